@@ -1,0 +1,6 @@
+"""`python -m authcheck` runs the same command line as the `authcheck` script."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()

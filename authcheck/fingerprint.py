@@ -1,0 +1,14 @@
+"""Stable content fingerprints for findings: no line numbers, no timestamps, so baselines do not churn."""
+
+from __future__ import annotations
+
+import hashlib
+
+from .model import Finding
+
+
+def finding_fingerprint(doc_sha256: str | None, finding: Finding) -> str:
+    """sha256 over the rule id, the document's content hash and the sorted evidence texts."""
+    texts = sorted(" ".join(ev.text.split()) for ev in finding.evidence)
+    payload = "\0".join((finding.rule, doc_sha256 or "", "\x1f".join(texts)))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

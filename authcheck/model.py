@@ -1,0 +1,327 @@
+"""The document model every stage shares: frozen values, no I/O, no third-party imports.
+
+Data flows one way: a loader turns bytes into a `Document` (lines of extracted text
+with page numbers and offsets, metadata, images, signature fields); extraction turns
+that into a `Letter` (letterhead, issuer, recipient, dates, body sentences, signature
+block and signature evidence); the engine turns a `Letter` into `Finding`s; scoring
+turns findings into a `Result`.  Every extracted value is a `Fact`: its text plus the
+`Location` it came from, so any finding can point back to page, line and characters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+FORMATS = ("pdf", "docx", "text")
+AXES = ("origin", "authority")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+VERDICTS = ("pass", "review", "fail")
+ERROR_TYPES = ("not-found", "corrupt", "unsupported", "too-large", "timeout", "memory", "internal")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from.
+
+    `part` names the letter part (letterhead, body, signature_block, metadata, ...);
+    `start`/`end` are character offsets into `Document.text`; `line` is 1-based over
+    the whole extracted text; `key` names a metadata key or an XML part.
+    """
+
+    part: str
+    page: Optional[int] = None
+    line: Optional[int] = None
+    start: Optional[int] = None
+    end: Optional[int] = None
+    key: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """An extracted value and where it came from."""
+
+    text: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of extracted text.
+
+    `source` is where in the file it sits: "page" (PDF page or DOCX body), "header",
+    "footer", "textbox", "watermark", "annotation".  `y` is the PDF baseline in page
+    units from the bottom (None for DOCX and text).
+    """
+
+    text: str
+    page: int
+    number: int
+    start: int
+    end: int
+    source: str = "page"
+    y: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture placed on a page: PDF position in page units, or the DOCX line it is anchored to."""
+
+    page: int
+    name: str = ""
+    line: Optional[int] = None
+    top: Optional[float] = None
+    bottom: Optional[float] = None
+    width: Optional[float] = None
+    height: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class SignatureField:
+    """A digital signature field (PDF /FT /Sig) or a DOCX signature line."""
+
+    name: str
+    filled: bool
+    kind: str = "pdf"
+    signer: Optional[str] = None
+    signed_at: Optional[str] = None
+    reason: Optional[str] = None
+    byte_range: Optional[tuple[int, ...]] = None
+    page: Optional[int] = None
+
+
+METADATA_FIELDS = (
+    "title", "author", "creator_tool", "producer", "created", "modified",
+    "last_modified_by", "revision", "company", "template", "page_count", "encrypted",
+)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Metadata normalised across formats, with the raw values and the key each came from.
+
+    Dates are ISO 8601 strings (with offset when the file gave one); `raw` maps the
+    file's own keys (e.g. "/Author", "core.xml:dc:creator") to their raw text.
+    """
+
+    title: Optional[str] = None
+    author: Optional[str] = None
+    creator_tool: Optional[str] = None
+    producer: Optional[str] = None
+    created: Optional[str] = None
+    modified: Optional[str] = None
+    last_modified_by: Optional[str] = None
+    revision: Optional[str] = None
+    company: Optional[str] = None
+    template: Optional[str] = None
+    page_count: Optional[int] = None
+    encrypted: bool = False
+    raw: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The normalised fields, in a fixed order."""
+        return {name: getattr(self, name) for name in METADATA_FIELDS}
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the loader or extractor wants the rules (and the reader) to know.
+
+    `code` is stable (e.g. "type-mismatch", "encrypted", "needs-crypto-extra",
+    "no-text-layer", "truncated"); `detail` is a sentence for people.
+    """
+
+    code: str
+    detail: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a loader read from one file: text lines, metadata, images, signature fields."""
+
+    path: str
+    sha256: str
+    size: int
+    format: str
+    extension: str
+    lines: tuple[Line, ...]
+    metadata: Metadata
+    pages: int = 1
+    images: tuple[Image, ...] = ()
+    signature_fields: tuple[SignatureField, ...] = ()
+    notes: tuple[Note, ...] = ()
+    has_text_layer: bool = True
+
+    @property
+    def text(self) -> str:
+        """All lines joined with newlines; offsets in `Line` index into this."""
+        return "\n".join(line.text for line in self.lines)
+
+    def has_note(self, code: str) -> bool:
+        """True when a loader or pre-flight note with this code was recorded."""
+        return any(note.code == code for note in self.notes)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the body (or of another part) with its span in `Document.text`."""
+
+    text: str
+    start: int
+    end: int
+    page: int
+    line: int
+    part: str = "body"
+
+
+@dataclass(frozen=True)
+class DateFact:
+    """A date written in the letter: its text, the ISO date it means, and where."""
+
+    text: str
+    value: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Party:
+    """Issuer or recipient: person, title/rank, organisation, and which part said so."""
+
+    name: Optional[Fact] = None
+    title: Optional[Fact] = None
+    organization: Optional[Fact] = None
+    source: Optional[str] = None
+    claims: tuple[Fact, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing names this party."""
+        return self.name is None and self.title is None and self.organization is None
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The top of page 1 (or the DOCX header): organisation, address, symbols, banners."""
+
+    lines: tuple[Fact, ...] = ()
+    organization: tuple[Fact, ...] = ()
+    address: tuple[Fact, ...] = ()
+    office_symbol: Optional[Fact] = None
+    references: tuple[Fact, ...] = ()
+    markings: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """The closing of the letter: phrase, typed name, rank and title lines."""
+
+    closing: Optional[Fact] = None
+    name: Optional[Fact] = None
+    titles: tuple[Fact, ...] = ()
+    start: Optional[int] = None
+    end: Optional[int] = None
+    page: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class SignatureEvidence:
+    """Is the letter signed?  `signed` is True, False, or None (nothing to sign / undecidable).
+
+    `kinds` lists what signs it ("digital", "image", "conformed"); `strength` says how
+    much an absence means ("strong" for PDF/DOCX, "weak" for plain text, which cannot
+    carry a handwritten signature).
+    """
+
+    signed: Optional[bool]
+    kinds: tuple[str, ...] = ()
+    evidence: tuple[Fact, ...] = ()
+    reason: str = ""
+    strength: str = "strong"
+
+
+@dataclass(frozen=True)
+class Letter:
+    """Everything the rules see: the document plus the letter's extracted parts."""
+
+    document: Document
+    letterhead: Letterhead
+    issuer: Party
+    recipient: Party
+    date: Optional[DateFact]
+    dates: tuple[DateFact, ...]
+    subject: Optional[Fact]
+    salutation: Optional[Fact]
+    sentences: tuple[Sentence, ...]
+    signature_block: SignatureBlock
+    signature: SignatureEvidence
+    parts: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of text or metadata a finding rests on.
+
+    `context` is the surrounding sentence or line and `highlight` the (start, end) of
+    the matched words inside it, so reporters can show the match in its sentence.
+    """
+
+    text: str
+    part: str
+    page: Optional[int] = None
+    line: Optional[int] = None
+    start: Optional[int] = None
+    end: Optional[int] = None
+    key: Optional[str] = None
+    context: Optional[str] = None
+    highlight: Optional[tuple[int, int]] = None
+    pattern: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that fired on a document, with its evidence and its share of the score."""
+
+    rule: str
+    title: str
+    severity: str
+    axis: str
+    weight: float
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    references: tuple[str, ...] = ()
+    confidence: str = "medium"
+    remediation: str = ""
+    contribution: float = 0.0
+    weight_reason: str = ""
+    suppressed: Optional[Mapping[str, Any]] = None  #: {"kind": "baseline"|"ignore", "reason": ...} when suppressed
+    floor: Optional[str] = None  #: lowest verdict the document can get while this finding counts ("review")
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """Why a file could not be checked: a typed error and the stage that failed."""
+
+    type: str
+    message: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome for one input: a verdict with findings, or an error."""
+
+    path: str
+    sha256: Optional[str]
+    format: Optional[str]
+    verdict: Optional[str]
+    score: Optional[int]
+    axes: Mapping[str, int]
+    reason: str
+    findings: tuple[Finding, ...]
+    fields: Mapping[str, Any]
+    error: Optional[ErrorInfo] = None
+    notes: tuple[Note, ...] = ()
+    next_steps: tuple[str, ...] = ()
+    letter: Optional[Letter] = field(default=None, compare=False, repr=False)

@@ -1,0 +1,1 @@
+"""JSON Schemas for authcheck output (data only)."""

@@ -1,0 +1,66 @@
+"""Effective settings for a run: limits, gate, verdict bands, rule packs.  Plain data, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits applied to every input file."""
+
+    max_bytes: int = 100 * 1024 * 1024      #: files larger than this are `too-large`
+    max_pages: int = 200                    #: PDF pages analysed; the rest is reported as truncated
+    max_text_chars: int = 2_000_000         #: extracted text kept; the rest is reported as truncated
+    timeout: float = 30.0                   #: wall-clock seconds per file (worker isolation)
+    memory_mb: int = 1024                   #: address-space cap per worker (RLIMIT_AS)
+    zip_max_entries: int = 2000             #: OOXML: entries in the central directory
+    zip_max_total: int = 200 * 1024 * 1024  #: OOXML: declared uncompressed bytes
+    zip_max_ratio: int = 200                #: OOXML: worst compression ratio per entry
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Verdict bands over the 0-100 risk score: pass below `review`, fail at `fail` and up."""
+
+    review: int = 25
+    fail: int = 60
+
+    def verdict(self, score: int) -> str:
+        """The verdict a score falls into."""
+        if score >= self.fail:
+            return "fail"
+        return "review" if score >= self.review else "pass"
+
+
+@dataclass(frozen=True)
+class Override:
+    """A project's change to a rule's severity or weight."""
+
+    severity: Optional[str] = None
+    weight: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can change a result or the exit status."""
+
+    rule_dirs: tuple[str, ...] = ()
+    disabled_rules: tuple[str, ...] = ()
+    overrides: Mapping[str, Override] = field(default_factory=dict)
+    bands: Bands = field(default_factory=Bands)
+    limits: Limits = field(default_factory=Limits)
+    password: Optional[str] = None
+    fail_on: str = "fail"                   #: review | fail | never
+    fail_score: Optional[int] = None
+    min_severity: str = "info"              #: what is displayed; never what is gated
+
+    def gate_trips(self, verdict: Optional[str], score: Optional[int]) -> bool:
+        """True when a checked file's verdict or score reaches the gate."""
+        if self.fail_score is not None and score is not None and score >= self.fail_score:
+            return True
+        if verdict is None or self.fail_on == "never":
+            return False
+        order = {"pass": 0, "review": 1, "fail": 2}
+        return order[verdict] >= order[self.fail_on]
