@@ -1,0 +1,97 @@
+"""Extraction: turn a loaded `Document` into the `Letter` the rules see.
+
+Layout first (which lines are letterhead, heading, body, signature block), then the
+parts that live in them: letterhead facts, dates, recipient, issuer, body sentences,
+signature block and signature evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..model import DateFact, Document, Fact, Letter, Line, Location
+from .layout import Layout, segment
+from .letterdates import find_dates, is_date_line
+from .parties import fact, issuer, letterhead, recipient
+from .signature import evidence, signature_block
+from .textutil import sentences_of
+
+__all__ = ["extract"]
+
+_SENTENCE_PARTS = ("body", "subject", "recipient", "from", "signature_block", "letterhead", "banner",
+                   "watermark", "annotation", "footer", "header", "trailer", "salutation", "date", "reference")
+
+
+def extract(doc: Document) -> Letter:
+    """Everything the rules see about one document."""
+    layout = segment(doc, is_date_line)
+    text = doc.text
+    head = letterhead(layout)
+    block = signature_block(layout)
+    salutation = _first_fact(layout, "salutation")
+    who = issuer(doc, layout, head, block)
+    dates = _dates(layout)
+    sentences = []
+    for part in _SENTENCE_PARTS:
+        sentences.extend(sentences_of(layout.parts.get(part, []), text, part))
+    sentences.sort(key=lambda s: s.start)
+    return Letter(
+        document=doc,
+        letterhead=head,
+        issuer=who,
+        recipient=recipient(layout, salutation),
+        date=_letter_date(layout, dates),
+        dates=tuple(dates),
+        subject=_subject(layout),
+        salutation=salutation,
+        sentences=tuple(sentences),
+        signature_block=block,
+        signature=evidence(doc, layout, block, who),
+        parts={name: _ranges(lines) for name, lines in layout.parts.items()},
+    )
+
+
+def _first_fact(layout: Layout, part: str) -> Optional[Fact]:
+    """The first non-blank line of a part, as a fact."""
+    line = next((ln for ln in layout.parts.get(part, []) if ln.text.strip()), None)
+    return fact(line, part) if line else None
+
+
+def _subject(layout: Layout) -> Optional[Fact]:
+    """The SUBJECT / RE line's value (with its continuation lines)."""
+    values = [(v, ln) for label, v, ln in layout.labels if label == "subject" and v]
+    if not values:
+        return None
+    first = fact(values[0][1], "subject", values[0][0])
+    return Fact(" ".join(v for v, _ in values), first.loc)
+
+
+def _dates(layout: Layout) -> list[DateFact]:
+    """Every date written in the letter, in reading order."""
+    out = []
+    for part, lines in layout.parts.items():
+        for line in lines:
+            for start, end, raw, value in find_dates(line.text):
+                loc = Location(part, line.page, line.number, line.start + start, line.start + end)
+                out.append(DateFact(raw, value, loc))
+    return sorted(out, key=lambda d: d.loc.start or 0)
+
+
+def _letter_date(layout: Layout, dates: list[DateFact]) -> Optional[DateFact]:
+    """The letter's own date: the date line, else a date in the heading, else the first date on page 1."""
+    for part in ("date", "letterhead", "recipient", "reference", "signature_block"):
+        found = [d for d in dates if d.loc.part == part]
+        if found:
+            return found[0]
+    return next((d for d in dates if d.loc.page in (None, 1)), None)
+
+
+def _ranges(lines: list[Line]) -> tuple[tuple[int, int], ...]:
+    """Character ranges covered by a part's lines, merging adjacent lines."""
+    out: list[list[int]] = []
+    for line in sorted(lines, key=lambda ln: ln.start):
+        if out and line.start <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], line.end)
+        else:
+            out.append([line.start, line.end])
+    return tuple((a, b) for a, b in out)

@@ -1,0 +1,72 @@
+"""Personal names: strip ranks and honorifics, and compare names tolerantly (initials, order, suffixes)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+RANKS = (
+    "general", "gen", "brigadier", "brig", "bg", "bgen", "brig gen", "major", "maj", "mg", "majgen", "lieutenant",
+    "lt", "ltg", "ltgen", "lt gen", "colonel", "col", "ltc", "lt col", "ltcol", "captain", "capt", "cpt", "commander",
+    "cdr", "admiral", "adm", "radm", "vadm", "sergeant", "sgt", "msgt", "csm", "private", "pvt", "ensign", "ens",
+    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "hon", "honorable",
+    "honourable", "rt", "right", "the", "his", "her", "excellency", "president", "prime", "minister", "secretary",
+    "ambassador", "governor", "senator", "representative", "director", "chief", "commanding", "deputy", "acting",
+    "usmc", "usa", "usn", "usaf", "ussf", "uscg", "us", "army", "navy", "marine", "corps", "air", "force", "retired", "ret",
+    "phd", "md", "esq", "mp", "qc", "kc", "obe", "mbe", "cbe", "jr", "sr", "ii", "iii", "iv", "v",
+)
+_RANKS = set(RANKS)
+
+
+def _ascii(text: str) -> str:
+    """Lowercase, accents removed."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def name_tokens(name: str) -> list[str]:
+    """The words of a personal name in given-name-first order, without ranks, honorifics or suffixes.
+
+    "Seely, William H. BGen USMC" -> ["william", "h", "seely"].
+    """
+    text = _ascii(name)
+    if "," in text:
+        head, _, tail = text.partition(",")
+        tail_words = [w for w in re.findall(r"[a-z]+", tail) if w not in _RANKS]
+        if tail_words and len(re.findall(r"[a-z]+", head)) <= 2:
+            text = " ".join(tail_words) + " " + head
+    words = re.findall(r"[a-z][a-z'\-]*", text.replace(".", " "))
+    return [w for w in words if w not in _RANKS]
+
+
+def person_similarity(a: str, b: str) -> float:
+    """0-100: how likely two strings name the same person (initials match full names; order is free)."""
+    ta, tb = name_tokens(a), name_tokens(b)
+    if not ta or not tb:
+        return 0.0
+    if len(ta) > len(tb):
+        ta, tb = tb, ta
+    from rapidfuzz import fuzz
+
+    used: set[int] = set()
+    total = 0.0
+    for word in ta:
+        best, best_j = 0.0, None
+        for j, other in enumerate(tb):
+            if j in used:
+                continue
+            score = _word_score(word, other, fuzz)
+            if score > best:
+                best, best_j = score, j
+        if best_j is not None:
+            used.add(best_j)
+        total += best
+    surname = _word_score(ta[-1], tb[-1], fuzz) if len(ta) > 1 else total / len(ta)
+    return max(0.0, min(100.0, (total / len(ta) + surname) / 2))
+
+
+def _word_score(a: str, b: str, fuzz) -> float:
+    """Similarity of two name words; an initial fully matches a word it begins."""
+    if len(a) == 1 or len(b) == 1:
+        return 100.0 if a[0] == b[0] else 0.0
+    return float(fuzz.ratio(a, b))

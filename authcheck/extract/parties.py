@@ -1,0 +1,131 @@
+"""Who the letter claims to be from (issuer) and to whom it is addressed (recipient)."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..model import Document, Fact, Letterhead, Line, Location, Party, SignatureBlock
+from .layout import MARKING, Layout, looks_like_name
+
+TITLE_WORDS = re.compile(
+    r"\b(?:General|Admiral|Colonel|Major|Captain|Lieutenant|Commander|Commanding|Director|Secretary|Minister|"
+    r"President|Chairman|Chair|Chief|Head|Officer|Manager|Ambassador|Governor|Mayor|Deputy|Assistant|Attach[eé]|"
+    r"Counsel|Advisor|Adviser|Principal|Dean|Registrar|Treasurer|Clerk|Prime|Premier|Chancellor|King|Queen|"
+    r"Corps|USMC|USA|USN|USAF|Army|Navy|Air\s+Force|Marine|Executive|Coordinator|Lead|Supervisor|Representative)\b",
+    re.I,
+)
+ORG_WORDS = re.compile(
+    r"\b(?:Department|Ministry|Office|Headquarters|HQ|Command|Task\s+Force|Force|Forces|Agency|Bureau|Council|"
+    r"Embassy|Government|Republic|Kingdom|State|University|Company|Corporation|Inc|Ltd|LLC|Bank|Trust|Authority|"
+    r"Commission|Committee|Parliament|Senate|Court|Division|Brigade|Battalion|Regiment|Squadron|Group|Service|"
+    r"Services|Administration|Institute|Association|Foundation|Organi[sz]ation|Combined|Joint|Coalition|Operation)\b",
+    re.I,
+)
+ADDRESS = re.compile(r"\d|\b(?:APO|FPO|P\.?O\.?\s+Box|Street|St\.|Road|Rd\.|Avenue|Ave\.|Suite|Floor|Building|Bldg)\b|,\s*[A-Z]", re.I)
+OFFICE_SYMBOL = re.compile(r"^[A-Z]{2,}(?:[-/][A-Z0-9]{1,8})+$")
+REFERENCE = re.compile(r"^(?:Ref(?:erence)?|Our\s+ref|Your\s+ref|No\.|Serial|Control\s+No)\b\.?\s*[:.]?\s*\S+", re.I)
+
+
+def fact(line: Line, part: str, text: Optional[str] = None) -> Fact:
+    """A fact for a whole line (or a value found on it)."""
+    value = (text if text is not None else line.text).strip()
+    offset = line.text.find(value) if value else 0
+    start = line.start + max(offset, 0)
+    return Fact(value, Location(part, line.page, line.number, start, start + len(value)))
+
+
+def letterhead(layout: Layout) -> Letterhead:
+    """Organisation, address, office symbol, references and markings of the letterhead."""
+    lines = [ln for ln in layout.parts.get("letterhead", []) if ln.text.strip()]
+    org, addr, refs, marks = [], [], [], []
+    symbol = None
+    for line in lines:
+        text = line.text.strip()
+        if MARKING.search(text) and len(text.split()) <= 8 and text.upper() == text:
+            marks.append(fact(line, "letterhead"))
+        elif OFFICE_SYMBOL.match(text):
+            symbol = symbol or fact(line, "letterhead")
+        elif REFERENCE.match(text):
+            refs.append(fact(line, "letterhead"))
+        elif ADDRESS.search(text) and not ORG_WORDS.search(text):
+            addr.append(fact(line, "letterhead"))
+        else:
+            org.append(fact(line, "letterhead"))
+    for part in ("banner", "watermark"):
+        marks.extend(fact(ln, part) for ln in layout.parts.get(part, []) if MARKING.search(ln.text))
+    return Letterhead(tuple(fact(ln, "letterhead") for ln in lines), tuple(org), tuple(addr), symbol, tuple(refs), tuple(marks))
+
+
+def _split_person(value: str) -> tuple[Optional[str], Optional[str]]:
+    """Split "Brigadier General William H. Seely III, Commanding General" into (name, title)."""
+    head, _, tail = value.partition(",")
+    words = head.split()
+    for k in range(len(words)):
+        candidate = " ".join(words[k:])
+        if looks_like_name(candidate) and not TITLE_WORDS.search(candidate) and not ORG_WORDS.search(candidate):
+            title = " ".join(words[:k]) + (", " + tail.strip() if tail.strip() else "")
+            return candidate, title.strip(" ,") or None
+    return None, value.strip() or None
+
+
+def issuer(doc: Document, layout: Layout, head: Letterhead, block: SignatureBlock) -> Party:
+    """The claimed issuer, preferring the signature block, then the FROM line, then the letterhead."""
+    claims: list[Fact] = []
+    from_name = from_title = None
+    for label, value, line in layout.labels:
+        if label == "from" and value:
+            name, title = _split_person(value)
+            from_name = fact(line, "from", name) if name else None
+            from_title = fact(line, "from", title) if title else None
+            claims.append(fact(line, "from", value))
+            break
+    if block.name:
+        claims.append(block.name)
+    org = head.organization[-1] if head.organization else None
+    claims.extend(head.organization)
+    name = block.name or from_name
+    titles = block.titles
+    title = titles[0] if titles else from_title
+    org = _organization_from_titles(titles) or org
+    source = "signature_block" if block.name else "from" if (from_name or from_title) else "letterhead" if org else None
+    if source is None and doc.metadata.author:
+        key = doc.metadata.sources.get("author", "author")
+        meta = Fact(doc.metadata.author, Location("metadata", key=key))
+        claims.append(meta)
+        return Party(name=meta, source="metadata", claims=tuple(claims))
+    return Party(name=name, title=title, organization=org, source=source, claims=tuple(claims))
+
+
+def _organization_from_titles(titles: tuple[Fact, ...]) -> Optional[Fact]:
+    """An organisation named in the signature block's title lines ("Commanding General, Task Force Iraq")."""
+    for title in reversed(titles):
+        if ORG_WORDS.search(title.text):
+            head, sep, tail = title.text.rpartition(",")
+            if sep and ORG_WORDS.search(tail):
+                offset = title.text.rfind(tail.strip())
+                loc = title.loc
+                start = (loc.start or 0) + offset
+                return Fact(tail.strip(), Location(loc.part, loc.page, loc.line, start, start + len(tail.strip())))
+            return title
+    return None
+
+
+def recipient(layout: Layout, salutation: Optional[Fact]) -> Party:
+    """The addressee: MEMORANDUM FOR / TO / addressee lines, else the salutation."""
+    values = [(v, ln) for label, v, ln in layout.labels if label == "recipient" and v]
+    if values:
+        text = " ".join(v for v, _ in values)
+        first = values[0][1]
+        name, _ = _split_person(values[0][0])
+        f = fact(first, "recipient", values[0][0])
+        full = Fact(text, f.loc)
+        return Party(name=Fact(name, f.loc) if name else None, organization=full, source="recipient", claims=(full,))
+    lines = [ln for ln in layout.parts.get("recipient", []) if ln.text.strip()]
+    if lines:
+        name = next((fact(ln, "recipient") for ln in lines if looks_like_name(ln.text.strip())), None)
+        org = next((fact(ln, "recipient") for ln in lines if ORG_WORDS.search(ln.text)), None)
+        return Party(name=name, organization=org, source="addressee", claims=tuple(fact(ln, "recipient") for ln in lines))
+    if salutation:
+        return Party(name=salutation, source="salutation", claims=(salutation,))
+    return Party()

@@ -1,0 +1,95 @@
+"""Text helpers for extraction: length-preserving normalisation and sentence splitting with spans."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from ..model import Line, Sentence
+
+# One-to-one replacements only, so offsets in normalised text equal offsets in the original.
+_FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\t": " ",
+    "\u00ad": "-",
+})
+
+
+def fold(text: str) -> str:
+    """Unify quotes, dashes and spaces without changing the length of the text."""
+    return text.translate(_FOLD)
+
+
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm", "cdr",
+    "brig", "bg", "bgen", "gov", "sen", "rep", "hon", "st", "no", "nos", "vol", "fig", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp",
+    "dept", "e.g", "i.e", "etc", "vs", "cf", "u.s", "u.k", "u.n", "approx", "ref", "encl", "jr", "sr",
+}
+_END = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the period at `dot` ends an abbreviation or an initial, not a sentence."""
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot].lower()
+    return word in _ABBREV or (len(word) == 1 and word.isalpha())
+
+
+def split_sentences(text: str, base: int) -> Iterable[tuple[int, int]]:
+    """Spans (absolute offsets, `base` added) of the sentences of one paragraph."""
+    pos = 0
+    for match in _END.finditer(text):
+        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
+            continue
+        end = match.end()
+        yield from _trimmed(text, pos, end, base)
+        pos = end
+    yield from _trimmed(text, pos, len(text), base)
+
+
+def _trimmed(text: str, start: int, end: int, base: int) -> Iterable[tuple[int, int]]:
+    """The span without surrounding whitespace; nothing when it is blank."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield base + start, base + end
+
+
+def paragraphs(lines: Iterable[Line]) -> list[list[Line]]:
+    """Group consecutive non-blank lines into paragraphs (a blank line or a page change ends one)."""
+    groups: list[list[Line]] = []
+    current: list[Line] = []
+    for line in lines:
+        if not line.text.strip() or (current and line.page != current[-1].page and _ends_sentence(current[-1])):
+            if current:
+                groups.append(current)
+            current = [line] if line.text.strip() else []
+            continue
+        current.append(line)
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _ends_sentence(line: Line) -> bool:
+    """True when a line ends with sentence punctuation."""
+    return line.text.rstrip().endswith((".", "!", "?", ":", '"'))
+
+
+def sentences_of(lines: list[Line], doc_text: str, part: str) -> list[Sentence]:
+    """Sentences of the given lines, paragraph by paragraph, with spans into the document text."""
+    out: list[Sentence] = []
+    for para in paragraphs(lines):
+        start, end = para[0].start, para[-1].end
+        chunk = doc_text[start:end].replace("\n", " ")
+        for s, e in split_sentences(chunk, start):
+            line = next((ln for ln in para if ln.start <= s <= ln.end), para[0])
+            out.append(Sentence(doc_text[s:e].replace("\n", " "), s, e, line.page, line.number, part))
+    return out
