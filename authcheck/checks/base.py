@@ -1,0 +1,113 @@
+"""What every check kind shares: segments of text to search, hits, and the negation/hypothetical guard."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..errors import RuleError
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A unit of text the matchers search: a sentence, a line, or a metadata value."""
+
+    text: str
+    part: str
+    start: Optional[int] = None
+    end: Optional[int] = None
+    page: Optional[int] = None
+    line: Optional[int] = None
+    key: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A match inside a segment: offsets are relative to the segment's text."""
+
+    segment: Segment
+    start: int
+    end: int
+    pattern: str = ""
+
+    @property
+    def text(self) -> str:
+        """The matched words."""
+        return self.segment.text[self.start:self.end]
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+")
+NEGATION_CUES = (
+    "no", "not", "never", "without", "neither", "nor", "cannot", "can't", "won't", "don't", "doesn't", "didn't",
+    "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "shouldn't", "wouldn't", "none",
+    "nothing", "nobody", "denied", "deny", "denies", "rejected",
+)
+PSEUDO_NEGATIONS = (
+    "not only", "no doubt", "not limited to", "without delay", "no later than", "not later than",
+    "not less than", "no less than", "not just", "rules of", "never before",
+)
+TERMINATORS = {"but", "however", "although", "though", "except", "unless", "yet", "whereas", "nevertheless"}
+HYPOTHETICAL_CUES = (
+    "if", "unless", "would", "could", "might", "may", "should", "whether", "suppose", "supposing", "assuming",
+    "hypothetically", "were to", "in the event", "in case", "in the unlikely event", "contingency", "option",
+    "options", "proposal", "proposed", "propose", "considering", "consider", "possible", "possibility", "rumor",
+    "rumour", "rumors", "rumours", "reports that", "reported", "alleged", "allegedly", "claims", "speculation",
+)
+_AFTER_NEGATION = re.compile(
+    r"^\W*(?:(?:is|are|was|were|has|have|had|will|would|does|do|did|shall)\s+(?:not|never)\b|(?:is|are|was|were)\s+no\s+longer\b)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """NegEx-style negation and hypothetical guards applied to a pattern's hits."""
+
+    negation: bool = False
+    hypothetical: bool = False
+    window: int = 6
+
+    @classmethod
+    def parse(cls, spec, where: dict) -> "Guard":
+        """Build a guard from a rule's `guard:` mapping."""
+        if spec is None:
+            return cls()
+        if not isinstance(spec, dict) or set(spec) - {"negation", "hypothetical", "window"}:
+            raise RuleError("guard takes negation, hypothetical and window", **where, key="guard")
+        window = spec.get("window", 6)
+        if not isinstance(window, int) or not 1 <= window <= 20:
+            raise RuleError("guard.window must be an integer from 1 to 20", **where, key="guard.window")
+        return cls(bool(spec.get("negation", False)), bool(spec.get("hypothetical", False)), window)
+
+    def blocks(self, hit: Hit) -> Optional[str]:
+        """Why this hit does not count ("negated", "hypothetical"), or None when it stands."""
+        text = hit.segment.text
+        clause = _clause_before(text[: hit.start])
+        words = [w.lower() for w in _WORD.findall(clause)]
+        if self.negation and (_has_cue(words[-self.window:], NEGATION_CUES, clause) or _AFTER_NEGATION.match(text[hit.end:])):
+            return "negated"
+        if self.hypothetical:
+            sentence_words = [w.lower() for w in _WORD.findall(text[: hit.start])]
+            if text.rstrip().endswith("?") or _has_cue(sentence_words, HYPOTHETICAL_CUES, text[: hit.start]):
+                return "hypothetical"
+        return None
+
+
+def _clause_before(text: str) -> str:
+    """The part of the text before a hit that lies in the same clause (after ; : . or a contrast word)."""
+    cut = max(text.rfind(";"), text.rfind(":"), text.rfind(". "))
+    clause = text[cut + 1:] if cut >= 0 else text
+    words = clause.split()
+    for k in range(len(words) - 1, -1, -1):
+        if words[k].lower().strip(",") in TERMINATORS:
+            return " ".join(words[k + 1:])
+    return clause
+
+
+def _has_cue(words: list[str], cues: tuple[str, ...], raw: str) -> bool:
+    """True when a cue (single or multi-word) occurs among the words, ignoring pseudo-negations."""
+    joined = " " + " ".join(words) + " "
+    for pseudo in PSEUDO_NEGATIONS:
+        joined = joined.replace(" " + pseudo + " ", " _ ")
+    return any((" " + cue + " ") in joined for cue in cues)

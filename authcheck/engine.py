@@ -1,0 +1,156 @@
+"""Evaluate rules against a letter: patterns -> guarded hits -> `when` tree -> findings.  Never prints.
+
+Policy (which rules run, their severity and weight) is applied here, not in the check kinds.
+At most one finding per rule per document, holding up to `max_evidence` evidence items.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from .checks.base import Hit, Segment
+from .fields import FieldValue, letter_fields
+from .model import Evidence, Finding, Letter
+from .rulepack import Rule, RuleSet
+from .settings import Settings
+from .templates import render, variables_lookup
+
+
+class Context:
+    """One letter as the rules see it: segments by part, fields by path, hits computed once per rule."""
+
+    def __init__(self, segments: list[Segment], fields: dict[str, FieldValue]) -> None:
+        self.segments = segments
+        self.fields = fields
+        self._by_scope: dict[tuple[str, ...], list[Segment]] = {}
+        self.rule: Optional[Rule] = None
+        self._hits: dict[str, list[Hit]] = {}
+
+    def for_rule(self, rule: Rule) -> "Context":
+        """Start evaluating another rule (pattern hits are per rule)."""
+        self.rule, self._hits = rule, {}
+        return self
+
+    def in_scope(self, scope: tuple[str, ...]) -> list[Segment]:
+        """Segments whose part is in the scope."""
+        if scope not in self._by_scope:
+            self._by_scope[scope] = [s for s in self.segments if s.part in scope]
+        return self._by_scope[scope]
+
+    def hits(self, name: str) -> list[Hit]:
+        """Surviving (unguarded) hits of one of the current rule's named patterns."""
+        if name not in self._hits:
+            pattern = self.rule.patterns[name]
+            raw = pattern.matcher.hits(self.in_scope(pattern.scope), self.hits)
+            self._hits[name] = [h for h in raw if pattern.guard.blocks(h) is None]
+        return self._hits[name]
+
+
+def segments_of(letter: Letter) -> list[Segment]:
+    """Sentences of every part, plus metadata values as segments of part "metadata"."""
+    segs = [Segment(s.text, s.part, s.start, s.end, s.page, s.line) for s in letter.sentences]
+    meta = letter.document.metadata
+    for name in ("title", "author", "last_modified_by", "company", "template", "creator_tool", "producer"):
+        value = getattr(meta, name)
+        if value:
+            segs.append(Segment(str(value), "metadata", key=meta.sources.get(name, name)))
+    return segs
+
+
+def context_for(letter: Letter, overrides: Optional[dict] = None, today: Optional[date] = None) -> Context:
+    """The evaluation context of a letter; `overrides` replaces field values (rule tests)."""
+    fields = letter_fields(letter, today)
+    for path, value in (overrides or {}).items():
+        fields[path] = FieldValue(value)
+    return Context(segments_of(letter), fields)
+
+
+def evaluate(ruleset: RuleSet, letter: Letter, settings: Optional[Settings] = None,
+             ctx: Optional[Context] = None) -> list[Finding]:
+    """Every finding of every enabled rule on one letter (contributions are set by scoring)."""
+    settings = settings or Settings()
+    ctx = ctx or context_for(letter)
+    disabled = set(settings.disabled_rules)
+    findings = []
+    for rule in ruleset.rules:
+        if rule.id in disabled:
+            continue
+        finding = evaluate_rule(rule, ctx.for_rule(rule))
+        if finding is not None:
+            findings.append(_override(finding, settings))
+    return findings
+
+
+def evaluate_rule(rule: Rule, ctx: Context) -> Optional[Finding]:
+    """The rule's finding on this context, or None when its `when` tree is false."""
+    ok, evidence, variables = rule.when.run(ctx)
+    if not ok:
+        return None
+    weight, because = rule.weight, ""
+    for cond, alt, why in rule.weights:
+        if cond.run(ctx)[0]:
+            weight, because = alt, why
+            break
+    items = _dedupe([_evidence(e) for e in evidence])
+    variables = {**variables, **_hit_variables(rule, ctx, [e for e in items if e.pattern])}
+    message = render(rule.message, variables_lookup(variables, ctx.fields))
+    return Finding(
+        rule=rule.id, title=rule.title, severity=rule.severity, axis=rule.axis, weight=weight, message=message,
+        evidence=tuple(items[: rule.max_evidence]), references=rule.references, confidence=rule.confidence,
+        remediation=rule.remediation, weight_reason=because, floor=rule.floor,
+    )
+
+
+def _hit_variables(rule: Rule, ctx: Context, matched: list[Evidence]) -> dict:
+    """Template variables about the matched words."""
+    texts = list(dict.fromkeys(" ".join(e.text.split()) for e in matched))
+    out = {"match": texts[0] if texts else None, "matches": "; ".join(f'"{t}"' for t in texts[:3]) or None,
+           "count": len(matched), "rule": rule.id}
+    for name in rule.patterns:
+        found = ctx._hits.get(name)
+        out[f"patterns.{name}"] = " ".join(found[0].text.split()) if found else None
+    return out
+
+
+def _evidence(item) -> Evidence:
+    """Evidence from a hit (with its sentence as context) or pass an Evidence through."""
+    if not isinstance(item, Hit):
+        return item
+    seg = item.segment
+    start = seg.start + item.start if seg.start is not None else None
+    end = seg.start + item.end if seg.start is not None else None
+    return Evidence(item.text, seg.part, seg.page, seg.line, start, end, seg.key, seg.text, (item.start, item.end),
+                    item.pattern)
+
+
+def _dedupe(items: list[Evidence]) -> list[Evidence]:
+    """Drop repeated evidence and evidence contained in an earlier span of the same segment."""
+    out: list[Evidence] = []
+    for ev in items:
+        if any(_same_or_inside(ev, kept) for kept in out):
+            continue
+        out = [kept for kept in out if not _same_or_inside(kept, ev)]
+        out.append(ev)
+    return out
+
+
+def _same_or_inside(a: Evidence, b: Evidence) -> bool:
+    """True when evidence a repeats b or lies inside b's span."""
+    if a.start is not None and b.start is not None:
+        return b.start <= a.start and a.end <= b.end
+    return (a.text, a.part, a.key) == (b.text, b.part, b.key)
+
+
+def _override(finding: Finding, settings: Settings) -> Finding:
+    """Apply a project's severity or weight override."""
+    from dataclasses import replace
+
+    override = settings.overrides.get(finding.rule)
+    if override is None:
+        return finding
+    return replace(
+        finding,
+        severity=override.severity or finding.severity,
+        weight=finding.weight if override.weight is None else float(override.weight),
+    )

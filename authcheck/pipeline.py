@@ -1,0 +1,86 @@
+"""One file through every stage: bytes -> Document -> Letter -> findings -> Result.  Never raises."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from typing import Optional
+
+from .errors import CheckError
+from .model import ErrorInfo, Result
+from .settings import Settings
+
+
+def read_input(path: str, limits) -> bytes:
+    """The bytes of a file, or of stdin for "-"; refuses missing, unreadable and oversized files."""
+    if path == "-":
+        data = sys.stdin.buffer.read(limits.max_bytes + 1)
+    else:
+        try:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size > limits.max_bytes:
+                    raise CheckError("too-large", f"{size} bytes is over the {limits.max_bytes}-byte limit", "read")
+                data = fh.read(limits.max_bytes + 1)
+        except FileNotFoundError:
+            raise CheckError("not-found", "no such file", "read") from None
+        except IsADirectoryError:
+            raise CheckError("not-found", "is a directory, not a file", "read") from None
+        except PermissionError:
+            raise CheckError("not-found", "permission denied", "read") from None
+        except OSError as exc:
+            raise CheckError("corrupt", f"cannot read: {exc.strerror or exc}", "read") from None
+    if len(data) > limits.max_bytes:
+        raise CheckError("too-large", f"input is over the {limits.max_bytes}-byte limit", "read")
+    return data
+
+
+def check_path(path: str, settings: Settings, ruleset) -> Result:
+    """Check one file (or "-" for stdin) and return its result; errors become error results."""
+    try:
+        data = read_input(path, settings.limits)
+    except CheckError as exc:
+        return error_result(path, exc)
+    return check_bytes(data, path, settings, ruleset)
+
+
+def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
+    """Check one document given as bytes; `path` is only its display name and extension."""
+    sha = hashlib.sha256(data).hexdigest()
+    stage = "load"
+    try:
+        from .loaders import load
+
+        doc = load(data, path=path, sha256=sha, password=settings.password, limits=settings.limits)
+        stage = "extract"
+        from .extract import extract
+
+        letter = extract(doc)
+        stage = "rules"
+        from .engine import evaluate
+
+        findings = evaluate(ruleset, letter, settings)
+        stage = "score"
+        from .scoring import build_result
+
+        return build_result(letter, findings, settings)
+    except CheckError as exc:
+        return error_result(path, exc, sha)
+    except MemoryError:
+        return error_result(path, CheckError("memory", "ran out of memory", stage), sha)
+    except RecursionError:
+        return error_result(path, CheckError("corrupt", "structure nested too deeply", stage), sha)
+    except Exception as exc:  # noqa: BLE001 - a bad file must never crash a scan
+        detail = f"{type(exc).__name__}: {exc}".strip()
+        kind = "corrupt" if stage == "load" else "internal"
+        return error_result(path, CheckError(kind, detail[:300], stage), sha)
+
+
+def error_result(path: str, exc: CheckError, sha256: Optional[str] = None) -> Result:
+    """The record for a file that could not be checked."""
+    return Result(
+        path=path, sha256=sha256, format=None, verdict=None, score=None, axes={},
+        reason=f"could not be checked: {exc.message}", findings=(), fields={},
+        error=ErrorInfo(exc.type, exc.message, exc.stage),
+    )
