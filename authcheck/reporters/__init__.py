@@ -1,0 +1,42 @@
+"""Reporters: pure renderings of a `Result`, chosen by name from `REPORTERS`.
+
+Every reporter has the same signature, ``write(result, file, *, color=None, width=None)``,
+and writes one file's report to the text stream `file`.  `color` and `width` only matter
+to the console reporter.  Nothing here imports rich: the console module (the only rich
+import in the package) is loaded the first time a console report is written.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, TextIO
+
+from ..model import Result
+from .jsonout import SCHEMA_VERSION, render_json, render_jsonl, result_record
+
+__all__ = ["REPORTERS", "SCHEMA_VERSION", "Reporter", "render_json", "render_jsonl", "result_record"]
+
+Reporter = Callable[..., None]
+
+
+def write_console(result: Result, file: TextIO, *, color: Optional[bool] = None, width: Optional[int] = None) -> None:
+    """The analyst's report (rich), coloured only on a terminal unless `color` says otherwise."""
+    from .console import make_console, render_report
+
+    render_report(result, make_console(file, color=color, width=width))
+
+
+def write_json(result: Result, file: TextIO, *, color: Optional[bool] = None, width: Optional[int] = None) -> None:
+    """One record as indented JSON."""
+    file.write(render_json(result))
+
+
+def write_jsonl(result: Result, file: TextIO, *, color: Optional[bool] = None, width: Optional[int] = None) -> None:
+    """One record on one line."""
+    file.write(render_jsonl(result))
+
+
+REPORTERS: dict[str, Reporter] = {
+    "console": write_console,
+    "json": write_json,
+    "jsonl": write_jsonl,
+}

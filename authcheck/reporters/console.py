@@ -1,0 +1,384 @@
+"""The analyst's console report, and SVG export of it.  The only module that imports rich.
+
+`render_report` prints one result: verdict badge, risk score and the two axes, the
+reason, what the letter claims (issuer, recipient, date, subject, signature), the
+findings with their evidence highlighted in its sentence, loader notes, and what to
+verify next.  Without colour (NO_COLOR, not a terminal, or ``color=False``) the output
+is plain text: ASCII rules, matches wrapped in «», no escape codes, so it can be
+diffed, piped and kept as a golden file.  Document text is never interpreted as rich
+markup and passes through `snippets.clean` first.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping, Optional
+
+from rich import box
+from rich.console import Console
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.table import Column, Table
+from rich.text import Text
+
+from ..model import Evidence, Finding, Result
+from .jsonout import sorted_findings
+from .snippets import clean, loc_label, split_context
+
+AXIS_MEANING = {
+    "origin": "is it from whom it claims, unaltered?",
+    "authority": "is it a final, signed, authorised act?",
+}
+VERDICT_STYLE = {"pass": "bold black on green", "review": "bold black on yellow", "fail": "bold white on red"}
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+SOURCE_NAMES = {
+    "signature_block": "signature block", "letterhead": "letterhead", "from_line": "FROM line",
+    "from": "FROM line", "metadata": "metadata", "header": "page header", "address_block": "address block",
+}
+SIGNATURE_KINDS = {"digital": "digital signature", "image": "signature image", "conformed": "conformed signature (/s/)"}
+MATCH_STYLE = "bold reverse"
+MAX_EVIDENCE = 5        #: evidence items shown per finding; the JSON keeps them all
+INDENT = 8              #: where a finding's message and evidence start
+_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+# --- consoles ------------------------------------------------------------------------
+
+
+def wants_color(file: Any, color: Optional[bool] = None) -> bool:
+    """Whether to colour: `color` when given, else NO_COLOR, FORCE_COLOR, then "is it a TTY"."""
+    if color is not None:
+        return color
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    if os.environ.get("FORCE_COLOR", ""):
+        return True
+    isatty = getattr(file if file is not None else sys.stdout, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # closed stream
+        return False
+
+
+def make_console(file=None, *, color: Optional[bool] = None, width: Optional[int] = None, record: bool = False) -> Console:
+    """A rich Console for reports: colour per `wants_color`, no markup, no auto-highlighting."""
+    use_color = wants_color(file, color)
+    return Console(
+        file=file, width=width, record=record, force_terminal=use_color, no_color=not use_color,
+        color_system="standard" if use_color else None, markup=False, highlight=False, emoji=False,
+    )
+
+
+def is_plain(console: Console) -> bool:
+    """True when the console writes no escape codes: use ASCII boxes and «» around matches."""
+    return console.color_system is None or console.no_color
+
+
+def table_box(console: Console) -> box.Box:
+    """Box characters: ASCII when plain, rounded on a colour terminal."""
+    return box.ASCII2 if is_plain(console) else box.ROUNDED
+
+
+@contextmanager
+def trimmed(console: Console) -> Iterator[None]:
+    """On a plain console, strip the trailing spaces rich pads table cells with.
+
+    Plain output ends up in files, pipes and golden tests, where trailing blanks are
+    noise; a colour terminal (or a recording console) is written to directly.
+    """
+    if not is_plain(console) or console.record:
+        yield
+        return
+    with console.capture() as capture:
+        yield
+    console.file.write(_TRAILING.sub("", capture.get()))
+    console.file.flush()
+
+
+def section(console: Console, title: str) -> None:
+    """A left-aligned heading rule."""
+    console.print()
+    console.print(Rule(Text(title, style="bold"), align="left", style="dim", characters="-" if is_plain(console) else "─"))
+
+
+# --- the report ------------------------------------------------------------------------
+
+
+def render_report(result: Result, console: Console) -> None:
+    """Print the report for one result: one ERROR line when the file could not be checked."""
+    with trimmed(console):
+        print_report(result, console)
+
+
+def print_report(result: Result, console: Console) -> None:
+    """The body of `render_report`."""
+    if result.error is not None:
+        err = result.error
+        console.print(Text.assemble(("ERROR", "bold red"), f" {err.type} at {err.stage}: {clean(err.message)}"))
+        return
+    plain = is_plain(console)
+    console.print(header(result, plain))
+    console.print(axes_grid(result.axes, plain))
+    console.print(Text(clean(result.reason), style="italic"))
+    section(console, "Letter")
+    console.print(letter_table(result.fields))
+    render_findings(result, console)
+    render_notes(result, console)
+    render_next_steps(result, console)
+
+
+def header(result: Result, plain: bool) -> Text:
+    """Verdict badge, risk score, path and format."""
+    verdict = (result.verdict or "none").upper()
+    badge = Text(f"[{verdict}]") if plain else Text(f" {verdict} ", style=VERDICT_STYLE.get(result.verdict or "", "reverse"))
+    score = "?" if result.score is None else str(result.score)
+    fmt = f" ({result.format})" if result.format else ""
+    return Text.assemble(badge, "  risk ", (f"{score}/100", "bold"), "  ", clean(result.path), fmt)
+
+
+def axes_grid(axes: Mapping[str, int], plain: bool) -> Table:
+    """The two axes side by side, each with a bar and a one-line meaning."""
+    grid = Table.grid(padding=(0, 4))
+    cells = []
+    for name in ("origin", "authority"):
+        value = axes.get(name)
+        grid.add_column()
+        top = Text.assemble((name, "bold"), f" {'?' if value is None else value}/100  ", axis_bar(value, plain))
+        cells.append(Text.assemble(top, "\n", (AXIS_MEANING[name], "dim")))
+    grid.add_row(*cells)
+    return grid
+
+
+def axis_bar(value: Optional[int], plain: bool, size: int = 10) -> Text:
+    """A ten-cell bar for a 0-100 axis; red from 60, yellow from 25 (display only)."""
+    filled = 0 if value is None else max(0, min(size, round(value / (100 / size))))
+    full, empty = ("#", "-") if plain else ("█", "░")
+    style = "red" if (value or 0) >= 60 else "yellow" if (value or 0) >= 25 else "green"
+    return Text.assemble((full * filled, style), (empty * (size - filled), "dim"))
+
+
+# --- the letter table ------------------------------------------------------------------
+
+
+def letter_table(fields: Mapping[str, Any]) -> Table:
+    """What the letter says about itself; missing issuer, date and signature say "not found"."""
+    grid = Table.grid(Column(style="bold", no_wrap=True), Column(overflow="fold"), padding=(0, 2))
+    rows = [
+        ("Issuer", party_text(fields.get("issuer"), required=True)),
+        ("Recipient", party_text(fields.get("recipient"), required=False)),
+        ("Date", date_text(fields.get("date"))),
+        ("Subject", value_text(fields.get("subject"))),
+        ("Letterhead", value_text(" / ".join((fields.get("letterhead") or {}).get("organization") or []))),
+        ("Markings", value_text(", ".join((fields.get("letterhead") or {}).get("markings") or []))),
+        ("Signature", signature_text(fields.get("signature"), fields.get("signature_fields") or [])),
+        ("Metadata", metadata_text(fields.get("metadata"))),
+    ]
+    for label, text in rows:
+        if text is not None:
+            grid.add_row(label, text)
+    return grid
+
+
+def not_found() -> Text:
+    """The marker for a value an analyst needs and the letter does not give."""
+    return Text("not found", style="yellow")
+
+
+def value_text(value: Optional[str]) -> Optional[Text]:
+    """A plain value, or None (row omitted) when empty."""
+    return Text(clean(value)) if value else None
+
+
+def party_text(party: Optional[Mapping[str, Any]], *, required: bool) -> Optional[Text]:
+    """Name, title, organisation; then which part said so, and any "on behalf of" claims."""
+    party = party or {}
+    who = ", ".join(clean(party[k]) for k in ("name", "title", "organization") if party.get(k))
+    if not who:
+        return not_found() if required else None
+    text = Text(who)
+    if party.get("source"):
+        text.append(f"\nfrom: {source_name(party['source'])}", style="dim")
+    for claim in (party.get("claims") or [])[:3]:
+        where = loc_label(claim.get("page"), claim.get("line"), claim.get("part"))
+        text.append(f"\nclaim: {clean(claim.get('text'))}" + (f" ({where})" if where else ""), style="dim")
+    return text
+
+
+def source_name(source: str) -> str:
+    """A part name as an analyst would say it."""
+    return SOURCE_NAMES.get(source, clean(source).replace("_", " "))
+
+
+def date_text(date: Optional[Mapping[str, Any]]) -> Text:
+    """The written date and the ISO date it means."""
+    if not date or not date.get("text"):
+        return not_found()
+    text = Text(clean(date["text"]))
+    if date.get("value") and date["value"] != date["text"]:
+        text.append(f" -> {clean(date['value'])}")
+    if date.get("source"):
+        text.append(f"  (from: {source_name(date['source'])})", style="dim")
+    return text
+
+
+def signature_text(sig: Optional[Mapping[str, Any]], sig_fields: list) -> Text:
+    """SIGNED by ..., NOT SIGNED or UNDETERMINED, with the reason and the evidence."""
+    if not sig:
+        return Text("UNDETERMINED: no signature evidence was recorded", style="yellow")
+    signed, reason = sig.get("signed"), clean(sig.get("reason"))
+    if signed:
+        kinds = [SIGNATURE_KINDS.get(k, clean(k)) for k in sig.get("kinds") or []]
+        text = Text("SIGNED by " + (", ".join(kinds) or "unknown means"), style="green")
+    elif signed is False:
+        text = Text("NOT SIGNED", style="bold red")
+    else:
+        text = Text("UNDETERMINED", style="yellow")
+    if reason:
+        text.append(f": {reason}")
+    if signed is False and sig.get("strength") == "weak":
+        text.append("\nplain text cannot carry a handwritten signature, so this absence is weak evidence", style="dim")
+    for ev in (sig.get("evidence") or [])[:3]:
+        text.append(f"\n{loc_label(ev.get('page'), ev.get('line'), ev.get('part'))}: {clean(ev.get('text'))}", style="dim")
+    for field in sig_fields:
+        text.append("\n" + signature_field_line(field), style="dim")
+    return text
+
+
+def signature_field_line(field: Mapping[str, Any]) -> str:
+    """One digital signature field: name, filled or empty, signer and time."""
+    state = "signed" if field.get("filled") else "empty"
+    line = f"{clean(field.get('kind') or 'signature')} field {clean(field.get('name'))!r}: {state}"
+    if field.get("signer"):
+        line += f" by {clean(field['signer'])}"
+    if field.get("signed_at"):
+        line += f" at {clean(field['signed_at'])}"
+    return line
+
+
+def metadata_text(meta: Optional[Mapping[str, Any]]) -> Optional[Text]:
+    """The metadata an analyst compares with the letter: author, tool, dates."""
+    keys = ("author", "last_modified_by", "company", "creator_tool", "producer", "created", "modified")
+    shown = [f"{k}: {clean(str(meta[k]))}" for k in keys if meta and meta.get(k) not in (None, "")]
+    return Text("\n".join(shown)) if shown else None
+
+
+# --- findings, notes, next steps ---------------------------------------------------------
+
+
+def render_findings(result: Result, console: Console) -> None:
+    """Counted findings by contribution, each with its message and highlighted evidence;
+    then one line per suppressed finding (baseline or ignore file)."""
+    counted = [f for f in sorted_findings(result.findings) if f.suppressed is None]
+    section(console, f"Findings ({len(counted)})")
+    if not counted:
+        console.print(Text("No rule fired. That is not proof the letter is authentic."))
+    plain = is_plain(console)
+    for i, finding in enumerate(counted):
+        if i:
+            console.print()
+        render_finding(finding, console, plain)
+    render_suppressed([f for f in result.findings if f.suppressed is not None], console)
+
+
+def render_finding(finding: Finding, console: Console, plain: bool) -> None:
+    """One finding: head line, message, and up to MAX_EVIDENCE evidence items."""
+    console.print(finding_head(finding))
+    console.print(Padding(Text(clean(finding.message)), (0, 0, 0, INDENT)))
+    for ev in finding.evidence[:MAX_EVIDENCE]:
+        console.print(Padding(evidence_text(ev, plain), (0, 0, 0, INDENT)))
+    if len(finding.evidence) > MAX_EVIDENCE:
+        more = len(finding.evidence) - MAX_EVIDENCE
+        console.print(Padding(Text(f"... and {more} more (see --format json)", style="dim"), (0, 0, 0, INDENT)))
+
+
+def render_suppressed(findings: list[Finding], console: Console) -> None:
+    """Suppressed findings, one line each with why: they do not count toward the score."""
+    if not findings:
+        return
+    section(console, f"Suppressed ({len(findings)}, not scored)")
+    for finding in sorted(findings, key=lambda f: f.rule):
+        info = finding.suppressed or {}
+        why = clean(str(info.get("kind") or "suppressed"))
+        if info.get("reason"):
+            why += f": {clean(str(info['reason']))}"
+        if info.get("expires"):
+            why += f", until {clean(str(info['expires']))}"
+        console.print(bullet(f"{finding.rule}: {finding.title} ({why})"))
+
+
+def finding_head(finding: Finding) -> Table:
+    """``+31.0  HIGH  authority  rule.id  Title`` in fixed columns so findings line up."""
+    grid = Table.grid(
+        Column(width=6, justify="right"), Column(width=8), Column(width=9), Column(overflow="fold"),
+        padding=(0, 2, 0, 0),
+    )
+    grid.add_row(
+        Text(f"{finding.contribution:+.1f}", style="bold"),
+        Text(finding.severity.upper(), style=SEVERITY_STYLE.get(finding.severity, "")),
+        Text(finding.axis),
+        Text.assemble((clean(finding.rule), "bold"), "  ", clean(finding.title)),
+    )
+    return grid
+
+
+def evidence_text(ev: Evidence, plain: bool) -> Text:
+    """``p1 l12 body: …sentence with the «matched words»…``."""
+    where = loc_label(ev.page, ev.line, ev.part, ev.key)
+    text = Text()
+    if where:
+        text.append(f"{where}: ", style="dim")
+    before, match, after = split_context(ev)
+    text.append(clean(before))
+    if match:
+        text.append(f"«{clean(match)}»" if plain else clean(match), style="" if plain else MATCH_STYLE)
+    text.append(clean(after))
+    return text
+
+
+def render_notes(result: Result, console: Console) -> None:
+    """Loader and extractor notes (encrypted, type mismatch, no text layer...), if any."""
+    if not result.notes:
+        return
+    section(console, "Notes")
+    for note in result.notes:
+        console.print(Text.assemble("- ", (clean(note.code), "bold"), ": ", clean(note.detail)))
+
+
+def render_next_steps(result: Result, console: Console) -> None:
+    """What an analyst should verify next, as a bulleted list."""
+    if not result.next_steps:
+        return
+    section(console, "Verify next")
+    for step in result.next_steps:
+        console.print(bullet(step))
+
+
+def bullet(step: str) -> Table:
+    """One bullet with a hanging indent."""
+    grid = Table.grid(Column(width=2), Column(overflow="fold"))
+    grid.add_row("-", Text(clean(step)))
+    return grid
+
+
+# --- extract view and SVG ----------------------------------------------------------------
+
+
+def render_extract(letter, console: Console) -> None:
+    """The `authcheck extract` view (see `extract_view`)."""
+    from .extract_view import render_extract as render
+
+    render(letter, console)
+
+
+def export_svg(result: Result, path: str, width: int = 100) -> None:
+    """Render the report in colour at `width` columns and save it as an SVG (for the README)."""
+    console = Console(
+        file=io.StringIO(), record=True, width=width, force_terminal=True, color_system="truecolor",
+        markup=False, highlight=False, emoji=False,
+    )
+    render_report(result, console)
+    console.save_svg(path, title=f"authcheck {os.path.basename(result.path)}")
