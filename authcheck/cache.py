@@ -1,0 +1,282 @@
+"""The result cache: an embedded SQLite file of JSON result records, keyed by everything that can
+change a result (content hash, file name, authcheck version, rule packs, settings).
+
+The cache folder is not trusted, so records are JSON (never pickle) and are checked on the way out.
+Anything wrong with the cache (corrupt, locked, unwritable, wrong schema) turns it off for the run
+with one warning in `ResultCache.warning`; no method raises and a bad cache never gives a wrong
+result.  The parent process is the only writer: `put` batches writes and `close` flushes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import sys
+import threading
+from dataclasses import fields
+from typing import Any, Mapping, Optional
+
+from .fingerprint import finding_fingerprint
+from .model import ErrorInfo, Evidence, Finding, Note, Result
+from .settings import Settings
+
+SCHEMA = "1"
+FILE_NAME = "results-v1.sqlite3"
+BATCH = 100
+TRANSIENT_ERRORS = ("timeout", "memory", "internal")  #: may pass next time, so never cached
+NOT_RESULT_SETTINGS = ("min_severity", "fail_on", "fail_score", "password")  #: display, gate, secret
+FINDING_KEYS = ("rule", "title", "severity", "axis", "weight", "contribution", "confidence", "message",
+                "references", "remediation")
+EVIDENCE_KEYS = ("text", "part", "page", "line", "start", "end", "key", "context")
+FINDING_EXTRAS = tuple(f.name for f in fields(Finding) if f.name not in FINDING_KEYS + ("evidence", "suppressed"))
+EVIDENCE_EXTRAS = tuple(f.name for f in fields(Evidence) if f.name not in EVIDENCE_KEYS)
+
+
+def default_cache_dir(env: Optional[Mapping[str, str]] = None) -> str:
+    """The platform's per-user cache folder for authcheck."""
+    env = os.environ if env is None else env
+    if env.get("XDG_CACHE_HOME"):
+        return os.path.join(env["XDG_CACHE_HOME"], "authcheck")
+    if sys.platform == "win32":
+        base = env.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
+        return os.path.join(base, "authcheck", "Cache")
+    if sys.platform == "darwin":
+        return os.path.expanduser("~/Library/Caches/authcheck")
+    return os.path.expanduser("~/.cache/authcheck")
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-able, order-independent form of settings values (dataclasses, mappings, tuples)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _canonical(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, (tuple, list)):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def settings_digest(settings: Settings) -> str:
+    """sha256 over every setting that can change a result.
+
+    Leaves out display and gate settings and the password (only whether one is set counts
+    here; `ResultCache.key(password=...)` mixes in a slow, salted hash of it).  New Settings
+    fields count by default, so adding one can cost a cache miss but never a wrong hit.
+    """
+    data = {f.name: _canonical(getattr(settings, f.name)) for f in fields(settings)
+            if f.name not in NOT_RESULT_SETTINGS}
+    data["disabled_rules"] = sorted(data.get("disabled_rules", []))
+    data["password_set"] = settings.password is not None
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists and mappings as dicts, all the way down, for JSON."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def _tupled(value: Any) -> Any:
+    """Lists back to tuples (the model's frozen sequences)."""
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
+
+
+def result_to_record(result: Result) -> dict:
+    """The JSON record of a result: the JSON reporter's shape, plus the model fields it leaves out
+    (finding `weight_reason` and `floor`, evidence `highlight` and `pattern`, note `data`), so a
+    cache hit gives back exactly the Result that was stored."""
+    error = result.error
+    return {
+        "schema_version": "1.0", "path": result.path, "sha256": result.sha256,
+        "format": result.format, "verdict": result.verdict, "score": result.score,
+        "axes": dict(result.axes), "reason": result.reason,
+        "findings": [_finding_record(result.sha256, f) for f in result.findings],
+        "fields": _plain(result.fields),
+        "notes": [{"code": n.code, "detail": n.detail, "data": _plain(n.data)} for n in result.notes],
+        "next_steps": list(result.next_steps),
+        "error": None if error is None else {"type": error.type, "message": error.message, "stage": error.stage},
+    }
+
+
+def _finding_record(sha256: Optional[str], f: Finding) -> dict:
+    record = {key: _plain(getattr(f, key)) for key in FINDING_KEYS}
+    record["fingerprint"] = finding_fingerprint(sha256, f)
+    record["suppressed"] = None if f.suppressed is None else _plain(f.suppressed)
+    record["evidence"] = [{k: _plain(getattr(ev, k)) for k in EVIDENCE_KEYS + EVIDENCE_EXTRAS} for ev in f.evidence]
+    record.update({key: _plain(getattr(f, key)) for key in FINDING_EXTRAS})
+    return record
+
+
+def result_from_record(record: dict, path: Optional[str] = None) -> Result:
+    """The Result a JSON record describes, re-pathed to `path` when given (a cache hit)."""
+    error = record.get("error")
+    return Result(
+        path=record["path"] if path is None else path, sha256=record["sha256"],
+        format=record["format"], verdict=record["verdict"], score=record["score"],
+        axes=dict(record["axes"]), reason=record["reason"],
+        findings=tuple(_finding(f) for f in record["findings"]), fields=dict(record["fields"]),
+        error=None if error is None else ErrorInfo(error["type"], error["message"], error["stage"]),
+        notes=tuple(Note(n["code"], n["detail"], dict(n.get("data") or {})) for n in record["notes"]),
+        next_steps=tuple(record["next_steps"]))
+
+
+def _finding(f: dict) -> Finding:
+    evidence = tuple(Evidence(**{k: _tupled(e[k]) for k in EVIDENCE_KEYS + EVIDENCE_EXTRAS if k in e})
+                     for e in f["evidence"])
+    extras = {key: _tupled(f[key]) for key in FINDING_EXTRAS if key in f}
+    return Finding(**{key: _tupled(f[key]) for key in FINDING_KEYS}, evidence=evidence,
+                   suppressed=f["suppressed"], **extras)
+
+
+def _cacheable(record: dict) -> bool:
+    """Transient errors and results already carrying baseline/ignore suppressions are not stored."""
+    error = record.get("error")
+    if isinstance(error, dict) and error.get("type") in TRANSIENT_ERRORS:
+        return False
+    return not any((f.get("suppressed") or {}).get("kind") in ("baseline", "ignore")
+                   for f in record.get("findings", ()))
+
+
+class ResultCache:
+    """Result records in `<directory>/results-v1.sqlite3`; degrades to no cache on any trouble."""
+
+    def __init__(self, directory: Optional[str] = None) -> None:
+        self.directory = directory or default_cache_dir()
+        self.path = os.path.join(self.directory, FILE_NAME)
+        self.warning: Optional[str] = None
+        self._db: Optional[sqlite3.Connection] = None
+        self._pending: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+        self._salt = ""
+        self._secrets: dict[str, str] = {}
+        try:
+            self._open()
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            self._disable(exc)
+
+    def _open(self) -> None:
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=0.2, isolation_level=None, check_same_thread=False)
+        self._db = db
+        db.execute("PRAGMA busy_timeout = 200")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, record TEXT NOT NULL, "
+                   "digest TEXT NOT NULL)")
+        meta = dict(db.execute("SELECT name, value FROM meta"))
+        if not meta:  # a new file; two runs racing here both write the same schema, one salt wins
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('salt', ?)", (SCHEMA, secrets.token_hex(16)))
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+        columns = [row[1] for row in db.execute("PRAGMA table_info(results)")]
+        if meta.get("schema") != SCHEMA or columns != ["key", "record", "digest"]:
+            raise ValueError(f"unexpected schema {meta.get('schema')!r}")
+        self._salt = meta["salt"]
+
+    def _disable(self, exc: BaseException) -> None:
+        if self.warning is None:
+            self.warning = (f"result cache disabled for this run: {self.path}: {exc}; "
+                            "results are computed afresh (delete the file, or use --no-cache, to silence this)")
+        self._pending.clear()
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = None
+
+    @property
+    def enabled(self) -> bool:
+        """False once the cache has been turned off for this run."""
+        return self._db is not None
+
+    def key(self, *, sha256: str, name: str, version: str, rules_digest: str,
+            settings_digest: str, password: Optional[str] = None) -> str:
+        """The cache key of one check: content, base name, version, rules, settings (and password)."""
+        parts = [sha256, os.path.basename(name.replace("\\", "/")), version, rules_digest,
+                 settings_digest, self._password_hash(password)]
+        return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+    def _password_hash(self, password: Optional[str]) -> str:
+        if password is None:
+            return ""
+        if password not in self._secrets:  # slow and salted: the key must not give the password away
+            derived = hashlib.pbkdf2_hmac("sha256", password.encode(), self._salt.encode(), 200_000)
+            self._secrets[password] = derived.hex()
+        return self._secrets[password]
+
+    def get(self, key: str, path: Optional[str] = None) -> Optional[dict]:
+        """The stored record for `key` (its "path" set to `path` when given), or None (miss or off)."""
+        with self._lock:
+            row = self._pending.get(key)
+            if row is None and self._db is not None:
+                try:
+                    row = self._db.execute("SELECT record, digest FROM results WHERE key = ?", (key,)).fetchone()
+                except sqlite3.Error as exc:
+                    self._disable(exc)
+                    return None
+        record = _checked(*row) if row else None
+        if record is not None and path is not None:
+            record["path"] = path
+        return record
+
+    def put(self, key: str, record: dict) -> None:
+        """Store a record (batched); transient errors are skipped, and failures turn the cache off."""
+        try:
+            if self._db is None or not _cacheable(record):
+                return
+            text = json.dumps(record, sort_keys=True)
+        except Exception:  # noqa: BLE001 - an odd record is simply not stored
+            return
+        with self._lock:
+            self._pending[key] = (text, _digest(text))
+            if len(self._pending) >= BATCH:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._db is None or not self._pending:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            rows = [(key, text, digest) for key, (text, digest) in self._pending.items()]
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            self._db.execute("COMMIT")
+            self._pending.clear()
+        except sqlite3.Error as exc:
+            self._disable(exc)
+
+    def close(self) -> None:
+        """Write what is pending and close the file; safe to call twice."""
+        with self._lock:
+            self._flush()
+            if self._db is not None:
+                try:
+                    self._db.close()
+                except sqlite3.Error:
+                    pass
+                self._db = None
+
+    def __enter__(self) -> "ResultCache":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _checked(text: str, digest: str) -> Optional[dict]:
+    """A record that is intact and converts to a Result, or None: the cache folder is not trusted."""
+    try:
+        if _digest(text) != digest:  # SQLite has no page checksums: catch damaged records here
+            return None
+        record = json.loads(text)
+        result_from_record(record)
+        return record
+    except Exception:  # noqa: BLE001 - any malformed record is just a miss
+        return None

@@ -1,0 +1,341 @@
+"""Result cache: what the key covers, degrading to no cache on trouble, and the JSON record round trip."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+import sys
+
+import pytest
+
+from authcheck import cache as cache_mod
+from authcheck.cache import (ResultCache, default_cache_dir, result_from_record, result_to_record,
+                             settings_digest)
+from authcheck.model import ErrorInfo, Evidence, Finding, Note, Result
+from authcheck.settings import Bands, Limits, Override, Settings
+
+SHA = "ab" * 32
+KEY_PARTS = dict(sha256=SHA, name="docs/letter.pdf", version="0.1.0", rules_digest="r1",
+                 settings_digest=settings_digest(Settings()))
+
+
+def make_result(path="docs/letter.pdf", error=None) -> Result:
+    finding = Finding(
+        rule="sig.unsigned", title="Unsigned", severity="high", axis="authority", weight=35.0,
+        message="No signature was found.", references=("https://example.org/sig",), confidence="high",
+        remediation="Ask for a signed copy.", contribution=27.25,
+        evidence=(Evidence(text="Yours sincerely", part="signature_block", page=1, line=30, start=900,
+                           end=915, context="Yours sincerely, J. Smith"),
+                  Evidence(text="Acme", part="metadata", key="/Author")))
+    if error is not None:
+        return Result(path=path, sha256=SHA, format="pdf", verdict=None, score=None, axes={},
+                      reason="could not be checked", findings=(), fields={}, error=error)
+    return Result(path=path, sha256=SHA, format="pdf", verdict="review", score=42,
+                  axes={"origin": 10, "authority": 40}, reason="unsigned", findings=(finding,),
+                  fields={"issuer": {"name": "Acme", "source": "letterhead"}, "pages": 2},
+                  notes=(Note("truncated", "only 200 pages read"),), next_steps=("Call the issuer.",))
+
+
+@pytest.fixture
+def store(tmp_path):
+    cache = ResultCache(str(tmp_path / "cache"))
+    yield cache
+    cache.close()
+
+
+# --- the key -------------------------------------------------------------------------------
+
+
+def test_same_inputs_give_the_same_key_and_a_hit_after_reopening(tmp_path):
+    with ResultCache(str(tmp_path)) as first:
+        first.put(first.key(**KEY_PARTS), result_to_record(make_result()))
+    with ResultCache(str(tmp_path)) as second:
+        assert second.warning is None
+        assert second.get(second.key(**KEY_PARTS)) == result_to_record(make_result())
+
+
+@pytest.mark.parametrize("change", [
+    {"sha256": "cd" * 32},
+    {"name": "docs/letter.docx"},           # the extension feeds the type-mismatch rule
+    {"version": "0.2.0"},
+    {"rules_digest": "r2"},
+    {"settings_digest": settings_digest(Settings(limits=Limits(max_pages=10)))},
+])
+def test_each_key_component_causes_a_miss(store, change):
+    store.put(store.key(**KEY_PARTS), result_to_record(make_result()))
+    assert store.get(store.key(**KEY_PARTS)) is not None
+    assert store.get(store.key(**{**KEY_PARTS, **change})) is None
+
+
+def test_same_name_in_another_folder_hits_and_is_repathed(store):
+    store.put(store.key(**KEY_PARTS), result_to_record(make_result()))
+    moved = store.key(**{**KEY_PARTS, "name": "archive/2024/letter.pdf"})
+    record = store.get(moved, path="archive/2024/letter.pdf")
+    assert record["path"] == "archive/2024/letter.pdf"
+    assert result_from_record(record).path == "archive/2024/letter.pdf"
+
+
+def test_password_changes_the_key_and_is_not_stored_in_clear(store, tmp_path):
+    plain = store.key(**KEY_PARTS)
+    right = store.key(**KEY_PARTS, password="open-sesame")
+    assert len({plain, right, store.key(**KEY_PARTS, password="wrong")}) == 3
+    store.put(right, result_to_record(make_result()))
+    store.close()
+    assert b"open-sesame" not in b"".join(p.read_bytes() for p in (tmp_path / "cache").iterdir())
+
+
+def test_settings_digest_covers_result_settings_only():
+    base = settings_digest(Settings())
+    changed = [Settings(limits=Limits(timeout=5)), Settings(bands=Bands(review=30, fail=70)),
+               Settings(overrides={"a.b": Override(weight=1)}), Settings(disabled_rules=("a.b",)),
+               Settings(rule_dirs=("/packs/org",)), Settings(password="x")]
+    assert all(settings_digest(s) != base for s in changed)
+    same = [Settings(min_severity="high"), Settings(fail_on="review"), Settings(fail_score=10)]
+    assert all(settings_digest(s) == base for s in same)
+    assert settings_digest(Settings(password="a")) == settings_digest(Settings(password="b"))
+    assert (settings_digest(Settings(disabled_rules=("x", "y")))
+            == settings_digest(Settings(disabled_rules=("y", "x"))))
+
+
+# --- what is (not) stored ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, cached", [("timeout", False), ("memory", False), ("internal", False),
+                                          ("corrupt", True), ("unsupported", True)])
+def test_transient_errors_are_not_cached(store, kind, cached):
+    record = result_to_record(make_result(error=ErrorInfo(kind, "it broke", "load")))
+    store.put("k", record)
+    assert (store.get("k") is not None) is cached
+
+
+def test_results_with_baseline_or_ignore_suppressions_are_not_cached(store):
+    record = result_to_record(make_result())
+    record["findings"][0]["suppressed"] = {"kind": "ignore", "reason": "ok", "expires": None, "entry": 1}
+    store.put("k", record)
+    assert store.get("k") is None
+
+
+def test_writes_are_batched_and_flushed_at_close(tmp_path):
+    cache = ResultCache(str(tmp_path))
+    for i in range(cache_mod.BATCH - 1):
+        cache.put(f"k{i}", result_to_record(make_result()))
+    assert cache.get("k0") is not None  # pending writes are visible to their writer
+    with sqlite3.connect(cache.path) as other:
+        assert other.execute("SELECT count(*) FROM results").fetchone()[0] == 0
+    cache.put("last", result_to_record(make_result()))
+    with sqlite3.connect(cache.path) as other:
+        assert other.execute("SELECT count(*) FROM results").fetchone()[0] == cache_mod.BATCH
+    cache.put("after", result_to_record(make_result()))
+    cache.close()
+    cache.close()  # twice is fine
+    with ResultCache(str(tmp_path)) as again:
+        assert again.get("after") is not None
+
+
+def test_damaged_record_is_a_miss_not_an_error(store):
+    store.put("k", result_to_record(make_result()))
+    store.close()
+    with sqlite3.connect(store.path) as db:  # one digit flipped: still valid JSON, but not what was stored
+        db.execute("UPDATE results SET record = replace(record, '\"score\": 42', '\"score\": 12')")
+        assert db.total_changes == 1
+    with ResultCache(store.directory) as again:
+        assert again.get("k") is None and again.warning is None
+
+
+def test_record_that_is_not_a_result_is_a_miss(store):
+    text = json.dumps({"path": "x"})
+    store.close()
+    with sqlite3.connect(store.path) as db:
+        db.execute("INSERT INTO results VALUES ('k', ?, ?)", (text, cache_mod._digest(text)))
+    with ResultCache(store.directory) as again:
+        assert again.get("k") is None and again.warning is None
+
+
+def test_odd_records_are_not_stored_and_raise_nothing(store):
+    store.put("a", {"findings": [{"suppressed": None}], "x": object()})
+    store.put("b", "not a dict")  # type: ignore[arg-type]
+    assert store.get("a") is None and store.get("b") is None and store.warning is None
+
+
+# --- degrading -----------------------------------------------------------------------------------
+
+
+def assert_no_cache(cache: ResultCache) -> None:
+    assert cache.warning and cache.path in cache.warning
+    cache.put("k", result_to_record(make_result()))
+    assert cache.get("k") is None
+    assert not cache.enabled
+    cache.close()
+
+
+def test_corrupt_database_degrades_with_one_warning(tmp_path):
+    (tmp_path / cache_mod.FILE_NAME).write_bytes(b"this is not sqlite" * 500)
+    cache = ResultCache(str(tmp_path))
+    assert "not a database" in cache.warning
+    assert_no_cache(cache)
+
+
+def test_garbage_inside_the_database_degrades(tmp_path):
+    with ResultCache(str(tmp_path)) as cache:
+        for i in range(300):
+            cache.put(f"k{i}", result_to_record(make_result()))
+    path = tmp_path / cache_mod.FILE_NAME
+    data = bytearray(path.read_bytes())
+    data[4096:] = bytes(range(256)) * ((len(data) - 4096) // 256) + b"x" * ((len(data) - 4096) % 256)
+    path.write_bytes(bytes(data))
+    cache = ResultCache(str(tmp_path))
+    assert cache.get("k5") is None
+    assert "malformed" in cache.warning
+    assert_no_cache(cache)
+
+
+def test_corruption_found_after_opening_degrades_on_get(tmp_path):
+    cache = ResultCache(str(tmp_path))
+    cache.put("k", result_to_record(make_result()))
+    cache.close()
+    cache = ResultCache(str(tmp_path))
+    cache._db.close()  # simulate the file vanishing under us mid-run
+    assert cache.get("k") is None and cache.warning
+    assert_no_cache(cache)
+
+
+def test_wrong_schema_degrades(tmp_path):
+    with sqlite3.connect(str(tmp_path / cache_mod.FILE_NAME)) as db:
+        db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', '99'), ('salt', 'x')")
+    cache = ResultCache(str(tmp_path))
+    assert "unexpected schema '99'" in cache.warning
+    assert_no_cache(cache)
+
+
+def test_unwritable_location_degrades(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    assert_no_cache(ResultCache(str(blocker / "cache")))
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root ignores permissions")
+def test_read_only_folder_degrades(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        assert_no_cache(ResultCache(str(folder)))
+    finally:
+        folder.chmod(0o700)
+
+
+def test_locked_database_degrades_instead_of_waiting(tmp_path):
+    cache = ResultCache(str(tmp_path))
+    holder = sqlite3.connect(cache.path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another run holds the write lock
+    try:
+        for i in range(cache_mod.BATCH):
+            cache.put(f"k{i}", result_to_record(make_result()))
+        assert "locked" in cache.warning
+        assert_no_cache(cache)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_two_runs_can_open_the_same_cache(tmp_path):
+    first, second = ResultCache(str(tmp_path)), ResultCache(str(tmp_path))
+    assert first.warning is None and second.warning is None
+    first.put("a", result_to_record(make_result()))
+    first.close()
+    assert second.get("a") is not None  # WAL: the other reader sees the committed batch
+    second.put("b", result_to_record(make_result()))
+    second.close()
+    with sqlite3.connect(first.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT count(*) FROM results").fetchone()[0] == 2
+
+
+# --- records -------------------------------------------------------------------------------------
+
+
+def test_record_to_result_to_record_round_trips():
+    record = result_to_record(make_result())
+    assert result_to_record(result_from_record(record)) == record
+    assert json.loads(json.dumps(record)) == record
+
+
+def test_result_to_record_to_result_round_trips_and_keeps_suppression():
+    finding = dataclasses.replace(make_result().findings[0], suppressed={"kind": "baseline"})
+    result = dataclasses.replace(make_result(), findings=(finding,))
+    assert result_from_record(result_to_record(result)) == result
+
+
+def test_error_record_round_trips():
+    result = make_result(error=ErrorInfo("corrupt", "bad xref", "load"))
+    record = result_to_record(result)
+    assert record["error"] == {"type": "corrupt", "message": "bad xref", "stage": "load"}
+    assert result_from_record(record) == result
+
+
+def test_record_has_the_documented_shape():
+    record = result_to_record(make_result())
+    assert list(record) == ["schema_version", "path", "sha256", "format", "verdict", "score", "axes",
+                            "reason", "findings", "fields", "notes", "next_steps", "error"]
+    assert list(record["findings"][0])[:13] == [
+        "rule", "title", "severity", "axis", "weight", "contribution", "confidence", "message",
+        "references", "remediation", "fingerprint", "suppressed", "evidence"]
+    assert list(record["findings"][0]["evidence"][0]) == [
+        "text", "part", "page", "line", "start", "end", "key", "context", "highlight", "pattern"]
+    assert list(record["findings"][0])[13:] == ["weight_reason", "floor"]  # lossless extras, after the documented keys
+
+
+def test_every_model_field_survives_the_round_trip():
+    """Fails when a field is added to Finding/Evidence/Note and the cache would drop it."""
+    ev = Evidence(text="t", part="body", page=1, line=2, start=3, end=4, key="k", context="ctx t",
+                  highlight=(4, 5), pattern="p")
+    f = Finding(rule="r", title="T", severity="low", axis="origin", weight=5.0, message="m", evidence=(ev,),
+                references=("u",), confidence="low", remediation="x", contribution=5.0, weight_reason="why",
+                suppressed={"kind": "baseline"}, floor="review")
+    note = Note("truncated", "d", {"pages": 3})
+    res = dataclasses.replace(make_result(), findings=(f,), notes=(note,))
+    for obj in (ev, f, note):
+        defaults = type(obj).__dataclass_fields__
+        unset = [name for name, fl in defaults.items() if getattr(obj, name) == fl.default]
+        assert not unset, f"set {type(obj).__name__}.{unset} in this test to prove the cache keeps it"
+    assert result_from_record(json.loads(json.dumps(result_to_record(res)))) == res
+
+
+def test_a_plain_reporter_record_is_accepted():
+    from authcheck.reporters.jsonout import result_record
+    res = make_result()
+    back = result_from_record(result_record(res))
+    assert back.findings[0].rule == res.findings[0].rule and back.score == res.score
+
+
+def test_default_cache_dir_follows_the_platform(monkeypatch):
+    assert default_cache_dir({"XDG_CACHE_HOME": "/xdg"}) == os.path.join("/xdg", "authcheck")
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert default_cache_dir({"LOCALAPPDATA": "C:/Users/a/AppData/Local"}) == os.path.join(
+        "C:/Users/a/AppData/Local", "authcheck", "Cache")
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert default_cache_dir({}).endswith(os.path.join("Library", "Caches", "authcheck"))
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert default_cache_dir({}).endswith(os.path.join(".cache", "authcheck"))
+
+
+def test_another_process_writing_meanwhile_is_seen_and_nothing_breaks(tmp_path):
+    import subprocess
+    mine = ResultCache(str(tmp_path))
+    mine.put("mine", result_to_record(make_result()))
+    script = ("import sys; from authcheck.cache import ResultCache, result_to_record;"
+              "from tests.test_cache import make_result;"
+              "c = ResultCache(sys.argv[1]); c.put('theirs', result_to_record(make_result())); c.close();"
+              "print(c.warning)")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=root, capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout.strip() == "None", out.stderr
+    assert mine.get("theirs") is not None
+    mine.close()
+    assert mine.warning is None
+    with ResultCache(str(tmp_path)) as again:
+        assert again.get("mine") is not None and again.get("theirs") is not None
