@@ -1,6 +1,6 @@
 """`python -m authcheck` runs the same command line as the `authcheck` script."""
 
-from .cli import main
+from .cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -89,9 +89,12 @@ class RuleSet:
 def builtin_dir() -> str:
     """The folder of the built-in rule packs (installed or editable)."""
     spec = importlib.util.find_spec("authcheck.builtin_rules")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuleError("built-in rules are missing from this installation")
-    return list(spec.submodule_search_locations)[0]
+    if spec is not None and spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    checkout = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rules")
+    if os.path.isfile(os.path.join(checkout, "__init__.py")):  # running from a source checkout
+        return checkout
+    raise RuleError("built-in rules are missing from this installation")
 
 
 def rule_files(directory: str) -> list[str]:

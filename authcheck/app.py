@@ -1,0 +1,304 @@
+"""What each command does, between Click's options and the reporters: settings, the run, outputs, status.
+
+Kept out of cli.py so the Click layer stays declarative, and out of the core so the core
+never prints.  Everything heavy is imported inside the function that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, replace
+from typing import Iterable, Optional, Sequence
+
+from .model import SEVERITIES, Result
+from .status import Exit, combine
+
+_OPTION_KEYS = {  # option name -> config key
+    "rule_dirs": "rules", "disable": "disable", "include": "include", "exclude": "exclude",
+    "follow_symlinks": "follow_symlinks", "password": "password", "jobs": "jobs", "timeout": "limits.timeout",
+    "memory_mb": "limits.memory_mb", "max_pages": "limits.max_pages", "cache_dir": "cache_dir",
+    "fail_on": "fail_on", "fail_score": "fail_score", "min_severity": "min_severity", "baseline": "baseline",
+    "ignore_file": "ignore_file",
+}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where reports go: the main format (stdout or --output) plus extra files."""
+
+    fmt: str = "console"
+    output: Optional[str] = None
+    json_output: Optional[str] = None
+    jsonl_output: Optional[str] = None
+    sarif_output: Optional[str] = None
+    sarif_include_suppressed: bool = False
+    color: Optional[bool] = None
+    width: Optional[int] = None
+
+
+def project_config(options: dict):
+    """The effective configuration: defaults < config file < environment < command line."""
+    from .config import find_config, load_config, resolve
+
+    path = options.get("config_file") or find_config(os.getcwd())
+    cli_values = {key: options.get(name) for name, key in _OPTION_KEYS.items() if name in options}
+    if options.get("no_cache"):
+        cli_values["cache"] = False
+    for key in ("rules", "disable", "include", "exclude"):
+        if key in cli_values:
+            cli_values[key] = list(cli_values[key] or ())
+    env = {k: v for k, v in os.environ.items() if k.startswith("AUTHCHECK_")}
+    return resolve(load_config(path), cli_values, env, path)
+
+
+def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
+    """`authcheck check`: every file gets a record; the status says whether the gate tripped."""
+    from .rulepack import load_ruleset
+    from .runner import Run
+
+    project = project_config(options)
+    ruleset = load_ruleset(project.settings.rule_dirs)
+    run = Run(paths, project, ruleset, jobs=project.jobs)
+    targets = run.targets()
+    _warn_platform(project.settings)
+    if not targets:
+        _say("error: no files to check (folders are searched for .pdf, .docx and .txt files)")
+        return Exit.UNCHECKED
+    single = len(targets) == 1 and len(paths) == 1 and not os.path.isdir(paths[0])
+    results = _collect(run, targets, outputs, single)
+    for warning in run.warnings:
+        _say(f"warning: {warning}")
+    _write_outputs(results, outputs, ruleset, single, project.settings)
+    return _status(results, project.settings)
+
+
+def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
+    """Run the scan, streaming JSON lines and per-file console lines as results arrive."""
+    from .reporters.batch import jsonl_line
+
+    stream = _jsonl_stream(outputs)
+    progress = None if single or outputs.fmt != "console" else _progress(len(targets), outputs)
+    results: list[Result] = []
+    try:
+        for result in run.results(targets):
+            results.append(result)
+            if result.error is not None:
+                _say(f"{result.path}: {result.error.type} at {result.error.stage}: {result.error.message}")
+            for out in stream:
+                out.write(jsonl_line(result))
+                out.flush()
+            if progress is not None:
+                progress(result)
+    finally:
+        for out in stream:
+            if out is not sys.stdout:
+                out.close()
+        if progress is not None:
+            progress(None)
+    return sorted(results, key=lambda r: r.path)
+
+
+def _jsonl_stream(outputs: Outputs) -> list:
+    """Streams that receive each JSON line as soon as its file is done."""
+    from .atomic import AtomicWriter
+
+    streams = []
+    if outputs.fmt == "jsonl":
+        streams.append(AtomicWriter(outputs.output).__enter__() if outputs.output not in (None, "-") else sys.stdout)
+    if outputs.jsonl_output:
+        streams.append(AtomicWriter(outputs.jsonl_output).__enter__())
+    return streams
+
+
+def _progress(total: int, outputs: Outputs):
+    """A per-file callback: a live bar on a terminal's stderr, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    from .reporters.console_batch import Progress
+
+    return Progress(total)
+
+
+def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: bool, settings) -> None:
+    """The main report and the extra files."""
+    from .atomic import write_atomic
+
+    main = _render(outputs.fmt, results, outputs, ruleset, single, settings)
+    if main is not None:
+        if outputs.output in (None, "-"):
+            sys.stdout.write(main)
+        else:
+            write_atomic(outputs.output, main)
+    for fmt, path in (("json", outputs.json_output), ("sarif", outputs.sarif_output)):
+        if path:
+            write_atomic(path, _render(fmt, results, outputs, ruleset, False, settings))
+
+
+def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings) -> Optional[str]:
+    """One report as text (None for JSON lines, which were streamed)."""
+    if fmt == "jsonl":
+        return None
+    if fmt == "json":
+        from .reporters.batch import render_batch_json
+        from .reporters.jsonout import render_json
+
+        return render_json(results[0]) if single else render_batch_json(results)
+    if fmt == "sarif":
+        from .reporters.sarif import render_sarif
+        from . import __version__
+
+        return render_sarif(results, [r.descriptor() for r in ruleset.rules], tool_version=__version__,
+                            base_dir=os.getcwd(), include_suppressed=outputs.sarif_include_suppressed)
+    return _console(results, outputs, single, settings)
+
+
+def _console(results: list[Result], outputs: Outputs, single: bool, settings) -> str:
+    """The rich report (one file) or the summary (several), rendered to text for stdout."""
+    import io
+
+    from .reporters.console import make_console, render_report
+    from .reporters.console_batch import render_summary
+
+    shown = [_displayed(r, settings.min_severity) for r in results]
+    buffer = io.StringIO()
+    color = outputs.color if outputs.color is not None else (sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    console = make_console(buffer, color=color, width=outputs.width or _width())
+    if single:
+        if shown[0].error is None:
+            render_report(shown[0], console)
+    else:
+        render_summary(shown, console)
+    return buffer.getvalue()
+
+
+def _width() -> int:
+    """The terminal's width, or 100 when stdout is not a terminal."""
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else 100
+    except (OSError, ValueError):
+        return 100
+
+
+def _displayed(result: Result, min_severity: str) -> Result:
+    """The result with findings below --min-severity hidden (display only: the gate counts all)."""
+    floor = SEVERITIES.index(min_severity)
+    kept = tuple(f for f in result.findings if SEVERITIES.index(f.severity) >= floor)
+    return result if len(kept) == len(result.findings) else replace(result, findings=kept)
+
+
+def _status(results: Iterable[Result], settings) -> int:
+    """3 when a file could not be checked, else 1 when the gate tripped, else 0."""
+    codes = [Exit.UNCHECKED if r.error else Exit.GATE if settings.gate_trips(r.verdict, r.score) else Exit.OK
+             for r in results]
+    return combine(*codes)
+
+
+def _warn_platform(settings) -> None:
+    """Say once when this platform cannot enforce a limit."""
+    from .scan import platform_warnings
+
+    for line in platform_warnings(settings):
+        _say(f"warning: {line}")
+
+
+def _say(line: str) -> None:
+    """One line on stderr."""
+    sys.stderr.write(f"authcheck: {line}\n")
+    sys.stderr.flush()
+
+
+def extract_command(path: str, fmt: str, password: Optional[str], color: Optional[bool], width: Optional[int]) -> int:
+    """`authcheck extract`: the letter as the rules see it, checked in an isolated worker."""
+    from .config import ProjectConfig
+    from .discover import Target
+    from .scan import scan
+    from .settings import Settings
+
+    settings = replace(project_config({"password": password}).settings, password=password)
+    target = Target(path, missing=not (path == "-" or os.path.exists(path)))
+    from .runner import Run
+
+    run = Run([path], ProjectConfig(settings, cache=False), _NoRules(), jobs=1, keep_letter=True)
+    result = next(iter(run.results([target])))
+    if result.error is not None or result.letter is None:
+        error = result.error
+        _say(f"{path}: {error.type} at {error.stage}: {error.message}" if error else f"{path}: could not be read")
+        return Exit.UNCHECKED
+    if fmt == "json":
+        import json
+
+        from .reporters.jsonout import letter_record
+
+        sys.stdout.write(json.dumps(letter_record(result.letter), indent=2, ensure_ascii=False) + "\n")
+    else:
+        from .reporters.console import make_console, render_extract
+
+        render_extract(result.letter, make_console(sys.stdout, color=color, width=width))
+    return Exit.OK
+
+
+class _NoRules:
+    """An empty rule set: `extract` shows the letter without judging it."""
+
+    rules: list = []
+    digest = "none"
+
+
+def rules_list_command(rule_dirs: Sequence[str], fmt: str) -> int:
+    """`authcheck rules list`."""
+    from .rulepack import load_ruleset
+
+    ruleset = load_ruleset(rule_dirs)
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps([r.descriptor() for r in ruleset.rules], indent=2) + "\n")
+        return Exit.OK
+    for r in ruleset.rules:
+        sys.stdout.write(f"{r.id:32} {r.axis:9} {r.severity:8} {r.weight:5g}  {r.title}\n")
+    return Exit.OK
+
+
+def rules_test_command(rule_dirs: Sequence[str]) -> int:
+    """`authcheck rules test`: every inline example; exit 1 when one fails."""
+    from .rulepack import load_ruleset
+    from .ruletest import run_rule_tests
+
+    results = run_rule_tests(load_ruleset(rule_dirs).rules)
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        sys.stdout.write(f"FAIL {r.rule}: {r.name!r} expected {r.expected}: {r.detail}\n")
+    sys.stdout.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
+    return Exit.GATE if failed else Exit.OK
+
+
+def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
+    """`authcheck baseline create`: check PATHS and record every finding's fingerprint."""
+    from .baseline import write_baseline
+    from .rulepack import load_ruleset
+    from .runner import Run
+
+    project = project_config(options)
+    project = replace(project, baseline=None)
+    run = Run(paths, project, load_ruleset(project.settings.rule_dirs), jobs=project.jobs)
+    results = list(run.results(run.targets()))
+    errors = [r for r in results if r.error]
+    for r in errors:
+        _say(f"{r.path}: {r.error.type} at {r.error.stage}: {r.error.message}")
+    count = write_baseline(output, results)
+    _say(f"wrote {count} finding(s) from {len(results)} file(s) to {output}")
+    return Exit.UNCHECKED if errors else Exit.OK
+
+
+def config_show_command(config_file: Optional[str]) -> int:
+    """`authcheck config show`: each setting, its value and where it came from."""
+    from .config import describe
+
+    project = project_config({"config_file": config_file})
+    rows = describe(project)
+    width = max(len(k) for k, _, _ in rows)
+    sys.stdout.write(f"config file: {project.config_path or '(none found)'}\n")
+    for key, value, origin in rows:
+        sys.stdout.write(f"{key:{width}}  {value}  [{origin}]\n")
+    return Exit.OK

@@ -1,0 +1,180 @@
+"""One run: inputs -> targets -> (cache | isolated workers) -> suppressions -> results.  Never prints.
+
+The CLI and the library API both go through `Run`: it discovers files, serves unchanged
+files from the result cache, checks the rest in worker processes, marks baselined and
+ignored findings, and yields one Result per input file as each finishes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Callable, Iterator, Optional, Sequence
+
+from . import __version__
+from .config import ProjectConfig
+from .discover import Target, discover
+from .model import Result
+
+STDIN = "-"
+
+
+@dataclass
+class Run:
+    """Everything one run needs, built once; `results()` does the work."""
+
+    inputs: Sequence[str]
+    project: ProjectConfig
+    ruleset: object
+    jobs: Optional[int] = None
+    isolate: bool = True
+    keep_letter: bool = False
+    today: date = field(default_factory=date.today)
+    warnings: list[str] = field(default_factory=list)
+    _baseline: object = None
+    _ignore: object = None
+
+    def __post_init__(self) -> None:
+        from .baseline import load_baseline
+        from .ignore import load_ignore
+
+        if self.project.baseline:
+            self._baseline = load_baseline(self.project.baseline)
+        if self.project.ignore_file:
+            self._ignore = load_ignore(self.project.ignore_file)
+
+    @property
+    def settings(self):
+        """The effective settings."""
+        return self.project.settings
+
+    def targets(self) -> list[Target]:
+        """The files this run will check, each exactly once."""
+        p = self.project
+        return discover(self.inputs, include=p.include, exclude=p.exclude, follow_symlinks=p.follow_symlinks)
+
+    def results(self, targets: Sequence[Target], on_start: Optional[Callable[[str], None]] = None) -> Iterator[Result]:
+        """One result per target, as each finishes (cached ones first)."""
+        stdin_file = _stash_stdin(targets)
+        try:
+            work = [Target(stdin_file, False) if t.path == STDIN else t for t in targets]
+            for result in self._checked(work, on_start):
+                if stdin_file and result.path == stdin_file:
+                    result = replace(result, path=STDIN)
+                yield self._suppress(result)
+        finally:
+            if stdin_file:
+                os.unlink(stdin_file)
+        if self._ignore is not None:
+            self.warnings.extend(self._ignore.warnings(self.today))
+
+    def _checked(self, targets: list[Target], on_start) -> Iterator[Result]:
+        """Cache hits, then fresh checks in workers (stored back into the cache)."""
+        cache = self._open_cache()
+        keys: dict[str, tuple[str, str]] = {}
+        todo = []
+        for target in targets:
+            hit = self._lookup(cache, target, keys)
+            if hit is not None:
+                if on_start:
+                    on_start(target.path)
+                yield hit
+            else:
+                todo.append(target)
+        try:
+            for result in self._scan(todo, on_start):
+                key, digest = keys.get(result.path, (None, None))
+                if cache is not None and key and result.sha256 == digest:  # not edited while checked
+                    from .cache import result_to_record
+
+                    cache.put(key, result_to_record(result))
+                yield result
+        finally:
+            if cache is not None:
+                cache.close()
+                if cache.warning:
+                    self.warnings.append(cache.warning)
+
+    def _scan(self, todo: list[Target], on_start) -> Iterator[Result]:
+        """Fresh results from isolated workers (or in-process when isolation is off)."""
+        from .scan import scan, scan_inline
+
+        runner = scan if self.isolate else scan_inline
+        return runner(todo, self.settings, self.ruleset, jobs=self.jobs, on_start=on_start,
+                      keep_letter=self.keep_letter)
+
+    def _open_cache(self):
+        """The result cache, or None when it is off."""
+        if not self.project.cache or self.keep_letter:
+            return None
+        from .cache import ResultCache
+
+        return ResultCache(self.project.cache_dir)
+
+    def _lookup(self, cache, target: Target, keys: dict[str, str]) -> Optional[Result]:
+        """A cached result for this file, or None; remembers the key for storing a fresh one."""
+        if cache is None or target.missing:
+            return None
+        digest = _file_sha256(target.path, self.settings.limits.max_bytes)
+        if digest is None:
+            return None
+        from .cache import result_from_record, settings_digest
+
+        key = cache.key(sha256=digest, name=target.path, version=code_version(), rules_digest=self.ruleset.digest,
+                        settings_digest=settings_digest(self.settings), password=self.settings.password)
+        record = cache.get(key, target.path)
+        if record is None:
+            keys[target.path] = (key, digest)
+            return None
+        return result_from_record(record, target.path)
+
+    def _suppress(self, result: Result) -> Result:
+        """Mark baselined and ignored findings and rescore without them."""
+        if self._baseline is None and self._ignore is None:
+            return result
+        from .ignore import apply_suppressions
+
+        return apply_suppressions(result, self._baseline, self._ignore, self.today, self.settings)
+
+
+def code_version() -> str:
+    """The version plus a digest of the installed code's file sizes and times, so an edited
+    checkout never reuses results computed by older code under the same version number."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256(__version__.encode())
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".json")):
+                st = os.stat(os.path.join(folder, name))
+                h.update(f"{os.path.relpath(os.path.join(folder, name), root)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def _file_sha256(path: str, limit: int) -> Optional[str]:
+    """The content hash of a file, or None when it cannot be read or is over the size limit."""
+    try:
+        if os.path.getsize(path) > limit:
+            return None
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def _stash_stdin(targets: Sequence[Target]) -> Optional[str]:
+    """Copy standard input to a private temporary file (workers read files, not our stdin)."""
+    if not any(t.path == STDIN for t in targets):
+        return None
+    fd, path = tempfile.mkstemp(prefix="authcheck-stdin-")
+    with os.fdopen(fd, "wb") as out:
+        data = sys.stdin.buffer.read()
+        out.write(data)
+    return path
