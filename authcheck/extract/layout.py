@@ -61,8 +61,11 @@ def is_heading_like(text: str) -> bool:
 
 
 def _is_sentence(text: str) -> bool:
-    """A line that reads as running prose."""
-    return len(text.split()) >= 9 and not is_heading_like(text)
+    """A line that reads as running prose: long, or a short sentence with its final stop."""
+    words = len(text.split())
+    if is_heading_like(text):
+        return False
+    return words >= 9 or (words >= 3 and text.rstrip().endswith((".", "!", "?")))
 
 
 def segment(doc: Document, is_date_line) -> Layout:

@@ -48,7 +48,7 @@ def letterhead(layout: Layout) -> Letterhead:
             symbol = symbol or fact(line, "letterhead")
         elif REFERENCE.match(text):
             refs.append(fact(line, "letterhead"))
-        elif ADDRESS.search(text) and not ORG_WORDS.search(text):
+        elif ADDRESS.search(text) and (re.search(r"\d", text) or not ORG_WORDS.search(text)):
             addr.append(fact(line, "letterhead"))
         else:
             org.append(fact(line, "letterhead"))
