@@ -32,7 +32,7 @@ def check(path_or_bytes: Union[str, os.PathLike, bytes], *, name: Optional[str] 
     path = os.fspath(path_or_bytes)
     if isolate:
         from .discover import Target
-        from .scan import scan as run_scan
+        from .scanning import scan as run_scan
 
         return next(iter(run_scan([Target(path, not os.path.exists(path))], settings, ruleset, jobs=1)))
     from .pipeline import check_path

@@ -196,7 +196,7 @@ def _status(results: Iterable[Result], settings) -> int:
 
 def _warn_platform(settings) -> None:
     """Say once when this platform cannot enforce a limit."""
-    from .scan import platform_warnings
+    from .scanning import platform_warnings
 
     for line in platform_warnings(settings):
         _say(f"warning: {line}")
@@ -212,7 +212,7 @@ def extract_command(path: str, fmt: str, password: Optional[str], color: Optiona
     """`authcheck extract`: the letter as the rules see it, checked in an isolated worker."""
     from .config import ProjectConfig
     from .discover import Target
-    from .scan import scan
+    from .scanning import scan
     from .settings import Settings
 
     settings = replace(project_config({"password": password}).settings, password=password)

@@ -97,6 +97,11 @@ def builtin_dir() -> str:
     raise RuleError("built-in rules are missing from this installation")
 
 
+def ruleset_for(settings) -> RuleSet:
+    """The rule set a run's settings name (module level, so spawned workers can rebuild it)."""
+    return load_ruleset(settings.rule_dirs)
+
+
 def rule_files(directory: str) -> list[str]:
     """Every *.yaml / *.yml file under a folder, sorted; a missing folder is an error."""
     if not os.path.isdir(directory):

@@ -101,11 +101,14 @@ class Run:
 
     def _scan(self, todo: list[Target], on_start) -> Iterator[Result]:
         """Fresh results from isolated workers (or in-process when isolation is off)."""
-        from .scan import scan, scan_inline
+        from .rulepack import ruleset_for
+        from .scanning import scan, scan_inline
 
+        if len(todo) > 1:
+            _prewarm(todo)
         runner = scan if self.isolate else scan_inline
         return runner(todo, self.settings, self.ruleset, jobs=self.jobs, on_start=on_start,
-                      keep_letter=self.keep_letter)
+                      keep_letter=self.keep_letter, ruleset_factory=ruleset_for)
 
     def _open_cache(self):
         """The result cache, or None when it is off."""
@@ -139,6 +142,15 @@ class Run:
         from .ignore import apply_suppressions
 
         return apply_suppressions(result, self._baseline, self._ignore, self.today, self.settings)
+
+
+def _prewarm(targets: list[Target]) -> None:
+    """Import the parsers a batch will need once, here, so forked and replacement workers inherit them."""
+    suffixes = {os.path.splitext(t.path)[1].lower() for t in targets}
+    from .loaders import pdf  # noqa: F401 - most letters are PDFs; an unknown suffix may be one too
+    if suffixes & {".docx", ".doc", ""} or len(suffixes) > 3:
+        from .loaders import docx  # noqa: F401
+    import rapidfuzz.fuzz  # noqa: F401
 
 
 def code_version() -> str:

@@ -1,0 +1,247 @@
+"""scan(): isolated workers, timeouts, crashes, memory cap, Ctrl-C; scan_inline(): the same, in-process.
+
+The fake check below is inherited by the forked workers; what it does depends on the file's first
+word, and files are padded so that their size decides the dispatch order (largest first).
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+
+import pytest
+
+from authcheck import workers
+from authcheck.discover import Target
+from authcheck.model import ErrorInfo, Result
+from authcheck.scanning import ScanInterrupted, platform_warnings, scan, scan_inline
+from authcheck.settings import Limits, Settings
+
+scan_mod = importlib.import_module("authcheck.scanning")  # `authcheck.scan` may name the API function
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and RLIMIT_AS are Linux's")
+
+FAST = Settings(limits=Limits(timeout=20, memory_mb=0))
+
+
+def fake_check(path, settings, ruleset):
+    """Behave as the file's first word says; report the worker's pid and the ruleset it saw."""
+    with open(path) as fh:
+        word = (fh.read().split() or ["ok"])[0]
+    if word == "sleep":
+        time.sleep(30)
+    elif word == "exit":
+        os._exit(3)
+    elif word == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif word == "alloc":
+        bytearray(2 << 30)
+    elif word == "raise":
+        raise ValueError("boom")
+    elif word == "stdin":
+        word = sys.stdin.buffer.read().decode()
+    return Result(path=path, sha256=None, format="text", verdict="pass", score=0, axes={}, reason=word,
+                  findings=(), fields={"pid": os.getpid(), "ruleset": str(ruleset), "limit": _as_limit()},
+                  letter="LETTER")
+
+
+def _as_limit():
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
+def factory(settings):
+    """A ruleset factory a spawned worker can import."""
+    return f"rebuilt in {os.getpid()}"
+
+
+def make(tmp_path, *specs):
+    """Files named after their word, padded to a size (bytes): [(name, word, size)] -> targets."""
+    targets = []
+    for name, word, size in specs:
+        path = tmp_path / name
+        path.write_text((word + " ").ljust(size, "."))
+        targets.append(Target(str(path)))
+    return targets
+
+
+def by_name(results):
+    return {os.path.basename(r.path): r for r in results}
+
+
+def no_children_left():
+    return multiprocessing.active_children() == []
+
+
+def test_every_target_exactly_once_with_two_workers(tmp_path):
+    targets = make(tmp_path, *[(f"f{i:02}.txt", "ok", 10 + i) for i in range(50)])
+    results = list(scan(targets, FAST, "RULES", jobs=2, check=fake_check))
+    assert sorted(r.path for r in results) == sorted(t.path for t in targets)
+    assert all(r.error is None and r.fields["ruleset"] == "RULES" for r in results)
+    pids = {r.fields["pid"] for r in results}
+    assert len(pids) <= 2 and os.getpid() not in pids
+    assert no_children_left()
+
+
+def test_missing_target_is_not_found_without_starting_a_worker(monkeypatch):
+    monkeypatch.setattr(scan_mod, "Worker", lambda *a: pytest.fail("a worker was started"))
+    [result] = scan([Target("nope.pdf", missing=True)], FAST, None, check=fake_check)
+    assert result.path == "nope.pdf"
+    assert result.error == ErrorInfo("not-found", "no such file or directory", "read")
+
+
+def test_slow_file_times_out_and_the_scan_goes_on(tmp_path):
+    settings = Settings(limits=Limits(timeout=1, memory_mb=0))
+    targets = make(tmp_path, ("slow.txt", "sleep", 500), ("a.txt", "ok", 30), ("b.txt", "ok", 20))
+    started = time.monotonic()
+    results = list(scan(targets, settings, None, jobs=1, check=fake_check))
+    assert time.monotonic() - started < 5
+    got = by_name(results)
+    assert got["slow.txt"].error == ErrorInfo("timeout", "gave up after 1 s", "worker")
+    assert got["a.txt"].error is None and got["b.txt"].error is None
+    assert [os.path.basename(r.path) for r in results] == ["slow.txt", "a.txt", "b.txt"]
+    assert no_children_left()
+
+
+def test_worker_that_dies_takes_only_its_own_file(tmp_path):
+    targets = make(tmp_path, ("exit.txt", "exit", 400), ("kill.txt", "kill", 300),
+                   ("a.txt", "ok", 20), ("b.txt", "ok", 10))
+    got = by_name(scan(targets, FAST, None, jobs=1, check=fake_check))
+    assert got["exit.txt"].error == ErrorInfo("internal", "worker exited with status 3", "worker")
+    assert got["kill.txt"].error == ErrorInfo("internal", f"worker died (signal {signal.SIGKILL.value})", "worker")
+    assert got["a.txt"].error is None and got["b.txt"].error is None
+    assert got["a.txt"].fields["pid"] == got["b.txt"].fields["pid"]  # one replacement, reused
+    assert no_children_left()
+
+
+def test_allocation_over_the_memory_cap_is_a_memory_record_and_the_worker_lives_on(tmp_path):
+    settings = Settings(limits=Limits(timeout=20, memory_mb=300))
+    targets = make(tmp_path, ("alloc.txt", "alloc", 100), ("a.txt", "ok", 10))
+    got = by_name(scan(targets, settings, None, jobs=1, check=fake_check))
+    assert got["alloc.txt"].error == ErrorInfo("memory", "ran out of memory", "worker")
+    assert got["a.txt"].error is None
+    assert got["a.txt"].fields["limit"] == 300 * 1024 * 1024
+
+
+def test_exception_in_check_is_an_internal_record(tmp_path):
+    targets = make(tmp_path, ("raise.txt", "raise", 100), ("a.txt", "ok", 10))
+    got = by_name(scan(targets, FAST, None, jobs=1, check=fake_check))
+    assert got["raise.txt"].error == ErrorInfo("internal", "ValueError: boom", "worker")
+    assert got["a.txt"].error is None
+
+
+def test_ctrl_c_stops_every_worker_and_counts_what_was_not_reached(tmp_path):
+    targets = make(tmp_path, ("a.txt", "ok", 400), ("b.txt", "ok", 300),
+                   ("slow.txt", "sleep", 200), ("c.txt", "ok", 10))
+    seen = []
+
+    def on_start(path):
+        if path.endswith("slow.txt"):
+            threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+
+    with pytest.raises(ScanInterrupted) as info:
+        for result in scan(targets, FAST, None, jobs=1, check=fake_check, on_start=on_start):
+            seen.append(result)
+    assert (info.value.done, info.value.not_reached) == (2, 2)
+    assert isinstance(info.value, KeyboardInterrupt)
+    assert [os.path.basename(r.path) for r in seen] == ["a.txt", "b.txt"]
+    assert no_children_left()
+    with pytest.raises(ProcessLookupError):
+        os.kill(seen[0].fields["pid"], 0)
+
+
+def test_leaving_the_loop_early_stops_the_workers(tmp_path):
+    targets = make(tmp_path, ("a.txt", "ok", 400), ("slow.txt", "sleep", 10))
+    results = scan(targets, FAST, None, jobs=2, check=fake_check)
+    first = next(results)
+    results.close()
+    assert first.error is None and no_children_left()
+
+
+def test_dispatch_is_largest_first_and_yield_is_completion_order(tmp_path):
+    targets = make(tmp_path, ("small.txt", "ok", 10), ("big.txt", "ok", 900), ("mid.txt", "ok", 200))
+    order = [os.path.basename(r.path) for r in scan(targets, FAST, None, jobs=1, check=fake_check)]
+    assert order == ["big.txt", "mid.txt", "small.txt"]
+
+
+def test_single_file_goes_through_a_forked_worker_that_inherits_the_ruleset(tmp_path):
+    unpicklable = threading.Lock()  # could not cross a pipe: it must have been inherited
+    [result] = scan(make(tmp_path, ("a.txt", "ok", 10)), FAST, unpicklable, check=fake_check)
+    assert result.fields["pid"] != os.getpid()
+    assert result.fields["ruleset"] == str(unpicklable)
+
+
+def test_letter_is_dropped_unless_asked_for(tmp_path):
+    targets = make(tmp_path, ("a.txt", "ok", 10))
+    assert next(scan(targets, FAST, None, check=fake_check)).letter is None
+    assert next(scan(targets, FAST, None, check=fake_check, keep_letter=True)).letter == "LETTER"
+
+
+def test_spawned_workers_rebuild_the_ruleset_with_the_factory(tmp_path):
+    targets = make(tmp_path, ("a.txt", "ok", 10))
+    [result] = scan(targets, FAST, None, check=fake_check, ruleset_factory=factory, start_method="spawn")
+    assert result.fields["ruleset"] == f"rebuilt in {result.fields['pid']}"
+    assert result.fields["pid"] != os.getpid()
+
+
+def test_spawn_without_a_factory_needs_a_picklable_ruleset(tmp_path):
+    targets = make(tmp_path, ("a.txt", "ok", 10))
+    with pytest.raises(TypeError, match="ruleset_factory"):
+        next(scan(targets, FAST, threading.Lock(), check=fake_check, start_method="spawn"))
+
+
+def test_stdin_reaches_the_worker(tmp_path):
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"stdin")  # the fake check reads "stdin" as its word, then the rest of stdin
+    os.close(write_end)
+    saved = os.dup(0)
+    os.dup2(read_end, 0)
+    try:
+        [result] = scan([Target("-")], FAST, None, check=stdin_check)
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+        os.close(read_end)
+    assert result.reason == "stdin"
+
+
+def stdin_check(path, settings, ruleset):
+    """Read stdin for "-", as pipeline.check_path does."""
+    data = sys.stdin.buffer.read().decode()
+    return Result(path=path, sha256=None, format="text", verdict="pass", score=0, axes={}, reason=data,
+                  findings=(), fields={})
+
+
+def test_platform_warnings_name_a_missing_memory_cap_once(monkeypatch):
+    assert platform_warnings(FAST) == []
+    assert platform_warnings(Settings()) == []
+    monkeypatch.setattr(workers, "resource", None)
+    assert platform_warnings(Settings()) == ["memory cap not available on this platform"]
+    assert platform_warnings(FAST) == []  # memory_mb=0: no cap asked for
+
+
+def test_scan_inline_runs_here_in_the_given_order(tmp_path):
+    targets = make(tmp_path, ("small.txt", "ok", 10), ("raise.txt", "raise", 900))
+    targets.append(Target("nope.pdf", missing=True))
+    results = list(scan_inline(targets, FAST, "RULES", check=fake_check))
+    assert [os.path.basename(r.path) for r in results] == ["small.txt", "raise.txt", "nope.pdf"]
+    assert results[0].fields["pid"] == os.getpid() and results[0].letter is None
+    assert results[1].error.type == "internal" and results[2].error.type == "not-found"
+
+
+def test_scan_inline_turns_ctrl_c_into_scan_interrupted(tmp_path):
+    targets = make(tmp_path, ("a.txt", "ok", 10), ("b.txt", "ok", 10), ("c.txt", "ok", 10))
+
+    def on_start(path):
+        if path.endswith("b.txt"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(ScanInterrupted) as info:
+        list(scan_inline(targets, FAST, None, check=fake_check, on_start=on_start))
+    assert (info.value.done, info.value.not_reached) == (1, 2)
