@@ -125,7 +125,7 @@ def load_ruleset(extra_dirs=(), *, builtin: bool = True) -> RuleSet:
         text = _read(path)
         digest.update(path.encode() if not builtin else os.path.basename(path).encode())
         digest.update(text.encode("utf-8"))
-        rule = compile_rule(parse_yaml(text, path), path)
+        rule = compile_rule(parsed_rule(text, path), path)
         if rule.id in seen:
             raise RuleError(f"duplicate rule id (also in {seen[rule.id]})", file=path, rule=rule.id, key="id")
         seen[rule.id] = path
@@ -148,12 +148,66 @@ def _read(path: str) -> str:
         raise RuleError("rule file is not UTF-8", file=path) from None
 
 
-def parse_yaml(text: str, path: str) -> dict:
-    """YAML with the safe loader only; the document must be a mapping."""
-    import yaml
+def parsed_rule(text: str, path: str) -> dict:
+    """A rule file's data, from the compiled-form cache when this exact text was parsed before.
+
+    Parsing YAML (and importing PyYAML) is most of the cost of loading rules; the cache holds
+    the parsed data as JSON under the user cache folder, keyed by the text's hash, and is only
+    ever an accelerator: a missing, unreadable or corrupt entry means parsing the YAML again.
+    """
+    import json
+
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    folder = _compiled_dir()
+    entry = os.path.join(folder, key + ".json") if folder else None
+    if entry:
+        try:
+            with open(entry, encoding="utf-8") as fh:
+                data = json.load(fh)
+            if isinstance(data, dict):
+                return data
+        except (OSError, ValueError):
+            pass
+    data = parse_yaml(text, path)
+    if entry:
+        _store(entry, data)
+    return data
+
+
+def _compiled_dir():
+    """Where parsed rule files are kept (None when caching is off)."""
+    if os.environ.get("AUTHCHECK_NO_RULE_CACHE"):
+        return None
+    base = os.environ.get("AUTHCHECK_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "authcheck", "rules-v1") if not os.environ.get("AUTHCHECK_CACHE_DIR") \
+        else os.path.join(base, "rules-v1")
+    return folder
+
+
+def _store(entry: str, data: dict) -> None:
+    """Write one parsed rule atomically; failures are ignored (the cache only speeds things up)."""
+    import json
+    import tempfile
 
     try:
-        data = yaml.safe_load(text)
+        os.makedirs(os.path.dirname(entry), exist_ok=True)
+        text = json.dumps(data, default=str)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(entry), suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, entry)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def parse_yaml(text: str, path: str) -> dict:
+    """YAML with the safe loader only (libyaml's when available); the document must be a mapping."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
