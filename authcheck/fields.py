@@ -43,6 +43,7 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
         "document.extension": FieldValue(doc.extension or None),
         "document.pages": FieldValue(doc.pages),
         "document.has_text_layer": FieldValue(doc.has_text_layer),
+        "document.text_chars": FieldValue(sum(len(line.text.strip()) for line in doc.lines)),
         "document.encrypted": FieldValue(meta.encrypted),
         "document.type_mismatch": FieldValue(
             mismatch is not None,
@@ -177,7 +178,8 @@ def _date_record(d: Optional[DateFact]) -> Optional[dict[str, Any]]:
 
 FIELD_PATHS = frozenset(
     [f"metadata.{name}" for name in METADATA_FIELDS]
-    + ["document.format", "document.extension", "document.pages", "document.has_text_layer", "document.encrypted",
+    + ["document.format", "document.extension", "document.pages", "document.has_text_layer", "document.text_chars",
+       "document.encrypted",
        "document.type_mismatch", "document.notes", "run.today"]
     + [f"{p}.{k}" for p in ("issuer", "recipient") for k in ("name", "title", "organization", "source")]
     + ["issuer.display"]
