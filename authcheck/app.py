@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Sequence
 
-from .model import SEVERITIES, Result
+from .model import Result
 from .status import Exit, combine
 
 _OPTION_KEYS = {  # option name -> config key
@@ -157,18 +157,17 @@ def _console(results: list[Result], outputs: Outputs, single: bool, settings) ->
     """The rich report (one file) or the summary (several), rendered to text for stdout."""
     import io
 
-    from .reporters.console import make_console, render_report
+    from .reporters.console import make_console, render_report, wants_color
     from .reporters.console_batch import render_summary
 
-    shown = [_displayed(r, settings.min_severity) for r in results]
     buffer = io.StringIO()
-    color = outputs.color if outputs.color is not None else (sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    color = wants_color(sys.stdout, outputs.color)
     console = make_console(buffer, color=color, width=outputs.width or _width())
     if single:
-        if shown[0].error is None:
-            render_report(shown[0], console)
+        if results[0].error is None:
+            render_report(results[0], console, settings.min_severity)
     else:
-        render_summary(shown, console)
+        render_summary(results, console)
     return buffer.getvalue()
 
 
@@ -178,13 +177,6 @@ def _width() -> int:
         return os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else 100
     except (OSError, ValueError):
         return 100
-
-
-def _displayed(result: Result, min_severity: str) -> Result:
-    """The result with findings below --min-severity hidden (display only: the gate counts all)."""
-    floor = SEVERITIES.index(min_severity)
-    kept = tuple(f for f in result.findings if SEVERITIES.index(f.severity) >= floor)
-    return result if len(kept) == len(result.findings) else replace(result, findings=kept)
 
 
 def _status(results: Iterable[Result], settings) -> int:

@@ -64,7 +64,7 @@ class Run:
             work = [Target(stdin_file, False) if t.path == STDIN else t for t in targets]
             for result in self._checked(work, on_start):
                 if stdin_file and result.path == stdin_file:
-                    result = replace(result, path=STDIN)
+                    result = _as_stdin(result)
                 yield self._suppress(result)
         finally:
             if stdin_file:
@@ -165,6 +165,14 @@ def code_version() -> str:
                 st = os.stat(os.path.join(folder, name))
                 h.update(f"{os.path.relpath(os.path.join(folder, name), root)}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()
+
+
+def _as_stdin(result: Result) -> Result:
+    """A result (and its letter) reported under the path "-"."""
+    letter = result.letter
+    if letter is not None:
+        letter = replace(letter, document=replace(letter.document, path=STDIN))
+    return replace(result, path=STDIN, letter=letter)
 
 
 def _file_sha256(path: str, limit: int) -> Optional[str]:

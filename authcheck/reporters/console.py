@@ -108,13 +108,16 @@ def section(console: Console, title: str) -> None:
 # --- the report ------------------------------------------------------------------------
 
 
-def render_report(result: Result, console: Console) -> None:
-    """Print the report for one result: one ERROR line when the file could not be checked."""
+def render_report(result: Result, console: Console, min_severity: str = "info") -> None:
+    """Print the report for one result: one ERROR line when the file could not be checked.
+
+    Findings below `min_severity` are not shown (a line says how many); they still count.
+    """
     with trimmed(console):
-        print_report(result, console)
+        print_report(result, console, min_severity)
 
 
-def print_report(result: Result, console: Console) -> None:
+def print_report(result: Result, console: Console, min_severity: str = "info") -> None:
     """The body of `render_report`."""
     if result.error is not None:
         err = result.error
@@ -126,7 +129,7 @@ def print_report(result: Result, console: Console) -> None:
     console.print(Text(clean(result.reason), style="italic"))
     section(console, "Letter")
     console.print(letter_table(result.fields))
-    render_findings(result, console)
+    render_findings(result, console, min_severity)
     render_notes(result, console)
     render_next_steps(result, console)
 
@@ -269,12 +272,20 @@ def metadata_text(meta: Optional[Mapping[str, Any]]) -> Optional[Text]:
 # --- findings, notes, next steps ---------------------------------------------------------
 
 
-def render_findings(result: Result, console: Console) -> None:
+def render_findings(result: Result, console: Console, min_severity: str = "info") -> None:
     """Counted findings by contribution, each with its message and highlighted evidence;
     then one line per suppressed finding (baseline or ignore file)."""
-    counted = [f for f in sorted_findings(result.findings) if f.suppressed is None]
+    from ..model import SEVERITIES
+
+    everything = [f for f in sorted_findings(result.findings) if f.suppressed is None]
+    floor = SEVERITIES.index(min_severity)
+    counted = [f for f in everything if SEVERITIES.index(f.severity) >= floor]
+    hidden = len(everything) - len(counted)
     section(console, f"Findings ({len(counted)})")
-    if not counted:
+    if hidden:
+        console.print(Text(f"{hidden} finding(s) below {min_severity} not shown (--min-severity); "
+                           "they still count toward the score and the gate.", style="dim"))
+    elif not counted:
         console.print(Text("No rule fired. That is not proof the letter is authentic."))
     plain = is_plain(console)
     for i, finding in enumerate(counted):

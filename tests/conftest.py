@@ -1,0 +1,48 @@
+"""Shared fixtures: the repository's paths, and the command line run in-process with a private cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+
+#: Environment variables that change what authcheck prints; cleared so the caller's shell cannot.
+_OUTSIDE_ENV = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TERM", "XDG_CACHE_HOME")
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The repository root (where README.md and samples/ are)."""
+    return REPO
+
+
+@pytest.fixture
+def clean_env(tmp_path, monkeypatch) -> Path:
+    """No AUTHCHECK_* or colour settings from the caller; the result cache lives in tmp. Returns the cache dir."""
+    for name in list(os.environ):
+        if name.startswith("AUTHCHECK_") or name in _OUTSIDE_ENV:
+            monkeypatch.delenv(name)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AUTHCHECK_CACHE_DIR", str(cache))
+    return cache
+
+
+@pytest.fixture
+def cli(clean_env, monkeypatch):
+    """Run `authcheck ARGS...` in-process with Click's CliRunner, from the repository root.
+
+    Returns the click Result: `.exit_code`, `.stdout` and `.stderr` kept apart.
+    Pass `cwd=` to run elsewhere, `input=` for stdin, `env=` for extra variables.
+    """
+    from authcheck.cli import main
+
+    def run(*args: str, input=None, env=None, cwd=None, color: bool = False):
+        monkeypatch.chdir(cwd or REPO)
+        return CliRunner().invoke(main, list(args), input=input, env=env, color=color, catch_exceptions=False)
+
+    return run
