@@ -1,0 +1,65 @@
+"""Loaders: bytes in, `Document` out.
+
+`load` sniffs the type from the bytes (never from the name), hands them to the PDF,
+DOCX or text loader, and notes when the file's extension claims another type.  pypdf
+and python-docx are imported only inside their loaders, so text files and
+`authcheck --version` never pay for them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Optional
+
+from ..model import Document, Note
+from ..settings import Limits
+from .sniff import EXTENSIONS, pdf_offset, sniff
+
+__all__ = ["load", "sniff"]
+
+_NAMES = {"pdf": "a PDF", "docx": "a Word document (docx)", "text": "plain text"}
+
+
+def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits: Limits) -> Document:
+    """Read one input into a `Document`; raises CheckError when it cannot be read."""
+    kind = sniff(data)
+    extension = extension_of(path)
+    if kind == "pdf":
+        from .pdf import load_pdf
+
+        doc = load_pdf(data, path=path, sha256=sha256, extension=extension, password=password, limits=limits)
+    elif kind == "docx":
+        from .docx import load_docx
+
+        doc = load_docx(data, path=path, sha256=sha256, extension=extension, limits=limits)
+    else:
+        from .text import load_text
+
+        doc = load_text(data, path=path, sha256=sha256, extension=extension, limits=limits)
+    extra = _sniff_notes(data, kind, extension)
+    return dataclasses.replace(doc, notes=extra + doc.notes) if extra else doc
+
+
+def extension_of(path: str) -> str:
+    """The lower-case extension of a display name ("" for stdin or none)."""
+    if path == "-":
+        return ""
+    return os.path.splitext(os.path.basename(path))[1].lower()
+
+
+def _sniff_notes(data: bytes, kind: str, extension: str) -> tuple[Note, ...]:
+    """A "type-mismatch" note when the extension claims another type; a note for junk before %PDF-."""
+    notes = []
+    claimed = EXTENSIONS.get(extension)
+    if claimed and claimed != kind:
+        notes.append(Note(
+            "type-mismatch",
+            f"the file is named {extension} but its content is {_NAMES[kind]}",
+            {"extension": extension, "content": kind},
+        ))
+    offset = pdf_offset(data) if kind == "pdf" else 0
+    if offset:
+        detail = f"{offset} bytes come before the %PDF- header" if offset > 0 else "no %PDF- header"
+        notes.append(Note("header-offset", detail, {"offset": offset}))
+    return tuple(notes)

@@ -1,0 +1,136 @@
+"""DOCX letters: the only module that imports python-docx.
+
+The package is pre-flighted by `ooxml.Package` before python-docx inflates anything.
+python-docx opens the document and gives the body tree; `wordxml.Walker` reads it in
+order (paragraphs, table cells, content controls), building each paragraph's text from
+its own ``w:t``/``w:tab``/``w:br`` so tracked insertions are kept and nothing is read
+twice.  What python-docx does not expose comes from the raw parts: the page-1 header
+(letterhead) first, footers last, text boxes, VML watermarks, signature lines, and the
+core/app properties, never python-docx's invented defaults when core.xml is missing.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from ..errors import CheckError
+from ..model import Document, Metadata, Note, SignatureField
+from ..settings import Limits
+from .meta import DOCX_FIELDS, normalise, property_part
+from .ooxml import Package
+from .text import LineBuilder
+from .wordxml import R, W, Spacing, Walker
+
+_HEADER = "/header"
+_FOOTER = "/footer"
+
+
+def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Limits) -> Document:
+    """Read a DOCX into a `Document`; raises CheckError when it is refused or cannot be opened."""
+    package = Package.open(data, limits)
+    body = _open_body(data)
+    notes: list[Note] = []
+    walker = Walker(LineBuilder(limits.max_text_chars), Spacing(_styles(package)))
+    headers, footers, others = _story_parts(package, body)
+    for name in headers:
+        walker.story(package.xml(name), "header")
+    walker.body(body)
+    for name in others:
+        walker.watermarks(package.xml(name))
+    for name in footers:
+        walker.story(package.xml(name), "footer")
+    notes.extend(walker.builder.notes())
+    notes.extend(walker.notes())
+    metadata = _metadata(package, walker.page, notes)
+    return Document(
+        path=path, sha256=sha256, size=len(data), format="docx", extension=extension,
+        lines=tuple(walker.builder.lines), metadata=metadata, pages=walker.page,
+        images=tuple(walker.images), signature_fields=_signature_lines(package, walker), notes=tuple(notes),
+    )
+
+
+def _open_body(data: bytes) -> Any:
+    """The w:body element, through python-docx; any failure to open is "corrupt"."""
+    try:
+        import docx
+
+        return docx.Document(BytesIO(data)).element.body
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - PackageNotFoundError, KeyError, ValueError, lxml errors...
+        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+        raise CheckError("corrupt", f"not a readable Word document ({type(exc).__name__}"
+                         f"{': ' + reason if reason else ''})", "load") from None
+
+
+def _styles(package: Package) -> Any:
+    """The parsed styles part, or None."""
+    name = package.related(package.main, "/styles")
+    return package.xml(name) if name else None
+
+
+def _story_parts(package: Package, body: Any) -> tuple[list[str], list[str], list[str]]:
+    """(page-1 header, footers, other headers) part names, from the first section's references."""
+    sect = _first_section(body)
+    targets = {rid: name for rid, _, name in package.relationships(package.main) if package.has(name)}
+    refs: dict[tuple[str, str], str] = {}
+    for ref in sect.iter() if sect is not None else ():
+        if ref.tag in (f"{{{W}}}headerReference", f"{{{W}}}footerReference"):
+            kind = "header" if ref.tag.endswith("headerReference") else "footer"
+            name = targets.get(ref.get(f"{{{R}}}id", ""))
+            if name:
+                refs[(kind, ref.get(f"{{{W}}}type", "default"))] = name
+    first = "first" if _title_page(sect) else "default"
+    header = refs.get(("header", first))
+    footers = list(dict.fromkeys(n for n in (refs.get(("footer", first)), refs.get(("footer", "default"))) if n))
+    all_headers = [name for _, kind, name in package.relationships(package.main) if kind.endswith(_HEADER)]
+    others = [name for name in dict.fromkeys(all_headers) if name != header and package.has(name)]
+    return ([header] if header else []), footers, others
+
+
+def _first_section(body: Any) -> Any:
+    """The w:sectPr that ends the first section (in a paragraph's properties, else the body's)."""
+    for sect in body.iter(f"{{{W}}}sectPr"):
+        return sect
+    return None
+
+
+def _title_page(sect: Any) -> bool:
+    """True when the section has a different first-page header and footer."""
+    if sect is None:
+        return False
+    flag = sect.find(f"{{{W}}}titlePg")
+    return flag is not None and flag.get(f"{{{W}}}val", "true") not in ("0", "false", "off")
+
+
+def _metadata(package: Package, pages: int, notes: list[Note]) -> Metadata:
+    """core.xml and app.xml, raw and normalised; nothing invented when core.xml is missing."""
+    raw: dict[str, str] = {}
+    core = package.related("", "/core-properties") or ("docProps/core.xml" if package.has("docProps/core.xml") else "")
+    app = package.related("", "/extended-properties") or ("docProps/app.xml" if package.has("docProps/app.xml") else "")
+    if core:
+        raw.update(property_part(package.xml(core), "core.xml"))
+    else:
+        notes.append(Note("no-core-properties", "the package has no docProps/core.xml: "
+                          "no author, dates or revision were recorded"))
+    if app:
+        raw.update(property_part(package.xml(app), "app.xml"))
+    values, sources = normalise(raw, DOCX_FIELDS)
+    count = raw.get("app.xml:Pages", "")
+    if count.isdigit():
+        values["page_count"], sources["page_count"] = int(count), "app.xml:Pages"
+    else:
+        values["page_count"] = pages
+    return Metadata(**values, raw=raw, sources=sources)
+
+
+def _signature_lines(package: Package, walker: Walker) -> tuple[SignatureField, ...]:
+    """Signature lines (o:signatureline), filled when the package carries XML signatures."""
+    signed = any(name.startswith("_xmlsignatures/") and "sig" in name.rsplit("/", 1)[-1].lower()
+                 and name.endswith(".xml") for name in package.names)
+    return tuple(
+        SignatureField(name=name, filled=signed, kind="docx-signature-line",
+                       signer=signer if signed else None, page=page)
+        for name, signer, page in walker.signature_lines
+    )

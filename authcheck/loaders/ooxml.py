@@ -1,0 +1,187 @@
+"""OOXML packages read safely: ZIP pre-flight, capped part reads, XML without DTDs.
+
+`Package.open` checks the central directory before anything is inflated (entry count,
+declared sizes, compression ratio, duplicate or unsafe names, encryption) and finds the
+main document part; python-docx enforces none of this.  `safe_xml` is the one parser for
+XML we read ourselves (OOXML parts, and the PDF loader's XMP): it refuses any DOCTYPE or
+ENTITY declaration, which ECMA-376 forbids and which is how entity bombs start.
+Stdlib only (zipfile, xml.etree).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+import zlib
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from ..errors import CheckError
+from ..settings import Limits
+
+PART_CAP = 64 * 1024 * 1024  #: bytes we read from any one part
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be"))
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+              NotImplementedError, KeyError, IndexError, UnicodeError, RuntimeError)
+
+
+def safe_xml(raw: bytes, name: str) -> ET.Element:
+    """Parse one XML document, refusing DTDs and entity declarations."""
+    upper = raw.upper()
+    if any(mark in upper for mark in _DTD_MARKS):
+        raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
+    try:
+        return ET.fromstring(raw)
+    except (ET.ParseError, ValueError, UnicodeError) as exc:
+        raise CheckError("corrupt", f"XML part {name} is not well-formed ({exc})", "load") from None
+
+
+@dataclass
+class Package:
+    """An opened, pre-flighted OOXML ZIP: its members and the main document part name."""
+
+    zip: zipfile.ZipFile
+    names: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+    main: str = "word/document.xml"
+
+    @classmethod
+    def open(cls, data: bytes, limits: Limits) -> "Package":
+        """Open and pre-flight a DOCX; raises CheckError before inflating anything risky."""
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            infos = archive.infolist()
+        except ZIP_ERRORS as exc:
+            raise CheckError("corrupt", f"not a readable ZIP archive ({exc})", "load") from None
+        package = cls(archive, _check_directory(infos, limits))
+        package._check_prologs()
+        package.main = package._main_part()
+        return package
+
+    def _check_prologs(self) -> None:
+        """Refuse a DOCTYPE or ENTITY at the head of any XML part, including those python-docx reads."""
+        for name in self.names:
+            if name.lower().endswith((".xml", ".rels", ".vml")):
+                if any(mark in self._head(name).upper() for mark in _DTD_MARKS):
+                    raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
+
+    def _head(self, name: str, size: int = 65536) -> bytes:
+        """The first `size` bytes of a part, without inflating the rest."""
+        try:
+            with self.zip.open(self.names[name]) as member:
+                return member.read(size)
+        except ZIP_ERRORS as exc:
+            raise CheckError("corrupt", f"part {name} cannot be read ({exc})", "load") from None
+
+    def has(self, name: str) -> bool:
+        """True when the package holds a part of that name."""
+        return name in self.names
+
+    def read(self, name: str, cap: int = PART_CAP) -> bytes:
+        """The bytes of one part, refusing parts larger than `cap`."""
+        info = self.names[name]
+        if info.file_size > cap:
+            raise CheckError("too-large", f"part {name} is {info.file_size} bytes, over {cap}", "load")
+        try:
+            with self.zip.open(info) as member:
+                return member.read(cap + 1)[:cap]
+        except ZIP_ERRORS as exc:
+            raise CheckError("corrupt", f"part {name} cannot be read ({exc})", "load") from None
+
+    def xml(self, name: str) -> ET.Element:
+        """One part parsed with `safe_xml`."""
+        return safe_xml(self.read(name), name)
+
+    def relationships(self, part: str) -> list[tuple[str, str, str]]:
+        """(id, type, target part name) of each internal relationship of `part` ("" for the package)."""
+        folder, base = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", base + ".rels")
+        if not self.has(rels):
+            return []
+        found = []
+        for rel in self.xml(rels).iter(f"{{{REL_NS}}}Relationship"):
+            if rel.get("TargetMode") == "External" or not rel.get("Target"):
+                continue
+            target = rel.get("Target", "")
+            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            found.append((rel.get("Id", ""), rel.get("Type", ""), name))
+        return found
+
+    def related(self, part: str, kind: str) -> str:
+        """The first existing part `part` relates to with a type ending in `kind` ("" if none)."""
+        return next((name for _, rel, name in self.relationships(part) if rel.endswith(kind) and self.has(name)), "")
+
+    def _main_part(self) -> str:
+        """The officeDocument part named by _rels/.rels (word/document.xml by default), checked."""
+        if not self.has("[Content_Types].xml"):
+            raise CheckError("corrupt", "no [Content_Types].xml: not an OOXML package", "load")
+        main = self.related("", "/officeDocument") or "word/document.xml"
+        if not self.has(main):
+            raise CheckError("corrupt", f"the main document part {main} is missing", "load")
+        kind = self.content_type(main)
+        if kind != DOCX_MAIN:
+            raise CheckError("unsupported", f"not a plain Word document (main part is {kind or 'untyped'}); "
+                             "macro-enabled files and templates are not supported", "load")
+        return main
+
+    def content_type(self, name: str) -> str:
+        """The content type [Content_Types].xml gives a part (override, else by extension)."""
+        types = self.xml("[Content_Types].xml")
+        for override in types.iter(f"{{{CT_NS}}}Override"):
+            if override.get("PartName", "").lstrip("/") == name:
+                return override.get("ContentType", "")
+        ext = name.rsplit(".", 1)[-1].lower()
+        for default in types.iter(f"{{{CT_NS}}}Default"):
+            if default.get("Extension", "").lower() == ext:
+                return default.get("ContentType", "")
+        return ""
+
+
+def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> dict[str, zipfile.ZipInfo]:
+    """Refuse too many entries, bombs, duplicate or unsafe names and encrypted members."""
+    if len(infos) > limits.zip_max_entries:
+        raise CheckError("too-large", f"ZIP has {len(infos)} entries, over {limits.zip_max_entries}", "load")
+    total, seen, names = 0, set(), {}
+    for info in infos:
+        name = info.filename
+        if name.lower() in seen:
+            raise CheckError("corrupt", f"duplicate part name {name} in the package", "load")
+        seen.add(name.lower())
+        if name.startswith("/") or "\\" in name or "\x00" in name or ".." in name.split("/"):
+            raise CheckError("corrupt", f"unsafe part name {name!r} in the package", "load")
+        if info.flag_bits & 0x1:
+            raise CheckError("unsupported", f"ZIP member {name} is encrypted", "load")
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > limits.zip_max_ratio:
+            raise CheckError("too-large", f"part {name} expands {ratio:.0f}:1 (zip bomb?)", "load")
+        names[name] = info
+    if total > limits.zip_max_total:
+        raise CheckError("too-large", f"ZIP declares {total} uncompressed bytes, over {limits.zip_max_total}", "load")
+    return names
+
+
+def lists_word_document(data: bytes) -> bool:
+    """For sniffing: a ZIP whose content types name a WordprocessingML main part."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if "[Content_Types].xml" not in archive.namelist():
+            return False
+        with archive.open("[Content_Types].xml") as member:
+            head = member.read(256 * 1024)
+    except ZIP_ERRORS:
+        return False
+    return b"wordprocessingml.document.main+xml" in head or b"ms-word.document.macroEnabled.main+xml" in head \
+        or b"wordprocessingml.template.main+xml" in head or b"ms-word.template.macroEnabledTemplate.main+xml" in head
+
+
+def is_readable_zip(data: bytes) -> bool:
+    """True when the bytes open as a ZIP archive (its central directory reads)."""
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).infolist()
+        return True
+    except ZIP_ERRORS:
+        return False

@@ -1,0 +1,185 @@
+"""Lay out positioned PDF text fragments into lines (pure geometry, no pypdf import).
+
+pypdf's text visitor reports fragments with their text and current matrices; `Collector`
+turns those into page-space `Fragment`s (following Form XObjects, whose matrices pypdf
+does not apply).  `layout_page` groups fragments of the page's main orientation by
+baseline, reads top to bottom and left to right, joins pieces with a space, nothing, or a
+tab for a wide column gap, and inserts a blank line where the vertical gap says a new
+paragraph starts.  Text at other angles (a 45-degree "DRAFT") becomes watermark lines.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+Matrix = tuple  # (a, b, c, d, e, f), row-vector convention as in the PDF spec
+
+
+def mult(m: Any, n: Any) -> Matrix:
+    """The product m x n of two PDF matrices (apply m first, then n)."""
+    return (m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3],
+            m[2] * n[0] + m[3] * n[2], m[2] * n[1] + m[3] * n[3],
+            m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5])
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of text at baseline start (x, y) in page units, with its size, width and angle."""
+
+    text: str
+    x: float
+    y: float
+    size: float
+    width: float
+    angle: int
+    order: int = 0
+
+
+class Collector:
+    """Receives pypdf's visitor calls for one page and keeps the fragments in page space.
+
+    `form_of(resources, name)` returns (matrix, resources) for a Form XObject (None for
+    anything else); `width_of(font, text)` returns the advance of `text` in em units.
+    """
+
+    def __init__(self, resources: Any, form_of: Callable, width_of: Callable) -> None:
+        self.fragments: list[Fragment] = []
+        self._space = False  # pypdf reported a bare space: the next fragment starts with one
+        self._forms: list[list] = []  # [operands id, transform, resources, active]
+        self._resources, self._form_of, self._width_of = resources, form_of, width_of
+
+    def before(self, operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
+        """Track the Form XObjects pypdf descends into (their text arrives with its own matrices)."""
+        for entry in self._forms:
+            entry[3] = True
+        if operator == b"Do" and operands:
+            outer, resources = self._current()
+            found = self._form_of(resources, operands[0])
+            matrix, inner = found if found else (IDENTITY, resources)
+            self._forms.append([id(operands), mult(mult(matrix, cm), outer), inner or resources, False])
+
+    def after(self, operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
+        """Leave a form once its Do is done."""
+        if operator == b"Do":
+            while self._forms:
+                if self._forms.pop()[0] == id(operands):
+                    break
+
+    def _current(self) -> tuple[Matrix, Any]:
+        """The transform and resources of the content being read now."""
+        for entry in reversed(self._forms):
+            if entry[3]:
+                return entry[1], entry[2]
+        return IDENTITY, self._resources
+
+    def text(self, text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        """Record one fragment (split on embedded newlines) in page coordinates."""
+        if not text or text.isspace():
+            self._space = self._space or " " in (text or "")
+            return
+        if self._space:
+            text, self._space = " " + text, False
+        m = mult(mult(tm, cm), self._current()[0])
+        font_size = float(size or 0)
+        height = font_size * math.hypot(m[2], m[3]) or 1.0
+        advance = font_size * math.hypot(m[0], m[1])
+        angle = round(math.degrees(math.atan2(m[1], m[0])))
+        for k, piece in enumerate(text.split("\n")):
+            if piece.strip():
+                width = self._width_of(font, piece) * advance
+                order = len(self.fragments)
+                self.fragments.append(Fragment(piece, m[4], m[5] - k * 1.2 * height, height, width, angle, order))
+
+
+def layout_page(fragments: list[Fragment]) -> list[tuple[str, str, Optional[float]]]:
+    """(text, source, y) for the page's lines: body lines with blank paragraph lines, then watermarks."""
+    if not fragments:
+        return []
+    main = _main_angle(fragments)
+    body = [f for f in fragments if abs(f.angle - main) <= 2]
+    out: list[tuple[str, str, Optional[float]]] = []
+    lines = _lines(body, main)
+    leading = _leading(lines) if lines else 0.0
+    for k, (text, y, _, frame_y) in enumerate(lines):
+        if k and lines[k - 1][3] - frame_y > 1.45 * leading:
+            out.append(("", "page", None))
+        out.append((text, "page", y))
+    others = sorted({f.angle for f in fragments if abs(f.angle - main) > 2})
+    for angle in others:
+        group = [f for f in fragments if f.angle == angle]
+        out.extend((line[0], "watermark", line[1]) for line in _lines(group, angle))
+    return out
+
+
+def _main_angle(fragments: list[Fragment]) -> int:
+    """Upright (0) unless most of the page's characters run at one other angle."""
+    chars: dict[int, int] = {}
+    for f in fragments:
+        chars[f.angle] = chars.get(f.angle, 0) + len(f.text)
+    upright = sum(n for angle, n in chars.items() if abs(angle) <= 2)
+    if upright * 5 >= sum(chars.values()):
+        return 0
+    return max(chars, key=chars.get)
+
+
+def _lines(fragments: list[Fragment], angle: int) -> list[tuple[str, float, float, float]]:
+    """Group fragments into lines in the frame of `angle`: (text, page y, size, frame y), top first."""
+    rad = math.radians(angle)
+    cos, sin = math.cos(rad), math.sin(rad)
+    placed = sorted(((f.x * cos + f.y * sin, -f.x * sin + f.y * cos, f) for f in fragments),
+                    key=lambda item: (-item[1], item[0]))
+    groups: list[list[tuple[float, float, Fragment]]] = []
+    for item in placed:
+        if groups and groups[-1][0][1] - item[1] <= 0.5 * max(groups[-1][0][2].size, item[2].size):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    lines = []
+    for group in groups:
+        group.sort(key=lambda item: item[0])
+        _, frame_y, main = max(group, key=lambda item: len(item[2].text))
+        lines.append((_join(group).strip(), round(main.y, 2), main.size, frame_y))
+    return lines
+
+
+def _join(group: list[tuple[float, float, Fragment]]) -> str:
+    """Join one line's fragments (sorted left to right) with the spacing their gaps call for.
+
+    Fragments that follow each other in the content stream keep pypdf's own spacing (it
+    measured the glyphs); others are spaced by the gap between them, from estimated widths.
+    """
+    text, end, last, last_x = "", None, None, 0.0
+    for fx, _, frag in group:
+        if last is not None and frag.text == last.text and abs(fx - last_x) < 0.2 * frag.size:
+            continue  # the same text drawn twice (fake bold): keep one copy
+        if end is None:
+            text = frag.text
+        else:
+            gap, size = fx - end, max(frag.size, last.size)
+            follows = frag.order == last.order + 1
+            if gap > 2.5 * size:
+                text = text.rstrip() + "\t" + frag.text.lstrip()
+            elif text[-1:].isspace() or frag.text[:1].isspace() or (not follows and gap > 0.12 * size):
+                text = text.rstrip() + " " + frag.text.lstrip()
+            else:
+                text += frag.text
+        end = fx + frag.width if end is None else max(end, fx + frag.width)
+        last, last_x = frag, fx
+    return text
+
+
+def _leading(lines: list[tuple[str, float, float, float]]) -> float:
+    """The page's line spacing: the smallest gap that recurs, else 1.2 x the usual font size."""
+    sizes = sorted(line[2] for line in lines)
+    usual = sizes[len(sizes) // 2]
+    gaps = sorted(a[3] - b[3] for a, b in zip(lines, lines[1:]))
+    value = 1.2 * usual
+    for k, gap in enumerate(gaps):
+        if 0.8 * usual <= gap <= 2.2 * usual and bisect.bisect_right(gaps, 1.1 * gap) - k >= 2:
+            value = gap
+            break
+    return value

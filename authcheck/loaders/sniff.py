@@ -1,0 +1,69 @@
+"""Tell the type of an input from its bytes, never from its name.
+
+PDF when ``%PDF-`` occurs in the first KiB; DOCX when a ZIP lists a WordprocessingML main
+part; text when the bytes decode with few control characters.  Everything else is
+refused with a reason a person can act on (a legacy .doc, an image, another ZIP).
+"""
+
+from __future__ import annotations
+
+from ..errors import CheckError
+from . import ooxml
+from .text import looks_like_text
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+)
+EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".text": "text", ".md": "text"}
+
+
+def sniff(data: bytes) -> str:
+    """"pdf", "docx" or "text"; raises CheckError for empty, legacy, image, other ZIP and binary input."""
+    if not data:
+        raise CheckError("corrupt", "empty file", "sniff")
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(OLE):
+        raise CheckError("unsupported", "a legacy Word .doc or an encrypted Office file (OLE2); "
+                         "save it as .docx or PDF", "sniff")
+    for magic, kind in _IMAGES:
+        if data.startswith(magic):
+            raise CheckError("unsupported", f"image file ({kind}); OCR is not supported", "sniff")
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        raise CheckError("unsupported", "image file (WEBP); OCR is not supported", "sniff")
+    if data.startswith(b"PK\x03\x04"):
+        return _sniff_zip(data)
+    if data.lstrip()[:5] == b"{\\rtf":
+        raise CheckError("unsupported", "an RTF document; save it as .docx or PDF", "sniff")
+    if _pdf_without_header(data):
+        return "pdf"
+    if looks_like_text(data):
+        return "text"
+    raise CheckError("unsupported", "binary data of unknown type", "sniff")
+
+
+def _pdf_without_header(data: bytes) -> bool:
+    """PDF object syntax with no ``%PDF-`` header: a damaged PDF, not a text letter."""
+    return b"startxref" in data or (b"endobj" in data and b" obj" in data)
+
+
+def _sniff_zip(data: bytes) -> str:
+    """DOCX for a Word package (or a damaged ZIP that names Word parts); refuse other ZIPs."""
+    if ooxml.lists_word_document(data):
+        return "docx"
+    if ooxml.is_readable_zip(data):
+        raise CheckError("unsupported", "a ZIP archive that is not a Word document", "sniff")
+    if b"word/document.xml" in data or b"[Content_Types].xml" in data:
+        return "docx"
+    raise CheckError("corrupt", "a damaged ZIP archive", "sniff")
+
+
+def pdf_offset(data: bytes) -> int:
+    """Where the ``%PDF-`` header starts (0 for a clean file)."""
+    return data[:1024].find(b"%PDF-")
