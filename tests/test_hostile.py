@@ -1,0 +1,108 @@
+"""Hostile and broken input: every file gets exactly one record, a verdict or a typed error, and nothing
+is modified.  Uses ../shared/corpus (skipped cleanly when it is not beside the checkout)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from authcheck.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "corpus"
+HOSTILE = SHARED / "hostile"
+MAKE_HOSTILE = SHARED / "make_hostile.py"
+ERROR_TYPES = {"not-found", "corrupt", "unsupported", "too-large", "timeout", "memory", "internal"}
+
+needs_corpus = pytest.mark.skipif(not HOSTILE.is_dir(), reason="../shared/corpus is not beside this checkout")
+
+# What each crafted file must come out as: an error type, or a verdict with a finding that says why.
+CRAFTED = {
+    "baseline_valid.pdf": "pass", "baseline_valid.docx": "pass", "baseline_valid.txt": "pass",
+    "docx_zip_bomb.docx": "too-large", "docx_media_bomb.docx": "too-large",
+    "docx_stored_huge_member.docx": "too-large",
+    "docx_billion_laughs_document.docx": "corrupt", "docx_billion_laughs_core.docx": "corrupt",
+    "docx_quadratic_blowup.docx": "corrupt", "docx_xxe_local_file.docx": "corrupt",
+    "docx_xxe_core_local_file.docx": "corrupt", "docx_xxe_parameter_entity.docx": "corrupt",
+    "docx_xxe_http_loopback.docx": "corrupt", "docx_external_dtd.docx": "corrupt",
+    "docx_duplicate_parts.docx": "corrupt", "docx_missing_main_part.docx": "corrupt",
+    "docx_truncated_25pct.docx": "corrupt", "docx_truncated_50pct.docx": "corrupt",
+    "docx_truncated_75pct.docx": "corrupt", "docx_truncated_eocd.docx": "corrupt",
+    "docx_corrupt_deflate.docx": "corrupt", "docx_empty.docx": "corrupt",
+    "docx_zip_not_ooxml.docx": "unsupported", "docx_zip_xlsx_content.docx": "unsupported",
+    "docx_ole2_encrypted_like.docx": "unsupported",
+    "docx_really_pdf.docx": "file.type-mismatch", "pdf_really_docx.pdf": "file.type-mismatch",
+    "pdf_really_text.pdf": "file.type-mismatch", "pdf_really_html.pdf": "file.type-mismatch",
+    "pdf_really_jpeg.pdf": "unsupported",
+    "pdf_pages_cycle.pdf": "corrupt", "pdf_pages_self_kid.pdf": "corrupt", "pdf_empty.pdf": "corrupt",
+    "pdf_header_only.pdf": "corrupt", "pdf_no_xref.pdf": "corrupt",
+    "pdf_truncated_10pct.pdf": "corrupt", "pdf_truncated_50pct.pdf": "corrupt",
+    "pdf_encrypt_unknown_revision.pdf": "file.encrypted", "pdf_encrypt_unknown_handler.pdf": "file.encrypted",
+    "pdf_repeated_page_refs.pdf": "file.truncated-analysis",
+    "pdf_flate_bomb.pdf": "file.no-text-layer", "pdf_stream_length_1gb.pdf": "file.no-text-layer",
+    "text_empty.txt": "corrupt", "text_large.txt": "file.truncated-analysis",
+    "text_utf16_bom.txt": "pass", "text_utf16be_nobom.txt": "pass", "text_latin1.txt": "pass",
+    "text_utf8_bom.txt": "pass",
+}
+
+
+def sha256_tree(folder: Path) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def scan_jsonl(folder: Path, tmp_path: Path, *extra: str):
+    runner = CliRunner()
+    result = runner.invoke(main, [str(folder), "--include", "*", "--format", "jsonl", "--no-cache",
+                                  "--timeout", "20", *extra], env={"NO_COLOR": "1"}, catch_exceptions=False)
+    recs = [json.loads(line) for line in result.stdout.splitlines()]
+    return result, recs
+
+
+def assert_contract(folder: Path, result, recs: list[dict]) -> None:
+    """One record per file, each a verdict or a typed error; no traceback; exit 3 when any failed."""
+    files = sorted(str(p) for p in folder.rglob("*") if p.is_file())
+    assert sorted(r["path"] for r in recs) == files
+    for rec in recs:
+        if rec["error"] is None:
+            assert rec["verdict"] in ("pass", "review", "fail")
+        else:
+            assert rec["error"]["type"] in ERROR_TYPES and rec["verdict"] is None
+    assert "Traceback" not in result.stderr
+    assert result.exit_code == (3 if any(r["error"] for r in recs) else result.exit_code)
+
+
+def outcome(rec: dict) -> set[str]:
+    if rec["error"]:
+        return {rec["error"]["type"]}
+    return {rec["verdict"], *(f["rule"] for f in rec["findings"])}
+
+
+@needs_corpus
+def test_crafted_set_small(tmp_path):
+    out = tmp_path / "crafted"
+    subprocess.run([sys.executable, str(MAKE_HOSTILE), str(out), "--small"], check=True, capture_output=True)
+    before = sha256_tree(out)
+    result, recs = scan_jsonl(out, tmp_path)
+    assert_contract(out, result, recs)
+    by_name = {Path(r["path"]).name: r for r in recs}
+    wrong = {name: sorted(outcome(by_name[name])) for name, want in CRAFTED.items() if want not in outcome(by_name[name])}
+    assert wrong == {}
+    silent = [n for n, r in by_name.items() if r["verdict"] == "pass" and r["format"] and not n.startswith(("baseline", "text_"))
+              and any(w in n for w in ("encrypt", "truncated", "bomb"))]
+    assert silent == []
+    assert sha256_tree(out) == before
+
+
+@needs_corpus
+def test_collected_hostile_corpus(tmp_path):
+    before = sha256_tree(HOSTILE)
+    result, recs = scan_jsonl(HOSTILE, tmp_path)
+    assert_contract(HOSTILE, result, recs)
+    assert result.exit_code == 3
+    assert sha256_tree(HOSTILE) == before
