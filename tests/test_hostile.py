@@ -93,8 +93,10 @@ def test_crafted_set_small(tmp_path):
     by_name = {Path(r["path"]).name: r for r in recs}
     wrong = {name: sorted(outcome(by_name[name])) for name, want in CRAFTED.items() if want not in outcome(by_name[name])}
     assert wrong == {}
-    silent = [n for n, r in by_name.items() if r["verdict"] == "pass" and r["format"] and not n.startswith(("baseline", "text_"))
-              and any(w in n for w in ("encrypt", "truncated", "bomb"))]
+    # pdf_truncated_mid_xref.pdf is intact (the generator cuts inside "startxref"), so it may pass.
+    suspicious = ("encrypt", "truncated_10", "truncated_50", "truncated_90", "truncated_before", "bomb")
+    silent = [n for n, r in by_name.items() if r["verdict"] == "pass" and not r["findings"]
+              and any(w in n for w in suspicious)]
     assert silent == []
     assert sha256_tree(out) == before
 

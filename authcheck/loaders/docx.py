@@ -23,7 +23,6 @@ from .text import LineBuilder
 from .wordxml import R, W, Spacing, Walker
 
 _HEADER = "/header"
-_FOOTER = "/footer"
 
 
 def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Limits) -> Document:
@@ -32,6 +31,27 @@ def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
     body = _open_body(data)
     notes: list[Note] = []
     walker = Walker(LineBuilder(limits.max_text_chars), Spacing(_styles(package)))
+    try:
+        _walk(package, body, walker)
+        metadata = _metadata(package, walker.page, notes)
+    except (MemoryError, CheckError):
+        raise
+    except RecursionError:
+        raise CheckError("corrupt", "the document's XML is nested too deeply", "load") from None
+    except Exception as exc:  # noqa: BLE001 - odd XML python-docx accepted but we cannot walk
+        reason = f"the document cannot be read ({type(exc).__name__}: {exc})"[:200]
+        raise CheckError("corrupt", reason, "load") from None
+    notes.extend(walker.builder.notes())
+    notes.extend(walker.notes())
+    return Document(
+        path=path, sha256=sha256, size=len(data), format="docx", extension=extension,
+        lines=tuple(walker.builder.lines), metadata=metadata, pages=walker.page,
+        images=tuple(walker.images), signature_fields=_signature_lines(package, walker), notes=tuple(notes),
+    )
+
+
+def _walk(package: Package, body: Any, walker: Walker) -> None:
+    """Page-1 header, body, the other headers' watermarks, then the footers."""
     headers, footers, others = _story_parts(package, body)
     for name in headers:
         walker.story(package.xml(name), "header")
@@ -40,14 +60,6 @@ def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
         walker.watermarks(package.xml(name))
     for name in footers:
         walker.story(package.xml(name), "footer")
-    notes.extend(walker.builder.notes())
-    notes.extend(walker.notes())
-    metadata = _metadata(package, walker.page, notes)
-    return Document(
-        path=path, sha256=sha256, size=len(data), format="docx", extension=extension,
-        lines=tuple(walker.builder.lines), metadata=metadata, pages=walker.page,
-        images=tuple(walker.images), signature_fields=_signature_lines(package, walker), notes=tuple(notes),
-    )
 
 
 def _open_body(data: bytes) -> Any:
@@ -91,9 +103,7 @@ def _story_parts(package: Package, body: Any) -> tuple[list[str], list[str], lis
 
 def _first_section(body: Any) -> Any:
     """The w:sectPr that ends the first section (in a paragraph's properties, else the body's)."""
-    for sect in body.iter(f"{{{W}}}sectPr"):
-        return sect
-    return None
+    return next(body.iter(f"{{{W}}}sectPr"), None)
 
 
 def _title_page(sect: Any) -> bool:

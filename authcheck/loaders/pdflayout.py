@@ -40,27 +40,40 @@ class Fragment:
 
 
 class Collector:
-    """Receives pypdf's visitor calls for one page and keeps the fragments in page space.
+    """Receives pypdf's visitor calls for one page: text fragments and image placements.
 
-    `form_of(resources, name)` returns (matrix, resources) for a Form XObject (None for
-    anything else); `width_of(font, text)` returns the advance of `text` in em units.
+    `xobject(resources, name)` returns ("form", matrix, resources), ("image", None, None)
+    or None; `width_of(font, text)` returns the advance of `text` in em units.  Images
+    are kept as (name, matrix) with the matrix mapping the unit square onto the page.
     """
 
-    def __init__(self, resources: Any, form_of: Callable, width_of: Callable) -> None:
+    MAX_IMAGES = 500
+
+    def __init__(self, resources: Any, xobject: Callable, width_of: Callable) -> None:
         self.fragments: list[Fragment] = []
+        self.images: list[tuple[str, Matrix]] = []
         self._space = False  # pypdf reported a bare space: the next fragment starts with one
         self._forms: list[list] = []  # [operands id, transform, resources, active]
-        self._resources, self._form_of, self._width_of = resources, form_of, width_of
+        self._resources, self._xobject, self._width_of = resources, xobject, width_of
 
     def before(self, operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
-        """Track the Form XObjects pypdf descends into (their text arrives with its own matrices)."""
+        """Record images; track the Form XObjects pypdf descends into (their matrices start afresh)."""
         for entry in self._forms:
             entry[3] = True
-        if operator == b"Do" and operands:
+        if operator == b"INLINE IMAGE":
+            self._image("inline", cm)
+        elif operator == b"Do" and operands:
             outer, resources = self._current()
-            found = self._form_of(resources, operands[0])
-            matrix, inner = found if found else (IDENTITY, resources)
+            kind, matrix, inner = self._xobject(resources, operands[0]) or (None, None, None)
+            if kind == "image":
+                self._image(str(operands[0]).lstrip("/"), cm)
+            matrix = matrix if kind == "form" else IDENTITY
             self._forms.append([id(operands), mult(mult(matrix, cm), outer), inner or resources, False])
+
+    def _image(self, name: str, cm: Any) -> None:
+        """Keep one image placement in page space."""
+        if len(self.images) < self.MAX_IMAGES:
+            self.images.append((name, mult(cm, self._current()[0])))
 
     def after(self, operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
         """Leave a form once its Do is done."""
@@ -93,6 +106,14 @@ class Collector:
                 width = self._width_of(font, piece) * advance
                 order = len(self.fragments)
                 self.fragments.append(Fragment(piece, m[4], m[5] - k * 1.2 * height, height, width, angle, order))
+
+
+def box(matrix: Matrix) -> tuple[float, float, float, float]:
+    """(top, bottom, width, height) of the unit square under `matrix`, in page units."""
+    a, b, c, d, e, f = matrix
+    xs, ys = (e, a + e, c + e, a + c + e), (f, b + f, d + f, b + d + f)
+    top, bottom = max(ys), min(ys)
+    return round(top, 2), round(bottom, 2), round(max(xs) - min(xs), 2), round(top - bottom, 2)
 
 
 def layout_page(fragments: list[Fragment]) -> list[tuple[str, str, Optional[float]]]:

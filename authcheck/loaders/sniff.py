@@ -7,6 +7,8 @@ refused with a reason a person can act on (a legacy .doc, an image, another ZIP)
 
 from __future__ import annotations
 
+import re
+
 from ..errors import CheckError
 from . import ooxml
 from .text import looks_like_text
@@ -20,6 +22,7 @@ _IMAGES = (
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
 )
+_PDF_SYNTAX = re.compile(rb"startxref\s+-?\d+|trailer\s*<<|\d+\s+\d+\s+obj\s*<<")
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".text": "text", ".md": "text"}
 
 
@@ -50,7 +53,7 @@ def sniff(data: bytes) -> str:
 
 def _pdf_without_header(data: bytes) -> bool:
     """PDF object syntax with no ``%PDF-`` header: a damaged PDF, not a text letter."""
-    return b"startxref" in data or (b"endobj" in data and b" obj" in data)
+    return _PDF_SYNTAX.search(data) is not None
 
 
 def _sniff_zip(data: bytes) -> str:

@@ -59,9 +59,12 @@ class Walker:
 
     def watermarks(self, root: Any) -> None:
         """Only the VML watermark text of a part whose other text is not on page 1."""
+        seen = {line.text for line in self.builder.lines if line.source == "watermark"}
         for path in root.iter(f"{{{V}}}textpath"):
-            if (path.get("string") or "").strip():
-                self.builder.add(path.get("string"), 1, "watermark")
+            text = (path.get("string") or "").strip()
+            if text and text not in seen:
+                seen.add(text)
+                self.builder.add(text, 1, "watermark")
 
     def notes(self) -> list[Note]:
         """A "tracked-changes" note when the body holds revision marks."""

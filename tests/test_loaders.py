@@ -1,0 +1,574 @@
+"""Loaders: sniffing, text decoding, PDF and DOCX reading, and hostile input.
+
+Fixtures are generated with tools/docgen.py (deterministic letters) and then edited
+byte-wise where a case needs something the generator does not make (tracked insertions,
+signature lines, DTDs, zip bombs, broken xref pointers, encryption).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import sys
+import zipfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from authcheck.errors import CheckError  # noqa: E402
+from authcheck.loaders import load, sniff  # noqa: E402
+from authcheck.loaders.dates import parse_iso_date, parse_pdf_date  # noqa: E402
+from authcheck.settings import Limits  # noqa: E402
+from tools.docgen import (  # noqa: E402
+    Img, LetterSpec, Text, build_docx, build_pdf, letter_docx, letter_pdf, letter_text,
+)
+
+LETTERHEAD = ["DEPARTMENT OF THE ARMY", "HEADQUARTERS, 1ST INFANTRY DIVISION", "FORT RILEY, KANSAS 66442"]
+
+
+def spec(**changes) -> LetterSpec:
+    """A complete memo-style letter; keyword arguments replace fields."""
+    fields = dict(
+        letterhead=LETTERHEAD, date="12 March 2024",
+        blocks=["MEMORANDUM FOR RECORD", "SUBJECT: Loader test",
+                "1. This first paragraph is long enough to wrap onto a second line of the page in the PDF "
+                "rendering, so that line grouping and paragraph gaps are both exercised.",
+                "2. Second paragraph."],
+        closing="Sincerely,", signature_name="JOHN Q. PUBLIC", signature_titles=["COL, IN", "Commanding"],
+    )
+    fields.update(changes)
+    return LetterSpec(**fields)
+
+
+def read(data: bytes, path: str = "letter", password=None, limits: Limits = Limits()):
+    """Load bytes the way the pipeline does."""
+    return load(data, path=path, sha256=hashlib.sha256(data).hexdigest(), password=password, limits=limits)
+
+
+def texts(doc, source: str = "page") -> list[str]:
+    """The non-blank line texts from one source."""
+    return [line.text for line in doc.lines if line.source == source and line.text]
+
+
+def assert_offsets(doc) -> None:
+    """Every line's offsets index Document.text, numbers run 1..n, lines follow each other."""
+    text = doc.text
+    for k, line in enumerate(doc.lines):
+        assert line.number == k + 1
+        assert text[line.start:line.end] == line.text
+        assert line.start == (doc.lines[k - 1].end + 1 if k else 0)
+        assert line.text == line.text.rstrip() and not re.search(r"[\x00-\x08\x0a-\x1f]", line.text)
+
+
+def edit_zip(data: bytes, edits: dict | None = None, add: dict | None = None, drop: tuple = ()) -> bytes:
+    """Rewrite a ZIP: `edits` maps part name -> function(str) -> str; `add` adds parts; `drop` removes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            if name in drop:
+                continue
+            blob = src.read(name)
+            if edits and name in edits:
+                blob = edits[name](blob.decode("utf-8")).encode("utf-8")
+            dst.writestr(name, blob)
+        for name, blob in (add or {}).items():
+            dst.writestr(name, blob)
+    return out.getvalue()
+
+
+def simple_docx(**changes) -> bytes:
+    """A small DOCX from the low-level builder."""
+    fields = dict(header_lines=["ACME CORPORATION", "1 Main Street"],
+                  paragraphs=["Dear Sir,", "We write to confirm the order.", "Sincerely,", "Jane Roe"],
+                  core={"author": "jroe", "created": datetime(2024, 3, 12, 8, 0, tzinfo=timezone.utc)},
+                  app={"Application": "Microsoft Office Word", "Company": "ACME"})
+    fields.update(changes)
+    return build_docx(**fields)
+
+
+# ---------------------------------------------------------------- sniffing
+
+
+@pytest.mark.parametrize("data, kind", [
+    (letter_pdf(spec()), "pdf"),
+    (b"junk before the header\n" + letter_pdf(spec()), "pdf"),
+    (letter_docx(spec()), "docx"),
+    (letter_text(spec()).encode(), "text"),
+    (letter_text(spec()).encode("utf-16"), "text"),
+])
+def test_sniff_by_content(data, kind):
+    assert sniff(data) == kind
+
+
+@pytest.mark.parametrize("data, error, words", [
+    (b"", "corrupt", "empty file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "unsupported", ".doc"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(100), "unsupported", "OCR is not supported"),
+    (b"\xff\xd8\xff\xe0" + bytes(100), "unsupported", "OCR is not supported"),
+    (b"GIF89a" + bytes(100), "unsupported", "OCR"),
+    (b"II*\x00" + bytes(100), "unsupported", "OCR"),
+    (bytes(range(256)) * 40, "unsupported", "binary data"),
+])
+def test_sniff_refuses(data, error, words):
+    with pytest.raises(CheckError) as info:
+        sniff(data)
+    assert info.value.type == error and words in info.value.message
+    assert info.value.stage == "sniff"
+
+
+def test_sniff_refuses_other_zip():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                         'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
+                         'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(CheckError, match="not a Word document") as info:
+        sniff(out.getvalue())
+    assert info.value.type == "unsupported"
+
+
+@pytest.mark.parametrize("data, path, content", [
+    (letter_docx(spec()), "letter.pdf", "docx"),
+    (letter_pdf(spec()), "letter.txt", "pdf"),
+    (letter_text(spec()).encode(), "scan.PDF", "text"),
+])
+def test_lying_extension_is_noted_and_content_wins(data, path, content):
+    doc = read(data, path)
+    assert doc.format == content
+    mismatch = [n for n in doc.notes if n.code == "type-mismatch"]
+    assert len(mismatch) == 1
+    assert mismatch[0].data == {"extension": Path(path).suffix.lower(), "content": content}
+    assert "JOHN Q. PUBLIC" in doc.text
+
+
+@pytest.mark.parametrize("path", ["letter.pdf", "letter", "-", "letter.eml"])
+def test_no_mismatch_when_extension_agrees_or_claims_nothing(path):
+    doc = read(letter_pdf(spec()), path)
+    assert not doc.has_note("type-mismatch")
+    assert doc.extension == ("" if path in ("-", "letter") else Path(path).suffix)
+
+
+def test_empty_file_is_corrupt():
+    with pytest.raises(CheckError) as info:
+        read(b"", "empty.pdf")
+    assert (info.value.type, info.value.message) == ("corrupt", "empty file")
+
+
+# ---------------------------------------------------------------- text
+
+
+@pytest.mark.parametrize("raw, encoding", [
+    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-8"), "utf-8"),
+    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-8-sig"), "utf-8-sig"),
+    ("\ufeffCaf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-le"), "utf-16-le"),
+    ("\ufeffCaf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-be"), "utf-16-be"),
+    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-be"), "utf-16-be"),
+    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-le"), "utf-16-le"),
+    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("cp1252"), "cp1252"),
+])
+def test_text_encodings(raw, encoding):
+    doc = read(raw, "letter.txt")
+    assert doc.metadata.raw["encoding"] == encoding
+    assert doc.lines[0].text == "Caf\u00e9 \u2013 \u201cquoted\u201d"
+    assert doc.metadata.author is None and doc.metadata.created is None
+
+
+def test_text_latin1_fallback_never_fails():
+    doc = read(b"Gr\xfc\xdfe aus K\xf6ln, mit einem kaputten Byte \x81 in einem langen Satz.\n", "letter.txt")
+    assert doc.metadata.raw["encoding"] == "latin-1"
+    assert doc.lines[0].text.startswith("Gr\u00fc\u00dfe")
+
+
+def test_text_newlines_pages_controls_and_offsets():
+    raw = b"Line one\r\nLine two  \r\rafter blank\x00with nul\fPage two\n\x0cPage three\n"
+    doc = read(raw, "letter.txt")
+    assert [(line.text, line.page) for line in doc.lines] == [
+        ("Line one", 1), ("Line two", 1), ("", 1), ("after blank with nul", 1),
+        ("Page two", 2), ("Page three", 3)]
+    assert doc.pages == 3 and doc.metadata.page_count == 3
+    assert_offsets(doc)
+
+
+def test_text_is_capped_with_a_note():
+    doc = read(("word " * 50 + "\n").encode() * 100, "big.txt", limits=Limits(max_text_chars=1000))
+    assert len(doc.text) <= 1000 and doc.has_note("truncated")
+    assert_offsets(doc)
+
+
+# ---------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize("raw, iso", [
+    ("D:20240312101500+01'00'", "2024-03-12T10:15:00+01:00"),
+    ("D:20240312101500Z00'00'", "2024-03-12T10:15:00+00:00"),
+    ("D:20240312101500-05'30", "2024-03-12T10:15:00-05:30"),
+    ("D:20240312101500", "2024-03-12T10:15:00"),
+    ("D:20240312", "2024-03-12"),
+    ("20240312101500", "2024-03-12T10:15:00"),
+    ("D:2024", "2024-01-01"),
+    ("D:2020-01-05", None), ("D:20241301000000", None), ("D:00000000000000", None),
+    ("yesterday", None), ("", None), (None, None),
+])
+def test_pdf_dates(raw, iso):
+    assert parse_pdf_date(raw) == iso
+
+
+@pytest.mark.parametrize("raw, iso", [
+    ("2024-03-12T10:15:00Z", "2024-03-12T10:15:00+00:00"),
+    ("2024-03-12T10:15:00.123+02:00", "2024-03-12T10:15:00+02:00"),
+    ("2024-03-12T10:15", "2024-03-12T10:15:00"),
+    ("2024-03-12", "2024-03-12"),
+    ("2024-02-30T00:00:00Z", None), ("12/03/2024", None),
+])
+def test_iso_dates(raw, iso):
+    assert parse_iso_date(raw) == iso
+
+
+# ---------------------------------------------------------------- PDF
+
+
+@pytest.fixture(scope="module")
+def image_letter():
+    """The standard letter signed with a drawn image, and a DRAFT watermark."""
+    return read(letter_pdf(spec(signature="image", watermark="DRAFT")), "letter.pdf")
+
+
+def test_pdf_lines_in_reading_order_with_baselines(image_letter):
+    doc = image_letter
+    body = texts(doc)
+    assert body[:3] == LETTERHEAD
+    assert body[3:6] == ["12 March 2024", "MEMORANDUM FOR RECORD", "SUBJECT: Loader test"]
+    assert body[-4:] == ["Sincerely,", "JOHN Q. PUBLIC", "COL, IN", "Commanding"]
+    ys = [line.y for line in doc.lines if line.source == "page" and line.text]
+    assert ys == sorted(ys, reverse=True) and all(y is not None for y in ys)
+    assert_offsets(doc)
+
+
+def test_pdf_paragraph_gaps_become_blank_lines_but_wrapped_lines_stay_together(image_letter):
+    lines = [line.text for line in image_letter.lines if line.source == "page"]
+    first = next(k for k, text in enumerate(lines) if text.startswith("1. This first paragraph"))
+    assert lines[first + 1] and lines[first + 2] == ""  # the wrapped line follows, then a gap
+    assert lines[first - 1] == "" and lines[lines.index("Commanding") - 1] == "COL, IN"
+
+
+def test_pdf_words_match_pypdf_plain_extraction(image_letter):
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(letter_pdf(spec(signature="image", watermark="DRAFT"))))
+    plain = reader.pages[0].extract_text().split()
+    ours = " ".join(line.text for line in image_letter.lines if line.source in ("page", "watermark")).split()
+    assert sorted(ours) == sorted(plain)
+
+
+def test_pdf_rotated_watermark_is_its_own_line(image_letter):
+    assert texts(image_letter, "watermark") == ["DRAFT"]
+    assert not any("DRAFT" in text for text in texts(image_letter))
+
+
+def test_pdf_signature_image_sits_between_closing_and_typed_name(image_letter):
+    by_text = {line.text: line for line in image_letter.lines if line.text}
+    closing, name = by_text["Sincerely,"], by_text["JOHN Q. PUBLIC"]
+    [image] = image_letter.images
+    assert image.page == 1 and image.width > 50 and image.height > 10
+    assert closing.y > image.top > image.bottom > name.y
+
+
+@pytest.mark.parametrize("kind, filled", [("digital", True), ("empty-field", False)])
+def test_pdf_signature_fields(kind, filled):
+    doc = read(letter_pdf(spec(signature=kind, metadata={"modified": datetime(2024, 3, 12, 9, 30)})), "l.pdf")
+    [field] = doc.signature_fields
+    assert (field.kind, field.filled, field.page, field.name) == ("pdf", filled, 1, "Signature1")
+    if filled:
+        assert field.signer == "JOHN Q. PUBLIC" and field.signed_at == "2024-03-12T09:30:00"
+        assert len(field.byte_range) == 4 and field.byte_range[0] == 0
+    else:
+        assert field.signer is None and field.byte_range is None
+
+
+def test_pdf_metadata_info_wins_xmp_fills_and_junk_dates_stay_raw():
+    xmp = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+           'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+           'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmp:CreatorTool="XMP Tool" '
+           'xmp:CreateDate="2024-03-12T10:00:00Z"><dc:creator><rdf:Seq><rdf:li>XMP Author</rdf:li></rdf:Seq>'
+           '</dc:creator><dc:title><rdf:Alt><rdf:li xml:lang="x-default">XMP Title</rdf:li></rdf:Alt></dc:title>'
+           '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
+    info = {"Author": "Info Author", "CreationDate": "D:2024-13-45 junk", "ModDate": "D:20240313120000Z00'00'"}
+    doc = read(build_pdf([[Text(72, 700, "Hello")]], info=info, xmp=xmp), "m.pdf")
+    md = doc.metadata
+    assert (md.author, md.title, md.creator_tool) == ("Info Author", "XMP Title", "XMP Tool")
+    assert md.created == "2024-03-12T10:00:00+00:00" and md.modified == "2024-03-13T12:00:00+00:00"
+    assert md.sources == {"author": "/Author", "title": "dc:title", "creator_tool": "xmp:CreatorTool",
+                          "created": "xmp:CreateDate", "modified": "/ModDate"}
+    assert md.raw["/CreationDate"] == "D:2024-13-45 junk" and md.raw["dc:creator"] == "XMP Author"
+    assert (md.page_count, md.encrypted) == (1, False)
+
+
+def test_pdf_xmp_with_a_doctype_is_refused_but_the_text_is_kept():
+    xmp = '<!DOCTYPE x [<!ENTITY a "aaaa">]><x:xmpmeta xmlns:x="adobe:ns:meta/">&a;</x:xmpmeta>'
+    doc = read(build_pdf([[Text(72, 700, "Hello")]], info={"Author": "A"}, xmp=xmp), "m.pdf")
+    assert texts(doc) == ["Hello"] and doc.metadata.author == "A"
+    assert [n.data for n in doc.notes if n.code == "metadata-unreadable"] == [{"part": "xmp"}]
+
+
+def test_pdf_image_only_page_has_no_text_layer():
+    doc = read(build_pdf([[Img(72, 400, 400, 300)]]), "scan.pdf")
+    assert not doc.has_text_layer and doc.has_note("no-text-layer") and len(doc.images) == 1
+    assert (doc.images[0].top, doc.images[0].bottom, doc.images[0].width) == (700, 400, 400)
+
+
+def test_pdf_pages_beyond_the_limit_are_noted():
+    pages = [[Text(72, 700, f"Page {n} text")] for n in range(1, 4)]
+    doc = read(build_pdf(pages), "long.pdf", limits=Limits(max_pages=2))
+    assert texts(doc) == ["Page 1 text", "Page 2 text"] and [line.page for line in doc.lines] == [1, 2]
+    assert [n.data for n in doc.notes if n.code == "truncated"] == [{"pages_total": 3, "pages_read": 2}]
+    assert doc.pages == 3
+
+
+def _with_annotation_and_password(user: str):
+    """A one-page PDF with a FreeText annotation, RC4-encrypted with `user` as the user password."""
+    import pypdf
+    from pypdf.annotations import FreeText
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(build_pdf([[Text(72, 700, "Body text")]]))))
+    writer.add_annotation(0, FreeText(text="withdraw all forces", rect=(50, 50, 200, 100)))
+    writer.encrypt(user_password=user, owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pdf_annotation_text_follows_the_page_text():
+    doc = read(_with_annotation_and_password(""), "a.pdf")
+    assert [(line.source, line.text) for line in doc.lines] == [
+        ("page", "Body text"), ("annotation", "withdraw all forces")]
+    assert doc.metadata.encrypted and not doc.has_note("encrypted")
+
+
+@pytest.mark.parametrize("password, detail", [(None, "no password given"), ("wrong", "does not open")])
+def test_pdf_user_password_without_the_right_password(password, detail):
+    doc = read(_with_annotation_and_password("secret"), "locked.pdf", password=password)
+    assert doc.lines == () and doc.metadata.encrypted
+    assert detail in next(n.detail for n in doc.notes if n.code == "encrypted")
+
+
+def test_pdf_user_password_given():
+    doc = read(_with_annotation_and_password("secret"), "locked.pdf", password="secret")
+    assert texts(doc) == ["Body text"] and doc.metadata.encrypted
+
+
+def test_pdf_aes_without_cryptography_asks_for_the_extra():
+    enc = (b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /P -4 /O <" + b"11" * 48 + b"> /U <"
+           + b"22" * 48 + b"> /OE <" + b"33" * 32 + b"> /UE <" + b"44" * 32 + b"> /Perms <" + b"55" * 16
+           + b"> /CF << /StdCF << /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF >> ")
+    data = build_pdf([[Text(72, 700, "Secret")]]).replace(b"trailer\n<< ", b"trailer\n<< " + enc)
+    doc = read(data, "aes.pdf")
+    assert doc.lines == () and doc.metadata.encrypted and doc.has_note("encrypted")
+    try:
+        import cryptography  # noqa: F401
+    except ImportError:
+        assert doc.has_note("needs-crypto-extra")
+        assert "authcheck[crypto]" in next(n.detail for n in doc.notes if n.code == "needs-crypto-extra")
+
+
+@pytest.mark.parametrize("cut", [0.1, 0.5, 0.9, "eof"])
+def test_truncated_pdf_is_corrupt_or_a_noted_partial_document(cut):
+    data = letter_pdf(spec())
+    data = data[: data.rindex(b"%%EOF")] if cut == "eof" else data[: int(len(data) * cut)]
+    try:
+        doc = read(data, "cut.pdf")
+    except CheckError as exc:
+        assert exc.type == "corrupt" and exc.stage == "load"
+    else:
+        assert doc.has_note("damaged") or doc.has_note("parser-warnings")
+
+
+def test_pypdf_warnings_are_counted_not_printed(capfd, caplog):
+    data = letter_pdf(spec())
+    start = data.rindex(b"startxref\n") + len(b"startxref\n")
+    end = data.index(b"\n", start)
+    broken = data[:start] + str(int(data[start:end]) + 7).encode() + data[end:]
+    logger = logging.getLogger("pypdf")
+    handlers, propagate = list(logger.handlers), logger.propagate
+    with caplog.at_level(logging.DEBUG):
+        doc = read(broken, "repaired.pdf")
+    [note] = [n for n in doc.notes if n.code == "parser-warnings"]
+    assert note.data["count"] >= 1 and "pypdf reported" in note.detail
+    assert "JOHN Q. PUBLIC" in doc.text
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+    assert capfd.readouterr().err == ""
+    assert (logger.handlers, logger.propagate) == (handlers, propagate)
+
+
+def test_pdf_loading_never_allows_jbig2dec(monkeypatch):
+    import pypdf
+
+    from authcheck.loaders import pdf
+
+    seen = []
+    original = pdf._open
+
+    def spy(*args):
+        seen.append(pypdf.get_configuration().jbig2dec_binary)
+        return original(*args)
+
+    monkeypatch.setattr(pdf, "_open", spy)
+    read(letter_pdf(spec()), "x.pdf")
+    assert seen == [None]
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def test_docx_letterhead_first_then_body_then_footer():
+    doc = read(letter_docx(spec(signature="image", banner="UNCLASSIFIED")), "letter.docx")
+    first = [line for line in doc.lines if line.text][:4]
+    assert [(line.source, line.text) for line in first] == [("header", "UNCLASSIFIED")] + [
+        ("header", text) for text in LETTERHEAD]
+    assert all(line.page == 1 for line in first)
+    assert texts(doc)[:2] == ["12 March 2024", "MEMORANDUM FOR RECORD"]
+    assert [line.source for line in doc.lines if line.text][-1] == "footer"
+    assert_offsets(doc)
+
+
+def test_docx_signature_picture_is_anchored_to_its_line():
+    doc = read(letter_docx(spec(signature="image")), "letter.docx")
+    [image] = doc.images
+    numbers = {line.text: line.number for line in doc.lines if line.text}
+    assert numbers["Sincerely,"] < image.line < numbers["JOHN Q. PUBLIC"]
+    assert image.page == 1 and image.top is None
+
+
+def test_docx_header_textbox_watermark_and_inserted_text():
+    data = simple_docx(header_textbox="Office of the CEO\nRoom 12", watermark="CONFIDENTIAL")
+    data = edit_zip(data, {"word/document.xml": lambda xml: xml.replace(
+        "We write to confirm the order.</w:t></w:r>",
+        'We write to confirm the order.</w:t></w:r><w:ins w:id="9" w:author="x" w:date="2024-01-01T00:00:00Z">'
+        '<w:r><w:t xml:space="preserve"> All forces will depart.</w:t></w:r></w:ins>'
+        '<w:del w:id="10" w:author="x"><w:r><w:delText>Nothing changes.</w:delText></w:r></w:del>')})
+    doc = read(data, "a.docx")
+    assert texts(doc, "header") == ["ACME CORPORATION", "1 Main Street"]
+    assert texts(doc, "textbox") == ["Office of the CEO", "Room 12"]
+    assert texts(doc, "watermark") == ["CONFIDENTIAL"]
+    assert "We write to confirm the order. All forces will depart." in texts(doc)
+    assert "Nothing changes." not in doc.text
+    assert [n.data for n in doc.notes if n.code == "tracked-changes"] == [{"insertions": 1, "deletions": 1}]
+    header_end = max(line.number for line in doc.lines if line.source in ("header", "textbox", "watermark"))
+    assert header_end < min(line.number for line in doc.lines if line.source == "page")
+
+
+def test_docx_runs_are_read_once_with_tabs_and_breaks():
+    data = edit_zip(simple_docx(), {"word/document.xml": lambda xml: xml.replace(
+        "<w:t>Dear Sir,</w:t>", '<w:t>Dear</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve">Sir,</w:t>'
+        '<w:br/><w:t>second line</w:t>')})
+    doc = read(data, "a.docx")
+    assert texts(doc)[:2] == ["Dear\tSir,", "second line"]
+
+
+def test_docx_page_breaks_move_the_page_counter():
+    def breaks(xml: str) -> str:
+        xml = xml.replace("<w:t>We write to confirm the order.</w:t>",
+                          '<w:t>We write to confirm the order.</w:t><w:br w:type="page"/>')
+        # Word also marks where the page began on its last render: the same break, counted once
+        return xml.replace("<w:t>Sincerely,</w:t>", "<w:lastRenderedPageBreak/><w:t>Sincerely,</w:t>")
+
+    doc = read(edit_zip(simple_docx(), {"word/document.xml": breaks}), "a.docx")
+    pages = {line.text: line.page for line in doc.lines if line.text}
+    assert (pages["We write to confirm the order."], pages["Sincerely,"], pages["Jane Roe"]) == (1, 2, 2)
+    assert doc.pages == 2 and pages["ACME CORPORATION"] == 1
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_docx_signature_line_filled_only_with_xml_signatures(signed):
+    line = ('<w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml" '
+            'xmlns:o="urn:schemas-microsoft-com:office:office" id="sig" style="width:192pt;height:96pt">'
+            '<v:imagedata o:title=""/><o:signatureline v:ext="edit" id="{0001}" provid="{0002}" '
+            'o:suggestedsigner="Jane Roe" o:suggestedsigner2="CEO" issignatureline="t"/></v:shape>'
+            '</w:pict></w:r></w:p>')
+    signatures = {"_xmlsignatures/sig1.xml": "<Signature/>", "_xmlsignatures/origin.sigs": ""}
+    data = edit_zip(simple_docx(), {"word/document.xml": lambda xml: xml.replace("<w:sectPr", line + "<w:sectPr", 1)},
+                    add=signatures if signed else None)
+    [field] = read(data, "s.docx").signature_fields
+    assert (field.kind, field.filled, field.name, field.page) == ("docx-signature-line", signed, "Jane Roe", 1)
+    assert field.signer == ("Jane Roe" if signed else None)
+
+
+def test_docx_metadata_from_core_and_app():
+    md = read(letter_docx(spec(metadata={
+        "author": "jdoe", "last_modified_by": "someone else", "revision": 7, "title": "Memo",
+        "created": datetime(2024, 3, 12, 9, 0, tzinfo=timezone(timedelta(hours=1))),
+        "creator": "Microsoft Office Word", "company": "ACME", "template": "Normal.dotm"})), "m.docx").metadata
+    assert (md.author, md.last_modified_by, md.revision, md.title) == ("jdoe", "someone else", "7", "Memo")
+    assert (md.creator_tool, md.company, md.template) == ("Microsoft Office Word", "ACME", "Normal.dotm")
+    assert md.created == "2024-03-12T08:00:00+00:00" and md.modified is None
+    assert md.sources["author"] == "core.xml:dc:creator" and md.raw["core.xml:dc:creator"] == "jdoe"
+
+
+def test_docx_without_core_xml_invents_nothing():
+    doc = read(simple_docx(core=None, app=None), "nocore.docx")
+    md = doc.metadata
+    assert (md.author, md.title, md.last_modified_by, md.revision, md.created, md.modified) == (None,) * 6
+    assert doc.has_note("no-core-properties") and not any(k.startswith("core.xml") for k in md.raw)
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "docProps/core.xml", "[Content_Types].xml"])
+def test_docx_part_with_a_doctype_is_refused(part):
+    def add_dtd(xml: str) -> str:
+        body = re.sub(r"^<\?xml[^>]*\?>\s*", "", xml)
+        return '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol "lol">]>' + body
+
+    with pytest.raises(CheckError, match="DOCTYPE") as info:
+        read(edit_zip(simple_docx(), {part: add_dtd}), "dtd.docx")
+    assert info.value.type == "corrupt"
+
+
+def test_docx_zip_bomb_is_refused_before_inflating():
+    data = edit_zip(simple_docx(), add={"word/media/bomb.bin": bytes(8 * 1024 * 1024)})
+    with pytest.raises(CheckError, match="zip bomb") as info:
+        read(data, "bomb.docx")
+    assert info.value.type == "too-large"
+
+
+@pytest.mark.parametrize("limits, words", [
+    (Limits(zip_max_total=10_000), "uncompressed bytes"),
+    (Limits(zip_max_entries=5), "entries"),
+])
+def test_docx_directory_budgets(limits, words):
+    with pytest.raises(CheckError, match=words) as info:
+        read(simple_docx(), "big.docx", limits=limits)
+    assert info.value.type == "too-large"
+
+
+def test_docx_duplicate_part_names_are_refused():
+    data = simple_docx()
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a") as archive, pytest.warns(UserWarning):
+        archive.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(CheckError, match="duplicate") as info:
+        read(out.getvalue(), "dup.docx")
+    assert info.value.type == "corrupt"
+
+
+@pytest.mark.parametrize("fraction", [0.25, 0.5, 0.9])
+def test_truncated_docx_is_corrupt(fraction):
+    data = simple_docx()
+    with pytest.raises(CheckError) as info:
+        read(data[: int(len(data) * fraction)], "cut.docx")
+    assert info.value.type == "corrupt"
+
+
+def test_docx_macro_enabled_is_unsupported():
+    data = edit_zip(simple_docx(), {"[Content_Types].xml": lambda xml: xml.replace(
+        "wordprocessingml.document.main+xml", "ms-word.document.macroEnabled.main+xml")})
+    with pytest.raises(CheckError) as info:
+        read(data, "m.docm")
+    assert info.value.type == "unsupported"
