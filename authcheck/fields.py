@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Optional
 
+from .forensics.keys import KEYS as FACT_KEYS
 from .model import METADATA_FIELDS, DateFact, Evidence, Fact, Letter, Party
 
 
@@ -14,7 +15,7 @@ class FieldValue:
     """A field's value and the evidence that shows where it came from."""
 
     value: Any
-    evidence: Optional[Evidence] = None
+    evidence: Any = None  #: an Evidence, a tuple of them, or None
 
 
 def fact_evidence(f: Fact) -> Evidence:
@@ -51,6 +52,8 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
         "document.notes": FieldValue([n.code for n in doc.notes]),
         "run.today": FieldValue((today or date.today()).isoformat()),
     })
+    for key, signal in doc.facts.items():
+        out[f"facts.{key}"] = FieldValue(signal.value, signal.evidence or None)
     _party(out, "issuer", letter.issuer)
     out["issuer.display"] = FieldValue(_display(letter.issuer))
     _party(out, "recipient", letter.recipient)
@@ -151,7 +154,17 @@ def fields_record(letter: Letter) -> dict[str, Any]:
         "metadata": {**meta.as_dict(), "raw": dict(meta.raw)},
         "document": {"pages": doc.pages, "has_text_layer": doc.has_text_layer, "extension": doc.extension,
                      "size": doc.size},
+        "forensics": {key: _jsonable(signal.value) for key, signal in sorted(doc.facts.items())},
     }
+
+
+def _jsonable(value: Any) -> Any:
+    """Signal values as JSON: tuples as lists, anything unusual as text."""
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
 
 
 def _party_record(party: Party) -> dict[str, Any]:
@@ -187,4 +200,5 @@ FIELD_PATHS = frozenset(
        "signature.signed", "signature.kinds", "signature.strength", "signature.reason", "signature_fields.filled",
        "signature_fields.empty", "letterhead.organization", "letterhead.markings", "subject", "date.text",
        "date.value"]
+    + [f"facts.{key}" for key in FACT_KEYS]
 )

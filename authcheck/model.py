@@ -138,6 +138,20 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Signal:
+    """A forensic fact about the file itself (revisions, signatures, hidden content, editing traces).
+
+    `value` is what rules compare (bool, number, text or list); `evidence` points at where it was
+    seen (page, object, XML part, metadata key, dates side by side); `explanation` says in one plain
+    sentence what it means.
+    """
+
+    value: Any
+    evidence: tuple["Evidence", ...] = ()
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
     """What a loader read from one file: text lines, metadata, images, signature fields."""
 
@@ -153,6 +167,7 @@ class Document:
     signature_fields: tuple[SignatureField, ...] = ()
     notes: tuple[Note, ...] = ()
     has_text_layer: bool = True
+    facts: Mapping[str, Signal] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

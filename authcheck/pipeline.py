@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from dataclasses import replace
 from typing import Optional
 
 from .errors import CheckError
@@ -53,6 +54,12 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
         from .loaders import load
 
         doc = load(data, path=path, sha256=sha, password=settings.password, limits=settings.limits)
+        stage = "forensics"
+        from .forensics import examine
+
+        facts, notes = examine(data, doc, settings)
+        if facts or notes:
+            doc = replace(doc, facts=facts, notes=doc.notes + notes)
         stage = "extract"
         from .extract import extract
 

@@ -98,10 +98,17 @@ def _field(node, kind, where, known, key) -> Cond:
         fv = ctx.fields.get(path)
         value = fv.value if fv else None
         ok = test(value)
-        evidence = [fv.evidence] if ok and fv is not None and fv.evidence is not None else []
+        evidence = _evidence_of(fv) if ok else []
         return ok, evidence, {f"fields.{path}": value}
 
     return Cond(run)
+
+
+def _evidence_of(fv) -> list:
+    """A field value's evidence as a list (fields may carry one item or several)."""
+    if fv is None or fv.evidence is None:
+        return []
+    return list(fv.evidence) if isinstance(fv.evidence, tuple) else [fv.evidence]
 
 
 def _field_test(op: str, arg, where: dict, key: str) -> Callable[[Any], bool]:
@@ -147,7 +154,7 @@ def _similarity(node, kind, where, known, key) -> Cond:
         if pair is None or not bound(best):
             return False, [], {}
         (fa, fb) = pair
-        evidence = [e for e in (fa.evidence, fb.evidence) if e is not None]
+        evidence = _evidence_of(fa) + _evidence_of(fb)
         return True, evidence, {"similarity": round(best), "a": fa.value, "b": fb.value}
 
     return Cond(run)
@@ -205,7 +212,7 @@ def _dates(node, kind, where, known, key) -> Cond:
         gap = delta.total_seconds() / 86400
         if gap <= days:
             return False, [], {}
-        evidence = [e for e in (fa.evidence, fb.evidence) if e is not None]
+        evidence = _evidence_of(fa) + _evidence_of(fb)
         return True, evidence, {"a": fa.value, "b": fb.value, "days": int(gap)}
 
     return Cond(run)

@@ -1,0 +1,32 @@
+"""Forensics: what the file itself says about signing, editing and origin.
+
+`examine(data, doc, settings)` returns `Signal`s keyed by name; they become rule fields
+`facts.<name>`.  Each format's examiner declares its keys in `keys.py` (cheap to import, so
+rule validation knows every field without loading a parser).  An examiner that fails never
+fails the check: the failure becomes a note and the facts it had are kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..model import Document, Note, Signal
+
+
+def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Signal], tuple[Note, ...]]:
+    """Forensic signals for one loaded document, and notes about what could not be examined."""
+    try:
+        if doc.format == "pdf":
+            from .pdf import examine as run
+        elif doc.format == "docx":
+            from .docx import examine as run
+        else:
+            return {}, ()
+    except ImportError:
+        return {}, ()
+    try:
+        return run(data, doc, settings), ()
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - forensics adds evidence; it must never lose the check
+        return {}, (Note("forensics-failed", f"the file's structure could not be examined ({type(exc).__name__})"),)
