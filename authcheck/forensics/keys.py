@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-PDF_KEYS: dict[str, str] = {}
-DOCX_KEYS: dict[str, str] = {}
+from .docxkeys import DOCX_KEYS
+from .pdfkeys import PDF_KEYS
+
 KEYS: dict[str, str] = {**PDF_KEYS, **DOCX_KEYS}
