@@ -28,6 +28,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from .globs import glob_to_regex
+
 DEFAULT_EXTENSIONS = frozenset({".pdf", ".docx", ".txt"})
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules"})
 _MAGIC = re.compile(r"[*?[]")
@@ -75,7 +77,7 @@ def discover(
 ) -> list[Target]:
     """The files to check for these inputs, each once, in a deterministic order (see the module doc)."""
     opts = _Options(
-        tuple(_compile(p) for p in include), tuple(_compile(p) for p in exclude), follow_symlinks, skip_hidden
+        tuple(glob_to_regex(p) for p in include), tuple(glob_to_regex(p) for p in exclude), follow_symlinks, skip_hidden
     )
     seen: set = set()
     targets = []
@@ -192,7 +194,7 @@ def _match(base: str, parts: list, opts: _Options, rel: tuple, chain: frozenset)
         if (os.path.isdir(path) if rest else os.path.lexists(path)):
             yield from _match(path, rest, opts, rel + (head,), chain)
     else:
-        rx = _compile(head)
+        rx = glob_to_regex(head)
         for name, is_dir in _entries(base, opts, allow_hidden=head.startswith(".")):
             if rx.fullmatch(name) and (is_dir or not rest):
                 yield from _match(os.path.join(base, name), rest, opts, rel + (name,), chain)
@@ -241,33 +243,3 @@ def _dir_key(path: str):
 
 def _matches(patterns: tuple, rel: str, name: str) -> bool:
     return any(rx.fullmatch(rel) or rx.fullmatch(name) for rx in patterns)
-
-
-def _compile(pattern: str) -> re.Pattern:
-    """A glob pattern as a regex over "/"-separated paths: `*` and `?` stay within a part, `**` crosses."""
-    pattern = pattern.replace(os.sep, "/").strip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2:]:
-            end = pattern.index("]", i + 2)
-            body = pattern[i + 1:end]
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
-            i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out), re.DOTALL)

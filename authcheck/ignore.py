@@ -19,6 +19,7 @@ import yaml
 
 from .baseline import Baseline
 from .errors import ConfigError
+from .globs import glob_to_regex
 from .fingerprint import finding_fingerprint
 from .model import Finding, Result
 
@@ -33,23 +34,6 @@ class _Loader(yaml.SafeLoader):
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-
-
-def _glob_regex(pattern: str) -> "re.Pattern[str]":
-    """`*` stays inside one folder, `**` crosses folders, `?` is one character."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        else:
-            char = pattern[i]
-            out.append("[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
 
 
 def _clean(path: str) -> str:
@@ -88,9 +72,9 @@ class Entry:
         if self.path is None:
             return True
         glob = _clean(self.path)
-        regex = _glob_regex(glob)
+        regex = glob_to_regex(glob)
         names = paths if "/" in glob else [p.rsplit("/", 1)[-1] for p in paths]
-        return any(regex.match(name) for name in names)
+        return any(regex.fullmatch(name) for name in names)
 
 
 class IgnoreFile:
