@@ -156,3 +156,31 @@ def test_config_show_reports_origins(tmp_path, monkeypatch):
     assert "review" in line and "authcheck.toml" in line
     timeout = next(l for l in result.stdout.splitlines() if l.startswith("limits.timeout"))
     assert "[default]" in timeout
+
+
+def test_ctrl_c_stops_cleanly_and_says_what_was_not_reached(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    letters = tmp_path / "many"
+    letters.mkdir()
+    for i in range(80):
+        shutil.copy(SAMPLES / "signed-deployment-notification.pdf", letters / f"letter-{i:03}.pdf")
+    env = {**os.environ, "AUTHCHECK_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "authcheck", str(letters), "--format", "jsonl", "--jobs", "1",
+                             "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    first = proc.stdout.readline()  # a whole record has been written: the scan is under way
+    assert json.loads(first)["path"].endswith(".pdf")
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    lines = [first.decode()] + rest.decode().splitlines(keepends=True)
+    assert all(line.endswith("\n") and json.loads(line) for line in lines)  # only whole lines
+    message = err.decode().strip().splitlines()[-1]
+    assert message.startswith("authcheck: interrupted: ") and message.endswith("file(s) not reached")
+    not_reached = int(message.split(": ")[2].split()[0])
+    assert not_reached == 80 - len(lines)
