@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Sequence
 
@@ -82,14 +83,19 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
     results: list[Result] = []
     try:
         for result in run.results(targets):
-            results.append(result)
             if result.error is not None:
                 _say(f"{result.path}: {result.error.type} at {result.error.stage}: {result.error.message}")
-            for out in stream:
-                out.write(jsonl_line(result))
-                out.flush()
+            with _interrupts_deferred():  # a record is written and counted, or neither
+                for out in stream:
+                    out.write(jsonl_line(result))
+                    out.flush()
+                results.append(result)
             if progress is not None:
                 progress(result)
+    except KeyboardInterrupt:
+        from .scanning import ScanInterrupted
+
+        raise ScanInterrupted(len(targets) - len(results), len(results)) from None  # whole records only
     finally:
         for out in stream:
             if out is not sys.stdout:
@@ -97,6 +103,21 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
         if progress is not None:
             progress(None)
     return sorted(results, key=lambda r: r.path)
+
+
+@contextmanager
+def _interrupts_deferred():
+    """Hold Ctrl-C back for a few statements (POSIX); it is delivered when the block ends."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _jsonl_stream(outputs: Outputs) -> list:

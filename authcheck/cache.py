@@ -19,7 +19,6 @@ import threading
 from dataclasses import fields
 from typing import Any, Mapping, Optional
 
-from .fingerprint import finding_fingerprint
 from .model import ErrorInfo, Evidence, Finding, Note, Result
 from .settings import Settings
 
@@ -73,42 +72,17 @@ def settings_digest(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _plain(value: Any) -> Any:
-    """Tuples as lists and mappings as dicts, all the way down, for JSON."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
-
-
 def _tupled(value: Any) -> Any:
     """Lists back to tuples (the model's frozen sequences)."""
     return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
 
 
 def result_to_record(result: Result) -> dict:
-    """The JSON record of a result: the JSON reporter's shape, plus the model fields it leaves out
-    (finding `weight_reason` and `floor`, evidence `highlight` and `pattern`, note `data`), so a
-    cache hit gives back exactly the Result that was stored."""
-    error = result.error
-    return {
-        "schema_version": "1.0", "path": result.path, "sha256": result.sha256,
-        "format": result.format, "verdict": result.verdict, "score": result.score,
-        "axes": dict(result.axes), "reason": result.reason,
-        "findings": [_finding_record(result.sha256, f) for f in result.findings],
-        "fields": _plain(result.fields),
-        "notes": [{"code": n.code, "detail": n.detail, "data": _plain(n.data)} for n in result.notes],
-        "next_steps": list(result.next_steps),
-        "error": None if error is None else {"type": error.type, "message": error.message, "stage": error.stage},
-    }
+    """The JSON report's record of a result (it carries every model field, so a cache hit gives
+    back exactly the Result that was stored)."""
+    from .reporters.jsonout import result_record
 
-
-def _finding_record(sha256: Optional[str], f: Finding) -> dict:
-    record = {key: _plain(getattr(f, key)) for key in FINDING_KEYS}
-    record["fingerprint"] = finding_fingerprint(sha256, f)
-    record["suppressed"] = None if f.suppressed is None else _plain(f.suppressed)
-    record["evidence"] = [{k: _plain(getattr(ev, k)) for k in EVIDENCE_KEYS + EVIDENCE_EXTRAS} for ev in f.evidence]
-    record.update({key: _plain(getattr(f, key)) for key in FINDING_EXTRAS})
-    return record
+    return result_record(result)
 
 
 def result_from_record(record: dict, path: Optional[str] = None) -> Result:
@@ -117,7 +91,7 @@ def result_from_record(record: dict, path: Optional[str] = None) -> Result:
     return Result(
         path=record["path"] if path is None else path, sha256=record["sha256"],
         format=record["format"], verdict=record["verdict"], score=record["score"],
-        axes=dict(record["axes"]), reason=record["reason"],
+        axes={k: v for k, v in record["axes"].items() if v is not None}, reason=record["reason"],
         findings=tuple(_finding(f) for f in record["findings"]), fields=dict(record["fields"]),
         error=None if error is None else ErrorInfo(error["type"], error["message"], error["stage"]),
         notes=tuple(Note(n["code"], n["detail"], dict(n.get("data") or {})) for n in record["notes"]),

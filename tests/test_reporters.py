@@ -172,6 +172,12 @@ def check_golden(name: str, text: str) -> None:
 # --- JSON records --------------------------------------------------------------------
 
 
+def span(context: str, text: str) -> list[int]:
+    """Where `text` sits in `context`, as the record writes it."""
+    at = context.index(text)
+    return [at, at + len(text)]
+
+
 def test_fail_record_is_exact():
     record = result_record(fail_result())
     assert list(record) == RECORD_KEYS
@@ -186,12 +192,14 @@ def test_fail_record_is_exact():
                 "message": "An unsigned staff letter announces a repositioning of forces.", "references": [],
                 "remediation": "Confirm the policy with the issuing command through an official channel.",
                 "fingerprint": fingerprint("wording.policy-change", SHA, "will be repositioning forces", "order our departure"),
-                "suppressed": None,
+                "suppressed": None, "weight_reason": "", "floor": None,
                 "evidence": [
                     {"text": "will be repositioning forces", "part": "body", "page": 1, "line": 6, "start": 230,
-                     "end": 258, "key": None, "context": POLICY_SENTENCE},
+                     "end": 258, "key": None, "context": POLICY_SENTENCE,
+                     "highlight": span(POLICY_SENTENCE, "will be repositioning forces"), "pattern": None},
                     {"text": "order our departure", "part": "body", "page": 1, "line": 7, "start": 430,
-                     "end": 449, "key": None, "context": DEPARTURE_SENTENCE},
+                     "end": 449, "key": None, "context": DEPARTURE_SENTENCE,
+                     "highlight": span(DEPARTURE_SENTENCE, "order our departure"), "pattern": None},
                 ],
             },
             {
@@ -199,9 +207,10 @@ def test_fail_record_is_exact():
                 "weight": 40, "contribution": 22.0, "confidence": "high",
                 "message": "The letter names a signer but carries no signature of any kind.",
                 "references": ["DoDM 5110.04 vol 1"], "remediation": "Ask the issuing office for the signed original.",
-                "fingerprint": fingerprint("sig.unsigned", SHA, "WILLIAM H. SEELY III"), "suppressed": None,
+                "fingerprint": fingerprint("sig.unsigned", SHA, "WILLIAM H. SEELY III"), "suppressed": None, "weight_reason": "", "floor": None,
                 "evidence": [{"text": "WILLIAM H. SEELY III", "part": "signature_block", "page": 1, "line": 9,
-                              "start": 512, "end": 532, "key": None, "context": None}],
+                              "start": 512, "end": 532, "key": None, "context": None,
+                              "highlight": None, "pattern": None}],
             },
             {
                 "rule": "meta.issuer-title-mismatch", "title": "Issuer's titles disagree", "severity": "medium",
@@ -209,13 +218,14 @@ def test_fail_record_is_exact():
                 "message": "The signature block gives two different titles for the issuer.", "references": [],
                 "remediation": "",
                 "fingerprint": fingerprint("meta.issuer-title-mismatch", SHA, "Commanding General, Task Force Iraq"),
-                "suppressed": None,
+                "suppressed": None, "weight_reason": "", "floor": None,
                 "evidence": [{"text": "Commanding General, Task Force Iraq", "part": "signature_block", "page": 1,
-                              "line": 11, "start": None, "end": None, "key": None, "context": None}],
+                              "line": 11, "start": None, "end": None, "key": None, "context": None,
+                              "highlight": None, "pattern": None}],
             },
         ],
         "fields": fail_fields(),
-        "notes": [{"code": "no-metadata", "detail": "plain text carries no author, dates or tool"}],
+        "notes": [{"code": "no-metadata", "detail": "plain text carries no author, dates or tool", "data": {}}],
         "next_steps": ["Ask Task Force Iraq whether this letter was issued, and by whom.",
                        "Ask for the signed original, or a digitally signed PDF."],
         "error": None,

@@ -46,7 +46,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "reason": result.reason,
         "findings": [finding_record(result.sha256, f) for f in sorted_findings(result.findings)],
         "fields": jsonable(result.fields) if result.error is None else {},
-        "notes": [{"code": n.code, "detail": n.detail} for n in result.notes],
+        "notes": [{"code": n.code, "detail": n.detail, "data": jsonable(n.data)} for n in result.notes],
         "next_steps": list(result.next_steps),
         "error": error_record(result),
     }
@@ -87,6 +87,8 @@ def finding_record(sha256: Optional[str], finding: Finding) -> dict[str, Any]:
         "remediation": finding.remediation,
         "fingerprint": finding_fingerprint(sha256, finding),
         "suppressed": jsonable(finding.suppressed),
+        "weight_reason": finding.weight_reason,
+        "floor": finding.floor,
         "evidence": [evidence_record(e) for e in finding.evidence],
     }
 
@@ -96,6 +98,7 @@ def evidence_record(ev: Evidence) -> dict[str, Any]:
     return {
         "text": ev.text, "part": ev.part, "page": ev.page, "line": ev.line,
         "start": ev.start, "end": ev.end, "key": ev.key, "context": ev.context,
+        "highlight": list(ev.highlight) if ev.highlight is not None else None, "pattern": ev.pattern,
     }
 
 
