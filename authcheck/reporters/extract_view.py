@@ -23,6 +23,8 @@ SENTENCES_SHOWN = 5     #: sentences listed after the count
 def render_extract(letter: Letter, console: Console) -> None:
     """Print every table of the extract view for one letter."""
     rec = letter_record(letter)
+    rec.setdefault("forensics", {key: {"value": signal.value, "explanation": signal.explanation}
+                                 for key, signal in sorted(letter.document.facts.items())})
     with trimmed(console):
         print_tables(rec, console)
 
@@ -32,7 +34,8 @@ def print_tables(rec: dict[str, Any], console: Console) -> None:
     first = True
     for table in (
         document_table(rec), metadata_table(rec), letterhead_table(rec), parties_table(rec),
-        dates_table(rec), signature_table(rec), parts_table(rec), sentences_table(rec), notes_table(rec),
+        dates_table(rec), signature_table(rec), forensics_table(rec), parts_table(rec), sentences_table(rec),
+        notes_table(rec),
     ):
         if table is not None:
             table.box = table_box(console)
@@ -143,6 +146,19 @@ def signature_table(rec: dict[str, Any]) -> Table:
         state = "filled" if field["filled"] else "empty"
         signer = f" by {clean(field['signer'])}" if field["signer"] else ""
         table.add_row("field", f"{clean(field['name'])} ({field['kind']}, {state}{signer})", clean(field["signed_at"] or ""))
+    return table
+
+
+def forensics_table(rec: dict[str, Any]) -> Optional[Table]:
+    """Forensic facts about the file (facts.<key> in rules): value and what it means."""
+    facts = rec.get("forensics") or {}
+    if not facts:
+        return None
+    table = new_table("Forensics", "key", "value", "explanation")
+    for key, fact in facts.items():
+        value = fact["value"]
+        shown = "; ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+        table.add_row(key, clean(shown) or "-", clean(fact.get("explanation", "")))
     return table
 
 
