@@ -169,7 +169,7 @@ def test_announcement_on_stdin_is_a_policy_change(cli):
     assert record["path"] == "-"
     policy = finding(record, "wording.policy-change")
     assert policy["weight"] == 30.0  # nothing to sign: between unsigned (45) and signed (10)
-    assert [e["text"] for e in policy["evidence"]] == ["withdraw"]
+    assert [e["text"] for e in policy["evidence"]] == ["forces will withdraw"]
     assert policy["evidence"][0]["context"] == ANNOUNCEMENT.strip()
     assert (record["verdict"], record["score"]) == ("review", 30)
     assert result.exit_code == 0  # review does not trip the default gate

@@ -134,8 +134,15 @@ def letter_record(letter: Letter) -> dict[str, Any]:
         "sentences": [sentence_record(s) for s in letter.sentences],
         "signature_block": signature_block_record(letter),
         "signature": signature_record(letter),
+        "forensics": {key: forensic_record(signal) for key, signal in sorted(doc.facts.items())},
         "notes": [{"code": n.code, "detail": n.detail, "data": jsonable(n.data)} for n in doc.notes],
     }
+
+
+def forensic_record(signal) -> dict[str, Any]:
+    """One forensic fact: its value, what it means, and where it was seen."""
+    return {"value": jsonable(signal.value), "explanation": signal.explanation,
+            "evidence": [evidence_record(e) for e in signal.evidence]}
 
 
 def document_record(letter: Letter) -> dict[str, Any]:
