@@ -551,7 +551,7 @@ def test_letter_record_shape():
     record = letter_record(make_letter())
     assert list(record) == [
         "schema_version", "document", "metadata", "signature_fields", "images", "parts", "letterhead", "issuer",
-        "recipient", "date", "dates", "subject", "salutation", "sentences", "signature_block", "signature", "notes",
+        "recipient", "date", "dates", "subject", "salutation", "sentences", "signature_block", "signature", "forensics", "notes",
     ]
     assert record["parts"][1] == {"part": "body", "start": 172, "end": 472,
                                   "first_line": 6, "last_line": 7, "text": POLICY_SENTENCE + "\n" + DEPARTURE_SENTENCE}
