@@ -127,7 +127,9 @@ class Run:
             return None
         from .cache import result_from_record, settings_digest
 
-        key = cache.key(sha256=digest, name=target.path, version=code_version(), rules_digest=self.ruleset.digest,
+        trust = os.environ.get("AUTHCHECK_TRUST_ROOTS", "")  # changes signature findings
+        key = cache.key(sha256=digest, name=target.path, version=code_version(),
+                        rules_digest=f"{self.ruleset.digest}:{trust}",
                         settings_digest=settings_digest(self.settings), password=self.settings.password)
         record = cache.get(key, target.path)
         if record is None:
