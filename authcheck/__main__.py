@@ -1,6 +1,6 @@
 """`python -m authcheck` runs the same command line as the `authcheck` script."""
 
-from .cli import entry
+from .launcher import entry
 
 if __name__ == "__main__":
     entry()

@@ -79,6 +79,7 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
     from .reporters.batch import jsonl_line
 
     stream = _jsonl_stream(outputs)
+    keep_full = outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
     progress = None if single or outputs.fmt != "console" else _progress(len(targets), outputs)
     results: list[Result] = []
     try:
@@ -89,7 +90,7 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
                 for out in stream:
                     out.write(jsonl_line(result))
                     out.flush()
-                results.append(result)
+                results.append(result if keep_full else _light(result))
             if progress is not None:
                 progress(result)
     except KeyboardInterrupt:
@@ -103,6 +104,13 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
         if progress is not None:
             progress(None)
     return sorted(results, key=lambda r: r.path)
+
+
+def _light(result: Result) -> Result:
+    """What the end of a JSON-lines run still needs of a result (status, summary), so a scan of
+    100,000 files does not hold 100,000 full records in memory."""
+    top = tuple(replace(f, evidence=()) for f in result.findings[:1])
+    return replace(result, fields={}, findings=top, notes=(), next_steps=(), letter=None)
 
 
 @contextmanager

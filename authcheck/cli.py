@@ -185,18 +185,3 @@ def _finish(action) -> None:
         click.echo(f"authcheck: internal error: {type(exc).__name__}: {exc} (please report it)", err=True)
         code = Exit.UNCHECKED
     raise SystemExit(int(code))
-
-
-def entry() -> None:
-    """The console script: run, flush, and leave without interpreter teardown (100+ ms saved)."""
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    try:
-        sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
-        pass
-    sys.stderr.flush()
-    os._exit(code)

@@ -15,8 +15,6 @@ import os
 import re
 from typing import Any, Callable, Optional
 
-import yaml
-
 from .baseline import Baseline
 from .errors import ConfigError
 from .globs import glob_to_regex
@@ -27,13 +25,20 @@ KEYS = ("rule", "path", "fingerprint", "reason", "expires", "approved_by")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
-class _Loader(yaml.SafeLoader):
-    """yaml.safe_load without implicit timestamps, so a bad `expires` is our error, not PyYAML's."""
+def _loader():
+    """yaml.safe_load's loader without implicit timestamps, so a bad `expires` is our error, not PyYAML's.
 
+    Built on first use: most runs have no ignore file and need no YAML at all.
+    """
+    import yaml
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return Loader
 
 
 def _clean(path: str) -> str:
@@ -118,9 +123,11 @@ class IgnoreFile:
 
 def load_ignore(path: str) -> IgnoreFile:
     """Read and validate an ignore file; ConfigError names the file, the entry and the key."""
+    import yaml
+
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(fh, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the ignore file: {exc.strerror or exc}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -7,6 +7,7 @@ ignored findings, and yields one Result per input file as each finishes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -155,6 +156,7 @@ def _prewarm(targets: list[Target]) -> None:
     import rapidfuzz.fuzz  # noqa: F401
 
 
+@functools.lru_cache(maxsize=1)
 def code_version() -> str:
     """The version plus a digest of the installed code's file sizes and times, so an edited
     checkout never reuses results computed by older code under the same version number."""
