@@ -176,6 +176,10 @@ def _finish(action) -> None:
     except (ConfigError, RuleError) as exc:
         click.echo(f"authcheck: error: {exc}", err=True)
         code = Exit.USAGE
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other filters do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = Exit.OK
     except KeyboardInterrupt as exc:
         not_reached = getattr(exc, "not_reached", None)
         detail = f": {not_reached} file(s) not reached" if not_reached is not None else ""
