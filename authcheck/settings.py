@@ -18,6 +18,9 @@ class Limits:
     zip_max_entries: int = 2000             #: OOXML: entries in the central directory
     zip_max_total: int = 200 * 1024 * 1024  #: OOXML: declared uncompressed bytes
     zip_max_ratio: int = 200                #: OOXML: worst compression ratio per entry
+    max_page_content_bytes: int = 2 * 1024 * 1024  #: PDF: decoded content per page; bigger pages are not read
+    max_stream_bytes: int = 32 * 1024 * 1024       #: PDF: decoded bytes of any one stream (flate/LZW bombs stop)
+    read_time_percent: int = 50             #: % of `timeout` the loader may spend reading; then it stops (truncated)
 
 
 @dataclass(frozen=True)

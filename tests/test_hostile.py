@@ -45,7 +45,9 @@ CRAFTED = {
     "pdf_truncated_10pct.pdf": "corrupt", "pdf_truncated_50pct.pdf": "corrupt",
     "pdf_encrypt_unknown_revision.pdf": "file.encrypted", "pdf_encrypt_unknown_handler.pdf": "file.encrypted",
     "pdf_repeated_page_refs.pdf": "file.truncated-analysis",
-    "pdf_flate_bomb.pdf": "file.no-text-layer", "pdf_stream_length_1gb.pdf": "file.no-text-layer",
+    "pdf_flate_bomb.pdf": "file.truncated-analysis", "pdf_flate_bomb_nested.pdf": "file.truncated-analysis",
+    "pdf_stream_length_1gb.pdf": "file.truncated-analysis", "pdf_content_ops_many.pdf": "file.truncated-analysis",
+    "pdf_font_widths_huge.pdf": "file.truncated-analysis",
     "text_empty.txt": "corrupt", "text_large.txt": "file.truncated-analysis",
     "text_utf16_bom.txt": "pass", "text_utf16be_nobom.txt": "pass", "text_latin1.txt": "pass",
     "text_utf8_bom.txt": "pass",
@@ -74,6 +76,8 @@ def assert_contract(folder: Path, result, recs: list[dict]) -> None:
         else:
             assert rec["error"]["type"] in ERROR_TYPES and rec["verdict"] is None
     assert "Traceback" not in result.stderr
+    # Library log records and warnings never reach stderr: only authcheck's own one-line errors.
+    assert [line for line in result.stderr.splitlines() if not line.startswith("authcheck: ")] == []
     assert result.exit_code == (3 if any(r["error"] for r in recs) else result.exit_code)
 
 
@@ -108,3 +112,85 @@ def test_collected_hostile_corpus(tmp_path):
     assert_contract(HOSTILE, result, recs)
     assert result.exit_code == 3
     assert sha256_tree(HOSTILE) == before
+
+
+# ---------------------------------------------------------------- encrypted PDFs, end to end
+
+
+def _aes_letter(user: str) -> bytes:
+    """A one-page letter, AES-256 encrypted by pypdf's writer (which needs cryptography)."""
+    import io
+
+    import pypdf
+
+    pytest.importorskip("cryptography")
+    from tools.docgen import Text, build_pdf
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(build_pdf([[Text(72, 700, "Secret body text")]]))))
+    writer.encrypt(user_password=user, owner_password="owner", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_aes_file_without_the_crypto_extra_is_review_not_pass(monkeypatch):
+    import pypdf._encryption as encryption
+    from pypdf._crypt_providers import _fallback
+
+    from authcheck.pipeline import check_bytes
+    from authcheck.rulepack import load_ruleset
+    from authcheck.settings import Settings
+
+    data = _aes_letter("x")
+    for name in ("CryptAES", "aes_cbc_decrypt", "aes_cbc_encrypt", "aes_ecb_decrypt", "aes_ecb_encrypt"):
+        monkeypatch.setattr(encryption, name, getattr(_fallback, name))
+    settings = Settings(password="x")
+    result = check_bytes(data, "aes.pdf", settings, load_ruleset(settings.rule_dirs))
+    assert result.error is None and result.verdict in ("review", "fail")
+    assert "file.encrypted" in {f.rule for f in result.findings}
+    assert {"needs-crypto-extra", "encrypted"} <= {n.code for n in result.notes}
+
+
+def test_cli_password_opens_an_aes_file(tmp_path):
+    path = tmp_path / "aes.pdf"
+    path.write_bytes(_aes_letter("x"))
+    runner = CliRunner()
+    locked = runner.invoke(main, [str(path), "--format", "jsonl", "--no-cache"], env={"NO_COLOR": "1"})
+    opened = runner.invoke(main, [str(path), "--format", "jsonl", "--no-cache", "--password", "x"],
+                           env={"NO_COLOR": "1"})
+    [before], [after] = ([json.loads(line) for line in r.stdout.splitlines()] for r in (locked, opened))
+    assert "file.encrypted" in {f["rule"] for f in before["findings"]} and before["verdict"] != "pass"
+    assert after["error"] is None and "file.encrypted" not in {f["rule"] for f in after["findings"]}
+
+
+# ---------------------------------------------------------------- slow files end partial, not timed out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the patch reaches the workers only through fork")
+def test_slow_pdf_ends_partial_within_the_timeout(tmp_path, monkeypatch):
+    """A file that would need longer than the timeout gets a truncated verdict from its worker, not a kill."""
+    import time
+
+    from authcheck.loaders import pdflayout
+
+    original = pdflayout.Collector.text
+
+    def slow_text(self, value, *args):  # about 1 s per text fragment
+        original(self, value, *args)
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            pass
+
+    monkeypatch.setattr(pdflayout.Collector, "text", slow_text)  # inherited by the forked workers
+    from tools.docgen import Text, build_pdf
+
+    path = tmp_path / "slow.pdf"
+    path.write_bytes(build_pdf([[Text(72, 700 - 20 * k, f"Line {k}") for k in range(10)] for _ in range(3)]))
+    start = time.monotonic()
+    runner = CliRunner()
+    result = runner.invoke(main, [str(path), "--format", "jsonl", "--no-cache", "--timeout", "6"],
+                           env={"NO_COLOR": "1"})
+    [rec] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert time.monotonic() - start < 6
+    assert rec["error"] is None and rec["verdict"] != "pass"
+    assert "file.truncated-analysis" in {f["rule"] for f in rec["findings"]}

@@ -7,6 +7,7 @@ signature lines, DTDs, zip bombs, broken xref pointers, encryption).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import logging
@@ -572,3 +573,247 @@ def test_docx_macro_enabled_is_unsupported():
     with pytest.raises(CheckError) as info:
         read(data, "m.docm")
     assert info.value.type == "unsupported"
+
+
+# ---------------------------------------------------------------- budgets (hostile input ends partial)
+
+
+def _long_text_pdf(content: bytes, filters: int = 1) -> bytes:
+    """A one-page letter whose content stream is replaced by `content`, flate-compressed `filters` times."""
+    import zlib
+
+    import pypdf
+    from pypdf.generic import ArrayObject, NameObject, StreamObject
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(build_pdf([[Text(72, 700, "Body text")]]))))
+    stream = StreamObject()
+    data = content
+    for _ in range(filters):
+        data = zlib.compress(data, 9)
+    stream._data = data
+    stream[NameObject("/Filter")] = ArrayObject([NameObject("/FlateDecode")] * filters)
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_sniffing_a_long_run_of_digits_is_linear():
+    import time
+
+    start = time.monotonic()
+    assert sniff(b"1" * 300_000) == "text"
+    assert time.monotonic() - start < 2
+
+
+def test_long_text_is_decoded_only_as_far_as_the_budget_reaches():
+    data = ("é" * 50 + "\n").encode("utf-8") * 1000
+    doc = read(data, "big.txt", limits=Limits(max_text_chars=100))
+    assert doc.text.startswith("é" * 50) and "\ufffd" not in doc.text and doc.has_note("truncated")
+    utf16 = codecs.BOM_UTF16_LE + ("ab\n" * 1000).encode("utf-16-le")
+    doc = read(utf16, "u16.txt", limits=Limits(max_text_chars=30))
+    assert doc.text.startswith("ab\nab") and doc.has_note("truncated")
+
+
+def test_pdf_page_over_the_content_budget_is_skipped_with_a_note():
+    body = b"BT /F1 12 Tf 72 700 Td (Hidden behind bulk) Tj ET\n" + b"0 0 m 1 1 l S\n" * 2_000
+    doc = read(_long_text_pdf(body), "bulk.pdf", limits=Limits(max_page_content_bytes=10_000))
+    [note] = [n for n in doc.notes if n.code == "truncated"]
+    assert note.data == {"page": 1, "content_bytes": len(body), "max_page_content_bytes": 10_000}
+    assert "page 1" in note.detail and doc.lines == () and not doc.has_text_layer
+    assert "within the limits" in next(n.detail for n in doc.notes if n.code == "no-text-layer")
+    doc = read(_long_text_pdf(body), "bulk.pdf")  # under the default budget it is read
+    assert "Hidden behind bulk" in doc.text and not doc.has_note("truncated")
+
+
+@pytest.mark.parametrize("filters", [1, 3])
+def test_pdf_flate_bomb_stops_at_max_stream_bytes(filters):
+    body = b"BT /F1 12 Tf 72 700 Td (Bomb) Tj ET\n" + b" " * 3_000_000
+    doc = read(_long_text_pdf(body, filters), "bomb.pdf", limits=Limits(max_stream_bytes=1_000_000))
+    [note] = [n for n in doc.notes if n.code == "truncated"]
+    assert note.data["page"] == 1 and "limit" in note.detail and "Bomb" not in doc.text
+
+
+def test_pypdf_limits_follow_our_limits(monkeypatch):
+    import pypdf
+
+    from authcheck.loaders import pdf
+
+    seen = []
+    original = pdf._open
+
+    def spy(*args):
+        seen.append(pypdf.get_configuration())
+        return original(*args)
+
+    monkeypatch.setattr(pdf, "_open", spy)
+    read(letter_pdf(spec()), "x.pdf", limits=Limits(max_stream_bytes=5_000_000, max_page_content_bytes=700_000))
+    [config] = seen
+    assert config.zlib_maximum_output_length == config.lzw_maximum_output_length == 5_000_000
+    assert config.array_based_stream_maximum_output_length == 5_000_000
+    assert config.stream_parsing_work_maximum_count == 700_000 and config.jbig2dec_binary is None
+    assert pypdf.get_configuration().zlib_maximum_output_length != 5_000_000  # restored afterwards
+
+
+def _spend_budget_after(monkeypatch, pages_done: int):
+    """Make the reading budget run out once `pages_done` pages have been read."""
+    import time
+
+    from authcheck.loaders import pdf
+
+    original = pdf._read_page
+
+    def read_page(reader, index, builder, notes, limits, budget):
+        out = original(reader, index, builder, notes, limits, budget)
+        if index + 1 >= pages_done:
+            budget.deadline = time.monotonic()
+        return out
+
+    monkeypatch.setattr(pdf, "_read_page", read_page)
+
+
+def test_pdf_reading_stops_between_pages_when_the_time_budget_is_spent(monkeypatch):
+    _spend_budget_after(monkeypatch, 1)
+    pages = [[Text(72, 700, f"Page {n} text")] for n in range(1, 4)]
+    doc = read(build_pdf(pages), "slow.pdf")
+    assert texts(doc) == ["Page 1 text"]
+    [note] = [n for n in doc.notes if n.code == "truncated"]
+    assert note.data == {"pages_total": 3, "pages_read": 1, "reason": "time"} and "before page 2" in note.detail
+    assert doc.metadata.page_count == 3 and doc.pages == 3  # metadata still read after the stop
+
+
+def test_pdf_hard_stop_inside_one_page_keeps_what_was_read(monkeypatch):
+    """A page whose extraction never ends (here: a visitor that spins) is cut off by the alarm."""
+    import time
+
+    from authcheck.loaders import pdflayout
+
+    original = pdflayout.Collector.text
+
+    def text(self, value, *args):
+        original(self, value, *args)
+        if "spin" in value:
+            while True:
+                pass
+
+    monkeypatch.setattr(pdflayout.Collector, "text", text)
+    pages = [[Text(72, 700, "Page one")], [Text(72, 700, "Page two"), Text(72, 600, "spin here")]]
+    start = time.monotonic()
+    doc = read(build_pdf(pages), "spin.pdf", limits=Limits(timeout=1.0))
+    assert time.monotonic() - start < 5
+    assert texts(doc)[:2] == ["Page one", "Page two"]
+    [note] = [n for n in doc.notes if n.code == "truncated"]
+    assert note.data == {"pages_total": 2, "pages_read": 1, "reason": "time"} and "inside page 2" in note.detail
+
+
+def test_pdf_that_cannot_be_opened_in_time_is_a_timeout_error(monkeypatch):
+    import time
+
+    import pypdf
+
+    def slow_reader(*args, **kwargs):
+        while True:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(pypdf, "PdfReader", slow_reader)
+    start = time.monotonic()
+    with pytest.raises(CheckError) as info:
+        read(letter_pdf(spec()), "slow.pdf", limits=Limits(timeout=0.6))
+    assert info.value.type == "timeout" and info.value.stage == "load"
+    assert time.monotonic() - start < 4
+
+
+def test_docx_reading_stops_at_the_time_budget_and_keeps_the_header(monkeypatch):
+    from authcheck.loaders import wordxml
+
+    original = wordxml.Walker.body
+
+    def body(self, element):
+        original(self, element)
+        while True:
+            pass
+
+    monkeypatch.setattr(wordxml.Walker, "body", body)
+    doc = read(simple_docx(), "slow.docx", limits=Limits(timeout=1.0))
+    assert texts(doc, "header") == ["ACME CORPORATION", "1 Main Street"] and "Dear Sir," in texts(doc)
+    [note] = [n for n in doc.notes if n.code == "truncated"]
+    assert note.data["reason"] == "time" and doc.metadata.author == "jroe"
+
+
+def test_budget_alarm_is_only_ours_while_it_runs():
+    import signal
+    import threading
+
+    from authcheck.loaders.budget import Budget, OutOfTime
+
+    before = signal.getsignal(signal.SIGALRM)
+    budget = Budget(0.3)
+    with budget.enforced():
+        assert budget.call(sum, [1, 2]) == 3
+        with pytest.raises(OutOfTime):
+            budget.call(lambda: [None for _ in iter(int, 1)])  # an endless pure-Python loop
+        with pytest.raises(OutOfTime):
+            budget.call(sum, [1])  # already spent
+    assert signal.getsignal(signal.SIGALRM) == before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+    done = []
+    thread = threading.Thread(target=lambda: done.append(Budget(0.01).call(sum, [2])))  # no alarm off the main thread
+    thread.start()
+    thread.join()
+    assert done == [2]
+    assert Budget(None).call(sum, [3]) == 3 and not Budget(0).expired()
+
+
+# ---------------------------------------------------------------- encryption
+
+
+def _encrypted_pdf(algorithm: str, user: str, owner: str = "owner") -> bytes:
+    """A one-page letter encrypted by pypdf's writer (AES needs cryptography to write)."""
+    import pypdf
+
+    if algorithm.startswith("AES"):
+        pytest.importorskip("cryptography")
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(build_pdf([[Text(72, 700, "Secret body text")]]))))
+    writer.encrypt(user_password=user, owner_password=owner, algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def without_aes(monkeypatch):
+    """pypdf as installed without cryptography: AES raises DependencyError, RC4 and MD5 still work."""
+    import pypdf._encryption as encryption
+    from pypdf._crypt_providers import _fallback
+
+    for name in ("CryptAES", "aes_cbc_decrypt", "aes_cbc_encrypt", "aes_ecb_decrypt", "aes_ecb_encrypt"):
+        monkeypatch.setattr(encryption, name, getattr(_fallback, name))
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256", "AES-128"])
+@pytest.mark.parametrize("password", [None, "x"])
+def test_pdf_aes_without_cryptography_is_reported_and_not_read(algorithm, password, request):
+    data = _encrypted_pdf(algorithm, "x")
+    request.getfixturevalue("without_aes")
+    doc = read(data, "aes.pdf", password=password)
+    assert doc.has_note("needs-crypto-extra") and doc.has_note("encrypted")
+    assert doc.lines == () and doc.text == "" and doc.metadata.encrypted
+    assert "authcheck[crypto]" in next(n.detail for n in doc.notes if n.code == "needs-crypto-extra")
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256", "AES-128"])
+def test_pdf_aes_opens_with_the_password_when_cryptography_is_present(algorithm):
+    data = _encrypted_pdf(algorithm, "x")
+    doc = read(data, "aes.pdf", password="x")
+    assert texts(doc) == ["Secret body text"] and doc.metadata.encrypted and not doc.has_note("encrypted")
+    locked = read(data, "aes.pdf")
+    assert locked.lines == () and "no password given" in next(n.detail for n in locked.notes if n.code == "encrypted")
+    assert not locked.has_note("needs-crypto-extra")
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256", "RC4-128"])
+@pytest.mark.parametrize("password", [None, "unrelated"])
+def test_pdf_owner_password_only_opens_normally(algorithm, password):
+    doc = read(_encrypted_pdf(algorithm, user=""), "owner.pdf", password=password)
+    assert texts(doc) == ["Secret body text"] and doc.metadata.encrypted
+    assert not doc.has_note("encrypted") and not doc.has_note("needs-crypto-extra")

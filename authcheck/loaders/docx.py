@@ -7,6 +7,8 @@ its own ``w:t``/``w:tab``/``w:br`` so tracked insertions are kept and nothing is
 twice.  What python-docx does not expose comes from the raw parts: the page-1 header
 (letterhead) first, footers last, text boxes, VML watermarks, signature lines, and the
 core/app properties, never python-docx's invented defaults when core.xml is missing.
+Reading stops at the loader's share of the timeout (`budget.Budget`): the lines read so far
+are kept with a "truncated" note.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from ..errors import CheckError
 from ..model import Document, Metadata, Note, SignatureField
 from ..settings import Limits
+from .budget import Budget, OutOfTime
 from .meta import DOCX_FIELDS, normalise, property_part
 from .ooxml import Package
 from .text import LineBuilder
@@ -28,19 +31,32 @@ _HEADER = "/header"
 def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Limits) -> Document:
     """Read a DOCX into a `Document`; raises CheckError when it is refused or cannot be opened."""
     package = Package.open(data, limits)
-    body = _open_body(data)
+    budget = Budget.for_limits(limits)
     notes: list[Note] = []
-    walker = Walker(LineBuilder(limits.max_text_chars), Spacing(_styles(package)))
-    try:
-        _walk(package, body, walker)
-        metadata = _metadata(package, walker.page, notes)
-    except (MemoryError, CheckError):
-        raise
-    except RecursionError:
-        raise CheckError("corrupt", "the document's XML is nested too deeply", "load") from None
-    except Exception as exc:  # noqa: BLE001 - odd XML python-docx accepted but we cannot walk
-        reason = f"the document cannot be read ({type(exc).__name__}: {exc})"[:200]
-        raise CheckError("corrupt", reason, "load") from None
+    with budget.enforced():
+        try:
+            body = budget.call(_open_body, data)
+        except OutOfTime:
+            raise CheckError("timeout", f"opening the document took over {budget.seconds:g} s", "load") from None
+        walker = Walker(LineBuilder(limits.max_text_chars), Spacing(_styles(package)))
+        try:
+            try:
+                budget.call(_walk, package, body, walker)
+            except OutOfTime:
+                notes.append(Note("truncated", f"stopped reading after {budget.elapsed():.1f} s, the reading budget "
+                                  f"({budget.seconds:g} s); kept the first {len(walker.builder.lines)} lines",
+                                  {"lines_read": len(walker.builder.lines), "reason": "time"}))
+            budget.extend(min(5.0, 0.1 * limits.timeout) if limits.timeout and limits.timeout > 0 else 5.0)
+            metadata = budget.call(_metadata, package, walker.page, notes)
+        except (MemoryError, CheckError):
+            raise
+        except OutOfTime:
+            raise CheckError("timeout", "the document properties could not be read in time", "load") from None
+        except RecursionError:
+            raise CheckError("corrupt", "the document's XML is nested too deeply", "load") from None
+        except Exception as exc:  # noqa: BLE001 - odd XML python-docx accepted but we cannot walk
+            reason = f"the document cannot be read ({type(exc).__name__}: {exc})"[:200]
+            raise CheckError("corrupt", reason, "load") from None
     notes.extend(walker.builder.notes())
     notes.extend(walker.notes())
     return Document(

@@ -1,12 +1,22 @@
 """PDF letters through pypdf: the only module that imports it.
 
 `load_pdf` opens the file non-strictly with no external programs allowed (JBIG2 images
-would otherwise run ``jbig2dec``) and pypdf's log captured, decrypts when it can, then
-reads page by page in one pass of pypdf's text extraction: text lines with baselines
-and image placements (`pdflayout` lays them out), rotated text as watermark lines, and
-annotation text; then signature fields and Info/XMP metadata (`pdfobjects`).  A failure
-on one page or in the metadata becomes a Note; only a file that cannot be opened at all
-raises CheckError("corrupt").
+would otherwise run ``jbig2dec``), pypdf's decompression limits set from `Limits`
+(`max_stream_bytes`) and pypdf's log captured, decrypts when it can, then reads page by
+page in one pass of pypdf's text extraction: text lines with baselines and image
+placements (`pdflayout` lays them out), rotated text as watermark lines, and annotation
+text; then signature fields and Info/XMP metadata (`pdfobjects`).  A failure on one page
+or in the metadata becomes a Note; only a file that cannot be opened at all raises
+CheckError("corrupt"), or CheckError("timeout") when opening it or reading its page tree
+alone outlasts the reading budget.
+
+The work is bounded so that a hostile file ends partial, not timed out: a page whose
+decoded content is over `max_page_content_bytes` is not tokenized, a pypdf limit hit on a
+page skips that page, and reading stops when the loader's share of the per-file timeout
+(`read_time_percent`, see `budget.Budget`) is spent.  Each of these adds a "truncated"
+note saying which page and why (the `file.truncated-analysis` rule: at least review).
+AES-encrypted files need `cryptography` (the crypto extra); without it they are reported
+("needs-crypto-extra", "encrypted") and nothing is read.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from typing import Any, Optional
 from ..errors import CheckError
 from ..model import Document, Image, Metadata, Note
 from ..settings import Limits
+from .budget import Budget, OutOfTime
 from .pdflayout import Collector, box, layout_page
 from .pdfobjects import annotation_texts, metadata, resolve, signature_fields, xobject
 from .text import LineBuilder
@@ -38,13 +49,17 @@ def _library_errors(pypdf: Any) -> tuple[type[BaseException], ...]:
 
 def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: Optional[str],
              limits: Limits) -> Document:
-    """Read a PDF into a `Document`; raises CheckError("corrupt") only when it cannot be opened."""
+    """Read a PDF into a `Document`; raises CheckError only when it cannot be opened (in time)."""
     import pypdf
 
     notes: list[Note] = []
-    with _captured_log() as log, _no_external_programs(pypdf):
-        reader = _open(pypdf, data, password, notes)
-        parts = _read(reader, limits, notes) if reader is not None else _locked(pypdf, data, notes)
+    budget = Budget.for_limits(limits)
+    with _captured_log() as log, pypdf_configured(pypdf, limits), budget.enforced():
+        try:
+            reader = budget.call(_open, pypdf, data, password, notes)
+        except OutOfTime:
+            raise CheckError("timeout", f"opening the PDF took over {budget.seconds:g} s", "load") from None
+        parts = _read(reader, limits, notes, budget) if reader is not None else _locked(pypdf, data, notes, budget)
     notes.extend(log.notes())
     if b"%%EOF" not in data[-2048:]:
         notes.append(Note("damaged", "the file does not end with %%EOF: it may have been cut short"))
@@ -52,11 +67,37 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: O
                     notes=tuple(notes), **parts)
 
 
+_OUTPUT_LIMITS = ("zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
+                  "brotli_maximum_output_length", "jbig2_maximum_output_length",
+                  "array_based_stream_maximum_output_length")
+
+
+def pypdf_settings(pypdf: Any, limits: Limits) -> dict:
+    """pypdf configuration values for `limits`: no external programs, decoded streams capped.
+
+    Each output limit (flate, LZW, run-length, Brotli, JBIG2, and a content array's total) is
+    lowered to `max_stream_bytes`, the accumulated decoding work to four times that, and the
+    content-stream token budget to `max_page_content_bytes` (a page within its byte budget
+    never reaches it; a huge Form XObject does).  pypdf's own value is kept when it is lower.
+    Names pypdf does not know are left out, so a newer or older pypdf 7 still works.
+    """
+    import dataclasses
+
+    current = pypdf.get_configuration() if hasattr(pypdf, "get_configuration") else None
+    known = {f.name for f in dataclasses.fields(current)} if current is not None else set()
+    wanted = {name: limits.max_stream_bytes for name in _OUTPUT_LIMITS}
+    wanted["stream_decoding_work_maximum_length"] = 4 * limits.max_stream_bytes
+    wanted["stream_parsing_work_maximum_count"] = limits.max_page_content_bytes
+    out = {name: min(value, getattr(current, name)) for name, value in wanted.items() if name in known}
+    out["jbig2dec_binary"] = None
+    return out
+
+
 @contextlib.contextmanager
-def _no_external_programs(pypdf: Any):
-    """Stop pypdf from running ``jbig2dec`` on the file's images (pypdf 7: configuration; older: constant)."""
+def pypdf_configured(pypdf: Any, limits: Limits):
+    """pypdf set up for hostile input for the duration (see `pypdf_settings`); also for forensics."""
     if hasattr(pypdf, "apply_configuration"):
-        with pypdf.apply_configuration(jbig2dec_binary=None):
+        with pypdf.apply_configuration(**pypdf_settings(pypdf, limits)):
             yield
         return
     filters = pypdf.filters
@@ -112,21 +153,26 @@ def _captured_log():
 
 
 def _open(pypdf: Any, data: bytes, password: Optional[str], notes: list[Note]):
-    """A readable PdfReader, or None when encryption keeps it closed (the notes say why)."""
+    """A readable PdfReader, or None when encryption keeps it closed (the notes say why).
+
+    The password given is tried first, then the empty user password, so a file protected
+    only by an owner password opens whatever was passed.
+    """
     try:
         reader = pypdf.PdfReader(BytesIO(data), strict=False)
         if not reader.is_encrypted:
             return reader
-        opened = reader.decrypt(password or "")
+        if _uses_aes(reader) and not _aes_available(pypdf):
+            return _needs_crypto(notes)
+        opened = reader.decrypt(password) if password else 0
+        if not opened:
+            opened = reader.decrypt("")
     except MemoryError:
         raise
     except pypdf.errors.DependencyError as exc:
         if "crypt" not in str(exc).lower() and "aes" not in str(exc).lower():
             raise CheckError("unsupported", f"needs an optional library to be read ({exc})", "load") from None
-        notes.append(Note("needs-crypto-extra", "AES-encrypted: install authcheck[crypto] "
-                          "(pip install 'authcheck[crypto]') to read it"))
-        notes.append(Note("encrypted", "encrypted with AES; not read"))
-        return None
+        return _needs_crypto(notes)
     except NotImplementedError as exc:
         notes.append(Note("encrypted", f"encrypted with an unsupported method ({exc}); not read"))
         return None
@@ -139,26 +185,64 @@ def _open(pypdf: Any, data: bytes, password: Optional[str], notes: list[Note]):
     return reader
 
 
+def _needs_crypto(notes: list[Note]) -> None:
+    """Notes for an AES file while no AES implementation is installed; nothing is read."""
+    notes.append(Note("needs-crypto-extra", "AES-encrypted: install authcheck[crypto] "
+                      "(pip install 'authcheck[crypto]') to read it"))
+    notes.append(Note("encrypted", "encrypted with AES; not read"))
+    return None
+
+
+def _uses_aes(reader: Any) -> bool:
+    """True when the /Encrypt dictionary asks for AES (V 5, or a V 4 crypt filter with AESV2/AESV3)."""
+    try:
+        enc = resolve(reader.trailer.get("/Encrypt"))
+        if int(resolve(enc.get("/V", 0))) >= 5:
+            return True
+        filters = resolve(enc.get("/CF")) or {}
+        return any(str(resolve(resolve(f).get("/CFM"))) in ("/AESV2", "/AESV3")
+                   for f in list(filters.values())[:32] if hasattr(resolve(f), "get"))
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - odd /Encrypt: let pypdf decide
+        return False
+
+
+def _aes_available(pypdf: Any) -> bool:
+    """True when pypdf has an AES implementation (cryptography or pycryptodome), probed by use."""
+    try:
+        from pypdf import _encryption
+
+        _encryption.aes_cbc_decrypt(bytes(16), bytes(16), bytes(16))
+    except pypdf.errors.DependencyError:
+        return False
+    except Exception:  # noqa: BLE001 - another complaint (or a changed private API): assume it is there
+        return True
+    return True
+
+
 def _reason(exc: BaseException) -> str:
     """A short reason for an error raised while opening the file."""
     text = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
     return f"not a readable PDF ({type(exc).__name__}{': ' + text if text else ''})"
 
 
-def _locked(pypdf: Any, data: bytes, notes: list[Note]) -> dict:
+def _locked(pypdf: Any, data: bytes, notes: list[Note], budget: Budget) -> dict:
     """Document fields for an encrypted file we could not open: no text, page count if readable."""
     count = None
     with contextlib.suppress(Exception):
-        count = len(pypdf.PdfReader(BytesIO(data), strict=False).pages)
+        count = budget.call(lambda: len(pypdf.PdfReader(BytesIO(data), strict=False).pages))
     return {"lines": (), "metadata": Metadata(page_count=count, encrypted=True), "pages": count or 1}
 
 
-def _read(reader: Any, limits: Limits, notes: list[Note]) -> dict:
+def _read(reader: Any, limits: Limits, notes: list[Note], budget: Budget) -> dict:
     """Every part of an opened PDF, as `Document` keyword arguments."""
     try:
-        total = len(reader.pages)
+        total = budget.call(lambda: len(reader.pages))
     except MemoryError:
         raise
+    except OutOfTime:
+        raise CheckError("timeout", f"the page tree could not be read within {budget.seconds:g} s", "load") from None
     except Exception as exc:  # noqa: BLE001 - any failure here means no pages at all
         raise CheckError("corrupt", f"the page tree cannot be read ({type(exc).__name__})", "load") from None
     count = min(total, limits.max_pages)
@@ -167,42 +251,155 @@ def _read(reader: Any, limits: Limits, notes: list[Note]) -> dict:
                           {"pages_total": total, "pages_read": count}))
     builder, images = LineBuilder(limits.max_text_chars), []
     for index in range(count):
-        images.extend(_read_page(reader, index, builder, notes))
+        if budget.expired():
+            notes.append(_out_of_time(budget, index, total, partial=False))
+            break
+        found, stopped = _read_page(reader, index, builder, notes, limits, budget)
+        images.extend(found)
+        if stopped:
+            notes.append(_out_of_time(budget, index, total, partial=True))
+            break
     notes.extend(builder.notes())
     has_text = any(line.text for line in builder.lines if line.source == "page")
     if not has_text and count:
-        where = "its pages carry only images (a scan?)" if images else "no text could be extracted"
+        skipped = any(note.code == "truncated" and "page" in note.data for note in notes)
+        where = ("its pages carry only images (a scan?)" if images else
+                 "no text was read within the limits (see the truncated notes)" if skipped else
+                 "no text could be extracted")
         notes.append(Note("no-text-layer", f"no text layer: {where}; OCR is not supported",
                           {"images": len(images)}))
-    return {"lines": tuple(builder.lines), "metadata": metadata(reader, total, notes), "pages": max(total, 1),
-            "images": tuple(images), "signature_fields": signature_fields(reader, count, notes),
+    budget.extend(_closing_seconds(limits))
+    return {"lines": tuple(builder.lines), "metadata": _metadata(reader, total, notes, budget), "pages": max(total, 1),
+            "images": tuple(images), "signature_fields": _signatures(reader, count, notes, budget),
             "has_text_layer": has_text}
 
 
-def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note]) -> list[Image]:
-    """Add one page's lines to the builder and return its images; failures become notes."""
+def _closing_seconds(limits: Limits) -> float:
+    """Time allowed for metadata and form fields after the pages (a tenth of the timeout, at most 5 s)."""
+    return min(5.0, 0.1 * limits.timeout) if limits.timeout and limits.timeout > 0 else 5.0
+
+
+def _out_of_time(budget: Budget, index: int, total: int, partial: bool) -> Note:
+    """The "truncated" note for pages left unread because the time budget ran out."""
+    where = f"inside page {index + 1} (kept what it had read)" if partial else f"before page {index + 1}"
+    detail = (f"stopped reading {where} after {budget.elapsed():.1f} s, the reading budget "
+              f"({budget.seconds:g} s); {index} of {total} pages read in full")
+    return Note("truncated", detail, {"pages_total": total, "pages_read": index, "reason": "time"})
+
+
+def _metadata(reader: Any, total: int, notes: list[Note], budget: Budget) -> Metadata:
+    """Info/XMP metadata within the budget; on overrun a note and only what the reader knows."""
+    try:
+        return budget.call(metadata, reader, total, notes)
+    except OutOfTime:
+        notes.append(Note("metadata-unreadable", "metadata not read: the reading budget ran out", {"part": "all"}))
+        return Metadata(page_count=total, encrypted=bool(getattr(reader, "is_encrypted", False)))
+
+
+def _signatures(reader: Any, count: int, notes: list[Note], budget: Budget) -> tuple:
+    """Signature fields within the budget; on overrun a note and none."""
+    try:
+        return budget.call(signature_fields, reader, count, notes)
+    except OutOfTime:
+        notes.append(Note("fields-unreadable", "form fields not read: the reading budget ran out"))
+        return ()
+
+
+def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note], limits: Limits,
+               budget: Budget) -> tuple[list[Image], bool]:
+    """Add one page's lines to the builder; (its images, True when the time budget stopped it)."""
     number = index + 1
     try:
-        page = reader.pages[index]
+        page = budget.call(reader.pages.__getitem__, index)
     except MemoryError:
         raise
+    except OutOfTime:
+        return [], True
     except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
         _page_note(notes, number, "page", exc)
-        return []
-    collector = Collector(resolve(page.get("/Resources")), xobject, _width_table())
+        return [], False
     try:
-        page.extract_text(visitor_text=collector.text, visitor_operand_before=collector.before,
-                          visitor_operand_after=collector.after)
+        skip = budget.call(_oversized, page, number, limits)
+    except OutOfTime:
+        return [], True
+    try:
+        resources = resolve(page.get("/Resources"))
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001
-        _page_note(notes, number, "text", exc)
+    except Exception:  # noqa: BLE001 - the extractor reports the damage; forms only lose their position
+        resources = None
+    collector = Collector(resources, xobject, _width_table())
+    stopped = False
+    if skip is not None:
+        notes.append(skip)
+    else:
+        try:
+            budget.call(page.extract_text, visitor_text=collector.text, visitor_operand_before=collector.before,
+                        visitor_operand_after=collector.after)
+        except MemoryError:
+            raise
+        except OutOfTime:
+            stopped = True
+        except Exception as exc:  # noqa: BLE001
+            _text_failed(notes, number, exc)
     for text, source, y in layout_page(collector.fragments):
         builder.add(text, number, source, y)
-    for text, y in _guarded(annotation_texts, page, notes=notes, number=number):
+    if stopped:
+        return _images(collector, number), True
+    try:
+        found = budget.call(_guarded, annotation_texts, page, notes=notes, number=number)
+    except OutOfTime:
+        return _images(collector, number), True
+    for text, y in found:
         for part in text.splitlines():
             builder.add(part, number, "annotation", y)
+    return _images(collector, number), False
+
+
+def _images(collector: Collector, number: int) -> list[Image]:
+    """The image placements the collector saw on page `number`, as `Image`s."""
     return [Image(number, name, None, *box(matrix)) for name, matrix in collector.images]
+
+
+def _oversized(page: Any, number: int, limits: Limits) -> Optional[Note]:
+    """A "truncated" note when the page's decoded content is over budget (or over a pypdf limit); else None.
+
+    Decoding is bounded by pypdf's output limits; tokenizing is what costs (about 1 s per
+    150k operators), so an oversized page is not handed to the text extractor at all.
+    """
+    try:
+        contents = page.get_contents()
+        size = len(contents.get_data()) if contents is not None else 0
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - damaged content: the extractor will say so
+        return _limit_note(number, exc) if _is_resource_limit(exc) else None
+    if size <= limits.max_page_content_bytes:
+        return None
+    return Note("truncated", f"page {number}: text not read: its content is {size} bytes decoded, over the "
+                f"{limits.max_page_content_bytes}-byte limit (max_page_content_bytes)",
+                {"page": number, "content_bytes": size, "max_page_content_bytes": limits.max_page_content_bytes})
+
+
+def _text_failed(notes: list[Note], number: int, exc: BaseException) -> None:
+    """A page's text extraction failed: a pypdf limit is a "truncated" note, anything else damage."""
+    if _is_resource_limit(exc):
+        notes.append(_limit_note(number, exc))
+    else:
+        _page_note(notes, number, "text", exc)
+
+
+def _is_resource_limit(exc: BaseException) -> bool:
+    """True for pypdf's LimitReachedError about size or work; its reference-loop errors are damage."""
+    text = str(exc).lower()
+    return type(exc).__name__ == "LimitReachedError" and "loop" not in text and "self reference" not in text
+
+
+def _limit_note(number: int, exc: BaseException) -> Note:
+    """The "truncated" note for a page cut short by one of pypdf's resource limits."""
+    reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    return Note("truncated", f"page {number}: text not read: a parser limit was reached ({reason})",
+                {"page": number, "limit": reason})
 
 
 def _guarded(func, *args, notes: list[Note], number: int) -> list:

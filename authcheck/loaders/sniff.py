@@ -22,7 +22,10 @@ _IMAGES = (
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
 )
-_PDF_SYNTAX = re.compile(rb"startxref\s+-?\d+|trailer\s*<<|\d+\s+\d+\s+obj\s*<<")
+# The look-behinds make a match start only at the first digit of a run: without them a long
+# run of digits costs quadratic time (40 kB of "1" took 18 s), and a regex cannot be interrupted.
+_PDF_SYNTAX = re.compile(rb"startxref\s+-?\d+|trailer\s*<<|(?<![0-9])\d+\s+\d+\s+obj\s*<<")
+_SYNTAX_WINDOW = 1024 * 1024  #: bytes searched for PDF syntax at each end of a headerless file
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".text": "text", ".md": "text"}
 
 
@@ -53,6 +56,8 @@ def sniff(data: bytes) -> str:
 
 def _pdf_without_header(data: bytes) -> bool:
     """PDF object syntax with no ``%PDF-`` header: a damaged PDF, not a text letter."""
+    if len(data) > 2 * _SYNTAX_WINDOW:
+        return any(_PDF_SYNTAX.search(part) for part in (data[:_SYNTAX_WINDOW], data[-_SYNTAX_WINDOW:]))
     return _PDF_SYNTAX.search(data) is not None
 
 

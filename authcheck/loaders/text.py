@@ -1,7 +1,8 @@
 """Plain-text letters, and the line builder every loader uses.
 
 `decode` guesses the encoding of raw bytes (BOM, strict UTF-8, BOM-less UTF-16 by its
-NUL pattern, cp1252, latin-1 which never fails).  `LineBuilder` turns text into `Line`s
+NUL pattern, cp1252, latin-1 which never fails).  A text longer than the character budget
+could need is decoded only as far as the budget reaches (`decode_prefix`).  `LineBuilder` turns text into `Line`s
 with consistent offsets into `Document.text`, cleans control characters and enforces
 the character budget; the PDF and DOCX loaders feed it too.
 """
@@ -68,6 +69,13 @@ def decode(data: bytes) -> tuple[str, str]:
     return data.decode(encoding, errors=errors), encoding
 
 
+def decode_prefix(data: bytes) -> tuple[str, str]:
+    """Like `decode` for the first part of a longer input: a character cut at the end is dropped."""
+    encoding = detect_encoding(data, partial=True)
+    errors = "replace" if encoding.startswith(("utf-16", "utf-32")) else "strict"
+    return codecs.getincrementaldecoder(encoding)(errors=errors).decode(data, final=False), encoding
+
+
 def looks_like_text(data: bytes) -> bool:
     """True when the first 64 KiB decode to text with under 5% control characters."""
     sample = data[:65536]
@@ -118,7 +126,9 @@ class LineBuilder:
 
 def load_text(data: bytes, *, path: str, sha256: str, extension: str, limits: Limits) -> Document:
     """A plain-text letter: decoded, newlines normalised, form feeds start new pages."""
-    text, encoding = decode(data)
+    cap = 4 * limits.max_text_chars + 4  # no encoding we read needs more than 4 bytes a character
+    cut = len(data) > cap
+    text, encoding = decode_prefix(data[:cap]) if cut else decode(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     pages = text.split("\f")
     while len(pages) > 1 and not pages[-1].strip():
@@ -128,8 +138,11 @@ def load_text(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
         if page.endswith("\n"):
             page = page[:-1]
         builder.add_text(page, number)
+    notes = builder.notes()
+    if cut and not notes:
+        notes = (Note("truncated", f"read the first {cap} of {len(data)} bytes", {"bytes_read": cap}),)
     metadata = Metadata(page_count=len(pages), raw={"encoding": encoding})
     return Document(
         path=path, sha256=sha256, size=len(data), format="text", extension=extension,
-        lines=tuple(builder.lines), metadata=metadata, pages=len(pages), notes=builder.notes(),
+        lines=tuple(builder.lines), metadata=metadata, pages=len(pages), notes=notes,
     )
