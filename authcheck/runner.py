@@ -89,7 +89,7 @@ class Run:
         try:
             for result in self._scan(todo, on_start):
                 key, digest = keys.get(result.path, (None, None))
-                if cache is not None and key and result.sha256 == digest:  # not edited while checked
+                if cache is not None and key and result.sha256 == digest and not _timed(result):
                     from .cache import result_to_record
 
                     cache.put(key, result_to_record(result))
@@ -169,6 +169,12 @@ def code_version() -> str:
                 st = os.stat(os.path.join(folder, name))
                 h.update(f"{os.path.relpath(os.path.join(folder, name), root)}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()
+
+
+def _timed(result: Result) -> bool:
+    """True when a time budget cut the work short: such a result depends on the machine's load and
+    is not cached."""
+    return any((note.data or {}).get("reason") == "time" for note in result.notes)
 
 
 def _as_stdin(result: Result) -> Result:

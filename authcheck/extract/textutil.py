@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterable
 
@@ -89,7 +90,8 @@ def sentences_of(lines: list[Line], doc_text: str, part: str) -> list[Sentence]:
     for para in paragraphs(lines):
         start, end = para[0].start, para[-1].end
         chunk = doc_text[start:end].replace("\n", " ")
+        starts = [ln.start for ln in para]
         for s, e in split_sentences(chunk, start):
-            line = next((ln for ln in para if ln.start <= s <= ln.end), para[0])
+            line = para[max(bisect.bisect_right(starts, s) - 1, 0)]
             out.append(Sentence(doc_text[s:e].replace("\n", " "), s, e, line.page, line.number, part))
     return out

@@ -12,6 +12,8 @@ from typing import Any, Mapping
 
 from ..model import Document, Note, Signal
 
+SHARE_OF_TIMEOUT = 0.35  #: of the per-file timeout; the examiners' own budgets stop them earlier, this stops a stuck call
+
 
 def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Signal], tuple[Note, ...]]:
     """Forensic signals for one loaded document, and notes about what could not be examined."""
@@ -24,8 +26,16 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
             return {}, ()
     except ImportError:
         return {}, ()
+    from ..loaders.budget import Budget, OutOfTime
+
+    limits = getattr(settings, "limits", None)
+    budget = Budget(float(getattr(limits, "timeout", 0) or 0) * SHARE_OF_TIMEOUT)
     try:
-        return run(data, doc, settings), ()
+        with budget.enforced():
+            return budget.call(run, data, doc, settings), ()
+    except OutOfTime:
+        return {}, (Note("forensics-incomplete", "the file's structure was not fully examined in the time "
+                                                 "allowed (see --timeout)", {"reason": "time"}),)
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:  # noqa: BLE001 - forensics adds evidence; it must never lose the check

@@ -33,7 +33,7 @@ def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
     structure = _guarded("cross-reference chain", incomplete, walk, data) or Structure()
     facts.update(structure_facts(structure))
     facts.update(_guarded("metadata", incomplete, metadata_facts, doc, data) or {})
-    with _pypdf() as pypdf:
+    with _pypdf(limits) as pypdf:
         reader = _open(pypdf, data, getattr(settings, "password", None))
         if reader is None:
             incomplete.append("content (the file could not be opened or decrypted)")
@@ -70,13 +70,14 @@ def _guarded(what: str, incomplete: list[str], func: Callable, *args: Any) -> An
 
 
 @contextlib.contextmanager
-def _pypdf():
-    """pypdf with its log and warnings kept quiet and no external image decoders."""
+def _pypdf(limits: Any):
+    """pypdf with its log kept quiet and the loader's hostile-input limits (no external decoders)."""
     import pypdf
 
-    config = pypdf.apply_configuration(jbig2dec_binary=None) if hasattr(pypdf, "apply_configuration") \
-        else contextlib.nullcontext()
-    with pdfsigs.quiet(("pypdf",)), config:
+    from ..loaders.pdf import pypdf_configured
+    from ..settings import Limits
+
+    with pdfsigs.quiet(("pypdf",)), pypdf_configured(pypdf, limits or Limits()):
         yield pypdf
 
 
