@@ -173,6 +173,9 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_not_reached(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "authcheck", str(letters), "--format", "jsonl", "--jobs", "1",
                              "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
     first = proc.stdout.readline()  # a whole record has been written: the scan is under way
+    if not first:  # the run ended before its first record: show why
+        proc.wait(timeout=60)
+        pytest.fail(f"exit {proc.returncode} before any record: {proc.stderr.read().decode()[-2000:]}")
     assert json.loads(first)["path"].endswith(".pdf")
     time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
