@@ -155,6 +155,10 @@ class ResultCache:
             self.warning = (f"result cache disabled for this run: {self.path}: {exc}; "
                             "results are computed afresh (delete the file, or use --no-cache, to silence this)")
         self._pending.clear()
+        self._close_db()
+
+    def _close_db(self) -> None:
+        """Close the database file, ignoring errors (the cache is only an accelerator)."""
         if self._db is not None:
             try:
                 self._db.close()
@@ -226,12 +230,7 @@ class ResultCache:
         """Write what is pending and close the file; safe to call twice."""
         with self._lock:
             self._flush()
-            if self._db is not None:
-                try:
-                    self._db.close()
-                except sqlite3.Error:
-                    pass
-                self._db = None
+            self._close_db()
 
     def __enter__(self) -> "ResultCache":
         return self

@@ -48,27 +48,13 @@ ERROR_RULE = {
 }
 
 
-def render_sarif(
-    results: Sequence[Result],
-    rules: Sequence[Mapping[str, Any]],
-    *,
-    tool_version: str,
-    base_dir: Optional[str] = None,
-    include_suppressed: bool = False,
-    information_uri: Optional[str] = None,
-    start_time_utc: Optional[str] = None,
-    end_time_utc: Optional[str] = None,
-) -> str:
+def render_sarif(results: Sequence[Result], rules: Sequence[Mapping[str, Any]], **options: Any) -> str:
     """The SARIF log for a batch of results, as indented JSON ending with a newline.
 
-    `rules` describes every rule that ran; paths become URIs relative to `base_dir`
-    (default: the working directory) under `%SRCROOT%`.
+    `rules` describes every rule that ran; the keyword options are those of `sarif_log`
+    (tool_version, base_dir, include_suppressed, information_uri, start/end_time_utc).
     """
-    log = sarif_log(
-        results, rules, tool_version=tool_version, base_dir=base_dir, include_suppressed=include_suppressed,
-        information_uri=information_uri, start_time_utc=start_time_utc, end_time_utc=end_time_utc,
-    )
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(sarif_log(results, rules, **options), indent=2, ensure_ascii=False) + "\n"
 
 
 def sarif_log(
@@ -82,7 +68,8 @@ def sarif_log(
     start_time_utc: Optional[str] = None,
     end_time_utc: Optional[str] = None,
 ) -> dict[str, Any]:
-    """The SARIF log as a dict (see `render_sarif`)."""
+    """The SARIF 2.1.0 log as a dict: paths become URIs relative to `base_dir` (default: the
+    working directory) under `%SRCROOT%`; suppressed findings are left out unless asked."""
     docs = sorted(results, key=lambda r: (artifact_uri(r.path, base_dir)["uri"], r.path))
     shown = [(r, f) for r in docs for f in r.findings if include_suppressed or f.suppressed is None]
     failed = [r for r in docs if r.error is not None]
