@@ -90,6 +90,19 @@ def _quiet() -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     logging.getLogger().handlers = [logging.NullHandler()]
     warnings.simplefilter("ignore")
+    _no_stdout()
+
+
+def _no_stdout() -> None:
+    """Point the worker's standard output at /dev/null: results travel over the pipe, and nothing a
+    library prints may land in the parent's report stream (JSON lines, SARIF on stdout)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+    except OSError:
+        pass
 
 
 @contextmanager

@@ -45,6 +45,9 @@ def fake_check(path, settings, ruleset):
         raise ValueError("boom")
     elif word == "stdin":
         word = sys.stdin.buffer.read().decode()
+    elif word == "print":
+        print("NOISE FROM A LIBRARY", flush=True)
+        os.write(1, b"RAW NOISE\n")
     return Result(path=path, sha256=None, format="text", verdict="pass", score=0, axes={}, reason=word,
                   findings=(), fields={"pid": os.getpid(), "ruleset": str(ruleset), "limit": _as_limit()},
                   letter="LETTER")
@@ -245,3 +248,10 @@ def test_scan_inline_turns_ctrl_c_into_scan_interrupted(tmp_path):
     with pytest.raises(ScanInterrupted) as info:
         list(scan_inline(targets, FAST, None, check=fake_check, on_start=on_start))
     assert (info.value.done, info.value.not_reached) == (1, 2)
+
+
+def test_nothing_a_worker_prints_reaches_standard_output(tmp_path, capfd):
+    targets = make(tmp_path, ("a.txt", "print", 10), ("b.txt", "ok", 10))
+    results = list(scan(targets, FAST, "rules", jobs=1, check=fake_check))
+    assert sorted(r.reason for r in results) == ["ok", "print"]
+    assert "NOISE" not in capfd.readouterr().out
