@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Sequence
 
@@ -77,6 +76,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
 def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
     """Run the scan, streaming JSON lines and per-file console lines as results arrive."""
     from .reporters.batch import jsonl_line
+    from .workers import sigint_held
 
     stream = _jsonl_stream(outputs)
     keep_full = outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
@@ -86,7 +86,7 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
         for result in run.results(targets):
             if result.error is not None:
                 _say(f"{result.path}: {result.error.type} at {result.error.stage}: {result.error.message}")
-            with _interrupts_deferred():  # a record is written and counted, or neither
+            with sigint_held():  # a record is written and counted, or neither: Ctrl-C waits
                 for out in stream:
                     out.write(jsonl_line(result))
                     out.flush()
@@ -111,21 +111,6 @@ def _light(result: Result) -> Result:
     100,000 files does not hold 100,000 full records in memory."""
     top = tuple(replace(f, evidence=()) for f in result.findings[:1])
     return replace(result, fields={}, findings=top, notes=(), next_steps=(), letter=None)
-
-
-@contextmanager
-def _interrupts_deferred():
-    """Hold Ctrl-C back for a few statements (POSIX); it is delivered when the block ends."""
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _jsonl_stream(outputs: Outputs) -> list:

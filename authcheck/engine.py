@@ -38,6 +38,10 @@ class Context:
             self._by_scope[scope] = [s for s in self.segments if s.part in scope]
         return self._by_scope[scope]
 
+    def found(self, name: str) -> list[Hit]:
+        """Hits already computed for a pattern (none when the rule never asked for it)."""
+        return self._hits.get(name, [])
+
     def hits(self, name: str) -> list[Hit]:
         """Surviving (unguarded) hits of one of the current rule's named patterns."""
         if name not in self._hits:
@@ -108,7 +112,7 @@ def _hit_variables(rule: Rule, ctx: Context, matched: list[Evidence]) -> dict:
     out = {"match": texts[0] if texts else None, "matches": "; ".join(f'"{t}"' for t in texts[:3]) or None,
            "count": len(matched), "rule": rule.id}
     for name in rule.patterns:
-        found = ctx._hits.get(name)
+        found = ctx.found(name)
         out[f"patterns.{name}"] = " ".join(found[0].text.split()) if found else None
     return out
 

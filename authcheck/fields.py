@@ -100,12 +100,12 @@ def _display(party: Party) -> Optional[str]:
 
 def _from_person(letter: Letter) -> dict[str, FieldValue]:
     """The person named on the FROM line, when it names one (not just an office)."""
-    from .extract.parties import _split_person
+    from .extract.parties import split_person
 
     claim = next((c for c in letter.issuer.claims if c.loc.part == "from"), None)
     if claim is None:
         return {"from.name": FieldValue(None)}
-    name, _ = _split_person(claim.text)
+    name, _ = split_person(claim.text)
     if not name:
         return {"from.name": FieldValue(None)}
     ev = fact_evidence(claim)

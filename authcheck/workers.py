@@ -106,7 +106,7 @@ def _no_stdout() -> None:
 
 
 @contextmanager
-def _sigint_held():
+def sigint_held():
     """Block SIGINT in this thread for the duration (where the platform can), then restore the mask."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
@@ -204,7 +204,7 @@ class Worker:
         self.process = ctx.Process(
             target=worker_main, args=(child_end, spec, close_fds), name="authcheck-worker", daemon=True
         )
-        with _sigint_held():  # a Ctrl-C at fork waits until the child ignores it
+        with sigint_held():  # a Ctrl-C at fork waits until the child ignores it
             self.process.start()
         child_end.close()
         self.started = time.monotonic()

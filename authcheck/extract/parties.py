@@ -57,7 +57,7 @@ def letterhead(layout: Layout) -> Letterhead:
     return Letterhead(tuple(fact(ln, "letterhead") for ln in lines), tuple(org), tuple(addr), symbol, tuple(refs), tuple(marks))
 
 
-def _split_person(value: str) -> tuple[Optional[str], Optional[str]]:
+def split_person(value: str) -> tuple[Optional[str], Optional[str]]:
     """Split "Brigadier General William H. Seely III, Commanding General" into (name, title)."""
     head, _, tail = value.partition(",")
     words = head.split()
@@ -75,7 +75,7 @@ def issuer(doc: Document, layout: Layout, head: Letterhead, block: SignatureBloc
     from_name = from_title = None
     for label, value, line in layout.labels:
         if label == "from" and value:
-            name, title = _split_person(value)
+            name, title = split_person(value)
             from_name = fact(line, "from", name) if name else None
             from_title = fact(line, "from", title) if title else None
             claims.append(fact(line, "from", value))
@@ -117,7 +117,7 @@ def recipient(layout: Layout, salutation: Optional[Fact]) -> Party:
     if values:
         text = " ".join(v for v, _ in values)
         first = values[0][1]
-        name, _ = _split_person(values[0][0])
+        name, _ = split_person(values[0][0])
         f = fact(first, "recipient", values[0][0])
         full = Fact(text, f.loc)
         return Party(name=Fact(name, f.loc) if name else None, organization=full, source="recipient", claims=(full,))
