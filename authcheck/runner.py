@@ -36,6 +36,7 @@ class Run:
     keep_letter: bool = False
     today: date = field(default_factory=date.today)
     warnings: list[str] = field(default_factory=list)
+    cache_failures: int = 0  #: cache entries that failed verification (each was a miss)
     _baseline: object = None
     _ignore: object = None
 
@@ -97,6 +98,7 @@ class Run:
         finally:
             if cache is not None:
                 cache.close()
+                self.cache_failures += cache.failed
                 if cache.warning:
                     self.warnings.append(cache.warning)
 
