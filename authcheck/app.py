@@ -39,9 +39,13 @@ class Outputs:
 
 def project_config(options: dict):
     """The effective configuration: defaults < config file < environment < command line."""
-    from .config import find_config, load_config, resolve
+    from .config import discover_config, load_config, resolve
 
-    path = options.get("config_file") or find_config(os.getcwd())
+    path = options.get("config_file")
+    if not path:
+        path, refused = discover_config(os.getcwd())
+        for line in refused:
+            _say(f"warning: {_shown_path(line)}")
     cli_values = {key: options.get(name) for name, key in _OPTION_KEYS.items() if name in options}
     if options.get("no_cache"):
         cli_values["cache"] = False
@@ -327,7 +331,7 @@ def config_show_command(config_file: Optional[str]) -> int:
     project = project_config({"config_file": config_file})
     rows = describe(project)
     width = max(len(k) for k, _, _ in rows)
-    sys.stdout.write(f"config file: {project.config_path or '(none found)'}\n")
+    sys.stdout.write(f"config file: {_shown_path(project.config_path) if project.config_path else '(none found)'}\n")
     for key, value, origin in rows:
         sys.stdout.write(f"{key:{width}}  {value}  [{origin}]\n")
     return Exit.OK
