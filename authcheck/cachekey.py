@@ -45,6 +45,16 @@ def load_key(env: Optional[Mapping[str, str]] = None) -> bytes:
     """The cache key: from the environment, else from (or newly created in) the config folder."""
     env = os.environ if env is None else env
     given = env.get(ENV_KEY)
+    memo = (given, None if given is not None else key_path(env))
+    if memo not in _KEYS:
+        _KEYS[memo] = _load(env, given)
+    return _KEYS[memo]
+
+
+_KEYS: dict = {}  #: read once per process (the rule loader asks once per rule file)
+
+
+def _load(env: Mapping[str, str], given: Optional[str]) -> bytes:
     if given is not None:
         if len(given.strip()) < 16:
             raise CacheKeyError(f"{ENV_KEY} is shorter than 16 characters")
