@@ -407,3 +407,37 @@ def test_library_versions_name_the_parsers():
     text = library_versions()
     for name in ("pypdf=", "python-docx=", "rapidfuzz=", "PyYAML=", "google-re2="):
         assert name in text
+
+
+def test_forged_pass_in_the_cache_does_not_reach_the_report(cli, clean_env, tmp_path):
+    """End to end: the attacker rewrites the forged letter's record as PASS 0 and recomputes the
+    sha256 digest; the next run checks the letter afresh and says the entry failed verification."""
+    import shutil
+
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for name in ("forged-letter.pdf", "coordination-letter.txt"):
+        shutil.copy(os.path.join(os.path.dirname(__file__), "..", "samples", name), folder / name)
+    first = json.loads(cli(str(folder), "-f", "json").stdout)
+    forged = next(d for d in first["documents"] if d["path"].endswith("forged-letter.pdf"))
+    assert forged["verdict"] == "fail"
+    db_path = clean_env / cache_mod.FILE_NAME
+    with sqlite3.connect(db_path) as db:
+        keys = [k for (k, text) in db.execute("SELECT key, record FROM results") if "forged-letter" in text]
+    for key in keys:
+        forge(str(db_path), key, verdict="pass", score=0, findings=[], axes={"origin": 0, "authority": 0})
+    again = cli(str(folder), "-f", "json")
+    report = json.loads(again.stdout)
+    forged = next(d for d in report["documents"] if d["path"].endswith("forged-letter.pdf"))
+    assert forged["verdict"] == "fail" and again.exit_code == 1
+    assert report["summary"]["cache_failed_verification"] == 1
+    assert "1 cache entry failed verification" in again.stderr
+
+
+def test_console_batch_summary_counts_failed_entries():
+    from authcheck.app import Outputs, _console
+
+    results = [make_result("a.pdf"), make_result("b.pdf")]
+    text = _console(results, Outputs(width=100), False, Settings(), {"cache_failures": 2})
+    assert "2 cache entries failed verification" in text
+    assert "failed verification" not in _console(results, Outputs(width=100), False, Settings(), {})
