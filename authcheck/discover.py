@@ -108,7 +108,18 @@ def _expand(raw: str, opts: _Options) -> Iterator[Target]:
     elif _MAGIC.search(raw):
         yield from _glob(raw, opts)
     else:
-        yield Target(raw, missing=True)
+        yield _absent(raw)
+
+
+def _absent(raw: str) -> Target:
+    """A named path that cannot be seen: missing, or behind a folder we may not enter."""
+    try:
+        os.stat(raw)
+    except PermissionError as exc:
+        return Target(raw, missing=True, problem=("permission-denied", f"cannot reach it: {exc.strerror}"))
+    except OSError:
+        pass
+    return Target(raw, missing=True)
 
 
 def _identity(target: Target):

@@ -177,6 +177,37 @@ def test_stdin_that_never_ends_times_out(tmp_path):
     assert "-: timeout" in proc.stderr.decode()
 
 
+def test_named_file_behind_a_denied_folder_is_permission_denied(tree, monkeypatch):
+    real = os.stat
+
+    def stat(path, *args, **kwargs):
+        if "locked" in os.fsdecode(path):
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(os, "stat", stat)
+    [target] = discover([str(tree / "locked" / "hidden.txt")])
+    assert target.missing and target.problem[0] == "permission-denied"
+
+
+class _EndlessStdin:
+    """A standard input that never ends; reading it without a size would never return."""
+
+    class buffer:  # noqa: N801 - mimics sys.stdin.buffer
+        @staticmethod
+        def read(size=-1):
+            assert size is not None and size >= 0, "standard input read without a byte limit"
+            return b"x" * size
+
+
+def test_stdin_is_read_only_up_to_the_byte_limit(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", _EndlessStdin)
+    path, problem = runner._stash_stdin([Target("-")], Limits(max_bytes=1000))
+    try:
+        assert os.path.getsize(path) == 1001 and problem is None  # one byte over: the worker says too-large
+    finally:
+        os.unlink(path)
+
+
 def test_read_bounded_stops_at_the_limit():
     import io
 
