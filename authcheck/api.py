@@ -14,7 +14,7 @@ def _ruleset(settings: Settings):
     """The built-in rules plus the settings' rule folders (loaded once per call)."""
     from .rulepack import load_ruleset
 
-    return load_ruleset(settings.rule_dirs)
+    return load_ruleset(settings.rule_dirs, memory_mb=settings.limits.memory_mb)
 
 
 def check(path_or_bytes: Union[str, os.PathLike, bytes], *, name: Optional[str] = None,

@@ -39,9 +39,13 @@ class Outputs:
 
 def project_config(options: dict):
     """The effective configuration: defaults < config file < environment < command line."""
-    from .config import find_config, load_config, resolve
+    from .config import discover_config, load_config, resolve
 
-    path = options.get("config_file") or find_config(os.getcwd())
+    path = options.get("config_file")
+    if not path:
+        path, refused = discover_config(os.getcwd())
+        for line in refused:
+            _say(f"warning: {_shown_path(line)}")
     cli_values = {key: options.get(name) for name, key in _OPTION_KEYS.items() if name in options}
     if options.get("no_cache"):
         cli_values["cache"] = False
@@ -54,11 +58,11 @@ def project_config(options: dict):
 
 def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     """`authcheck check`: every file gets a record; the status says whether the gate tripped."""
-    from .rulepack import load_ruleset
+    from .rulepack import ruleset_for
     from .runner import Run
 
     project = project_config(options)
-    ruleset = load_ruleset(project.settings.rule_dirs)
+    ruleset = ruleset_for(project.settings)
     run = Run(paths, project, ruleset, jobs=project.jobs)
     targets = run.targets()
     _warn_platform(project.settings)
@@ -69,7 +73,10 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     results = _collect(run, targets, outputs, single)
     for warning in run.warnings:
         _say(f"warning: {warning}")
-    _write_outputs(results, outputs, ruleset, single, project.settings)
+    if run.cache_failures:
+        _say(f"warning: {_failed_line(run.cache_failures)} (treated as misses: checked afresh)")
+    _write_outputs(results, outputs, ruleset, single, project.settings,
+                   extras={"cache_failures": run.cache_failures, "config_path": project.config_path})
     return _status(results, project.settings)
 
 
@@ -134,11 +141,16 @@ def _progress(total: int, outputs: Outputs):
     return Progress(total)
 
 
-def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: bool, settings) -> None:
+def _failed_line(count: int) -> str:
+    return f"{count} cache {'entry' if count == 1 else 'entries'} failed verification"
+
+
+def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: bool, settings,
+                   extras: Optional[dict] = None) -> None:
     """The main report and the extra files."""
     from .atomic import write_atomic
 
-    main = _render(outputs.fmt, results, outputs, ruleset, single, settings)
+    main = _render(outputs.fmt, results, outputs, ruleset, single, settings, extras)
     if main is not None:
         if outputs.output in (None, "-"):
             sys.stdout.write(main)
@@ -146,28 +158,30 @@ def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: boo
             write_atomic(outputs.output, main)
     for fmt, path in (("json", outputs.json_output), ("sarif", outputs.sarif_output)):
         if path:
-            write_atomic(path, _render(fmt, results, outputs, ruleset, False, settings))
+            write_atomic(path, _render(fmt, results, outputs, ruleset, False, settings, extras))
 
 
-def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings) -> Optional[str]:
+def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings,
+            extras: Optional[dict] = None) -> Optional[str]:
     """One report as text (None for JSON lines, which were streamed)."""
+    extras = extras or {}
     if fmt == "jsonl":
         return None
     if fmt == "json":
         from .reporters.batch import render_batch_json
         from .reporters.jsonout import render_json
 
-        return render_json(results[0]) if single else render_batch_json(results)
+        return render_json(results[0]) if single else render_batch_json(results, extras.get("cache_failures", 0))
     if fmt == "sarif":
         from .reporters.sarif import render_sarif
         from . import __version__
 
         return render_sarif(results, [r.descriptor() for r in ruleset.rules], tool_version=__version__,
                             base_dir=os.getcwd(), include_suppressed=outputs.sarif_include_suppressed)
-    return _console(results, outputs, single, settings)
+    return _console(results, outputs, single, settings, extras)
 
 
-def _console(results: list[Result], outputs: Outputs, single: bool, settings) -> str:
+def _console(results: list[Result], outputs: Outputs, single: bool, settings, extras: Optional[dict] = None) -> str:
     """The rich report (one file) or the summary (several), rendered to text for stdout."""
     import io
 
@@ -177,12 +191,25 @@ def _console(results: list[Result], outputs: Outputs, single: bool, settings) ->
     buffer = io.StringIO()
     color = wants_color(sys.stdout, outputs.color)
     console = make_console(buffer, color=color, width=outputs.width or _width())
+    extras = extras or {}
+    if extras.get("config_path") and (not single or results[0].error is None):
+        console.print(f"config: {_shown_path(extras['config_path'])}", markup=False, highlight=False)
     if single:
         if results[0].error is None:
             render_report(results[0], console, settings.min_severity)
     else:
         render_summary(results, console)
+        if extras.get("cache_failures"):
+            console.print(_failed_line(extras["cache_failures"]), markup=False, highlight=False)
     return buffer.getvalue()
+
+
+def _shown_path(path: str) -> str:
+    """A path with control and bidi characters shown as visible escapes (it may come from anywhere)."""
+    import unicodedata
+
+    return "".join(c if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp") and c != "\x7f"
+                   else (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") for c in path)
 
 
 def _width() -> int:
@@ -304,7 +331,7 @@ def config_show_command(config_file: Optional[str]) -> int:
     project = project_config({"config_file": config_file})
     rows = describe(project)
     width = max(len(k) for k, _, _ in rows)
-    sys.stdout.write(f"config file: {project.config_path or '(none found)'}\n")
+    sys.stdout.write(f"config file: {_shown_path(project.config_path) if project.config_path else '(none found)'}\n")
     for key, value, origin in rows:
         sys.stdout.write(f"{key:{width}}  {value}  [{origin}]\n")
     return Exit.OK

@@ -1,7 +1,9 @@
 """The result cache: an embedded SQLite file of JSON result records, keyed by everything that can
 change a result (content hash, file name, authcheck version, rule packs, settings).
 
-The cache folder is not trusted, so records are JSON (never pickle) and are checked on the way out.
+The cache folder is not trusted, so records are JSON (never pickle) and each carries an HMAC-SHA256
+over its key and text, made with a secret that is never stored in the cache folder (see cachekey.py).
+A record that does not verify is a miss, counted in `ResultCache.failed` for the run's summary.
 Anything wrong with the cache (corrupt, locked, unwritable, wrong schema) turns it off for the run
 with one warning in `ResultCache.warning`; no method raises and a bad cache never gives a wrong
 result.  The parent process is the only writer: `put` batches writes and `close` flushes them.
@@ -19,11 +21,12 @@ import threading
 from dataclasses import fields
 from typing import Any, Mapping, Optional
 
+from .cachekey import CacheKeyError, mac, verify
 from .model import ErrorInfo, Evidence, Finding, Note, Result
 from .settings import Settings
 
-SCHEMA = "1"
-FILE_NAME = "results-v1.sqlite3"
+SCHEMA = "2"
+FILE_NAME = "results-v2.sqlite3"  #: v2: records carry an HMAC, not a bare sha256
 BATCH = 100
 TRANSIENT_ERRORS = ("timeout", "memory", "internal")  #: may pass next time, so never cached
 NOT_RESULT_SETTINGS = ("min_severity", "fail_on", "fail_score", "password")  #: display, gate, secret
@@ -118,8 +121,9 @@ def _cacheable(record: dict) -> bool:
 class ResultCache:
     """Result records in `<directory>/results-v1.sqlite3`; degrades to no cache on any trouble."""
 
-    def __init__(self, directory: Optional[str] = None) -> None:
+    def __init__(self, directory: Optional[str] = None, secret: Optional[bytes] = None) -> None:
         self.directory = directory or default_cache_dir()
+        self.failed = 0  #: records that did not verify this run (each was a miss)
         self.path = os.path.join(self.directory, FILE_NAME)
         self.warning: Optional[str] = None
         self._db: Optional[sqlite3.Connection] = None
@@ -127,9 +131,14 @@ class ResultCache:
         self._lock = threading.Lock()
         self._salt = ""
         self._secrets: dict[str, str] = {}
+        self._secret = secret or b""
         try:
+            if not self._secret:
+                from .cachekey import load_key
+
+                self._secret = load_key()
             self._open()
-        except (sqlite3.Error, OSError, ValueError) as exc:
+        except (sqlite3.Error, OSError, ValueError, CacheKeyError) as exc:
             self._disable(exc)
 
     def _open(self) -> None:
@@ -173,8 +182,11 @@ class ResultCache:
 
     def key(self, *, sha256: str, name: str, version: str, rules_digest: str,
             settings_digest: str, password: Optional[str] = None) -> str:
-        """The cache key of one check: content, base name, version, rules, settings (and password)."""
-        parts = [sha256, os.path.basename(name.replace("\\", "/")), version, rules_digest,
+        """The cache key of one check: content, base name, version, the versions of the libraries
+        that shape a result, rules, settings (and password)."""
+        from .cachekey import library_versions
+
+        parts = [sha256, os.path.basename(name.replace("\\", "/")), version, library_versions(), rules_digest,
                  settings_digest, self._password_hash(password)]
         return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 
@@ -196,7 +208,9 @@ class ResultCache:
                 except sqlite3.Error as exc:
                     self._disable(exc)
                     return None
-        record = _checked(*row) if row else None
+        record = _checked(self._secret, key, *row) if row else None
+        if row and record is None:
+            self.failed += 1
         if record is not None and path is not None:
             record["path"] = path
         return record
@@ -210,7 +224,7 @@ class ResultCache:
         except Exception:  # noqa: BLE001 - an odd record is simply not stored
             return
         with self._lock:
-            self._pending[key] = (text, _digest(text))
+            self._pending[key] = (text, mac(self._secret, key, text))
             if len(self._pending) >= BATCH:
                 self._flush()
 
@@ -239,14 +253,11 @@ class ResultCache:
         self.close()
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _checked(text: str, digest: str) -> Optional[dict]:
-    """A record that is intact and converts to a Result, or None: the cache folder is not trusted."""
+def _checked(secret: bytes, key: str, text: str, tag: str) -> Optional[dict]:
+    """A record whose MAC verifies and that converts to a Result, or None: the cache folder is not
+    trusted, and a record moved to another key or edited (digest recomputed or not) fails here."""
     try:
-        if _digest(text) != digest:  # SQLite has no page checksums: catch damaged records here
+        if not verify(secret, tag, key, text):
             return None
         record = json.loads(text)
         result_from_record(record)

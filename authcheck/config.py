@@ -6,12 +6,18 @@ Precedence, highest first: command line > environment > config file > defaults. 
 scalars from a higher layer replace the lower one; `limits` and `bands` merge key by key and
 `overrides` rule by rule.  Paths in a config file (`rules`, `baseline`, `ignore_file`,
 `cache_dir`) are relative to the config file's folder.
+
+Discovery (`discover_config`) walks up from the working folder to the repository root or the
+user's home, and ignores, with a warning, a config file owned by another user or sitting in a
+world-writable folder: a stray /tmp/authcheck.toml must not turn every scan under /tmp into a pass.
+A file named with --config is used as given.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import stat
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Optional
 
@@ -193,22 +199,65 @@ def _has_section(pyproject: str) -> bool:
         return b"tool.authcheck" in raw  # broken, but meant for us: let load_config say why
 
 
-def find_config(start: str) -> Optional[str]:
-    """The nearest config file at or above `start`; stops after the folder holding `.git`."""
+def find_config(start: str, home: Optional[str] = None) -> Optional[str]:
+    """The nearest safe config file at or above `start` (see `discover_config`), or None."""
+    return discover_config(start, home)[0]
+
+
+def discover_config(start: str, home: Optional[str] = None) -> tuple[Optional[str], list[str]]:
+    """The nearest config file at or above `start`, and warnings about config files refused.
+
+    The search stops after the repository root (a folder holding `.git`) or the user's home
+    (`home`, default `~`), whichever comes first, and otherwise at the file-system root.  A file
+    found there is refused, with a warning, when it is not safe to obey (`unsafe_reason`); the
+    search then ends with no config, as git does for a repository it does not trust.
+    """
     folder = os.path.abspath(start)
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
+    home = os.path.abspath(home or os.path.expanduser("~"))
     while True:
-        own = os.path.join(folder, "authcheck.toml")
-        if os.path.isfile(own):
-            return own
-        pyproject = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(pyproject) and _has_section(pyproject):
-            return pyproject
+        found = _config_in(folder)
+        if found:
+            why = unsafe_reason(found)
+            if why is None:
+                return found, []
+            return None, [f"ignoring config file {found}: {why} (pass --config {found} to use it anyway)"]
         parent = os.path.dirname(folder)
-        if parent == folder or os.path.exists(os.path.join(folder, ".git")):
-            return None
+        if parent == folder or folder == home or os.path.exists(os.path.join(folder, ".git")):
+            return None, []
         folder = parent
+
+
+def _config_in(folder: str) -> Optional[str]:
+    own = os.path.join(folder, "authcheck.toml")
+    if os.path.isfile(own):
+        return own
+    pyproject = os.path.join(folder, "pyproject.toml")
+    if os.path.isfile(pyproject) and _has_section(pyproject):
+        return pyproject
+    return None
+
+
+def unsafe_reason(path: str) -> Optional[str]:
+    """Why a discovered config file must not be obeyed, or None when it is safe.
+
+    Unsafe: owned by another user, or in a world-writable folder unless that folder is sticky
+    and the file is yours (anyone could have put it there, or replace it).  Like git's
+    safe.directory.  Not checked where there are no Unix owners (Windows).
+    """
+    if not hasattr(os, "geteuid"):
+        return None
+    try:
+        st, folder = os.stat(path), os.stat(os.path.dirname(os.path.abspath(path)))
+    except OSError as exc:
+        return f"cannot check its owner: {exc.strerror or exc}"
+    me = os.geteuid()
+    if st.st_uid != me:
+        return f"it is owned by another user (uid {st.st_uid}, you are {me})"
+    if folder.st_mode & stat.S_IWOTH and not folder.st_mode & stat.S_ISVTX:
+        return "its folder is writable by every user"
+    return None
 
 
 def _is_pyproject(path: str) -> bool:

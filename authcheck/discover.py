@@ -16,7 +16,12 @@
   (.git, .hg, .svn, __pycache__, node_modules) are skipped unless `skip_hidden=False`.
   Symlinks are skipped unless `follow_symlinks=True`; symlink loops are cut, and a broken
   symlink is skipped.
-* A named path that does not exist gives `Target(path, missing=True)`.
+* A named path that does not exist gives `Target(path, missing=True)`.  A folder that cannot be
+  listed (permission denied, vanished) gives `Target(folder, missing=True, problem=(type, message))`
+  so the run reports it instead of skipping it silently.
+* A walked folder yields regular files only: FIFOs, devices and sockets are never picked up
+  (reading one could block for ever).  A special file named explicitly (or matched by a glob) is
+  passed on and read by a worker, under the timeout and the byte limit.
 * Every file appears once (by its resolved real path; the first display path wins).  The order is
   the inputs' order; the files of a folder or glob are sorted by path.
 """
@@ -25,8 +30,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import Iterator, Sequence
+import stat
+from dataclasses import dataclass, field
+from typing import Iterator, Optional, Sequence
 
 from .globs import glob_to_regex
 
@@ -41,6 +47,7 @@ class Target:
 
     path: str
     missing: bool = False
+    problem: Optional[tuple[str, str]] = None  #: (error type, message) when it could not be listed
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class _Options:
     exclude: tuple[re.Pattern, ...]
     follow_symlinks: bool
     skip_hidden: bool
+    problems: list = field(default_factory=list, compare=False)  #: (path, OSError) of unlistable folders
 
     def skipped_name(self, name: str, is_dir: bool) -> bool:
         """True for a hidden entry, or a VCS/tool folder, while those are skipped."""
@@ -100,7 +108,18 @@ def _expand(raw: str, opts: _Options) -> Iterator[Target]:
     elif _MAGIC.search(raw):
         yield from _glob(raw, opts)
     else:
-        yield Target(raw, missing=True)
+        yield _absent(raw)
+
+
+def _absent(raw: str) -> Target:
+    """A named path that cannot be seen: missing, or behind a folder we may not enter."""
+    try:
+        os.stat(raw)
+    except PermissionError as exc:
+        return Target(raw, missing=True, problem=("permission-denied", f"cannot reach it: {exc.strerror}"))
+    except OSError:
+        pass
+    return Target(raw, missing=True)
 
 
 def _identity(target: Target):
@@ -115,7 +134,8 @@ def _walk(top: str, opts: _Options) -> Iterator[Target]:
     """The wanted files under a folder, sorted by relative path."""
     found = []
     visited: set = set()
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=opts.follow_symlinks):
+    unlisted: list = []
+    for dirpath, dirnames, filenames in os.walk(top, onerror=unlisted.append, followlinks=opts.follow_symlinks):
         if opts.follow_symlinks and not _first_visit(dirpath, visited):
             dirnames[:] = []
             continue
@@ -124,9 +144,19 @@ def _walk(top: str, opts: _Options) -> Iterator[Target]:
         for name in filenames:
             rel = _rel(rel_dir, name)
             if _usable_file(os.path.join(dirpath, name), name, opts) and opts.wanted(rel, name):
-                found.append(tuple(rel.split("/")))
-    for parts in sorted(found):
-        yield Target(_display(top, os.path.join(*parts)))
+                found.append((tuple(rel.split("/")), None))
+    for exc in unlisted:
+        rel = os.path.relpath(exc.filename or top, top).replace(os.sep, "/")
+        found.append((tuple(rel.split("/")), exc))
+    for parts, exc in sorted(found, key=lambda item: item[0]):
+        path = _display(top, os.path.join(*parts))
+        yield Target(path) if exc is None else unlisted_target(path, exc)
+
+
+def unlisted_target(path: str, exc: OSError) -> Target:
+    """The record of a folder that could not be listed."""
+    kind = "permission-denied" if isinstance(exc, PermissionError) else "not-found"
+    return Target(path, missing=True, problem=(kind, f"folder could not be listed: {exc.strerror or exc}"))
 
 
 def _first_visit(dirpath: str, visited: set) -> bool:
@@ -148,11 +178,22 @@ def _enter_dir(dirpath: str, rel_dir: str, name: str, opts: _Options) -> bool:
 
 
 def _usable_file(path: str, name: str, opts: _Options) -> bool:
+    """Not skipped by name, and a regular file (a followed symlink to one counts); never a FIFO,
+    device or socket."""
     if opts.skipped_name(name, False):
         return False
-    if os.path.islink(path):
-        return opts.follow_symlinks and os.path.isfile(path)
-    return True
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return True  # vanished or unreadable: the worker reports why
+    if stat.S_ISLNK(st.st_mode):
+        if not opts.follow_symlinks:
+            return False
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False  # a broken symlink
+    return stat.S_ISREG(st.st_mode)
 
 
 def _rel(rel_dir: str, name: str) -> str:
@@ -171,6 +212,9 @@ def _glob(pattern: str, opts: _Options) -> Iterator[Target]:
     first = next(i for i, p in enumerate(parts) if _MAGIC.search(p))
     root = "/".join(parts[:first]) or ("/" if pattern.startswith(("/", os.sep)) else "")
     matches = sorted(_match(root or ".", [p for p in parts[first:] if p], opts, (), frozenset()))
+    for folder, exc in opts.problems:
+        yield unlisted_target(folder, exc)
+    opts.problems.clear()
     if not matches:
         yield Target(pattern, missing=True)
     for rel_parts in matches:
@@ -220,7 +264,9 @@ def _entries(base: str, opts: _Options, *, allow_hidden: bool) -> list:
     try:
         with os.scandir(base) as it:
             entries = list(it)
-    except OSError:
+    except OSError as exc:
+        if not isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+            opts.problems.append((base, exc))
         return []
     out = []
     for entry in sorted(entries, key=lambda e: e.name):

@@ -14,7 +14,11 @@ from .settings import Settings
 
 
 def read_input(path: str, limits) -> bytes:
-    """The bytes of a file, or of stdin for "-"; refuses missing, unreadable and oversized files."""
+    """The bytes of a file, or of stdin for "-"; refuses missing, unreadable and oversized files.
+
+    Runs in a worker, under the timeout and memory cap: a FIFO nobody writes to blocks here until
+    the worker is killed (`timeout`), and an endless device such as /dev/zero stops at
+    `max_bytes` (`too-large`), because at most `max_bytes + 1` bytes are ever read."""
     if path == "-":
         data = sys.stdin.buffer.read(limits.max_bytes + 1)
     else:
@@ -29,7 +33,7 @@ def read_input(path: str, limits) -> bytes:
         except IsADirectoryError:
             raise CheckError("not-found", "is a directory, not a file", "read") from None
         except PermissionError:
-            raise CheckError("not-found", "permission denied", "read") from None
+            raise CheckError("permission-denied", "permission denied", "read") from None
         except OSError as exc:
             raise CheckError("corrupt", f"cannot read: {exc.strerror or exc}", "read") from None
     if len(data) > limits.max_bytes:

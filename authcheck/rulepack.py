@@ -8,6 +8,7 @@ placeholders from a fixed namespace, and nothing in a rule is ever executed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -99,7 +100,7 @@ def builtin_dir() -> str:
 
 def ruleset_for(settings) -> RuleSet:
     """The rule set a run's settings name (module level, so spawned workers can rebuild it)."""
-    return load_ruleset(settings.rule_dirs)
+    return load_ruleset(settings.rule_dirs, memory_mb=settings.limits.memory_mb)
 
 
 def rule_files(directory: str) -> list[str]:
@@ -113,8 +114,52 @@ def rule_files(directory: str) -> list[str]:
     return found
 
 
-def load_ruleset(extra_dirs=(), *, builtin: bool = True) -> RuleSet:
-    """Load the built-in rules plus every folder in `extra_dirs`; raise RuleError on the first problem."""
+def load_ruleset(extra_dirs=(), *, builtin: bool = True, memory_mb: Optional[int] = None) -> RuleSet:
+    """Load the built-in rules plus every folder in `extra_dirs`; raise RuleError on the first problem.
+
+    Loading runs under the workers' memory cap (`memory_mb`, default `Limits.memory_mb`): a rule
+    pack that needs more is a RuleError, never a parent process grown to gigabytes.
+    """
+    if memory_mb is None:
+        from .settings import Limits
+
+        memory_mb = Limits().memory_mb
+    try:
+        with memory_capped(memory_mb):
+            return _load_ruleset(extra_dirs, builtin)
+    except MemoryError:
+        raise RuleError(f"loading the rule packs needs more than the {memory_mb} MB memory limit "
+                        "(limits.memory_mb)") from None
+
+
+@contextlib.contextmanager
+def memory_capped(memory_mb: int):
+    """While inside, this process may grow its address space by at most `memory_mb` more (RLIMIT_AS,
+    the workers' cap).  The parent cannot be capped for good (its workers and reporters need room
+    later), so the soft limit is lowered for the duration and put back afterwards; where RLIMIT_AS
+    or /proc are missing this does nothing (the alias bound in `parse_yaml` still holds)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            in_use = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError, AttributeError):
+        yield
+        return
+    cap = in_use + memory_mb * 1024 * 1024
+    if memory_mb <= 0 or (soft != resource.RLIM_INFINITY and soft <= cap) or (
+            hard != resource.RLIM_INFINITY and hard < cap):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _load_ruleset(extra_dirs, builtin: bool) -> RuleSet:
     files = (rule_files(builtin_dir()) if builtin else []) + [f for d in extra_dirs for f in rule_files(d)]
     if len(files) > MAX_RULES:
         raise RuleError(f"too many rule files ({len(files)} > {MAX_RULES})")
@@ -149,29 +194,55 @@ def _read(path: str) -> str:
 
 
 def parsed_rule(text: str, path: str) -> dict:
-    """A rule file's data, from the compiled-form cache when this exact text was parsed before.
+    """A rule file's data, from the parsed-rule cache when this exact text was parsed before.
 
     Parsing YAML (and importing PyYAML) is most of the cost of loading rules; the cache holds
-    the parsed data as JSON under the user cache folder, keyed by the text's hash, and is only
-    ever an accelerator: a missing, unreadable or corrupt entry means parsing the YAML again.
+    the parsed data under the user cache folder, keyed by the text's hash, in a tagged JSON form
+    that gives back exactly the values YAML gave (dates stay dates, integer keys stay integers),
+    and with an HMAC made with the cache key (cachekey.py), so an entry planted by someone
+    without the key is not used.  The cache is only an accelerator: a missing, unreadable,
+    unverified or corrupt entry means parsing the YAML again.
     """
-    import json
-
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     folder = _compiled_dir()
-    entry = os.path.join(folder, key + ".json") if folder else None
+    secret = _cache_secret() if folder else None
+    entry = os.path.join(folder, digest + ".json") if folder and secret else None
     if entry:
-        try:
-            with open(entry, encoding="utf-8") as fh:
-                data = json.load(fh)
-            if isinstance(data, dict):
-                return data
-        except (OSError, ValueError):
-            pass
+        data = _cached(entry, secret, digest)
+        if data is not None:
+            return data
     data = parse_yaml(text, path)
     if entry:
-        _store(entry, data)
+        _store(entry, secret, digest, data)
     return data
+
+
+def _cache_secret() -> Optional[bytes]:
+    """The cache key, or None (then the parsed-rule cache is simply not used)."""
+    from .cachekey import CacheKeyError, load_key
+
+    try:
+        return load_key()
+    except (CacheKeyError, OSError):
+        return None
+
+
+def _cached(entry: str, secret: bytes, digest: str) -> Optional[dict]:
+    """The verified data of one cache entry, or None."""
+    import json
+
+    from .cachekey import verify
+    from .typedjson import decode
+
+    try:
+        with open(entry, encoding="utf-8") as fh:
+            wrapper = json.load(fh)
+        if not verify(secret, wrapper["mac"], digest, wrapper["data"]):
+            return None
+        data = decode(json.loads(wrapper["data"]))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _compiled_dir():
@@ -180,33 +251,56 @@ def _compiled_dir():
         return None
     base = os.environ.get("AUTHCHECK_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or os.path.join(
         os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "authcheck", "rules-v1") if not os.environ.get("AUTHCHECK_CACHE_DIR") \
-        else os.path.join(base, "rules-v1")
+    folder = os.path.join(base, "authcheck", "rules-v2") if not os.environ.get("AUTHCHECK_CACHE_DIR") \
+        else os.path.join(base, "rules-v2")
     return folder
 
 
-def _store(entry: str, data: dict) -> None:
-    """Write one parsed rule atomically; failures are ignored (the cache only speeds things up)."""
+def _store(entry: str, secret: bytes, digest: str, data: dict) -> None:
+    """Write one parsed rule atomically, only when its encoded form decodes to the same values;
+    failures are ignored (the cache only speeds things up)."""
     import json
     import tempfile
 
+    from .cachekey import mac
+    from .typedjson import decode, encode
+
     try:
-        os.makedirs(os.path.dirname(entry), exist_ok=True)
-        text = json.dumps(data, default=str)
+        text = json.dumps(encode(data), sort_keys=True)
+        if not same_values(decode(json.loads(text)), data):
+            return
+        os.makedirs(os.path.dirname(entry), mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(entry), suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            json.dump({"mac": mac(secret, digest, text), "data": text}, fh)
         os.replace(tmp, entry)
-    except (OSError, TypeError, ValueError):
+    except (OSError, TypeError, ValueError, RecursionError):
         pass
 
 
+def same_values(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (1 == 1.0 == True are not the same here)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_values(k, j) and same_values(a[k], b[j]) for k, j in zip(a, b))
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b))
+    return a == b or (a != a and b != b)  # NaN
+
+
+MAX_NODES = 100_000  #: YAML nodes a rule file may expand to, aliases counted at their full size
+
+
 def parse_yaml(text: str, path: str) -> dict:
-    """YAML with the safe loader only (libyaml's when available); the document must be a mapping."""
+    """YAML with the safe loader only (libyaml's when available); the document must be a mapping.
+    Alias expansion is bounded: a file whose aliases would expand past MAX_NODES is refused."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        if "*" in text:
+            _check_expansion(yaml, text, loader, path)
         data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -215,6 +309,32 @@ def parse_yaml(text: str, path: str) -> dict:
     if not isinstance(data, dict):
         raise RuleError("a rule file must hold one mapping (one rule per file)", file=path)
     return data
+
+
+def _check_expansion(yaml, text: str, loader, path: str) -> None:
+    """Count the nodes the document expands to (an alias costs the size of its anchor's node)
+    from the parser's events, before anything is built; refuse a YAML bomb."""
+    sizes: dict[str, int] = {}
+    stack: list[list] = []  # [anchor, nodes so far] per open collection
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([event.anchor, 1])
+            continue
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, size = stack.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, size = event.anchor, 1
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, size = None, sizes.get(event.anchor, 1)
+        else:
+            continue
+        if anchor:
+            sizes[anchor] = size
+        if stack:
+            stack[-1][1] += size
+        if size > MAX_NODES or (stack and stack[-1][1] > MAX_NODES):
+            raise RuleError(f"YAML aliases expand to more than {MAX_NODES} nodes (an alias bomb?); "
+                            "refused", file=path)
 
 
 def compile_rule(data: dict, path: str) -> Rule:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,7 @@ class Run:
     keep_letter: bool = False
     today: date = field(default_factory=date.today)
     warnings: list[str] = field(default_factory=list)
+    cache_failures: int = 0  #: cache entries that failed verification (each was a miss)
     _baseline: object = None
     _ignore: object = None
 
@@ -60,9 +62,9 @@ class Run:
 
     def results(self, targets: Sequence[Target], on_start: Optional[Callable[[str], None]] = None) -> Iterator[Result]:
         """One result per target, as each finishes (cached ones first)."""
-        stdin_file = _stash_stdin(targets)
+        stdin_file, stdin_problem = _stash_stdin(targets, self.settings.limits)
         try:
-            work = [Target(stdin_file, False) if t.path == STDIN else t for t in targets]
+            work = [_stdin_target(stdin_file, stdin_problem) if t.path == STDIN else t for t in targets]
             for result in self._checked(work, on_start):
                 if stdin_file and result.path == stdin_file:
                     result = _as_stdin(result)
@@ -97,6 +99,7 @@ class Run:
         finally:
             if cache is not None:
                 cache.close()
+                self.cache_failures += cache.failed
                 if cache.warning:
                     self.warnings.append(cache.warning)
 
@@ -186,25 +189,67 @@ def _as_stdin(result: Result) -> Result:
 
 
 def _file_sha256(path: str, limit: int) -> Optional[str]:
-    """The content hash of a file, or None when it cannot be read or is over the size limit."""
+    """The content hash of a regular file, or None when it cannot be read, is over the size limit,
+    or is not a regular file.  This runs in the parent, outside any timeout, so it never reads a
+    FIFO or a device (opened non-blocking and checked with fstat: no race with a swapped file);
+    those are left to a worker, which reads them under the time and byte limits."""
     try:
-        if os.path.getsize(path) > limit:
-            return None
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                return None
+            h = hashlib.sha256()
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+            return h.hexdigest()
+        except OSError:
+            return None
 
 
-def _stash_stdin(targets: Sequence[Target]) -> Optional[str]:
-    """Copy standard input to a private temporary file (workers read files, not our stdin)."""
+def _stdin_target(path: Optional[str], problem: Optional[tuple[str, str]]) -> Target:
+    return Target(STDIN, missing=True, problem=problem) if problem else Target(path, False)
+
+
+def _stash_stdin(targets: Sequence[Target], limits) -> tuple[Optional[str], Optional[tuple[str, str]]]:
+    """Copy standard input to a private temporary file (workers read files, not our stdin): at most
+    `max_bytes + 1` bytes (the worker then says `too-large`), and no longer than `timeout` seconds
+    of waiting for it to end.  Returns the file and, when stdin did not end in time, the problem."""
     if not any(t.path == STDIN for t in targets):
-        return None
+        return None, None
+    data, finished = read_bounded(sys.stdin.buffer, limits.max_bytes + 1, limits.timeout)
     fd, path = tempfile.mkstemp(prefix="authcheck-stdin-")
     with os.fdopen(fd, "wb") as out:
-        data = sys.stdin.buffer.read()
         out.write(data)
-    return path
+    if not finished:
+        return path, ("timeout", f"standard input did not end within {limits.timeout:g} s")
+    return path, None
+
+
+def read_bounded(stream, limit: int, timeout: Optional[float]) -> tuple[bytes, bool]:
+    """Up to `limit` bytes of a stream, waiting at most `timeout` seconds in all (where the stream
+    has a file descriptor that select() accepts); returns the bytes and whether it ended in time."""
+    import select
+    import time
+
+    try:
+        fd = stream.fileno()
+        select.select([fd], [], [], 0)
+    except (AttributeError, OSError, ValueError):
+        return stream.read(limit), True
+    deadline = time.monotonic() + timeout if timeout and timeout > 0 else None
+    chunks, total = [], 0
+    while total < limit:
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+        ready, _, _ = select.select([fd], [], [], wait)
+        if not ready:
+            return b"".join(chunks), False
+        chunk = os.read(fd, min(1 << 20, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks), True

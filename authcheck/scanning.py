@@ -75,7 +75,7 @@ def scan(
         for target in (t for t in targets if t.missing):
             _notify(on_start, target.path)
             done += 1
-            yield _not_found(target.path)
+            yield _not_found(target)
         work = deque(_largest_first(t for t in targets if not t.missing))
         if work:
             ctx = multiprocessing.get_context(start_method or _default_start_method())
@@ -117,7 +117,7 @@ def scan_inline(
     try:
         for target in targets:
             _notify(on_start, target.path)
-            result = _not_found(target.path) if target.missing else run_one(spec, ruleset, target.path)
+            result = _not_found(target) if target.missing else run_one(spec, ruleset, target.path)
             done += 1
             yield result
     except KeyboardInterrupt:
@@ -247,5 +247,7 @@ def _notify(on_start, path: str) -> None:
         on_start(path)
 
 
-def _not_found(path: str) -> Result:
-    return pipeline.error_result(path, CheckError("not-found", "no such file or directory", "read"))
+def _not_found(target: Target) -> Result:
+    """The record of a target discovery could not use: missing, or a folder that could not be listed."""
+    kind, message = target.problem or ("not-found", "no such file or directory")
+    return pipeline.error_result(target.path, CheckError(kind, message, "read"))

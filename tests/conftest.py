@@ -15,6 +15,13 @@ SAMPLES = REPO / "samples"
 _OUTSIDE_ENV = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TERM", "XDG_CACHE_HOME")
 
 
+@pytest.fixture(autouse=True)
+def _private_config_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own config folder (the cache key lives there), never the user's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
+    monkeypatch.delenv("AUTHCHECK_CACHE_KEY", raising=False)
+
+
 @pytest.fixture
 def repo_root() -> Path:
     """The repository root (where README.md and samples/ are)."""

@@ -65,8 +65,8 @@ def test_summary_of_nothing():
 def test_batch_json_documents_sorted_by_path():
     report = json.loads(render_batch_json(batch()))
     assert list(report) == ["schema_version", "summary", "documents"]
-    assert report["schema_version"] == "1.0"
-    assert report["summary"] == summary(batch())
+    assert report["schema_version"] == "1.1"
+    assert report["summary"] == {**summary(batch()), "cache_failed_verification": 0}
     paths = sorted(r.path for r in batch())
     assert [d["path"] for d in report["documents"]] == paths
     by_path = {r.path: r for r in batch()}

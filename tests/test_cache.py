@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from authcheck import cache as cache_mod
+from authcheck.cachekey import ENV_KEY, key_path, load_key, mac
 from authcheck.cache import (ResultCache, default_cache_dir, result_from_record, result_to_record,
                              settings_digest)
 from authcheck.model import ErrorInfo, Evidence, Finding, Note, Result
@@ -148,7 +149,7 @@ def test_record_that_is_not_a_result_is_a_miss(store):
     text = json.dumps({"path": "x"})
     store.close()
     with sqlite3.connect(store.path) as db:
-        db.execute("INSERT INTO results VALUES ('k', ?, ?)", (text, cache_mod._digest(text)))
+        db.execute("INSERT INTO results VALUES ('k', ?, ?)", (text, mac(store._secret, "k", text)))
     with ResultCache(store.directory) as again:
         assert again.get("k") is None and again.warning is None
 
@@ -334,3 +335,109 @@ def test_another_process_writing_meanwhile_is_seen_and_nothing_breaks(tmp_path):
     assert mine.warning is None
     with ResultCache(str(tmp_path)) as again:
         assert again.get("mine") is not None and again.get("theirs") is not None
+
+
+# --- tampering: anyone who can write the cache folder but does not hold the key -------------------
+
+
+def forge(path, key: str, **changes) -> None:
+    """Edit a stored record and recompute its sha256 "digest", as an attacker without the key would."""
+    import hashlib
+
+    with sqlite3.connect(path) as db:
+        text = db.execute("SELECT record FROM results WHERE key = ?", (key,)).fetchone()[0]
+        record = {**json.loads(text), **changes}
+        forged = json.dumps(record, sort_keys=True)
+        db.execute("UPDATE results SET record = ?, digest = ? WHERE key = ?",
+                   (forged, hashlib.sha256(forged.encode()).hexdigest(), key))
+
+
+def test_forged_pass_with_recomputed_digest_is_a_counted_miss(tmp_path):
+    with ResultCache(str(tmp_path)) as first:
+        first.put(first.key(**KEY_PARTS), result_to_record(make_result()))
+    forge(str(tmp_path / cache_mod.FILE_NAME), ResultCache(str(tmp_path)).key(**KEY_PARTS),
+          verdict="pass", score=0, findings=[], axes={"origin": 0, "authority": 0})
+    with ResultCache(str(tmp_path)) as again:
+        assert again.get(again.key(**KEY_PARTS)) is None
+        assert again.failed == 1 and again.warning is None
+
+
+def test_record_moved_to_another_key_does_not_verify(tmp_path):
+    with ResultCache(str(tmp_path)) as first:
+        first.put("clean-letter", result_to_record(make_result()))
+    with sqlite3.connect(str(tmp_path / cache_mod.FILE_NAME)) as db:
+        db.execute("UPDATE results SET key = 'forged-letter'")
+    with ResultCache(str(tmp_path)) as again:
+        assert again.get("forged-letter") is None and again.failed == 1
+
+
+def test_key_lives_in_the_config_folder_with_mode_0600(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "conf"))
+    with ResultCache(str(tmp_path / "cache")) as cache:
+        cache.put("k", result_to_record(make_result()))
+    path = key_path()
+    assert path == str(tmp_path / "conf" / "authcheck" / "cache.key")
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert not any("key" in name for name in os.listdir(tmp_path / "cache"))
+    assert load_key() == load_key()  # created once, then read back
+
+
+def test_a_different_key_turns_every_entry_into_a_miss(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_KEY, "branch-secret-one-0123456789")
+    with ResultCache(str(tmp_path)) as first:
+        first.put("k", result_to_record(make_result()))
+    with ResultCache(str(tmp_path)) as same:
+        assert same.get("k") is not None
+    monkeypatch.setenv(ENV_KEY, "branch-secret-two-0123456789")
+    with ResultCache(str(tmp_path)) as other:
+        assert other.get("k") is None and other.failed == 1
+
+
+def test_key_covers_library_versions(store, monkeypatch):
+    from authcheck import cachekey
+
+    before = store.key(**KEY_PARTS)
+    monkeypatch.setattr(cachekey, "library_versions", lambda: "pypdf=0.0.1")
+    assert store.key(**KEY_PARTS) != before
+
+
+def test_library_versions_name_the_parsers():
+    from authcheck.cachekey import library_versions
+
+    text = library_versions()
+    for name in ("pypdf=", "python-docx=", "rapidfuzz=", "PyYAML=", "google-re2="):
+        assert name in text
+
+
+def test_forged_pass_in_the_cache_does_not_reach_the_report(cli, clean_env, tmp_path):
+    """End to end: the attacker rewrites the forged letter's record as PASS 0 and recomputes the
+    sha256 digest; the next run checks the letter afresh and says the entry failed verification."""
+    import shutil
+
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for name in ("forged-letter.pdf", "coordination-letter.txt"):
+        shutil.copy(os.path.join(os.path.dirname(__file__), "..", "samples", name), folder / name)
+    first = json.loads(cli(str(folder), "-f", "json").stdout)
+    forged = next(d for d in first["documents"] if d["path"].endswith("forged-letter.pdf"))
+    assert forged["verdict"] == "fail"
+    db_path = clean_env / cache_mod.FILE_NAME
+    with sqlite3.connect(db_path) as db:
+        keys = [k for (k, text) in db.execute("SELECT key, record FROM results") if "forged-letter" in text]
+    for key in keys:
+        forge(str(db_path), key, verdict="pass", score=0, findings=[], axes={"origin": 0, "authority": 0})
+    again = cli(str(folder), "-f", "json")
+    report = json.loads(again.stdout)
+    forged = next(d for d in report["documents"] if d["path"].endswith("forged-letter.pdf"))
+    assert forged["verdict"] == "fail" and again.exit_code == 1
+    assert report["summary"]["cache_failed_verification"] == 1
+    assert "1 cache entry failed verification" in again.stderr
+
+
+def test_console_batch_summary_counts_failed_entries():
+    from authcheck.app import Outputs, _console
+
+    results = [make_result("a.pdf"), make_result("b.pdf")]
+    text = _console(results, Outputs(width=100), False, Settings(), {"cache_failures": 2})
+    assert "2 cache entries failed verification" in text
+    assert "failed verification" not in _console(results, Outputs(width=100), False, Settings(), {})

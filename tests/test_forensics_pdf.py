@@ -149,13 +149,40 @@ def test_broken_chain_is_a_structural_fact(genuine):
     assert value(facts, "pdf_revisions") == 1
 
 
-def test_revision_walk_is_capped(genuine):
+def test_revision_walk_backstop_is_reported_as_truncated(genuine):
     data = genuine
     for n in range(55):
         data = fx.set_info(data, Title=f"t{n}")
-    structure = walk(data)
+    structure = walk(data, max_sections=50)
     assert len(structure.revisions) == 50
     assert structure.problems == ["more than 50 cross-reference sections; stopped following /Prev"]
+    assert "not fully read" in structure.truncated
+    assert len(walk(data).revisions) == 56 and walk(data).truncated is None  # the default walks them all
+
+
+@pytest.fixture(scope="module")
+def padded_edit(genuine):
+    """A real edit in the first update, hidden under 60 empty updates."""
+    return fx.empty_updates(fx.add_text(genuine, SECRET), 60)
+
+
+def test_edit_under_sixty_empty_updates_is_found(padded_edit):
+    structure = walk(padded_edit)
+    assert len(structure.revisions) == 62 and structure.truncated is None
+    facts, _ = facts_of(padded_edit)
+    assert f"revision 2: + {SECRET}" in value(facts, "pdf_text_changes")
+    result, fired = check(padded_edit)
+    assert "pdf.revised" in fired and result.verdict != "pass"
+
+
+def test_revision_walk_cut_by_time_is_a_truncated_finding(padded_edit, monkeypatch):
+    from authcheck.forensics import pdfdiff
+
+    calls = iter(range(10**6))
+    monkeypatch.setattr(pdfdiff.Budget, "left", lambda self: next(calls) < 5)  # time runs out after 5 sections
+    result, fired = check(padded_edit)
+    assert "file.truncated-analysis" in fired and result.verdict != "pass"
+    assert any(n.code == "truncated" and "revision history" in n.detail for n in result.notes)
 
 
 # -- metadata -----------------------------------------------------------------------------------

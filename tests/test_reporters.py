@@ -182,7 +182,7 @@ def test_fail_record_is_exact():
     record = result_record(fail_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.0", "path": "samples/seed-letter.txt", "sha256": SHA, "format": "text",
+        "schema_version": "1.1", "path": "samples/seed-letter.txt", "sha256": SHA, "format": "text",
         "verdict": "fail", "score": 72, "axes": {"origin": 10, "authority": 69},
         "reason": "unsigned letter announces a change of policy (wording.policy-change, sig.unsigned)",
         "findings": [
@@ -236,7 +236,7 @@ def test_error_record_is_exact():
     record = result_record(error_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.0", "path": "missing.pdf", "sha256": None, "format": None, "verdict": None,
+        "schema_version": "1.1", "path": "missing.pdf", "sha256": None, "format": None, "verdict": None,
         "score": None, "axes": {"origin": None, "authority": None},
         "reason": "could not be checked: no such file", "findings": [], "fields": {}, "notes": [],
         "next_steps": [], "error": {"type": "not-found", "message": "no such file", "stage": "read"},
@@ -303,7 +303,7 @@ def test_json_and_jsonl_round_trip(make):
     assert line.endswith("\n") and "\n" not in line[:-1]
     assert json.loads(line) == result_record(result)
     text = render_json(result)
-    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": "1.0",')
+    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": "1.1",')
     assert json.loads(text) == result_record(result)
 
 

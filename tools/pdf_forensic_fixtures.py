@@ -111,6 +111,16 @@ def append_update(data: bytes, objects: dict[int, bytes], *, info: int | None = 
     return bytes(out)
 
 
+def empty_updates(data: bytes, count: int) -> bytes:
+    """`count` do-nothing incremental updates: each re-saves the catalog unchanged (padding that
+    pushes a real edit far down the /Prev chain)."""
+    root = _reader(data).trailer.raw_get("/Root").idnum
+    body = objects_of(data)[root]
+    for _ in range(count):
+        data = append_update(data, {root: body})
+    return data
+
+
 def _id_hex(value) -> str:
     """A trailer /ID string as hex, whether pypdf read it as bytes or as text."""
     raw = getattr(value, "original_bytes", None)

@@ -19,7 +19,7 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
     """Forensic signals for one loaded document, and notes about what could not be examined."""
     try:
         if doc.format == "pdf":
-            from .pdf import examine as run
+            from .pdf import examine_with_notes as run
         elif doc.format == "docx":
             from .docx import examine as run
         else:
@@ -32,10 +32,12 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
     budget = Budget(float(getattr(limits, "timeout", 0) or 0) * SHARE_OF_TIMEOUT)
     try:
         with budget.enforced():
-            return budget.call(run, data, doc, settings), ()
+            found = budget.call(run, data, doc, settings)
+            return found if isinstance(found, tuple) else (found, ())
     except OutOfTime:
         return {}, (Note("forensics-incomplete", "the file's structure was not fully examined in the time "
-                                                 "allowed (see --timeout)", {"reason": "time"}),)
+                                                 "allowed (see --timeout)", {"reason": "time"}),
+                    Note("truncated", "forensic examination stopped at the time limit", {"reason": "time"}))
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:  # noqa: BLE001 - forensics adds evidence; it must never lose the check

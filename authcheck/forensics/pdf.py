@@ -14,11 +14,11 @@ import re
 from io import BytesIO
 from typing import Any, Callable, Optional
 
-from ..model import Document, Evidence, Signal
+from ..model import Document, Evidence, Note, Signal
 from . import pdfactions, pdfcontent, pdfsigs
 from .pdfdiff import Budget, diff_revisions
 from .pdfmeta import metadata_facts
-from .pdfrevisions import Structure, walk
+from .pdfrevisions import MAX_SECTIONS, Structure, walk
 from .pdfsignals import revision_facts, signature_facts, structure_facts
 
 MAX_SECONDS = 12.0
@@ -26,11 +26,21 @@ MAX_SECONDS = 12.0
 
 def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
     """Forensic signals for one PDF (raw bytes plus what the loader read)."""
+    return examine_with_notes(data, doc, settings)[0]
+
+
+def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[str, Signal], tuple[Note, ...]]:
+    """The signals, and a "truncated" note when the revision history was not fully examined (the
+    walk or the comparison of revisions stopped on time or size): `file.truncated-analysis` then
+    holds the file at review at least, so an edit hidden under many empty updates is never a silent pass."""
     limits = getattr(settings, "limits", None)
     budget = Budget(min(MAX_SECONDS, float(getattr(limits, "timeout", 30.0)) / 3))
     facts: dict[str, Signal] = {}
     incomplete: list[str] = []
-    structure = _guarded("cross-reference chain", incomplete, walk, data) or Structure()
+    truncated: list[str] = []
+    structure = _guarded("cross-reference chain", incomplete, walk, data, MAX_SECTIONS, budget.left) or Structure()
+    if structure.truncated:
+        truncated.append(structure.truncated)
     facts.update(structure_facts(structure))
     facts.update(_guarded("metadata", incomplete, metadata_facts, doc, data) or {})
     with _pypdf(limits) as pypdf:
@@ -43,6 +53,7 @@ def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
         changes, problems = _guarded("revisions", incomplete, diff_revisions, pypdf, data, structure, budget,
                                      getattr(settings, "password", None)) or ([], [])
         incomplete += problems
+        truncated += [f"revision history not fully compared: {p}" for p in problems if "not compared" in p]
         sigs = _guarded("signatures", incomplete, pdfsigs.read_signatures, reader, data) if reader else None
     facts.update(revision_facts(structure, changes))
     if sigs:
@@ -51,11 +62,13 @@ def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
         facts.update(signature_facts(sigs, structure, changes, len(data), validations, have_roots))
     if not budget.left():
         incomplete.append("time limit reached")
+        truncated.append("the file's structure was examined only in part: the time limit was reached")
     if incomplete:
         facts["pdf_forensics_incomplete"] = Signal(
             list(dict.fromkeys(incomplete)), tuple(Evidence(i, "file") for i in dict.fromkeys(incomplete)),
             "Part of the file's structure could not be examined, so the forensic facts may be incomplete.")
-    return facts
+    notes = tuple(Note("truncated", t, {"reason": "time" if "time" in t else "size"}) for t in dict.fromkeys(truncated))
+    return facts, notes
 
 
 def _guarded(what: str, incomplete: list[str], func: Callable, *args: Any) -> Any:

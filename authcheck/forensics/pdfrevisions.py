@@ -7,15 +7,19 @@ from the end of the file (not counting ``%%EOF``s, which junk and linearization 
 the file into revisions, and records what is odd about the chain: loops, offsets outside the
 file or pointing at no cross-reference section, junk after the last ``%%EOF``, ExifTool
 update blocks.  A linearized file has two sections from one save and counts as one revision.
+Every section is followed, however many there are, while the caller's time allows; when the walk
+stops early (time, or the MAX_SECTIONS backstop) `Structure.truncated` says why, so the analysis
+is reported as partial (padding a file with empty updates cannot hide its first edit).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
-MAX_SECTIONS = 50           #: cross-reference sections followed before giving up
+MAX_SECTIONS = 100_000      #: backstop only: the time budget normally ends a very long walk first
+TIMED_AFTER = 50            #: sections always followed before the time budget is consulted (cheap)
 _DICT_LIMIT = 256 * 1024    #: bytes scanned for one trailer or xref-stream dictionary
 _SLACK = 64                 #: how far a sloppy startxref may miss its section and still be found
 _OBJ_HEAD = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b\s*")
@@ -53,12 +57,14 @@ class Structure:
     problems: list[str] = field(default_factory=list)
     trailing: int = 0           #: non-blank bytes after the end of the newest revision
     exiftool_original_sizes: list[int] = field(default_factory=list)
+    truncated: Optional[str] = None  #: why the walk stopped before the oldest revision, if it did
 
 
-def walk(data: bytes, max_sections: int = MAX_SECTIONS) -> Structure:
-    """The revisions of a PDF by its ``/Prev`` chain; never raises on malformed input."""
+def walk(data: bytes, max_sections: int = MAX_SECTIONS, time_left: Optional[Callable[[], bool]] = None) -> Structure:
+    """The revisions of a PDF by its ``/Prev`` chain; never raises on malformed input.
+    `time_left()` is asked before each section; when it says no, the walk stops (truncated)."""
     out = Structure(linearized=is_linearized(data))
-    sections = _chain(data, out.problems, max_sections)
+    sections = _chain(data, out, max_sections, time_left)
     if not sections:
         return out
     ends = _revision_ends(sections, out.linearized)
@@ -81,8 +87,9 @@ def is_linearized(data: bytes) -> bool:
     return b"/Linearized" in body.split(b"endobj", 1)[0]
 
 
-def _chain(data: bytes, problems: list[str], max_sections: int) -> list[Section]:
+def _chain(data: bytes, out: Structure, max_sections: int, time_left) -> list[Section]:
     """Sections from the last ``startxref`` back through ``/Prev``, newest first."""
+    problems = out.problems
     found = list(_STARTXREF.finditer(data, max(0, len(data) - 4 * 1024 * 1024)))
     if not found:
         problems.append("no startxref: the file's cross-reference chain cannot be followed")
@@ -91,8 +98,12 @@ def _chain(data: bytes, problems: list[str], max_sections: int) -> list[Section]
     sections: list[Section] = []
     seen: set[int] = set()
     while offset is not None:
-        if len(sections) >= max_sections:
-            problems.append(f"more than {max_sections} cross-reference sections; stopped following /Prev")
+        out_of_time = time_left is not None and len(sections) >= TIMED_AFTER and not time_left()
+        if len(sections) >= max_sections or out_of_time:
+            why = f"more than {max_sections} cross-reference sections" if len(sections) >= max_sections \
+                else f"the time limit was reached after {len(sections)} cross-reference sections"
+            out.truncated = f"revision history not fully read: {why}; older revisions were not examined"
+            problems.append(f"{why}; stopped following /Prev")
             break
         if offset in seen:
             problems.append(f"the /Prev chain loops back to offset {offset}")

@@ -40,14 +40,15 @@ def worst(results: Sequence[Result], count: int = WORST_COUNT) -> list[dict[str,
     return [{"path": r.path, "score": r.score, "verdict": r.verdict} for r in scored[:count]]
 
 
-def render_batch_json(results: Sequence[Result]) -> str:
-    """The whole batch as indented JSON: schema version, summary, then documents by path."""
+def render_batch_json(results: Sequence[Result], cache_failures: int = 0) -> str:
+    """The whole batch as indented JSON: schema version, summary, then documents by path.
+    `cache_failures` counts cache entries that failed verification (summary key added in 1.1)."""
     from .jsonout import SCHEMA_VERSION, result_record
 
     ordered = sorted(results, key=lambda r: r.path)
     report = {
         "schema_version": SCHEMA_VERSION,
-        "summary": summary(ordered),
+        "summary": {**summary(ordered), "cache_failed_verification": cache_failures},
         "documents": [result_record(r) for r in ordered],
     }
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"

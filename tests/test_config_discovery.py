@@ -1,0 +1,79 @@
+"""Config discovery is bounded and refuses files it should not trust; the config in effect is named."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from authcheck import config
+from authcheck.config import discover_config, find_config
+
+needs_owners = pytest.mark.skipif(not hasattr(os, "geteuid"), reason="Unix file owners")
+FORGED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "samples", "forged-letter.pdf")
+
+
+def write(path, text: str = "") -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_search_stops_at_home(tmp_path):
+    write(tmp_path / "authcheck.toml", 'fail_on = "never"\n')  # above home: never used
+    (tmp_path / "home" / "me" / "letters").mkdir(parents=True)
+    assert find_config(str(tmp_path / "home" / "me" / "letters"), home=str(tmp_path / "home" / "me")) is None
+    own = write(tmp_path / "home" / "me" / "authcheck.toml")
+    assert find_config(str(tmp_path / "home" / "me" / "letters"), home=str(tmp_path / "home" / "me")) == own
+
+
+@needs_owners
+def test_config_owned_by_another_user_is_refused(tmp_path, monkeypatch):
+    path = write(tmp_path / "authcheck.toml", 'fail_on = "never"\n')
+    (tmp_path / ".git").mkdir()
+    assert discover_config(str(tmp_path)) == (path, [])
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(path).st_uid + 1)
+    found, warnings = discover_config(str(tmp_path))
+    assert found is None
+    assert warnings and path in warnings[0] and "owned by another user" in warnings[0]
+
+
+@needs_owners
+def test_config_in_a_world_writable_folder_is_refused_unless_sticky(tmp_path):
+    shared = tmp_path / "shared"
+    path = write(shared / "authcheck.toml", 'fail_on = "never"\n')
+    (shared / ".git").mkdir()
+    os.chmod(shared, 0o777)
+    found, warnings = discover_config(str(shared))
+    assert found is None and "writable by every user" in warnings[0]
+    os.chmod(shared, 0o1777)  # like /tmp: only the owner may replace the file, and it is ours
+    assert discover_config(str(shared)) == (path, [])
+    os.chmod(shared, 0o755)
+
+
+@needs_owners
+def test_refused_config_does_not_change_the_gate(cli, tmp_path):
+    shared = tmp_path / "shared"
+    write(shared / "authcheck.toml", 'fail_on = "never"\n')
+    (shared / ".git").mkdir()
+    os.chmod(shared, 0o777)
+    try:
+        result = cli(FORGED, cwd=shared)
+    finally:
+        os.chmod(shared, 0o755)
+    assert result.exit_code == 1  # the forged sample fails; a stray config must not turn it into a pass
+    assert "ignoring config file" in result.stderr and "authcheck.toml" in result.stderr
+
+
+def test_console_header_and_config_show_name_the_config_in_effect(cli, tmp_path):
+    path = write(tmp_path / "authcheck.toml", "jobs = 1\n")
+    (tmp_path / ".git").mkdir()
+    single = cli(FORGED, cwd=tmp_path)
+    assert f"config: {path}" in single.stdout.splitlines()[0]
+    shown = cli("config", "show", cwd=tmp_path)
+    assert f"config file: {path}" in shown.stdout
+
+
+def test_no_config_no_header(cli, tmp_path):
+    (tmp_path / ".git").mkdir()
+    assert "config:" not in cli(FORGED, cwd=tmp_path).stdout

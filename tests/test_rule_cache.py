@@ -1,0 +1,119 @@
+"""The parsed-rule cache: same values on every run, authenticated entries, bounded YAML, memory cap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import textwrap
+
+import pytest
+
+from authcheck import rulepack
+from authcheck.errors import RuleError
+from authcheck.rulepack import load_ruleset, parsed_rule
+from authcheck.ruletest import run_rule_tests
+
+DATED = textwrap.dedent("""\
+    id: custom.dated
+    title: Dated the day the office closed
+    description: Letters dated the day the office closed are suspect.
+    severity: medium
+    axis: origin
+    weight: 20
+    when: {field: date.value, is: 2020-01-06}
+    message: "Dated the day the office closed."
+    references: ["internal list"]
+    x-seen: {2020-01-06: closed, 7: seven}
+    tests:
+      - {name: hit, expect: match, fields: {date.value: "2020-01-06"}}
+      - {name: miss, expect: no_match, fields: {date.value: "2021-02-03"}}
+""")
+
+BOMB = "".join([
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n',
+    *(f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+])
+
+
+@pytest.fixture
+def rule_cache(tmp_path, monkeypatch):
+    """The parsed-rule cache on, in tmp; returns its folder."""
+    monkeypatch.delenv("AUTHCHECK_NO_RULE_CACHE", raising=False)
+    monkeypatch.setenv("AUTHCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "rules-v2"
+
+
+def entry_for(folder, text: str):
+    return folder / (hashlib.sha256(text.encode()).hexdigest() + ".json")
+
+
+def test_dates_and_integer_keys_load_the_same_from_the_cache(rule_cache):
+    first = parsed_rule(DATED, "dated.yaml")
+    assert entry_for(rule_cache, DATED).exists()  # the second call below really reads the cache
+    second = parsed_rule(DATED, "dated.yaml")
+    assert second == first and rulepack.same_values(second, first)
+    assert second["x-seen"] == {dt.date(2020, 1, 6): "closed", 7: "seven"}
+
+
+def test_a_rule_using_a_date_scores_the_same_on_the_second_run(tmp_path, rule_cache):
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "dated.yaml").write_text(DATED)
+
+    def outcome():
+        rules = [r for r in load_ruleset([str(tmp_path / "pack")]).rules if r.id == "custom.dated"]
+        return [(c.name, c.passed) for c in run_rule_tests(rules)]
+
+    assert outcome() == outcome()
+
+
+def test_forged_cache_entry_is_not_used(rule_cache):
+    parsed_rule(DATED, "dated.yaml")
+    entry = entry_for(rule_cache, DATED)
+    wrapper = json.loads(entry.read_text())
+    wrapper["data"] = wrapper["data"].replace("2020-01-06", "1999-01-01")
+    entry.write_text(json.dumps(wrapper))
+    assert parsed_rule(DATED, "dated.yaml")["when"]["is"] == dt.date(2020, 1, 6)
+
+
+def test_plain_json_entry_like_the_old_cache_is_not_used(rule_cache):
+    os.makedirs(rule_cache)
+    entry_for(rule_cache, DATED).write_text(json.dumps({"id": "custom.forged"}))
+    assert parsed_rule(DATED, "dated.yaml")["id"] == "custom.dated"
+
+
+def test_alias_bomb_is_refused_with_a_rule_error(tmp_path, rule_cache):
+    assert len(BOMB) < 1000
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "bomb.yaml").write_text(BOMB)
+    with pytest.raises(RuleError, match="alias"):
+        load_ruleset([str(tmp_path / "pack")])
+    assert not entry_for(rule_cache, BOMB).exists()
+
+
+def test_alias_bomb_exits_2_from_the_command_line(cli, tmp_path):
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "bomb.yaml").write_text(BOMB)
+    result = cli("samples/coordination-letter.txt", "--rules", str(tmp_path / "pack"))
+    assert result.exit_code == 2
+    assert "bomb.yaml" in result.stderr and "alias" in result.stderr
+
+
+def test_a_few_aliases_are_still_fine():
+    data = rulepack.parse_yaml("base: &b {weight: 3}\none: *b\ntwo: *b\n", "ok.yaml")
+    assert data["two"] == {"weight": 3}
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc and RLIMIT_AS (Linux)")
+def test_rule_loading_runs_under_the_memory_cap(tmp_path, monkeypatch):
+    def greedy(text, path):
+        return {"x": bytearray(600 * 1024 * 1024)}  # more than the 256 MB cap below
+
+    monkeypatch.setattr(rulepack, "parsed_rule", greedy)
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "big.yaml").write_text("id: x\n")
+    with pytest.raises(RuleError, match="memory"):
+        load_ruleset([str(tmp_path / "pack")], builtin=False, memory_mb=256)
+    import resource
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # put back afterwards
