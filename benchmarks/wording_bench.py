@@ -2,8 +2,8 @@
 
 Each sentence is checked through the library API exactly as a user would check it
 (`authcheck.check(bytes, name=...)`): alone as a text document, and with `--letters` inside a
-whole letter (in the body and in a P.S. after the signature; text, and DOCX/PDF with
-`--formats`).  A sentence counts as flagged when the rule's finding is in the result.  The script
+whole letter (in the body, and in text also in a P.S. or a footnote after the signature; DOCX
+and PDF with `--formats`).  A sentence counts as flagged when the rule's finding is in the result.  The script
 prints precision, recall and F1 overall and per category, the false-alarm rate of every
 category, for each split of `benchmarks/wording/sentences.tsv` and for the shared dev file
 (`../shared/data/policy-sentences-dev.tsv`, skipped with a message when absent), and the CPU
@@ -44,7 +44,7 @@ CATEGORIES = (
 NEGATIVE_CATEGORIES = ("plain_negation", "reported_speech", "past_event", "routine_decoy", "hypothetical",
                        "routine_letter")
 COLUMNS = ("id", "label", "category", "split", "sentence", "note")
-PLACEMENTS = ("body", "ps")
+PLACEMENTS = ("body", "ps", "footnote")
 FORMATS = ("txt", "docx", "pdf")
 RENDERERS: dict[str, Callable[[str, str], Optional[bytes]]] = {}
 
@@ -168,7 +168,8 @@ def _docgen():
 
 
 def letter_spec(sentence: Optional[str], placement: str = "body"):
-    """A one-page letter with `sentence` in the middle of the body (placement "body") or nowhere."""
+    """A one-page letter with `sentence` in the middle of the body (placement "body") or nowhere
+    (the text renderer adds the P.S. and footnote placements after the signature block)."""
     middle = f"{BEFORE} {sentence} {AFTER}" if sentence and placement == "body" else f"{BEFORE} {AFTER}"
     return _docgen().LetterSpec(
         letterhead=LETTERHEAD, date="14 May 2024",
@@ -185,6 +186,8 @@ def render_letter(sentence: Optional[str], placement: str, fmt: str) -> Optional
         text = docgen.letter_text(spec)
         if sentence and placement == "ps":
             text += f"\nP.S. {sentence}\n"
+        elif sentence and placement == "footnote":
+            text += f"\n__________\n\u00b9 {sentence}\n"
         return text.encode("utf-8")
     if placement != "body":
         return None  # the generators have no text after the signature block
