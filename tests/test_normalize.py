@@ -81,6 +81,10 @@ def test_what_was_hidden_is_described_with_the_word_as_it_reads():
         assert text[h.start:h.end] == h.word
 
 
+def test_a_two_letter_word_with_a_look_alike_is_reported():
+    assert [h.describe() for h in hidden_in(f"n{CYR_O} decision")] == [f"Cyrillic {CYR_O} (U+043E) in 'n{CYR_O}'"]
+
+
 @pytest.mark.parametrize("text", [
     f"\u0645\u06cc{ZWNJ}\u062e\u0648\u0627\u0647\u0645 \u0631\u0641\u062a",      # Persian: ZWNJ is spelling
     f"\u0915\u094d{ZWJ}\u0937 \u0926\u0947\u0936",                              # Devanagari conjunct with ZWJ

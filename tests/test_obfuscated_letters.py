@@ -121,6 +121,25 @@ def test_the_2020_letter_keeps_its_findings_with_homoglyphs_but_adds_obfuscation
     assert {f["rule"] for f in hidden["findings"]} == {f["rule"] for f in plain["findings"]} | {"text.obfuscated"}
 
 
+@pytest.mark.parametrize("denial", [
+    "N0 decision has been made to withdraw our forces.",
+    "There has been n o decision made to leave Iraq.",
+    f"There has been n{CYR_O} decision made to leave Iraq.",
+])
+def test_a_broken_negation_cue_still_negates(cli, denial):
+    record = json.loads(cli("-", "--format", "json", input=denial + "\n").stdout)
+    assert finding(record, "wording.policy-change") is None
+
+
+@pytest.mark.parametrize("announcement, quoted", [
+    ("All coalition forces will w i t h d r a w from Iraq next week.", "forces will w i t h d r a w"),
+    ("All coalition f0rces will withdr4w from Iraq next week.", "f0rces will withdr4w"),
+])
+def test_spaced_and_digit_words_are_read_and_quoted_as_written(cli, announcement, quoted):
+    record = json.loads(cli("-", "--format", "json", input=announcement + "\n").stdout)
+    assert [e["text"] for e in finding(record, "wording.policy-change")["evidence"]] == [quoted]
+
+
 # --- issuer names ---------------------------------------------------------------------------
 
 

@@ -309,11 +309,11 @@ def _mixed_script(word: str) -> Optional[str]:
     if not latin or not foreign:
         return None
     fakes = [ch for ch in dict.fromkeys(foreign) if ch in table]
-    if len(latin) >= 2 and fakes:
+    if fakes and len(latin) >= len(foreign):  # a Latin word with look-alikes in it
         return ", ".join(f"{script_of(ch)} {ch} (U+{ord(ch):04X})" for ch in fakes[:3])
     scripts = {script_of(ch) for ch in foreign}
     lookalikes = [ch for ch in dict.fromkeys(latin) if ch.isascii() and ch in _latin_lookalikes(frozenset(scripts))]
-    if len(foreign) >= 2 and lookalikes:
+    if lookalikes and len(foreign) > len(latin):  # a word of another script with Latin look-alikes in it
         other = sorted(scripts)[0]
         return ", ".join(f"Latin {ch} (U+{ord(ch):04X}) in a {other} word" for ch in lookalikes[:3])
     return None
