@@ -236,14 +236,21 @@ def _re() -> dict:
         ("token", r"[A-Za-z0-9|]+"),
         ("spaced", r"(?<![^\W_])[^\W\d_](?: [^\W\d_]){2,}(?![^\W_])|(?<![^\W_])[nN] [oO](?![^\W_])"),
         ("keep", r"\d+[A-Za-z]{1,3}|[A-Za-z]+\d{2,}|\d{2,}[A-Za-z]+|[A-Z]+\d+[A-Z]?|\d+[A-Z]+\d*"),
-        ("suspect", "[" + re.escape(_INVIS_CLASS + "".join(_confusables())) + _SUSPECT_SCRIPTS + "]"),
     )}
 
 
 def _clean_unicode(text: str) -> bool:
     """True when non-ASCII text has nothing to fold or report: NFKC already, no invisible characters,
     no letters of a script with Latin look-alikes (curly quotes, dashes, accented Latin letters)."""
-    return unicodedata.is_normalized("NFKC", text) and not _re()["suspect"].search(text)
+    return unicodedata.is_normalized("NFKC", text) and not _suspect().search(text)
+
+
+@lru_cache(maxsize=1)
+def _suspect() -> re.Pattern:
+    """Invisible characters, letters of the look-alike scripts, and the other look-alikes of the table."""
+    scripts = re.compile(f"[{_SUSPECT_SCRIPTS}]")
+    others = "".join(ch for ch in _confusables() if not scripts.match(ch))
+    return re.compile("[" + re.escape(_INVIS_CLASS + others) + _SUSPECT_SCRIPTS + "]")
 
 
 @lru_cache(maxsize=1)
