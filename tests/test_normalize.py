@@ -28,6 +28,7 @@ def test_plain_ascii_takes_the_fast_path_unchanged():
     (f"with{ZWSP}drawal", "withdrawal"),
     (f"the with{SHY}\ndrawal", "the withdrawal"),
     ("\ufb01nal \uff57ithdrawal", "final withdrawal"),          # NFKC: ligature, full-width
+    ("we won\u2019t \u2014 ever", "we won't - ever"),               # curly quotes and dashes, one for one
 ])
 def test_each_kind_of_noise_folds_to_the_plain_word(written, folded):
     assert fold(written).text == folded
@@ -104,8 +105,8 @@ _ALPHABET = st.sampled_from(list("abcdeilnorstw IO01345|-.,\n") + [CYR_O, CYR_I,
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_every_folded_character_maps_into_the_original_in_order(text):
     f = fold(text)
-    if f.starts is None:
-        assert f.text == text
+    if f.starts is None:  # folded one for one: character k comes from character k
+        assert len(f.text) == len(text)
         return
     assert len(f.starts) == len(f.ends) == len(f.text)
     assert all(0 <= s < e <= len(text) for s, e in zip(f.starts, f.ends))

@@ -125,6 +125,7 @@ def test_the_2020_letter_keeps_its_findings_with_homoglyphs_but_adds_obfuscation
     "N0 decision has been made to withdraw our forces.",
     "There has been n o decision made to leave Iraq.",
     f"There has been n{CYR_O} decision made to leave Iraq.",
+    "We won\u2019t withdraw our forces from Iraq.",            # a curly apostrophe
 ])
 def test_a_broken_negation_cue_still_negates(cli, denial):
     record = json.loads(cli("-", "--format", "json", input=denial + "\n").stdout)

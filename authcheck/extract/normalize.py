@@ -3,6 +3,7 @@
 `fold(text)` returns a `Folded`: the matching text plus, for each of its characters, the span of
 the original it came from, so a hit in the folded text is quoted and located as written.  Steps:
 
+0. curly quotes, dashes and odd spaces as ASCII, one for one (textutil.fold);
 1. invisible characters removed: zero-width space/joiners, word joiner, BOM, soft hyphens (a soft
    hyphen before a line break also joins the word across it), bidi marks, embeddings and isolates;
 2. Unicode NFKC (ligatures, full-width and mathematical letters, non-breaking spaces);
@@ -26,6 +27,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from typing import Optional
+
+from .textutil import fold as fold_punctuation
 
 __all__ = ["Folded", "Hidden", "fold", "hidden_in", "matching_text"]
 
@@ -74,7 +77,7 @@ class Folded:
     def __init__(self, text: str, source: str, starts: Optional[tuple[int, ...]] = None,
                  ends: Optional[tuple[int, ...]] = None, hidden: tuple[Hidden, ...] = ()) -> None:
         self.text, self.source = text, source
-        self.starts, self.ends = starts, ends  #: None: the text is the source, unchanged
+        self.starts, self.ends = starts, ends  #: None: character k of the text is character k of the source
         self.hidden = hidden
 
     def __repr__(self) -> str:
@@ -83,7 +86,7 @@ class Folded:
     @property
     def changed(self) -> bool:
         """True when the matching text differs from the original or something was hidden."""
-        return self.starts is not None or bool(self.hidden)
+        return self.starts is not None or bool(self.hidden) or self.text != self.source
 
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original that a span of the matching text came from."""
@@ -109,7 +112,7 @@ class Folded:
 def fold(text: str) -> Folded:
     """The matching form of `text` with its offset map and what was hidden in it."""
     if not _ASCII_TRIGGER.search(text) and (text.isascii() or _clean_unicode(text)):
-        return Folded(text, text)
+        return Folded(punctuation(text), text)
     chars, spans = list(text), [(i, i + 1) for i in range(len(text))]
     hidden: tuple[Hidden, ...] = ()
     if not text.isascii():
@@ -119,10 +122,15 @@ def fold(text: str) -> Folded:
         _homoglyphs(chars)
     _digits(chars)
     chars, spans = _spaced(chars, spans)
-    folded = "".join(chars)
-    if folded == text and len(spans) == len(text):
-        return Folded(text, text, hidden=hidden)
+    folded = punctuation("".join(chars))
+    if len(spans) == len(text) and all(s == k for k, (s, _) in enumerate(spans)):
+        return Folded(folded, text, hidden=hidden)
     return Folded(folded, text, tuple(s for s, _ in spans), tuple(e for _, e in spans), hidden)
+
+
+def punctuation(text: str) -> str:
+    """Curly quotes, dashes and odd spaces as their ASCII forms, one for one (so "won’t" reads "won't")."""
+    return text if text.isascii() else fold_punctuation(text)
 
 
 def matching_text(text: str) -> str:
