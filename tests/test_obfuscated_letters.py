@@ -173,3 +173,44 @@ def test_a_near_miss_name_in_cyrillic_letters_is_still_a_near_miss(cli, tmp_path
     mismatch = finding(record, "issuer.name-mismatch")
     assert mismatch is not None and block in mismatch["message"]
     assert finding(record, "text.obfuscated") is not None
+
+
+# --- the obfuscation check kind in a user rule -----------------------------------------------
+
+USER_RULE = """\
+id: custom.hidden-in-body
+title: Hidden characters in the body
+description: Only invisible characters, only in the body.
+severity: low
+axis: origin
+weight: 10
+patterns:
+  hidden: {obfuscation: [invisible]}
+when: {match: hidden}
+message: "${reasons}"
+references: ["test"]
+tests:
+  - {name: zero-width, expect: match, text: "We meet on Tues\\u200bday."}
+  - {name: look-alike only, expect: no_match, text: "We meet on Tu\\u0435sday."}
+"""
+
+
+def test_a_user_rule_can_ask_for_one_kind_of_hiding(tmp_path):
+    from authcheck.rulepack import load_ruleset
+    from authcheck.ruletest import run_rule_tests
+
+    (tmp_path / "rule.yaml").write_text(USER_RULE, encoding="utf-8")
+    rule = load_ruleset([str(tmp_path)]).get("custom.hidden-in-body")
+    results = run_rule_tests([rule])
+    assert [(r.name, r.passed) for r in results] == [("zero-width", True), ("look-alike only", True)]
+    assert results[0].detail == "zero width space (U+200B) in 'Tuesday'"
+
+
+def test_an_unknown_kind_of_hiding_is_refused_naming_the_key(tmp_path):
+    from authcheck.errors import RuleError
+    from authcheck.rulepack import load_ruleset
+
+    (tmp_path / "rule.yaml").write_text(USER_RULE.replace("[invisible]", "[emoji]"), encoding="utf-8")
+    with pytest.raises(RuleError, match="patterns.hidden.obfuscation") as info:
+        load_ruleset([str(tmp_path)])
+    assert "mixed-script, invisible" in str(info.value)
