@@ -29,6 +29,7 @@ def test_plain_ascii_takes_the_fast_path_unchanged():
     (f"the with{SHY}\ndrawal", "the withdrawal"),
     ("\ufb01nal \uff57ithdrawal", "final withdrawal"),          # NFKC: ligature, full-width
     ("we won\u2019t \u2014 ever", "we won't - ever"),               # curly quotes and dashes, one for one
+    ("the withdrawal\u00b9 of forces\u00b2\u2070", "the withdrawal 1 of forces 2 0"),  # footnote marks apart
 ])
 def test_each_kind_of_noise_folds_to_the_plain_word(written, folded):
     assert fold(written).text == folded

@@ -164,6 +164,8 @@ def _nfkc(chars: list, spans: list) -> tuple[list, list]:
             j += 1
         cluster = "".join(chars[i:j])
         normal = unicodedata.normalize("NFKC", cluster)
+        if unicodedata.decomposition(chars[i]).startswith(("<super>", "<sub>")):
+            normal = " " + normal  # a footnote mark stays apart: "withdrawal¹" is not "withdrawali"
         if normal == cluster:
             out.extend(chars[i:j])
             kept.extend(spans[i:j])
