@@ -52,13 +52,16 @@ class Context:
 
 
 def segments_of(letter: Letter) -> list[Segment]:
-    """Sentences of every part, plus metadata values as segments of part "metadata"."""
-    segs = [Segment(s.text, s.part, s.start, s.end, s.page, s.line) for s in letter.sentences]
+    """Sentences of every part, plus metadata values as segments of part "metadata".
+
+    Each segment's text is folded for matching (extract/normalize.py); evidence quotes the original.
+    """
+    segs = [Segment.of(s.text, s.part, s.start, s.end, s.page, s.line) for s in letter.sentences]
     meta = letter.document.metadata
     for name in ("title", "author", "last_modified_by", "company", "template", "creator_tool", "producer"):
         value = getattr(meta, name)
         if value:
-            segs.append(Segment(str(value), "metadata", key=meta.sources.get(name, name)))
+            segs.append(Segment.of(str(value), "metadata", key=meta.sources.get(name, name)))
     return segs
 
 
@@ -111,9 +114,12 @@ def _hit_variables(rule: Rule, ctx: Context, matched: list[Evidence]) -> dict:
     texts = list(dict.fromkeys(" ".join(e.text.split()) for e in matched))
     out = {"match": texts[0] if texts else None, "matches": "; ".join(f'"{t}"' for t in texts[:3]) or None,
            "count": len(matched), "rule": rule.id}
+    reasons = []
     for name in rule.patterns:
         found = ctx.found(name)
-        out[f"patterns.{name}"] = " ".join(found[0].text.split()) if found else None
+        out[f"patterns.{name}"] = " ".join(found[0].quote.split()) if found else None
+        reasons.extend(h.reason for h in found if h.reason)
+    out["reasons"] = "; ".join(dict.fromkeys(reasons).keys()) or None
     return out
 
 
@@ -122,9 +128,10 @@ def _evidence(item) -> Evidence:
     if not isinstance(item, Hit):
         return item
     seg = item.segment
-    start = seg.start + item.start if seg.start is not None else None
-    end = seg.start + item.end if seg.start is not None else None
-    return Evidence(item.text, seg.part, seg.page, seg.line, start, end, seg.key, seg.text, (item.start, item.end),
+    lo, hi = seg.source_span(item.start, item.end)  # quote the text as written, not its folded form
+    start = seg.start + lo if seg.start is not None else None
+    end = seg.start + hi if seg.start is not None else None
+    return Evidence(seg.source[lo:hi], seg.part, seg.page, seg.line, start, end, seg.key, seg.source, (lo, hi),
                     item.pattern)
 
 

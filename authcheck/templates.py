@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping
 from .errors import RuleError
 
 PLACEHOLDER = re.compile(r"\$\{([a-z_][a-z0-9_.\-]*)\}")
-PLAIN_NAMES = {"match", "matches", "count", "similarity", "a", "b", "days", "rule"}
+PLAIN_NAMES = {"match", "matches", "count", "similarity", "a", "b", "days", "rule", "reasons"}
 MISSING = "(none)"
 
 

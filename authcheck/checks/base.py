@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import RuleError
+from ..extract.normalize import Folded, fold
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A unit of text the matchers search: a sentence, a line, or a metadata value."""
+    """A unit of text the matchers search: a sentence, a line, or a metadata value.
+
+    `text` is the matching text (folded, see extract/normalize.py); `folded` maps it back to the
+    text as written (`source`), or is None when the two are the same.  `start`/`end` are offsets
+    of the text as written in the document.
+    """
 
     text: str
     part: str
@@ -20,21 +26,45 @@ class Segment:
     page: Optional[int] = None
     line: Optional[int] = None
     key: Optional[str] = None
+    folded: Optional[Folded] = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, text: str, part: str, start: Optional[int] = None, end: Optional[int] = None,
+           page: Optional[int] = None, line: Optional[int] = None, key: Optional[str] = None) -> "Segment":
+        """A segment of text as written: matchers search its folded form, evidence quotes the original."""
+        f = fold(text)
+        return cls(f.text, part, start, end, page, line, key, f if f.changed else None)
+
+    @property
+    def source(self) -> str:
+        """The segment's text as written."""
+        return self.folded.source if self.folded is not None else self.text
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the text as written behind a span of the matching text."""
+        return self.folded.to_source(start, end) if self.folded is not None else (start, end)
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A match inside a segment: offsets are relative to the segment's text."""
+    """A match inside a segment: offsets are relative to the segment's (matching) text."""
 
     segment: Segment
     start: int
     end: int
     pattern: str = ""
+    reason: Optional[str] = None  #: why it matched, when the kind can say (e.g. what was hidden)
 
     @property
     def text(self) -> str:
-        """The matched words."""
+        """The matched words, as the matchers read them (folded)."""
         return self.segment.text[self.start:self.end]
+
+    @property
+    def quote(self) -> str:
+        """The matched words as written in the document."""
+        start, end = self.segment.source_span(self.start, self.end)
+        return self.segment.source[start:end]
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+")

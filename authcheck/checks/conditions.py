@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
 from ..errors import RuleError
+from ..extract.normalize import matching_text
 from .safe_regex import compile_pattern
 
 Outcome = tuple[bool, list, dict]
@@ -119,7 +120,7 @@ def _field_test(op: str, arg, where: dict, key: str) -> Callable[[Any], bool]:
         return lambda v: (v is None) == bool(arg)
     if op == "matches":
         pattern = compile_pattern(arg, ignore_case=True, where={**where, "key": key + ".matches"})
-        return lambda v: v is not None and pattern.search(str(v)) is not None
+        return lambda v: v is not None and pattern.search(matching_text(str(v))) is not None
     if op in ("gt", "gte", "lt", "lte"):
         if not isinstance(arg, (int, float)) or isinstance(arg, bool):
             raise RuleError(f"{op} takes a number", **where, key=key)
@@ -130,7 +131,7 @@ def _field_test(op: str, arg, where: dict, key: str) -> Callable[[Any], bool]:
             raise RuleError("in takes a list", **where, key=key)
         return lambda v: v is not None and v in arg
     if op == "contains":
-        return lambda v: v is not None and (arg in v if isinstance(v, list) else str(arg).lower() in str(v).lower())
+        return lambda v: v is not None and (arg in v if isinstance(v, list) else str(arg).lower() in matching_text(str(v)).lower())
     return lambda v: v is not None and v == arg  # "is"
 
 
@@ -184,7 +185,7 @@ def _best_pair(ctx, a_paths, b_paths, scorer) -> tuple[float, Optional[tuple]]:
             fa, fb = ctx.fields.get(pa), ctx.fields.get(pb)
             if not fa or not fb or not fa.value or not fb.value:
                 continue
-            a, b = str(fa.value), str(fb.value)
+            a, b = matching_text(str(fa.value)), matching_text(str(fb.value))
             score = person_similarity(a, b) if scorer == "person" else getattr(fuzz, scorer)(a.lower(), b.lower())
             if score > best:
                 best, pair = score, (fa, fb)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Document, Line
+from .normalize import matching_text
 
 MARKING = re.compile(
     r"\b(?:DRAFT|PRE-?DECISIONAL|DELIBERATIVE|NOT\s+FOR\s+(?:RELEASE|DISTRIBUTION|PUBLIC\s+RELEASE)"
@@ -207,7 +208,11 @@ def _name_block_start(lines: list[Line], tail_from: int) -> int | None:
 
 
 def looks_like_name(text: str) -> bool:
-    """A typed personal name: 2-6 capitalised words, letters, initials and a suffix only."""
+    """A typed personal name: 2-6 capitalised words, letters, initials and a suffix only.
+
+    Read folded (look-alike letters of other scripts as Latin), so a name typed with them is still a name.
+    """
+    text = matching_text(text)
     words = text.replace(",", " ").split()
     if not 2 <= len(words) <= 6 or not is_heading_like(text):
         return False

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .normalize import matching_text
+
 RANKS = (
     "general", "gen", "brigadier", "brig", "bg", "bgen", "brig gen", "major", "maj", "mg", "majgen", "lieutenant",
     "lt", "ltg", "ltgen", "lt gen", "colonel", "col", "ltc", "lt col", "ltcol", "captain", "capt", "cpt", "commander",
@@ -29,7 +31,7 @@ def name_tokens(name: str) -> list[str]:
 
     "Seely, William H. BGen USMC" -> ["william", "h", "seely"].
     """
-    text = _ascii(name)
+    text = _ascii(matching_text(name))
     if "," in text:
         head, _, tail = text.partition(",")
         tail_words = [w for w in re.findall(r"[a-z]+", tail) if w not in _RANKS]
