@@ -210,9 +210,9 @@ def _open_in_place(path: str) -> int:
 
     A FIFO is opened without blocking (no reader is an error, not a hang); appending keeps
     whatever a redirected standard output already holds."""
-    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    if hasattr(os, "set_blocking"):
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | nonblock | getattr(os, "O_BINARY", 0))
+    if nonblock:
         os.set_blocking(fd, True)
     return fd
 

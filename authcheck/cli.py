@@ -86,7 +86,7 @@ def _check_options(func):
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="console", show_default=True,
               help="Report format on stdout (or --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-              help="Write the report to FILE (atomically) instead of stdout.")
+              help="Write the report to FILE (atomically; a device or FIFO is written in place) instead of stdout.")
 @click.option("--json-output", type=click.Path(dir_okay=False), default=None, help="Also write JSON to FILE.")
 @click.option("--jsonl-output", type=click.Path(dir_okay=False), default=None, help="Also write JSON lines to FILE.")
 @click.option("--sarif-output", type=click.Path(dir_okay=False), default=None, help="Also write SARIF to FILE.")
