@@ -56,12 +56,14 @@ def writes_in_place(path: str) -> bool:
 
 def preflight(path: str) -> None:
     """Raise OutputError now when `path` clearly cannot be written: a folder, a missing or
-    read-only folder, or a device that refuses writing.  Creates nothing."""
+    read-only folder, a device that refuses writing, or a disk.  Creates nothing."""
     if path == STDOUT:
         return
     if os.path.isdir(path):
         raise OutputError(path, "is a folder")
     if writes_in_place(path):
+        if os.path.exists(path) and stat.S_ISBLK(os.stat(path).st_mode):
+            raise OutputError(path, "is a block device (a disk): a report is never written onto one")
         if os.path.exists(path) and not os.access(path, os.W_OK):
             raise OutputError(path, "permission denied")
         return

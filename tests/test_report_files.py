@@ -142,6 +142,18 @@ def test_full_device_is_not_replaced_and_the_report_goes_to_stdout(cli, letter):
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
 
 
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="only root can make a device node")
+def test_block_device_is_never_written(cli, letter, tmp_path):
+    disk = tmp_path / "disk"
+    try:
+        os.mknod(disk, stat.S_IFBLK | 0o600, os.makedev(7, 200))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    result = cli(str(letter), "-o", str(disk))
+    assert result.exit_code == 2 and "is a block device" in result.stderr
+    assert stat.S_ISBLK(os.stat(disk).st_mode)
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_fifo_is_written_in_place_for_its_reader(cli, letter, tmp_path):
     fifo = tmp_path / "pipe"
