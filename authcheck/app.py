@@ -212,36 +212,14 @@ def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: 
 
         return render_json(results[0]) if single else render_batch_json(results)
     if fmt == "sarif":
-        from .reporters.sarif import render_sarif
         from . import __version__
+        from .projectinfo import project_links
+        from .reporters.sarif import render_sarif
 
         return render_sarif(results, [r.descriptor() for r in ruleset.rules], tool_version=__version__,
                             base_dir=os.getcwd(), include_suppressed=outputs.sarif_include_suppressed,
                             **project_links())
     return _console(results, outputs, single, settings)
-
-
-def project_links(metadata=None) -> dict:
-    """SARIF's informationUri and helpUri from this package's own [project.urls] (Homepage or
-    Repository, and Documentation), when it declares them; never an address made up here."""
-    from . import __version__
-
-    if metadata is None:
-        from importlib import metadata as importlib_metadata
-
-        try:
-            metadata = importlib_metadata.metadata("authcheck")
-        except importlib_metadata.PackageNotFoundError:
-            return {}
-    if metadata.get("Name", "").lower() != "authcheck" or metadata.get("Version") != __version__:
-        return {}  # another distribution of the same name: not ours to quote
-    urls = {}
-    for entry in metadata.get_all("Project-URL") or ():
-        label, _, url = entry.partition(",")
-        if url.strip().startswith("https://"):
-            urls[label.strip().lower()] = url.strip()
-    home = urls.get("homepage") or urls.get("repository") or urls.get("source")
-    return {k: v for k, v in (("information_uri", home), ("help_uri", urls.get("documentation") or home)) if v}
 
 
 def _console(results: list[Result], outputs: Outputs, single: bool, settings) -> str:

@@ -192,7 +192,7 @@ def test_project_links_come_from_package_metadata_of_this_version():
     import email.message
 
     import authcheck
-    from authcheck.app import project_links
+    from authcheck.projectinfo import project_links
 
     meta = email.message.Message()
     meta["Name"], meta["Version"] = "authcheck", authcheck.__version__
