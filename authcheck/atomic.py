@@ -69,7 +69,8 @@ def preflight(path: str) -> None:
         return
     folder = os.path.dirname(os.path.realpath(path)) or "."
     if not os.path.isdir(folder):
-        raise OutputError(path, f"folder {folder} does not exist")
+        raise OutputError(path, f"{folder} is not a folder" if os.path.exists(folder)
+                          else f"folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(path, f"folder {folder} is not writable")
 

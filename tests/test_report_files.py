@@ -99,6 +99,11 @@ def test_missing_output_folder_is_a_usage_error_before_the_scan(cli, letter, tmp
     assert "cannot write report: folder" in one_line(result.stderr) and "does not exist" in result.stderr
 
 
+def test_output_below_a_file_is_a_usage_error(cli, letter, tmp_path):
+    result = cli(str(letter), "-o", str(letter / "report.txt"))
+    assert result.exit_code == 2 and "is not a folder" in result.stderr
+
+
 def test_output_that_is_a_folder_is_a_usage_error(cli, letter, tmp_path):
     result = cli(str(letter), "--sarif-output", str(tmp_path))
     assert result.exit_code == 2
