@@ -130,21 +130,42 @@ def test_preflight_names_an_unwritable_folder(tmp_path, monkeypatch):
 # --- devices, FIFOs and /dev/stdout: written in place, never replaced --------------------
 
 
+def device(tmp_path: Path, name: str, minor: int) -> str:
+    """A character device to write to.  As root, a private node in tmp_path with the numbers of
+    /dev/null (3) or /dev/full (7), so a regression replaces that node, never the system's device
+    (root may write in /dev); otherwise the system's own, which a user cannot replace."""
+    if os.geteuid() == 0:
+        node = tmp_path / name
+        try:
+            os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+            return str(node)
+        except OSError as exc:
+            pytest.skip(f"root, but cannot make a private device node here: {exc}")
+    return f"/dev/{name}"
+
+
 @linux
-def test_dev_null_is_written_in_place_and_stays_a_device(cli, letter):
-    result = cli(str(letter), "--json-output", "/dev/null", "--sarif-output", "/dev/null", "-f", "jsonl",
-                 "-o", "/dev/null")
+def test_dev_null_is_written_in_place_and_stays_a_device(cli, letter, tmp_path):
+    null = device(tmp_path, "null", 3)
+    result = cli(str(letter), "--json-output", null, "--sarif-output", null, "-f", "jsonl", "-o", null)
     assert result.exit_code == 0, result.stderr
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert stat.S_ISCHR(os.stat(null).st_mode)
+    assert not [name for name in os.listdir(os.path.dirname(null)) if name.endswith(".tmp")]
 
 
 @linux
-def test_full_device_is_not_replaced_and_the_report_goes_to_stdout(cli, letter):
-    result = cli(str(letter), "--format", "json", "-o", "/dev/full")
+def test_full_device_is_not_replaced_and_the_report_goes_to_stdout(cli, letter, tmp_path):
+    full = device(tmp_path, "full", 7)
+    result = cli(str(letter), "--format", "json", "-o", full)
     assert result.exit_code == 3
-    assert one_line(result.stderr).startswith("authcheck: /dev/full: cannot write report: No space left on device")
+    assert one_line(result.stderr).startswith(f"authcheck: {full}: cannot write report: No space left on device")
     assert json.loads(result.stdout)["path"].endswith(LETTER)  # not lost
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert stat.S_ISCHR(os.stat(full).st_mode)
+
+
+def test_paths_under_dev_and_proc_are_written_in_place():
+    assert atomic.writes_in_place("/dev/stdout") and atomic.writes_in_place("/proc/self/fd/1")
+    assert not atomic.writes_in_place("report.json") and not atomic.writes_in_place("-")
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="only root can make a device node")
