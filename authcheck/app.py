@@ -57,35 +57,76 @@ def project_config(options: dict):
 
 
 def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
-    """`authcheck check`: every file gets a record; the status says whether the gate tripped."""
+    """`authcheck check`: every file gets a record; the status says whether the gate tripped.
+
+    A report that could not be written (after the scan) makes the status at least 3."""
+    from .reportfiles import StdoutClaim
     from .rulepack import ruleset_for
     from .runner import Run
 
     project = project_config(options)
     ruleset = ruleset_for(project.settings)
+    check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs)
     targets = run.targets()
+    _check_output_paths(_output_paths(outputs), targets, project)
     _warn_platform(project.settings)
+    claim, sinks = StdoutClaim(outputs.output in (None, "-")), []
     if not targets:
         _say("error: no files to check (folders are searched for .pdf, .docx and .txt files)")
-        return Exit.UNCHECKED
+        for stream in _jsonl_stream(outputs, claim, sinks):  # an empty JSON-lines file
+            if stream is not sys.stdout:
+                stream.finish()
+        _write_outputs([], outputs, ruleset, False, project.settings, claim, sinks)
+        return combine(Exit.UNCHECKED, *_sink_status(sinks))
     single = len(targets) == 1 and len(paths) == 1 and not os.path.isdir(paths[0])
-    results = _collect(run, targets, outputs, single)
+    results = _collect(run, targets, outputs, single, claim, sinks)
     for warning in run.warnings:
         _say(f"warning: {warning}")
     if run.cache_failures:
         _say(f"warning: {_failed_line(run.cache_failures)} (treated as misses: checked afresh)")
-    _write_outputs(results, outputs, ruleset, single, project.settings,
-                   extras={"cache_failures": run.cache_failures, "config_path": project.config_path})
-    return _status(results, project.settings)
+    extras = {"cache_failures": run.cache_failures, "config_path": project.config_path}
+    _write_outputs(results, outputs, ruleset, single, project.settings, claim, sinks, extras)
+    return combine(_status(results, project.settings), *_sink_status(sinks))
 
 
-def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
+def _output_paths(outputs: Outputs) -> list[Optional[str]]:
+    return [outputs.output, outputs.json_output, outputs.jsonl_output, outputs.sarif_output]
+
+
+def _check_output_paths(paths: Sequence[Optional[str]], targets, project) -> None:
+    """Exit 2 before anything runs when an output would replace an input or cannot be written."""
+    from .reportfiles import check_outputs
+
+    inputs = [t.path for t in targets if not t.missing]
+    inputs += [p for p in (project.baseline, project.ignore_file, project.config_path) if p]
+    check_outputs(paths, inputs)
+
+
+def check_disabled(disabled: Sequence[str], ruleset) -> None:
+    """A ConfigError (exit 2) for a disabled rule id that no rule has, with the nearest id."""
+    import difflib
+
+    from .errors import ConfigError
+
+    known = sorted({r.id for r in ruleset.rules})
+    for rule_id in disabled:
+        if rule_id not in known:
+            hint = difflib.get_close_matches(rule_id, known, n=1, cutoff=0.6)
+            tip = f" (did you mean '{hint[0]}'?)" if hint else " (`authcheck rules list` shows every rule)"
+            raise ConfigError(f"disable: no rule has the id '{rule_id}'{tip}")
+
+
+def _sink_status(sinks) -> list[int]:
+    return [Exit.UNCHECKED for sink in sinks if sink.failed]
+
+
+def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -> list[Result]:
     """Run the scan, streaming JSON lines and per-file console lines as results arrive."""
     from .reporters.batch import jsonl_line
     from .workers import sigint_held
 
-    stream = _jsonl_stream(outputs)
+    stream = _jsonl_stream(outputs, claim, sinks)
     keep_full = outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
     progress = None if single or outputs.fmt != "console" else _progress(len(targets), outputs)
     results: list[Result] = []
@@ -107,7 +148,7 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
     finally:
         for out in stream:
             if out is not sys.stdout:
-                out.close()
+                out.finish()
         if progress is not None:
             progress(None)
     return sorted(results, key=lambda r: r.path)
@@ -120,16 +161,24 @@ def _light(result: Result) -> Result:
     return replace(result, fields={}, findings=top, notes=(), next_steps=(), letter=None)
 
 
-def _jsonl_stream(outputs: Outputs) -> list:
-    """Streams that receive each JSON line as soon as its file is done."""
-    from .atomic import AtomicWriter
-
+def _jsonl_stream(outputs: Outputs, claim, sinks: list) -> list:
+    """Streams that receive each JSON line as soon as its file is done (opened now, before the scan)."""
     streams = []
     if outputs.fmt == "jsonl":
-        streams.append(AtomicWriter(outputs.output).__enter__() if outputs.output not in (None, "-") else sys.stdout)
+        streams.append(_sink(outputs.output, "jsonl", claim, sinks).open()
+                       if outputs.output not in (None, "-") else sys.stdout)
     if outputs.jsonl_output:
-        streams.append(AtomicWriter(outputs.jsonl_output).__enter__())
+        streams.append(_sink(outputs.jsonl_output, "jsonl", claim, sinks).open())
     return streams
+
+
+def _sink(path: str, fmt: str, claim, sinks: list):
+    """A report file that falls back to stdout or a temporary file when it cannot be written."""
+    from .reportfiles import Sink
+
+    sink = Sink(path, ".txt" if fmt == "console" else f".{fmt}", claim, _say)
+    sinks.append(sink)
+    return sink
 
 
 def _progress(total: int, outputs: Outputs):
@@ -145,20 +194,24 @@ def _failed_line(count: int) -> str:
     return f"{count} cache {'entry' if count == 1 else 'entries'} failed verification"
 
 
-def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: bool, settings,
+def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: bool, settings, claim, sinks,
                    extras: Optional[dict] = None) -> None:
     """The main report and the extra files."""
-    from .atomic import write_atomic
-
     main = _render(outputs.fmt, results, outputs, ruleset, single, settings, extras)
     if main is not None:
         if outputs.output in (None, "-"):
             sys.stdout.write(main)
         else:
-            write_atomic(outputs.output, main)
+            _write_report(outputs.output, outputs.fmt, main, claim, sinks)
     for fmt, path in (("json", outputs.json_output), ("sarif", outputs.sarif_output)):
         if path:
-            write_atomic(path, _render(fmt, results, outputs, ruleset, False, settings, extras))
+            _write_report(path, fmt, _render(fmt, results, outputs, ruleset, False, settings, extras), claim, sinks)
+
+
+def _write_report(path: str, fmt: str, text: str, claim, sinks: list) -> None:
+    sink = _sink(path, fmt, claim, sinks)
+    sink.write(text)
+    sink.finish()
 
 
 def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings,
@@ -173,11 +226,13 @@ def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: 
 
         return render_json(results[0]) if single else render_batch_json(results, extras.get("cache_failures", 0))
     if fmt == "sarif":
-        from .reporters.sarif import render_sarif
         from . import __version__
+        from .projectinfo import project_links
+        from .reporters.sarif import render_sarif
 
         return render_sarif(results, [r.descriptor() for r in ruleset.rules], tool_version=__version__,
-                            base_dir=os.getcwd(), include_suppressed=outputs.sarif_include_suppressed)
+                            base_dir=os.getcwd(), include_suppressed=outputs.sarif_include_suppressed,
+                            **project_links())
     return _console(results, outputs, single, settings, extras)
 
 
@@ -314,8 +369,12 @@ def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
 
     project = project_config(options)
     project = replace(project, baseline=None)
-    run = Run(paths, project, load_ruleset(project.settings.rule_dirs), jobs=project.jobs)
-    results = list(run.results(run.targets()))
+    ruleset = load_ruleset(project.settings.rule_dirs)
+    check_disabled(project.settings.disabled_rules, ruleset)
+    run = Run(paths, project, ruleset, jobs=project.jobs)
+    targets = run.targets()
+    _check_output_paths([output], targets, project)
+    results = list(run.results(targets))
     errors = [r for r in results if r.error]
     for r in errors:
         _say(f"{r.path}: {r.error.type} at {r.error.stage}: {r.error.message}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from typing import Iterable
 
 from .errors import ConfigError
@@ -47,30 +46,16 @@ def baseline_text(entries: list[dict]) -> str:
 
 
 def write_baseline(path: str, results: Iterable[Result]) -> int:
-    """Write the baseline for `results` atomically (temp file + os.replace); returns the entry count."""
+    """Write the baseline for `results` atomically (temp file + os.replace, the umask's usual mode,
+    since the file is meant to be committed); returns the entry count."""
+    from .atomic import OutputError, write_atomic
+
     entries = baseline_entries(results)
-    folder = os.path.dirname(os.path.abspath(path))
     try:
-        fd, temp = tempfile.mkstemp(prefix=".authcheck-baseline-", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(baseline_text(entries).encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        _remove(temp)
-        raise ConfigError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
+        write_atomic(path, baseline_text(entries))
+    except OutputError as exc:
+        raise ConfigError(f"{path}: cannot write the baseline: {exc.reason}") from None
     return len(entries)
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 class Baseline:
@@ -99,15 +84,18 @@ class Baseline:
 
 def load_baseline(path: str) -> Baseline:
     """Read and validate a baseline file; ConfigError names the file (and entry and key) when bad."""
+    from .smallfile import BASELINE_MAX_BYTES, decode_utf8, read_capped
+
     try:
-        with open(path, "rb") as fh:
-            data = json.loads(fh.read().decode("utf-8"))
+        raw = read_capped(path, BASELINE_MAX_BYTES, "baseline")
     except FileNotFoundError:
         raise ConfigError(f"{path}: baseline file not found (create it with `authcheck baseline create`)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    try:
+        data = json.loads(decode_utf8(path, raw, "baseline"))
+    except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}: not a valid baseline (not JSON: {exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not a valid baseline (JSON nested too deeply)") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise ConfigError(f"{path}: not a valid baseline (expected an object with an 'entries' list)")
     version = data.get("schema_version")

@@ -22,14 +22,26 @@ class DefaultGroup(click.Group):
     """A group whose default command is `check`: `authcheck FILE...` means `authcheck check FILE...`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version", "-V"):
+            _refuse_typo(ctx, args[0], sorted(self.commands))
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
 
+def _refuse_typo(ctx: click.Context, word: str, commands: list[str]) -> None:
+    """A usage error (exit 2) for a first word that is no path but looks like a misspelt command."""
+    import difflib
+
+    if os.path.lexists(word) or word.startswith("-") or any(c in word for c in "./\\*?["):
+        return
+    hint = difflib.get_close_matches(word, commands, n=1, cutoff=0.75)
+    if hint:
+        ctx.fail(f"No such command or file '{word}'. Did you mean '{hint[0]}'?")
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]},
              epilog=EXIT_HELP + "\n\n\b\nRun `authcheck check --help` for every option of the default command.")
-@click.version_option(__version__, prog_name="authcheck")
+@click.version_option(__version__, "--version", "-V", prog_name="authcheck")
 def main() -> None:
     """Check letters for authenticity: is each from whom it claims (origin), and is it a final,
     signed, authorised act (authority)?
@@ -45,7 +57,7 @@ def _check_options(func):
         click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False),
                      help="Add the rule packs in DIR to the built-in ones (repeatable)."),
         click.option("--disable", multiple=True, metavar="RULE", help="Do not run this rule (repeatable)."),
-        click.option("--include", multiple=True, metavar="GLOB", help="Only check files matching GLOB in folders."),
+        click.option("--include", multiple=True, metavar="GLOB", help="Also check files matching GLOB in folders, besides .pdf, .docx and .txt (repeatable)."),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable)."),
         click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders."),
         click.option("--password", envvar="AUTHCHECK_PASSWORD", show_envvar=True, default=None,
@@ -74,7 +86,7 @@ def _check_options(func):
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="console", show_default=True,
               help="Report format on stdout (or --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-              help="Write the report to FILE (atomically) instead of stdout.")
+              help="Write the report to FILE (atomically; a device or FIFO is written in place) instead of stdout.")
 @click.option("--json-output", type=click.Path(dir_okay=False), default=None, help="Also write JSON to FILE.")
 @click.option("--jsonl-output", type=click.Path(dir_okay=False), default=None, help="Also write JSON lines to FILE.")
 @click.option("--sarif-output", type=click.Path(dir_okay=False), default=None, help="Also write SARIF to FILE.")

@@ -143,8 +143,10 @@ def _overrides(value: Any) -> dict[str, Override]:
     return out
 
 
-_LIMITS = {f.name: _number(1) for f in fields(Limits)}
-_LIMITS["timeout"] = _number(0, whole=False, above=True)
+_LIMIT_MAX = 1 << 40  # any larger byte or count limit means "no limit" and overflows the C layer
+_LIMITS = {f.name: _number(1, _LIMIT_MAX) for f in fields(Limits)}
+_LIMITS.update(timeout=_number(0.1, 3600, whole=False), memory_mb=_number(0, 1 << 20),
+               max_pages=_number(1, 100000), read_time_percent=_number(1, 100))
 
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "include": _str_list, "exclude": _str_list, "rules": _str_list, "disable": _str_list,
@@ -177,13 +179,18 @@ def _message(bad: _Bad, label: str, section: str, checks: Mapping) -> str:
 
 
 def _read_toml(path: str) -> dict:
+    from .smallfile import CONFIG_MAX_BYTES, decode_utf8, read_capped
+
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
+        text = decode_utf8(path, read_capped(path, CONFIG_MAX_BYTES, "config file"), "config file")
+    except FileNotFoundError as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
 
 
 def _has_section(pyproject: str) -> bool:

@@ -125,13 +125,18 @@ def load_ignore(path: str) -> IgnoreFile:
     """Read and validate an ignore file; ConfigError names the file, the entry and the key."""
     import yaml
 
+    from .smallfile import IGNORE_MAX_BYTES, decode_utf8, read_capped
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
-    except OSError as exc:
+        text = decode_utf8(path, read_capped(path, IGNORE_MAX_BYTES, "ignore file"), "ignore file")
+    except FileNotFoundError as exc:
         raise ConfigError(f"{path}: cannot read the ignore file: {exc.strerror or exc}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    try:
+        data = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML: nested too deeply") from None
     if data is None:
         return IgnoreFile([], path)
     if not isinstance(data, list):

@@ -8,7 +8,7 @@ import sys
 
 def entry() -> None:
     """Run authcheck; flush and `os._exit` afterwards (interpreter teardown costs 100+ ms with the parsers loaded)."""
-    if sys.argv[1:] == ["--version"]:  # answered before click or anything heavy is imported
+    if sys.argv[1:] in (["--version"], ["-V"]):  # answered before click or anything heavy is imported
         from . import __version__
 
         sys.stdout.write(f"authcheck, version {__version__}\n")

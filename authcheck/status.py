@@ -8,8 +8,8 @@ class Exit(IntEnum):
 
     OK = 0          #: ran, and nothing reached the gate
     GATE = 1        #: ran, and the gate tripped (--fail-on / --fail-score)
-    USAGE = 2       #: bad usage, configuration or rule pack; nothing was checked
-    UNCHECKED = 3   #: at least one file could not be checked
+    USAGE = 2       #: bad usage, configuration, rule pack or output path; nothing was checked
+    UNCHECKED = 3   #: at least one file could not be checked, or a report could not be written
     INTERRUPTED = 130  #: stopped by Ctrl-C
 
 
@@ -17,8 +17,8 @@ HELP = """\b
 Exit codes:
   0  ran, and nothing reached the gate
   1  the gate tripped (default: a `fail` verdict; see --fail-on, --fail-score)
-  2  usage, configuration or rule-pack error
-  3  a file could not be checked (outranks 1)
+  2  usage, configuration, rule-pack or output-path error
+  3  a file could not be checked, or a report could not be written (outranks 1)
   130 interrupted (Ctrl-C)"""
 
 

@@ -304,8 +304,8 @@ def test_help_shows_the_exit_codes(cli, args):
     result = cli(*args)
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
-    for line in ("Exit codes:", "0 ran, and nothing reached the gate", "2 usage, configuration or rule-pack error",
-                 "3 a file could not be checked (outranks 1)", "130 interrupted (Ctrl-C)"):
+    for line in ("Exit codes:", "0 ran, and nothing reached the gate", "2 usage, configuration, rule-pack or output-path error",
+                 "3 a file could not be checked, or a report could not be written (outranks 1)", "130 interrupted (Ctrl-C)"):
         assert line in text
 
 

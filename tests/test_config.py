@@ -160,9 +160,11 @@ BAD_VALUES = [
     ('bands = {review = 10, fail = 101}', "bands.fail", "from 1 to 100"),
     ('bands = {review = 60, fail = 60}', "bands.review", "must be below fail"),
     ('bands = 5', "bands", "expected a table"),
-    ('limits = {timeout = 0}', "limits.timeout", "number above 0"),
-    ('limits = {timeout = "5s"}', "limits.timeout", "number above 0"),
-    ('limits = {max_bytes = -1}', "limits.max_bytes", "1 or more"),
+    ('limits = {timeout = 0}', "limits.timeout", "number from 0.1 to 3600"),
+    ('limits = {timeout = "5s"}', "limits.timeout", "number from 0.1 to 3600"),
+    ('limits = {timeout = inf}', "limits.timeout", "number from 0.1 to 3600"),
+    ('limits = {max_bytes = -1}', "limits.max_bytes", "from 1 to "),
+    ('limits = {max_bytes = 100000000000000000000}', "limits.max_bytes", "from 1 to "),
     ('limits = {memory_mb = 1.5}', "limits.memory_mb", "whole number"),
     ('limits = {zip_max_ratio = false}', "limits.zip_max_ratio", "whole number"),
     ('overrides = {"sig.unsigned" = {severity = "huge"}}', "overrides.sig.unsigned.severity", "one of info"),
@@ -196,7 +198,7 @@ def test_bad_value_in_pyproject_names_the_table(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_text(tmp_path, "[tool.authcheck.limits]\ntimeout = -1\n", "pyproject.toml")
     assert str(err.value).startswith(
-        f"{tmp_path / 'pyproject.toml'}: key 'limits.timeout' in [tool.authcheck]: expected a number above 0")
+        f"{tmp_path / 'pyproject.toml'}: key 'limits.timeout' in [tool.authcheck]: expected a number from 0.1 to 3600")
 
 
 def test_tomllib_is_the_standard_library_on_311_and_later():

@@ -16,7 +16,8 @@ from authcheck.model import (
 )
 from authcheck.reporters.sarif import render_sarif
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+#: the official OASIS schema, shipped with the tests so validation runs in a plain clone
+SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 BASE = os.path.abspath(os.path.join(os.sep, "repo"))
 SHA_FAIL = "a" * 64
 SHA_REVIEW = "b" * 64
@@ -87,15 +88,13 @@ def sarif(results=None, rules=RULES, **kwargs) -> dict:
 
 
 def validator(standard_suppression_status: bool = False):
-    """A Draft 7 validator over the official schema, or a skip when ../shared is absent.
+    """A Draft 7 validator over the official schema (tests/data; never skipped).
 
     The stored schema is the committee-specification text, whose suppression property is
     `state`; the OASIS Standard (and GitHub) call it `status`.  With the flag, the check
     accepts `status` as well, in memory only.
     """
-    if not SCHEMA_PATH.is_file():
-        pytest.skip(f"official SARIF schema not found at {SCHEMA_PATH}")
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # the `test` extra
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     if standard_suppression_status:
         schema = copy.deepcopy(schema)
@@ -152,20 +151,63 @@ def test_rule_descriptor_exact():
         "name": "SigUnsigned",
         "shortDescription": {"text": "Letter is not signed"},
         "fullDescription": {"text": "No handwritten, image or digital signature."},
-        "helpUri": "https://example.org/signing",
         "help": {
-            "text": "Ask the issuer for a signed copy.\n\nReferences:\n- Army Regulation 25-50, para 6-2\n"
-                    "- https://example.org/signing",
-            "markdown": "Ask the issuer for a signed copy.\n\n**References**\n\n- Army Regulation 25-50, para 6-2\n"
-                        "- <https://example.org/signing>",
+            "text": "No handwritten, image or digital signature.\n\n"
+                    "What to verify: Ask the issuer for a signed copy.\n\n"
+                    "References:\n- Army Regulation 25-50, para 6-2\n- https://example.org/signing",
+            "markdown": "No handwritten, image or digital signature.\n\n"
+                        "**What to verify**\n\nAsk the issuer for a signed copy.\n\n"
+                        "**References**\n\n- Army Regulation 25-50, para 6-2\n- <https://example.org/signing>",
         },
         "defaultConfiguration": {"level": "error"},
-        "properties": {"tags": ["authenticity", "authority"], "precision": "high", "problem.severity": "error"},
+        "properties": {"tags": ["security", "authenticity", "authority"], "precision": "high",
+                       "problem.severity": "error", "security-severity": "8.0"},
     }
     levels = {r["id"]: (r["defaultConfiguration"]["level"], r["properties"]["problem.severity"]) for r in rules}
     assert levels["meta.author-mismatch"] == ("warning", "warning")
     assert levels["extract.no-text-layer"] == ("note", "recommendation")
     assert "helpUri" not in rules[4] and rules[4]["help"]["text"].startswith("Announces a policy change.")
+
+
+def test_security_severity_follows_githubs_bands_for_each_severity():
+    """GitHub: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 3.9 or less low."""
+    bands = {"critical": (9.0, 10.0), "high": (7.0, 8.9), "medium": (4.0, 6.9), "low": (0.1, 3.9), "info": (0.0, 3.9)}
+    for severity, (low, high) in bands.items():
+        rule = {**RULES[0], "id": f"x.{severity}", "severity": severity}
+        props = sarif(rules=[rule])["runs"][0]["tool"]["driver"]["rules"]
+        props = next(r for r in props if r["id"] == rule["id"])["properties"]
+        assert isinstance(props["security-severity"], str) and low <= float(props["security-severity"]) <= high
+        assert "security" in props["tags"]
+
+
+def test_help_and_information_uri_only_when_the_project_declares_them():
+    plain = sarif()["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in plain and all("helpUri" not in r for r in plain["rules"])
+    linked = sarif(information_uri="https://home.example", help_uri="https://docs.example")["runs"][0]["tool"]["driver"]
+    assert linked["informationUri"] == "https://home.example"
+    assert {r["helpUri"] for r in linked["rules"]} == {"https://docs.example"}
+
+
+def test_project_links_come_from_package_metadata_of_this_version():
+    import email.message
+
+    import authcheck
+    from authcheck.projectinfo import project_links
+
+    meta = email.message.Message()
+    meta["Name"], meta["Version"] = "authcheck", authcheck.__version__
+    meta["Project-URL"] = "Homepage, https://home.example"
+    meta["Project-URL"] = "Documentation, https://docs.example/authcheck"
+    assert project_links(meta) == {"information_uri": "https://home.example",
+                                   "help_uri": "https://docs.example/authcheck"}
+    meta.replace_header("Version", "0.0.0-someone-else")
+    assert project_links(meta) == {}
+
+
+def test_empty_run_is_a_valid_log_with_one_run_and_no_results():
+    log = sarif(results=[])
+    assert_valid(log)
+    assert len(log["runs"]) == 1 and log["runs"][0]["results"] == []
 
 
 def test_results_sorted_with_locations_and_rule_index():

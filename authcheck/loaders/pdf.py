@@ -187,8 +187,8 @@ def _open(pypdf: Any, data: bytes, password: Optional[str], notes: list[Note]):
 
 def _needs_crypto(notes: list[Note]) -> None:
     """Notes for an AES file while no AES implementation is installed; nothing is read."""
-    notes.append(Note("needs-crypto-extra", "AES-encrypted: install authcheck[crypto] "
-                      "(pip install 'authcheck[crypto]') to read it"))
+    notes.append(Note("needs-crypto-extra", "AES-encrypted: install the authcheck[crypto] extra "
+                      "(pip install '.[crypto]' in the authcheck checkout) to read it"))
     notes.append(Note("encrypted", "encrypted with AES; not read"))
     return None
 

@@ -29,6 +29,9 @@ SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "authcheck/v1"
 ERROR_RULE_ID = "authcheck.error"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+#: GitHub code scanning reads properties.security-severity as a CVSS-like score: over 9.0 is
+#: critical, 7.0-8.9 high, 4.0-6.9 medium, 3.9 or less low (only for rules tagged "security").
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
 PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
 PRECISIONS = ("very-high", "high", "medium", "low")
 MIME_TYPES = {
@@ -52,7 +55,7 @@ def render_sarif(results: Sequence[Result], rules: Sequence[Mapping[str, Any]], 
     """The SARIF log for a batch of results, as indented JSON ending with a newline.
 
     `rules` describes every rule that ran; the keyword options are those of `sarif_log`
-    (tool_version, base_dir, include_suppressed, information_uri, start/end_time_utc).
+    (tool_version, base_dir, include_suppressed, information_uri, help_uri, start/end_time_utc).
     """
     return json.dumps(sarif_log(results, rules, **options), indent=2, ensure_ascii=False) + "\n"
 
@@ -65,6 +68,7 @@ def sarif_log(
     base_dir: Optional[str] = None,
     include_suppressed: bool = False,
     information_uri: Optional[str] = None,
+    help_uri: Optional[str] = None,
     start_time_utc: Optional[str] = None,
     end_time_utc: Optional[str] = None,
 ) -> dict[str, Any]:
@@ -73,7 +77,7 @@ def sarif_log(
     docs = sorted(results, key=lambda r: (artifact_uri(r.path, base_dir)["uri"], r.path))
     shown = [(r, f) for r in docs for f in r.findings if include_suppressed or f.suppressed is None]
     failed = [r for r in docs if r.error is not None]
-    descriptors = rule_descriptors(rules, [f for _, f in shown], bool(failed))
+    descriptors = rule_descriptors(rules, [f for _, f in shown], bool(failed), help_uri)
     rule_index = {d["id"]: i for i, d in enumerate(descriptors)}
     artifacts, locate = artifact_table(docs, base_dir)
     out = [finding_result(r, f, rule_index[f.rule], locate[r.path]) for r, f in shown]
@@ -98,7 +102,8 @@ def sarif_log(
 
 
 def rule_descriptors(
-    rules: Sequence[Mapping[str, Any]], findings: Sequence[Finding], has_errors: bool
+    rules: Sequence[Mapping[str, Any]], findings: Sequence[Finding], has_errors: bool,
+    help_uri: Optional[str] = None,
 ) -> list[dict[str, Any]]:
     """One descriptor per rule id, sorted by id: the rules that ran, any rule a shown finding
     names that was not passed in, and `authcheck.error` when a file could not be checked."""
@@ -109,7 +114,7 @@ def rule_descriptors(
         by_id.setdefault(finding.rule, rule_from_finding(finding))
     if has_errors:
         by_id.setdefault(ERROR_RULE_ID, ERROR_RULE)
-    return [rule_descriptor(by_id[rule_id]) for rule_id in sorted(by_id)]
+    return [rule_descriptor(by_id[rule_id], help_uri) for rule_id in sorted(by_id)]
 
 
 def rule_from_finding(finding: Finding) -> dict[str, Any]:
@@ -122,8 +127,9 @@ def rule_from_finding(finding: Finding) -> dict[str, Any]:
     }
 
 
-def rule_descriptor(rule: Mapping[str, Any]) -> dict[str, Any]:
-    """A SARIF reportingDescriptor for one rule description."""
+def rule_descriptor(rule: Mapping[str, Any], help_uri: Optional[str] = None) -> dict[str, Any]:
+    """A SARIF reportingDescriptor for one rule description.  `help_uri` is the project's own
+    documentation address (from its package metadata), never one made up here."""
     rule_id = rule["id"]
     title = rule.get("title") or rule_id
     level = LEVELS.get(rule.get("severity") or "", "warning")
@@ -132,7 +138,7 @@ def rule_descriptor(rule: Mapping[str, Any]) -> dict[str, Any]:
         "name": rule_name(rule_id),
         "shortDescription": {"text": title},
         "fullDescription": {"text": rule.get("description") or title},
-        "helpUri": next((ref for ref in rule.get("references") or () if is_web_url(ref)), None),
+        "helpUri": help_uri,
         "help": rule_help(rule),
         "defaultConfiguration": {"level": level},
         "properties": rule_properties(rule, level),
@@ -146,21 +152,29 @@ def rule_name(rule_id: str) -> str:
 
 
 def rule_help(rule: Mapping[str, Any]) -> dict[str, str]:
-    """help.text and help.markdown: the remediation, then the references."""
-    advice = rule.get("remediation") or rule.get("description") or rule.get("title") or rule["id"]
+    """help.text and help.markdown, shown beside each alert: what the rule detects, what to
+    verify, and the references."""
+    about = rule.get("description") or rule.get("title") or rule["id"]
+    verify = rule.get("remediation")
     refs = list(rule.get("references") or ())
-    if not refs:
-        return {"text": advice, "markdown": advice}
-    text = advice + "\n\nReferences:\n" + "\n".join(f"- {ref}" for ref in refs)
-    items = "\n".join(f"- <{ref}>" if is_web_url(ref) else f"- {ref}" for ref in refs)
-    return {"text": text, "markdown": f"{advice}\n\n**References**\n\n{items}"}
+    text, markdown = [about], [about]
+    if verify:
+        text.append(f"What to verify: {verify}")
+        markdown.append(f"**What to verify**\n\n{verify}")
+    if refs:
+        text.append("References:\n" + "\n".join(f"- {ref}" for ref in refs))
+        items = "\n".join(f"- <{ref}>" if is_web_url(ref) else f"- {ref}" for ref in refs)
+        markdown.append(f"**References**\n\n{items}")
+    return {"text": "\n\n".join(text), "markdown": "\n\n".join(markdown)}
 
 
 def rule_properties(rule: Mapping[str, Any], level: str) -> dict[str, Any]:
-    """Tags, precision (from the rule's confidence) and problem.severity (from its level)."""
-    tags = ["authenticity"] + ([rule["axis"]] if rule.get("axis") else [])
+    """Tags (with "security", so code scanning reads security-severity), precision (from the
+    rule's confidence), problem.severity (from its level) and security-severity (from its severity)."""
+    tags = ["security", "authenticity"] + ([rule["axis"]] if rule.get("axis") else [])
     precision = rule.get("confidence") if rule.get("confidence") in PRECISIONS else None
-    return drop_none({"tags": tags, "precision": precision, "problem.severity": PROBLEM_SEVERITY[level]})
+    return drop_none({"tags": tags, "precision": precision, "problem.severity": PROBLEM_SEVERITY[level],
+                      "security-severity": SECURITY_SEVERITY.get(rule.get("severity") or "", "5.5")})
 
 
 def is_web_url(ref: str) -> bool:

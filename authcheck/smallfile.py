@@ -1,0 +1,48 @@
+"""Read the small files that steer a run (config, baseline, ignore file) safely.
+
+Each is read with a byte cap, and only when it is a regular file: `--baseline /dev/zero`, a FIFO
+or a multi-gigabyte file is refused with one clear ConfigError (exit 2) instead of a hang or an
+exhausted memory.  The file is opened without blocking, so a FIFO with no writer cannot stall.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from .errors import ConfigError
+
+CONFIG_MAX_BYTES = 1 << 20      #: authcheck.toml / pyproject.toml
+IGNORE_MAX_BYTES = 16 << 20     #: .authcheck-ignore.yaml
+BASELINE_MAX_BYTES = 256 << 20  #: .authcheck-baseline.json (about a million findings)
+
+
+def read_capped(path: str, limit: int, what: str) -> bytes:
+    """The bytes of the regular file at `path`; ConfigError naming `what` when it is missing,
+    unreadable, not a regular file or over `limit` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"{path}: the {what} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise ConfigError(f"{path}: the {what} is larger than {limit >> 20} MiB")
+    return data
+
+
+def decode_utf8(path: str, data: bytes, what: str) -> str:
+    """The text of a file that must be UTF-8; ConfigError with the byte offset otherwise."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: the {what} is not UTF-8 text (bad byte at offset {exc.start})") from None

@@ -1,0 +1,109 @@
+"""Every output flag crossed with every format, for one file and for a folder, through the real CLI.
+
+Each report file must exist, parse as its format says (JSON, JSON lines, SARIF valid against the
+official schema shipped in tests/data), hold one record per input, and leave nothing else behind
+in its folder (no temporary file).  One run goes through the installed console script.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
+FORMATS = ("console", "json", "jsonl", "sarif")
+FLAGS = {"-o": None, "--json-output": "json", "--jsonl-output": "jsonl", "--sarif-output": "sarif"}
+LETTERS = ("withdrawal-letter-2020.txt", "coordination-letter.txt", "draft-memo.docx")
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    import jsonschema  # the `test` extra
+
+    return jsonschema.Draft7Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def inputs(tmp_path) -> dict[str, Path]:
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for name in LETTERS:
+        shutil.copy(SAMPLES / name, folder / name)
+    return {"file": folder / LETTERS[0], "folder": folder}
+
+
+def check_report(path: Path, fmt: str, expected: int, single: bool, validator) -> None:
+    """The report at `path` parses as `fmt` and holds `expected` records."""
+    text = path.read_text(encoding="utf-8")
+    if fmt == "console":
+        assert text.strip() and "\x1b[" not in text
+        assert ("risk" in text) if single else (f"{expected} file(s)" in text)
+    elif fmt == "json":
+        data = json.loads(text)
+        if single:
+            assert data["path"].endswith(LETTERS[0]) and data["verdict"] in ("pass", "review", "fail")
+        else:
+            assert data["summary"]["documents"] == expected == len(data["documents"])
+    elif fmt == "jsonl":
+        records = [json.loads(line) for line in text.splitlines()]
+        assert len(records) == expected and all(r["schema_version"] for r in records)
+    else:
+        log = json.loads(text)
+        validator.validate(log)
+        assert len(log["runs"]) == 1 and len(log["runs"][0]["artifacts"]) == expected
+
+
+@pytest.mark.parametrize("target", ["file", "folder"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_output_flag_with_each_format(cli, inputs, tmp_path, fmt, target, sarif_validator):
+    source = inputs[target]
+    expected = 1 if target == "file" else len(LETTERS)
+    for flag, flag_fmt in FLAGS.items():
+        out_dir = tmp_path / f"out-{flag.strip('-')}"
+        out_dir.mkdir()
+        report = out_dir / f"report.{flag_fmt or fmt}"
+        result = cli(str(source), "--format", fmt, flag, str(report), "--jobs", "1")
+        assert result.exit_code in (0, 1), (flag, result.stderr)
+        assert "error" not in result.stderr, result.stderr
+        assert os.listdir(out_dir) == [report.name], f"{flag}: left behind {os.listdir(out_dir)}"
+        check_report(report, flag_fmt or fmt, expected, target == "file" and flag_fmt is None, sarif_validator)
+        shutil.rmtree(out_dir)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_all_outputs_at_once_from_one_scan(cli, inputs, tmp_path, fmt, sarif_validator):
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli(str(inputs["folder"]), "--format", fmt, "-o", str(out / f"main.{fmt}"), "--json-output",
+                 str(out / "all.json"), "--jsonl-output", str(out / "all.jsonl"), "--sarif-output",
+                 str(out / "all.sarif"), "--jobs", "1")
+    assert result.exit_code == 1, result.stderr  # the 2020 letter fails
+    assert sorted(os.listdir(out)) == sorted([f"main.{fmt}", "all.json", "all.jsonl", "all.sarif"])
+    for name, kind in ((f"main.{fmt}", fmt), ("all.json", "json"), ("all.jsonl", "jsonl"), ("all.sarif", "sarif")):
+        check_report(out / name, kind, len(LETTERS), False, sarif_validator)
+
+
+def test_console_script_writes_every_output_and_leaves_nothing_behind(inputs, tmp_path, sarif_validator):
+    script = Path(sys.executable).parent / "authcheck"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "authcheck"]
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
+    env["AUTHCHECK_CACHE_DIR"] = str(tmp_path / "cache")
+    done = subprocess.run(command + [str(inputs["folder"]), "-f", "jsonl", "-o", str(out / "main.jsonl"),
+                                     "--json-output", str(out / "r.json"), "--sarif-output", str(out / "r.sarif")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == "" and done.stderr == ""
+    assert sorted(os.listdir(out)) == ["main.jsonl", "r.json", "r.sarif"]
+    check_report(out / "main.jsonl", "jsonl", len(LETTERS), False, sarif_validator)
+    check_report(out / "r.json", "json", len(LETTERS), False, sarif_validator)
+    check_report(out / "r.sarif", "sarif", len(LETTERS), False, sarif_validator)
