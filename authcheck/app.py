@@ -209,8 +209,10 @@ def _warn_platform(settings) -> None:
 
 
 def _say(line: str) -> None:
-    """One line on stderr."""
-    sys.stderr.write(f"authcheck: {line}\n")
+    """One line on stderr; paths and messages in it are made safe for the terminal (one line, no controls)."""
+    from .safetext import for_terminal
+
+    sys.stderr.write(f"authcheck: {for_terminal(line)}\n")
     sys.stderr.flush()
 
 
@@ -236,7 +238,9 @@ def extract_command(path: str, fmt: str, password: Optional[str], color: Optiona
 
         from .reporters.jsonout import letter_record
 
-        sys.stdout.write(json.dumps(letter_record(result.letter), indent=2, ensure_ascii=False) + "\n")
+        from .safetext import scrub_surrogates
+
+        sys.stdout.write(scrub_surrogates(json.dumps(letter_record(result.letter), indent=2, ensure_ascii=False)) + "\n")
     else:
         from .reporters.console import make_console, render_extract
 
@@ -259,10 +263,12 @@ def rules_list_command(rule_dirs: Sequence[str], fmt: str) -> int:
     if fmt == "json":
         import json
 
-        sys.stdout.write(json.dumps([r.descriptor() for r in ruleset.rules], indent=2) + "\n")
+        sys.stdout.write(json.dumps([r.descriptor() for r in ruleset.rules], indent=2, ensure_ascii=True) + "\n")
         return Exit.OK
+    from .safetext import for_terminal
+
     for r in ruleset.rules:
-        sys.stdout.write(f"{r.id:32} {r.axis:9} {r.severity:8} {r.weight:5g}  {r.title}\n")
+        sys.stdout.write(f"{for_terminal(r.id):32} {r.axis:9} {r.severity:8} {r.weight:5g}  {for_terminal(r.title)}\n")
     return Exit.OK
 
 
@@ -273,8 +279,10 @@ def rules_test_command(rule_dirs: Sequence[str]) -> int:
 
     results = run_rule_tests(load_ruleset(rule_dirs).rules)
     failed = [r for r in results if not r.passed]
+    from .safetext import for_terminal
+
     for r in failed:
-        sys.stdout.write(f"FAIL {r.rule}: {r.name!r} expected {r.expected}: {r.detail}\n")
+        sys.stdout.write(for_terminal(f"FAIL {r.rule}: {r.name!r} expected {r.expected}: {r.detail}") + "\n")
     sys.stdout.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
     return Exit.GATE if failed else Exit.OK
 
@@ -302,9 +310,11 @@ def config_show_command(config_file: Optional[str]) -> int:
     from .config import describe
 
     project = project_config({"config_file": config_file})
-    rows = describe(project)
+    from .safetext import for_terminal
+
+    rows = [tuple(for_terminal(cell) for cell in row) for row in describe(project)]
     width = max(len(k) for k, _, _ in rows)
-    sys.stdout.write(f"config file: {project.config_path or '(none found)'}\n")
+    sys.stdout.write(f"config file: {for_terminal(project.config_path or '(none found)')}\n")
     for key, value, origin in rows:
         sys.stdout.write(f"{key:{width}}  {value}  [{origin}]\n")
     return Exit.OK

@@ -171,10 +171,12 @@ def config_show(config_file) -> None:
 
 def _finish(action) -> None:
     """Run a command: configuration and rule errors are one line and exit 2, Ctrl-C exits 130."""
+    from .safetext import for_terminal
+
     try:
         code = action()
     except (ConfigError, RuleError) as exc:
-        click.echo(f"authcheck: error: {exc}", err=True)
+        click.echo(f"authcheck: error: {for_terminal(exc)}", err=True)
         code = Exit.USAGE
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other filters do
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -186,6 +188,6 @@ def _finish(action) -> None:
         click.echo(f"authcheck: interrupted{detail}", err=True)
         code = Exit.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - a bug must still be one line, never a traceback
-        click.echo(f"authcheck: internal error: {type(exc).__name__}: {exc} (please report it)", err=True)
+        click.echo(for_terminal(f"authcheck: internal error: {type(exc).__name__}: {exc} (please report it)"), err=True)
         code = Exit.UNCHECKED
     raise SystemExit(int(code))

@@ -182,7 +182,7 @@ def test_fail_record_is_exact():
     record = result_record(fail_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.0", "path": "samples/seed-letter.txt", "sha256": SHA, "format": "text",
+        "schema_version": "1.1", "path": "samples/seed-letter.txt", "sha256": SHA, "format": "text",
         "verdict": "fail", "score": 72, "axes": {"origin": 10, "authority": 69},
         "reason": "unsigned letter announces a change of policy (wording.policy-change, sig.unsigned)",
         "findings": [
@@ -236,7 +236,7 @@ def test_error_record_is_exact():
     record = result_record(error_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.0", "path": "missing.pdf", "sha256": None, "format": None, "verdict": None,
+        "schema_version": "1.1", "path": "missing.pdf", "sha256": None, "format": None, "verdict": None,
         "score": None, "axes": {"origin": None, "authority": None},
         "reason": "could not be checked: no such file", "findings": [], "fields": {}, "notes": [],
         "next_steps": [], "error": {"type": "not-found", "message": "no such file", "stage": "read"},
@@ -303,7 +303,7 @@ def test_json_and_jsonl_round_trip(make):
     assert line.endswith("\n") and "\n" not in line[:-1]
     assert json.loads(line) == result_record(result)
     text = render_json(result)
-    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": "1.0",')
+    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": "1.1",')
     assert json.loads(text) == result_record(result)
 
 
@@ -408,7 +408,7 @@ def test_document_text_cannot_inject_escape_codes_or_markup():
     finding = Finding("x.rule", "T", "low", "origin", 5, "m", evidence=(ev,), contribution=1.0)
     result = Result("a\x1b.txt", SHA, "text", "pass", 1, {"origin": 1, "authority": 0}, "r", (finding,), fail_fields())
     text = render(result, color=True)
-    assert "\x1b[31m" not in text and "<U+001B>" in text and "<U+202E>" in text and "[red]x[/red]" in text
+    assert "\x1b[31m" not in text and "\\x1b" in text and "\\u202e" in text and "[red]x[/red]" in text
 
 
 def test_long_context_is_trimmed_around_the_match():
