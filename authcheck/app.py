@@ -35,6 +35,8 @@ class Outputs:
     sarif_include_suppressed: bool = False
     color: Optional[bool] = None
     width: Optional[int] = None
+    quiet: bool = False
+    verbose: bool = False
 
 
 def project_config(options: dict):
@@ -69,7 +71,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     results = _collect(run, targets, outputs, single)
     for warning in run.warnings:
         _say(f"warning: {warning}")
-    _write_outputs(results, outputs, ruleset, single, project.settings)
+    _write_outputs(results, outputs, ruleset, single, project.settings, run.skipped.get("type", 0))
     return _status(results, project.settings)
 
 
@@ -80,7 +82,7 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
 
     stream = _jsonl_stream(outputs)
     keep_full = outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
-    progress = None if single or outputs.fmt != "console" else _progress(len(targets), outputs)
+    progress = None if single else _progress(len(targets), outputs)
     results: list[Result] = []
     try:
         for result in run.results(targets):
@@ -126,7 +128,7 @@ def _jsonl_stream(outputs: Outputs) -> list:
 
 
 def _progress(total: int, outputs: Outputs):
-    """A per-file callback: a live bar on a terminal's stderr, nothing otherwise."""
+    """A per-file callback: a live progress line on stderr when it is a terminal (any format), nothing otherwise."""
     if not sys.stderr.isatty():
         return None
     from .reporters.console_batch import Progress
@@ -134,11 +136,11 @@ def _progress(total: int, outputs: Outputs):
     return Progress(total)
 
 
-def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: bool, settings) -> None:
+def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: bool, settings, skipped: int = 0) -> None:
     """The main report and the extra files."""
     from .atomic import write_atomic
 
-    main = _render(outputs.fmt, results, outputs, ruleset, single, settings)
+    main = _render(outputs.fmt, results, outputs, ruleset, single, settings, skipped)
     if main is not None:
         if outputs.output in (None, "-"):
             sys.stdout.write(main)
@@ -149,7 +151,8 @@ def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: boo
             write_atomic(path, _render(fmt, results, outputs, ruleset, False, settings))
 
 
-def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings) -> Optional[str]:
+def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings,
+            skipped: int = 0) -> Optional[str]:
     """One report as text (None for JSON lines, which were streamed)."""
     if fmt == "jsonl":
         return None
@@ -164,33 +167,55 @@ def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: 
 
         return render_sarif(results, [r.descriptor() for r in ruleset.rules], tool_version=__version__,
                             base_dir=os.getcwd(), include_suppressed=outputs.sarif_include_suppressed)
-    return _console(results, outputs, single, settings)
+    return _console(results, outputs, single, settings, skipped)
 
 
-def _console(results: list[Result], outputs: Outputs, single: bool, settings) -> str:
+def _console(results: list[Result], outputs: Outputs, single: bool, settings, skipped: int = 0) -> str:
     """The rich report (one file) or the summary (several), rendered to text for stdout."""
     import io
 
     from .reporters.console import make_console, render_report, wants_color
-    from .reporters.console_batch import render_summary
+    from .reporters.console_batch import BatchView, render_summary
 
     buffer = io.StringIO()
-    color = wants_color(sys.stdout, outputs.color)
-    console = make_console(buffer, color=color, width=outputs.width or _width())
+    to_file = outputs.output not in (None, "-")
+    color = False if to_file else wants_color(sys.stdout, outputs.color)  # a report file never holds escape codes
+    console = make_console(buffer, color=color, width=outputs.width or _width(not to_file))
     if single:
         if results[0].error is None:
             render_report(results[0], console, settings.min_severity)
     else:
-        render_summary(results, console)
+        failing = lambda r: r.error is not None or settings.gate_trips(r.verdict, r.score)  # noqa: E731
+        render_summary(results, console, BatchView(outputs.quiet, outputs.verbose, failing, skipped))
     return buffer.getvalue()
 
 
-def _width() -> int:
-    """The terminal's width, or 100 when stdout is not a terminal."""
+PIPE_WIDTH = 100       #: console report width in a pipe or file when COLUMNS is not set
+FALLBACK_WIDTH = 80    #: when a terminal reports a width of 0 or an absurd one
+
+
+def _width(terminal: bool = True) -> int:
+    """The report's width: the terminal's (stdout), else COLUMNS, else PIPE_WIDTH in a pipe or file.
+
+    A terminal that reports 0 columns (or an absurd number) gets COLUMNS or FALLBACK_WIDTH, so the
+    report is never empty."""
+    columns = _sane(os.environ.get("COLUMNS", ""))
     try:
-        return os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else 100
+        if not (terminal and sys.stdout.isatty()):
+            return columns or PIPE_WIDTH
+        size = os.get_terminal_size(sys.stdout.fileno()).columns
     except (OSError, ValueError):
-        return 100
+        return columns or PIPE_WIDTH
+    return _sane(size) or columns or FALLBACK_WIDTH
+
+
+def _sane(value) -> Optional[int]:
+    """A usable width (20-1000 columns) or None."""
+    try:
+        width = int(value)
+    except (TypeError, ValueError):
+        return None
+    return width if 20 <= width <= 1000 else None
 
 
 def _status(results: Iterable[Result], settings) -> int:
@@ -244,7 +269,7 @@ def extract_command(path: str, fmt: str, password: Optional[str], color: Optiona
     else:
         from .reporters.console import make_console, render_extract
 
-        render_extract(result.letter, make_console(sys.stdout, color=color, width=width))
+        render_extract(result.letter, make_console(sys.stdout, color=color, width=width or _width()))
     return Exit.OK
 
 

@@ -91,14 +91,16 @@ def _check_options(func):
               help="Suppress findings listed (with reasons) in this YAML file.")
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not a terminal).")
 @click.option("--width", type=click.IntRange(40, 400), default=None, help="Console width for the report.")
+@click.option("--quiet", "-q", is_flag=True, help="Console, several files: only files that trip the gate, and the summary.")
+@click.option("--verbose", "-v", is_flag=True, help="Console, several files: also list the findings of passing files.")
 @_check_options
 def check(paths, fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed, no_color, width,
-          **options) -> None:
+          quiet, verbose, **options) -> None:
     """Check letters (PDF, DOCX, text; files, folders, globs, or - for stdin) and report."""
     from .app import Outputs, check_command
 
     outputs = Outputs(fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed,
-                      color=False if no_color else None, width=width)
+                      color=False if no_color else None, width=width, quiet=quiet, verbose=verbose)
     _finish(lambda: check_command(paths, outputs, options))
 
 

@@ -17,6 +17,8 @@
   Symlinks are skipped unless `follow_symlinks=True`; symlink loops are cut, and a broken
   symlink is skipped.
 * A named path that does not exist gives `Target(path, missing=True)`.
+* `skipped`, when given a dict, counts under "type" the files a folder walk left out because of
+  their extension (neither a default extension nor an `include` match).
 * Every file appears once (by its resolved real path; the first display path wins).  The order is
   the inputs' order; the files of a folder or glob are sorted by path.
 """
@@ -26,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Iterator, Optional, Sequence
 
 from .globs import glob_to_regex
 
@@ -49,6 +51,7 @@ class _Options:
     exclude: tuple[re.Pattern, ...]
     follow_symlinks: bool
     skip_hidden: bool
+    skipped: Optional[dict] = None  #: counts of files left out, by reason ("type")
 
     def skipped_name(self, name: str, is_dir: bool) -> bool:
         """True for a hidden entry, or a VCS/tool folder, while those are skipped."""
@@ -64,7 +67,11 @@ class _Options:
         """True when a walked file has a default extension or matches an include pattern."""
         if self.excluded(rel, name):
             return False
-        return os.path.splitext(name)[1].lower() in DEFAULT_EXTENSIONS or _matches(self.include, rel, name)
+        if os.path.splitext(name)[1].lower() in DEFAULT_EXTENSIONS or _matches(self.include, rel, name):
+            return True
+        if self.skipped is not None:
+            self.skipped["type"] = self.skipped.get("type", 0) + 1
+        return False
 
 
 def discover(
@@ -74,10 +81,12 @@ def discover(
     exclude: Sequence[str] = (),
     follow_symlinks: bool = False,
     skip_hidden: bool = True,
+    skipped: Optional[dict] = None,
 ) -> list[Target]:
     """The files to check for these inputs, each once, in a deterministic order (see the module doc)."""
     opts = _Options(
-        tuple(glob_to_regex(p) for p in include), tuple(glob_to_regex(p) for p in exclude), follow_symlinks, skip_hidden
+        tuple(glob_to_regex(p) for p in include), tuple(glob_to_regex(p) for p in exclude), follow_symlinks, skip_hidden,
+        skipped,
     )
     seen: set = set()
     targets = []

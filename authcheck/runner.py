@@ -36,6 +36,7 @@ class Run:
     keep_letter: bool = False
     today: date = field(default_factory=date.today)
     warnings: list[str] = field(default_factory=list)
+    skipped: dict = field(default_factory=dict)  #: files left out of folders, by reason (see `discover`)
     _baseline: object = None
     _ignore: object = None
 
@@ -56,7 +57,8 @@ class Run:
     def targets(self) -> list[Target]:
         """The files this run will check, each exactly once."""
         p = self.project
-        return discover(self.inputs, include=p.include, exclude=p.exclude, follow_symlinks=p.follow_symlinks)
+        return discover(self.inputs, include=p.include, exclude=p.exclude, follow_symlinks=p.follow_symlinks,
+                        skipped=self.skipped)
 
     def results(self, targets: Sequence[Target], on_start: Optional[Callable[[str], None]] = None) -> Iterator[Result]:
         """One result per target, as each finishes (cached ones first)."""

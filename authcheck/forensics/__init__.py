@@ -34,8 +34,9 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
         with budget.enforced():
             return budget.call(run, data, doc, settings), ()
     except OutOfTime:
+        allowed = f"{budget.seconds:g} s, {SHARE_OF_TIMEOUT:.0%} of the {budget.seconds / SHARE_OF_TIMEOUT:g} s --timeout"
         return {}, (Note("forensics-incomplete", "the file's structure was not fully examined in the time "
-                                                 "allowed (see --timeout)", {"reason": "time"}),)
+                                                 f"allowed ({allowed})", {"reason": "time"}),)
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:  # noqa: BLE001 - forensics adds evidence; it must never lose the check
