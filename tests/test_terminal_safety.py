@@ -286,30 +286,24 @@ def test_terminal_of_zero_columns_gets_a_full_report(monkeypatch):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty window size ioctl")
-def test_zero_column_pty_prints_the_report(tmp_path):
+def test_zero_column_pty_prints_the_report(tmp_path, monkeypatch):
     import fcntl
     import pty
     import struct
-    import subprocess
     import termios
 
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 0, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR")}
-    env.update(NO_COLOR="1", AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
-    proc = subprocess.run([sys.executable, "-m", "authcheck", str(LETTER_TXT)], stdout=slave,
-                          stderr=subprocess.PIPE, env=env, timeout=120, cwd=REPO)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    text = b"".join(chunks).decode("utf-8", "replace")
-    assert proc.returncode == 1
+    from test_batch_console import run_with_pty
+
+    real_openpty = pty.openpty
+
+    def zero_columns():
+        master, slave = real_openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 0, 0, 0))
+        return master, slave
+
+    monkeypatch.setattr(pty, "openpty", zero_columns)
+    monkeypatch.setenv("NO_COLOR", "1")
+    code, terminal, _ = run_with_pty([str(LETTER_TXT), "--no-cache"], tmp_path, "stdout")
+    text = terminal.decode("utf-8", "replace")
+    assert code == 1
     assert "[FAIL]  risk 61/100" in text and "wording.policy-change" in text
