@@ -307,3 +307,39 @@ def test_zero_column_pty_prints_the_report(tmp_path, monkeypatch):
     text = terminal.decode("utf-8", "replace")
     assert code == 1
     assert "[FAIL]  risk 61/100" in text and "wording.policy-change" in text
+
+
+# --- config show, rules test, baseline messages ------------------------------------------------------
+
+
+def test_config_show_escapes_values_and_paths(cli, tmp_path):
+    folder = tmp_path / f"c{HOSTILE}"
+    folder.mkdir()
+    config = folder / "authcheck.toml"
+    config.write_text('exclude = ["\\u001b]0;owned\\u0007*.md", "\\u202eevil"]\n', encoding="utf-8")
+    result = cli("config", "show", "--config", str(config))
+    assert result.exit_code == 0, result.stderr
+    assert_terminal_safe(result.stdout)
+    assert "\\x1b]0;owned\\x07*.md" in result.stdout and "\\u202eevil" in result.stdout
+    assert result.stdout.splitlines()[0].startswith("config file: ") and "\\x1b[2J" in result.stdout.splitlines()[0]
+
+
+def test_rules_test_failure_lines_are_escaped(cli, tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    broken = TITLE_RULE.replace("{name: absent,", '{name: "abs\\e[2Jent\\nFAIL x",').replace(
+        "The meeting is on Tuesday.", "We are repositioning forces.")
+    (pack / "r.yaml").write_text(broken, encoding="utf-8")
+    result = cli("rules", "test", "--rules", str(pack))
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert_terminal_safe(result.stdout)
+    [line] = [line for line in result.stdout.splitlines() if "abs" in line]
+    assert line.startswith("FAIL custom.codeword: ") and "\\x1b[2Jent\\nFAIL x" in line
+
+
+def test_baseline_message_escapes_the_output_path(cli, tmp_path):
+    out = tmp_path / f"base{HOSTILE}.json"
+    result = cli("baseline", "create", str(LETTER_TXT), "-o", str(out), "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert_terminal_safe(result.stderr)
+    assert len(result.stderr.splitlines()) == 1 and "\\u202eevil\\nauthcheck: forged line" in result.stderr
