@@ -1,9 +1,10 @@
 """Safe message templates: `${name}` placeholders from a fixed namespace; no format(), no Jinja, no eval.
 
 A placeholder with no value renders as "(none)", with two exceptions that keep messages from
-ending in noise: in a run of placeholders separated only by spaces ("${x} ${y}") the empty ones
-are left out (all empty: one "(none)"), and a run that forms the message's last sentence on its
-own ("... signed. ${fields.facts.pdf_text_changes}") is left out when all of it is empty.
+ending in noise: in a run of placeholders separated only by spaces or a semicolon ("${x} ${y}",
+"${x}; ${y}") the empty ones are left out (all empty: one "(none)"), and a run that forms the
+message's last sentence on its own ("... signed. ${fields.facts.pdf_text_changes}") is left out
+when all of it is empty.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Callable, Mapping
 from .errors import RuleError
 
 PLACEHOLDER = re.compile(r"\$\{([a-z_][a-z0-9_.\-]*)\}")
-_RUN = re.compile(r"\$\{[a-z_][a-z0-9_.\-]*\}(?:[ \t]+\$\{[a-z_][a-z0-9_.\-]*\})*")
+_RUN = re.compile(r"\$\{[a-z_][a-z0-9_.\-]*\}(?:(?:[ \t]+|[ \t]*;[ \t]*)\$\{[a-z_][a-z0-9_.\-]*\})*")
 _SENTENCE_END = re.compile(r"[.!?]\s+$")
 PLAIN_NAMES = {"match", "matches", "count", "similarity", "a", "b", "days", "gap", "rule"}
 MISSING = "(none)"
@@ -38,7 +39,7 @@ def render(template: str, lookup: Callable[[str], Any]) -> str:
     def run(m: re.Match) -> str:
         shown = [text for text in (_text(lookup(name)) for name in PLACEHOLDER.findall(m.group())) if text]
         if shown:
-            return " ".join(shown)
+            return ("; " if ";" in m.group() else " ").join(shown)
         last_sentence = not template[m.end():].strip() and _SENTENCE_END.search(template[:m.start()])
         return "" if last_sentence else MISSING
 

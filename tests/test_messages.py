@@ -27,6 +27,10 @@ NEGATION = re.compile(r"\b(no|not|off|none)\b", re.IGNORECASE)
     ("Signed by '${a}', not '${b}'.", {"a": "X"}, "Signed by 'X', not '(none)'."),
     ("${a}", {}, "(none)"),
     ("${a} is ${b} after", {"a": 1.5, "b": []}, "1.5 is (none) after"),
+    ("Unusual tool or copy: ${a}; ${b}.", {"b": "image-only"}, "Unusual tool or copy: image-only."),
+    ("Unusual tool or copy: ${a}; ${b}.", {"a": "X (library)", "b": "image-only"},
+     "Unusual tool or copy: X (library); image-only."),
+    ("2 revisions; later ones changed ${k}. ${a} ${b}", {"k": ["graphics"]}, "2 revisions; later ones changed graphics."),
 ])
 def test_empty_placeholders_do_not_leave_a_stray_none(template, values, expected):
     assert render(template, values.get) == expected
