@@ -35,6 +35,8 @@ class Outputs:
     sarif_include_suppressed: bool = False
     color: Optional[bool] = None
     width: Optional[int] = None
+    quiet: bool = False
+    verbose: bool = False
 
 
 def project_config(options: dict):
@@ -45,7 +47,7 @@ def project_config(options: dict):
     if not path:
         path, refused = discover_config(os.getcwd())
         for line in refused:
-            _say(f"warning: {_shown_path(line)}")
+            _say(f"warning: {line}")
     cli_values = {key: options.get(name) for name, key in _OPTION_KEYS.items() if name in options}
     if options.get("no_cache"):
         cli_values["cache"] = False
@@ -85,7 +87,8 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
         _say(f"warning: {warning}")
     if run.cache_failures:
         _say(f"warning: {_failed_line(run.cache_failures)} (treated as misses: checked afresh)")
-    extras = {"cache_failures": run.cache_failures, "config_path": project.config_path}
+    extras = {"cache_failures": run.cache_failures, "config_path": project.config_path,
+              "skipped": run.skipped.get("type", 0)}
     _write_outputs(results, outputs, ruleset, single, project.settings, claim, sinks, extras)
     return combine(_status(results, project.settings), *_sink_status(sinks))
 
@@ -128,7 +131,7 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
 
     stream = _jsonl_stream(outputs, claim, sinks)
     keep_full = outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
-    progress = None if single or outputs.fmt != "console" else _progress(len(targets), outputs)
+    progress = None if single else _progress(len(targets), outputs)
     results: list[Result] = []
     try:
         for result in run.results(targets):
@@ -182,7 +185,7 @@ def _sink(path: str, fmt: str, claim, sinks: list):
 
 
 def _progress(total: int, outputs: Outputs):
-    """A per-file callback: a live bar on a terminal's stderr, nothing otherwise."""
+    """A per-file callback: a live progress line on stderr when it is a terminal (any format), nothing otherwise."""
     if not sys.stderr.isatty():
         return None
     from .reporters.console_batch import Progress
@@ -241,38 +244,54 @@ def _console(results: list[Result], outputs: Outputs, single: bool, settings, ex
     import io
 
     from .reporters.console import make_console, render_report, wants_color
-    from .reporters.console_batch import render_summary
+    from .reporters.console_batch import BatchView, render_summary
 
     buffer = io.StringIO()
-    color = wants_color(sys.stdout, outputs.color)
-    console = make_console(buffer, color=color, width=outputs.width or _width())
+    to_file = outputs.output not in (None, "-")
+    color = False if to_file else wants_color(sys.stdout, outputs.color)  # a report file never holds escape codes
+    console = make_console(buffer, color=color, width=outputs.width or _width(not to_file))
     extras = extras or {}
     if extras.get("config_path") and (not single or results[0].error is None):
-        console.print(f"config: {_shown_path(extras['config_path'])}", markup=False, highlight=False)
+        from .safetext import for_terminal
+
+        console.print(f"config: {for_terminal(extras['config_path'])}", markup=False, highlight=False)
     if single:
         if results[0].error is None:
             render_report(results[0], console, settings.min_severity)
     else:
-        render_summary(results, console)
+        failing = lambda r: r.error is not None or settings.gate_trips(r.verdict, r.score)  # noqa: E731
+        render_summary(results, console, BatchView(outputs.quiet, outputs.verbose, failing, extras.get("skipped", 0)))
         if extras.get("cache_failures"):
             console.print(_failed_line(extras["cache_failures"]), markup=False, highlight=False)
     return buffer.getvalue()
 
 
-def _shown_path(path: str) -> str:
-    """A path with control and bidi characters shown as visible escapes (it may come from anywhere)."""
-    import unicodedata
-
-    return "".join(c if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp") and c != "\x7f"
-                   else (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") for c in path)
+PIPE_WIDTH = 100       #: console report width in a pipe or file when COLUMNS is not set
+FALLBACK_WIDTH = 80    #: when a terminal reports a width of 0 or an absurd one
 
 
-def _width() -> int:
-    """The terminal's width, or 100 when stdout is not a terminal."""
+def _width(terminal: bool = True) -> int:
+    """The report's width: the terminal's (stdout), else COLUMNS, else PIPE_WIDTH in a pipe or file.
+
+    A terminal that reports 0 columns (or an absurd number) gets COLUMNS or FALLBACK_WIDTH, so the
+    report is never empty."""
+    columns = _sane(os.environ.get("COLUMNS", ""))
     try:
-        return os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else 100
+        if not (terminal and sys.stdout.isatty()):
+            return columns or PIPE_WIDTH
+        size = os.get_terminal_size(sys.stdout.fileno()).columns
     except (OSError, ValueError):
-        return 100
+        return columns or PIPE_WIDTH
+    return _sane(size) or columns or FALLBACK_WIDTH
+
+
+def _sane(value) -> Optional[int]:
+    """A usable width (20-1000 columns) or None."""
+    try:
+        width = int(value)
+    except (TypeError, ValueError):
+        return None
+    return width if 20 <= width <= 1000 else None
 
 
 def _status(results: Iterable[Result], settings) -> int:
@@ -291,8 +310,10 @@ def _warn_platform(settings) -> None:
 
 
 def _say(line: str) -> None:
-    """One line on stderr."""
-    sys.stderr.write(f"authcheck: {line}\n")
+    """One line on stderr; paths and messages in it are made safe for the terminal (one line, no controls)."""
+    from .safetext import for_terminal
+
+    sys.stderr.write(f"authcheck: {for_terminal(line)}\n")
     sys.stderr.flush()
 
 
@@ -318,11 +339,13 @@ def extract_command(path: str, fmt: str, password: Optional[str], color: Optiona
 
         from .reporters.jsonout import letter_record
 
-        sys.stdout.write(json.dumps(letter_record(result.letter), indent=2, ensure_ascii=False) + "\n")
+        from .safetext import scrub_surrogates
+
+        sys.stdout.write(scrub_surrogates(json.dumps(letter_record(result.letter), indent=2, ensure_ascii=False)) + "\n")
     else:
         from .reporters.console import make_console, render_extract
 
-        render_extract(result.letter, make_console(sys.stdout, color=color, width=width))
+        render_extract(result.letter, make_console(sys.stdout, color=color, width=width or _width()))
     return Exit.OK
 
 
@@ -341,10 +364,12 @@ def rules_list_command(rule_dirs: Sequence[str], fmt: str) -> int:
     if fmt == "json":
         import json
 
-        sys.stdout.write(json.dumps([r.descriptor() for r in ruleset.rules], indent=2) + "\n")
+        sys.stdout.write(json.dumps([r.descriptor() for r in ruleset.rules], indent=2, ensure_ascii=True) + "\n")
         return Exit.OK
+    from .safetext import for_terminal
+
     for r in ruleset.rules:
-        sys.stdout.write(f"{r.id:32} {r.axis:9} {r.severity:8} {r.weight:5g}  {r.title}\n")
+        sys.stdout.write(f"{for_terminal(r.id):32} {r.axis:9} {r.severity:8} {r.weight:5g}  {for_terminal(r.title)}\n")
     return Exit.OK
 
 
@@ -355,8 +380,10 @@ def rules_test_command(rule_dirs: Sequence[str]) -> int:
 
     results = run_rule_tests(load_ruleset(rule_dirs).rules)
     failed = [r for r in results if not r.passed]
+    from .safetext import for_terminal
+
     for r in failed:
-        sys.stdout.write(f"FAIL {r.rule}: {r.name!r} expected {r.expected}: {r.detail}\n")
+        sys.stdout.write(for_terminal(f"FAIL {r.rule}: {r.name!r} expected {r.expected}: {r.detail}") + "\n")
     sys.stdout.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
     return Exit.GATE if failed else Exit.OK
 
@@ -388,9 +415,11 @@ def config_show_command(config_file: Optional[str]) -> int:
     from .config import describe
 
     project = project_config({"config_file": config_file})
-    rows = describe(project)
+    from .safetext import for_terminal
+
+    rows = [tuple(for_terminal(cell) for cell in row) for row in describe(project)]
     width = max(len(k) for k, _, _ in rows)
-    sys.stdout.write(f"config file: {_shown_path(project.config_path) if project.config_path else '(none found)'}\n")
+    sys.stdout.write(f"config file: {for_terminal(project.config_path or '(none found)')}\n")
     for key, value, origin in rows:
         sys.stdout.write(f"{key:{width}}  {value}  [{origin}]\n")
     return Exit.OK

@@ -103,14 +103,16 @@ def _check_options(func):
               help="Suppress findings listed (with reasons) in this YAML file.")
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not a terminal).")
 @click.option("--width", type=click.IntRange(40, 400), default=None, help="Console width for the report.")
+@click.option("--quiet", "-q", is_flag=True, help="Console, several files: only files that trip the gate, and the summary.")
+@click.option("--verbose", "-v", is_flag=True, help="Console, several files: also list the findings of passing files.")
 @_check_options
 def check(paths, fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed, no_color, width,
-          **options) -> None:
+          quiet, verbose, **options) -> None:
     """Check letters (PDF, DOCX, text; files, folders, globs, or - for stdin) and report."""
     from .app import Outputs, check_command
 
     outputs = Outputs(fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed,
-                      color=False if no_color else None, width=width)
+                      color=False if no_color else None, width=width, quiet=quiet, verbose=verbose)
     _finish(lambda: check_command(paths, outputs, options))
 
 
@@ -183,10 +185,12 @@ def config_show(config_file) -> None:
 
 def _finish(action) -> None:
     """Run a command: configuration and rule errors are one line and exit 2, Ctrl-C exits 130."""
+    from .safetext import for_terminal
+
     try:
         code = action()
     except (ConfigError, RuleError) as exc:
-        click.echo(f"authcheck: error: {exc}", err=True)
+        click.echo(f"authcheck: error: {for_terminal(exc)}", err=True)
         code = Exit.USAGE
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other filters do
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -198,6 +202,6 @@ def _finish(action) -> None:
         click.echo(f"authcheck: interrupted{detail}", err=True)
         code = Exit.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - a bug must still be one line, never a traceback
-        click.echo(f"authcheck: internal error: {type(exc).__name__}: {exc} (please report it)", err=True)
+        click.echo(for_terminal(f"authcheck: internal error: {type(exc).__name__}: {exc} (please report it)"), err=True)
         code = Exit.UNCHECKED
     raise SystemExit(int(code))

@@ -22,6 +22,8 @@
 * A walked folder yields regular files only: FIFOs, devices and sockets are never picked up
   (reading one could block for ever).  A special file named explicitly (or matched by a glob) is
   passed on and read by a worker, under the timeout and the byte limit.
+* `skipped`, when given a dict, counts under "type" the files a folder walk left out because of
+  their extension (neither a default extension nor an `include` match).
 * Every file appears once (by its resolved real path; the first display path wins).  The order is
   the inputs' order; the files of a folder or glob are sorted by path.
 """
@@ -57,6 +59,7 @@ class _Options:
     follow_symlinks: bool
     skip_hidden: bool
     problems: list = field(default_factory=list, compare=False)  #: (path, OSError) of unlistable folders
+    skipped: Optional[dict] = None  #: counts of files left out, by reason ("type")
 
     def skipped_name(self, name: str, is_dir: bool) -> bool:
         """True for a hidden entry, or a VCS/tool folder, while those are skipped."""
@@ -72,7 +75,11 @@ class _Options:
         """True when a walked file has a default extension or matches an include pattern."""
         if self.excluded(rel, name):
             return False
-        return os.path.splitext(name)[1].lower() in DEFAULT_EXTENSIONS or _matches(self.include, rel, name)
+        if os.path.splitext(name)[1].lower() in DEFAULT_EXTENSIONS or _matches(self.include, rel, name):
+            return True
+        if self.skipped is not None:
+            self.skipped["type"] = self.skipped.get("type", 0) + 1
+        return False
 
 
 def discover(
@@ -82,10 +89,12 @@ def discover(
     exclude: Sequence[str] = (),
     follow_symlinks: bool = False,
     skip_hidden: bool = True,
+    skipped: Optional[dict] = None,
 ) -> list[Target]:
     """The files to check for these inputs, each once, in a deterministic order (see the module doc)."""
     opts = _Options(
-        tuple(glob_to_regex(p) for p in include), tuple(glob_to_regex(p) for p in exclude), follow_symlinks, skip_hidden
+        tuple(glob_to_regex(p) for p in include), tuple(glob_to_regex(p) for p in exclude), follow_symlinks, skip_hidden,
+        skipped=skipped,
     )
     seen: set = set()
     targets = []

@@ -101,11 +101,12 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Optional[Finding]:
             break
     items = _dedupe([_evidence(e) for e in evidence])
     variables = {**variables, **_hit_variables(rule, ctx, [e for e in items if e.pattern])}
-    message = render(rule.message, variables_lookup(variables, ctx.fields))
+    lookup = variables_lookup(variables, ctx.fields)
+    message = render(rule.message, lookup)
     return Finding(
         rule=rule.id, title=rule.title, severity=rule.severity, axis=rule.axis, weight=weight, message=message,
         evidence=tuple(items[: rule.max_evidence]), references=rule.references, confidence=rule.confidence,
-        remediation=rule.remediation, weight_reason=because, floor=rule.floor,
+        remediation=render(rule.remediation, lookup), weight_reason=because, floor=rule.floor,
     )
 
 

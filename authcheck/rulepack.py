@@ -349,6 +349,7 @@ def compile_rule(data: dict, path: str) -> Rule:
         if name not in patterns:
             raise RuleError(f"match names an undefined pattern {name!r}", **where, key="when")
     check_template(data["message"], FIELD_PATHS, patterns, where)
+    check_template(data.get("remediation") or "", FIELD_PATHS, patterns, where, key="remediation")
     return Rule(
         id=rid, title=data["title"].strip(), description=" ".join(data["description"].split()),
         severity=data["severity"], axis=data["axis"], weight=float(data["weight"]), when=when,

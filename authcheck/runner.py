@@ -38,6 +38,7 @@ class Run:
     today: date = field(default_factory=date.today)
     warnings: list[str] = field(default_factory=list)
     cache_failures: int = 0  #: cache entries that failed verification (each was a miss)
+    skipped: dict = field(default_factory=dict)  #: files left out of folders, by reason (see `discover`)
     _baseline: object = None
     _ignore: object = None
 
@@ -58,7 +59,8 @@ class Run:
     def targets(self) -> list[Target]:
         """The files this run will check, each exactly once."""
         p = self.project
-        return discover(self.inputs, include=p.include, exclude=p.exclude, follow_symlinks=p.follow_symlinks)
+        return discover(self.inputs, include=p.include, exclude=p.exclude, follow_symlinks=p.follow_symlinks,
+                        skipped=self.skipped)
 
     def results(self, targets: Sequence[Target], on_start: Optional[Callable[[str], None]] = None) -> Iterator[Result]:
         """One result per target, as each finishes (cached ones first)."""

@@ -1,4 +1,11 @@
-"""Safe message templates: `${name}` placeholders from a fixed namespace; no format(), no Jinja, no eval."""
+"""Safe message templates: `${name}` placeholders from a fixed namespace; no format(), no Jinja, no eval.
+
+A placeholder with no value renders as "(none)", with two exceptions that keep messages from
+ending in noise: in a run of placeholders separated only by spaces or a semicolon ("${x} ${y}",
+"${x}; ${y}") the empty ones are left out (all empty: one "(none)"), and a run that forms the
+message's last sentence on its own ("... signed. ${fields.facts.pdf_text_changes}") is left out
+when all of it is empty.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,13 @@ from typing import Any, Callable, Mapping
 from .errors import RuleError
 
 PLACEHOLDER = re.compile(r"\$\{([a-z_][a-z0-9_.\-]*)\}")
-PLAIN_NAMES = {"match", "matches", "count", "similarity", "a", "b", "days", "rule", "reasons"}
+_RUN = re.compile(r"\$\{[a-z_][a-z0-9_.\-]*\}(?:(?:[ \t]+|[ \t]*;[ \t]*)\$\{[a-z_][a-z0-9_.\-]*\})*")
+_SENTENCE_END = re.compile(r"[.!?]\s+$")
+PLAIN_NAMES = {"match", "matches", "count", "similarity", "a", "b", "days", "gap", "rule", "reasons"}
 MISSING = "(none)"
 
 
-def check_template(template: str, known_fields: frozenset, pattern_names, where: dict) -> None:
+def check_template(template: str, known_fields: frozenset, pattern_names, where: dict, key: str = "message") -> None:
     """Refuse unknown placeholder names when the rule loads."""
     for name in PLACEHOLDER.findall(template):
         if name in PLAIN_NAMES:
@@ -21,23 +30,31 @@ def check_template(template: str, known_fields: frozenset, pattern_names, where:
             continue
         if name.startswith("patterns.") and name[len("patterns."):] in pattern_names:
             continue
-        raise RuleError(f"unknown placeholder ${{{name}}} in message", **where, key="message")
+        raise RuleError(f"unknown placeholder ${{{name}}} in {key}", **where, key=key)
 
 
 def render(template: str, lookup: Callable[[str], Any]) -> str:
-    """Replace each placeholder with its value (or a visible marker when it has none)."""
+    """Replace each placeholder with its value (empty ones as described in the module docstring)."""
 
-    def one(m: re.Match) -> str:
-        value = lookup(m.group(1))
-        if value is None or value == "" or value == []:
-            return MISSING
-        if isinstance(value, list):
-            return ", ".join(str(v) for v in value)
-        if isinstance(value, float):
-            return f"{value:g}"
-        return str(value)
+    def run(m: re.Match) -> str:
+        shown = [text for text in (_text(lookup(name)) for name in PLACEHOLDER.findall(m.group())) if text]
+        if shown:
+            return ("; " if ";" in m.group() else " ").join(shown)
+        last_sentence = not template[m.end():].strip() and _SENTENCE_END.search(template[:m.start()])
+        return "" if last_sentence else MISSING
 
-    return PLACEHOLDER.sub(one, template)
+    return _RUN.sub(run, template).rstrip()
+
+
+def _text(value: Any) -> str:
+    """One placeholder's value as text; "" when it has none."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def variables_lookup(variables: Mapping[str, Any], fields: Mapping[str, Any]) -> Callable[[str], Any]:

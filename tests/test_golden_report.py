@@ -75,7 +75,11 @@ def test_batch_summary_report(cli):
     result = cli("samples", "--no-color", "--width", "100", "--no-cache")
     assert result.exit_code == 1
     check_golden("cli-samples-summary.txt", result.stdout)
-    assert result.stdout.startswith("12 file(s): 6 pass, 0 review, 6 fail, 0 not checked\n")
+    lines = result.stdout.splitlines()
+    assert lines[-1] == ("12 file(s): 6 pass, 0 review, 6 fail, 0 not checked; "
+                         "2 file(s) skipped in folders (not .pdf, .docx or .txt)")
+    assert sum(1 for line in lines if line.startswith(("FAIL ", "PASS "))) == 12  # every file, not the 10 worst
+    assert "  samples/forged-letter.pdf:1:10 issuer.name-mismatch 'Wiliam H. Seelly III'" in result.stdout
 
 
 def test_installed_script_prints_the_golden_report_when_piped(tmp_path):

@@ -214,9 +214,18 @@ def _dates(node, kind, where, known, key) -> Cond:
         if gap <= days:
             return False, [], {}
         evidence = _evidence_of(fa) + _evidence_of(fb)
-        return True, evidence, {"a": fa.value, "b": fb.value, "days": int(gap)}
+        return True, evidence, {"a": fa.value, "b": fb.value, "days": int(gap), "gap": gap_text(gap)}
 
     return Cond(run)
+
+
+def gap_text(days: float) -> str:
+    """A gap between two dates as people say it: "1 day", "12 days", "5 hours", "1 minute"."""
+    for unit, size in (("day", 1.0), ("hour", 1 / 24), ("minute", 1 / 1440)):
+        if days >= size or unit == "minute":
+            count = int(days / size)
+            return f"{count} {unit}" + ("" if count == 1 else "s")
+    raise AssertionError("unreachable")
 
 
 def parse_when(value) -> Optional[datetime]:

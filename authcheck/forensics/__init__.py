@@ -35,8 +35,9 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
             found = budget.call(run, data, doc, settings)
             return found if isinstance(found, tuple) else (found, ())
     except OutOfTime:
+        allowed = f"{budget.seconds:g} s, {SHARE_OF_TIMEOUT:.0%} of the {budget.seconds / SHARE_OF_TIMEOUT:g} s --timeout"
         return {}, (Note("forensics-incomplete", "the file's structure was not fully examined in the time "
-                                                 "allowed (see --timeout)", {"reason": "time"}),
+                                                 f"allowed ({allowed})", {"reason": "time"}),
                     Note("truncated", "forensic examination stopped at the time limit", {"reason": "time"}))
     except (MemoryError, RecursionError):
         raise

@@ -158,14 +158,17 @@ def _revisions(ctx: _Context) -> dict[str, Signal]:
         "tracked_changes": Signal(count, evidence, changes),
         "tracked_inserted_text": Signal([e.text for e in inserted], tuple(inserted),
                                         "Text proposed as an insertion and not yet accepted (authcheck reads it as "
-                                        "part of the letter, as Word shows it)."),
+                                        "part of the letter, as Word shows it)." if inserted else
+                                        "No pending tracked insertion of text."),
         "tracked_deleted_text": Signal([e.text for e in deleted], tuple(deleted),
                                        "Text proposed for deletion and not yet accepted: still in the file, not "
-                                       "shown in the letter's text."),
+                                       "shown in the letter's text." if deleted else "No pending tracked deletion of text."),
         "tracked_authors": Signal(authors, evidence[:5] + fmt[:5], "Who made the pending tracked changes, as "
-                                  "their Word user names were recorded."),
+                                  "their Word user names were recorded." if authors else
+                                  "No user name is recorded on a pending tracked change."),
         "tracked_format_changes": Signal(scan.format_count, fmt, "Formatting changes recorded as tracked revisions "
-                                         "and not yet accepted."),
+                                         "and not yet accepted." if scan.format_count else
+                                         "No pending tracked formatting change."),
     }
 
 
@@ -190,8 +193,10 @@ def _comments(ctx: _Context) -> dict[str, Signal]:
             "it went out as a review copy." if items else "No comments in the file.")
     return {
         "comments": Signal(len(items), tuple(evidence), what),
-        "comments_open": Signal(open_count, tuple(evidence), "Comments not marked resolved (done) by a reviewer."),
-        "comment_authors": Signal(authors, tuple(evidence[:5]), "Who wrote the comments, as Word recorded them."),
+        "comments_open": Signal(open_count, tuple(evidence), "Comments not marked resolved (done) by a reviewer."
+                                if open_count else "No comment is left open (unresolved)."),
+        "comment_authors": Signal(authors, tuple(evidence[:5]), "Who wrote the comments, as Word recorded them."
+                                  if authors else "No comment author is recorded."),
     }
 
 
@@ -342,7 +347,8 @@ def _signatures(ctx: _Context) -> dict[str, Signal]:
                                  "not validate them (certificate, digest or coverage)." if parts else
                                  "No XML digital signature parts."),
         "xml_signature_problems": Signal(problems, tuple(problem_ev), "Signature parts that are not even "
-                                         "structurally an XML signature (no ds:Signature root or no signature value)."),
+                                         "structurally an XML signature (no ds:Signature root or no signature value)."
+                                         if problems else "No structural problem in the XML signature parts."),
     }
 
 

@@ -21,7 +21,8 @@ def structure_facts(s: Structure) -> dict[str, Signal]:
     ev = tuple(Evidence(f"revision {r.number}: bytes {r.start}-{r.end}" + (" (ExifTool update)" if r.exiftool else ""),
                         "file", key="xref") for r in s.revisions[:20])
     facts = {"pdf_linearized": Signal(s.linearized, (), "The file is linearized (\"fast web view\"): its two "
-                                      "cross-reference sections are one save, not an edit.")}
+                                      "cross-reference sections are one save, not an edit." if s.linearized else
+                                      "The file is not linearized (no \"fast web view\" layout).")}
     if s.revisions:
         facts["pdf_revisions"] = Signal(len(s.revisions), ev, "How many times the file was saved, counted along its "
                                         "cross-reference chain (1 = never updated; linearization does not count).")

@@ -38,13 +38,25 @@ class Budget:
         self.started = time.monotonic()
         self.deadline = self.started + self.seconds if self.seconds else None
         self._armed = 0
+        self.share_of: Optional[tuple[float, float]] = None  #: (percent, timeout) when built by `for_limits`
 
     @classmethod
     def for_limits(cls, limits: Any) -> "Budget":
         """The loader's share (`read_time_percent`) of the per-file `timeout`."""
         timeout = getattr(limits, "timeout", 0) or 0
         share = getattr(limits, "read_time_percent", 50) or 0
-        return cls(timeout * share / 100.0 if timeout > 0 and share > 0 else None)
+        budget = cls(timeout * share / 100.0 if timeout > 0 and share > 0 else None)
+        budget.share_of = (share, timeout) if budget.seconds else None
+        return budget
+
+    def describe(self) -> str:
+        """The budget as a user can trace it to the option in force: "15 s (50% of the 30 s --timeout)"."""
+        if self.seconds is None:
+            return "no time limit"
+        if self.share_of is None:
+            return f"{self.seconds:g} s"
+        share, timeout = self.share_of
+        return f"{self.seconds:g} s ({share:g}% of the {timeout:g} s --timeout)"
 
     def elapsed(self) -> float:
         """Seconds since the budget started."""

@@ -37,21 +37,21 @@ def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
         try:
             body = budget.call(_open_body, data)
         except OutOfTime:
-            raise CheckError("timeout", f"opening the document took over {budget.seconds:g} s", "load") from None
+            raise CheckError("timeout", f"opening the document took over {budget.describe()}", "load") from None
         walker = Walker(LineBuilder(limits.max_text_chars), Spacing(_styles(package)))
         try:
             try:
                 budget.call(_walk, package, body, walker)
             except OutOfTime:
                 notes.append(Note("truncated", f"stopped reading after {budget.elapsed():.1f} s, the reading budget "
-                                  f"({budget.seconds:g} s); kept the first {len(walker.builder.lines)} lines",
+                                  f"({budget.describe()}); kept the first {len(walker.builder.lines)} lines",
                                   {"lines_read": len(walker.builder.lines), "reason": "time"}))
             budget.extend(min(5.0, 0.1 * limits.timeout) if limits.timeout and limits.timeout > 0 else 5.0)
             metadata = budget.call(_metadata, package, walker.page, notes)
         except (MemoryError, CheckError):
             raise
         except OutOfTime:
-            raise CheckError("timeout", "the document properties could not be read in time", "load") from None
+            raise CheckError("timeout", f"the document properties could not be read within {budget.describe()}", "load") from None
         except RecursionError:
             raise CheckError("corrupt", "the document's XML is nested too deeply", "load") from None
         except Exception as exc:  # noqa: BLE001 - odd XML python-docx accepted but we cannot walk

@@ -58,7 +58,7 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: O
         try:
             reader = budget.call(_open, pypdf, data, password, notes)
         except OutOfTime:
-            raise CheckError("timeout", f"opening the PDF took over {budget.seconds:g} s", "load") from None
+            raise CheckError("timeout", f"opening the PDF took over {budget.describe()}", "load") from None
         parts = _read(reader, limits, notes, budget) if reader is not None else _locked(pypdf, data, notes, budget)
     notes.extend(log.notes())
     if b"%%EOF" not in data[-2048:]:
@@ -242,7 +242,7 @@ def _read(reader: Any, limits: Limits, notes: list[Note], budget: Budget) -> dic
     except MemoryError:
         raise
     except OutOfTime:
-        raise CheckError("timeout", f"the page tree could not be read within {budget.seconds:g} s", "load") from None
+        raise CheckError("timeout", f"the page tree could not be read within {budget.describe()}", "load") from None
     except Exception as exc:  # noqa: BLE001 - any failure here means no pages at all
         raise CheckError("corrupt", f"the page tree cannot be read ({type(exc).__name__})", "load") from None
     count = min(total, limits.max_pages)
@@ -283,7 +283,7 @@ def _out_of_time(budget: Budget, index: int, total: int, partial: bool) -> Note:
     """The "truncated" note for pages left unread because the time budget ran out."""
     where = f"inside page {index + 1} (kept what it had read)" if partial else f"before page {index + 1}"
     detail = (f"stopped reading {where} after {budget.elapsed():.1f} s, the reading budget "
-              f"({budget.seconds:g} s); {index} of {total} pages read in full")
+              f"({budget.describe()}); {index} of {total} pages read in full")
     return Note("truncated", detail, {"pages_total": total, "pages_read": index, "reason": "time"})
 
 

@@ -37,7 +37,9 @@ def summary(results: Sequence[Result]) -> dict[str, Any]:
 def worst(results: Sequence[Result], count: int = WORST_COUNT) -> list[dict[str, Any]]:
     """The `count` checked documents with the highest risk scores, ties broken by path."""
     scored = sorted((r for r in results if r.score is not None), key=lambda r: (-r.score, r.path))
-    return [{"path": r.path, "score": r.score, "verdict": r.verdict} for r in scored[:count]]
+    from ..safetext import path_text
+
+    return [{"path": path_text(r.path), "score": r.score, "verdict": r.verdict} for r in scored[:count]]
 
 
 def render_batch_json(results: Sequence[Result], cache_failures: int = 0) -> str:
@@ -51,11 +53,15 @@ def render_batch_json(results: Sequence[Result], cache_failures: int = 0) -> str
         "summary": {**summary(ordered), "cache_failed_verification": cache_failures},
         "documents": [result_record(r) for r in ordered],
     }
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    from ..safetext import scrub_surrogates
+
+    return scrub_surrogates(json.dumps(report, indent=2, ensure_ascii=False)) + "\n"
 
 
 def jsonl_line(result: Result) -> str:
     """One result's record as a single JSON line, ending with a newline."""
     from .jsonout import result_record
 
-    return json.dumps(result_record(result), ensure_ascii=False, separators=(",", ":")) + "\n"
+    from ..safetext import scrub_surrogates
+
+    return scrub_surrogates(json.dumps(result_record(result), ensure_ascii=False, separators=(",", ":"))) + "\n"

@@ -26,6 +26,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from ..model import Evidence, Finding, Result
+from ..safetext import for_terminal
 from .jsonout import sorted_findings
 from .snippets import clean, loc_label, split_context
 
@@ -121,7 +122,7 @@ def print_report(result: Result, console: Console, min_severity: str = "info") -
     """The body of `render_report`."""
     if result.error is not None:
         err = result.error
-        console.print(Text.assemble(("ERROR", "bold red"), f" {err.type} at {err.stage}: {clean(err.message)}"))
+        console.print(Text.assemble(("ERROR", "bold red"), for_terminal(f" {err.type} at {err.stage}: {err.message}")))
         return
     plain = is_plain(console)
     console.print(header(result, plain))
@@ -139,8 +140,8 @@ def header(result: Result, plain: bool) -> Text:
     verdict = (result.verdict or "none").upper()
     badge = Text(f"[{verdict}]") if plain else Text(f" {verdict} ", style=VERDICT_STYLE.get(result.verdict or "", "reverse"))
     score = "?" if result.score is None else str(result.score)
-    fmt = f" ({result.format})" if result.format else ""
-    return Text.assemble(badge, "  risk ", (f"{score}/100", "bold"), "  ", clean(result.path), fmt)
+    fmt = f" ({for_terminal(result.format)})" if result.format else ""
+    return Text.assemble(badge, "  risk ", (f"{score}/100", "bold"), "  ", for_terminal(result.path), fmt)
 
 
 def axes_grid(axes: Mapping[str, int], plain: bool) -> Table:
@@ -318,7 +319,7 @@ def render_suppressed(findings: list[Finding], console: Console) -> None:
             why += f": {clean(str(info['reason']))}"
         if info.get("expires"):
             why += f", until {clean(str(info['expires']))}"
-        console.print(bullet(f"{finding.rule}: {finding.title} ({why})"))
+        console.print(bullet(f"{for_terminal(finding.rule)}: {for_terminal(finding.title)} ({why})"))
 
 
 def finding_head(finding: Finding) -> Table:
@@ -330,8 +331,8 @@ def finding_head(finding: Finding) -> Table:
     grid.add_row(
         Text(f"{finding.contribution:+.1f}", style="bold"),
         Text(finding.severity.upper(), style=SEVERITY_STYLE.get(finding.severity, "")),
-        Text(finding.axis),
-        Text.assemble((clean(finding.rule), "bold"), "  ", clean(finding.title)),
+        Text(for_terminal(finding.axis)),
+        Text.assemble((for_terminal(finding.rule), "bold"), "  ", for_terminal(finding.title)),
     )
     return grid
 

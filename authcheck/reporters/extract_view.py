@@ -13,6 +13,7 @@ from rich.table import Table
 
 from ..model import Letter
 from .console import table_box, trimmed
+from ..safetext import for_terminal
 from .snippets import clean, loc_label
 from .jsonout import letter_record
 
@@ -71,7 +72,7 @@ def document_table(rec: dict[str, Any]) -> Table:
     doc = rec["document"]
     table = new_table("Document", "fact", "value")
     for key in ("path", "format", "extension", "pages", "has_text_layer", "size", "lines", "text_chars", "sha256"):
-        table.add_row(key.replace("_", " "), clean(str(doc[key])))
+        table.add_row(key.replace("_", " "), for_terminal(doc[key]))
     return table
 
 
@@ -82,7 +83,7 @@ def metadata_table(rec: dict[str, Any]) -> Table:
     for key, value in meta.items():
         if key in ("raw", "sources") or value in (None, "", False):
             continue
-        table.add_row(key, clean(str(value)), clean(meta["sources"].get(key, "")))
+        table.add_row(for_terminal(key), clean(str(value)), clean(meta["sources"].get(key, "")))
     if not table.rows:
         table.add_row("(none)", "", "")
     return table
@@ -138,14 +139,14 @@ def signature_table(rec: dict[str, Any]) -> Table:
     fact_rows(table, "name", [block["name"]])
     fact_rows(table, "titles", block["titles"])
     signed = {True: "yes", False: f"no ({sig['strength']} evidence)", None: "undetermined"}[sig["signed"]]
-    table.add_row("signed", signed, ", ".join(sig["kinds"]))
+    table.add_row("signed", signed, clean(", ".join(sig["kinds"])))
     if sig["reason"]:
         table.add_row("reason", clean(sig["reason"]), "")
     fact_rows(table, "evidence", sig["evidence"])
     for field in rec["signature_fields"]:
         state = "filled" if field["filled"] else "empty"
         signer = f" by {clean(field['signer'])}" if field["signer"] else ""
-        table.add_row("field", f"{clean(field['name'])} ({field['kind']}, {state}{signer})", clean(field["signed_at"] or ""))
+        table.add_row("field", f"{clean(field['name'])} ({clean(field['kind'])}, {state}{signer})", clean(field["signed_at"] or ""))
     return table
 
 
@@ -158,7 +159,7 @@ def forensics_table(rec: dict[str, Any]) -> Optional[Table]:
     for key, fact in facts.items():
         value = fact["value"]
         shown = "; ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
-        table.add_row(key, clean(shown) or "-", clean(fact.get("explanation", "")))
+        table.add_row(for_terminal(key), clean(shown) or "-", clean(fact.get("explanation", "")))
     return table
 
 
@@ -169,7 +170,7 @@ def parts_table(rec: dict[str, Any]) -> Table:
         first, last = part["first_line"], part["last_line"]
         lines = f"{first}-{last}" if first != last else str(first)
         preview = clean(part["text"])
-        table.add_row(part["part"], lines, preview[:PREVIEW_CHARS] + ("…" if len(preview) > PREVIEW_CHARS else ""))
+        table.add_row(for_terminal(part["part"]), lines, preview[:PREVIEW_CHARS] + ("…" if len(preview) > PREVIEW_CHARS else ""))
     return table
 
 

@@ -6,6 +6,11 @@ bumps the minor version; renaming, removing or changing the meaning of one bumps
 major version.  `letter_record` is the `authcheck extract --format json` view: what the
 rules see for one letter.  Fingerprints come from `authcheck.fingerprint`, the same
 function baselines and ignore files use, so a fingerprint copied from a report matches.
+
+A file name that is not valid UTF-8 is written as text with each bad byte as ``\\xNN``, and the
+record adds ``path_b64`` (base64 of the exact name) right after ``path``, only for such a name.
+Any other stray surrogate is written the same way (`safetext.scrub_surrogates`), so a report is
+never lost to a UnicodeEncodeError.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from ..fingerprint import finding_fingerprint
 from ..model import Evidence, Fact, Finding, Letter, Location, Result
+from ..safetext import path_b64, path_text, scrub_surrogates
 
 SCHEMA_VERSION = "1.1"
 
@@ -25,19 +31,19 @@ __all__ = [
 
 def render_json(result: Result) -> str:
     """The record of one result as indented JSON, ending with a newline."""
-    return json.dumps(result_record(result), indent=2, ensure_ascii=False) + "\n"
+    return scrub_surrogates(json.dumps(result_record(result), indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_jsonl(result: Result) -> str:
     """The record of one result on a single line, ending with a newline."""
-    return json.dumps(result_record(result), ensure_ascii=False, separators=(",", ":")) + "\n"
+    return scrub_surrogates(json.dumps(result_record(result), ensure_ascii=False, separators=(",", ":"))) + "\n"
 
 
 def result_record(result: Result) -> dict[str, Any]:
     """One JSON-ready record for a result, keys in the documented order."""
     return {
         "schema_version": SCHEMA_VERSION,
-        "path": result.path,
+        **path_keys(result.path),
         "sha256": result.sha256,
         "format": result.format,
         "verdict": result.verdict,
@@ -50,6 +56,12 @@ def result_record(result: Result) -> dict[str, Any]:
         "next_steps": list(result.next_steps),
         "error": error_record(result),
     }
+
+
+def path_keys(path: str) -> dict[str, str]:
+    """``path`` as valid text, plus ``path_b64`` with the exact bytes when the name is not valid UTF-8."""
+    exact = path_b64(path)
+    return {"path": path_text(path), "path_b64": exact} if exact else {"path": path_text(path)}
 
 
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
@@ -149,7 +161,7 @@ def document_record(letter: Letter) -> dict[str, Any]:
     """Facts about the file as loaded."""
     doc = letter.document
     return {
-        "path": doc.path, "sha256": doc.sha256, "format": doc.format, "extension": doc.extension,
+        **path_keys(doc.path), "sha256": doc.sha256, "format": doc.format, "extension": doc.extension,
         "size": doc.size, "pages": doc.pages, "has_text_layer": doc.has_text_layer,
         "lines": len(doc.lines), "text_chars": len(doc.text),
     }

@@ -57,7 +57,9 @@ def render_sarif(results: Sequence[Result], rules: Sequence[Mapping[str, Any]], 
     `rules` describes every rule that ran; the keyword options are those of `sarif_log`
     (tool_version, base_dir, include_suppressed, information_uri, help_uri, start/end_time_utc).
     """
-    return json.dumps(sarif_log(results, rules, **options), indent=2, ensure_ascii=False) + "\n"
+    from ..safetext import scrub_surrogates  # a name that is not UTF-8 in a message: \xNN, never lost
+
+    return scrub_surrogates(json.dumps(sarif_log(results, rules, **options), indent=2, ensure_ascii=False)) + "\n"
 
 
 def sarif_log(
@@ -360,7 +362,7 @@ def artifact_uri(path: str, base_dir: Optional[str]) -> dict[str, str]:
     rel = relative_path(path, base_dir)
     if rel is None:
         return {"uri": Path(os.path.abspath(path)).as_uri()}
-    return {"uri": quote(PurePath(rel).as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(PurePath(rel).as_posix()), safe="/"), "uriBaseId": SRCROOT}  # exact bytes
 
 
 def relative_path(path: str, base_dir: Optional[str]) -> Optional[str]:

@@ -9,10 +9,10 @@ collapsed, and long sentences are trimmed around the match.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Optional
 
 from ..model import Evidence
+from ..safetext import for_terminal
 
 CONTEXT_CHARS = 90      #: characters of context kept on each side of a match
 
@@ -20,8 +20,9 @@ _SPACES = re.compile(r"\s+")
 
 
 def clean(text: Optional[str]) -> str:
-    """Document text made safe to print: whitespace runs become one space, invisible and
-    control characters become visible ``<U+XXXX>`` (soft hyphens are dropped)."""
+    """Document text made safe to print: whitespace runs become one space, soft hyphens are
+    dropped, and other invisible and control characters become visible escapes such as
+    ``\\x1b`` or ``\\u202e`` (`safetext.for_terminal`)."""
     if not text:
         return ""
     if not text.isprintable():
@@ -31,13 +32,11 @@ def clean(text: Optional[str]) -> str:
 
 def _visible(ch: str) -> str:
     """One character as it should be printed."""
-    if ch.isspace():
+    if ch.isspace() and ch not in "\x1c\x1d\x1e\x1f\x85":  # str.isspace() counts these separators too
         return " "
     if ch == "\u00ad":
         return ""
-    if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Cn"):
-        return f"<U+{ord(ch):04X}>"
-    return ch
+    return for_terminal(ch)
 
 
 def loc_label(page=None, line=None, part=None, key=None) -> str:
