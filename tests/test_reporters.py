@@ -35,7 +35,7 @@ SCHEMA = json.loads((ROOT / "authcheck" / "schemas" / "result-v1.json").read_tex
 SHA = hashlib.sha256(b"seed letter").hexdigest()
 RECORD_KEYS = [
     "schema_version", "path", "sha256", "format", "verdict", "score", "axes", "reason",
-    "findings", "fields", "notes", "next_steps", "error",
+    "findings", "fields", "notes", "next_steps", "error", "rules_not_applied",
 ]
 
 POLICY_SENTENCE = (
@@ -182,7 +182,7 @@ def test_fail_record_is_exact():
     record = result_record(fail_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.0", "path": "samples/seed-letter.txt", "sha256": SHA, "format": "text",
+        "schema_version": "1.1", "path": "samples/seed-letter.txt", "sha256": SHA, "format": "text",
         "verdict": "fail", "score": 72, "axes": {"origin": 10, "authority": 69},
         "reason": "unsigned letter announces a change of policy (wording.policy-change, sig.unsigned)",
         "findings": [
@@ -228,7 +228,7 @@ def test_fail_record_is_exact():
         "notes": [{"code": "no-metadata", "detail": "plain text carries no author, dates or tool", "data": {}}],
         "next_steps": ["Ask Task Force Iraq whether this letter was issued, and by whom.",
                        "Ask for the signed original, or a digitally signed PDF."],
-        "error": None,
+        "error": None, "rules_not_applied": [],
     }
 
 
@@ -236,10 +236,11 @@ def test_error_record_is_exact():
     record = result_record(error_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.0", "path": "missing.pdf", "sha256": None, "format": None, "verdict": None,
+        "schema_version": "1.1", "path": "missing.pdf", "sha256": None, "format": None, "verdict": None,
         "score": None, "axes": {"origin": None, "authority": None},
         "reason": "could not be checked: no such file", "findings": [], "fields": {}, "notes": [],
         "next_steps": [], "error": {"type": "not-found", "message": "no such file", "stage": "read"},
+        "rules_not_applied": [],
     }
 
 
@@ -303,7 +304,7 @@ def test_json_and_jsonl_round_trip(make):
     assert line.endswith("\n") and "\n" not in line[:-1]
     assert json.loads(line) == result_record(result)
     text = render_json(result)
-    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": "1.0",')
+    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": "1.1",')
     assert json.loads(text) == result_record(result)
 
 

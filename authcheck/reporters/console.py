@@ -125,6 +125,9 @@ def print_report(result: Result, console: Console, min_severity: str = "info") -
         return
     plain = is_plain(console)
     console.print(header(result, plain))
+    kind = kind_line(result.fields, plain)
+    if kind is not None:
+        console.print(kind)
     console.print(axes_grid(result.axes, plain))
     console.print(Text(clean(result.reason), style="italic"))
     section(console, "Letter")
@@ -141,6 +144,25 @@ def header(result: Result, plain: bool) -> Text:
     score = "?" if result.score is None else str(result.score)
     fmt = f" ({result.format})" if result.format else ""
     return Text.assemble(badge, "  risk ", (f"{score}/100", "bold"), "  ", clean(result.path), fmt)
+
+
+def kind_line(fields: Mapping[str, Any], plain: bool) -> Optional[Text]:
+    """One line: the document kind and why ("kind: letter (salutation, closing)"), or that letter rules were off."""
+    kind = ((fields or {}).get("document") or {}).get("kind")
+    if not isinstance(kind, Mapping):
+        return None
+    cues = [str(e.get("cue")) for e in kind.get("evidence") or [] if isinstance(e, Mapping)]
+    if kind.get("forced"):
+        where = next((str(e.get("text")) for e in kind["evidence"] if e.get("cue") == "forced"), "")
+        why = f"forced by {where}" if where else "forced"
+    else:
+        why = ", ".join(dict.fromkeys(c for c in cues if c != "letter inside a longer document")) or "no evidence"
+    pages = kind.get("letter_pages")
+    where = f", letter on pages {pages[0]}-{pages[1]}" if isinstance(pages, list) and len(pages) == 2 else ""
+    text = Text.assemble(("kind: ", "dim"), (clean(str(kind.get("kind"))), "bold"), f" ({clean(why)}{clean(where)})")
+    if not kind.get("letter_like"):
+        text.append(" - letter rules not applied" if plain else " — letter rules not applied", style="yellow")
+    return text
 
 
 def axes_grid(axes: Mapping[str, int], plain: bool) -> Table:

@@ -1,7 +1,7 @@
 """JSON and JSONL output: one record per checked file, stable keys, stdlib only.
 
 `result_record` is the projection every machine-readable format shares; its shape is
-described by `authcheck/schemas/result-v1.json` (schema_version "1.0").  Adding a key
+described by `authcheck/schemas/result-v1.json` (schema_version "1.1").  Adding a key
 bumps the minor version; renaming, removing or changing the meaning of one bumps the
 major version.  `letter_record` is the `authcheck extract --format json` view: what the
 rules see for one letter.  Fingerprints come from `authcheck.fingerprint`, the same
@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Mapping, Optional
 
+from ..fields import kind_record
 from ..fingerprint import finding_fingerprint
 from ..model import Evidence, Fact, Finding, Letter, Location, Result
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 __all__ = [
     "SCHEMA_VERSION", "finding_fingerprint", "letter_record", "render_json", "render_jsonl", "result_record",
@@ -49,6 +50,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "notes": [{"code": n.code, "detail": n.detail, "data": jsonable(n.data)} for n in result.notes],
         "next_steps": list(result.next_steps),
         "error": error_record(result),
+        "rules_not_applied": [{"rule": rule, "reason": reason} for rule, reason in result.rules_not_applied],
     }
 
 
@@ -151,7 +153,7 @@ def document_record(letter: Letter) -> dict[str, Any]:
     return {
         "path": doc.path, "sha256": doc.sha256, "format": doc.format, "extension": doc.extension,
         "size": doc.size, "pages": doc.pages, "has_text_layer": doc.has_text_layer,
-        "lines": len(doc.lines), "text_chars": len(doc.text),
+        "lines": len(doc.lines), "text_chars": len(doc.text), "kind": kind_record(letter.kind),
     }
 
 
