@@ -38,6 +38,7 @@ INVOICE = "\n".join([
     "Qty  Item              Unit price   Amount", "2    Widget, blue      10.00        20.00",
     "Subtotal 20.00", "VAT 20% 4.00", "Total due 24.00", "Amount due by 2 April 2024: 24.00",
 ]) + "\n"
+README = "# frob\n\nA tool.\n\n## Install\n\nRun make.\n\n## Use\n\nRun frob.\n"
 STATEMENT = "The ministry will issue new guidance next week.\n"
 LETTER_PAGE = "\n".join([
     "HEADQUARTERS", "TASK FORCE NORTH", "", "5 May 2021", "", "Dear Director,", "",
@@ -63,6 +64,7 @@ def letter_findings(result) -> set[str]:
     (MANUAL, "report", "table of contents"),
     (FORM, "form", "blanks to fill in"),
     (INVOICE, "invoice", "invoice title"),
+    (README, "report", "headings"),
 ])
 def test_non_letters_are_classified_with_their_evidence(text, kind, cue):
     found = kind_of(check_text(text))
@@ -74,6 +76,20 @@ def test_a_toc_entry_is_evidence_with_page_and_line():
     found = kind_of(check_text(MANUAL))
     toc = next(e for e in found["evidence"] if e["cue"] == "table of contents")
     assert (toc["text"], toc["page"], toc["line"]) == ("Contents", 1, 4)
+
+
+def test_landscape_pages_with_few_words_are_slides():
+    from tools.docgen import Text
+
+    pages = [[Text(72, 500, f"Quarterly results, part {n}", size=28)] for n in range(4)]
+    found = kind_of(authcheck.check(build_pdf(pages, page_size=(792, 612)), name="deck.pdf"))
+    assert (found["kind"], found["letter_like"]) == ("slides", False)
+    assert found["evidence"][0]["text"].startswith("4 landscape pages")
+
+
+def test_hello_world_is_no_salutation_but_hello_with_a_comma_is():
+    assert kind_of(check_text("Hello World\n"))["kind"] == "statement"
+    assert kind_of(check_text("Hello Anna,\n\nThe parcel arrived today, thank you.\n"))["kind"] == "letter"
 
 
 def test_one_sentence_is_a_letter_like_statement():

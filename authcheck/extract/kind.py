@@ -25,8 +25,10 @@ _NOTICE = re.compile(r"^\s*(?:PUBLIC\s+|LEGAL\s+|OFFICIAL\s+)?NOTICE(?:\s+OF\b.{
 _TOC = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*$|^\s*inhaltsverzeichnis\s*$|^\s*sommaire\s*$", re.I)
 _LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|\s\.(?:\s\.){3,}\s*\d+\s*$")
 _SECTION = re.compile(r"^\s*(?:(?:chapter|section|part|appendix|annex)\s+[\dIVXA-Z]+\b|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z])")
-_REFERENCES = re.compile(r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|works\s+cited|literature\s+cited|"
-                         r"index|glossary|abstract|introduction|acknowledge?ments)\s*$", re.I)
+_REFERENCES = re.compile(r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|works\s+cited|literature\s+cited)\s*$", re.I)
+_PAPER = re.compile(r"^\s*(?:\d+\.?\s*)?(?:index|glossary|abstract|introduction|conclusions?|acknowledge?ments|"
+                    r"appendix|preface|foreword)\s*$", re.I)
+_HEADING = re.compile(r"^\s*#{1,6}\s+\S|^\s*[=\-~*]{3,}\s*$")
 _BLANK = re.compile(r"_{5,}|\.{12,}")
 _CHECKBOX = re.compile(r"[☐☑☒□■▢]|\[\s?[xX]?\s?\]")
 _INVOICE = re.compile(r"\b(?:invoice|rechnung|facture)\b(?:\s*(?:no\.?|number|#|nr\.?|date|total))?", re.I)
@@ -73,7 +75,7 @@ def _letter_cues(doc: Document, layout: Layout, lines: list[Line]) -> dict[str, 
     early = [ln for ln in lines if ln.page <= LETTER_PAGES]
     cues: dict[str, list[KindCue]] = {k: [] for k in ("salutation", "closing", "signature block", "addressee labels",
                                                       "email headers", "memorandum", "notice", "date line")}
-    cues["salutation"] = [_cue("salutation", ln) for ln in early[:80] if SALUTATION.match(ln.text.strip())][:1]
+    cues["salutation"] = [_cue("salutation", ln) for ln in early[:80] if _salutation(ln.text.strip())][:1]
     closings = [ln for ln in lines if CLOSING.match(ln.text.strip()) and len(ln.text.split()) <= 8
                 and not re.match(r"^\s*(?:thank\s+you|thanks)\b", ln.text, re.I)]
     cues["closing"] = [_cue("closing", ln) for ln in closings[:1]]
@@ -101,6 +103,13 @@ def _letter_cues(doc: Document, layout: Layout, lines: list[Line]) -> dict[str, 
     cues["notice"] = [_cue("notice", ln) for ln in top[:8] if _NOTICE.match(ln.text)][:1]
     cues["date line"] = [_cue("date line", ln) for ln in layout.parts.get("date", []) if ln.page <= LETTER_PAGES][:1]
     return cues
+
+
+def _salutation(text: str) -> bool:
+    """A salutation line; a bare "Hello world" or "Greetings" needs its comma, colon or "!" to count."""
+    if not SALUTATION.match(text):
+        return False
+    return not re.match(r"(?i)hello|greetings", text) or text.endswith((",", ":", "!"))
 
 
 def _strong_letter(letter: dict[str, list[KindCue]]) -> bool:
@@ -164,8 +173,12 @@ def _other_cues(doc: Document, lines: list[Line]) -> dict[str, list[KindCue]]:
         cues["report"].append(KindCue("numbered sections", f"{len(sections)} headings, first: "
                                       f"{' '.join(sections[0].text.split())[:60]}", sections[0].page, sections[0].number))
     refs = [ln for ln in lines if _REFERENCES.match(ln.text)]
-    if refs:
-        cues["report"].append(_cue("document sections", refs[0]))
+    paper = [ln for ln in lines if _PAPER.match(ln.text)]
+    if refs or len({ln.text.strip().lower() for ln in paper}) >= 2:
+        cues["report"].append(_cue("document sections", (refs or paper)[0]))
+    headings = [ln for ln in lines if _HEADING.match(ln.text)]
+    if len(headings) >= 3:
+        cues["report"].append(KindCue("headings", f"{len(headings)} heading lines", headings[0].page, headings[0].number))
     _form_cues(doc, lines, cues["form"])
     _slide_cues(doc, lines, cues["slides"])
     invoice = [ln for ln in lines[:60] if _INVOICE.search(ln.text)]
