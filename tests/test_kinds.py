@@ -202,3 +202,14 @@ def test_config_kinds_refuse_an_unknown_kind(cli, tmp_path):
     result = cli("check", "a.txt", cwd=str(tmp_path))
     assert result.exit_code == 2
     assert "key 'kinds.\"letters/**\"': expected one of auto, letter," in result.output
+
+
+def test_no_one_to_call_on_a_manual():
+    from authcheck.advice import next_steps
+    from authcheck.model import Finding
+
+    finding = Finding("content.active", "Active content", "medium", "origin", 20, "m")
+    manual = check_text("ACME WIDGETS\n\n" + MANUAL).letter
+    forced = check_text("ACME WIDGETS\n\n" + MANUAL, kind="letter").letter
+    assert not any(s.startswith("Confirm with") for s in next_steps(manual, [finding]))
+    assert any(s.startswith("Confirm with") for s in next_steps(forced, [finding]))
