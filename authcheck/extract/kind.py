@@ -18,13 +18,14 @@ from ..model import DocumentKind, Document, KindCue, Line
 from .layout import CLOSING, CONFORMED, SALUTATION, Layout
 
 LETTER_PAGES = 3  #: a letter's salutation or heading labels must sit on the first pages
+MAX_LINE = 400    #: longer lines are prose or junk, never a cue (and keep every pattern cheap)
 _LABEL = re.compile(r"^\s*(?P<label>MEMORANDUM\s+FOR|MEMO\s+FOR|TO|FROM|SUBJECT|SUBJ|RE)\s*:\s*\S", re.I)
 _MEMO = re.compile(r"^\s*(?:MEMORANDUM|MEMO)(?:\s+(?:FOR|THRU)\b.*)?\s*$", re.I)
 _EMAIL = re.compile(r"^\s*(?P<label>From|To|Sent|Date|Subject|Cc)\s*:\s*\S", re.I)
 _NOTICE = re.compile(r"^\s*(?:PUBLIC\s+|LEGAL\s+|OFFICIAL\s+)?NOTICE(?:\s+OF\b.{0,60}|\s+TO\b.{0,60})?\s*$", re.I)
 _TOC = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*$|^\s*inhaltsverzeichnis\s*$|^\s*sommaire\s*$", re.I)
-_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|\s\.(?:\s\.){3,}\s*\d+\s*$")
-_SECTION = re.compile(r"^\s*(?:(?:chapter|section|part|appendix|annex)\s+[\dIVXA-Z]+\b|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z])")
+_SECTION = re.compile(r"^\s*(?:(?:chapter|section|part|appendix|annex)\s+[\dIVXA-Z]+\b"
+                      r"|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z])")
 _REFERENCES = re.compile(r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|works\s+cited|literature\s+cited)\s*$", re.I)
 _PAPER = re.compile(r"^\s*(?:\d+\.?\s*)?(?:index|glossary|abstract|introduction|conclusions?|acknowledge?ments|"
                     r"appendix|preface|foreword)\s*$", re.I)
@@ -33,14 +34,14 @@ _BLANK = re.compile(r"_{5,}|\.{12,}")
 _CHECKBOX = re.compile(r"[☐☑☒□■▢]|\[\s?[xX]?\s?\]")
 _INVOICE = re.compile(r"\b(?:invoice|rechnung|facture)\b(?:\s*(?:no\.?|number|#|nr\.?|date|total))?", re.I)
 _MONEY = re.compile(r"\b(?:sub-?total|total(?:\s+due)?|amount\s+due|balance\s+due|vat|sales\s+tax|tax|qty|"
-                    r"quantity|unit\s+price)\b.*\d", re.I)
+                    r"quantity|unit\s+price)\b", re.I)
 
 
 def classify(doc: Document, layout: Layout) -> DocumentKind:
     """The document's kind, a confidence, and the evidence for the call."""
-    lines = [ln for ln in doc.lines if ln.text.strip()]
-    if not lines:
+    if not any(ln.text.strip() for ln in doc.lines):
         return _no_text(doc)
+    lines = [ln for ln in doc.lines if ln.text.strip() and len(ln.text) <= MAX_LINE]
     letter = _letter_cues(doc, layout, lines)
     other = _other_cues(doc, lines)
     strong = _strong_letter(letter)
@@ -79,7 +80,8 @@ def _letter_cues(doc: Document, layout: Layout, lines: list[Line]) -> dict[str, 
     closings = [ln for ln in lines if CLOSING.match(ln.text.strip()) and len(ln.text.split()) <= 8
                 and not re.match(r"^\s*(?:thank\s+you|thanks)\b", ln.text, re.I)]
     cues["closing"] = [_cue("closing", ln) for ln in closings[:1]]
-    cues["signature block"] = [_cue("signature block", ln) for ln in lines if CONFORMED.search(ln.text)][:1]
+    cues["signature block"] = [_cue("signature block", ln) for ln in lines
+                                 if ("/" in ln.text or "signed" in ln.text.lower()) and CONFORMED.search(ln.text)][:1]
     if not cues["signature block"] and closings and layout.parts.get("signature_block"):
         block = [ln for ln in layout.parts["signature_block"] if ln.text.strip()]
         if len(block) >= 2:
@@ -143,7 +145,7 @@ def _letter_name(letter: dict[str, list[KindCue]]) -> str:
 def _letter_kind(doc: Document, letter: dict[str, list[KindCue]], other: dict[str, list[KindCue]]) -> DocumentKind:
     """A letter-like call; inside a longer document, the pages the letter covers."""
     cues = [c for group in letter.values() for c in group]
-    end = _letter_end(doc, letter)
+    end = _letter_end(letter)
     pages = None
     if end is not None and end < doc.pages and any(other.values()):
         pages = (1, end)
@@ -154,7 +156,7 @@ def _letter_kind(doc: Document, letter: dict[str, list[KindCue]], other: dict[st
     return DocumentKind(_letter_name(letter), confidence, tuple(cues), letter_pages=pages)
 
 
-def _letter_end(doc: Document, letter: dict[str, list[KindCue]]) -> Optional[int]:
+def _letter_end(letter: dict[str, list[KindCue]]) -> Optional[int]:
     """The last page of the letter: where its closing or signature sits (None when unknown)."""
     pages = [c.page for key in ("closing", "signature block") for c in letter[key] if c.page]
     return max(pages) if pages else None
@@ -164,35 +166,45 @@ def _other_cues(doc: Document, lines: list[Line]) -> dict[str, list[KindCue]]:
     """Report, form, slides and invoice evidence."""
     cues: dict[str, list[KindCue]] = {"report": [], "form": [], "slides": [], "invoice": []}
     toc = [ln for ln in lines if _TOC.match(ln.text)]
-    leaders = [ln for ln in lines if _LEADER.search(ln.text)]
+    leaders = [ln for ln in lines if _leader(ln.text)]
     if toc or len(leaders) >= 3:
         cues["report"].append(_cue("table of contents", (toc or leaders)[0]))
     sections = [ln for ln in lines if _SECTION.match(ln.text) and len(ln.text.split()) <= 12
                 and not ln.text.rstrip().endswith((".", ",", ";"))]
     if len(sections) >= 4:
-        cues["report"].append(KindCue("numbered sections", f"{len(sections)} headings, first: "
-                                      f"{' '.join(sections[0].text.split())[:60]}", sections[0].page, sections[0].number))
+        first = " ".join(sections[0].text.split())[:60]
+        cues["report"].append(KindCue("numbered sections", f"{len(sections)} headings, first: {first}",
+                                      sections[0].page, sections[0].number))
     refs = [ln for ln in lines if _REFERENCES.match(ln.text)]
     paper = [ln for ln in lines if _PAPER.match(ln.text)]
     if refs or len({ln.text.strip().lower() for ln in paper}) >= 2:
         cues["report"].append(_cue("document sections", (refs or paper)[0]))
     headings = [ln for ln in lines if _HEADING.match(ln.text)]
     if len(headings) >= 3:
-        cues["report"].append(KindCue("headings", f"{len(headings)} heading lines", headings[0].page, headings[0].number))
+        cues["report"].append(KindCue("headings", f"{len(headings)} heading lines", headings[0].page,
+                                      headings[0].number))
     _form_cues(doc, lines, cues["form"])
     _slide_cues(doc, lines, cues["slides"])
     invoice = [ln for ln in lines[:60] if _INVOICE.search(ln.text)]
-    money = [ln for ln in lines if _MONEY.search(ln.text)]
+    money = [ln for ln in lines if re.search(r"\d", ln.text) and _MONEY.search(ln.text)]
     if invoice and len(money) >= 2:
         cues["invoice"] += [_cue("invoice title", invoice[0]), _cue("amounts", money[0])]
     return cues
+
+
+def _leader(text: str) -> bool:
+    """A table-of-contents entry: dot leaders then a page number ("Scope ....... 12", ". . . . 3")."""
+    line = text.rstrip()
+    body = line.rstrip("0123456789").rstrip()
+    return body != line.rstrip() and len(line) - len(line.rstrip("0123456789")) <= 4 and \
+        body.endswith(("....", ". . . .", "\u2026\u2026"))
 
 
 def _form_cues(doc: Document, lines: list[Line], out: list[KindCue]) -> None:
     """Fill-in fields, rows of blanks, check boxes."""
     if doc.form_fields:
         out.append(KindCue("form fields", f"{doc.form_fields} fillable field(s)"))
-    blanks = [ln for ln in lines if _BLANK.search(ln.text)]
+    blanks = [ln for ln in lines if ("_____" in ln.text or "......" in ln.text) and _BLANK.search(ln.text)]
     if len(blanks) >= 4:
         out.append(KindCue("blanks to fill in", f"{len(blanks)} lines with blanks", blanks[0].page, blanks[0].number))
     boxes = [ln for ln in lines if _CHECKBOX.search(ln.text)]
@@ -204,7 +216,7 @@ def _slide_cues(doc: Document, lines: list[Line], out: list[KindCue]) -> None:
     """Landscape pages with few words each."""
     if doc.pages < 3:
         return
-    words = sum(len(ln.text.split()) for ln in lines) / doc.pages
+    words = sum(len(ln.text.split()) for ln in doc.lines) / doc.pages
     if doc.landscape_pages >= doc.pages * 0.8 and words < 120:
         out.append(KindCue("slide-like pages", f"{doc.landscape_pages} landscape pages, {words:.0f} words per page"))
 
