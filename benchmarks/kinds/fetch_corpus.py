@@ -87,17 +87,18 @@ def _sdists(work: str, out: str) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _licence_of(package_doc_dir: str) -> str:
-    """The first License: field of a Debian copyright file, else a pointer to it."""
+def _licence_of(package_doc_dir: str, shown: str = "") -> str:
+    """The first License: field of a Debian copyright file, else a pointer to it (`shown` names it)."""
     path = os.path.join(package_doc_dir, "copyright")
+    where = shown or path
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 if line.startswith("License:"):
-                    return line.split(":", 1)[1].strip() + f" (see {path})"
+                    return line.split(":", 1)[1].strip() + f" (see {where})"
     except OSError:
         return "unknown (no copyright file)"
-    return f"see {path}"
+    return f"see {where}"
 
 
 def _installed_pdfs(out: str) -> list[tuple[str, str, str, str]]:
@@ -126,7 +127,8 @@ def _debian_docs(work: str, out: str) -> list[tuple[str, str, str, str]]:
             continue
         root = os.path.join(dest, "root")
         subprocess.run(["dpkg-deb", "-x", debs[0], root], check=True)
-        licence = _licence_of(os.path.join(root, "usr", "share", "doc", package))
+        licence = _licence_of(os.path.join(root, "usr", "share", "doc", package),
+                              f"/usr/share/doc/{package}/copyright in {os.path.basename(debs[0])}")
         for path in sorted(glob.glob(os.path.join(root, "**", "*.pdf"), recursive=True)):
             if os.path.getsize(path) > MAX_BYTES:
                 continue
