@@ -213,3 +213,11 @@ def test_no_one_to_call_on_a_manual():
     forced = check_text("ACME WIDGETS\n\n" + MANUAL, kind="letter").letter
     assert not any(s.startswith("Confirm with") for s in next_steps(manual, [finding]))
     assert any(s.startswith("Confirm with") for s in next_steps(forced, [finding]))
+
+
+def test_the_console_shows_no_issuer_or_signature_for_a_manual(cli, tmp_path):
+    path = tmp_path / "manual.txt"
+    path.write_text(MANUAL + "\nJOHN A. SMITH\nProgram Manager\n")
+    out = cli("check", str(path), "--no-color", "--width", "100").output
+    assert "Document ---" in out and "Letter ---" not in out
+    assert "Issuer" not in out and "Signature" not in out

@@ -130,8 +130,9 @@ def print_report(result: Result, console: Console, min_severity: str = "info") -
         console.print(kind)
     console.print(axes_grid(result.axes, plain))
     console.print(Text(clean(result.reason), style="italic"))
-    section(console, "Letter")
-    console.print(letter_table(result.fields))
+    letter = ((result.fields.get("document") or {}).get("kind") or {}).get("letter_like", True)
+    section(console, "Letter" if letter else "Document")  # a manual's "issuer" and "signature" mean nothing
+    console.print(letter_table(result.fields, letter))
     render_findings(result, console, min_severity)
     render_notes(result, console)
     render_next_steps(result, console)
@@ -189,8 +190,11 @@ def axis_bar(value: Optional[int], plain: bool, size: int = 10) -> Text:
 # --- the letter table ------------------------------------------------------------------
 
 
-def letter_table(fields: Mapping[str, Any]) -> Table:
-    """What the letter says about itself; missing issuer, date and signature say "not found"."""
+def letter_table(fields: Mapping[str, Any], letter: bool = True) -> Table:
+    """What the letter says about itself; missing issuer, date and signature say "not found".
+
+    For a document that is not letter-like only its metadata is shown.
+    """
     grid = Table.grid(Column(style="bold", no_wrap=True), Column(overflow="fold"), padding=(0, 2))
     rows = [
         ("Issuer", party_text(fields.get("issuer"), required=True)),
@@ -202,7 +206,7 @@ def letter_table(fields: Mapping[str, Any]) -> Table:
         ("Signature", signature_text(fields.get("signature"), fields.get("signature_fields") or [])),
         ("Metadata", metadata_text(fields.get("metadata"))),
     ]
-    for label, text in rows:
+    for label, text in rows if letter else rows[-1:]:
         if text is not None:
             grid.add_row(label, text)
     return grid
