@@ -98,7 +98,8 @@ def result_from_record(record: dict, path: Optional[str] = None) -> Result:
         findings=tuple(_finding(f) for f in record["findings"]), fields=dict(record["fields"]),
         error=None if error is None else ErrorInfo(error["type"], error["message"], error["stage"]),
         notes=tuple(Note(n["code"], n["detail"], dict(n.get("data") or {})) for n in record["notes"]),
-        next_steps=tuple(record["next_steps"]))
+        next_steps=tuple(record["next_steps"]),
+        rules_not_applied=tuple((r["rule"], r["reason"]) for r in record.get("rules_not_applied", ())))
 
 
 def _finding(f: dict) -> Finding:

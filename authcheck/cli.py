@@ -10,11 +10,13 @@ import click
 
 from . import __version__
 from .errors import ConfigError, RuleError
+from .model import DOCUMENT_KINDS
 from .status import HELP as EXIT_HELP
 from .status import Exit
 
 FORMATS = ("console", "json", "jsonl", "sarif")
 VERDICT_GATES = ("review", "fail", "never")
+KIND_CHOICES = ("auto",) + DOCUMENT_KINDS
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical")
 
 
@@ -73,6 +75,8 @@ def _check_options(func):
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help="Where the result cache lives."),
+        click.option("--kind", type=click.Choice(KIND_CHOICES), default=None,
+                     help="Treat every file as this kind of document (auto: classify each) [default: auto]."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="Use this authcheck.toml / pyproject.toml instead of searching upwards."),
     ]

@@ -27,7 +27,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from .errors import ConfigError
-from .model import SEVERITIES
+from .model import DOCUMENT_KINDS, SEVERITIES
 from .settings import Bands, Limits, Override, Settings
 
 FAIL_ON = ("review", "fail", "never")
@@ -143,6 +143,22 @@ def _overrides(value: Any) -> dict[str, Override]:
     return out
 
 
+KIND_CHOICES = ("auto",) + DOCUMENT_KINDS
+
+
+def _kinds(value: Any) -> tuple[tuple[str, str], ...]:
+    """`kinds = {"letters/**" = "letter"}`: glob -> document kind, in the order written."""
+    if not isinstance(value, dict):
+        raise _Bad(f"expected a table of glob -> kind, got {_show(value)}")
+    out = []
+    for pattern, kind in value.items():
+        try:
+            out.append((_text(pattern), _choice(KIND_CHOICES)(kind)))
+        except _Bad as bad:
+            raise bad.under(f'"{pattern}"') from None
+    return tuple(out)
+
+
 _LIMIT_MAX = 1 << 40  # any larger byte or count limit means "no limit" and overflows the C layer
 _LIMITS = {f.name: _number(1, _LIMIT_MAX) for f in fields(Limits)}
 _LIMITS.update(timeout=_number(0.1, 3600, whole=False), memory_mb=_number(0, 1 << 20),
@@ -153,9 +169,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "overrides": _overrides, "fail_on": _choice(FAIL_ON), "fail_score": _number(0, 100),
     "min_severity": _choice(SEVERITIES), "bands": _bands, "limits": _table(_LIMITS),
     "jobs": _number(1, 1024), "baseline": _text, "ignore_file": _text, "cache": _flag,
-    "cache_dir": _text, "follow_symlinks": _flag,
+    "cache_dir": _text, "follow_symlinks": _flag, "kinds": _kinds,
 }
-CLI_CHECKS = {**CHECKS, "password": _text}
+CLI_CHECKS = {**CHECKS, "password": _text, "kind": _choice(KIND_CHOICES)}
 
 
 def _validate(table: Mapping[str, Any], checks: Mapping, label: str, section: str) -> dict:
@@ -289,6 +305,9 @@ def load_config(path: Optional[str]) -> dict:
             values[key] = os.path.join(base, os.path.expanduser(values[key]))
     if "rules" in values:
         values["rules"] = tuple(os.path.join(base, os.path.expanduser(p)) for p in values["rules"])
+    if "kinds" in values:  # a glob with a "/" is relative to the config file's folder; a bare name matches anywhere
+        values["kinds"] = tuple((os.path.join(base, p) if "/" in p.strip("/") or p.startswith("/") else p, k)
+                                for p, k in values["kinds"])
     return values
 
 
@@ -304,7 +323,7 @@ def _flatten(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 SETTINGS_KEYS = {"rules": "rule_dirs", "disable": "disabled_rules", "fail_on": "fail_on",
-                 "fail_score": "fail_score", "min_severity": "min_severity"}
+                 "fail_score": "fail_score", "min_severity": "min_severity", "kind": "kind", "kinds": "kinds"}
 PROJECT_KEYS = ("include", "exclude", "jobs", "baseline", "ignore_file", "cache", "cache_dir", "follow_symlinks")
 
 
@@ -380,6 +399,8 @@ def _format(key: str, value: Any) -> str:
         return ", ".join(parts) or "(no change)"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if key == "kinds":
+        return ", ".join(f"{p} = {k}" for p, k in value) if value else "(none)"
     if isinstance(value, (tuple, list)):
         return ", ".join(value) if value else "(none)"
     return "(none)" if value is None else str(value)

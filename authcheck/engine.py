@@ -81,12 +81,30 @@ def evaluate(ruleset: RuleSet, letter: Letter, settings: Optional[Settings] = No
     disabled = set(settings.disabled_rules)
     findings = []
     for rule in ruleset.rules:
-        if rule.id in disabled:
+        if rule.id in disabled or not applies(rule, letter):
             continue
         finding = evaluate_rule(rule, ctx.for_rule(rule))
         if finding is not None:
             findings.append(_override(finding, settings))
     return findings
+
+
+def applies(rule: Rule, letter: Letter) -> bool:
+    """True when the rule is meant for this kind of document (letter rules only on letter-like ones)."""
+    return rule.applies_to == "any" or letter.kind.letter_like
+
+
+def not_applied(ruleset: RuleSet, letter: Letter, settings: Optional[Settings] = None) -> list[tuple[str, str]]:
+    """(rule id, reason) for each enabled rule the document's kind turned off."""
+    disabled = set((settings or Settings()).disabled_rules)
+    skipped = [r.id for r in ruleset.rules if r.id not in disabled and not applies(r, letter)]
+    if not skipped:
+        return []
+    kind = letter.kind
+    cues = ", ".join(dict.fromkeys(c.cue for c in kind.evidence)) or "no letter evidence"
+    how = "forced" if kind.forced else cues
+    reason = f"applies to letter-like documents; this is a {kind.kind} ({how})"
+    return [(rule_id, reason) for rule_id in skipped]
 
 
 def evaluate_rule(rule: Rule, ctx: Context) -> Optional[Finding]:

@@ -50,6 +50,9 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
             mismatch is not None,
             Evidence(mismatch.detail, "file", key="extension") if mismatch else None),
         "document.notes": FieldValue([n.code for n in doc.notes]),
+        "document.kind": FieldValue(letter.kind.kind),
+        "document.letter_like": FieldValue(letter.kind.letter_like),
+        **_content(doc),
         "run.today": FieldValue((today or date.today()).isoformat()),
     })
     for key, signal in doc.facts.items():
@@ -78,7 +81,28 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
     out["subject"] = _fv(letter.subject)
     out["date.text"] = _date_fv(letter.date, "text")
     out["date.value"] = _date_fv(letter.date, "value")
+    out["date.source"] = FieldValue(letter.date.loc.part if letter.date else None)
     return out
+
+
+def _content(doc) -> dict[str, FieldValue]:
+    """What the pages hold when there is no text: empty, image only, or no text layer (with a sentence)."""
+    chars = sum(len(line.text.strip()) for line in doc.lines)
+    pages = f"{doc.pages} page{'s' if doc.pages != 1 else ''}"
+    if chars and doc.has_text_layer:
+        return {"document.content": FieldValue("text"), "document.content_detail": FieldValue(f"text on {pages}")}
+    if doc.images:
+        what = ("image only", f"Image only: {len(doc.images)} picture(s) on {pages} and no text layer "
+                              "(a scan, a photo or an icon)")
+    elif chars:
+        what = ("no text layer", f"No text layer on {pages}: the text read is not page text")
+    elif doc.pages and doc.format == "pdf" and not doc.has_note("truncated"):
+        what = ("empty", f"Empty: {pages} with no text and no pictures")
+    elif doc.format == "pdf":
+        what = ("no text layer", f"No text layer: no text could be read from {pages} within the limits")
+    else:
+        what = ("empty", "Empty: the file holds no text and no pictures")
+    return {"document.content": FieldValue(what[0]), "document.content_detail": FieldValue(what[1])}
 
 
 def _party(out: dict, prefix: str, party: Party) -> None:
@@ -153,9 +177,18 @@ def fields_record(letter: Letter) -> dict[str, Any]:
         ],
         "metadata": {**meta.as_dict(), "raw": dict(meta.raw)},
         "document": {"pages": doc.pages, "has_text_layer": doc.has_text_layer, "extension": doc.extension,
-                     "size": doc.size},
+                     "size": doc.size, "kind": kind_record(letter.kind)},
         "forensics": {key: _jsonable(signal.value) for key, signal in sorted(doc.facts.items())},
     }
+
+
+def kind_record(kind) -> dict[str, Any]:
+    """The document kind as JSON: kind, letter_like, forced, confidence, evidence (and the letter's pages)."""
+    record = {"kind": kind.kind, "letter_like": kind.letter_like, "forced": kind.forced,
+              "confidence": kind.confidence,
+              "evidence": [{"cue": c.cue, "text": c.text, "page": c.page, "line": c.line} for c in kind.evidence]}
+    record["letter_pages"] = list(kind.letter_pages) if kind.letter_pages else None
+    return record
 
 
 def _jsonable(value: Any) -> Any:
@@ -192,13 +225,13 @@ def _date_record(d: Optional[DateFact]) -> Optional[dict[str, Any]]:
 FIELD_PATHS = frozenset(
     [f"metadata.{name}" for name in METADATA_FIELDS]
     + ["document.format", "document.extension", "document.pages", "document.has_text_layer", "document.text_chars",
-       "document.encrypted",
+       "document.encrypted", "document.kind", "document.letter_like", "document.content", "document.content_detail",
        "document.type_mismatch", "document.notes", "run.today"]
     + [f"{p}.{k}" for p in ("issuer", "recipient") for k in ("name", "title", "organization", "source")]
     + ["issuer.display"]
     + ["from.text", "from.name", "signature_block.name", "signature_block.closing", "signature_block.titles",
        "signature.signed", "signature.kinds", "signature.strength", "signature.reason", "signature_fields.filled",
        "signature_fields.empty", "letterhead.organization", "letterhead.markings", "subject", "date.text",
-       "date.value"]
+       "date.value", "date.source"]
     + [f"facts.{key}" for key in FACT_KEYS]
 )

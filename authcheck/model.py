@@ -168,6 +168,8 @@ class Document:
     notes: tuple[Note, ...] = ()
     has_text_layer: bool = True
     facts: Mapping[str, Signal] = field(default_factory=dict)
+    form_fields: int = 0        #: fillable form fields other than signature fields (PDF AcroForm)
+    landscape_pages: int = 0    #: pages wider than tall (slides)
 
     @property
     def text(self) -> str:
@@ -256,6 +258,40 @@ class SignatureEvidence:
     strength: str = "strong"
 
 
+DOCUMENT_KINDS = ("letter", "memo", "email", "notice", "statement",
+                  "report", "form", "slides", "invoice", "image", "empty")
+LETTER_LIKE = ("letter", "memo", "email", "notice", "statement")
+
+
+@dataclass(frozen=True)
+class KindCue:
+    """One thing seen that speaks for a document kind (a salutation, a table of contents...), and where."""
+
+    cue: str
+    text: str = ""
+    page: Optional[int] = None
+    line: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """What kind of document this is, how sure, and why; `forced` when the user named the kind.
+
+    `letter_pages` is (first, last) when a letter was found inside a longer document.
+    """
+
+    kind: str = "statement"
+    confidence: str = "low"
+    evidence: tuple[KindCue, ...] = ()
+    forced: bool = False
+    letter_pages: Optional[tuple[int, int]] = None
+
+    @property
+    def letter_like(self) -> bool:
+        """True for letters, memos, e-mails, notices and bare statements: the letter rules apply."""
+        return self.kind in LETTER_LIKE
+
+
 @dataclass(frozen=True)
 class Letter:
     """Everything the rules see: the document plus the letter's extracted parts."""
@@ -272,6 +308,7 @@ class Letter:
     signature_block: SignatureBlock
     signature: SignatureEvidence
     parts: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    kind: DocumentKind = field(default_factory=DocumentKind)
 
 
 @dataclass(frozen=True)
@@ -339,4 +376,5 @@ class Result:
     error: Optional[ErrorInfo] = None
     notes: tuple[Note, ...] = ()
     next_steps: tuple[str, ...] = ()
+    rules_not_applied: tuple[tuple[str, str], ...] = ()  #: (rule id, reason) for rules the kind turned off
     letter: Optional[Letter] = field(default=None, compare=False, repr=False)

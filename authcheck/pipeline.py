@@ -67,15 +67,15 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
         stage = "extract"
         from .extract import extract
 
-        letter = extract(doc)
+        letter = extract(doc, *settings.kind_for(path))
         stage = "rules"
-        from .engine import evaluate
+        from .engine import evaluate, not_applied
 
         findings = evaluate(ruleset, letter, settings)
         stage = "score"
         from .scoring import build_result
 
-        return build_result(letter, findings, settings)
+        return build_result(letter, findings, settings, not_applied(ruleset, letter, settings))
     except CheckError as exc:
         return error_result(path, exc, sha)
     except MemoryError:

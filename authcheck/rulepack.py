@@ -27,7 +27,8 @@ from .templates import check_template
 SCHEMA = "authcheck/rule/v1"
 ID = re.compile(r"^[a-z0-9]+(?:\.[a-z0-9][a-z0-9-]*)+$")
 REQUIRED = {"id", "title", "description", "severity", "axis", "weight", "when", "message", "references", "tests"}
-OPTIONAL = {"schema", "weights", "confidence", "floor", "scope", "patterns", "remediation", "max_evidence", "tags",
+APPLIES_TO = ("letter-like", "any")
+OPTIONAL = {"applies_to", "schema", "weights", "confidence", "floor", "scope", "patterns", "remediation", "max_evidence", "tags",
             "falsepositives", "status", "metadata"}
 PARTS = {"letterhead", "recipient", "from", "subject", "reference", "date", "salutation", "body", "signature_block",
          "trailer", "banner", "watermark", "header", "footer", "annotation", "metadata"}
@@ -66,12 +67,13 @@ class Rule:
     remediation: str = ""
     max_evidence: int = 5
     tags: tuple[str, ...] = ()
+    applies_to: str = "letter-like"  #: "letter-like" (letters, memos, e-mails, notices, statements) or "any"
 
     def descriptor(self) -> dict:
         """The rule as reporters (SARIF, docs) describe it."""
         return {"id": self.id, "title": self.title, "description": self.description, "severity": self.severity,
                 "axis": self.axis, "weight": self.weight, "references": list(self.references),
-                "remediation": self.remediation, "confidence": self.confidence}
+                "remediation": self.remediation, "confidence": self.confidence, "applies_to": self.applies_to}
 
 
 @dataclass
@@ -357,6 +359,7 @@ def compile_rule(data: dict, path: str) -> Rule:
         file=path, weights=_weights(data, where, patterns), confidence=data.get("confidence", "medium"),
         floor=data.get("floor"), patterns=patterns, remediation=" ".join(data.get("remediation", "").split()),
         max_evidence=data.get("max_evidence", 5), tags=tuple(data.get("tags", ())),
+        applies_to=data.get("applies_to", "letter-like"),
     )
 
 
@@ -379,7 +382,7 @@ def _check_scalars(data: dict, where: dict) -> None:
     for key in ("title", "description", "message"):
         if not isinstance(data[key], str) or not data[key].strip():
             raise RuleError(f"{key} must be a non-empty string", **where, key=key)
-    choices = {"severity": SEVERITIES, "axis": AXES, "confidence": ("low", "medium", "high"), "floor": ("review", "fail")}
+    choices = {"applies_to": APPLIES_TO, "severity": SEVERITIES, "axis": AXES, "confidence": ("low", "medium", "high"), "floor": ("review", "fail")}
     for key, allowed in choices.items():
         if key in data and data[key] not in allowed:
             raise RuleError(f"{key} must be one of {', '.join(allowed)}", **where, key=key)

@@ -136,7 +136,8 @@ class Run:
         trust = os.environ.get("AUTHCHECK_TRUST_ROOTS", "")  # changes signature findings
         key = cache.key(sha256=digest, name=target.path, version=code_version(),
                         rules_digest=f"{self.ruleset.digest}:{trust}",
-                        settings_digest=settings_digest(self.settings), password=self.settings.password)
+                        settings_digest=f"{settings_digest(self.settings)}:{self.settings.kind_for(target.path)[0]}",
+                        password=self.settings.password)
         record = cache.get(key, target.path)
         if record is None:
             keys[target.path] = (key, digest)

@@ -72,8 +72,9 @@ def score_findings(findings: Sequence[Finding], settings: Settings):
     return ordered, score, axes, verdict, reason_for(verdict, score, ordered)
 
 
-def build_result(letter: Letter, findings: Sequence[Finding], settings: Settings) -> Result:
-    """The Result for a checked letter."""
+def build_result(letter: Letter, findings: Sequence[Finding], settings: Settings,
+                 rules_not_applied: Sequence[tuple[str, str]] = ()) -> Result:
+    """The Result for a checked letter; `rules_not_applied` lists (rule, reason) the kind turned off."""
     from .fields import fields_record
     from .advice import next_steps
 
@@ -82,7 +83,7 @@ def build_result(letter: Letter, findings: Sequence[Finding], settings: Settings
     return Result(
         path=doc.path, sha256=doc.sha256, format=doc.format, verdict=verdict, score=score, axes=axes,
         reason=reason, findings=tuple(ordered), fields=fields_record(letter), notes=doc.notes,
-        next_steps=tuple(next_steps(letter, ordered)), letter=letter,
+        next_steps=tuple(next_steps(letter, ordered)), rules_not_applied=tuple(rules_not_applied), letter=letter,
     )
 
 

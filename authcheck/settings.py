@@ -58,6 +58,24 @@ class Settings:
     fail_on: str = "fail"                   #: review | fail | never
     fail_score: Optional[int] = None
     min_severity: str = "info"              #: what is displayed; never what is gated
+    kind: Optional[str] = None              #: --kind: a document kind for every file, or "auto"
+    kinds: tuple[tuple[str, str], ...] = ()  #: config `kinds`: (absolute glob, kind), first match wins
+
+    def kind_for(self, path: str) -> tuple[Optional[str], str]:
+        """(forced kind or None, where it was forced) for one file: --kind, else the first `kinds` glob."""
+        if self.kind is not None:
+            return (None, "") if self.kind == "auto" else (self.kind, "--kind " + self.kind)
+        if not self.kinds or path == "-":
+            return None, ""
+        import os
+
+        from .globs import glob_to_regex
+
+        full = os.path.abspath(path).replace(os.sep, "/").lstrip("/")
+        for pattern, kind in self.kinds:
+            if glob_to_regex(pattern).fullmatch(full) or glob_to_regex(pattern).fullmatch(os.path.basename(path)):
+                return (None, "") if kind == "auto" else (kind, f"config kinds: {pattern}")
+        return None, ""
 
     def gate_trips(self, verdict: Optional[str], score: Optional[int]) -> bool:
         """True when a checked file's verdict or score reaches the gate."""

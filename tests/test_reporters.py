@@ -35,7 +35,7 @@ SCHEMA = json.loads((ROOT / "authcheck" / "schemas" / "result-v1.json").read_tex
 SHA = hashlib.sha256(b"seed letter").hexdigest()
 RECORD_KEYS = [
     "schema_version", "path", "sha256", "format", "verdict", "score", "axes", "reason",
-    "findings", "fields", "notes", "next_steps", "error",
+    "findings", "fields", "notes", "next_steps", "error", "rules_not_applied",
 ]
 
 POLICY_SENTENCE = (
@@ -228,7 +228,7 @@ def test_fail_record_is_exact():
         "notes": [{"code": "no-metadata", "detail": "plain text carries no author, dates or tool", "data": {}}],
         "next_steps": ["Ask Task Force Iraq whether this letter was issued, and by whom.",
                        "Ask for the signed original, or a digitally signed PDF."],
-        "error": None,
+        "error": None, "rules_not_applied": [],
     }
 
 
@@ -240,6 +240,7 @@ def test_error_record_is_exact():
         "score": None, "axes": {"origin": None, "authority": None},
         "reason": "could not be checked: no such file", "findings": [], "fields": {}, "notes": [],
         "next_steps": [], "error": {"type": "not-found", "message": "no such file", "stage": "read"},
+        "rules_not_applied": [],
     }
 
 

@@ -7,9 +7,11 @@ signature block and signature evidence.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 from ..model import DateFact, Document, Fact, Letter, Line, Location
+from .kind import classify, forced
 from .layout import Layout, segment
 from .letterdates import find_dates, is_date_line
 from .parties import fact, issuer, letterhead, recipient
@@ -22,9 +24,19 @@ _SENTENCE_PARTS = ("body", "subject", "recipient", "from", "signature_block", "l
                    "watermark", "annotation", "footer", "header", "trailer", "salutation", "date", "reference")
 
 
-def extract(doc: Document) -> Letter:
-    """Everything the rules see about one document."""
+def extract(doc: Document, kind: Optional[str] = None, why: str = "") -> Letter:
+    """Everything the rules see about one document; `kind` (not "auto") forces the document kind.
+
+    When a letter sits on the first pages of a longer document, its parts are taken from those pages.
+    """
+    whole = doc
     layout = segment(doc, is_date_line)
+    found = classify(doc, layout)
+    if kind and kind != "auto":
+        found = forced(kind, why, found)
+    elif found.letter_pages:
+        doc = _first_pages(doc, found.letter_pages[1])
+        layout = segment(doc, is_date_line)
     text = doc.text
     head = letterhead(layout)
     block = signature_block(layout)
@@ -36,7 +48,7 @@ def extract(doc: Document) -> Letter:
         sentences.extend(sentences_of(layout.parts.get(part, []), text, part))
     sentences.sort(key=lambda s: s.start)
     return Letter(
-        document=doc,
+        document=whole,
         letterhead=head,
         issuer=who,
         recipient=recipient(layout, salutation),
@@ -48,7 +60,17 @@ def extract(doc: Document) -> Letter:
         signature_block=block,
         signature=evidence(doc, layout, block, who),
         parts={name: _ranges(lines) for name, lines in layout.parts.items()},
+        kind=found,
     )
+
+
+def _first_pages(doc: Document, last: int) -> Document:
+    """The document cut after page `last` (a prefix of the lines, so text offsets stay valid)."""
+    lines = doc.lines
+    cut = next((i for i, line in enumerate(lines) if line.page > last), len(lines))
+    if any(line.page <= last for line in lines[cut:]):
+        return doc  # pages out of order: judge the whole text rather than break offsets
+    return replace(doc, lines=lines[:cut], images=tuple(i for i in doc.images if i.page <= last))
 
 
 def _first_fact(layout: Layout, part: str) -> Optional[Fact]:

@@ -34,7 +34,7 @@ from ..model import Document, Image, Metadata, Note
 from ..settings import Limits
 from .budget import Budget, OutOfTime
 from .pdflayout import Collector, box, layout_page
-from .pdfobjects import annotation_texts, metadata, resolve, signature_fields, xobject
+from .pdfobjects import annotation_texts, form_shape, metadata, resolve, signature_fields, xobject
 from .text import LineBuilder
 
 _KEEP_LOGGED = 5
@@ -271,7 +271,18 @@ def _read(reader: Any, limits: Limits, notes: list[Note], budget: Budget) -> dic
     budget.extend(_closing_seconds(limits))
     return {"lines": tuple(builder.lines), "metadata": _metadata(reader, total, notes, budget), "pages": max(total, 1),
             "images": tuple(images), "signature_fields": _signatures(reader, count, notes, budget),
-            "has_text_layer": has_text}
+            "has_text_layer": has_text, **_shape(reader, count, budget)}
+
+
+def _shape(reader: Any, count: int, budget: Budget) -> dict:
+    """Form-field and landscape-page counts (hints for the document kind); nothing when out of time."""
+    try:
+        fields, landscape = budget.call(form_shape, reader, count)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - OutOfTime or damage: the kind simply has fewer hints
+        return {}
+    return {"form_fields": fields, "landscape_pages": landscape}
 
 
 def _closing_seconds(limits: Limits) -> float:

@@ -149,6 +149,45 @@ def _sig_field_dicts(reader: Any):
             yield name or "unnamed", field, [_idnum(ref)] + [_idnum(k) for k in kids] + places
 
 
+def form_shape(reader: Any, pages: int) -> tuple[int, int]:
+    """(fillable non-signature form fields, landscape pages): what tells a form or slides apart."""
+    fields = 0
+    try:
+        form = resolve(resolve(reader.trailer["/Root"]).get("/AcroForm"))
+        todo = deque(resolve(form.get("/Fields")) or []) if hasattr(form, "get") else deque()
+        seen = 0
+        while todo and seen < 10_000:
+            field = resolve(todo.popleft())
+            seen += 1
+            if not hasattr(field, "get"):
+                continue
+            kids = [k for k in (resolve(field.get("/Kids")) or []) if hasattr(resolve(k), "get") and "/T" in resolve(k)]
+            todo.extend(kids)
+            fields += not kids and resolve(field.get("/FT")) not in ("/Sig", None)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - a broken form only loses this hint
+        pass
+    return fields, _landscape(reader, pages)
+
+
+def _landscape(reader: Any, pages: int) -> int:
+    """Pages (of the first `pages`) displayed wider than tall."""
+    count = 0
+    for index in range(pages):
+        try:
+            page = reader.pages[index]
+            box = page.mediabox
+            wide = float(box.width) > float(box.height)
+            turned = int(resolve(page.get("/Rotate")) or 0) % 180 == 90
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001
+            continue
+        count += wide != turned
+    return count
+
+
 def _widget_pages(reader: Any, pages: int) -> dict:
     """Object number of each annotation (and page) -> 1-based page number."""
     where = {}

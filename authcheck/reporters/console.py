@@ -126,10 +126,14 @@ def print_report(result: Result, console: Console, min_severity: str = "info") -
         return
     plain = is_plain(console)
     console.print(header(result, plain))
+    kind = kind_line(result.fields, plain)
+    if kind is not None:
+        console.print(kind)
     console.print(axes_grid(result.axes, plain))
     console.print(Text(clean(result.reason), style="italic"))
-    section(console, "Letter")
-    console.print(letter_table(result.fields))
+    letter = ((result.fields.get("document") or {}).get("kind") or {}).get("letter_like", True)
+    section(console, "Letter" if letter else "Document")  # a manual's "issuer" and "signature" mean nothing
+    console.print(letter_table(result.fields, letter))
     render_findings(result, console, min_severity)
     render_notes(result, console)
     render_next_steps(result, console)
@@ -142,6 +146,25 @@ def header(result: Result, plain: bool) -> Text:
     score = "?" if result.score is None else str(result.score)
     fmt = f" ({for_terminal(result.format)})" if result.format else ""
     return Text.assemble(badge, "  risk ", (f"{score}/100", "bold"), "  ", for_terminal(result.path), fmt)
+
+
+def kind_line(fields: Mapping[str, Any], plain: bool) -> Optional[Text]:
+    """One line: the document kind and why ("kind: letter (salutation, closing)"), or that letter rules were off."""
+    kind = ((fields or {}).get("document") or {}).get("kind")
+    if not isinstance(kind, Mapping):
+        return None
+    cues = [str(e.get("cue")) for e in kind.get("evidence") or [] if isinstance(e, Mapping)]
+    if kind.get("forced"):
+        where = next((str(e.get("text")) for e in kind["evidence"] if e.get("cue") == "forced"), "")
+        why = f"forced by {where}" if where else "forced"
+    else:
+        why = ", ".join(dict.fromkeys(c for c in cues if c != "letter inside a longer document")) or "no evidence"
+    pages = kind.get("letter_pages")
+    where = f", letter on pages {pages[0]}-{pages[1]}" if isinstance(pages, list) and len(pages) == 2 else ""
+    text = Text.assemble(("kind: ", "dim"), (clean(str(kind.get("kind"))), "bold"), f" ({clean(why)}{clean(where)})")
+    if not kind.get("letter_like"):
+        text.append(" - letter rules not applied" if plain else " — letter rules not applied", style="yellow")
+    return text
 
 
 def axes_grid(axes: Mapping[str, int], plain: bool) -> Table:
@@ -168,8 +191,11 @@ def axis_bar(value: Optional[int], plain: bool, size: int = 10) -> Text:
 # --- the letter table ------------------------------------------------------------------
 
 
-def letter_table(fields: Mapping[str, Any]) -> Table:
-    """What the letter says about itself; missing issuer, date and signature say "not found"."""
+def letter_table(fields: Mapping[str, Any], letter: bool = True) -> Table:
+    """What the letter says about itself; missing issuer, date and signature say "not found".
+
+    For a document that is not letter-like only its metadata is shown.
+    """
     grid = Table.grid(Column(style="bold", no_wrap=True), Column(overflow="fold"), padding=(0, 2))
     rows = [
         ("Issuer", party_text(fields.get("issuer"), required=True)),
@@ -181,7 +207,7 @@ def letter_table(fields: Mapping[str, Any]) -> Table:
         ("Signature", signature_text(fields.get("signature"), fields.get("signature_fields") or [])),
         ("Metadata", metadata_text(fields.get("metadata"))),
     ]
-    for label, text in rows:
+    for label, text in rows if letter else rows[-1:]:
         if text is not None:
             grid.add_row(label, text)
     return grid

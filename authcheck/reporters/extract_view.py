@@ -34,7 +34,7 @@ def print_tables(rec: dict[str, Any], console: Console) -> None:
     """Each table that has something to show."""
     first = True
     for table in (
-        document_table(rec), metadata_table(rec), letterhead_table(rec), parties_table(rec),
+        document_table(rec), kind_table(rec), metadata_table(rec), letterhead_table(rec), parties_table(rec),
         dates_table(rec), signature_table(rec), forensics_table(rec), parts_table(rec), sentences_table(rec),
         notes_table(rec),
     ):
@@ -73,6 +73,24 @@ def document_table(rec: dict[str, Any]) -> Table:
     table = new_table("Document", "fact", "value")
     for key in ("path", "format", "extension", "pages", "has_text_layer", "size", "lines", "text_chars", "sha256"):
         table.add_row(key.replace("_", " "), for_terminal(doc[key]))
+    return table
+
+
+def kind_table(rec: dict[str, Any]) -> Optional[Table]:
+    """The document kind, whether the letter rules apply, and the evidence for the call."""
+    kind = rec["document"].get("kind")
+    if not kind:
+        return None
+    table = new_table("Kind", "item", "value", "where")
+    pages = kind.get("letter_pages")
+    table.add_row("kind", clean(kind["kind"]) + (" (forced)" if kind["forced"] else ""), "")
+    table.add_row("letter rules", "applied" if kind["letter_like"] else "not applied", "")
+    table.add_row("confidence", clean(kind["confidence"]), "")
+    if pages:
+        table.add_row("letter pages", f"{pages[0]}-{pages[1]}", "")
+    for cue in kind["evidence"]:
+        text = clean(cue["cue"]) + (f": {clean(cue['text'])}" if cue["text"] else "")
+        table.add_row("evidence", text, loc_label(cue["page"], cue["line"], None, None))
     return table
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Mapping, Optional
 
+from ..fields import kind_record
 from ..fingerprint import finding_fingerprint
 from ..model import Evidence, Fact, Finding, Letter, Location, Result
 from ..safetext import path_b64, path_text, scrub_surrogates
@@ -55,6 +56,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "notes": [{"code": n.code, "detail": n.detail, "data": jsonable(n.data)} for n in result.notes],
         "next_steps": list(result.next_steps),
         "error": error_record(result),
+        "rules_not_applied": [{"rule": rule, "reason": reason} for rule, reason in result.rules_not_applied],
     }
 
 
@@ -163,7 +165,7 @@ def document_record(letter: Letter) -> dict[str, Any]:
     return {
         **path_keys(doc.path), "sha256": doc.sha256, "format": doc.format, "extension": doc.extension,
         "size": doc.size, "pages": doc.pages, "has_text_layer": doc.has_text_layer,
-        "lines": len(doc.lines), "text_chars": len(doc.text),
+        "lines": len(doc.lines), "text_chars": len(doc.text), "kind": kind_record(letter.kind),
     }
 
 
