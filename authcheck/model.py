@@ -50,7 +50,8 @@ class Line:
     """One line of extracted text.
 
     `source` is where in the file it sits: "page" (PDF page or DOCX body), "header",
-    "footer", "textbox", "watermark", "annotation".  `y` is the PDF baseline in page
+    "footer", "textbox", "watermark", "annotation", "footnote" (PDF small print at the page
+    bottom opening with a note marker; DOCX footnotes and endnotes).  `y` is the PDF baseline in page
     units from the bottom (None for DOCX and text).
     """
 

@@ -57,6 +57,13 @@ class Walker:
         self._gap = 0
         self._blocks(root, source, paging=False)
 
+    def notes_part(self, root: Any) -> None:
+        """Footnotes or endnotes (not the separator notes), as lines of source "footnote" on the last page."""
+        for note in list(root)[:2000]:
+            if note.tag in (w("footnote"), w("endnote")) and note.get(w("type")) in (None, "normal"):
+                self._gap = _GAP_TWIPS
+                self._blocks(note, "footnote", paging=False)
+
     def watermarks(self, root: Any) -> None:
         """Only the VML watermark text of a part whose other text is not on page 1."""
         seen = {line.text for line in self.builder.lines if line.source == "watermark"}

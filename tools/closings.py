@@ -1,0 +1,170 @@
+"""Letters whose closing blocks do not follow the textbook, for signature-block tests and benchmarks.
+
+A `Closing` lists the rows that follow the last body paragraph, top to bottom: text lines
+("text"), a drawn signature ("image"), blank space ("gap") and a line pinned to the page
+bottom ("footer").  `closing_pdf` and `closing_docx` render one letter with that closing;
+`signature_cases()` yields a deterministic set of varied real-world layouts, each with a
+signature image in its closing block (the benchmark in benchmarks/signature_blocks.py and
+the tests use it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import cycle, islice
+
+from tools.docxgen import Para, build_docx
+from tools.metrics import text_width, wrap
+from tools.pdfgen import Img, Text, build_pdf
+
+LEFT, RIGHT, TOP, LEADING, SIG_X = 72, 540, 720, 14, 306
+IMAGE_H = 110 * 32 / 96
+
+
+@dataclass
+class Closing:
+    """One letter: heading lines, body paragraphs and the closing rows (kind, text, x)."""
+
+    letterhead: list[str]
+    date: str
+    recipient: list[str]
+    salutation: str | None
+    body: list[str]
+    rows: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+def closing_pdf(spec: Closing) -> bytes:
+    """The letter as a one-page PDF laid out top-down (raises when it does not fit)."""
+    items: list = []
+    y = TOP + 18
+    for k, line in enumerate(spec.letterhead):
+        size = 12 if k == 0 else 10
+        items.append(Text((612 - text_width(line, "Times-Bold", size)) / 2, y, line, "Times-Bold", size))
+        y -= 13
+    y -= 2 * LEADING
+    items.append(Text(RIGHT - text_width(spec.date), y, spec.date))
+    y -= 2 * LEADING
+    for line in spec.recipient:
+        items.append(Text(LEFT, y, line))
+        y -= LEADING
+    y -= LEADING
+    if spec.salutation:
+        items.append(Text(LEFT, y, spec.salutation))
+        y -= 2 * LEADING
+    for para in spec.body:
+        for line in wrap(para, RIGHT - LEFT):
+            items.append(Text(LEFT, y, line))
+            y -= LEADING
+        y -= LEADING
+    for kind, text, x in spec.rows:
+        if kind == "text":
+            items.append(Text(x, y, text))
+            y -= LEADING
+        elif kind == "image":
+            items.append(Img(x, y - IMAGE_H + 10, 110, IMAGE_H))
+            y -= IMAGE_H + 4
+        elif kind == "pair":
+            for text_x, part in zip((LEFT, SIG_X), text.split("|")):
+                items.append(Text(text_x, y, part))
+            y -= LEADING
+        elif kind == "images":
+            items += [Img(LEFT, y - IMAGE_H + 10, 110, IMAGE_H), Img(SIG_X, y - IMAGE_H + 10, 110, IMAGE_H)]
+            y -= IMAGE_H + 4
+        elif kind == "gap":
+            y -= LEADING * float(text or 1)
+        elif kind == "footer":
+            items.append(Text((612 - text_width(text, "Helvetica", 9)) / 2, 36, text, "Helvetica", 9))
+    if y < 48:
+        raise ValueError("closing case does not fit on one page")
+    return build_pdf([items], info={"Title": "Letter", "Producer": "closings"})
+
+
+def closing_docx(spec: Closing) -> bytes:
+    """The letter as DOCX: heading and body paragraphs, the picture where the first image row is."""
+    paras: list[Para] = [Para(spec.date, align="right", space_after=12)]
+    paras += [Para(line) for line in spec.recipient]
+    if spec.salutation:
+        paras.append(Para(spec.salutation, space_before=12, space_after=12))
+    paras += [Para(text, space_after=12) for text in spec.body]
+    image_after, footer = None, []
+    for kind, text, x in spec.rows:
+        if kind in ("image", "images") and image_after is None:
+            image_after = len(paras) - 1
+        elif kind in ("text", "pair"):
+            paras.append(Para(text.replace("|", "\t\t\t"), indent=max(x - LEFT, 0)))
+        elif kind == "footer":
+            footer.append(text)
+    return build_docx(header_lines=spec.letterhead, paragraphs=paras, signature_image_after=image_after,
+                      core={"title": "Letter"}, app=None, footer_lines=footer)
+
+
+_HEADS = (
+    ["MINISTRY OF FOREIGN AFFAIRS", "Directorate of Consular Services", "12 Harbour Road, Valmont"],
+    ["HEADQUARTERS, 3RD SUSTAINMENT BRIGADE", "FORT MERIDIAN, TX 76544"],
+    ["NORTHWIND LOGISTICS LTD", "Unit 4, Riverside Park, Leeds LS1 4AP"],
+    ["CITY OF ASHFORD", "Office of the Mayor"],
+    ["EMBASSY OF THE REPUBLIC OF KESTRIA", "Legal Section"],
+)
+_BODY = (
+    "Thank you for your letter of 2 February concerning the renewal of the maintenance contract for the "
+    "regional depot. We have reviewed the schedule you proposed and can confirm the dates.",
+    "The inspection team will arrive on the morning of 14 March and will need access to the loading bays "
+    "and the records office for two days. Please let my office know the name of your point of contact.",
+    "I am grateful for the cooperation your staff have shown throughout the year and look forward to "
+    "continuing our work together.",
+)
+_PEOPLE = (
+    ("Maria Gonzalez", "Director of Consular Services"),
+    ("JOHN A. SMITH", "Colonel, U.S. Army"),
+    ("Jean-Luc Moreau", "Head of Legal Section"),
+    ("Ursula von der Heide", "Chief Executive Officer"),
+    ("José Álvarez Núñez", "Deputy Mayor"),
+    ("Dr. Aisha Rahman", "Chief Medical Officer"),
+    ("Robert T. O'Neill Jr.", "Commanding Officer"),
+    ("Kwame Mensah, PhD", "Registrar"),
+    ("Li Wei", "Procurement Manager"),
+    ("Catherine de la Croix", "Ambassador"),
+    ("WILLIAM H. SEELY III", "Brigadier General, US Marine Corps"),
+    ("Anna Lindqvist", "Prime Minister"),
+)
+_CLOSES = ("Sincerely,", "Yours faithfully,", "Respectfully,", "Kind regards,", "Yours sincerely", "Best regards,")
+_FOOTERS = ("UNCLASSIFIED", "Page 1 of 1", "www.northwind-logistics.example", "OFFICIAL", "1")
+
+
+def _layouts(name: str, title: str, close: str, footer: str) -> list[tuple[str, list[tuple[str, str, float]]]]:
+    """Closing-block layouts seen on real letters, for one signatory."""
+    x = SIG_X
+    return [
+        ("textbook", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x)]),
+        ("no-closing", [("image", "", x), ("text", name, x), ("text", title, x)]),
+        ("image-no-name", [("text", close, x), ("image", "", x)]),
+        ("name-then-footer", [("text", close, x), ("image", "", x), ("text", name, x), ("footer", footer, 0)]),
+        ("title-first", [("text", close, x), ("image", "", x), ("text", title, x), ("text", name, x)]),
+        ("for-the-commander", [("text", "FOR THE COMMANDER:", x), ("image", "", x), ("text", name.upper(), x),
+                               ("text", title, x)]),
+        ("name-comma-title", [("text", close, x), ("image", "", x), ("text", f"{name}, {title}", x)]),
+        ("left-aligned", [("text", close, LEFT), ("image", "", LEFT), ("text", name, LEFT), ("text", title, LEFT)]),
+        ("with-cc", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x), ("gap", "1", 0),
+                     ("text", "cc: Regional Office, File", LEFT)]),
+        ("no-closing-image-only", [("image", "", x), ("footer", footer, 0)]),
+        ("classification-line", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x),
+                                 ("gap", "1", 0), ("text", footer, LEFT)]),
+        ("two-signatories", [("pair", f"{close}|{close}", 0), ("images", "", 0),
+                             ("pair", f"{name}|Thomas Berger", 0), ("pair", f"{title}|Director of Finance", 0)]),
+    ]
+
+
+def signature_cases(count: int = 60):
+    """(case name, Closing) pairs: `count` letters, each signed with an image in its closing block."""
+    people, heads, closes, footers = cycle(_PEOPLE), cycle(_HEADS), cycle(_CLOSES), cycle(_FOOTERS)
+    made = 0
+    while made < count:
+        name, title = next(people)
+        for label, rows in _layouts(name, title, next(closes), next(footers)):
+            head = next(heads)
+            spec = Closing(head, "3 March 2021", ["Ms Helen Park", "Operations Manager"],
+                           "Dear Ms Park," if made % 4 else None, list(islice(cycle(_BODY), made % 3 + 1)), rows)
+            yield f"{made:02d}-{label}", spec
+            made += 1
+            if made >= count:
+                return
