@@ -78,6 +78,7 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
     out["subject"] = _fv(letter.subject)
     out["date.text"] = _date_fv(letter.date, "text")
     out["date.value"] = _date_fv(letter.date, "value")
+    out["date.source"] = FieldValue(letter.date.loc.part if letter.date else None)
     return out
 
 
@@ -199,6 +200,6 @@ FIELD_PATHS = frozenset(
     + ["from.text", "from.name", "signature_block.name", "signature_block.closing", "signature_block.titles",
        "signature.signed", "signature.kinds", "signature.strength", "signature.reason", "signature_fields.filled",
        "signature_fields.empty", "letterhead.organization", "letterhead.markings", "subject", "date.text",
-       "date.value"]
+       "date.value", "date.source"]
     + [f"facts.{key}" for key in FACT_KEYS]
 )

@@ -31,11 +31,12 @@ class Closing:
     salutation: str | None
     body: list[str]
     rows: list[tuple[str, str, float]] = field(default_factory=list)
+    logo: bool = False  #: a picture at the top of the page, beside the letterhead
 
 
 def closing_pdf(spec: Closing) -> bytes:
     """The letter as a one-page PDF laid out top-down (raises when it does not fit)."""
-    items: list = []
+    items: list = [Img(LEFT, TOP - 10, 60, 60)] if spec.logo else []
     y = TOP + 18
     for k, line in enumerate(spec.letterhead):
         size = 12 if k == 0 else 10
@@ -64,7 +65,9 @@ def closing_pdf(spec: Closing) -> bytes:
             items.append(Img(x, y - IMAGE_H + 10, 110, IMAGE_H))
             y -= IMAGE_H + 4
         elif kind == "pair":
-            for text_x, part in zip((LEFT, SIG_X), text.split("|")):
+            parts = text.split("|")
+            xs = (LEFT, SIG_X) if len(parts) == 2 else [LEFT + k * (RIGHT - LEFT) / len(parts) for k in range(len(parts))]
+            for text_x, part in zip(xs, parts):
                 items.append(Text(text_x, y, part))
             y -= LEADING
         elif kind == "images":
@@ -74,6 +77,8 @@ def closing_pdf(spec: Closing) -> bytes:
             y -= LEADING * float(text or 1)
         elif kind == "footer":
             items.append(Text((612 - text_width(text, "Helvetica", 9)) / 2, 36, text, "Helvetica", 9))
+        elif kind == "footnote":
+            items.append(Text(LEFT, 54, text, "Times-Roman", 8))
     if y < 48:
         raise ValueError("closing case does not fit on one page")
     return build_pdf([items], info={"Title": "Letter", "Producer": "closings"})
@@ -94,8 +99,48 @@ def closing_docx(spec: Closing) -> bytes:
             paras.append(Para(text.replace("|", "\t\t\t"), indent=max(x - LEFT, 0)))
         elif kind == "footer":
             footer.append(text)
+    notes = [text for kind, text, _ in spec.rows if kind == "footnote"]
+    return with_footnotes(_docx(spec, paras, image_after, footer), notes) if notes else \
+        _docx(spec, paras, image_after, footer)
+
+
+def _docx(spec: Closing, paras: list[Para], image_after: int | None, footer: list[str]) -> bytes:
+    """Build the DOCX for `closing_docx`."""
     return build_docx(header_lines=spec.letterhead, paragraphs=paras, signature_image_after=image_after,
                       core={"title": "Letter"}, app=None, footer_lines=footer)
+
+
+_NOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_NOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def with_footnotes(data: bytes, notes: list[str]) -> bytes:
+    """Add a word/footnotes.xml holding `notes` (after the two separator notes Word writes)."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    body = "".join(f'<w:footnote w:id="{k + 1}"><w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+                   "</w:footnote>" for k, text in enumerate(notes))
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{_W}">'
+           '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+           f"{body}</w:footnotes>")
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = {name: source.read(name) for name in source.namelist()}
+    types = entries["[Content_Types].xml"].decode()
+    entries["[Content_Types].xml"] = types.replace(
+        "</Types>", f'<Override PartName="/word/footnotes.xml" ContentType="{_NOTES_TYPE}"/></Types>').encode()
+    rels = entries["word/_rels/document.xml.rels"].decode()
+    entries["word/_rels/document.xml.rels"] = rels.replace(
+        "</Relationships>", f'<Relationship Id="rIdNotes1" Type="{_NOTES_REL}" Target="footnotes.xml"/></Relationships>'
+    ).encode()
+    entries["word/footnotes.xml"] = xml.encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, blob in entries.items():
+            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), blob)
+    return out.getvalue()
 
 
 _HEADS = (
