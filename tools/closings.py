@@ -35,8 +35,9 @@ class Closing:
 
 
 def closing_pdf(spec: Closing) -> bytes:
-    """The letter as a one-page PDF laid out top-down (raises when it does not fit)."""
+    """The letter as PDF laid out top-down; the body flows onto new pages (raises when the closing does not fit)."""
     items: list = [Img(LEFT, TOP - 10, 60, 60)] if spec.logo else []
+    pages = [items]
     y = TOP + 18
     for k, line in enumerate(spec.letterhead):
         size = 12 if k == 0 else 10
@@ -54,9 +55,15 @@ def closing_pdf(spec: Closing) -> bytes:
         y -= 2 * LEADING
     for para in spec.body:
         for line in wrap(para, RIGHT - LEFT):
+            if y < 90:
+                items, y = [], TOP
+                pages.append(items)
             items.append(Text(LEFT, y, line))
             y -= LEADING
         y -= LEADING
+    if y - _rows_height(spec.rows) < 60:  # keep the closing block together on the next page
+        items, y = [], TOP
+        pages.append(items)
     for kind, text, x in spec.rows:
         if kind == "text":
             items.append(Text(x, y, text))
@@ -73,6 +80,12 @@ def closing_pdf(spec: Closing) -> bytes:
         elif kind == "images":
             items += [Img(LEFT, y - IMAGE_H + 10, 110, IMAGE_H), Img(SIG_X, y - IMAGE_H + 10, 110, IMAGE_H)]
             y -= IMAGE_H + 4
+        elif kind == "image-over":  # a drawn signature that runs down over the typed name
+            items.append(Img(x, y - IMAGE_H + 2, 110, IMAGE_H))
+            y -= IMAGE_H - 12
+        elif kind == "newpage":
+            items, y = [], TOP
+            pages.append(items)
         elif kind == "gap":
             y -= LEADING * float(text or 1)
         elif kind == "footer":
@@ -80,8 +93,22 @@ def closing_pdf(spec: Closing) -> bytes:
         elif kind == "footnote":
             items.append(Text(LEFT, 54, text, "Times-Roman", 8))
     if y < 48:
-        raise ValueError("closing case does not fit on one page")
-    return build_pdf([items], info={"Title": "Letter", "Producer": "closings"})
+        raise ValueError("the closing block does not fit on its page")
+    return build_pdf(pages, info={"Title": "Letter", "Producer": "closings"})
+
+
+def _rows_height(rows: list[tuple[str, str, float]]) -> float:
+    """Page height the closing rows take up to the next page break."""
+    height = 0.0
+    for kind, text, _ in rows:
+        if kind == "newpage":
+            break
+        if kind == "gap":
+            height += LEADING * float(text or 1)
+        else:
+            height += {"text": LEADING, "pair": LEADING, "image": IMAGE_H + 4, "images": IMAGE_H + 4,
+                       "image-over": IMAGE_H - 12}.get(kind, 0.0)
+    return height
 
 
 def closing_docx(spec: Closing) -> bytes:
@@ -93,7 +120,7 @@ def closing_docx(spec: Closing) -> bytes:
     paras += [Para(text, space_after=12) for text in spec.body]
     image_after, footer = None, []
     for kind, text, x in spec.rows:
-        if kind in ("image", "images") and image_after is None:
+        if kind in ("image", "images", "image-over") and image_after is None:
             image_after = len(paras) - 1
         elif kind in ("text", "pair"):
             paras.append(Para(text.replace("|", "\t\t\t"), indent=max(x - LEFT, 0)))
@@ -194,6 +221,15 @@ def _layouts(name: str, title: str, close: str, footer: str) -> list[tuple[str, 
         ("no-closing-image-only", [("image", "", x), ("footer", footer, 0)]),
         ("classification-line", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x),
                                  ("gap", "1", 0), ("text", footer, LEFT)]),
+        ("contact-lines", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x),
+                           ("text", "Tel: +44 20 7946 0000", x), ("text", "registry@example.org", x)]),
+        ("rank-and-name", [("text", close, x), ("image", "", x), ("text", f"Brigadier General {name}", x),
+                           ("text", "Commanding General", x)]),
+        ("enclosures", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x),
+                        ("gap", "1", 0), ("text", "Enclosures (2)", LEFT), ("text", "1. Schedule", LEFT)]),
+        ("signature-over-name", [("text", close, x), ("image-over", "", x), ("text", name, x), ("text", title, x)]),
+        ("block-on-next-page", [("newpage", "", 0), ("text", close, x), ("image", "", x), ("text", name, x),
+                                ("text", title, x), ("footer", "Page 2 of 2", 0)]),
         ("two-signatories", [("pair", f"{close}|{close}", 0), ("images", "", 0),
                              ("pair", f"{name}|Thomas Berger", 0), ("pair", f"{title}|Director of Finance", 0)]),
     ]
@@ -208,7 +244,7 @@ def signature_cases(count: int = 60):
         for label, rows in _layouts(name, title, next(closes), next(footers)):
             head = next(heads)
             spec = Closing(head, "3 March 2021", ["Ms Helen Park", "Operations Manager"],
-                           "Dear Ms Park," if made % 4 else None, list(islice(cycle(_BODY), made % 3 + 1)), rows)
+                           "Dear Ms Park," if made % 4 else None, list(islice(cycle(_BODY), made % 3 + 1 + (8 if made % 7 == 0 else 0))), rows)
             yield f"{made:02d}-{label}", spec
             made += 1
             if made >= count:

@@ -27,6 +27,7 @@ ANNEX = re.compile(r"^\s*(?:ANNEX|Annex|APPENDIX|Appendix|ENCLOSURE|Enclosure|AT
 POSTSCRIPT = re.compile(r"^\s*(?:P\.?\s?P\.?\s?S|P\.?\s?S)\b\.?\s*[:.\-\u2013\u2014]?\s*\S", re.IGNORECASE)
 FOOTER = re.compile(r"^\s*(?:Page\s+\d+(?:\s+of\s+\d+)?|-?\s*\d{1,3}\s*-?|\S+@\S+\.\w+|(?:https?://|www\.)\S+"
                     r"|(?:Tel|Phone|Fax|Telephone)\.?\s*[:.]?\s*[+\d(][\d ()+\-.]{5,})\s*$", re.IGNORECASE)
+WEAK_CLOSE = re.compile(r"^\s*(?:Thank\s+you|Thanks|Regards|Best\s+wishes|With\s+(?:gratitude|appreciation))\b", re.I)
 TABLE_CELLS = 3  # a row with this many tab-separated cells is a table row, not side-by-side signatories
 MAX_BLOCK = 9  # non-blank lines a closing block may hold
 _TAIL = 40  # lines before the end of the part in which the closing is looked for
@@ -50,10 +51,10 @@ def cells(text: str) -> list[str]:
 
 def person_name(text: str) -> Optional[str]:
     """The personal name a line (or its first cell) gives, else None; a title line gives none."""
-    from .parties import ORG_WORDS, TITLE_WORDS, split_person
+    from .parties import NOT_A_PARTY, ORG_WORDS, TITLE_WORDS, split_person
 
     for cell in cells(text)[:2]:
-        if _citation(cell):
+        if _citation(cell) or NOT_A_PARTY.match(cell):
             return None
         if looks_like_name(cell) and not TITLE_WORDS.search(cell) and not ORG_WORDS.search(cell):
             return cell
@@ -85,9 +86,16 @@ def find_closing(lines: list[Line], body_start: int, images: tuple[Image, ...]) 
         end = _block_end(lines, start, part_end) if start < part_end else part_end
         return Closing(start, end, part_end, found)
     end = _block_end(lines, start, part_end)
-    if _is_list_or_table(lines, start, end):
+    found = _images_after(lines, last_prose, (start, end), part_end, images)
+    if last_prose < body_start or _is_list_or_table(lines, start, end) or (not found and _bare_courtesy(lines, start, end)):
         return Closing(part_end, part_end, part_end)
-    return Closing(start, end, part_end, _images_after(lines, last_prose, (start, end), part_end, images))
+    return Closing(start, end, part_end, found)
+
+
+def _bare_courtesy(lines: list[Line], start: int, end: int) -> bool:
+    """A lone "Thank you" or "Regards" with no name or signature under it: the end of slides, not a closing."""
+    texts = [ln.text.strip() for ln in lines[start:end] if ln.text.strip()]
+    return bool(WEAK_CLOSE.match(texts[0])) and not any(person_name(t) or CONFORMED.search(t) for t in texts[1:])
 
 
 def _part_end(lines: list[Line], body_start: int) -> int:
@@ -125,10 +133,10 @@ def _closing_phrase(lines: list[Line], tail_from: int, part_end: int) -> Optiona
 
 
 def _ends_part(lines: list[Line], k: int, part_end: int) -> bool:
-    """True when no running prose follows before the end of the part (trailers and P.S. aside)."""
+    """True when a name, signature marker or trailer comes before any running prose, or no prose follows."""
     for line in lines[k:part_end]:
         text = line.text.strip()
-        if TRAILER.match(text) or POSTSCRIPT.match(text):
+        if TRAILER.match(text) or POSTSCRIPT.match(text) or CONFORMED.search(text) or person_name(text):
             return True
         if is_sentence(text) and not CONFORMED.search(text):
             return False
@@ -153,7 +161,7 @@ def _has_title_near(lines: list[Line], k: int, part_end: int) -> bool:
     """A title or office line right after the name (or right before it)."""
     after = lines[k + 1].text.strip() if k + 1 < part_end else ""
     before = lines[k - 1].text.strip() if k > 0 else ""
-    return _is_title(after) or _is_title(before) or (not after and k + 1 >= part_end)
+    return _is_title(after) or _is_title(before)
 
 
 def _is_title(text: str) -> bool:
@@ -217,6 +225,10 @@ def _in_closing_area(image: Image, anchor: Line, block: list[Line], after: list[
     if image.top is None or anchor.y is None or (image.height or 0) > 300:
         return False
     page = block[0].page if block else anchor.page
+    if not block and not _signature_shaped(image):
+        return False
+    if not block and image.page == anchor.page + 1:  # the drawn signature alone at the top of the next page
+        return not any(ln.page == image.page and ln.y is not None and ln.y > image.bottom for ln in after)
     if image.page != page:
         return False
     upper = anchor.y if anchor.page == page else 10_000.0
@@ -227,6 +239,12 @@ def _in_closing_area(image: Image, anchor: Line, block: list[Line], after: list[
     below = [ln.y for ln in after if ln.y is not None and ln.page == page and ln.y < lowest - 1 and ln not in block]
     floor = max(below) - 6 if below else lowest - _NEAR_PDF
     return lowest - 120 <= image.top <= upper + 6 and image.bottom is not None and image.bottom >= floor
+
+
+def _signature_shaped(image: Image) -> bool:
+    """Wide and short, as a drawn signature is (not a photo, figure or icon)."""
+    width, height = image.width or 0.0, image.height or 0.0
+    return 0 < height <= 160 and width <= 320 and width >= 1.2 * height
 
 
 def _first_text_after(lines: list[Line], image: Image, last_prose: int, part_end: int) -> int:

@@ -30,7 +30,8 @@ MORE_ORG = re.compile(
 NOT_A_PARTY = re.compile(
     r"^(?:table\s+of\s+contents?|contents?|index|chapter|section|part|introduction|abstract|preface|foreword|summary|"
     r"overview|appendix|annex|references|bibliography|glossary|figure|fig|table|page|version|release|draft|"
-    r"copyright|license|licence|notes?|example|step|usage|description|synopsis|options?)\b", re.I)
+    r"copyright|license|licence|notes?|example|step|usage|description|synopsis|options?|heading|paragraph|title|"
+    r"subtitle|caption|header|footer|document|sample|test|lorem|hello|welcome|untitled|continue|submit)\b", re.I)
 OFFICE_SYMBOL = re.compile(r"^[A-Z]{2,}(?:[-/][A-Z0-9]{1,8})+$")
 REFERENCE = re.compile(r"^(?:Ref(?:erence)?|Our\s+ref|Your\s+ref|No\.|Serial|Control\s+No)\b\.?\s*[:.]?\s*\S+", re.I)
 
