@@ -1,8 +1,10 @@
 """Letters whose closing blocks do not follow the textbook, for signature-block tests and benchmarks.
 
 A `Closing` lists the rows that follow the last body paragraph, top to bottom: text lines
-("text"), a drawn signature ("image"), blank space ("gap") and a line pinned to the page
-bottom ("footer").  `closing_pdf` and `closing_docx` render one letter with that closing;
+("text"), cells side by side separated by "|" ("pair"), a drawn signature ("image"), two
+side by side ("images"), one that runs down over the next line ("image-over"), blank space
+("gap", in lines), a page break ("newpage"), a line pinned to the page bottom ("footer")
+and small print above it ("footnote"; a DOCX footnote).  `closing_pdf` and `closing_docx` render one letter with that closing;
 `signature_cases()` yields a deterministic set of varied real-world layouts, each with a
 signature image in its closing block (the benchmark in benchmarks/signature_blocks.py and
 the tests use it).
@@ -36,8 +38,32 @@ class Closing:
 
 def closing_pdf(spec: Closing) -> bytes:
     """The letter as PDF laid out top-down; the body flows onto new pages (raises when the closing does not fit)."""
-    items: list = [Img(LEFT, TOP - 10, 60, 60)] if spec.logo else []
-    pages = [items]
+    pages = [[Img(LEFT, TOP - 10, 60, 60)] if spec.logo else []]
+    y = _pdf_head(spec, pages[0])
+    for para in spec.body:
+        for line in wrap(para, RIGHT - LEFT):
+            if y < 90:
+                pages.append([])
+                y = TOP
+            pages[-1].append(Text(LEFT, y, line))
+            y -= LEADING
+        y -= LEADING
+    if y - _rows_height(spec.rows) < 60:  # keep the closing block together on the next page
+        pages.append([])
+        y = TOP
+    for kind, text, x in spec.rows:
+        if kind == "newpage":
+            pages.append([])
+            y = TOP
+        else:
+            y = _pdf_row(pages[-1], kind, text, x, y)
+    if y < 48:
+        raise ValueError("the closing block does not fit on its page")
+    return build_pdf(pages, info={"Title": "Letter", "Producer": "closings"})
+
+
+def _pdf_head(spec: Closing, items: list) -> float:
+    """Letterhead, date, addressee and salutation; returns where the body starts."""
     y = TOP + 18
     for k, line in enumerate(spec.letterhead):
         size = 12 if k == 0 else 10
@@ -53,48 +79,33 @@ def closing_pdf(spec: Closing) -> bytes:
     if spec.salutation:
         items.append(Text(LEFT, y, spec.salutation))
         y -= 2 * LEADING
-    for para in spec.body:
-        for line in wrap(para, RIGHT - LEFT):
-            if y < 90:
-                items, y = [], TOP
-                pages.append(items)
-            items.append(Text(LEFT, y, line))
-            y -= LEADING
-        y -= LEADING
-    if y - _rows_height(spec.rows) < 60:  # keep the closing block together on the next page
-        items, y = [], TOP
-        pages.append(items)
-    for kind, text, x in spec.rows:
-        if kind == "text":
-            items.append(Text(x, y, text))
-            y -= LEADING
-        elif kind == "image":
-            items.append(Img(x, y - IMAGE_H + 10, 110, IMAGE_H))
-            y -= IMAGE_H + 4
-        elif kind == "pair":
-            parts = text.split("|")
-            xs = (LEFT, SIG_X) if len(parts) == 2 else [LEFT + k * (RIGHT - LEFT) / len(parts) for k in range(len(parts))]
-            for text_x, part in zip(xs, parts):
-                items.append(Text(text_x, y, part))
-            y -= LEADING
-        elif kind == "images":
-            items += [Img(LEFT, y - IMAGE_H + 10, 110, IMAGE_H), Img(SIG_X, y - IMAGE_H + 10, 110, IMAGE_H)]
-            y -= IMAGE_H + 4
-        elif kind == "image-over":  # a drawn signature that runs down over the typed name
-            items.append(Img(x, y - IMAGE_H + 2, 110, IMAGE_H))
-            y -= IMAGE_H - 12
-        elif kind == "newpage":
-            items, y = [], TOP
-            pages.append(items)
-        elif kind == "gap":
-            y -= LEADING * float(text or 1)
-        elif kind == "footer":
-            items.append(Text((612 - text_width(text, "Helvetica", 9)) / 2, 36, text, "Helvetica", 9))
-        elif kind == "footnote":
-            items.append(Text(LEFT, 54, text, "Times-Roman", 8))
-    if y < 48:
-        raise ValueError("the closing block does not fit on its page")
-    return build_pdf(pages, info={"Title": "Letter", "Producer": "closings"})
+    return y
+
+
+def _pdf_row(items: list, kind: str, text: str, x: float, y: float) -> float:
+    """Draw one closing row at height y; returns the height of the next row."""
+    if kind == "text":
+        items.append(Text(x, y, text))
+        return y - LEADING
+    if kind in ("image", "images"):
+        for left in ((LEFT, SIG_X) if kind == "images" else (x,)):
+            items.append(Img(left, y - IMAGE_H + 10, 110, IMAGE_H))
+        return y - IMAGE_H - 4
+    if kind == "image-over":  # a drawn signature that runs down over the typed name
+        items.append(Img(x, y - IMAGE_H + 2, 110, IMAGE_H))
+        return y - IMAGE_H + 12
+    if kind == "pair":  # cells side by side: two at the margin and the signature line, more spread evenly
+        parts = text.split("|")
+        xs = (LEFT, SIG_X) if len(parts) == 2 else [LEFT + k * (RIGHT - LEFT) / len(parts) for k in range(len(parts))]
+        items.extend(Text(cell_x, y, cell) for cell_x, cell in zip(xs, parts))
+        return y - LEADING
+    if kind == "gap":
+        return y - LEADING * float(text or 1)
+    if kind == "footer":
+        items.append(Text((612 - text_width(text, "Helvetica", 9)) / 2, 36, text, "Helvetica", 9))
+    elif kind == "footnote":
+        items.append(Text(LEFT, 54, text, "Times-Roman", 8))
+    return y
 
 
 def _rows_height(rows: list[tuple[str, str, float]]) -> float:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..model import Image, Line
-from .layout import CLOSING, CONFORMED, MARKING, TRAILER, is_heading_like, is_sentence, looks_like_name
+from .layout import CLOSING, CONFORMED, MARKING, TRAILER, is_sentence, looks_like_name
 
 BACK_MATTER = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:References|Bibliography|Works\s+Cited|Literature\s+Cited"
