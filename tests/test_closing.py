@@ -212,3 +212,18 @@ def test_author_mismatch_message_quotes_the_values_in_its_evidence(tmp_path):
     assert "'d.kovalenko'" in finding.message and "p.ivanov" not in finding.message
     compared = finding.message.split("match '")[1].split("'")[0]
     assert compared in texts
+
+
+@pytest.mark.parametrize("close", ["Best,", "Cordialement,", "For and on behalf of Northwind Logistics Ltd"])
+def test_less_common_closings_start_the_block(close):
+    doc = letter_from_text("NORTHWIND LOGISTICS LTD\n\n3 March 2021\n\nDear Ms Park,\n\n" + BODY[0] + f"\n\n{close}\n\n"
+                           "Anna Berg\nOperations Director\n")
+    assert doc.signature_block.closing.text == close
+    assert doc.signature_block.name.text == "Anna Berg"
+
+
+def test_lone_thank_you_at_the_end_of_slides_is_not_a_closing():
+    doc = letter_from_text("Quarterly Results\n\nRevenue grew by four percent in the third quarter of the year.\n\n"
+                           "Thank you\n")
+    assert doc.signature_block.closing is None
+    assert doc.signature.signed is None

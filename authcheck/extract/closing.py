@@ -27,7 +27,8 @@ ANNEX = re.compile(r"^\s*(?:ANNEX|Annex|APPENDIX|Appendix|ENCLOSURE|Enclosure|AT
 POSTSCRIPT = re.compile(r"^\s*(?:P\.?\s?P\.?\s?S|P\.?\s?S)\b\.?\s*[:.\-\u2013\u2014]?\s*\S", re.IGNORECASE)
 FOOTER = re.compile(r"^\s*(?:Page\s+\d+(?:\s+of\s+\d+)?|-?\s*\d{1,3}\s*-?|\S+@\S+\.\w+|(?:https?://|www\.)\S+"
                     r"|(?:Tel|Phone|Fax|Telephone)\.?\s*[:.]?\s*[+\d(][\d ()+\-.]{5,})\s*$", re.IGNORECASE)
-WEAK_CLOSE = re.compile(r"^\s*(?:Thank\s+you|Thanks|Regards|Best\s+wishes|With\s+(?:gratitude|appreciation))\b", re.I)
+WEAK_CLOSE = re.compile(r"^\s*(?:Thank\s+you|Thanks|Regards|Best(?:\s+wishes)?|All\s+the\s+best|Yours|"
+                        r"With\s+(?:gratitude|appreciation))\s*[,:.!]?\s*$", re.I)
 TABLE_CELLS = 3  # a row with this many tab-separated cells is a table row, not side-by-side signatories
 MAX_BLOCK = 9  # non-blank lines a closing block may hold
 _TAIL = 40  # lines before the end of the part in which the closing is looked for

@@ -34,6 +34,9 @@ CLOSING = re.compile(
     r"^\s*(?:(?:Very\s+)?(?:Respectfully|Sincerely|Cordially|Faithfully|Truly)(?:\s+yours)?|Yours\s+(?:sincerely|faithfully|truly|respectfully)"
     r"|(?:With\s+)?(?:Best|Kind|Warm|Warmest)?\s*regards|Regards|Respectfully\s+submitted|With\s+(?:respect|gratitude|appreciation)"
     r"|Thank\s+you|Thanks|Best\s+wishes|Hochachtungsvoll|Mit\s+freundlichen\s+Gr(?:ü|ue)(?:ß|ss)en"
+    r"|Yours(?:\s+ever)?|Ever\s+yours|Best|All\s+the\s+best|(?:Bien\s+)?[Cc]ordialement|Atentamente|Saludos(?:\s+cordiales)?"
+    r"|(?:Cordiali|Distinti)\s+saluti|Met\s+vriendelijke\s+groet(?:en)?|Med\s+v(?:ä|ae)nlig\s+h(?:ä|ae)lsning"
+    r"|Med\s+venlig\s+hilsen|Z\s+powa(?:ż|z)aniem|(?:For\s+and\s+)?[Oo]n\s+behalf\s+of\s+[^\n]{3,60}"
     r"|FOR\s+THE\s+[A-Z ]{3,40}|BY\s+(?:ORDER|DIRECTION)\s+OF\s+[^\n]{3,60})\s*[,:.]?\s*$",
     re.IGNORECASE,
 )
