@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from ..model import Image, Line
@@ -45,11 +46,17 @@ class Closing:
     images: list[Image] = field(default_factory=list)
 
 
+_CELL_GAP = re.compile(r"\t|\u2003+|\s{4,}")
+
+
 def cells(text: str) -> list[str]:
     """The cells of a line (side-by-side blocks and tables are joined with tabs or wide gaps)."""
-    return [c.strip() for c in re.split(r"\t|\u2003+|\s{4,}", text) if c.strip()]
+    if not _CELL_GAP.search(text):
+        return [text.strip()] if text.strip() else []
+    return [c.strip() for c in _CELL_GAP.split(text) if c.strip()]
 
 
+@lru_cache(maxsize=4096)
 def person_name(text: str) -> Optional[str]:
     """The personal name a line (or its first cell) gives, else None; a title line gives none."""
     from .parties import NOT_A_PARTY, ORG_WORDS, TITLE_WORDS, split_person

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..model import Document, Image, Line
 
@@ -187,6 +188,7 @@ _PARTICLES = {"von", "van", "der", "den", "de", "la", "le", "du", "da", "di", "d
 _DEGREES = re.compile(r",\s*(?:Ph\.?\s?D|M\.?D|Esq|MBA|MSc|BSc|JD|LLM|QC|KC|OBE|MBE|CBE)\.?\s*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def looks_like_name(text: str) -> bool:
     """A typed personal name: 2-6 capitalised words (any script's letters), initials, particles, a suffix."""
     words = _DEGREES.sub("", text).replace(",", " ").split()
