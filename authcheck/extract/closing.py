@@ -33,6 +33,7 @@ WEAK_CLOSE = re.compile(r"^\s*(?:Thank\s+you|Thanks|Regards|Best(?:\s+wishes)?|A
 TABLE_CELLS = 3  # a row with this many tab-separated cells is a table row, not side-by-side signatories
 MAX_BLOCK = 9  # non-blank lines a closing block may hold
 _TAIL = 40  # lines before the end of the part in which the closing is looked for
+_OVERLAP = 14.0  # page units a drawn signature may reach up over the last line of text above it
 _NEAR_PDF = 230.0  # page units below the last paragraph in which a signature image may sit without a block
 
 
@@ -228,8 +229,9 @@ def _images_after(lines: list[Line], last_prose: int, block: Optional[tuple[int,
 def _in_closing_area(image: Image, anchor: Line, block: list[Line], after: list[Line]) -> bool:
     """True when the image sits below the last paragraph and above the end of the block."""
     if image.line is not None:  # DOCX: the line the picture is anchored to
-        limit = (block[-1].number + 1) if block else anchor.number + 4
-        return anchor.number < image.line <= limit
+        if block:  # a floating picture may be anchored to the last paragraph and drawn below it
+            return anchor.number <= image.line <= block[-1].number + 1
+        return anchor.number < image.line <= anchor.number + 4
     if image.top is None or anchor.y is None or (image.height or 0) > 300:
         return False
     page = block[0].page if block else anchor.page
@@ -242,11 +244,11 @@ def _in_closing_area(image: Image, anchor: Line, block: list[Line], after: list[
     upper = anchor.y if anchor.page == page else 10_000.0
     ys = [ln.y for ln in block if ln.y is not None and ln.page == page]
     if not ys:
-        return upper - _NEAR_PDF <= image.top <= upper + 6
+        return upper - _NEAR_PDF <= image.top <= upper + _OVERLAP
     lowest = min(ys)
     below = [ln.y for ln in after if ln.y is not None and ln.page == page and ln.y < lowest - 1 and ln not in block]
     floor = max(below) - 6 if below else lowest - _NEAR_PDF
-    return lowest - 120 <= image.top <= upper + 6 and image.bottom is not None and image.bottom >= floor
+    return lowest - 120 <= image.top <= upper + _OVERLAP and image.bottom is not None and image.bottom >= floor
 
 
 def _signature_shaped(image: Image) -> bool:
