@@ -227,3 +227,15 @@ def test_lone_thank_you_at_the_end_of_slides_is_not_a_closing():
                            "Thank you\n")
     assert doc.signature_block.closing is None
     assert doc.signature.signed is None
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_signatories_in_a_word_table_each_under_a_close(tmp_path, count):
+    from tools.closings import table_docx
+
+    people = [("Anna Berg", "Minister of Defence"), ("Peter Holm", "Minister of Finance"),
+              ("Karin Lund", "Minister of Justice")][:count]
+    fields = check(tmp_path, table_docx(BODY, people), "table-signed.docx").fields
+    assert fields["signature"]["signed"] is True
+    assert fields["issuer"]["name"] == "Anna Berg"
+    assert fields["signature_block"]["closing"] == "Yours sincerely,"

@@ -181,6 +181,29 @@ def with_footnotes(data: bytes, notes: list[str]) -> bytes:
     return out.getvalue()
 
 
+def table_docx(body: list[str], signatories: list[tuple[str, str]], close: str = "Yours sincerely,") -> bytes:
+    """A DOCX letter whose signatories sign side by side in a table: close, drawn signature, name, title."""
+    import io
+
+    from docx import Document
+    from docx.shared import Inches
+
+    from tools.scribble import signature_png
+
+    doc = Document()
+    for text in ["3 March 2021", "Dear Ms Park,", *body]:
+        doc.add_paragraph(text)
+    table = doc.add_table(rows=1, cols=len(signatories))
+    for cell, (name, title) in zip(table.rows[0].cells, signatories):
+        cell.paragraphs[0].add_run(close)
+        cell.add_paragraph().add_run().add_picture(io.BytesIO(signature_png()), width=Inches(1.5))
+        cell.add_paragraph(name)
+        cell.add_paragraph(title)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 _HEADS = (
     ["MINISTRY OF FOREIGN AFFAIRS", "Directorate of Consular Services", "12 Harbour Road, Valmont"],
     ["HEADQUARTERS, 3RD SUSTAINMENT BRIGADE", "FORT MERIDIAN, TX 76544"],

@@ -133,12 +133,27 @@ def is_annex_heading(text: str) -> bool:
 
 
 def _closing_phrase(lines: list[Line], tail_from: int, part_end: int) -> Optional[int]:
-    """The last complimentary close ("Sincerely,", "FOR THE COMMANDER:") that ends the part."""
+    """The complimentary close ("Sincerely,", "FOR THE COMMANDER:") that ends the part.
+
+    Signatories one after another (a Word table of two blocks) each have a close; the block
+    starts at the first of them that no prose separates from the last.
+    """
     for k in range(part_end - 1, tail_from - 1, -1):
-        first = (cells(lines[k].text) or [""])[0]
-        if CLOSING.match(first) and len(first.split()) <= 8 and _ends_part(lines, k + 1, part_end):
-            return k
+        if _is_close(lines[k].text) and _ends_part(lines, k + 1, part_end):
+            start = k
+            for j in range(k - 1, max(tail_from, k - 14) - 1, -1):
+                if is_sentence(lines[j].text.strip()):
+                    break
+                if _is_close(lines[j].text):
+                    start = j
+            return start
     return None
+
+
+def _is_close(text: str) -> bool:
+    """A complimentary close line (its first cell, for side-by-side blocks)."""
+    first = (cells(text) or [""])[0]
+    return bool(CLOSING.match(first)) and len(first.split()) <= 8
 
 
 def _ends_part(lines: list[Line], k: int, part_end: int) -> bool:
@@ -208,12 +223,13 @@ def _only_marking(text: str) -> bool:
 
 
 def _is_list_or_table(lines: list[Line], start: int, end: int) -> bool:
-    """A member list (many names in a row) or a table (rows of three or more cells)."""
+    """A member list (three or more names, not each under its own close) or a table (rows of three or more cells)."""
     filled = [ln.text for ln in lines[start:end] if ln.text.strip()]
     if any(len(cells(t)) >= TABLE_CELLS for t in filled):
         return True
-    names = sum(1 for text in filled if person_name(text) and not CLOSING.match(text.strip()))
-    return names >= 3
+    names = sum(1 for text in filled if person_name(text) and not _is_close(text))
+    closes = sum(1 for text in filled if _is_close(text))
+    return names >= 3 and names > closes + 1
 
 
 def _images_after(lines: list[Line], last_prose: int, block: Optional[tuple[int, int]], part_end: int,
