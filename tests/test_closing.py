@@ -239,3 +239,11 @@ def test_signatories_in_a_word_table_each_under_a_close(tmp_path, count):
     assert fields["signature"]["signed"] is True
     assert fields["issuer"]["name"] == "Anna Berg"
     assert fields["signature_block"]["closing"] == "Yours sincerely,"
+
+
+@pytest.mark.parametrize("text,marked", [("1 See the agreement of 2019.", True), ("[2] Ibid.", True), ("* Estimate.", True),
+                                         ("3rd Battalion, 7th Marines", False), ("Page 1 of 2", False)])
+def test_footnote_marker(text, marked):
+    from authcheck.loaders.pdflayout import FOOTNOTE_MARK
+
+    assert bool(FOOTNOTE_MARK.match(text)) is marked

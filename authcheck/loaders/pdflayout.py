@@ -118,8 +118,9 @@ def box(matrix: Matrix) -> tuple[float, float, float, float]:
     return round(top, 2), round(bottom, 2), round(max(xs) - min(xs), 2), round(top - bottom, 2)
 
 
-FOOTNOTE_MARK = re.compile(r"^\s*(?:\d{1,3}|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u2070-\u2079]+|\[\d{1,3}\]|\(\d{1,3}\))"
-                           r"\.?\s*[A-Za-z\u00c0-\u024f\"'(]")
+FOOTNOTE_MARK = re.compile(  # "1 See ...", "1. See", "* See", "[2] See", "(3) See"; not "3rd Battalion"
+    r"^\s*(?:\d{1,3}(?:[.)]\s*|\s+)|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u2070-\u2079]+\s*|\[\d{1,3}\]\s*|\(\d{1,3}\)\s*)"
+    r"[A-Za-z\u00c0-\u024f\"'(\u201c]")
 
 
 def layout_page(fragments: list[Fragment]) -> list[tuple[str, str, Optional[float]]]:
