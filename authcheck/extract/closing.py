@@ -177,7 +177,7 @@ def _name_block(lines: list[Line], tail_from: int, part_end: int) -> Optional[in
         if CONFORMED.search(text):
             return k
         if person_name(text) and _has_title_near(lines, k, part_end):
-            return k - 1 if k - 1 > last_prose and _is_title(lines[k - 1].text) else k
+            return k - 1 if k - 1 > last_prose and is_title(lines[k - 1].text) else k
     return None
 
 
@@ -185,10 +185,10 @@ def _has_title_near(lines: list[Line], k: int, part_end: int) -> bool:
     """A title or office line right after the name (or right before it)."""
     after = lines[k + 1].text.strip() if k + 1 < part_end else ""
     before = lines[k - 1].text.strip() if k > 0 else ""
-    return _is_title(after) or _is_title(before)
+    return is_title(after) or is_title(before)
 
 
-def _is_title(text: str) -> bool:
+def is_title(text: str) -> bool:
     """A rank, title or office line of a signature block."""
     from .parties import ORG_WORDS, TITLE_WORDS
 
@@ -208,7 +208,7 @@ def _block_end(lines: list[Line], start: int, part_end: int) -> int:
     for k in range(start, part_end):
         text = lines[k].text.strip()
         if k > start and (TRAILER.match(text) or POSTSCRIPT.match(text) or FOOTER.match(text)
-                          or _only_marking(text) or is_sentence(text)):
+                          or only_marking(text) or is_sentence(text)):
             return k
         if filled >= MAX_BLOCK:
             return k
@@ -216,7 +216,7 @@ def _block_end(lines: list[Line], start: int, part_end: int) -> int:
     return part_end
 
 
-def _only_marking(text: str) -> bool:
+def only_marking(text: str) -> bool:
     """A classification or handling line ("UNCLASSIFIED", "OFFICIAL - SENSITIVE")."""
     return bool(text) and MARKING.search(text) is not None and not re.search(
         r"[A-Za-z]{3,}", re.sub(r"\b(?:AND|ONLY|FOR|NOT|USE|TO)\b", "", MARKING.sub("", text), flags=re.I))
@@ -281,6 +281,6 @@ def _first_text_after(lines: list[Line], image: Image, last_prose: int, part_end
             continue
         below = image.line is not None and line.number > image.line
         below = below or (image.bottom is not None and line.y is not None and line.y < image.bottom + 4)
-        if below and not FOOTER.match(line.text.strip()) and not _only_marking(line.text.strip()):
+        if below and not FOOTER.match(line.text.strip()) and not only_marking(line.text.strip()):
             return k
     return part_end

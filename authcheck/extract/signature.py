@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..model import Document, Fact, Image, Line, Location, Party, SignatureBlock, SignatureEvidence
-from .closing import _is_title, cells, person_name
+from .closing import cells, is_title, person_name
 from .layout import CLOSING, CONFORMED, Layout
 from .parties import fact
 
@@ -24,7 +24,7 @@ def signature_block(layout: Layout) -> SignatureBlock:
     titles: list[Fact] = []
     if at is not None:
         titles = [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[at + 1:at + 5]]
-        titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[:at] if _is_title(ln.text)]
+        titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[:at] if is_title(ln.text)]
     all_lines = layout.parts["signature_block"]
     return SignatureBlock(
         closing=closing,

@@ -10,7 +10,7 @@ letter part; back matter such as a bibliography stays `body`), footer-like lines
 from __future__ import annotations
 
 from ..model import Line
-from .closing import FOOTER, POSTSCRIPT, Closing, _only_marking, is_annex_heading
+from .closing import FOOTER, POSTSCRIPT, Closing, is_annex_heading, only_marking
 from .layout import Layout
 
 
@@ -51,7 +51,7 @@ def _after_block(lines: list[Line], layout: Layout) -> None:
             layout.add("postscript", line)
         elif text and FOOTER.match(text):
             layout.add("footer", line)
-        elif text and _only_marking(text):
+        elif text and only_marking(text):
             layout.add("banner", line)
         else:
             layout.add("trailer", line)
