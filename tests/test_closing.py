@@ -247,3 +247,13 @@ def test_footnote_marker(text, marked):
     from authcheck.loaders.pdflayout import FOOTNOTE_MARK
 
     assert bool(FOOTNOTE_MARK.match(text)) is marked
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_drawn_signature_then_cc_line_only(tmp_path, fmt):
+    spec = letter([("image", "", SIG_X), ("gap", "1", 0), ("text", "cc: Regional Office", LEFT)])
+    result = check(tmp_path, closing_pdf(spec) if fmt == "pdf" else closing_docx(spec), f"cc.{fmt}")
+    assert result.fields["signature"]["signed"] is True
+    assert result.fields["signature_block"]["name"] is None
+    trailer = [s.text for s in result.letter.sentences if s.part == "trailer"]
+    assert trailer == ["cc: Regional Office"]

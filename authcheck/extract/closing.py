@@ -91,9 +91,8 @@ def find_closing(lines: list[Line], body_start: int, images: tuple[Image, ...]) 
         found = _images_after(lines, last_prose, None, part_end, images)
         if not found:
             return Closing(part_end, part_end, part_end)
-        start = _first_text_after(lines, found[0], last_prose, part_end)
-        end = _block_end(lines, start, part_end) if start < part_end else part_end
-        return Closing(start, end, part_end, found)
+        start, opens = _first_text_after(lines, found[0], last_prose, part_end)
+        return Closing(start, _block_end(lines, start, part_end) if opens else start, part_end, found)
     end = _block_end(lines, start, part_end)
     found = _images_after(lines, last_prose, (start, end), part_end, images)
     if last_prose < body_start or _is_list_or_table(lines, start, end) or (not found and _bare_courtesy(lines, start, end)):
@@ -120,8 +119,8 @@ def _part_end(lines: list[Line], body_start: int) -> int:
 
 def _starts_annex(lines: list[Line], k: int) -> bool:
     """An annex heading opens a page or is followed by prose (an enclosure list line is neither)."""
-    before = [ln for ln in lines[:k] if ln.text.strip()]
-    if not before or before[-1].page != lines[k].page:
+    before = next((ln for ln in reversed(lines[max(0, k - 50):k]) if ln.text.strip()), None)
+    if before is None or before.page != lines[k].page:
         return True
     following = [ln.text.strip() for ln in lines[k + 1:k + 6] if ln.text.strip()][:3]
     return any(is_sentence(t) for t in following)
@@ -273,14 +272,16 @@ def _signature_shaped(image: Image) -> bool:
     return 0 < height <= 160 and width <= 320 and width >= 1.2 * height
 
 
-def _first_text_after(lines: list[Line], image: Image, last_prose: int, part_end: int) -> int:
-    """The first non-blank line after the image (the block's first line), or part_end."""
+def _first_text_after(lines: list[Line], image: Image, last_prose: int, part_end: int) -> tuple[int, bool]:
+    """(index of the first text line under the image, True when it can start a block: not a trailer or footer)."""
     for k in range(last_prose + 1, part_end):
         line = lines[k]
-        if not line.text.strip():
+        text = line.text.strip()
+        if not text:
             continue
         below = image.line is not None and line.number > image.line
         below = below or (image.bottom is not None and line.y is not None and line.y < image.bottom + 4)
-        if below and not FOOTER.match(line.text.strip()) and not only_marking(line.text.strip()):
-            return k
-    return part_end
+        if below:
+            ends = TRAILER.match(text) or POSTSCRIPT.match(text) or FOOTER.match(text) or only_marking(text)
+            return k, not (ends or is_sentence(text))
+    return part_end, False
