@@ -66,7 +66,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Image:
-    """A picture placed on a page: PDF position in page units, or the DOCX line it is anchored to."""
+    """A picture placed on a page: PDF position in page units, or the DOCX line it is anchored to
+    (with its drawn width and height in points when the drawing gives them)."""
 
     page: int
     name: str = ""

@@ -244,6 +244,8 @@ def _images_after(lines: list[Line], last_prose: int, block: Optional[tuple[int,
 def _in_closing_area(image: Image, anchor: Line, block: list[Line], after: list[Line]) -> bool:
     """True when the image sits below the last paragraph and above the end of the block."""
     if image.line is not None:  # DOCX: the line the picture is anchored to
+        if not block and image.height is not None and not _signature_shaped(image):
+            return False
         if block:  # a floating picture may be anchored to the last paragraph and drawn below it
             return anchor.number <= image.line <= block[-1].number + 1
         return anchor.number < image.line <= anchor.number + 4
