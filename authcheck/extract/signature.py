@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional
 
-from ..model import Document, Fact, Image, Line, Location, Party, SignatureBlock, SignatureEvidence
+from ..model import Document, Fact, Line, Location, Party, SignatureBlock, SignatureEvidence
 from .closing import cells, is_title, person_name
 from .layout import CLOSING, CONFORMED, Layout
 from .parties import fact
@@ -49,12 +48,8 @@ def evidence(doc: Document, layout: Layout, block: SignatureBlock, issuer: Party
         if sig.filled:
             found.append(("digital", Fact(sig.signer or sig.name, Location("signature_field", sig.page, key=sig.name))))
     found.extend(("conformed", f) for f in _conformed(layout))
-    image = _signature_image(doc, layout, block)
-    if image is not None:
+    for image in layout.closing_images[:2]:  # drawn signatures in the closing area (two signatories at most shown)
         found.append(("image", Fact(image.name or "image", Location("signature_block", image.page, image.line))))
-        if len(layout.closing_images) > 1:
-            extra = layout.closing_images[1]
-            found.append(("image", Fact(extra.name or "image", Location("signature_block", extra.page, extra.line))))
     if found:
         kinds = tuple(dict.fromkeys(kind for kind, _ in found))
         return SignatureEvidence(True, kinds, tuple(f for _, f in found), f"signed: {', '.join(kinds)}", weak)
@@ -76,8 +71,3 @@ def _conformed(layout: Layout) -> list[Fact]:
     """"/s/ Name" and "//SIGNED//" markers in the signature block or the lines after it."""
     lines = layout.parts.get("signature_block", []) + layout.parts.get("trailer", [])
     return [fact(ln, "signature_block") for ln in lines if CONFORMED.search(ln.text)]
-
-
-def _signature_image(doc: Document, layout: Layout, block: SignatureBlock) -> Optional[Image]:
-    """An image placed in the closing area: after the last paragraph, in or around the signature block."""
-    return layout.closing_images[0] if layout.closing_images else None
