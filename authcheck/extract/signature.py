@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ..model import Document, Fact, Line, Location, Party, SignatureBlock, SignatureEvidence
 from .closing import cells, is_title, person_name
 from .layout import CLOSING, CONFORMED, Layout
