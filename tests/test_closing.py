@@ -257,3 +257,12 @@ def test_drawn_signature_then_cc_line_only(tmp_path, fmt):
     assert result.fields["signature_block"]["name"] is None
     trailer = [s.text for s in result.letter.sentences if s.part == "trailer"]
     assert trailer == ["cc: Regional Office"]
+
+
+def test_signature_block_above_a_long_distribution_list():
+    units = "\n".join(f"Unit {k}, Regional Office" for k in range(1, 121))
+    doc = letter_from_text("HEADQUARTERS, 3RD SUSTAINMENT BRIGADE\n\n3 March 2021\n\nMEMORANDUM FOR SEE DISTRIBUTION\n\n"
+                           "SUBJECT: Maintenance schedule\n\n1. " + BODY[1] + "\n\nJOHN A. SMITH\nColonel, U.S. Army\n"
+                           "Commanding\n\nDISTRIBUTION:\n" + units + "\n")
+    assert doc.signature_block.name.text == "JOHN A. SMITH"
+    assert [t.text for t in doc.signature_block.titles] == ["Colonel, U.S. Army", "Commanding"]

@@ -32,7 +32,7 @@ WEAK_CLOSE = re.compile(r"^\s*(?:Thank\s+you|Thanks|Regards|Best(?:\s+wishes)?|A
                         r"With\s+(?:gratitude|appreciation))\s*[,:.!]?\s*$", re.I)
 TABLE_CELLS = 3  # a row with this many tab-separated cells is a table row, not side-by-side signatories
 MAX_BLOCK = 9  # non-blank lines a closing block may hold
-_TAIL = 40  # lines before the end of the part in which the closing is looked for
+_TAIL = 80  # lines before the end of the part in which the closing is looked for (long distribution lists)
 _OVERLAP = 14.0  # page units a drawn signature may reach up over the last line of text above it
 _NEAR_PDF = 230.0  # page units below the last paragraph in which a signature image may sit without a block
 
@@ -82,7 +82,7 @@ def _citation(text: str) -> bool:
 def find_closing(lines: list[Line], body_start: int, images: tuple[Image, ...]) -> Closing:
     """Where the closing block of the letter part starting at `body_start` is (start == end when none)."""
     part_end = _part_end(lines, body_start)
-    tail_from = max(body_start, part_end - _TAIL)
+    tail_from = max(body_start, _trailer_start(lines, body_start, part_end) - _TAIL)
     start = _closing_phrase(lines, tail_from, part_end)
     if start is None:
         start = _name_block(lines, tail_from, part_end)
@@ -98,6 +98,12 @@ def find_closing(lines: list[Line], body_start: int, images: tuple[Image, ...]) 
     if last_prose < body_start or _is_list_or_table(lines, start, end) or (not found and _bare_courtesy(lines, start, end)):
         return Closing(part_end, part_end, part_end)
     return Closing(start, end, part_end, found)
+
+
+def _trailer_start(lines: list[Line], body_start: int, part_end: int) -> int:
+    """Where a distribution, cc or enclosure list after the last paragraph begins (part_end if none)."""
+    last = _last_prose(lines, body_start, part_end)
+    return next((k for k in range(last + 1, part_end) if TRAILER.match(lines[k].text.strip())), part_end)
 
 
 def _bare_courtesy(lines: list[Line], start: int, end: int) -> bool:
