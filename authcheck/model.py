@@ -50,7 +50,8 @@ class Line:
     """One line of extracted text.
 
     `source` is where in the file it sits: "page" (PDF page or DOCX body), "header",
-    "footer", "textbox", "watermark", "annotation".  `y` is the PDF baseline in page
+    "footer", "textbox", "watermark", "annotation", "footnote" (PDF small print at the page
+    bottom opening with a note marker; DOCX footnotes and endnotes).  `y` is the PDF baseline in page
     units from the bottom (None for DOCX and text).
     """
 
@@ -65,7 +66,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Image:
-    """A picture placed on a page: PDF position in page units, or the DOCX line it is anchored to."""
+    """A picture placed on a page: PDF position in page units, or the DOCX line it is anchored to
+    (with its drawn width and height in points when the drawing gives them)."""
 
     page: int
     name: str = ""

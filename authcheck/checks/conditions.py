@@ -43,7 +43,11 @@ def compile_when(node, where: dict, known_fields: set[str], key: str = "when") -
 
 
 def _group(node, kind, where, known, key) -> Cond:
-    """all: every child true (evidence from all); any: at least one (evidence from the true ones)."""
+    """all: every child true (evidence from all); any: at least one (evidence from the true ones).
+
+    A template variable keeps the value of the first true child that sets it, so a message
+    quotes the same values as the first evidence lines.
+    """
     items = node[kind]
     if not isinstance(items, list) or not items or len(node) != 1:
         raise RuleError(f"{kind} takes a non-empty list of conditions", **where, key=key)
@@ -56,7 +60,8 @@ def _group(node, kind, where, known, key) -> Cond:
             results.append(ok)
             if ok:
                 evidence.extend(ev)
-                variables.update(var)
+                for name, value in var.items():
+                    variables.setdefault(name, value)
             elif kind == "all":
                 return False, [], {}
         return (all(results) if kind == "all" else any(results)), evidence, variables

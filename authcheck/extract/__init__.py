@@ -21,7 +21,8 @@ from .textutil import sentences_of
 __all__ = ["extract"]
 
 _SENTENCE_PARTS = ("body", "subject", "recipient", "from", "signature_block", "letterhead", "banner",
-                   "watermark", "annotation", "footer", "header", "trailer", "salutation", "date", "reference")
+                   "watermark", "annotation", "footer", "header", "trailer", "salutation", "date", "reference",
+                   "postscript", "footnote", "annex")
 
 
 def extract(doc: Document, kind: Optional[str] = None, why: str = "") -> Letter:

@@ -1,11 +1,17 @@
-"""Split a document's lines into letter parts: letterhead, heading block, body, signature block."""
+"""Split a document's lines into letter parts: letterhead, heading block, body, signature block, and what follows.
+
+After the signature block come the postscript (P.S. paragraphs), the trailer (cc, distribution,
+enclosure lists), footer-like lines, and annexes (Annex / Enclosure / Attachment bodies); footnotes
+come from the loader (PDF small print at the page bottom, DOCX footnotes part).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from ..model import Document, Line
+from ..model import Document, Image, Line
 from .normalize import matching_text
 
 MARKING = re.compile(
@@ -30,6 +36,9 @@ CLOSING = re.compile(
     r"^\s*(?:(?:Very\s+)?(?:Respectfully|Sincerely|Cordially|Faithfully|Truly)(?:\s+yours)?|Yours\s+(?:sincerely|faithfully|truly|respectfully)"
     r"|(?:With\s+)?(?:Best|Kind|Warm|Warmest)?\s*regards|Regards|Respectfully\s+submitted|With\s+(?:respect|gratitude|appreciation)"
     r"|Thank\s+you|Thanks|Best\s+wishes|Hochachtungsvoll|Mit\s+freundlichen\s+Gr(?:ü|ue)(?:ß|ss)en"
+    r"|Yours(?:\s+ever)?|Ever\s+yours|Best|All\s+the\s+best|(?:Bien\s+)?[Cc]ordialement|Atentamente|Saludos(?:\s+cordiales)?"
+    r"|(?:Cordiali|Distinti)\s+saluti|Met\s+vriendelijke\s+groet(?:en)?|Med\s+v(?:ä|ae)nlig\s+h(?:ä|ae)lsning"
+    r"|Med\s+venlig\s+hilsen|Z\s+powa(?:ż|z)aniem|(?:For\s+and\s+)?[Oo]n\s+behalf\s+of\s+[^\n]{3,60}"
     r"|FOR\s+THE\s+[A-Z ]{3,40}|BY\s+(?:ORDER|DIRECTION)\s+OF\s+[^\n]{3,60})\s*[,:.]?\s*$",
     re.IGNORECASE,
 )
@@ -44,6 +53,7 @@ class Layout:
 
     parts: dict[str, list[Line]] = field(default_factory=dict)
     labels: list[tuple[str, str, Line]] = field(default_factory=list)
+    closing_images: list[Image] = field(default_factory=list)  #: drawn signatures found in the closing area
 
     def add(self, part: str, line: Line) -> None:
         """Put one line into a part."""
@@ -61,12 +71,15 @@ def is_heading_like(text: str) -> bool:
     return caps / len(words) >= 0.7
 
 
-def _is_sentence(text: str) -> bool:
+def is_sentence(text: str) -> bool:
     """A line that reads as running prose: long, or a short sentence with its final stop."""
     words = len(text.split())
     if is_heading_like(text):
         return False
     return words >= 9 or (words >= 3 and text.rstrip().endswith((".", "!", "?")))
+
+
+_is_sentence = is_sentence
 
 
 def segment(doc: Document, is_date_line) -> Layout:
@@ -76,15 +89,18 @@ def segment(doc: Document, is_date_line) -> Layout:
     for line in doc.lines:
         if line.source in ("header", "textbox"):
             layout.add("letterhead" if line.page <= 1 else "header", line)
-        elif line.source in ("footer", "watermark", "annotation"):
+        elif line.source in ("footer", "watermark", "annotation", "footnote"):
             layout.add(line.source, line)
         else:
             main.append(line)
     main = _strip_banners(main, layout)
     head_end = _heading(main, layout, is_date_line)
-    sig_start = _signature_block(main, head_end, layout)
-    for line in main[head_end:sig_start]:
-        layout.add("body", line)
+    from .closing import find_closing  # closing.py builds on this module's patterns
+    from .tail import place_tail
+
+    closing = find_closing(main, head_end, doc.images)
+    layout.closing_images = closing.images
+    place_tail(main, head_end, closing, layout)
     return layout
 
 
@@ -168,54 +184,30 @@ def _label_part(label: str) -> str:
     }.get(key, "recipient")
 
 
-def _signature_block(lines: list[Line], body_start: int, layout: Layout) -> int:
-    """Find the closing and signature block near the end; returns where it starts (len(lines) if none)."""
-    tail_from = max(body_start, len(lines) - 40)
-    start = None
-    for k in range(len(lines) - 1, tail_from - 1, -1):
-        if CLOSING.match(lines[k].text.strip()) and len(lines[k].text.split()) <= 8:
-            start = k
-            break
-    if start is None:
-        start = _name_block_start(lines, tail_from)
-    if start is None:
-        return len(lines)
-    end = len(lines)
-    filled = 0
-    for k in range(start, len(lines)):
-        text = lines[k].text.strip()
-        if k > start and (TRAILER.match(text) or _is_sentence(text)) or filled >= 9:
-            end = k
-            break
-        filled += bool(text)
-    for line in lines[start:end]:
-        layout.add("signature_block", line)
-    for line in lines[end:]:
-        layout.add("trailer", line)
-    return start
+_PARTICLES = {"von", "van", "der", "den", "de", "la", "le", "du", "da", "di", "del", "dos", "das", "bin", "bint", "ibn",
+              "al", "el", "ben", "ter", "te", "y", "zu"}
+_DEGREES = re.compile(r",\s*(?:Ph\.?\s?D|M\.?D|Esq|MBA|MSc|BSc|JD|LLM|QC|KC|OBE|MBE|CBE)\.?\s*$", re.IGNORECASE)
 
 
-def _name_block_start(lines: list[Line], tail_from: int) -> int | None:
-    """Without a closing phrase: a typed-name line followed by a title line, after the last prose."""
-    last_prose = max((k for k in range(tail_from, len(lines)) if _is_sentence(lines[k].text)), default=tail_from - 1)
-    for k in range(last_prose + 1, len(lines)):
-        text = lines[k].text.strip()
-        if CONFORMED.search(text):
-            return k
-        if looks_like_name(text) and k + 1 < len(lines) and lines[k + 1].text.strip():
-            return k
-    return None
-
-
+@lru_cache(maxsize=4096)
 def looks_like_name(text: str) -> bool:
-    """A typed personal name: 2-6 capitalised words, letters, initials and a suffix only.
+    """A typed personal name: 2-6 capitalised words (any script's letters), initials, particles, a suffix.
 
     Read folded (look-alike letters of other scripts as Latin), so a name typed with them is still a name.
     """
-    text = matching_text(text)
-    words = text.replace(",", " ").split()
+    words = _DEGREES.sub("", matching_text(text)).replace(",", " ").split()
     if not 2 <= len(words) <= 6 or not is_heading_like(text):
         return False
-    if any(MARKING.fullmatch(w) for w in words):
+    if any(MARKING.fullmatch(w) for w in words) or words[0].lower() in _PARTICLES or words[-1].lower() in _PARTICLES:
         return False
-    return all(re.fullmatch(r"[A-Z][A-Za-z'\-]*\.?|[A-Z]\.|[IVX]+|Jr\.?|Sr\.?|(?:Mc|Mac|O')[A-Z][a-z]+", w) for w in words)
+    return all(w.lower() in _PARTICLES or _name_word(w) for w in words)
+
+
+def _name_word(word: str) -> bool:
+    """A capitalised name word, an initial, a Roman-numeral or Jr/Sr suffix."""
+    if re.fullmatch(r"[IVX]+|Jr\.?|Sr\.?|(?:[A-Z]\.){1,3}", word):
+        return True
+    core = word[:-1] if word.endswith(".") else word
+    pieces = re.split(r"['\-\u2019]", core)
+    return bool(core) and core[0].isupper() and all(p.isalpha() for p in pieces if p) and \
+        (len(core) > 1 or word.endswith("."))

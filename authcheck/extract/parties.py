@@ -6,7 +6,7 @@ import re
 from typing import Optional
 
 from ..model import Document, Fact, Letterhead, Line, Location, Party, SignatureBlock
-from .layout import MARKING, Layout, looks_like_name
+from .layout import MARKING, Layout, is_sentence, looks_like_name
 
 TITLE_WORDS = re.compile(
     r"\b(?:General|Admiral|Colonel|Major|Captain|Lieutenant|Commander|Commanding|Director|Secretary|Minister|"
@@ -23,6 +23,15 @@ ORG_WORDS = re.compile(
     re.I,
 )
 ADDRESS = re.compile(r"\d|\b(?:APO|FPO|P\.?O\.?\s+Box|Street|St\.|Road|Rd\.|Avenue|Ave\.|Suite|Floor|Building|Bldg)\b|,\s*[A-Z]", re.I)
+MORE_ORG = re.compile(
+    r"\b(?:City|Town|County|Municipality|Province|Region|Consulate|Mission|Church|School|College|Hospital|Union|"
+    r"Society|Club|Partners|LLP|GmbH|AG|S\.?A|plc|Co|Corp|Chambers|Secretariat|Directorate|Presidency|Cabinet|"
+    r"Nations|Ministry|Navy|Army|Air\s+Force|Marine\s+Corps|Police|Court)\b", re.I)
+NOT_A_PARTY = re.compile(
+    r"^(?:table\s+of\s+contents?|contents?|index|chapter|section|part|introduction|abstract|preface|foreword|summary|"
+    r"overview|appendix|annex|references|bibliography|glossary|figure|fig|table|page|version|release|draft|"
+    r"copyright|license|licence|notes?|example|step|usage|description|synopsis|options?|heading|paragraph|title|"
+    r"subtitle|caption|header|footer|document|sample|test|lorem|hello|welcome|untitled|continue|submit)\b", re.I)
 OFFICE_SYMBOL = re.compile(r"^[A-Z]{2,}(?:[-/][A-Z0-9]{1,8})+$")
 REFERENCE = re.compile(r"^(?:Ref(?:erence)?|Our\s+ref|Your\s+ref|No\.|Serial|Control\s+No)\b\.?\s*[:.]?\s*\S+", re.I)
 
@@ -50,11 +59,23 @@ def letterhead(layout: Layout) -> Letterhead:
             refs.append(fact(line, "letterhead"))
         elif ADDRESS.search(text) and (re.search(r"\d", text) or not ORG_WORDS.search(text)):
             addr.append(fact(line, "letterhead"))
-        else:
+        elif is_party(text):
             org.append(fact(line, "letterhead"))
     for part in ("banner", "watermark"):
         marks.extend(fact(ln, part) for ln in layout.parts.get(part, []) if MARKING.search(ln.text))
     return Letterhead(tuple(fact(ln, "letterhead") for ln in lines), tuple(org), tuple(addr), symbol, tuple(refs), tuple(marks))
+
+
+def is_party(text: str) -> bool:
+    """Could this name a person, office or organisation?  Not a letter, a heading, a sentence or a fragment."""
+    value = text.strip(" \t,;:.-")
+    words = value.split()
+    if not words or len(words) > 14 or sum(ch.isalpha() for ch in value) < 3 or is_sentence(value):
+        return False
+    if NOT_A_PARTY.match(value) or not words[0][:1].isupper():
+        return False
+    return looks_like_name(value) or bool(TITLE_WORDS.search(value) or ORG_WORDS.search(value) or MORE_ORG.search(value)) \
+        or (value.upper() == value and len(words) >= 2 and sum(ch.isalpha() for ch in value) >= 6)
 
 
 def split_person(value: str) -> tuple[Optional[str], Optional[str]]:
@@ -74,7 +95,7 @@ def issuer(doc: Document, layout: Layout, head: Letterhead, block: SignatureBloc
     claims: list[Fact] = []
     from_name = from_title = None
     for label, value, line in layout.labels:
-        if label == "from" and value:
+        if label == "from" and value and is_party(value):
             name, title = split_person(value)
             from_name = fact(line, "from", name) if name else None
             from_title = fact(line, "from", title) if title else None

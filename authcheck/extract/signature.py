@@ -2,36 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
-from ..model import Document, Fact, Image, Line, Location, Party, SignatureBlock, SignatureEvidence
-from .layout import CLOSING, CONFORMED, Layout, looks_like_name
+from ..model import Document, Fact, Line, Location, Party, SignatureBlock, SignatureEvidence
+from .closing import cells, is_title, person_name
+from .layout import CLOSING, CONFORMED, Layout
 from .parties import fact
-
-_ABOVE_NAME = 110.0  # page units (1.5 inch): how far above the typed name a signature image may sit
 
 
 def signature_block(layout: Layout) -> SignatureBlock:
-    """Closing phrase, typed name and the title lines under it."""
+    """Closing phrase, typed name and the title lines above and under it (the first signatory's cell)."""
     lines = [ln for ln in layout.parts.get("signature_block", []) if ln.text.strip()]
     if not lines:
         return SignatureBlock()
-    closing = fact(lines[0], "signature_block") if CLOSING.match(lines[0].text.strip()) else None
+    first = cells(lines[0].text)[0]
+    closing = _cell_fact(lines[0], first) if CLOSING.match(first) else None
     rest = lines[1:] if closing else lines
-    name_line = next((ln for ln in rest if looks_like_name(ln.text.strip()) and not CONFORMED.search(ln.text)), None)
+    rest = [ln for ln in rest if not CONFORMED.search(ln.text)]
+    at = next((k for k, ln in enumerate(rest) if person_name(ln.text)), None)
+    name = _cell_fact(rest[at], person_name(rest[at].text)) if at is not None else None
     titles: list[Fact] = []
-    if name_line is not None:
-        after = rest[rest.index(name_line) + 1:]
-        titles = [fact(ln, "signature_block") for ln in after[:4] if not CONFORMED.search(ln.text)]
+    if at is not None:
+        titles = [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[at + 1:at + 5]]
+        titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[:at] if is_title(ln.text)]
     all_lines = layout.parts["signature_block"]
     return SignatureBlock(
         closing=closing,
-        name=fact(name_line, "signature_block") if name_line else None,
+        name=name,
         titles=tuple(titles),
         start=all_lines[0].start,
         end=all_lines[-1].end,
         page=lines[0].page,
     )
+
+
+def _cell_fact(line: Line, value: str) -> Fact:
+    """A fact for one cell (or a value found) on a signature-block line."""
+    return fact(line, "signature_block", value)
 
 
 def evidence(doc: Document, layout: Layout, block: SignatureBlock, issuer: Party) -> SignatureEvidence:
@@ -42,8 +47,7 @@ def evidence(doc: Document, layout: Layout, block: SignatureBlock, issuer: Party
         if sig.filled:
             found.append(("digital", Fact(sig.signer or sig.name, Location("signature_field", sig.page, key=sig.name))))
     found.extend(("conformed", f) for f in _conformed(layout))
-    image = _signature_image(doc, layout, block)
-    if image is not None:
+    for image in layout.closing_images[:2]:  # drawn signatures in the closing area (two signatories at most shown)
         found.append(("image", Fact(image.name or "image", Location("signature_block", image.page, image.line))))
     if found:
         kinds = tuple(dict.fromkeys(kind for kind, _ in found))
@@ -66,29 +70,3 @@ def _conformed(layout: Layout) -> list[Fact]:
     """"/s/ Name" and "//SIGNED//" markers in the signature block or the lines after it."""
     lines = layout.parts.get("signature_block", []) + layout.parts.get("trailer", [])
     return [fact(ln, "signature_block") for ln in lines if CONFORMED.search(ln.text)]
-
-
-def _signature_image(doc: Document, layout: Layout, block: SignatureBlock) -> Optional[Image]:
-    """An image placed in, or just above, the signature block."""
-    lines = layout.parts.get("signature_block", [])
-    if not lines or not doc.images:
-        return None
-    name_line = _line_of(lines, block.name) or lines[-1]
-    first = lines[0]
-    for image in doc.images:
-        if image.page != name_line.page:
-            continue
-        if image.line is not None and first.number - 1 <= image.line <= name_line.number:
-            return image
-        if image.bottom is not None and name_line.y is not None:
-            ceiling = max(first.y or 0.0, name_line.y + _ABOVE_NAME)
-            if image.bottom >= name_line.y - 14 and image.bottom <= ceiling + 12:
-                return image
-    return None
-
-
-def _line_of(lines: list[Line], value: Optional[Fact]) -> Optional[Line]:
-    """The line a fact sits on."""
-    if value is None:
-        return None
-    return next((ln for ln in lines if ln.number == value.loc.line), None)

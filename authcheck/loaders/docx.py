@@ -67,7 +67,7 @@ def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
 
 
 def _walk(package: Package, body: Any, walker: Walker) -> None:
-    """Page-1 header, body, the other headers' watermarks, then the footers."""
+    """Page-1 header, body, the other headers' watermarks, the footers, then footnotes and endnotes."""
     headers, footers, others = _story_parts(package, body)
     for name in headers:
         walker.story(package.xml(name), "header")
@@ -76,6 +76,10 @@ def _walk(package: Package, body: Any, walker: Walker) -> None:
         walker.watermarks(package.xml(name))
     for name in footers:
         walker.story(package.xml(name), "footer")
+    for kind in ("/footnotes", "/endnotes"):
+        name = package.related(package.main, kind)
+        if name:
+            walker.notes_part(package.xml(name))
 
 
 def _open_body(data: bytes) -> Any:

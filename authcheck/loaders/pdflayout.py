@@ -5,13 +5,15 @@ turns those into page-space `Fragment`s (following Form XObjects, whose matrices
 does not apply).  `layout_page` groups fragments of the page's main orientation by
 baseline, reads top to bottom and left to right, joins pieces with a space, nothing, or a
 tab for a wide column gap, and inserts a blank line where the vertical gap says a new
-paragraph starts.  Text at other angles (a 45-degree "DRAFT") becomes watermark lines.
+paragraph starts.  Text at other angles (a 45-degree "DRAFT") becomes watermark lines; small
+print at the bottom of a page that opens with a note marker ("1 See ...") becomes footnote lines.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -116,6 +118,11 @@ def box(matrix: Matrix) -> tuple[float, float, float, float]:
     return round(top, 2), round(bottom, 2), round(max(xs) - min(xs), 2), round(top - bottom, 2)
 
 
+FOOTNOTE_MARK = re.compile(  # "1 See ...", "1. See", "* See", "[2] See", "(3) See"; not "3rd Battalion"
+    r"^\s*(?:\d{1,3}(?:[.)]\s*|\s+)|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u2070-\u2079]+\s*|\[\d{1,3}\]\s*|\(\d{1,3}\)\s*)"
+    r"[A-Za-z\u00c0-\u024f\"'(\u201c]")
+
+
 def layout_page(fragments: list[Fragment]) -> list[tuple[str, str, Optional[float]]]:
     """(text, source, y) for the page's lines: body lines with blank paragraph lines, then watermarks."""
     if not fragments:
@@ -125,15 +132,28 @@ def layout_page(fragments: list[Fragment]) -> list[tuple[str, str, Optional[floa
     out: list[tuple[str, str, Optional[float]]] = []
     lines = _lines(body, main)
     leading = _leading(lines) if lines else 0.0
+    notes_at = _footnotes_from(lines)
     for k, (text, y, _, frame_y) in enumerate(lines):
         if k and lines[k - 1][3] - frame_y > 1.45 * leading:
             out.append(("", "page", None))
-        out.append((text, "page", y))
+        out.append((text, "page" if k < notes_at else "footnote", y))
     others = sorted({f.angle for f in fragments if abs(f.angle - main) > 2})
     for angle in others:
         group = [f for f in fragments if f.angle == angle]
         out.extend((line[0], "watermark", line[1]) for line in _lines(group, angle))
     return out
+
+
+def _footnotes_from(lines: list[tuple[str, float, float, float]]) -> int:
+    """Index of the first footnote line: small print at the page bottom opening with a note marker."""
+    sizes = sorted(line[2] for line in lines)
+    usual = sizes[len(sizes) // 2]
+    k = len(lines)
+    while k > 1 and lines[k - 1][2] <= 0.85 * usual:
+        k -= 1
+    if k == len(lines) or lines[k - 1][2] <= 0.85 * usual:
+        return len(lines)
+    return next((j for j in range(k, len(lines)) if FOOTNOTE_MARK.match(lines[j][0])), len(lines))
 
 
 def _main_angle(fragments: list[Fragment]) -> int:

@@ -57,6 +57,13 @@ class Walker:
         self._gap = 0
         self._blocks(root, source, paging=False)
 
+    def notes_part(self, root: Any) -> None:
+        """Footnotes or endnotes (not the separator notes), as lines of source "footnote" on the last page."""
+        for note in list(root)[:2000]:
+            if note.tag in (w("footnote"), w("endnote")) and note.get(w("type")) in (None, "normal"):
+                self._gap = _GAP_TWIPS
+                self._blocks(note, "footnote", paging=False)
+
     def watermarks(self, root: Any) -> None:
         """Only the VML watermark text of a part whose other text is not on page 1."""
         seen = {line.text for line in self.builder.lines if line.source == "watermark"}
@@ -154,7 +161,8 @@ class Walker:
         """Record what a paragraph carries, on the line it sits on."""
         number = line.number if line is not None else None
         if kind == "image":
-            self.images.append(Image(page=page, name=_picture_name(element), line=number))
+            width, height = _picture_size(element)
+            self.images.append(Image(page=page, name=_picture_name(element), line=number, width=width, height=height))
         elif kind == "signature":
             mark = next(element.iter(f"{{{O}}}signatureline"))
             signer = mark.get(f"{{{O}}}suggestedsigner") or None
@@ -203,6 +211,15 @@ def _picture_name(element: Any) -> str:
     if shape is not None:
         return shape.get(f"{{{O}}}title") or shape.get("id") or ""
     return ""
+
+
+def _picture_size(element: Any) -> tuple[Optional[float], Optional[float]]:
+    """A DrawingML picture's size in points (wp:extent, in EMU), else (None, None)."""
+    extent = next(element.iter(f"{{{WP}}}extent"), None)
+    try:
+        return round(int(extent.get("cx")) / 12700, 2), round(int(extent.get("cy")) / 12700, 2)
+    except (AttributeError, TypeError, ValueError):
+        return None, None
 
 
 def _on(flag: Any) -> bool:
