@@ -19,7 +19,7 @@ _OPTION_KEYS = {  # option name -> config key
     "follow_symlinks": "follow_symlinks", "password": "password", "jobs": "jobs", "timeout": "limits.timeout",
     "memory_mb": "limits.memory_mb", "max_pages": "limits.max_pages", "cache_dir": "cache_dir",
     "fail_on": "fail_on", "fail_score": "fail_score", "min_severity": "min_severity", "baseline": "baseline",
-    "ignore_file": "ignore_file",
+    "ignore_file": "ignore_file", "registry": "registry", "exemplars": "exemplars",
 }
 
 
@@ -49,7 +49,7 @@ def project_config(options: dict):
     cli_values = {key: options.get(name) for name, key in _OPTION_KEYS.items() if name in options}
     if options.get("no_cache"):
         cli_values["cache"] = False
-    for key in ("rules", "disable", "include", "exclude"):
+    for key in ("rules", "disable", "include", "exclude", "registry"):
         if key in cli_values:
             cli_values[key] = list(cli_values[key] or ())
     env = {k: v for k, v in os.environ.items() if k.startswith("AUTHCHECK_")}
@@ -61,7 +61,10 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     from .rulepack import ruleset_for
     from .runner import Run
 
+    from .registry import prepare
+
     project = project_config(options)
+    project = replace(project, settings=prepare(project.settings))
     ruleset = ruleset_for(project.settings)
     run = Run(paths, project, ruleset, jobs=project.jobs)
     targets = run.targets()
@@ -90,7 +93,7 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
     progress = None if single or outputs.fmt != "console" else _progress(len(targets), outputs)
     results: list[Result] = []
     try:
-        for result in run.results(targets):
+        for result in _batch_passed(run, run.results(targets)):
             if result.error is not None:
                 _say(f"{result.path}: {result.error.type} at {result.error.stage}: {result.error.message}")
             with sigint_held():  # a record is written and counted, or neither: Ctrl-C waits
@@ -111,6 +114,17 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
         if progress is not None:
             progress(None)
     return sorted(results, key=lambda r: r.path)
+
+
+def _batch_passed(run, results):
+    """With a registry or exemplars, every result after the symmetric batch pass (registry/batch.py)."""
+    from .registry import active
+
+    if not active(run.settings):
+        return results
+    from .registry.batch import batch_pass
+
+    return iter(batch_pass(list(results), run.ruleset, run.settings))
 
 
 def _light(result: Result) -> Result:

@@ -61,6 +61,10 @@ def _check_options(func):
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help="Where the result cache lives."),
+        click.option("--registry", multiple=True, type=click.Path(dir_okay=False),
+                     help="Issuer registry (YAML) to check signatories, titles and letterheads against (repeatable)."),
+        click.option("--exemplars", type=click.Path(file_okay=False), default=None,
+                     help="Folder of known-genuine letters from the same offices to compare with."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="Use this authcheck.toml / pyproject.toml instead of searching upwards."),
     ]

@@ -272,6 +272,7 @@ class Letter:
     signature_block: SignatureBlock
     signature: SignatureEvidence
     parts: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    knowledge: Mapping[str, Signal] = field(default_factory=dict)  #: registry/exemplar fields (registry/keys.py)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,9 @@ class Settings:
     fail_on: str = "fail"                   #: review | fail | never
     fail_score: Optional[int] = None
     min_severity: str = "info"              #: what is displayed; never what is gated
+    registry: tuple[str, ...] = ()          #: issuer registry files (YAML)
+    exemplars: Optional[str] = None         #: folder of known-genuine letters
+    knowledge_digest: str = ""              #: digest of the registry and exemplars (set by registry.prepare)
 
     def gate_trips(self, verdict: Optional[str], score: Optional[int]) -> bool:
         """True when a checked file's verdict or score reaches the gate."""

@@ -127,6 +127,10 @@ def print_report(result: Result, console: Console, min_severity: str = "info") -
     console.print(header(result, plain))
     console.print(axes_grid(result.axes, plain))
     console.print(Text(clean(result.reason), style="italic"))
+    from ..registry.report import corroboration_line
+
+    if corroboration_line(result):
+        console.print(Text(clean(corroboration_line(result)), style="green"))
     section(console, "Letter")
     console.print(letter_table(result.fields))
     render_findings(result, console, min_severity)
