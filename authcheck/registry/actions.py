@@ -13,7 +13,6 @@ PATTERN_ACTIONS = {
     "withdrawal": "withdraw",
     "ended_commitment": "end-agreement",
     "deployment": "deploy",
-    "new_obligation": "new-obligation",
     "policy_shift": "change-policy",
 }
 _FUNDS = re.compile(r"\b(?:commit|allocat|disburs|transfer|grant|approv|releas|pay|fund)\w*\s+(?:\w+\s+){0,4}?"

@@ -42,7 +42,9 @@ def _who(key: str) -> str:
 
 def registry_signature(print_: dict, people) -> Optional[tuple[str, str]]:
     """A signature image registered for a different person than the letter's signatory."""
-    for person in people:
+    if not print_.get("images"):
+        return None
+    for person in (p for p in people if p.signatures):
         for known in person.signatures:
             for mine in print_.get("images", ()):
                 if same_image(mine, known) and print_.get("signatory") != f"id:{person.id}":

@@ -25,8 +25,10 @@ TITLE_WORDS = {"commander", "commanding", "director", "secretary", "minister", "
 _REF_LABEL = re.compile(r"^\s*(?:our\s+)?ref(?:erence)?s?\s*(?:no\.?|number|#)?\s*[:.]?\s*", re.I)
 
 
-def registry_signals(letter: Letter, index: RegistryIndex, actions: tuple[str, ...]) -> dict[str, Signal]:
-    """Every registry signal for one letter (None values when there is nothing to say)."""
+def registry_signals(letter: Letter, index: RegistryIndex, actions=()) -> dict[str, Signal]:
+    """Every registry signal for one letter (None values when there is nothing to say).  `actions` is
+    the tuple of action classes the wording announces, or a function giving it (called only when the
+    signatory's registry entry says what they may sign)."""
     out = {key: Signal(None) for key in KEYS if key.startswith("registry.")}
     out["registry.given"] = Signal(True)
     day = _day(letter)
@@ -44,10 +46,11 @@ def registry_signals(letter: Letter, index: RegistryIndex, actions: tuple[str, .
     if near:
         out["registry.near_miss"] = Signal("; ".join(t for t, _ in near), tuple(e for _, ev in near for e in ev))
     out["registry.reference_format"] = _reference(letter, org)
-    if actions:
-        out["registry.action"] = Signal(", ".join(actions))
-        if match is not None and match.exact:
-            out["registry.not_authorised"] = _authority(match.person, day, actions)
+    if match is not None and match.exact and _grants(match.person, day) is not None:
+        found = actions() if callable(actions) else actions
+        if found:
+            out["registry.action"] = Signal(", ".join(found))
+            out["registry.not_authorised"] = _authority(match.person, day, found)
     return out
 
 
@@ -278,10 +281,15 @@ def _lines_in(text: str, start: int, end: int):
         pos += len(line) + 1
 
 
+def _grants(person: Person, day: Optional[date]) -> Optional[tuple[str, ...]]:
+    """What the person may sign on that day: the post's may_sign, else the person's (None: not declared)."""
+    held = [p for p in person.posts if day is not None and p.holds_on(day) and p.may_sign is not None]
+    return held[0].may_sign if held else person.may_sign
+
+
 def _authority(person: Person, day: Optional[date], actions: tuple[str, ...]) -> Signal:
     """Actions the letter announces that the signatory may not sign (only when may_sign is declared)."""
-    held = [p for p in person.posts if day is not None and p.holds_on(day) and p.may_sign is not None]
-    grants = held[0].may_sign if held else person.may_sign
+    grants = _grants(person, day)
     if grants is None:
         return Signal(None)
     refused = [a for a in actions if not allowed(a, grants)]

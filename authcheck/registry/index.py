@@ -118,7 +118,8 @@ class RegistryIndex:
 
 def _blocks(key: tuple[str, ...]) -> list[str]:
     """Blocking keys of a person key: start and end of the surname (one typo rarely hits both), and
-    given initial with the surname's first and last letters (for short surnames)."""
+    given initial with the surname's first and last letters or its length (for short surnames)."""
     surname = key[-1]
     given = key[0][0] if len(key) > 1 else ""
-    return [f"<{surname[:3]}", f">{surname[-3:]}", f"={given}{surname[0]}{surname[-1]}"]
+    return [f"<{surname[:3]}", f">{surname[-3:]}", f"={given}{surname[0]}{surname[-1]}",
+            f"#{given}{surname[0]}{len(surname)}"]

@@ -48,7 +48,7 @@ def signals(letter, knowledge: Knowledge, ruleset, data: bytes = b"") -> dict[st
     if knowledge.index is not None:
         from .facts import registry_signals
 
-        out.update(registry_signals(letter, knowledge.index, action_classes(letter, ruleset)))
+        out.update(registry_signals(letter, knowledge.index, lambda: action_classes(letter, ruleset)))
     if knowledge.exemplars is not None:
         from .exemplars import exemplar_signals
 

@@ -134,6 +134,8 @@ def _parse(text: str, path: str) -> dict:
     except RuleError as exc:
         raise RegistryError(str(exc).replace("a rule file must hold one mapping (one rule per file)",
                                              "a registry must be a mapping")) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp such as 2020-13-01
+        raise RegistryError(f"{path}: invalid value in YAML: {exc}") from None
     unknown = sorted(str(k) for k in data if k not in TOP_KEYS)
     if unknown:
         raise RegistryError(f"{path}: key {unknown[0]!r}: unknown key (expected {', '.join(sorted(TOP_KEYS))})")
@@ -156,6 +158,8 @@ def _mapping(item: Any, where: str, allowed: set[str]) -> dict:
     """An entry as a mapping with only allowed keys (x- keys are free)."""
     if not isinstance(item, dict):
         raise RegistryError(f"{where}: must be a mapping")
+    if isinstance(item.get("id"), str) and not where.endswith(")"):
+        where = f"{where}({item['id'].strip()})"
     unknown = sorted(str(k) for k in item if k not in allowed and not str(k).startswith("x-"))
     if unknown:
         raise RegistryError(f"{where}: key {unknown[0]!r}: unknown key (expected {', '.join(sorted(allowed))})")
