@@ -15,7 +15,8 @@ from .phash import distance, same_image
 
 TEMPLATE_SIMILARITY = 0.80   #: body similarity (0-1) from which a letter is a near-duplicate
 MAX_CHANGED_WORDS = 8        #: a changed span longer than this is rewording, not a filled-in template
-_FILLED = re.compile(r"\d|^[A-Z]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
+_NUMBER = re.compile(r"\d")
+_MONTH = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?$", re.I)
 
 
 def signature_relation(a: dict, b: dict, published: bool = False) -> Optional[tuple[str, str]]:
@@ -65,11 +66,17 @@ def template_relation(a: str, b: str) -> Optional[str]:
         if op == "equal":
             continue
         old, new = " ".join(wa[i1:i2]), " ".join(wb[j1:j2])
-        if max(i2 - i1, j2 - j1) > MAX_CHANGED_WORDS or not _FILLED.search(old + " " + new):
+        if max(i2 - i1, j2 - j1) > MAX_CHANGED_WORDS or not (_particular(wa[i1:i2]) and _particular(wb[j1:j2])):
             return None
         changes.append(f"'{old}' -> '{new}'")
     shown = "; ".join(changes[:5]) + (f" (+{len(changes) - 5} more)" if len(changes) > 5 else "")
     return f"{round(matcher.ratio() * 100)}% the same words; changed: {shown}"
+
+
+def _particular(words: list[str]) -> bool:
+    """True for a span of particulars: numbers, amounts, dates, or a capitalised name (or nothing)."""
+    return all(_NUMBER.search(w) or _MONTH.match(w) or w[:1].isupper() or w.lower() in ("and", "of", "the", "de")
+               for w in words)
 
 
 def against_known(print_: dict, knowledge) -> dict[str, Signal]:

@@ -150,19 +150,20 @@ def _unknown(letter: Letter) -> Signal:
     return Signal(f"{shown} not found in the registry")
 
 
-def _claimed_titles(letter: Letter) -> list[Fact]:
-    """Title lines the letter claims for its signatory (signature block, then issuer/FROM title)."""
+def _claimed_titles(letter: Letter, ranks_registered: bool = True) -> list[Fact]:
+    """Title lines the letter claims for its signatory (signature block, then issuer/FROM title).  A line
+    that is only a rank ("Commander") is a title claim when the registry gives no rank for the date."""
     facts = list(letter.signature_block.titles)
     if letter.issuer.title is not None and letter.issuer.title.text not in {f.text for f in facts}:
         facts.append(letter.issuer.title)
-    return [f for f in facts if _title_like(f.text)]
+    return [f for f in facts if _title_like(f.text, ranks_registered)]
 
 
-def _title_like(text: str) -> bool:
+def _title_like(text: str, ranks_registered: bool = True) -> bool:
     """A line naming a post (not just a rank and service, or a unit)."""
     words = set(title_key(text).split())
     rank = rank_of(text)
-    if rank and not (words - set(rank.split()) - {"us", "u", "s", "marine", "corps", "army", "navy", "air", "force",
+    if rank and ranks_registered and not (words - set(rank.split()) - {"us", "u", "s", "marine", "corps", "army", "navy", "air", "force",
                                                     "royal", "usmc", "usa", "usn", "usaf", "and"}):
         return False
     return bool(words & TITLE_WORDS)
@@ -171,8 +172,8 @@ def _title_like(text: str) -> bool:
 def _post_signals(letter: Letter, person: Person, day: Optional[date], out: dict, near: list,
                   org_ev: list) -> None:
     """not-in-office (claimed title/rank not held on the date), title near-misses and corroboration."""
-    claims = _claimed_titles(letter)
     held = [p for p in person.posts if day is not None and p.holds_on(day)]
+    claims = _claimed_titles(letter, any(p.rank for p in held))
     problems, evidence, corroborated = [], [_entry(person)], False
     for fact in claims:
         post, score = _best_post(person, fact.text)

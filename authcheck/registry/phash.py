@@ -44,7 +44,7 @@ def _phash(grey) -> int:
     """DCT hash: 8x8 lowest frequencies of the 32x32 image, each bit above the median (DC left out)."""
     from PIL import Image
 
-    small = list(grey.resize((_N, _N), Image.Resampling.LANCZOS).getdata())
+    small = _pixels(grey.resize((_N, _N), Image.Resampling.LANCZOS))
     rows = [small[y * _N:(y + 1) * _N] for y in range(_N)]
     half = [[sum(c * v for c, v in zip(_COS[u], row)) for u in range(8)] for row in rows]   # 32 x 8
     coeffs = [sum(_COS[v][y] * half[y][u] for y in range(_N)) for v in range(8) for u in range(8)]
@@ -56,8 +56,14 @@ def _dhash(grey) -> int:
     """Difference hash: is each pixel brighter than its right neighbour (9x8 image)."""
     from PIL import Image
 
-    small = list(grey.resize((9, 8), Image.Resampling.LANCZOS).getdata())
+    small = _pixels(grey.resize((9, 8), Image.Resampling.LANCZOS))
     return _bits(small[y * 9 + x] > small[y * 9 + x + 1] for y in range(8) for x in range(8))
+
+
+def _pixels(image) -> list[int]:
+    """Grey values row by row (Pillow's flattened data; getdata before Pillow 12)."""
+    flat = getattr(image, "get_flattened_data", None)
+    return list(flat() if flat else image.getdata())
 
 
 def _bits(flags) -> int:
