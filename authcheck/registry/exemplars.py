@@ -152,7 +152,9 @@ def _exemplar(path: str, meta: dict, org: Optional[str], index, digest) -> Exemp
 
         signals = registry_signals(letter, index, ())
     group = meta.get("organisation") or meta.get("organization") or org or _group(letter, signals)
-    return Exemplar(path, group, features(letter), fingerprint(letter, data, signals), bool(meta.get("published")))
+    shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    print_ = {**fingerprint(letter, data, signals), "path": shown}
+    return Exemplar(shown, group, features(letter), print_, bool(meta.get("published")))
 
 
 def _group(letter, signals: dict) -> str:
