@@ -172,9 +172,7 @@ def run_letters(cases, settings, ruleset):
         result = check_bytes(data, f"{kind}.txt", settings, ruleset)
         total_ms.append((time.perf_counter() - t0) * 1000)
         letter = extract(load(data, path="x.txt", sha256="0", password=None, limits=settings.limits))
-        t0 = time.perf_counter()
-        registry_signals(letter, index, ())
-        lookup_ms.append((time.perf_counter() - t0) * 1000)
+        lookup_ms.append(best_of_3(lambda: registry_signals(letter, index, ())))
         t0 = time.perf_counter()
         knowledge_for(letter, settings, ruleset, data)
         knowledge_ms.append((time.perf_counter() - t0) * 1000)
@@ -186,6 +184,16 @@ def run_letters(cases, settings, ruleset):
         if hit and kind == "genuine" and len(row[2]) < 3:
             row[2].append(sorted(fired))
     return stats, knowledge_ms, total_ms, lookup_ms
+
+
+def best_of_3(call) -> float:
+    """The fastest of three runs in ms (the machine is shared; the minimum is the code's own cost)."""
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - t0) * 1000)
+    return min(times)
 
 
 def percentiles(values: list[float]) -> str:
@@ -271,7 +279,8 @@ def main() -> None:
     for kind, (hit, count, examples) in sorted(stats.items()):
         label = "false alarms" if kind == "genuine" else "caught"
         print(f"  {kind:18} {label:12} {hit:4}/{count:<4} {100 * hit / count:5.1f}%  {examples or ''}")
-    print(f"registry lookups (signatory, posts, organisation, reference) per letter: {percentiles(lookup_ms)}")
+    print(f"registry lookups (signatory, posts, organisation, reference; best of 3) per letter: "
+          f"{percentiles(lookup_ms)}")
     print(f"all issue-14 work per letter (+ wording actions, exemplar features, template and image search): "
           f"{percentiles(knowledge_ms)}")
     print(f"whole check per letter (text letters, in-process): {percentiles(total_ms)}")

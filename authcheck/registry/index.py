@@ -44,6 +44,7 @@ class RegistryIndex:
         self.registry = registry
         self.people: dict[str, list[tuple[Person, str]]] = {}
         self.blocks: dict[str, set[str]] = {}
+        self.surnames: dict[str, list[str]] = {}
         self.orgs: dict[str, tuple[Organisation, str, str]] = {}
         for person in registry.people:
             for variant in person.names:
@@ -58,6 +59,8 @@ class RegistryIndex:
         if not key:
             return
         text = name_string(key)
+        if text not in self.people:
+            self.surnames.setdefault(key[-1], []).append(text)
         self.people.setdefault(text, []).append((person, variant))
         for block in _blocks(key):
             self.blocks.setdefault(block, set()).add(text)
@@ -71,7 +74,7 @@ class RegistryIndex:
         if text in self.people:
             person, variant = self.people[text][0]
             return PersonMatch(person, variant, 100.0, True)
-        compatible = [k for k in self._candidates(key) if initials_match(key, tuple(k.split()))]
+        compatible = sorted(k for k in self.surnames.get(key[-1], ()) if initials_match(key, tuple(k.split())))
         if compatible:
             person, variant = self.people[compatible[0]][0]
             return PersonMatch(person, variant, 100.0, True)
