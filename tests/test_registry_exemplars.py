@@ -190,3 +190,47 @@ def test_batch_pass_without_registry_changes_nothing(tmp_path):
     (tmp_path / "b.txt").write_bytes(text_letter(body=BODY.replace("48,500", "95,000")))
     results = [check_path(str(tmp_path / n), Settings(), RULESET) for n in ("a.txt", "b.txt")]
     assert batch_pass(results, RULESET, Settings()) == results
+
+
+def test_a_wet_ink_claim_turns_the_same_signatorys_identical_image_into_a_finding():
+    from authcheck.registry.compare import signature_relation
+
+    image = image_hash(drawn(5))
+    a = {"path": "a.pdf", "signatory": "id:berg", "wet_ink": False, "images": [image]}
+    b = {"path": "b.pdf", "signatory": "id:berg", "wet_ink": False, "images": [image]}
+    assert signature_relation(a, b)[0] == "same"
+    assert signature_relation(a, {**b, "wet_ink": True})[0] == "reused"
+    assert signature_relation({**a, "wet_ink": True}, b)[0] == "reused"
+    assert signature_relation(a, {**b, "images": [image_hash(drawn(6))]}) is None
+
+
+def test_a_statement_naming_nobody_is_not_an_unknown_issuer(tmp_path):
+    registry = tmp_path / "reg.yaml"
+    registry.write_text("people: [{id: x, names: [Karin Berg]}]\n")
+    found = run((SAMPLES / "pentagon-statement.txt").read_bytes(), registry=(str(registry),))
+    assert "issuer.unknown" not in found
+
+
+def test_registered_signature_of_another_person_fires_and_of_the_signatory_does_not(tmp_path):
+    from authcheck.registry.phash import main
+
+    pdf_image = image_of_sample("coordination-letter.pdf")
+    pdf_image.save(tmp_path / "sig.png")
+    import contextlib
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([str(tmp_path / "sig.png")]) == 0
+    digest = out.getvalue().split()[0]
+    for owner, fires in (("Anna Lindqvist", True), ("James T. Whitfield", False)):
+        registry = tmp_path / "reg.yaml"
+        registry.write_text(f"people: [{{id: owner, names: ['{owner}'], signatures: ['{digest}']}},"
+                            "{id: whit, names: ['James T. Whitfield']}]\n")
+        settings = prepare(Settings(registry=(str(registry),)))
+        result = check_path(str(SAMPLES / "coordination-letter.pdf"), settings, RULESET)
+        assert ("signature.reused-image" in {f.rule for f in result.findings}) is fires, owner
+
+
+def image_of_sample(name: str):
+    from authcheck.loaders.images import image_pixels
+
+    return image_pixels((SAMPLES / name).read_bytes(), "pdf", 1, "Im1")

@@ -29,12 +29,30 @@ def prepare(settings):
     return replace(settings, knowledge_digest=knowledge.digest)
 
 
-@functools.lru_cache(maxsize=2)
 def loaded(registry_paths: tuple[str, ...], exemplars: Optional[str]):
-    """The registry index and exemplar set of a run (cached per process)."""
+    """The registry index and exemplar set of a run (cached per process while the files are unchanged)."""
+    return _loaded(tuple(registry_paths), exemplars, _stamp(registry_paths, exemplars))
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded(registry_paths: tuple[str, ...], exemplars: Optional[str], stamp: tuple):
     from .knowledge import build
 
     return build(registry_paths, exemplars)
+
+
+def _stamp(registry_paths, exemplars: Optional[str]) -> tuple:
+    """Size and modification time of the registry files and the exemplar folder (cache key)."""
+    import os
+
+    out = []
+    for path in [*registry_paths, *([exemplars] if exemplars else [])]:
+        try:
+            st = os.stat(path)
+            out.append((path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((path, None, None))
+    return tuple(out)
 
 
 def knowledge_for(letter, settings, ruleset, data: bytes = b"") -> dict[str, Signal]:

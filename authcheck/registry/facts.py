@@ -39,7 +39,7 @@ def registry_signals(letter: Letter, index: RegistryIndex, actions=()) -> dict[s
         out["registry.signatory"] = Signal(f"{match.person.id} ({match.variant})", (_entry(match.person),))
     if org is not None:
         out["registry.organisation"] = Signal(org.id, (_org_entry(org),))
-    if match is None and org is None:
+    if match is None and org is None and (_names(letter) or _org_lines(letter)):
         out["registry.unknown"] = _unknown(letter)
     if match is not None and match.exact:
         _post_signals(letter, match.person, day, out, near, org_ev)

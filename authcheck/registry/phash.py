@@ -86,3 +86,27 @@ def same_image(a: str, b: str) -> bool:
     """True when two hashes are of the same picture (after scaling or re-compression)."""
     dp, dd = distance(a, b)
     return dp <= PHASH_MATCH and dd <= DHASH_MATCH
+
+
+def main(argv=None) -> int:
+    """`python -m authcheck.registry.phash IMAGE...`: the pHash to put under a person's `signatures:`."""
+    import sys
+
+    from ..loaders.images import decode
+
+    status = 0
+    for path in (sys.argv[1:] if argv is None else argv):
+        try:
+            with open(path, "rb") as fh:
+                image = decode(fh.read())
+        except (OSError, ValueError) as exc:
+            image, status = None, 2
+            sys.stderr.write(f"{path}: cannot read image: {exc}\n")
+            continue
+        digest = image_hash(image) if image is not None else None
+        sys.stdout.write(f"{digest.split(':')[0] if digest else 'none'}  {path}\n")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
