@@ -94,7 +94,14 @@ def reference(rng: random.Random, org: dict) -> str:
 
 
 def typo(rng: random.Random, name: str) -> str:
-    """One edit in the surname (swap, drop, double or change a letter)."""
+    """One edit in the surname (swap, drop, double or change a letter) that changes the name."""
+    while True:
+        changed = _edit(rng, name)
+        if changed.lower() != name.lower():
+            return changed
+
+
+def _edit(rng: random.Random, name: str) -> str:
     first, _, last = name.rpartition(" ")
     i = rng.randint(1, len(last) - 2)
     op = rng.choice(("swap", "drop", "double", "change"))
@@ -244,6 +251,55 @@ def run_signatures(rng, n):
     return caught, n, false, len(pairs), repasted
 
 
+def pdf_with_image(spec: LetterSpec, image) -> bytes:
+    """A PDF letter whose signature image is `image` (tools.pdfgen draws its one scribble otherwise)."""
+    import tools.pdfgen as pdfgen
+    from tools.docgen import letter_pdf
+
+    grey = image.convert("L")
+    rows = tuple(bytes(grey.crop((0, y, grey.width, y + 1)).tobytes()) for y in range(grey.height))
+    original = pdfgen.signature_pixels
+    pdfgen.signature_pixels = lambda: (grey.width, grey.height, rows)
+    try:
+        return letter_pdf(spec)
+    finally:
+        pdfgen.signature_pixels = original
+
+
+def signed_letter(rng, name: str, image, amount: int) -> bytes:
+    spec = LetterSpec(letterhead=["HARBOUR BOARD OF NORDHAVN", "Quay Road 4"], date=f"{rng.randint(1, 28)} May 2022",
+                      blocks=["Dear Colleague,", *body(rng, amount)], closing="Yours faithfully,",
+                      signature_name=name.upper(), signature_titles=["Harbour Master"], signature="image")
+    return pdf_with_image(spec, image)
+
+
+def run_letter_signatures(rng, n: int) -> dict:
+    """PDF letters: each office pastes its own image (genuine, against its exemplar), and forgeries
+    carry another signatory's image scaled 50-200% and (half of them) JPEG re-compressed."""
+    from authcheck.pipeline import check_bytes
+    from authcheck.registry import prepare
+    from authcheck.rulepack import load_ruleset
+    from authcheck.settings import Settings
+
+    images = signature_images(rng, n)
+    names = [f"{rng.choice(FIRST)} {surname(rng)}" for _ in range(n)]
+    ruleset, stats = load_ruleset(), {"genuine (pasted own image)": [0, 0], "lifted image": [0, 0]}
+    with tempfile.TemporaryDirectory() as folder:
+        for k in range(n):
+            with open(os.path.join(folder, f"ex{k:03d}.pdf"), "wb") as fh:
+                fh.write(signed_letter(rng, names[k], images[k], k))
+        settings = prepare(Settings(exemplars=folder))
+        for k in range(n):
+            genuine = check_bytes(signed_letter(rng, names[k], images[k], 10_000 + k), "g.pdf", settings, ruleset)
+            stats["genuine (pasted own image)"][0] += bool({f.rule for f in genuine.findings} & ISSUE_RULES)
+            stats["genuine (pasted own image)"][1] += 1
+            lifted, _ = transformed(rng, images[(k + 1) % n])
+            forged = check_bytes(signed_letter(rng, names[k], lifted, 20_000 + k), "f.pdf", settings, ruleset)
+            stats["lifted image"][0] += "signature.reused-image" in {f.rule for f in forged.findings}
+            stats["lifted image"][1] += 1
+    return stats
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=10000)
@@ -251,6 +307,7 @@ def main() -> None:
     parser.add_argument("--exemplars", type=int, default=1000)
     parser.add_argument("--letters", type=int, default=100)
     parser.add_argument("--signatures", type=int, default=200)
+    parser.add_argument("--signed-letters", type=int, default=100)
     args = parser.parse_args()
     import yaml
 
@@ -284,6 +341,9 @@ def main() -> None:
     print(f"all issue-14 work per letter (+ wording actions, exemplar features, template and image search): "
           f"{percentiles(knowledge_ms)}")
     print(f"whole check per letter (text letters, in-process): {percentiles(total_ms)}")
+    for kind, (hit, count) in run_letter_signatures(rng, args.signed_letters).items():
+        label = "false alarms" if kind.startswith("genuine") else "caught"
+        print(f"  PDF letters, {kind:26} {label:12} {hit:4}/{count:<4} {100 * hit / count:5.1f}%")
     caught, n, false, pairs, repasted = run_signatures(rng, args.signatures)
     print(f"signature images: lifted (scaled 50-200%, half JPEG q40-90) found {caught}/{n} "
           f"({100 * caught / n:.1f}%); distinct signatures confused {false}/{pairs} pairs "
