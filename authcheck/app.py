@@ -326,10 +326,12 @@ def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
     from .rulepack import load_ruleset
     from .runner import Run
 
+    from .registry import prepare
+
     project = project_config(options)
-    project = replace(project, baseline=None)
+    project = replace(project, baseline=None, settings=prepare(project.settings))
     run = Run(paths, project, load_ruleset(project.settings.rule_dirs), jobs=project.jobs)
-    results = list(run.results(run.targets()))
+    results = list(_batch_passed(run, run.results(run.targets())))
     errors = [r for r in results if r.error]
     for r in errors:
         _say(f"{r.path}: {r.error.type} at {r.error.stage}: {r.error.message}")

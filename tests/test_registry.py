@@ -241,3 +241,21 @@ def test_lookup_indexes_blocks_so_a_typo_in_a_short_surname_is_found(tmp_path):
     match = index.person("Li Wo")
     assert match is not None and match.person.id == "short" and not match.exact
     assert index.person("Zeno Q. Unrelated") is None
+
+
+def test_office_symbol_identifies_the_organisation(tmp_path):
+    path = tmp_path / "reg.yaml"
+    path.write_text(REGISTRY.replace("    letterhead: [\"MINISTRY OF FINANCE\", \"REPUBLIC OF NORDMARK\"]\n",
+                                     "    office_symbols: [\"MF-BUD\"]\n"))
+    from authcheck.registry.index import RegistryIndex
+
+    index = RegistryIndex(load_registries([str(path)]))
+    assert index.organisation("MF-BUD").org.id == "mof" and index.organisation("mf-bud").exact
+
+
+def test_baseline_create_with_a_registry_records_registry_findings(cli, tmp_path, registry):
+    (tmp_path / "letter.txt").write_bytes(letter(day="3 March 2023"))
+    out = cli("baseline", "create", "letter.txt", "--registry", registry, "-o", "base.json", "--no-cache",
+              cwd=tmp_path)
+    assert out.exit_code == 0, out.stderr
+    assert "issuer.not-in-office" in (tmp_path / "base.json").read_text()

@@ -114,6 +114,8 @@ def _signatory(letter: Letter, index: RegistryIndex, near: list) -> Optional[Per
 def _org_lines(letter: Letter) -> list[Fact]:
     """Letterhead organisation lines and the issuer's organisation."""
     facts = list(letter.letterhead.organization) or list(letter.letterhead.lines[:4])
+    if letter.letterhead.office_symbol is not None:
+        facts.append(letter.letterhead.office_symbol)
     if letter.issuer.organization is not None and letter.issuer.organization.text not in {f.text for f in facts}:
         facts.append(letter.issuer.organization)
     return facts
@@ -140,7 +142,7 @@ def _organisation(letter: Letter, index: RegistryIndex, near: list, match: Optio
 
 
 def _known_lines(index: RegistryIndex, org: Organisation) -> set[str]:
-    return {title_key(t) for t in org.names + org.letterhead + org.addresses}
+    return {title_key(t) for t in org.names + org.letterhead + org.addresses + org.office_symbols}
 
 
 def _unknown(letter: Letter) -> Signal:

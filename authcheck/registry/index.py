@@ -50,7 +50,8 @@ class RegistryIndex:
             for variant in person.names:
                 self._add_person(person, variant)
         for org in registry.organisations:
-            for text, kind in [(n, "name") for n in org.names] + [(n, "letterhead") for n in org.letterhead]:
+            lines = [(n, "name") for n in org.names] + [(n, "letterhead") for n in org.letterhead]
+            for text, kind in lines + [(s, "office symbol") for s in org.office_symbols]:
                 self.orgs.setdefault(title_key(text), (org, text, kind))
         self._org_keys = list(self.orgs)
 
