@@ -259,3 +259,15 @@ def test_baseline_create_with_a_registry_records_registry_findings(cli, tmp_path
               cwd=tmp_path)
     assert out.exit_code == 0, out.stderr
     assert "issuer.not-in-office" in (tmp_path / "base.json").read_text()
+
+
+def test_the_same_title_held_twice_is_matched_to_the_term_that_covers_the_date(tmp_path):
+    path = tmp_path / "reg.yaml"
+    path.write_text("organisations: [{id: mof, names: [Ministry of Finance], letterhead: [MINISTRY OF FINANCE]}]\n"
+                    "people:\n  - id: berg\n    names: [Karin E. Berg]\n    organisation: mof\n    posts:\n"
+                    "      - {title: Director of Budget, valid_from: 2010-01-01, valid_to: 2012-12-31}\n"
+                    "      - {title: Director of Budget, valid_from: 2019-01-01}\n")
+    found, section = check(letter(), str(path))
+    assert "issuer.not-in-office" not in found and "2019-01-01" in section["corroboration"]
+    found, _ = check(letter(day="5 May 2015"), str(path))
+    assert "issuer.not-in-office" in found

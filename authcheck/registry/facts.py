@@ -176,9 +176,9 @@ def _post_signals(letter: Letter, person: Person, day: Optional[date], out: dict
     """not-in-office (claimed title/rank not held on the date), title near-misses and corroboration."""
     held = [p for p in person.posts if day is not None and p.holds_on(day)]
     claims = _claimed_titles(letter, any(p.rank for p in held))
-    problems, evidence, corroborated = [], [_entry(person)], False
+    problems, evidence, corroborated = [], [_entry(person)], None
     for fact in claims:
-        post, score = _best_post(person, fact.text)
+        post, score = _best_post(person, fact.text, day)
         if post is None or score < 80:
             if person.posts and day is not None:
                 now = "; ".join(p.titles[0] for p in held) or "no post"
@@ -193,31 +193,33 @@ def _post_signals(letter: Letter, person: Person, day: Optional[date], out: dict
             problems.append(f"{person.names[0]} held '{post.titles[0]}' from {post.span()}; the letter is dated {day}")
             evidence.append(_ev(fact))
         elif day is not None and score == 100:
-            corroborated = True
+            corroborated = post
     if not claims and person.posts and day is not None and not held:
         problems.append(f"{person.names[0]} held no registered post on {day} "
                         f"(posts: {'; '.join(p.titles[0] + ' ' + p.span() for p in person.posts[:3])})")
     problems.extend(_rank_problem(letter, person, held, day, evidence))
     if problems:
         out["registry.not_in_office"] = Signal("; ".join(problems), tuple(evidence))
-    elif corroborated and not near and (org_ev or not letter.letterhead.organization):
-        post = next(p for p in held)
+    elif corroborated is not None and not near and (org_ev or not letter.letterhead.organization):
+        post = corroborated
         out["registry.corroborated"] = Signal(
             f"{person.names[0]}, {post.titles[0]} ({post.span()}) on {day}", (_entry(person), *org_ev))
 
 
-def _best_post(person: Person, text: str) -> tuple[Optional[Post], float]:
-    """The post whose title is closest to a claimed title line, and the similarity."""
+def _best_post(person: Person, text: str, day: Optional[date]) -> tuple[Optional[Post], float]:
+    """The post whose title is closest to a claimed title line (among equals, one held on the day:
+    the same title held twice), and the similarity."""
     from rapidfuzz import fuzz
 
     key = _strip_rank(text)
-    best, score = None, -1.0
+    best, rank = None, (-1.0, False)
     for post in person.posts:
         for title in post.titles:
             s = 100.0 if _strip_rank(title) == key else fuzz.token_sort_ratio(_strip_rank(title), key) * 0.99
-            if s > score or (s == score and best is not None and not best.valid_to):
-                best, score = post, s
-    return best, score
+            candidate = (s, day is not None and post.holds_on(day))
+            if candidate > rank:
+                best, rank = post, candidate
+    return best, rank[0]
 
 
 def _closest_title(post: Post, text: str) -> str:
@@ -271,8 +273,7 @@ def _references(letter: Letter) -> list[Fact]:
     for start, end in letter.parts.get("reference", ()):
         for offset, line in _lines_in(text, start, end):
             facts.append(Fact(line.strip(), Location("reference", start=offset, end=offset + len(line))))
-    return [f for f in facts if not re.match(r"^\s*your\s+ref", f.text, re.I) and _REF_LABEL.match(f.text)
-            and _REF_LABEL.match(f.text).end() > 0]
+    return [f for f in facts if not re.match(r"^\s*your\s+ref", f.text, re.I) and _REF_LABEL.match(f.text)]
 
 
 def _lines_in(text: str, start: int, end: int):
