@@ -19,7 +19,7 @@ _OPTION_KEYS = {  # option name -> config key
     "follow_symlinks": "follow_symlinks", "password": "password", "jobs": "jobs", "timeout": "limits.timeout",
     "memory_mb": "limits.memory_mb", "max_pages": "limits.max_pages", "cache_dir": "cache_dir",
     "fail_on": "fail_on", "fail_score": "fail_score", "min_severity": "min_severity", "baseline": "baseline",
-    "ignore_file": "ignore_file", "kind": "kind",
+    "ignore_file": "ignore_file", "kind": "kind", "registry": "registry", "exemplars": "exemplars",
 }
 
 
@@ -51,7 +51,7 @@ def project_config(options: dict):
     cli_values = {key: options.get(name) for name, key in _OPTION_KEYS.items() if name in options}
     if options.get("no_cache"):
         cli_values["cache"] = False
-    for key in ("rules", "disable", "include", "exclude"):
+    for key in ("rules", "disable", "include", "exclude", "registry"):
         if key in cli_values:
             cli_values[key] = list(cli_values[key] or ())
     env = {k: v for k, v in os.environ.items() if k.startswith("AUTHCHECK_")}
@@ -63,10 +63,12 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
 
     A report that could not be written (after the scan) makes the status at least 3."""
     from .reportfiles import StdoutClaim
+    from .registry import prepare
     from .rulepack import ruleset_for
     from .runner import Run
 
     project = project_config(options)
+    project = replace(project, settings=prepare(project.settings))
     ruleset = ruleset_for(project.settings)
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs)
@@ -134,7 +136,7 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
     progress = None if single else _progress(len(targets), outputs)
     results: list[Result] = []
     try:
-        for result in run.results(targets):
+        for result in _batch_passed(run, run.results(targets)):
             if result.error is not None:
                 _say(f"{result.path}: {result.error.type} at {result.error.stage}: {result.error.message}")
             with sigint_held():  # a record is written and counted, or neither: Ctrl-C waits
@@ -155,6 +157,17 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
         if progress is not None:
             progress(None)
     return sorted(results, key=lambda r: r.path)
+
+
+def _batch_passed(run, results):
+    """With a registry or exemplars, every result after the symmetric batch pass (registry/batch.py)."""
+    from .registry import active
+
+    if not active(run.settings):
+        return results
+    from .registry.batch import batch_pass
+
+    return iter(batch_pass(list(results), run.ruleset, run.settings))
 
 
 def _light(result: Result) -> Result:
@@ -391,17 +404,18 @@ def rules_test_command(rule_dirs: Sequence[str]) -> int:
 def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
     """`authcheck baseline create`: check PATHS and record every finding's fingerprint."""
     from .baseline import write_baseline
-    from .rulepack import load_ruleset
+    from .registry import prepare
+    from .rulepack import ruleset_for
     from .runner import Run
 
     project = project_config(options)
-    project = replace(project, baseline=None)
-    ruleset = load_ruleset(project.settings.rule_dirs)
+    project = replace(project, baseline=None, settings=prepare(project.settings))
+    ruleset = ruleset_for(project.settings)
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs)
     targets = run.targets()
     _check_output_paths([output], targets, project)
-    results = list(run.results(targets))
+    results = list(_batch_passed(run, run.results(targets)))
     errors = [r for r in results if r.error]
     for r in errors:
         _say(f"{r.path}: {r.error.type} at {r.error.stage}: {r.error.message}")

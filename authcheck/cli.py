@@ -77,6 +77,10 @@ def _check_options(func):
                      help="Where the result cache lives."),
         click.option("--kind", type=click.Choice(KIND_CHOICES), default=None,
                      help="Treat every file as this kind of document (auto: classify each) [default: auto]."),
+        click.option("--registry", multiple=True, type=click.Path(dir_okay=False),
+                     help="Issuer registry (YAML) to check signatories, titles and letterheads against (repeatable)."),
+        click.option("--exemplars", type=click.Path(file_okay=False), default=None,
+                     help="Folder of known-genuine letters from the same offices to compare with."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="Use this authcheck.toml / pyproject.toml instead of searching upwards."),
     ]

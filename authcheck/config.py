@@ -169,7 +169,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "overrides": _overrides, "fail_on": _choice(FAIL_ON), "fail_score": _number(0, 100),
     "min_severity": _choice(SEVERITIES), "bands": _bands, "limits": _table(_LIMITS),
     "jobs": _number(1, 1024), "baseline": _text, "ignore_file": _text, "cache": _flag,
-    "cache_dir": _text, "follow_symlinks": _flag, "kinds": _kinds,
+    "cache_dir": _text, "follow_symlinks": _flag, "kinds": _kinds, "registry": _str_list, "exemplars": _text,
 }
 CLI_CHECKS = {**CHECKS, "password": _text, "kind": _choice(KIND_CHOICES)}
 
@@ -308,6 +308,10 @@ def load_config(path: Optional[str]) -> dict:
     if "kinds" in values:  # a glob with a "/" is relative to the config file's folder; a bare name matches anywhere
         values["kinds"] = tuple((os.path.join(base, p) if "/" in p.strip("/") or p.startswith("/") else p, k)
                                 for p, k in values["kinds"])
+    if "registry" in values:
+        values["registry"] = tuple(os.path.join(base, os.path.expanduser(p)) for p in values["registry"])
+    if "exemplars" in values:
+        values["exemplars"] = os.path.join(base, os.path.expanduser(values["exemplars"]))
     return values
 
 
@@ -323,7 +327,8 @@ def _flatten(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 SETTINGS_KEYS = {"rules": "rule_dirs", "disable": "disabled_rules", "fail_on": "fail_on",
-                 "fail_score": "fail_score", "min_severity": "min_severity", "kind": "kind", "kinds": "kinds"}
+                 "fail_score": "fail_score", "min_severity": "min_severity", "kind": "kind", "kinds": "kinds",
+                 "registry": "registry", "exemplars": "exemplars"}
 PROJECT_KEYS = ("include", "exclude", "jobs", "baseline", "ignore_file", "cache", "cache_dir", "follow_symlinks")
 
 

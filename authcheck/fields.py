@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, Optional
 
 from .forensics.keys import KEYS as FACT_KEYS
+from .registry.keys import KEYS as KNOWLEDGE_KEYS
 from .model import METADATA_FIELDS, DateFact, Evidence, Fact, Letter, Party
 
 
@@ -57,6 +58,9 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
     })
     for key, signal in doc.facts.items():
         out[f"facts.{key}"] = FieldValue(signal.value, signal.evidence or None)
+    for key, signal in letter.knowledge.items():
+        if not key.startswith("_"):  # "_batch": the batch pass's private fingerprint
+            out[key] = FieldValue(signal.value, signal.evidence or None)
     _party(out, "issuer", letter.issuer)
     out["issuer.display"] = FieldValue(_display(letter.issuer))
     _party(out, "recipient", letter.recipient)
@@ -234,4 +238,5 @@ FIELD_PATHS = frozenset(
        "signature_fields.empty", "letterhead.organization", "letterhead.markings", "subject", "date.text",
        "date.value", "date.source"]
     + [f"facts.{key}" for key in FACT_KEYS]
+    + list(KNOWLEDGE_KEYS)
 )

@@ -311,6 +311,7 @@ class Letter:
     signature: SignatureEvidence
     parts: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     kind: DocumentKind = field(default_factory=DocumentKind)
+    knowledge: Mapping[str, Signal] = field(default_factory=dict)  #: registry/exemplar fields (registry/keys.py)
 
 
 @dataclass(frozen=True)

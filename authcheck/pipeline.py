@@ -68,6 +68,12 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
         from .extract import extract
 
         letter = extract(doc, *settings.kind_for(path))
+        stage = "registry"
+        from .registry import knowledge_for
+
+        knowledge = knowledge_for(letter, settings, ruleset, data)
+        if knowledge:
+            letter = replace(letter, knowledge=knowledge)
         stage = "rules"
         from .engine import evaluate, not_applied
 
@@ -75,7 +81,12 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
         stage = "score"
         from .scoring import build_result
 
-        return build_result(letter, findings, settings, not_applied(ruleset, letter, settings))
+        result = build_result(letter, findings, settings, not_applied(ruleset, letter, settings))
+        if knowledge:
+            from .registry.report import with_section
+
+            result = with_section(result, letter)
+        return result
     except CheckError as exc:
         return error_result(path, exc, sha)
     except MemoryError:

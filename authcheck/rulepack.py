@@ -295,15 +295,15 @@ def same_values(a: Any, b: Any) -> bool:
 MAX_NODES = 100_000  #: YAML nodes a rule file may expand to, aliases counted at their full size
 
 
-def parse_yaml(text: str, path: str) -> dict:
+def parse_yaml(text: str, path: str, max_nodes: int = MAX_NODES) -> dict:
     """YAML with the safe loader only (libyaml's when available); the document must be a mapping.
-    Alias expansion is bounded: a file whose aliases would expand past MAX_NODES is refused."""
+    Alias expansion is bounded: a file whose aliases would expand past `max_nodes` is refused."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         if "*" in text:
-            _check_expansion(yaml, text, loader, path)
+            _check_expansion(yaml, text, loader, path, max_nodes)
         data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -314,7 +314,7 @@ def parse_yaml(text: str, path: str) -> dict:
     return data
 
 
-def _check_expansion(yaml, text: str, loader, path: str) -> None:
+def _check_expansion(yaml, text: str, loader, path: str, max_nodes: int = MAX_NODES) -> None:
     """Count the nodes the document expands to (an alias costs the size of its anchor's node)
     from the parser's events, before anything is built; refuse a YAML bomb."""
     sizes: dict[str, int] = {}
@@ -335,8 +335,8 @@ def _check_expansion(yaml, text: str, loader, path: str) -> None:
             sizes[anchor] = size
         if stack:
             stack[-1][1] += size
-        if size > MAX_NODES or (stack and stack[-1][1] > MAX_NODES):
-            raise RuleError(f"YAML aliases expand to more than {MAX_NODES} nodes (an alias bomb?); "
+        if size > max_nodes or (stack and stack[-1][1] > max_nodes):
+            raise RuleError(f"YAML aliases expand to more than {max_nodes} nodes (an alias bomb?); "
                             "refused", file=path)
 
 

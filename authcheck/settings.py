@@ -60,6 +60,9 @@ class Settings:
     min_severity: str = "info"              #: what is displayed; never what is gated
     kind: Optional[str] = None              #: --kind: a document kind for every file, or "auto"
     kinds: tuple[tuple[str, str], ...] = ()  #: config `kinds`: (absolute glob, kind), first match wins
+    registry: tuple[str, ...] = ()          #: issuer registry files (YAML)
+    exemplars: Optional[str] = None         #: folder of known-genuine letters
+    knowledge_digest: str = ""              #: digest of the registry and exemplars (set by registry.prepare)
 
     def kind_for(self, path: str) -> tuple[Optional[str], str]:
         """(forced kind or None, where it was forced) for one file: --kind, else the first `kinds` glob."""

@@ -131,6 +131,10 @@ def print_report(result: Result, console: Console, min_severity: str = "info") -
         console.print(kind)
     console.print(axes_grid(result.axes, plain))
     console.print(Text(clean(result.reason), style="italic"))
+    from ..registry.report import corroboration_line
+
+    if corroboration_line(result):
+        console.print(Text(clean(corroboration_line(result)), style="green"))
     letter = ((result.fields.get("document") or {}).get("kind") or {}).get("letter_like", True)
     section(console, "Letter" if letter else "Document")  # a manual's "issuer" and "signature" mean nothing
     console.print(letter_table(result.fields, letter))
