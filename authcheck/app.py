@@ -58,6 +58,8 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     from .runner import Run
 
     project = project_config(options)
+    if options.get("explain"):
+        project = replace(project, settings=replace(project.settings, explain=True))
     ruleset = load_ruleset(project.settings.rule_dirs)
     run = Run(paths, project, ruleset, jobs=project.jobs)
     targets = run.targets()
@@ -179,7 +181,7 @@ def _console(results: list[Result], outputs: Outputs, single: bool, settings) ->
     console = make_console(buffer, color=color, width=outputs.width or _width())
     if single:
         if results[0].error is None:
-            render_report(results[0], console, settings.min_severity)
+            render_report(results[0], console, settings.min_severity, explain=settings.explain)
     else:
         render_summary(results, console)
     return buffer.getvalue()

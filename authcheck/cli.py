@@ -91,6 +91,8 @@ def _check_options(func):
               help="Suppress findings listed (with reasons) in this YAML file.")
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not a terminal).")
 @click.option("--width", type=click.IntRange(40, 400), default=None, help="Console width for the report.")
+@click.option("--explain", is_flag=True,
+              help="Say why each finding fired, and list candidates a guard dropped (and which guard).")
 @_check_options
 def check(paths, fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed, no_color, width,
           **options) -> None:

@@ -65,13 +65,15 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
 
         letter = extract(doc)
         stage = "rules"
-        from .engine import evaluate
+        from .engine import context_for, dropped_notes, evaluate
 
-        findings = evaluate(ruleset, letter, settings)
+        ctx = context_for(letter)
+        findings = evaluate(ruleset, letter, settings, ctx)
         stage = "score"
         from .scoring import build_result
 
-        return build_result(letter, findings, settings)
+        result = build_result(letter, findings, settings)
+        return replace(result, notes=result.notes + dropped_notes(ctx)) if settings.explain else result
     except CheckError as exc:
         return error_result(path, exc, sha)
     except MemoryError:

@@ -29,7 +29,8 @@ REQUIRED = {"id", "title", "description", "severity", "axis", "weight", "when", 
 OPTIONAL = {"schema", "weights", "confidence", "floor", "scope", "patterns", "remediation", "max_evidence", "tags",
             "falsepositives", "status", "metadata"}
 PARTS = {"letterhead", "recipient", "from", "subject", "reference", "date", "salutation", "body", "signature_block",
-         "trailer", "banner", "watermark", "header", "footer", "annotation", "metadata"}
+         "trailer", "banner", "watermark", "header", "footer", "annotation", "metadata",
+         "postscript", "footnote", "annex"}
 MAX_RULE_BYTES = 256 * 1024
 MAX_RULES = 2000
 

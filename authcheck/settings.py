@@ -58,6 +58,7 @@ class Settings:
     fail_on: str = "fail"                   #: review | fail | never
     fail_score: Optional[int] = None
     min_severity: str = "info"              #: what is displayed; never what is gated
+    explain: bool = False                   #: also report candidates a guard dropped (notes "guard-dropped")
 
     def gate_trips(self, verdict: Optional[str], score: Optional[int]) -> bool:
         """True when a checked file's verdict or score reaches the gate."""

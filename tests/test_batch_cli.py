@@ -59,7 +59,7 @@ def test_jsonl_has_exactly_one_record_per_file(folder, tmp_path):
 def test_json_batch_summary_counts(folder, tmp_path):
     result = run([folder, "--format", "json"], tmp_path)
     doc = json.loads(result.stdout)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert doc["summary"]["documents"] == len(expected_files(folder)) == len(doc["documents"])
     verdicts = doc["summary"]["by_verdict"]
     assert sum(verdicts.values()) + doc["summary"]["errors"] == doc["summary"]["documents"]

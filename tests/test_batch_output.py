@@ -65,7 +65,7 @@ def test_summary_of_nothing():
 def test_batch_json_documents_sorted_by_path():
     report = json.loads(render_batch_json(batch()))
     assert list(report) == ["schema_version", "summary", "documents"]
-    assert report["schema_version"] == "1.0"
+    assert report["schema_version"] == "1.1"
     assert report["summary"] == summary(batch())
     paths = sorted(r.path for r in batch())
     assert [d["path"] for d in report["documents"]] == paths

@@ -247,7 +247,7 @@ def test_batch_json_has_one_valid_document_per_sample_sorted(cli):
     result = cli("samples", "--format", "json", "--no-cache")
     batch = json.loads(result.stdout)
     assert list(batch) == ["schema_version", "summary", "documents"]
-    assert batch["schema_version"] == "1.0"
+    assert batch["schema_version"] == "1.1"
     paths = [d["path"] for d in batch["documents"]]
     assert paths == [f"samples/{name}" for name in SAMPLE_FILES]
     for doc in batch["documents"]:

@@ -182,7 +182,7 @@ def test_fail_record_is_exact():
     record = result_record(fail_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.0", "path": "samples/seed-letter.txt", "sha256": SHA, "format": "text",
+        "schema_version": "1.1", "path": "samples/seed-letter.txt", "sha256": SHA, "format": "text",
         "verdict": "fail", "score": 72, "axes": {"origin": 10, "authority": 69},
         "reason": "unsigned letter announces a change of policy (wording.policy-change, sig.unsigned)",
         "findings": [
@@ -196,10 +196,10 @@ def test_fail_record_is_exact():
                 "evidence": [
                     {"text": "will be repositioning forces", "part": "body", "page": 1, "line": 6, "start": 230,
                      "end": 258, "key": None, "context": POLICY_SENTENCE,
-                     "highlight": span(POLICY_SENTENCE, "will be repositioning forces"), "pattern": None},
+                     "highlight": span(POLICY_SENTENCE, "will be repositioning forces"), "pattern": None, "reason": None},
                     {"text": "order our departure", "part": "body", "page": 1, "line": 7, "start": 430,
                      "end": 449, "key": None, "context": DEPARTURE_SENTENCE,
-                     "highlight": span(DEPARTURE_SENTENCE, "order our departure"), "pattern": None},
+                     "highlight": span(DEPARTURE_SENTENCE, "order our departure"), "pattern": None, "reason": None},
                 ],
             },
             {
@@ -210,7 +210,7 @@ def test_fail_record_is_exact():
                 "fingerprint": fingerprint("sig.unsigned", SHA, "WILLIAM H. SEELY III"), "suppressed": None, "weight_reason": "", "floor": None,
                 "evidence": [{"text": "WILLIAM H. SEELY III", "part": "signature_block", "page": 1, "line": 9,
                               "start": 512, "end": 532, "key": None, "context": None,
-                              "highlight": None, "pattern": None}],
+                              "highlight": None, "pattern": None, "reason": None}],
             },
             {
                 "rule": "meta.issuer-title-mismatch", "title": "Issuer's titles disagree", "severity": "medium",
@@ -221,7 +221,7 @@ def test_fail_record_is_exact():
                 "suppressed": None, "weight_reason": "", "floor": None,
                 "evidence": [{"text": "Commanding General, Task Force Iraq", "part": "signature_block", "page": 1,
                               "line": 11, "start": None, "end": None, "key": None, "context": None,
-                              "highlight": None, "pattern": None}],
+                              "highlight": None, "pattern": None, "reason": None}],
             },
         ],
         "fields": fail_fields(),
@@ -236,7 +236,7 @@ def test_error_record_is_exact():
     record = result_record(error_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.0", "path": "missing.pdf", "sha256": None, "format": None, "verdict": None,
+        "schema_version": "1.1", "path": "missing.pdf", "sha256": None, "format": None, "verdict": None,
         "score": None, "axes": {"origin": None, "authority": None},
         "reason": "could not be checked: no such file", "findings": [], "fields": {}, "notes": [],
         "next_steps": [], "error": {"type": "not-found", "message": "no such file", "stage": "read"},
@@ -303,7 +303,7 @@ def test_json_and_jsonl_round_trip(make):
     assert line.endswith("\n") and "\n" not in line[:-1]
     assert json.loads(line) == result_record(result)
     text = render_json(result)
-    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": "1.0",')
+    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": "1.1",')
     assert json.loads(text) == result_record(result)
 
 

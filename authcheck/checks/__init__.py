@@ -7,6 +7,6 @@ the other named patterns (used by `near`).
 
 from __future__ import annotations
 
-from . import fuzzy, near, phrases, regex
+from . import fuzzy, near, phrases, regex, wording
 
-KINDS = {"phrases": phrases, "regex": regex, "fuzzy": fuzzy, "near": near}
+KINDS = {"phrases": phrases, "regex": regex, "fuzzy": fuzzy, "near": near, "wording": wording}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
 from ..errors import RuleError
 
@@ -30,6 +30,8 @@ class Hit:
     start: int
     end: int
     pattern: str = ""
+    reason: Any = field(default=None, compare=False)  #: why it fired (check kinds that explain themselves)
+    dropped: Optional[str] = None  #: the guard that dropped this candidate ("negation: not"); never counted
 
     @property
     def text(self) -> str:

@@ -1,7 +1,7 @@
 """JSON and JSONL output: one record per checked file, stable keys, stdlib only.
 
 `result_record` is the projection every machine-readable format shares; its shape is
-described by `authcheck/schemas/result-v1.json` (schema_version "1.0").  Adding a key
+described by `authcheck/schemas/result-v1.json` (schema_version "1.1").  Adding a key
 bumps the minor version; renaming, removing or changing the meaning of one bumps the
 major version.  `letter_record` is the `authcheck extract --format json` view: what the
 rules see for one letter.  Fingerprints come from `authcheck.fingerprint`, the same
@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping, Optional
 from ..fingerprint import finding_fingerprint
 from ..model import Evidence, Fact, Finding, Letter, Location, Result
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 __all__ = [
     "SCHEMA_VERSION", "finding_fingerprint", "letter_record", "render_json", "render_jsonl", "result_record",
@@ -99,6 +99,7 @@ def evidence_record(ev: Evidence) -> dict[str, Any]:
         "text": ev.text, "part": ev.part, "page": ev.page, "line": ev.line,
         "start": ev.start, "end": ev.end, "key": ev.key, "context": ev.context,
         "highlight": list(ev.highlight) if ev.highlight is not None else None, "pattern": ev.pattern,
+        "reason": jsonable(ev.reason),
     }
 
 

@@ -1,0 +1,464 @@
+"""What a sentence does: find actions on commitments, then ask who acts, when, and how surely.
+
+`analyse(text, lexicon)` returns candidates: an action of some class (withdraw, end,
+suspend...) on a commitment object (forces, an agreement, funding...), each either kept
+with a reason (action, object, tense, modality, actor, polarity) or dropped by a named
+guard (negation, condition, hypothetical, deliberation, question, reported, demand, past,
+decoy, routine, request, participle).  Cues are scoped to their clause; conditions,
+contrasts and reporting verbs to the clauses they govern in the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .clauses import Sentence, sentences, tokenize
+
+AUX_FUTURE = {"will", "shall", "'ll", "wo"}
+AUX_PRESENT = {"is", "are", "am", "be", "being", "'s", "'re", "remains", "stands"}
+AUX_PERFECT = {"has", "have", "'ve"}
+AUX_PAST = {"was", "were", "had", "did"}
+ADVERBS = {"not", "n't", "never", "also", "now", "then", "hereby", "immediately", "formally", "already", "gradually",
+           "fully", "today", "just", "therefore", "be", "been", "being", "to", "all", "further", "soon", "shortly",
+           "temporarily", "permanently", "progressively", "finally", "no", "longer", "officially", "effectively"}
+PRONOUNS = {"i", "we", "he", "she", "they", "it", "who", "which", "that"}
+DETERMINERS = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "this", "that", "these", "those", "my"}
+IRREGULAR_PAST = {"left", "began", "took", "made", "went", "came", "drew", "withdrew", "sent", "froze", "held", "met",
+                  "saw", "gave", "brought", "fought", "lost", "won", "ran", "rose", "fell", "became", "stood", "kept"}
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+@dataclass
+class Candidate:
+    """An action found in a sentence: kept (dropped is None) with its reason, or dropped by a guard."""
+
+    start: int
+    end: int
+    reason: dict
+    dropped: Optional[str] = None
+    cue: str = ""
+    score: float = 0.0
+
+
+@dataclass
+class _Ctx:
+    """One sentence under analysis: tokens, clauses and the lexicon matches by kind."""
+
+    sent: Sentence
+    words: list
+    actions: list = field(default_factory=list)
+    objects: list = field(default_factory=list)
+    decoys: list = field(default_factory=list)
+    cues: dict = field(default_factory=dict)
+
+    def cue_at(self, name: str, lo: int, hi: int):
+        """The first cue of a category inside token range [lo, hi), or None."""
+        return next((m for m in self.cues.get(name, ()) if lo <= m.lo < hi), None)
+
+
+def analyse(text: str, lex) -> list[Candidate]:
+    """Every candidate change in a text (one segment), kept or dropped."""
+    tokens = tokenize(text)
+    if not any(t.low in lex.triggers for t in tokens):
+        return []
+    out = []
+    for sent in sentences(text, tokens):
+        out.extend(_sentence(sent, lex))
+    return out
+
+
+def _sentence(sent: Sentence, lex) -> list[Candidate]:
+    """Candidates of one sentence."""
+    words = [t.low for t in sent.tokens]
+    ctx = _Ctx(sent, words)
+    tokens = sent.tokens
+    for m in lex.index.scan(words):
+        kind = m.entry.kind
+        if kind not in ("object", "decoy") and m.lo > 0 and tokens[m.lo].cap and words[m.lo] != "i":
+            continue  # "the United States", "Operation Enduring Freedom": a name, not a verb or a cue
+        if kind in ("action", "continuation"):
+            ctx.actions.append(m)
+        elif kind == "object":
+            ctx.objects.append(m)
+        elif kind == "decoy":
+            ctx.decoys.append(m)
+        else:
+            ctx.cues.setdefault(m.entry.name, []).append(m)
+    _drop_pseudo(ctx)
+    ctx.actions = [m for m in ctx.actions if not _noun_reading(ctx, m)]
+    ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + \
+        _longest([m for m in ctx.actions if m.entry.kind == "continuation"])
+    out = []
+    for m in ctx.actions:
+        cand = _candidate(ctx, m, lex)
+        if cand is not None:
+            out.append(cand)
+    if not out:
+        cand = _cessation(ctx, lex)
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+def _drop_pseudo(ctx: _Ctx) -> None:
+    """Remove negation and condition cues that sit inside a pseudo cue ("no later than", "if necessary")."""
+    spans = [(m.lo, m.hi) for m in ctx.cues.get("pseudo", ())]
+    for name in ("negation", "hypothetical", "deliberation"):
+        ctx.cues[name] = [m for m in ctx.cues.get(name, ()) if not any(lo <= m.lo < hi for lo, hi in spans)]
+    tokens = ctx.sent.tokens
+    ctx.cues["hypothetical"] = [m for m in ctx.cues["hypothetical"]
+                                if not (ctx.words[m.lo] == "may" and tokens[m.lo].cap and m.lo > 0)]
+    neg = [m for m in ctx.cues["negation"]]
+    for i, w in enumerate(ctx.words):
+        if w.endswith("n't") and not any(m.lo == i for m in neg):
+            neg.append(_Pseudo(i, i + 1, "n't"))
+    ctx.cues["negation"] = neg
+
+
+class _Pseudo:
+    """A cue found by shape rather than by the lexicon (a contraction ending in n't)."""
+
+    def __init__(self, lo: int, hi: int, name: str) -> None:
+        self.lo, self.hi, self.name = lo, hi, name
+
+
+def _noun_reading(ctx: _Ctx, m) -> bool:
+    """ "the fund", "a base", "its supply": a verb form right after a determiner is a noun here."""
+    return m.entry.form != "noun" and m.lo > 0 and ctx.words[m.lo - 1] in DETERMINERS - {"that"}
+
+
+def _longest(matches: list) -> list:
+    """Drop matches inside a longer one (a continuation "be left" over the action "left")."""
+    kept = []
+    for m in sorted(matches, key=lambda m: (m.lo, -(m.hi - m.lo))):
+        if any(k.lo <= m.lo and m.hi <= k.hi for k in kept):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
+    """Judge one action match: object, polarity, then each guard in turn."""
+    clause = ctx.sent.clause_of(m.lo)
+    entry = m.entry
+    is_noun = entry.form == "noun"
+    negation = _negated(ctx, m, clause, is_noun)
+    cessation = ctx.cue_at("cessation", clause.lo, m.lo)
+    if entry.kind == "continuation":
+        cue = negation or cessation
+        if cue is None or any(cue.hi <= a.lo < m.lo for a in ctx.actions if a is not m):
+            return None  # "not be cutting funding": the negation belongs to "cutting"
+        spec = lex.continuation
+        polarity = "double negation"
+    else:
+        spec = lex.classes[entry.name]
+        polarity = "no longer" if cessation else "affirmed"
+    obj, decoy = _object(ctx, m, clause, spec, lex)
+    if entry.kind == "continuation":
+        decoy = None  # "will no longer participate in the meetings": ending participation is the change
+    limited = entry.kind == "continuation" and ctx.cue_at("limit", m.hi, clause.hi) is not None
+    if entry.kind == "continuation" and obj is None and not limited and not spec.bare:
+        return None
+    weight = spec.weight * (lex.object_weight(obj) if obj is not None else 1.0 if limited else spec.bare)
+    if obj is None and decoy is None and weight < lex.threshold:
+        return None
+    cand = _make(ctx, m, obj, entry, polarity, clause)
+    cand.score = round(weight, 2)
+    guard = _guards(ctx, m, clause, is_noun, negation if polarity == "affirmed" else None, decoy, lex)
+    if guard is None and weight < lex.threshold:
+        guard = ("weak", "")
+    if guard is not None:
+        cand.dropped, cand.cue = guard
+    return cand
+
+
+def _negated(ctx: _Ctx, m, clause, is_noun: bool):
+    """The negation cue that covers this action: in its clause, before it (anywhere for a noun)."""
+    hi = clause.hi if is_noun else m.lo
+    cue = ctx.cue_at("negation", clause.lo, hi)
+    if cue is None:
+        cue = ctx.cue_at("negation_after", clause.lo, m.lo)  # "rather than", "instead of"
+    return cue
+
+
+def _object(ctx: _Ctx, m, clause, spec, lex):
+    """The nearest commitment object the action may act on, and the nearest decoy if it is closer."""
+    def dist(o):
+        return o.lo - m.hi if o.lo >= m.hi else m.lo - o.hi + 1
+
+    gapped = "*" in m.entry.words  # "bring our trainers home": the object sits in the gap
+    inside = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi and o.lo != m.lo
+              and (gapped or not m.lo <= o.lo < m.hi) and o.entry.name in spec.objects and abs(dist(o)) <= lex.window]
+    inside += _places(ctx, m, clause, spec, lex)
+    decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
+              and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]]
+    best = min(inside, key=dist, default=None)
+    decoy = min(decoys, key=dist, default=None)
+    if decoy is not None and (best is None or dist(decoy) < dist(best) or
+                              (m.entry.form == "noun" and decoy.lo == m.hi)):
+        return best, decoy
+    return best, None
+
+
+def _places(ctx: _Ctx, m, clause, spec, lex) -> list:
+    """Capitalised names after a movement verb ("leave Iraq"), for classes that accept places."""
+    if "places" not in spec.objects:
+        return []
+    out = []
+    for i in range(m.hi, min(clause.hi, m.hi + 3)):
+        tok = ctx.sent.tokens[i]
+        if tok.cap and tok.low not in lex.not_places and tok.low[:1].isalpha():
+            from .lexicon import Entry, Match
+
+            out.append(Match(i, i + 1, Entry((tok.low,), "object", "places")))
+            break
+    return out
+
+
+def _guards(ctx: _Ctx, m, clause, is_noun: bool, negation, decoy, lex):
+    """The first guard that drops this candidate, as (guard, cue words), or None."""
+    words = ctx.words
+    if negation is not None:
+        return "negation", " ".join(words[negation.lo:negation.hi])
+    if decoy is not None:
+        return "decoy", " ".join(words[decoy.lo:decoy.hi])
+    if ctx.sent.question:
+        return "question", "?"
+    travel = ctx.cue_at("travel", m.lo, m.lo + 1)
+    if travel is not None:
+        return "decoy", " ".join(words[travel.lo:travel.hi])
+    checks = (_condition, _modal, _reported, _past, _routine, _request, _participle)
+    for check in checks:
+        found = check(ctx, m, clause, is_noun, lex)
+        if found:
+            return found
+    return None
+
+
+def _condition(ctx: _Ctx, m, clause, is_noun, lex):
+    """Inside an if/whether/unless clause, or in a clause an "if" clause governs."""
+    if clause.opener in ("if", "whether", "unless") and not ctx.cue_at("pseudo", clause.lo, clause.lo + 3):
+        return "condition", clause.opener
+    if clause.lo == 0 and ctx.words[0] in ("should", "were", "had") and len(ctx.sent.clauses) > 1:
+        return "condition", ctx.words[0]
+    for other in ctx.sent.clauses:
+        if other is clause or other.group != clause.group:
+            continue
+        cond = other.opener == "if" or (other.lo == 0 and ctx.words[0] in ("should", "were", "had"))
+        if cond and not _default_condition(ctx, other) and not ctx.cue_at("pseudo", other.lo, other.lo + 3) \
+                and not (other.lo > 0 and ctx.words[other.lo - 1] == "even"):
+            return "condition", ctx.words[other.lo]
+    return None
+
+
+def _default_condition(ctx: _Ctx, clause) -> bool:
+    """ "If no objection is received": a negated condition on the reader's reply leaves the action standing."""
+    return bool(ctx.cue_at("negation", clause.lo, clause.hi) and ctx.cue_at("default", clause.lo, clause.hi))
+
+
+def _modal(ctx: _Ctx, m, clause, is_noun, lex):
+    """A hypothetical or deliberative cue in the clause: before a verb, anywhere around a noun."""
+    hi = clause.hi if is_noun else m.lo
+    for name in ("hypothetical", "deliberation"):
+        cue = ctx.cue_at(name, clause.lo, hi)
+        if cue is not None:
+            return name, " ".join(ctx.words[cue.lo:cue.hi])
+    return None
+
+
+def _reported(ctx: _Ctx, m, clause, is_noun, lex):
+    """Reported speech or a demand by someone other than the writer, governing this action."""
+    for name in ("reporting", "reporting_nouns", "demand", "demand_nouns"):
+        for cue in ctx.cues.get(name, ()):
+            cue_clause = ctx.sent.clause_of(cue.lo)
+            governs = cue.lo < m.lo and cue_clause.group == clause.group or _trailing(ctx, cue_clause)
+            if not governs or _framing(ctx, cue, cue_clause, lex) or _own(ctx, cue, cue_clause):
+                continue
+            return ("reported" if name.startswith("reporting") else "demand"), " ".join(ctx.words[cue.lo:cue.hi])
+    return None
+
+
+def _trailing(ctx: _Ctx, clause) -> bool:
+    """ "..., residents ask.": a short reporting clause closing the sentence governs all of it."""
+    return clause is ctx.sent.clauses[-1] and clause.hi - clause.lo <= 5 and clause.lo > 0
+
+
+def _framing(ctx: _Ctx, cue, clause, lex) -> bool:
+    """ "As requested by Parliament, ...": the writer acts in answer to a request, it does not report one."""
+    if clause.opener == "as" or (cue.lo > 0 and ctx.words[cue.lo - 1] == "as"):
+        return True
+    return ctx.cue_at("framing", max(clause.lo, cue.lo - 3), cue.lo) is not None
+
+
+def _own(ctx: _Ctx, cue, clause) -> bool:
+    """The writer is the one reporting or requesting ("we asked", "our request")."""
+    words = ctx.words
+    if cue.entry.name.endswith("_nouns"):
+        before = words[max(0, cue.lo - 2):cue.lo]
+        return any(w in ("our", "my") for w in before)
+    before = words[clause.lo:cue.lo]
+    passive = any(w in ("were", "was", "been") for w in before)
+    return any(w in ("i", "we") for w in before) and not passive
+
+
+def _past(ctx: _Ctx, m, clause, is_noun, lex):
+    """A past event, not an announcement; unless recent, or the writer's own act ("I ordered")."""
+    tense = tense_of(ctx, m, clause)
+    if tense not in ("past", "perfect"):
+        return None
+    distant = ctx.cue_at("past_time", 0, len(ctx.words))
+    if tense == "perfect":
+        return ("past", " ".join(ctx.words[distant.lo:distant.hi])) if distant else None
+    year = next((w for w in ctx.words if _YEAR.match(w)), None)
+    if distant or year:
+        return "past", year or " ".join(ctx.words[distant.lo:distant.hi])
+    if ctx.cue_at("recent_time", 0, len(ctx.words)):
+        return None
+    before = ctx.words[:m.lo]
+    if any(w in ("i", "we") for w in before) or ctx.cue_at("decision", 0, m.lo):
+        return None
+    return "past", "past tense"
+
+
+def _routine(ctx: _Ctx, m, clause, is_noun, lex):
+    """A scheduled, routine ending ("as foreseen in the grant agreement")."""
+    cue = ctx.cue_at("routine", 0, len(ctx.words))
+    return ("routine", " ".join(ctx.words[cue.lo:cue.hi])) if cue else None
+
+
+def _request(ctx: _Ctx, m, clause, is_noun, lex):
+    """ "Please cancel ...": a request to the reader, not an announcement."""
+    if not is_noun and any(w in ("please", "kindly") for w in ctx.words[max(clause.lo, m.lo - 2):m.lo]):
+        return "request", "please"
+    return None
+
+
+def _participle(ctx: _Ctx, m, clause, is_noun, lex):
+    """ "forces deployed in the region": a participle describing a noun, not an act."""
+    if m.entry.form not in ("ed", "pp") or m.lo == 0:
+        return None
+    if _aux_chain(ctx.words, m.lo, clause.lo):
+        return None
+    prev = ctx.words[m.lo - 1]
+    if prev in PRONOUNS or prev in ("which", "who") or ctx.words[clause.lo] in ("that",):
+        return None
+    return "participle", prev + " " + ctx.words[m.lo]
+
+
+def _aux_chain(words: list, i: int, lo: int) -> list:
+    """Auxiliaries directly before token i (skipping adverbs)."""
+    out = []
+    j = i - 1
+    while j >= lo and (words[j] in ADVERBS or words[j] in AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST
+                       or words[j] in ("would", "could", "should", "may", "might", "must", "can")):
+        if words[j] not in ADVERBS or words[j] in ("be", "been", "being"):
+            out.append(words[j])
+        j -= 1
+    return out
+
+
+def tense_of(ctx: _Ctx, m, clause) -> str:
+    """future | present | perfect | past for one action, from its form and the auxiliaries around it."""
+    words, form = ctx.words, m.entry.form
+    chain = _aux_chain(words, m.lo, clause.lo)
+    if chain:
+        return _tense_from_chain(chain)
+    if form == "past":
+        return "past"
+    if form in ("ed", "pp") and m.lo > 0 and words[m.lo - 1] in PRONOUNS:
+        return "past"
+    return _finite_tense(ctx, m.lo, clause)
+
+
+def _tense_from_chain(chain: list) -> str:
+    """The tense an auxiliary chain gives ("will be", "has been", "were")."""
+    if any(w in AUX_FUTURE for w in chain):
+        return "future"
+    if any(w in AUX_PERFECT for w in chain):
+        return "perfect"
+    if any(w in AUX_PAST for w in chain):
+        return "past"
+    return "present"
+
+
+def _finite_tense(ctx: _Ctx, i: int, clause) -> str:
+    """The tense of the nearest finite verb: back through the clause, forward, then the nearest in the sentence."""
+    words = ctx.words
+    order = list(range(i - 1, clause.lo - 1, -1)) + list(range(i + 1, clause.hi))
+    order += sorted((j for j in range(len(words)) if not clause.lo <= j < clause.hi), key=lambda j: abs(j - i))
+    for j in order:
+        w = words[j]
+        if w in AUX_FUTURE:
+            return "future"
+        if w in AUX_PERFECT:
+            return "perfect"
+        if w in AUX_PAST or w in IRREGULAR_PAST:
+            return "past"
+        if w in AUX_PRESENT or w in ("begins", "begin", "takes", "constitutes", "serves"):
+            return "present"
+        if j != i and w.endswith("ed") and len(w) > 4 and j > 0 and words[j - 1] not in DETERMINERS:
+            chain = [x for x in words[max(0, j - 3):j] if x in AUX_PERFECT | AUX_PAST | AUX_PRESENT | AUX_FUTURE]
+            return _tense_from_chain(chain) if chain else "past"
+    return "present"
+
+
+def _make(ctx: _Ctx, m, obj, entry, polarity: str, clause) -> Candidate:
+    """A candidate with its span (action and object when close) and its reason."""
+    tokens = ctx.sent.tokens
+    lo, hi = m.lo, m.hi
+    if obj is not None and abs(obj.lo - m.lo) <= 6:
+        lo, hi = min(lo, obj.lo), max(hi, obj.hi)
+    words = ctx.words
+    reason = {
+        "action": entry.name if entry.kind == "action" else "end",
+        "words": " ".join(words[m.lo:m.hi]),
+        "object": " ".join(words[obj.lo:obj.hi]) if obj is not None else None,
+        "tense": tense_of(ctx, m, clause),
+        "modality": _modality(ctx, m, clause),
+        "actor": _actor(ctx, m, clause),
+        "polarity": polarity,
+    }
+    return Candidate(tokens[lo].start, tokens[hi - 1].end, reason)
+
+
+def _modality(ctx: _Ctx, m, clause) -> str:
+    """hereby | decided | intends | will | stated: how firmly the clause puts the action."""
+    for name, label in (("hereby", "hereby"), ("decision", "decided"), ("intent", "intends")):
+        if ctx.cue_at(name, 0, m.lo) or (name == "hereby" and ctx.cue_at(name, clause.lo, clause.hi)):
+            return label
+    if any(w in AUX_FUTURE for w in ctx.words[clause.lo:m.lo]):
+        return "will"
+    return "stated"
+
+
+def _actor(ctx: _Ctx, m, clause) -> str:
+    """writer | own side | named | unstated: who is said to act."""
+    before = ctx.words[:m.lo]
+    if any(w in ("i", "we") for w in before):
+        return "writer"
+    if any(w in ("our", "my") for w in before) or ctx.cue_at("own_side", 0, m.lo):
+        return "own side"
+    if any(t.cap for t in ctx.sent.tokens[1:m.lo]):
+        return "named"
+    return "unstated"
+
+
+def _cessation(ctx: _Ctx, lex) -> Optional[Candidate]:
+    """ "The programme no longer accepts new beneficiaries": "no longer" with a commitment in its clause."""
+    for cue in ctx.cues.get("cessation", ()):
+        clause = ctx.sent.clause_of(cue.lo)
+        objs = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi]
+        if not objs:
+            continue
+        from .lexicon import Entry, Match
+
+        m = Match(cue.lo, cue.hi, Entry(ctx.words[cue.lo:cue.hi], "action", "end", "base"))
+        cand = _make(ctx, m, objs[0], m.entry, "no longer", clause)
+        cand.score = lex.continuation.weight
+        guard = _guards(ctx, m, clause, False, None, None, lex)
+        if guard:
+            cand.dropped, cand.cue = guard
+        return cand
+    return None

@@ -1,0 +1,158 @@
+"""`wording`: read what each sentence does: an action on a commitment, by whom, when, how surely.
+
+The rule's YAML carries the whole lexicon, so an analyst extends it without Python:
+
+    wording:
+      threshold: 0.5          # class weight x object weight needed to fire
+      window: 10              # words between an action and its object
+      actions:                # action classes: verbs (lemma or lemma/past/participle, "*" = gap) and nouns
+        withdraw: {weight: 1.0, bare: 0.8, objects: [forces, places], verbs: [...], nouns: [...]}
+      continuations: {weight: 1.0, bare: 0, objects: [...], verbs: [remain, ...], nouns: [renewal]}
+      objects:                # commitment objects by group, each with a weight
+        forces: {weight: 1.0, words: [forces, troops, ...]}
+      decoys: [funds, account, drill, software, ...]
+      cues: {negation: [...], hypothetical: [...], reporting: [...], past_time: [...], ...}
+
+Every hit carries its reason (action, words, object, tense, modality, actor, polarity,
+score); candidates a guard dropped come back as hits with `dropped` set, so the engine
+can show them with --explain and never count them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import RuleError
+from .base import Hit
+
+KEYS = {"wording"}
+CUES = {"negation", "negation_after", "pseudo", "cessation", "hypothetical", "deliberation", "intent", "decision",
+        "hereby", "reporting", "reporting_nouns", "demand", "demand_nouns", "framing", "own_side", "past_time",
+        "recent_time", "routine", "default", "limit", "travel"}
+SPEC_KEYS = {"threshold", "window", "actions", "continuations", "objects", "decoys", "cues", "not_places"}
+CLASS_KEYS = {"weight", "bare", "objects", "verbs", "nouns"}
+MAX_WORDS = 5000
+
+
+@dataclass(frozen=True)
+class ClassSpec:
+    """An action class: its weight, the weight with no object found, and the object groups it acts on."""
+
+    weight: float
+    bare: float
+    objects: frozenset
+
+
+class Lexicon:
+    """The compiled word lists of one `wording` pattern."""
+
+    def __init__(self, spec: dict, where: dict, key: str) -> None:
+        from .lexicon import Index, cue_entries, noun_entries, verb_entries
+
+        self.threshold = _number(spec.get("threshold", 0.5), 0, 10, where, key + ".threshold")
+        self.window = int(_number(spec.get("window", 10), 1, 40, where, key + ".window"))
+        groups = _mapping(spec.get("objects"), where, key + ".objects")
+        self.weights = {g: _number(_mapping(v, where, f"{key}.objects.{g}").get("weight", 1.0), 0, 10, where,
+                                   f"{key}.objects.{g}.weight") for g, v in groups.items()}
+        entries = [e for g, v in groups.items() for w in _words(v.get("words"), where, f"{key}.objects.{g}.words")
+                   for e in noun_entries(w, "object", g)]
+        entries += [e for w in _words(spec.get("decoys"), where, key + ".decoys") for e in noun_entries(w, "decoy", "decoy")]
+        self.classes = {}
+        for name, cspec in _mapping(spec.get("actions"), where, key + ".actions").items():
+            self.classes[name] = self._class(cspec, where, f"{key}.actions.{name}")
+            entries += self._entries(cspec, "action", name, where, f"{key}.actions.{name}", verb_entries, noun_entries)
+        cont = _mapping(spec.get("continuations"), where, key + ".continuations")
+        self.continuation = self._class(cont, where, key + ".continuations")
+        entries += self._entries(cont, "continuation", "continuation", where, key + ".continuations", verb_entries,
+                                 noun_entries)
+        for name, items in _mapping(spec.get("cues"), where, key + ".cues").items():
+            if name not in CUES:
+                raise RuleError(f"unknown cue list {name!r} (known: {', '.join(sorted(CUES))})", **where,
+                                key=f"{key}.cues.{name}")
+            entries += [e for w in _words(items, where, f"{key}.cues.{name}") for e in cue_entries(w, name)]
+        if len(entries) > MAX_WORDS * 8:
+            raise RuleError("the wording lexicon is too large", **where, key=key)
+        self.not_places = set(_words(spec.get("not_places", ["I"]), where, key + ".not_places", lower=True))
+        self.index = Index(entries)
+        self.triggers = {e.words[0] for e in entries if e.kind in ("action", "continuation")} | \
+                        {e.words[0] for e in entries if e.kind == "cue" and e.name == "cessation"}
+
+    def _class(self, cspec: dict, where: dict, key: str) -> ClassSpec:
+        """Validate one action class (or the continuations) and keep its weights."""
+        unknown = set(cspec) - CLASS_KEYS
+        if unknown:
+            raise RuleError(f"unknown key {sorted(unknown)[0]!r}", **where, key=key)
+        objects = _words(cspec.get("objects", []), where, key + ".objects", allow_empty=True)
+        missing = [g for g in objects if g not in self.weights and g != "places"]
+        if missing:
+            raise RuleError(f"unknown object group {missing[0]!r}", **where, key=key + ".objects")
+        return ClassSpec(_number(cspec.get("weight", 1.0), 0, 10, where, key + ".weight"),
+                         _number(cspec.get("bare", 0.0), 0, 10, where, key + ".bare"), frozenset(objects))
+
+    @staticmethod
+    def _entries(cspec, kind, name, where, key, verb_entries, noun_entries) -> list:
+        """Entries for a class's verbs and nouns."""
+        out = [e for v in _words(cspec.get("verbs", []), where, key + ".verbs", allow_empty=True)
+               for e in verb_entries(v, kind, name)]
+        out += [e for n in _words(cspec.get("nouns", []), where, key + ".nouns", allow_empty=True)
+                for e in noun_entries(n, kind, name)]
+        return out
+
+    def object_weight(self, obj) -> float:
+        """The weight of an object match's group (capitalised places weigh `places` or 0.6)."""
+        return self.weights.get(obj.entry.name, 0.6)
+
+
+def _mapping(value, where: dict, key: str) -> dict:
+    """A required mapping."""
+    if not isinstance(value, dict) or not value:
+        raise RuleError("must be a non-empty mapping", **where, key=key)
+    return value
+
+
+def _words(value, where: dict, key: str, allow_empty: bool = False, lower: bool = False) -> list:
+    """A list of non-empty strings."""
+    if not isinstance(value, list) or (not value and not allow_empty) or len(value) > MAX_WORDS or \
+            not all(isinstance(w, str) and w.strip() for w in value):
+        raise RuleError("must be a list of words or phrases", **where, key=key)
+    return [w.lower() if lower else w for w in value]
+
+
+def _number(value, lo: float, hi: float, where: dict, key: str) -> float:
+    """A number within [lo, hi]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise RuleError(f"must be a number from {lo:g} to {hi:g}", **where, key=key)
+    return float(value)
+
+
+class Matcher:
+    """Finds sentences that announce a change, with the reason; dropped candidates are marked."""
+
+    def __init__(self, spec: dict, name: str, where: dict) -> None:
+        body, key = spec["wording"], f"patterns.{name}.wording"
+        if not isinstance(body, dict) or set(body) - SPEC_KEYS:
+            extra = sorted(set(body) - SPEC_KEYS) if isinstance(body, dict) else []
+            raise RuleError(f"wording takes {', '.join(sorted(SPEC_KEYS))}" + (f", not {extra[0]!r}" if extra else ""),
+                            **where, key=key)
+        self.name = name
+        self.lexicon = Lexicon(body, where, key)
+
+    def hits(self, segments, resolved) -> list[Hit]:
+        """One hit per candidate in every segment; a dropped one names its guard in `dropped`."""
+        from .reading import analyse
+
+        out = []
+        for seg in segments:
+            for cand in analyse(seg.text, self.lexicon):
+                reason = dict(cand.reason, score=cand.score)
+                dropped = f"{cand.dropped}: {cand.cue}" if cand.dropped else None
+                if dropped:
+                    reason["guard"] = cand.dropped
+                    reason["cue"] = cand.cue
+                out.append(Hit(seg, cand.start, cand.end, self.name, reason=reason, dropped=dropped))
+        return out
+
+
+def compile(spec: dict, name: str, where: dict) -> Matcher:
+    """Build the matcher for one named pattern."""
+    return Matcher(spec, name, where)
