@@ -412,7 +412,7 @@ def _make(ctx: _Ctx, m, obj, entry, polarity: str, clause) -> Candidate:
         lo, hi = min(lo, obj.lo), max(hi, obj.hi)
     words = ctx.words
     reason = {
-        "action": entry.name if entry.kind == "action" else "end",
+        "action": entry.name if entry.kind == "action" and polarity == "affirmed" else "end",
         "words": " ".join(words[m.lo:m.hi]),
         "object": " ".join(words[obj.lo:obj.hi]) if obj is not None else None,
         "tense": tense_of(ctx, m, clause),
