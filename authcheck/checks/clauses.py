@@ -16,9 +16,9 @@ from dataclasses import dataclass
 _TOKEN = re.compile(r"\d{1,2}[:.]\d{2}\b|[^\W_]+(?:['’\-][^\W_]+)*|--|[;:?!—–,()\"“”]", re.U)
 HARD = {";", ":", "—", "–", "--", "(", ")", "\"", "“", "”"}
 CONTRAST = {"but", "however", "nevertheless", "nonetheless", "although", "though", "whereas", "yet"}
-OPENERS = CONTRAST | {"if", "unless", "whether", "because", "nor", "once", "while", "when", "whilst",
+OPENERS = CONTRAST - {"yet"} | {"if", "unless", "whether", "because", "nor", "once", "while", "when", "whilst",
                       "notwithstanding"}
-AFTER_COMMA = {"and", "or", "as", "so", "which", "who", "since", "following", "after", "before"}
+AFTER_COMMA = {"and", "or", "as", "so", "which", "who", "since", "following", "after", "before", "yet"}
 HANGING = {"will", "shall", "would", "could", "should", "may", "might", "must", "can", "not", "never", "is", "are",
            "was", "were", "has", "have", "had", "be", "been", "to", "the", "a", "an", "of", "and", "or"}
 ABBREVIATIONS = {"lt", "mr", "mrs", "ms", "dr", "st", "gen", "col", "maj", "capt", "sgt", "no", "nos", "art", "para",
@@ -125,9 +125,9 @@ def _join_hanging(tokens: list[Token], spans: list) -> list:
     out: list = []
     carry = False
     for lo, hi, opener, group in spans:
-        if carry and out:
+        if carry and out and (not opener or _hangs(tokens[out[-1][1] - 1])):
             out[-1][1] = hi
-            carry = _hangs(tokens[hi - 1]) or hi - lo <= 4
+            carry = _hangs(tokens[hi - 1]) or (hi - lo <= 4 and not opener)
         else:
             out.append([lo, hi, opener, group])
             carry = _hangs(tokens[hi - 1])

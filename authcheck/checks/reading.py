@@ -143,7 +143,10 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     """Judge one action match: object, polarity, then each guard in turn."""
     clause = ctx.sent.clause_of(m.lo)
     entry = m.entry
-    is_noun = entry.form == "noun"
+    # a noun, or an infinitive inside a noun phrase ("any decision to withdraw would..."), is in the scope
+    # of cues anywhere in its clause; a finite verb only of cues before it
+    is_noun = entry.form == "noun" or (entry.form == "base" and m.lo > 0 and ctx.words[m.lo - 1] == "to"
+                                       and not _finite_before(ctx, m.lo - 1, clause.lo))
     negation = _negated(ctx, m, clause, is_noun)
     cessation = ctx.cue_at("cessation", clause.lo, m.lo)
     if entry.kind == "continuation":
@@ -174,6 +177,13 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     return cand
 
 
+def _finite_before(ctx: _Ctx, i: int, lo: int) -> bool:
+    """Whether a finite verb or auxiliary precedes token i in the clause ("we intend to", "has decided to")."""
+    aux = AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST | {"would", "could", "should", "may", "might", "must", "can"}
+    return any(w in aux or w in PRONOUNS or (w.endswith(("s", "ed")) and j > lo and ctx.words[j - 1] in PRONOUNS)
+               for j, w in enumerate(ctx.words[lo:i], lo)) or ctx.cue_at("intent", lo, i) is not None
+
+
 def _negated(ctx: _Ctx, m, clause, is_noun: bool):
     """The negation cue that covers this action: in its clause, before it (anywhere for a noun)."""
     hi = clause.hi if is_noun else m.lo
@@ -196,6 +206,9 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
               and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]]
     best = min(inside, key=dist, default=None)
     decoy = min(decoys, key=dist, default=None)
+    subject = [d for d in decoys if d.hi <= m.lo and m.lo - d.hi <= 3 and m.entry.form != "noun"]
+    if subject and not any(subject[-1].hi <= o.lo < m.lo for o in inside):
+        return best, subject[-1]  # "the bus will depart from the embassy": the decoy is what acts
     if decoy is not None and (best is None or dist(decoy) < dist(best) or
                               (m.entry.form == "noun" and decoy.lo == m.hi)):
         return best, decoy
