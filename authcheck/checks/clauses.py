@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"\d{1,2}[:.]\d{2}\b|[^\W_]+(?:['’\-][^\W_]+)*|--|[;:?!—–,()\"“”]", re.U)
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}[:.]\d{2}\b|[^\W_]+(?:['’\-][^\W_]+)*|--|[;:?!—–,()\"“”]", re.U)
 HARD = {";", ":", "—", "–", "--", "(", ")", "\"", "“", "”"}
 CONTRAST = {"but", "however", "nevertheless", "nonetheless", "although", "though", "whereas", "yet"}
 OPENERS = CONTRAST - {"yet"} | {"if", "unless", "whether", "because", "nor", "once", "while", "when", "whilst",

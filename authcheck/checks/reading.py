@@ -27,7 +27,7 @@ PRONOUNS = {"i", "we", "he", "she", "they", "it", "who", "which", "that"}
 DETERMINERS = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "this", "that", "these", "those", "my"}
 IRREGULAR_PAST = {"left", "began", "took", "made", "went", "came", "drew", "withdrew", "sent", "froze", "held", "met",
                   "saw", "gave", "brought", "fought", "lost", "won", "ran", "rose", "fell", "became", "stood", "kept"}
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEAR = re.compile(r"^(?:19|20)\d\d(?:s|'s)?$")
 
 
 @dataclass
@@ -87,7 +87,9 @@ def _sentence(sent: Sentence, lex) -> list[Candidate]:
         else:
             ctx.cues.setdefault(m.entry.name, []).append(m)
     _drop_pseudo(ctx)
-    ctx.actions = [m for m in ctx.actions if not _noun_reading(ctx, m)]
+    idioms = [(c.lo, c.hi) for c in ctx.cues.get("idiom", ())]
+    ctx.actions = [m for m in ctx.actions if not _noun_reading(ctx, m)
+                   and not any(lo <= m.lo < hi for lo, hi in idioms)]  # "at the end of", "based on"
     ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + \
         _longest([m for m in ctx.actions if m.entry.kind == "continuation"])
     out = []
@@ -204,6 +206,8 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     inside += _places(ctx, m, clause, spec, lex)
     decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
               and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]]
+    heads = {d.lo for d in decoys}
+    inside = [o for o in inside if o.hi not in heads]  # "the project account": the account is what is meant
     best = min(inside, key=dist, default=None)
     decoy = min(decoys, key=dist, default=None)
     subject = [d for d in decoys if d.hi <= m.lo and m.lo - d.hi <= 3 and m.entry.form != "noun"]
@@ -324,15 +328,10 @@ def _past(ctx: _Ctx, m, clause, is_noun, lex):
     distant = ctx.cue_at("past_time", 0, len(ctx.words))
     if tense == "perfect":
         return ("past", " ".join(ctx.words[distant.lo:distant.hi])) if distant else None
-    year = next((w for w in ctx.words if _YEAR.match(w)), None)
+    year = next((w for w in ctx.words if _YEAR.match(w) or w.startswith("then-")), None)
     if distant or year:
         return "past", year or " ".join(ctx.words[distant.lo:distant.hi])
-    if ctx.cue_at("recent_time", 0, len(ctx.words)):
-        return None
-    before = ctx.words[:m.lo]
-    if any(w in ("i", "we") for w in before) or ctx.cue_at("decision", 0, m.lo):
-        return None
-    return "past", "past tense"
+    return None  # "we suspended the programme on 3 May": a dated act with no distant marker is notice of it
 
 
 def _routine(ctx: _Ctx, m, clause, is_noun, lex):
@@ -355,8 +354,12 @@ def _participle(ctx: _Ctx, m, clause, is_noun, lex):
     if _aux_chain(ctx.words, m.lo, clause.lo):
         return None
     prev = ctx.words[m.lo - 1]
-    if prev in PRONOUNS or prev in ("which", "who") or ctx.words[clause.lo] in ("that",):
+    if prev in PRONOUNS or ctx.words[clause.lo] in ("that",):
         return None
+    finite = AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST | {"would", "could", "should", "may", "might", "must",
+                                                                  "can", "continue", "continues", "remain"}
+    if not any(w in finite for w in ctx.words[clause.lo:clause.hi]):
+        return None  # "The Embassy suspended operations on 31 August": the clause's main verb
     return "participle", prev + " " + ctx.words[m.lo]
 
 
@@ -378,10 +381,8 @@ def tense_of(ctx: _Ctx, m, clause) -> str:
     chain = _aux_chain(words, m.lo, clause.lo)
     if chain:
         return _tense_from_chain(chain)
-    if form == "past":
-        return "past"
-    if form in ("ed", "pp") and m.lo > 0 and words[m.lo - 1] in PRONOUNS:
-        return "past"
+    if form in ("past", "ed", "pp"):
+        return "past"  # no auxiliary: a simple past ("the administration imposed tariffs")
     return _finite_tense(ctx, m.lo, clause)
 
 

@@ -28,7 +28,8 @@ from .base import Hit
 KEYS = {"wording"}
 CUES = {"negation", "negation_after", "pseudo", "cessation", "hypothetical", "deliberation", "intent", "decision",
         "hereby", "reporting", "reporting_nouns", "demand", "demand_nouns", "framing", "own_side", "past_time",
-        "recent_time", "routine", "default", "limit", "travel"}
+        "recent_time", "routine", "default", "limit", "travel",
+        "idiom"}
 SPEC_KEYS = {"threshold", "window", "actions", "continuations", "objects", "decoys", "cues", "not_places"}
 CLASS_KEYS = {"weight", "bare", "objects", "verbs", "nouns"}
 MAX_WORDS = 5000
