@@ -8,14 +8,12 @@ object, decoy or a cue category), so one pass over a sentence finds everything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 GAP = 6  #: words allowed where a phrase has "*"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One phrase of the lexicon: its tokens, what it is, and (for verbs) which form it is."""
 
     words: tuple
@@ -25,8 +23,7 @@ class Entry:
     lemma: str = ""
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """An entry found at tokens [lo, hi) of a sentence."""
 
     lo: int

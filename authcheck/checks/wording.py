@@ -32,7 +32,7 @@ CUES = {"negation", "negation_after", "pseudo", "cessation", "hypothetical", "de
         "idiom"}
 SPEC_KEYS = {"threshold", "window", "actions", "continuations", "objects", "decoys", "cues", "not_places"}
 CLASS_KEYS = {"weight", "bare", "objects", "verbs", "nouns"}
-MAX_WORDS = 5000
+MAX_WORDS = 5000  #: per list
 
 
 @dataclass(frozen=True)
@@ -45,38 +45,62 @@ class ClassSpec:
 
 
 class Lexicon:
-    """The compiled word lists of one `wording` pattern."""
+    """The word lists of one `wording` pattern: validated when the rule loads, indexed on first use
+    (so loading rules for a run that never reads a sentence costs nothing)."""
 
     def __init__(self, spec: dict, where: dict, key: str) -> None:
-        from .lexicon import Index, cue_entries, noun_entries, verb_entries
+        self._args = (spec, where, key)
+        self._index = None
+        self._validate(spec, where, key)
 
+    def _validate(self, spec: dict, where: dict, key: str) -> None:
+        """Check every key, number and list (errors name the key); keep the weights."""
         self.threshold = _number(spec.get("threshold", 0.5), 0, 10, where, key + ".threshold")
         self.window = int(_number(spec.get("window", 10), 1, 40, where, key + ".window"))
         groups = _mapping(spec.get("objects"), where, key + ".objects")
         self.weights = {g: _number(_mapping(v, where, f"{key}.objects.{g}").get("weight", 1.0), 0, 10, where,
                                    f"{key}.objects.{g}.weight") for g, v in groups.items()}
-        entries = [e for g, v in groups.items() for w in _words(v.get("words"), where, f"{key}.objects.{g}.words")
-                   for e in noun_entries(w, "object", g)]
-        entries += [e for w in _words(spec.get("decoys"), where, key + ".decoys") for e in noun_entries(w, "decoy", "decoy")]
-        self.classes = {}
-        for name, cspec in _mapping(spec.get("actions"), where, key + ".actions").items():
-            self.classes[name] = self._class(cspec, where, f"{key}.actions.{name}")
-            entries += self._entries(cspec, "action", name, where, f"{key}.actions.{name}", verb_entries, noun_entries)
-        cont = _mapping(spec.get("continuations"), where, key + ".continuations")
-        self.continuation = self._class(cont, where, key + ".continuations")
-        entries += self._entries(cont, "continuation", "continuation", where, key + ".continuations", verb_entries,
-                                 noun_entries)
+        for g, v in groups.items():
+            _words(v.get("words"), where, f"{key}.objects.{g}.words")
+        _words(spec.get("decoys"), where, key + ".decoys")
+        self.classes = {name: self._class(c, where, f"{key}.actions.{name}")
+                        for name, c in _mapping(spec.get("actions"), where, key + ".actions").items()}
+        self.continuation = self._class(_mapping(spec.get("continuations"), where, key + ".continuations"), where,
+                                        key + ".continuations")
         for name, items in _mapping(spec.get("cues"), where, key + ".cues").items():
             if name not in CUES:
                 raise RuleError(f"unknown cue list {name!r} (known: {', '.join(sorted(CUES))})", **where,
                                 key=f"{key}.cues.{name}")
-            entries += [e for w in _words(items, where, f"{key}.cues.{name}") for e in cue_entries(w, name)]
-        if len(entries) > MAX_WORDS * 8:
-            raise RuleError("the wording lexicon is too large", **where, key=key)
+            _words(items, where, f"{key}.cues.{name}")
         self.not_places = set(_words(spec.get("not_places", ["I"]), where, key + ".not_places", lower=True))
-        self.index = Index(entries)
-        self.triggers = {e.words[0] for e in entries if e.kind in ("action", "continuation")} | \
-                        {e.words[0] for e in entries if e.kind == "cue" and e.name == "cessation"}
+
+    @property
+    def index(self):
+        """The phrase index, built on first use."""
+        if self._index is None:
+            self._build(*self._args)
+        return self._index
+
+    @property
+    def triggers(self) -> set:
+        """First words of every action and continuation: a sentence without one is skipped."""
+        if self._index is None:
+            self._build(*self._args)
+        return self._triggers
+
+    def _build(self, spec: dict, where: dict, key: str) -> None:
+        """Inflect and index every list (the lists were validated by `_validate`)."""
+        from .lexicon import Index, cue_entries, noun_entries, verb_entries
+
+        entries = [e for g, v in spec["objects"].items() for w in v["words"] for e in noun_entries(w, "object", g)]
+        entries += [e for w in spec["decoys"] for e in noun_entries(w, "decoy", "decoy")]
+        for name, cspec in spec["actions"].items():
+            entries += self._entries(cspec, "action", name, verb_entries, noun_entries)
+        entries += self._entries(spec["continuations"], "continuation", "continuation", verb_entries, noun_entries)
+        entries += [e for name, items in spec["cues"].items() for w in items for e in cue_entries(w, name)]
+        self._index = Index(entries)
+        self._triggers = {e.words[0] for e in entries if e.kind in ("action", "continuation")} | \
+            {e.words[0] for e in entries if e.kind == "cue" and e.name == "cessation"}
 
     def _class(self, cspec: dict, where: dict, key: str) -> ClassSpec:
         """Validate one action class (or the continuations) and keep its weights."""
@@ -87,17 +111,16 @@ class Lexicon:
         missing = [g for g in objects if g not in self.weights and g != "places"]
         if missing:
             raise RuleError(f"unknown object group {missing[0]!r}", **where, key=key + ".objects")
+        _words(cspec.get("verbs", []), where, key + ".verbs", allow_empty=True)
+        _words(cspec.get("nouns", []), where, key + ".nouns", allow_empty=True)
         return ClassSpec(_number(cspec.get("weight", 1.0), 0, 10, where, key + ".weight"),
                          _number(cspec.get("bare", 0.0), 0, 10, where, key + ".bare"), frozenset(objects))
 
     @staticmethod
-    def _entries(cspec, kind, name, where, key, verb_entries, noun_entries) -> list:
+    def _entries(cspec, kind, name, verb_entries, noun_entries) -> list:
         """Entries for a class's verbs and nouns."""
-        out = [e for v in _words(cspec.get("verbs", []), where, key + ".verbs", allow_empty=True)
-               for e in verb_entries(v, kind, name)]
-        out += [e for n in _words(cspec.get("nouns", []), where, key + ".nouns", allow_empty=True)
-                for e in noun_entries(n, kind, name)]
-        return out
+        out = [e for v in cspec.get("verbs", []) for e in verb_entries(v, kind, name)]
+        return out + [e for n in cspec.get("nouns", []) for e in noun_entries(n, kind, name)]
 
     def object_weight(self, obj) -> float:
         """The weight of an object match's group (capitalised places weigh `places` or 0.6)."""
