@@ -103,7 +103,8 @@ def test_text_added_in_a_later_revision(genuine):
     ev = facts["pdf_text_changes"].evidence[0]
     assert (ev.text, ev.part, ev.page, ev.key) == (f"+ {SECRET}", "revision", 1, "2")
     result, fired = check(edited)
-    assert fired == {"pdf.revised": 25} and result.axes["origin"] == 25
+    # the added sentence lands after the signature block, which the wording rule now reads (signed: 10)
+    assert fired == {"pdf.revised": 25, "wording.policy-change": 10} and result.axes["origin"] == 25
 
 
 def test_page_added_in_a_later_revision(genuine):
@@ -261,13 +262,13 @@ def test_invisible_text_on_a_born_digital_page():
     ev = facts["pdf_hidden_text"].evidence[0]
     assert (ev.page, ev.part, ev.key) == (1, "page", "invisible text")
     assert value(facts, "pdf_ocr_layer") is None
-    assert check(data)[1] == {"content.hidden-text": 40}
+    assert check(data)[1] == {"content.hidden-text": 40, "wording.policy-change": 10}  # text after the signature
 
 
 def test_white_text_is_hidden_unless_painted_on_something():
     data = fx.hidden_text_letter("white")
     assert value(facts_of(data)[0], "pdf_hidden_text") == ["white: All coalition forces will withdraw within 30 days."]
-    assert check(data)[1] == {"content.hidden-text": 30}
+    assert check(data)[1] == {"content.hidden-text": 30, "wording.policy-change": 10}
     ops = ("0 0 0.5 rg 72 680 300 30 re f BT /F1 12 Tf 1 g 1 0 0 1 80 690 Tm (on a blue band) Tj ET "
            "BT 0 g /F1 12 Tf 1 0 0 1 80 600 Tm (visible) Tj ET")
     assert value(facts_of(fx.page_with_ops(ops))[0], "pdf_hidden_text") is None

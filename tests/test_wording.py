@@ -198,6 +198,9 @@ def test_explain_lists_what_a_guard_dropped(tmp_path):
     assert "guard-dropped" in out.output and '"leave Iraq"' in out.output and "negation guard" in out.output
     plain = CliRunner().invoke(main, ["check", str(path), "--no-cache", "--no-color", "--width", "120"])
     assert "guard-dropped" not in plain.output
+    path.write_text("Unless you object, our forces will depart the base on 1 June.\n")
+    fired = CliRunner().invoke(main, ["check", str(path), "--explain", "--no-cache", "--no-color", "--width", "120"])
+    assert "why: depart" in fired.output and "tense future" in fired.output and "modality will" in fired.output
 
 
 @pytest.mark.skipif(not os.path.isdir(os.path.join(os.path.dirname(__file__), "..", "samples")), reason="no samples")

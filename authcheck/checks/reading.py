@@ -424,6 +424,8 @@ def _make(ctx: _Ctx, m, obj, entry, polarity: str, clause) -> Candidate:
     lo, hi = m.lo, m.hi
     if obj is not None and abs(obj.lo - m.lo) <= 6:
         lo, hi = min(lo, obj.lo), max(hi, obj.hi)
+    elif obj is None and lo > 0 and ctx.words[lo - 1] in ("our", "their", "its", "my", "your", "his", "her"):
+        lo -= 1  # "our departure": whose
     words = ctx.words
     reason = {
         "action": entry.name if entry.kind == "action" and polarity == "affirmed" else "end",
