@@ -10,24 +10,12 @@ contrasts and reporting verbs to the clauses they govern in the sentence.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Optional
 
 from .clauses import Sentence, sentences, tokenize
-
-AUX_FUTURE = {"will", "shall", "'ll", "wo"}
-AUX_PRESENT = {"is", "are", "am", "be", "being", "'s", "'re", "remains", "stands"}
-AUX_PERFECT = {"has", "have", "'ve"}
-AUX_PAST = {"was", "were", "had", "did"}
-ADVERBS = {"not", "n't", "never", "also", "now", "then", "hereby", "immediately", "formally", "already", "gradually",
-           "fully", "today", "just", "therefore", "be", "been", "being", "to", "all", "further", "soon", "shortly",
-           "temporarily", "permanently", "progressively", "finally", "no", "longer", "officially", "effectively"}
-PRONOUNS = {"i", "we", "he", "she", "they", "it", "who", "which", "that"}
-DETERMINERS = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "this", "that", "these", "those", "my"}
-IRREGULAR_PAST = {"left", "began", "took", "made", "went", "came", "drew", "withdrew", "sent", "froze", "held", "met",
-                  "saw", "gave", "brought", "fought", "lost", "won", "ran", "rose", "fell", "became", "stood", "kept"}
-_YEAR = re.compile(r"^(?:19|20)\d\d(?:s|'s)?$")
+from .guards import first_guard
+from .tense import AUX_FUTURE, AUX_PAST, AUX_PERFECT, AUX_PRESENT, DETERMINERS, PRONOUNS, tense_of
 
 
 @dataclass
@@ -87,7 +75,9 @@ def _sentence(sent: Sentence, lex) -> list[Candidate]:
         else:
             ctx.cues.setdefault(m.entry.name, []).append(m)
     _drop_pseudo(ctx)
-    idioms = [(c.lo, c.hi) for c in ctx.cues.get("idiom", ())]
+    compounds = [(d.lo, d.hi) for d in ctx.decoys if d.hi - d.lo > 1]  # "annual leave", "gym membership"
+    idioms = [(c.lo, c.hi) for c in ctx.cues.get("idiom", ())] + compounds
+    ctx.objects = [o for o in ctx.objects if not any(lo <= o.lo < hi for lo, hi in compounds)]
     ctx.actions = [m for m in ctx.actions if not _noun_reading(ctx, m)
                    and not any(lo <= m.lo < hi for lo, hi in idioms)]  # "at the end of", "based on"
     ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + \
@@ -148,11 +138,12 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     # a noun, or an infinitive inside a noun phrase ("any decision to withdraw would..."), is in the scope
     # of cues anywhere in its clause; a finite verb only of cues before it
     is_noun = entry.form == "noun" or (entry.form == "base" and m.lo > 0 and ctx.words[m.lo - 1] == "to"
-                                       and not _finite_before(ctx, m.lo - 1, clause.lo))
+                                       and not _finite_before(ctx, m.lo - 1, clause.lo)) \
+        or (entry.form == "ing" and m.lo == clause.lo)  # "Closing the office is one possibility"
     negation = _negated(ctx, m, clause, is_noun)
     cessation = ctx.cue_at("cessation", clause.lo, m.lo)
     if entry.kind == "continuation":
-        cue = negation or cessation
+        cue = ctx.cue_at("negation", clause.lo, m.lo) or cessation  # "has not been suspended" is not "not fund"
         if cue is None or any(cue.hi <= a.lo < m.lo for a in ctx.actions if a is not m):
             return None  # "not be cutting funding": the negation belongs to "cutting"
         spec = lex.continuation
@@ -171,7 +162,7 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
         return None
     cand = _make(ctx, m, obj, entry, polarity, clause)
     cand.score = round(weight, 2)
-    guard = _guards(ctx, m, clause, is_noun, negation if polarity == "affirmed" else None, decoy, lex)
+    guard = first_guard(ctx, m, clause, is_noun, negation if polarity == "affirmed" else None, decoy, lex)
     if guard is None and weight < lex.threshold:
         guard = ("weak", "")
     if guard is not None:
@@ -208,6 +199,9 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
               and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]]
     heads = {d.lo for d in decoys}
     inside = [o for o in inside if o.hi not in heads]  # "the project account": the account is what is meant
+    tails = {d.hi for d in ctx.decoys if clause.lo <= d.lo < clause.hi}
+    inside = [o for o in inside if not any(ctx.words[k] == "of" and k in tails
+                                           for k in range(max(0, o.lo - 2), o.lo))]  # "the leave of the attaché"
     best = min(inside, key=dist, default=None)
     decoy = min(decoys, key=dist, default=None)
     subject = [d for d in decoys if d.hi <= m.lo and m.lo - d.hi <= 3 and m.entry.form != "noun"]
@@ -232,190 +226,6 @@ def _places(ctx: _Ctx, m, clause, spec, lex) -> list:
             out.append(Match(i, i + 1, Entry((tok.low,), "object", "places")))
             break
     return out
-
-
-def _guards(ctx: _Ctx, m, clause, is_noun: bool, negation, decoy, lex):
-    """The first guard that drops this candidate, as (guard, cue words), or None."""
-    words = ctx.words
-    if negation is not None:
-        return "negation", " ".join(words[negation.lo:negation.hi])
-    if decoy is not None:
-        return "decoy", " ".join(words[decoy.lo:decoy.hi])
-    if ctx.sent.question:
-        return "question", "?"
-    travel = ctx.cue_at("travel", m.lo, m.lo + 1)
-    if travel is not None:
-        return "decoy", " ".join(words[travel.lo:travel.hi])
-    checks = (_condition, _modal, _reported, _past, _routine, _request, _participle)
-    for check in checks:
-        found = check(ctx, m, clause, is_noun, lex)
-        if found:
-            return found
-    return None
-
-
-def _condition(ctx: _Ctx, m, clause, is_noun, lex):
-    """Inside an if/whether/unless clause, or in a clause an "if" clause governs."""
-    if clause.opener in ("if", "whether", "unless") and not ctx.cue_at("pseudo", clause.lo, clause.lo + 3):
-        return "condition", clause.opener
-    if clause.lo == 0 and ctx.words[0] in ("should", "were", "had") and len(ctx.sent.clauses) > 1:
-        return "condition", ctx.words[0]
-    for other in ctx.sent.clauses:
-        if other is clause or other.group != clause.group:
-            continue
-        cond = other.opener == "if" or (other.lo == 0 and ctx.words[0] in ("should", "were", "had"))
-        if cond and not _default_condition(ctx, other) and not ctx.cue_at("pseudo", other.lo, other.lo + 3) \
-                and not (other.lo > 0 and ctx.words[other.lo - 1] == "even"):
-            return "condition", ctx.words[other.lo]
-    return None
-
-
-def _default_condition(ctx: _Ctx, clause) -> bool:
-    """ "If no objection is received": a negated condition on the reader's reply leaves the action standing."""
-    return bool(ctx.cue_at("negation", clause.lo, clause.hi) and ctx.cue_at("default", clause.lo, clause.hi))
-
-
-def _modal(ctx: _Ctx, m, clause, is_noun, lex):
-    """A hypothetical or deliberative cue in the clause: before a verb, anywhere around a noun."""
-    hi = clause.hi if is_noun else m.lo
-    for name in ("hypothetical", "deliberation"):
-        cue = ctx.cue_at(name, clause.lo, hi)
-        if cue is not None:
-            return name, " ".join(ctx.words[cue.lo:cue.hi])
-    return None
-
-
-def _reported(ctx: _Ctx, m, clause, is_noun, lex):
-    """Reported speech or a demand by someone other than the writer, governing this action."""
-    for name in ("reporting", "reporting_nouns", "demand", "demand_nouns"):
-        for cue in ctx.cues.get(name, ()):
-            cue_clause = ctx.sent.clause_of(cue.lo)
-            governs = cue.lo < m.lo and cue_clause.group == clause.group or _trailing(ctx, cue_clause)
-            if not governs or _framing(ctx, cue, cue_clause, lex) or _own(ctx, cue, cue_clause):
-                continue
-            return ("reported" if name.startswith("reporting") else "demand"), " ".join(ctx.words[cue.lo:cue.hi])
-    return None
-
-
-def _trailing(ctx: _Ctx, clause) -> bool:
-    """ "..., residents ask.": a short reporting clause closing the sentence governs all of it."""
-    return clause is ctx.sent.clauses[-1] and clause.hi - clause.lo <= 5 and clause.lo > 0
-
-
-def _framing(ctx: _Ctx, cue, clause, lex) -> bool:
-    """ "As requested by Parliament, ...": the writer acts in answer to a request, it does not report one."""
-    if clause.opener == "as" or (cue.lo > 0 and ctx.words[cue.lo - 1] == "as"):
-        return True
-    return ctx.cue_at("framing", max(clause.lo, cue.lo - 3), cue.lo) is not None
-
-
-def _own(ctx: _Ctx, cue, clause) -> bool:
-    """The writer is the one reporting or requesting ("we asked", "our request")."""
-    words = ctx.words
-    if cue.entry.name.endswith("_nouns"):
-        before = words[max(0, cue.lo - 2):cue.lo]
-        return any(w in ("our", "my") for w in before)
-    before = words[clause.lo:cue.lo]
-    passive = any(w in ("were", "was", "been") for w in before)
-    return any(w in ("i", "we") for w in before) and not passive
-
-
-def _past(ctx: _Ctx, m, clause, is_noun, lex):
-    """A past event, not an announcement; unless recent, or the writer's own act ("I ordered")."""
-    tense = tense_of(ctx, m, clause)
-    if tense not in ("past", "perfect"):
-        return None
-    distant = ctx.cue_at("past_time", 0, len(ctx.words))
-    if tense == "perfect":
-        return ("past", " ".join(ctx.words[distant.lo:distant.hi])) if distant else None
-    year = next((w for w in ctx.words if _YEAR.match(w) or w.startswith("then-")), None)
-    if distant or year:
-        return "past", year or " ".join(ctx.words[distant.lo:distant.hi])
-    return None  # "we suspended the programme on 3 May": a dated act with no distant marker is notice of it
-
-
-def _routine(ctx: _Ctx, m, clause, is_noun, lex):
-    """A scheduled, routine ending ("as foreseen in the grant agreement")."""
-    cue = ctx.cue_at("routine", 0, len(ctx.words))
-    return ("routine", " ".join(ctx.words[cue.lo:cue.hi])) if cue else None
-
-
-def _request(ctx: _Ctx, m, clause, is_noun, lex):
-    """ "Please cancel ...": a request to the reader, not an announcement."""
-    if not is_noun and any(w in ("please", "kindly") for w in ctx.words[max(clause.lo, m.lo - 2):m.lo]):
-        return "request", "please"
-    return None
-
-
-def _participle(ctx: _Ctx, m, clause, is_noun, lex):
-    """ "forces deployed in the region": a participle describing a noun, not an act."""
-    if m.entry.form not in ("ed", "pp") or m.lo == 0:
-        return None
-    if _aux_chain(ctx.words, m.lo, clause.lo):
-        return None
-    prev = ctx.words[m.lo - 1]
-    if prev in PRONOUNS or ctx.words[clause.lo] in ("that",):
-        return None
-    finite = AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST | {"would", "could", "should", "may", "might", "must",
-                                                                  "can", "continue", "continues", "remain"}
-    if not any(w in finite for w in ctx.words[clause.lo:clause.hi]):
-        return None  # "The Embassy suspended operations on 31 August": the clause's main verb
-    return "participle", prev + " " + ctx.words[m.lo]
-
-
-def _aux_chain(words: list, i: int, lo: int) -> list:
-    """Auxiliaries directly before token i (skipping adverbs)."""
-    out = []
-    j = i - 1
-    while j >= lo and (words[j] in ADVERBS or words[j] in AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST
-                       or words[j] in ("would", "could", "should", "may", "might", "must", "can")):
-        if words[j] not in ADVERBS or words[j] in ("be", "been", "being"):
-            out.append(words[j])
-        j -= 1
-    return out
-
-
-def tense_of(ctx: _Ctx, m, clause) -> str:
-    """future | present | perfect | past for one action, from its form and the auxiliaries around it."""
-    words, form = ctx.words, m.entry.form
-    chain = _aux_chain(words, m.lo, clause.lo)
-    if chain:
-        return _tense_from_chain(chain)
-    if form in ("past", "ed", "pp"):
-        return "past"  # no auxiliary: a simple past ("the administration imposed tariffs")
-    return _finite_tense(ctx, m.lo, clause)
-
-
-def _tense_from_chain(chain: list) -> str:
-    """The tense an auxiliary chain gives ("will be", "has been", "were")."""
-    if any(w in AUX_FUTURE for w in chain):
-        return "future"
-    if any(w in AUX_PERFECT for w in chain):
-        return "perfect"
-    if any(w in AUX_PAST for w in chain):
-        return "past"
-    return "present"
-
-
-def _finite_tense(ctx: _Ctx, i: int, clause) -> str:
-    """The tense of the nearest finite verb: back through the clause, forward, then the nearest in the sentence."""
-    words = ctx.words
-    order = list(range(i - 1, clause.lo - 1, -1)) + list(range(i + 1, clause.hi))
-    order += sorted((j for j in range(len(words)) if not clause.lo <= j < clause.hi), key=lambda j: abs(j - i))
-    for j in order:
-        w = words[j]
-        if w in AUX_FUTURE:
-            return "future"
-        if w in AUX_PERFECT:
-            return "perfect"
-        if w in AUX_PAST or w in IRREGULAR_PAST:
-            return "past"
-        if w in AUX_PRESENT or w in ("begins", "begin", "takes", "constitutes", "serves"):
-            return "present"
-        if j != i and w.endswith("ed") and len(w) > 4 and j > 0 and words[j - 1] not in DETERMINERS:
-            chain = [x for x in words[max(0, j - 3):j] if x in AUX_PERFECT | AUX_PAST | AUX_PRESENT | AUX_FUTURE]
-            return _tense_from_chain(chain) if chain else "past"
-    return "present"
 
 
 def _make(ctx: _Ctx, m, obj, entry, polarity: str, clause) -> Candidate:
@@ -473,7 +283,7 @@ def _cessation(ctx: _Ctx, lex) -> Optional[Candidate]:
         m = Match(cue.lo, cue.hi, Entry(ctx.words[cue.lo:cue.hi], "action", "end", "base"))
         cand = _make(ctx, m, objs[0], m.entry, "no longer", clause)
         cand.score = lex.continuation.weight
-        guard = _guards(ctx, m, clause, False, None, None, lex)
+        guard = first_guard(ctx, m, clause, False, None, None, lex)
         if guard:
             cand.dropped, cand.cue = guard
         return cand
