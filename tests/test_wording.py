@@ -160,6 +160,14 @@ def test_the_rule_reads_text_after_the_signature_and_the_new_parts():
     assert {"body", "subject", "trailer", "postscript", "footnote", "annex"} <= set(RULE.patterns["change"].scope)
 
 
+@pytest.mark.parametrize("text", ["From Monday your nationals will need a visa to enter the country.",
+                                  "To ensure readiness, we will withdraw our forces.",
+                                  "Dear Sir, we will withdraw our forces from the base."])
+def test_a_sentence_alone_is_a_document_the_rule_reads(text):
+    result = authcheck.check((text + "\n").encode(), name="sentence.txt")
+    assert "wording.policy-change" in {f.rule for f in result.findings}
+
+
 # --- whole letters ----------------------------------------------------------------------------
 
 SENTENCE = "Our forces will no longer be stationed at the airbase after 31 March."
