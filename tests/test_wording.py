@@ -102,6 +102,18 @@ def test_changes_survive_the_guards(text):
     assert kept(text)
 
 
+def test_an_object_the_lexicon_does_not_know_counts_only_in_a_firm_announcement():
+    (cand,) = kept("We intend to relocate the national archive to Tartu.")
+    assert cand.reason["object"] == "archive" and cand.score == 0.6
+    assert not kept("The archive is relocated to Tartu.")
+
+
+def test_routine_closures_and_third_party_past_acts_are_not_announcements():
+    assert not kept("The museum will close the east wing for renovation in August.")
+    assert not kept("The Authority has decided to close the fishing port for cleaning on Friday.")
+    assert "past" in dropped_by("Our contingent left the area after the ceasefire.")
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]

@@ -113,7 +113,11 @@ def _past(ctx: _Ctx, m, clause, is_noun, lex):
     year = next((w for w in ctx.words if _YEAR.match(w) or w.startswith("then-")), None)
     if distant or year:
         return "past", year or " ".join(ctx.words[distant.lo:distant.hi])
-    return None  # "we suspended the programme on 3 May": a dated act with no distant marker is notice of it
+    if ctx.cue_at("recent_time", 0, len(ctx.words)) or ctx.cue_at("decision", 0, m.lo):
+        return None  # "the Board this morning resolved...", "the Cabinet decided to close..."
+    if any(w in ("i", "we") for w in ctx.words[:m.lo]):
+        return None  # "I ordered", "we suspended the payments": the writer's own act, just done
+    return "past", "past tense"
 
 
 def _routine(ctx: _Ctx, m, clause, is_noun, lex):

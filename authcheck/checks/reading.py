@@ -15,7 +15,7 @@ from typing import Optional
 
 from .clauses import Sentence, sentences, tokenize
 from .guards import first_guard
-from .tense import AUX_FUTURE, AUX_PAST, AUX_PERFECT, AUX_PRESENT, DETERMINERS, PRONOUNS, tense_of
+from .tense import ADVERBS, AUX_FUTURE, AUX_PAST, AUX_PERFECT, AUX_PRESENT, DETERMINERS, PRONOUNS, tense_of
 
 
 @dataclass
@@ -157,7 +157,10 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     limited = entry.kind == "continuation" and ctx.cue_at("limit", m.hi, clause.hi) is not None
     if entry.kind == "continuation" and obj is None and not limited and not spec.bare:
         return None
-    weight = spec.weight * (lex.object_weight(obj) if obj is not None else 1.0 if limited else spec.bare)
+    if obj is None and decoy is None and spec.generic and not limited and _firm(ctx, m, clause):
+        obj = _generic_object(ctx, m, clause, lex)
+    scale = spec.generic if obj is not None and obj.entry.name == "generic" else 1.0
+    weight = spec.weight * scale * (lex.object_weight(obj) if obj is not None else 1.0 if limited else spec.bare)
     if obj is None and decoy is None and weight < lex.threshold:
         return None
     cand = _make(ctx, m, obj, entry, polarity, clause)
@@ -211,6 +214,58 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
                               (m.entry.form == "noun" and decoy.lo == m.hi)):
         return best, decoy
     return best, None
+
+
+STOP = {"to", "of", "in", "on", "at", "by", "for", "with", "from", "until", "after", "before", "and", "or", "that",
+        "which", "who", "as", "than", "into", "under", "over", "within", "during", "between", "is", "are", "was",
+        "were", "will", "shall", "be", "has", "have", "had", ",", ";", ":", "?", "!", "if", "when", "because"}
+SKIP = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "my", "this", "these", "those", "all", "any",
+        "some", "each", "every", "both", "remaining", "current", "existing", "new", "further", "entire", "whole"}
+FUNCTION = STOP | SKIP | {"it", "them", "us", "you", "him", "me", "we", "they", "i", "he", "she", "itself", "not",
+                          "no", "there", "here", "now", "then", "also", "be", "been", "being", "hereby"}
+
+
+def _firm(ctx: _Ctx, m, clause) -> bool:
+    """An unknown object only counts in a firm announcement: hereby, decided, intends, or the writer acting."""
+    return _modality(ctx, m, clause) in ("hereby", "decided", "intends") or _actor(ctx, m, clause) == "writer"
+
+
+def _generic_object(ctx: _Ctx, m, clause, lex):
+    """The head of the noun phrase an action acts on when the lexicon does not know it:
+    after an active verb ("terminate the concession"), before a passive one ("the concession is
+    terminated"), or after "of" for a noun ("the abolition of the levy")."""
+    from .lexicon import Entry, Match
+
+    words, form = ctx.words, m.entry.form
+    if form == "noun":
+        start = m.hi + 1 if words[m.hi:m.hi + 1] == ["of"] else None
+    elif form in ("ed", "pp", "past") and any(w in ("is", "are", "was", "were", "be", "been", "being")
+                                              for w in words[max(clause.lo, m.lo - 3):m.lo]):
+        j = m.lo - 1
+        while j >= clause.lo and (words[j] in FUNCTION or words[j] in ADVERBS):
+            j -= 1
+        head = j if j >= clause.lo else None
+        return _generic_match(ctx, head, Entry, Match)
+    else:
+        start = m.hi
+    if start is None:
+        return None
+    head, i = None, start
+    while i < min(clause.hi, start + 5) and words[i] not in STOP:
+        if words[i] not in SKIP:
+            head = i
+        i += 1
+    return _generic_match(ctx, head, Entry, Match)
+
+
+def _generic_match(ctx: _Ctx, i, Entry, Match):
+    """A match for a generic object at token i, when it reads like a noun."""
+    if i is None:
+        return None
+    word = ctx.words[i]
+    if word in FUNCTION or not word.isalpha() or len(word) < 3 or word.endswith("ly"):
+        return None
+    return Match(i, i + 1, Entry((word,), "object", "generic"))
 
 
 def _places(ctx: _Ctx, m, clause, spec, lex) -> list:

@@ -31,7 +31,7 @@ CUES = {"negation", "negation_after", "pseudo", "cessation", "hypothetical", "de
         "recent_time", "routine", "default", "limit", "travel",
         "idiom"}
 SPEC_KEYS = {"threshold", "window", "actions", "continuations", "objects", "decoys", "cues", "not_places"}
-CLASS_KEYS = {"weight", "bare", "objects", "verbs", "nouns"}
+CLASS_KEYS = {"weight", "bare", "generic", "objects", "verbs", "nouns"}
 MAX_WORDS = 5000  #: per list
 
 
@@ -42,6 +42,7 @@ class ClassSpec:
     weight: float
     bare: float
     objects: frozenset
+    generic: float = 0.0  #: weight of an object the lexicon does not know ("terminate the concession")
 
 
 class Lexicon:
@@ -114,7 +115,8 @@ class Lexicon:
         _words(cspec.get("verbs", []), where, key + ".verbs", allow_empty=True)
         _words(cspec.get("nouns", []), where, key + ".nouns", allow_empty=True)
         return ClassSpec(_number(cspec.get("weight", 1.0), 0, 10, where, key + ".weight"),
-                         _number(cspec.get("bare", 0.0), 0, 10, where, key + ".bare"), frozenset(objects))
+                         _number(cspec.get("bare", 0.0), 0, 10, where, key + ".bare"), frozenset(objects),
+                         _number(cspec.get("generic", 0.0), 0, 10, where, key + ".generic"))
 
     @staticmethod
     def _entries(cspec, kind, name, verb_entries, noun_entries) -> list:
@@ -123,8 +125,9 @@ class Lexicon:
         return out + [e for n in cspec.get("nouns", []) for e in noun_entries(n, kind, name)]
 
     def object_weight(self, obj) -> float:
-        """The weight of an object match's group (capitalised places weigh `places` or 0.6)."""
-        return self.weights.get(obj.entry.name, 0.6)
+        """The weight of an object match's group (capitalised places weigh `places` or 0.6; an object the
+        lexicon does not know weighs 1 here and its class's `generic` weight applies instead)."""
+        return self.weights.get(obj.entry.name, 1.0 if obj.entry.name == "generic" else 0.6)
 
 
 def _mapping(value, where: dict, key: str) -> dict:
