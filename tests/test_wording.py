@@ -114,6 +114,16 @@ def test_routine_closures_and_third_party_past_acts_are_not_announcements():
     assert "past" in dropped_by("Our contingent left the area after the ceasefire.")
 
 
+@pytest.mark.parametrize("text, changes", [
+    ("Our troops will not be in the country after 31 March.", True),
+    ("Our troops will not be in the capital for the parade.", False),
+    ("No further payments will be made under the grant.", True),
+    ("There will be no change to the current arrangements.", False),
+])
+def test_limited_continuations_need_a_limit_and_cessation_yields_to_actions(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]

@@ -144,7 +144,7 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     cessation = ctx.cue_at("cessation", clause.lo, m.lo)
     if entry.kind == "continuation":
         cue = ctx.cue_at("negation", clause.lo, m.lo) or cessation  # "has not been suspended" is not "not fund"
-        if cue is None or any(cue.hi <= a.lo < m.lo for a in ctx.actions if a is not m):
+        if cue is None or any(cue.hi <= a.lo < m.lo for a in ctx.actions if a.entry.kind == "action"):
             return None  # "not be cutting funding": the negation belongs to "cutting"
         spec = lex.continuation
         polarity = "double negation"
@@ -155,8 +155,8 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     if entry.kind == "continuation":
         decoy = None  # "will no longer participate in the meetings": ending participation is the change
     limited = entry.kind == "continuation" and ctx.cue_at("limit", m.hi, clause.hi) is not None
-    if entry.kind == "continuation" and obj is None and not limited and not spec.bare:
-        return None
+    if entry.kind == "continuation" and (obj is None or entry.name == "limited") and not limited and not spec.bare:
+        return None  # "will not be stationed in the city during the festival": no end without "after DATE"
     if obj is None and decoy is None and spec.generic and not limited and _firm(ctx, m, clause):
         obj = _generic_object(ctx, m, clause, lex)
     scale = spec.generic if obj is not None and obj.entry.name == "generic" else 1.0
@@ -330,6 +330,8 @@ def _cessation(ctx: _Ctx, lex) -> Optional[Candidate]:
     """ "The programme no longer accepts new beneficiaries": "no longer" with a commitment in its clause."""
     for cue in ctx.cues.get("cessation", ()):
         clause = ctx.sent.clause_of(cue.lo)
+        if any(clause.lo <= a.lo < clause.hi for a in ctx.actions):
+            continue  # "there will be no change to ...": the action's own reading decides
         objs = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi]
         if not objs:
             continue

@@ -7,7 +7,8 @@ The rule's YAML carries the whole lexicon, so an analyst extends it without Pyth
       window: 10              # words between an action and its object
       actions:                # action classes: verbs (lemma or lemma/past/participle, "*" = gap) and nouns
         withdraw: {weight: 1.0, bare: 0.8, objects: [forces, places], verbs: [...], nouns: [...]}
-      continuations: {weight: 1.0, bare: 0, objects: [...], verbs: [remain, ...], nouns: [renewal]}
+      continuations: {weight: 1.0, bare: 0, objects: [...], verbs: [remain, ...], nouns: [renewal],
+                      limited: ["be stationed"]}   # limited: only with "beyond/after DATE"
       objects:                # commitment objects by group, each with a weight
         forces: {weight: 1.0, words: [forces, troops, ...]}
       decoys: [funds, account, drill, software, ...]
@@ -31,7 +32,7 @@ CUES = {"negation", "negation_after", "pseudo", "cessation", "hypothetical", "de
         "recent_time", "routine", "default", "limit", "travel",
         "idiom"}
 SPEC_KEYS = {"threshold", "window", "actions", "continuations", "objects", "decoys", "cues", "not_places"}
-CLASS_KEYS = {"weight", "bare", "generic", "objects", "verbs", "nouns"}
+CLASS_KEYS = {"weight", "bare", "generic", "objects", "verbs", "nouns", "limited"}
 MAX_WORDS = 5000  #: per list
 
 
@@ -98,6 +99,7 @@ class Lexicon:
         for name, cspec in spec["actions"].items():
             entries += self._entries(cspec, "action", name, verb_entries, noun_entries)
         entries += self._entries(spec["continuations"], "continuation", "continuation", verb_entries, noun_entries)
+        entries += [e for n in spec["continuations"].get("limited", []) for e in noun_entries(n, "continuation", "limited")]
         entries += [e for name, items in spec["cues"].items() for w in items for e in cue_entries(w, name)]
         self._index = Index(entries)
         self._triggers = {e.words[0] for e in entries if e.kind in ("action", "continuation")} | \
@@ -114,6 +116,7 @@ class Lexicon:
             raise RuleError(f"unknown object group {missing[0]!r}", **where, key=key + ".objects")
         _words(cspec.get("verbs", []), where, key + ".verbs", allow_empty=True)
         _words(cspec.get("nouns", []), where, key + ".nouns", allow_empty=True)
+        _words(cspec.get("limited", []), where, key + ".limited", allow_empty=True)
         return ClassSpec(_number(cspec.get("weight", 1.0), 0, 10, where, key + ".weight"),
                          _number(cspec.get("bare", 0.0), 0, 10, where, key + ".bare"), frozenset(objects),
                          _number(cspec.get("generic", 0.0), 0, 10, where, key + ".generic"))
