@@ -143,6 +143,14 @@ def test_odd_characters_do_not_break_the_analysis():
     assert analyse("", LEX) == []
 
 
+def test_hostile_text_is_judged_within_a_budget():
+    from authcheck.checks.reading import MAX_ACTIONS
+
+    assert len(analyse("we will withdraw our forces " * 5000, LEX)) == MAX_ACTIONS
+    sents = sentences("withdraw " * 1000, tokenize("withdraw " * 1000))
+    assert len(sents) > 1 and max(len(s.tokens) for s in sents) <= 80  # no run-on "sentence" of 1000 words
+
+
 def test_hits_carry_dropped_candidates_and_reasons():
     hits = RULE.patterns["change"].matcher.hits([Segment("No decision was made to leave Iraq.", "body")], None)
     assert [h.dropped for h in hits] == ["negation: no"]

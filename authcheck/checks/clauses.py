@@ -21,6 +21,7 @@ OPENERS = CONTRAST - {"yet"} | {"if", "unless", "whether", "because", "nor", "on
 AFTER_COMMA = {"and", "or", "as", "so", "which", "who", "since", "following", "after", "before", "yet"}
 HANGING = {"will", "shall", "would", "could", "should", "may", "might", "must", "can", "not", "never", "is", "are",
            "was", "were", "has", "have", "had", "be", "been", "to", "the", "a", "an", "of", "and", "or"}
+MAX_SENTENCE = 80  #: tokens; a longer run without a full stop is cut, so hostile text costs linear time
 ABBREVIATIONS = {"lt", "mr", "mrs", "ms", "dr", "st", "gen", "col", "maj", "capt", "sgt", "no", "nos", "art", "para",
                  "u", "s", "e", "g", "i", "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
                  "oct", "nov", "dec", "prof", "rev", "hon", "gov", "sen", "rep", "adm", "brig", "cdr", "cmdr", "fig"}
@@ -75,7 +76,7 @@ def sentences(text: str, tokens: list[Token]) -> list[Sentence]:
     """Split tokens into sentences (at ? ! and at a full stop before a capital) and each into clauses."""
     out, start = [], 0
     for i, tok in enumerate(tokens):
-        end_here = tok.low in ("?", "!") or _full_stop_after(text, tokens, i)
+        end_here = tok.low in ("?", "!") or _full_stop_after(text, tokens, i) or i - start + 1 >= MAX_SENTENCE
         if end_here or i == len(tokens) - 1:
             chunk = tokens[start:i + 1]
             if chunk:

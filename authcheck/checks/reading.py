@@ -46,18 +46,27 @@ class _Ctx:
         return next((m for m in self.cues.get(name, ()) if lo <= m.lo < hi), None)
 
 
-def analyse(text: str, lex) -> list[Candidate]:
-    """Every candidate change in a text (one segment), kept or dropped."""
+MAX_ACTIONS = 400  #: action words judged per segment: hostile text ("withdraw withdraw ...") costs bounded time
+
+
+def analyse(text: str, lex, budget: Optional[list] = None) -> list[Candidate]:
+    """Every candidate change in a text (one segment), kept or dropped; `budget` ([n]) is shared across
+    calls to bound the work on a whole document."""
     tokens = tokenize(text)
-    if not any(t.low in lex.triggers for t in tokens):
+    triggers = lex.triggers
+    if not any(t.low in triggers for t in tokens):
         return []
-    out = []
+    out: list[Candidate] = []
+    budget = budget if budget is not None else [MAX_ACTIONS]
     for sent in sentences(text, tokens):
-        out.extend(_sentence(sent, lex))
+        if budget[0] <= 0:
+            break
+        if any(t.low in triggers for t in sent.tokens):
+            out.extend(_sentence(sent, lex, budget))
     return out
 
 
-def _sentence(sent: Sentence, lex) -> list[Candidate]:
+def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
     """Candidates of one sentence."""
     words = [t.low for t in sent.tokens]
     ctx = _Ctx(sent, words)
@@ -83,6 +92,8 @@ def _sentence(sent: Sentence, lex) -> list[Candidate]:
     ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + \
         _longest([m for m in ctx.actions if m.entry.kind == "continuation"])
     out = []
+    ctx.actions = ctx.actions[:max(0, budget[0])]
+    budget[0] -= len(ctx.actions)
     for m in ctx.actions:
         cand = _candidate(ctx, m, lex)
         if cand is not None:

@@ -34,6 +34,7 @@ CUES = {"negation", "negation_after", "pseudo", "cessation", "hypothetical", "de
 SPEC_KEYS = {"threshold", "window", "actions", "continuations", "objects", "decoys", "cues", "not_places"}
 CLASS_KEYS = {"weight", "bare", "generic", "objects", "verbs", "nouns", "limited"}
 MAX_WORDS = 5000  #: per list
+MAX_ACTIONS_PER_DOCUMENT = 4000  #: action words judged per document (bounded time on hostile input)
 
 
 @dataclass(frozen=True)
@@ -172,8 +173,11 @@ class Matcher:
         from .reading import analyse
 
         out = []
+        budget = [MAX_ACTIONS_PER_DOCUMENT]
         for seg in segments:
-            for cand in analyse(seg.text, self.lexicon):
+            if budget[0] <= 0:
+                break
+            for cand in analyse(seg.text, self.lexicon, budget):
                 reason = dict(cand.reason, score=cand.score)
                 dropped = f"{cand.dropped}: {cand.cue}" if cand.dropped else None
                 if dropped:
