@@ -152,16 +152,10 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
                                        and not _finite_before(ctx, m.lo - 1, clause.lo)) \
         or (entry.form == "ing" and m.lo == clause.lo)  # "Closing the office is one possibility"
     negation = _negated(ctx, m, clause, is_noun)
-    cessation = ctx.cue_at("cessation", clause.lo, m.lo)
-    if entry.kind == "continuation":
-        cue = ctx.cue_at("negation", clause.lo, m.lo) or cessation  # "has not been suspended" is not "not fund"
-        if cue is None or any(cue.hi <= a.lo < m.lo for a in ctx.actions if a.entry.kind == "action"):
-            return None  # "not be cutting funding": the negation belongs to "cutting"
-        spec = lex.continuation
-        polarity = "double negation"
-    else:
-        spec = lex.classes[entry.name]
-        polarity = "no longer" if cessation else "affirmed"
+    found = _polarity(ctx, m, clause, lex)
+    if found is None:
+        return None
+    spec, polarity = found
     obj, decoy = _object(ctx, m, clause, spec, lex)
     if entry.kind == "continuation":
         decoy = None  # "will no longer participate in the meetings": ending participation is the change
@@ -182,6 +176,17 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     if guard is not None:
         cand.dropped, cand.cue = guard
     return cand
+
+
+def _polarity(ctx: _Ctx, m, clause, lex):
+    """(class spec, polarity) of an action; a continuation counts only when negated ("will not remain")."""
+    cessation = ctx.cue_at("cessation", clause.lo, m.lo)
+    if m.entry.kind != "continuation":
+        return lex.classes[m.entry.name], "no longer" if cessation else "affirmed"
+    cue = ctx.cue_at("negation", clause.lo, m.lo) or cessation  # "has not been suspended" is not "not fund"
+    if cue is None or any(cue.hi <= a.lo < m.lo for a in ctx.actions if a.entry.kind == "action"):
+        return None  # "not be cutting funding": the negation belongs to "cutting"
+    return lex.continuation, "double negation"
 
 
 def _finite_before(ctx: _Ctx, i: int, lo: int) -> bool:
