@@ -124,6 +124,18 @@ def test_limited_continuations_need_a_limit_and_cessation_yields_to_actions(text
     assert bool(kept(text)) is changes
 
 
+@pytest.mark.parametrize("text, changes", [
+    ("We propose to end the arrangement on 30 June unless you object.", True),
+    ("The Ministry has resolved to discontinue the bilateral training courses.", True),
+    ("Staff wishing to withdraw from the language course should inform HR.", False),
+    ("Our team will bring the documents back to the office.", False),
+    ("We expect to bring the last of our trainers home by September.", True),
+    ("The agreement shall be deemed terminated on 31 December.", True),
+])
+def test_proposals_that_stand_unless_objected_gaps_and_deemed(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]

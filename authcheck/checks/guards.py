@@ -58,7 +58,10 @@ def _default_condition(ctx: _Ctx, clause) -> bool:
 
 
 def _modal(ctx: _Ctx, m, clause, is_noun, lex):
-    """A hypothetical or deliberative cue in the clause: before a verb, anywhere around a noun."""
+    """A hypothetical or deliberative cue in the clause: before a verb, anywhere around a noun
+    (not when the action stands unless the reader objects: "we propose to end it unless you object")."""
+    if any(c.opener == "unless" and ctx.cue_at("default", c.lo, c.hi) for c in ctx.sent.clauses):
+        return None
     hi = clause.hi if is_noun else m.lo
     for name in ("hypothetical", "deliberation"):
         cue = ctx.cue_at(name, clause.lo, hi)

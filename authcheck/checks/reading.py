@@ -96,7 +96,7 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
     budget[0] -= len(ctx.actions)
     for m in ctx.actions:
         cand = _candidate(ctx, m, lex)
-        if cand is not None:
+        if cand is not None and not any(c.start == cand.start and c.dropped is None for c in out):
             out.append(cand)
     if not out:
         cand = _cessation(ctx, lex)
@@ -133,10 +133,11 @@ def _noun_reading(ctx: _Ctx, m) -> bool:
 
 
 def _longest(matches: list) -> list:
-    """Drop matches inside a longer one (a continuation "be left" over the action "left")."""
+    """Drop matches inside a longer one ("pull out" inside "pull out of"); a gapped match ("bring * home")
+    hides nothing, since its gap may hold another reading ("ship ... heads back ... home")."""
     kept = []
     for m in sorted(matches, key=lambda m: (m.lo, -(m.hi - m.lo))):
-        if any(k.lo <= m.lo and m.hi <= k.hi for k in kept):
+        if any(k.lo <= m.lo and m.hi <= k.hi and "*" not in k.entry.words for k in kept):
             continue
         kept.append(m)
     return kept
@@ -210,9 +211,10 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     def dist(o):
         return o.lo - m.hi if o.lo >= m.hi else m.lo - o.hi + 1
 
-    gapped = "*" in m.entry.words  # "bring our trainers home": the object sits in the gap
+    gapped = "*" in m.entry.words and m.hi - m.lo > len(m.entry.words) - 1  # "bring our trainers home": in the gap
     inside = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi and o.lo != m.lo
-              and (gapped or not m.lo <= o.lo < m.hi) and o.entry.name in spec.objects and abs(dist(o)) <= lex.window]
+              and (m.lo < o.lo < m.hi - 1 if gapped else not m.lo <= o.lo < m.hi)
+              and o.entry.name in spec.objects and abs(dist(o)) <= lex.window]
     inside += _places(ctx, m, clause, spec, lex)
     decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
               and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]]

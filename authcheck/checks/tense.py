@@ -18,7 +18,8 @@ AUX_PERFECT = {"has", "have", "'ve"}
 AUX_PAST = {"was", "were", "had", "did"}
 ADVERBS = {"not", "n't", "never", "also", "now", "then", "hereby", "immediately", "formally", "already", "gradually",
            "fully", "today", "just", "therefore", "be", "been", "being", "to", "all", "further", "soon", "shortly",
-           "temporarily", "permanently", "progressively", "finally", "no", "longer", "officially", "effectively"}
+           "temporarily", "permanently", "progressively", "finally", "no", "longer", "officially", "effectively",
+           "deemed", "hereafter", "henceforth"}
 PRONOUNS = {"i", "we", "he", "she", "they", "it", "who", "which", "that"}
 DETERMINERS = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "this", "that", "these", "those", "my"}
 IRREGULAR_PAST = {"left", "began", "took", "made", "went", "came", "drew", "withdrew", "sent", "froze", "held", "met",
