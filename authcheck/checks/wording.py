@@ -21,8 +21,6 @@ can show them with --explain and never count them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..errors import RuleError
 from .base import Hit
 
@@ -37,14 +35,14 @@ MAX_WORDS = 5000  #: per list
 MAX_ACTIONS_PER_DOCUMENT = 4000  #: action words judged per document (bounded time on hostile input)
 
 
-@dataclass(frozen=True)
 class ClassSpec:
-    """An action class: its weight, the weight with no object found, and the object groups it acts on."""
+    """An action class: its weight, the weight with no object found, the object groups it acts on, and
+    the weight of an object the lexicon does not know ("terminate the concession")."""
 
-    weight: float
-    bare: float
-    objects: frozenset
-    generic: float = 0.0  #: weight of an object the lexicon does not know ("terminate the concession")
+    __slots__ = ("weight", "bare", "objects", "generic")
+
+    def __init__(self, weight: float, bare: float, objects: frozenset, generic: float = 0.0) -> None:
+        self.weight, self.bare, self.objects, self.generic = weight, bare, objects, generic
 
 
 class Lexicon:
