@@ -280,6 +280,8 @@ class Evidence:
 
     `context` is the surrounding sentence or line and `highlight` the (start, end) of
     the matched words inside it, so reporters can show the match in its sentence.
+    `box` is where the text sits on its PDF page: (x0, y0, x1, y1) as fractions of the page's
+    width and height, origin at the top left of the page as displayed (None when unknown).
     """
 
     text: str
@@ -292,6 +294,7 @@ class Evidence:
     context: Optional[str] = None
     highlight: Optional[tuple[int, int]] = None
     pattern: Optional[str] = None
+    box: Optional[tuple[float, float, float, float]] = None
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,11 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
         stage = "score"
         from .scoring import build_result
 
-        return build_result(letter, findings, settings)
+        result = build_result(letter, findings, settings)
+        stage = "boxes"
+        from .evidencebox import with_boxes
+
+        return with_boxes(result, doc, data, settings.password)
     except CheckError as exc:
         return error_result(path, exc, sha)
     except MemoryError:

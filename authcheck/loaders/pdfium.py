@@ -1,0 +1,163 @@
+"""PDF pages as pictures and text positions, through pdfium (the only pypdfium2 import).
+
+Two jobs, both on the PDF's own bytes: `locate` finds where given pieces of text sit on their
+pages (page-relative fractions, top-left origin, as the page is displayed: crop box and /Rotate
+applied), and `render` draws pages as JPEG pictures for the HTML report.  pypdfium2 (BSD-3 /
+Apache-2.0) and Pillow (HPND, for the JPEG encoding) are imported on first use only.
+
+Text is matched ignoring whitespace and case, because pdfium and pypdf space words differently;
+when the same text occurs several times on a page, `occurrence` picks which one.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+Box = tuple[float, float, float, float]  #: x0, y0, x1, y1 as fractions of the page, top-left origin
+_SCALE = 100_000  #: device size used to turn page points into fractions
+MAX_PAGE_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A piece of text to find: its page (1-based), text, and which occurrence (0-based)."""
+
+    page: int
+    text: str
+    occurrence: int = 0
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One rendered page: JPEG bytes and the picture's size in pixels."""
+
+    number: int
+    jpeg: bytes
+    width: int
+    height: int
+
+
+def _open(data: bytes, password: Optional[str]):
+    import pypdfium2 as pdfium
+
+    return pdfium.PdfDocument(data, password=password)
+
+
+def locate(data: bytes, wanted: Iterable[Wanted], password: Optional[str] = None) -> dict[Wanted, Optional[Box]]:
+    """The box around each wanted text on its page, or None when it cannot be found there."""
+    wanted = list(wanted)
+    out: dict[Wanted, Optional[Box]] = {w: None for w in wanted}
+    if not wanted:
+        return out
+    pdf = _open(data, password)
+    try:
+        by_page: dict[int, list[Wanted]] = {}
+        for w in wanted:
+            if 1 <= w.page <= len(pdf):
+                by_page.setdefault(w.page, []).append(w)
+        for number, items in by_page.items():
+            page = pdf[number - 1]
+            try:
+                _locate_on_page(page, items, out)
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    return out
+
+
+def _locate_on_page(page, items: list[Wanted], out: dict) -> None:
+    """Fill `out` for the wanted texts of one page."""
+    textpage = page.get_textpage()
+    try:
+        count = min(textpage.count_chars(), MAX_PAGE_CHARS)
+        text = textpage.get_text_range(0, count) if count > 0 else ""
+        if len(text) != count:  # characters outside the BMP: one index each, two UTF-16 units
+            text = "".join((textpage.get_text_range(i, 1) or " ")[:1] for i in range(count))
+        squeezed, index = _squeeze(text)
+        for w in items:
+            span = _find(squeezed, _squeeze(w.text)[0], w.occurrence)
+            if span is not None:
+                chars = [index[k] for k in range(span[0], span[1])]
+                out[w] = _union(page, textpage, chars)
+    finally:
+        textpage.close()
+
+
+def _squeeze(text: str) -> tuple[str, list[int]]:
+    """The text without whitespace, case-folded per character, and each kept character's index."""
+    kept, index = [], []
+    for i, ch in enumerate(text):
+        if not ch.isspace() and ch != "\ufffe":
+            kept.append(ch.lower()[:1] or ch)
+            index.append(i)
+    return "".join(kept), index
+
+
+def _find(haystack: str, needle: str, occurrence: int) -> Optional[tuple[int, int]]:
+    """The span of the `occurrence`-th match (the last one when there are fewer), or None."""
+    if not needle:
+        return None
+    spans, at = [], haystack.find(needle)
+    while at >= 0 and len(spans) <= occurrence:
+        spans.append((at, at + len(needle)))
+        at = haystack.find(needle, at + 1)
+    return spans[min(occurrence, len(spans) - 1)] if spans else None
+
+
+def _union(page, textpage, chars: list[int]) -> Optional[Box]:
+    """The display-space box around the given characters, as page fractions."""
+    xs, ys = [], []
+    for i in chars:
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        if right - left <= 0 and top - bottom <= 0:
+            continue
+        for px, py in ((left, bottom), (right, top)):
+            x, y = _to_device(page, px, py)
+            xs.append(x)
+            ys.append(y)
+    if not xs:
+        return None
+    clamp = lambda v: round(min(1.0, max(0.0, v / _SCALE)), 4)  # noqa: E731
+    return clamp(min(xs)), clamp(min(ys)), clamp(max(xs)), clamp(max(ys))
+
+
+def _to_device(page, x: float, y: float) -> tuple[int, int]:
+    """Page point -> device pixel on a _SCALE x _SCALE picture of the page as displayed."""
+    import pypdfium2.raw as raw
+
+    dx, dy = ctypes.c_int(), ctypes.c_int()
+    raw.FPDF_PageToDevice(page.raw, 0, 0, _SCALE, _SCALE, 0, x, y, ctypes.byref(dx), ctypes.byref(dy))
+    return dx.value, dy.value
+
+
+def render(data: bytes, password: Optional[str] = None, *, max_pages: int = 30, width: int = 1000,
+           quality: int = 60) -> tuple[list[PageImage], int]:
+    """The first `max_pages` pages as JPEG pictures about `width` pixels wide; also the page count."""
+    pdf = _open(data, password)
+    try:
+        total = len(pdf)
+        return [_render_page(pdf, n, width, quality) for n in range(1, min(total, max_pages) + 1)], total
+    finally:
+        pdf.close()
+
+
+def _render_page(pdf, number: int, width: int, quality: int) -> PageImage:
+    """One page drawn on white, scaled to `width` pixels (never above 3x), JPEG-compressed."""
+    page = pdf[number - 1]
+    try:
+        w_pt, h_pt = page.get_size()
+        if page.get_rotation() in (90, 270):
+            w_pt, h_pt = h_pt, w_pt
+        scale = max(0.1, min(3.0, width / max(w_pt, 1.0)))
+        if w_pt * scale * h_pt * scale > 4_000_000:  # a poster-sized page: keep the picture small
+            scale = (4_000_000 / max(w_pt * h_pt, 1.0)) ** 0.5
+        image = page.render(scale=scale).to_pil().convert("RGB")
+    finally:
+        page.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return PageImage(number, buffer.getvalue(), image.width, image.height)
