@@ -35,6 +35,12 @@ class Outputs:
     sarif_include_suppressed: bool = False
     color: Optional[bool] = None
     width: Optional[int] = None
+    html_output: Optional[str] = None  #: a file, or a folder (ends with "/" or exists) of reports
+
+    @property
+    def wants_html(self) -> bool:
+        """HTML needs each letter (text, metadata, forensic facts) kept with its result."""
+        return self.fmt == "html" or bool(self.html_output)
 
 
 def project_config(options: dict):
@@ -63,7 +69,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
 
     project = project_config(options)
     ruleset = ruleset_for(project.settings)
-    run = Run(paths, project, ruleset, jobs=project.jobs)
+    run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.wants_html)
     targets = run.targets()
     _warn_platform(project.settings)
     if not targets:
@@ -86,7 +92,8 @@ def _collect(run, targets, outputs: Outputs, single: bool) -> list[Result]:
     from .workers import sigint_held
 
     stream = _jsonl_stream(outputs)
-    keep_full = outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
+    keep_full = (outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
+                 or outputs.wants_html)
     progress = None if single or outputs.fmt != "console" else _progress(len(targets), outputs)
     results: list[Result] = []
     try:
@@ -159,6 +166,19 @@ def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: boo
     for fmt, path in (("json", outputs.json_output), ("sarif", outputs.sarif_output)):
         if path:
             write_atomic(path, _render(fmt, results, outputs, ruleset, False, settings, extras))
+    if outputs.html_output:
+        _write_html(outputs.html_output, results, single, settings)
+
+
+def _write_html(target: str, results: list[Result], single: bool, settings) -> None:
+    """--html-output: one file, or a folder of reports (target ends with "/" or is a folder)."""
+    from .atomic import write_atomic
+    from .reporters.htmlreport import default_pictures, render_html, write_html_folder
+
+    if target.endswith(("/", os.sep)) or os.path.isdir(target):
+        write_html_folder(target, results, default_pictures(settings))
+    else:
+        write_atomic(target, render_html(results, default_pictures(settings), single=single))
 
 
 def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings,
@@ -172,6 +192,10 @@ def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: 
         from .reporters.jsonout import render_json
 
         return render_json(results[0]) if single else render_batch_json(results, extras.get("cache_failures", 0))
+    if fmt == "html":
+        from .reporters.htmlreport import default_pictures, render_html
+
+        return render_html(results, default_pictures(settings), single=single)
     if fmt == "sarif":
         from .reporters.sarif import render_sarif
         from . import __version__
