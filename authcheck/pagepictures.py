@@ -92,9 +92,12 @@ def _draw(data: bytes, password: Optional[str]) -> Pictures:
     try:
         from .loaders.pdfium import render
 
-        pages, total = render(data, password, max_pages=MAX_PAGES)
+        pages, total, failed = render(data, password, max_pages=MAX_PAGES)
     except ImportError:
         return Pictures(problem="page pictures need pypdfium2 and Pillow (pip install pypdfium2 Pillow)")
     except Exception as exc:  # noqa: BLE001 - a file pdfium cannot draw still gets a text report
         return Pictures(problem=f"the pages could not be drawn ({type(exc).__name__})")
-    return Pictures(tuple(pages), total)
+    if failed and not pages:
+        return Pictures(total=total, problem="the pages could not be drawn")
+    problem = f"page(s) {', '.join(map(str, failed[:10]))} could not be drawn" if failed else None
+    return Pictures(tuple(pages), total, problem)

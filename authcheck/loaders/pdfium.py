@@ -135,12 +135,18 @@ def _to_device(page, x: float, y: float) -> tuple[int, int]:
 
 
 def render(data: bytes, password: Optional[str] = None, *, max_pages: int = 30, width: int = 1000,
-           quality: int = 60) -> tuple[list[PageImage], int]:
-    """The first `max_pages` pages as JPEG pictures about `width` pixels wide; also the page count."""
+           quality: int = 60) -> tuple[list[PageImage], int, list[int]]:
+    """The first `max_pages` pages as JPEG pictures about `width` pixels wide, the page count, and
+    the numbers of pages pdfium could not draw (a bad page costs only itself)."""
     pdf = _open(data, password)
     try:
-        total = len(pdf)
-        return [_render_page(pdf, n, width, quality) for n in range(1, min(total, max_pages) + 1)], total
+        total, pages, failed = len(pdf), [], []
+        for number in range(1, min(total, max_pages) + 1):
+            try:
+                pages.append(_render_page(pdf, number, width, quality))
+            except (ValueError, OSError, RuntimeError):  # PdfiumError is a RuntimeError
+                failed.append(number)
+        return pages, total, failed
     finally:
         pdf.close()
 

@@ -119,7 +119,7 @@ header.report,main,footer,nav.jump{max-width:1100px;margin:0 auto;padding:0 16px
 header.report{padding-top:16px}
 h1{font-size:1.5rem;margin:.3em 0;word-break:break-all}h2{font-size:1.25rem;margin-top:1.6em;border-bottom:1px solid var(--line)}
 h3{font-size:1.05rem}
-.verdict{display:inline-block;padding:2px 10px;border:2px solid currentColor;border-radius:4px;font-weight:700;letter-spacing:.05em}
+.verdict{display:inline-block;white-space:nowrap;padding:2px 10px;border:2px solid currentColor;border-radius:4px;font-weight:700;letter-spacing:.05em}
 .v-pass{color:var(--pass)}
 .v-review{color:var(--review);border-style:dashed;background:repeating-linear-gradient(45deg,transparent 0 6px,rgba(138,90,0,.13) 6px 9px)}
 .v-fail{color:var(--fail);border-width:3px;border-style:double;background:repeating-linear-gradient(135deg,transparent 0 4px,rgba(176,0,32,.16) 4px 7px)}
@@ -170,7 +170,9 @@ aside.comment{border-left:4px dotted var(--muted);margin:2px 0 8px;padding:2px 8
 .diff>div{padding:4px 8px;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
 .diff .old{background:var(--del)}.diff .new{background:var(--ins)}
 .diff .head{font-weight:700;background:var(--card)}
-.counts{display:flex;flex-wrap:wrap;gap:8px 24px}
+.counts{display:flex;flex-wrap:wrap;gap:8px 24px;list-style:none;padding:0}
+table.sortable th{white-space:nowrap}
+.facts td:first-child,.metadata td:first-child{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:normal;word-break:normal}
 .chart svg{max-width:100%;height:auto}.chart text{fill:var(--fg);font:12px system-ui,sans-serif}
 .chart .bar-pass{fill:var(--pass)}.chart .bar-review{fill:var(--review)}.chart .bar-fail{fill:var(--fail)}
 .controls{margin:8px 0}.controls label{margin-right:12px}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from ..model import Evidence, Finding, Result
+from ..pagepictures import MAX_PAGES
 from .htmlkit import axis_meter, data_uri_jpeg, esc, pct, verdict_badge
 from .jsonout import sorted_findings
 from .snippets import loc_label, split_context
@@ -26,7 +27,6 @@ PART_NAMES = {
     "from": "FROM line", "metadata": "metadata", "header": "page header", "address_block": "address block",
 }
 SIGNATURE_KINDS = {"digital": "digital signature", "image": "signature image", "conformed": "conformed signature (/s/)"}
-MAX_TEXT_CHARS = 300_000  #: extracted text shown in the text view
 
 
 def findings_of(result: Result) -> list[Finding]:
@@ -195,8 +195,10 @@ def _document_view(result: Result, findings: list[Finding], pictures, prefix: st
         out.append(f'<{h[1]} id="{prefix}h-doc">Pages</{h[1]}>')
         out.append(f'<p class="muted">Each numbered box marks the evidence of the finding with that number; '
                    f"click a box to read its finding.</p>{pages_html(findings, pictures, prefix)}")
-        if pictures.total > len(pictures.pages):
-            out.append(f'<p class="muted">Only the first {len(pictures.pages)} of {pictures.total} pages are shown.</p>')
+        if pictures.problem:
+            out.append(f'<p class="muted">{esc(pictures.problem)}.</p>')
+        if pictures.total > MAX_PAGES:
+            out.append(f'<p class="muted">Only the first {MAX_PAGES} of {pictures.total} pages are drawn.</p>')
         out.append(f"<details><summary>The extracted text</summary>{text_view(result, findings, prefix, emitted)}</details>")
     else:
         out.append(f'<{h[1]} id="{prefix}h-doc">Text</{h[1]}>')
