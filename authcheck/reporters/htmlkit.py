@@ -162,6 +162,7 @@ ul.evidence{margin:6px 0;padding-left:18px}
 mark,.hl{background:var(--mark);color:inherit;padding:0 1px}
 .textview{background:var(--card);border:1px solid var(--line);padding:12px 16px;max-width:850px;margin:0 auto;overflow-wrap:anywhere}
 .textview p{margin:0 0 .8em}.textview .src{color:var(--muted);font-size:.8em;text-transform:uppercase}
+.ln:target::before{content:"\25B6  ";color:var(--box)}
 mark.ev{outline:1px solid var(--box)}mark.ev:target{box-shadow:0 0 0 3px var(--box)}
 sup.evn a{text-decoration:none;font-weight:700;color:var(--box)}
 ins{background:var(--ins);text-decoration:underline}del{background:var(--del)}

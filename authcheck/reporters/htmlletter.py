@@ -302,6 +302,8 @@ def _evidence_item(n: int, k: int, ev: Evidence, pages: set, prefix: str, emitte
         links.append(f'<a href="#{prefix}b{n}-{k}">see it on page {ev.page}</a>')
     elif f"{prefix}t{n}-{k}" in emitted:
         links.append(f'<a href="#{prefix}t{n}-{k}">see it in the text</a>')
+    elif ev.line is not None and f"{prefix}l{ev.line}" in emitted:
+        links.append(f'<a href="#{prefix}l{ev.line}">see line {ev.line}</a>')
     elif ev.page is not None and ev.page in pages:
         links.append(f'<span class="muted">(not located on page {ev.page})</span>')
     reason = getattr(ev, "reason", None)

@@ -1,7 +1,7 @@
 """The letter's text as paragraphs, with each finding's evidence marked where it sits.
 
 Lines come from the loaded document (blank lines and changes of source, such as a page header,
-start a new paragraph).  Evidence with character offsets is marked inline (`<mark>`, numbered,
+start a new paragraph); each line starts with an empty anchor `{prefix}l{number}`.  Evidence with character offsets is marked inline (`<mark>`, numbered,
 id `{prefix}t{n}-{k}`, linked to its finding); text a DOCX proposes as a tracked insertion is
 shown as `<ins>`; reviewer comments are shown under the paragraph they sit in.  Every piece of
 text is escaped on its own; marks are added around the escaped pieces, never inside them.
@@ -41,7 +41,10 @@ def text_view(result: Result, findings: list[Finding], prefix: str, emitted: Opt
             para, source = [], line.source
             if not line.text.strip():
                 continue
-        para.append(_line_html(line, marks, inserts.get(line.number, ()), emitted))
+        anchor = f"{prefix}l{line.number}"
+        emitted.add(anchor)
+        para.append(f'<span class="ln" id="{anchor}"></span>'
+                    + _line_html(line, marks, inserts.get(line.number, ()), emitted))
         para.extend(_comment(ev) for ev in comments.get(line.number, ()))
         shown += len(line.text)
     out.append(_paragraph(para, source))
@@ -54,7 +57,7 @@ def _paragraph(lines: list[str], source: Optional[str]) -> str:
         return ""
     label = SOURCE_LABELS.get(source or "")
     head = f'<span class="src">{label}</span><br>' if label else ""
-    body = "<br>".join(x for x in lines if not x.startswith("<aside"))
+    body = "<br>".join(x for x in lines if not x.startswith("<aside"))  # asides follow the paragraph
     asides = "".join(x for x in lines if x.startswith("<aside"))
     return f"<p>{head}{body}</p>{asides}"
 
