@@ -56,6 +56,10 @@ def test_single_pdf_report_is_self_contained_and_boxes_match_the_json(cli, tmp_p
         for key in ("x0", "y0", "x1", "y1"):
             assert drawn[ident][key] == pytest.approx(box[key], abs=2e-5), (ident, key)
     assert 'alt="Page 1 of the letter"' in html and 'id="p1"' in html
+    # landmarks, headings, print and dark-mode styles; the verdict is a word, not only a colour
+    assert [html.count(tag) for tag in ("<main", "<header", "<nav", "<footer", "<h1")] == [1, 1, 1, 1, 1]
+    assert "@media print" in html and "prefers-color-scheme:dark" in html
+    assert re.search(r'<span class="verdict v-fail"><span aria-hidden="true">.</span> FAIL</span>', html)
 
 
 def test_every_link_resolves_and_boxes_and_findings_link_both_ways(cli, tmp_path):

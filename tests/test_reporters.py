@@ -467,7 +467,7 @@ def test_no_color_disables_colour(monkeypatch):
 
 
 def test_reporters_are_chosen_by_name():
-    assert set(REPORTERS) == {"console", "json", "jsonl"}
+    assert set(REPORTERS) == {"console", "json", "jsonl", "html"}
     for name, expected in (("json", render_json), ("jsonl", render_jsonl)):
         buf = io.StringIO()
         REPORTERS[name](fail_result(), buf)
@@ -475,6 +475,9 @@ def test_reporters_are_chosen_by_name():
     buf = io.StringIO()
     REPORTERS["console"](fail_result(), buf, color=False, width=100)
     assert buf.getvalue() == render(fail_result(), color=False)
+    buf = io.StringIO()
+    REPORTERS["html"](fail_result(), buf)
+    assert buf.getvalue().startswith("<!DOCTYPE html>") and fail_result().findings[0].title in buf.getvalue()
 
 
 @pytest.mark.parametrize("module", ["authcheck.reporters.jsonout", "authcheck.reporters"])
