@@ -35,7 +35,27 @@ def write_letters(folder: Path) -> dict[str, Path]:
     paths["evil_pdf"].write_bytes(letter_pdf(evil))
     text = letter_text(dataclasses.replace(evil, blocks=[*evil.blocks, "Signed by " + PAYLOAD]))
     paths["evil_txt"].write_text(text, encoding="utf-8")
+    paths["rotated"] = rotated_copy(Path(__file__).resolve().parents[1] / "samples" / "forged-letter.pdf",
+                                    folder / "rotated.pdf")
     return paths
+
+
+CROP = (50, 100, 562, 742)  #: the crop box of the rotated copy
+
+
+def rotated_copy(source: Path, target: Path) -> Path:
+    """`source` with its first page shown turned 90 degrees clockwise (/Rotate 90) and cropped to CROP."""
+    import pypdf
+
+    reader, writer = pypdf.PdfReader(str(source)), pypdf.PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    writer.pages[0].rotate(90)
+    writer.pages[0].cropbox = pypdf.generic.RectangleObject(list(CROP))
+    writer.add_metadata(reader.metadata)
+    with open(target, "wb") as fh:
+        writer.write(fh)
+    return target
 
 
 def ids(html: str) -> set[str]:

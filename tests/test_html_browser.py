@@ -58,7 +58,7 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     out = {}
     runs = {"forged": ["samples/forged-letter.pdf"], "three": [str(letters["three"])],
             "evil_txt": [str(letters["evil_txt"])], "evil_pdf": [str(letters["evil_pdf"])],
-            "batch": ["samples", str(letters["evil_txt"])]}
+            "rotated": [str(letters["rotated"])], "batch": ["samples", str(letters["evil_txt"])]}
     old = os.getcwd()
     os.chdir(REPO)
     try:
@@ -129,7 +129,7 @@ RECTS = """() => Array.from(document.querySelectorAll('a.box')).map(b => {
 })"""
 
 
-@pytest.mark.parametrize("name", ["forged", "three"])
+@pytest.mark.parametrize("name", ["forged", "three", "rotated"])
 def test_boxes_sit_on_their_page_where_the_json_says(browser, reports, tmp_path, name):
     guarded = Guarded(browser, reports[name])
     page = guarded.page

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from html_support import (HOSTILE_NAME, PAYLOAD, boxes, ids, json_boxes, load_json, local_links,
+from html_support import (CROP, HOSTILE_NAME, PAYLOAD, boxes, ids, json_boxes, load_json, local_links,
                           write_letters)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -213,6 +213,27 @@ def test_a_repeated_phrase_gets_the_box_of_its_own_occurrence(tmp_path):
     assert first.box[1] == pytest.approx(1 - 712 / 792, abs=0.02)  # top of the line at y=700 (12 pt text)
     assert other.box[1] == pytest.approx(1 - 412 / 792, abs=0.02)
     assert first.box[0] == pytest.approx(72 / 612, abs=0.01)
+
+
+def test_boxes_follow_the_crop_box_and_page_rotation(cli, letters):
+    """A page shown turned 90 degrees clockwise and cropped: each box is the turned, cropped box."""
+    import json
+
+    def record(path):
+        res = cli("check", "--no-cache", str(path), "-f", "json")
+        return {(ev["start"], ev["end"]): ev["box"] for f in json.loads(res.stdout)["findings"]
+                for ev in f["evidence"] if ev["box"]}
+
+    upright, turned = record(REPO / "samples" / "forged-letter.pdf"), record(letters["rotated"])
+    assert len(upright) >= 5 and set(turned) == set(upright)
+    cx0, cy0, cx1, cy1 = CROP
+    for key, box in upright.items():
+        xs = (box["x0"] * 612, box["x1"] * 612)  # PDF x of the text (the sample is 612 x 792)
+        ys = (792 - box["y1"] * 792, 792 - box["y0"] * 792)  # PDF y, from the bottom
+        expected = ((ys[0] - cy0) / (cy1 - cy0), (xs[0] - cx0) / (cx1 - cx0),
+                    (ys[1] - cy0) / (cy1 - cy0), (xs[1] - cx0) / (cx1 - cx0))
+        got = tuple(turned[key][k] for k in ("x0", "y0", "x1", "y1"))
+        assert got == pytest.approx(expected, abs=0.005), key
 
 
 def test_page_pictures_are_refused_for_a_changed_file_and_for_stdin(tmp_path):

@@ -23,11 +23,17 @@ MAX_PAGE_CHARS = 200_000
 
 @dataclass(frozen=True)
 class Wanted:
-    """A piece of text to find: its page (1-based), text, and which occurrence (0-based)."""
+    """A piece of text to find: its page (1-based), text, and which occurrence (0-based).
+
+    With `y` (the baseline of its line in page units, from the bottom, as the PDF loader records
+    it) the occurrence counts only matches on that line: pdfium and pypdf may order a page's text
+    differently (rotated pages, columns), but a line's height on the page is the same in both.
+    """
 
     page: int
     text: str
     occurrence: int = 0
+    y: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ def _locate_on_page(page, items: list[Wanted], out: dict) -> None:
             text = "".join((textpage.get_text_range(i, 1) or " ")[:1] for i in range(count))
         squeezed, index = _squeeze(text)
         for w in items:
-            span = _find(squeezed, _squeeze(w.text)[0], w.occurrence)
+            span = _pick(textpage, index, _spans(squeezed, _squeeze(w.text)[0]), w)
             if span is not None:
                 chars = [index[k] for k in range(span[0], span[1])]
                 out[w] = _union(page, textpage, chars)
@@ -97,15 +103,27 @@ def _squeeze(text: str) -> tuple[str, list[int]]:
     return "".join(kept), index
 
 
-def _find(haystack: str, needle: str, occurrence: int) -> Optional[tuple[int, int]]:
-    """The span of the `occurrence`-th match (the last one when there are fewer), or None."""
-    if not needle:
-        return None
-    spans, at = [], haystack.find(needle)
-    while at >= 0 and len(spans) <= occurrence:
+def _spans(haystack: str, needle: str, limit: int = 500) -> list[tuple[int, int]]:
+    """Where `needle` occurs in `haystack` (overlaps included), at most `limit` times."""
+    spans, at = [], haystack.find(needle) if needle else -1
+    while at >= 0 and len(spans) < limit:
         spans.append((at, at + len(needle)))
         at = haystack.find(needle, at + 1)
-    return spans[min(occurrence, len(spans) - 1)] if spans else None
+    return spans
+
+
+def _pick(textpage, index: list[int], spans: list[tuple[int, int]], w: Wanted) -> Optional[tuple[int, int]]:
+    """The wanted occurrence: among the matches on the line nearest `w.y` when given, else on the page."""
+    if not spans:
+        return None
+    if w.y is not None:
+        def distance(span):
+            left, bottom, right, top = textpage.get_charbox(index[span[0]])
+            return abs((bottom + top) / 2 - w.y)
+        measured = [(distance(span), span) for span in spans]
+        best = min(d for d, _ in measured)
+        spans = [span for d, span in measured if d <= best + 3.0]
+    return spans[min(w.occurrence, len(spans) - 1)]
 
 
 def _union(page, textpage, chars: list[int]) -> Optional[Box]:
