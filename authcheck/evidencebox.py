@@ -5,7 +5,8 @@ Runs in the worker after scoring, only for PDFs with evidence that points into p
 whitespace and case ignored; when it occurs several times, the match on the line nearest the
 evidence line's baseline is taken (by rank within that line), else the one with the same rank
 on the page as in the extracted text.  Evidence over several lines is looked up line by line and
-boxed as a whole.  Anything that goes wrong leaves the boxes unknown (None):
+boxed as a whole.  A line a later revision added ("+ ..." revision evidence) is boxed where
+it now stands on its page.  Anything that goes wrong leaves the boxes unknown (None):
 a box is a convenience for the reader, never a reason to fail a check.
 """
 
@@ -27,7 +28,7 @@ def with_boxes(result: Result, doc: Document, data: bytes, password: Optional[st
         for ev in finding.evidence:
             pieces = _wanted(ev, doc, text)
             if pieces:
-                wanted[(ev.page, ev.start, ev.end)] = pieces
+                wanted[_key(ev)] = pieces
     if not wanted:
         return result
     try:
@@ -42,8 +43,12 @@ def with_boxes(result: Result, doc: Document, data: bytes, password: Optional[st
 
 
 def _boxed(ev: Evidence, found: dict) -> Evidence:
-    box = found.get((ev.page, ev.start, ev.end))
+    box = found.get(_key(ev))
     return replace(ev, box=box) if box is not None else ev
+
+
+def _key(ev: Evidence) -> tuple:
+    return ev.page, ev.start, ev.end, ev.part, ev.text
 
 
 def _union(boxes: list) -> Optional[tuple[float, float, float, float]]:
@@ -57,6 +62,10 @@ def _union(boxes: list) -> Optional[tuple[float, float, float, float]]:
 def _wanted(ev: Evidence, doc: Document, text: str) -> list:
     """What to look for on the page for this evidence, one piece per line it spans ([] when it is
     not page text): pdfium may order a page's lines differently from the loader."""
+    if ev.part == "revision" and ev.page is not None and ev.text.startswith("+ ") and ev.start is None:
+        from .loaders.pdfium import Wanted
+
+        return [Wanted(ev.page, ev.text[2:])]  # a line a later revision added: on the page as it is now
     if ev.page is None or ev.start is None or ev.end is None or not (0 <= ev.start < ev.end <= len(text)):
         return []
     pieces = []

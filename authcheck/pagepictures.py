@@ -32,12 +32,12 @@ class Pictures:
 def pictures_for(path: str, sha256: Optional[str], settings) -> Pictures:
     """Draw the pages of the checked PDF at `path` (only if it still hashes to `sha256`)."""
     if path == "-" or not sha256:
-        return Pictures(problem="page pictures are not available for standard input")
+        return Pictures(problem="the letter came from standard input")
     data = _read(path, settings.limits.max_bytes)
     if data is None:
         return Pictures(problem="the file could not be read again to draw its pages")
     if hashlib.sha256(data).hexdigest() != sha256:
-        return Pictures(problem="the file changed after it was checked, so its pages are not shown")
+        return Pictures(problem="the file changed after it was checked")
     return _in_child(data, settings)
 
 

@@ -132,6 +132,8 @@ def test_pdf_revision_text_is_shown_side_by_side(cli, tmp_path):
     html = render(cli, tmp_path, path)
     assert '<div class="head">Revision 2 (added)</div>' in html
     assert '<div class="new">+ Forces will withdraw immediately.</div>' in html
+    drawn = boxes(html)  # the added line is boxed where it stands now (drawn at y = 96 pt from the bottom)
+    assert len(drawn) == 1 and list(drawn.values())[0]["y1"] == pytest.approx(1 - 96 / 792, abs=0.01)
 
 
 def test_metadata_conflicts_are_flagged_with_their_finding(cli, tmp_path):
