@@ -89,7 +89,7 @@ def index_html(results: Sequence[Result], links: Sequence[str]) -> str:
     return (
         f'<section aria-labelledby="h-counts"><h2 id="h-counts">Counts</h2><ul class="counts">{counts}</ul>'
         f'<div class="chart">{score_chart(results)}</div>'
-        f'<details><summary>Files per rule ({len(rules)} rules fired)</summary><table><thead><tr><th scope="col">Rule'
+        f'<details open><summary>Files per rule ({len(rules)} rules fired)</summary><table><thead><tr><th scope="col">Rule'
         f'</th><th scope="col">Files</th></tr></thead><tbody>{rule_rows}</tbody></table></details></section>'
         f'<section aria-labelledby="h-files"><h2 id="h-files">Files</h2>{_controls()}{files_table(results, links)}</section>'
     )
