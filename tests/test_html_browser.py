@@ -133,7 +133,10 @@ RECTS = """() => Array.from(document.querySelectorAll('a.box')).map(b => {
 def test_boxes_sit_on_their_page_where_the_json_says(browser, reports, tmp_path, name):
     guarded = Guarded(browser, reports[name])
     page = guarded.page
-    expected = json_boxes(load_json(reports[name + ".json"]))
+    record = load_json(reports[name + ".json"])
+    located = [ev for f in record["findings"] for ev in f["evidence"] if ev["page"] and ev["start"] is not None]
+    assert located and all(ev["box"] for ev in located), "every finding with a page location gets a box"
+    expected = json_boxes(record)
     drawn = {r["id"]: r for r in page.evaluate(RECTS)}
     assert expected and set(drawn) == set(expected)
     for ident, box in expected.items():

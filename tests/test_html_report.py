@@ -98,6 +98,21 @@ def test_document_text_names_and_metadata_cannot_inject_markup(cli, tmp_path, le
     assert html.count(HOSTILE_NAME) == 0 and "evil&quot;&#x27;&lt;b&gt;name&amp;.txt" in html
 
 
+def test_invisible_and_bidi_characters_are_shown_not_obeyed():
+    from authcheck.reporters.htmlkit import esc
+
+    assert esc("Gen.\u202e<b>x\u200b'") == "Gen.&lt;U+202E&gt;&lt;b&gt;x&lt;U+200B&gt;&#x27;"
+
+
+def test_a_file_that_could_not_be_checked_is_a_row_and_a_section(cli, tmp_path):
+    out = tmp_path / "r.html"
+    res = cli("check", "--no-cache", "samples/forged-letter.pdf", str(tmp_path / "missing.pdf"), "--html-output", str(out))
+    assert res.exit_code == 3
+    html = out.read_text(encoding="utf-8")
+    assert re.search(r'<tr data-verdict="error">.*?missing\.pdf', html)
+    assert "<strong>Could not be checked</strong>: not-found at read" in html
+
+
 def test_three_page_letter_report_has_every_page_and_stays_small(cli, tmp_path, letters):
     html = render(cli, tmp_path, letters["three"])
     assert [f'id="p{n}"' in html for n in (1, 2, 3)] == [True, True, True]
