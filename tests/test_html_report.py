@@ -149,6 +149,10 @@ def test_pdf_revision_text_is_shown_side_by_side(cli, tmp_path):
     assert '<div class="new">+ Forces will withdraw immediately.</div>' in html
     drawn = boxes(html)  # the added line is boxed where it stands now (drawn at y = 96 pt from the bottom)
     assert len(drawn) == 1 and list(drawn.values())[0]["y1"] == pytest.approx(1 - 96 / 792, abs=0.01)
+    compare = re.search(r'<div class="compare">.*?</figure></div>', html, re.S).group(0)
+    pictures = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', compare)
+    assert len(pictures) == 2 and pictures[0] != pictures[1]  # page 1 before and after revision 2
+    assert "Page 1 before revision 2" in compare and compare.count('class="box added"') == 1
 
 
 def test_metadata_conflicts_are_flagged_with_their_finding(cli, tmp_path):

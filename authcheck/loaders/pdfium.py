@@ -169,6 +169,17 @@ def render(data: bytes, password: Optional[str] = None, *, max_pages: int = 30, 
         pdf.close()
 
 
+def render_page(data: bytes, password: Optional[str], number: int, width: int, quality: int = 60) -> PageImage:
+    """One page (1-based) of the PDF in `data` as a JPEG picture about `width` pixels wide."""
+    pdf = _open(data, password)
+    try:
+        if not 1 <= number <= len(pdf):
+            raise ValueError(f"no page {number}")
+        return _render_page(pdf, number, width, quality)
+    finally:
+        pdf.close()
+
+
 def _render_page(pdf, number: int, width: int, quality: int) -> PageImage:
     """One page drawn on white, scaled to `width` pixels (never above 3x), JPEG-compressed."""
     page = pdf[number - 1]

@@ -10,19 +10,19 @@ from itertools import zip_longest
 from typing import Any
 
 from ..model import Finding, Result
-from .htmlkit import esc
+from .htmlkit import data_uri_jpeg, esc, pct
 
 _CHANGE = re.compile(r"^revision (\d+): ([+-]) ?(.*)$", re.S)
 MAX_FACT_CHARS = 400
 
 
-def forensics_html(result: Result, findings: list[Finding], prefix: str, h: dict) -> str:
+def forensics_html(result: Result, findings: list[Finding], prefix: str, h: dict, pictures=None) -> str:
     """The forensics section (metadata, revisions, tracked changes and comments, facts)."""
     letter = result.letter
     facts = dict(letter.document.facts) if letter is not None else {}
     parts = [f'<section aria-labelledby="{prefix}h-forensics"><{h[1]} id="{prefix}h-forensics">Forensics</{h[1]}>',
              f"<{h[2]}>Metadata</{h[2]}>", metadata_table(result, findings, prefix)]
-    revisions = revisions_html(facts)
+    revisions = revisions_html(facts) + compared_html(pictures, findings)
     if revisions:
         parts += [f"<{h[2]}>What later revisions changed</{h[2]}>", revisions]
     docx = docx_changes_html(facts)
@@ -86,6 +86,41 @@ def revisions_html(facts: dict) -> str:
             out.append(f"<p><strong>{esc(key)}</strong>: {esc(_short(signal.value))}"
                        f'<br><span class="muted">{esc(signal.explanation)}</span></p>')
     return "".join(out)
+
+
+def compared_html(pictures, findings: list[Finding]) -> str:
+    """Each page a revision changed, as it stood before and after that revision, side by side; the
+    lines the revision added are outlined on the after picture."""
+    out = []
+    for revision, page, before, after in (pictures.compared if pictures is not None else ()):
+        added = "".join(_outline(box) for box in _added_boxes(findings, revision, page))
+        cells = "".join(
+            f'<figure><div class="sheet"><img src="{data_uri_jpeg(img.jpeg)}" width="{img.width}" '
+            f'height="{img.height}" alt="Page {page} {label}">{marks}</div>'
+            f"<figcaption>Page {page} {label}</figcaption></figure>"
+            for img, label, marks in ((before, f"before revision {revision}", ""),
+                                      (after, f"after revision {revision} (added text outlined)" if added
+                                       else f"after revision {revision}", added)))
+        out.append(f'<div class="compare">{cells}</div>')
+    return "".join(out)
+
+
+def _added_boxes(findings: list[Finding], revision: int, page: int) -> list:
+    from .htmlletter import evidence_box
+
+    boxes = []
+    for finding in findings:
+        for ev in finding.evidence:
+            box = evidence_box(ev)
+            if ev.part == "revision" and str(ev.key) == str(revision) and ev.page == page and box and box not in boxes:
+                boxes.append(box)
+    return boxes
+
+
+def _outline(box) -> str:
+    x0, y0, x1, y1 = box
+    return (f'<span class="box added" style="left:{pct(x0)};top:{pct(y0)};width:{pct(x1 - x0)};'
+            f'height:{pct(y1 - y0)}"></span>')
 
 
 def docx_changes_html(facts: dict) -> str:

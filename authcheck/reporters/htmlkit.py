@@ -148,6 +148,7 @@ a.box{position:absolute;box-sizing:content-box;border:2px solid var(--box);margi
 background:var(--boxbg);text-decoration:none;line-height:1;min-width:4px;min-height:4px}
 a.box .num{position:absolute;left:-2px;top:-14px;background:var(--box);color:#fff;font:700 10px/12px system-ui,sans-serif;
 padding:0 3px;border-radius:3px 3px 3px 0;opacity:.85}a.box:hover .num,a.box:focus .num{opacity:1}
+span.box.added{position:absolute;box-sizing:content-box;border:2px dashed var(--box);margin:-3px 0 0 -3px;padding:1px}
 a.box:target,a.box.flash{border-width:3px;box-shadow:0 0 0 4px var(--mark)}
 figcaption{text-align:center;color:var(--muted);font-size:.9em;padding-top:4px}
 ol.findings{padding-left:0;list-style:none}
@@ -171,6 +172,8 @@ aside.comment{border-left:4px dotted var(--muted);margin:2px 0 8px;padding:2px 8
 .diff>div{padding:4px 8px;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
 .diff .old{background:var(--del)}.diff .new{background:var(--ins)}
 .diff .head{font-weight:700;background:var(--card)}
+.compare{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin:8px 0}.compare figure{margin:0}
+.compare img{width:100%;height:auto;border:1px solid var(--line);background:#fff}
 .counts{display:flex;flex-wrap:wrap;gap:8px 24px;list-style:none;padding:0}
 table.sortable th{white-space:nowrap}
 .facts td:first-child,.metadata td:first-child{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:normal;word-break:normal}

@@ -55,7 +55,7 @@ def letter_parts(result: Result, pictures=None, *, prefix: str = "", level: int 
              _document_view(result, findings, pictures, prefix, h, emitted),
              _findings_section(findings, pictures, prefix, h, emitted),
              _next_steps(result, prefix, h),
-             forensics_html(result, findings, prefix, h),
+             forensics_html(result, findings, prefix, h, pictures),
              _notes(result, prefix, h)]
     return head, _jump_nav(result, findings, pictures, prefix), "".join(parts)
 

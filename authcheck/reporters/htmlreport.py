@@ -27,9 +27,9 @@ def default_pictures(settings) -> Pictures:
     def draw(result: Result):
         if result.error is not None or result.format != "pdf":
             return None
-        from ..pagepictures import pictures_for
+        from ..pagepictures import changed_pages, pictures_for
 
-        return pictures_for(result.path, result.sha256, settings)
+        return pictures_for(result.path, result.sha256, settings, changed_pages(result.letter))
     return draw
 
 
