@@ -7,7 +7,7 @@ import base64
 import hashlib
 import os
 import re
-import sys
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -95,6 +95,7 @@ def test_document_text_names_and_metadata_cannot_inject_markup(cli, tmp_path, le
         assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
         assert not re.search(r"href=\"\s*javascript:", html, re.I)
     html = render(cli, tmp_path, letters["evil_txt"])
+    assert escape(PAYLOAD, quote=True) in html  # the whole line, shown as text in the text view
     assert html.count(HOSTILE_NAME) == 0 and "evil&quot;&#x27;&lt;b&gt;name&amp;.txt" in html
 
 
@@ -125,7 +126,6 @@ def test_three_page_letter_report_has_every_page_and_stays_small(cli, tmp_path, 
 
 
 def test_docx_tracked_changes_and_comments_are_shown_where_they_sit(cli, tmp_path):
-    sys.path.insert(0, str(REPO))
     from tools.docx_forensic_fixtures import tracked_changes_docx
 
     path = tmp_path / "tracked.docx"
