@@ -165,7 +165,7 @@ mark,.hl{background:var(--mark);color:inherit;padding:0 1px}
 .textview p{margin:0 0 .8em}.textview .src{color:var(--muted);font-size:.8em;text-transform:uppercase}
 .ln:target::before{content:"\25B6  ";color:var(--box)}
 mark.ev{outline:1px solid var(--box)}mark.ev:target{box-shadow:0 0 0 3px var(--box)}
-sup.evn a{text-decoration:none;font-weight:700;color:var(--box)}
+sup.evn a{text-decoration:none;font-weight:700;color:var(--box)}sup.evn+sup.evn::before{content:",";color:var(--box)}
 ins{background:var(--ins);text-decoration:underline}del{background:var(--del)}
 aside.comment{border-left:4px dotted var(--muted);margin:2px 0 8px;padding:2px 8px;font-size:.9em;color:var(--muted)}
 .diff{display:grid;grid-template-columns:1fr 1fr;gap:0;border:1px solid var(--line);margin:8px 0}
