@@ -94,3 +94,28 @@ def json_boxes(record: dict, prefix: str = "") -> dict[str, dict]:
 
 def load_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def unbalanced(html: str) -> list[str]:
+    """Problems with the element nesting: an end tag that closes nothing open, or elements left open."""
+    from html.parser import HTMLParser
+
+    problems: list[str] = []
+    stack: list[str] = []
+
+    class Checker(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag not in VOID:
+                stack.append(tag)
+
+        def handle_endtag(self, tag):
+            if stack and stack[-1] == tag:
+                stack.pop()
+            else:
+                problems.append(f"</{tag}> while {stack[-3:]} open")
+
+    Checker(convert_charrefs=True).feed(html)
+    return problems + [f"<{tag}> never closed" for tag in stack]

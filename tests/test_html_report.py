@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from html_support import (CROP, HOSTILE_NAME, PAYLOAD, boxes, ids, json_boxes, load_json, local_links,
-                          write_letters)
+                          unbalanced, write_letters)
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO.parent / "shared" / "corpus" / "hostile"
@@ -42,6 +42,7 @@ def assert_self_contained(html: str) -> None:
     assert not re.search(r'\s(?:src|href|action|srcset)="(?!#|data:image/jpeg;base64,)[^"]*"',
                          html.replace('href="index.html"', "")), "a reference leaves the file"
     assert "<link" not in html and "@import" not in html and "url(" not in html
+    assert not unbalanced(html), unbalanced(html)[:5]
 
 
 def test_single_pdf_report_is_self_contained_and_boxes_match_the_json(cli, tmp_path):

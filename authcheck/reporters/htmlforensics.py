@@ -78,7 +78,7 @@ def revisions_html(facts: dict) -> str:
         for old, new in zip_longest(removed, added):
             cells.append(f'<div class="old">{"&minus; " + esc(old) if old is not None else ""}</div>'
                          f'<div class="new">{"+ " + esc(new) if new is not None else ""}</div>')
-        out.append(f'<div class="diff" role="table" aria-label="Text changed by revision {rev}">{"".join(cells)}</div>')
+        out.append(f'<div class="diff" role="group" aria-label="Text changed by revision {rev}">{"".join(cells)}</div>')
     for key in ("pdf_revision_changes", "pdf_pages_changed", "pdf_annotations_changed", "pdf_info_rewritten",
                 "pdf_changes_after_signing"):
         signal = facts.get(key)
