@@ -148,8 +148,9 @@ def test_pdf_revision_text_is_shown_side_by_side(cli, tmp_path):
     html = render(cli, tmp_path, path)
     assert '<div class="head">Revision 2 (added)</div>' in html
     assert '<div class="new">+ Forces will withdraw immediately.</div>' in html
-    drawn = boxes(html)  # the added line is boxed where it stands now (drawn at y = 96 pt from the bottom)
-    assert len(drawn) == 1 and list(drawn.values())[0]["y1"] == pytest.approx(1 - 96 / 792, abs=0.01)
+    drawn = boxes(html)  # the added line is boxed where it stands now (drawn at y = 96 pt from the bottom), once
+    # for pdf.revised and once for wording.policy-change, which reads text after the signature block too
+    assert len(drawn) == 2 and all(b["y1"] == pytest.approx(1 - 96 / 792, abs=0.01) for b in drawn.values())
     compare = re.search(r'<div class="compare">.*?</figure></div>', html, re.S).group(0)
     pictures = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', compare)
     assert len(pictures) == 2 and pictures[0] != pictures[1]  # page 1 before and after revision 2
