@@ -73,6 +73,9 @@ def _check_options(func):
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help="Where the result cache lives."),
+        click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Check the files on a Dask cluster: tcp://HOST:8786, tls://..., a scheduler file "
+                          "(.json), or 'local' (needs authcheck[dask])."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="Use this authcheck.toml / pyproject.toml instead of searching upwards."),
     ]

@@ -1,0 +1,231 @@
+"""The client side of a cluster scan: files out to a Dask cluster, one Result per file back.
+
+`cluster_scan` has `scanning.scan`'s signature plus `address` ("tcp://host:8786", "tls://...",
+a scheduler file path ending in .json, or "local" for a LocalCluster of processes on the
+loopback).  Each file the client can hash becomes one task (`cluster_worker.run_task`) carrying
+the path, size and sha256; a worker that cannot see that exact file asks for the bytes, and from
+then on the client sends them with every task.  Files the client cannot hash (missing, not
+regular, over `max_bytes`, unreadable) are checked by the local pool, so their records are the
+same as without a cluster.  Records come back as JSON text, never as pickled objects.
+
+A worker lost mid-file makes Dask run the task elsewhere (the scheduler's
+`distributed.scheduler.allowed-failures`, default 3); after that the file gets an `internal`
+record "worker lost N times".  Tasks are keyed per run, so a file gets exactly one record.
+Ctrl-C cancels every task not done and raises `ScanInterrupted`.  Dask is imported here only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from typing import Callable, Iterator, Optional, Sequence
+
+from .discover import Target
+from .errors import CheckError, ConfigError
+from .model import Result
+from .pipeline import error_result
+from .scanning import ScanInterrupted, scan
+from .settings import Settings
+
+LOCAL = "local"
+CONNECT_TIMEOUT = 20  #: seconds to reach the scheduler
+IN_FLIGHT_PER_THREAD = 2  #: tasks submitted ahead per worker thread (bounds the client's memory)
+
+
+def cluster_scan(targets: Sequence[Target], settings: Settings, ruleset=None, *, address: str,
+                 jobs: Optional[int] = None, on_start: Optional[Callable[[str], None]] = None,
+                 **_local_only) -> Iterator[Result]:
+    """Check every target on the cluster at `address`; yield one Result per target as each finishes.
+
+    Raises ConfigError when Dask is missing or the scheduler cannot be reached, and
+    ScanInterrupted on Ctrl-C (after cancelling what was not done)."""
+    from .runner import _file_sha256
+
+    remote, local = [], []
+    for target in targets:
+        digest = None if target.missing else _file_sha256(target.path, settings.limits.max_bytes)
+        (remote if digest else local).append((target, digest))
+    done = 0
+    try:
+        if remote:
+            with _connect(address, jobs) as client:
+                for result in _Dispatch(client, settings, ruleset, on_start).run(remote):
+                    done += 1
+                    yield result
+        for result in scan([t for t, _ in local], settings, ruleset, jobs=1, on_start=on_start):
+            done += 1
+            yield result
+    except KeyboardInterrupt:
+        raise ScanInterrupted(len(targets) - done, done) from None
+
+
+class _connect:
+    """A Client on the scheduler at `address` (or on a new LocalCluster); closes what it opened."""
+
+    def __init__(self, address: str, jobs: Optional[int]) -> None:
+        self.address, self.jobs, self.cluster, self.client = address, jobs, None, None
+
+    def __enter__(self):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ConfigError("--scheduler needs Dask: pip install 'authcheck[dask]'") from None
+        try:
+            if self.address == LOCAL:
+                self.cluster = _local_cluster(self.jobs)
+                self.client = Client(self.cluster, timeout=CONNECT_TIMEOUT)
+            elif self.address.endswith(".json"):
+                self.client = Client(scheduler_file=self.address, timeout=CONNECT_TIMEOUT)
+            else:
+                self.client = Client(self.address, timeout=CONNECT_TIMEOUT)
+        except (OSError, ValueError, TypeError) as exc:
+            self.__exit__()
+            raise ConfigError(f"scheduler {self.address!r}: cannot connect: {exc}"[:400]) from None
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        for thing in (self.client, self.cluster):
+            if thing is not None:
+                try:
+                    thing.close()
+                except Exception:  # noqa: BLE001 - closing is best effort; the records are already out
+                    pass
+
+
+def _local_cluster(jobs: Optional[int]):
+    """Worker processes on the loopback address only, one thread each, no dashboard."""
+    from distributed import LocalCluster
+
+    from .scanning import _job_count
+
+    return LocalCluster(n_workers=_job_count(jobs, 1 << 20), threads_per_worker=1, processes=True,
+                        host="127.0.0.1", dashboard_address=None, silence_logs=50)
+
+
+def run_spec(settings: Settings, ruleset) -> str:
+    """What every task needs besides its file: settings, the rule files added to the built-in ones
+    (as text: workers need not see the client's folders), the version and the rules' digest."""
+    from . import __version__
+    from .cluster_worker import settings_to_json
+    from .rulepack import builtin_dir
+
+    builtin = os.path.realpath(builtin_dir())
+    extra = [p for p in getattr(ruleset, "sources", ()) if not os.path.realpath(p).startswith(builtin + os.sep)]
+    files = []
+    for path in extra:
+        with open(path, encoding="utf-8") as fh:
+            files.append((path, fh.read()))
+    return json.dumps({"version": __version__, "settings": settings_to_json(settings), "rule_files": files,
+                       "rules_digest": ruleset.digest}, sort_keys=True)
+
+
+class _Dispatch:
+    """Keeps a bounded number of tasks in flight and turns each answer into a Result."""
+
+    def __init__(self, client, settings: Settings, ruleset, on_start) -> None:
+        self.client, self.settings, self.on_start = client, settings, on_start
+        self.spec = run_spec(settings, ruleset)
+        self.run_id = uuid.uuid4().hex
+        self.ship = False  #: set once a worker could not see a file: send bytes from then on
+        self.pending: dict = {}  #: future -> (target, digest)
+        self.count = 0
+
+    def run(self, work: list) -> Iterator[Result]:
+        """Yield one Result per (target, digest) in `work`, in completion order."""
+        from distributed import as_completed
+
+        from .scanning import _size
+
+        queue = sorted(work, key=lambda item: -_size(item[0].path))[::-1]  # pop() gives the largest first
+        window = max(4, IN_FLIGHT_PER_THREAD * _threads(self.client))
+        finished = as_completed()
+        try:
+            yield from self._feed(queue, finished, window)
+            for future in finished:
+                target, digest = self.pending.pop(future)
+                answer = self._answer(future, target)
+                if answer is None:  # the worker could not see the file: send its bytes
+                    self.ship = True
+                    answer = self._submit(target, digest, bytes_needed=True, finished=finished)
+                if answer is not None:
+                    yield answer
+                yield from self._feed(queue, finished, window)
+        finally:
+            if self.pending:
+                self.client.cancel(list(self.pending), force=True)
+
+    def _feed(self, queue: list, finished, window: int) -> Iterator[Result]:
+        """Submit files until `window` tasks are in flight (a file that vanished is a record now)."""
+        while queue and len(self.pending) < window:
+            failed = self._submit(*queue.pop(), finished=finished)
+            if failed is not None:
+                yield failed
+
+    def _submit(self, target: Target, digest: str, *, finished, bytes_needed: bool = False) -> Optional[Result]:
+        """One task for one file, added to `finished`; the file's bytes go along when workers cannot
+        see the files.  Returns an error record instead when those bytes cannot be read any more."""
+        if not bytes_needed:
+            _notify(self.on_start, target.path)
+        data = None
+        if self.ship or bytes_needed:
+            try:
+                data = _read(target.path, self.settings.limits.max_bytes)
+            except OSError as exc:
+                return error_result(target.path, CheckError("not-found", f"cannot read: {exc.strerror or exc}", "read"))
+        job = json.dumps({"path": target.path, "size": _size_of(target.path), "sha256": digest})
+        self.count += 1
+        key = f"authcheck-{self.run_id}-{self.count}"
+        from .cluster_worker import run_task
+
+        future = self.client.submit(run_task, self.spec, job, data, key=key, pure=False, retries=0)
+        self.pending[future] = (target, digest)
+        finished.add(future)
+        return None
+
+    def _answer(self, future, target: Target) -> Optional[Result]:
+        """The Result for a finished task, an error record for a failed one, None for "send bytes"."""
+        from .cache import result_from_record
+
+        try:
+            answer = json.loads(future.result())
+        except Exception as exc:  # noqa: BLE001 - any task failure is this file's record
+            return error_result(target.path, _task_error(exc))
+        if answer.get("need_bytes"):
+            return None
+        return result_from_record(answer["record"], target.path)
+
+
+def _task_error(exc: BaseException) -> CheckError:
+    """A task that failed on the cluster: lost workers, a cancelled task, or a bug."""
+    allowed = getattr(exc, "allowed_failures", None)
+    if type(exc).__name__ == "KilledWorker":
+        times = f"{allowed + 1} times" if isinstance(allowed, int) else "too many times"
+        return CheckError("internal", f"worker lost {times}", "worker")
+    return CheckError("internal", f"cluster task failed: {type(exc).__name__}: {exc}"[:300], "worker")
+
+
+def _threads(client) -> int:
+    """Worker threads in the cluster now (at least 1)."""
+    try:
+        return max(1, sum(client.nthreads().values()))
+    except Exception:  # noqa: BLE001 - only sizes the window
+        return 1
+
+
+def _read(path: str, limit: int) -> bytes:
+    """Up to `limit + 1` bytes of a file (the worker then says `too-large`)."""
+    with open(path, "rb") as fh:
+        return fh.read(limit + 1)
+
+
+def _size_of(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return -1
+
+
+def _notify(on_start, path: str) -> None:
+    if on_start is not None:
+        on_start(path)
