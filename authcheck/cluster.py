@@ -67,22 +67,31 @@ class _connect:
         self.address, self.jobs, self.cluster, self.client = address, jobs, None, None
 
     def __enter__(self):
-        try:
-            from distributed import Client
+        from .workers import sigint_held
+
+        try:  # Dask's threads start with SIGINT blocked, so Ctrl-C always lands in the main thread,
+            with sigint_held():  # which blocks it while a record is written and counted (app.py)
+                import distributed  # noqa: F401 - may start threads of its own
         except ImportError:
             raise ConfigError("--scheduler needs Dask: pip install 'authcheck[dask]'") from None
         try:
-            if self.address == LOCAL:
-                self.cluster = _local_cluster(self.jobs)
-                self.client = Client(self.cluster, timeout=CONNECT_TIMEOUT)
-            elif self.address.endswith(".json"):
-                self.client = Client(scheduler_file=self.address, timeout=CONNECT_TIMEOUT)
-            else:
-                self.client = Client(self.address, timeout=CONNECT_TIMEOUT)
+            with sigint_held():
+                self._open()
         except (OSError, ValueError, TypeError) as exc:
             self.__exit__()
             raise ConfigError(f"scheduler {self.address!r}: cannot connect: {exc}"[:400]) from None
         return self.client
+
+    def _open(self) -> None:
+        from distributed import Client
+
+        if self.address == LOCAL:
+            self.cluster = _local_cluster(self.jobs)
+            self.client = Client(self.cluster, timeout=CONNECT_TIMEOUT)
+        elif self.address.endswith(".json"):
+            self.client = Client(scheduler_file=self.address, timeout=CONNECT_TIMEOUT)
+        else:
+            self.client = Client(self.address, timeout=CONNECT_TIMEOUT)
 
     def __exit__(self, *exc: object) -> None:
         for thing in (self.client, self.cluster):
@@ -200,7 +209,7 @@ def _task_error(exc: BaseException) -> CheckError:
     """A task that failed on the cluster: lost workers, a cancelled task, or a bug."""
     allowed = getattr(exc, "allowed_failures", None)
     if type(exc).__name__ == "KilledWorker":
-        times = f"{allowed + 1} times" if isinstance(allowed, int) else "too many times"
+        times = (f"{allowed + 1} time{'' if allowed == 0 else 's'}" if isinstance(allowed, int) else "too many times")
         return CheckError("internal", f"worker lost {times}", "worker")
     return CheckError("internal", f"cluster task failed: {type(exc).__name__}: {exc}"[:300], "worker")
 

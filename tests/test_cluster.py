@@ -1,0 +1,299 @@
+"""A scan on a real Dask cluster: a scheduler and two workers started as processes on 127.0.0.1.
+
+Checks the records (one per file, the local pool's verdicts, sorted JSON, valid SARIF), a worker
+killed mid-scan, the retry limit, the result cache, Ctrl-C and `--scheduler local`.  Every wait
+has a timeout and every process started here is stopped; nothing talks to any other address.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed", reason="the cluster tests need Dask: pip install 'authcheck[dask]'")
+
+from tests.test_sarif import assert_valid  # noqa: E402 - after the skip
+
+REPO = Path(__file__).resolve().parents[1]
+WAIT = 90  #: seconds any one step may take before the test fails
+LETTERS = 8
+
+
+class Cluster:
+    """A scheduler and `workers` worker processes (no nannies: a killed worker stays dead)."""
+
+    def __init__(self, tmp: Path, workers: int = 2, env: dict | None = None, wrap: list | None = None) -> None:
+        self.tmp, self.procs, self.workers = tmp, [], []
+        self.env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "worker-cache"), **(env or {})}
+        self.file = tmp / "scheduler.json"
+        self._start("dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                    "--scheduler-file", str(self.file))
+        deadline = time.monotonic() + WAIT
+        while not (self.file.exists() and self.file.stat().st_size):
+            assert time.monotonic() < deadline, "the scheduler did not start"
+            time.sleep(0.1)
+        time.sleep(0.2)  # the file is written in one go, but let it land
+        self.address = json.loads(self.file.read_text())["address"]
+        assert self.address.startswith("tcp://127.0.0.1:")
+        for _ in range(workers):
+            self.workers.append(self._start("dask_worker", "--scheduler-file", str(self.file), "--nworkers", "1",
+                                            "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1", "--no-dashboard",
+                                            wrap=wrap or ()))
+        self.wait_for_workers(workers)
+
+    def _start(self, module: str, *args: str, wrap=()) -> subprocess.Popen:
+        """`python -m distributed.cli.MODULE ARGS`, run through the command `wrap` when given."""
+        log = open(self.tmp / f"{module}-{len(self.procs)}.log", "wb")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen([*wrap, sys.executable, "-m", f"distributed.cli.{module}", *args], env=self.env,
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.tmp)
+        log.close()
+        self.procs.append(proc)
+        return proc
+
+    def wait_for_workers(self, count: int) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=WAIT) as client:
+            client.wait_for_workers(count, timeout=WAIT)
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(15)
+
+
+@pytest.fixture
+def cluster_factory(tmp_path):
+    started = []
+
+    def start(workers: int = 2, env: dict | None = None, wrap: list | None = None) -> Cluster:
+        folder = tmp_path / f"cluster{len(started)}"
+        folder.mkdir()
+        started.append(Cluster(folder, workers, env, wrap))
+        return started[-1]
+
+    yield start
+    for cluster in started:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def letters(tmp_path_factory) -> Path:
+    """Generated letters (benchmarks/make_corpus.py), a damaged PDF and an empty file."""
+    out = tmp_path_factory.mktemp("corpus")
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_corpus.py"), str(out), "--n", str(LETTERS),
+                    "--jobs", "1"], check=True, timeout=WAIT, capture_output=True)
+    folder = out / "letters"
+    (folder / "damaged.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\n%%EOF garbage")
+    (folder / "empty.txt").write_bytes(b"")
+    return folder
+
+
+def authcheck(*args: str, tmp: Path, env: dict | None = None, timeout: float = WAIT) -> subprocess.CompletedProcess:
+    """The command line in a fresh process, with a private cache and config folder."""
+    full_env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "cache-home"), "XDG_CONFIG_HOME": str(tmp / "config"),
+                **(env or {})}
+    return subprocess.run([sys.executable, "-m", "authcheck", "check", *args], cwd=tmp, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.rglob("*") if p.is_file() and p.suffix in (".pdf", ".docx", ".txt"))
+
+
+def outcome(record: dict) -> tuple:
+    """What must not change between a local and a cluster scan."""
+    error = record["error"]
+    return (record["sha256"], record["verdict"], record["score"], [f["rule"] for f in record["findings"]],
+            error and (error["type"], error["stage"]))
+
+
+def local_records(folder: Path, tmp: Path) -> dict[str, dict]:
+    run = authcheck(str(folder), "-f", "json", "--no-cache", tmp=tmp)
+    assert run.returncode in (1, 3), run.stderr
+    return {d["path"]: d for d in json.loads(run.stdout)["documents"]}
+
+
+def jsonl_records(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_json_on_a_cluster_matches_the_local_pool_and_is_sorted(cluster_factory, letters, tmp_path):
+    cluster = cluster_factory()
+    run = authcheck(str(letters), "-f", "json", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path)
+    assert run.returncode == 3, run.stderr  # the damaged PDF could not be checked
+    documents = json.loads(run.stdout)["documents"]
+    paths = [d["path"] for d in documents]
+    assert paths == sorted(paths) and sorted(paths) == files_in(letters)
+    local = local_records(letters, tmp_path)
+    assert {d["path"]: outcome(d) for d in documents} == {p: outcome(d) for p, d in local.items()}
+    assert {d["verdict"] for d in documents} >= {"pass", None}
+
+
+def test_sarif_from_a_cluster_is_valid(cluster_factory, letters, tmp_path):
+    cluster = cluster_factory()
+    run = authcheck(str(letters), "-f", "sarif", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path)
+    assert run.returncode == 3, run.stderr
+    log = json.loads(run.stdout)
+    assert_valid(log)
+    assert log["runs"][0]["results"], "the letters raise findings"
+
+
+def _can_hide_folders() -> bool:
+    """True where this test may give a worker its own view of a folder (root, with unshare)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, timeout=WAIT)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_hide_folders(), reason="needs root and unshare to give workers another view of a folder")
+def test_workers_that_cannot_see_the_files_are_sent_the_bytes(cluster_factory, letters, tmp_path):
+    hidden = tmp_path / "client-only"
+    hidden.mkdir()
+    names = ["empty.txt", "damaged.pdf", next(p for p in letters.rglob("*.pdf") if p.name != "damaged.pdf").name]
+    for name in names:
+        (hidden / name).write_bytes(next(letters.rglob(name)).read_bytes())
+    size = (hidden / names[2]).stat().st_size
+    # In the workers' view the folder is an empty tmpfs holding a file of the same name and size,
+    # other bytes: a file is read from the shared path only when its sha256 matches.
+    script = f'mount -t tmpfs none "$0" && head -c {size} /dev/zero > "$0/{names[2]}" && exec "$@"'
+    wrap = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, str(hidden)]
+    cluster = cluster_factory(wrap=wrap)
+    run = authcheck(str(hidden), "-f", "jsonl", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path)
+    records = jsonl_records(run.stdout)
+    local = local_records(hidden, tmp_path)
+    assert sorted(r["path"] for r in records) == sorted(local) == files_in(hidden)
+    assert {r["path"]: outcome(r) for r in records} == {p: outcome(d) for p, d in local.items()}
+
+
+def test_a_worker_killed_mid_scan_loses_and_repeats_no_file(cluster_factory, letters, tmp_path):
+    cluster = cluster_factory(env={"AUTHCHECK_CLUSTER_TEST_DELAY": "1.0"})
+    cmd = [sys.executable, "-m", "authcheck", "check", str(letters), "-f", "jsonl", "--no-cache",
+           "--scheduler", cluster.address]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as scan:
+        try:
+            first = scan.stdout.readline()  # a task finished, so both workers are busy with the next ones
+            assert first.strip(), scan.stderr.read()
+            cluster.workers[0].send_signal(signal.SIGKILL)
+            rest, errors = scan.communicate(timeout=WAIT)
+        finally:
+            if scan.poll() is None:
+                scan.kill()
+    assert cluster.workers[0].wait(WAIT) == -signal.SIGKILL
+    records = jsonl_records(first + rest)
+    assert sorted(r["path"] for r in records) == files_in(letters), errors
+    local = local_records(letters, tmp_path)
+    assert {r["path"]: outcome(r) for r in records} == {p: outcome(d) for p, d in local.items()}
+
+
+def test_a_file_whose_workers_keep_dying_gets_a_typed_record(cluster_factory, letters, tmp_path):
+    env = {"AUTHCHECK_CLUSTER_TEST_DELAY": "3.0", "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+    cluster = cluster_factory(workers=2, env=env)
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "letter.txt").write_bytes(next(letters.rglob("*.txt")).read_bytes())
+    cmd = [sys.executable, "-m", "authcheck", "check", str(one), "-f", "jsonl", "--no-cache",
+           "--scheduler", cluster.address]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as scan:
+        try:
+            busy = _busy_worker(cluster)
+            busy.send_signal(signal.SIGKILL)
+            out, err = scan.communicate(timeout=WAIT)
+        finally:
+            if scan.poll() is None:
+                scan.kill()
+    records = jsonl_records(out)
+    assert len(records) == 1 and scan.returncode == 3
+    assert records[0]["error"] == {"type": "internal", "message": "worker lost 1 time", "stage": "worker"}
+
+
+def _busy_worker(cluster: Cluster) -> subprocess.Popen:
+    """The worker process that is running a task (waits for one, up to WAIT seconds)."""
+    from distributed import Client
+
+    deadline = time.monotonic() + WAIT
+    with Client(cluster.address, timeout=WAIT) as client:
+        while time.monotonic() < deadline:
+            busy = [addr for addr, keys in client.processing().items() if keys]
+            if busy:
+                pids = client.run(os.getpid, workers=busy)
+                return next(p for p in cluster.workers if p.pid in pids.values())
+            time.sleep(0.1)
+    raise AssertionError("no task started")
+
+
+def test_the_cache_is_filled_from_the_cluster_and_a_rescan_sends_nothing(cluster_factory, letters, tmp_path):
+    cluster = cluster_factory()
+    cache = tmp_path / "results"
+    first = authcheck(str(letters), "-f", "json", "--cache-dir", str(cache), "--scheduler", cluster.address,
+                      tmp=tmp_path)
+    assert first.returncode == 3, first.stderr
+    cluster.stop()  # nothing may be sent now: a rescan that tried would fail to connect
+    again = authcheck(str(letters), "-f", "json", "--cache-dir", str(cache), "--scheduler", "tcp://127.0.0.1:9",
+                      tmp=tmp_path)
+    assert again.returncode == 3, again.stderr
+    assert json.loads(again.stdout)["documents"] == json.loads(first.stdout)["documents"]
+
+
+def test_ctrl_c_cancels_the_rest_and_exits_130(cluster_factory, letters, tmp_path):
+    cluster = cluster_factory(env={"AUTHCHECK_CLUSTER_TEST_DELAY": "2.0"})
+    cmd = [sys.executable, "-m", "authcheck", "check", str(letters), "-f", "jsonl", "--no-cache",
+           "--scheduler", cluster.address]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as scan:
+        try:
+            first = scan.stdout.readline()
+            scan.send_signal(signal.SIGINT)
+            rest, err = scan.communicate(timeout=WAIT)
+        finally:
+            if scan.poll() is None:
+                scan.kill()
+    assert scan.returncode == 130, err
+    done = len(jsonl_records(first + rest))
+    total = len(files_in(letters))
+    assert 1 <= done < total
+    assert f"authcheck: interrupted: {total - done} file(s) not reached" in err
+    assert "Traceback" not in err
+
+
+def test_scheduler_local_starts_its_own_cluster(letters, tmp_path):
+    run = authcheck(str(letters), "-f", "json", "--no-cache", "--scheduler", "local", "-j", "2", tmp=tmp_path,
+                    timeout=3 * WAIT)
+    assert run.returncode == 3, run.stderr
+    documents = json.loads(run.stdout)["documents"]
+    local = local_records(letters, tmp_path)
+    assert {d["path"]: outcome(d) for d in documents} == {p: outcome(d) for p, d in local.items()}
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_line_and_exit_2(letters, tmp_path):
+    run = authcheck(str(letters), "--no-cache", "--scheduler", "tcp://127.0.0.1:9", tmp=tmp_path)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("authcheck: error: scheduler 'tcp://127.0.0.1:9': cannot connect")
+
+
+def test_dask_is_imported_only_for_a_cluster_scan(tmp_path):
+    code = ("import sys; from authcheck.cli import main\n"
+            "try:\n    main(['check', sys.argv[1], '--no-cache', '-f', 'json'])\n"
+            "except SystemExit:\n    pass\n"
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n")
+    run = subprocess.run([sys.executable, "-c", code, str(REPO / "samples")], capture_output=True, text=True,
+                         timeout=WAIT, cwd=tmp_path, env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)})
+    assert run.returncode == 0, run.stderr
