@@ -29,7 +29,6 @@ from .scanning import ScanInterrupted, scan
 from .settings import Settings
 
 LOCAL = "local"
-CONNECT_TIMEOUT = 20  #: seconds to reach the scheduler
 IN_FLIGHT_PER_THREAD = 2  #: tasks submitted ahead per worker thread (bounds the client's memory)
 
 
@@ -87,11 +86,11 @@ class _connect:
 
         if self.address == LOCAL:
             self.cluster = _local_cluster(self.jobs)
-            self.client = Client(self.cluster, timeout=CONNECT_TIMEOUT)
+            self.client = Client(self.cluster)
         elif self.address.endswith(".json"):
-            self.client = Client(scheduler_file=self.address, timeout=CONNECT_TIMEOUT)
+            self.client = Client(scheduler_file=self.address)
         else:
-            self.client = Client(self.address, timeout=CONNECT_TIMEOUT)
+            self.client = Client(self.address)
 
     def __exit__(self, *exc: object) -> None:
         for thing in (self.client, self.cluster):

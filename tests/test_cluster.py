@@ -103,10 +103,14 @@ def letters(tmp_path_factory) -> Path:
     return folder
 
 
+#: Dask's own setting: how long a client keeps trying to reach a scheduler (default 30 s)
+QUICK_CONNECT = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
+
+
 def authcheck(*args: str, tmp: Path, env: dict | None = None, timeout: float = WAIT) -> subprocess.CompletedProcess:
     """The command line in a fresh process, with a private cache and config folder."""
     full_env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "cache-home"), "XDG_CONFIG_HOME": str(tmp / "config"),
-                **(env or {})}
+                **QUICK_CONNECT, **(env or {})}
     return subprocess.run([sys.executable, "-m", "authcheck", "check", *args], cwd=tmp, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -297,3 +301,30 @@ def test_dask_is_imported_only_for_a_cluster_scan(tmp_path):
     run = subprocess.run([sys.executable, "-c", code, str(REPO / "samples")], capture_output=True, text=True,
                          timeout=WAIT, cwd=tmp_path, env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)})
     assert run.returncode == 0, run.stderr
+
+
+def test_a_file_that_overruns_kills_its_own_subprocess_never_the_dask_worker(cluster_factory, letters, tmp_path):
+    cluster = cluster_factory()
+    one = tmp_path / "one"
+    one.mkdir()
+    pdf = max(letters.rglob("*.pdf"), key=lambda p: p.stat().st_size)
+    (one / pdf.name).write_bytes(pdf.read_bytes())
+    # 0.1 s is less than a fresh checking subprocess needs to start, so it is killed on its first file
+    cut = authcheck(str(one), "-f", "jsonl", "--no-cache", "--timeout", "0.1", "--scheduler", cluster.address,
+                    tmp=tmp_path)
+    [record] = jsonl_records(cut.stdout)
+    assert record["error"] == {"type": "timeout", "message": "gave up after 0.1 s", "stage": "worker"}
+    assert all(worker.poll() is None for worker in cluster.workers)
+    again = authcheck(str(one), "-f", "jsonl", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path)
+    [checked] = jsonl_records(again.stdout)
+    assert checked["error"] is None and checked["verdict"] in ("pass", "review", "fail")
+    assert all(worker.poll() is None for worker in cluster.workers)
+
+
+def test_the_scheduler_can_come_from_the_config_file(letters, tmp_path):
+    (tmp_path / "authcheck.toml").write_text('scheduler = "tcp://127.0.0.1:9"\n')
+    run = authcheck(str(letters), "--no-cache", tmp=tmp_path)
+    assert run.returncode == 2 and "scheduler 'tcp://127.0.0.1:9': cannot connect" in run.stderr
+    (tmp_path / "authcheck.toml").write_text("scheduler = 8786\n")
+    bad = authcheck(str(letters), "--no-cache", tmp=tmp_path)
+    assert bad.returncode == 2 and "key 'scheduler'" in bad.stderr and "expected a non-empty string" in bad.stderr
