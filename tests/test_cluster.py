@@ -30,23 +30,24 @@ LETTERS = 8
 class Cluster:
     """A scheduler and `workers` worker processes (no nannies: a killed worker stays dead)."""
 
-    def __init__(self, tmp: Path, workers: int = 2, env: dict | None = None, wrap: list | None = None) -> None:
-        self.tmp, self.procs, self.workers = tmp, [], []
+    def __init__(self, tmp: Path, workers: int = 2, env: dict | None = None, wrap: list | None = None,
+                 tls: dict | None = None) -> None:
+        self.tmp, self.procs, self.workers, self.tls = tmp, [], [], tls
         self.env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "worker-cache"), **(env or {})}
         self.file = tmp / "scheduler.json"
         self._start("dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                    "--scheduler-file", str(self.file))
+                    "--scheduler-file", str(self.file), *self._tls_args("scheduler"))
         deadline = time.monotonic() + WAIT
         while not (self.file.exists() and self.file.stat().st_size):
             assert time.monotonic() < deadline, "the scheduler did not start"
             time.sleep(0.1)
         time.sleep(0.2)  # the file is written in one go, but let it land
         self.address = json.loads(self.file.read_text())["address"]
-        assert self.address.startswith("tcp://127.0.0.1:")
+        assert self.address.startswith(("tls" if tls else "tcp") + "://127.0.0.1:")
         for _ in range(workers):
             self.workers.append(self._start("dask_worker", "--scheduler-file", str(self.file), "--nworkers", "1",
                                             "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1", "--no-dashboard",
-                                            wrap=wrap or ()))
+                                            *self._tls_args("worker"), wrap=wrap or ()))
         self.wait_for_workers(workers)
 
     def _start(self, module: str, *args: str, wrap=()) -> subprocess.Popen:
@@ -58,32 +59,44 @@ class Cluster:
         self.procs.append(proc)
         return proc
 
-    def wait_for_workers(self, count: int) -> None:
-        from distributed import Client
+    def _tls_args(self, role: str) -> list[str]:
+        if not self.tls:
+            return []
+        protocol = ["--protocol", "tls"] if role == "scheduler" else []
+        return [*protocol, "--tls-ca-file", self.tls["ca"], "--tls-cert", self.tls[role][0], "--tls-key", self.tls[role][1]]
 
-        with Client(self.address, timeout=WAIT) as client:
+    def client(self):
+        from distributed import Client
+        from distributed.security import Security
+
+        if not self.tls:
+            return Client(self.address, timeout=WAIT)
+        security = Security(tls_ca_file=self.tls["ca"], tls_client_cert=self.tls["client"][0],
+                            tls_client_key=self.tls["client"][1], require_encryption=True)
+        return Client(self.address, timeout=WAIT, security=security)
+
+    def wait_for_workers(self, count: int) -> None:
+        with self.client() as client:
             client.wait_for_workers(count, timeout=WAIT)
 
     def stop(self) -> None:
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
+        """Kill every process (nothing of theirs needs flushing; their checking subprocesses exit
+        when the socket to their worker closes)."""
         for proc in self.procs:
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
+            if proc.poll() is None:
                 proc.kill()
-                proc.wait(15)
+        for proc in self.procs:
+            proc.wait(WAIT)
 
 
 @pytest.fixture
 def cluster_factory(tmp_path):
     started = []
 
-    def start(workers: int = 2, env: dict | None = None, wrap: list | None = None) -> Cluster:
+    def start(workers: int = 2, env: dict | None = None, wrap: list | None = None, tls: dict | None = None) -> Cluster:
         folder = tmp_path / f"cluster{len(started)}"
         folder.mkdir()
-        started.append(Cluster(folder, workers, env, wrap))
+        started.append(Cluster(folder, workers, env, wrap, tls))
         return started[-1]
 
     yield start
@@ -230,10 +243,8 @@ def test_a_file_whose_workers_keep_dying_gets_a_typed_record(cluster_factory, le
 
 def _busy_worker(cluster: Cluster) -> subprocess.Popen:
     """The worker process that is running a task (waits for one, up to WAIT seconds)."""
-    from distributed import Client
-
     deadline = time.monotonic() + WAIT
-    with Client(cluster.address, timeout=WAIT) as client:
+    with cluster.client() as client:
         while time.monotonic() < deadline:
             busy = [addr for addr, keys in client.processing().items() if keys]
             if busy:
@@ -328,3 +339,58 @@ def test_the_scheduler_can_come_from_the_config_file(letters, tmp_path):
     (tmp_path / "authcheck.toml").write_text("scheduler = 8786\n")
     bad = authcheck(str(letters), "--no-cache", tmp=tmp_path)
     assert bad.returncode == 2 and "key 'scheduler'" in bad.stderr and "expected a non-empty string" in bad.stderr
+
+
+def make_certificates(folder: Path) -> dict:
+    """A private CA and a certificate for each side, for 127.0.0.1 (`cryptography`, the test extra)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def write(name: str, cert, key) -> tuple[str, str]:
+        (folder / f"{name}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        (folder / f"{name}-key.pem").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        return str(folder / f"{name}.pem"), str(folder / f"{name}-key.pem")
+
+    def build(name: str, issuer, issuer_key, key, ca: bool):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+                   .issuer_name(issuer).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if not ca:
+            import ipaddress
+            builder = builder.add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), critical=False)
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "authcheck test CA")])
+    ca_cert = build("authcheck test CA", ca_name, ca_key, ca_key, True)
+    out = {"ca": write("ca", ca_cert, ca_key)[0]}
+    for role in ("scheduler", "worker", "client"):
+        key = ec.generate_private_key(ec.SECP256R1())
+        out[role] = write(role, build(role, ca_name, ca_key, key, False), key)
+    return out
+
+
+def test_tls_with_certificates_and_a_client_without_one_is_refused(cluster_factory, letters, tmp_path):
+    pytest.importorskip("cryptography", reason="makes the test certificates")
+    certs = make_certificates(tmp_path)
+    cluster = cluster_factory(tls=certs)
+    tls_env = {"DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True",
+               "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": certs["ca"],
+               "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": certs["client"][0],
+               "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": certs["client"][1]}
+    run = authcheck(str(letters), "-f", "json", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path,
+                    env=tls_env)
+    assert run.returncode == 3, run.stderr
+    documents = json.loads(run.stdout)["documents"]
+    assert [d["path"] for d in documents] == files_in(letters)
+    refused = authcheck(str(letters), "-f", "json", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path,
+                        env={"DASK_DISTRIBUTED__COMM__TLS__CA_FILE": certs["ca"]})
+    assert refused.returncode == 2 and "cannot connect" in refused.stderr and not refused.stdout
