@@ -75,7 +75,7 @@ def _check_options(func):
                      help="Where the result cache lives."),
         click.option("--scheduler", default=None, metavar="ADDRESS",
                      help="Check the files on a Dask cluster: tcp://HOST:8786, tls://..., a scheduler file "
-                          "(.json), or 'local' (needs authcheck[dask])."),
+                          "(.json), or 'local' (needs the 'dask' extra)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="Use this authcheck.toml / pyproject.toml instead of searching upwards."),
     ]

@@ -1,8 +1,8 @@
 """The client side of a cluster scan: files out to a Dask cluster, one Result per file back.
 
 `cluster_scan` has `scanning.scan`'s signature plus `address` ("tcp://host:8786", "tls://...",
-a scheduler file path ending in .json, or "local" for a LocalCluster of processes on the
-loopback).  Each file the client can hash becomes one task (`cluster_worker.run_task`) carrying
+a scheduler file path ending in .json, or "local" for a scheduler and `jobs` workers started here
+on the loopback).  Each file the client can hash becomes one task (`cluster_worker.run_task`) carrying
 the path, size and sha256; a worker that cannot see that exact file asks for the bytes, and from
 then on the client sends them with every task.  Files the client cannot hash (missing, not
 regular, over `max_bytes`, unreadable) are checked by the local pool, so their records are the
@@ -18,6 +18,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 import uuid
 from typing import Callable, Iterator, Optional, Sequence
 
@@ -29,6 +35,8 @@ from .scanning import ScanInterrupted, scan
 from .settings import Settings
 
 LOCAL = "local"
+LOCAL_START_TIMEOUT = 120  #: seconds for `--scheduler local` to have its scheduler and workers up
+LOCAL_STOP_GRACE = 5  #: seconds they get to stop before they are killed
 IN_FLIGHT_PER_THREAD = 2  #: tasks submitted ahead per worker thread (bounds the client's memory)
 
 
@@ -72,21 +80,26 @@ class _connect:
             with sigint_held():  # which blocks it while a record is written and counted (app.py)
                 import distributed  # noqa: F401 - may start threads of its own
         except ImportError:
-            raise ConfigError("--scheduler needs Dask: pip install 'authcheck[dask]'") from None
+            raise ConfigError("--scheduler needs Dask: install authcheck's 'dask' extra "
+                              "(pip install '.[dask]' in the checkout)") from None
         try:
             with sigint_held():
                 self._open()
         except (OSError, ValueError, TypeError) as exc:
             self.__exit__()
             raise ConfigError(f"scheduler {self.address!r}: cannot connect: {exc}"[:400]) from None
+        except BaseException:  # Ctrl-C while connecting: stop what was started
+            self.__exit__()
+            raise
         return self.client
 
     def _open(self) -> None:
         from distributed import Client
 
         if self.address == LOCAL:
-            self.cluster = _local_cluster(self.jobs)
-            self.client = Client(self.cluster)
+            self.cluster = LocalProcesses(self.jobs)
+            self.client = Client(scheduler_file=self.cluster.start())
+            self.client.wait_for_workers(self.cluster.workers, timeout=LOCAL_START_TIMEOUT)
         elif self.address.endswith(".json"):
             self.client = Client(scheduler_file=self.address)
         else:
@@ -101,14 +114,71 @@ class _connect:
                     pass
 
 
-def _local_cluster(jobs: Optional[int]):
-    """Worker processes on the loopback address only, one thread each, no dashboard."""
-    from distributed import LocalCluster
+class LocalProcesses:
+    """`--scheduler local`: a scheduler and `jobs` workers (one thread each) on 127.0.0.1, started as
+    `dask scheduler` / `dask worker` processes in sessions of their own, so a Ctrl-C at the terminal
+    reaches only authcheck, which then stops them."""
 
-    from .scanning import _job_count
+    def __init__(self, jobs: Optional[int]) -> None:
+        from .scanning import _job_count
 
-    return LocalCluster(n_workers=_job_count(jobs, 1 << 20), threads_per_worker=1, processes=True,
-                        host="127.0.0.1", dashboard_address=None, silence_logs=50)
+        self.workers = _job_count(jobs, 1 << 20)
+        self.folder = tempfile.mkdtemp(prefix="authcheck-dask-")
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self) -> str:
+        """Start everything; the scheduler file to connect to."""
+        file = os.path.join(self.folder, "scheduler.json")
+        self._spawn("dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", file)
+        deadline = time.monotonic() + LOCAL_START_TIMEOUT
+        while not _written(file):
+            if time.monotonic() > deadline or self.procs[0].poll() is not None:
+                raise OSError("the local Dask scheduler did not start")
+            time.sleep(0.05)
+        self._spawn("dask_worker", "--scheduler-file", file, "--nworkers", str(self.workers), "--nthreads", "1",
+                    "--host", "127.0.0.1", "--no-dashboard")
+        return file
+
+    def _spawn(self, module: str, *args: str) -> None:
+        self.procs.append(subprocess.Popen(
+            [sys.executable, "-m", f"distributed.cli.{module}", *args], cwd=self.folder, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+
+    def close(self) -> None:
+        """Stop the processes started here (and their own children: each is a process group)."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for proc in self.procs:
+                if proc.poll() is None:
+                    _signal_group(proc.pid, sig)
+            if _all_exit(self.procs, LOCAL_STOP_GRACE):
+                break
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _written(file: str) -> bool:
+    """True once the scheduler has written its whole address file."""
+    try:
+        with open(file, encoding="utf-8") as fh:
+            return bool(json.load(fh).get("address"))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except OSError:
+        pass
+
+
+def _all_exit(procs: list, grace: float) -> bool:
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return False
+    return True
 
 
 def run_spec(settings: Settings, ruleset) -> str:

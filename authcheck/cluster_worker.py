@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -112,7 +113,7 @@ def _same_file(path: str, size: int, sha256: str) -> bool:
         return False
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
-        if not (st.st_mode & 0o170000 == 0o100000) or st.st_size != size:
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
             return False
         h = hashlib.sha256()
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -162,7 +163,13 @@ def _answer(child: Worker) -> Result:
 
 
 def _take(spec_json: str) -> Worker:
+    """An idle child for this run's spec, or a new one.  Idle children of other runs are stopped:
+    a long-lived Dask worker keeps children for the latest run only."""
     with _LOCK:
+        for other in [key for key in _POOLS if key != spec_json]:
+            for child in _POOLS.pop(other):
+                child.finish()
+                child.reap(0.5)
         idle = _POOLS.setdefault(spec_json, [])
         while idle:
             child = idle.pop()
@@ -172,10 +179,12 @@ def _take(spec_json: str) -> Worker:
 
 
 def _give_back(spec_json: str, child: Worker) -> None:
-    if child.alive and not child.task and child.process.is_alive():
-        with _LOCK:
-            _POOLS.setdefault(spec_json, []).append(child)
-    elif child.alive:
+    """Keep a healthy child for the next file of the same run; stop any other."""
+    with _LOCK:
+        if child.alive and not child.task and child.process.is_alive() and (spec_json in _POOLS):
+            _POOLS[spec_json].append(child)
+            return
+    if child.alive:
         child.kill()
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("distributed", reason="the cluster tests need Dask: pip install 'authcheck[dask]'")
+pytest.importorskip("distributed", reason="the cluster tests need Dask: pip install '.[dask]'")
 
 from tests.test_sarif import assert_valid  # noqa: E402 - after the skip
 
