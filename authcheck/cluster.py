@@ -47,20 +47,18 @@ def cluster_scan(targets: Sequence[Target], settings: Settings, ruleset=None, *,
 
     Raises ConfigError when Dask is missing or the scheduler cannot be reached, and
     ScanInterrupted on Ctrl-C (after cancelling what was not done)."""
-    from .runner import _file_sha256
-
-    remote, local = [], []
-    for target in targets:
-        digest = None if target.missing else _file_sha256(target.path, settings.limits.max_bytes)
-        (remote if digest else local).append((target, digest))
+    remote = [t for t in targets if not t.missing]
+    local = [t for t in targets if t.missing]
     done = 0
     try:
         if remote:
             with _connect(address, jobs) as client:
-                for result in _Dispatch(client, settings, ruleset, on_start).run(remote):
+                dispatch = _Dispatch(client, settings, ruleset, on_start)
+                for result in dispatch.run(remote):
                     done += 1
                     yield result
-        for result in scan([t for t, _ in local], settings, ruleset, jobs=1, on_start=on_start):
+                local += dispatch.unhashed
+        for result in scan(local, settings, ruleset, jobs=1, on_start=on_start):
             done += 1
             yield result
     except KeyboardInterrupt:
@@ -68,7 +66,7 @@ def cluster_scan(targets: Sequence[Target], settings: Settings, ruleset=None, *,
 
 
 class _connect:
-    """A Client on the scheduler at `address` (or on a new LocalCluster); closes what it opened."""
+    """A Client on the scheduler at `address` (or on processes started for "local"); closes what it opened."""
 
     def __init__(self, address: str, jobs: Optional[int]) -> None:
         self.address, self.jobs, self.cluster, self.client = address, jobs, None, None
@@ -82,6 +80,7 @@ class _connect:
         except ImportError:
             raise ConfigError("--scheduler needs Dask: install authcheck's 'dask' extra "
                               "(pip install '.[dask]' in the checkout)") from None
+        _quiet_dask()
         try:
             with sigint_held():
                 self._open()
@@ -207,20 +206,25 @@ class _Dispatch:
         self.run_id = uuid.uuid4().hex
         self.ship = False  #: set once a worker could not see a file: send bytes from then on
         self.pending: dict = {}  #: future -> (target, digest)
+        self.unhashed: list[Target] = []  #: files the client could not hash: for the local pool
         self.count = 0
 
     def run(self, work: list) -> Iterator[Result]:
-        """Yield one Result per (target, digest) in `work`, in completion order."""
+        """Yield one Result per target in `work` that the client can hash, in completion order; the
+        others are left in `self.unhashed`."""
         from distributed import as_completed
 
         from .scanning import _size
 
-        queue = sorted(work, key=lambda item: -_size(item[0].path))[::-1]  # pop() gives the largest first
+        queue = sorted(work, key=lambda target: _size(target.path))  # pop() gives the largest first
         window = max(4, IN_FLIGHT_PER_THREAD * _threads(self.client))
         finished = as_completed()
         try:
             yield from self._feed(queue, finished, window)
             for future in finished:
+                if future.cancelled():  # only the client's loss of the scheduler cancels a task
+                    yield from self._abandon(queue)
+                    return
                 target, digest = self.pending.pop(future)
                 answer = self._answer(future, target)
                 if answer is None:  # the worker could not see the file: send its bytes
@@ -233,10 +237,28 @@ class _Dispatch:
             if self.pending:
                 self.client.cancel(list(self.pending), force=True)
 
+    def _abandon(self, queue: list) -> Iterator[Result]:
+        """The scheduler is gone: every file not done gets an error record now, none is waited for."""
+        lost = CheckError("internal", "lost the connection to the scheduler", "worker")
+        for target, _ in list(self.pending.values()):
+            yield error_result(target.path, lost)
+        self.client.cancel(list(self.pending), force=True)
+        self.pending.clear()
+        while queue:
+            yield error_result(queue.pop().path, lost)
+
     def _feed(self, queue: list, finished, window: int) -> Iterator[Result]:
-        """Submit files until `window` tasks are in flight (a file that vanished is a record now)."""
+        """Submit files until `window` tasks are in flight (a file that vanished is a record now).
+        Each file is hashed here, as it is sent, so the first results come before all is read."""
+        from .runner import _file_sha256
+
         while queue and len(self.pending) < window:
-            failed = self._submit(*queue.pop(), finished=finished)
+            target = queue.pop()
+            digest = _file_sha256(target.path, self.settings.limits.max_bytes)
+            if digest is None:
+                self.unhashed.append(target)
+                continue
+            failed = self._submit(target, digest, finished=finished)
             if failed is not None:
                 yield failed
 
@@ -272,6 +294,20 @@ class _Dispatch:
         if answer.get("need_bytes"):
             return None
         return result_from_record(answer["record"], target.path)
+
+
+def _quiet_dask() -> None:
+    """Dask logs to stderr; authcheck's stderr carries only its own one-line messages, and every
+    problem Dask reports here also reaches a file's record or the connection error."""
+    import logging
+
+    silent = logging.CRITICAL + 1
+    names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in ("distributed", "dask")]
+    for name in ["distributed", "dask", *names]:  # Dask gives some loggers their own level
+        logger = logging.getLogger(name)
+        logger.setLevel(silent)
+        for handler in logger.handlers:
+            handler.setLevel(silent)
 
 
 def _task_error(exc: BaseException) -> CheckError:

@@ -215,6 +215,7 @@ def test_a_worker_killed_mid_scan_loses_and_repeats_no_file(cluster_factory, let
     assert cluster.workers[0].wait(WAIT) == -signal.SIGKILL
     records = jsonl_records(first + rest)
     assert sorted(r["path"] for r in records) == files_in(letters), errors
+    assert [line for line in errors.splitlines() if not line.startswith("authcheck: ")] == []
     local = local_records(letters, tmp_path)
     assert {r["path"]: outcome(r) for r in records} == {p: outcome(d) for p, d in local.items()}
 
@@ -224,7 +225,7 @@ def test_a_file_whose_workers_keep_dying_gets_a_typed_record(cluster_factory, le
     cluster = cluster_factory(workers=2, env=env)
     one = tmp_path / "one"
     one.mkdir()
-    (one / "letter.txt").write_bytes(next(letters.rglob("*.txt")).read_bytes())
+    (one / "letter.txt").write_bytes((REPO / "samples" / "coordination-letter.txt").read_bytes())
     cmd = [sys.executable, "-m", "authcheck", "check", str(one), "-f", "jsonl", "--no-cache",
            "--scheduler", cluster.address]
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
@@ -394,3 +395,38 @@ def test_tls_with_certificates_and_a_client_without_one_is_refused(cluster_facto
     refused = authcheck(str(letters), "-f", "json", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path,
                         env={"DASK_DISTRIBUTED__COMM__TLS__CA_FILE": certs["ca"]})
     assert refused.returncode == 2 and "cannot connect" in refused.stderr and not refused.stdout
+
+
+def test_a_file_the_client_cannot_hash_is_checked_by_the_local_pool(cluster_factory, letters, tmp_path):
+    cluster = cluster_factory()
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    letter = REPO / "samples" / "coordination-letter.txt"
+    (folder / letter.name).write_bytes(letter.read_bytes())
+    os.mkfifo(folder / "nobody-writes.txt")  # never hashed by the client, never sent: it would block a reader
+    run = authcheck(str(folder / letter.name), str(folder / "nobody-writes.txt"), "-f", "json", "--no-cache",
+                    "--timeout", "1", "--scheduler", cluster.address, tmp=tmp_path)
+    documents = {Path(d["path"]).name: d for d in json.loads(run.stdout)["documents"]}
+    assert documents["nobody-writes.txt"]["error"] == {"type": "timeout", "message": "gave up after 1 s",
+                                                      "stage": "worker"}
+    assert documents[letter.name]["error"] is None and run.returncode == 3
+
+
+def test_a_lost_scheduler_gives_every_file_not_done_a_record_at_once(cluster_factory, letters, tmp_path):
+    cluster = cluster_factory(env={"AUTHCHECK_CLUSTER_TEST_DELAY": "1.0"})
+    cmd = [sys.executable, "-m", "authcheck", "check", str(letters), "-f", "jsonl", "--no-cache",
+           "--scheduler", cluster.address]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as scan:
+        try:
+            first = scan.stdout.readline()
+            cluster.procs[0].send_signal(signal.SIGKILL)  # the scheduler
+            rest, err = scan.communicate(timeout=WAIT)
+        finally:
+            if scan.poll() is None:
+                scan.kill()
+    records = jsonl_records(first + rest)
+    assert sorted(r["path"] for r in records) == files_in(letters) and scan.returncode == 3
+    lost = [r for r in records if r["error"] and r["error"]["message"] == "lost the connection to the scheduler"]
+    assert lost and all(r["error"]["type"] == "internal" for r in lost)
+    assert [line for line in err.splitlines() if not line.startswith("authcheck: ")] == []
