@@ -38,6 +38,7 @@ LOCAL = "local"
 LOCAL_START_TIMEOUT = 120  #: seconds for `--scheduler local` to have its scheduler and workers up
 LOCAL_STOP_GRACE = 5  #: seconds they get to stop before they are killed
 IN_FLIGHT_PER_THREAD = 2  #: tasks submitted ahead per worker thread (bounds the client's memory)
+WINDOW_REFRESH = 2.0  #: seconds between looks at how many worker threads the cluster has
 
 
 def cluster_scan(targets: Sequence[Target], settings: Settings, ruleset=None, *, address: str,
@@ -207,6 +208,7 @@ class _Dispatch:
         self.ship = False  #: set once a worker could not see a file: send bytes from then on
         self.pending: dict = {}  #: future -> (target, digest)
         self.unhashed: list[Target] = []  #: files the client could not hash: for the local pool
+        self.window, self.window_until = 4, 0.0
         self.count = 0
 
     def run(self, work: list) -> Iterator[Result]:
@@ -217,10 +219,9 @@ class _Dispatch:
         from .scanning import _size
 
         queue = sorted(work, key=lambda target: _size(target.path))  # pop() gives the largest first
-        window = max(4, IN_FLIGHT_PER_THREAD * _threads(self.client))
         finished = as_completed()
         try:
-            yield from self._feed(queue, finished, window)
+            yield from self._feed(queue, finished)
             for future in finished:
                 if future.cancelled():  # only the client's loss of the scheduler cancels a task
                     yield from self._abandon(queue)
@@ -232,7 +233,7 @@ class _Dispatch:
                     answer = self._submit(target, digest, bytes_needed=True, finished=finished)
                 if answer is not None:
                     yield answer
-                yield from self._feed(queue, finished, window)
+                yield from self._feed(queue, finished)
         finally:
             if self.pending:
                 self.client.cancel(list(self.pending), force=True)
@@ -247,12 +248,12 @@ class _Dispatch:
         while queue:
             yield error_result(queue.pop().path, lost)
 
-    def _feed(self, queue: list, finished, window: int) -> Iterator[Result]:
-        """Submit files until `window` tasks are in flight (a file that vanished is a record now).
+    def _feed(self, queue: list, finished) -> Iterator[Result]:
+        """Submit files until enough tasks are in flight (a file that vanished is a record now).
         Each file is hashed here, as it is sent, so the first results come before all is read."""
         from .runner import _file_sha256
 
-        while queue and len(self.pending) < window:
+        while queue and len(self.pending) < self._window():
             target = queue.pop()
             digest = _file_sha256(target.path, self.settings.limits.max_bytes)
             if digest is None:
@@ -261,6 +262,15 @@ class _Dispatch:
             failed = self._submit(target, digest, finished=finished)
             if failed is not None:
                 yield failed
+
+    def _window(self) -> int:
+        """Tasks to keep in flight: a few per worker thread, re-read every few seconds, as workers
+        may join (dask-jobqueue, dask-kubernetes scaling) or leave during a scan."""
+        now = time.monotonic()
+        if now >= self.window_until:
+            self.window = max(4, IN_FLIGHT_PER_THREAD * _threads(self.client))
+            self.window_until = now + WINDOW_REFRESH
+        return self.window
 
     def _submit(self, target: Target, digest: str, *, finished, bytes_needed: bool = False) -> Optional[Result]:
         """One task for one file, added to `finished`; the file's bytes go along when workers cannot
