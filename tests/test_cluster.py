@@ -63,7 +63,8 @@ class Cluster:
         if not self.tls:
             return []
         protocol = ["--protocol", "tls"] if role == "scheduler" else []
-        return [*protocol, "--tls-ca-file", self.tls["ca"], "--tls-cert", self.tls[role][0], "--tls-key", self.tls[role][1]]
+        cert, key = self.tls[role]
+        return [*protocol, "--tls-ca-file", self.tls["ca"], "--tls-cert", cert, "--tls-key", key]
 
     def client(self):
         from distributed import Client
@@ -145,6 +146,13 @@ def local_records(folder: Path, tmp: Path) -> dict[str, dict]:
     return {d["path"]: d for d in json.loads(run.stdout)["documents"]}
 
 
+def scan_process(folder: Path, address: str, tmp: Path) -> subprocess.Popen:
+    """`authcheck check FOLDER -f jsonl` on the cluster, running in the background (pipes open)."""
+    cmd = [sys.executable, "-m", "authcheck", "check", str(folder), "-f", "jsonl", "--no-cache", "--scheduler", address]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "c"), "XDG_CONFIG_HOME": str(tmp / "cfg")}
+    return subprocess.Popen(cmd, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def jsonl_records(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
@@ -174,7 +182,8 @@ def _can_hide_folders() -> bool:
     """True where this test may give a worker its own view of a folder (root, with unshare)."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("unshare"):
         return False
-    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, timeout=WAIT)
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True,
+                           timeout=WAIT)
     return probe.returncode == 0
 
 
@@ -200,10 +209,7 @@ def test_workers_that_cannot_see_the_files_are_sent_the_bytes(cluster_factory, l
 
 def test_a_worker_killed_mid_scan_loses_and_repeats_no_file(cluster_factory, letters, tmp_path):
     cluster = cluster_factory(env={"AUTHCHECK_CLUSTER_TEST_DELAY": "1.0"})
-    cmd = [sys.executable, "-m", "authcheck", "check", str(letters), "-f", "jsonl", "--no-cache",
-           "--scheduler", cluster.address]
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as scan:
+    with scan_process(letters, cluster.address, tmp_path) as scan:
         try:
             first = scan.stdout.readline()  # a task finished, so both workers are busy with the next ones
             assert first.strip(), scan.stderr.read()
@@ -226,10 +232,7 @@ def test_a_file_whose_workers_keep_dying_gets_a_typed_record(cluster_factory, le
     one = tmp_path / "one"
     one.mkdir()
     (one / "letter.txt").write_bytes((REPO / "samples" / "coordination-letter.txt").read_bytes())
-    cmd = [sys.executable, "-m", "authcheck", "check", str(one), "-f", "jsonl", "--no-cache",
-           "--scheduler", cluster.address]
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as scan:
+    with scan_process(one, cluster.address, tmp_path) as scan:
         try:
             busy = _busy_worker(cluster)
             busy.send_signal(signal.SIGKILL)
@@ -270,10 +273,7 @@ def test_the_cache_is_filled_from_the_cluster_and_a_rescan_sends_nothing(cluster
 
 def test_ctrl_c_cancels_the_rest_and_exits_130(cluster_factory, letters, tmp_path):
     cluster = cluster_factory(env={"AUTHCHECK_CLUSTER_TEST_DELAY": "2.0"})
-    cmd = [sys.executable, "-m", "authcheck", "check", str(letters), "-f", "jsonl", "--no-cache",
-           "--scheduler", cluster.address]
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as scan:
+    with scan_process(letters, cluster.address, tmp_path) as scan:
         try:
             first = scan.stdout.readline()
             scan.send_signal(signal.SIGINT)
@@ -361,7 +361,8 @@ def make_certificates(folder: Path) -> dict:
         now = datetime.datetime.now(datetime.timezone.utc)
         builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
                    .issuer_name(issuer).public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=1))
                    .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
         if not ca:
             import ipaddress
@@ -414,10 +415,7 @@ def test_a_file_the_client_cannot_hash_is_checked_by_the_local_pool(cluster_fact
 
 def test_a_lost_scheduler_gives_every_file_not_done_a_record_at_once(cluster_factory, letters, tmp_path):
     cluster = cluster_factory(env={"AUTHCHECK_CLUSTER_TEST_DELAY": "1.0"})
-    cmd = [sys.executable, "-m", "authcheck", "check", str(letters), "-f", "jsonl", "--no-cache",
-           "--scheduler", cluster.address]
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as scan:
+    with scan_process(letters, cluster.address, tmp_path) as scan:
         try:
             first = scan.stdout.readline()
             cluster.procs[0].send_signal(signal.SIGKILL)  # the scheduler
