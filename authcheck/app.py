@@ -20,6 +20,7 @@ _OPTION_KEYS = {  # option name -> config key
     "memory_mb": "limits.memory_mb", "max_pages": "limits.max_pages", "cache_dir": "cache_dir",
     "fail_on": "fail_on", "fail_score": "fail_score", "min_severity": "min_severity", "baseline": "baseline",
     "ignore_file": "ignore_file", "kind": "kind", "registry": "registry", "exemplars": "exemplars",
+    "scheduler": "scheduler",
 }
 
 

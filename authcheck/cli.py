@@ -81,6 +81,9 @@ def _check_options(func):
                      help="Issuer registry (YAML) to check signatories, titles and letterheads against (repeatable)."),
         click.option("--exemplars", type=click.Path(file_okay=False), default=None,
                      help="Folder of known-genuine letters from the same offices to compare with."),
+        click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Check the files on a Dask cluster: tcp://HOST:8786, tls://..., a scheduler file "
+                          "(.json), or 'local' (needs the 'dask' extra)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="Use this authcheck.toml / pyproject.toml instead of searching upwards."),
     ]
