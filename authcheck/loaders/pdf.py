@@ -66,7 +66,10 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: O
             reader = budget.call(_open, pypdf, data, password, notes)
         except OutOfTime:
             raise CheckError("timeout", f"opening the PDF took over {budget.describe()}", "load") from None
-        parts = _read(reader, limits, notes, budget, _text_reader(data, password, reader)) if reader is not None else _locked(pypdf, data, notes, budget)
+        if reader is None:
+            parts = _locked(pypdf, data, notes, budget)
+        else:
+            parts = _read(reader, limits, notes, budget, _fast_reader(data, password, reader, budget))
     notes.extend(log.notes())
     if b"%%EOF" not in data[-2048:]:
         notes.append(Note("damaged", "the file does not end with %%EOF: it may have been cut short"))
@@ -240,6 +243,16 @@ def _locked(pypdf: Any, data: bytes, notes: list[Note], budget: Budget) -> dict:
     with contextlib.suppress(Exception):
         count = budget.call(lambda: len(pypdf.PdfReader(BytesIO(data), strict=False).pages))
     return {"lines": (), "metadata": Metadata(page_count=count, encrypted=True), "pages": count or 1}
+
+
+def _fast_reader(data: bytes, password: Optional[str], reader: Any, budget: Budget) -> Any:
+    """`_text_reader` within the reading budget (None when opening in PDFium outlasts it)."""
+    if TEXT_READER != "pdfium":
+        return None
+    try:
+        return budget.call(_text_reader, data, password, reader)
+    except OutOfTime:
+        return None
 
 
 def _text_reader(data: bytes, password: Optional[str], reader: Any) -> Any:
