@@ -21,7 +21,7 @@ from typing import Mapping, Optional
 ENV_KEY = "AUTHCHECK_CACHE_KEY"
 KEY_BYTES = 32
 LIBRARIES = ("pypdf", "python-docx", "lxml", "rapidfuzz", "PyYAML", "google-re2", "cryptography", "pyhanko",
-             "pyhanko-certvalidator")
+             "pyhanko-certvalidator", "rapidocr-onnxruntime", "onnxruntime", "pillow", "numpy", "pypdfium2")
 #: distributions whose behaviour can reach a finding; their versions are part of every cache key
 
 

@@ -50,6 +50,8 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
             mismatch is not None,
             Evidence(mismatch.detail, "file", key="extension") if mismatch else None),
         "document.notes": FieldValue([n.code for n in doc.notes]),
+        "document.ocr_engine": FieldValue(doc.ocr.get("version") if doc.ocr else None),
+        "document.ocr_confidence": FieldValue(doc.ocr.get("confidence") if doc.ocr else None),
         "run.today": FieldValue((today or date.today()).isoformat()),
     })
     for key, signal in doc.facts.items():
@@ -153,7 +155,7 @@ def fields_record(letter: Letter) -> dict[str, Any]:
         ],
         "metadata": {**meta.as_dict(), "raw": dict(meta.raw)},
         "document": {"pages": doc.pages, "has_text_layer": doc.has_text_layer, "extension": doc.extension,
-                     "size": doc.size},
+                     "size": doc.size, **({"ocr": _jsonable(dict(doc.ocr))} if doc.ocr else {})},
         "forensics": {key: _jsonable(signal.value) for key, signal in sorted(doc.facts.items())},
     }
 
@@ -193,7 +195,7 @@ FIELD_PATHS = frozenset(
     [f"metadata.{name}" for name in METADATA_FIELDS]
     + ["document.format", "document.extension", "document.pages", "document.has_text_layer", "document.text_chars",
        "document.encrypted",
-       "document.type_mismatch", "document.notes", "run.today"]
+       "document.type_mismatch", "document.notes", "document.ocr_engine", "document.ocr_confidence", "run.today"]
     + [f"{p}.{k}" for p in ("issuer", "recipient") for k in ("name", "title", "organization", "source")]
     + ["issuer.display"]
     + ["from.text", "from.name", "signature_block.name", "signature_block.closing", "signature_block.titles",

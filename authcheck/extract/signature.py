@@ -8,6 +8,7 @@ from ..model import Document, Fact, Image, Line, Location, Party, SignatureBlock
 from .layout import CLOSING, CONFORMED, Layout, looks_like_name
 from .parties import fact
 
+OCR_TOO_POOR = 0.75  # mean OCR confidence under which missing ink proves nothing (a bad photo)
 _ABOVE_NAME = 110.0  # page units (1.5 inch): how far above the typed name a signature image may sit
 
 
@@ -44,12 +45,16 @@ def evidence(doc: Document, layout: Layout, block: SignatureBlock, issuer: Party
     found.extend(("conformed", f) for f in _conformed(layout))
     image = _signature_image(doc, layout, block)
     if image is not None:
-        found.append(("image", Fact(image.name or "image", Location("signature_block", image.page, image.line))))
+        what = "handwritten ink (signature, initials or stamp) in the page image" if image.name == "ink" else \
+            image.name or "image"
+        found.append(("image", Fact(what, Location("signature_block", image.page, image.line))))
     if found:
         kinds = tuple(dict.fromkeys(kind for kind, _ in found))
         return SignatureEvidence(True, kinds, tuple(f for _, f in found), f"signed: {', '.join(kinds)}", weak)
     if not doc.has_text_layer:
         return SignatureEvidence(None, reason="no text layer: a signature cannot be looked for", strength=weak)
+    if doc.ocr and (doc.ocr.get("confidence") or 0.0) < OCR_TOO_POOR:
+        return SignatureEvidence(None, reason="the page image is too poor to tell whether it is signed", strength=weak)
     empty = [s for s in doc.signature_fields if not s.filled]
     if empty:
         ev = tuple(Fact(s.name, Location("signature_field", s.page, key=s.name)) for s in empty)

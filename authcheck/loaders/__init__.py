@@ -18,17 +18,28 @@ from .sniff import EXTENSIONS, pdf_offset, sniff
 
 __all__ = ["load", "sniff"]
 
-_NAMES = {"pdf": "a PDF", "docx": "a Word document (docx)", "text": "plain text"}
+_NAMES = {"pdf": "a PDF", "docx": "a Word document (docx)", "text": "plain text", "image": "an image"}
 
 
-def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits: Limits) -> Document:
-    """Read one input into a `Document`; raises CheckError when it cannot be read."""
+def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits: Limits,
+         ocr_engine: str = "rapidocr") -> Document:
+    """Read one input into a `Document`; raises CheckError when it cannot be read.
+
+    Images, and PDF pages that carry only pictures, are read by OCR with `ocr_engine`."""
     kind = sniff(data)
     extension = extension_of(path)
-    if kind == "pdf":
+    if kind == "image":
+        from .image import load_image
+
+        doc = load_image(data, path=path, sha256=sha256, extension=extension, limits=limits, engine=ocr_engine)
+    elif kind == "pdf":
         from .pdf import load_pdf
 
         doc = load_pdf(data, path=path, sha256=sha256, extension=extension, password=password, limits=limits)
+        if _scanned(doc):
+            from .pdfscan import ocr_scanned_pdf
+
+            doc = ocr_scanned_pdf(data, doc, limits=limits, engine=ocr_engine)
     elif kind == "docx":
         from .docx import load_docx
 
@@ -39,6 +50,12 @@ def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits
         doc = load_text(data, path=path, sha256=sha256, extension=extension, limits=limits)
     extra = _sniff_notes(data, kind, extension)
     return dataclasses.replace(doc, notes=extra + doc.notes) if extra else doc
+
+
+def _scanned(doc: Document) -> bool:
+    """Pages of pictures and no text (a scan): not an encrypted file, nor one whose pages were skipped."""
+    return (not doc.has_text_layer and bool(doc.images) and not doc.metadata.encrypted
+            and not any(note.code == "truncated" for note in doc.notes))
 
 
 def extension_of(path: str) -> str:

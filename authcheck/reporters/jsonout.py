@@ -99,6 +99,7 @@ def evidence_record(ev: Evidence) -> dict[str, Any]:
         "text": ev.text, "part": ev.part, "page": ev.page, "line": ev.line,
         "start": ev.start, "end": ev.end, "key": ev.key, "context": ev.context,
         "highlight": list(ev.highlight) if ev.highlight is not None else None, "pattern": ev.pattern,
+        "box": list(ev.box) if ev.box is not None else None,
     }
 
 
@@ -152,6 +153,7 @@ def document_record(letter: Letter) -> dict[str, Any]:
         "path": doc.path, "sha256": doc.sha256, "format": doc.format, "extension": doc.extension,
         "size": doc.size, "pages": doc.pages, "has_text_layer": doc.has_text_layer,
         "lines": len(doc.lines), "text_chars": len(doc.text),
+        **({"ocr": jsonable(doc.ocr)} if doc.ocr else {}),
     }
 
 
