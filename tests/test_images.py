@@ -128,3 +128,49 @@ def test_exif_orientation_turns_the_page_upright():
     data = buf.getvalue()
     (page,) = frames(open_checked(data, Limits()), data, Limits(), [])
     assert page.size == (20, 60)
+
+
+def _jpeg_with_exif(tags: dict, sub: dict | None = None, size=(64, 48)) -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    for tag, value in tags.items():
+        exif[tag] = value
+    if sub:
+        exif.get_ifd(0x8769).update(sub)
+    buf = io.BytesIO()
+    Image.new("L", size, 255).save(buf, format="JPEG", exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def _facts(data: bytes) -> dict:
+    from authcheck.forensics.image import examine
+
+    return {key: signal.value for key, signal in examine(data, None, None).items()}
+
+
+def test_exif_names_the_phone_and_the_editor_that_last_wrote_the_photo():
+    data = _jpeg_with_exif({0x010F: "Apple", 0x0110: "iPhone 12", 0x0131: "Adobe Photoshop 25.0 (Macintosh)",
+                            0x0132: "2020:01:07 09:00:00"}, {0x9003: "2020:01:06 10:00:00"})
+    facts = _facts(data)
+    assert facts["image_camera"] == "Apple iPhone 12" and facts["image_editor"] is True
+    assert facts["image_modified_after_taken"] is True and facts["image_source"] == "photo"
+    assert facts["image_format"] == "JPEG"
+
+
+def test_a_phone_photo_saved_once_is_not_edited():
+    data = _jpeg_with_exif({0x010F: "samsung", 0x0110: "SM-G991B", 0x0131: "G991BXXU5CVF1",
+                            0x0132: "2020:01:06 10:00:00"}, {0x9003: "2020:01:06 10:00:00"})
+    facts = _facts(data)
+    assert facts["image_editor"] is False and facts["image_modified_after_taken"] is False
+
+
+def test_scanner_and_screenshot_are_told_apart_from_photos():
+    assert _facts(_jpeg_with_exif({0x0131: "EPSON Scan 2"}))["image_source"] == "scanner"
+    assert _facts(_jpeg_with_exif({}, size=(1920, 1080)))["image_source"] == "screenshot"
+    assert _facts(_jpeg_with_exif({}, size=(1000, 1300)))["image_source"] == "unknown"
+
+
+def test_hostile_exif_text_is_cut_and_cleaned():
+    facts = _facts(_jpeg_with_exif({0x0131: "GIMP\x00" + "x" * 5000}))
+    assert facts["image_editor"] is True and len(facts["image_software"]) <= 200 and "\x00" not in facts["image_software"]
