@@ -187,3 +187,13 @@ def test_spacing_is_rebuilt_from_character_positions():
         boxes.append((x, 0.0, x + width(ch) * 40, 40.0))
         x += width(ch) * 40
     assert [w for w, _ in spaced(list(text), boxes)] == ["Force", "Movement", "in", "Iraq"]
+
+
+def test_uncertain_gaps_are_settled_by_the_word_list():
+    from authcheck.loaders.ocrwords import best_splits, vocabulary
+
+    if vocabulary() is None:
+        pytest.skip("pyspellchecker (the ocr extra's word list) is not installed")
+    assert best_splits("toprepare", {2: 0.4}) == {2}            # "to prepare", though the gap was narrow
+    assert best_splits("deference", {7: 0.6}) == set()          # not "deferen ce", though the gap was wide
+    assert best_splits("Lindqvist", {4: 0.3}) == set()          # an unknown name stays whole
