@@ -38,10 +38,13 @@ def checked(tmp_path_factory):
     from authcheck.cli import main
 
     folder = tmp_path_factory.mktemp("ocr")
+    config = folder / "authcheck.toml"  # a loaded test machine may need far more than 20 s a page
+    config.write_text("[limits]\nocr_page_seconds = 600\ntimeout = 900\n")
     makers = {
         "letter-2020-photo.jpg": lambda: photosim.photo(_render("withdrawal-letter-2020"), seed=3),
         "signed-photo.jpg": lambda: photosim.photo(_render("signed-deployment-notification"), seed=4),
         "letter-2020-scan.pdf": lambda: _image_pdf(_render("withdrawal-letter-2020", 150)),
+        "letter-2020-pasted.docx": lambda: _picture_docx(_render("withdrawal-letter-2020", 150)),
     }
     done: dict[str, tuple[int, dict]] = {}
 
@@ -53,7 +56,7 @@ def checked(tmp_path_factory):
                 for var in [n for n in os.environ if n.startswith("AUTHCHECK_")]:
                     mp.delenv(var)
                 result = CliRunner().invoke(main, ["check", str(path), "--format", "json", "--no-cache",
-                                                   "--timeout", "600"], catch_exceptions=False)
+                                                   "--config", str(config)], catch_exceptions=False)
             done[name] = (result.exit_code, json.loads(result.stdout))
         return done[name]
 
@@ -65,6 +68,19 @@ def _image_pdf(image) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PDF", resolution=150)
     return buf.getvalue()
+
+
+def _picture_docx(image) -> bytes:
+    """A Word file whose body is one pasted picture of the page."""
+    import docx
+    from docx.shared import Inches
+
+    png, out = io.BytesIO(), io.BytesIO()
+    image.save(png, format="PNG")
+    document = docx.Document()
+    document.add_picture(io.BytesIO(png.getvalue()), width=Inches(6))
+    document.save(out)
+    return out.getvalue()
 
 
 def rules_of(record: dict) -> set[str]:
@@ -116,6 +132,12 @@ def test_a_scanned_pdf_is_read_by_ocr_and_judged_on_its_words(checked):
     assert record["format"] == "pdf"
     assert MISSION_RULES <= rules_of(record)
     assert "no-text-layer" in [n["code"] for n in record["notes"]]
+
+
+def test_a_word_file_that_is_only_a_picture_is_read_by_ocr(checked):
+    _, record = checked("letter-2020-pasted.docx")
+    assert record["format"] == "docx" and MISSION_RULES <= rules_of(record)
+    assert record["fields"]["document"]["ocr"]["pages"][0]["page"] == 1
 
 
 def test_a_page_on_its_side_is_read_upright():

@@ -18,6 +18,7 @@ from .sniff import EXTENSIONS, pdf_offset, sniff
 
 __all__ = ["load", "sniff"]
 
+SPARSE_CHARS_PER_PAGE = 60  #: a PDF with pictures and fewer letters than this a page is read by OCR (a scan)
 _NAMES = {"pdf": "a PDF", "docx": "a Word document (docx)", "text": "plain text", "image": "an image"}
 
 
@@ -44,6 +45,10 @@ def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits
         from .docx import load_docx
 
         doc = load_docx(data, path=path, sha256=sha256, extension=extension, limits=limits)
+        if doc.images and _alnum(doc) < 20:
+            from .docxscan import ocr_picture_docx
+
+            doc = ocr_picture_docx(data, doc, limits=limits, engine=ocr_engine)
     else:
         from .text import load_text
 
@@ -53,9 +58,15 @@ def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits
 
 
 def _scanned(doc: Document) -> bool:
-    """Pages of pictures and no text (a scan): not an encrypted file, nor one whose pages were skipped."""
-    return (not doc.has_text_layer and bool(doc.images) and not doc.metadata.encrypted
+    """Pages of pictures and (next to) no text: a scan, perhaps with a typed line or two; not an
+    encrypted file, nor one whose pages were skipped."""
+    sparse = not doc.has_text_layer or _alnum(doc) < SPARSE_CHARS_PER_PAGE * max(doc.pages, 1)
+    return (sparse and bool(doc.images) and not doc.metadata.encrypted
             and not any(note.code == "truncated" for note in doc.notes))
+
+
+def _alnum(doc: Document) -> int:
+    return sum(ch.isalnum() for line in doc.lines for ch in line.text)
 
 
 def extension_of(path: str) -> str:

@@ -40,8 +40,11 @@ def ocr_scanned_pdf(data: bytes, doc: Document, *, limits: Limits, engine: str) 
 
     read = read_pages(pages, limits, engine, notes)
     if readable_chars(read.lines) < MIN_CHARS:
-        return dataclasses.replace(doc, notes=doc.notes + tuple(notes), ocr=read.ocr)
+        return dataclasses.replace(doc, notes=doc.notes + tuple(notes), ocr={} if doc.has_text_layer else read.ocr)
     kept = tuple(_reworded(n) for n in doc.notes)
+    if doc.has_text_layer:
+        kept += (Note("sparse-text-layer", f"the pages are pictures with only {len(doc.lines)} typed line(s): "
+                      "the text was read from the page images by OCR", {"typed_lines": len(doc.lines)}),)
     return dataclasses.replace(doc, lines=read.lines, has_text_layer=True, images=doc.images + read.inks,
                                notes=kept + tuple(notes), ocr=read.ocr)
 
