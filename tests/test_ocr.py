@@ -219,3 +219,17 @@ def test_uncertain_gaps_are_settled_by_the_word_list():
     assert best_splits("toprepare", {2: 0.4}) == {2}            # "to prepare", though the gap was narrow
     assert best_splits("deference", {7: 0.6}) == set()          # not "deferen ce", though the gap was wide
     assert best_splits("Lindqvist", {4: 0.3}) == set()          # an unknown name stays whole
+
+
+@pytest.mark.skipif(__import__("shutil").which("tesseract") is None, reason="the tesseract program is not installed")
+def test_a_system_tesseract_can_read_instead():
+    from authcheck.loaders.ocrpages import read_pages
+    from authcheck.settings import Limits
+
+    page = _render("withdrawal-letter-2020", 150)
+    notes: list = []
+    reading = read_pages([page.crop((0, 0, page.width, page.height // 3))],
+                         Limits(timeout=600, ocr_page_seconds=600), "tesseract", notes)
+    assert notes == [] and reading.ocr["version"].startswith("tesseract ")
+    assert "HEADQUARTERS" in " ".join(line.text for line in reading.lines)
+    assert all(line.words and line.box for line in reading.lines)

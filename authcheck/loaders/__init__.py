@@ -18,7 +18,8 @@ from .sniff import EXTENSIONS, pdf_offset, sniff
 
 __all__ = ["load", "sniff"]
 
-SPARSE_CHARS_PER_PAGE = 60  #: a PDF with pictures and fewer letters than this a page is read by OCR (a scan)
+SPARSE_CHARS_PER_PAGE = 60  #: a PDF with pictures, at most SPARSE_LINES typed lines and fewer letters than
+SPARSE_LINES = 5            #: this a page is a scan with a typed line or two: its pages are read by OCR
 _NAMES = {"pdf": "a PDF", "docx": "a Word document (docx)", "text": "plain text", "image": "an image"}
 
 
@@ -60,7 +61,8 @@ def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits
 def _scanned(doc: Document) -> bool:
     """Pages of pictures and (next to) no text: a scan, perhaps with a typed line or two; not an
     encrypted file, nor one whose pages were skipped."""
-    sparse = not doc.has_text_layer or _alnum(doc) < SPARSE_CHARS_PER_PAGE * max(doc.pages, 1)
+    sparse = not doc.has_text_layer or (len(doc.lines) <= SPARSE_LINES
+                                        and _alnum(doc) < SPARSE_CHARS_PER_PAGE * max(doc.pages, 1))
     return (sparse and bool(doc.images) and not doc.metadata.encrypted
             and not any(note.code == "truncated" for note in doc.notes))
 

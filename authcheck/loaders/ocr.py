@@ -7,8 +7,9 @@ Tesseract can be chosen instead (``ocr_engine = "tesseract"``, the ``tesseract``
 
 Before reading, the page is turned to grey, uneven light is divided out against a blurred copy of
 itself, and it is scaled to about 150 dpi for a letter page.  A page on its side or upside down
-is read the right way up: when the detected lines stand upright, or the first reading is poor,
-the other quarter turns are tried and the most confident reading wins.
+is read the right way up: when the detected lines stand upright, or a first reading of several
+lines is poor, the other quarter turns are tried and the most confident reading wins (a page with
+next to nothing on it is not read four times).
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def read_page(image: Any, engine: str = "rapidocr") -> PageReading:
     started = time.monotonic()
     gray = prepare(image)
     best = _read_rotated(gray, 0, engine)
-    if best.confidence < _RETRY_BELOW or _upright_lines(best):
+    if _upright_lines(best) or (best.confidence < _RETRY_BELOW and len(best.lines) >= 3):
         for turn in (90, 270, 180):
             other = _read_rotated(gray, turn, engine)
             if _score(other) > _score(best):
