@@ -72,6 +72,10 @@ def settings_digest(settings: Settings) -> str:
             if f.name not in NOT_RESULT_SETTINGS}
     data["disabled_rules"] = sorted(data.get("disabled_rules", []))
     data["password_set"] = settings.password is not None
+    if getattr(settings, "ocr_engine", "rapidocr") != "rapidocr":  # a system program: its version is not a library's
+        from .loaders.ocr import engine_version
+
+        data["ocr_engine_version"] = engine_version(settings.ocr_engine)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

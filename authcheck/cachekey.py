@@ -20,8 +20,8 @@ from typing import Mapping, Optional
 
 ENV_KEY = "AUTHCHECK_CACHE_KEY"
 KEY_BYTES = 32
-LIBRARIES = ("pypdf", "pypdfium2", "python-docx", "lxml", "rapidfuzz", "PyYAML", "google-re2", "cryptography", "pyhanko",
-             "pyhanko-certvalidator")
+LIBRARIES = ("pypdf", "python-docx", "lxml", "rapidfuzz", "PyYAML", "google-re2", "cryptography", "pyhanko",
+             "pyhanko-certvalidator", "rapidocr-onnxruntime", "onnxruntime", "pillow", "numpy", "pypdfium2")
 #: distributions whose behaviour can reach a finding; their versions are part of every cache key
 
 

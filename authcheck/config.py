@@ -163,7 +163,8 @@ def _kinds(value: Any) -> tuple[tuple[str, str], ...]:
 _LIMIT_MAX = 1 << 40  # any larger byte or count limit means "no limit" and overflows the C layer
 _LIMITS = {f.name: _number(1, _LIMIT_MAX) for f in fields(Limits)}
 _LIMITS.update(timeout=_number(0.1, 3600, whole=False), memory_mb=_number(0, 1 << 20),
-               max_pages=_number(1, 100000), read_time_percent=_number(1, 100))
+               max_pages=_number(1, 100000), read_time_percent=_number(1, 100),
+               ocr_page_seconds=_number(0.1, 3600, whole=False), ocr_time_percent=_number(1, 100))
 
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "include": _str_list, "exclude": _str_list, "rules": _str_list, "disable": _str_list,
@@ -171,7 +172,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "min_severity": _choice(SEVERITIES), "bands": _bands, "limits": _table(_LIMITS),
     "jobs": _number(1, 1024), "baseline": _text, "ignore_file": _text, "cache": _flag,
     "cache_dir": _text, "follow_symlinks": _flag, "kinds": _kinds, "registry": _str_list, "exemplars": _text,
-    "scheduler": _text,
+    "scheduler": _text, "ocr_engine": _choice(("rapidocr", "tesseract", "none")),
 }
 CLI_CHECKS = {**CHECKS, "password": _text, "kind": _choice(KIND_CHOICES)}
 
@@ -330,7 +331,8 @@ def _flatten(values: Mapping[str, Any]) -> dict[str, Any]:
 
 SETTINGS_KEYS = {"rules": "rule_dirs", "disable": "disabled_rules", "fail_on": "fail_on",
                  "fail_score": "fail_score", "min_severity": "min_severity", "kind": "kind", "kinds": "kinds",
-                 "registry": "registry", "exemplars": "exemplars"}
+                 "registry": "registry", "exemplars": "exemplars",
+                 "ocr_engine": "ocr_engine"}
 PROJECT_KEYS = ("include", "exclude", "jobs", "baseline", "ignore_file", "cache", "cache_dir", "follow_symlinks",
                 "scheduler")
 

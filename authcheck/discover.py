@@ -1,8 +1,8 @@
 """Turn the inputs a user names (files, folders, globs, "-") into the list of files to check.
 
 * A file named explicitly is always checked, whatever its extension.  A named symlink is followed.
-* A folder is walked recursively.  It yields only files whose extension is .pdf, .docx or .txt
-  (any case), plus files that match an `include` pattern.  Files that match an `exclude` pattern
+* A folder is walked recursively.  It yields only files whose extension is .pdf, .docx or .txt,
+  or an image read by OCR (.png .jpg .jpeg .tif .tiff .webp) (any case), plus files that match an `include` pattern.  Files that match an `exclude` pattern
   are dropped, and so are folders that match one (they are not entered).
 * A glob (`*`, `?`, `[...]`, and `**` for any number of folders) is expanded here, because a CI
   shell may not do it.  It behaves as if the shell had expanded it: every matching file is
@@ -38,7 +38,7 @@ from typing import Iterator, Optional, Sequence
 
 from .globs import glob_to_regex
 
-DEFAULT_EXTENSIONS = frozenset({".pdf", ".docx", ".txt"})
+DEFAULT_EXTENSIONS = frozenset({".pdf", ".docx", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"})
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules"})
 _MAGIC = re.compile(r"[*?[]")
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Optional
 
 from .checks.base import Hit, Segment
+from .extract.ocrbox import ocr_weighed
 from .fields import FieldValue, letter_fields
 from .model import Evidence, Finding, Letter, Note
 from .rulepack import Rule, RuleSet
@@ -95,6 +96,8 @@ def evaluate(ruleset: RuleSet, letter: Letter, settings: Optional[Settings] = No
             continue
         finding = evaluate_rule(rule, ctx.for_rule(rule))
         if finding is not None:
+            if letter.document.ocr:
+                finding = ocr_weighed(finding, letter.document)
             findings.append(_override(finding, settings))
     return findings
 

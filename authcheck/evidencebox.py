@@ -26,7 +26,7 @@ def with_boxes(result: Result, doc: Document, data: bytes, password: Optional[st
     wanted: dict[tuple, list] = {}
     for finding in result.findings:
         for ev in finding.evidence:
-            pieces = _wanted(ev, doc, text)
+            pieces = _wanted(ev, doc, text) if ev.box is None else None  # OCR evidence already has its box
             if pieces:
                 wanted[_key(ev)] = pieces
     if not wanted:

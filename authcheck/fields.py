@@ -54,6 +54,8 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
         "document.kind": FieldValue(letter.kind.kind),
         "document.letter_like": FieldValue(letter.kind.letter_like),
         **_content(doc),
+        "document.ocr_engine": FieldValue(doc.ocr.get("version") if doc.ocr else None),
+        "document.ocr_confidence": FieldValue(doc.ocr.get("confidence") if doc.ocr else None),
         "run.today": FieldValue((today or date.today()).isoformat()),
     })
     for key, signal in doc.facts.items():
@@ -181,7 +183,8 @@ def fields_record(letter: Letter) -> dict[str, Any]:
         ],
         "metadata": {**meta.as_dict(), "raw": dict(meta.raw)},
         "document": {"pages": doc.pages, "has_text_layer": doc.has_text_layer, "extension": doc.extension,
-                     "size": doc.size, "kind": kind_record(letter.kind)},
+                     "size": doc.size, "kind": kind_record(letter.kind),
+                     **({"ocr": _jsonable(dict(doc.ocr))} if doc.ocr else {})},
         "forensics": {key: _jsonable(signal.value) for key, signal in sorted(doc.facts.items())},
     }
 
@@ -230,7 +233,8 @@ FIELD_PATHS = frozenset(
     [f"metadata.{name}" for name in METADATA_FIELDS]
     + ["document.format", "document.extension", "document.pages", "document.has_text_layer", "document.text_chars",
        "document.encrypted", "document.kind", "document.letter_like", "document.content", "document.content_detail",
-       "document.type_mismatch", "document.notes", "run.today"]
+       "document.type_mismatch", "document.notes", "document.ocr_engine",
+       "document.ocr_confidence", "run.today"]
     + [f"{p}.{k}" for p in ("issuer", "recipient") for k in ("name", "title", "organization", "source")]
     + ["issuer.display"]
     + ["from.text", "from.name", "signature_block.name", "signature_block.closing", "signature_block.titles",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-FORMATS = ("pdf", "docx", "text")
+FORMATS = ("pdf", "docx", "text", "image")
 AXES = ("origin", "authority")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 VERDICTS = ("pass", "review", "fail")
@@ -52,7 +52,9 @@ class Line:
     `source` is where in the file it sits: "page" (PDF page or DOCX body), "header",
     "footer", "textbox", "watermark", "annotation", "footnote" (PDF small print at the page
     bottom opening with a note marker; DOCX footnotes and endnotes).  `y` is the PDF baseline in page
-    units from the bottom (None for DOCX and text).
+    units from the bottom (None for DOCX and text).  Text read from pixels has source "ocr", a
+    `box` (page-relative fractions x0, y0, x1, y1, top-left origin), the engine's `confidence`
+    (0-1) and its `words` with their own boxes; `y` is then in page units of a 612-wide page.
     """
 
     text: str
@@ -62,6 +64,18 @@ class Line:
     end: int
     source: str = "page"
     y: Optional[float] = None
+    box: Optional[tuple[float, float, float, float]] = None
+    confidence: Optional[float] = None
+    words: tuple["Word", ...] = ()
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word read by OCR: its text, its box (page-relative fractions) and the engine's confidence."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    confidence: float
 
 
 @dataclass(frozen=True)
@@ -172,6 +186,7 @@ class Document:
     facts: Mapping[str, Signal] = field(default_factory=dict)
     form_fields: int = 0        #: fillable form fields other than signature fields (PDF AcroForm)
     landscape_pages: int = 0    #: pages wider than tall (slides)
+    ocr: Mapping[str, Any] = field(default_factory=dict)  #: engine, version, confidence, pages: which engine read what
 
     @property
     def text(self) -> str:

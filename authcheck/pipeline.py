@@ -57,7 +57,8 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
     try:
         from .loaders import load
 
-        doc = load(data, path=path, sha256=sha, password=settings.password, limits=settings.limits)
+        doc = load(data, path=path, sha256=sha, password=settings.password, limits=settings.limits,
+                   ocr_engine=getattr(settings, "ocr_engine", "rapidocr"))
         stage = "forensics"
         from .forensics import examine
 

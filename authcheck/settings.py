@@ -21,6 +21,12 @@ class Limits:
     max_page_content_bytes: int = 2 * 1024 * 1024  #: PDF: decoded content per page; bigger pages are not read
     max_stream_bytes: int = 32 * 1024 * 1024       #: PDF: decoded bytes of any one stream (flate/LZW bombs stop)
     read_time_percent: int = 50             #: % of `timeout` the loader may spend reading; then it stops (truncated)
+    max_image_pixels: int = 60_000_000      #: images (and each TIFF frame) with more pixels are `too-large`
+    max_image_ratio: int = 3000             #: decoded image bytes per file byte above this: a decompression bomb
+    max_image_frames: int = 50              #: TIFF pages read; the rest is reported as truncated
+    ocr_page_seconds: float = 20.0          #: OCR time for one page (own budget, apart from `read_time_percent`)
+    ocr_memory_mb: int = 2048               #: address-space cap while OCR runs (its models need more than text)
+    ocr_time_percent: int = 85              #: % of `timeout` all OCR of one file may take; then it stops (truncated)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Settings:
     exemplars: Optional[str] = None         #: folder of known-genuine letters
     knowledge_digest: str = ""              #: digest of the registry and exemplars (set by registry.prepare)
     explain: bool = False                   #: also report candidates a guard dropped (notes "guard-dropped")
+    ocr_engine: str = "rapidocr"            #: rapidocr (pip, the default) | tesseract (a system program) | none
 
     def kind_for(self, path: str) -> tuple[Optional[str], str]:
         """(forced kind or None, where it was forced) for one file: --kind, else the first `kinds` glob."""

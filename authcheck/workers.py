@@ -140,18 +140,21 @@ def _apply_limits(limits) -> None:
         return
     _set_limit("RLIMIT_CORE", 0)
     if limits.memory_mb and limits.memory_mb > 0:
-        _set_limit("RLIMIT_AS", limits.memory_mb * 1024 * 1024)
+        # OCR may raise its own soft cap up to `ocr_memory_mb` (loaders/ocrpages.py); nothing else can
+        ceiling = max(limits.memory_mb, getattr(limits, "ocr_memory_mb", 0) or 0)
+        _set_limit("RLIMIT_AS", limits.memory_mb * 1024 * 1024, ceiling * 1024 * 1024)
 
 
-def _set_limit(name: str, value: int) -> bool:
+def _set_limit(name: str, value: int, ceiling: Optional[int] = None) -> bool:
     which = getattr(resource, name, None)
     if which is None:
         return False
     try:
         _, hard = resource.getrlimit(which)
+        top = max(value, ceiling or value)
         if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(which, (value, value))
+            value, top = min(value, hard), min(top, hard)
+        resource.setrlimit(which, (value, top))
         return True
     except (OSError, ValueError):
         return False

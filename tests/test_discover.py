@@ -10,7 +10,7 @@ import pytest
 from authcheck.discover import Target, discover
 
 TREE = [
-    "letters/a.pdf", "letters/B.PDF", "letters/c.docx", "letters/d.txt", "letters/e.png",
+    "letters/a.pdf", "letters/B.PDF", "letters/c.docx", "letters/d.txt", "letters/e.gif",
     "letters/notes.md", "letters/sub/f.pdf", "letters/sub/deeper/g.txt", "letters/.hidden.pdf",
     "letters/.git/h.pdf", "letters/node_modules/i.pdf", "letters/.private/j.pdf",
     "letters/__pycache__/k.txt", "outside/o.pdf",
@@ -44,8 +44,8 @@ def test_trailing_slash_and_dot_give_natural_display_paths(tree, monkeypatch):
 
 
 def test_file_named_explicitly_is_checked_whatever_its_extension(tree):
-    assert discover(["letters/e.png", "letters/.hidden.pdf"]) == [
-        Target("letters/e.png"), Target("letters/.hidden.pdf")]
+    assert discover(["letters/e.gif", "letters/.hidden.pdf"]) == [
+        Target("letters/e.gif"), Target("letters/.hidden.pdf")]
 
 
 def test_include_adds_extensions_and_exclude_drops_files_and_folders(tree):
@@ -126,7 +126,7 @@ def test_recursive_glob_matches_at_any_depth_case_sensitively(tree):
 def test_glob_behaves_like_shell_expansion(tree):
     # files match whatever their extension, folders that match are walked, hidden names are not matched
     assert paths(discover(["letters/*"])) == [
-        "letters/B.PDF", "letters/a.pdf", "letters/c.docx", "letters/d.txt", "letters/e.png",
+        "letters/B.PDF", "letters/a.pdf", "letters/c.docx", "letters/d.txt", "letters/e.gif",
         "letters/notes.md", "letters/sub/deeper/g.txt", "letters/sub/f.pdf"]
     assert paths(discover(["letters/.h*"])) == ["letters/.hidden.pdf"]
     assert paths(discover(["letters/[ab].pdf", "letters/?.docx"])) == ["letters/a.pdf", "letters/c.docx"]

@@ -39,7 +39,7 @@ CRAFTED = {
     "docx_ole2_encrypted_like.docx": "unsupported",
     "docx_really_pdf.docx": "file.type-mismatch", "pdf_really_docx.pdf": "file.type-mismatch",
     "pdf_really_text.pdf": "file.type-mismatch", "pdf_really_html.pdf": "file.type-mismatch",
-    "pdf_really_jpeg.pdf": "unsupported",
+    "pdf_really_jpeg.pdf": "corrupt",  # sniffed as a JPEG by its bytes, then refused as a damaged image
     "pdf_pages_cycle.pdf": "corrupt", "pdf_pages_self_kid.pdf": "corrupt", "pdf_empty.pdf": "corrupt",
     "pdf_header_only.pdf": "corrupt", "pdf_no_xref.pdf": "corrupt",
     "pdf_truncated_10pct.pdf": "corrupt", "pdf_truncated_50pct.pdf": "corrupt",

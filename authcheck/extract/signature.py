@@ -7,6 +7,8 @@ from .closing import cells, is_title, person_name
 from .layout import CLOSING, CONFORMED, Layout
 from .parties import fact
 
+OCR_TOO_POOR = 0.75  # mean OCR confidence under which missing ink proves nothing (a bad photo)
+
 
 def signature_block(layout: Layout) -> SignatureBlock:
     """Closing phrase, typed name and the title lines above and under it (the first signatory's cell)."""
@@ -56,12 +58,16 @@ def evidence(doc: Document, layout: Layout, block: SignatureBlock, issuer: Party
             found.append(("digital", Fact(sig.signer or sig.name, Location("signature_field", sig.page, key=sig.name))))
     found.extend(("conformed", f) for f in _conformed(layout))
     for image in layout.closing_images[:2]:  # drawn signatures in the closing area (two signatories at most shown)
-        found.append(("image", Fact(image.name or "image", Location("signature_block", image.page, image.line))))
+        what = "handwritten ink (signature, initials or stamp) in the page image" if image.name == "ink" else \
+            image.name or "image"
+        found.append(("image", Fact(what, Location("signature_block", image.page, image.line))))
     if found:
         kinds = tuple(dict.fromkeys(kind for kind, _ in found))
         return SignatureEvidence(True, kinds, tuple(f for _, f in found), f"signed: {', '.join(kinds)}", weak)
     if not doc.has_text_layer:
         return SignatureEvidence(None, reason="no text layer: a signature cannot be looked for", strength=weak)
+    if doc.ocr and (doc.ocr.get("confidence") or 0.0) < OCR_TOO_POOR:
+        return SignatureEvidence(None, reason="the page image is too poor to tell whether it is signed", strength=weak)
     empty = [s for s in doc.signature_fields if not s.filled]
     if empty:
         ev = tuple(Fact(s.name, Location("signature_field", s.page, key=s.name)) for s in empty)

@@ -22,6 +22,8 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
             from .pdf import examine_with_notes as run
         elif doc.format == "docx":
             from .docx import examine as run
+        elif doc.format == "image":
+            from .image import examine as run
         else:
             return {}, ()
     except ImportError:

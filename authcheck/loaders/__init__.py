@@ -18,27 +18,57 @@ from .sniff import EXTENSIONS, pdf_offset, sniff
 
 __all__ = ["load", "sniff"]
 
-_NAMES = {"pdf": "a PDF", "docx": "a Word document (docx)", "text": "plain text"}
+SPARSE_CHARS_PER_PAGE = 60  #: a PDF with pictures, at most SPARSE_LINES typed lines and fewer letters than
+SPARSE_LINES = 5            #: this a page is a scan with a typed line or two: its pages are read by OCR
+_NAMES = {"pdf": "a PDF", "docx": "a Word document (docx)", "text": "plain text", "image": "an image"}
 
 
-def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits: Limits) -> Document:
-    """Read one input into a `Document`; raises CheckError when it cannot be read."""
+def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits: Limits,
+         ocr_engine: str = "rapidocr") -> Document:
+    """Read one input into a `Document`; raises CheckError when it cannot be read.
+
+    Images, and PDF pages that carry only pictures, are read by OCR with `ocr_engine`."""
     kind = sniff(data)
     extension = extension_of(path)
-    if kind == "pdf":
+    if kind == "image":
+        from .image import load_image
+
+        doc = load_image(data, path=path, sha256=sha256, extension=extension, limits=limits, engine=ocr_engine)
+    elif kind == "pdf":
         from .pdf import load_pdf
 
         doc = load_pdf(data, path=path, sha256=sha256, extension=extension, password=password, limits=limits)
+        if _scanned(doc):
+            from .pdfscan import ocr_scanned_pdf
+
+            doc = ocr_scanned_pdf(data, doc, limits=limits, engine=ocr_engine)
     elif kind == "docx":
         from .docx import load_docx
 
         doc = load_docx(data, path=path, sha256=sha256, extension=extension, limits=limits)
+        if doc.images and _alnum(doc) < 20:
+            from .docxscan import ocr_picture_docx
+
+            doc = ocr_picture_docx(data, doc, limits=limits, engine=ocr_engine)
     else:
         from .text import load_text
 
         doc = load_text(data, path=path, sha256=sha256, extension=extension, limits=limits)
     extra = _sniff_notes(data, kind, extension)
     return dataclasses.replace(doc, notes=extra + doc.notes) if extra else doc
+
+
+def _scanned(doc: Document) -> bool:
+    """Pages of pictures and (next to) no text: a scan, perhaps with a typed line or two; not an
+    encrypted file, nor one whose pages were skipped."""
+    sparse = not doc.has_text_layer or (len(doc.lines) <= SPARSE_LINES
+                                        and _alnum(doc) < SPARSE_CHARS_PER_PAGE * max(doc.pages, 1))
+    return (sparse and bool(doc.images) and not doc.metadata.encrypted
+            and not any(note.code == "truncated" for note in doc.notes))
+
+
+def _alnum(doc: Document) -> int:
+    return sum(ch.isalnum() for line in doc.lines for ch in line.text)
 
 
 def extension_of(path: str) -> str:

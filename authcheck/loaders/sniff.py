@@ -1,8 +1,9 @@
 """Tell the type of an input from its bytes, never from its name.
 
 PDF when ``%PDF-`` occurs in the first KiB; DOCX when a ZIP lists a WordprocessingML main
-part; text when the bytes decode with few control characters.  Everything else is
-refused with a reason a person can act on (a legacy .doc, an image, another ZIP).
+part; "image" for PNG, JPEG, TIFF and WebP (read by OCR); text when the bytes decode with few
+control characters.  Everything else is refused with a reason a person can act on (a legacy
+.doc, a GIF, a HEIC photo without a system libheif, another ZIP).
 """
 
 from __future__ import annotations
@@ -17,20 +18,22 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
-    (b"GIF87a", "GIF"),
-    (b"GIF89a", "GIF"),
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
 )
+_UNREAD_IMAGES = ((b"GIF87a", "GIF"), (b"GIF89a", "GIF"))
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1", b"avif")
 # The look-behinds make a match start only at the first digit of a run: without them a long
 # run of digits costs quadratic time (40 kB of "1" took 18 s), and a regex cannot be interrupted.
 _PDF_SYNTAX = re.compile(rb"startxref\s+-?\d+|trailer\s*<<|(?<![0-9])\d+\s+\d+\s+obj\s*<<")
 _SYNTAX_WINDOW = 1024 * 1024  #: bytes searched for PDF syntax at each end of a headerless file
-EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".text": "text", ".md": "text"}
+EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".text": "text", ".md": "text",
+              ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
+              ".webp": "image"}
 
 
 def sniff(data: bytes) -> str:
-    """"pdf", "docx" or "text"; raises CheckError for empty, legacy, image, other ZIP and binary input."""
+    """"pdf", "docx", "image" or "text"; raises CheckError for empty, legacy, other ZIP and binary input."""
     if not data:
         raise CheckError("corrupt", "empty file", "sniff")
     if b"%PDF-" in data[:1024]:
@@ -38,11 +41,14 @@ def sniff(data: bytes) -> str:
     if data.startswith(OLE):
         raise CheckError("unsupported", "a legacy Word .doc or an encrypted Office file (OLE2); "
                          "save it as .docx or PDF", "sniff")
-    for magic, kind in _IMAGES:
+    if image_kind(data):
+        return "image"
+    for magic, kind in _UNREAD_IMAGES:
         if data.startswith(magic):
-            raise CheckError("unsupported", f"image file ({kind}); OCR is not supported", "sniff")
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        raise CheckError("unsupported", "image file (WEBP); OCR is not supported", "sniff")
+            raise CheckError("unsupported", f"image file ({kind}); save it as PNG, JPEG or PDF", "sniff")
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        raise CheckError("unsupported", "a HEIC/HEIF photo; save it as JPEG or PNG "
+                         "(HEIC is read only through a system libheif, not installed here)", "sniff")
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
     if data.lstrip()[:5] == b"{\\rtf":
@@ -52,6 +58,16 @@ def sniff(data: bytes) -> str:
     if looks_like_text(data):
         return "text"
     raise CheckError("unsupported", "binary data of unknown type", "sniff")
+
+
+def image_kind(data: bytes) -> str:
+    """"PNG", "JPEG", "TIFF" or "WEBP" when the bytes start like one of the images OCR reads, else ""."""
+    for magic, kind in _IMAGES:
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return ""
 
 
 def _pdf_without_header(data: bytes) -> bool:

@@ -175,6 +175,7 @@ def document_record(letter: Letter) -> dict[str, Any]:
         **path_keys(doc.path), "sha256": doc.sha256, "format": doc.format, "extension": doc.extension,
         "size": doc.size, "pages": doc.pages, "has_text_layer": doc.has_text_layer,
         "lines": len(doc.lines), "text_chars": len(doc.text), "kind": kind_record(letter.kind),
+        **({"ocr": jsonable(doc.ocr)} if doc.ocr else {}),
     }
 
 

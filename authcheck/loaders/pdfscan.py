@@ -1,0 +1,75 @@
+"""PDF pages that carry only pictures (a scan), rendered with pypdfium2 and read by OCR.
+
+Called after the PDF loader found no text layer.  Each page is rendered at about 150 dpi (pages
+over `max_image_pixels` at that size are rendered smaller), read under the OCR budget
+(`ocrpages`), and the lines it gives replace the empty text.  The "no-text-layer" note stays, with
+a detail saying the text now comes from OCR.  Without the OCR extra the document is returned as
+the PDF loader left it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ..model import Document, Note
+from ..settings import Limits
+
+DPI = 150
+MIN_CHARS = 20  #: letters and digits OCR must read before the pages count as having text
+
+
+def readable_chars(lines: tuple) -> int:
+    """Letters and digits in OCR'd lines (a scribble or a logo read as two letters is not a text)."""
+    return sum(ch.isalnum() for line in lines for ch in line.text)
+
+
+def ocr_scanned_pdf(data: bytes, doc: Document, *, limits: Limits, engine: str) -> Document:
+    """The document with OCR lines for its pages; unchanged when OCR or rendering is not available."""
+    from .ocr import available
+
+    if available(engine):
+        return doc
+    notes: list[Note] = []
+    try:
+        pages = _render(data, min(doc.pages, limits.max_pages, limits.max_image_frames), limits)
+    except Exception as exc:  # noqa: BLE001 - a page we cannot render leaves the PDF as it was read
+        return dataclasses.replace(doc, notes=doc.notes + (Note("ocr-failed", f"the pages could not be rendered "
+                                                                 f"for OCR ({type(exc).__name__})"),))
+    from .ocrpages import read_pages
+
+    read = read_pages(pages, limits, engine, notes)
+    if readable_chars(read.lines) < MIN_CHARS:
+        return dataclasses.replace(doc, notes=doc.notes + tuple(notes), ocr={} if doc.has_text_layer else read.ocr)
+    kept = tuple(_reworded(n) for n in doc.notes)
+    if doc.has_text_layer:
+        kept += (Note("sparse-text-layer", f"the pages are pictures with only {len(doc.lines)} typed line(s): "
+                      "the text was read from the page images by OCR", {"typed_lines": len(doc.lines)}),)
+    return dataclasses.replace(doc, lines=read.lines, has_text_layer=True, images=doc.images + read.inks,
+                               notes=kept + tuple(notes), ocr=read.ocr)
+
+
+def _render(data: bytes, count: int, limits: Limits) -> list[Any]:
+    """Page images (grey) of the first `count` pages."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        out = []
+        for index in range(min(count, len(pdf))):
+            page = pdf[index]
+            width, height = page.get_size()
+            scale = DPI / 72.0
+            pixels = width * scale * height * scale
+            if pixels > limits.max_image_pixels:
+                scale *= (limits.max_image_pixels / pixels) ** 0.5
+            out.append(page.render(scale=scale, grayscale=True).to_pil())
+        return out
+    finally:
+        pdf.close()
+
+
+def _reworded(note: Note) -> Note:
+    if note.code != "no-text-layer":
+        return note
+    return Note(note.code, "no text layer: the text was read from the page images by OCR", dict(note.data))
