@@ -99,7 +99,8 @@ def test_ocr_evidence_points_at_a_region_of_the_page(checked):
     [wording] = [f for f in record["findings"] if f["rule"] == "wording.policy-change"]
     boxes = [e["box"] for e in wording["evidence"] if e["box"]]
     assert boxes, wording["evidence"]
-    for x0, y0, x1, y1 in boxes:
+    for box in boxes:
+        x0, y0, x1, y1 = box["x0"], box["y0"], box["x1"], box["y1"]
         assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
         assert 0.3 < y0 < 0.9  # the body, not the letterhead or the margin
 
