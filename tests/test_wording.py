@@ -136,6 +136,66 @@ def test_proposals_that_stand_unless_objected_gaps_and_deemed(text, changes):
     assert bool(kept(text)) is changes
 
 
+@pytest.mark.parametrize("text, changes", [
+    # presence ends without a trigger word; the same words as history or a holiday are not a change
+    ("Our trainers will be home by Christmas.", True),
+    ("Our trainers were home by Christmas in 2019.", False),
+    ("Our staff will be home by six on Friday for the public holiday.", False),
+    # moving where a commitment operates from, and who runs it
+    ("The embassy will operate from Amman from Monday.", True),
+    ("Local media report that the embassy will operate from Amman from Monday.", False),
+    ("The office will operate from the ground floor while the lifts are repaired.", False),
+    ("Our team will be home by Friday after the workshop in Geneva.", False),
+    ("The embassy will close during the reception on Friday afternoon.", False),
+    # "the last one" in the future; a last meeting is routine
+    ("The grant will be the last one the Foundation makes to the institute.", True),
+    ("This will be the last meeting of the steering group before the summer break.", False),
+    # a possessive is read as its noun
+    ("The mission's doors close for good on 30 September.", True),
+    ("The station's gates closed for good in 1994.", False),
+    ("The Agency's support for the refugee camp finishes at the end of the year.", True),
+    ("The patrol finishes at 18:00 each day.", False),
+    ("The school's summer term finishes on 20 July.", False),
+    ("The consulate will be folded into the embassy's consular section next year.", True),
+])
+def test_paraphrases_of_presence_place_and_last_payments(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # "no longer" before any verb stops whatever commitment the verb acts on
+    ("We will no longer require the use of the port.", True),
+    ("We might no longer require the use of the port if the new terminal opens.", False),
+    ("From next month the Ministry will not pay the rent on the liaison flat.", True),
+    ("The Foundation will not make further payments under the grant.", True),
+    # no more of a stopping is no change: "there will be no withdrawal", "no more cuts"
+    ("There will be no withdrawal of forces.", False),
+    ("There will be no more cuts to the aid budget.", False),
+    ("There will be no further deployments of our troops to the region.", True),
+])
+def test_no_longer_any_commitment_and_no_more_of_an_ending(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # a body of the writer's side voting is a decision; others' votes are demands
+    ("The council voted this morning to end the twinning arrangement.", True),
+    ("The trustees voted last night to stop funding the observatory.", True),
+    ("The Iraqi parliament voted yesterday to expel foreign troops.", False),
+    ("Your council voted last week to end the twinning arrangement.", False),
+    ("In 2016 the trustees voted to stop funding the observatory.", False),
+    # a decoy that is a circumstance (at a meeting) or the complement of a commitment is not what acts
+    ("The Board resolved at its meeting yesterday to close the regional office.", True),
+    ("Our participation in the exercise has been cancelled.", True),
+    ("Our participation in the conference has been cancelled because of the strike.", False),
+    # getting ready to is intent, ready to alone is readiness
+    ("The Agency is getting ready to wind down its operations in the valley.", True),
+    ("We stand ready to wind down our operations in the valley if asked.", False),
+])
+def test_votes_by_own_bodies_circumstantial_decoys_and_getting_ready(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]

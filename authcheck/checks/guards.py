@@ -101,6 +101,9 @@ def _own(ctx: _Ctx, cue, clause) -> bool:
         before = words[max(0, cue.lo - 2):cue.lo]
         return any(w in ("our", "my") for w in before)
     before = words[clause.lo:cue.lo]
+    if words[cue.lo] in ("voted", "votes", "vote") and ctx.cue_at("deciding_bodies", clause.lo, cue.lo) \
+            and not any(w in ("your", "their", "his", "her") for w in before):
+        return True  # "the Council voted this morning to end ...": the writer's side deciding
     passive = any(w in ("were", "was", "been") for w in before)
     return any(w in ("i", "we") for w in before) and not passive
 
