@@ -196,6 +196,24 @@ def test_votes_by_own_bodies_circumstantial_decoys_and_getting_ready(text, chang
     assert bool(kept(text)) is changes
 
 
+@pytest.mark.parametrize("text, changes", [
+    # selling a stake ends a commitment; a sale of tickets does not
+    ("The Council has just approved the sale of our stake in the joint venture.", True),
+    ("The sale of tickets for the reception has been approved.", False),
+    # a limited continuation of a port call
+    ("Our ships will not call at the port of Tartus after this month.", True),
+    ("Our ships stopped calling at the port of Tartus in 2013.", False),
+    # "nothing has been decided" covers the whole sentence; a specific non-decision does not
+    ("We see no reason at present to keep our advisers in the district, but nothing has been decided.", False),
+    ("No decision has been made on the embassy, but our forces will depart on Friday.", True),
+    # a press embargo is not a measure
+    ("The embargo on spare parts shall be lifted as of 1 May.", True),
+    ("The embargo on press statements is lifted at 10:00.", False),
+])
+def test_divesting_port_calls_undecided_sentences_and_press_embargoes(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]

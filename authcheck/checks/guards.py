@@ -62,6 +62,9 @@ def _modal(ctx: _Ctx, m, clause, is_noun, lex):
     (not when the action stands unless the reader objects: "we propose to end it unless you object")."""
     if any(c.opener == "unless" and ctx.cue_at("default", c.lo, c.hi) for c in ctx.sent.clauses):
         return None
+    undecided = ctx.cue_at("undecided", 0, len(ctx.words))
+    if undecided is not None:  # "..., but nothing has been decided": the whole sentence is undecided
+        return "deliberation", " ".join(ctx.words[undecided.lo:undecided.hi])
     hi = clause.hi if is_noun else m.lo
     for name in ("hypothetical", "deliberation"):
         cue = ctx.cue_at(name, clause.lo, hi)
