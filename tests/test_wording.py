@@ -214,6 +214,17 @@ def test_divesting_port_calls_undecided_sentences_and_press_embargoes(text, chan
     assert bool(kept(text)) is changes
 
 
+@pytest.mark.parametrize("text, changes", [
+    # a proposal whose date is set is intent; a bare proposal, or one to discuss, is deliberation
+    ("My Government proposes to withdraw its reservation to Article 9 with effect from 1 January.", True),
+    ("We propose to close the office.", False),
+    ("We propose to discuss a reduction of our contribution with effect from next year.", False),
+    ("We will withdraw our reservation for the hotel in Geneva.", False),
+])
+def test_a_dated_proposal_is_intent(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]

@@ -57,6 +57,9 @@ def _default_condition(ctx: _Ctx, clause) -> bool:
     return bool(ctx.cue_at("negation", clause.lo, clause.hi) and ctx.cue_at("default", clause.lo, clause.hi))
 
 
+PROPOSE = {"propose", "proposes", "proposed"}
+
+
 def _modal(ctx: _Ctx, m, clause, is_noun, lex):
     """A hypothetical or deliberative cue in the clause: before a verb, anywhere around a noun
     (not when the action stands unless the reader objects: "we propose to end it unless you object")."""
@@ -66,9 +69,11 @@ def _modal(ctx: _Ctx, m, clause, is_noun, lex):
     if undecided is not None:  # "..., but nothing has been decided": the whole sentence is undecided
         return "deliberation", " ".join(ctx.words[undecided.lo:undecided.hi])
     hi = clause.hi if is_noun else m.lo
+    dated = ctx.cue_at("hereby", 0, len(ctx.words)) is not None
     for name in ("hypothetical", "deliberation"):
-        cue = ctx.cue_at(name, clause.lo, hi)
-        if cue is not None:
+        for cue in ctx.cues.get(name, ()):
+            if not clause.lo <= cue.lo < hi or (dated and ctx.words[cue.lo] in PROPOSE):
+                continue  # "proposes to withdraw ... with effect from 1 January": a proposal with its date set
             return name, " ".join(ctx.words[cue.lo:cue.hi])
     return None
 
