@@ -225,6 +225,18 @@ def test_a_dated_proposal_is_intent(text, changes):
     assert bool(kept(text)) is changes
 
 
+@pytest.mark.parametrize("text, changes", [
+    # the other side telling us of its own change is reported, not announced
+    ("Your Government has informed us that it will no longer require the use of our port.", False),
+    ("We will no longer require the use of your port.", True),
+    # a weekly schedule is routine; a dated departure at the weekend is not
+    ("The office will no longer open on Saturdays during August.", False),
+    ("The last convoy of our troops leaves the base at the weekend.", True),
+])
+def test_others_informing_us_and_weekly_schedules(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]
