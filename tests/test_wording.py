@@ -117,6 +117,8 @@ def test_routine_closures_and_third_party_past_acts_are_not_announcements():
 @pytest.mark.parametrize("text, changes", [
     ("Our troops will not be in the country after 31 March.", True),
     ("Our troops will not be in the capital for the parade.", False),
+    ("We will not provide the overflight clearances from January.", True),
+    ("We will no longer accept paper invoices from suppliers.", False),
     ("No further payments will be made under the grant.", True),
     ("There will be no change to the current arrangements.", False),
 ])

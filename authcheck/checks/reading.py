@@ -170,7 +170,7 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     obj, decoy = _object(ctx, m, clause, spec, lex)
     if entry.kind == "continuation":
         decoy = None  # "will no longer participate in the meetings": ending participation is the change
-    limited = entry.kind == "continuation" and ctx.cue_at("limit", m.hi, clause.hi) is not None
+    limited = entry.kind == "continuation" and _limit(ctx, m, clause, lex)
     if entry.kind == "continuation" and (obj is None or entry.name == "limited") and not limited and not spec.bare:
         return None  # "will not be stationed in the city during the festival": no end without "after DATE"
     if obj is None and decoy is None and spec.generic and not limited and _firm(ctx, m, clause):
@@ -189,6 +189,23 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     if guard is not None:
         cand.dropped, cand.cue = guard
     return cand
+
+
+WHEN = {"next", "this", "today", "tomorrow", "then", "now", "mid", "early", "late"}
+
+
+def _limit(ctx: _Ctx, m, clause, lex) -> bool:
+    """A limit after a continuation ("beyond 31 March", "after the handover"); "from" only before a time
+    ("from 1 April", "from next year"), not a source ("accept invoices from suppliers")."""
+    for cue in ctx.cues.get("limit", ()):
+        if not m.hi <= cue.lo < clause.hi:
+            continue
+        if ctx.words[cue.lo] != "from":
+            return True
+        nxt = ctx.sent.tokens[cue.hi] if cue.hi < len(ctx.words) else None
+        if nxt is not None and (nxt.low[:1].isdigit() or nxt.low in WHEN or (nxt.cap and nxt.low in lex.not_places)):
+            return True
+    return False
 
 
 STOPPING = {"withdraw", "depart", "end", "finish", "suspend", "reduce", "recall", "change"}  #: no more of these is no change
