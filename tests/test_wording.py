@@ -239,6 +239,21 @@ def test_others_informing_us_and_weekly_schedules(text, changes):
     assert bool(kept(text)) is changes
 
 
+@pytest.mark.parametrize("text, changes", [
+    # disestablishing a unit; the same words dated are history
+    ("Pursuant to the Minister's instruction, the liaison cell at Incirlik is disestablished.", True),
+    ("The liaison cell at Incirlik was disestablished in 2003.", False),
+    # the return of a commitment home, approved; the return of library books is routine
+    ("Approval has been given for the return of the field hospital to its home base.", True),
+    ("Approval has been given for the return of the library books by Friday.", False),
+    # a decision taken at a session, however the session is described
+    ("The Council decided at this afternoon's extraordinary session to leave the regional body.", True),
+    ("The Council will leave the regional body's session early on Friday.", False),
+])
+def test_disestablishing_returns_and_decisions_at_a_session(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]

@@ -286,12 +286,12 @@ def _aside(ctx: _Ctx, d, clause) -> bool:
     exercise has been cancelled": the participation is cancelled, when the word may be a commitment
     itself; "participation in the conference" stays a decoy)."""
     words, j = ctx.words, d.lo - 1
+    if any(w in CIRCUMSTANCE for w in words[max(clause.lo, d.lo - 4):d.lo]):  # "at this afternoon's session"
+        return ctx.cue_at("decision", 0, len(words)) is not None  # where a decision was taken
     while j >= clause.lo and words[j] in SKIP:
         j -= 1
     if j < clause.lo:
         return False
-    if words[j] in CIRCUMSTANCE:
-        return ctx.cue_at("decision", 0, len(words)) is not None  # where a decision was taken
     return words[j] in ATTACHED and any(o.hi == j for o in ctx.objects) and any(o.lo == d.lo for o in ctx.objects)
 
 
