@@ -254,6 +254,15 @@ def test_disestablishing_returns_and_decisions_at_a_session(text, changes):
     assert bool(kept(text)) is changes
 
 
+@pytest.mark.parametrize("text, changes", [
+    # a commitment word that only qualifies another noun is not the object ("inspection team")
+    ("The inspection team will arrive on 14 March and will need access to the loading bays for two days.", False),
+    ("From Monday your nationals will need a visa to enter the country.", True),
+])
+def test_a_noun_modifier_is_not_the_object(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]
