@@ -17,6 +17,13 @@ PATTERN_ACTIONS = {
 }
 _FUNDS = re.compile(r"\b(?:commit|allocat|disburs|transfer|grant|approv|releas|pay|fund)\w*\s+(?:\w+\s+){0,4}?"
                     r"(?:[$€£]\s?\d|\d[\d,.]*\s*(?:million|billion|thousand|usd|eur|gbp|dollars|euros|pounds))", re.I)
+#: the `wording` check kind's action classes (its evidence reason) as registry action classes
+REASON_ACTIONS = {
+    "withdraw": "withdraw", "depart": "withdraw", "recall": "withdraw", "reduce": "withdraw",
+    "end": "end-agreement", "suspend": "end-agreement", "finish": "end-agreement", "divest": "end-agreement",
+    "deploy": "deploy", "increase": "deploy", "authorise": "deploy", "move": "move-forces",
+    "change": "change-policy",
+}
 COVERS = {"move-forces": {"withdraw", "deploy", "move-forces"}, "any": None}
 
 
@@ -31,6 +38,11 @@ def action_classes(letter, ruleset) -> tuple[str, ...]:
         for name, action in PATTERN_ACTIONS.items():
             if name in rule.patterns and ctx.hits(name):
                 found.add(action)
+        if "change" in rule.patterns:  # the wording analysis names the action class in each hit's reason
+            for hit in ctx.hits("change"):
+                action = hit.reason.get("action") if isinstance(hit.reason, dict) else None
+                if action in REASON_ACTIONS:
+                    found.add(REASON_ACTIONS[action])
     body = " ".join(s.text for s in letter.sentences if s.part in ("body", "subject"))
     if _FUNDS.search(body):
         found.add("commit-funds")
