@@ -263,6 +263,18 @@ def test_a_noun_modifier_is_not_the_object(text, changes):
     assert bool(kept(text)) is changes
 
 
+@pytest.mark.parametrize("text, changes", [
+    # "make" continues only payments and contributions; not making a trip is travel
+    ("The Foundation will not make further payments under the grant.", True),
+    ("Our staff will not make the trip to Geneva because of the strike.", False),
+    # "be the last X": X is what is last
+    ("The company's annual party will be the last event of the year.", False),
+    ("This instalment will be the last payment under the grant.", True),
+])
+def test_make_payments_and_what_is_last(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]

@@ -168,6 +168,8 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
         return None
     spec, polarity = found
     obj, decoy = _object(ctx, m, clause, spec, lex)
+    if _last_of_another(ctx, m, obj):
+        return None  # "the party will be the last event of the year": what is last is the event
     if entry.kind == "continuation":
         decoy = None  # "will no longer participate in the meetings": ending participation is the change
     limited = entry.kind == "continuation" and _limit(ctx, m, clause, lex)
@@ -211,6 +213,16 @@ def _limit(ctx: _Ctx, m, clause, lex) -> bool:
 STOPPING = {"withdraw", "depart", "end", "finish", "suspend", "reduce", "recall", "change"}  #: no more of these is no change
 
 
+def _last_of_another(ctx: _Ctx, m, obj) -> bool:
+    """ "be the last/final X": the X is what is last; unless X is the commitment itself (or "one")."""
+    if m.entry.form != "noun" or m.entry.words[0] != "be" or m.entry.words[-1] not in ("last", "final"):
+        return False
+    nxt = ctx.words[m.hi] if m.hi < len(ctx.words) else ""
+    if not nxt.isalpha() or nxt in ("one", "ones", "time") or nxt in FUNCTION:
+        return False
+    return obj is None or obj.lo != m.hi
+
+
 def _polarity(ctx: _Ctx, m, clause, lex):
     """(class spec, polarity) of an action; a continuation counts only when negated ("will not remain")."""
     cessation = ctx.cue_at("cessation", clause.lo, m.lo)
@@ -249,7 +261,7 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
 
     gapped = "*" in m.entry.words and m.hi - m.lo > len(m.entry.words) - 1  # "bring our trainers home": in the gap
     inside = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi and o.lo != m.lo
-              and (m.lo < o.lo < m.hi - 1 if gapped else not m.lo <= o.lo < m.hi)
+              and (m.lo < o.lo < m.hi if gapped else not m.lo <= o.lo < m.hi)  # "make * payments" ends on one
               and o.entry.name in spec.objects and abs(dist(o)) <= lex.window]
     inside += _places(ctx, m, clause, spec, lex)
     decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
@@ -257,6 +269,8 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
               and not _aside(ctx, d, clause)]
     heads = {d.lo for d in decoys}
     inside = [o for o in inside if o.hi not in heads]  # "the project account": the account is what is meant
+    nouns = {o.lo for o in ctx.objects if o.lo != m.lo}
+    inside = [o for o in inside if o.hi not in nouns]  # "the inspection team will need": a team, not an inspection
     tails = {d.hi for d in ctx.decoys if clause.lo <= d.lo < clause.hi}
     inside = [o for o in inside if not any(ctx.words[k] == "of" and k in tails
                                            for k in range(max(0, o.lo - 2), o.lo))]  # "the leave of the attaché"
