@@ -275,6 +275,21 @@ def test_make_payments_and_what_is_last(text, changes):
     assert bool(kept(text)) is changes
 
 
+@pytest.mark.parametrize("text, changes", [
+    # a move to a floor or a room is housekeeping; to another city it is a change
+    ("The embassy's library will operate from the ground floor next week.", False),
+    ("The visa section's waiting area will be moved to the annex during the renovation.", False),
+    ("The embassy will operate from Amman from Monday.", True),
+    # after the action, a possessive names the owner of what is acted on, not the object
+    ("The sale of the embassy's old cars will be held on Friday.", False),
+    ("The sale of the embassy in Oslo has been approved.", True),
+    # fire exits are not exits
+    ("The office's fire exits will be closed for inspection on Monday.", False),
+])
+def test_moves_inside_the_house_possessive_owners_and_fire_exits(text, changes):
+    assert bool(kept(text)) is changes
+
+
 def test_a_negation_in_one_clause_does_not_silence_the_next():
     found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
     assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]

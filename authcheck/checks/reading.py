@@ -269,6 +269,8 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
               and not _aside(ctx, d, clause)]
     heads = {d.lo for d in decoys}
     inside = [o for o in inside if o.hi not in heads]  # "the project account": the account is what is meant
+    inside = [o for o in inside if not (o.lo >= m.hi and ctx.words[o.hi - 1].endswith("'s"))]  # "the sale of the
+    # embassy's old cars": after the action, what is acted on is the possessed noun, not its owner
     nouns = {o.lo for o in ctx.objects if o.lo != m.lo}
     inside = [o for o in inside if o.hi not in nouns]  # "the inspection team will need": a team, not an inspection
     tails = {d.hi for d in ctx.decoys if clause.lo <= d.lo < clause.hi}
@@ -279,6 +281,9 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     during = [d for d in decoys if ctx.words[d.lo - 1:d.lo] == ["during"] or ctx.words[d.lo - 2:d.lo - 1] == ["during"]]
     if during and m.entry.name in STOPPING and not ctx.cue_at("decision", 0, len(ctx.words)):
         return best, during[0]  # "the embassy will close during the reception": a pause for an event
+    after = [d for d in decoys if d.lo >= m.hi]
+    if after and m.entry.name == "move" and (best is None or best.lo < m.lo):
+        return best, after[0]  # "the library will operate from the ground floor": a move inside the house
     if decoys and m.entry.name == "depart" and m.entry.form == "noun":
         return best, decoys[0]  # "our team will be home by Friday after the workshop": back from a trip
     subject = [d for d in decoys if d.hi <= m.lo and m.lo - d.hi <= 3 and m.entry.form != "noun"]
