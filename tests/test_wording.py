@@ -117,6 +117,8 @@ def test_routine_closures_and_third_party_past_acts_are_not_announcements():
 @pytest.mark.parametrize("text, changes", [
     ("Our troops will not be in the country after 31 March.", True),
     ("Our troops will not be in the capital for the parade.", False),
+    ("We will not provide the overflight clearances from January.", True),
+    ("We will no longer accept paper invoices from suppliers.", False),
     ("No further payments will be made under the grant.", True),
     ("There will be no change to the current arrangements.", False),
 ])
@@ -133,6 +135,158 @@ def test_limited_continuations_need_a_limit_and_cessation_yields_to_actions(text
     ("The agreement shall be deemed terminated on 31 December.", True),
 ])
 def test_proposals_that_stand_unless_objected_gaps_and_deemed(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # presence ends without a trigger word; the same words as history or a holiday are not a change
+    ("Our trainers will be home by Christmas.", True),
+    ("Our trainers were home by Christmas in 2019.", False),
+    ("Our staff will be home by six on Friday for the public holiday.", False),
+    # moving where a commitment operates from, and who runs it
+    ("The embassy will operate from Amman from Monday.", True),
+    ("Local media report that the embassy will operate from Amman from Monday.", False),
+    ("The office will operate from the ground floor while the lifts are repaired.", False),
+    ("Our team will be home by Friday after the workshop in Geneva.", False),
+    ("The embassy will close during the reception on Friday afternoon.", False),
+    # "the last one" in the future; a last meeting is routine
+    ("The grant will be the last one the Foundation makes to the institute.", True),
+    ("This will be the last meeting of the steering group before the summer break.", False),
+    # a possessive is read as its noun
+    ("The mission's doors close for good on 30 September.", True),
+    ("The station's gates closed for good in 1994.", False),
+    ("The Agency's support for the refugee camp finishes at the end of the year.", True),
+    ("The patrol finishes at 18:00 each day.", False),
+    ("The school's summer term finishes on 20 July.", False),
+    ("The consulate will be folded into the embassy's consular section next year.", True),
+])
+def test_paraphrases_of_presence_place_and_last_payments(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # "no longer" before any verb stops whatever commitment the verb acts on
+    ("We will no longer require the use of the port.", True),
+    ("We might no longer require the use of the port if the new terminal opens.", False),
+    ("From next month the Ministry will not pay the rent on the liaison flat.", True),
+    ("The Foundation will not make further payments under the grant.", True),
+    # no more of a stopping is no change: "there will be no withdrawal", "no more cuts"
+    ("There will be no withdrawal of forces.", False),
+    ("There will be no more cuts to the aid budget.", False),
+    ("There will be no further deployments of our troops to the region.", True),
+])
+def test_no_longer_any_commitment_and_no_more_of_an_ending(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # a body of the writer's side voting is a decision; others' votes are demands
+    ("The council voted this morning to end the twinning arrangement.", True),
+    ("The trustees voted last night to stop funding the observatory.", True),
+    ("The Iraqi parliament voted yesterday to expel foreign troops.", False),
+    ("Your council voted last week to end the twinning arrangement.", False),
+    ("In 2016 the trustees voted to stop funding the observatory.", False),
+    # a decoy that is a circumstance (at a meeting) or the complement of a commitment is not what acts
+    ("The Board resolved at its meeting yesterday to close the regional office.", True),
+    ("Our participation in the exercise has been cancelled.", True),
+    ("Our participation in the conference has been cancelled because of the strike.", False),
+    # getting ready to is intent, ready to alone is readiness
+    ("The Agency is getting ready to wind down its operations in the valley.", True),
+    ("We stand ready to wind down our operations in the valley if asked.", False),
+])
+def test_votes_by_own_bodies_circumstantial_decoys_and_getting_ready(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # selling a stake ends a commitment; a sale of tickets does not
+    ("The Council has just approved the sale of our stake in the joint venture.", True),
+    ("The sale of tickets for the reception has been approved.", False),
+    # a limited continuation of a port call
+    ("Our ships will not call at the port of Tartus after this month.", True),
+    ("Our ships stopped calling at the port of Tartus in 2013.", False),
+    # "nothing has been decided" covers the whole sentence; a specific non-decision does not
+    ("We see no reason at present to keep our advisers in the district, but nothing has been decided.", False),
+    ("No decision has been made on the embassy, but our forces will depart on Friday.", True),
+    # a press embargo is not a measure
+    ("The embargo on spare parts shall be lifted as of 1 May.", True),
+    ("The embargo on press statements is lifted at 10:00.", False),
+])
+def test_divesting_port_calls_undecided_sentences_and_press_embargoes(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # a proposal whose date is set is intent; a bare proposal, or one to discuss, is deliberation
+    ("My Government proposes to withdraw its reservation to Article 9 with effect from 1 January.", True),
+    ("We propose to close the office.", False),
+    ("We propose to discuss a reduction of our contribution with effect from next year.", False),
+    ("We will withdraw our reservation for the hotel in Geneva.", False),
+])
+def test_a_dated_proposal_is_intent(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # the other side telling us of its own change is reported, not announced
+    ("Your Government has informed us that it will no longer require the use of our port.", False),
+    ("We will no longer require the use of your port.", True),
+    # a weekly schedule is routine; a dated departure at the weekend is not
+    ("The office will no longer open on Saturdays during August.", False),
+    ("The last convoy of our troops leaves the base at the weekend.", True),
+])
+def test_others_informing_us_and_weekly_schedules(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # disestablishing a unit; the same words dated are history
+    ("Pursuant to the Minister's instruction, the liaison cell at Incirlik is disestablished.", True),
+    ("The liaison cell at Incirlik was disestablished in 2003.", False),
+    # the return of a commitment home, approved; the return of library books is routine
+    ("Approval has been given for the return of the field hospital to its home base.", True),
+    ("Approval has been given for the return of the library books by Friday.", False),
+    # a decision taken at a session, however the session is described
+    ("The Council decided at this afternoon's extraordinary session to leave the regional body.", True),
+    ("The Council will leave the regional body's session early on Friday.", False),
+])
+def test_disestablishing_returns_and_decisions_at_a_session(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # a commitment word that only qualifies another noun is not the object ("inspection team")
+    ("The inspection team will arrive on 14 March and will need access to the loading bays for two days.", False),
+    ("From Monday your nationals will need a visa to enter the country.", True),
+])
+def test_a_noun_modifier_is_not_the_object(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # "make" continues only payments and contributions; not making a trip is travel
+    ("The Foundation will not make further payments under the grant.", True),
+    ("Our staff will not make the trip to Geneva because of the strike.", False),
+    # "be the last X": X is what is last
+    ("The company's annual party will be the last event of the year.", False),
+    ("This instalment will be the last payment under the grant.", True),
+])
+def test_make_payments_and_what_is_last(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # a move to a floor or a room is housekeeping; to another city it is a change
+    ("The embassy's library will operate from the ground floor next week.", False),
+    ("The visa section's waiting area will be moved to the annex during the renovation.", False),
+    ("The embassy will operate from Amman from Monday.", True),
+    # after the action, a possessive names the owner of what is acted on, not the object
+    ("The sale of the embassy's old cars will be held on Friday.", False),
+    ("The sale of the embassy in Oslo has been approved.", True),
+    # fire exits are not exits
+    ("The office's fire exits will be closed for inspection on Monday.", False),
+])
+def test_moves_inside_the_house_possessive_owners_and_fire_exits(text, changes):
     assert bool(kept(text)) is changes
 
 

@@ -57,15 +57,23 @@ def _default_condition(ctx: _Ctx, clause) -> bool:
     return bool(ctx.cue_at("negation", clause.lo, clause.hi) and ctx.cue_at("default", clause.lo, clause.hi))
 
 
+PROPOSE = {"propose", "proposes", "proposed"}
+
+
 def _modal(ctx: _Ctx, m, clause, is_noun, lex):
     """A hypothetical or deliberative cue in the clause: before a verb, anywhere around a noun
     (not when the action stands unless the reader objects: "we propose to end it unless you object")."""
     if any(c.opener == "unless" and ctx.cue_at("default", c.lo, c.hi) for c in ctx.sent.clauses):
         return None
+    undecided = ctx.cue_at("undecided", 0, len(ctx.words))
+    if undecided is not None:  # "..., but nothing has been decided": the whole sentence is undecided
+        return "deliberation", " ".join(ctx.words[undecided.lo:undecided.hi])
     hi = clause.hi if is_noun else m.lo
+    dated = ctx.cue_at("hereby", 0, len(ctx.words)) is not None
     for name in ("hypothetical", "deliberation"):
-        cue = ctx.cue_at(name, clause.lo, hi)
-        if cue is not None:
+        for cue in ctx.cues.get(name, ()):
+            if not clause.lo <= cue.lo < hi or (dated and ctx.words[cue.lo] in PROPOSE):
+                continue  # "proposes to withdraw ... with effect from 1 January": a proposal with its date set
             return name, " ".join(ctx.words[cue.lo:cue.hi])
     return None
 
@@ -101,6 +109,9 @@ def _own(ctx: _Ctx, cue, clause) -> bool:
         before = words[max(0, cue.lo - 2):cue.lo]
         return any(w in ("our", "my") for w in before)
     before = words[clause.lo:cue.lo]
+    if words[cue.lo] in ("voted", "votes", "vote") and ctx.cue_at("deciding_bodies", clause.lo, cue.lo) \
+            and not any(w in ("your", "their", "his", "her") for w in before):
+        return True  # "the Council voted this morning to end ...": the writer's side deciding
     passive = any(w in ("were", "was", "been") for w in before)
     return any(w in ("i", "we") for w in before) and not passive
 

@@ -71,7 +71,7 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
     words = [t.low for t in sent.tokens]
     ctx = _Ctx(sent, words)
     tokens = sent.tokens
-    for m in lex.index.scan(words):
+    for m in lex.index.scan([_bare(w) for w in words]):
         kind = m.entry.kind
         if kind not in ("object", "decoy") and m.lo > 0 and tokens[m.lo].cap and words[m.lo] != "i":
             continue  # "the United States", "Operation Enduring Freedom": a name, not a verb or a cue
@@ -103,6 +103,16 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
         if cand is not None:
             out.append(cand)
     return out
+
+
+NOT_POSSESSIVE = {"it's", "that's", "there's", "here's", "what's", "who's", "let's", "he's", "she's"}
+
+
+def _bare(word: str) -> str:
+    """ "the mission's doors": a possessive is read as its noun, so the mission is found as an object."""
+    if word.endswith("'s") and len(word) > 3 and word not in NOT_POSSESSIVE:
+        return word[:-2]
+    return word
 
 
 def _drop_pseudo(ctx: _Ctx) -> None:
@@ -158,9 +168,11 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
         return None
     spec, polarity = found
     obj, decoy = _object(ctx, m, clause, spec, lex)
+    if _last_of_another(ctx, m, obj):
+        return None  # "the party will be the last event of the year": what is last is the event
     if entry.kind == "continuation":
         decoy = None  # "will no longer participate in the meetings": ending participation is the change
-    limited = entry.kind == "continuation" and ctx.cue_at("limit", m.hi, clause.hi) is not None
+    limited = entry.kind == "continuation" and _limit(ctx, m, clause, lex)
     if entry.kind == "continuation" and (obj is None or entry.name == "limited") and not limited and not spec.bare:
         return None  # "will not be stationed in the city during the festival": no end without "after DATE"
     if obj is None and decoy is None and spec.generic and not limited and _firm(ctx, m, clause):
@@ -171,6 +183,8 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
         return None
     cand = _make(ctx, m, obj, entry, polarity, clause)
     cand.score = round(weight, 2)
+    if polarity == "stopped":
+        polarity, negation = "affirmed", ctx.cue_at("cessation", clause.lo, m.lo)
     guard = first_guard(ctx, m, clause, is_noun, negation if polarity == "affirmed" else None, decoy, lex)
     if guard is None and weight < lex.threshold:
         guard = ("weak", "")
@@ -179,10 +193,44 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     return cand
 
 
+WHEN = {"next", "this", "today", "tomorrow", "then", "now", "mid", "early", "late"}
+
+
+def _limit(ctx: _Ctx, m, clause, lex) -> bool:
+    """A limit after a continuation ("beyond 31 March", "after the handover"); "from" only before a time
+    ("from 1 April", "from next year"), not a source ("accept invoices from suppliers")."""
+    for cue in ctx.cues.get("limit", ()):
+        if not m.hi <= cue.lo < clause.hi:
+            continue
+        if ctx.words[cue.lo] != "from":
+            return True
+        nxt = ctx.sent.tokens[cue.hi] if cue.hi < len(ctx.words) else None
+        if nxt is not None and (nxt.low[:1].isdigit() or nxt.low in WHEN or (nxt.cap and nxt.low in lex.not_places)):
+            return True
+    return False
+
+
+STOPPING = {"withdraw", "depart", "end", "finish", "suspend", "reduce", "recall", "change"}  #: no more of these is no change
+
+
+def _last_of_another(ctx: _Ctx, m, obj) -> bool:
+    """ "be the last/final X": the X is what is last; unless X is the commitment itself (or "one")."""
+    if m.entry.form != "noun" or m.entry.words[0] != "be" or m.entry.words[-1] not in ("last", "final"):
+        return False
+    nxt = ctx.words[m.hi] if m.hi < len(ctx.words) else ""
+    if not nxt.isalpha() or nxt in ("one", "ones", "time") or nxt in FUNCTION:
+        return False
+    return obj is None or obj.lo != m.hi
+
+
 def _polarity(ctx: _Ctx, m, clause, lex):
     """(class spec, polarity) of an action; a continuation counts only when negated ("will not remain")."""
     cessation = ctx.cue_at("cessation", clause.lo, m.lo)
     if m.entry.kind != "continuation":
+        if cessation and m.entry.name in STOPPING:
+            return lex.classes[m.entry.name], "stopped"  # "there will be no withdrawal": stopping an end is no change
+        if cessation and ctx.words[cessation.hi - 1] in ("longer", "anymore"):
+            return lex.continuation, "no longer"  # "we will no longer require the use of the port": any commitment
         return lex.classes[m.entry.name], "no longer" if cessation else "affirmed"
     cue = ctx.cue_at("negation", clause.lo, m.lo) or cessation  # "has not been suspended" is not "not fund"
     if cue is None or any(cue.hi <= a.lo < m.lo for a in ctx.actions if a.entry.kind == "action"):
@@ -213,19 +261,31 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
 
     gapped = "*" in m.entry.words and m.hi - m.lo > len(m.entry.words) - 1  # "bring our trainers home": in the gap
     inside = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi and o.lo != m.lo
-              and (m.lo < o.lo < m.hi - 1 if gapped else not m.lo <= o.lo < m.hi)
+              and (m.lo < o.lo < m.hi if gapped else not m.lo <= o.lo < m.hi)  # "make * payments" ends on one
               and o.entry.name in spec.objects and abs(dist(o)) <= lex.window]
     inside += _places(ctx, m, clause, spec, lex)
     decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
-              and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]]
+              and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]
+              and not _aside(ctx, d, clause)]
     heads = {d.lo for d in decoys}
     inside = [o for o in inside if o.hi not in heads]  # "the project account": the account is what is meant
+    inside = [o for o in inside if not (o.lo >= m.hi and ctx.words[o.hi - 1].endswith("'s"))]  # "the sale of the
+    # embassy's old cars": after the action, what is acted on is the possessed noun, not its owner
+    nouns = {o.lo for o in ctx.objects if o.lo != m.lo}
+    inside = [o for o in inside if o.hi not in nouns]  # "the inspection team will need": a team, not an inspection
     tails = {d.hi for d in ctx.decoys if clause.lo <= d.lo < clause.hi}
     inside = [o for o in inside if not any(ctx.words[k] == "of" and k in tails
                                            for k in range(max(0, o.lo - 2), o.lo))]  # "the leave of the attaché"
-    inside = [o for o in inside if o.hi >= len(ctx.words) or ctx.words[o.hi] not in MODIFIED_HEADS]
     best = min(inside, key=dist, default=None)
     decoy = min(decoys, key=dist, default=None)
+    during = [d for d in decoys if ctx.words[d.lo - 1:d.lo] == ["during"] or ctx.words[d.lo - 2:d.lo - 1] == ["during"]]
+    if during and m.entry.name in STOPPING and not ctx.cue_at("decision", 0, len(ctx.words)):
+        return best, during[0]  # "the embassy will close during the reception": a pause for an event
+    after = [d for d in decoys if d.lo >= m.hi]
+    if after and m.entry.name == "move" and (best is None or best.lo < m.lo):
+        return best, after[0]  # "the library will operate from the ground floor": a move inside the house
+    if decoys and m.entry.name == "depart" and m.entry.form == "noun":
+        return best, decoys[0]  # "our team will be home by Friday after the workshop": back from a trip
     subject = [d for d in decoys if d.hi <= m.lo and m.lo - d.hi <= 3 and m.entry.form != "noun"]
     if subject and not any(subject[-1].hi <= o.lo < m.lo for o in inside):
         return best, subject[-1]  # "the bus will depart from the embassy": the decoy is what acts
@@ -235,12 +295,24 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     return best, None
 
 
-#: Nouns an object word only describes ("the inspection team will need access", "the forces commander will
-#: leave"): the object is then a modifier, not what the action acts on.
-MODIFIED_HEADS = {"team", "teams", "officer", "officers", "official", "officials", "staff", "office", "manager",
-                  "commander", "representative", "representatives", "delegation", "member", "members", "schedule",
-                  "report", "reports", "visit", "visits", "meeting", "room", "center", "centre", "desk", "coordinator",
-                  "liaison", "spokesperson", "spokesman", "director", "chief", "leader", "leaders", "personnel"}
+CIRCUMSTANCE = {"at", "during", "after", "before", "following", "since", "throughout"}
+ATTACHED = {"in", "of", "for", "to"}
+
+
+def _aside(ctx: _Ctx, d, clause) -> bool:
+    """A decoy that is neither what acts nor what is acted on: where a decision was taken ("resolved at its
+    meeting yesterday to close the office") or a complement of a commitment noun ("our participation in the
+    exercise has been cancelled": the participation is cancelled, when the word may be a commitment
+    itself; "participation in the conference" stays a decoy)."""
+    words, j = ctx.words, d.lo - 1
+    if any(w in CIRCUMSTANCE for w in words[max(clause.lo, d.lo - 4):d.lo]):  # "at this afternoon's session"
+        return ctx.cue_at("decision", 0, len(words)) is not None  # where a decision was taken
+    while j >= clause.lo and words[j] in SKIP:
+        j -= 1
+    if j < clause.lo:
+        return False
+    return words[j] in ATTACHED and any(o.hi == j for o in ctx.objects) and any(o.lo == d.lo for o in ctx.objects)
+
 
 STOP = {"to", "of", "in", "on", "at", "by", "for", "with", "from", "until", "after", "before", "and", "or", "that",
         "which", "who", "as", "than", "into", "under", "over", "within", "during", "between", "is", "are", "was",
@@ -359,7 +431,8 @@ def _cessation(ctx: _Ctx, lex) -> Optional[Candidate]:
         if any(clause.lo <= a.lo < clause.hi for a in ctx.actions):
             continue  # "there will be no change to ...": the action's own reading decides
         objs = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi]
-        if not objs:
+        only = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not any(o.lo == d.lo for o in objs)]
+        if not objs or only:  # "no longer use the car park"; "no longer be a party to" (party is both)
             continue
         from .lexicon import Entry, Match
 

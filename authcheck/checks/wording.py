@@ -28,7 +28,7 @@ KEYS = {"wording"}
 CUES = {"negation", "negation_after", "pseudo", "cessation", "hypothetical", "deliberation", "intent", "decision",
         "hereby", "reporting", "reporting_nouns", "demand", "demand_nouns", "framing", "own_side", "past_time",
         "recent_time", "routine", "default", "limit", "travel",
-        "idiom"}
+        "idiom", "deciding_bodies", "undecided"}
 SPEC_KEYS = {"threshold", "window", "actions", "continuations", "objects", "decoys", "cues", "not_places"}
 CLASS_KEYS = {"weight", "bare", "generic", "objects", "verbs", "nouns", "limited"}
 MAX_WORDS = 5000  #: per list
