@@ -52,7 +52,8 @@ class Line:
     `source` is where in the file it sits: "page" (PDF page or DOCX body), "header",
     "footer", "textbox", "watermark", "annotation", "footnote" (PDF small print at the page
     bottom opening with a note marker; DOCX footnotes and endnotes).  `y` is the PDF baseline in page
-    units from the bottom (None for DOCX and text).
+    units from the bottom (None for DOCX and text); `x` and `x_end` are where the line starts and
+    (from estimated glyph widths) ends, in page units (PDF upright lines only, else None).
     """
 
     text: str
@@ -62,6 +63,8 @@ class Line:
     end: int
     source: str = "page"
     y: Optional[float] = None
+    x: Optional[float] = None
+    x_end: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,19 @@ class Image:
     bottom: Optional[float] = None
     width: Optional[float] = None
     height: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class PageSize:
+    """One page's size in points: PDF crop box (`left`, `bottom` its origin) and /Rotate; DOCX section
+    page size with its left margin (`margin_left`, points) from the section properties."""
+
+    width: float
+    height: float
+    rotation: int = 0
+    left: float = 0.0
+    bottom: float = 0.0
+    margin_left: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +188,8 @@ class Document:
     facts: Mapping[str, Signal] = field(default_factory=dict)
     form_fields: int = 0        #: fillable form fields other than signature fields (PDF AcroForm)
     landscape_pages: int = 0    #: pages wider than tall (slides)
+    page_sizes: tuple[PageSize, ...] = ()  #: per page read (PDF) or per section (DOCX); empty when unknown
+    fonts: tuple[str, ...] = ()  #: font names in use, subset prefixes stripped, sorted (PDF /BaseFont, DOCX rFonts)
 
     @property
     def text(self) -> str:
