@@ -339,3 +339,25 @@ def test_docx_page_size_margin_and_fonts_come_from_the_section_and_styles():
     from authcheck.extract import extract
 
     assert page_form(extract(doc)) == {"page size": "Letter", "left margin": "25 mm", "font families": "times"}
+
+
+def test_damaged_page_boxes_and_fonts_are_left_out_never_raised():
+    from authcheck.loaders.pagesetup import pdf_setup
+    from authcheck.loaders.pdfobjects import resolve
+
+    class Reader:
+        pages = [{"/MediaBox": [0, 0, "x", None]}, {"/MediaBox": [0, 0, 1, 1]}, {"/MediaBox": [0, 0, float("nan"), 792]},
+                 {"/CropBox": [10, 10, 605.28, 851.89], "/Rotate": "ninety",
+                  "/Resources": {"/Font": {"/F1": {"/BaseFont": "/ABCDEF+Garamond-Bold"}, "/F2": {}, "/F3": 7}}},
+                 {"/MediaBox": [0, 0, 612, 792], "/Rotate": 90, "/Resources": {"/Font": "junk"}}]
+
+    setup = pdf_setup(Reader(), 6, resolve)  # one page more than there are
+    assert setup["fonts"] == ("Garamond-Bold",)
+    assert [(s.width, s.height, s.rotation, s.left) for s in setup["page_sizes"]] == [(595.28, 841.89, 0, 10),
+                                                                                       (612, 792, 90, 0)]
+
+
+def test_a_pdf_with_a_garbage_media_box_still_loads(tmp_path):
+    data = pdf_letter().replace(b"/MediaBox [0 0 595.28 841.89]", b"/MediaBox [0 0 (abc) /Nope  ]")
+    result = check_bytes(data, "odd.pdf", Settings(), RULESET)
+    assert result.error is None and result.letter.document.page_sizes == ()

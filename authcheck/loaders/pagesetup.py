@@ -56,12 +56,21 @@ def _page_size(page: Any, resolve) -> Optional[PageSize]:
     try:
         box = resolve(page.get("/CropBox")) or resolve(page.get("/MediaBox"))
         x0, y0, x1, y1 = (float(resolve(v)) for v in list(box)[:4])
-        rotation = int(resolve(page.get("/Rotate")) or 0) % 360
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001 - inherited or damaged boxes: ask pypdf, which handles inheritance
         return _inherited_size(page)
-    return _checked(x0, y0, x1, y1, rotation)
+    return _checked(x0, y0, x1, y1, _rotation(page, resolve))
+
+
+def _rotation(page: Any, resolve) -> int:
+    """/Rotate as 0, 90, 180 or 270 (0 when missing or damaged)."""
+    try:
+        return int(resolve(page.get("/Rotate")) or 0) % 360
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001
+        return 0
 
 
 def _inherited_size(page: Any) -> Optional[PageSize]:
