@@ -55,6 +55,8 @@ class Line:
     units from the bottom (None for DOCX and text).  Text read from pixels has source "ocr", a
     `box` (page-relative fractions x0, y0, x1, y1, top-left origin), the engine's `confidence`
     (0-1) and its `words` with their own boxes; `y` is then in page units of a 612-wide page.
+    `x` and `x_end` are where the line starts and (from estimated glyph widths) ends, in page
+    units (PDF upright lines only, else None).
     """
 
     text: str
@@ -67,6 +69,8 @@ class Line:
     box: Optional[tuple[float, float, float, float]] = None
     confidence: Optional[float] = None
     words: tuple["Word", ...] = ()
+    x: Optional[float] = None
+    x_end: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,19 @@ class Image:
     bottom: Optional[float] = None
     width: Optional[float] = None
     height: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class PageSize:
+    """One page's size in points: PDF crop box (`left`, `bottom` its origin) and /Rotate; DOCX section
+    page size with its left margin (`margin_left`, points) from the section properties."""
+
+    width: float
+    height: float
+    rotation: int = 0
+    left: float = 0.0
+    bottom: float = 0.0
+    margin_left: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +204,8 @@ class Document:
     form_fields: int = 0        #: fillable form fields other than signature fields (PDF AcroForm)
     landscape_pages: int = 0    #: pages wider than tall (slides)
     ocr: Mapping[str, Any] = field(default_factory=dict)  #: engine, version, confidence, pages: which engine read what
+    page_sizes: tuple[PageSize, ...] = ()  #: per page read (PDF) or per section (DOCX); empty when unknown
+    fonts: tuple[str, ...] = ()  #: font names in use, subset prefixes stripped, sorted (PDF /BaseFont, DOCX rFonts)
 
     @property
     def text(self) -> str:

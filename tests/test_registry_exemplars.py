@@ -234,3 +234,130 @@ def image_of_sample(name: str):
     from authcheck.loaders.images import image_pixels
 
     return image_pixels((SAMPLES / name).read_bytes(), "pdf", 1, "Im1")
+
+
+# --- page size, margins and fonts -----------------------------------------------------------------------
+
+A4, LETTER = (595.28, 841.89), (612, 792)
+SANS = {"Times-Roman": "Helvetica", "Times-Bold": "Helvetica-Bold"}
+EX_BODIES = ["The harbour dues for the coming season are unchanged and invoices will follow in March as usual.",
+             "Dredging of the inner basin begins next month; vessels over eight metres should use the outer quay.",
+             "The board thanks all operators for their cooperation during the winter storms this year."]
+
+
+def pdf_letter(body: str = BODY, day: str = "6 January 2020", size=A4, shift_mm: float = 0.0, fonts=None) -> bytes:
+    """A harbour-board letter laid out by tools/docgen, on `size` paper, moved right and in other fonts."""
+    from dataclasses import replace
+
+    from tools.docgen import LetterSpec, Text, build_pdf, layout_pages
+
+    spec = LetterSpec(letterhead=["HARBOUR BOARD OF NORDHAVN", "Quay Road 4, Nordhavn"], date=day,
+                      blocks=["Our ref: HB/2020/001", "Dear Colleague,", body], closing="Yours faithfully,",
+                      signature_name="ERIK SOLBERG", signature_titles=["Harbour Master"])
+    dx = shift_mm * 72 / 25.4
+    pages = [[replace(item, x=item.x + dx, font=(fonts or {}).get(item.font, item.font))
+              if isinstance(item, Text) else item for item in page] for page in layout_pages(spec)]
+    return build_pdf(pages, page_size=size)
+
+
+@pytest.fixture
+def pdf_exemplars(tmp_path):
+    folder = tmp_path / "pdf-exemplars"
+    folder.mkdir()
+    for i, (day, body) in enumerate(zip(("3 March 2019", "14 June 2019", "2 December 2019"), EX_BODIES)):
+        (folder / f"ex{i}.pdf").write_bytes(pdf_letter(body, day))
+    return folder
+
+
+def run_pdf(data: bytes, folder) -> dict:
+    result = check_bytes(data, "suspect.pdf", prepare(Settings(exemplars=str(folder))), RULESET)
+    assert result.error is None, result.error
+    return {f.rule: f for f in result.findings}
+
+
+def test_the_loader_records_page_size_line_extents_and_fonts():
+    from authcheck.loaders import load
+    from authcheck.settings import Limits
+
+    data = pdf_letter(size=LETTER, shift_mm=10, fonts={"Times-Roman": "ABCDEF+Arial-BoldMT"})
+    doc = load(data, path="x.pdf", sha256="0", password=None, limits=Limits())
+    assert (doc.page_sizes[0].width, doc.page_sizes[0].height) == LETTER
+    assert set(doc.fonts) == {"Arial-BoldMT", "Times-Bold"}
+    body = next(ln for ln in doc.lines if ln.text.startswith("Dear Colleague"))
+    assert body.x == pytest.approx(72 + 10 * 72 / 25.4, abs=0.01) and body.x_end > body.x
+
+
+def test_font_family_and_paper_names():
+    from authcheck.registry.features import font_families, paper_name
+
+    assert font_families(["TimesNewRomanPS-BoldMT", "Times New Roman", "Times-Roman", "Arial,Italic", "Calibri-Light"]) \
+        == ["calibri", "helvetica", "times"]
+    assert paper_name(*A4) == "A4" and paper_name(612, 792, rotation=90) == "Letter landscape"
+    assert paper_name(500, 700) == "176 x 247 mm"
+
+
+def test_a_letter_on_letter_paper_against_a4_exemplars(pdf_exemplars):
+    found = run_pdf(pdf_letter(size=LETTER), pdf_exemplars)
+    assert "page size: this letter 'Letter', exemplars 'A4' (3 of 3)" in found["exemplar.mismatch"].message
+
+
+def test_a_shifted_margin_is_reported_and_a_small_shift_is_not(pdf_exemplars):
+    found = run_pdf(pdf_letter(shift_mm=10), pdf_exemplars)
+    assert "left margin: this letter '35 mm', exemplars '25 mm' (3 of 3)" in found["exemplar.mismatch"].message
+    assert "exemplar.mismatch" not in run_pdf(pdf_letter(shift_mm=2), pdf_exemplars)
+
+
+def test_a_different_font_is_reported(pdf_exemplars):
+    found = run_pdf(pdf_letter(fonts=SANS), pdf_exemplars)
+    assert "font families: this letter 'helvetica', exemplars 'times' (3 of 3)" in found["exemplar.mismatch"].message
+
+
+def test_a_genuine_letter_in_the_offices_form_is_not_reported(pdf_exemplars):
+    assert "exemplar.mismatch" not in run_pdf(pdf_letter(), pdf_exemplars)
+
+
+def test_fonts_that_vary_among_the_exemplars_are_no_reason_to_flag(pdf_exemplars):
+    suspect = pdf_letter(fonts={"Times-Roman": "Courier", "Times-Bold": "Courier-Bold"})
+    assert "font families" in run_pdf(suspect, pdf_exemplars)["exemplar.mismatch"].message
+    for i, fonts in ((1, SANS), (2, {"Times-Roman": "Palatino-Roman", "Times-Bold": "Palatino-Bold"})):
+        (pdf_exemplars / f"ex{i}.pdf").write_bytes(pdf_letter(EX_BODIES[i], fonts=fonts))
+    found = run_pdf(suspect, pdf_exemplars)
+    assert "exemplar.mismatch" not in found, found["exemplar.mismatch"].message
+
+
+def test_docx_page_size_margin_and_fonts_come_from_the_section_and_styles():
+    from authcheck.loaders import load
+    from authcheck.registry.features import page_form
+    from authcheck.settings import Limits
+    from tools.docgen import LetterSpec, letter_docx
+
+    spec = LetterSpec(letterhead=["HARBOUR BOARD OF NORDHAVN"], date="6 January 2020", blocks=["Dear Colleague,", BODY])
+    doc = load(letter_docx(spec), path="x.docx", sha256="0", password=None, limits=Limits())
+    size = doc.page_sizes[0]
+    assert (size.width, size.height, size.margin_left) == (612, 792, 72)
+    assert doc.fonts == ("Times New Roman",)
+    from authcheck.extract import extract
+
+    assert page_form(extract(doc)) == {"page size": "Letter", "left margin": "25 mm", "font families": "times"}
+
+
+def test_damaged_page_boxes_and_fonts_are_left_out_never_raised():
+    from authcheck.loaders.pagesetup import pdf_setup
+    from authcheck.loaders.pdfobjects import resolve
+
+    class Reader:
+        pages = [{"/MediaBox": [0, 0, "x", None]}, {"/MediaBox": [0, 0, 1, 1]}, {"/MediaBox": [0, 0, float("nan"), 792]},
+                 {"/CropBox": [10, 10, 605.28, 851.89], "/Rotate": "ninety",
+                  "/Resources": {"/Font": {"/F1": {"/BaseFont": "/ABCDEF+Garamond-Bold"}, "/F2": {}, "/F3": 7}}},
+                 {"/MediaBox": [0, 0, 612, 792], "/Rotate": 90, "/Resources": {"/Font": "junk"}}]
+
+    setup = pdf_setup(Reader(), 6, resolve)  # one page more than there are
+    assert setup["fonts"] == ("Garamond-Bold",)
+    assert [(s.width, s.height, s.rotation, s.left) for s in setup["page_sizes"]] == [(595.28, 841.89, 0, 10),
+                                                                                       (612, 792, 90, 0)]
+
+
+def test_a_pdf_with_a_garbage_media_box_still_loads(tmp_path):
+    data = pdf_letter().replace(b"/MediaBox [0 0 595.28 841.89]", b"/MediaBox [0 0 (abc) /Nope  ]")
+    result = check_bytes(data, "odd.pdf", Settings(), RULESET)
+    assert result.error is None and result.letter.document.page_sizes == ()

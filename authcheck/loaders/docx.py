@@ -22,6 +22,7 @@ from ..settings import Limits
 from .budget import Budget, OutOfTime
 from .meta import DOCX_FIELDS, normalise, property_part
 from .ooxml import Package
+from .pagesetup import docx_setup
 from .text import LineBuilder
 from .wordxml import R, W, Spacing, Walker
 
@@ -63,7 +64,19 @@ def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
         path=path, sha256=sha256, size=len(data), format="docx", extension=extension,
         lines=tuple(walker.builder.lines), metadata=metadata, pages=walker.page,
         images=tuple(walker.images), signature_fields=_signature_lines(package, walker), notes=tuple(notes),
+        **_setup(package, body),
     )
+
+
+def _setup(package: Package, body: Any) -> dict:
+    """Section page sizes and margins, and the fonts in use (for the exemplar comparison); {} on damage."""
+    try:
+        theme = package.related(package.main, "/theme")
+        return docx_setup(body, _styles(package), package.xml(theme) if theme else None)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - odd section or style XML: the comparison has fewer features
+        return {}
 
 
 def _walk(package: Package, body: Any, walker: Walker) -> None:

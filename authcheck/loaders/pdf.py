@@ -35,7 +35,8 @@ from ..errors import CheckError
 from ..model import Document, Image, Metadata, Note
 from ..settings import Limits
 from .budget import Budget, OutOfTime
-from .pdflayout import Collector, box, layout_page
+from .pagesetup import pdf_setup
+from .pdflayout import Collector, box, layout_lines
 from .pdfobjects import annotation_texts, form_shape, metadata, resolve, signature_fields, xobject
 from .text import LineBuilder
 
@@ -324,7 +325,17 @@ def _read_all(reader: Any, limits: Limits, notes: list[Note], budget: Budget, fa
     budget.extend(_closing_seconds(limits))
     return {"lines": tuple(builder.lines), "metadata": _metadata(reader, total, notes, budget), "pages": max(total, 1),
             "images": tuple(images), "signature_fields": _signatures(reader, count, notes, budget),
-            "has_text_layer": has_text, **_shape(reader, count, budget)}
+            "has_text_layer": has_text, **_shape(reader, count, budget), **_setup(reader, count, budget)}
+
+
+def _setup(reader: Any, count: int, budget: Budget) -> dict:
+    """Page sizes and font names (for the exemplar comparison); nothing when out of time or damaged."""
+    try:
+        return budget.call(pdf_setup, reader, count, resolve)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - OutOfTime or damage: the comparison has fewer features
+        return {}
 
 
 def _shape(reader: Any, count: int, budget: Budget) -> dict:
@@ -402,8 +413,8 @@ def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note],
     if stopped is None:  # pypdf: pages with images or forms (their names and placements), or PDFium failed
         collector.fragments.clear()
         stopped = _pypdf_text(page, collector, notes, number, budget)
-    for text, source, y in layout_page(collector.fragments):
-        builder.add(text, number, source, y)
+    for text, source, y, extent in layout_lines(collector.fragments):
+        builder.add(text, number, source, y, extent)
     if stopped:
         return _images(collector, number), True
     try:

@@ -125,26 +125,31 @@ FOOTNOTE_MARK = re.compile(  # "1 See ...", "1. See", "* See", "[2] See", "(3) S
 
 def layout_page(fragments: list[Fragment]) -> list[tuple[str, str, Optional[float]]]:
     """(text, source, y) for the page's lines: body lines with blank paragraph lines, then watermarks."""
+    return [line[:3] for line in layout_lines(fragments)]
+
+
+def layout_lines(fragments: list[Fragment]) -> list[tuple[str, str, Optional[float], Optional[tuple]]]:
+    """Like `layout_page`, each line with its (left x, right x) on an upright page (else None)."""
     if not fragments:
         return []
     main = _main_angle(fragments)
     body = [f for f in fragments if abs(f.angle - main) <= 2]
-    out: list[tuple[str, str, Optional[float]]] = []
+    out: list[tuple[str, str, Optional[float], Optional[tuple]]] = []
     lines = _lines(body, main)
     leading = _leading(lines) if lines else 0.0
     notes_at = _footnotes_from(lines)
-    for k, (text, y, _, frame_y) in enumerate(lines):
+    for k, (text, y, _, frame_y, extent) in enumerate(lines):
         if k and lines[k - 1][3] - frame_y > 1.45 * leading:
-            out.append(("", "page", None))
-        out.append((text, "page" if k < notes_at else "footnote", y))
+            out.append(("", "page", None, None))
+        out.append((text, "page" if k < notes_at else "footnote", y, extent if main == 0 else None))
     others = sorted({f.angle for f in fragments if abs(f.angle - main) > 2})
     for angle in others:
         group = [f for f in fragments if f.angle == angle]
-        out.extend((line[0], "watermark", line[1]) for line in _lines(group, angle))
+        out.extend((line[0], "watermark", line[1], None) for line in _lines(group, angle))
     return out
 
 
-def _footnotes_from(lines: list[tuple[str, float, float, float]]) -> int:
+def _footnotes_from(lines: list[tuple]) -> int:
     """Index of the first footnote line: small print at the page bottom opening with a note marker."""
     sizes = sorted(line[2] for line in lines)
     usual = sizes[len(sizes) // 2]
@@ -167,8 +172,8 @@ def _main_angle(fragments: list[Fragment]) -> int:
     return max(chars, key=chars.get)
 
 
-def _lines(fragments: list[Fragment], angle: int) -> list[tuple[str, float, float, float]]:
-    """Group fragments into lines in the frame of `angle`: (text, page y, size, frame y), top first."""
+def _lines(fragments: list[Fragment], angle: int) -> list[tuple[str, float, float, float, tuple]]:
+    """Group fragments into lines in the frame of `angle`: (text, page y, size, frame y, (x0, x1)), top first."""
     rad = math.radians(angle)
     cos, sin = math.cos(rad), math.sin(rad)
     placed = sorted(((f.x * cos + f.y * sin, -f.x * sin + f.y * cos, f) for f in fragments),
@@ -183,7 +188,8 @@ def _lines(fragments: list[Fragment], angle: int) -> list[tuple[str, float, floa
     for group in groups:
         group.sort(key=lambda item: item[0])
         _, frame_y, main = max(group, key=lambda item: len(item[2].text))
-        lines.append((_join(group).strip(), round(main.y, 2), main.size, frame_y))
+        extent = (round(group[0][0], 2), round(max(fx + f.width for fx, _, f in group), 2))
+        lines.append((_join(group).strip(), round(main.y, 2), main.size, frame_y, extent))
     return lines
 
 
@@ -213,7 +219,7 @@ def _join(group: list[tuple[float, float, Fragment]]) -> str:
     return text
 
 
-def _leading(lines: list[tuple[str, float, float, float]]) -> float:
+def _leading(lines: list[tuple]) -> float:
     """The page's line spacing: the smallest gap that recurs, else 1.2 x the usual font size."""
     sizes = sorted(line[2] for line in lines)
     usual = sizes[len(sizes) // 2]

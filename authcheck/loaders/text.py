@@ -95,8 +95,11 @@ class LineBuilder:
         self.truncated = False
         self._next_start = 0
 
-    def add(self, text: str, page: int, source: str = "page", y: Optional[float] = None) -> Optional[Line]:
-        """Append one line (controls become spaces, trailing space goes); None once over budget."""
+    def add(self, text: str, page: int, source: str = "page", y: Optional[float] = None,
+            x: Optional[tuple[float, float]] = None) -> Optional[Line]:
+        """Append one line (controls become spaces, trailing space goes); None once over budget.
+
+        `x` is the line's (left, right) extent on a PDF page, when known."""
         if self.truncated:
             return None
         text = _CONTROLS.sub(" ", text).rstrip()
@@ -107,7 +110,7 @@ class LineBuilder:
             if not text:
                 return None
         start = self._next_start
-        line = Line(text, page, len(self.lines) + 1, start, start + len(text), source, y)
+        line = Line(text, page, len(self.lines) + 1, start, start + len(text), source, y, *(x or (None, None)))
         self.lines.append(line)
         self._next_start = line.end + 1
         return line

@@ -42,7 +42,8 @@ def _loaded(registry_paths: tuple[str, ...], exemplars: Optional[str], stamp: tu
 
 
 def _stamp(registry_paths, exemplars: Optional[str]) -> tuple:
-    """Size and modification time of the registry files and the exemplar folder (cache key)."""
+    """Size and modification time of the registry files, the exemplar folder and its files (cache key:
+    an exemplar rewritten in place does not change its folder's time)."""
     import os
 
     out = []
@@ -52,6 +53,12 @@ def _stamp(registry_paths, exemplars: Optional[str]) -> tuple:
             out.append((path, st.st_size, st.st_mtime_ns))
         except OSError:
             out.append((path, None, None))
+    try:
+        if exemplars and os.path.isdir(exemplars):
+            with os.scandir(exemplars) as entries:
+                out.extend(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries if e.is_file()))
+    except OSError:
+        out.append(("unreadable", None, None))
     return tuple(out)
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import statistics
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
 from ..model import Evidence, Signal
-from .features import features
+from .features import TOLERANCE, features
 from .load import RegistryError
 
 MAX_EXEMPLARS = 5000
@@ -177,9 +178,12 @@ def exemplar_signals(letter, exemplars: ExemplarSet, signals: dict) -> dict[str,
     diffs, weight = [], 0.0
     for name, value in mine.items():
         values = [m.features[name] for m in members if name in m.features]
-        if len(values) < 2 or value in values:
+        if len(values) < 2:
             continue
-        modal, count = Counter(values).most_common(1)[0]
+        found = _numeric(value, values, TOLERANCE[name]) if name in TOLERANCE else _exact(value, values)
+        if found is None:
+            continue
+        modal, count = found
         consistency = count / len(values)
         if consistency < MIN_CONSISTENCY:
             continue
@@ -189,6 +193,30 @@ def exemplar_signals(letter, exemplars: ExemplarSet, signals: dict) -> dict[str,
         return {"exemplar.mismatch_weight": Signal(0.0)}
     ev = tuple(Evidence(d[:300], "exemplar", key=group) for d in diffs[:5])
     return {"exemplar.mismatch": Signal("; ".join(diffs), ev), "exemplar.mismatch_weight": Signal(round(weight, 2))}
+
+
+def _exact(value: str, values: list[str]):
+    """(modal value, its count) when `value` is none of the exemplars' values, else None."""
+    return None if value in values else Counter(values).most_common(1)[0]
+
+
+def _numeric(value: str, values: list[str], tolerance: float):
+    """(median shown as the exemplars' value, how many lie within `tolerance` of it) when `value` lies
+    further than `tolerance` from the median; None when it agrees or a value is not a number."""
+    try:
+        mine, theirs = _number(value), [_number(v) for v in values]
+    except ValueError:
+        return None
+    middle = statistics.median(theirs)
+    if abs(mine - middle) <= tolerance:
+        return None
+    shown = value.replace(value.split()[0], f"{middle:g}", 1)
+    return shown, sum(abs(v - middle) <= tolerance for v in theirs)
+
+
+def _number(text: str) -> float:
+    """The leading number of a feature value ("25 mm" -> 25.0); ValueError when there is none."""
+    return float(text.split()[0])
 
 
 def _suspect_group(letter, exemplars: ExemplarSet, signals: dict) -> str:
