@@ -110,7 +110,8 @@ class LineBuilder:
             if not text:
                 return None
         start = self._next_start
-        line = Line(text, page, len(self.lines) + 1, start, start + len(text), source, y, *(x or (None, None)))
+        x0, x1 = x or (None, None)
+        line = Line(text, page, len(self.lines) + 1, start, start + len(text), source, y, x=x0, x_end=x1)
         self.lines.append(line)
         self._next_start = line.end + 1
         return line
