@@ -36,7 +36,12 @@ def folder() -> Callable[[str], str]:
         from ..extract.normalize import fold  # type: ignore[attr-defined]
     except ImportError:
         return local_fold
-    return lambda text: local_fold(fold(text))
+    return lambda text: local_fold(_text_of(fold(text)))
+
+
+def _text_of(folded) -> str:
+    """The matching text of the shared fold's result (a `Folded` object, or a plain string)."""
+    return folded if isinstance(folded, str) else folded.text
 
 
 def fold(text: str) -> str:
