@@ -105,7 +105,24 @@ def _check_output_paths(paths: Sequence[Optional[str]], targets, project) -> Non
 
     inputs = [t.path for t in targets if not t.missing]
     inputs += [p for p in (project.baseline, project.ignore_file, project.config_path) if p]
+    inputs += _files_read(project.settings)
     check_outputs(paths, inputs)
+
+
+def _files_read(settings) -> list[str]:
+    """Every other file the run reads: rule packs, registries and the exemplar folders (the run's
+    and those a registry names), so no report is written over one of them."""
+    folders = [*settings.rule_dirs, *([settings.exemplars] if settings.exemplars else [])]
+    files = list(settings.registry)
+    if settings.registry:
+        from .registry import loaded
+
+        index = loaded(tuple(settings.registry), settings.exemplars).index
+        folders += [o.exemplars for o in index.registry.organisations if o.exemplars] if index else []
+    for folder in folders:
+        for root, _dirs, names in os.walk(folder):
+            files += [os.path.join(root, name) for name in names]
+    return files
 
 
 def check_disabled(disabled: Sequence[str], ruleset) -> None:

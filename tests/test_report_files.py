@@ -85,6 +85,35 @@ def test_the_baseline_file_is_an_input_too(cli, letter, tmp_path):
     assert result.exit_code == 2 and base.read_bytes() == before
 
 
+@pytest.mark.parametrize("kind", ["rules", "registry", "exemplars"])
+def test_rule_packs_registries_and_exemplars_are_inputs_too(cli, letter, tmp_path, kind):
+    folder = tmp_path / "read"
+    folder.mkdir()
+    if kind == "rules":
+        target = folder / "mine.yaml"
+        rule = (REPO / "rules/core/file/type-mismatch.yaml").read_text()
+        target.write_text(rule.replace("id: file.type-mismatch", "id: custom.mine"))
+        args = ["--rules", str(folder)]
+    elif kind == "exemplars":
+        target = folder / "genuine.txt"
+        shutil.copy(SAMPLES / LETTER, target)
+        args = ["--exemplars", str(folder)]
+    else:
+        target = tmp_path / "registry.yaml"
+        target.write_text(_registry_without_exemplars())
+        args = ["--registry", str(target)]
+    before = target.read_bytes()
+    result = cli(str(letter), *args, "-o", str(target))
+    assert result.exit_code == 2 and "is an input of this run" in result.stderr, result.stderr
+    assert target.read_bytes() == before
+
+
+def _registry_without_exemplars() -> str:
+    """The example registry with its exemplar folders (relative to samples/) dropped."""
+    lines = (SAMPLES / "registry/example-registry.yaml").read_text().splitlines()
+    return "\n".join(line for line in lines if not line.strip().startswith("exemplars:")) + "\n"
+
+
 def test_two_outputs_naming_one_file_are_refused(cli, letter, tmp_path):
     result = cli(str(letter), "--json-output", str(tmp_path / "r.json"), "--sarif-output", str(tmp_path / "r.json"))
     assert result.exit_code == 2 and "named by two outputs" in result.stderr
