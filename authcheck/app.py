@@ -69,6 +69,8 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
 
     project = project_config(options)
     project = replace(project, settings=prepare(project.settings))
+    if options.get("explain"):
+        project = replace(project, settings=replace(project.settings, explain=True))
     ruleset = ruleset_for(project.settings)
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs)
@@ -287,7 +289,7 @@ def _console(results: list[Result], outputs: Outputs, single: bool, settings, ex
         console.print(f"config: {for_terminal(extras['config_path'])}", markup=False, highlight=False)
     if single:
         if results[0].error is None:
-            render_report(results[0], console, settings.min_severity)
+            render_report(results[0], console, settings.min_severity, explain=settings.explain)
     else:
         failing = lambda r: r.error is not None or settings.gate_trips(r.verdict, r.score)  # noqa: E731
         render_summary(results, console, BatchView(outputs.quiet, outputs.verbose, failing, extras.get("skipped", 0)))

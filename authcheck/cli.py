@@ -113,6 +113,8 @@ def _check_options(func):
 @click.option("--width", type=click.IntRange(40, 400), default=None, help="Console width for the report.")
 @click.option("--quiet", "-q", is_flag=True, help="Console, several files: only files that trip the gate, and the summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Console, several files: also list the findings of passing files.")
+@click.option("--explain", is_flag=True,
+              help="Say why each finding fired, and list candidates a guard dropped (and which guard).")
 @_check_options
 def check(paths, fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed, no_color, width,
           quiet, verbose, **options) -> None:

@@ -11,10 +11,12 @@ from typing import Optional
 
 from .checks.base import Hit, Segment
 from .fields import FieldValue, letter_fields
-from .model import Evidence, Finding, Letter
+from .model import Evidence, Finding, Letter, Note
 from .rulepack import Rule, RuleSet
 from .settings import Settings
 from .templates import render, variables_lookup
+
+MAX_DROPPED = 50  #: candidates a guard dropped, kept per letter for --explain
 
 
 class Context:
@@ -26,6 +28,7 @@ class Context:
         self._by_scope: dict[tuple[str, ...], list[Segment]] = {}
         self.rule: Optional[Rule] = None
         self._hits: dict[str, list[Hit]] = {}
+        self.dropped: list[tuple[str, Hit, str]] = []  #: (rule id, hit, guard) for candidates a guard dropped
 
     def for_rule(self, rule: Rule) -> "Context":
         """Start evaluating another rule (pattern hits are per rule)."""
@@ -47,7 +50,14 @@ class Context:
         if name not in self._hits:
             pattern = self.rule.patterns[name]
             raw = pattern.matcher.hits(self.in_scope(pattern.scope), self.hits)
-            self._hits[name] = [h for h in raw if pattern.guard.blocks(h) is None]
+            kept = []
+            for hit in raw:
+                why = hit.dropped or pattern.guard.blocks(hit)
+                if why is None:
+                    kept.append(hit)
+                elif len(self.dropped) < MAX_DROPPED:
+                    self.dropped.append((self.rule.id, hit, why))
+            self._hits[name] = kept
         return self._hits[name]
 
 
@@ -137,7 +147,7 @@ def _hit_variables(rule: Rule, ctx: Context, matched: list[Evidence]) -> dict:
     for name in rule.patterns:
         found = ctx.found(name)
         out[f"patterns.{name}"] = " ".join(found[0].quote.split()) if found else None
-        reasons.extend(h.reason for h in found if h.reason)
+        reasons.extend(h.reason for h in found if isinstance(h.reason, str))  # kinds that explain in words
     out["reasons"] = "; ".join(dict.fromkeys(reasons).keys()) or None
     return out
 
@@ -151,7 +161,21 @@ def _evidence(item) -> Evidence:
     start = seg.start + lo if seg.start is not None else None
     end = seg.start + hi if seg.start is not None else None
     return Evidence(seg.source[lo:hi], seg.part, seg.page, seg.line, start, end, seg.key, seg.source, (lo, hi),
-                    item.pattern)
+                    item.pattern, item.reason)
+
+
+def dropped_notes(ctx: Context, limit: int = 20) -> tuple[Note, ...]:
+    """Notes (code "guard-dropped") for the candidates a guard dropped: what, where, and which guard."""
+    notes = []
+    for rule_id, hit, why in ctx.dropped[:limit]:
+        guard, _, cue = why.partition(": ")
+        quote = " ".join(hit.text.split())
+        seg = hit.segment
+        detail = f"{rule_id}: \"{quote}\" in {seg.part} dropped by the {guard} guard" + (f" ({cue})" if cue else "")
+        notes.append(Note("guard-dropped", detail, {"rule": rule_id, "pattern": hit.pattern, "guard": guard, "cue": cue,
+                                                    "text": quote, "part": seg.part, "line": seg.line,
+                                                    "context": seg.text, "reason": hit.reason}))
+    return tuple(notes)
 
 
 def _dedupe(items: list[Evidence]) -> list[Evidence]:

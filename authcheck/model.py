@@ -332,6 +332,7 @@ class Evidence:
     context: Optional[str] = None
     highlight: Optional[tuple[int, int]] = None
     pattern: Optional[str] = None
+    reason: Optional[Mapping[str, Any]] = field(default=None, compare=False)  #: why it fired (action, object...)
 
 
 @dataclass(frozen=True)

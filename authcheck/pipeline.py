@@ -75,9 +75,10 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
         if knowledge:
             letter = replace(letter, knowledge=knowledge)
         stage = "rules"
-        from .engine import evaluate, not_applied
+        from .engine import context_for, dropped_notes, evaluate, not_applied
 
-        findings = evaluate(ruleset, letter, settings)
+        ctx = context_for(letter)
+        findings = evaluate(ruleset, letter, settings, ctx)
         stage = "score"
         from .scoring import build_result
 
@@ -86,7 +87,7 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
             from .registry.report import with_section
 
             result = with_section(result, letter)
-        return result
+        return replace(result, notes=result.notes + dropped_notes(ctx)) if settings.explain else result
     except CheckError as exc:
         return error_result(path, exc, sha)
     except MemoryError:

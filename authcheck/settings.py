@@ -63,6 +63,7 @@ class Settings:
     registry: tuple[str, ...] = ()          #: issuer registry files (YAML)
     exemplars: Optional[str] = None         #: folder of known-genuine letters
     knowledge_digest: str = ""              #: digest of the registry and exemplars (set by registry.prepare)
+    explain: bool = False                   #: also report candidates a guard dropped (notes "guard-dropped")
 
     def kind_for(self, path: str) -> tuple[Optional[str], str]:
         """(forced kind or None, where it was forced) for one file: --kind, else the first `kinds` glob."""

@@ -287,7 +287,7 @@ def test_cache_stores_the_json_reports_record():
 def test_every_model_field_survives_the_round_trip():
     """Fails when a field is added to Finding/Evidence/Note and the cache would drop it."""
     ev = Evidence(text="t", part="body", page=1, line=2, start=3, end=4, key="k", context="ctx t",
-                  highlight=(4, 5), pattern="p")
+                  highlight=(4, 5), pattern="p", reason={"action": "end", "object": "agreement"})
     f = Finding(rule="r", title="T", severity="low", axis="origin", weight=5.0, message="m", evidence=(ev,),
                 references=("u",), confidence="low", remediation="x", contribution=5.0, weight_reason="why",
                 suppressed={"kind": "baseline"}, floor="review")
@@ -297,7 +297,9 @@ def test_every_model_field_survives_the_round_trip():
         defaults = type(obj).__dataclass_fields__
         unset = [name for name, fl in defaults.items() if getattr(obj, name) == fl.default]
         assert not unset, f"set {type(obj).__name__}.{unset} in this test to prove the cache keeps it"
-    assert result_from_record(json.loads(json.dumps(result_to_record(res)))) == res
+    back = result_from_record(json.loads(json.dumps(result_to_record(res))))
+    assert back == res
+    assert back.findings[0].evidence[0].reason == ev.reason  # reason is not part of equality
 
 
 def test_a_plain_reporter_record_is_accepted():

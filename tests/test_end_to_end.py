@@ -125,7 +125,8 @@ def test_2020_letter_policy_change_quotes_the_letter(checked, name):
     policy = finding(record, "wording.policy-change")
     assert policy["weight"] == 45.0
     assert [e["text"] for e in policy["evidence"]] == [
-        "repositioning forces", "onward movement", "movement out of", "our departure"]
+        "repositioning forces", "onward movement", "movement out of Iraq", "our departure"]
+    assert policy["evidence"][0]["reason"]["action"] == "move" and policy["evidence"][0]["reason"]["object"] == "forces"
     assert all(e["part"] == "body" for e in policy["evidence"])
     contexts = [e["context"] for e in policy["evidence"]]
     assert any("will be repositioning forces over the course of the coming days" in c for c in contexts)
@@ -169,7 +170,7 @@ def test_announcement_on_stdin_is_a_policy_change(cli):
     assert record["path"] == "-"
     policy = finding(record, "wording.policy-change")
     assert policy["weight"] == 30.0  # nothing to sign: between unsigned (45) and signed (10)
-    assert [e["text"] for e in policy["evidence"]] == ["forces will withdraw"]
+    assert [e["text"] for e in policy["evidence"]] == ["withdraw from Iraq"]
     assert policy["evidence"][0]["context"] == ANNOUNCEMENT.strip()
     assert (record["verdict"], record["score"]) == ("review", 30)
     assert result.exit_code == 0  # review does not trip the default gate

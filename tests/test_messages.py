@@ -44,9 +44,10 @@ def test_gap_is_said_as_people_say_it(days, text):
     assert gap_text(days) == text
 
 
-def test_forged_letter_says_1_day_and_verify_next_has_no_placeholder(cli):
+def test_forged_letter_says_its_gap_in_words_and_verify_next_has_no_placeholder(cli):
     result = cli(str(SAMPLES / "forged-letter.pdf"), "--no-color", "--width", "200", "--no-cache")
-    assert "is 1 day after" in result.stdout and "1 days" not in result.stdout
+    # created 2020-02-14, dated 6 January 2020: the gap against the letter's own date, in words
+    assert "is 39 days after 2020-01-06" in result.stdout and "1 days" not in result.stdout
     verify = result.stdout.split("Verify next", 1)[1]
     assert "${" not in verify and "Find out whose account is named in the file's metadata" in verify
     record = json.loads(cli(str(SAMPLES / "forged-letter.pdf"), "-f", "json", "--no-cache").stdout)

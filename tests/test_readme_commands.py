@@ -3,7 +3,7 @@
 Commands are parsed from the README (```sh blocks and the `- run:` steps of the GitHub Actions
 example), never copied here, so the README and this test cannot drift apart.  Each command line
 ends with a comment naming its exit status (`# ...; exit 1`), or is listed in NOT_RUNNABLE with
-the reason.  The commands run in order, in one temporary folder holding copies of samples/ (and
+the reason.  The commands run in order, in one temporary folder holding copies of samples/ and examples/ (and
 of it as letters/, the CI example's folder), through the installed console script.
 """
 
@@ -31,6 +31,8 @@ NOT_RUNNABLE = {
     "python docs/make_report_svg.py": "rewrites the README picture (test_readme.py checks it is current)",
     ".venv/bin/python benchmarks/wording_bench.py --split test --letters":
         "a benchmark that runs for minutes; tests/test_wording_data.py checks its data and its metrics",
+    ".venv/bin/python benchmarks/registry_bench.py":
+        "a benchmark with a 10,000-person registry; tests/test_registry*.py check the rules it measures",
     f"pip install vendor/authcheck-{authcheck.__version__}-py3-none-any.whl":
         "installs a wheel the reader builds; its file name is checked against the version below",
 }
@@ -83,6 +85,7 @@ def test_the_readme_has_commands_and_each_is_run_or_excused():
 def workdir(tmp_path) -> Path:
     shutil.copytree(ROOT / "samples", tmp_path / "samples")
     shutil.copytree(ROOT / "samples", tmp_path / "letters")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")  # the example registry's exemplar folder
     return tmp_path
 
 

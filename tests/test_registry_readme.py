@@ -23,7 +23,7 @@ def test_the_guide_has_its_three_commands():
 
 @pytest.mark.parametrize("command,expect", list(zip(COMMANDS, ["corroborated", "issuer.near-miss", "signature.same-image"])))
 def test_readme_example_commands(cli, command, expect):
-    args = shlex.split(command)
+    args = shlex.split(command, comments=True)
     console = cli(*args, "--no-cache", "--width", "120")
     assert "Traceback" not in console.stderr and console.exit_code in (0, 1)
     record = json.loads(cli(*args, "--no-cache", "--format", "json").stdout)
@@ -55,6 +55,6 @@ def test_the_example_registry_is_marked_as_an_example_with_sources():
 def test_registry_json_validates_against_the_schema(cli):
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((REPO / "authcheck" / "schemas" / "result-v1.json").read_text())
-    record = json.loads(cli(*shlex.split(COMMANDS[2]), "--no-cache", "--format", "json").stdout)
+    record = json.loads(cli(*shlex.split(COMMANDS[2], comments=True), "--no-cache", "--format", "json").stdout)
     assert record["fields"]["registry"]["facts"]["signature.same_image"]
     assert sorted(e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(record)) == []

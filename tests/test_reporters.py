@@ -196,10 +196,10 @@ def test_fail_record_is_exact():
                 "evidence": [
                     {"text": "will be repositioning forces", "part": "body", "page": 1, "line": 6, "start": 230,
                      "end": 258, "key": None, "context": POLICY_SENTENCE,
-                     "highlight": span(POLICY_SENTENCE, "will be repositioning forces"), "pattern": None},
+                     "highlight": span(POLICY_SENTENCE, "will be repositioning forces"), "pattern": None, "reason": None},
                     {"text": "order our departure", "part": "body", "page": 1, "line": 7, "start": 430,
                      "end": 449, "key": None, "context": DEPARTURE_SENTENCE,
-                     "highlight": span(DEPARTURE_SENTENCE, "order our departure"), "pattern": None},
+                     "highlight": span(DEPARTURE_SENTENCE, "order our departure"), "pattern": None, "reason": None},
                 ],
             },
             {
@@ -210,7 +210,7 @@ def test_fail_record_is_exact():
                 "fingerprint": fingerprint("sig.unsigned", SHA, "WILLIAM H. SEELY III"), "suppressed": None, "weight_reason": "", "floor": None,
                 "evidence": [{"text": "WILLIAM H. SEELY III", "part": "signature_block", "page": 1, "line": 9,
                               "start": 512, "end": 532, "key": None, "context": None,
-                              "highlight": None, "pattern": None}],
+                              "highlight": None, "pattern": None, "reason": None}],
             },
             {
                 "rule": "meta.issuer-title-mismatch", "title": "Issuer's titles disagree", "severity": "medium",
@@ -221,7 +221,7 @@ def test_fail_record_is_exact():
                 "suppressed": None, "weight_reason": "", "floor": None,
                 "evidence": [{"text": "Commanding General, Task Force Iraq", "part": "signature_block", "page": 1,
                               "line": 11, "start": None, "end": None, "key": None, "context": None,
-                              "highlight": None, "pattern": None}],
+                              "highlight": None, "pattern": None, "reason": None}],
             },
         ],
         "fields": fail_fields(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from ..errors import RuleError
 from ..extract.normalize import Folded, fold
@@ -53,7 +53,8 @@ class Hit:
     start: int
     end: int
     pattern: str = ""
-    reason: Optional[str] = None  #: why it matched, when the kind can say (e.g. what was hidden)
+    reason: Any = field(default=None, compare=False)  #: why it fired (check kinds that explain themselves)
+    dropped: Optional[str] = None  #: the guard that dropped this candidate ("negation: not"); never counted
 
     @property
     def text(self) -> str:

@@ -21,7 +21,8 @@ def signature_block(layout: Layout) -> SignatureBlock:
     name = _cell_fact(rest[at], person_name(rest[at].text)) if at is not None else None
     titles: list[Fact] = []
     if at is not None:
-        titles = [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[at + 1:at + 5]]
+        titles = _rank_on_name_line(rest[at], name.text)
+        titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[at + 1:at + 5]]
         titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[:at] if is_title(ln.text)]
     all_lines = layout.parts["signature_block"]
     return SignatureBlock(
@@ -32,6 +33,13 @@ def signature_block(layout: Layout) -> SignatureBlock:
         end=all_lines[-1].end,
         page=lines[0].page,
     )
+
+
+def _rank_on_name_line(line: Line, name: str) -> list[Fact]:
+    """What follows the name on its own line ("BRIAN T. HOLT, Major General"): a title claim too."""
+    cell = cells(line.text)[0]
+    rest = cell[cell.find(name) + len(name):].strip(" ,;") if name in cell else ""
+    return [_cell_fact(line, rest)] if rest and is_title(rest) else []
 
 
 def _cell_fact(line: Line, value: str) -> Fact:

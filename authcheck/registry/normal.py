@@ -1,16 +1,14 @@
 """Normalise names, titles, ranks and organisation lines before comparing them with the registry.
 
-`fold(text)` is NFKC + casefold + accents and look-alike letters (Cyrillic/Greek homoglyphs)
-mapped to Latin.  When the shared `authcheck.extract.normalize.fold` exists it is used instead,
-so the whole project folds text one way.
+`fold(text)` first reads the text as every matcher does (`extract.normalize.matching_text`), then
+folds case, width, accents and look-alike letters (Cyrillic/Greek homoglyphs, also in whole words:
+a registry name is compared as a name, never as text in another language).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from typing import Callable
 
 _HOMOGLYPHS = str.maketrans({
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
@@ -29,24 +27,12 @@ def local_fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
-@functools.lru_cache(maxsize=1)
-def folder() -> Callable[[str], str]:
-    """The project's shared fold() when present, else the local one."""
-    try:
-        from ..extract.normalize import fold  # type: ignore[attr-defined]
-    except ImportError:
-        return local_fold
-    return lambda text: local_fold(_text_of(fold(text)))
-
-
-def _text_of(folded) -> str:
-    """The matching text of the shared fold's result (a `Folded` object, or a plain string)."""
-    return folded if isinstance(folded, str) else folded.text
-
-
 def fold(text: str) -> str:
-    """Fold text for comparison (see module docstring)."""
-    return folder()(text or "")
+    """Fold text for comparison: the project's matching fold (look-alikes inside mixed words, hidden
+    characters, digits for letters), then case, accents and whole-word look-alikes."""
+    from ..extract.normalize import matching_text
+
+    return local_fold(matching_text(text or ""))
 
 
 # Ranks and their abbreviations, folded and without dots: every spelling maps to one canonical rank.

@@ -109,16 +109,16 @@ def section(console: Console, title: str) -> None:
 # --- the report ------------------------------------------------------------------------
 
 
-def render_report(result: Result, console: Console, min_severity: str = "info") -> None:
+def render_report(result: Result, console: Console, min_severity: str = "info", explain: bool = False) -> None:
     """Print the report for one result: one ERROR line when the file could not be checked.
 
     Findings below `min_severity` are not shown (a line says how many); they still count.
     """
     with trimmed(console):
-        print_report(result, console, min_severity)
+        print_report(result, console, min_severity, explain)
 
 
-def print_report(result: Result, console: Console, min_severity: str = "info") -> None:
+def print_report(result: Result, console: Console, min_severity: str = "info", explain: bool = False) -> None:
     """The body of `render_report`."""
     if result.error is not None:
         err = result.error
@@ -138,7 +138,7 @@ def print_report(result: Result, console: Console, min_severity: str = "info") -
     letter = ((result.fields.get("document") or {}).get("kind") or {}).get("letter_like", True)
     section(console, "Letter" if letter else "Document")  # a manual's "issuer" and "signature" mean nothing
     console.print(letter_table(result.fields, letter))
-    render_findings(result, console, min_severity)
+    render_findings(result, console, min_severity, explain)
     render_notes(result, console)
     render_next_steps(result, console)
 
@@ -303,7 +303,7 @@ def metadata_text(meta: Optional[Mapping[str, Any]]) -> Optional[Text]:
 # --- findings, notes, next steps ---------------------------------------------------------
 
 
-def render_findings(result: Result, console: Console, min_severity: str = "info") -> None:
+def render_findings(result: Result, console: Console, min_severity: str = "info", explain: bool = False) -> None:
     """Counted findings by contribution, each with its message and highlighted evidence;
     then one line per suppressed finding (baseline or ignore file)."""
     from ..model import SEVERITIES
@@ -322,19 +322,31 @@ def render_findings(result: Result, console: Console, min_severity: str = "info"
     for i, finding in enumerate(counted):
         if i:
             console.print()
-        render_finding(finding, console, plain)
+        render_finding(finding, console, plain, explain)
     render_suppressed([f for f in result.findings if f.suppressed is not None], console)
 
 
-def render_finding(finding: Finding, console: Console, plain: bool) -> None:
-    """One finding: head line, message, and up to MAX_EVIDENCE evidence items."""
+def render_finding(finding: Finding, console: Console, plain: bool, explain: bool = False) -> None:
+    """One finding: head line, message, and up to MAX_EVIDENCE evidence items (with why, under --explain)."""
     console.print(finding_head(finding))
     console.print(Padding(Text(clean(finding.message)), (0, 0, 0, INDENT)))
     for ev in finding.evidence[:MAX_EVIDENCE]:
         console.print(Padding(evidence_text(ev, plain), (0, 0, 0, INDENT)))
+        if explain and ev.reason:
+            console.print(Padding(Text("why: " + reason_text(ev.reason), style="dim"), (0, 0, 0, INDENT + 2)))
     if len(finding.evidence) > MAX_EVIDENCE:
         more = len(finding.evidence) - MAX_EVIDENCE
         console.print(Padding(Text(f"... and {more} more (see --format json)", style="dim"), (0, 0, 0, INDENT)))
+
+
+def reason_text(reason: Any) -> str:
+    """A reason as one line: "withdraw forces (future, will, actor writer, affirmed)"."""
+    if not isinstance(reason, Mapping):
+        return clean(str(reason))
+    head = " ".join(str(reason[k]) for k in ("action", "object") if reason.get(k))
+    rest = [f"{k} {reason[k]}" for k in ("words", "tense", "modality", "actor", "polarity", "score")
+            if reason.get(k) not in (None, "")]
+    return clean(head + (" (" + ", ".join(rest) + ")" if rest else ""))
 
 
 def render_suppressed(findings: list[Finding], console: Console) -> None:

@@ -113,6 +113,7 @@ def evidence_record(ev: Evidence) -> dict[str, Any]:
         "text": ev.text, "part": ev.part, "page": ev.page, "line": ev.line,
         "start": ev.start, "end": ev.end, "key": ev.key, "context": ev.context,
         "highlight": list(ev.highlight) if ev.highlight is not None else None, "pattern": ev.pattern,
+        "reason": jsonable(ev.reason),
     }
 
 

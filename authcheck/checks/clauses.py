@@ -1,0 +1,140 @@
+"""Tokens, sentences and clauses for the `wording` check kind.  Standard library only.
+
+A segment's text is cut into word tokens (with their offsets), then into sentences, then
+into clauses: a clause ends at ; : dashes and brackets, at a comma, and before a word that
+opens a new clause ("but", "if", "unless", "whether", "because", "when"...).  Negation and
+modality cues are scoped to their own clause; conditions, contrasts and reporting verbs
+are read at sentence level from each clause's opener (`Clause.opener`) and group (clauses
+between two contrast boundaries share a group).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}[:.]\d{2}\b|[^\W_]+(?:['’\-][^\W_]+)*|--|[;:?!—–,()\"“”]", re.U)
+HARD = {";", ":", "—", "–", "--", "(", ")", "\"", "“", "”"}
+CONTRAST = {"but", "however", "nevertheless", "nonetheless", "although", "though", "whereas", "yet"}
+OPENERS = CONTRAST - {"yet"} | {"if", "unless", "whether", "because", "nor", "once", "while", "when", "whilst",
+                      "notwithstanding"}
+AFTER_COMMA = {"and", "or", "as", "so", "which", "who", "since", "following", "after", "before", "yet"}
+HANGING = {"will", "shall", "would", "could", "should", "may", "might", "must", "can", "not", "never", "is", "are",
+           "was", "were", "has", "have", "had", "be", "been", "to", "the", "a", "an", "of", "and", "or"}
+MAX_SENTENCE = 80  #: tokens; a longer run without a full stop is cut, so hostile text costs linear time
+ABBREVIATIONS = {"lt", "mr", "mrs", "ms", "dr", "st", "gen", "col", "maj", "capt", "sgt", "no", "nos", "art", "para",
+                 "u", "s", "e", "g", "i", "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+                 "oct", "nov", "dec", "prof", "rev", "hon", "gov", "sen", "rep", "adm", "brig", "cdr", "cmdr", "fig"}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word or punctuation mark: lowercased text (curly apostrophes folded), offsets, capitalised?"""
+
+    low: str
+    start: int
+    end: int
+    cap: bool
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause: token indices [lo, hi) in its sentence, the word that opened it, and its group."""
+
+    lo: int
+    hi: int
+    opener: str
+    group: int
+
+
+@dataclass
+class Sentence:
+    """A sentence's tokens and clauses; `question` when it ends with a question mark."""
+
+    tokens: list
+    clauses: list
+    question: bool
+
+    def clause_of(self, index: int) -> Clause:
+        """The clause holding token `index`."""
+        for clause in self.clauses:
+            if clause.lo <= index < clause.hi:
+                return clause
+        return self.clauses[-1]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word and punctuation tokens with offsets into `text`."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        raw = m.group()
+        out.append(Token(raw.lower().replace("’", "'"), m.start(), m.end(), raw[:1].isupper()))
+    return out
+
+
+def sentences(text: str, tokens: list[Token]) -> list[Sentence]:
+    """Split tokens into sentences (at ? ! and at a full stop before a capital) and each into clauses."""
+    out, start = [], 0
+    for i, tok in enumerate(tokens):
+        end_here = tok.low in ("?", "!") or _full_stop_after(text, tokens, i) or i - start + 1 >= MAX_SENTENCE
+        if end_here or i == len(tokens) - 1:
+            chunk = tokens[start:i + 1]
+            if chunk:
+                question = chunk[-1].low == "?" or text[chunk[-1].end:chunk[-1].end + 2].strip().startswith("?")
+                out.append(Sentence(chunk, split_clauses(chunk), question))
+            start = i + 1
+    return out
+
+
+def _full_stop_after(text: str, tokens: list[Token], i: int) -> bool:
+    """True when a full stop follows token i and the next token starts a new sentence."""
+    tok = tokens[i]
+    if i + 1 >= len(tokens) or text[tok.end:tok.end + 1] != ".":
+        return False
+    if tok.low in ABBREVIATIONS or (len(tok.low) == 1 and tok.low.isalpha()):
+        return False
+    return tokens[i + 1].cap or not tokens[i + 1].low[:1].isalpha()
+
+
+def split_clauses(tokens: list[Token]) -> list[Clause]:
+    """Clauses of one sentence; a clause ending on an auxiliary or "not" is joined to the next."""
+    spans, lo, opener, group, after_comma = [], 0, "", 0, False
+    for i, tok in enumerate(tokens):
+        word = tok.low
+        if word in HARD or word == ",":
+            if i > lo:
+                spans.append([lo, i, opener, group])
+            lo, opener, after_comma = i + 1, "", word == ","
+            if word in HARD:
+                group += 1
+            continue
+        starts = word in OPENERS or (after_comma and word in AFTER_COMMA)
+        if starts and i > lo:
+            spans.append([lo, i, opener, group])
+            lo = i
+        if starts:
+            opener = word
+            group += word in CONTRAST
+        after_comma = False
+    if lo < len(tokens):
+        spans.append([lo, len(tokens), opener, group])
+    return [Clause(*s) for s in _join_hanging(tokens, spans)] or [Clause(0, len(tokens), "", 0)]
+
+
+def _join_hanging(tokens: list[Token], spans: list) -> list:
+    """Join "We will not, under any circumstances, withdraw" back into one clause."""
+    out: list = []
+    carry = False
+    for lo, hi, opener, group in spans:
+        if carry and out and (not opener or _hangs(tokens[out[-1][1] - 1])):
+            out[-1][1] = hi
+            carry = _hangs(tokens[hi - 1]) or (hi - lo <= 4 and not opener)
+        else:
+            out.append([lo, hi, opener, group])
+            carry = _hangs(tokens[hi - 1])
+    return out
+
+
+def _hangs(token: Token) -> bool:
+    """A clause ending on this word continues after the comma ("will not, ...") ("May" is a month)."""
+    return token.low in HANGING and not token.cap

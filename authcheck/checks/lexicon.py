@@ -1,0 +1,130 @@
+"""The `wording` check kind's lexicon: the rule's word lists compiled into one index of phrases.
+
+Verbs are listed by lemma and inflected here ("withdraw/withdrew/withdrawn" gives withdraws,
+withdrawing, withdrew, withdrawn; "pull * out" allows up to six words between pull and out);
+nouns and objects get their plural.  Every entry knows its kind (action, continuation,
+object, decoy or a cue category), so one pass over a sentence finds everything.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+GAP = 6  #: words allowed where a phrase has "*"
+
+
+class Entry(NamedTuple):
+    """One phrase of the lexicon: its tokens, what it is, and (for verbs) which form it is."""
+
+    words: tuple
+    kind: str                 #: action | continuation | object | decoy | cue
+    name: str                 #: action class, object group, or cue category
+    form: str = ""            #: base | s | ing | past | pp | ed | noun
+    lemma: str = ""
+
+
+class Match(NamedTuple):
+    """An entry found at tokens [lo, hi) of a sentence."""
+
+    lo: int
+    hi: int
+    entry: Entry
+
+
+def _plural(word: str) -> list[str]:
+    """The word and its regular plural."""
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return [word, word + "es"]
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return [word, word[:-1] + "ies"]
+    return [word, word + "s"]
+
+
+def _doubles(word: str) -> bool:
+    """Whether a final consonant may double before -ed/-ing (stop -> stopped, cancel -> cancelled)."""
+    return len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou"
+
+
+def inflect(base: str, past: Optional[str] = None, pp: Optional[str] = None) -> list[tuple[str, str]]:
+    """(form, tag) pairs of a verb: base, 3rd person, -ing, and past/participle (regular or given)."""
+    forms = [(base, "base")]
+    if base.endswith(("s", "sh", "ch", "x", "z", "o")):
+        forms.append((base + "es", "s"))
+    elif base.endswith("y") and base[-2:-1] not in "aeiou":
+        forms.append((base[:-1] + "ies", "s"))
+    else:
+        forms.append((base + "s", "s"))
+    stem = base[:-1] if base.endswith("e") and not base.endswith(("ee", "ye", "oe")) else base
+    stems = [stem] + ([base + base[-1]] if _doubles(base) else [])
+    forms.extend((s + "ing", "ing") for s in stems)
+    if past or pp:
+        forms.extend([(past or pp, "past"), (pp or past, "pp")])
+    elif base.endswith("e"):
+        forms.append((base + "d", "ed"))
+    elif base.endswith("y") and base[-2:-1] not in "aeiou":
+        forms.append((base[:-1] + "ied", "ed"))
+    else:
+        forms.extend((s + "ed", "ed") for s in stems)
+    return forms
+
+
+def verb_entries(phrase: str, kind: str, name: str) -> list[Entry]:
+    """Entries for every form of a verb phrase such as "withdraw/withdrew/withdrawn" or "bring * home"."""
+    head, *rest = phrase.lower().split()
+    parts = head.split("/")
+    out = []
+    for form, tag in inflect(parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None):
+        out.append(Entry((form, *rest), kind, name, tag, parts[0] + (" " + " ".join(rest) if rest else "")))
+    return out
+
+
+def noun_entries(phrase: str, kind: str, name: str, form: str = "noun") -> list[Entry]:
+    """Entries for a noun phrase and its plural (the last word is pluralised)."""
+    words = phrase.lower().split()
+    return [Entry((*words[:-1], last), kind, name, form, phrase.lower()) for last in _plural(words[-1])]
+
+
+def cue_entries(phrase: str, name: str) -> list[Entry]:
+    """A cue phrase, matched exactly (no inflection)."""
+    return [Entry(tuple(phrase.lower().split()), "cue", name)]
+
+
+class Index:
+    """All entries by first word; `scan` finds every entry in a token list (longest first per kind)."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.by_first: dict[str, list[Entry]] = {}
+        for entry in entries:
+            self.by_first.setdefault(entry.words[0], []).append(entry)
+        for items in self.by_first.values():
+            items.sort(key=lambda e: -len(e.words))
+
+    def scan(self, words: list[str]) -> list[Match]:
+        """Every match in a sentence's lowercased words."""
+        out = []
+        for i, word in enumerate(words):
+            for entry in self.by_first.get(word, ()):
+                hi = _match_at(words, i, entry.words)
+                if hi:
+                    out.append(Match(i, hi, entry))
+        return out
+
+
+def _match_at(words: list[str], i: int, pattern: tuple) -> int:
+    """End index when `pattern` (with optional "*" gaps) matches at i, else 0."""
+    j = i + 1
+    k = 1
+    while k < len(pattern):
+        if pattern[k] == "*":
+            target = pattern[k + 1]
+            window = words[j:j + GAP + 1]
+            if target not in window:
+                return 0
+            j += window.index(target) + 1
+            k += 2
+            continue
+        if j >= len(words) or words[j] != pattern[k]:
+            return 0
+        j += 1
+        k += 1
+    return j

@@ -1,0 +1,365 @@
+"""What a sentence does: find actions on commitments, then ask who acts, when, and how surely.
+
+`analyse(text, lexicon)` returns candidates: an action of some class (withdraw, end,
+suspend...) on a commitment object (forces, an agreement, funding...), each either kept
+with a reason (action, object, tense, modality, actor, polarity) or dropped by a named
+guard (negation, condition, hypothetical, deliberation, question, reported, demand, past,
+decoy, routine, request, participle).  Cues are scoped to their clause; conditions,
+contrasts and reporting verbs to the clauses they govern in the sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .clauses import Sentence, sentences, tokenize
+from .guards import first_guard
+from .tense import ADVERBS, AUX_FUTURE, AUX_PAST, AUX_PERFECT, AUX_PRESENT, DETERMINERS, PRONOUNS, tense_of
+
+
+@dataclass
+class Candidate:
+    """An action found in a sentence: kept (dropped is None) with its reason, or dropped by a guard."""
+
+    start: int
+    end: int
+    reason: dict
+    dropped: Optional[str] = None
+    cue: str = ""
+    score: float = 0.0
+
+
+@dataclass
+class _Ctx:
+    """One sentence under analysis: tokens, clauses and the lexicon matches by kind."""
+
+    sent: Sentence
+    words: list
+    actions: list = field(default_factory=list)
+    objects: list = field(default_factory=list)
+    decoys: list = field(default_factory=list)
+    cues: dict = field(default_factory=dict)
+
+    def cue_at(self, name: str, lo: int, hi: int):
+        """The first cue of a category inside token range [lo, hi), or None."""
+        return next((m for m in self.cues.get(name, ()) if lo <= m.lo < hi), None)
+
+
+MAX_ACTIONS = 400  #: action words judged per segment: hostile text ("withdraw withdraw ...") costs bounded time
+
+
+def analyse(text: str, lex, budget: Optional[list] = None) -> list[Candidate]:
+    """Every candidate change in a text (one segment), kept or dropped; `budget` ([n]) is shared across
+    calls to bound the work on a whole document."""
+    tokens = tokenize(text)
+    triggers = lex.triggers
+    if not any(t.low in triggers for t in tokens):
+        return []
+    out: list[Candidate] = []
+    budget = budget if budget is not None else [MAX_ACTIONS]
+    for sent in sentences(text, tokens):
+        if budget[0] <= 0:
+            break
+        if any(t.low in triggers for t in sent.tokens):
+            out.extend(_sentence(sent, lex, budget))
+    return out
+
+
+def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
+    """Candidates of one sentence."""
+    words = [t.low for t in sent.tokens]
+    ctx = _Ctx(sent, words)
+    tokens = sent.tokens
+    for m in lex.index.scan(words):
+        kind = m.entry.kind
+        if kind not in ("object", "decoy") and m.lo > 0 and tokens[m.lo].cap and words[m.lo] != "i":
+            continue  # "the United States", "Operation Enduring Freedom": a name, not a verb or a cue
+        if kind in ("action", "continuation"):
+            ctx.actions.append(m)
+        elif kind == "object":
+            ctx.objects.append(m)
+        elif kind == "decoy":
+            ctx.decoys.append(m)
+        else:
+            ctx.cues.setdefault(m.entry.name, []).append(m)
+    _drop_pseudo(ctx)
+    compounds = [(d.lo, d.hi) for d in ctx.decoys if d.hi - d.lo > 1]  # "annual leave", "gym membership"
+    idioms = [(c.lo, c.hi) for c in ctx.cues.get("idiom", ())] + compounds
+    ctx.objects = [o for o in ctx.objects if not any(lo <= o.lo < hi for lo, hi in compounds)]
+    ctx.actions = [m for m in ctx.actions if not _noun_reading(ctx, m)
+                   and not any(lo <= m.lo < hi for lo, hi in idioms)]  # "at the end of", "based on"
+    ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + \
+        _longest([m for m in ctx.actions if m.entry.kind == "continuation"])
+    out = []
+    ctx.actions = ctx.actions[:max(0, budget[0])]
+    budget[0] -= len(ctx.actions)
+    for m in ctx.actions:
+        cand = _candidate(ctx, m, lex)
+        if cand is not None and not any(c.start == cand.start and c.dropped is None for c in out):
+            out.append(cand)
+    if not out:
+        cand = _cessation(ctx, lex)
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+def _drop_pseudo(ctx: _Ctx) -> None:
+    """Remove negation and condition cues that sit inside a pseudo cue ("no later than", "if necessary")."""
+    spans = [(m.lo, m.hi) for m in ctx.cues.get("pseudo", ())]
+    for name in ("negation", "hypothetical", "deliberation"):
+        ctx.cues[name] = [m for m in ctx.cues.get(name, ()) if not any(lo <= m.lo < hi for lo, hi in spans)]
+    tokens = ctx.sent.tokens
+    ctx.cues["hypothetical"] = [m for m in ctx.cues["hypothetical"]
+                                if not (ctx.words[m.lo] == "may" and tokens[m.lo].cap and m.lo > 0)]
+    neg = [m for m in ctx.cues["negation"]]
+    for i, w in enumerate(ctx.words):
+        if w.endswith("n't") and not any(m.lo == i for m in neg):
+            neg.append(_Pseudo(i, i + 1, "n't"))
+    ctx.cues["negation"] = neg
+
+
+class _Pseudo:
+    """A cue found by shape rather than by the lexicon (a contraction ending in n't)."""
+
+    def __init__(self, lo: int, hi: int, name: str) -> None:
+        self.lo, self.hi, self.name = lo, hi, name
+
+
+def _noun_reading(ctx: _Ctx, m) -> bool:
+    """ "the fund", "a base", "its supply": a verb form right after a determiner is a noun here."""
+    return m.entry.form != "noun" and m.lo > 0 and ctx.words[m.lo - 1] in DETERMINERS - {"that"}
+
+
+def _longest(matches: list) -> list:
+    """Drop matches inside a longer one ("pull out" inside "pull out of"); a gapped match ("bring * home")
+    hides nothing, since its gap may hold another reading ("ship ... heads back ... home")."""
+    kept = []
+    for m in sorted(matches, key=lambda m: (m.lo, -(m.hi - m.lo))):
+        if any(k.lo <= m.lo and m.hi <= k.hi and "*" not in k.entry.words for k in kept):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
+    """Judge one action match: object, polarity, then each guard in turn."""
+    clause = ctx.sent.clause_of(m.lo)
+    entry = m.entry
+    # a noun, or an infinitive inside a noun phrase ("any decision to withdraw would..."), is in the scope
+    # of cues anywhere in its clause; a finite verb only of cues before it
+    is_noun = entry.form == "noun" or (entry.form == "base" and m.lo > 0 and ctx.words[m.lo - 1] == "to"
+                                       and not _finite_before(ctx, m.lo - 1, clause.lo)) \
+        or (entry.form == "ing" and m.lo == clause.lo)  # "Closing the office is one possibility"
+    negation = _negated(ctx, m, clause, is_noun)
+    found = _polarity(ctx, m, clause, lex)
+    if found is None:
+        return None
+    spec, polarity = found
+    obj, decoy = _object(ctx, m, clause, spec, lex)
+    if entry.kind == "continuation":
+        decoy = None  # "will no longer participate in the meetings": ending participation is the change
+    limited = entry.kind == "continuation" and ctx.cue_at("limit", m.hi, clause.hi) is not None
+    if entry.kind == "continuation" and (obj is None or entry.name == "limited") and not limited and not spec.bare:
+        return None  # "will not be stationed in the city during the festival": no end without "after DATE"
+    if obj is None and decoy is None and spec.generic and not limited and _firm(ctx, m, clause):
+        obj = _generic_object(ctx, m, clause, lex)
+    scale = spec.generic if obj is not None and obj.entry.name == "generic" else 1.0
+    weight = spec.weight * scale * (lex.object_weight(obj) if obj is not None else 1.0 if limited else spec.bare)
+    if obj is None and decoy is None and weight < lex.threshold:
+        return None
+    cand = _make(ctx, m, obj, entry, polarity, clause)
+    cand.score = round(weight, 2)
+    guard = first_guard(ctx, m, clause, is_noun, negation if polarity == "affirmed" else None, decoy, lex)
+    if guard is None and weight < lex.threshold:
+        guard = ("weak", "")
+    if guard is not None:
+        cand.dropped, cand.cue = guard
+    return cand
+
+
+def _polarity(ctx: _Ctx, m, clause, lex):
+    """(class spec, polarity) of an action; a continuation counts only when negated ("will not remain")."""
+    cessation = ctx.cue_at("cessation", clause.lo, m.lo)
+    if m.entry.kind != "continuation":
+        return lex.classes[m.entry.name], "no longer" if cessation else "affirmed"
+    cue = ctx.cue_at("negation", clause.lo, m.lo) or cessation  # "has not been suspended" is not "not fund"
+    if cue is None or any(cue.hi <= a.lo < m.lo for a in ctx.actions if a.entry.kind == "action"):
+        return None  # "not be cutting funding": the negation belongs to "cutting"
+    return lex.continuation, "double negation"
+
+
+def _finite_before(ctx: _Ctx, i: int, lo: int) -> bool:
+    """Whether a finite verb or auxiliary precedes token i in the clause ("we intend to", "has decided to")."""
+    aux = AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST | {"would", "could", "should", "may", "might", "must", "can"}
+    return any(w in aux or w in PRONOUNS or (w.endswith(("s", "ed")) and j > lo and ctx.words[j - 1] in PRONOUNS)
+               for j, w in enumerate(ctx.words[lo:i], lo)) or ctx.cue_at("intent", lo, i) is not None
+
+
+def _negated(ctx: _Ctx, m, clause, is_noun: bool):
+    """The negation cue that covers this action: in its clause, before it (anywhere for a noun)."""
+    hi = clause.hi if is_noun else m.lo
+    cue = ctx.cue_at("negation", clause.lo, hi)
+    if cue is None:
+        cue = ctx.cue_at("negation_after", clause.lo, m.lo)  # "rather than", "instead of"
+    return cue
+
+
+def _object(ctx: _Ctx, m, clause, spec, lex):
+    """The nearest commitment object the action may act on, and the nearest decoy if it is closer."""
+    def dist(o):
+        return o.lo - m.hi if o.lo >= m.hi else m.lo - o.hi + 1
+
+    gapped = "*" in m.entry.words and m.hi - m.lo > len(m.entry.words) - 1  # "bring our trainers home": in the gap
+    inside = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi and o.lo != m.lo
+              and (m.lo < o.lo < m.hi - 1 if gapped else not m.lo <= o.lo < m.hi)
+              and o.entry.name in spec.objects and abs(dist(o)) <= lex.window]
+    inside += _places(ctx, m, clause, spec, lex)
+    decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
+              and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]]
+    heads = {d.lo for d in decoys}
+    inside = [o for o in inside if o.hi not in heads]  # "the project account": the account is what is meant
+    tails = {d.hi for d in ctx.decoys if clause.lo <= d.lo < clause.hi}
+    inside = [o for o in inside if not any(ctx.words[k] == "of" and k in tails
+                                           for k in range(max(0, o.lo - 2), o.lo))]  # "the leave of the attaché"
+    best = min(inside, key=dist, default=None)
+    decoy = min(decoys, key=dist, default=None)
+    subject = [d for d in decoys if d.hi <= m.lo and m.lo - d.hi <= 3 and m.entry.form != "noun"]
+    if subject and not any(subject[-1].hi <= o.lo < m.lo for o in inside):
+        return best, subject[-1]  # "the bus will depart from the embassy": the decoy is what acts
+    if decoy is not None and (best is None or dist(decoy) < dist(best) or
+                              (m.entry.form == "noun" and decoy.lo == m.hi)):
+        return best, decoy
+    return best, None
+
+
+STOP = {"to", "of", "in", "on", "at", "by", "for", "with", "from", "until", "after", "before", "and", "or", "that",
+        "which", "who", "as", "than", "into", "under", "over", "within", "during", "between", "is", "are", "was",
+        "were", "will", "shall", "be", "has", "have", "had", ",", ";", ":", "?", "!", "if", "when", "because"}
+SKIP = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "my", "this", "these", "those", "all", "any",
+        "some", "each", "every", "both", "remaining", "current", "existing", "new", "further", "entire", "whole"}
+FUNCTION = STOP | SKIP | {"it", "them", "us", "you", "him", "me", "we", "they", "i", "he", "she", "itself", "not",
+                          "no", "there", "here", "now", "then", "also", "be", "been", "being", "hereby"}
+
+
+def _firm(ctx: _Ctx, m, clause) -> bool:
+    """An unknown object only counts in a firm announcement: hereby, decided, intends, or the writer acting."""
+    return _modality(ctx, m, clause) in ("hereby", "decided", "intends") or _actor(ctx, m, clause) == "writer"
+
+
+def _generic_object(ctx: _Ctx, m, clause, lex):
+    """The head of the noun phrase an action acts on when the lexicon does not know it:
+    after an active verb ("terminate the concession"), before a passive one ("the concession is
+    terminated"), or after "of" for a noun ("the abolition of the levy")."""
+    from .lexicon import Entry, Match
+
+    words, form = ctx.words, m.entry.form
+    if form == "noun":
+        start = m.hi + 1 if words[m.hi:m.hi + 1] == ["of"] else None
+    elif form in ("ed", "pp", "past") and any(w in ("is", "are", "was", "were", "be", "been", "being")
+                                              for w in words[max(clause.lo, m.lo - 3):m.lo]):
+        j = m.lo - 1
+        while j >= clause.lo and (words[j] in FUNCTION or words[j] in ADVERBS):
+            j -= 1
+        head = j if j >= clause.lo else None
+        return _generic_match(ctx, head, Entry, Match)
+    else:
+        start = m.hi
+    if start is None:
+        return None
+    head, i = None, start
+    while i < min(clause.hi, start + 5) and words[i] not in STOP:
+        if words[i] not in SKIP:
+            head = i
+        i += 1
+    return _generic_match(ctx, head, Entry, Match)
+
+
+def _generic_match(ctx: _Ctx, i, Entry, Match):
+    """A match for a generic object at token i, when it reads like a noun."""
+    if i is None:
+        return None
+    word = ctx.words[i]
+    if word in FUNCTION or not word.isalpha() or len(word) < 3 or word.endswith("ly"):
+        return None
+    return Match(i, i + 1, Entry((word,), "object", "generic"))
+
+
+def _places(ctx: _Ctx, m, clause, spec, lex) -> list:
+    """Capitalised names after a movement verb ("leave Iraq"), for classes that accept places."""
+    if "places" not in spec.objects:
+        return []
+    out = []
+    for i in range(m.hi, min(clause.hi, m.hi + 3)):
+        tok = ctx.sent.tokens[i]
+        if tok.cap and tok.low not in lex.not_places and tok.low[:1].isalpha():
+            from .lexicon import Entry, Match
+
+            out.append(Match(i, i + 1, Entry((tok.low,), "object", "places")))
+            break
+    return out
+
+
+def _make(ctx: _Ctx, m, obj, entry, polarity: str, clause) -> Candidate:
+    """A candidate with its span (action and object when close) and its reason."""
+    tokens = ctx.sent.tokens
+    lo, hi = m.lo, m.hi
+    if obj is not None and abs(obj.lo - m.lo) <= 6:
+        lo, hi = min(lo, obj.lo), max(hi, obj.hi)
+    elif obj is None and lo > 0 and ctx.words[lo - 1] in ("our", "their", "its", "my", "your", "his", "her"):
+        lo -= 1  # "our departure": whose
+    words = ctx.words
+    reason = {
+        "action": entry.name if entry.kind == "action" and polarity == "affirmed" else "end",
+        "words": " ".join(words[m.lo:m.hi]),
+        "object": " ".join(words[obj.lo:obj.hi]) if obj is not None else None,
+        "tense": tense_of(ctx, m, clause),
+        "modality": _modality(ctx, m, clause),
+        "actor": _actor(ctx, m, clause),
+        "polarity": polarity,
+    }
+    return Candidate(tokens[lo].start, tokens[hi - 1].end, reason)
+
+
+def _modality(ctx: _Ctx, m, clause) -> str:
+    """hereby | decided | intends | will | stated: how firmly the clause puts the action."""
+    for name, label in (("hereby", "hereby"), ("decision", "decided"), ("intent", "intends")):
+        if ctx.cue_at(name, 0, m.lo) or (name == "hereby" and ctx.cue_at(name, clause.lo, clause.hi)):
+            return label
+    if any(w in AUX_FUTURE for w in ctx.words[clause.lo:m.lo]):
+        return "will"
+    return "stated"
+
+
+def _actor(ctx: _Ctx, m, clause) -> str:
+    """writer | own side | named | unstated: who is said to act."""
+    before = ctx.words[:m.lo]
+    if any(w in ("i", "we") for w in before):
+        return "writer"
+    if any(w in ("our", "my") for w in before) or ctx.cue_at("own_side", 0, m.lo):
+        return "own side"
+    if any(t.cap for t in ctx.sent.tokens[1:m.lo]):
+        return "named"
+    return "unstated"
+
+
+def _cessation(ctx: _Ctx, lex) -> Optional[Candidate]:
+    """ "The programme no longer accepts new beneficiaries": "no longer" with a commitment in its clause."""
+    for cue in ctx.cues.get("cessation", ()):
+        clause = ctx.sent.clause_of(cue.lo)
+        if any(clause.lo <= a.lo < clause.hi for a in ctx.actions):
+            continue  # "there will be no change to ...": the action's own reading decides
+        objs = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi]
+        if not objs:
+            continue
+        from .lexicon import Entry, Match
+
+        m = Match(cue.lo, cue.hi, Entry(ctx.words[cue.lo:cue.hi], "action", "end", "base"))
+        cand = _make(ctx, m, objs[0], m.entry, "no longer", clause)
+        cand.score = lex.continuation.weight
+        guard = first_guard(ctx, m, clause, False, None, None, lex)
+        if guard:
+            cand.dropped, cand.cue = guard
+        return cand
+    return None

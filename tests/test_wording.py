@@ -1,0 +1,265 @@
+"""The `wording` check kind: clauses, each guard, reasons, the rule's YAML, and whole letters in every format."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+import authcheck
+from authcheck.checks.base import Segment
+from authcheck.checks.clauses import sentences, tokenize
+from authcheck.checks.reading import analyse
+from authcheck.errors import RuleError
+from authcheck.reporters.jsonout import render_json
+from authcheck.rulepack import compile_rule, load_ruleset, parse_yaml
+from tools.docgen import LetterSpec, letter_docx, letter_pdf
+
+RULE = load_ruleset().get("wording.policy-change")
+LEX = RULE.patterns["change"].matcher.lexicon
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of the first sentence, as lowercase text."""
+    sent = sentences(text, tokenize(text))[0]
+    return [" ".join(t.low for t in sent.tokens[c.lo:c.hi]) for c in sent.clauses]
+
+
+def kept(text: str) -> list:
+    return [c for c in analyse(text, LEX) if c.dropped is None]
+
+
+def dropped_by(text: str) -> set[str]:
+    """The guards that dropped candidates, when nothing was kept."""
+    found = analyse(text, LEX)
+    assert found and not [c for c in found if c.dropped is None], found
+    return {c.dropped for c in found}
+
+
+# --- clauses ---------------------------------------------------------------------------------
+
+def test_clauses_split_at_contrast_words_and_commas():
+    assert clauses("No decision has been made on the embassy, but our forces will depart on Friday.") == [
+        "no decision has been made on the embassy", "but our forces will depart on friday"]
+
+
+def test_a_subordinator_opens_a_clause_without_a_comma():
+    assert clauses("The ambassador enquired if troops might leave.") == ["the ambassador enquired",
+                                                                         "if troops might leave"]
+
+
+def test_a_clause_hanging_on_an_auxiliary_is_joined_across_a_parenthesis():
+    assert clauses("The Government could, in principle, withdraw from the treaty.") == [
+        "the government could , in principle , withdraw from the treaty"]
+
+
+def test_may_the_month_does_not_hang_a_clause():
+    assert clauses("Unless you object by 10 May, forces will depart.") == ["unless you object by 10 may",
+                                                                           "forces will depart"]
+
+
+def test_sentences_do_not_end_at_abbreviations():
+    text = "On this date Lt. Bush was suspended from flight status. He left."
+    assert len(sentences(text, tokenize(text))) == 2
+
+
+# --- guards ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, guard", [
+    ("No decision has been made to leave Iraq.", "negation"),
+    ("We will neither reduce nor relocate our forces.", "negation"),
+    ("Rather than withdrawing our forces, we will stay.", "negation"),
+    ("If asked, we would withdraw our forces.", "condition"),
+    ("The Ministry is considering suspending the agreement.", "deliberation"),
+    ("We may reduce our contribution.", "hypothetical"),
+    ("Will the coalition withdraw its forces?", "question"),
+    ("Critics argue that the programme will be cancelled.", "reported"),
+    ("The assembly passed a motion calling for their exit.", "demand"),
+    ("In 2011 forces withdrew from the country.", "past"),
+    ("Please withdraw funds from the petty cash account.", "decoy"),
+    ("The software deployment to the servers is on Saturday.", "decoy"),
+    ("The project ends, as foreseen in the grant agreement, on 30 June.", "routine"),
+    ("Kindly cancel the contract for the cleaning service.", "request"),
+])
+def test_each_guard_drops_its_case(text, guard):
+    assert guard in dropped_by(text)
+
+
+@pytest.mark.parametrize("text", [
+    "We will not remain beyond 31 March.",
+    "Personnel will no longer be stationed at the airbase.",
+    "The Ministry will not renew the memorandum of understanding.",
+    "Unless you object, forces will depart the base.",
+    "If no objection is received within thirty days, the agreement will be terminated.",
+    "The Board has this morning resolved to end the arrangement.",
+    "On this date I ordered that the squadron be suspended from flight status.",
+    "The closure of the consulate is hereby directed.",
+    "We will stop paying for the liaison office.",
+    "As requested by the Iraqi Parliament, CJTF-OIR will be repositioning forces.",
+])
+def test_changes_survive_the_guards(text):
+    assert kept(text)
+
+
+def test_an_object_the_lexicon_does_not_know_counts_only_in_a_firm_announcement():
+    (cand,) = kept("We intend to relocate the national archive to Tartu.")
+    assert cand.reason["object"] == "archive" and cand.score == 0.6
+    assert not kept("The archive is relocated to Tartu.")
+
+
+def test_routine_closures_and_third_party_past_acts_are_not_announcements():
+    assert not kept("The museum will close the east wing for renovation in August.")
+    assert not kept("The Authority has decided to close the fishing port for cleaning on Friday.")
+    assert "past" in dropped_by("Our contingent left the area after the ceasefire.")
+
+
+@pytest.mark.parametrize("text, changes", [
+    ("Our troops will not be in the country after 31 March.", True),
+    ("Our troops will not be in the capital for the parade.", False),
+    ("No further payments will be made under the grant.", True),
+    ("There will be no change to the current arrangements.", False),
+])
+def test_limited_continuations_need_a_limit_and_cessation_yields_to_actions(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    ("We propose to end the arrangement on 30 June unless you object.", True),
+    ("The Ministry has resolved to discontinue the bilateral training courses.", True),
+    ("Staff wishing to withdraw from the language course should inform HR.", False),
+    ("Our team will bring the documents back to the office.", False),
+    ("We expect to bring the last of our trainers home by September.", True),
+    ("The agreement shall be deemed terminated on 31 December.", True),
+])
+def test_proposals_that_stand_unless_objected_gaps_and_deemed(text, changes):
+    assert bool(kept(text)) is changes
+
+
+def test_a_negation_in_one_clause_does_not_silence_the_next():
+    found = analyse("We cannot comment on other units, but the 3rd Brigade is leaving the theatre.", LEX)
+    assert [c.reason["action"] for c in found if c.dropped is None] == ["depart"]
+
+
+def test_the_reason_names_action_object_tense_modality_and_actor():
+    (cand,) = kept("The Government has decided to withdraw its forces from the region.")
+    assert cand.reason["action"] == "withdraw" and cand.reason["object"] == "forces"
+    assert cand.reason["modality"] == "decided" and cand.reason["tense"] == "perfect"
+    assert cand.reason["polarity"] == "affirmed"
+    (double,) = kept("We will not remain beyond 31 March.")
+    assert double.reason["polarity"] == "double negation" and double.reason["actor"] == "writer"
+
+
+def test_odd_characters_do_not_break_the_analysis():
+    assert analyse("\u200b\u202e forces \ufeff will\u00ad withdraw \U0001F600 ;;; ,,, ??", LEX) is not None
+    assert analyse("", LEX) == []
+
+
+def test_hostile_text_is_judged_within_a_budget():
+    from authcheck.checks.reading import MAX_ACTIONS
+
+    assert len(analyse("we will withdraw our forces " * 5000, LEX)) == MAX_ACTIONS
+    sents = sentences("withdraw " * 1000, tokenize("withdraw " * 1000))
+    assert len(sents) > 1 and max(len(s.tokens) for s in sents) <= 80  # no run-on "sentence" of 1000 words
+
+
+def test_hits_carry_dropped_candidates_and_reasons():
+    hits = RULE.patterns["change"].matcher.hits([Segment("No decision was made to leave Iraq.", "body")], None)
+    assert [h.dropped for h in hits] == ["negation: no"]
+
+
+# --- the YAML drives the kind ---------------------------------------------------------------
+
+def _rule_with(wording: str) -> dict:
+    text = open(RULE.file, encoding="utf-8").read()
+    data = parse_yaml(text, RULE.file)
+    data["patterns"]["change"]["wording"].update(parse_yaml(wording, "x"))
+    return data
+
+
+def test_an_analyst_can_extend_the_lexicon_in_yaml():
+    data = _rule_with("actions: {sever: {weight: 1.0, objects: [agreements], verbs: [sever], nouns: [severance]}}")
+    data["patterns"]["change"]["wording"]["actions"] = {
+        **parse_yaml(open(RULE.file, encoding="utf-8").read(), "x")["patterns"]["change"]["wording"]["actions"],
+        "sever": {"weight": 1.0, "objects": ["agreements"], "verbs": ["sever"]}}
+    lex = compile_rule(data, RULE.file).patterns["change"].matcher.lexicon
+    assert [c.reason["action"] for c in analyse("We will sever the agreement.", lex) if c.dropped is None] == ["sever"]
+    assert not [c for c in analyse("We will sever the agreement.", LEX) if c.dropped is None]
+
+
+@pytest.mark.parametrize("wording, key", [
+    ("cues: {nonsense: [x]}", "cues.nonsense"),
+    ("threshold: 99", "threshold"),
+    ("bogus: 1", "wording"),
+])
+def test_bad_wording_specs_name_the_key(wording, key):
+    with pytest.raises(RuleError) as err:
+        compile_rule(_rule_with(wording), RULE.file)
+    assert key in str(err.value)
+
+
+def test_the_rule_reads_text_after_the_signature_and_the_new_parts():
+    assert {"body", "subject", "trailer", "postscript", "footnote", "annex"} <= set(RULE.patterns["change"].scope)
+
+
+@pytest.mark.parametrize("text", ["From Monday your nationals will need a visa to enter the country.",
+                                  "To ensure readiness, we will withdraw our forces.",
+                                  "Dear Sir, we will withdraw our forces from the base."])
+def test_a_sentence_alone_is_a_document_the_rule_reads(text):
+    result = authcheck.check((text + "\n").encode(), name="sentence.txt")
+    assert "wording.policy-change" in {f.rule for f in result.findings}
+
+
+# --- whole letters ----------------------------------------------------------------------------
+
+SENTENCE = "Our forces will no longer be stationed at the airbase after 31 March."
+
+
+def _spec() -> LetterSpec:
+    return LetterSpec(
+        letterhead=["MINISTRY OF DEFENCE", "REPUBLIC OF NORDMARK"], date="3 March 2024",
+        blocks=["SUBJECT: Posture", "Sir,", "Thank you for your letter of 1 March.", SENTENCE],
+        closing="Sincerely,", signature_name="ANNA LINDQVIST", signature_titles=["Minister of Defence"])
+
+
+@pytest.mark.parametrize("ext", ["txt", "pdf", "docx"])
+def test_a_letter_with_the_change_fires_with_a_reason_in_json(tmp_path, ext):
+    path = tmp_path / f"letter.{ext}"
+    spec = _spec()
+    if ext == "txt":
+        path.write_text("\n\n".join(spec.letterhead + [spec.date] + spec.blocks + [spec.closing, spec.signature_name]) + "\n")
+    else:
+        path.write_bytes(letter_pdf(spec) if ext == "pdf" else letter_docx(spec))
+    record = json.loads(render_json(authcheck.check(str(path))))
+    (finding,) = [f for f in record["findings"] if f["rule"] == "wording.policy-change"]
+    reason = finding["evidence"][0]["reason"]
+    assert reason["action"] == "end" and reason["polarity"] in ("no longer", "double negation") and reason["object"] in ("forces", "airbase")
+    assert record["schema_version"] == "1.1"
+
+
+def test_explain_lists_what_a_guard_dropped(tmp_path):
+    from click.testing import CliRunner
+
+    from authcheck.cli import main
+
+    path = tmp_path / "denial.txt"
+    path.write_text("There has been no decision made to leave Iraq.\n")
+    out = CliRunner().invoke(main, ["check", str(path), "--explain", "--no-cache", "--no-color", "--width", "120"])
+    assert "guard-dropped" in out.output and '"leave Iraq"' in out.output and "negation guard" in out.output
+    plain = CliRunner().invoke(main, ["check", str(path), "--no-cache", "--no-color", "--width", "120"])
+    assert "guard-dropped" not in plain.output
+    path.write_text("Unless you object, our forces will depart the base on 1 June.\n")
+    fired = CliRunner().invoke(main, ["check", str(path), "--explain", "--no-cache", "--no-color", "--width", "120"])
+    assert "why: depart" in fired.output and "tense future" in fired.output and "modality will" in fired.output
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(os.path.dirname(__file__), "..", "samples")), reason="no samples")
+def test_the_2020_letter_fails_with_its_mission_rules_and_the_denial_does_not_fire():
+    root = os.path.join(os.path.dirname(__file__), "..", "samples")
+    for ext in ("pdf", "docx", "txt"):
+        result = authcheck.check(os.path.join(root, f"withdrawal-letter-2020.{ext}"))
+        rules = {f.rule for f in result.findings}
+        assert result.verdict == "fail" and {"signature.unsigned", "signature.attributed-unsigned",
+                                             "wording.policy-change"} <= rules, ext
+    denial = authcheck.check(os.path.join(root, "pentagon-statement.txt"))
+    assert "wording.policy-change" not in {f.rule for f in denial.findings}
