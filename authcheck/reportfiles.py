@@ -22,7 +22,11 @@ from .errors import ConfigError
 
 
 def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[str]) -> None:
-    """ConfigError (exit 2) when an output would overwrite an input, is named twice, or cannot be written."""
+    """ConfigError (exit 2) when an output would overwrite an input, is named twice, or cannot be written.
+
+    The first output is the main report (None: standard output)."""
+    outputs = list(outputs)
+    _refuse_shared_stdout(outputs)
     named = [p for p in outputs if p and p != STDOUT]
     if not named:
         return
@@ -37,6 +41,24 @@ def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[str]) -> No
         except OutputError as exc:
             raise ConfigError(str(exc)) from None
     _refuse_inputs(named, inputs)
+
+
+def _refuse_shared_stdout(outputs: list[Optional[str]]) -> None:
+    """ConfigError when two reports would both go to standard output ("-", /dev/stdout, or the
+    file or pipe stdout is redirected to): the result would be neither report.  A terminal or a
+    device such as /dev/null may take both."""
+    try:
+        mode = os.fstat(sys.stdout.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        return
+    users = [outputs[0] or STDOUT] if outputs else []
+    users += [p for p in outputs[1:] if p]
+    on_stdout = [p for p in users if p == STDOUT or _is_stdout(p)]
+    if len(on_stdout) > 1:
+        raise ConfigError(f"{on_stdout[1]}: two reports would both go to standard output; "
+                          "give each report its own file")
 
 
 def _refuse_inputs(named: list[str], inputs: Iterable[str]) -> None:

@@ -328,3 +328,36 @@ def test_writer_commit_and_abort_leave_no_temp(tmp_path):
     other.write("b\n")
     other.abort()
     assert target.read_text() == "a\n" and os.listdir(tmp_path) == ["r.jsonl"]
+
+
+# --- two reports on standard output ---------------------------------------------------------
+
+
+def _run_to_file(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
+    """Run the console script with standard output redirected to a regular file."""
+    script = Path(sys.executable).parent / "authcheck"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "authcheck"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
+    env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    out = tmp_path / "stdout.txt"
+    with open(out, "wb") as sink:
+        proc = subprocess.run(command + args, cwd=tmp_path, env=env, stdout=sink, stderr=subprocess.PIPE,
+                              timeout=120)
+    return proc.returncode, out.read_text(), proc.stderr.decode()
+
+
+@pytest.mark.parametrize("extra", [["--json-output", "-"], ["-f", "json", "--sarif-output", "/dev/stdout"],
+                                   ["-o", "-", "--jsonl-output", "-"]])
+def test_two_reports_on_standard_output_are_refused(letter, tmp_path, extra):
+    if extra[-1] == "/dev/stdout" and not os.path.exists("/dev/stdout"):
+        pytest.skip("no /dev/stdout here")
+    code, out, err = _run_to_file([str(letter), *extra], tmp_path)
+    assert code == 2, err
+    assert "two reports would both go to standard output" in one_line(err)
+    assert out == ""
+
+
+def test_one_report_on_standard_output_is_still_fine(letter, tmp_path):
+    code, out, err = _run_to_file([str(letter), "-f", "json", "--sarif-output", str(tmp_path / "r.sarif")], tmp_path)
+    assert code == 0, err
+    assert json.loads(out)["path"].endswith(LETTER)
