@@ -73,6 +73,9 @@ def preflight(path: str) -> None:
                           else f"folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(path, f"folder {folder} is not writable")
+    size, limit = len(os.fsencode(os.path.basename(path))), _name_max(folder)
+    if size > limit:
+        raise OutputError(path, f"File name too long ({size} bytes; this folder allows {limit})")
 
 
 class AtomicWriter:
@@ -224,12 +227,22 @@ def _create_temp(target: str) -> tuple[str, int]:
     """A new hidden file beside `target`, created with the usual umask-filtered mode."""
     folder, name = os.path.split(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    room = max(_name_max(folder) - len(".." + "0" * 12 + ".tmp"), 1)
+    stem = os.fsdecode(os.fsencode(name)[:room])  # a name the folder takes, even for a long target
     while True:
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+        tmp = os.path.join(folder, f".{stem}.{secrets.token_hex(6)}.tmp")
         try:
             return tmp, os.open(tmp, flags, 0o666)
         except FileExistsError:
             continue
+
+
+def _name_max(folder: str) -> int:
+    """The longest file name (in bytes) `folder` takes; 255 where the platform cannot say."""
+    try:
+        return int(os.pathconf(folder or ".", "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
 
 
 def _copy_mode(target: str, tmp: str) -> None:

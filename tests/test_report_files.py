@@ -361,3 +361,24 @@ def test_one_report_on_standard_output_is_still_fine(letter, tmp_path):
     code, out, err = _run_to_file([str(letter), "-f", "json", "--sarif-output", str(tmp_path / "r.sarif")], tmp_path)
     assert code == 0, err
     assert json.loads(out)["path"].endswith(LETTER)
+
+
+# --- long names --------------------------------------------------------------------------------
+
+
+def test_a_long_but_legal_report_name_is_written(cli, letter, tmp_path):
+    """The temporary file beside the report must fit the folder's name limit too (a 250-byte
+    name made a 268-byte temporary name: ENAMETOOLONG after the scan, the report went elsewhere)."""
+    report = tmp_path / ("r" * 245 + ".json")
+    result = cli(str(letter), "--json-output", str(report))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(report.read_text())["documents"][0]["path"].endswith(LETTER)
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+
+
+def test_a_report_name_over_the_limit_is_refused_before_the_scan(cli, letter, tmp_path):
+    report = tmp_path / ("r" * 300 + ".json")
+    result = cli(str(letter), "-o", str(report))
+    assert result.exit_code == 2
+    assert "cannot write report: File name too long" in one_line(result.stderr)
+    assert result.stdout == ""
