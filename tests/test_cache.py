@@ -476,3 +476,20 @@ def test_a_dangling_symlink_in_place_of_the_database_creates_nothing(tmp_path):
     assert not cache.enabled
     cache.close()
     assert not (tmp_path / "elsewhere.db").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_as_the_key_file_turns_the_cache_off_instead_of_hanging(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.delenv(ENV_KEY, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "conf"))
+    os.makedirs(tmp_path / "conf" / "authcheck", mode=0o700)
+    os.mkfifo(tmp_path / "conf" / "authcheck" / "cache.key", 0o600)
+    box = []
+    worker = threading.Thread(target=lambda: box.append(ResultCache(str(tmp_path / "cache"))), daemon=True)
+    worker.start()
+    worker.join(20)
+    assert box, "opening the cache hung on a FIFO key file"
+    assert not box[0].enabled and "not a regular file" in box[0].warning
+    box[0].close()
