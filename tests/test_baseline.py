@@ -286,3 +286,16 @@ def test_a_few_aliases_in_the_ignore_file_are_still_fine(tmp_path):
     path = tmp_path / "ignore.yaml"
     path.write_text("- &one {rule: a.b, reason: shared reason}\n- *one\n")
     assert len(load_ignore(str(path)).entries) == 2
+
+
+def test_a_file_name_that_is_not_utf8_is_written_as_xnn_text(tmp_path):
+    """The baseline (committed, read by other tools) held a lone surrogate, "\\udcff", which strict
+    JSON readers refuse; the path is a hint for people, so it is written like every other output."""
+    res = result("docs/a\udcff.txt", "ab" * 32, finding("x.rule", "evidence"))
+    out = tmp_path / "baseline.json"
+    write_baseline(str(out), [res])
+    raw = out.read_bytes()
+    text = raw.decode("utf-8")  # strict
+    assert "\\udcff" not in text and not any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+    assert json.loads(text)["entries"][0]["path"] == "docs/a\\xff.txt"
+    assert load_baseline(str(out)).entries  # still a valid baseline
