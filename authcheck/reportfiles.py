@@ -28,8 +28,6 @@ def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[str]) -> No
     outputs = list(outputs)
     _refuse_shared_stdout(outputs)
     named = [p for p in outputs if p and p != STDOUT]
-    if not named:
-        return
     seen: dict[object, str] = {}
     for path in named:
         key = None if writes_in_place(path) else _identity(path) or os.path.realpath(path)
@@ -40,7 +38,8 @@ def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[str]) -> No
             preflight(path)
         except OutputError as exc:
             raise ConfigError(str(exc)) from None
-    _refuse_inputs(named, inputs)
+    to_stdout = bool(outputs) and outputs[0] in (None, STDOUT) or STDOUT in outputs[1:]
+    _refuse_inputs(named, inputs, to_stdout)
 
 
 def _refuse_shared_stdout(outputs: list[Optional[str]]) -> None:
@@ -61,17 +60,22 @@ def _refuse_shared_stdout(outputs: list[Optional[str]]) -> None:
                           "give each report its own file")
 
 
-def _refuse_inputs(named: list[str], inputs: Iterable[str]) -> None:
-    """ConfigError when an existing regular output file is also a file this run checks."""
+def _refuse_inputs(named: list[str], inputs: Iterable[str], to_stdout: bool = False) -> None:
+    """ConfigError when an existing regular output file is also a file this run checks.  Standard
+    input ("-") counts as the file it was redirected from, and standard output, when a report goes
+    there, as the file it appends to (`check - -o /dev/stdin < letter.txt` wrote into the letter)."""
     existing = {}
     for path in named:
         key = _identity(path)
         if key is not None:
             existing[key] = path
+    stdout_key = _fd_identity(1) if to_stdout else None
+    if stdout_key is not None:
+        existing.setdefault(stdout_key, "standard output")
     if not existing:
         return
     for source in inputs:
-        key = _identity(source) if source != STDOUT else None
+        key = _identity(source) if source != STDOUT else _fd_identity(0)
         if key in existing:
             raise ConfigError(f"{existing[key]}: is an input of this run ({source}); "
                               "writing the report there would overwrite it")
@@ -81,6 +85,15 @@ def _identity(path: str) -> Optional[tuple[int, int]]:
     """(device, inode) of an existing regular file, following links; None otherwise."""
     try:
         info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def _fd_identity(fd: int) -> Optional[tuple[int, int]]:
+    """(device, inode) of the regular file an open descriptor (0: stdin, 1: stdout) refers to."""
+    try:
+        info = os.fstat(fd)
     except (OSError, ValueError):
         return None
     return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None

@@ -382,3 +382,35 @@ def test_a_report_name_over_the_limit_is_refused_before_the_scan(cli, letter, tm
     assert result.exit_code == 2
     assert "cannot write report: File name too long" in one_line(result.stderr)
     assert result.stdout == ""
+
+
+# --- standard input and output that are the letter itself -------------------------------------
+
+
+def _run_with(args: list[str], tmp_path: Path, stdin, stdout) -> tuple[int, str]:
+    script = Path(sys.executable).parent / "authcheck"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "authcheck"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
+    env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run(command + args, cwd=tmp_path, env=env, stdin=stdin, stdout=stdout,
+                          stderr=subprocess.PIPE, timeout=120)
+    return proc.returncode, proc.stderr.decode()
+
+
+@linux
+def test_dev_stdin_as_output_when_stdin_is_the_letter_is_refused(letter, tmp_path):
+    """`check - -o /dev/stdin < letter.txt` wrote the report into the letter."""
+    before = letter.read_bytes()
+    with open(letter, "rb") as stdin:
+        code, err = _run_with(["-", "-o", "/dev/stdin"], tmp_path, stdin, subprocess.DEVNULL)
+    assert code == 2 and "is an input of this run (-)" in one_line(err)
+    assert letter.read_bytes() == before
+
+
+def test_standard_output_appending_to_the_letter_is_refused(letter, tmp_path):
+    """`check letter.txt >> letter.txt` appended the console report to the letter it checked."""
+    before = letter.read_bytes()
+    with open(letter, "ab") as stdout:
+        code, err = _run_with([str(letter)], tmp_path, subprocess.DEVNULL, stdout)
+    assert code == 2 and one_line(err).startswith("authcheck: error: standard output: is an input of this run")
+    assert letter.read_bytes() == before
