@@ -64,6 +64,8 @@ def preflight(path: str) -> None:
     if writes_in_place(path):
         if os.path.exists(path) and stat.S_ISBLK(os.stat(path).st_mode):
             raise OutputError(path, "is a block device (a disk): a report is never written onto one")
+        if os.path.exists(path) and stat.S_ISSOCK(os.stat(path).st_mode):
+            raise OutputError(path, "is a socket, which cannot be opened as a file")
         if os.path.exists(path) and not os.access(path, os.W_OK):
             raise OutputError(path, "permission denied")
         return

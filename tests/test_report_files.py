@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -414,3 +415,17 @@ def test_standard_output_appending_to_the_letter_is_refused(letter, tmp_path):
         code, err = _run_with([str(letter)], tmp_path, subprocess.DEVNULL, stdout)
     assert code == 2 and one_line(err).startswith("authcheck: error: standard output: is an input of this run")
     assert letter.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix sockets here")
+def test_a_socket_as_output_is_refused_before_the_scan(cli, letter, tmp_path):
+    """A Unix socket was 'written in place' after the scan: exit 3 and 'no process is reading this FIFO'."""
+    path = tmp_path / "s.sock"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(path))
+        result = cli(str(letter), "-o", str(path))
+    finally:
+        server.close()
+    assert result.exit_code == 2 and "is a socket" in one_line(result.stderr)
+    assert result.stdout == ""
