@@ -20,6 +20,7 @@ _OPTION_KEYS = {  # option name -> config key
     "memory_mb": "limits.memory_mb", "max_pages": "limits.max_pages", "cache_dir": "cache_dir",
     "fail_on": "fail_on", "fail_score": "fail_score", "min_severity": "min_severity", "baseline": "baseline",
     "ignore_file": "ignore_file", "kind": "kind", "registry": "registry", "exemplars": "exemplars",
+    "scheduler": "scheduler",
 }
 
 
@@ -37,6 +38,12 @@ class Outputs:
     width: Optional[int] = None
     quiet: bool = False
     verbose: bool = False
+    html_output: Optional[str] = None  #: a file, or a folder (ends with "/" or exists) of reports
+
+    @property
+    def wants_html(self) -> bool:
+        """HTML needs each letter (text, metadata, forensic facts) kept with its result."""
+        return self.fmt == "html" or bool(self.html_output)
 
 
 def project_config(options: dict):
@@ -73,7 +80,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
         project = replace(project, settings=replace(project.settings, explain=True))
     ruleset = ruleset_for(project.settings)
     check_disabled(project.settings.disabled_rules, ruleset)
-    run = Run(paths, project, ruleset, jobs=project.jobs)
+    run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.wants_html)
     targets = run.targets()
     _check_output_paths(_output_paths(outputs), targets, project)
     _warn_platform(project.settings)
@@ -98,7 +105,9 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
 
 
 def _output_paths(outputs: Outputs) -> list[Optional[str]]:
-    return [outputs.output, outputs.json_output, outputs.jsonl_output, outputs.sarif_output]
+    html = outputs.html_output
+    html_file = html if html and not (html.endswith(("/", os.sep)) or os.path.isdir(html)) else None
+    return [outputs.output, outputs.json_output, outputs.jsonl_output, outputs.sarif_output, html_file]
 
 
 def _check_output_paths(paths: Sequence[Optional[str]], targets, project) -> None:
@@ -151,7 +160,8 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
     from .workers import sigint_held
 
     stream = _jsonl_stream(outputs, claim, sinks)
-    keep_full = outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
+    keep_full = (outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
+                 or outputs.wants_html)
     progress = None if single else _progress(len(targets), outputs)
     results: list[Result] = []
     try:
@@ -241,12 +251,24 @@ def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: boo
     for fmt, path in (("json", outputs.json_output), ("sarif", outputs.sarif_output)):
         if path:
             _write_report(path, fmt, _render(fmt, results, outputs, ruleset, False, settings, extras), claim, sinks)
+    if outputs.html_output:
+        _write_html(outputs.html_output, results, single, settings, claim, sinks)
 
 
 def _write_report(path: str, fmt: str, text: str, claim, sinks: list) -> None:
     sink = _sink(path, fmt, claim, sinks)
     sink.write(text)
     sink.finish()
+
+
+def _write_html(target: str, results: list[Result], single: bool, settings, claim, sinks: list) -> None:
+    """--html-output: one file, or a folder of reports (target ends with "/" or is a folder)."""
+    from .reporters.htmlreport import default_pictures, render_html, write_html_folder
+
+    if target.endswith(("/", os.sep)) or os.path.isdir(target):
+        write_html_folder(target, results, default_pictures(settings))
+    else:
+        _write_report(target, "html", render_html(results, default_pictures(settings), single=single), claim, sinks)
 
 
 def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings,
@@ -260,6 +282,10 @@ def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: 
         from .reporters.jsonout import render_json
 
         return render_json(results[0]) if single else render_batch_json(results, extras.get("cache_failures", 0))
+    if fmt == "html":
+        from .reporters.htmlreport import default_pictures, render_html
+
+        return render_html(results, default_pictures(settings), single=single)
     if fmt == "sarif":
         from . import __version__
         from .projectinfo import project_links

@@ -103,8 +103,14 @@ def result_from_record(record: dict, path: Optional[str] = None) -> Result:
         rules_not_applied=tuple((r["rule"], r["reason"]) for r in record.get("rules_not_applied", ())))
 
 
+def _box(value: Any) -> Any:
+    """A JSON evidence box ({x0, y0, x1, y1}) back to the model's tuple."""
+    return tuple(value[k] for k in ("x0", "y0", "x1", "y1")) if isinstance(value, dict) else value
+
+
 def _finding(f: dict) -> Finding:
-    evidence = tuple(Evidence(**{k: _tupled(e[k]) for k in EVIDENCE_KEYS + EVIDENCE_EXTRAS if k in e})
+    evidence = tuple(Evidence(**{k: _box(e[k]) if k == "box" else _tupled(e[k])
+                                 for k in EVIDENCE_KEYS + EVIDENCE_EXTRAS if k in e})
                      for e in f["evidence"])
     extras = {key: _tupled(f[key]) for key in FINDING_EXTRAS if key in f}
     return Finding(**{key: _tupled(f[key]) for key in FINDING_KEYS}, evidence=evidence,

@@ -14,7 +14,7 @@ from .model import DOCUMENT_KINDS
 from .status import HELP as EXIT_HELP
 from .status import Exit
 
-FORMATS = ("console", "json", "jsonl", "sarif")
+FORMATS = ("console", "json", "jsonl", "sarif", "html")
 VERDICT_GATES = ("review", "fail", "never")
 KIND_CHOICES = ("auto",) + DOCUMENT_KINDS
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical")
@@ -81,6 +81,9 @@ def _check_options(func):
                      help="Issuer registry (YAML) to check signatories, titles and letterheads against (repeatable)."),
         click.option("--exemplars", type=click.Path(file_okay=False), default=None,
                      help="Folder of known-genuine letters from the same offices to compare with."),
+        click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Check the files on a Dask cluster: tcp://HOST:8786, tls://..., a scheduler file "
+                          "(.json), or 'local' (needs the 'dask' extra)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="Use this authcheck.toml / pyproject.toml instead of searching upwards."),
     ]
@@ -99,6 +102,8 @@ def _check_options(func):
 @click.option("--jsonl-output", type=click.Path(dir_okay=False), default=None, help="Also write JSON lines to FILE.")
 @click.option("--sarif-output", type=click.Path(dir_okay=False), default=None, help="Also write SARIF to FILE.")
 @click.option("--sarif-include-suppressed", is_flag=True, help="Keep suppressed findings in SARIF.")
+@click.option("--html-output", type=click.Path(allow_dash=False), default=None,
+              help="Also write an HTML report to FILE, or a folder of reports with an index to DIR/.")
 @click.option("--fail-on", type=click.Choice(VERDICT_GATES), default=None,
               help="Exit 1 when a file's verdict is at least this [default: fail].")
 @click.option("--fail-score", type=click.IntRange(0, 100), default=None,
@@ -117,12 +122,13 @@ def _check_options(func):
               help="Say why each finding fired, and list candidates a guard dropped (and which guard).")
 @_check_options
 def check(paths, fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed, no_color, width,
-          quiet, verbose, **options) -> None:
+          quiet, verbose, html_output=None, **options) -> None:
     """Check letters (PDF, DOCX, text; files, folders, globs, or - for stdin) and report."""
     from .app import Outputs, check_command
 
     outputs = Outputs(fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed,
-                      color=False if no_color else None, width=width, quiet=quiet, verbose=verbose)
+                      color=False if no_color else None, width=width, quiet=quiet, verbose=verbose,
+                      html_output=html_output)
     _finish(lambda: check_command(paths, outputs, options))
 
 

@@ -50,6 +50,7 @@ class ProjectConfig:
     cache: bool = True
     cache_dir: Optional[str] = None
     follow_symlinks: bool = False
+    scheduler: Optional[str] = None  #: a Dask scheduler address, or "local" (cluster.py)
     origins: dict[str, str] = field(default_factory=dict)  #: "limits.timeout" -> "command line"
     config_path: Optional[str] = None
 
@@ -170,6 +171,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "min_severity": _choice(SEVERITIES), "bands": _bands, "limits": _table(_LIMITS),
     "jobs": _number(1, 1024), "baseline": _text, "ignore_file": _text, "cache": _flag,
     "cache_dir": _text, "follow_symlinks": _flag, "kinds": _kinds, "registry": _str_list, "exemplars": _text,
+    "scheduler": _text,
 }
 CLI_CHECKS = {**CHECKS, "password": _text, "kind": _choice(KIND_CHOICES)}
 
@@ -332,7 +334,8 @@ def _flatten(values: Mapping[str, Any]) -> dict[str, Any]:
 SETTINGS_KEYS = {"rules": "rule_dirs", "disable": "disabled_rules", "fail_on": "fail_on",
                  "fail_score": "fail_score", "min_severity": "min_severity", "kind": "kind", "kinds": "kinds",
                  "registry": "registry", "exemplars": "exemplars"}
-PROJECT_KEYS = ("include", "exclude", "jobs", "baseline", "ignore_file", "cache", "cache_dir", "follow_symlinks")
+PROJECT_KEYS = ("include", "exclude", "jobs", "baseline", "ignore_file", "cache", "cache_dir", "follow_symlinks",
+                "scheduler")
 
 
 def _flat_of(cfg: ProjectConfig) -> dict[str, Any]:

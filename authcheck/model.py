@@ -320,6 +320,8 @@ class Evidence:
 
     `context` is the surrounding sentence or line and `highlight` the (start, end) of
     the matched words inside it, so reporters can show the match in its sentence.
+    `box` is where the text sits on its PDF page: (x0, y0, x1, y1) as fractions of the page's
+    width and height, origin at the top left of the page as displayed (None when unknown).
     """
 
     text: str
@@ -333,6 +335,7 @@ class Evidence:
     highlight: Optional[tuple[int, int]] = None
     pattern: Optional[str] = None
     reason: Optional[Mapping[str, Any]] = field(default=None, compare=False)  #: why it fired (action, object...)
+    box: Optional[tuple[float, float, float, float]] = None
 
 
 @dataclass(frozen=True)

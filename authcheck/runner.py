@@ -110,6 +110,11 @@ class Run:
         from .rulepack import ruleset_for
         from .scanning import scan, scan_inline
 
+        if self.project.scheduler and self.isolate and todo:  # a Dask cluster (cluster.py)
+            from .cluster import cluster_scan
+
+            return cluster_scan(todo, self.settings, self.ruleset, address=self.project.scheduler,
+                                jobs=self.jobs, on_start=on_start)
         if len(todo) > 1:
             _prewarm(todo)
         runner = scan if self.isolate else scan_inline

@@ -287,7 +287,8 @@ def test_cache_stores_the_json_reports_record():
 def test_every_model_field_survives_the_round_trip():
     """Fails when a field is added to Finding/Evidence/Note and the cache would drop it."""
     ev = Evidence(text="t", part="body", page=1, line=2, start=3, end=4, key="k", context="ctx t",
-                  highlight=(4, 5), pattern="p", reason={"action": "end", "object": "agreement"})
+                  highlight=(4, 5), pattern="p", reason={"action": "end", "object": "agreement"},
+                  box=(0.1, 0.2, 0.5, 0.25))
     f = Finding(rule="r", title="T", severity="low", axis="origin", weight=5.0, message="m", evidence=(ev,),
                 references=("u",), confidence="low", remediation="x", contribution=5.0, weight_reason="why",
                 suppressed={"kind": "baseline"}, floor="review")

@@ -35,6 +35,14 @@ NOT_RUNNABLE = {
         "a benchmark with a 10,000-person registry; tests/test_registry*.py check the rules it measures",
     f"pip install vendor/authcheck-{authcheck.__version__}-py3-none-any.whl":
         "installs a wheel the reader builds; its file name is checked against the version below",
+    "authcheck check /shared/letters --scheduler tcp://scheduler.internal:8786 -f jsonl > results.jsonl":
+        "needs a Dask cluster on other machines (tests/test_cluster.py runs one on 127.0.0.1)",
+    "dask scheduler --protocol tls --host 0.0.0.0 --port 8786 --tls-ca-file ca.pem --tls-cert scheduler.pem "
+    "--tls-key scheduler-key.pem": "starts a cluster's scheduler for other machines (tests/test_cluster.py runs TLS)",
+    "dask worker tls://scheduler.internal:8786 --nthreads 1 --tls-ca-file ca.pem --tls-cert worker.pem "
+    "--tls-key worker-key.pem": "joins a cluster on other machines",
+    "authcheck check /shared/letters --scheduler tls://scheduler.internal:8786":
+        "needs a Dask cluster on other machines (tests/test_cluster.py runs TLS on 127.0.0.1)",
 }
 _COMMENT = re.compile(r"\s+#\s(.*)$")
 

@@ -196,10 +196,10 @@ def test_fail_record_is_exact():
                 "evidence": [
                     {"text": "will be repositioning forces", "part": "body", "page": 1, "line": 6, "start": 230,
                      "end": 258, "key": None, "context": POLICY_SENTENCE,
-                     "highlight": span(POLICY_SENTENCE, "will be repositioning forces"), "pattern": None, "reason": None},
+                     "highlight": span(POLICY_SENTENCE, "will be repositioning forces"), "pattern": None, "reason": None, "box": None},
                     {"text": "order our departure", "part": "body", "page": 1, "line": 7, "start": 430,
                      "end": 449, "key": None, "context": DEPARTURE_SENTENCE,
-                     "highlight": span(DEPARTURE_SENTENCE, "order our departure"), "pattern": None, "reason": None},
+                     "highlight": span(DEPARTURE_SENTENCE, "order our departure"), "pattern": None, "reason": None, "box": None},
                 ],
             },
             {
@@ -210,7 +210,7 @@ def test_fail_record_is_exact():
                 "fingerprint": fingerprint("sig.unsigned", SHA, "WILLIAM H. SEELY III"), "suppressed": None, "weight_reason": "", "floor": None,
                 "evidence": [{"text": "WILLIAM H. SEELY III", "part": "signature_block", "page": 1, "line": 9,
                               "start": 512, "end": 532, "key": None, "context": None,
-                              "highlight": None, "pattern": None, "reason": None}],
+                              "highlight": None, "pattern": None, "reason": None, "box": None}],
             },
             {
                 "rule": "meta.issuer-title-mismatch", "title": "Issuer's titles disagree", "severity": "medium",
@@ -221,7 +221,7 @@ def test_fail_record_is_exact():
                 "suppressed": None, "weight_reason": "", "floor": None,
                 "evidence": [{"text": "Commanding General, Task Force Iraq", "part": "signature_block", "page": 1,
                               "line": 11, "start": None, "end": None, "key": None, "context": None,
-                              "highlight": None, "pattern": None, "reason": None}],
+                              "highlight": None, "pattern": None, "reason": None, "box": None}],
             },
         ],
         "fields": fail_fields(),
@@ -468,7 +468,7 @@ def test_no_color_disables_colour(monkeypatch):
 
 
 def test_reporters_are_chosen_by_name():
-    assert set(REPORTERS) == {"console", "json", "jsonl"}
+    assert set(REPORTERS) == {"console", "json", "jsonl", "html"}
     for name, expected in (("json", render_json), ("jsonl", render_jsonl)):
         buf = io.StringIO()
         REPORTERS[name](fail_result(), buf)
@@ -476,6 +476,9 @@ def test_reporters_are_chosen_by_name():
     buf = io.StringIO()
     REPORTERS["console"](fail_result(), buf, color=False, width=100)
     assert buf.getvalue() == render(fail_result(), color=False)
+    buf = io.StringIO()
+    REPORTERS["html"](fail_result(), buf)
+    assert buf.getvalue().startswith("<!DOCTYPE html>") and fail_result().findings[0].title in buf.getvalue()
 
 
 @pytest.mark.parametrize("module", ["authcheck.reporters.jsonout", "authcheck.reporters"])

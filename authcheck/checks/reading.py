@@ -223,6 +223,7 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     tails = {d.hi for d in ctx.decoys if clause.lo <= d.lo < clause.hi}
     inside = [o for o in inside if not any(ctx.words[k] == "of" and k in tails
                                            for k in range(max(0, o.lo - 2), o.lo))]  # "the leave of the attaché"
+    inside = [o for o in inside if o.hi >= len(ctx.words) or ctx.words[o.hi] not in MODIFIED_HEADS]
     best = min(inside, key=dist, default=None)
     decoy = min(decoys, key=dist, default=None)
     subject = [d for d in decoys if d.hi <= m.lo and m.lo - d.hi <= 3 and m.entry.form != "noun"]
@@ -233,6 +234,13 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
         return best, decoy
     return best, None
 
+
+#: Nouns an object word only describes ("the inspection team will need access", "the forces commander will
+#: leave"): the object is then a modifier, not what the action acts on.
+MODIFIED_HEADS = {"team", "teams", "officer", "officers", "official", "officials", "staff", "office", "manager",
+                  "commander", "representative", "representatives", "delegation", "member", "members", "schedule",
+                  "report", "reports", "visit", "visits", "meeting", "room", "center", "centre", "desk", "coordinator",
+                  "liaison", "spokesperson", "spokesman", "director", "chief", "leader", "leaders", "personnel"}
 
 STOP = {"to", "of", "in", "on", "at", "by", "for", "with", "from", "until", "after", "before", "and", "or", "that",
         "which", "who", "as", "than", "into", "under", "over", "within", "during", "between", "is", "are", "was",

@@ -35,8 +35,16 @@ def write_jsonl(result: Result, file: TextIO, *, color: Optional[bool] = None, w
     file.write(render_jsonl(result))
 
 
+def write_html(result: Result, file: TextIO, *, color: Optional[bool] = None, width: Optional[int] = None) -> None:
+    """One self-contained HTML report (text only here: no page pictures without the run's settings)."""
+    from .htmlreport import render_html
+
+    file.write(render_html([result], single=True))
+
+
 REPORTERS: dict[str, Reporter] = {
     "console": write_console,
     "json": write_json,
     "jsonl": write_jsonl,
+    "html": write_html,
 }

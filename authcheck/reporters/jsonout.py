@@ -114,7 +114,15 @@ def evidence_record(ev: Evidence) -> dict[str, Any]:
         "start": ev.start, "end": ev.end, "key": ev.key, "context": ev.context,
         "highlight": list(ev.highlight) if ev.highlight is not None else None, "pattern": ev.pattern,
         "reason": jsonable(ev.reason),
+        "box": box_record(ev.box),
     }
+
+
+def box_record(box) -> Optional[dict[str, float]]:
+    """An evidence box as {x0, y0, x1, y1} page fractions (top-left origin), or None."""
+    if box is None:
+        return None
+    return dict(zip(("x0", "y0", "x1", "y1"), (float(v) for v in box)))
 
 
 def jsonable(value: Any) -> Any:

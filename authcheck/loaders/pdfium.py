@@ -1,0 +1,198 @@
+"""PDF pages as pictures and text positions, through pdfium (the only pypdfium2 import).
+
+Two jobs, both on the PDF's own bytes: `locate` finds where given pieces of text sit on their
+pages (page-relative fractions, top-left origin, as the page is displayed: crop box and /Rotate
+applied), and `render` draws pages as JPEG pictures for the HTML report.  pypdfium2 (BSD-3 /
+Apache-2.0) and Pillow (HPND, for the JPEG encoding) are imported on first use only.
+
+Text is matched ignoring whitespace and case, because pdfium and pypdf space words differently;
+when the same text occurs several times on a page, `occurrence` picks which one.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+Box = tuple[float, float, float, float]  #: x0, y0, x1, y1 as fractions of the page, top-left origin
+_SCALE = 100_000  #: device size used to turn page points into fractions
+MAX_PAGE_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A piece of text to find: its page (1-based), text, and which occurrence (0-based).
+
+    With `y` (the baseline of its line in page units, from the bottom, as the PDF loader records
+    it) the occurrence counts only matches on that line: pdfium and pypdf may order a page's text
+    differently (rotated pages, columns), but a line's height on the page is the same in both.
+    """
+
+    page: int
+    text: str
+    occurrence: int = 0
+    y: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One rendered page: JPEG bytes and the picture's size in pixels."""
+
+    number: int
+    jpeg: bytes
+    width: int
+    height: int
+
+
+def _open(data: bytes, password: Optional[str]):
+    import pypdfium2 as pdfium
+
+    return pdfium.PdfDocument(data, password=password)
+
+
+def locate(data: bytes, wanted: Iterable[Wanted], password: Optional[str] = None) -> dict[Wanted, Optional[Box]]:
+    """The box around each wanted text on its page, or None when it cannot be found there."""
+    wanted = list(wanted)
+    out: dict[Wanted, Optional[Box]] = {w: None for w in wanted}
+    if not wanted:
+        return out
+    pdf = _open(data, password)
+    try:
+        by_page: dict[int, list[Wanted]] = {}
+        for w in wanted:
+            if 1 <= w.page <= len(pdf):
+                by_page.setdefault(w.page, []).append(w)
+        for number, items in by_page.items():
+            page = pdf[number - 1]
+            try:
+                _locate_on_page(page, items, out)
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    return out
+
+
+def _locate_on_page(page, items: list[Wanted], out: dict) -> None:
+    """Fill `out` for the wanted texts of one page."""
+    textpage = page.get_textpage()
+    try:
+        count = min(textpage.count_chars(), MAX_PAGE_CHARS)
+        text = textpage.get_text_range(0, count) if count > 0 else ""
+        if len(text) != count:  # characters outside the BMP: one index each, two UTF-16 units
+            text = "".join((textpage.get_text_range(i, 1) or " ")[:1] for i in range(count))
+        squeezed, index = _squeeze(text)
+        for w in items:
+            span = _pick(textpage, index, _spans(squeezed, _squeeze(w.text)[0]), w)
+            if span is not None:
+                chars = [index[k] for k in range(span[0], span[1])]
+                out[w] = _union(page, textpage, chars)
+    finally:
+        textpage.close()
+
+
+def _squeeze(text: str) -> tuple[str, list[int]]:
+    """The text without whitespace, case-folded per character, and each kept character's index."""
+    kept, index = [], []
+    for i, ch in enumerate(text):
+        if not ch.isspace() and ch != "\ufffe":
+            kept.append(ch.lower()[:1] or ch)
+            index.append(i)
+    return "".join(kept), index
+
+
+def _spans(haystack: str, needle: str, limit: int = 500) -> list[tuple[int, int]]:
+    """Where `needle` occurs in `haystack` (overlaps included), at most `limit` times."""
+    spans, at = [], haystack.find(needle) if needle else -1
+    while at >= 0 and len(spans) < limit:
+        spans.append((at, at + len(needle)))
+        at = haystack.find(needle, at + 1)
+    return spans
+
+
+def _pick(textpage, index: list[int], spans: list[tuple[int, int]], w: Wanted) -> Optional[tuple[int, int]]:
+    """The wanted occurrence: among the matches on the line nearest `w.y` when given, else on the page."""
+    if not spans:
+        return None
+    if w.y is not None:
+        def distance(span):
+            left, bottom, right, top = textpage.get_charbox(index[span[0]])
+            return abs((bottom + top) / 2 - w.y)
+        measured = [(distance(span), span) for span in spans]
+        best = min(d for d, _ in measured)
+        spans = [span for d, span in measured if d <= best + 3.0]
+    return spans[min(w.occurrence, len(spans) - 1)]
+
+
+def _union(page, textpage, chars: list[int]) -> Optional[Box]:
+    """The display-space box around the given characters, as page fractions."""
+    xs, ys = [], []
+    for i in chars:
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        if right - left <= 0 and top - bottom <= 0:
+            continue
+        for px, py in ((left, bottom), (right, top)):
+            x, y = _to_device(page, px, py)
+            xs.append(x)
+            ys.append(y)
+    if not xs:
+        return None
+    clamp = lambda v: round(min(1.0, max(0.0, v / _SCALE)), 4)  # noqa: E731
+    return clamp(min(xs)), clamp(min(ys)), clamp(max(xs)), clamp(max(ys))
+
+
+def _to_device(page, x: float, y: float) -> tuple[int, int]:
+    """Page point -> device pixel on a _SCALE x _SCALE picture of the page as displayed."""
+    import pypdfium2.raw as raw
+
+    dx, dy = ctypes.c_int(), ctypes.c_int()
+    raw.FPDF_PageToDevice(page.raw, 0, 0, _SCALE, _SCALE, 0, x, y, ctypes.byref(dx), ctypes.byref(dy))
+    return dx.value, dy.value
+
+
+def render(data: bytes, password: Optional[str] = None, *, max_pages: int = 30, width: int = 1000,
+           quality: int = 60) -> tuple[list[PageImage], int, list[int]]:
+    """The first `max_pages` pages as JPEG pictures about `width` pixels wide, the page count, and
+    the numbers of pages pdfium could not draw (a bad page costs only itself)."""
+    pdf = _open(data, password)
+    try:
+        total, pages, failed = len(pdf), [], []
+        for number in range(1, min(total, max_pages) + 1):
+            try:
+                pages.append(_render_page(pdf, number, width, quality))
+            except (ValueError, OSError, RuntimeError):  # PdfiumError is a RuntimeError
+                failed.append(number)
+        return pages, total, failed
+    finally:
+        pdf.close()
+
+
+def render_page(data: bytes, password: Optional[str], number: int, width: int, quality: int = 60) -> PageImage:
+    """One page (1-based) of the PDF in `data` as a JPEG picture about `width` pixels wide."""
+    pdf = _open(data, password)
+    try:
+        if not 1 <= number <= len(pdf):
+            raise ValueError(f"no page {number}")
+        return _render_page(pdf, number, width, quality)
+    finally:
+        pdf.close()
+
+
+def _render_page(pdf, number: int, width: int, quality: int) -> PageImage:
+    """One page drawn on white, scaled to `width` pixels (never above 3x), JPEG-compressed."""
+    page = pdf[number - 1]
+    try:
+        w_pt, h_pt = page.get_size()
+        if page.get_rotation() in (90, 270):
+            w_pt, h_pt = h_pt, w_pt
+        scale = max(0.1, min(3.0, width / max(w_pt, 1.0)))
+        if w_pt * scale * h_pt * scale > 4_000_000:  # a poster-sized page: keep the picture small
+            scale = (4_000_000 / max(w_pt * h_pt, 1.0)) ** 0.5
+        image = page.render(scale=scale).to_pil().convert("RGB")
+    finally:
+        page.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return PageImage(number, buffer.getvalue(), image.width, image.height)
