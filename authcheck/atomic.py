@@ -34,9 +34,11 @@ def reason_of(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace the file at `path` with `text` (UTF-8) in one step; "-" writes to stdout."""
-    with AtomicWriter(path) as out:
+def write_atomic(path: str, text: str, follow_links: bool = True) -> None:
+    """Replace the file at `path` with `text` (UTF-8) in one step; "-" writes to stdout.
+    With `follow_links=False` the name itself is replaced, whatever it is (a symbolic link, a FIFO):
+    for files authcheck names itself, inside a report folder that may hold planted links."""
+    with AtomicWriter(path, follow_links=follow_links) as out:
         out.write(text)
 
 
@@ -87,8 +89,9 @@ class AtomicWriter:
     return exactly what was written so far when a later write fails.
     """
 
-    def __init__(self, path: str, encoding: str = "utf-8") -> None:
+    def __init__(self, path: str, encoding: str = "utf-8", follow_links: bool = True) -> None:
         self.path = path
+        self.follow_links = follow_links
         self.encoding = encoding
         self._fd: Optional[int] = None
         self._target: Optional[str] = None
@@ -101,10 +104,10 @@ class AtomicWriter:
         """Create the temporary file (or open the device in place); OutputError when impossible."""
         if self.path != STDOUT:
             try:
-                if writes_in_place(self.path):
+                if self.follow_links and writes_in_place(self.path):
                     self._fd = _open_in_place(self.path)
                 else:
-                    self._target = os.path.realpath(self.path)
+                    self._target = os.path.realpath(self.path) if self.follow_links else os.path.abspath(self.path)
                     self._tmp, self._fd = _create_temp(self._target)
             except OSError as exc:
                 raise OutputError(self.path, _explain(exc)) from None

@@ -12,6 +12,7 @@ is never lost.  `Sink.failed` makes the run exit 3.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -88,6 +89,36 @@ def _identity(path: str) -> Optional[tuple[int, int]]:
     except (OSError, ValueError):
         return None
     return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+_FOLDER_REPORT = re.compile(r"(index|\d{4,}-.*)\.html\Z")  #: the names a report folder gets (htmlreport)
+
+
+def check_report_folder(folder: str, inputs: Iterable[str]) -> None:
+    """ConfigError (exit 2) when a folder of reports cannot be made at `folder` (a file is there, or
+    the nearest existing folder above is not writable), or when one of the names it writes
+    (index.html, NNNN-name.html) is an input of this run."""
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise ConfigError(f"{folder}: cannot write report: not a folder (a folder of reports was asked for)")
+    above = os.path.abspath(folder)
+    while not os.path.isdir(above):
+        if os.path.lexists(above):
+            raise ConfigError(f"{folder}: cannot write report: {above} is not a folder")
+        above = os.path.dirname(above)
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise ConfigError(f"{folder}: cannot write report: folder {above} is not writable")
+    home = os.path.realpath(folder)
+    for source in inputs:
+        if source != STDOUT and _FOLDER_REPORT.match(os.path.basename(source)) \
+                and os.path.dirname(os.path.realpath(source)) == home:
+            raise ConfigError(f"{folder}: is where this run writes {os.path.basename(source)}, an input of this run "
+                              f"({source}); writing the reports there would overwrite it")
+
+
+class FailedReport:
+    """A report that could not be written at all (its line is already said): the run exits 3."""
+
+    failed = True
 
 
 def _fd_identity(fd: int) -> Optional[tuple[int, int]]:

@@ -429,3 +429,46 @@ def test_a_socket_as_output_is_refused_before_the_scan(cli, letter, tmp_path):
         server.close()
     assert result.exit_code == 2 and "is a socket" in one_line(result.stderr)
     assert result.stdout == ""
+
+
+# --- --html-output FOLDER/ ------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_link_planted_in_the_html_folder_is_replaced_not_followed(cli, letter, tmp_path):
+    """out/index.html -> the letter: the index was written through the link, over the letter."""
+    before = letter.read_bytes()
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(letter, out / "index.html")
+    result = cli(str(letter), "--html-output", str(out) + "/")
+    assert result.exit_code == 0, result.stderr
+    assert letter.read_bytes() == before
+    assert not (out / "index.html").is_symlink() and "<html" in (out / "index.html").read_text().lower()
+
+
+def test_a_file_where_the_html_folder_should_be_is_a_usage_error(cli, letter, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    result = cli(str(letter), "--html-output", str(tmp_path / "afile") + "/")
+    assert result.exit_code == 2 and "cannot write report:" in one_line(result.stderr)
+    assert "internal error" not in result.stderr and result.stdout == ""
+
+
+def test_an_input_named_like_a_folder_report_is_refused(cli, letter, tmp_path):
+    shutil.copy(letter, tmp_path / "index.html")
+    before = (tmp_path / "index.html").read_bytes()
+    result = cli(str(tmp_path), "--include", "*.html", "--html-output", str(tmp_path) + "/")
+    assert result.exit_code == 2 and "an input of this run" in one_line(result.stderr)
+    assert (tmp_path / "index.html").read_bytes() == before
+
+
+def test_a_folder_report_that_cannot_be_written_is_one_line_and_exit_3(cli, letter, tmp_path, monkeypatch):
+    from authcheck.reporters import htmlreport
+
+    def refuse(folder, results, pictures=None):
+        raise atomic.OutputError(os.path.join(folder, "index.html"), "No space left on device")
+
+    monkeypatch.setattr(htmlreport, "write_html_folder", refuse)
+    result = cli(str(letter), "--html-output", str(tmp_path / "out") + "/")
+    assert result.exit_code == 3
+    assert one_line(result.stderr) == f"authcheck: {tmp_path / 'out'}/: cannot write report: No space left on device"
