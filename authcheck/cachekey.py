@@ -21,7 +21,7 @@ from typing import Mapping, Optional
 
 ENV_KEY = "AUTHCHECK_CACHE_KEY"
 KEY_BYTES = 32
-LIBRARIES = ("pypdf", "python-docx", "lxml", "rapidfuzz", "PyYAML", "google-re2", "cryptography", "pyhanko",
+LIBRARIES = ("pypdf", "pypdfium2", "python-docx", "lxml", "rapidfuzz", "PyYAML", "google-re2", "cryptography", "pyhanko",
              "pyhanko-certvalidator")
 #: distributions whose behaviour can reach a finding; their versions are part of every cache key
 
@@ -117,12 +117,13 @@ def verify(key: bytes, tag: str, *parts: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def library_versions() -> str:
-    """"name=version" of every library in LIBRARIES (computed once per process)."""
+    """"name=version" of every library in LIBRARIES (computed once per process), and the PDF page-text
+    reader chosen by AUTHCHECK_PDF_TEXT (loaders/pdf.py)."""
     from importlib import metadata
 
     import platform
 
-    out = [f"python={platform.python_version()}"]
+    out = [f"python={platform.python_version()}", f"pdf-text={os.environ.get('AUTHCHECK_PDF_TEXT', 'pypdf')}"]
     for name in LIBRARIES:
         try:
             out.append(f"{name}={metadata.version(name)}")

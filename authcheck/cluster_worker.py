@@ -54,9 +54,14 @@ def settings_to_json(settings: Settings) -> dict:
 def settings_from_json(data: dict) -> Settings:
     """The Settings a `settings_to_json` record describes."""
     overrides = {rule: Override(**o) for rule, o in data["overrides"].items()}
-    return Settings(**{**data, "rule_dirs": tuple(data["rule_dirs"]),
-                       "disabled_rules": tuple(data["disabled_rules"]), "overrides": overrides,
-                       "bands": Bands(**data["bands"]), "limits": Limits(**data["limits"])})
+    plain = {key: _tuples(value) for key, value in data.items()}  # JSON lists back to the tuples Settings holds
+    return Settings(**{**plain, "overrides": overrides, "bands": Bands(**data["bands"]),
+                       "limits": Limits(**data["limits"])})
+
+
+def _tuples(value):
+    """Lists (at any depth) as tuples."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def build_ruleset(spec_json: str, settings=None):

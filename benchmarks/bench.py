@@ -43,12 +43,13 @@ GOALS = {  # id: (description, comparison, target)
     "single_json_pdf": ("1-page PDF, `--format json` ÷ `exiftool F`", "<=", 1.0),
     "single_console_pdf": ("1-page PDF, console report ÷ `exiftool F`", "<=", 1.0),
     "single_json_docx": ("DOCX, `--format json` ÷ `exiftool F`", "<=", 1.0),
-    "single_json_pdf20": ("20-page PDF, `--format json` ÷ `exiftool F`", "<=", 1.0),
+    "single_json_pdf20": ("20-page PDF, `--format json` ÷ `exiftool F`", "<=", 1.5),
     "version": ("`authcheck --version` ÷ `python -c pass`", "<=", 3.0),
     "batch_jobs2": ("1000 letters, `--jobs 2` ÷ `exiftool -r -json`", "<=", 1.0),
-    "rescan_speedup": ("re-scan with cache: first scan ÷ re-scan", ">=", 10.0),
+    "rescan_speedup": ("re-scan with cache: first scan ÷ re-scan", ">=", 20.0),
     "worker_rss": ("peak RSS per worker, 20-page PDF (MB)", "<", 150.0),
     "linear": ("per-file time at 10k ÷ at 1k", "<=", 1.10),
+    "linear_cpu": ("per-file CPU at 10k ÷ at 1k", "<=", 1.10),
 }
 
 
@@ -330,15 +331,27 @@ def round_ratios(walls: dict[str, list[float]], num: str, den: str) -> dict | No
 
 
 def pick_samples(corpus: Path) -> dict[str, Path]:
-    """The first 1-page PDF, DOCX and 20-page PDF of the corpus manifest."""
+    """The first 1-page PDF, DOCX, 20-page PDF and text letter of the corpus manifest."""
     picks: dict[str, Path] = {}
     with open(corpus / "manifest.jsonl") as fh:
         for line in fh:
             rec = json.loads(line)
-            key = {"pdf-1p": "pdf", "docx": "docx", "pdf-20p": "pdf20"}.get(rec["class"])
+            key = {"pdf-1p": "pdf", "docx": "docx", "pdf-20p": "pdf20", "txt": "txt"}.get(rec["class"])
             if key and key not in picks:
                 picks[key] = corpus / rec["file"]
     return picks
+
+
+def stage_section(samples: dict[str, Path], rounds: int) -> dict:
+    """Where the milliseconds go, per kind of file (benchmarks/stages.py with the benchmark venv)."""
+    files = [str(samples[k]) for k in ("pdf", "pdf20", "docx", "txt") if k in samples]
+    log(f"stage profile: {len(files)} files x {rounds} rounds (+ cProfile)")
+    proc = subprocess.run([str(venv_python()), str(HERE / "stages.py"), *files, "--rounds", str(rounds), "--json"],
+                          capture_output=True, text=True, cwd="/")
+    if proc.returncode:
+        log(f"WARNING: stage profile failed: {proc.stderr.strip()[-300:]}")
+        return {}
+    return json.loads(proc.stdout)
 
 
 def single_section(ac: str, exiftool: str | None, samples: dict[str, Path], rounds: int, cwd: str) -> dict:
@@ -580,7 +593,7 @@ def markdown(results: dict) -> str:
     rs = br["rescan_speedup"]["median"]
     lines.append(f"| re-scan, cache filled by a first run | {fmt_s(b['re-scan']['median'])} | first scan "
                  f"(`--no-cache --jobs 2`) {fmt_s(b['jobs 2']['median'])} | {fmt_ratio(br['rescan_speedup'])} "
-                 f"faster | ≥ 10× | {goal_check('rescan_speedup', rs)} |")
+                 f"faster | ≥ {GOALS['rescan_speedup'][2]:g}× | {goal_check('rescan_speedup', rs)} |")
     lines.append(f"| first scan that fills the cache | {fmt_s(b['cache fill']['median'])} | `--no-cache --jobs 2` | "
                  f"{fill:.2f}× | – | – |")
 
@@ -611,10 +624,15 @@ def markdown(results: dict) -> str:
                      f"{goal_check('linear', a['per_file_ratio'])} |")
         cpu_ratio = a[big]["cpu_per_file_ms"] / a[small]["cpu_per_file_ms"]
         lines.append(f"| per-file CPU, {small} → {big} letters | {a[small]['cpu_per_file_ms']:.2f} → "
-                     f"{a[big]['cpu_per_file_ms']:.2f} ms | – | {cpu_ratio:.2f}× | – | – |")
+                     f"{a[big]['cpu_per_file_ms']:.2f} ms | – | {cpu_ratio:.2f}× | ≤ 1.1 | {goal_check('linear_cpu', cpu_ratio)} |")
         lines.append(f"| peak RSS at {big} letters: worker max / parent | {mb(a[big]['worker_max_mb'])} / "
                      f"{mb(a[big]['parent_mb'])} MB | at {small}: {mb(a[small]['worker_max_mb'])} / "
                      f"{mb(a[small]['parent_mb'])} MB | – | – | – |")
+    stages = results.get("stages")
+    if stages:
+        lines += ["", "Where the time goes (`benchmarks/stages.py`, fresh interpreter per run, "
+                  f"{stages['rounds']} interleaved rounds, medians):", "", stages["table"], "",
+                  "```", stages["cprofile"], "```"]
     return "\n".join(lines)
 
 
@@ -628,6 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=1000, help="corpus size [1000]")
     parser.add_argument("--scale-n", type=int, default=10000, help="large corpus for the linearity check [10000]")
     parser.add_argument("--seed", type=int, default=SEED, help=f"corpus seed [{SEED}]")
+    parser.add_argument("--no-profile", action="store_true", help="skip the per-stage profile (stages.py)")
     parser.add_argument("--python", default=sys.executable, help="interpreter that creates benchmarks/.venv")
     parser.add_argument("--source", type=Path, default=ROOT,
                         help="install authcheck from this tree instead of the repository (e.g. an exported commit)")
@@ -637,6 +656,9 @@ def main(argv: list[str] | None = None) -> int:
     rounds = args.rounds or (5 if args.quick else 20)
     batch_rounds = args.batch_rounds or (1 if args.quick else 3)
 
+    # The parsed-rule cache of our own: other processes sharing ~/.cache (test suites with another cache
+    # key) would otherwise overwrite its entries and every measured run would parse the YAML again.
+    os.environ["XDG_CACHE_HOME"] = str(OUT / "xdg-cache")
     exiftool = shutil.which("exiftool")
     if not exiftool:
         print(EXIFTOOL_MISSING, file=sys.stderr)
@@ -658,6 +680,8 @@ def main(argv: list[str] | None = None) -> int:
             path.read_bytes()
         results["single"] = {"rounds": rounds, **single_section(ac, exiftool, samples, rounds, cwd)}
         results["batch"] = {"rounds": batch_rounds, **batch_section(ac, exiftool, corpus, batch_rounds, cwd, tmp)}
+        if not args.no_profile:
+            results["stages"] = stage_section(samples, min(rounds, 7))
         results["rss"] = rss_section(ac, exiftool, samples, corpus, cwd, repeats=3 if args.quick else 5)
         if big is not None:
             for path in (big / "letters").rglob("*.*"):

@@ -1,4 +1,4 @@
-"""PDF letters through pypdf: the only module that imports it.
+"""PDF letters through pypdf: the only module that imports it (PDFium, opt-in for page text, is in `pdfiumtext`).
 
 `load_pdf` opens the file non-strictly with no external programs allowed (JBIG2 images
 would otherwise run ``jbig2dec``), pypdf's decompression limits set from `Limits`
@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import re
 import struct
 import warnings
 import zlib
@@ -38,6 +40,11 @@ from .pdfobjects import annotation_texts, form_shape, metadata, resolve, signatu
 from .text import LineBuilder
 
 _KEEP_LOGGED = 5
+# Page text reader: "pypdf" (default) reads every page with pypdf; "pdfium" reads pages of plain text with
+# PDFium (loaders/pdfiumtext.py, about 30 % less loading CPU on a 20-page letter, identical lines on the
+# samples and the benchmark corpus) but misses the content-stream damage pypdf's tokenizer reports
+# (parser-warnings, page-unreadable: file.damaged), so it is opt-in: AUTHCHECK_PDF_TEXT=pdfium.
+TEXT_READER = os.environ.get("AUTHCHECK_PDF_TEXT", "pypdf")
 
 
 def _library_errors(pypdf: Any) -> tuple[type[BaseException], ...]:
@@ -59,7 +66,10 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: O
             reader = budget.call(_open, pypdf, data, password, notes)
         except OutOfTime:
             raise CheckError("timeout", f"opening the PDF took over {budget.describe()}", "load") from None
-        parts = _read(reader, limits, notes, budget) if reader is not None else _locked(pypdf, data, notes, budget)
+        if reader is None:
+            parts = _locked(pypdf, data, notes, budget)
+        else:
+            parts = _read(reader, limits, notes, budget, _fast_reader(data, password, reader, budget))
     notes.extend(log.notes())
     if b"%%EOF" not in data[-2048:]:
         notes.append(Note("damaged", "the file does not end with %%EOF: it may have been cut short"))
@@ -235,8 +245,51 @@ def _locked(pypdf: Any, data: bytes, notes: list[Note], budget: Budget) -> dict:
     return {"lines": (), "metadata": Metadata(page_count=count, encrypted=True), "pages": count or 1}
 
 
-def _read(reader: Any, limits: Limits, notes: list[Note], budget: Budget) -> dict:
+def _fast_reader(data: bytes, password: Optional[str], reader: Any, budget: Budget) -> Any:
+    """`_text_reader` within the reading budget (None when opening in PDFium outlasts it)."""
+    if TEXT_READER != "pdfium":
+        return None
+    try:
+        return budget.call(_text_reader, data, password, reader)
+    except OutOfTime:
+        return None
+
+
+def _text_reader(data: bytes, password: Optional[str], reader: Any) -> Any:
+    """PDFium opened on the same bytes for page text (`pdfium.PdfiumText`), or None to read all text with pypdf.
+
+    None unless `TEXT_READER` is "pdfium"; None too when pypdfium2 is missing, PDFium cannot open the file, or it
+    sees a different number of pages than pypdf (pypdf's page tree is the one reported).
+    """
+    if TEXT_READER != "pdfium":
+        return None
+    from . import pdfiumtext as pdfium
+
+    if not pdfium.available():
+        return None
+    try:
+        text = pdfium.PdfiumText(data, password if getattr(reader, "is_encrypted", False) else None)
+        if text.page_count() == len(reader.pages):
+            return text
+        text.close()
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - PDFium refuses the file: pypdf reads the text
+        pass
+    return None
+
+
+def _read(reader: Any, limits: Limits, notes: list[Note], budget: Budget, fast: Any = None) -> dict:
     """Every part of an opened PDF, as `Document` keyword arguments."""
+    try:
+        return _read_all(reader, limits, notes, budget, fast)
+    finally:
+        if fast is not None:
+            fast.close()
+
+
+def _read_all(reader: Any, limits: Limits, notes: list[Note], budget: Budget, fast: Any) -> dict:
+    """`_read` with the PDFium text reader (or None) already open."""
     try:
         total = budget.call(lambda: len(reader.pages))
     except MemoryError:
@@ -254,7 +307,7 @@ def _read(reader: Any, limits: Limits, notes: list[Note], budget: Budget) -> dic
         if budget.expired():
             notes.append(_out_of_time(budget, index, total, partial=False))
             break
-        found, stopped = _read_page(reader, index, builder, notes, limits, budget)
+        found, stopped = _read_page(reader, index, builder, notes, limits, budget, **({"fast": fast} if fast else {}))
         images.extend(found)
         if stopped:
             notes.append(_out_of_time(budget, index, total, partial=True))
@@ -317,7 +370,7 @@ def _signatures(reader: Any, count: int, notes: list[Note], budget: Budget) -> t
 
 
 def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note], limits: Limits,
-               budget: Budget) -> tuple[list[Image], bool]:
+               budget: Budget, fast: Any = None) -> tuple[list[Image], bool]:
     """Add one page's lines to the builder; (its images, True when the time budget stopped it)."""
     number = index + 1
     try:
@@ -330,7 +383,7 @@ def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note],
         _page_note(notes, number, "page", exc)
         return [], False
     try:
-        skip = budget.call(_oversized, page, number, limits)
+        skip, content = budget.call(_oversized, page, number, limits)
     except OutOfTime:
         return [], True
     try:
@@ -340,19 +393,15 @@ def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note],
     except Exception:  # noqa: BLE001 - the extractor reports the damage; forms only lose their position
         resources = None
     collector = Collector(resources, xobject, _width_table())
-    stopped = False
+    stopped: Optional[bool] = None
     if skip is not None:
         notes.append(skip)
-    else:
-        try:
-            budget.call(page.extract_text, visitor_text=collector.text, visitor_operand_before=collector.before,
-                        visitor_operand_after=collector.after)
-        except MemoryError:
-            raise
-        except OutOfTime:
-            stopped = True
-        except Exception as exc:  # noqa: BLE001
-            _text_failed(notes, number, exc)
+        stopped = False
+    elif fast is not None and _text_only(resources, content):
+        stopped = _fast_text(fast, index, collector, budget)
+    if stopped is None:  # pypdf: pages with images or forms (their names and placements), or PDFium failed
+        collector.fragments.clear()
+        stopped = _pypdf_text(page, collector, notes, number, budget)
     for text, source, y in layout_page(collector.fragments):
         builder.add(text, number, source, y)
     if stopped:
@@ -367,29 +416,81 @@ def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note],
     return _images(collector, number), False
 
 
+def _pypdf_text(page: Any, collector: Collector, notes: list[Note], number: int, budget: Budget) -> bool:
+    """One page's text through pypdf's visitor into `collector`; True when the time budget stopped it."""
+    try:
+        budget.call(page.extract_text, visitor_text=collector.text, visitor_operand_before=collector.before,
+                    visitor_operand_after=collector.after)
+    except MemoryError:
+        raise
+    except OutOfTime:
+        return True
+    except Exception as exc:  # noqa: BLE001
+        _text_failed(notes, number, exc)
+    return False
+
+
+def _fast_text(fast: Any, index: int, collector: Collector, budget: Budget) -> Optional[bool]:
+    """One page's text through PDFium into `collector`: True when the time budget stopped it
+    (the words read so far are kept), None when PDFium failed (pypdf reads the page instead)."""
+    try:
+        budget.call(fast.fragments, index, collector.fragments)
+    except MemoryError:
+        raise
+    except OutOfTime:
+        return True
+    except Exception:  # noqa: BLE001 - PDFium could not read this page: pypdf will, or will say why
+        return None
+    return False
+
+
+def _text_only(resources: Any, content: Optional[bytes]) -> bool:
+    """True when a page draws no XObject (image or form) and no inline image: PDFium's text is all it has.
+
+    Pages with images go through pypdf, which reports each image under its resource name (the
+    signature evidence and the registry's image hashes look images up by that name).
+    """
+    if content is None:
+        return False
+    try:
+        xobjects = resolve(resources.get("/XObject")) if resources is not None else None
+        if xobjects:
+            return False
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - odd resources: let pypdf deal with them
+        return False
+    return b"BI" not in content or not _INLINE_IMAGE.search(content)
+
+
+_INLINE_IMAGE = re.compile(rb"(?:^|[\s\]\)>])BI[\s/]")
+
+
 def _images(collector: Collector, number: int) -> list[Image]:
     """The image placements the collector saw on page `number`, as `Image`s."""
     return [Image(number, name, None, *box(matrix)) for name, matrix in collector.images]
 
 
-def _oversized(page: Any, number: int, limits: Limits) -> Optional[Note]:
-    """A "truncated" note when the page's decoded content is over budget (or over a pypdf limit); else None.
+def _oversized(page: Any, number: int, limits: Limits) -> tuple[Optional[Note], Optional[bytes]]:
+    """(a "truncated" note when the page's decoded content is over budget or over a pypdf limit, else
+    None; the decoded content when it was read within the limits, else None).
 
     Decoding is bounded by pypdf's output limits; tokenizing is what costs (about 1 s per
     150k operators), so an oversized page is not handed to the text extractor at all.
     """
     try:
         contents = page.get_contents()
-        size = len(contents.get_data()) if contents is not None else 0
+        data = contents.get_data() if contents is not None else b""
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged content: the extractor will say so
-        return _limit_note(number, exc) if _is_resource_limit(exc) else None
+        return (_limit_note(number, exc) if _is_resource_limit(exc) else None), None
+    size = len(data)
     if size <= limits.max_page_content_bytes:
-        return None
+        return None, data
     return Note("truncated", f"page {number}: text not read: its content is {size} bytes decoded, over the "
                 f"{limits.max_page_content_bytes}-byte limit (max_page_content_bytes)",
-                {"page": number, "content_bytes": size, "max_page_content_bytes": limits.max_page_content_bytes})
+                {"page": number, "content_bytes": size, "max_page_content_bytes": limits.max_page_content_bytes}), None
 
 
 def _text_failed(notes: list[Note], number: int, exc: BaseException) -> None:

@@ -1,4 +1,4 @@
-"""PDF pages as pictures and text positions, through pdfium (the only pypdfium2 import).
+"""PDF pages as pictures and text positions, through pdfium (`pdfiumtext` reads page text, opt-in).
 
 Two jobs, both on the PDF's own bytes: `locate` finds where given pieces of text sit on their
 pages (page-relative fractions, top-left origin, as the page is displayed: crop box and /Rotate

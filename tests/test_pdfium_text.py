@@ -1,0 +1,124 @@
+"""The opt-in PDFium page-text reader (AUTHCHECK_PDF_TEXT=pdfium) fills the Document as pypdf does."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+pytest.importorskip("pypdfium2")
+
+from authcheck.loaders import load, pdf  # noqa: E402
+from authcheck.loaders import pdfiumtext as pdfium  # noqa: E402
+from authcheck.settings import Limits  # noqa: E402
+from tools.docgen import Img, LetterSpec, Text, build_pdf, letter_pdf  # noqa: E402
+
+
+def read(data: bytes, reader: str, monkeypatch, limits: Limits = Limits()):
+    """Load `data` with the page-text reader `reader` ("pypdf" or "pdfium")."""
+    monkeypatch.setattr(pdf, "TEXT_READER", reader)
+    return load(data, path="letter.pdf", sha256=hashlib.sha256(data).hexdigest(), password=None, limits=limits)
+
+
+def lines(doc) -> list[tuple]:
+    return [(ln.text, ln.source, ln.page, ln.number, ln.start, ln.end, ln.y) for ln in doc.lines]
+
+
+def count_pdfium_pages(monkeypatch) -> list[int]:
+    """Record the pages PDFium reads."""
+    seen: list[int] = []
+    original = pdfium.PdfiumText.fragments
+
+    def fragments(self, index, out):
+        seen.append(index)
+        return original(self, index, out)
+
+    monkeypatch.setattr(pdfium.PdfiumText, "fragments", fragments)
+    return seen
+
+
+LETTER = LetterSpec(
+    letterhead=["DEPARTMENT OF THE ARMY", "HEADQUARTERS, 1ST INFANTRY DIVISION"], date="12 March 2024",
+    blocks=["MEMORANDUM FOR RECORD", "SUBJECT: Reader parity",
+            "1. This first paragraph is long enough to wrap onto a second line of the page in the PDF "
+            "rendering, so that line grouping and paragraph gaps are both exercised.",
+            "2. Second paragraph."],
+    closing="Sincerely,", signature_name="JOHN Q. PUBLIC", signature_titles=["COL, IN"],
+    watermark="DRAFT", filler_pages=1)
+
+
+def test_pdfium_lines_match_pypdf_on_a_letter_with_a_watermark(monkeypatch):
+    data = letter_pdf(LETTER)
+    seen = count_pdfium_pages(monkeypatch)
+    new = read(data, "pdfium", monkeypatch)
+    old = read(data, "pypdf", monkeypatch)
+    assert seen == [0, 1]  # both pages read by PDFium
+    assert lines(new) == lines(old)
+    assert "watermark" in {ln.source for ln in new.lines}
+    assert new.metadata == old.metadata and new.pages == old.pages == 2
+
+
+def test_pdfium_keeps_columns_apart_with_a_tab(monkeypatch):
+    data = build_pdf([[Text(72, 700, "Left column text"), Text(330, 700, "Right column text"),
+                       Text(72, 686, "second left"), Text(330, 686, "second right")]])
+    new = read(data, "pdfium", monkeypatch)
+    assert [ln.text for ln in new.lines if ln.text] == ["Left column text\tRight column text",
+                                                          "second left\tsecond right"]
+    assert lines(new) == lines(read(data, "pypdf", monkeypatch))
+
+
+def test_pages_with_images_are_read_by_pypdf_with_their_names(monkeypatch):
+    data = build_pdf([[Text(72, 700, "Text page")], [Text(72, 700, "Signed"), Img(72, 600, 120, 40)]])
+    seen = count_pdfium_pages(monkeypatch)
+    new = read(data, "pdfium", monkeypatch)
+    old = read(data, "pypdf", monkeypatch)
+    assert seen == [0]
+    assert new.images == old.images and len(new.images) == 1 and new.images[0].name
+    assert lines(new) == lines(old)
+
+
+def test_a_page_pdfium_cannot_read_falls_back_to_pypdf(monkeypatch):
+    def broken(self, index, out):
+        out.append(pdfium.Fragment("garbage", 0, 0, 10, 10, 0))
+        raise ValueError("bad page")
+
+    monkeypatch.setattr(pdfium.PdfiumText, "fragments", broken)
+    data = build_pdf([[Text(72, 700, "Only pypdf reads this")]])
+    doc = read(data, "pdfium", monkeypatch)
+    assert [ln.text for ln in doc.lines if ln.text] == ["Only pypdf reads this"]
+    assert not [n for n in doc.notes if n.code in ("page-unreadable", "truncated")]
+
+
+def test_pdfium_page_cut_by_the_time_budget_keeps_the_words_read(monkeypatch):
+    import time
+
+    original = pdfium._RunBuilder.word
+
+    def word(self, raw, handle, text, start, end):
+        original(self, raw, handle, text, start, end)
+        if text[start:end] == "spin":
+            while True:
+                time.sleep(0.01)
+
+    monkeypatch.setattr(pdfium._RunBuilder, "word", word)
+    data = build_pdf([[Text(72, 700, "Page one")], [Text(72, 700, "Page two"), Text(72, 600, "spin here")]])
+    start = time.monotonic()
+    doc = read(data, "pdfium", monkeypatch, limits=Limits(timeout=1.0))
+    assert time.monotonic() - start < 5
+    assert [ln.text for ln in doc.lines if ln.text][:1] == ["Page one"]
+    [note] = [n for n in doc.notes if n.code == "truncated"]
+    assert note.data == {"pages_total": 2, "pages_read": 1, "reason": "time"} and "inside page 2" in note.detail
+
+
+def test_oversized_pages_are_not_handed_to_pdfium(monkeypatch):
+    seen = count_pdfium_pages(monkeypatch)
+    data = build_pdf([[Text(72, 700 - k, f"line {k}") for k in range(300)]])
+    doc = read(data, "pdfium", monkeypatch, limits=Limits(max_page_content_bytes=1000))
+    assert seen == []
+    assert [n.data.get("page") for n in doc.notes if n.code == "truncated"] == [1]
