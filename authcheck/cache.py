@@ -273,7 +273,7 @@ def _refuse_links(path: str) -> None:
             continue
         if not stat.S_ISREG(mode):
             raise ValueError(f"{name} is {'a symbolic link' if stat.S_ISLNK(mode) else 'not a regular file'}; "
-                             "the cache never follows one")
+                             "the cache uses only a regular file there")
 
 
 def _checked(secret: bytes, key: str, text: str, tag: str) -> Optional[dict]:
