@@ -82,7 +82,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.wants_html)
     targets = run.targets()
-    _check_output_paths(_output_paths(outputs), targets, project)
+    _check_output_paths(_output_paths(outputs), targets, project, _html_folder(outputs))
     _warn_platform(project.settings)
     claim, sinks = StdoutClaim(outputs.output in (None, "-")), []
     if not targets:
@@ -106,17 +106,42 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
 
 def _output_paths(outputs: Outputs) -> list[Optional[str]]:
     html = outputs.html_output
-    html_file = html if html and not (html.endswith(("/", os.sep)) or os.path.isdir(html)) else None
+    html_file = html if html and not _html_folder(outputs) else None
     return [outputs.output, outputs.json_output, outputs.jsonl_output, outputs.sarif_output, html_file]
 
 
-def _check_output_paths(paths: Sequence[Optional[str]], targets, project) -> None:
+def _html_folder(outputs: Outputs) -> Optional[str]:
+    """The --html-output folder (the path ends with "/" or is a folder), or None."""
+    html = outputs.html_output
+    return html if html and (html.endswith(("/", os.sep)) or os.path.isdir(html)) else None
+
+
+def _check_output_paths(paths: Sequence[Optional[str]], targets, project, html_folder: Optional[str] = None) -> None:
     """Exit 2 before anything runs when an output would replace an input or cannot be written."""
-    from .reportfiles import check_outputs
+    from .reportfiles import check_outputs, check_report_folder
 
     inputs = [t.path for t in targets if not t.missing]
     inputs += [p for p in (project.baseline, project.ignore_file, project.config_path) if p]
+    inputs += _files_read(project.settings)
     check_outputs(paths, inputs)
+    if html_folder:
+        check_report_folder(html_folder, inputs)
+
+
+def _files_read(settings) -> list[str]:
+    """Every other file the run reads: rule packs, registries and the exemplar folders (the run's
+    and those a registry names), so no report is written over one of them."""
+    folders = [*settings.rule_dirs, *([settings.exemplars] if settings.exemplars else [])]
+    files = list(settings.registry)
+    if settings.registry:
+        from .registry import loaded
+
+        index = loaded(tuple(settings.registry), settings.exemplars).index
+        folders += [o.exemplars for o in index.registry.organisations if o.exemplars] if index else []
+    for folder in folders:
+        for root, _dirs, names in os.walk(folder):
+            files += [os.path.join(root, name) for name in names]
+    return files
 
 
 def check_disabled(disabled: Sequence[str], ruleset) -> None:
@@ -249,7 +274,15 @@ def _write_html(target: str, results: list[Result], single: bool, settings, clai
     from .reporters.htmlreport import default_pictures, render_html, write_html_folder
 
     if target.endswith(("/", os.sep)) or os.path.isdir(target):
-        write_html_folder(target, results, default_pictures(settings))
+        from .atomic import reason_of
+        from .reportfiles import FailedReport
+
+        try:
+            write_html_folder(target, results, default_pictures(settings))
+        except OSError as exc:  # OutputError too: one line naming the folder, exit 3
+            reason = exc.reason if hasattr(exc, "reason") else reason_of(exc)
+            _say(f"{target}: cannot write report: {reason}")
+            sinks.append(FailedReport())
     else:
         _write_report(target, "html", render_html(results, default_pictures(settings), single=single), claim, sinks)
 

@@ -34,9 +34,11 @@ def reason_of(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace the file at `path` with `text` (UTF-8) in one step; "-" writes to stdout."""
-    with AtomicWriter(path) as out:
+def write_atomic(path: str, text: str, follow_links: bool = True) -> None:
+    """Replace the file at `path` with `text` (UTF-8) in one step; "-" writes to stdout.
+    With `follow_links=False` the name itself is replaced, whatever it is (a symbolic link, a FIFO):
+    for files authcheck names itself, inside a report folder that may hold planted links."""
+    with AtomicWriter(path, follow_links=follow_links) as out:
         out.write(text)
 
 
@@ -64,6 +66,8 @@ def preflight(path: str) -> None:
     if writes_in_place(path):
         if os.path.exists(path) and stat.S_ISBLK(os.stat(path).st_mode):
             raise OutputError(path, "is a block device (a disk): a report is never written onto one")
+        if os.path.exists(path) and stat.S_ISSOCK(os.stat(path).st_mode):
+            raise OutputError(path, "is a socket, which cannot be opened as a file")
         if os.path.exists(path) and not os.access(path, os.W_OK):
             raise OutputError(path, "permission denied")
         return
@@ -73,6 +77,9 @@ def preflight(path: str) -> None:
                           else f"folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(path, f"folder {folder} is not writable")
+    size, limit = len(os.fsencode(os.path.basename(path))), _name_max(folder)
+    if size > limit:
+        raise OutputError(path, f"File name too long ({size} bytes; this folder allows {limit})")
 
 
 class AtomicWriter:
@@ -82,8 +89,9 @@ class AtomicWriter:
     return exactly what was written so far when a later write fails.
     """
 
-    def __init__(self, path: str, encoding: str = "utf-8") -> None:
+    def __init__(self, path: str, encoding: str = "utf-8", follow_links: bool = True) -> None:
         self.path = path
+        self.follow_links = follow_links
         self.encoding = encoding
         self._fd: Optional[int] = None
         self._target: Optional[str] = None
@@ -96,10 +104,10 @@ class AtomicWriter:
         """Create the temporary file (or open the device in place); OutputError when impossible."""
         if self.path != STDOUT:
             try:
-                if writes_in_place(self.path):
+                if self.follow_links and writes_in_place(self.path):
                     self._fd = _open_in_place(self.path)
                 else:
-                    self._target = os.path.realpath(self.path)
+                    self._target = os.path.realpath(self.path) if self.follow_links else os.path.abspath(self.path)
                     self._tmp, self._fd = _create_temp(self._target)
             except OSError as exc:
                 raise OutputError(self.path, _explain(exc)) from None
@@ -224,12 +232,22 @@ def _create_temp(target: str) -> tuple[str, int]:
     """A new hidden file beside `target`, created with the usual umask-filtered mode."""
     folder, name = os.path.split(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    room = max(_name_max(folder) - len(".." + "0" * 12 + ".tmp"), 1)
+    stem = os.fsdecode(os.fsencode(name)[:room])  # a name the folder takes, even for a long target
     while True:
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+        tmp = os.path.join(folder, f".{stem}.{secrets.token_hex(6)}.tmp")
         try:
             return tmp, os.open(tmp, flags, 0o666)
         except FileExistsError:
             continue
+
+
+def _name_max(folder: str) -> int:
+    """The longest file name (in bytes) `folder` takes; 255 where the platform cannot say."""
+    try:
+        return int(os.pathconf(folder or ".", "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
 
 
 def _copy_mode(target: str, tmp: str) -> None:

@@ -22,13 +22,15 @@ ENTRY_KEYS = ("rule", "fingerprint", "sha256", "path")
 
 def baseline_entries(results: Iterable[Result]) -> list[dict]:
     """One entry per distinct finding fingerprint, sorted; findings an ignore entry hides are left out."""
+    from .safetext import path_text  # a name that is not UTF-8: \xNN text, never a lone surrogate
+
     rows = []
     for result in results:
         for finding in result.findings:
             if (finding.suppressed or {}).get("kind") == "ignore":
                 continue
             rows.append({"rule": finding.rule, "fingerprint": finding_fingerprint(result.sha256, finding),
-                         "sha256": result.sha256 or "", "path": result.path.replace("\\", "/")})
+                         "sha256": result.sha256 or "", "path": path_text(result.path.replace("\\", "/"))})
     rows.sort(key=lambda e: (e["rule"], e["fingerprint"], e["path"]))
     seen: set[str] = set()
     unique = []

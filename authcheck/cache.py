@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import sqlite3
+import stat
 import sys
 import threading
 from dataclasses import fields
@@ -154,6 +155,7 @@ class ResultCache:
 
     def _open(self) -> None:
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        _refuse_links(self.path)
         db = sqlite3.connect(self.path, timeout=0.2, isolation_level=None, check_same_thread=False)
         self._db = db
         db.execute("PRAGMA busy_timeout = 200")
@@ -262,6 +264,20 @@ class ResultCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _refuse_links(path: str) -> None:
+    """ValueError when the database (or its journal) is a symbolic link or not a regular file: the
+    cache folder is not trusted, and SQLite would follow a link and create, or add tables to,
+    whatever file it names (another program's database, a file anywhere the user may write)."""
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        try:
+            mode = os.lstat(name).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{name} is {'a symbolic link' if stat.S_ISLNK(mode) else 'not a regular file'}; "
+                             "the cache uses only a regular file there")
 
 
 def _checked(secret: bytes, key: str, text: str, tag: str) -> Optional[dict]:

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from typing import Mapping, Optional
 
 ENV_KEY = "AUTHCHECK_CACHE_KEY"
@@ -68,9 +69,11 @@ def _load(env: Mapping[str, str], given: Optional[str]) -> bytes:
 
 
 def _read_key(path: str) -> bytes:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
         st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block every run for ever
+            raise CacheKeyError(f"{path}: the cache key is not a regular file")
         if hasattr(os, "getuid") and (st.st_uid != os.geteuid() or st.st_mode & 0o077):
             raise CacheKeyError(f"{path}: the cache key must be owned by you with mode 0600")
         raw = os.read(fd, 4096).strip()

@@ -268,8 +268,9 @@ def _config_in(folder: str) -> Optional[str]:
 def unsafe_reason(path: str) -> Optional[str]:
     """Why a discovered config file must not be obeyed, or None when it is safe.
 
-    Unsafe: owned by another user, or in a world-writable folder unless that folder is sticky
-    and the file is yours (anyone could have put it there, or replace it).  Like git's
+    Unsafe: owned by another user, writable by every user (anyone could edit it), or in a
+    world-writable folder unless that folder is sticky and the file is yours (anyone could have
+    put it there, or replace it).  Like git's
     safe.directory.  Not checked where there are no Unix owners (Windows).
     """
     if not hasattr(os, "geteuid"):
@@ -281,6 +282,8 @@ def unsafe_reason(path: str) -> Optional[str]:
     me = os.geteuid()
     if st.st_uid != me:
         return f"it is owned by another user (uid {st.st_uid}, you are {me})"
+    if st.st_mode & stat.S_IWOTH:
+        return "it is writable by every user"
     if folder.st_mode & stat.S_IWOTH and not folder.st_mode & stat.S_ISVTX:
         return "its folder is writable by every user"
     return None

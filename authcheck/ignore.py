@@ -25,6 +25,9 @@ KEYS = ("rule", "path", "fingerprint", "reason", "expires", "approved_by")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
+MAX_NODES = 1_000_000  #: YAML nodes an ignore file may expand to, aliases counted at their full size
+
+
 def _loader():
     """yaml.safe_load's loader without implicit timestamps, so a bad `expires` is our error, not PyYAML's.
 
@@ -131,8 +134,16 @@ def load_ignore(path: str) -> IgnoreFile:
         text = decode_utf8(path, read_capped(path, IGNORE_MAX_BYTES, "ignore file"), "ignore file")
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: cannot read the ignore file: {exc.strerror or exc}") from None
+    from .errors import RuleError
+    from .rulepack import _check_expansion
+
+    loader = _loader()
     try:
-        data = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+        if "*" in text:  # aliases: refuse a YAML bomb before anything is built (or printed)
+            _check_expansion(yaml, text, loader, path, MAX_NODES)
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:

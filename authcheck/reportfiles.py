@@ -12,6 +12,7 @@ is never lost.  `Sink.failed` makes the run exit 3.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -22,10 +23,12 @@ from .errors import ConfigError
 
 
 def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[str]) -> None:
-    """ConfigError (exit 2) when an output would overwrite an input, is named twice, or cannot be written."""
+    """ConfigError (exit 2) when an output would overwrite an input, is named twice, or cannot be written.
+
+    The first output is the main report (None: standard output)."""
+    outputs = list(outputs)
+    _refuse_shared_stdout(outputs)
     named = [p for p in outputs if p and p != STDOUT]
-    if not named:
-        return
     seen: dict[object, str] = {}
     for path in named:
         key = None if writes_in_place(path) else _identity(path) or os.path.realpath(path)
@@ -36,20 +39,44 @@ def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[str]) -> No
             preflight(path)
         except OutputError as exc:
             raise ConfigError(str(exc)) from None
-    _refuse_inputs(named, inputs)
+    to_stdout = bool(outputs) and outputs[0] in (None, STDOUT) or STDOUT in outputs[1:]
+    _refuse_inputs(named, inputs, to_stdout)
 
 
-def _refuse_inputs(named: list[str], inputs: Iterable[str]) -> None:
-    """ConfigError when an existing regular output file is also a file this run checks."""
+def _refuse_shared_stdout(outputs: list[Optional[str]]) -> None:
+    """ConfigError when two reports would both go to standard output ("-", /dev/stdout, or the
+    file or pipe stdout is redirected to): the result would be neither report.  A terminal or a
+    device such as /dev/null may take both."""
+    try:
+        mode = os.fstat(sys.stdout.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        return
+    users = [outputs[0] or STDOUT] if outputs else []
+    users += [p for p in outputs[1:] if p]
+    on_stdout = [p for p in users if p == STDOUT or _is_stdout(p)]
+    if len(on_stdout) > 1:
+        raise ConfigError(f"{on_stdout[1]}: two reports would both go to standard output; "
+                          "give each report its own file")
+
+
+def _refuse_inputs(named: list[str], inputs: Iterable[str], to_stdout: bool = False) -> None:
+    """ConfigError when an existing regular output file is also a file this run checks.  Standard
+    input ("-") counts as the file it was redirected from, and standard output, when a report goes
+    there, as the file it appends to (`check - -o /dev/stdin < letter.txt` wrote into the letter)."""
     existing = {}
     for path in named:
         key = _identity(path)
         if key is not None:
             existing[key] = path
+    stdout_key = _fd_identity(1) if to_stdout else None
+    if stdout_key is not None:
+        existing.setdefault(stdout_key, "standard output")
     if not existing:
         return
     for source in inputs:
-        key = _identity(source) if source != STDOUT else None
+        key = _identity(source) if source != STDOUT else _fd_identity(0)
         if key in existing:
             raise ConfigError(f"{existing[key]}: is an input of this run ({source}); "
                               "writing the report there would overwrite it")
@@ -59,6 +86,45 @@ def _identity(path: str) -> Optional[tuple[int, int]]:
     """(device, inode) of an existing regular file, following links; None otherwise."""
     try:
         info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+_FOLDER_REPORT = re.compile(r"(index|\d{4,}-.*)\.html\Z")  #: the names a report folder gets (htmlreport)
+
+
+def check_report_folder(folder: str, inputs: Iterable[str]) -> None:
+    """ConfigError (exit 2) when a folder of reports cannot be made at `folder` (a file is there, or
+    the nearest existing folder above is not writable), or when one of the names it writes
+    (index.html, NNNN-name.html) is an input of this run."""
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise ConfigError(f"{folder}: cannot write report: not a folder (a folder of reports was asked for)")
+    above = os.path.abspath(folder)
+    while not os.path.isdir(above):
+        if os.path.lexists(above):
+            raise ConfigError(f"{folder}: cannot write report: {above} is not a folder")
+        above = os.path.dirname(above)
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise ConfigError(f"{folder}: cannot write report: folder {above} is not writable")
+    home = os.path.realpath(folder)
+    for source in inputs:
+        if source != STDOUT and _FOLDER_REPORT.match(os.path.basename(source)) \
+                and os.path.dirname(os.path.realpath(source)) == home:
+            raise ConfigError(f"{folder}: is where this run writes {os.path.basename(source)}, an input of this run "
+                              f"({source}); writing the reports there would overwrite it")
+
+
+class FailedReport:
+    """A report that could not be written at all (its line is already said): the run exits 3."""
+
+    failed = True
+
+
+def _fd_identity(fd: int) -> Optional[tuple[int, int]]:
+    """(device, inode) of the regular file an open descriptor (0: stdin, 1: stdout) refers to."""
+    try:
+        info = os.fstat(fd)
     except (OSError, ValueError):
         return None
     return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None

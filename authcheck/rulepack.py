@@ -183,9 +183,12 @@ def _load_ruleset(extra_dirs, builtin: bool) -> RuleSet:
 
 def _read(path: str) -> str:
     """A rule file's text, size-capped."""
+    from .smallfile import NotRegularFile, read_regular
+
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_RULE_BYTES + 1)
+        raw = read_regular(path, MAX_RULE_BYTES)
+    except NotRegularFile:
+        raise RuleError("cannot read: not a regular file (a FIFO or device is never read)", file=path) from None
     except OSError as exc:
         raise RuleError(f"cannot read: {exc.strerror or exc}", file=path) from None
     if len(raw) > MAX_RULE_BYTES:
@@ -237,15 +240,22 @@ def _cached(entry: str, secret: bytes, digest: str) -> Optional[dict]:
     from .cachekey import verify
     from .typedjson import decode
 
+    from .smallfile import read_regular
+
     try:
-        with open(entry, encoding="utf-8") as fh:
-            wrapper = json.load(fh)
+        raw = read_regular(entry, MAX_CACHE_ENTRY_BYTES)  # the cache folder is not trusted: no FIFO, no /dev/zero
+        if len(raw) > MAX_CACHE_ENTRY_BYTES:
+            return None
+        wrapper = json.loads(raw.decode("utf-8"))
         if not verify(secret, wrapper["mac"], digest, wrapper["data"]):
             return None
         data = decode(json.loads(wrapper["data"]))
         return data if isinstance(data, dict) else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+MAX_CACHE_ENTRY_BYTES = 16 << 20  #: a parsed rule's cache entry; a larger one is a miss
 
 
 def _compiled_dir():

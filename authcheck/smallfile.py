@@ -1,4 +1,5 @@
-"""Read the small files that steer a run (config, baseline, ignore file) safely.
+"""Read the small files that steer a run (config, baseline, ignore file, rule packs, registries,
+and parsed-rule cache entries) safely.
 
 Each is read with a byte cap, and only when it is a regular file: `--baseline /dev/zero`, a FIFO
 or a multi-gigabyte file is refused with one clear ConfigError (exit 2) instead of a hang or an
@@ -17,24 +18,35 @@ IGNORE_MAX_BYTES = 16 << 20     #: .authcheck-ignore.yaml
 BASELINE_MAX_BYTES = 256 << 20  #: .authcheck-baseline.json (about a million findings)
 
 
+class NotRegularFile(OSError):
+    """The path names a FIFO, device, socket or folder, which is never read."""
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """Up to `limit` + 1 bytes of the regular file at `path` (the caller compares with `limit`).
+    Opened without blocking, so a FIFO cannot stall; NotRegularFile for anything but a regular
+    file (a FIFO, /dev/zero, a socket, also through a symlink); other OSErrors as raised."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(f"{path}: not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
 def read_capped(path: str, limit: int, what: str) -> bytes:
     """The bytes of the regular file at `path`; ConfigError naming `what` when it is missing,
     unreadable, not a regular file or over `limit` bytes."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        data = read_regular(path, limit)
     except FileNotFoundError:
         raise
+    except NotRegularFile:
+        raise ConfigError(f"{path}: the {what} is not a regular file") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ConfigError(f"{path}: the {what} is not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(limit + 1)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
     if len(data) > limit:
         raise ConfigError(f"{path}: the {what} is larger than {limit >> 20} MiB")
     return data

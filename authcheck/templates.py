@@ -31,6 +31,11 @@ def check_template(template: str, known_fields: frozenset, pattern_names, where:
         if name.startswith("patterns.") and name[len("patterns."):] in pattern_names:
             continue
         raise RuleError(f"unknown placeholder ${{{name}}} in {key}", **where, key=key)
+    stray = PLACEHOLDER.sub("", template).find("${")
+    if stray >= 0:  # "${{x}}", "${Name}", "${x" would reach every report as literal text
+        rest = PLACEHOLDER.sub("", template)[stray:stray + 24]
+        raise RuleError(f"malformed placeholder {rest!r} in {key} (write ${{name}}: lower-case letters, digits, "
+                        "'.', '_' and '-')", **where, key=key)
 
 
 def render(template: str, lookup: Callable[[str], Any]) -> str:

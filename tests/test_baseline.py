@@ -268,3 +268,34 @@ def test_apply_with_the_real_scoring_recomputes_score_and_verdict(tmp_path):
     assert {f.rule: f.contribution for f in out.findings} == {"meta.author": 10.0, "sig.unsigned": 0.0}
     with pytest.raises(TypeError, match="needs settings"):
         apply_suppressions(letter, None, ign, TODAY)
+
+
+def test_an_alias_bomb_in_the_ignore_file_is_refused_before_it_expands(tmp_path):
+    """An 800-byte ignore file whose `expires` is a 9^9 alias bomb ate gigabytes (its repr went
+    into the error message) and never finished."""
+    chain = ['&a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    chain += [f"&{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
+    path = tmp_path / "ignore.yaml"
+    path.write_text("- rule: x\n  reason: y\n  expires: [" + ", ".join(chain) + "]\n")
+    assert path.stat().st_size < 1000
+    with pytest.raises(ConfigError, match="alias bomb"):
+        load_ignore(str(path))
+
+
+def test_a_few_aliases_in_the_ignore_file_are_still_fine(tmp_path):
+    path = tmp_path / "ignore.yaml"
+    path.write_text("- &one {rule: a.b, reason: shared reason}\n- *one\n")
+    assert len(load_ignore(str(path)).entries) == 2
+
+
+def test_a_file_name_that_is_not_utf8_is_written_as_xnn_text(tmp_path):
+    """The baseline (committed, read by other tools) held a lone surrogate, "\\udcff", which strict
+    JSON readers refuse; the path is a hint for people, so it is written like every other output."""
+    res = result("docs/a\udcff.txt", "ab" * 32, finding("x.rule", "evidence"))
+    out = tmp_path / "baseline.json"
+    write_baseline(str(out), [res])
+    raw = out.read_bytes()
+    text = raw.decode("utf-8")  # strict
+    assert "\\udcff" not in text and not any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+    assert json.loads(text)["entries"][0]["path"] == "docs/a\\xff.txt"
+    assert load_baseline(str(out)).entries  # still a valid baseline

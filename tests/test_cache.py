@@ -444,3 +444,53 @@ def test_console_batch_summary_counts_failed_entries():
     text = _console(results, Outputs(width=100), False, Settings(), {"cache_failures": 2})
     assert "2 cache entries failed verification" in text
     assert "failed verification" not in _console(results, Outputs(width=100), False, Settings(), {})
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+@pytest.mark.parametrize("suffix", ["", "-wal", "-journal"])
+def test_a_symlink_in_place_of_the_database_is_never_followed(tmp_path, suffix):
+    """A cache folder restored from another branch holds results-v2.sqlite3 -> the user's other
+    SQLite database: authcheck added its tables to it (and switched it to WAL); a dangling link
+    made it create a file wherever the link pointed."""
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE mine (x)")
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    if suffix:  # a real database beside a linked journal
+        ResultCache(str(folder)).close()
+    os.symlink(other, folder / (cache_mod.FILE_NAME + suffix))
+    cache = ResultCache(str(folder))
+    assert not cache.enabled and "symbolic link" in cache.warning
+    cache.close()
+    with sqlite3.connect(other) as db:
+        assert [row[0] for row in db.execute("SELECT name FROM sqlite_master")] == ["mine"]
+
+
+def test_a_dangling_symlink_in_place_of_the_database_creates_nothing(tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    os.symlink(tmp_path / "elsewhere.db", folder / cache_mod.FILE_NAME)
+    cache = ResultCache(str(folder))
+    assert not cache.enabled
+    cache.close()
+    assert not (tmp_path / "elsewhere.db").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_as_the_key_file_turns_the_cache_off_instead_of_hanging(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.delenv(ENV_KEY, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "conf"))
+    os.makedirs(tmp_path / "conf" / "authcheck", mode=0o700)
+    os.mkfifo(tmp_path / "conf" / "authcheck" / "cache.key", 0o600)
+    box = []
+    worker = threading.Thread(target=lambda: box.append(ResultCache(str(tmp_path / "cache"))), daemon=True)
+    worker.start()
+    worker.join(20)
+    assert box, "opening the cache hung on a FIFO key file"
+    assert not box[0].enabled and "not a regular file" in box[0].warning
+    box[0].close()

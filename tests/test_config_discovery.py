@@ -52,6 +52,18 @@ def test_config_in_a_world_writable_folder_is_refused_unless_sticky(tmp_path):
 
 
 @needs_owners
+def test_a_config_file_every_user_may_edit_is_refused(tmp_path):
+    """Its folder is private, but the file itself is mode 0666: any user could set fail_on = never."""
+    path = write(tmp_path / "authcheck.toml", 'fail_on = "never"\n')
+    (tmp_path / ".git").mkdir()
+    os.chmod(path, 0o666)
+    found, warnings = discover_config(str(tmp_path))
+    assert found is None and path in warnings[0] and "writable by every user" in warnings[0]
+    os.chmod(path, 0o644)
+    assert discover_config(str(tmp_path)) == (path, [])
+
+
+@needs_owners
 def test_refused_config_does_not_change_the_gate(cli, tmp_path):
     shared = tmp_path / "shared"
     write(shared / "authcheck.toml", 'fail_on = "never"\n')

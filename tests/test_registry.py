@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 
 import pytest
@@ -271,3 +272,25 @@ def test_the_same_title_held_twice_is_matched_to_the_term_that_covers_the_date(t
     assert "issuer.not-in-office" not in found and "2019-01-01" in section["corroboration"]
     found, _ = check(letter(day="5 May 2015"), str(path))
     assert "issuer.not-in-office" in found
+
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_as_registry_is_an_error_not_a_hang(tmp_path):
+    import threading
+
+    fifo = tmp_path / "registry.yaml"
+    os.mkfifo(fifo)
+    box = ["hung"]
+
+    def load():
+        try:
+            load_registries([str(fifo)])
+            box[0] = "loaded"
+        except RegistryError as exc:
+            box[0] = str(exc)
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(20)
+    assert box[0] != "hung" and "not a regular file" in box[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -83,6 +84,35 @@ def test_the_baseline_file_is_an_input_too(cli, letter, tmp_path):
     before = base.read_bytes()
     result = cli(str(letter), "--baseline", str(base), "--format", "json", "-o", str(base))
     assert result.exit_code == 2 and base.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["rules", "registry", "exemplars"])
+def test_rule_packs_registries_and_exemplars_are_inputs_too(cli, letter, tmp_path, kind):
+    folder = tmp_path / "read"
+    folder.mkdir()
+    if kind == "rules":
+        target = folder / "mine.yaml"
+        rule = (REPO / "rules/core/file/type-mismatch.yaml").read_text()
+        target.write_text(rule.replace("id: file.type-mismatch", "id: custom.mine"))
+        args = ["--rules", str(folder)]
+    elif kind == "exemplars":
+        target = folder / "genuine.txt"
+        shutil.copy(SAMPLES / LETTER, target)
+        args = ["--exemplars", str(folder)]
+    else:
+        target = tmp_path / "registry.yaml"
+        target.write_text(_registry_without_exemplars())
+        args = ["--registry", str(target)]
+    before = target.read_bytes()
+    result = cli(str(letter), *args, "-o", str(target))
+    assert result.exit_code == 2 and "is an input of this run" in result.stderr, result.stderr
+    assert target.read_bytes() == before
+
+
+def _registry_without_exemplars() -> str:
+    """The example registry with its exemplar folders (relative to samples/) dropped."""
+    lines = (SAMPLES / "registry/example-registry.yaml").read_text().splitlines()
+    return "\n".join(line for line in lines if not line.strip().startswith("exemplars:")) + "\n"
 
 
 def test_two_outputs_naming_one_file_are_refused(cli, letter, tmp_path):
@@ -299,3 +329,146 @@ def test_writer_commit_and_abort_leave_no_temp(tmp_path):
     other.write("b\n")
     other.abort()
     assert target.read_text() == "a\n" and os.listdir(tmp_path) == ["r.jsonl"]
+
+
+# --- two reports on standard output ---------------------------------------------------------
+
+
+def _run_to_file(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
+    """Run the console script with standard output redirected to a regular file."""
+    script = Path(sys.executable).parent / "authcheck"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "authcheck"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
+    env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    out = tmp_path / "stdout.txt"
+    with open(out, "wb") as sink:
+        proc = subprocess.run(command + args, cwd=tmp_path, env=env, stdout=sink, stderr=subprocess.PIPE,
+                              timeout=120)
+    return proc.returncode, out.read_text(), proc.stderr.decode()
+
+
+@pytest.mark.parametrize("extra", [["--json-output", "-"], ["-f", "json", "--sarif-output", "/dev/stdout"],
+                                   ["-o", "-", "--jsonl-output", "-"]])
+def test_two_reports_on_standard_output_are_refused(letter, tmp_path, extra):
+    if extra[-1] == "/dev/stdout" and not os.path.exists("/dev/stdout"):
+        pytest.skip("no /dev/stdout here")
+    code, out, err = _run_to_file([str(letter), *extra], tmp_path)
+    assert code == 2, err
+    assert "two reports would both go to standard output" in one_line(err)
+    assert out == ""
+
+
+def test_one_report_on_standard_output_is_still_fine(letter, tmp_path):
+    code, out, err = _run_to_file([str(letter), "-f", "json", "--sarif-output", str(tmp_path / "r.sarif")], tmp_path)
+    assert code == 0, err
+    assert json.loads(out)["path"].endswith(LETTER)
+
+
+# --- long names --------------------------------------------------------------------------------
+
+
+def test_a_long_but_legal_report_name_is_written(cli, letter, tmp_path):
+    """The temporary file beside the report must fit the folder's name limit too (a 250-byte
+    name made a 268-byte temporary name: ENAMETOOLONG after the scan, the report went elsewhere)."""
+    report = tmp_path / ("r" * 245 + ".json")
+    result = cli(str(letter), "--json-output", str(report))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(report.read_text())["documents"][0]["path"].endswith(LETTER)
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+
+
+def test_a_report_name_over_the_limit_is_refused_before_the_scan(cli, letter, tmp_path):
+    report = tmp_path / ("r" * 300 + ".json")
+    result = cli(str(letter), "-o", str(report))
+    assert result.exit_code == 2
+    assert "cannot write report: File name too long" in one_line(result.stderr)
+    assert result.stdout == ""
+
+
+# --- standard input and output that are the letter itself -------------------------------------
+
+
+def _run_with(args: list[str], tmp_path: Path, stdin, stdout) -> tuple[int, str]:
+    script = Path(sys.executable).parent / "authcheck"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "authcheck"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
+    env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run(command + args, cwd=tmp_path, env=env, stdin=stdin, stdout=stdout,
+                          stderr=subprocess.PIPE, timeout=120)
+    return proc.returncode, proc.stderr.decode()
+
+
+@linux
+def test_dev_stdin_as_output_when_stdin_is_the_letter_is_refused(letter, tmp_path):
+    """`check - -o /dev/stdin < letter.txt` wrote the report into the letter."""
+    before = letter.read_bytes()
+    with open(letter, "rb") as stdin:
+        code, err = _run_with(["-", "-o", "/dev/stdin"], tmp_path, stdin, subprocess.DEVNULL)
+    assert code == 2 and "is an input of this run (-)" in one_line(err)
+    assert letter.read_bytes() == before
+
+
+def test_standard_output_appending_to_the_letter_is_refused(letter, tmp_path):
+    """`check letter.txt >> letter.txt` appended the console report to the letter it checked."""
+    before = letter.read_bytes()
+    with open(letter, "ab") as stdout:
+        code, err = _run_with([str(letter)], tmp_path, subprocess.DEVNULL, stdout)
+    assert code == 2 and one_line(err).startswith("authcheck: error: standard output: is an input of this run")
+    assert letter.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix sockets here")
+def test_a_socket_as_output_is_refused_before_the_scan(cli, letter, tmp_path):
+    """A Unix socket was 'written in place' after the scan: exit 3 and 'no process is reading this FIFO'."""
+    path = tmp_path / "s.sock"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(path))
+        result = cli(str(letter), "-o", str(path))
+    finally:
+        server.close()
+    assert result.exit_code == 2 and "is a socket" in one_line(result.stderr)
+    assert result.stdout == ""
+
+
+# --- --html-output FOLDER/ ------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_link_planted_in_the_html_folder_is_replaced_not_followed(cli, letter, tmp_path):
+    """out/index.html -> the letter: the index was written through the link, over the letter."""
+    before = letter.read_bytes()
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(letter, out / "index.html")
+    result = cli(str(letter), "--html-output", str(out) + "/")
+    assert result.exit_code == 0, result.stderr
+    assert letter.read_bytes() == before
+    assert not (out / "index.html").is_symlink() and "<html" in (out / "index.html").read_text().lower()
+
+
+def test_a_file_where_the_html_folder_should_be_is_a_usage_error(cli, letter, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    result = cli(str(letter), "--html-output", str(tmp_path / "afile") + "/")
+    assert result.exit_code == 2 and "cannot write report:" in one_line(result.stderr)
+    assert "internal error" not in result.stderr and result.stdout == ""
+
+
+def test_an_input_named_like_a_folder_report_is_refused(cli, letter, tmp_path):
+    shutil.copy(letter, tmp_path / "index.html")
+    before = (tmp_path / "index.html").read_bytes()
+    result = cli(str(tmp_path), "--include", "*.html", "--html-output", str(tmp_path) + "/")
+    assert result.exit_code == 2 and "an input of this run" in one_line(result.stderr)
+    assert (tmp_path / "index.html").read_bytes() == before
+
+
+def test_a_folder_report_that_cannot_be_written_is_one_line_and_exit_3(cli, letter, tmp_path, monkeypatch):
+    from authcheck.reporters import htmlreport
+
+    def refuse(folder, results, pictures=None):
+        raise atomic.OutputError(os.path.join(folder, "index.html"), "No space left on device")
+
+    monkeypatch.setattr(htmlreport, "write_html_folder", refuse)
+    result = cli(str(letter), "--html-output", str(tmp_path / "out") + "/")
+    assert result.exit_code == 3
+    assert one_line(result.stderr) == f"authcheck: {tmp_path / 'out'}/: cannot write report: No space left on device"

@@ -117,3 +117,39 @@ def test_rule_loading_runs_under_the_memory_cap(tmp_path, monkeypatch):
         load_ruleset([str(tmp_path / "pack")], builtin=False, memory_mb=256)
     import resource
     assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # put back afterwards
+
+
+def _within(seconds: float, call):
+    """call() in a daemon thread; its result, or "hung" when it is still running after `seconds`."""
+    import threading
+
+    box = ["hung"]
+    worker = threading.Thread(target=lambda: box.__setitem__(0, call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return box[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_planted_in_the_rule_cache_is_a_miss_not_a_hang(rule_cache):
+    """The cache folder is not trusted: a FIFO (or a link to /dev/zero) as an entry hung every run."""
+    os.makedirs(rule_cache)
+    os.mkfifo(entry_for(rule_cache, DATED))
+    data = _within(20, lambda: parsed_rule(DATED, "dated.yaml"))
+    assert data != "hung" and data["id"] == "custom.dated"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_a_rule_pack_is_a_rule_error_not_a_hang(tmp_path):
+    (tmp_path / "pack").mkdir()
+    os.mkfifo(tmp_path / "pack" / "pipe.yaml")
+
+    def load():
+        try:
+            load_ruleset([str(tmp_path / "pack")])
+        except RuleError as exc:
+            return str(exc)
+        return "loaded"
+
+    message = _within(20, load)
+    assert message != "hung" and "not a regular file" in message

@@ -101,3 +101,10 @@ def test_missing_rule_folder(tmp_path):
 def test_short_fuzzy_phrases_are_refused(tmp_path):
     bad = GOOD.replace('word: {phrases: ["operation bluebird"]}', 'word: {fuzzy: ["leave"], threshold: 80}')
     assert "shorter than min_length" in error_for(tmp_path, bad)
+
+
+@pytest.mark.parametrize("bad", ["Mentions ${{match}}.", "Mentions ${Match}.", "Mentions ${match.", "Mentions ${ match }."])
+def test_a_malformed_placeholder_is_refused_not_printed(tmp_path, bad):
+    """Only ${name} is a placeholder; anything else starting with "${" reached reports literally."""
+    message = error_for(tmp_path, GOOD.replace("message: \"Mentions ${match}.\"", f"message: \"{bad}\""))
+    assert "custom.codeword:message" in message and "malformed placeholder" in message

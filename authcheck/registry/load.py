@@ -111,9 +111,12 @@ def load_registries(paths) -> Registry:
 
 def _read(path: str) -> str:
     """A registry file's text, size-capped."""
+    from ..smallfile import NotRegularFile, read_regular
+
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_REGISTRY_BYTES + 1)
+        raw = read_regular(path, MAX_REGISTRY_BYTES)
+    except NotRegularFile:
+        raise RegistryError(f"{path}: cannot read registry: not a regular file (a FIFO or device is never read)") from None
     except OSError as exc:
         raise RegistryError(f"{path}: cannot read registry: {exc.strerror or exc}") from None
     if len(raw) > MAX_REGISTRY_BYTES:

@@ -60,10 +60,12 @@ def write_html_folder(folder: str, results: Sequence[Result], pictures: Optional
         head, nav, body = letter_parts(result, draw(result), level=1)
         head = '<p><a href="index.html">Back to the index</a></p>' + head
         path = os.path.join(folder, name)
-        write_atomic(path, page(f"authcheck: {os.path.basename(result.path) or result.path}", body, header=head, nav=nav))
+        write_atomic(path, page(f"authcheck: {os.path.basename(result.path) or result.path}", body, header=head, nav=nav),
+                     follow_links=False)  # a link planted in the folder is replaced, never followed
         written.append(path)
     index = os.path.join(folder, "index.html")
-    write_atomic(index, page(f"authcheck: {len(results)} files", index_html(results, names), header=_title(results)))
+    write_atomic(index, page(f"authcheck: {len(results)} files", index_html(results, names), header=_title(results)),
+                 follow_links=False)
     return [index, *written]
 
 
