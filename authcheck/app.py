@@ -86,7 +86,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     _warn_platform(project.settings)
     claim, sinks = StdoutClaim(outputs.output in (None, "-")), []
     if not targets:
-        _say("error: no files to check (folders are searched for .pdf, .docx and .txt files)")
+        _say("error: no files to check (folders are searched for .pdf, .docx, .txt and image files)")
         for stream in _jsonl_stream(outputs, claim, sinks):  # an empty JSON-lines file
             if stream is not sys.stdout:
                 stream.finish()

@@ -79,13 +79,13 @@ def test_summary_counts_skipped_types_and_suppressed_findings(cli, tmp_path):
     folder.mkdir()
     shutil.copy(SAMPLES / "withdrawal-letter-2020.txt", folder / "letter.txt")
     (folder / "notes.md").write_text("not a letter\n")
-    (folder / "image.png").write_bytes(b"\x89PNG")
+    (folder / "icon.gif").write_bytes(b"GIF89a")
     baseline = tmp_path / "baseline.json"
     made = cli("baseline", "create", str(folder), "-o", str(baseline), "--no-cache")
     assert made.exit_code == 0, made.stderr
     result = cli(str(folder), "--no-color", "--no-cache", "--baseline", str(baseline))
     assert result.stdout.splitlines()[-1] == ("1 file(s): 1 pass, 0 review, 0 fail, 0 not checked; "
-                                              "2 file(s) skipped in folders (not .pdf, .docx or .txt); "
+                                              "2 file(s) skipped in folders (not .pdf, .docx, .txt or an image); "
                                               "3 finding(s) suppressed (baseline or ignore file)")
 
 

@@ -77,7 +77,7 @@ def test_batch_summary_report(cli):
     check_golden("cli-samples-summary.txt", result.stdout)
     lines = result.stdout.splitlines()
     assert lines[-1] == ("12 file(s): 6 pass, 0 review, 6 fail, 0 not checked; "
-                         "4 file(s) skipped in folders (not .pdf, .docx or .txt)")
+                         "4 file(s) skipped in folders (not .pdf, .docx, .txt or an image)")
     assert sum(1 for line in lines if line.startswith(("FAIL ", "PASS "))) == 12  # every file, not the 10 worst
     assert "  samples/forged-letter.pdf:1:10 issuer.name-mismatch 'Wiliam H. Seelly III'" in result.stdout
 

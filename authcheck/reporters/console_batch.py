@@ -138,7 +138,7 @@ def summary_line(results: Sequence[Result], view: BatchView, plain: bool) -> Tex
         line.append(", ")
     line.append(f"{errors} not checked", style=None if plain or not errors else "bold red")
     if view.skipped:
-        line.append(f"; {view.skipped} file(s) skipped in folders (not .pdf, .docx or .txt)")
+        line.append(f"; {view.skipped} file(s) skipped in folders (not .pdf, .docx, .txt or an image)")
     suppressed = sum(1 for r in results for f in r.findings if f.suppressed is not None)
     if suppressed:
         line.append(f"; {suppressed} finding(s) suppressed (baseline or ignore file)")
