@@ -266,7 +266,8 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     inside += _places(ctx, m, clause, spec, lex)
     decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
               and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]
-              and not _aside(ctx, d, clause)]
+              and not _aside(ctx, d, clause) and not _force_term(ctx, d)
+              and not any(a.lo <= d.lo < a.hi for a in ctx.actions)]  # "call at": part of a verb, not a call
     heads = {d.lo for d in decoys}
     inside = [o for o in inside if o.hi not in heads]  # "the project account": the account is what is meant
     inside = [o for o in inside if not (o.lo >= m.hi and ctx.words[o.hi - 1].endswith("'s"))]  # "the sale of the
@@ -278,7 +279,7 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
                                            for k in range(max(0, o.lo - 2), o.lo))]  # "the leave of the attaché"
     best = min(inside, key=dist, default=None)
     decoy = min(decoys, key=dist, default=None)
-    during = [d for d in decoys if ctx.words[d.lo - 1:d.lo] == ["during"] or ctx.words[d.lo - 2:d.lo - 1] == ["during"]]
+    during = [d for d in decoys if _bounded(ctx, m, d, best)]
     if during and m.entry.name in STOPPING and not ctx.cue_at("decision", 0, len(ctx.words)):
         return best, during[0]  # "the embassy will close during the reception": a pause for an event
     after = [d for d in decoys if d.lo >= m.hi]
@@ -293,6 +294,30 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
                               (m.entry.form == "noun" and decoy.lo == m.hi)):
         return best, decoy
     return best, None
+
+
+PAUSE = {"after", "for", "until", "till", "throughout"}  #: "close after the ceremony": bounded by an event
+
+
+def _bounded(ctx: _Ctx, m, d, best) -> bool:
+    """A decoy event or period that bounds the action: "during (for the duration of) the audit" for any stopping action;
+    "after/for/until the ceremony" only for a facility that closes or pauses (a force leaving after a
+    ceremony still leaves)."""
+    before = ctx.words[max(0, d.lo - 3):d.lo]
+    if "during" in before or "duration" in before:  # "for the duration of the audit"
+        return True
+    return d.lo > m.lo and any(w in PAUSE for w in before) and m.entry.name in ("end", "suspend") \
+        and m.entry.form != "noun" and best is not None and best.entry.name == "facilities"
+
+
+TERMS = {"tour", "stay", "rotation"}  #: what a force has in a place: its tour there is its presence
+
+
+def _force_term(ctx: _Ctx, d) -> bool:
+    """ "our contingent's tour": the tour of a force is its presence, not a trip."""
+    if ctx.words[d.lo] not in TERMS or d.lo == 0 or not ctx.words[d.lo - 1].endswith("'s"):
+        return False
+    return any(o.hi == d.lo and o.entry.name == "forces" for o in ctx.objects)
 
 
 CIRCUMSTANCE = {"at", "during", "after", "before", "following", "since", "throughout"}
