@@ -240,6 +240,28 @@ def test_others_informing_us_and_weekly_schedules(text, changes):
 
 
 @pytest.mark.parametrize("text, changes", [
+    # a commitment that will not survive or outlast something ends; surviving it is no change
+    ("The housing subsidy will not outlast the coming spending round.", True),
+    ("The housing subsidy will survive the coming spending round.", False),
+    # "for the last time" ends what it is said of; a force's tour is its presence, a visitor's tour is a trip
+    ("Our frigates will put in at Souda Bay for the last time in May.", True),
+    ("Our battalion's tour in the east will be its final one.", True),
+    ("The delegation's tour of the museum will be its final one.", False),
+    # run by another body, working out of another office: a hand-over or a move
+    ("The demining programme will be run by the national authority from 1 May.", True),
+    # a facility closing after or for an event pauses; a force leaving after it still leaves
+    ("The trade office will close after the award ceremony on Friday.", False),
+    ("Our advisers will depart after the award ceremony on Friday.", True),
+    ("Overtime for the cashiers is suspended for the duration of the stocktake.", False),
+    # cosmetic upkeep that stops is routine; funding that stops is not
+    ("The mission's gates will no longer be repainted each spring.", False),
+    ("We will no longer support the choir financially.", True),
+])
+def test_survival_last_times_hand_overs_and_bounded_pauses(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
     # disestablishing a unit; the same words dated are history
     ("Pursuant to the Minister's instruction, the liaison cell at Incirlik is disestablished.", True),
     ("The liaison cell at Incirlik was disestablished in 2003.", False),

@@ -91,6 +91,7 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
                    and not any(lo <= m.lo < hi for lo, hi in idioms)]  # "at the end of", "based on"
     ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + \
         _longest([m for m in ctx.actions if m.entry.kind == "continuation"])
+    _drop_cues_in_phrases(ctx)
     out = []
     ctx.actions = ctx.actions[:max(0, budget[0])]
     budget[0] -= len(ctx.actions)
@@ -103,6 +104,13 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
         if cand is not None:
             out.append(cand)
     return out
+
+
+def _drop_cues_in_phrases(ctx: _Ctx) -> None:
+    """ "ships will call at Piraeus": a word inside a phrasal action is not a demand or report cue ("a call")."""
+    spans = [(a.lo, a.hi) for a in ctx.actions if a.hi - a.lo > 1 and "*" not in a.entry.words]
+    for name in ("demand_nouns", "reporting_nouns"):
+        ctx.cues[name] = [c for c in ctx.cues.get(name, ()) if not any(lo <= c.lo < hi for lo, hi in spans)]
 
 
 NOT_POSSESSIVE = {"it's", "that's", "there's", "here's", "what's", "who's", "let's", "he's", "she's"}
