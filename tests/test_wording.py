@@ -262,6 +262,23 @@ def test_survival_last_times_hand_overs_and_bounded_pauses(text, changes):
 
 
 @pytest.mark.parametrize("text, changes", [
+    # premises closed for a short, bounded time pause; without a bound, or for the rest of a term, they close
+    ("The consulate will be closed on Monday for the Queen's birthday.", False),
+    ("The chancery will shut until the new wiring is in.", False),
+    ("The visa office will be closed while the lobby is rebuilt.", False),
+    ("The consulate will be closed until further notice.", True),
+    ("We will close the liaison office for the remaining months of the mandate.", True),
+    # a port or crossing closed for a day is a measure on access, not a pause
+    ("The port will close to all traffic for three days.", True),
+    # equipment out of service is no departure; forces out of a country are
+    ("The lifts at the residence will be out of service until Monday.", False),
+    ("Our trainers will be out of the country by May.", True),
+])
+def test_bounded_closures_of_premises_are_pauses(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
     # disestablishing a unit; the same words dated are history
     ("Pursuant to the Minister's instruction, the liaison cell at Incirlik is disestablished.", True),
     ("The liaison cell at Incirlik was disestablished in 2003.", False),

@@ -88,7 +88,8 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
     idioms = [(c.lo, c.hi) for c in ctx.cues.get("idiom", ())] + compounds
     ctx.objects = [o for o in ctx.objects if not any(lo <= o.lo < hi for lo, hi in compounds)]
     ctx.actions = [m for m in ctx.actions if not _noun_reading(ctx, m)
-                   and not any(lo <= m.lo < hi for lo, hi in idioms)]  # "at the end of", "based on"
+                   and not any(lo <= m.lo < hi or m.lo < lo < m.hi
+                               for lo, hi in idioms)]  # "at the end of", "based on"; "be [out of service]"
     ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + \
         _longest([m for m in ctx.actions if m.entry.kind == "continuation"])
     _drop_cues_in_phrases(ctx)
@@ -196,9 +197,40 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     guard = first_guard(ctx, m, clause, is_noun, negation if polarity == "affirmed" else None, decoy, lex)
     if guard is None and weight < lex.threshold:
         guard = ("weak", "")
+    if guard is None:
+        guard = _pause(ctx, m, obj)
     if guard is not None:
         cand.dropped, cand.cue = guard
     return cand
+
+
+CLOSING = {"close", "closes", "closed", "closing", "shut", "shuts", "shutting", "switched", "switch", "turned", "turn"}
+GATES = {"crossing", "checkpoint", "port", "airport", "airfield", "border", "airspace", "waters"}  #: access, not premises
+SHORT = {"hour", "hours", "day", "days", "week", "weeks", "weekend", "morning", "afternoon", "evening", "night",
+         "summer", "winter", "holiday", "holidays", "duration", "birthday", "funeral", "visit", "festival", "regatta",
+         "celebration", "celebrations", "farewell", "ceremony", "reception", "anniversary", "inauguration", "feast"}
+
+LASTING = {"remaining", "rest", "remainder", "foreseeable", "good"}  #: "for the remaining weeks of the mandate"
+
+
+def _pause(ctx: _Ctx, m, obj):
+    """ "The consulate will be closed for the King's birthday", "... until Thursday", "... while the road is
+    repaired": premises closed for a short, bounded time pause; they are not closed (a border or port closed
+    for a day is a measure on access, and "until further notice" has no bound)."""
+    if ctx.words[m.lo] not in CLOSING or obj is None or obj.entry.name != "facilities" or \
+            ctx.words[obj.hi - 1] in GATES:
+        return None
+    words = ctx.words
+    for i in range(m.hi, len(words)):
+        w = words[i]
+        if w in ("until", "till") and words[i + 1:i + 2] != ["further"]:
+            return "routine", w
+        if w == "while" or w == "during":
+            return "routine", w
+        if w == "for" and any(x in SHORT or x[:-2] in SHORT for x in words[i + 1:i + 5]) \
+                and not any(x in LASTING for x in words[i + 1:i + 5]):
+            return "routine", " ".join(words[i:i + 4])
+    return None
 
 
 WHEN = {"next", "this", "today", "tomorrow", "then", "now", "mid", "early", "late"}
