@@ -279,6 +279,29 @@ def test_bounded_closures_of_premises_are_pauses(text, changes):
 
 
 @pytest.mark.parametrize("text, changes", [
+    # only money runs out as a commitment; stock running out is housekeeping
+    ("The grant money will run out in June and will not be topped up.", True),
+    ("Our supply of visa stickers will run out in June.", False),
+    # premises or access barred to others; a room barred during an inspection is not a measure on access
+    ("From Monday the airfield will be off limits to your aircraft.", True),
+    ("The officers' mess will be off limits during the inspection.", False),
+    # a force packing up or on its way out leaves; a share dropping to less is a cut
+    ("The training mission is packing up.", True),
+    ("Our observers will be on their way out by the spring.", True),
+    ("Our share of the running costs drops to a third next year.", True),
+    ("Canteen prices will drop to last year's level.", False),
+    # a final port call ends a naval presence; the liaison officers recalled leave
+    ("The destroyer will make its final port call at Split in June.", True),
+    ("The liaison officers will be recalled to the capital next month.", True),
+    # our permission needed is a new obligation; a parent's permission for a trip is not ours
+    ("From May your trawlers will need our permission to fish in the bay.", True),
+    ("Pupils will need permission from their parents for the trip.", False),
+])
+def test_running_out_barring_packing_up_and_permission(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
     # disestablishing a unit; the same words dated are history
     ("Pursuant to the Minister's instruction, the liaison cell at Incirlik is disestablished.", True),
     ("The liaison cell at Incirlik was disestablished in 2003.", False),

@@ -328,12 +328,31 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     if decoys and m.entry.name == "depart" and m.entry.form == "noun":
         return best, decoys[0]  # "our team will be home by Friday after the workshop": back from a trip
     subject = [d for d in decoys if d.hi <= m.lo and m.lo - d.hi <= 3 and m.entry.form != "noun"]
-    if subject and not any(subject[-1].hi <= o.lo < m.lo for o in inside):
+    subject += [d for d in decoys if d.hi <= m.lo and _leads(ctx, d, clause) and m.entry.form != "noun"]
+    if subject and not any(subject[-1].hi <= o.lo < m.lo and not _modifier(ctx, o, subject[-1]) for o in inside):
         return best, subject[-1]  # "the bus will depart from the embassy": the decoy is what acts
     if decoy is not None and (best is None or dist(decoy) < dist(best) or
                               (m.entry.form == "noun" and decoy.lo == m.hi)):
         return best, decoy
     return best, None
+
+
+PREPOSITIONS = {"for", "of", "at", "in", "to", "from", "with"}
+
+
+def _leads(ctx: _Ctx, d, clause) -> bool:
+    """A decoy heading its clause's first noun phrase ("Canteen prices for staff will drop")."""
+    for j in range(clause.lo, d.lo):
+        w = ctx.words[j]
+        if w in STOP or not w.isalpha() or any(o.lo <= j < o.hi for o in ctx.objects):
+            return False
+    return True
+
+
+def _modifier(ctx: _Ctx, o, d) -> bool:
+    """An object inside a prepositional phrase after the subject ("prices [for embassy staff]")."""
+    return any(w in PREPOSITIONS for w in ctx.words[d.hi:o.lo]) and not any(
+        w in STOP - PREPOSITIONS for w in ctx.words[d.hi:o.lo])
 
 
 PAUSE = {"after", "for", "until", "till", "throughout"}  #: "close after the ceremony": bounded by an event
