@@ -302,6 +302,21 @@ def test_running_out_barring_packing_up_and_permission(text, changes):
 
 
 @pytest.mark.parametrize("text, changes", [
+    # a decoy heading the clause acts, whatever follows it ("for embassy staff", "the staff bus")
+    ("Canteen prices for embassy staff will drop to last year's level.", False),
+    ("The staff bus to the base will be withdrawn while the road is resurfaced.", False),
+    ("Our staff will leave the base for good on Friday.", True),
+    # telephone lines, daily hours, watering and a pause for a visit are routine
+    ("The consulate's telephone line will close at 16:00 on Friday.", False),
+    ("The clinic will stop taking walk-in patients at 17:00 each day.", False),
+    ("The residence lawn will no longer be watered during the drought.", False),
+    ("Deliveries to the compound will be suspended during the visit of the minister.", False),
+])
+def test_leading_decoys_and_daily_routines(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
     # disestablishing a unit; the same words dated are history
     ("Pursuant to the Minister's instruction, the liaison cell at Incirlik is disestablished.", True),
     ("The liaison cell at Incirlik was disestablished in 2003.", False),

@@ -305,7 +305,7 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
               and o.entry.name in spec.objects and abs(dist(o)) <= lex.window]
     inside += _places(ctx, m, clause, spec, lex)
     decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
-              and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]
+              and dist(d) <= lex.window and (ctx.words[d.hi:d.hi + 1] != ["of"] or "during" in ctx.words[d.lo - 3:d.lo])
               and not _aside(ctx, d, clause) and not _force_term(ctx, d)
               and not any(a.lo <= d.lo < a.hi for a in ctx.actions)]  # "call at": part of a verb, not a call
     heads = {d.lo for d in decoys}
@@ -344,8 +344,8 @@ def _leads(ctx: _Ctx, d, clause) -> bool:
     """A decoy heading its clause's first noun phrase ("Canteen prices for staff will drop")."""
     for j in range(clause.lo, d.lo):
         w = ctx.words[j]
-        if w in STOP or not w.isalpha() or any(o.lo <= j < o.hi for o in ctx.objects):
-            return False
+        if w in STOP or not w.isalpha() or any(o.lo <= j < o.hi and o.hi != d.lo for o in ctx.objects):
+            return False  # "the staff bus": a noun right before the decoy only names which bus
     return True
 
 
