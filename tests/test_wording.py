@@ -317,6 +317,20 @@ def test_leading_decoys_and_daily_routines(text, changes):
 
 
 @pytest.mark.parametrize("text, changes", [
+    # idioms of ending and halving said of a commitment, not of a thing
+    ("The liaison office will be a thing of the past by next spring.", True),
+    ("Fax machines will be a thing of the past by next spring.", False),
+    ("We are bringing the curtain down on our presence in the valley.", True),
+    ("The battalion will be half its present strength by the autumn.", True),
+    ("The queue will be half its present length by noon.", False),
+    ("This year's cheque will be the last the Trust sends to the hospice.", True),
+    ("The new cheque book will be the last one printed on old paper.", False),
+])
+def test_idioms_of_ending_and_halving(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
     # disestablishing a unit; the same words dated are history
     ("Pursuant to the Minister's instruction, the liaison cell at Incirlik is disestablished.", True),
     ("The liaison cell at Incirlik was disestablished in 2003.", False),
