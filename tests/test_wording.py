@@ -331,6 +331,27 @@ def test_idioms_of_ending_and_halving(text, changes):
 
 
 @pytest.mark.parametrize("text, changes", [
+    # an active verb with its own object acts on that object, not on its subject
+    ("The mission will move its archive boxes to the basement next week.", False),
+    ("The consulate will stop issuing paper receipts from 1 March.", False),
+    ("The consulate will stop issuing visas from 1 March.", True),
+    ("The embassy will withdraw its invitation list for the reception.", False),
+    # what follows leave or evacuate is a place; an office closing its doors closes; a tie with a counterpart counts
+    ("The battalion will leave the valley by June.", True),
+    ("The contingent will evacuate the village.", True),
+    ("Our regional office will close its doors on 31 May.", True),
+    ("The regiment will terminate its exchange with your academy.", True),
+])
+def test_an_active_verb_acts_on_its_own_object(text, changes):
+    assert bool(kept(text)) is changes
+
+
+def test_the_other_object_is_named_as_the_decoy():
+    found = analyse("The mission will move its archive boxes to the basement next week.", LEX)
+    assert [(c.dropped, c.cue) for c in found] == [("decoy", "boxes")]
+
+
+@pytest.mark.parametrize("text, changes", [
     # disestablishing a unit; the same words dated are history
     ("Pursuant to the Minister's instruction, the liaison cell at Incirlik is disestablished.", True),
     ("The liaison cell at Incirlik was disestablished in 2003.", False),

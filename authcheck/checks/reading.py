@@ -319,6 +319,9 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
                                            for k in range(max(0, o.lo - 2), o.lo))]  # "the leave of the attaché"
     best = min(inside, key=dist, default=None)
     decoy = min(decoys, key=dist, default=None)
+    other = _other_complement(ctx, m, clause, best, inside)
+    if other is not None:
+        return None, other  # "the embassy will withdraw its invitation list": the list is withdrawn, not the embassy
     during = [d for d in decoys if _bounded(ctx, m, d, best)]
     if during and m.entry.name in STOPPING and not ctx.cue_at("decision", 0, len(ctx.words)):
         return best, during[0]  # "the embassy will close during the reception": a pause for an event
@@ -335,6 +338,46 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
                               (m.entry.form == "noun" and decoy.lo == m.hi)):
         return best, decoy
     return best, None
+
+
+OWN_PARTS = {"door", "doors", "gate", "gates", "books", "operations", "activities", "work", "business"}
+TIME = {"today", "tomorrow", "tonight", "soon", "immediately", "now", "shortly", "next", "this", "early", "later",
+        "forthwith", "altogether", "entirely", "completely", "permanently", "temporarily", "again", "too", "well",
+        "once", "gradually", "fully", "partly", "first", "finally", "together", "home", "back", "out", "down", "up",
+        "away", "abroad", "overseas", "south", "north", "east", "west", "ahead", "forward", "there", "here"}
+
+
+def _other_complement(ctx: _Ctx, m, clause, best, inside):
+    """A subject commitment with an active verb whose own direct object is something else ("the mission will move
+    its archive boxes", "the section will stop issuing paper receipts"): a match on that object's head, else None."""
+    if best is None or best.lo >= m.lo or m.entry.kind != "action" or m.entry.form == "noun" or \
+            "*" in m.entry.words or _passive(ctx, m, clause) or m.entry.name == "depart" or \
+            ctx.words[m.lo].startswith("evacuat"):
+        return None  # "the battalion will leave the valley", "will evacuate the town": what follows is a place
+    words, tokens, head, i = ctx.words, ctx.sent.tokens, None, m.hi
+    named = {d.lo for d in ctx.decoys}  # "the invitation list": a list, not an invitation
+    objects = [o for o in ctx.objects if o.hi not in named]
+    while i < min(clause.hi, m.hi + 5) and words[i] not in STOP:
+        if any(o.lo <= i < o.hi for o in objects):
+            return None
+        if words[i] in TIME or tokens[i].cap or not words[i].isalpha() or words[i].endswith("ly"):
+            return None
+        if words[i] not in SKIP:
+            head = i
+        i += 1
+    if head is None or words[head] in OWN_PARTS:
+        return None  # "the office will close its doors": the office itself closes
+    if words[head + 1:head + 2] == ["with"] and words[head + 2:head + 3] not in (["immediate"], ["effect"]):
+        return None  # "terminate its exchange with your academy": a tie with a counterpart is a commitment
+    from .lexicon import Entry, Match
+
+    return Match(head, head + 1, Entry((words[head],), "decoy", "complement"))
+
+
+def _passive(ctx: _Ctx, m, clause) -> bool:
+    """ "is closed", "will be transferred": a passive verb, whose subject is what is acted on."""
+    return m.entry.form in ("ed", "pp", "past") and any(
+        w in ("is", "are", "was", "were", "be", "been", "being") for w in ctx.words[max(clause.lo, m.lo - 3):m.lo])
 
 
 PREPOSITIONS = {"for", "of", "at", "in", "to", "from", "with"}
