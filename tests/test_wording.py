@@ -240,6 +240,118 @@ def test_others_informing_us_and_weekly_schedules(text, changes):
 
 
 @pytest.mark.parametrize("text, changes", [
+    # a commitment that will not survive or outlast something ends; surviving it is no change
+    ("The housing subsidy will not outlast the coming spending round.", True),
+    ("The housing subsidy will survive the coming spending round.", False),
+    # "for the last time" ends what it is said of; a force's tour is its presence, a visitor's tour is a trip
+    ("Our frigates will put in at Souda Bay for the last time in May.", True),
+    ("Our battalion's tour in the east will be its final one.", True),
+    ("The delegation's tour of the museum will be its final one.", False),
+    # run by another body, working out of another office: a hand-over or a move
+    ("The demining programme will be run by the national authority from 1 May.", True),
+    # a facility closing after or for an event pauses; a force leaving after it still leaves
+    ("The trade office will close after the award ceremony on Friday.", False),
+    ("Our advisers will depart after the award ceremony on Friday.", True),
+    ("Overtime for the cashiers is suspended for the duration of the stocktake.", False),
+    # cosmetic upkeep that stops is routine; funding that stops is not
+    ("The mission's gates will no longer be repainted each spring.", False),
+    ("We will no longer support the choir financially.", True),
+])
+def test_survival_last_times_hand_overs_and_bounded_pauses(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # premises closed for a short, bounded time pause; without a bound, or for the rest of a term, they close
+    ("The consulate will be closed on Monday for the Queen's birthday.", False),
+    ("The chancery will shut until the new wiring is in.", False),
+    ("The visa office will be closed while the lobby is rebuilt.", False),
+    ("The consulate will be closed until further notice.", True),
+    ("We will close the liaison office for the remaining months of the mandate.", True),
+    # a port or crossing closed for a day is a measure on access, not a pause
+    ("The port will close to all traffic for three days.", True),
+    # equipment out of service is no departure; forces out of a country are
+    ("The lifts at the residence will be out of service until Monday.", False),
+    ("Our trainers will be out of the country by May.", True),
+])
+def test_bounded_closures_of_premises_are_pauses(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # only money runs out as a commitment; stock running out is housekeeping
+    ("The grant money will run out in June and will not be topped up.", True),
+    ("Our supply of visa stickers will run out in June.", False),
+    # premises or access barred to others; a room barred during an inspection is not a measure on access
+    ("From Monday the airfield will be off limits to your aircraft.", True),
+    ("The officers' mess will be off limits during the inspection.", False),
+    # a force packing up or on its way out leaves; a share dropping to less is a cut
+    ("The training mission is packing up.", True),
+    ("Our observers will be on their way out by the spring.", True),
+    ("Our share of the running costs drops to a third next year.", True),
+    ("Canteen prices will drop to last year's level.", False),
+    # a final port call ends a naval presence; the liaison officers recalled leave
+    ("The destroyer will make its final port call at Split in June.", True),
+    ("The liaison officers will be recalled to the capital next month.", True),
+    # our permission needed is a new obligation; a parent's permission for a trip is not ours
+    ("From May your trawlers will need our permission to fish in the bay.", True),
+    ("Pupils will need permission from their parents for the trip.", False),
+])
+def test_running_out_barring_packing_up_and_permission(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # a decoy heading the clause acts, whatever follows it ("for embassy staff", "the staff bus")
+    ("Canteen prices for embassy staff will drop to last year's level.", False),
+    ("The staff bus to the base will be withdrawn while the road is resurfaced.", False),
+    ("Our staff will leave the base for good on Friday.", True),
+    # telephone lines, daily hours, watering and a pause for a visit are routine
+    ("The consulate's telephone line will close at 16:00 on Friday.", False),
+    ("The clinic will stop taking walk-in patients at 17:00 each day.", False),
+    ("The residence lawn will no longer be watered during the drought.", False),
+    ("Deliveries to the compound will be suspended during the visit of the minister.", False),
+])
+def test_leading_decoys_and_daily_routines(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # idioms of ending and halving said of a commitment, not of a thing
+    ("The liaison office will be a thing of the past by next spring.", True),
+    ("Fax machines will be a thing of the past by next spring.", False),
+    ("We are bringing the curtain down on our presence in the valley.", True),
+    ("The battalion will be half its present strength by the autumn.", True),
+    ("The queue will be half its present length by noon.", False),
+    ("This year's cheque will be the last the Trust sends to the hospice.", True),
+    ("The new cheque book will be the last one printed on old paper.", False),
+])
+def test_idioms_of_ending_and_halving(text, changes):
+    assert bool(kept(text)) is changes
+
+
+@pytest.mark.parametrize("text, changes", [
+    # an active verb with its own object acts on that object, not on its subject
+    ("The mission will move its archive boxes to the basement next week.", False),
+    ("The consulate will stop issuing paper receipts from 1 March.", False),
+    ("The consulate will stop issuing visas from 1 March.", True),
+    ("The embassy will withdraw its invitation list for the reception.", False),
+    # what follows leave or evacuate is a place; an office closing its doors closes; a tie with a counterpart counts
+    ("The battalion will leave the valley by June.", True),
+    ("The contingent will evacuate the village.", True),
+    ("Our regional office will close its doors on 31 May.", True),
+    ("The regiment will terminate its exchange with your academy.", True),
+])
+def test_an_active_verb_acts_on_its_own_object(text, changes):
+    assert bool(kept(text)) is changes
+
+
+def test_the_other_object_is_named_as_the_decoy():
+    found = analyse("The mission will move its archive boxes to the basement next week.", LEX)
+    assert [(c.dropped, c.cue) for c in found] == [("decoy", "boxes")]
+
+
+@pytest.mark.parametrize("text, changes", [
     # disestablishing a unit; the same words dated are history
     ("Pursuant to the Minister's instruction, the liaison cell at Incirlik is disestablished.", True),
     ("The liaison cell at Incirlik was disestablished in 2003.", False),

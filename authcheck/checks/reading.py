@@ -88,9 +88,11 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
     idioms = [(c.lo, c.hi) for c in ctx.cues.get("idiom", ())] + compounds
     ctx.objects = [o for o in ctx.objects if not any(lo <= o.lo < hi for lo, hi in compounds)]
     ctx.actions = [m for m in ctx.actions if not _noun_reading(ctx, m)
-                   and not any(lo <= m.lo < hi for lo, hi in idioms)]  # "at the end of", "based on"
+                   and not any(lo <= m.lo < hi or m.lo < lo < m.hi
+                               for lo, hi in idioms)]  # "at the end of", "based on"; "be [out of service]"
     ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + \
         _longest([m for m in ctx.actions if m.entry.kind == "continuation"])
+    _drop_cues_in_phrases(ctx)
     out = []
     ctx.actions = ctx.actions[:max(0, budget[0])]
     budget[0] -= len(ctx.actions)
@@ -103,6 +105,13 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
         if cand is not None:
             out.append(cand)
     return out
+
+
+def _drop_cues_in_phrases(ctx: _Ctx) -> None:
+    """ "ships will call at Piraeus": a word inside a phrasal action is not a demand or report cue ("a call")."""
+    spans = [(a.lo, a.hi) for a in ctx.actions if a.hi - a.lo > 1 and "*" not in a.entry.words]
+    for name in ("demand_nouns", "reporting_nouns"):
+        ctx.cues[name] = [c for c in ctx.cues.get(name, ()) if not any(lo <= c.lo < hi for lo, hi in spans)]
 
 
 NOT_POSSESSIVE = {"it's", "that's", "there's", "here's", "what's", "who's", "let's", "he's", "she's"}
@@ -188,9 +197,40 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
     guard = first_guard(ctx, m, clause, is_noun, negation if polarity == "affirmed" else None, decoy, lex)
     if guard is None and weight < lex.threshold:
         guard = ("weak", "")
+    if guard is None:
+        guard = _pause(ctx, m, obj)
     if guard is not None:
         cand.dropped, cand.cue = guard
     return cand
+
+
+CLOSING = {"close", "closes", "closed", "closing", "shut", "shuts", "shutting", "switched", "switch", "turned", "turn"}
+GATES = {"crossing", "checkpoint", "port", "airport", "airfield", "border", "airspace", "waters"}  #: access, not premises
+SHORT = {"hour", "hours", "day", "days", "week", "weeks", "weekend", "morning", "afternoon", "evening", "night",
+         "summer", "winter", "holiday", "holidays", "duration", "birthday", "funeral", "visit", "festival", "regatta",
+         "celebration", "celebrations", "farewell", "ceremony", "reception", "anniversary", "inauguration", "feast"}
+
+LASTING = {"remaining", "rest", "remainder", "foreseeable", "good"}  #: "for the remaining weeks of the mandate"
+
+
+def _pause(ctx: _Ctx, m, obj):
+    """ "The consulate will be closed for the King's birthday", "... until Thursday", "... while the road is
+    repaired": premises closed for a short, bounded time pause; they are not closed (a border or port closed
+    for a day is a measure on access, and "until further notice" has no bound)."""
+    if ctx.words[m.lo] not in CLOSING or obj is None or obj.entry.name != "facilities" or \
+            ctx.words[obj.hi - 1] in GATES:
+        return None
+    words = ctx.words
+    for i in range(m.hi, len(words)):
+        w = words[i]
+        if w in ("until", "till") and words[i + 1:i + 2] != ["further"]:
+            return "routine", w
+        if w == "while" or w == "during":
+            return "routine", w
+        if w == "for" and any(x in SHORT or x[:-2] in SHORT for x in words[i + 1:i + 5]) \
+                and not any(x in LASTING for x in words[i + 1:i + 5]):
+            return "routine", " ".join(words[i:i + 4])
+    return None
 
 
 WHEN = {"next", "this", "today", "tomorrow", "then", "now", "mid", "early", "late"}
@@ -265,8 +305,9 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
               and o.entry.name in spec.objects and abs(dist(o)) <= lex.window]
     inside += _places(ctx, m, clause, spec, lex)
     decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
-              and dist(d) <= lex.window and ctx.words[d.hi:d.hi + 1] != ["of"]
-              and not _aside(ctx, d, clause)]
+              and dist(d) <= lex.window and (ctx.words[d.hi:d.hi + 1] != ["of"] or "during" in ctx.words[d.lo - 3:d.lo])
+              and not _aside(ctx, d, clause) and not _force_term(ctx, d)
+              and not any(a.lo <= d.lo < a.hi for a in ctx.actions)]  # "call at": part of a verb, not a call
     heads = {d.lo for d in decoys}
     inside = [o for o in inside if o.hi not in heads]  # "the project account": the account is what is meant
     inside = [o for o in inside if not (o.lo >= m.hi and ctx.words[o.hi - 1].endswith("'s"))]  # "the sale of the
@@ -278,7 +319,10 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
                                            for k in range(max(0, o.lo - 2), o.lo))]  # "the leave of the attaché"
     best = min(inside, key=dist, default=None)
     decoy = min(decoys, key=dist, default=None)
-    during = [d for d in decoys if ctx.words[d.lo - 1:d.lo] == ["during"] or ctx.words[d.lo - 2:d.lo - 1] == ["during"]]
+    other = _other_complement(ctx, m, clause, best, inside)
+    if other is not None:
+        return None, other  # "the embassy will withdraw its invitation list": the list is withdrawn, not the embassy
+    during = [d for d in decoys if _bounded(ctx, m, d, best)]
     if during and m.entry.name in STOPPING and not ctx.cue_at("decision", 0, len(ctx.words)):
         return best, during[0]  # "the embassy will close during the reception": a pause for an event
     after = [d for d in decoys if d.lo >= m.hi]
@@ -287,12 +331,95 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     if decoys and m.entry.name == "depart" and m.entry.form == "noun":
         return best, decoys[0]  # "our team will be home by Friday after the workshop": back from a trip
     subject = [d for d in decoys if d.hi <= m.lo and m.lo - d.hi <= 3 and m.entry.form != "noun"]
-    if subject and not any(subject[-1].hi <= o.lo < m.lo for o in inside):
+    subject += [d for d in decoys if d.hi <= m.lo and _leads(ctx, d, clause) and m.entry.form != "noun"]
+    if subject and not any(subject[-1].hi <= o.lo < m.lo and not _modifier(ctx, o, subject[-1]) for o in inside):
         return best, subject[-1]  # "the bus will depart from the embassy": the decoy is what acts
     if decoy is not None and (best is None or dist(decoy) < dist(best) or
                               (m.entry.form == "noun" and decoy.lo == m.hi)):
         return best, decoy
     return best, None
+
+
+OWN_PARTS = {"door", "doors", "gate", "gates", "books", "operations", "activities", "work", "business"}
+TIME = {"today", "tomorrow", "tonight", "soon", "immediately", "now", "shortly", "next", "this", "early", "later",
+        "forthwith", "altogether", "entirely", "completely", "permanently", "temporarily", "again", "too", "well",
+        "once", "gradually", "fully", "partly", "first", "finally", "together", "home", "back", "out", "down", "up",
+        "away", "abroad", "overseas", "south", "north", "east", "west", "ahead", "forward", "there", "here"}
+
+
+def _other_complement(ctx: _Ctx, m, clause, best, inside):
+    """A subject commitment with an active verb whose own direct object is something else ("the mission will move
+    its archive boxes", "the section will stop issuing paper receipts"): a match on that object's head, else None."""
+    if best is None or best.lo >= m.lo or m.entry.kind != "action" or m.entry.form == "noun" or \
+            "*" in m.entry.words or _passive(ctx, m, clause) or m.entry.name == "depart" or \
+            ctx.words[m.lo].startswith("evacuat"):
+        return None  # "the battalion will leave the valley", "will evacuate the town": what follows is a place
+    words, tokens, head, i = ctx.words, ctx.sent.tokens, None, m.hi
+    named = {d.lo for d in ctx.decoys}  # "the invitation list": a list, not an invitation
+    objects = [o for o in ctx.objects if o.hi not in named]
+    while i < min(clause.hi, m.hi + 5) and words[i] not in STOP:
+        if any(o.lo <= i < o.hi for o in objects):
+            return None
+        if words[i] in TIME or tokens[i].cap or not words[i].isalpha() or words[i].endswith("ly"):
+            return None
+        if words[i] not in SKIP:
+            head = i
+        i += 1
+    if head is None or words[head] in OWN_PARTS:
+        return None  # "the office will close its doors": the office itself closes
+    if words[head + 1:head + 2] == ["with"] and words[head + 2:head + 3] not in (["immediate"], ["effect"]):
+        return None  # "terminate its exchange with your academy": a tie with a counterpart is a commitment
+    from .lexicon import Entry, Match
+
+    return Match(head, head + 1, Entry((words[head],), "decoy", "complement"))
+
+
+def _passive(ctx: _Ctx, m, clause) -> bool:
+    """ "is closed", "will be transferred": a passive verb, whose subject is what is acted on."""
+    return m.entry.form in ("ed", "pp", "past") and any(
+        w in ("is", "are", "was", "were", "be", "been", "being") for w in ctx.words[max(clause.lo, m.lo - 3):m.lo])
+
+
+PREPOSITIONS = {"for", "of", "at", "in", "to", "from", "with"}
+
+
+def _leads(ctx: _Ctx, d, clause) -> bool:
+    """A decoy heading its clause's first noun phrase ("Canteen prices for staff will drop")."""
+    for j in range(clause.lo, d.lo):
+        w = ctx.words[j]
+        if w in STOP or not w.isalpha() or any(o.lo <= j < o.hi and o.hi != d.lo for o in ctx.objects):
+            return False  # "the staff bus": a noun right before the decoy only names which bus
+    return True
+
+
+def _modifier(ctx: _Ctx, o, d) -> bool:
+    """An object inside a prepositional phrase after the subject ("prices [for embassy staff]")."""
+    return any(w in PREPOSITIONS for w in ctx.words[d.hi:o.lo]) and not any(
+        w in STOP - PREPOSITIONS for w in ctx.words[d.hi:o.lo])
+
+
+PAUSE = {"after", "for", "until", "till", "throughout"}  #: "close after the ceremony": bounded by an event
+
+
+def _bounded(ctx: _Ctx, m, d, best) -> bool:
+    """A decoy event or period that bounds the action: "during (for the duration of) the audit" for any stopping action;
+    "after/for/until the ceremony" only for a facility that closes or pauses (a force leaving after a
+    ceremony still leaves)."""
+    before = ctx.words[max(0, d.lo - 3):d.lo]
+    if "during" in before or "duration" in before:  # "for the duration of the audit"
+        return True
+    return d.lo > m.lo and any(w in PAUSE for w in before) and m.entry.name in ("end", "suspend") \
+        and m.entry.form != "noun" and best is not None and best.entry.name == "facilities"
+
+
+TERMS = {"tour", "stay", "rotation"}  #: what a force has in a place: its tour there is its presence
+
+
+def _force_term(ctx: _Ctx, d) -> bool:
+    """ "our contingent's tour": the tour of a force is its presence, not a trip."""
+    if ctx.words[d.lo] not in TERMS or d.lo == 0 or not ctx.words[d.lo - 1].endswith("'s"):
+        return False
+    return any(o.hi == d.lo and o.entry.name == "forces" for o in ctx.objects)
 
 
 CIRCUMSTANCE = {"at", "during", "after", "before", "following", "since", "throughout"}
