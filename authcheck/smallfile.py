@@ -36,25 +36,25 @@ def read_regular(path: str, limit: int) -> bytes:
         os.close(fd)
 
 
-def read_capped(path: str, limit: int, what: str) -> bytes:
-    """The bytes of the regular file at `path`; ConfigError naming `what` when it is missing,
-    unreadable, not a regular file or over `limit` bytes."""
+def read_capped(path: str, limit: int, what: str, error: type = ConfigError) -> bytes:
+    """The bytes of the regular file at `path`; `error` (a ConfigError by default) naming `what` when
+    it is unreadable, not a regular file or over `limit` bytes (FileNotFoundError passes through)."""
     try:
         data = read_regular(path, limit)
     except FileNotFoundError:
         raise
     except NotRegularFile:
-        raise ConfigError(f"{path}: the {what} is not a regular file") from None
+        raise error(f"{path}: the {what} is not a regular file") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+        raise error(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise ConfigError(f"{path}: the {what} is larger than {limit >> 20} MiB")
+        raise error(f"{path}: the {what} is larger than {limit >> 20} MiB")
     return data
 
 
-def decode_utf8(path: str, data: bytes, what: str) -> str:
-    """The text of a file that must be UTF-8; ConfigError with the byte offset otherwise."""
+def decode_utf8(path: str, data: bytes, what: str, error: type = ConfigError) -> str:
+    """The text of a file that must be UTF-8; `error` with the byte offset otherwise."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: the {what} is not UTF-8 text (bad byte at offset {exc.start})") from None
+        raise error(f"{path}: the {what} is not UTF-8 text (bad byte at offset {exc.start})") from None

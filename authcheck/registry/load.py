@@ -110,21 +110,14 @@ def load_registries(paths) -> Registry:
 
 
 def _read(path: str) -> str:
-    """A registry file's text, size-capped."""
-    from ..smallfile import NotRegularFile, read_regular
+    """A registry file's text, size-capped (a FIFO or device is never read)."""
+    from ..smallfile import decode_utf8, read_capped
 
     try:
-        raw = read_regular(path, MAX_REGISTRY_BYTES)
-    except NotRegularFile:
-        raise RegistryError(f"{path}: cannot read registry: not a regular file (a FIFO or device is never read)") from None
-    except OSError as exc:
-        raise RegistryError(f"{path}: cannot read registry: {exc.strerror or exc}") from None
-    if len(raw) > MAX_REGISTRY_BYTES:
-        raise RegistryError(f"{path}: registry is larger than {MAX_REGISTRY_BYTES} bytes")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RegistryError(f"{path}: registry is not UTF-8") from None
+        raw = read_capped(path, MAX_REGISTRY_BYTES, "registry", RegistryError)
+    except FileNotFoundError:
+        raise RegistryError(f"{path}: cannot read the registry: no such file") from None
+    return decode_utf8(path, raw, "registry", RegistryError)
 
 
 def _parse(text: str, path: str) -> dict:

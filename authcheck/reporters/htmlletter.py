@@ -220,16 +220,18 @@ def _evidence_item(n: int, k: int, ev: Evidence, pages: set, prefix: str, emitte
 
 
 def _next_steps(result: Result, prefix: str, h: dict) -> str:
-    if not result.next_steps:
-        return ""
-    items = "".join(f"<li>{esc(s)}</li>" for s in result.next_steps)
-    return (f'<section aria-labelledby="{prefix}h-next"><{h[1]} id="{prefix}h-next">Verify next</{h[1]}>'
-            f"<ul>{items}</ul></section>")
+    return _list_section(prefix, h, "next", "Verify next", [esc(s) for s in result.next_steps])
 
 
 def _notes(result: Result, prefix: str, h: dict) -> str:
-    if not result.notes:
+    items = [f"<strong>{esc(n.code)}</strong>: {esc(n.detail)}" for n in result.notes]
+    return _list_section(prefix, h, "notes", "Notes", items)
+
+
+def _list_section(prefix: str, h: dict, key: str, title: str, items: list[str]) -> str:
+    """A titled section holding a list of already-escaped items; nothing when there are none."""
+    if not items:
         return ""
-    items = "".join(f"<li><strong>{esc(n.code)}</strong>: {esc(n.detail)}</li>" for n in result.notes)
-    return (f'<section aria-labelledby="{prefix}h-notes"><{h[1]} id="{prefix}h-notes">Notes</{h[1]}>'
-            f"<ul>{items}</ul></section>")
+    rows = "".join(f"<li>{item}</li>" for item in items)
+    return (f'<section aria-labelledby="{prefix}h-{key}"><{h[1]} id="{prefix}h-{key}">{title}</{h[1]}>'
+            f"<ul>{rows}</ul></section>")
