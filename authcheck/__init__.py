@@ -16,13 +16,13 @@ __all__ = ["__version__", "check", "scan"]
 
 def check(path_or_bytes, *, name: str | None = None, settings=None):
     """Check one letter given as a path or as bytes (with an optional display `name`)."""
-    from .api import check as _check
+    from authcheck.api import check as _check
 
     return _check(path_or_bytes, name=name, settings=settings)
 
 
 def scan(paths, *, settings=None, jobs: int | None = None, **options):
     """Check files, folders and globs; yields one Result per file as each finishes."""
-    from .api import scan as _scan
+    from authcheck.api import scan as _scan
 
     return _scan(paths, settings=settings, jobs=jobs, **options)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .model import Finding, Letter
+from authcheck.model import Finding, Letter
 
 
 def next_steps(letter: Letter, findings: Sequence[Finding]) -> list[str]:

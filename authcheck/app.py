@@ -11,8 +11,8 @@ import sys
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Sequence
 
-from .model import Result
-from .status import Exit, combine
+from authcheck.model import Result
+from authcheck.status import Exit, combine
 
 _OPTION_KEYS = {  # option name -> config key
     "rule_dirs": "rules", "disable": "disable", "include": "include", "exclude": "exclude",
@@ -48,7 +48,7 @@ class Outputs:
 
 def project_config(options: dict):
     """The effective configuration: defaults < config file < environment < command line."""
-    from .config import discover_config, load_config, resolve
+    from authcheck.config import discover_config, load_config, resolve
 
     path = options.get("config_file")
     if not path:
@@ -69,10 +69,10 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     """`authcheck check`: every file gets a record; the status says whether the gate tripped.
 
     A report that could not be written (after the scan) makes the status at least 3."""
-    from .reportfiles import StdoutClaim
-    from .registry import prepare
-    from .rulepack import ruleset_for
-    from .runner import Run
+    from authcheck.reportfiles import StdoutClaim
+    from authcheck.registry import prepare
+    from authcheck.rulepack import ruleset_for
+    from authcheck.runner import Run
 
     project = project_config(options)
     project = replace(project, settings=prepare(project.settings))
@@ -118,7 +118,7 @@ def _html_folder(outputs: Outputs) -> Optional[str]:
 
 def _check_output_paths(paths: Sequence[Optional[str]], targets, project, html_folder: Optional[str] = None) -> None:
     """Exit 2 before anything runs when an output would replace an input or cannot be written."""
-    from .reportfiles import check_outputs, check_report_folder
+    from authcheck.reportfiles import check_outputs, check_report_folder
 
     inputs = [t.path for t in targets if not t.missing]
     inputs += [p for p in (project.baseline, project.ignore_file, project.config_path) if p]
@@ -134,7 +134,7 @@ def _files_read(settings) -> list[str]:
     folders = [*settings.rule_dirs, *([settings.exemplars] if settings.exemplars else [])]
     files = list(settings.registry)
     if settings.registry:
-        from .registry import loaded
+        from authcheck.registry import loaded
 
         index = loaded(tuple(settings.registry), settings.exemplars).index
         folders += [o.exemplars for o in index.registry.organisations if o.exemplars] if index else []
@@ -148,7 +148,7 @@ def check_disabled(disabled: Sequence[str], ruleset) -> None:
     """A ConfigError (exit 2) for a disabled rule id that no rule has, with the nearest id."""
     import difflib
 
-    from .errors import ConfigError
+    from authcheck.errors import ConfigError
 
     known = sorted({r.id for r in ruleset.rules})
     for rule_id in disabled:
@@ -164,8 +164,8 @@ def _sink_status(sinks) -> list[int]:
 
 def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -> list[Result]:
     """Run the scan, streaming JSON lines and per-file console lines as results arrive."""
-    from .reporters.batch import jsonl_line
-    from .workers import sigint_held
+    from authcheck.reporters.batch import jsonl_line
+    from authcheck.workers import sigint_held
 
     stream = _jsonl_stream(outputs, claim, sinks)
     keep_full = (outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
@@ -184,7 +184,7 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
             if progress is not None:
                 progress(result)
     except KeyboardInterrupt:
-        from .scanning import ScanInterrupted
+        from authcheck.scanning import ScanInterrupted
 
         raise ScanInterrupted(len(targets) - len(results), len(results)) from None  # whole records only
     finally:
@@ -198,11 +198,11 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
 
 def _batch_passed(run, results):
     """With a registry or exemplars, every result after the symmetric batch pass (registry/batch.py)."""
-    from .registry import active
+    from authcheck.registry import active
 
     if not active(run.settings):
         return results
-    from .registry.batch import batch_pass
+    from authcheck.registry.batch import batch_pass
 
     return iter(batch_pass(list(results), run.ruleset, run.settings))
 
@@ -227,7 +227,7 @@ def _jsonl_stream(outputs: Outputs, claim, sinks: list) -> list:
 
 def _sink(path: str, fmt: str, claim, sinks: list):
     """A report file that falls back to stdout or a temporary file when it cannot be written."""
-    from .reportfiles import Sink
+    from authcheck.reportfiles import Sink
 
     sink = Sink(path, ".txt" if fmt == "console" else f".{fmt}", claim, _say)
     sinks.append(sink)
@@ -238,7 +238,7 @@ def _progress(total: int, outputs: Outputs):
     """A per-file callback: a live progress line on stderr when it is a terminal (any format), nothing otherwise."""
     if not sys.stderr.isatty():
         return None
-    from .reporters.console_batch import Progress
+    from authcheck.reporters.console_batch import Progress
 
     return Progress(total)
 
@@ -271,11 +271,11 @@ def _write_report(path: str, fmt: str, text: str, claim, sinks: list) -> None:
 
 def _write_html(target: str, results: list[Result], single: bool, settings, claim, sinks: list) -> None:
     """--html-output: one file, or a folder of reports (target ends with "/" or is a folder)."""
-    from .reporters.htmlreport import default_pictures, render_html, write_html_folder
+    from authcheck.reporters.htmlreport import default_pictures, render_html, write_html_folder
 
     if target.endswith(("/", os.sep)) or os.path.isdir(target):
-        from .atomic import reason_of
-        from .reportfiles import FailedReport
+        from authcheck.atomic import reason_of
+        from authcheck.reportfiles import FailedReport
 
         try:
             write_html_folder(target, results, default_pictures(settings))
@@ -294,18 +294,18 @@ def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: 
     if fmt == "jsonl":
         return None
     if fmt == "json":
-        from .reporters.batch import render_batch_json
-        from .reporters.jsonout import render_json
+        from authcheck.reporters.batch import render_batch_json
+        from authcheck.reporters.jsonout import render_json
 
         return render_json(results[0]) if single else render_batch_json(results, extras.get("cache_failures", 0))
     if fmt == "html":
-        from .reporters.htmlreport import default_pictures, render_html
+        from authcheck.reporters.htmlreport import default_pictures, render_html
 
         return render_html(results, default_pictures(settings), single=single)
     if fmt == "sarif":
-        from . import __version__
-        from .projectinfo import project_links
-        from .reporters.sarif import render_sarif
+        from authcheck import __version__
+        from authcheck.projectinfo import project_links
+        from authcheck.reporters.sarif import render_sarif
 
         return render_sarif(results, [r.descriptor() for r in ruleset.rules], tool_version=__version__,
                             base_dir=os.getcwd(), include_suppressed=outputs.sarif_include_suppressed,
@@ -317,8 +317,8 @@ def _console(results: list[Result], outputs: Outputs, single: bool, settings, ex
     """The rich report (one file) or the summary (several), rendered to text for stdout."""
     import io
 
-    from .reporters.console import make_console, render_report, wants_color
-    from .reporters.console_batch import BatchView, render_summary
+    from authcheck.reporters.console import make_console, render_report, wants_color
+    from authcheck.reporters.console_batch import BatchView, render_summary
 
     buffer = io.StringIO()
     to_file = outputs.output not in (None, "-")
@@ -326,7 +326,7 @@ def _console(results: list[Result], outputs: Outputs, single: bool, settings, ex
     console = make_console(buffer, color=color, width=outputs.width or _width(not to_file))
     extras = extras or {}
     if extras.get("config_path") and (not single or results[0].error is None):
-        from .safetext import for_terminal
+        from authcheck.safetext import for_terminal
 
         console.print(f"config: {for_terminal(extras['config_path'])}", markup=False, highlight=False)
     if single:
@@ -377,7 +377,7 @@ def _status(results: Iterable[Result], settings) -> int:
 
 def _warn_platform(settings) -> None:
     """Say once when this platform cannot enforce a limit."""
-    from .scanning import platform_warnings
+    from authcheck.scanning import platform_warnings
 
     for line in platform_warnings(settings):
         _say(f"warning: {line}")
@@ -385,7 +385,7 @@ def _warn_platform(settings) -> None:
 
 def _say(line: str) -> None:
     """One line on stderr; paths and messages in it are made safe for the terminal (one line, no controls)."""
-    from .safetext import for_terminal
+    from authcheck.safetext import for_terminal
 
     sys.stderr.write(f"authcheck: {for_terminal(line)}\n")
     sys.stderr.flush()
@@ -393,14 +393,14 @@ def _say(line: str) -> None:
 
 def extract_command(path: str, fmt: str, password: Optional[str], color: Optional[bool], width: Optional[int]) -> int:
     """`authcheck extract`: the letter as the rules see it, checked in an isolated worker."""
-    from .config import ProjectConfig
-    from .discover import Target
-    from .scanning import scan
-    from .settings import Settings
+    from authcheck.config import ProjectConfig
+    from authcheck.discover import Target
+    from authcheck.scanning import scan
+    from authcheck.settings import Settings
 
     settings = replace(project_config({"password": password}).settings, password=password)
     target = Target(path, missing=not (path == "-" or os.path.exists(path)))
-    from .runner import Run
+    from authcheck.runner import Run
 
     run = Run([path], ProjectConfig(settings, cache=False), _NoRules(), jobs=1, keep_letter=True)
     result = next(iter(run.results([target])))
@@ -411,13 +411,13 @@ def extract_command(path: str, fmt: str, password: Optional[str], color: Optiona
     if fmt == "json":
         import json
 
-        from .reporters.jsonout import letter_record
+        from authcheck.reporters.jsonout import letter_record
 
-        from .safetext import scrub_surrogates
+        from authcheck.safetext import scrub_surrogates
 
         sys.stdout.write(scrub_surrogates(json.dumps(letter_record(result.letter), indent=2, ensure_ascii=False)) + "\n")
     else:
-        from .reporters.console import make_console, render_extract
+        from authcheck.reporters.console import make_console, render_extract
 
         render_extract(result.letter, make_console(sys.stdout, color=color, width=width or _width()))
     return Exit.OK
@@ -432,7 +432,7 @@ class _NoRules:
 
 def rules_list_command(rule_dirs: Sequence[str], fmt: str) -> int:
     """`authcheck rules list`."""
-    from .rulepack import load_ruleset
+    from authcheck.rulepack import load_ruleset
 
     ruleset = load_ruleset(rule_dirs)
     if fmt == "json":
@@ -440,7 +440,7 @@ def rules_list_command(rule_dirs: Sequence[str], fmt: str) -> int:
 
         sys.stdout.write(json.dumps([r.descriptor() for r in ruleset.rules], indent=2, ensure_ascii=True) + "\n")
         return Exit.OK
-    from .safetext import for_terminal
+    from authcheck.safetext import for_terminal
 
     for r in ruleset.rules:
         sys.stdout.write(f"{for_terminal(r.id):32} {r.axis:9} {r.severity:8} {r.weight:5g}  {for_terminal(r.title)}\n")
@@ -449,12 +449,12 @@ def rules_list_command(rule_dirs: Sequence[str], fmt: str) -> int:
 
 def rules_test_command(rule_dirs: Sequence[str]) -> int:
     """`authcheck rules test`: every inline example; exit 1 when one fails."""
-    from .rulepack import load_ruleset
-    from .ruletest import run_rule_tests
+    from authcheck.rulepack import load_ruleset
+    from authcheck.ruletest import run_rule_tests
 
     results = run_rule_tests(load_ruleset(rule_dirs).rules)
     failed = [r for r in results if not r.passed]
-    from .safetext import for_terminal
+    from authcheck.safetext import for_terminal
 
     for r in failed:
         sys.stdout.write(for_terminal(f"FAIL {r.rule}: {r.name!r} expected {r.expected}: {r.detail}") + "\n")
@@ -464,10 +464,10 @@ def rules_test_command(rule_dirs: Sequence[str]) -> int:
 
 def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
     """`authcheck baseline create`: check PATHS and record every finding's fingerprint."""
-    from .baseline import write_baseline
-    from .registry import prepare
-    from .rulepack import ruleset_for
-    from .runner import Run
+    from authcheck.baseline import write_baseline
+    from authcheck.registry import prepare
+    from authcheck.rulepack import ruleset_for
+    from authcheck.runner import Run
 
     project = project_config(options)
     project = replace(project, baseline=None, settings=prepare(project.settings))
@@ -487,10 +487,10 @@ def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
 
 def config_show_command(config_file: Optional[str]) -> int:
     """`authcheck config show`: each setting, its value and where it came from."""
-    from .config import describe
+    from authcheck.config import describe
 
     project = project_config({"config_file": config_file})
-    from .safetext import for_terminal
+    from authcheck.safetext import for_terminal
 
     rows = [tuple(for_terminal(cell) for cell in row) for row in describe(project)]
     width = max(len(k) for k, _, _ in rows)

@@ -12,9 +12,9 @@ import json
 import os
 from typing import Iterable
 
-from .errors import ConfigError
-from .fingerprint import finding_fingerprint
-from .model import Result
+from authcheck.errors import ConfigError
+from authcheck.fingerprint import finding_fingerprint
+from authcheck.model import Result
 
 SCHEMA_VERSION = "1.0"
 ENTRY_KEYS = ("rule", "fingerprint", "sha256", "path")
@@ -22,7 +22,7 @@ ENTRY_KEYS = ("rule", "fingerprint", "sha256", "path")
 
 def baseline_entries(results: Iterable[Result]) -> list[dict]:
     """One entry per distinct finding fingerprint, sorted; findings an ignore entry hides are left out."""
-    from .safetext import path_text  # a name that is not UTF-8: \xNN text, never a lone surrogate
+    from authcheck.safetext import path_text  # a name that is not UTF-8: \xNN text, never a lone surrogate
 
     rows = []
     for result in results:
@@ -50,7 +50,7 @@ def baseline_text(entries: list[dict]) -> str:
 def write_baseline(path: str, results: Iterable[Result]) -> int:
     """Write the baseline for `results` atomically (temp file + os.replace, the umask's usual mode,
     since the file is meant to be committed); returns the entry count."""
-    from .atomic import OutputError, write_atomic
+    from authcheck.atomic import OutputError, write_atomic
 
     entries = baseline_entries(results)
     try:
@@ -86,7 +86,7 @@ class Baseline:
 
 def load_baseline(path: str) -> Baseline:
     """Read and validate a baseline file; ConfigError names the file (and entry and key) when bad."""
-    from .smallfile import BASELINE_MAX_BYTES, decode_utf8, read_capped
+    from authcheck.smallfile import BASELINE_MAX_BYTES, decode_utf8, read_capped
 
     try:
         raw = read_capped(path, BASELINE_MAX_BYTES, "baseline")

@@ -22,9 +22,9 @@ import threading
 from dataclasses import fields
 from typing import Any, Mapping, Optional
 
-from .cachekey import CacheKeyError, mac, verify
-from .model import ErrorInfo, Evidence, Finding, Note, Result
-from .settings import Settings
+from authcheck.cachekey import CacheKeyError, mac, verify
+from authcheck.model import ErrorInfo, Evidence, Finding, Note, Result
+from authcheck.settings import Settings
 
 SCHEMA = "2"
 FILE_NAME = "results-v2.sqlite3"  #: v2: records carry an HMAC, not a bare sha256
@@ -74,7 +74,7 @@ def settings_digest(settings: Settings) -> str:
     data["disabled_rules"] = sorted(data.get("disabled_rules", []))
     data["password_set"] = settings.password is not None
     if getattr(settings, "ocr_engine", "rapidocr") != "rapidocr":  # a system program: its version is not a library's
-        from .loaders.ocr import engine_version
+        from authcheck.loaders.ocr import engine_version
 
         data["ocr_engine_version"] = engine_version(settings.ocr_engine)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
@@ -88,7 +88,7 @@ def _tupled(value: Any) -> Any:
 def result_to_record(result: Result) -> dict:
     """The JSON report's record of a result (it carries every model field, so a cache hit gives
     back exactly the Result that was stored)."""
-    from .reporters.jsonout import result_record
+    from authcheck.reporters.jsonout import result_record
 
     return result_record(result)
 
@@ -146,7 +146,7 @@ class ResultCache:
         self._secret = secret or b""
         try:
             if not self._secret:
-                from .cachekey import load_key
+                from authcheck.cachekey import load_key
 
                 self._secret = load_key()
             self._open()
@@ -197,7 +197,7 @@ class ResultCache:
             settings_digest: str, password: Optional[str] = None) -> str:
         """The cache key of one check: content, base name, version, the versions of the libraries
         that shape a result, rules, settings (and password)."""
-        from .cachekey import library_versions
+        from authcheck.cachekey import library_versions
 
         parts = [sha256, os.path.basename(name.replace("\\", "/")), version, library_versions(), rules_digest,
                  settings_digest, self._password_hash(password)]

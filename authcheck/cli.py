@@ -8,11 +8,11 @@ from typing import Optional
 
 import click
 
-from . import __version__
-from .errors import ConfigError, RuleError
-from .model import DOCUMENT_KINDS
-from .status import HELP as EXIT_HELP
-from .status import Exit
+from authcheck import __version__
+from authcheck.errors import ConfigError, RuleError
+from authcheck.model import DOCUMENT_KINDS
+from authcheck.status import HELP as EXIT_HELP
+from authcheck.status import Exit
 
 FORMATS = ("console", "json", "jsonl", "sarif", "html")
 VERDICT_GATES = ("review", "fail", "never")
@@ -124,7 +124,7 @@ def _check_options(func):
 def check(paths, fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed, no_color, width,
           quiet, verbose, html_output=None, **options) -> None:
     """Check letters (PDF, DOCX, text; files, folders, globs, or - for stdin) and report."""
-    from .app import Outputs, check_command
+    from authcheck.app import Outputs, check_command
 
     outputs = Outputs(fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed,
                       color=False if no_color else None, width=width, quiet=quiet, verbose=verbose,
@@ -140,7 +140,7 @@ def check(paths, fmt, output, json_output, jsonl_output, sarif_output, sarif_inc
 @click.option("--width", type=click.IntRange(40, 400), default=None, help="Console width.")
 def extract(path, fmt, password, no_color, width) -> None:
     """Show exactly what the rules see in one letter: metadata, parts, parties, dates, signature."""
-    from .app import extract_command
+    from authcheck.app import extract_command
 
     _finish(lambda: extract_command(path, fmt, password, False if no_color else None, width))
 
@@ -155,7 +155,7 @@ def rules() -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(("console", "json")), default="console")
 def rules_list(rule_dirs, fmt) -> None:
     """List every rule with its axis, severity and weight."""
-    from .app import rules_list_command
+    from authcheck.app import rules_list_command
 
     _finish(lambda: rules_list_command(rule_dirs, fmt))
 
@@ -164,7 +164,7 @@ def rules_list(rule_dirs, fmt) -> None:
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False), help="Add rule packs.")
 def rules_test(rule_dirs) -> None:
     """Run every rule's inline examples; exit 1 when one fails, 2 when a rule is invalid."""
-    from .app import rules_test_command
+    from authcheck.app import rules_test_command
 
     _finish(lambda: rules_test_command(rule_dirs))
 
@@ -180,7 +180,7 @@ def baseline() -> None:
 @_check_options
 def baseline_create(paths, output, **options) -> None:
     """Check PATHS and write every finding's fingerprint to the baseline file."""
-    from .app import baseline_command
+    from authcheck.app import baseline_command
 
     _finish(lambda: baseline_command(paths, output, options))
 
@@ -194,14 +194,14 @@ def config() -> None:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None)
 def config_show(config_file) -> None:
     """Print every setting, its value and where it came from."""
-    from .app import config_show_command
+    from authcheck.app import config_show_command
 
     _finish(lambda: config_show_command(config_file))
 
 
 def _finish(action) -> None:
     """Run a command: configuration and rule errors are one line and exit 2, Ctrl-C exits 130."""
-    from .safetext import for_terminal
+    from authcheck.safetext import for_terminal
 
     try:
         code = action()

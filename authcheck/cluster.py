@@ -27,12 +27,12 @@ import time
 import uuid
 from typing import Callable, Iterator, Optional, Sequence
 
-from .discover import Target
-from .errors import CheckError, ConfigError
-from .model import Result
-from .pipeline import error_result
-from .scanning import ScanInterrupted, scan
-from .settings import Settings
+from authcheck.discover import Target
+from authcheck.errors import CheckError, ConfigError
+from authcheck.model import Result
+from authcheck.pipeline import error_result
+from authcheck.scanning import ScanInterrupted, scan
+from authcheck.settings import Settings
 
 LOCAL = "local"
 LOCAL_START_TIMEOUT = 120  #: seconds for `--scheduler local` to have its scheduler and workers up
@@ -73,7 +73,7 @@ class _connect:
         self.address, self.jobs, self.cluster, self.client = address, jobs, None, None
 
     def __enter__(self):
-        from .workers import sigint_held
+        from authcheck.workers import sigint_held
 
         try:  # Dask's threads start with SIGINT blocked, so Ctrl-C always lands in the main thread,
             with sigint_held():  # which blocks it while a record is written and counted (app.py)
@@ -120,7 +120,7 @@ class LocalProcesses:
     reaches only authcheck, which then stops them."""
 
     def __init__(self, jobs: Optional[int]) -> None:
-        from .scanning import _job_count
+        from authcheck.scanning import _job_count
 
         self.workers = _job_count(jobs, 1 << 20)
         self.folder = tempfile.mkdtemp(prefix="authcheck-dask-")
@@ -184,9 +184,9 @@ def _all_exit(procs: list, grace: float) -> bool:
 def run_spec(settings: Settings, ruleset) -> str:
     """What every task needs besides its file: settings, the rule files added to the built-in ones
     (as text: workers need not see the client's folders), the version and the rules' digest."""
-    from . import __version__
-    from .cluster_worker import settings_to_json
-    from .rulepack import builtin_dir
+    from authcheck import __version__
+    from authcheck.cluster_worker import settings_to_json
+    from authcheck.rulepack import builtin_dir
 
     builtin = os.path.realpath(builtin_dir())
     extra = [p for p in getattr(ruleset, "sources", ()) if not os.path.realpath(p).startswith(builtin + os.sep)]
@@ -216,7 +216,7 @@ class _Dispatch:
         others are left in `self.unhashed`."""
         from distributed import as_completed
 
-        from .scanning import _size
+        from authcheck.scanning import _size
 
         queue = sorted(work, key=lambda target: _size(target.path))  # pop() gives the largest first
         finished = as_completed()
@@ -251,7 +251,7 @@ class _Dispatch:
     def _feed(self, queue: list, finished) -> Iterator[Result]:
         """Submit files until enough tasks are in flight (a file that vanished is a record now).
         Each file is hashed here, as it is sent, so the first results come before all is read."""
-        from .runner import _file_sha256
+        from authcheck.runner import _file_sha256
 
         while queue and len(self.pending) < self._window():
             target = queue.pop()
@@ -286,7 +286,7 @@ class _Dispatch:
         job = json.dumps({"path": target.path, "size": _size_of(target.path), "sha256": digest})
         self.count += 1
         key = f"authcheck-{self.run_id}-{self.count}"
-        from .cluster_worker import run_task
+        from authcheck.cluster_worker import run_task
 
         future = self.client.submit(run_task, self.spec, job, data, key=key, pure=False, retries=0)
         self.pending[future] = (target, digest)
@@ -295,7 +295,7 @@ class _Dispatch:
 
     def _answer(self, future, target: Target) -> Optional[Result]:
         """The Result for a finished task, an error record for a failed one, None for "send bytes"."""
-        from .cache import result_from_record
+        from authcheck.cache import result_from_record
 
         try:
             answer = json.loads(future.result())

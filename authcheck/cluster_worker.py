@@ -30,11 +30,11 @@ import time
 from dataclasses import asdict, replace
 from typing import Optional
 
-from .errors import CheckError
-from .model import Result
-from .pipeline import error_result
-from .settings import Bands, Limits, Override, Settings
-from .workers import Worker, WorkerSpec
+from authcheck.errors import CheckError
+from authcheck.model import Result
+from authcheck.pipeline import error_result
+from authcheck.settings import Bands, Limits, Override, Settings
+from authcheck.workers import Worker, WorkerSpec
 
 TEST_DELAY_ENV = "AUTHCHECK_CLUSTER_TEST_DELAY"  #: seconds each task sleeps first (tests only)
 _POOLS: dict[str, list] = {}
@@ -67,8 +67,8 @@ def _tuples(value):
 def build_ruleset(spec_json: str, settings=None):
     """The client's rule set, rebuilt on a worker: built-in rules plus the rule files the client
     shipped as text.  Raises when the result would differ from the client's (other rules or version)."""
-    from . import __version__
-    from .rulepack import RuleSet, builtin_dir, compile_rule, parsed_rule, rule_files
+    from authcheck import __version__
+    from authcheck.rulepack import RuleSet, builtin_dir, compile_rule, parsed_rule, rule_files
 
     spec = json.loads(spec_json)
     if spec["version"] != __version__:
@@ -105,7 +105,7 @@ def run_task(spec_json: str, job_json: str, data: Optional[bytes] = None) -> str
             result = _check_copy(spec_json, job["path"], data)
     except Exception as exc:  # noqa: BLE001 - a task must answer for its file, whatever happens
         result = error_result(job["path"], CheckError("internal", f"{type(exc).__name__}: {exc}"[:300], "worker"))
-    from .reporters.jsonout import result_record
+    from authcheck.reporters.jsonout import result_record
 
     return json.dumps({"record": result_record(replace(result, path=job["path"]))}, ensure_ascii=False)
 
@@ -223,7 +223,7 @@ class ChildWorker(Worker):
     def __init__(self, spec_json: str) -> None:  # noqa: D107 - see the class
         from multiprocessing.connection import Connection
 
-        from . import pipeline
+        from authcheck import pipeline
 
         ours, theirs = socket.socketpair()
         popen = subprocess.Popen(
@@ -248,7 +248,7 @@ def _child_main(fd: int) -> None:
     """The child: receive the spec over the socket, then serve files as a local pool worker does."""
     from multiprocessing.connection import Connection
 
-    from .workers import worker_main
+    from authcheck.workers import worker_main
 
     conn = Connection(fd)
     try:

@@ -26,9 +26,9 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .errors import ConfigError
-from .model import DOCUMENT_KINDS, SEVERITIES
-from .settings import Bands, Limits, Override, Settings
+from authcheck.errors import ConfigError
+from authcheck.model import DOCUMENT_KINDS, SEVERITIES
+from authcheck.settings import Bands, Limits, Override, Settings
 
 FAIL_ON = ("review", "fail", "never")
 PATH_KEYS = ("baseline", "ignore_file", "cache_dir")
@@ -198,7 +198,7 @@ def _message(bad: _Bad, label: str, section: str, checks: Mapping) -> str:
 
 
 def _read_toml(path: str) -> dict:
-    from .smallfile import CONFIG_MAX_BYTES, decode_utf8, read_capped
+    from authcheck.smallfile import CONFIG_MAX_BYTES, decode_utf8, read_capped
 
     try:
         text = decode_utf8(path, read_capped(path, CONFIG_MAX_BYTES, "config file"), "config file")
@@ -425,7 +425,7 @@ def describe(cfg: ProjectConfig) -> list[tuple[str, str, str]]:
     for key, value in _flat_of(cfg).items():
         shown = _format(key, value)
         if key == "cache_dir" and value is None:
-            from .cache import default_cache_dir
+            from authcheck.cache import default_cache_dir
             shown = f"{default_cache_dir()} (platform default)"
         rows.append((key, shown, cfg.origins.get(key, DEFAULT)))
     return rows

@@ -36,7 +36,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Iterator, Optional, Sequence
 
-from .globs import glob_to_regex
+from authcheck.globs import glob_to_regex
 
 DEFAULT_EXTENSIONS = frozenset({".pdf", ".docx", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"})
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules"})

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from .checks.base import Hit, Segment
-from .extract.ocrbox import ocr_weighed
-from .fields import FieldValue, letter_fields
-from .model import Evidence, Finding, Letter, Note
-from .rulepack import Rule, RuleSet
-from .settings import Settings
-from .templates import render, variables_lookup
+from authcheck.checks.base import Hit, Segment
+from authcheck.extract.ocrbox import ocr_weighed
+from authcheck.fields import FieldValue, letter_fields
+from authcheck.model import Evidence, Finding, Letter, Note
+from authcheck.rulepack import Rule, RuleSet
+from authcheck.settings import Settings
+from authcheck.templates import render, variables_lookup
 
 MAX_DROPPED = 50  #: candidates a guard dropped, kept per letter for --explain
 

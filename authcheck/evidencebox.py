@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from .model import Document, Evidence, Result
+from authcheck.model import Document, Evidence, Result
 
 
 def with_boxes(result: Result, doc: Document, data: bytes, password: Optional[str] = None) -> Result:
@@ -32,7 +32,7 @@ def with_boxes(result: Result, doc: Document, data: bytes, password: Optional[st
     if not wanted:
         return result
     try:
-        from .loaders.pdfium import locate
+        from authcheck.loaders.pdfium import locate
 
         boxes = locate(data, {w for pieces in wanted.values() for w in pieces}, password)
     except Exception:  # noqa: BLE001 - pdfium may refuse a file pypdf read; boxes stay unknown
@@ -63,7 +63,7 @@ def _wanted(ev: Evidence, doc: Document, text: str) -> list:
     """What to look for on the page for this evidence, one piece per line it spans ([] when it is
     not page text): pdfium may order a page's lines differently from the loader."""
     if ev.part == "revision" and ev.page is not None and ev.text.startswith("+ ") and ev.start is None:
-        from .loaders.pdfium import Wanted
+        from authcheck.loaders.pdfium import Wanted
 
         return [Wanted(ev.page, ev.text[2:])]  # a line a later revision added: on the page as it is now
     if ev.page is None or ev.start is None or ev.end is None or not (0 <= ev.start < ev.end <= len(text)):
@@ -81,7 +81,7 @@ def _wanted(ev: Evidence, doc: Document, text: str) -> list:
 def _piece(text: str, start: int, end: int, line, doc: Document):
     """One line's part of the evidence, with which occurrence it is (on its line when the line's
     baseline is known, else on the page)."""
-    from .loaders.pdfium import Wanted
+    from authcheck.loaders.pdfium import Wanted
 
     needle = text[start:end]
     squeezed = "".join(needle.split()).lower()

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Optional
 
-from .forensics.keys import KEYS as FACT_KEYS
-from .registry.keys import KEYS as KNOWLEDGE_KEYS
-from .model import METADATA_FIELDS, DateFact, Evidence, Fact, Letter, Party
+from authcheck.forensics.keys import KEYS as FACT_KEYS
+from authcheck.registry.keys import KEYS as KNOWLEDGE_KEYS
+from authcheck.model import METADATA_FIELDS, DateFact, Evidence, Fact, Letter, Party
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def _display(party: Party) -> Optional[str]:
 
 def _from_person(letter: Letter) -> dict[str, FieldValue]:
     """The person named on the FROM line, when it names one (not just an office)."""
-    from .extract.parties import split_person
+    from authcheck.extract.parties import split_person
 
     claim = next((c for c in letter.issuer.claims if c.loc.part == "from"), None)
     if claim is None:

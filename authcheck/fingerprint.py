@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .model import Finding
+from authcheck.model import Finding
 
 
 def finding_fingerprint(doc_sha256: str | None, finding: Finding) -> str:

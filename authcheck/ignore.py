@@ -15,11 +15,11 @@ import os
 import re
 from typing import Any, Callable, Optional
 
-from .baseline import Baseline
-from .errors import ConfigError
-from .globs import glob_to_regex
-from .fingerprint import finding_fingerprint
-from .model import Finding, Result
+from authcheck.baseline import Baseline
+from authcheck.errors import ConfigError
+from authcheck.globs import glob_to_regex
+from authcheck.fingerprint import finding_fingerprint
+from authcheck.model import Finding, Result
 
 KEYS = ("rule", "path", "fingerprint", "reason", "expires", "approved_by")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -128,14 +128,14 @@ def load_ignore(path: str) -> IgnoreFile:
     """Read and validate an ignore file; ConfigError names the file, the entry and the key."""
     import yaml
 
-    from .smallfile import IGNORE_MAX_BYTES, decode_utf8, read_capped
+    from authcheck.smallfile import IGNORE_MAX_BYTES, decode_utf8, read_capped
 
     try:
         text = decode_utf8(path, read_capped(path, IGNORE_MAX_BYTES, "ignore file"), "ignore file")
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: cannot read the ignore file: {exc.strerror or exc}") from None
-    from .errors import RuleError
-    from .rulepack import _check_expansion
+    from authcheck.errors import RuleError
+    from authcheck.rulepack import _check_expansion
 
     loader = _loader()
     try:
@@ -206,7 +206,7 @@ def apply_suppressions(result: Result, baseline: Optional[Baseline], ignore: Opt
     if not changed:
         return result
     if rescore is None:
-        from .scoring import rescore
+        from authcheck.scoring import rescore
     return rescore(dataclasses.replace(result, findings=tuple(findings)), settings)
 
 

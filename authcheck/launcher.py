@@ -9,12 +9,12 @@ import sys
 def entry() -> None:
     """Run authcheck; flush and `os._exit` afterwards (interpreter teardown costs 100+ ms with the parsers loaded)."""
     if sys.argv[1:] in (["--version"], ["-V"]):  # answered before click or anything heavy is imported
-        from . import __version__
+        from authcheck import __version__
 
         sys.stdout.write(f"authcheck, version {__version__}\n")
         sys.stdout.flush()
         os._exit(0)
-    from .cli import main
+    from authcheck.cli import main
 
     try:
         main()

@@ -88,7 +88,7 @@ def _in_child(data: bytes, settings, compare: tuple) -> Pictures:
 
 def _child_main(send, data: bytes, settings, compare: tuple) -> None:
     """The child: caps, draw, send the pictures (or the problem) back."""
-    from .workers import _apply_limits, _quiet
+    from authcheck.workers import _apply_limits, _quiet
 
     _quiet()
     _apply_limits(settings.limits)
@@ -103,7 +103,7 @@ def _child_main(send, data: bytes, settings, compare: tuple) -> None:
 
 def _draw(data: bytes, password: Optional[str], compare: tuple = ()) -> Pictures:
     try:
-        from .loaders.pdfium import render
+        from authcheck.loaders.pdfium import render
 
         pages, total, failed = render(data, password, max_pages=MAX_PAGES)
     except ImportError:
@@ -119,8 +119,8 @@ def _draw(data: bytes, password: Optional[str], compare: tuple = ()) -> Pictures
 
 def _compare(data: bytes, password: Optional[str], compare: tuple) -> tuple:
     """Each (revision, page): the page as the file stood before that revision, and as it is now."""
-    from .forensics.pdfrevisions import walk
-    from .loaders.pdfium import render_page
+    from authcheck.forensics.pdfrevisions import walk
+    from authcheck.loaders.pdfium import render_page
 
     revisions = walk(data).revisions
     out = []

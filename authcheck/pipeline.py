@@ -8,9 +8,9 @@ import sys
 from dataclasses import replace
 from typing import Optional
 
-from .errors import CheckError
-from .model import ErrorInfo, Result
-from .settings import Settings
+from authcheck.errors import CheckError
+from authcheck.model import ErrorInfo, Result
+from authcheck.settings import Settings
 
 
 def read_input(path: str, limits) -> bytes:
@@ -55,41 +55,41 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
     sha = hashlib.sha256(data).hexdigest()
     stage = "load"
     try:
-        from .loaders import load
+        from authcheck.loaders import load
 
         doc = load(data, path=path, sha256=sha, password=settings.password, limits=settings.limits,
                    ocr_engine=getattr(settings, "ocr_engine", "rapidocr"))
         stage = "forensics"
-        from .forensics import examine
+        from authcheck.forensics import examine
 
         facts, notes = examine(data, doc, settings)
         if facts or notes:
             doc = replace(doc, facts=facts, notes=doc.notes + notes)
         stage = "extract"
-        from .extract import extract
+        from authcheck.extract import extract
 
         letter = extract(doc, *settings.kind_for(path))
         stage = "registry"
-        from .registry import knowledge_for
+        from authcheck.registry import knowledge_for
 
         knowledge = knowledge_for(letter, settings, ruleset, data)
         if knowledge:
             letter = replace(letter, knowledge=knowledge)
         stage = "rules"
-        from .engine import context_for, dropped_notes, evaluate, not_applied
+        from authcheck.engine import context_for, dropped_notes, evaluate, not_applied
 
         ctx = context_for(letter)
         findings = evaluate(ruleset, letter, settings, ctx)
         stage = "score"
-        from .scoring import build_result
+        from authcheck.scoring import build_result
 
         result = build_result(letter, findings, settings, not_applied(ruleset, letter, settings))
         if knowledge:
-            from .registry.report import with_section
+            from authcheck.registry.report import with_section
 
             result = with_section(result, letter)
         stage = "boxes"
-        from .evidencebox import with_boxes
+        from authcheck.evidencebox import with_boxes
 
         result = with_boxes(result, doc, data, settings.password)
         return replace(result, notes=result.notes + dropped_notes(ctx)) if settings.explain else result

@@ -7,7 +7,7 @@ share the name (the unrelated `authcheck` on the package index) is never quoted.
 
 from __future__ import annotations
 
-from . import __version__
+from authcheck import __version__
 
 
 def project_links(metadata=None) -> dict:

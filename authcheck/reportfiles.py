@@ -18,8 +18,8 @@ import sys
 import tempfile
 from typing import Callable, Iterable, Optional
 
-from .atomic import STDOUT, AtomicWriter, OutputError, preflight, reason_of, writes_in_place
-from .errors import ConfigError
+from authcheck.atomic import STDOUT, AtomicWriter, OutputError, preflight, reason_of, writes_in_place
+from authcheck.errors import ConfigError
 
 
 def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[str]) -> None:

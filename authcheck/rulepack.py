@@ -16,13 +16,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .checks import KINDS
-from .checks.base import Guard
-from .checks.conditions import Cond, compile_when
-from .errors import RuleError
-from .fields import FIELD_PATHS
-from .model import AXES, SEVERITIES
-from .templates import check_template
+from authcheck.checks import KINDS
+from authcheck.checks.base import Guard
+from authcheck.checks.conditions import Cond, compile_when
+from authcheck.errors import RuleError
+from authcheck.fields import FIELD_PATHS
+from authcheck.model import AXES, SEVERITIES
+from authcheck.templates import check_template
 
 SCHEMA = "authcheck/rule/v1"
 ID = re.compile(r"^[a-z0-9]+(?:\.[a-z0-9][a-z0-9-]*)+$")
@@ -124,7 +124,7 @@ def load_ruleset(extra_dirs=(), *, builtin: bool = True, memory_mb: Optional[int
     pack that needs more is a RuleError, never a parent process grown to gigabytes.
     """
     if memory_mb is None:
-        from .settings import Limits
+        from authcheck.settings import Limits
 
         memory_mb = Limits().memory_mb
     try:
@@ -183,7 +183,7 @@ def _load_ruleset(extra_dirs, builtin: bool) -> RuleSet:
 
 def _read(path: str) -> str:
     """A rule file's text, size-capped."""
-    from .smallfile import NotRegularFile, read_regular
+    from authcheck.smallfile import NotRegularFile, read_regular
 
     try:
         raw = read_regular(path, MAX_RULE_BYTES)
@@ -225,7 +225,7 @@ def parsed_rule(text: str, path: str) -> dict:
 
 def _cache_secret() -> Optional[bytes]:
     """The cache key, or None (then the parsed-rule cache is simply not used)."""
-    from .cachekey import CacheKeyError, load_key
+    from authcheck.cachekey import CacheKeyError, load_key
 
     try:
         return load_key()
@@ -237,10 +237,10 @@ def _cached(entry: str, secret: bytes, digest: str) -> Optional[dict]:
     """The verified data of one cache entry, or None."""
     import json
 
-    from .cachekey import verify
-    from .typedjson import decode
+    from authcheck.cachekey import verify
+    from authcheck.typedjson import decode
 
-    from .smallfile import read_regular
+    from authcheck.smallfile import read_regular
 
     try:
         raw = read_regular(entry, MAX_CACHE_ENTRY_BYTES)  # the cache folder is not trusted: no FIFO, no /dev/zero
@@ -275,8 +275,8 @@ def _store(entry: str, secret: bytes, digest: str, data: dict) -> None:
     import json
     import tempfile
 
-    from .cachekey import mac
-    from .typedjson import decode, encode
+    from authcheck.cachekey import mac
+    from authcheck.typedjson import decode, encode
 
     try:
         text = json.dumps(encode(data), sort_keys=True)

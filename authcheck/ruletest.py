@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Optional
 
-from .rulepack import Rule
+from authcheck.rulepack import Rule
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,10 @@ class CaseResult:
 
 def letter_from_text(text: str, name: str = "example.txt"):
     """Load and extract an example text exactly as a plain-text file would be."""
-    from .extract import extract
-    from .loaders import load
-    from .model import Document, Metadata
-    from .settings import Limits
+    from authcheck.extract import extract
+    from authcheck.loaders import load
+    from authcheck.model import Document, Metadata
+    from authcheck.settings import Limits
 
     data = text.encode("utf-8")
     sha = hashlib.sha256(data).hexdigest()
@@ -37,7 +37,7 @@ def letter_from_text(text: str, name: str = "example.txt"):
 
 def run_case(rule: Rule, case: dict, today: Optional[date] = None) -> CaseResult:
     """Evaluate one example against its rule."""
-    from .engine import context_for, evaluate_rule
+    from authcheck.engine import context_for, evaluate_rule
 
     letter = letter_from_text(case.get("text", ""))
     ctx = context_for(letter, case.get("fields"), today=today or date(2026, 1, 1))

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable, Iterator, Optional, Sequence
 
-from . import __version__
-from .config import ProjectConfig
-from .discover import Target, discover
-from .model import Result
+from authcheck import __version__
+from authcheck.config import ProjectConfig
+from authcheck.discover import Target, discover
+from authcheck.model import Result
 
 STDIN = "-"
 
@@ -43,8 +43,8 @@ class Run:
     _ignore: object = None
 
     def __post_init__(self) -> None:
-        from .baseline import load_baseline
-        from .ignore import load_ignore
+        from authcheck.baseline import load_baseline
+        from authcheck.ignore import load_ignore
 
         if self.project.baseline:
             self._baseline = load_baseline(self.project.baseline)
@@ -94,7 +94,7 @@ class Run:
             for result in self._scan(todo, on_start):
                 key, digest = keys.get(result.path, (None, None))
                 if cache is not None and key and result.sha256 == digest and not _timed(result):
-                    from .cache import result_to_record
+                    from authcheck.cache import result_to_record
 
                     cache.put(key, result_to_record(result))
                 yield result
@@ -107,11 +107,11 @@ class Run:
 
     def _scan(self, todo: list[Target], on_start) -> Iterator[Result]:
         """Fresh results from isolated workers (or in-process when isolation is off)."""
-        from .rulepack import ruleset_for
-        from .scanning import scan, scan_inline
+        from authcheck.rulepack import ruleset_for
+        from authcheck.scanning import scan, scan_inline
 
         if self.project.scheduler and self.isolate and todo:  # a Dask cluster (cluster.py)
-            from .cluster import cluster_scan
+            from authcheck.cluster import cluster_scan
 
             return cluster_scan(todo, self.settings, self.ruleset, address=self.project.scheduler,
                                 jobs=self.jobs, on_start=on_start)
@@ -125,7 +125,7 @@ class Run:
         """The result cache, or None when it is off."""
         if not self.project.cache or self.keep_letter:
             return None
-        from .cache import ResultCache
+        from authcheck.cache import ResultCache
 
         return ResultCache(self.project.cache_dir)
 
@@ -136,7 +136,7 @@ class Run:
         digest = _file_sha256(target.path, self.settings.limits.max_bytes)
         if digest is None:
             return None
-        from .cache import result_from_record, settings_digest
+        from authcheck.cache import result_from_record, settings_digest
 
         trust = os.environ.get("AUTHCHECK_TRUST_ROOTS", "")  # changes signature findings
         key = cache.key(sha256=digest, name=target.path, version=code_version(),
@@ -153,7 +153,7 @@ class Run:
         """Mark baselined and ignored findings and rescore without them."""
         if self._baseline is None and self._ignore is None:
             return result
-        from .ignore import apply_suppressions
+        from authcheck.ignore import apply_suppressions
 
         return apply_suppressions(result, self._baseline, self._ignore, self.today, self.settings)
 
@@ -161,9 +161,9 @@ class Run:
 def _prewarm(targets: list[Target]) -> None:
     """Import the parsers a batch will need once, here, so forked and replacement workers inherit them."""
     suffixes = {os.path.splitext(t.path)[1].lower() for t in targets}
-    from .loaders import pdf  # noqa: F401 - most letters are PDFs; an unknown suffix may be one too
+    from authcheck.loaders import pdf  # noqa: F401 - most letters are PDFs; an unknown suffix may be one too
     if suffixes & {".docx", ".doc", ""} or len(suffixes) > 3:
-        from .loaders import docx  # noqa: F401
+        from authcheck.loaders import docx  # noqa: F401
     import rapidfuzz.fuzz  # noqa: F401
 
 

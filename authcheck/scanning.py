@@ -20,12 +20,12 @@ from collections import deque
 from multiprocessing.connection import wait
 from typing import Callable, Iterator, Optional, Sequence
 
-from . import pipeline
-from .discover import Target
-from .errors import CheckError
-from .model import Result
-from .settings import Settings
-from .workers import MEMORY_CAP_UNAVAILABLE, Worker, WorkerSpec, memory_cap_available, run_one
+from authcheck import pipeline
+from authcheck.discover import Target
+from authcheck.errors import CheckError
+from authcheck.model import Result
+from authcheck.settings import Settings
+from authcheck.workers import MEMORY_CAP_UNAVAILABLE, Worker, WorkerSpec, memory_cap_available, run_one
 
 __all__ = ["ScanInterrupted", "platform_warnings", "scan", "scan_inline"]
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Sequence
 
-from .model import AXES, SEVERITIES, Finding, Letter, Result
-from .settings import Settings
+from authcheck.model import AXES, SEVERITIES, Finding, Letter, Result
+from authcheck.settings import Settings
 
 _RANK = {"pass": 0, "review": 1, "fail": 2}
 
@@ -75,8 +75,8 @@ def score_findings(findings: Sequence[Finding], settings: Settings):
 def build_result(letter: Letter, findings: Sequence[Finding], settings: Settings,
                  rules_not_applied: Sequence[tuple[str, str]] = ()) -> Result:
     """The Result for a checked letter; `rules_not_applied` lists (rule, reason) the kind turned off."""
-    from .fields import fields_record
-    from .advice import next_steps
+    from authcheck.fields import fields_record
+    from authcheck.advice import next_steps
 
     ordered, score, axes, verdict, reason = score_findings(findings, settings)
     doc = letter.document

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 
-from .errors import ConfigError
+from authcheck.errors import ConfigError
 
 CONFIG_MAX_BYTES = 1 << 20      #: authcheck.toml / pyproject.toml
 IGNORE_MAX_BYTES = 16 << 20     #: .authcheck-ignore.yaml

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping
 
-from .errors import RuleError
+from authcheck.errors import RuleError
 
 PLACEHOLDER = re.compile(r"\$\{([a-z_][a-z0-9_.\-]*)\}")
 _RUN = re.compile(r"\$\{[a-z_][a-z0-9_.\-]*\}(?:(?:[ \t]+|[ \t]*;[ \t]*)\$\{[a-z_][a-z0-9_.\-]*\})*")

@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
-from .errors import CheckError
-from .model import Result
-from .pipeline import error_result
+from authcheck.errors import CheckError
+from authcheck.model import Result
+from authcheck.pipeline import error_result
 
 try:
     import resource

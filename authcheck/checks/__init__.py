@@ -9,7 +9,7 @@ hit's offsets are in that text and `Segment.source_span` / `Hit.quote` give the 
 
 from __future__ import annotations
 
-from . import fuzzy, near, obfuscation, phrases, regex, wording
+from authcheck.checks import fuzzy, near, obfuscation, phrases, regex, wording
 
 KINDS = {"phrases": phrases, "regex": regex, "fuzzy": fuzzy, "near": near, "obfuscation": obfuscation,
          "wording": wording}

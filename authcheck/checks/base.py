@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..errors import RuleError
-from ..extract.normalize import Folded, fold
+from authcheck.errors import RuleError
+from authcheck.extract.normalize import Folded, fold
 
 
 @dataclass(frozen=True)

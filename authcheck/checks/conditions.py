@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
-from ..errors import RuleError
-from ..extract.normalize import matching_text
-from .safe_regex import compile_pattern
+from authcheck.errors import RuleError
+from authcheck.extract.normalize import matching_text
+from authcheck.checks.safe_regex import compile_pattern
 
 Outcome = tuple[bool, list, dict]
 FIELD_OPS = {"exists", "is", "in", "matches", "contains", "gt", "gte", "lt", "lte", "unknown"}
@@ -182,7 +182,7 @@ def _best_pair(ctx, a_paths, b_paths, scorer) -> tuple[float, Optional[tuple]]:
     """The highest-scoring pair of present values."""
     from rapidfuzz import fuzz
 
-    from ..extract.names import person_similarity
+    from authcheck.extract.names import person_similarity
 
     best, pair = -1.0, None
     for pa in a_paths:

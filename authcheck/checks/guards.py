@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .tense import _YEAR, AUX_FUTURE, AUX_PAST, AUX_PERFECT, AUX_PRESENT, PRONOUNS, _aux_chain, tense_of
+from authcheck.checks.tense import _YEAR, AUX_FUTURE, AUX_PAST, AUX_PERFECT, AUX_PRESENT, PRONOUNS, _aux_chain, tense_of
 
 if TYPE_CHECKING:
-    from .reading import _Ctx
+    from authcheck.checks.reading import _Ctx
 
 
 def first_guard(ctx: _Ctx, m, clause, is_noun: bool, negation, decoy, lex):

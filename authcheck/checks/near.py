@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import RuleError
-from .base import Hit
+from authcheck.errors import RuleError
+from authcheck.checks.base import Hit
 
 KEYS = {"near", "within", "ordered"}
 _WORD = re.compile(r"\S+")

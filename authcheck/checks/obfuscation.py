@@ -9,8 +9,8 @@ in scripts that need them (Persian, Arabic, Indic), are not counted.  Digit-for-
 
 from __future__ import annotations
 
-from ..errors import RuleError
-from .base import Hit
+from authcheck.errors import RuleError
+from authcheck.checks.base import Hit
 
 KEYS = {"obfuscation"}
 WHAT = ("mixed-script", "invisible")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..errors import RuleError
-from .base import Hit
-from .safe_regex import compile_pattern
+from authcheck.errors import RuleError
+from authcheck.checks.base import Hit
+from authcheck.checks.safe_regex import compile_pattern
 
 KEYS = {"phrases", "case_sensitive"}
 MAX_PHRASES = 2000

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .clauses import Sentence, sentences, tokenize
-from .guards import first_guard
-from .tense import ADVERBS, AUX_FUTURE, AUX_PAST, AUX_PERFECT, AUX_PRESENT, DETERMINERS, PRONOUNS, tense_of
+from authcheck.checks.clauses import Sentence, sentences, tokenize
+from authcheck.checks.guards import first_guard
+from authcheck.checks.tense import ADVERBS, AUX_FUTURE, AUX_PAST, AUX_PERFECT, AUX_PRESENT, DETERMINERS, PRONOUNS, tense_of
 
 
 @dataclass
@@ -369,7 +369,7 @@ def _other_complement(ctx: _Ctx, m, clause, best, inside):
         return None  # "the office will close its doors": the office itself closes
     if words[head + 1:head + 2] == ["with"] and words[head + 2:head + 3] not in (["immediate"], ["effect"]):
         return None  # "terminate its exchange with your academy": a tie with a counterpart is a commitment
-    from .lexicon import Entry, Match
+    from authcheck.checks.lexicon import Entry, Match
 
     return Match(head, head + 1, Entry((words[head],), "decoy", "complement"))
 
@@ -459,7 +459,7 @@ def _generic_object(ctx: _Ctx, m, clause, lex):
     """The head of the noun phrase an action acts on when the lexicon does not know it:
     after an active verb ("terminate the concession"), before a passive one ("the concession is
     terminated"), or after "of" for a noun ("the abolition of the levy")."""
-    from .lexicon import Entry, Match
+    from authcheck.checks.lexicon import Entry, Match
 
     words, form = ctx.words, m.entry.form
     if form == "noun":
@@ -501,7 +501,7 @@ def _places(ctx: _Ctx, m, clause, spec, lex) -> list:
     for i in range(m.hi, min(clause.hi, m.hi + 3)):
         tok = ctx.sent.tokens[i]
         if tok.cap and tok.low not in lex.not_places and tok.low[:1].isalpha():
-            from .lexicon import Entry, Match
+            from authcheck.checks.lexicon import Entry, Match
 
             out.append(Match(i, i + 1, Entry((tok.low,), "object", "places")))
             break
@@ -561,7 +561,7 @@ def _cessation(ctx: _Ctx, lex) -> Optional[Candidate]:
         only = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not any(o.lo == d.lo for o in objs)]
         if not objs or only:  # "no longer use the car park"; "no longer be a party to" (party is both)
             continue
-        from .lexicon import Entry, Match
+        from authcheck.checks.lexicon import Entry, Match
 
         m = Match(cue.lo, cue.hi, Entry(ctx.words[cue.lo:cue.hi], "action", "end", "base"))
         cand = _make(ctx, m, objs[0], m.entry, "no longer", clause)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import RuleError
-from .base import Hit
-from .safe_regex import compile_pattern
+from authcheck.errors import RuleError
+from authcheck.checks.base import Hit
+from authcheck.checks.safe_regex import compile_pattern
 
 KEYS = {"regex", "case_sensitive"}
 MAX_PATTERNS = 200

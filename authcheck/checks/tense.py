@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .reading import _Ctx
+    from authcheck.checks.reading import _Ctx
 
 AUX_FUTURE = {"will", "shall", "'ll", "wo"}
 AUX_PRESENT = {"is", "are", "am", "be", "being", "'s", "'re", "remains", "stands"}

@@ -21,8 +21,8 @@ can show them with --explain and never count them.
 
 from __future__ import annotations
 
-from ..errors import RuleError
-from .base import Hit
+from authcheck.errors import RuleError
+from authcheck.checks.base import Hit
 
 KEYS = {"wording"}
 CUES = {"negation", "negation_after", "pseudo", "cessation", "hypothetical", "deliberation", "intent", "decision",
@@ -91,7 +91,7 @@ class Lexicon:
 
     def _build(self, spec: dict, where: dict, key: str) -> None:
         """Inflect and index every list (the lists were validated by `_validate`)."""
-        from .lexicon import Index, cue_entries, noun_entries, verb_entries
+        from authcheck.checks.lexicon import Index, cue_entries, noun_entries, verb_entries
 
         entries = [e for g, v in spec["objects"].items() for w in v["words"] for e in noun_entries(w, "object", g)]
         entries += [e for w in spec["decoys"] for e in noun_entries(w, "decoy", "decoy")]
@@ -168,7 +168,7 @@ class Matcher:
 
     def hits(self, segments, resolved) -> list[Hit]:
         """One hit per candidate in every segment; a dropped one names its guard in `dropped`."""
-        from .reading import analyse
+        from authcheck.checks.reading import analyse
 
         out = []
         budget = [MAX_ACTIONS_PER_DOCUMENT]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-from ..model import Image, Line
-from .layout import CLOSING, CONFORMED, MARKING, TRAILER, is_sentence, looks_like_name
+from authcheck.model import Image, Line
+from authcheck.extract.layout import CLOSING, CONFORMED, MARKING, TRAILER, is_sentence, looks_like_name
 
 BACK_MATTER = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:References|Bibliography|Works\s+Cited|Literature\s+Cited"
@@ -60,7 +60,7 @@ def cells(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def person_name(text: str) -> Optional[str]:
     """The personal name a line (or its first cell) gives, else None; a title line gives none."""
-    from .parties import NOT_A_PARTY, ORG_WORDS, TITLE_WORDS, split_person
+    from authcheck.extract.parties import NOT_A_PARTY, ORG_WORDS, TITLE_WORDS, split_person
 
     for cell in cells(text)[:2]:
         if _citation(cell) or NOT_A_PARTY.match(cell):
@@ -195,7 +195,7 @@ def _has_title_near(lines: list[Line], k: int, part_end: int) -> bool:
 
 def is_title(text: str) -> bool:
     """A rank, title or office line of a signature block."""
-    from .parties import ORG_WORDS, TITLE_WORDS
+    from authcheck.extract.parties import ORG_WORDS, TITLE_WORDS
 
     cell = (cells(text) or [""])[0]
     return bool(cell) and not is_sentence(cell) and bool(TITLE_WORDS.search(cell) or ORG_WORDS.search(cell)) \

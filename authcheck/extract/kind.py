@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from ..model import DocumentKind, Document, KindCue, Line
-from .layout import CLOSING, CONFORMED, SALUTATION, Layout
+from authcheck.model import DocumentKind, Document, KindCue, Line
+from authcheck.extract.layout import CLOSING, CONFORMED, SALUTATION, Layout
 
 LETTER_PAGES = 3  #: a letter's salutation or heading labels must sit on the first pages
 MAX_LINE = 400    #: longer lines are prose or junk, never a cue (and keep every pattern cheap)

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..model import Document, Image, Line
-from .normalize import matching_text
+from authcheck.model import Document, Image, Line
+from authcheck.extract.normalize import matching_text
 
 MARKING = re.compile(
     r"\b(?:DRAFT|PRE-?DECISIONAL|DELIBERATIVE|NOT\s+FOR\s+(?:RELEASE|DISTRIBUTION|PUBLIC\s+RELEASE)"
@@ -95,8 +95,8 @@ def segment(doc: Document, is_date_line) -> Layout:
             main.append(line)
     main = _strip_banners(main, layout)
     head_end = _heading(main, layout, is_date_line)
-    from .closing import find_closing  # closing.py builds on this module's patterns
-    from .tail import place_tail
+    from authcheck.extract.closing import find_closing  # closing.py builds on this module's patterns
+    from authcheck.extract.tail import place_tail
 
     closing = find_closing(main, head_end, doc.images)
     layout.closing_images = closing.images

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .normalize import matching_text
+from authcheck.extract.normalize import matching_text
 
 RANKS = (
     "general", "gen", "brigadier", "brig", "bg", "bgen", "brig gen", "major", "maj", "mg", "majgen", "lieutenant",

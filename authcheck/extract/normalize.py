@@ -28,7 +28,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Optional
 
-from .textutil import fold as fold_punctuation
+from authcheck.extract.textutil import fold as fold_punctuation
 
 __all__ = ["Folded", "Hidden", "fold", "hidden_in", "matching_text"]
 
@@ -266,7 +266,7 @@ def _suspect() -> re.Pattern:
 @lru_cache(maxsize=1)
 def _confusables() -> dict[str, str]:
     """Letter -> the Latin letter it looks like (loaded on first non-ASCII text)."""
-    from .confusables import SOURCE, TARGET
+    from authcheck.extract.confusables import SOURCE, TARGET
 
     return dict(zip(SOURCE, TARGET))
 

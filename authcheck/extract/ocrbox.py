@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
-from ..model import Document, Evidence, Finding, Line
+from authcheck.model import Document, Evidence, Finding, Line
 
 TRUSTED = 0.90  #: OCR confidence from which a finding keeps its full weight
 

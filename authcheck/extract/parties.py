@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from ..model import Document, Fact, Letterhead, Line, Location, Party, SignatureBlock
-from .layout import MARKING, Layout, is_sentence, looks_like_name
+from authcheck.model import Document, Fact, Letterhead, Line, Location, Party, SignatureBlock
+from authcheck.extract.layout import MARKING, Layout, is_sentence, looks_like_name
 
 TITLE_WORDS = re.compile(
     r"\b(?:General|Admiral|Colonel|Major|Captain|Lieutenant|Commander|Commanding|Director|Secretary|Minister|"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..model import Document, Fact, Line, Location, Party, SignatureBlock, SignatureEvidence
-from .closing import cells, is_title, person_name
-from .layout import CLOSING, CONFORMED, Layout
-from .parties import fact
+from authcheck.model import Document, Fact, Line, Location, Party, SignatureBlock, SignatureEvidence
+from authcheck.extract.closing import cells, is_title, person_name
+from authcheck.extract.layout import CLOSING, CONFORMED, Layout
+from authcheck.extract.parties import fact
 
 OCR_TOO_POOR = 0.75  # mean OCR confidence under which missing ink proves nothing (a bad photo)
 

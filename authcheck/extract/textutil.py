@@ -6,7 +6,7 @@ import bisect
 import re
 from typing import Iterable
 
-from ..model import Line, Sentence
+from authcheck.model import Line, Sentence
 
 # One-to-one replacements only, so offsets in normalised text equal offsets in the original.
 _FOLD = str.maketrans({

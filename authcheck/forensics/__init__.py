@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..model import Document, Note, Signal
+from authcheck.model import Document, Note, Signal
 
 SHARE_OF_TIMEOUT = 0.35  #: of the per-file timeout; the examiners' own budgets stop them earlier, this stops a stuck call
 
@@ -19,16 +19,16 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
     """Forensic signals for one loaded document, and notes about what could not be examined."""
     try:
         if doc.format == "pdf":
-            from .pdf import examine_with_notes as run
+            from authcheck.forensics.pdf import examine_with_notes as run
         elif doc.format == "docx":
-            from .docx import examine as run
+            from authcheck.forensics.docx import examine as run
         elif doc.format == "image":
-            from .image import examine as run
+            from authcheck.forensics.image import examine as run
         else:
             return {}, ()
     except ImportError:
         return {}, ()
-    from ..loaders.budget import Budget, OutOfTime
+    from authcheck.loaders.budget import Budget, OutOfTime
 
     limits = getattr(settings, "limits", None)
     budget = Budget(float(getattr(limits, "timeout", 0) or 0) * SHARE_OF_TIMEOUT)

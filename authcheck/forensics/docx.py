@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..errors import CheckError
-from ..loaders.meta import property_part
-from ..loaders.ooxml import ZIP_ERRORS, Package
-from ..model import Document, Evidence, Signal
-from ..settings import Limits
-from .docxparts import ITEMS_MAX, Found, Revision, StoryScan, comments, hidden_styles, w
+from authcheck.errors import CheckError
+from authcheck.loaders.meta import property_part
+from authcheck.loaders.ooxml import ZIP_ERRORS, Package
+from authcheck.model import Document, Evidence, Signal
+from authcheck.settings import Limits
+from authcheck.forensics.docxparts import ITEMS_MAX, Found, Revision, StoryScan, comments, hidden_styles, w
 
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 DSIG = "http://www.w3.org/2000/09/xmldsig#"

@@ -15,7 +15,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any, Mapping, Optional
 
-from ..model import Document, Evidence, Signal
+from authcheck.model import Document, Evidence, Signal
 
 _EDITORS = re.compile(r"photoshop|gimp|affinity|pixelmator|paint\.net|paintshop|lightroom|snapseed|canva|"
                       r"picsart|photopea|krita|corel|acorn|fotor|luminar", re.I)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .docxkeys import DOCX_KEYS
-from .imagekeys import IMAGE_KEYS
-from .pdfkeys import PDF_KEYS
+from authcheck.forensics.docxkeys import DOCX_KEYS
+from authcheck.forensics.imagekeys import IMAGE_KEYS
+from authcheck.forensics.pdfkeys import PDF_KEYS
 
 KEYS: dict[str, str] = {**PDF_KEYS, **DOCX_KEYS, **IMAGE_KEYS}

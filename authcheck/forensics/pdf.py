@@ -14,12 +14,12 @@ import re
 from io import BytesIO
 from typing import Any, Callable, Optional
 
-from ..model import Document, Evidence, Note, Signal
-from . import pdfactions, pdfcontent, pdfsigs
-from .pdfdiff import Budget, diff_revisions
-from .pdfmeta import metadata_facts
-from .pdfrevisions import MAX_SECTIONS, Structure, walk
-from .pdfsignals import revision_facts, signature_facts, structure_facts
+from authcheck.model import Document, Evidence, Note, Signal
+from authcheck.forensics import pdfactions, pdfcontent, pdfsigs
+from authcheck.forensics.pdfdiff import Budget, diff_revisions
+from authcheck.forensics.pdfmeta import metadata_facts
+from authcheck.forensics.pdfrevisions import MAX_SECTIONS, Structure, walk
+from authcheck.forensics.pdfsignals import revision_facts, signature_facts, structure_facts
 
 MAX_SECONDS = 12.0
 
@@ -87,8 +87,8 @@ def _pypdf(limits: Any):
     """pypdf with its log kept quiet and the loader's hostile-input limits (no external decoders)."""
     import pypdf
 
-    from ..loaders.pdf import pypdf_configured
-    from ..settings import Limits
+    from authcheck.loaders.pdf import pypdf_configured
+    from authcheck.settings import Limits
 
     with pdfsigs.quiet(("pypdf",)), pypdf_configured(pypdf, limits or Limits()):
         yield pypdf

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .pdfsigs import iter_fields, resolve, text
+from authcheck.forensics.pdfsigs import iter_fields, resolve, text
 
 MAX_PAGES = 50
 ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "launch action (runs a program or opens a file)",

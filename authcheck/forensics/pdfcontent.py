@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..loaders.pdflayout import mult
-from .pdfsigs import resolve
+from authcheck.loaders.pdflayout import mult
+from authcheck.forensics.pdfsigs import resolve
 
 MAX_PAGES = 50
 MAX_SNIPPET = 160

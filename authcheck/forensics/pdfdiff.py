@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any, Optional
 
-from .pdfrevisions import Structure
-from .pdfsigs import iter_fields, resolve, text
+from authcheck.forensics.pdfrevisions import Structure
+from authcheck.forensics.pdfsigs import iter_fields, resolve, text
 
 MAX_TEXT_LINES = 40        #: changed lines kept per file
 MAX_SNAPSHOT_PAGES = 100   #: pages compared per revision

@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Optional
 
-from ..checks.conditions import parse_when
-from ..loaders.dates import parse_iso_date, parse_pdf_date
-from ..model import Document, Evidence, Signal
+from authcheck.checks.conditions import parse_when
+from authcheck.loaders.dates import parse_iso_date, parse_pdf_date
+from authcheck.model import Document, Evidence, Signal
 
 TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scanner", ("canon ir", "canon dr", "xerox", "ricoh", "konica", "kyocera", "sharp mx", "e-studio", "lexmark",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model import Evidence, Signal
-from .pdfdiff import Change
-from .pdfrevisions import Structure
-from .pdfsigs import SigInfo, Validation
+from authcheck.model import Evidence, Signal
+from authcheck.forensics.pdfdiff import Change
+from authcheck.forensics.pdfrevisions import Structure
+from authcheck.forensics.pdfsigs import SigInfo, Validation
 
 CONTENT_KINDS = ("text", "pages", "graphics")
 NOT_DONE = "not-done (install authcheck[signatures])"

@@ -12,9 +12,9 @@ import dataclasses
 import os
 from typing import Optional
 
-from ..model import Document, Note
-from ..settings import Limits
-from .sniff import EXTENSIONS, pdf_offset, sniff
+from authcheck.model import Document, Note
+from authcheck.settings import Limits
+from authcheck.loaders.sniff import EXTENSIONS, pdf_offset, sniff
 
 __all__ = ["load", "sniff"]
 
@@ -31,27 +31,27 @@ def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits
     kind = sniff(data)
     extension = extension_of(path)
     if kind == "image":
-        from .image import load_image
+        from authcheck.loaders.image import load_image
 
         doc = load_image(data, path=path, sha256=sha256, extension=extension, limits=limits, engine=ocr_engine)
     elif kind == "pdf":
-        from .pdf import load_pdf
+        from authcheck.loaders.pdf import load_pdf
 
         doc = load_pdf(data, path=path, sha256=sha256, extension=extension, password=password, limits=limits)
         if _scanned(doc):
-            from .pdfscan import ocr_scanned_pdf
+            from authcheck.loaders.pdfscan import ocr_scanned_pdf
 
             doc = ocr_scanned_pdf(data, doc, limits=limits, engine=ocr_engine)
     elif kind == "docx":
-        from .docx import load_docx
+        from authcheck.loaders.docx import load_docx
 
         doc = load_docx(data, path=path, sha256=sha256, extension=extension, limits=limits)
         if doc.images and _alnum(doc) < 20:
-            from .docxscan import ocr_picture_docx
+            from authcheck.loaders.docxscan import ocr_picture_docx
 
             doc = ocr_picture_docx(data, doc, limits=limits, engine=ocr_engine)
     else:
-        from .text import load_text
+        from authcheck.loaders.text import load_text
 
         doc = load_text(data, path=path, sha256=sha256, extension=extension, limits=limits)
     extra = _sniff_notes(data, kind, extension)

@@ -16,15 +16,15 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from ..errors import CheckError
-from ..model import Document, Metadata, Note, SignatureField
-from ..settings import Limits
-from .budget import Budget, OutOfTime
-from .meta import DOCX_FIELDS, normalise, property_part
-from .ooxml import Package
-from .pagesetup import docx_setup
-from .text import LineBuilder
-from .wordxml import R, W, Spacing, Walker
+from authcheck.errors import CheckError
+from authcheck.model import Document, Metadata, Note, SignatureField
+from authcheck.settings import Limits
+from authcheck.loaders.budget import Budget, OutOfTime
+from authcheck.loaders.meta import DOCX_FIELDS, normalise, property_part
+from authcheck.loaders.ooxml import Package
+from authcheck.loaders.pagesetup import docx_setup
+from authcheck.loaders.text import LineBuilder
+from authcheck.loaders.wordxml import R, W, Spacing, Walker
 
 _HEADER = "/header"
 

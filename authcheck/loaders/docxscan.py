@@ -10,14 +10,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..errors import CheckError
-from ..model import Document, Note
-from ..settings import Limits
+from authcheck.errors import CheckError
+from authcheck.model import Document, Note
+from authcheck.settings import Limits
 
 
 def ocr_picture_docx(data: bytes, doc: Document, *, limits: Limits, engine: str) -> Document:
     """The document with OCR lines from its pictures; unchanged when OCR is not available or finds nothing."""
-    from .ocr import available
+    from authcheck.loaders.ocr import available
 
     if available(engine):
         return doc
@@ -25,8 +25,8 @@ def ocr_picture_docx(data: bytes, doc: Document, *, limits: Limits, engine: str)
     pictures = _pictures(data, limits, notes)
     if not pictures:
         return doc
-    from .ocrpages import read_pages
-    from .pdfscan import MIN_CHARS, readable_chars
+    from authcheck.loaders.ocrpages import read_pages
+    from authcheck.loaders.pdfscan import MIN_CHARS, readable_chars
 
     read = read_pages(pictures, limits, engine, notes)
     if readable_chars(read.lines) < MIN_CHARS:
@@ -38,9 +38,9 @@ def ocr_picture_docx(data: bytes, doc: Document, *, limits: Limits, engine: str)
 
 def _pictures(data: bytes, limits: Limits, notes: list[Note]) -> list[Any]:
     """The decoded pictures of the main document part, within the image limits."""
-    from .image import frames, open_checked
-    from .ooxml import Package
-    from .sniff import image_kind
+    from authcheck.loaders.image import frames, open_checked
+    from authcheck.loaders.ooxml import Package
+    from authcheck.loaders.sniff import image_kind
 
     package = Package.open(data, limits)
     out: list[Any] = []

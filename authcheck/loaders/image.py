@@ -14,10 +14,10 @@ import warnings
 from io import BytesIO
 from typing import Any
 
-from ..errors import CheckError
-from ..model import Document, Metadata, Note
-from ..settings import Limits
-from .sniff import image_kind
+from authcheck.errors import CheckError
+from authcheck.model import Document, Metadata, Note
+from authcheck.settings import Limits
+from authcheck.loaders.sniff import image_kind
 
 _FORMATS = ["PNG", "JPEG", "TIFF", "WEBP"]
 _BANDS = {"1": 0.125, "L": 1, "P": 1, "LA": 2, "RGB": 3, "YCbCr": 3, "RGBA": 4, "CMYK": 4, "I;16": 2,
@@ -101,8 +101,8 @@ def _frame_count(img: Any, limits: Limits) -> int:
 def load_image(data: bytes, *, path: str, sha256: str, extension: str, limits: Limits,
                engine: str = "rapidocr") -> Document:
     """An image file read by OCR: one `Document` page per image page, lines marked source "ocr"."""
-    from .ocrpages import read_pages
-    from .pdfscan import MIN_CHARS, readable_chars
+    from authcheck.loaders.ocrpages import read_pages
+    from authcheck.loaders.pdfscan import MIN_CHARS, readable_chars
 
     notes: list[Note] = []
     img = open_checked(data, limits)

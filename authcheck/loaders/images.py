@@ -63,8 +63,8 @@ def _pdf_image(data: bytes, page: int, name: str):
 
 def _docx_image(data: bytes, name: str) -> Optional[bytes]:
     """The media bytes of the DOCX picture Word named `name` (wp:docPr/@name)."""
-    from ..settings import Limits
-    from .ooxml import Package
+    from authcheck.settings import Limits
+    from authcheck.loaders.ooxml import Package
 
     package = Package.open(data, Limits())
     part = "word/document.xml"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Image
+from authcheck.model import Image
 
 CELL = 6            #: grid cell in pixels (the page is read at about 150 dpi)
 INK_BELOW = 110     #: grey level under which a pixel is ink (paper is evened out to 255)

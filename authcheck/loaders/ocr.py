@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..errors import CheckError
-from .ocrspace import spaced
+from authcheck.errors import CheckError
+from authcheck.loaders.ocrspace import spaced
 
 ENGINES = ("rapidocr", "tesseract", "none")
 TARGET_LONG_SIDE = 1650  #: pixels on the long side (a letter page at about 150 dpi)

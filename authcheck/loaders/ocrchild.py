@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 def reading_record(reading: Any, page: int) -> dict:
     """A page reading (and its ink regions) as JSON-ready data, in page pixels."""
-    from .ink import regions
+    from authcheck.loaders.ink import regions
 
     inks = [{"top": i.top, "bottom": i.bottom, "width": i.width, "height": i.height} for i in regions(reading, page)]
     return {
@@ -43,7 +43,7 @@ def main() -> int:
     """Serve pages until stdin closes."""
     from PIL import Image
 
-    from .ocr import read_page
+    from authcheck.loaders.ocr import read_page
 
     stdin, stdout = sys.stdin.buffer, sys.stdout
     engine = stdin.readline().decode("ascii", "replace").strip() or "rapidocr"

@@ -25,11 +25,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..errors import CheckError
-from ..model import Image, Line, Note, Word
-from ..settings import Limits
-from .budget import Budget
-from .text import LineBuilder
+from authcheck.errors import CheckError
+from authcheck.model import Image, Line, Note, Word
+from authcheck.settings import Limits
+from authcheck.loaders.budget import Budget
+from authcheck.loaders.text import LineBuilder
 
 PAGE_WIDTH = 612.0  #: page units across a page (a US letter page in PDF points)
 
@@ -46,7 +46,7 @@ class Reading:
 def read_pages(pages: list[Any], limits: Limits, engine: str, notes: list[Note],
                numbers: Optional[list[int]] = None, builder: Optional[LineBuilder] = None) -> Reading:
     """OCR each page image (page numbers `numbers`, default 1..n) into lines and ink regions."""
-    from .ocr import available, engine_version
+    from authcheck.loaders.ocr import available, engine_version
 
     why = available(engine)
     if why:

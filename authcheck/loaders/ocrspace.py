@@ -37,7 +37,7 @@ def width(char: str) -> float:
 def spaced(chars: list[str], boxes: list[Box]) -> list[tuple[str, Box]]:
     """Words with their boxes: spaces the engine saw, gaps the geometry is sure of, and in between
     the split that makes the most likely words (`ocrwords.best_splits`)."""
-    from .ocrwords import best_splits
+    from authcheck.loaders.ocrwords import best_splits
 
     centres = [(b[0] + b[2]) / 2 for b in boxes]
     scale = _em(chars, centres)

@@ -17,8 +17,8 @@ import zlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from ..errors import CheckError
-from ..settings import Limits
+from authcheck.errors import CheckError
+from authcheck.settings import Limits
 
 PART_CAP = 64 * 1024 * 1024  #: bytes we read from any one part
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

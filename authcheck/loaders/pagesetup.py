@@ -14,7 +14,7 @@ import math
 import re
 from typing import Any, Optional
 
-from ..model import PageSize
+from authcheck.model import PageSize
 
 MAX_FONTS = 64
 _SUBSET = re.compile(r"^[A-Z]{6}\+")

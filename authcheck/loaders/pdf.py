@@ -31,14 +31,14 @@ import zlib
 from io import BytesIO
 from typing import Any, Optional
 
-from ..errors import CheckError
-from ..model import Document, Image, Metadata, Note
-from ..settings import Limits
-from .budget import Budget, OutOfTime
-from .pagesetup import pdf_setup
-from .pdflayout import Collector, box, layout_lines
-from .pdfobjects import annotation_texts, form_shape, metadata, resolve, signature_fields, xobject
-from .text import LineBuilder
+from authcheck.errors import CheckError
+from authcheck.model import Document, Image, Metadata, Note
+from authcheck.settings import Limits
+from authcheck.loaders.budget import Budget, OutOfTime
+from authcheck.loaders.pagesetup import pdf_setup
+from authcheck.loaders.pdflayout import Collector, box, layout_lines
+from authcheck.loaders.pdfobjects import annotation_texts, form_shape, metadata, resolve, signature_fields, xobject
+from authcheck.loaders.text import LineBuilder
 
 _KEEP_LOGGED = 5
 # Page text reader: "pypdf" (default) reads every page with pypdf; "pdfium" reads pages of plain text with
@@ -264,7 +264,7 @@ def _text_reader(data: bytes, password: Optional[str], reader: Any) -> Any:
     """
     if TEXT_READER != "pdfium":
         return None
-    from . import pdfiumtext as pdfium
+    from authcheck.loaders import pdfiumtext as pdfium
 
     if not pdfium.available():
         return None

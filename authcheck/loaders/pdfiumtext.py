@@ -19,7 +19,7 @@ import ctypes
 import math
 from typing import Any, Optional
 
-from .pdflayout import Fragment
+from authcheck.loaders.pdflayout import Fragment
 
 
 def available() -> bool:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Optional
 
-from ..errors import CheckError
-from ..model import Metadata, Note, SignatureField
-from .dates import parse_pdf_date
-from .meta import PDF_FIELDS, normalise, xmp_values
-from .ooxml import safe_xml
-from .pdflayout import IDENTITY
+from authcheck.errors import CheckError
+from authcheck.model import Metadata, Note, SignatureField
+from authcheck.loaders.dates import parse_pdf_date
+from authcheck.loaders.meta import PDF_FIELDS, normalise, xmp_values
+from authcheck.loaders.ooxml import safe_xml
+from authcheck.loaders.pdflayout import IDENTITY
 
 ANNOTATION_TYPES = ("/FreeText", "/Text", "/Watermark")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from ..errors import CheckError
-from . import ooxml
-from .text import looks_like_text
+from authcheck.errors import CheckError
+from authcheck.loaders import ooxml
+from authcheck.loaders.text import looks_like_text
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (

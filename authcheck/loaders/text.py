@@ -13,8 +13,8 @@ import codecs
 import re
 from typing import Optional
 
-from ..model import Document, Line, Metadata, Note
-from ..settings import Limits
+from authcheck.model import Document, Line, Metadata, Note
+from authcheck.settings import Limits
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

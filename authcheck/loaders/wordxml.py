@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..model import Image, Note
-from .text import LineBuilder
+from authcheck.model import Image, Note
+from authcheck.loaders.text import LineBuilder
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -12,7 +12,7 @@ import functools
 from dataclasses import replace
 from typing import Optional
 
-from ..model import Signal
+from authcheck.model import Signal
 
 
 def active(settings) -> bool:
@@ -36,7 +36,7 @@ def loaded(registry_paths: tuple[str, ...], exemplars: Optional[str]):
 
 @functools.lru_cache(maxsize=2)
 def _loaded(registry_paths: tuple[str, ...], exemplars: Optional[str], stamp: tuple):
-    from .knowledge import build
+    from authcheck.registry.knowledge import build
 
     return build(registry_paths, exemplars)
 
@@ -67,6 +67,6 @@ def knowledge_for(letter, settings, ruleset, data: bytes = b"") -> dict[str, Sig
     `data` is the file's bytes (signature images are read from it)."""
     if not active(settings):
         return {}
-    from .knowledge import signals
+    from authcheck.registry.knowledge import signals
 
     return signals(letter, loaded(tuple(settings.registry), settings.exemplars), ruleset, data)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import Evidence, Result
-from .compare import signature_relation, template_relation
-from .report import BATCH_KEY
+from authcheck.model import Evidence, Result
+from authcheck.registry.compare import signature_relation, template_relation
+from authcheck.registry.report import BATCH_KEY
 
 RULES = {"signature.reused_image": "signature.reused-image", "letter.template_reuse": "letter.template-reuse"}
 
@@ -58,15 +58,15 @@ def _apply(result: Result, extra: dict, ruleset, settings) -> Result:
     new = _findings(extra, ruleset, settings, {f.rule for f in result.findings})
     if not new:
         return result
-    from ..scoring import rescore
+    from authcheck.scoring import rescore
 
     return rescore(replace(result, findings=result.findings + tuple(new)), settings)
 
 
 def _findings(extra: dict, ruleset, settings, present: set) -> list:
     """Evaluate the batch rules over fields holding only the batch's details."""
-    from ..engine import Context, evaluate_rule, _override
-    from ..fields import FieldValue
+    from authcheck.engine import Context, evaluate_rule, _override
+    from authcheck.fields import FieldValue
 
     out = []
     for key, rule_id in RULES.items():

@@ -10,8 +10,8 @@ import difflib
 import re
 from typing import Optional
 
-from ..model import Evidence, Signal
-from .phash import distance, same_image
+from authcheck.model import Evidence, Signal
+from authcheck.registry.phash import distance, same_image
 
 TEMPLATE_SIMILARITY = 0.80   #: body similarity (0-1) from which a letter is a near-duplicate
 MAX_CHANGED_WORDS = 8        #: a changed span longer than this is rewording, not a filled-in template

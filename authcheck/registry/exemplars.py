@@ -17,9 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..model import Evidence, Signal
-from .features import TOLERANCE, features
-from .load import RegistryError
+from authcheck.model import Evidence, Signal
+from authcheck.registry.features import TOLERANCE, features
+from authcheck.registry.load import RegistryError
 
 MAX_EXEMPLARS = 5000
 MIN_CONSISTENCY = 0.6   #: share of exemplars agreeing on a value before a difference counts
@@ -49,7 +49,7 @@ class ExemplarSet:
 
     def templates_of(self, body: str) -> list[str]:
         """Exemplars whose body this body copies with only names, dates or amounts changed."""
-        from .compare import template_relation
+        from authcheck.registry.compare import template_relation
 
         mine = _shingles(body)
         if not mine:
@@ -104,9 +104,9 @@ def _manifest(folder: str) -> dict[str, dict]:
     path = os.path.join(folder, MANIFEST)
     if not os.path.isfile(path):
         return {}
-    from ..errors import RuleError
-    from ..rulepack import parse_yaml
-    from .load import _read
+    from authcheck.errors import RuleError
+    from authcheck.rulepack import parse_yaml
+    from authcheck.registry.load import _read
 
     try:
         data = parse_yaml(_read(path), path)
@@ -134,12 +134,12 @@ def _exemplar(path: str, meta: dict, org: Optional[str], index, digest) -> Exemp
     """Load, extract and describe one exemplar letter."""
     import hashlib as _h
 
-    from ..errors import CheckError
-    from ..extract import extract
-    from ..loaders import load
-    from ..pipeline import read_input
-    from ..settings import Limits
-    from .fingerprint import fingerprint
+    from authcheck.errors import CheckError
+    from authcheck.extract import extract
+    from authcheck.loaders import load
+    from authcheck.pipeline import read_input
+    from authcheck.settings import Limits
+    from authcheck.registry.fingerprint import fingerprint
 
     try:
         data = read_input(path, Limits())
@@ -149,7 +149,7 @@ def _exemplar(path: str, meta: dict, org: Optional[str], index, digest) -> Exemp
     digest.update(path.encode() + _h.sha256(data).digest() + repr(sorted(meta.items())).encode())
     signals = {}
     if index is not None:
-        from .facts import registry_signals
+        from authcheck.registry.facts import registry_signals
 
         signals = registry_signals(letter, index, ())
     group = meta.get("organisation") or meta.get("organization") or org or _group(letter, signals)
@@ -163,7 +163,7 @@ def _group(letter, signals: dict) -> str:
     found = signals.get("registry.organisation")
     if found is not None and found.value:
         return str(found.value)
-    from .normal import title_key
+    from authcheck.registry.normal import title_key
 
     return "letterhead:" + " | ".join(title_key(f.text) for f in letter.letterhead.organization)
 

@@ -11,12 +11,12 @@ import re
 from datetime import date
 from typing import Optional
 
-from ..model import Evidence, Fact, Letter, Signal
-from .actions import allowed
-from .index import PersonMatch, RegistryIndex
-from .keys import KEYS
-from .load import Organisation, Person, Post
-from .normal import claimed_rank, person_key, plain, rank_of, title_key
+from authcheck.model import Evidence, Fact, Letter, Signal
+from authcheck.registry.actions import allowed
+from authcheck.registry.index import PersonMatch, RegistryIndex
+from authcheck.registry.keys import KEYS
+from authcheck.registry.load import Organisation, Person, Post
+from authcheck.registry.normal import claimed_rank, person_key, plain, rank_of, title_key
 
 TITLE_WORDS = {"commander", "commanding", "director", "secretary", "minister", "chief", "head", "deputy",
                "officer", "ambassador", "president", "chair", "chairman", "chairwoman", "manager", "governor",
@@ -80,7 +80,7 @@ def _org_entry(org: Organisation) -> Evidence:
 
 def _names(letter: Letter) -> list[Fact]:
     """The signatory's name as written: signature block first, then the issuer and FROM line."""
-    from ..extract.parties import split_person
+    from authcheck.extract.parties import split_person
 
     facts = [f for f in (letter.signature_block.name, letter.issuer.name) if f is not None]
     claim = next((c for c in letter.issuer.claims if c.loc.part == "from"), None)
@@ -266,7 +266,7 @@ def _reference(letter: Letter, org: Optional[Organisation]) -> Signal:
 
 def _references(letter: Letter) -> list[Fact]:
     """The letter's own reference lines (REF / OUR REF; never YOUR REF, the recipient's number)."""
-    from ..model import Location
+    from authcheck.model import Location
 
     text = letter.document.text
     facts = list(letter.letterhead.references)

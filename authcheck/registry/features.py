@@ -8,7 +8,7 @@ import math
 import re
 import statistics
 
-from .normal import fold, title_key
+from authcheck.registry.normal import fold, title_key
 
 TOLERANCE = {"left margin": 3.0}   #: numeric features (leading number, mm) and how far apart still agrees
 MM = 25.4 / 72

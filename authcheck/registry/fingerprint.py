@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .normal import name_string, person_key
+from authcheck.registry.normal import name_string, person_key
 
 MAX_BODY = 20_000
 _WET_INK = re.compile(r"\b(?:wet[- ]ink|signed\s+in\s+ink|original\s+signed|hand[- ]?signed|signed\s+original|"
@@ -37,8 +37,8 @@ def signature_hashes(letter, data: bytes) -> list[str]:
     """Perceptual hashes of the images the signature evidence names (at most 4)."""
     if not data:
         return []
-    from ..loaders.images import image_pixels
-    from .phash import image_hash
+    from authcheck.loaders.images import image_pixels
+    from authcheck.registry.phash import image_hash
 
     out = []
     for fact in letter.signature.evidence:

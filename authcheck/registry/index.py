@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .load import Organisation, Person, Registry
-from .normal import initials_match, name_string, person_key, title_key
+from authcheck.registry.load import Organisation, Person, Registry
+from authcheck.registry.normal import initials_match, name_string, person_key, title_key
 
 NEAR = 80  #: lowest similarity (0-100) for a near miss
 

@@ -6,8 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Optional
 
-from ..model import Signal
-from .keys import KEYS
+from authcheck.model import Signal
+from authcheck.registry.keys import KEYS
 
 
 @dataclass
@@ -21,15 +21,15 @@ class Knowledge:
 
 def build(registry_paths: tuple[str, ...], exemplar_dir: Optional[str]) -> Knowledge:
     """Load and index the registries, then the exemplar folders (the run's and each organisation's)."""
-    from .index import RegistryIndex
-    from .load import load_registries
+    from authcheck.registry.index import RegistryIndex
+    from authcheck.registry.load import load_registries
 
     index = RegistryIndex(load_registries(registry_paths)) if registry_paths else None
     folders = ([exemplar_dir] if exemplar_dir else []) + (
         [(o.exemplars, o.id) for o in index.registry.organisations if o.exemplars] if index else [])
     exemplars = None
     if folders:
-        from .exemplars import load_exemplars
+        from authcheck.registry.exemplars import load_exemplars
 
         exemplars = load_exemplars(folders, index)
     digest = hashlib.sha256()
@@ -40,17 +40,17 @@ def build(registry_paths: tuple[str, ...], exemplar_dir: Optional[str]) -> Knowl
 
 def signals(letter, knowledge: Knowledge, ruleset, data: bytes = b"") -> dict[str, Signal]:
     """Every knowledge signal for one letter (plus the private "batch" fingerprint for the batch pass)."""
-    from .actions import action_classes
-    from .fingerprint import fingerprint
+    from authcheck.registry.actions import action_classes
+    from authcheck.registry.fingerprint import fingerprint
 
     out = {key: Signal(None) for key in KEYS}
     out["registry.given"] = Signal(True)
     if knowledge.index is not None:
-        from .facts import registry_signals
+        from authcheck.registry.facts import registry_signals
 
         out.update(registry_signals(letter, knowledge.index, lambda: action_classes(letter, ruleset)))
     if knowledge.exemplars is not None:
-        from .exemplars import exemplar_signals
+        from authcheck.registry.exemplars import exemplar_signals
 
         out.update(exemplar_signals(letter, knowledge.exemplars, out))
     print_ = fingerprint(letter, data, out)
@@ -61,6 +61,6 @@ def signals(letter, knowledge: Knowledge, ruleset, data: bytes = b"") -> dict[st
 
 def signature_signals(print_: dict, knowledge: Knowledge) -> dict[str, Signal]:
     """Signature images matching a registry person's or an exemplar's image, and template reuse."""
-    from .compare import against_known
+    from authcheck.registry.compare import against_known
 
     return against_known(print_, knowledge)

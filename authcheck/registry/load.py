@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Optional
 
-from ..errors import ConfigError
+from authcheck.errors import ConfigError
 
 MAX_REGISTRY_BYTES = 64 * 1024 * 1024
 MAX_NODES = 5_000_000
@@ -111,7 +111,7 @@ def load_registries(paths) -> Registry:
 
 def _read(path: str) -> str:
     """A registry file's text, size-capped (a FIFO or device is never read)."""
-    from ..smallfile import decode_utf8, read_capped
+    from authcheck.smallfile import decode_utf8, read_capped
 
     try:
         raw = read_capped(path, MAX_REGISTRY_BYTES, "registry", RegistryError)
@@ -122,8 +122,8 @@ def _read(path: str) -> str:
 
 def _parse(text: str, path: str) -> dict:
     """Safe, bounded YAML; the document must be a mapping with known top-level keys."""
-    from ..errors import RuleError
-    from ..rulepack import parse_yaml
+    from authcheck.errors import RuleError
+    from authcheck.rulepack import parse_yaml
 
     try:
         data = parse_yaml(text, path, MAX_NODES)
@@ -203,8 +203,8 @@ def _org(item: Any, where: str, base: str) -> Organisation:
 
 def _compile(pattern: str, where: str):
     """An RE2 pattern, or a RegistryError naming where it was written."""
-    from ..checks.safe_regex import compile_pattern
-    from ..errors import RuleError
+    from authcheck.checks.safe_regex import compile_pattern
+    from authcheck.errors import RuleError
 
     try:
         return compile_pattern(pattern, ignore_case=True, where={})

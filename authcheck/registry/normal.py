@@ -30,7 +30,7 @@ def local_fold(text: str) -> str:
 def fold(text: str) -> str:
     """Fold text for comparison: the project's matching fold (look-alikes inside mixed words, hidden
     characters, digits for letters), then case, accents and whole-word look-alikes."""
-    from ..extract.normalize import matching_text
+    from authcheck.extract.normalize import matching_text
 
     return local_fold(matching_text(text or ""))
 

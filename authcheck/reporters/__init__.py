@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Callable, Optional, TextIO
 
-from ..model import Result
-from .jsonout import SCHEMA_VERSION, render_json, render_jsonl, result_record
+from authcheck.model import Result
+from authcheck.reporters.jsonout import SCHEMA_VERSION, render_json, render_jsonl, result_record
 
 __all__ = ["REPORTERS", "SCHEMA_VERSION", "Reporter", "render_json", "render_jsonl", "result_record"]
 
@@ -20,7 +20,7 @@ Reporter = Callable[..., None]
 
 def write_console(result: Result, file: TextIO, *, color: Optional[bool] = None, width: Optional[int] = None) -> None:
     """The analyst's report (rich), coloured only on a terminal unless `color` says otherwise."""
-    from .console import make_console, render_report
+    from authcheck.reporters.console import make_console, render_report
 
     render_report(result, make_console(file, color=color, width=width))
 
@@ -37,7 +37,7 @@ def write_jsonl(result: Result, file: TextIO, *, color: Optional[bool] = None, w
 
 def write_html(result: Result, file: TextIO, *, color: Optional[bool] = None, width: Optional[int] = None) -> None:
     """One self-contained HTML report (text only here: no page pictures without the run's settings)."""
-    from .htmlreport import render_html
+    from authcheck.reporters.htmlreport import render_html
 
     file.write(render_html([result], single=True))
 

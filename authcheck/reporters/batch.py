@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from typing import Any, Sequence
 
-from ..model import VERDICTS, Result
+from authcheck.model import VERDICTS, Result
 
 WORST_COUNT = 5
 
@@ -37,7 +37,7 @@ def summary(results: Sequence[Result]) -> dict[str, Any]:
 def worst(results: Sequence[Result], count: int = WORST_COUNT) -> list[dict[str, Any]]:
     """The `count` checked documents with the highest risk scores, ties broken by path."""
     scored = sorted((r for r in results if r.score is not None), key=lambda r: (-r.score, r.path))
-    from ..safetext import path_text
+    from authcheck.safetext import path_text
 
     return [{"path": path_text(r.path), "score": r.score, "verdict": r.verdict} for r in scored[:count]]
 
@@ -45,7 +45,7 @@ def worst(results: Sequence[Result], count: int = WORST_COUNT) -> list[dict[str,
 def render_batch_json(results: Sequence[Result], cache_failures: int = 0) -> str:
     """The whole batch as indented JSON: schema version, summary, then documents by path.
     `cache_failures` counts cache entries that failed verification (summary key added in 1.1)."""
-    from .jsonout import SCHEMA_VERSION, result_record
+    from authcheck.reporters.jsonout import SCHEMA_VERSION, result_record
 
     ordered = sorted(results, key=lambda r: r.path)
     report = {
@@ -53,15 +53,15 @@ def render_batch_json(results: Sequence[Result], cache_failures: int = 0) -> str
         "summary": {**summary(ordered), "cache_failed_verification": cache_failures},
         "documents": [result_record(r) for r in ordered],
     }
-    from ..safetext import scrub_surrogates
+    from authcheck.safetext import scrub_surrogates
 
     return scrub_surrogates(json.dumps(report, indent=2, ensure_ascii=False)) + "\n"
 
 
 def jsonl_line(result: Result) -> str:
     """One result's record as a single JSON line, ending with a newline."""
-    from .jsonout import result_record
+    from authcheck.reporters.jsonout import result_record
 
-    from ..safetext import scrub_surrogates
+    from authcheck.safetext import scrub_surrogates
 
     return scrub_surrogates(json.dumps(result_record(result), ensure_ascii=False, separators=(",", ":"))) + "\n"

@@ -25,10 +25,10 @@ from rich.rule import Rule
 from rich.table import Column, Table
 from rich.text import Text
 
-from ..model import Evidence, Finding, Result
-from ..safetext import for_terminal
-from .jsonout import sorted_findings
-from .snippets import clean, loc_label, split_context
+from authcheck.model import Evidence, Finding, Result
+from authcheck.safetext import for_terminal
+from authcheck.reporters.jsonout import sorted_findings
+from authcheck.reporters.snippets import clean, loc_label, split_context
 
 AXIS_MEANING = {
     "origin": "is it from whom it claims, unaltered?",
@@ -131,7 +131,7 @@ def print_report(result: Result, console: Console, min_severity: str = "info", e
         console.print(kind)
     console.print(axes_grid(result.axes, plain))
     console.print(Text(clean(result.reason), style="italic"))
-    from ..registry.report import corroboration_line
+    from authcheck.registry.report import corroboration_line
 
     if corroboration_line(result):
         console.print(Text(clean(corroboration_line(result)), style="green"))
@@ -306,7 +306,7 @@ def metadata_text(meta: Optional[Mapping[str, Any]]) -> Optional[Text]:
 def render_findings(result: Result, console: Console, min_severity: str = "info", explain: bool = False) -> None:
     """Counted findings by contribution, each with its message and highlighted evidence;
     then one line per suppressed finding (baseline or ignore file)."""
-    from ..model import SEVERITIES
+    from authcheck.model import SEVERITIES
 
     everything = [f for f in sorted_findings(result.findings) if f.suppressed is None]
     floor = SEVERITIES.index(min_severity)
@@ -423,7 +423,7 @@ def bullet(step: str) -> Table:
 
 def render_extract(letter, console: Console) -> None:
     """The `authcheck extract` view (see `extract_view`)."""
-    from .extract_view import render_extract as render
+    from authcheck.reporters.extract_view import render_extract as render
 
     render(letter, console)
 

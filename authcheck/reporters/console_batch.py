@@ -20,10 +20,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from ..model import VERDICTS, Finding, Result
-from ..safetext import for_terminal
-from .console import SEVERITY_STYLE, VERDICT_STYLE, is_plain
-from .jsonout import sorted_findings
+from authcheck.model import VERDICTS, Finding, Result
+from authcheck.safetext import for_terminal
+from authcheck.reporters.console import SEVERITY_STYLE, VERDICT_STYLE, is_plain
+from authcheck.reporters.jsonout import sorted_findings
 
 ELLIPSIS = "…"
 MIN_PATH = 24           #: a shortened path keeps at least this many characters

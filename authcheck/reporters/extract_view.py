@@ -11,11 +11,11 @@ from typing import Any, Iterable, Optional
 from rich.console import Console
 from rich.table import Table
 
-from ..model import Letter
-from .console import table_box, trimmed
-from ..safetext import for_terminal
-from .snippets import clean, loc_label
-from .jsonout import letter_record
+from authcheck.model import Letter
+from authcheck.reporters.console import table_box, trimmed
+from authcheck.safetext import for_terminal
+from authcheck.reporters.snippets import clean, loc_label
+from authcheck.reporters.jsonout import letter_record
 
 PREVIEW_CHARS = 60      #: characters of each part shown in the Parts table
 SENTENCES_SHOWN = 5     #: sentences listed after the count

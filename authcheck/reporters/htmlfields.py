@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from ..model import Result
-from .htmlkit import esc
-from .snippets import loc_label
+from authcheck.model import Result
+from authcheck.reporters.htmlkit import esc
+from authcheck.reporters.snippets import loc_label
 
 PART_NAMES = {
     "signature_block": "signature block", "letterhead": "letterhead", "from_line": "FROM line",

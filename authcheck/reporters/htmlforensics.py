@@ -9,8 +9,8 @@ import re
 from itertools import zip_longest
 from typing import Any
 
-from ..model import Finding, Result
-from .htmlkit import data_uri_jpeg, esc, pct
+from authcheck.model import Finding, Result
+from authcheck.reporters.htmlkit import data_uri_jpeg, esc, pct
 
 _CHANGE = re.compile(r"^revision (\d+): ([+-]) ?(.*)$", re.S)
 MAX_FACT_CHARS = 400
@@ -106,7 +106,7 @@ def compared_html(pictures, findings: list[Finding]) -> str:
 
 
 def _added_boxes(findings: list[Finding], revision: int, page: int) -> list:
-    from .htmlletter import evidence_box
+    from authcheck.reporters.htmlletter import evidence_box
 
     boxes = []
     for finding in findings:

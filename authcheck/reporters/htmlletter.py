@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Mapping, Optional
 
-from ..model import Evidence, Finding, Result
-from ..pagepictures import MAX_PAGES
-from .htmlfields import fields_table
-from .htmlkit import axis_meter, data_uri_jpeg, esc, pct, verdict_badge
-from .jsonout import sorted_findings
-from .snippets import loc_label, split_context
+from authcheck.model import Evidence, Finding, Result
+from authcheck.pagepictures import MAX_PAGES
+from authcheck.reporters.htmlfields import fields_table
+from authcheck.reporters.htmlkit import axis_meter, data_uri_jpeg, esc, pct, verdict_badge
+from authcheck.reporters.jsonout import sorted_findings
+from authcheck.reporters.snippets import loc_label, split_context
 
 AXIS_MEANING = {
     "origin": "is it from whom it claims, unaltered?",
@@ -38,7 +38,7 @@ def letter_html(result: Result, pictures=None, *, prefix: str = "", level: int =
 
 def letter_parts(result: Result, pictures=None, *, prefix: str = "", level: int = 1) -> tuple[str, str, str]:
     """(summary, navigation, sections) of one letter's report, so a page can put each in its landmark."""
-    from .htmlforensics import forensics_html
+    from authcheck.reporters.htmlforensics import forensics_html
 
     h = _heads(level)
     head = _summary(result, h)
@@ -95,7 +95,7 @@ def _has_pages(pictures) -> bool:
 
 def _document_view(result: Result, findings: list[Finding], pictures, prefix: str, h: dict, emitted: set) -> str:
     """The pages as pictures with boxes (PDF), or the text as paragraphs with marks."""
-    from .htmltext import text_view
+    from authcheck.reporters.htmltext import text_view
 
     out = [f'<section aria-labelledby="{prefix}h-doc">']
     if _has_pages(pictures):

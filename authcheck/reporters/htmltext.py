@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model import Finding, Result
-from .htmlkit import esc
+from authcheck.model import Finding, Result
+from authcheck.reporters.htmlkit import esc
 
 MAX_CHARS = 300_000  #: text shown; the rest is cut with a note
 SOURCE_LABELS = {"header": "page header", "footer": "page footer", "textbox": "text box",

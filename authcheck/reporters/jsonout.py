@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Mapping, Optional
 
-from ..fields import kind_record
-from ..fingerprint import finding_fingerprint
-from ..model import Evidence, Fact, Finding, Letter, Location, Result
-from ..safetext import path_b64, path_text, scrub_surrogates
+from authcheck.fields import kind_record
+from authcheck.fingerprint import finding_fingerprint
+from authcheck.model import Evidence, Fact, Finding, Letter, Location, Result
+from authcheck.safetext import path_b64, path_text, scrub_surrogates
 
 SCHEMA_VERSION = "1.1"
 

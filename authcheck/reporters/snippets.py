@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from ..model import Evidence
-from ..safetext import for_terminal
+from authcheck.model import Evidence
+from authcheck.safetext import for_terminal
 
 CONTEXT_CHARS = 90      #: characters of context kept on each side of a match
 
