@@ -2,27 +2,62 @@
 
 Library API (stable, documented in the README):
 
-    check(path_or_bytes, *, name=None, settings=None) -> Result
-    scan(paths, *, settings=None, jobs=None) -> iterator of Result
+    check(path_or_bytes, *, name=None, settings=None, isolate=False) -> Result
+    scan(paths, *, settings=None, jobs=None, ...) -> iterator of Result
 
-Heavy modules (pypdf, python-docx, rich, rapidfuzz) are imported only when needed.
+The package root imports nothing when it is imported: each public name is loaded on first use
+(PEP 562), so importing one of authcheck's modules never pulls in the whole package.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-__all__ = ["__version__", "check", "scan"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from authcheck.api import check, scan
+    from authcheck.model import Finding, Result
+    from authcheck.settings import Limits, Settings
+    from authcheck.version import __version__
+
+#: public name -> the module that defines it
+_PUBLIC = {
+    "__version__": "authcheck.version",
+    "check": "authcheck.api",
+    "scan": "authcheck.api",
+    "Result": "authcheck.model",
+    "Finding": "authcheck.model",
+    "Settings": "authcheck.settings",
+    "Limits": "authcheck.settings",
+    "CheckError": "authcheck.errors",
+    "ConfigError": "authcheck.errors",
+    "RuleError": "authcheck.errors",
+}
+
+__all__ = [
+    "CheckError",
+    "ConfigError",
+    "Finding",
+    "Limits",
+    "Result",
+    "RuleError",
+    "Settings",
+    "__version__",
+    "check",
+    "scan",
+]
 
 
-def check(path_or_bytes, *, name: str | None = None, settings=None):
-    """Check one letter given as a path or as bytes (with an optional display `name`)."""
-    from authcheck.api import check as _check
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use (PEP 562)."""
+    try:
+        module = _PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module 'authcheck' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-    return _check(path_or_bytes, name=name, settings=settings)
 
-
-def scan(paths, *, settings=None, jobs: int | None = None, **options):
-    """Check files, folders and globs; yields one Result per file as each finishes."""
-    from authcheck.api import scan as _scan
-
-    return _scan(paths, settings=settings, jobs=jobs, **options)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

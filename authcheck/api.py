@@ -12,7 +12,7 @@ from authcheck.settings import Settings
 
 def _ruleset(settings: Settings):
     """The built-in rules plus the settings' rule folders (loaded once per call)."""
-    from authcheck.rulepack import load_ruleset
+    from authcheck.engine.rulepack import load_ruleset
 
     return load_ruleset(settings.rule_dirs, memory_mb=settings.limits.memory_mb)
 
@@ -26,16 +26,16 @@ def check(path_or_bytes: Union[str, os.PathLike, bytes], *, name: Optional[str] 
     settings = settings or Settings()
     ruleset = _ruleset(settings)
     if isinstance(path_or_bytes, (bytes, bytearray)):
-        from authcheck.pipeline import check_bytes
+        from authcheck.batch.pipeline import check_bytes
 
         return check_bytes(bytes(path_or_bytes), name or "<bytes>", settings, ruleset)
     path = os.fspath(path_or_bytes)
     if isolate:
-        from authcheck.discover import Target
-        from authcheck.scanning import scan as run_scan
+        from authcheck.batch.discover import Target
+        from authcheck.batch.pool import scan as run_scan
 
         return next(iter(run_scan([Target(path, not os.path.exists(path))], settings, ruleset, jobs=1)))
-    from authcheck.pipeline import check_path
+    from authcheck.batch.pipeline import check_path
 
     return check_path(path, settings, ruleset)
 
@@ -44,8 +44,8 @@ def scan(paths: Sequence[str], *, settings: Optional[Settings] = None, jobs: Opt
          include: Sequence[str] = (), exclude: Sequence[str] = (), follow_symlinks: bool = False,
          isolate: bool = True) -> Iterator[Result]:
     """Check files, folders and globs; yield one Result per file as each finishes (no cache)."""
-    from authcheck.config import ProjectConfig
-    from authcheck.runner import Run
+    from authcheck.batch.config import ProjectConfig
+    from authcheck.batch.run import Run
 
     settings = settings or Settings()
     project = ProjectConfig(settings, include=tuple(include), exclude=tuple(exclude), cache=False,

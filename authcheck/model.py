@@ -345,7 +345,7 @@ class Letter:
     signature: SignatureEvidence
     parts: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     kind: DocumentKind = field(default_factory=DocumentKind)
-    knowledge: Mapping[str, Signal] = field(default_factory=dict)  #: registry/exemplar fields (registry/keys.py)
+    knowledge: Mapping[str, Signal] = field(default_factory=dict)  #: registry/exemplar fields (engine/registrykeys.py)
 
 
 @dataclass(frozen=True)

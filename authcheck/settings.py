@@ -80,7 +80,7 @@ class Settings:
             return None, ""
         import os
 
-        from authcheck.globs import glob_to_regex
+        from authcheck.util.globs import glob_to_regex
 
         full = os.path.abspath(path).replace(os.sep, "/").lstrip("/")
         for pattern, kind in self.kinds:

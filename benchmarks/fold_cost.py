@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from authcheck.checks.base import Segment  # noqa: E402
-from authcheck.ruletest import letter_from_text  # noqa: E402
+from authcheck.engine.checks.base import Segment  # noqa: E402
+from authcheck.engine.ruletest import letter_from_text  # noqa: E402
 
 
 def variants() -> dict[str, str]:

@@ -10,7 +10,7 @@ benchmarks/out/profile-<date>.txt:
    share stderr): import self-time by top-level package, median of 5 fresh processes.
 2. The single-letter path split in a fresh interpreter (median of 5): CLI imports, rule loading,
    the first `check_path` (which pulls in the loader's libraries), a second warm `check_path`, JSON.
-3. cProfile of `authcheck.pipeline.check_path` over --files corpus files in one process (after
+3. cProfile of `authcheck.batch.pipeline.check_path` over --files corpus files in one process (after
    one warm-up file): time per class of file, per stage (load / extract / rules / score, timed by
    wrapping the functions check_path calls), per rule id (wrapping engine.evaluate_rule), and
    the top functions by own time and by cumulative time (pypdf text extraction and friends).
@@ -38,14 +38,14 @@ OUT = HERE / "out"
 SPLIT_SNIPPET = r"""
 import sys, time, json
 t0 = time.perf_counter()
-import authcheck.cli, authcheck.app  # what the parent imports before any work
+import authcheck.cli.main, authcheck.cli.commands  # what the parent imports before any work
 t1 = time.perf_counter()
-from authcheck.app import project_config
-from authcheck.rulepack import load_ruleset
+from authcheck.cli.commands import project_config
+from authcheck.engine.rulepack import load_ruleset
 project = project_config({"no_cache": True})
 ruleset = load_ruleset(project.settings.rule_dirs)
 t2 = time.perf_counter()
-from authcheck.pipeline import check_path
+from authcheck.batch.pipeline import check_path
 result = check_path(sys.argv[1], project.settings, ruleset)
 t3 = time.perf_counter()
 check_path(sys.argv[1], project.settings, ruleset)
@@ -90,9 +90,9 @@ def single_split(python: str, path: str, runs: int) -> dict:
 
 def cprofile_single(path: str) -> str:
     """cProfile of the first (cold) check_path in this process: imports included."""
-    from authcheck.app import project_config
-    from authcheck.pipeline import check_path
-    from authcheck.rulepack import load_ruleset
+    from authcheck.cli.commands import project_config
+    from authcheck.batch.pipeline import check_path
+    from authcheck.engine.rulepack import load_ruleset
 
     project = project_config({"no_cache": True})
     ruleset = load_ruleset(project.settings.rule_dirs)
@@ -113,13 +113,13 @@ def _top(prof: cProfile.Profile, key: str, n: int) -> str:
 
 def batch(corpus: Path, files: int) -> dict:
     """Per class, stage and rule timings plus cProfile of check_path over `files` corpus files."""
-    import authcheck.engine as engine
+    import authcheck.engine.evaluate as engine
     import authcheck.extract as extract_mod
     import authcheck.loaders as loaders
-    import authcheck.scoring as scoring
-    from authcheck.app import project_config
-    from authcheck.pipeline import check_path
-    from authcheck.rulepack import load_ruleset
+    import authcheck.scoring.score as scoring
+    from authcheck.cli.commands import project_config
+    from authcheck.batch.pipeline import check_path
+    from authcheck.engine.rulepack import load_ruleset
 
     project = project_config({"no_cache": True})
     ruleset = load_ruleset(project.settings.rule_dirs)

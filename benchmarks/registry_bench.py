@@ -169,7 +169,7 @@ def run_letters(cases, settings, ruleset):
     from authcheck.loaders import load
     from authcheck.registry import knowledge_for, loaded
     from authcheck.registry.facts import registry_signals
-    from authcheck.pipeline import check_bytes
+    from authcheck.batch.pipeline import check_bytes
 
     index = loaded(tuple(settings.registry), settings.exemplars).index
     stats, knowledge_ms, total_ms, lookup_ms = {}, [], [], []
@@ -276,9 +276,9 @@ def signed_letter(rng, name: str, image, amount: int) -> bytes:
 def run_letter_signatures(rng, n: int) -> dict:
     """PDF letters: each office pastes its own image (genuine, against its exemplar), and forgeries
     carry another signatory's image scaled 50-200% and (half of them) JPEG re-compressed."""
-    from authcheck.pipeline import check_bytes
+    from authcheck.batch.pipeline import check_bytes
     from authcheck.registry import prepare
-    from authcheck.rulepack import load_ruleset
+    from authcheck.engine.rulepack import load_ruleset
     from authcheck.settings import Settings
 
     images = signature_images(rng, n)
@@ -312,7 +312,7 @@ def main() -> None:
     import yaml
 
     from authcheck.registry import prepare
-    from authcheck.rulepack import load_ruleset
+    from authcheck.engine.rulepack import load_ruleset
     from authcheck.settings import Settings
 
     rng = random.Random(14)

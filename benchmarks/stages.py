@@ -33,11 +33,11 @@ T = {}
 def mark(label, t0, c0):
     T[label] = (time.perf_counter() - t0, time.process_time() - c0)
 t0, c0 = time.perf_counter(), time.process_time()
-import authcheck.cli, authcheck.app
+import authcheck.cli.main, authcheck.cli.commands
 mark("imports: CLI", t0, c0)
 t0, c0 = time.perf_counter(), time.process_time()
-from authcheck.app import project_config
-from authcheck.rulepack import load_ruleset
+from authcheck.cli.commands import project_config
+from authcheck.engine.rulepack import load_ruleset
 project = project_config({"no_cache": True})
 ruleset = load_ruleset(project.settings.rule_dirs)
 mark("config + rules", t0, c0)
@@ -51,10 +51,10 @@ t0, c0 = time.perf_counter(), time.process_time()
 import importlib
 for name in {"pdf": ["authcheck.loaders.pdf", "pypdf"], "docx": ["authcheck.loaders.docx", "docx"]}.get(
         kind, ["authcheck.loaders.text"]) + ["authcheck.forensics", "authcheck.extract", "authcheck.registry",
-        "authcheck.engine", "authcheck.scoring", "authcheck.reporters.jsonout"]:
+        "authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.reporters.jsonout"]:
     importlib.import_module(name)
 if kind == "pdf":
-    import authcheck.forensics.pdf
+    import authcheck.forensics.pdffacts
 mark("imports: reader + pipeline", t0, c0)
 acc = {}
 def timed(module, name, label):
@@ -67,7 +67,7 @@ def timed(module, name, label):
             w0, c1 = acc.get(label, (0.0, 0.0))
             acc[label] = (w0 + time.perf_counter() - t, c1 + time.process_time() - c)
     setattr(module, name, wrapper)
-import authcheck.forensics, authcheck.extract, authcheck.registry, authcheck.engine, authcheck.scoring
+import authcheck.forensics, authcheck.extract, authcheck.registry, authcheck.engine.evaluate, authcheck.scoring.score
 timed(loaders, "load", "load")
 if kind == "pdf":
     import authcheck.loaders.pdf as lpdf
@@ -75,9 +75,9 @@ if kind == "pdf":
 timed(authcheck.forensics, "examine", "forensics")
 timed(authcheck.extract, "extract", "extract")
 timed(authcheck.registry, "knowledge_for", "registry")
-timed(authcheck.engine, "evaluate", "rules")
-timed(authcheck.scoring, "build_result", "score")
-from authcheck.pipeline import check_path
+timed(authcheck.engine.evaluate, "evaluate", "rules")
+timed(authcheck.scoring.score, "build_result", "score")
+from authcheck.batch.pipeline import check_path
 result = check_path(path, project.settings, ruleset)
 if "layout" in acc:
     acc["load"] = tuple(a - b for a, b in zip(acc["load"], acc["layout"]))
@@ -145,9 +145,9 @@ def cprofile_top(files: dict[str, Path], n: int = 8) -> str:
     import io
     import pstats
 
-    from authcheck.app import project_config
-    from authcheck.pipeline import check_path
-    from authcheck.rulepack import load_ruleset
+    from authcheck.cli.commands import project_config
+    from authcheck.batch.pipeline import check_path
+    from authcheck.engine.rulepack import load_ruleset
 
     project = project_config({"no_cache": True})
     ruleset = load_ruleset(project.settings.rule_dirs)

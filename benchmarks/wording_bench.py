@@ -243,11 +243,11 @@ def time_letter(data: bytes, name: str, runs: int) -> dict:
     """Median CPU ms of the engine and of a whole check, with and without the wording rules (warm)."""
     from dataclasses import replace
 
-    from authcheck.engine import evaluate
+    from authcheck.engine.evaluate import evaluate
     from authcheck.extract import extract
     from authcheck.loaders import load
-    from authcheck.pipeline import check_bytes
-    from authcheck.rulepack import load_ruleset
+    from authcheck.batch.pipeline import check_bytes
+    from authcheck.engine.rulepack import load_ruleset
     from authcheck.settings import Settings
 
     ruleset, on = load_ruleset(), Settings()

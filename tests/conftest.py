@@ -46,7 +46,7 @@ def cli(clean_env, monkeypatch):
     Returns the click Result: `.exit_code`, `.stdout` and `.stderr` kept apart.
     Pass `cwd=` to run elsewhere, `input=` for stdin, `env=` for extra variables.
     """
-    from authcheck.cli import main
+    from authcheck.cli.main import main
 
     def run(*args: str, input=None, env=None, cwd=None, color: bool = False):
         monkeypatch.chdir(cwd or REPO)

@@ -9,10 +9,10 @@ import os
 
 import pytest
 
-from authcheck.baseline import Baseline, baseline_entries, load_baseline, write_baseline
+from authcheck.suppress.baseline import Baseline, baseline_entries, load_baseline, write_baseline
 from authcheck.errors import ConfigError
-from authcheck.fingerprint import finding_fingerprint
-from authcheck.ignore import IgnoreFile, apply_suppressions, load_ignore
+from authcheck.suppress.fingerprint import finding_fingerprint
+from authcheck.suppress.ignore import IgnoreFile, apply_suppressions, load_ignore
 from authcheck.model import Evidence, Finding, Result
 
 TODAY = dt.date(2026, 6, 1)
@@ -34,7 +34,7 @@ def fp(res: Result, index: int = 0) -> str:
 
 
 def stub_rescore(res: Result, settings) -> Result:
-    """Stands in for authcheck.scoring.rescore: score = 10 per finding that is not suppressed."""
+    """Stands in for authcheck.scoring.score.rescore: score = 10 per finding that is not suppressed."""
     live = [f for f in res.findings if f.suppressed is None]
     return dataclasses.replace(res, score=10 * len(live), verdict="review" if live else "pass")
 
@@ -254,7 +254,7 @@ def test_baseline_round_trip_suppresses_old_and_keeps_new(tmp_path):
 
 
 def test_apply_with_the_real_scoring_recomputes_score_and_verdict(tmp_path):
-    from authcheck.scoring import rescore
+    from authcheck.scoring.score import rescore
     from authcheck.settings import Settings
 
     strong = dataclasses.replace(finding("sig.unsigned", "Regards"), weight=70.0)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from authcheck.cli import main
+from authcheck.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -134,7 +134,7 @@ def test_rescan_is_served_from_the_cache(tmp_path, monkeypatch):
     letters = tmp_path / "letters"
     shutil.copytree(SAMPLES, letters, ignore=shutil.ignore_patterns("*.py", "*.md"))
     first = run([letters, "--format", "jsonl"], tmp_path)
-    import authcheck.runner as runner
+    import authcheck.batch.run as runner
 
     def no_scan(self, todo, on_start):
         assert not todo, f"re-scan checked {len(todo)} file(s) again"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from authcheck.model import Evidence, Finding
-from authcheck.reporters.console_batch import finding_line, shorten
+from authcheck.reporters.consolebatch import finding_line, shorten
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"

@@ -7,10 +7,10 @@ import os
 
 import pytest
 
-from authcheck import atomic
-from authcheck.atomic import AtomicWriter, write_atomic
+from authcheck.util import atomic
+from authcheck.util.atomic import AtomicWriter, write_atomic
 from authcheck.model import ErrorInfo, Evidence, Finding, Result
-from authcheck.reporters.batch import jsonl_line, render_batch_json, summary
+from authcheck.reporters.jsonbatch import jsonl_line, render_batch_json, summary
 from authcheck.reporters.jsonout import result_record
 
 

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from authcheck import cache as cache_mod
-from authcheck.cachekey import ENV_KEY, key_path, load_key, mac
-from authcheck.cache import (ResultCache, default_cache_dir, result_from_record, result_to_record,
-                             settings_digest)
+from authcheck.batch import cache as cache_mod
+from authcheck.util.cachekey import ENV_KEY, key_path, load_key, mac
+from authcheck.util.places import default_cache_dir
+from authcheck.batch.cache import ResultCache, result_from_record, result_to_record, settings_digest
 from authcheck.model import ErrorInfo, Evidence, Finding, Note, Result
 from authcheck.settings import Bands, Limits, Override, Settings
 
@@ -325,7 +325,7 @@ def test_another_process_writing_meanwhile_is_seen_and_nothing_breaks(tmp_path):
     import subprocess
     mine = ResultCache(str(tmp_path))
     mine.put("mine", result_to_record(make_result()))
-    script = ("import sys; from authcheck.cache import ResultCache, result_to_record;"
+    script = ("import sys; from authcheck.batch.cache import ResultCache, result_to_record;"
               "from tests.test_cache import make_result;"
               "c = ResultCache(sys.argv[1]); c.put('theirs', result_to_record(make_result())); c.close();"
               "print(c.warning)")
@@ -397,7 +397,7 @@ def test_a_different_key_turns_every_entry_into_a_miss(tmp_path, monkeypatch):
 
 
 def test_key_covers_library_versions(store, monkeypatch):
-    from authcheck import cachekey
+    from authcheck.util import cachekey
 
     before = store.key(**KEY_PARTS)
     monkeypatch.setattr(cachekey, "library_versions", lambda: "pypdf=0.0.1")
@@ -405,7 +405,7 @@ def test_key_covers_library_versions(store, monkeypatch):
 
 
 def test_library_versions_name_the_parsers():
-    from authcheck.cachekey import library_versions
+    from authcheck.util.cachekey import library_versions
 
     text = library_versions()
     for name in ("pypdf=", "python-docx=", "rapidfuzz=", "PyYAML=", "google-re2="):
@@ -438,7 +438,7 @@ def test_forged_pass_in_the_cache_does_not_reach_the_report(cli, clean_env, tmp_
 
 
 def test_console_batch_summary_counts_failed_entries():
-    from authcheck.app import Outputs, _console
+    from authcheck.cli.commands import Outputs, _console
 
     results = [make_result("a.pdf"), make_result("b.pdf")]
     text = _console(results, Outputs(width=100), False, Settings(), {"cache_failures": 2})

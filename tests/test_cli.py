@@ -1,6 +1,6 @@
 """The command line: exit codes, bad inputs, the gate, command shape and custom rule packs.
 
-Most tests run `authcheck.cli.main` in-process with Click's CliRunner (the `cli` fixture in
+Most tests run `authcheck.cli.main.main` in-process with Click's CliRunner (the `cli` fixture in
 conftest.py: repository root as cwd, cache in tmp).  A few run the installed console script
 and `python -m authcheck` in a subprocess, from tmp_path, to prove what users actually run.
 """

@@ -12,7 +12,7 @@ import pytest
 
 import authcheck
 from authcheck.extract.parties import is_party
-from authcheck.ruletest import letter_from_text
+from authcheck.engine.ruletest import letter_from_text
 from tools.closings import LEFT, SIG_X, Closing, closing_docx, closing_pdf, signature_cases
 from tools.docgen import LetterSpec, filler_paragraphs, letter_pdf, letter_text
 
@@ -191,7 +191,7 @@ def test_from_line_must_name_a_party():
 
 
 def test_date_source_field(tmp_path):
-    from authcheck.fields import letter_fields
+    from authcheck.engine.fields import letter_fields
 
     doc = letter_from_text("MINISTRY OF DEFENCE\n\n3 March 2021\n\nDear Minister,\n\n" + BODY[0] + "\n")
     assert letter_fields(doc)["date.source"].value == "date"

@@ -306,7 +306,7 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line_and_exit_2(letters, tmp_
 
 
 def test_dask_is_imported_only_for_a_cluster_scan(tmp_path):
-    code = ("import sys; from authcheck.cli import main\n"
+    code = ("import sys; from authcheck.cli.main import main\n"
             "try:\n    main(['check', sys.argv[1], '--no-cache', '-f', 'json'])\n"
             "except SystemExit:\n    pass\n"
             "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n")

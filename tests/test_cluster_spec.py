@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from authcheck.cluster import run_spec
-from authcheck.cluster_worker import build_ruleset, settings_from_json, settings_to_json
-from authcheck.rulepack import load_ruleset
+from authcheck.batch.cluster import run_spec
+from authcheck.batch.clusterworker import build_ruleset, settings_from_json, settings_to_json
+from authcheck.engine.rulepack import load_ruleset
 from authcheck.settings import Bands, Limits, Override, Settings
 from tests.test_cli import CODEWORD_RULE
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from authcheck import config
-from authcheck.config import describe, find_config, load_config, resolve
+from authcheck.batch import config
+from authcheck.batch.config import describe, find_config, load_config, resolve
 from authcheck.errors import ConfigError
 from authcheck.settings import Override
 

@@ -6,8 +6,7 @@ import os
 
 import pytest
 
-from authcheck import config
-from authcheck.config import discover_config, find_config
+from authcheck.batch.config import discover_config, find_config
 
 needs_owners = pytest.mark.skipif(not hasattr(os, "geteuid"), reason="Unix file owners")
 FORGED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "samples", "forged-letter.pdf")

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from authcheck.discover import Target, discover
+from authcheck.batch.discover import Target, discover
 
 TREE = [
     "letters/a.pdf", "letters/B.PDF", "letters/c.docx", "letters/d.txt", "letters/e.gif",

@@ -51,7 +51,7 @@ README_TABLE = {
 @pytest.fixture(scope="module")
 def checked():
     """name -> (exit code, JSON record) for `authcheck check samples/NAME --format json --no-cache`."""
-    from authcheck.cli import main
+    from authcheck.cli.main import main
 
     done: dict[str, tuple[int, dict]] = {}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import authcheck
-from authcheck.ruletest import letter_from_text
+from authcheck.engine.ruletest import letter_from_text
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 LETTER_2020 = ["withdrawal-letter-2020.pdf", "withdrawal-letter-2020.docx", "withdrawal-letter-2020.txt"]

@@ -13,7 +13,7 @@ import pytest
 
 import authcheck
 from authcheck.forensics import docxparts
-from authcheck.forensics.docx import examine
+from authcheck.forensics.docxfacts import examine
 from authcheck.forensics.docxkeys import DOCX_KEYS
 from authcheck.loaders import load
 from authcheck.loaders.ooxml import safe_xml

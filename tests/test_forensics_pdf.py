@@ -16,7 +16,7 @@ import pytest
 
 import authcheck
 from authcheck.forensics import pdfsigs
-from authcheck.forensics.pdf import examine
+from authcheck.forensics.pdffacts import examine
 from authcheck.forensics.pdfkeys import PDF_KEYS
 from authcheck.forensics.pdfmeta import _same_date, classify
 from authcheck.forensics.pdfrevisions import walk
@@ -514,7 +514,7 @@ def test_truncated_file_keeps_what_it_found(genuine):
 
 
 def test_time_limit_is_reported(genuine, monkeypatch):
-    from authcheck.forensics import pdf
+    from authcheck.forensics import pdffacts as pdf
 
     monkeypatch.setattr(pdf, "MAX_SECONDS", 0.0)
     facts, _ = facts_of(fx.add_text(genuine, SECRET))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from authcheck.rulepack import load_ruleset
-from authcheck.ruletest import run_case
+from authcheck.engine.rulepack import load_ruleset
+from authcheck.engine.ruletest import run_case
 
 RULE = load_ruleset().get("wording.policy-change")
 

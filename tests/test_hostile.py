@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from authcheck.cli import main
+from authcheck.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
@@ -162,8 +162,8 @@ def test_aes_file_without_the_crypto_extra_is_review_not_pass(monkeypatch):
     import pypdf._encryption as encryption
     from pypdf._crypt_providers import _fallback
 
-    from authcheck.pipeline import check_bytes
-    from authcheck.rulepack import load_ruleset
+    from authcheck.batch.pipeline import check_bytes
+    from authcheck.engine.rulepack import load_ruleset
     from authcheck.settings import Settings
 
     data = _aes_letter("x")

@@ -54,7 +54,7 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     """Reports (and JSON) for a sample, the 3-page letter, hostile letters and a batch, built once."""
     from click.testing import CliRunner
 
-    from authcheck.cli import main
+    from authcheck.cli.main import main
 
     folder = tmp_path_factory.mktemp("reports")
     letters = write_letters(folder / "letters")

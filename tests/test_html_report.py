@@ -219,7 +219,7 @@ def test_json_box_is_in_the_schema(cli, tmp_path):
 
 def test_a_repeated_phrase_gets_the_box_of_its_own_occurrence(tmp_path):
     """The same words twice on a page: each evidence is boxed at its own line."""
-    from authcheck.evidencebox import with_boxes
+    from authcheck.scoring.evidencebox import with_boxes
     from authcheck.loaders import load
     from authcheck.model import Evidence, Finding, Result
     from authcheck.settings import Limits
@@ -260,7 +260,7 @@ def test_boxes_follow_the_crop_box_and_page_rotation(cli, letters):
 
 
 def test_page_pictures_are_refused_for_a_changed_file_and_for_stdin(tmp_path):
-    from authcheck.pagepictures import pictures_for
+    from authcheck.reporters.pagepictures import pictures_for
     from authcheck.settings import Settings
 
     path = tmp_path / "a.pdf"

@@ -16,7 +16,7 @@ import pytest
 from authcheck.errors import CheckError
 from authcheck.loaders import load
 from authcheck.loaders.sniff import sniff
-from authcheck.pipeline import check_bytes
+from authcheck.batch.pipeline import check_bytes
 from authcheck.settings import Limits, Settings
 
 
@@ -144,7 +144,7 @@ def _jpeg_with_exif(tags: dict, sub: dict | None = None, size=(64, 48)) -> bytes
 
 
 def _facts(data: bytes) -> dict:
-    from authcheck.forensics.image import examine
+    from authcheck.forensics.imagefacts import examine
 
     return {key: signal.value for key, signal in examine(data, None, None).items()}
 

@@ -10,7 +10,7 @@ import pytest
 
 import authcheck
 from authcheck.errors import RuleError
-from authcheck.rulepack import builtin_dir, compile_rule, load_ruleset, parse_yaml, rule_files
+from authcheck.engine.rulepack import builtin_dir, compile_rule, load_ruleset, parse_yaml, rule_files
 from authcheck.settings import Settings
 from tools.docgen import Img, build_docx, build_pdf
 
@@ -205,7 +205,7 @@ def test_config_kinds_refuse_an_unknown_kind(cli, tmp_path):
 
 
 def test_no_one_to_call_on_a_manual():
-    from authcheck.advice import next_steps
+    from authcheck.scoring.advice import next_steps
     from authcheck.model import Finding
 
     finding = Finding("content.active", "Active content", "medium", "origin", 20, "m")

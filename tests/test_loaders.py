@@ -25,7 +25,7 @@ if str(REPO) not in sys.path:
 
 from authcheck.errors import CheckError  # noqa: E402
 from authcheck.loaders import load, sniff  # noqa: E402
-from authcheck.loaders.dates import parse_iso_date, parse_pdf_date  # noqa: E402
+from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date  # noqa: E402
 from authcheck.settings import Limits  # noqa: E402
 from tools.docgen import (  # noqa: E402
     Img, LetterSpec, Text, build_docx, build_pdf, letter_docx, letter_pdf, letter_text,

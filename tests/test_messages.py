@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from authcheck.checks.conditions import gap_text
+from authcheck.engine.checks.conditions import gap_text
 from authcheck.loaders.budget import Budget
 from authcheck.settings import Limits
-from authcheck.templates import render
+from authcheck.engine.templates import render
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"

@@ -23,11 +23,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from authcheck.discover import Target
+from authcheck.batch.discover import Target
 from authcheck.model import Result
-from authcheck.pipeline import check_bytes
-from authcheck.rulepack import load_ruleset
-from authcheck.scanning import scan
+from authcheck.batch.pipeline import check_bytes
+from authcheck.engine.rulepack import load_ruleset
+from authcheck.batch.pool import scan
 from authcheck.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

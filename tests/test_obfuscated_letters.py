@@ -197,8 +197,8 @@ tests:
 
 
 def test_a_user_rule_can_ask_for_one_kind_of_hiding(tmp_path):
-    from authcheck.rulepack import load_ruleset
-    from authcheck.ruletest import run_rule_tests
+    from authcheck.engine.rulepack import load_ruleset
+    from authcheck.engine.ruletest import run_rule_tests
 
     (tmp_path / "rule.yaml").write_text(USER_RULE, encoding="utf-8")
     rule = load_ruleset([str(tmp_path)]).get("custom.hidden-in-body")
@@ -209,7 +209,7 @@ def test_a_user_rule_can_ask_for_one_kind_of_hiding(tmp_path):
 
 def test_an_unknown_kind_of_hiding_is_refused_naming_the_key(tmp_path):
     from authcheck.errors import RuleError
-    from authcheck.rulepack import load_ruleset
+    from authcheck.engine.rulepack import load_ruleset
 
     (tmp_path / "rule.yaml").write_text(USER_RULE.replace("[invisible]", "[emoji]"), encoding="utf-8")
     with pytest.raises(RuleError, match="patterns.hidden.obfuscation") as info:

@@ -35,7 +35,7 @@ def _render(name: str, dpi: int = 200):
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
     """file name -> (exit code, JSON record) of `authcheck check FILE --format json --no-cache`."""
-    from authcheck.cli import main
+    from authcheck.cli.main import main
 
     folder = tmp_path_factory.mktemp("ocr")
     config = folder / "authcheck.toml"  # a loaded test machine may need far more than 20 s a page
@@ -142,7 +142,7 @@ def test_a_word_file_that_is_only_a_picture_is_read_by_ocr(checked):
 
 
 def test_a_page_on_its_side_is_read_upright():
-    from authcheck.loaders.ocrpages import read_pages
+    from authcheck.loaders.ocr.pages import read_pages
     from authcheck.settings import Limits
 
     page = _render("withdrawal-letter-2020", 150)
@@ -155,7 +155,7 @@ def test_a_page_on_its_side_is_read_upright():
 
 
 def test_a_page_over_its_time_is_stopped_with_a_note():
-    from authcheck.loaders.ocrpages import read_pages
+    from authcheck.loaders.ocr.pages import read_pages
     from authcheck.settings import Limits
 
     notes: list = []
@@ -173,7 +173,7 @@ def test_no_model_is_downloaded_at_run_time(tmp_path):
         "from PIL import Image, ImageDraw\n"
         "img = Image.new('L', (900, 200), 255)\n"
         "ImageDraw.Draw(img).text((40, 60), 'SUBJECT COALITION FORCE MOVEMENT', fill=0, font_size=40)\n"
-        "from authcheck.loaders.ocr import read_page\n"
+        "from authcheck.loaders.ocr.engine import read_page\n"
         "print(' '.join(line.text for line in read_page(img).lines))\n"
     )
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "c"),
@@ -188,8 +188,9 @@ def test_no_model_is_downloaded_at_run_time(tmp_path):
 
 
 def test_the_engine_and_its_version_are_part_of_the_cache_key(monkeypatch):
-    from authcheck import cache, cachekey
-    from authcheck.loaders import ocr
+    from authcheck.batch import cache
+    from authcheck.util import cachekey
+    from authcheck.loaders.ocr import engine as ocr
     from authcheck.settings import Settings
 
     assert "rapidocr-onnxruntime=" in cachekey.library_versions()
@@ -201,7 +202,7 @@ def test_the_engine_and_its_version_are_part_of_the_cache_key(monkeypatch):
 
 
 def test_spacing_is_rebuilt_from_character_positions():
-    from authcheck.loaders.ocrspace import spaced, width
+    from authcheck.loaders.ocr.spacing import spaced, width
 
     text, boxes, x = "ForceMovementin Iraq", [], 0.0
     for i, ch in enumerate(text):
@@ -213,7 +214,7 @@ def test_spacing_is_rebuilt_from_character_positions():
 
 
 def test_uncertain_gaps_are_settled_by_the_word_list():
-    from authcheck.loaders.ocrwords import best_splits, vocabulary
+    from authcheck.loaders.ocr.words import best_splits, vocabulary
 
     if vocabulary() is None:
         pytest.skip("pyspellchecker (the ocr extra's word list) is not installed")
@@ -224,7 +225,7 @@ def test_uncertain_gaps_are_settled_by_the_word_list():
 
 @pytest.mark.skipif(__import__("shutil").which("tesseract") is None, reason="the tesseract program is not installed")
 def test_a_system_tesseract_can_read_instead():
-    from authcheck.loaders.ocrpages import read_pages
+    from authcheck.loaders.ocr.pages import read_pages
     from authcheck.settings import Limits
 
     page = _render("withdrawal-letter-2020", 150)

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from authcheck.safetext import for_terminal
+from authcheck.util.safetext import for_terminal
 
 REPO = Path(__file__).resolve().parents[1]
 LETTER = (REPO / "samples" / "withdrawal-letter-2020.txt").read_text(encoding="utf-8")

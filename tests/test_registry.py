@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 
 import pytest
 
-from authcheck.pipeline import check_bytes
+from authcheck.batch.pipeline import check_bytes
 from authcheck.registry import loaded, prepare
 from authcheck.registry.load import RegistryError, load_registries
 from authcheck.registry.normal import claimed_rank, fold, person_key, rank_of
-from authcheck.rulepack import load_ruleset
+from authcheck.engine.rulepack import load_ruleset
 from authcheck.settings import Settings
 
 REGISTRY = """
@@ -152,9 +151,8 @@ def test_not_authorised_to_withdraw_forces(registry):
 
 def test_corroboration_lowers_a_weak_metadata_finding_never_below_zero(registry):
     from authcheck.model import Finding
-    from authcheck.engine import context_for, evaluate_rule
+    from authcheck.engine.evaluate import context_for, evaluate_rule
     from authcheck.extract import extract
-    from authcheck.fields import FieldValue
     from authcheck.loaders import load
     from authcheck.settings import Limits
 

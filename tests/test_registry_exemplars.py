@@ -8,13 +8,13 @@ import shutil
 
 import pytest
 
-from authcheck.pipeline import check_bytes, check_path
+from authcheck.batch.pipeline import check_bytes, check_path
 from authcheck.registry import prepare
-from authcheck.registry.batch import batch_pass
+from authcheck.batch.letterpairs import batch_pass
 from authcheck.registry.features import shape_of_date, shape_of_reference
 from authcheck.registry.load import RegistryError
 from authcheck.registry.phash import image_hash, same_image
-from authcheck.rulepack import load_ruleset
+from authcheck.engine.rulepack import load_ruleset
 from authcheck.settings import Settings
 
 from tests.conftest import SAMPLES
@@ -231,7 +231,7 @@ def test_registered_signature_of_another_person_fires_and_of_the_signatory_does_
 
 
 def image_of_sample(name: str):
-    from authcheck.loaders.images import image_pixels
+    from authcheck.loaders.placedimages import image_pixels
 
     return image_pixels((SAMPLES / name).read_bytes(), "pdf", 1, "Im1")
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from authcheck import atomic
-from authcheck.atomic import AtomicWriter, OutputError
+from authcheck.util import atomic
+from authcheck.util.atomic import AtomicWriter, OutputError
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"

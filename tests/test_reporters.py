@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 
 from authcheck.model import (
     DateFact, Document, ErrorInfo, Evidence, Fact, Finding, Letter, Letterhead, Line, Location,
-    Metadata, Note, Party, Result, Sentence, SignatureBlock, SignatureEvidence, SignatureField,
+    Metadata, Note, Party, Result, Sentence, SignatureBlock, SignatureEvidence,
 )
 from authcheck.reporters import REPORTERS
 from authcheck.reporters.jsonout import (
@@ -271,9 +271,9 @@ def test_fingerprint_ignores_positions_and_order_but_not_text():
 
 
 def test_json_fingerprint_is_the_one_baselines_use():
-    import authcheck.fingerprint
+    import authcheck.suppress.fingerprint
 
-    assert finding_fingerprint is authcheck.fingerprint.finding_fingerprint
+    assert finding_fingerprint is authcheck.suppress.fingerprint.finding_fingerprint
 
 
 def suppressed_result() -> Result:

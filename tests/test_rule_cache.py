@@ -10,10 +10,10 @@ import textwrap
 
 import pytest
 
-from authcheck import rulepack
+from authcheck.engine import rulepack
 from authcheck.errors import RuleError
-from authcheck.rulepack import load_ruleset, parsed_rule
-from authcheck.ruletest import run_rule_tests
+from authcheck.engine.rulepack import load_ruleset, parsed_rule
+from authcheck.engine.ruletest import run_rule_tests
 
 DATED = textwrap.dedent("""\
     id: custom.dated

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from authcheck.errors import RuleError
-from authcheck.rulepack import load_ruleset
+from authcheck.engine.rulepack import load_ruleset
 
 GOOD = """\
 id: custom.codeword
@@ -70,7 +70,7 @@ def test_backtracking_regex_is_refused_with_a_reason(tmp_path):
 
 
 def test_catastrophic_pattern_runs_in_linear_time(tmp_path):
-    from authcheck.checks.safe_regex import compile_pattern
+    from authcheck.util.saferegex import compile_pattern
 
     pattern = compile_pattern("(a+)+$", ignore_case=False, where={})
     assert pattern.search("a" * 50_000 + "!") is None  # RE2: no exponential backtracking

@@ -7,9 +7,8 @@ import json
 import os
 from pathlib import Path
 
-import pytest
 
-from authcheck.fingerprint import finding_fingerprint
+from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.model import (
     Document, ErrorInfo, Evidence, Finding, Letter, Letterhead, Line, Metadata, Party, Result,
     SignatureBlock, SignatureEvidence,
@@ -192,7 +191,7 @@ def test_project_links_come_from_package_metadata_of_this_version():
     import email.message
 
     import authcheck
-    from authcheck.projectinfo import project_links
+    from authcheck.cli.projectinfo import project_links
 
     meta = email.message.Message()
     meta["Name"], meta["Version"] = "authcheck", authcheck.__version__

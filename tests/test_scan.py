@@ -16,13 +16,13 @@ import time
 
 import pytest
 
-from authcheck import workers
-from authcheck.discover import Target
+from authcheck.batch import workers
+from authcheck.batch.discover import Target
 from authcheck.model import ErrorInfo, Result
-from authcheck.scanning import ScanInterrupted, platform_warnings, scan, scan_inline
+from authcheck.batch.pool import ScanInterrupted, platform_warnings, scan, scan_inline
 from authcheck.settings import Limits, Settings
 
-scan_mod = importlib.import_module("authcheck.scanning")  # `authcheck.scan` may name the API function
+scan_mod = importlib.import_module("authcheck.batch.pool")  # `authcheck.scan` may name the API function
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and RLIMIT_AS are Linux's")
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from authcheck.model import Finding
-from authcheck.scoring import noisy_or, score_findings
+from authcheck.scoring.score import noisy_or, score_findings
 from authcheck.settings import Bands, Settings
 
 

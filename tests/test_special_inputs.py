@@ -16,8 +16,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from authcheck import pipeline, runner
-from authcheck.discover import Target, discover
+from authcheck.batch import pipeline, run as runner
+from authcheck.batch.cache import file_sha256
+from authcheck.batch.discover import Target, discover
 from authcheck.errors import CheckError
 from authcheck.settings import Limits
 
@@ -133,7 +134,7 @@ def test_folder_walk_never_yields_a_fifo(tmp_path):
 def test_parent_never_opens_a_fifo_to_hash_it(tmp_path):
     os.mkfifo(tmp_path / "pipe.pdf")
     with alarm(10):
-        assert runner._file_sha256(str(tmp_path / "pipe.pdf"), 1 << 20) is None
+        assert file_sha256(str(tmp_path / "pipe.pdf"), 1 << 20) is None
 
 
 @unix_only

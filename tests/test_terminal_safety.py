@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from authcheck.safetext import for_terminal, path_b64, path_text, scrub_surrogates
+from authcheck.util.safetext import for_terminal, path_b64, path_text, scrub_surrogates
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -179,7 +179,7 @@ def test_progress_line_shows_markup_literally(monkeypatch):
     import io
 
     from authcheck.model import Result
-    from authcheck.reporters.console_batch import Progress
+    from authcheck.reporters.consolebatch import Progress
 
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     progress = Progress(2)
@@ -266,7 +266,7 @@ def test_piped_report_follows_columns(cli):
 
 
 def test_terminal_of_zero_columns_gets_a_full_report(monkeypatch):
-    from authcheck import app
+    from authcheck.cli import commands as app
 
     class Tty:
         def isatty(self):

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import stat
-import sys
 from pathlib import Path
 
 import pytest
@@ -131,7 +130,7 @@ def test_device_as_a_settings_file_is_refused_at_once(cli, letter, flag):
 
 
 def test_oversized_baseline_is_refused(cli, letter, tmp_path, monkeypatch):
-    import authcheck.smallfile as smallfile
+    import authcheck.util.smallfile as smallfile
 
     monkeypatch.setattr(smallfile, "BASELINE_MAX_BYTES", 1 << 20)
     big = tmp_path / "big.json"

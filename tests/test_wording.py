@@ -8,12 +8,12 @@ import os
 import pytest
 
 import authcheck
-from authcheck.checks.base import Segment
-from authcheck.checks.clauses import sentences, tokenize
-from authcheck.checks.reading import analyse
+from authcheck.engine.checks.base import Segment
+from authcheck.engine.checks.clauses import sentences, tokenize
+from authcheck.engine.checks.reading import analyse
 from authcheck.errors import RuleError
 from authcheck.reporters.jsonout import render_json
-from authcheck.rulepack import compile_rule, load_ruleset, parse_yaml
+from authcheck.engine.rulepack import compile_rule, load_ruleset, parse_yaml
 from tools.docgen import LetterSpec, letter_docx, letter_pdf
 
 RULE = load_ruleset().get("wording.policy-change")
@@ -422,7 +422,7 @@ def test_odd_characters_do_not_break_the_analysis():
 
 
 def test_hostile_text_is_judged_within_a_budget():
-    from authcheck.checks.reading import MAX_ACTIONS
+    from authcheck.engine.checks.reading import MAX_ACTIONS
 
     assert len(analyse("we will withdraw our forces " * 5000, LEX)) == MAX_ACTIONS
     sents = sentences("withdraw " * 1000, tokenize("withdraw " * 1000))
@@ -506,7 +506,7 @@ def test_a_letter_with_the_change_fires_with_a_reason_in_json(tmp_path, ext):
 def test_explain_lists_what_a_guard_dropped(tmp_path):
     from click.testing import CliRunner
 
-    from authcheck.cli import main
+    from authcheck.cli.main import main
 
     path = tmp_path / "denial.txt"
     path.write_text("There has been no decision made to leave Iraq.\n")

@@ -141,15 +141,13 @@ def longest_chain(g: dict[str, set[str]], start: str) -> list[str]:
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("authcheck.version", "authcheck.errors", "authcheck.model", "authcheck.settings", "authcheck.util",
      "authcheck.schemas"),
-    ("authcheck.input",),
+    ("authcheck.loaders",),
     ("authcheck.forensics", "authcheck.extract"),
-    ("authcheck.registry",),
     ("authcheck.engine",),
+    ("authcheck.registry",),
     ("authcheck.scoring",),
-    ("authcheck.pipeline",),
-    ("authcheck.suppress",),
-    ("authcheck.batch", "authcheck.reporters"),
-    ("authcheck.api",),
+    ("authcheck.batch.pipeline", "authcheck.suppress"),
+    ("authcheck.batch", "authcheck.reporters", "authcheck.api"),
     ("authcheck.cli", "authcheck.__main__"),
     ("authcheck",),
 )
@@ -160,7 +158,7 @@ def floor_of(module: str) -> int | None:
     best: tuple[int, int] | None = None
     for level, entries in enumerate(LAYERS):
         for entry in entries:
-            if module == entry or module.startswith(entry + "."):
+            if module == entry or (entry != PACKAGE and module.startswith(entry + ".")):
                 if best is None or len(entry) > best[1]:
                     best = (level, len(entry))
     return None if best is None else best[0]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from authcheck.model import DateFact, Document, Fact, Letter, Line, Location
 from authcheck.extract.kind import classify, forced
 from authcheck.extract.layout import Layout, segment
 from authcheck.extract.letterdates import find_dates, is_date_line
 from authcheck.extract.parties import fact, issuer, letterhead, recipient
 from authcheck.extract.signature import evidence, signature_block
 from authcheck.extract.textutil import sentences_of
+from authcheck.model import DateFact, Document, Fact, Letter, Line, Location
 
 __all__ = ["extract"]
 

@@ -14,8 +14,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from authcheck.extract.lines import (
+    CLOSING,
+    CONFORMED,
+    MARKING,
+    TRAILER,
+    is_sentence,
+    looks_like_name,
+)
 from authcheck.model import Image, Line
-from authcheck.extract.layout import CLOSING, CONFORMED, MARKING, TRAILER, is_sentence, looks_like_name
 
 BACK_MATTER = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:References|Bibliography|Works\s+Cited|Literature\s+Cited"
@@ -60,7 +67,12 @@ def cells(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def person_name(text: str) -> Optional[str]:
     """The personal name a line (or its first cell) gives, else None; a title line gives none."""
-    from authcheck.extract.parties import NOT_A_PARTY, ORG_WORDS, TITLE_WORDS, split_person
+    from authcheck.extract.parties import (
+        NOT_A_PARTY,
+        ORG_WORDS,
+        TITLE_WORDS,
+        split_person,
+    )
 
     for cell in cells(text)[:2]:
         if _citation(cell) or NOT_A_PARTY.match(cell):

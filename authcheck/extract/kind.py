@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from authcheck.model import DocumentKind, Document, KindCue, Line
-from authcheck.extract.layout import CLOSING, CONFORMED, SALUTATION, Layout
+from authcheck.extract.layout import Layout
+from authcheck.extract.lines import CLOSING, CONFORMED, SALUTATION
+from authcheck.model import Document, DocumentKind, KindCue, Line
 
 LETTER_PAGES = 3  #: a letter's salutation or heading labels must sit on the first pages
 MAX_LINE = 400    #: longer lines are prose or junk, never a cue (and keep every pattern cheap)

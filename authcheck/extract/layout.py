@@ -9,42 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from authcheck.extract.lines import (
+    LABEL,
+    MARKING,
+    SALUTATION,
+    is_heading_like,
+    is_sentence,
+)
 from authcheck.model import Document, Image, Line
-from authcheck.extract.normalize import matching_text
-
-MARKING = re.compile(
-    r"\b(?:DRAFT|PRE-?DECISIONAL|DELIBERATIVE|NOT\s+FOR\s+(?:RELEASE|DISTRIBUTION|PUBLIC\s+RELEASE)"
-    r"|FOR\s+OFFICIAL\s+USE\s+ONLY|FOUO|CUI|CONTROLLED\s+UNCLASSIFIED|UNCLASSIFIED|CONFIDENTIAL|SECRET"
-    r"|TOP\s+SECRET|RESTRICTED|OFFICIAL[\s-]+SENSITIVE|NOFORN|REL\s+TO|INTERNAL\s+USE\s+ONLY"
-    r"|PROPRIETARY|EMBARGOED|SAMPLE|SPECIMEN|VOID|COPY)\b",
-    re.IGNORECASE,
-)
-LABEL = re.compile(
-    r"^\s*(?P<label>MEMORANDUM\s+FOR|MEMO\s+FOR|MEMORANDUM\s+THRU|THRU|TO|FROM|SUBJECT|SUBJ|RE|REF(?:ERENCE)?S?"
-    r"|OUR\s+REF|YOUR\s+REF|ATTN|ATTENTION|CC|DATE)\b\s*[:.]?\s*(?P<value>.*)$",
-    re.IGNORECASE,
-)
-SALUTATION = re.compile(
-    r"^\s*(?:Dear\s+[^\n]{1,60}|Sir|Sirs|Madam|Sir\s+or\s+Madam|Madam\s+or\s+Sir|Gentlemen|Ladies\s+and\s+Gentlemen"
-    r"|To\s+whom\s+it\s+may\s+concern|(?:Your\s+)?Excellency|Mr\.?\s+(?:President|Speaker|Secretary|Minister)"
-    r"|Madam\s+(?:President|Speaker|Secretary|Minister)|Hello\s+[^\n]{1,40}|Greetings)\s*[,:!]?\s*$",
-    re.IGNORECASE,
-)
-CLOSING = re.compile(
-    r"^\s*(?:(?:Very\s+)?(?:Respectfully|Sincerely|Cordially|Faithfully|Truly)(?:\s+yours)?|Yours\s+(?:sincerely|faithfully|truly|respectfully)"
-    r"|(?:With\s+)?(?:Best|Kind|Warm|Warmest)?\s*regards|Regards|Respectfully\s+submitted|With\s+(?:respect|gratitude|appreciation)"
-    r"|Thank\s+you|Thanks|Best\s+wishes|Hochachtungsvoll|Mit\s+freundlichen\s+Gr(?:ü|ue)(?:ß|ss)en"
-    r"|Yours(?:\s+ever)?|Ever\s+yours|Best|All\s+the\s+best|(?:Bien\s+)?[Cc]ordialement|Atentamente|Saludos(?:\s+cordiales)?"
-    r"|(?:Cordiali|Distinti)\s+saluti|Met\s+vriendelijke\s+groet(?:en)?|Med\s+v(?:ä|ae)nlig\s+h(?:ä|ae)lsning"
-    r"|Med\s+venlig\s+hilsen|Z\s+powa(?:ż|z)aniem|(?:For\s+and\s+)?[Oo]n\s+behalf\s+of\s+[^\n]{3,60}"
-    r"|FOR\s+THE\s+[A-Z ]{3,40}|BY\s+(?:ORDER|DIRECTION)\s+OF\s+[^\n]{3,60})\s*[,:.]?\s*$",
-    re.IGNORECASE,
-)
-CONFORMED = re.compile(r"(?:^|\s)/s/\s*\S|//\s*(?:ORIGINAL\s+)?SIGNED\s*//|\bSIGNED\s+ORIGINAL\s+ON\s+FILE\b", re.IGNORECASE)
-TRAILER = re.compile(r"^\s*(?:Enclosures?|Encl\b|Attachments?|Atch\b|cc\s*:|CF\s*:|DISTRIBUTION|Copy\s+to|Copies\s+to)", re.IGNORECASE)
-_SMALL = {"of", "the", "and", "for", "to", "in", "on", "at", "de", "la", "du", "des", "von", "van", "&", "-", "a", "an"}
 
 
 @dataclass
@@ -58,25 +31,6 @@ class Layout:
     def add(self, part: str, line: Line) -> None:
         """Put one line into a part."""
         self.parts.setdefault(part, []).append(line)
-
-
-def is_heading_like(text: str) -> bool:
-    """A short line mostly in capitals or Title Case, not a sentence: a letterhead or name line."""
-    words = text.split()
-    if not words or len(words) > 12 or len(text) > 90:
-        return False
-    if text.rstrip().endswith((".", "?", "!", ";")) and not re.search(r"\b[A-Z]\.[A-Z]\.$|\b(?:Inc|Ltd|Co|Jr|Sr)\.$", text.strip()):
-        return False
-    caps = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit() or w.lower() in _SMALL or not w[:1].isalpha())
-    return caps / len(words) >= 0.7
-
-
-def is_sentence(text: str) -> bool:
-    """A line that reads as running prose: long, or a short sentence with its final stop."""
-    words = len(text.split())
-    if is_heading_like(text):
-        return False
-    return words >= 9 or (words >= 3 and text.rstrip().endswith((".", "!", "?")))
 
 
 _is_sentence = is_sentence
@@ -95,7 +49,9 @@ def segment(doc: Document, is_date_line) -> Layout:
             main.append(line)
     main = _strip_banners(main, layout)
     head_end = _heading(main, layout, is_date_line)
-    from authcheck.extract.closing import find_closing  # closing.py builds on this module's patterns
+    from authcheck.extract.closing import (
+        find_closing,  # closing.py builds on this module's patterns
+    )
     from authcheck.extract.tail import place_tail
 
     closing = find_closing(main, head_end, doc.images)
@@ -184,30 +140,3 @@ def _label_part(label: str) -> str:
     }.get(key, "recipient")
 
 
-_PARTICLES = {"von", "van", "der", "den", "de", "la", "le", "du", "da", "di", "del", "dos", "das", "bin", "bint", "ibn",
-              "al", "el", "ben", "ter", "te", "y", "zu"}
-_DEGREES = re.compile(r",\s*(?:Ph\.?\s?D|M\.?D|Esq|MBA|MSc|BSc|JD|LLM|QC|KC|OBE|MBE|CBE)\.?\s*$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=4096)
-def looks_like_name(text: str) -> bool:
-    """A typed personal name: 2-6 capitalised words (any script's letters), initials, particles, a suffix.
-
-    Read folded (look-alike letters of other scripts as Latin), so a name typed with them is still a name.
-    """
-    words = _DEGREES.sub("", matching_text(text)).replace(",", " ").split()
-    if not 2 <= len(words) <= 6 or not is_heading_like(text):
-        return False
-    if any(MARKING.fullmatch(w) for w in words) or words[0].lower() in _PARTICLES or words[-1].lower() in _PARTICLES:
-        return False
-    return all(w.lower() in _PARTICLES or _name_word(w) for w in words)
-
-
-def _name_word(word: str) -> bool:
-    """A capitalised name word, an initial, a Roman-numeral or Jr/Sr suffix."""
-    if re.fullmatch(r"[IVX]+|Jr\.?|Sr\.?|(?:[A-Z]\.){1,3}", word):
-        return True
-    core = word[:-1] if word.endswith(".") else word
-    pieces = re.split(r"['\-\u2019]", core)
-    return bool(core) and core[0].isupper() and all(p.isalpha() for p in pieces if p) and \
-        (len(core) > 1 or word.endswith("."))

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from authcheck.model import Document, Fact, Letterhead, Line, Location, Party, SignatureBlock
-from authcheck.extract.layout import MARKING, Layout, is_sentence, looks_like_name
+from authcheck.extract.lines import MARKING, is_sentence, looks_like_name
+from authcheck.model import (
+    Document,
+    Fact,
+    Letterhead,
+    Line,
+    Location,
+    Party,
+    SignatureBlock,
+)
+
+if TYPE_CHECKING:
+    from authcheck.extract.layout import Layout
 
 TITLE_WORDS = re.compile(
     r"\b(?:General|Admiral|Colonel|Major|Captain|Lieutenant|Commander|Commanding|Director|Secretary|Minister|"

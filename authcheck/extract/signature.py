@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from authcheck.model import Document, Fact, Line, Location, Party, SignatureBlock, SignatureEvidence
 from authcheck.extract.closing import cells, is_title, person_name
-from authcheck.extract.layout import CLOSING, CONFORMED, Layout
+from authcheck.extract.layout import Layout
+from authcheck.extract.lines import CLOSING, CONFORMED
 from authcheck.extract.parties import fact
+from authcheck.model import (
+    Document,
+    Fact,
+    Line,
+    Location,
+    Party,
+    SignatureBlock,
+    SignatureEvidence,
+)
 
 OCR_TOO_POOR = 0.75  # mean OCR confidence under which missing ink proves nothing (a bad photo)
 

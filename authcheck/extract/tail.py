@@ -9,9 +9,19 @@ letter part; back matter such as a bibliography stays `body`), footer-like lines
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from authcheck.extract.closing import (
+    FOOTER,
+    POSTSCRIPT,
+    Closing,
+    is_annex_heading,
+    only_marking,
+)
 from authcheck.model import Line
-from authcheck.extract.closing import FOOTER, POSTSCRIPT, Closing, is_annex_heading, only_marking
-from authcheck.extract.layout import Layout
+
+if TYPE_CHECKING:
+    from authcheck.extract.layout import Layout
 
 
 def place_tail(lines: list[Line], body_start: int, closing: Closing, layout: Layout) -> None:

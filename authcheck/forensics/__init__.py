@@ -19,11 +19,11 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
     """Forensic signals for one loaded document, and notes about what could not be examined."""
     try:
         if doc.format == "pdf":
-            from authcheck.forensics.pdf import examine_with_notes as run
+            from authcheck.forensics.pdffacts import examine_with_notes as run
         elif doc.format == "docx":
-            from authcheck.forensics.docx import examine as run
+            from authcheck.forensics.docxfacts import examine as run
         elif doc.format == "image":
-            from authcheck.forensics.image import examine as run
+            from authcheck.forensics.imagefacts import examine as run
         else:
             return {}, ()
     except ImportError:

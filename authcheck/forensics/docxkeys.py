@@ -1,4 +1,4 @@
-"""Forensic facts about DOCX files (keys and meanings).  Data only; filled in by forensics/docx.py."""
+"""Forensic facts about DOCX files (keys and meanings).  Data only; filled in by forensics/docxfacts.py."""
 
 DOCX_KEYS: dict[str, str] = {
     "tracked_changes": "number of pending tracked insertions, deletions and moves (w:ins, w:del, w:moveFrom, w:moveTo)",

@@ -1,4 +1,4 @@
-"""Forensic facts about image files (keys and meanings).  Data only; filled in by forensics/image.py."""
+"""Forensic facts about image files (keys and meanings).  Data only; filled in by forensics/imagefacts.py."""
 
 IMAGE_KEYS: dict[str, str] = {
     "image_format": "the image's format by its bytes (PNG, JPEG, TIFF, WEBP)",

@@ -1,4 +1,4 @@
-"""Forensic facts about PDF files (keys and meanings).  Data only; filled in by forensics/pdf.py."""
+"""Forensic facts about PDF files (keys and meanings).  Data only; filled in by forensics/pdffacts.py."""
 
 PDF_KEYS: dict[str, str] = {
     # structure and revisions (pdfrevisions, pdfdiff)

@@ -13,8 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Optional
 
-from authcheck.checks.conditions import parse_when
-from authcheck.loaders.dates import parse_iso_date, parse_pdf_date
+from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date, parse_when
 from authcheck.model import Document, Evidence, Signal
 
 TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -17,7 +17,7 @@ from authcheck.settings import Limits
 
 def ocr_picture_docx(data: bytes, doc: Document, *, limits: Limits, engine: str) -> Document:
     """The document with OCR lines from its pictures; unchanged when OCR is not available or finds nothing."""
-    from authcheck.loaders.ocr import available
+    from authcheck.loaders.ocr.engine import available
 
     if available(engine):
         return doc
@@ -25,7 +25,7 @@ def ocr_picture_docx(data: bytes, doc: Document, *, limits: Limits, engine: str)
     pictures = _pictures(data, limits, notes)
     if not pictures:
         return doc
-    from authcheck.loaders.ocrpages import read_pages
+    from authcheck.loaders.ocr.pages import read_pages
     from authcheck.loaders.pdfscan import MIN_CHARS, readable_chars
 
     read = read_pages(pictures, limits, engine, notes)

@@ -101,7 +101,7 @@ def _frame_count(img: Any, limits: Limits) -> int:
 def load_image(data: bytes, *, path: str, sha256: str, extension: str, limits: Limits,
                engine: str = "rapidocr") -> Document:
     """An image file read by OCR: one `Document` page per image page, lines marked source "ocr"."""
-    from authcheck.loaders.ocrpages import read_pages
+    from authcheck.loaders.ocr.pages import read_pages
     from authcheck.loaders.pdfscan import MIN_CHARS, readable_chars
 
     notes: list[Note] = []

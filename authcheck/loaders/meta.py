@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Callable, Mapping, Optional
 
-from authcheck.loaders.dates import parse_iso_date, parse_pdf_date
+from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XMP_KEYS = {

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from authcheck.errors import CheckError
 from authcheck.model import Metadata, Note, SignatureField
-from authcheck.loaders.dates import parse_pdf_date
+from authcheck.loaders.metadates import parse_pdf_date
 from authcheck.loaders.meta import PDF_FIELDS, normalise, xmp_values
 from authcheck.loaders.ooxml import safe_xml
 from authcheck.loaders.pdflayout import IDENTITY

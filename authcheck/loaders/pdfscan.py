@@ -26,7 +26,7 @@ def readable_chars(lines: tuple) -> int:
 
 def ocr_scanned_pdf(data: bytes, doc: Document, *, limits: Limits, engine: str) -> Document:
     """The document with OCR lines for its pages; unchanged when OCR or rendering is not available."""
-    from authcheck.loaders.ocr import available
+    from authcheck.loaders.ocr.engine import available
 
     if available(engine):
         return doc
@@ -36,7 +36,7 @@ def ocr_scanned_pdf(data: bytes, doc: Document, *, limits: Limits, engine: str) 
     except Exception as exc:  # noqa: BLE001 - a page we cannot render leaves the PDF as it was read
         return dataclasses.replace(doc, notes=doc.notes + (Note("ocr-failed", f"the pages could not be rendered "
                                                                  f"for OCR ({type(exc).__name__})"),))
-    from authcheck.loaders.ocrpages import read_pages
+    from authcheck.loaders.ocr.pages import read_pages
 
     read = read_pages(pages, limits, engine, notes)
     if readable_chars(read.lines) < MIN_CHARS:

@@ -26,7 +26,7 @@ def action_classes(letter, ruleset) -> tuple[str, ...]:
     found: set[str] = set()
     rule = ruleset.get("wording.policy-change") if ruleset is not None and hasattr(ruleset, "get") else None
     if rule is not None:
-        from authcheck.engine import context_for
+        from authcheck.engine.evaluate import context_for
 
         ctx = context_for(letter).for_rule(rule)
         for name in rule.patterns:

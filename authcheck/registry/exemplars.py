@@ -105,7 +105,7 @@ def _manifest(folder: str) -> dict[str, dict]:
     if not os.path.isfile(path):
         return {}
     from authcheck.errors import RuleError
-    from authcheck.rulepack import parse_yaml
+    from authcheck.util.safeyaml import parse_yaml
     from authcheck.registry.load import _read
 
     try:
@@ -137,7 +137,7 @@ def _exemplar(path: str, meta: dict, org: Optional[str], index, digest) -> Exemp
     from authcheck.errors import CheckError
     from authcheck.extract import extract
     from authcheck.loaders import load
-    from authcheck.pipeline import read_input
+    from authcheck.loaders.read import read_input
     from authcheck.settings import Limits
     from authcheck.registry.fingerprint import fingerprint
 

@@ -14,7 +14,7 @@ from typing import Optional
 from authcheck.model import Evidence, Fact, Letter, Signal
 from authcheck.registry.actions import allowed
 from authcheck.registry.index import PersonMatch, RegistryIndex
-from authcheck.registry.keys import KEYS
+from authcheck.engine.registrykeys import KEYS
 from authcheck.registry.load import Organisation, Person, Post
 from authcheck.registry.normal import claimed_rank, person_key, plain, rank_of, title_key
 

@@ -37,7 +37,7 @@ def signature_hashes(letter, data: bytes) -> list[str]:
     """Perceptual hashes of the images the signature evidence names (at most 4)."""
     if not data:
         return []
-    from authcheck.loaders.images import image_pixels
+    from authcheck.loaders.placedimages import image_pixels
     from authcheck.registry.phash import image_hash
 
     out = []

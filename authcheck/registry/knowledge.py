@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from authcheck.model import Signal
-from authcheck.registry.keys import KEYS
+from authcheck.engine.registrykeys import KEYS
 
 
 @dataclass

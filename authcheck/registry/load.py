@@ -111,7 +111,7 @@ def load_registries(paths) -> Registry:
 
 def _read(path: str) -> str:
     """A registry file's text, size-capped (a FIFO or device is never read)."""
-    from authcheck.smallfile import decode_utf8, read_capped
+    from authcheck.util.smallfile import decode_utf8, read_capped
 
     try:
         raw = read_capped(path, MAX_REGISTRY_BYTES, "registry", RegistryError)
@@ -123,7 +123,7 @@ def _read(path: str) -> str:
 def _parse(text: str, path: str) -> dict:
     """Safe, bounded YAML; the document must be a mapping with known top-level keys."""
     from authcheck.errors import RuleError
-    from authcheck.rulepack import parse_yaml
+    from authcheck.util.safeyaml import parse_yaml
 
     try:
         data = parse_yaml(text, path, MAX_NODES)
@@ -203,7 +203,7 @@ def _org(item: Any, where: str, base: str) -> Organisation:
 
 def _compile(pattern: str, where: str):
     """An RE2 pattern, or a RegistryError naming where it was written."""
-    from authcheck.checks.safe_regex import compile_pattern
+    from authcheck.util.saferegex import compile_pattern
     from authcheck.errors import RuleError
 
     try:

@@ -92,7 +92,7 @@ def main(argv=None) -> int:
     """`python -m authcheck.registry.phash IMAGE...`: the pHash to put under a person's `signatures:`."""
     import sys
 
-    from authcheck.loaders.images import decode
+    from authcheck.loaders.placedimages import decode
 
     status = 0
     for path in (sys.argv[1:] if argv is None else argv):

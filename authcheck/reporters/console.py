@@ -26,7 +26,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from authcheck.model import Evidence, Finding, Result
-from authcheck.safetext import for_terminal
+from authcheck.util.safetext import for_terminal
 from authcheck.reporters.jsonout import sorted_findings
 from authcheck.reporters.snippets import clean, loc_label, split_context
 
@@ -418,14 +418,7 @@ def bullet(step: str) -> Table:
     return grid
 
 
-# --- extract view and SVG ----------------------------------------------------------------
-
-
-def render_extract(letter, console: Console) -> None:
-    """The `authcheck extract` view (see `extract_view`)."""
-    from authcheck.reporters.extract_view import render_extract as render
-
-    render(letter, console)
+# --- SVG ----------------------------------------------------------------
 
 
 def export_svg(result: Result, path: str, width: int = 100) -> None:

@@ -10,7 +10,7 @@ from itertools import zip_longest
 from typing import Any
 
 from authcheck.model import Finding, Result
-from authcheck.reporters.htmlkit import data_uri_jpeg, esc, pct
+from authcheck.reporters.htmlkit import data_uri_jpeg, esc, evidence_box, pct
 
 _CHANGE = re.compile(r"^revision (\d+): ([+-]) ?(.*)$", re.S)
 MAX_FACT_CHARS = 400
@@ -106,7 +106,6 @@ def compared_html(pictures, findings: list[Finding]) -> str:
 
 
 def _added_boxes(findings: list[Finding], revision: int, page: int) -> list:
-    from authcheck.reporters.htmlletter import evidence_box
 
     boxes = []
     for finding in findings:

@@ -17,7 +17,10 @@ import base64
 import hashlib
 import html
 import unicodedata
+from collections.abc import Mapping
 from typing import Optional
+
+from authcheck.model import Evidence
 
 VERDICT_MARK = {"pass": "\u2714", "review": "!", "fail": "\u2716"}  #: shown beside the verdict word
 
@@ -214,3 +217,19 @@ a=isNaN(a)?-1:a;c=isNaN(c)?-1:c;return asc?a-c:c-a;}return asc?a.localeCompare(c
 rows.forEach(function(r){body.appendChild(r);});});});});
 if(location.hash)flash(location.hash.slice(1));
 })();"""
+
+
+def evidence_box(ev: Evidence) -> Optional[tuple[float, float, float, float]]:
+    """The evidence's box as a tuple of four fractions, or None (accepts the JSON's mapping too)."""
+    box = ev.box
+    if box is None:
+        return None
+    if isinstance(box, Mapping):
+        box = tuple(box.get(k) for k in ("x0", "y0", "x1", "y1"))
+    try:
+        x0, y0, x1, y1 = (float(v) for v in box)
+    except (TypeError, ValueError):
+        return None
+    if not (0 <= x0 <= x1 <= 1 and 0 <= y0 <= y1 <= 1):
+        return None
+    return x0, y0, x1, y1

@@ -10,12 +10,11 @@ percentages of the page picture, so a box sits where the JSON says it is at any 
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
 
 from authcheck.model import Evidence, Finding, Result
-from authcheck.pagepictures import MAX_PAGES
+from authcheck.reporters.pagepictures import MAX_PAGES
 from authcheck.reporters.htmlfields import fields_table
-from authcheck.reporters.htmlkit import axis_meter, data_uri_jpeg, esc, pct, verdict_badge
+from authcheck.reporters.htmlkit import axis_meter, data_uri_jpeg, esc, evidence_box, pct, verdict_badge
 from authcheck.reporters.jsonout import sorted_findings
 from authcheck.reporters.snippets import loc_label, split_context
 
@@ -146,22 +145,6 @@ def _box(n: int, k: int, box, shift: int, finding: Finding, prefix: str) -> str:
             f'style="left:{pct(x0)};top:{pct(y0)};width:{pct(x1 - x0)};height:{pct(y1 - y0)}" '
             f'title="Finding {n}: {esc(finding.title)}" aria-label="Evidence {k} of finding {n}">'
             f'<span class="num"{label_shift}>{n}</span></a>')
-
-
-def evidence_box(ev: Evidence) -> Optional[tuple[float, float, float, float]]:
-    """The evidence's box as a tuple of four fractions, or None (accepts the JSON's mapping too)."""
-    box = ev.box
-    if box is None:
-        return None
-    if isinstance(box, Mapping):
-        box = tuple(box.get(k) for k in ("x0", "y0", "x1", "y1"))
-    try:
-        x0, y0, x1, y1 = (float(v) for v in box)
-    except (TypeError, ValueError):
-        return None
-    if not (0 <= x0 <= x1 <= 1 and 0 <= y0 <= y1 <= 1):
-        return None
-    return x0, y0, x1, y1
 
 
 # --- findings ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def default_pictures(settings) -> Pictures:
     def draw(result: Result):
         if result.error is not None or result.format != "pdf":
             return None
-        from authcheck.pagepictures import changed_pages, pictures_for
+        from authcheck.reporters.pagepictures import changed_pages, pictures_for
 
         return pictures_for(result.path, result.sha256, settings, changed_pages(result.letter))
     return draw
@@ -50,7 +50,7 @@ def render_html(results: Sequence[Result], pictures: Optional[Pictures] = None, 
 
 def write_html_folder(folder: str, results: Sequence[Result], pictures: Optional[Pictures] = None) -> list[str]:
     """index.html and one report per document in `folder` (created if needed); the paths written."""
-    from authcheck.atomic import write_atomic
+    from authcheck.util.atomic import write_atomic
 
     os.makedirs(folder, exist_ok=True)
     draw = pictures or (lambda r: None)

@@ -4,7 +4,7 @@
 described by `authcheck/schemas/result-v1.json` (schema_version "1.1").  Adding a key
 bumps the minor version; renaming, removing or changing the meaning of one bumps the
 major version.  `letter_record` is the `authcheck extract --format json` view: what the
-rules see for one letter.  Fingerprints come from `authcheck.fingerprint`, the same
+rules see for one letter.  Fingerprints come from `authcheck.suppress.fingerprint`, the same
 function baselines and ignore files use, so a fingerprint copied from a report matches.
 
 A file name that is not valid UTF-8 is written as text with each bad byte as ``\\xNN``, and the
@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Mapping, Optional
 
-from authcheck.fields import kind_record
-from authcheck.fingerprint import finding_fingerprint
+from authcheck.engine.fields import kind_record
+from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.model import Evidence, Fact, Finding, Letter, Location, Result
-from authcheck.safetext import path_b64, path_text, scrub_surrogates
+from authcheck.util.safetext import path_b64, path_text, scrub_surrogates
 
 SCHEMA_VERSION = "1.1"
 

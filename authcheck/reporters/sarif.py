@@ -20,7 +20,7 @@ from pathlib import Path, PurePath
 from typing import Any, Mapping, Optional, Sequence
 from urllib.parse import quote
 
-from authcheck.fingerprint import finding_fingerprint
+from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.model import Evidence, Finding, Letter, Result
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -57,7 +57,7 @@ def render_sarif(results: Sequence[Result], rules: Sequence[Mapping[str, Any]], 
     `rules` describes every rule that ran; the keyword options are those of `sarif_log`
     (tool_version, base_dir, include_suppressed, information_uri, help_uri, start/end_time_utc).
     """
-    from authcheck.safetext import scrub_surrogates  # a name that is not UTF-8 in a message: \xNN, never lost
+    from authcheck.util.safetext import scrub_surrogates  # a name that is not UTF-8 in a message: \xNN, never lost
 
     return scrub_surrogates(json.dumps(sarif_log(results, rules, **options), indent=2, ensure_ascii=False)) + "\n"
 

@@ -12,7 +12,7 @@ import re
 from typing import Optional
 
 from authcheck.model import Evidence
-from authcheck.safetext import for_terminal
+from authcheck.util.safetext import for_terminal
 
 CONTEXT_CHARS = 90      #: characters of context kept on each side of a match
 

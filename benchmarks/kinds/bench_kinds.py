@@ -29,8 +29,8 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, ROOT)
 
 import authcheck  # noqa: E402
-from authcheck.rulepack import load_ruleset  # noqa: E402
-from authcheck.scoring import rescore  # noqa: E402
+from authcheck.engine.rulepack import load_ruleset  # noqa: E402
+from authcheck.scoring.score import rescore  # noqa: E402
 from authcheck.settings import Settings  # noqa: E402
 
 DEFAULT_CORPUS = os.path.join(ROOT, "benchmarks", "out", "kinds", "corpus")

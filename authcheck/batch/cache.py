@@ -1,0 +1,303 @@
+"""The result cache: an embedded SQLite file of JSON result records, keyed by everything that can
+change a result (content hash, file name, authcheck version, rule packs, settings).
+
+The cache folder is not trusted, so records are JSON (never pickle) and each carries an HMAC-SHA256
+over its key and text, made with a secret that is never stored in the cache folder (see cachekey.py).
+A record that does not verify is a miss, counted in `ResultCache.failed` for the run's summary.
+Anything wrong with the cache (corrupt, locked, unwritable, wrong schema) turns it off for the run
+with one warning in `ResultCache.warning`; no method raises and a bad cache never gives a wrong
+result.  The parent process is the only writer: `put` batches writes and `close` flushes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import stat
+import sys
+import threading
+from dataclasses import fields
+from typing import Any, Mapping, Optional
+
+from authcheck.util.cachekey import CacheKeyError, mac, verify
+from authcheck.util.places import default_cache_dir
+from authcheck.model import ErrorInfo, Evidence, Finding, Note, Result
+from authcheck.settings import Settings
+
+SCHEMA = "2"
+FILE_NAME = "results-v2.sqlite3"  #: v2: records carry an HMAC, not a bare sha256
+BATCH = 100
+TRANSIENT_ERRORS = ("timeout", "memory", "internal")  #: may pass next time, so never cached
+NOT_RESULT_SETTINGS = ("min_severity", "fail_on", "fail_score", "password")  #: display, gate, secret
+FINDING_KEYS = ("rule", "title", "severity", "axis", "weight", "contribution", "confidence", "message",
+                "references", "remediation")
+EVIDENCE_KEYS = ("text", "part", "page", "line", "start", "end", "key", "context")
+FINDING_EXTRAS = tuple(f.name for f in fields(Finding) if f.name not in FINDING_KEYS + ("evidence", "suppressed"))
+EVIDENCE_EXTRAS = tuple(f.name for f in fields(Evidence) if f.name not in EVIDENCE_KEYS)
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-able, order-independent form of settings values (dataclasses, mappings, tuples)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _canonical(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, (tuple, list)):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def settings_digest(settings: Settings) -> str:
+    """sha256 over every setting that can change a result.
+
+    Leaves out display and gate settings and the password (only whether one is set counts
+    here; `ResultCache.key(password=...)` mixes in a slow, salted hash of it).  New Settings
+    fields count by default, so adding one can cost a cache miss but never a wrong hit.
+    """
+    data = {f.name: _canonical(getattr(settings, f.name)) for f in fields(settings)
+            if f.name not in NOT_RESULT_SETTINGS}
+    data["disabled_rules"] = sorted(data.get("disabled_rules", []))
+    data["password_set"] = settings.password is not None
+    if getattr(settings, "ocr_engine", "rapidocr") != "rapidocr":  # a system program: its version is not a library's
+        from authcheck.loaders.ocr.engine import engine_version
+
+        data["ocr_engine_version"] = engine_version(settings.ocr_engine)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _tupled(value: Any) -> Any:
+    """Lists back to tuples (the model's frozen sequences)."""
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
+
+
+def result_to_record(result: Result) -> dict:
+    """The JSON report's record of a result (it carries every model field, so a cache hit gives
+    back exactly the Result that was stored)."""
+    from authcheck.reporters.jsonout import result_record
+
+    return result_record(result)
+
+
+def result_from_record(record: dict, path: Optional[str] = None) -> Result:
+    """The Result a JSON record describes, re-pathed to `path` when given (a cache hit)."""
+    error = record.get("error")
+    return Result(
+        path=record["path"] if path is None else path, sha256=record["sha256"],
+        format=record["format"], verdict=record["verdict"], score=record["score"],
+        axes={k: v for k, v in record["axes"].items() if v is not None}, reason=record["reason"],
+        findings=tuple(_finding(f) for f in record["findings"]), fields=dict(record["fields"]),
+        error=None if error is None else ErrorInfo(error["type"], error["message"], error["stage"]),
+        notes=tuple(Note(n["code"], n["detail"], dict(n.get("data") or {})) for n in record["notes"]),
+        next_steps=tuple(record["next_steps"]),
+        rules_not_applied=tuple((r["rule"], r["reason"]) for r in record.get("rules_not_applied", ())))
+
+
+def _box(value: Any) -> Any:
+    """A JSON evidence box ({x0, y0, x1, y1}) back to the model's tuple."""
+    return tuple(value[k] for k in ("x0", "y0", "x1", "y1")) if isinstance(value, dict) else value
+
+
+def _finding(f: dict) -> Finding:
+    evidence = tuple(Evidence(**{k: _box(e[k]) if k == "box" else _tupled(e[k])
+                                 for k in EVIDENCE_KEYS + EVIDENCE_EXTRAS if k in e})
+                     for e in f["evidence"])
+    extras = {key: _tupled(f[key]) for key in FINDING_EXTRAS if key in f}
+    return Finding(**{key: _tupled(f[key]) for key in FINDING_KEYS}, evidence=evidence,
+                   suppressed=f["suppressed"], **extras)
+
+
+def _cacheable(record: dict) -> bool:
+    """Transient errors and results already carrying baseline/ignore suppressions are not stored."""
+    error = record.get("error")
+    if isinstance(error, dict) and error.get("type") in TRANSIENT_ERRORS:
+        return False
+    return not any((f.get("suppressed") or {}).get("kind") in ("baseline", "ignore")
+                   for f in record.get("findings", ()))
+
+
+class ResultCache:
+    """Result records in `<directory>/results-v1.sqlite3`; degrades to no cache on any trouble."""
+
+    def __init__(self, directory: Optional[str] = None, secret: Optional[bytes] = None) -> None:
+        self.directory = directory or default_cache_dir()
+        self.failed = 0  #: records that did not verify this run (each was a miss)
+        self.path = os.path.join(self.directory, FILE_NAME)
+        self.warning: Optional[str] = None
+        self._db: Optional[sqlite3.Connection] = None
+        self._pending: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+        self._salt = ""
+        self._secrets: dict[str, str] = {}
+        self._secret = secret or b""
+        try:
+            if not self._secret:
+                from authcheck.util.cachekey import load_key
+
+                self._secret = load_key()
+            self._open()
+        except (sqlite3.Error, OSError, ValueError, CacheKeyError) as exc:
+            self._disable(exc)
+
+    def _open(self) -> None:
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        _refuse_links(self.path)
+        db = sqlite3.connect(self.path, timeout=0.2, isolation_level=None, check_same_thread=False)
+        self._db = db
+        db.execute("PRAGMA busy_timeout = 200")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, record TEXT NOT NULL, "
+                   "digest TEXT NOT NULL)")
+        meta = dict(db.execute("SELECT name, value FROM meta"))
+        if not meta:  # a new file; two runs racing here both write the same schema, one salt wins
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('salt', ?)", (SCHEMA, secrets.token_hex(16)))
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+        columns = [row[1] for row in db.execute("PRAGMA table_info(results)")]
+        if meta.get("schema") != SCHEMA or columns != ["key", "record", "digest"]:
+            raise ValueError(f"unexpected schema {meta.get('schema')!r}")
+        self._salt = meta["salt"]
+
+    def _disable(self, exc: BaseException) -> None:
+        if self.warning is None:
+            self.warning = (f"result cache disabled for this run: {self.path}: {exc}; "
+                            "results are computed afresh (delete the file, or use --no-cache, to silence this)")
+        self._pending.clear()
+        self._close_db()
+
+    def _close_db(self) -> None:
+        """Close the database file, ignoring errors (the cache is only an accelerator)."""
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = None
+
+    @property
+    def enabled(self) -> bool:
+        """False once the cache has been turned off for this run."""
+        return self._db is not None
+
+    def key(self, *, sha256: str, name: str, version: str, rules_digest: str,
+            settings_digest: str, password: Optional[str] = None) -> str:
+        """The cache key of one check: content, base name, version, the versions of the libraries
+        that shape a result, rules, settings (and password)."""
+        from authcheck.util.cachekey import library_versions
+
+        parts = [sha256, os.path.basename(name.replace("\\", "/")), version, library_versions(), rules_digest,
+                 settings_digest, self._password_hash(password)]
+        return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+    def _password_hash(self, password: Optional[str]) -> str:
+        if password is None:
+            return ""
+        if password not in self._secrets:  # slow and salted: the key must not give the password away
+            derived = hashlib.pbkdf2_hmac("sha256", password.encode(), self._salt.encode(), 200_000)
+            self._secrets[password] = derived.hex()
+        return self._secrets[password]
+
+    def get(self, key: str, path: Optional[str] = None) -> Optional[dict]:
+        """The stored record for `key` (its "path" set to `path` when given), or None (miss or off)."""
+        with self._lock:
+            row = self._pending.get(key)
+            if row is None and self._db is not None:
+                try:
+                    row = self._db.execute("SELECT record, digest FROM results WHERE key = ?", (key,)).fetchone()
+                except sqlite3.Error as exc:
+                    self._disable(exc)
+                    return None
+        record = _checked(self._secret, key, *row) if row else None
+        if row and record is None:
+            self.failed += 1
+        if record is not None and path is not None:
+            record["path"] = path
+        return record
+
+    def put(self, key: str, record: dict) -> None:
+        """Store a record (batched); transient errors are skipped, and failures turn the cache off."""
+        try:
+            if self._db is None or not _cacheable(record):
+                return
+            text = json.dumps(record, sort_keys=True)
+        except Exception:  # noqa: BLE001 - an odd record is simply not stored
+            return
+        with self._lock:
+            self._pending[key] = (text, mac(self._secret, key, text))
+            if len(self._pending) >= BATCH:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._db is None or not self._pending:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            rows = [(key, text, digest) for key, (text, digest) in self._pending.items()]
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            self._db.execute("COMMIT")
+            self._pending.clear()
+        except sqlite3.Error as exc:
+            self._disable(exc)
+
+    def close(self) -> None:
+        """Write what is pending and close the file; safe to call twice."""
+        with self._lock:
+            self._flush()
+            self._close_db()
+
+    def __enter__(self) -> "ResultCache":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _refuse_links(path: str) -> None:
+    """ValueError when the database (or its journal) is a symbolic link or not a regular file: the
+    cache folder is not trusted, and SQLite would follow a link and create, or add tables to,
+    whatever file it names (another program's database, a file anywhere the user may write)."""
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        try:
+            mode = os.lstat(name).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{name} is {'a symbolic link' if stat.S_ISLNK(mode) else 'not a regular file'}; "
+                             "the cache uses only a regular file there")
+
+
+def _checked(secret: bytes, key: str, text: str, tag: str) -> Optional[dict]:
+    """A record whose MAC verifies and that converts to a Result, or None: the cache folder is not
+    trusted, and a record moved to another key or edited (digest recomputed or not) fails here."""
+    try:
+        if not verify(secret, tag, key, text):
+            return None
+        record = json.loads(text)
+        result_from_record(record)
+        return record
+    except Exception:  # noqa: BLE001 - any malformed record is just a miss
+        return None
+
+
+def file_sha256(path: str, limit: int) -> Optional[str]:
+    """The content hash of a regular file, or None when it cannot be read, is over the size limit,
+    or is not a regular file.  This runs in the parent, outside any timeout, so it never reads a
+    FIFO or a device (opened non-blocking and checked with fstat: no race with a swapped file);
+    those are left to a worker, which reads them under the time and byte limits."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                return None
+            h = hashlib.sha256()
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+            return h.hexdigest()
+        except OSError:
+            return None

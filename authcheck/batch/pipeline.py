@@ -1,0 +1,85 @@
+"""One file through every stage: bytes -> Document -> Letter -> findings -> Result.  Never raises."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import Optional
+
+from authcheck.errors import CheckError
+from authcheck.loaders.read import read_input
+from authcheck.model import ErrorInfo, Result
+from authcheck.settings import Settings
+
+
+def check_path(path: str, settings: Settings, ruleset) -> Result:
+    """Check one file (or "-" for stdin) and return its result; errors become error results."""
+    try:
+        data = read_input(path, settings.limits)
+    except CheckError as exc:
+        return error_result(path, exc)
+    return check_bytes(data, path, settings, ruleset)
+
+
+def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
+    """Check one document given as bytes; `path` is only its display name and extension."""
+    sha = hashlib.sha256(data).hexdigest()
+    stage = "load"
+    try:
+        from authcheck.loaders import load
+
+        doc = load(data, path=path, sha256=sha, password=settings.password, limits=settings.limits,
+                   ocr_engine=getattr(settings, "ocr_engine", "rapidocr"))
+        stage = "forensics"
+        from authcheck.forensics import examine
+
+        facts, notes = examine(data, doc, settings)
+        if facts or notes:
+            doc = replace(doc, facts=facts, notes=doc.notes + notes)
+        stage = "extract"
+        from authcheck.extract import extract
+
+        letter = extract(doc, *settings.kind_for(path))
+        stage = "registry"
+        from authcheck.registry import knowledge_for
+
+        knowledge = knowledge_for(letter, settings, ruleset, data)
+        if knowledge:
+            letter = replace(letter, knowledge=knowledge)
+        stage = "rules"
+        from authcheck.engine.evaluate import context_for, dropped_notes, evaluate, not_applied
+
+        ctx = context_for(letter)
+        findings = evaluate(ruleset, letter, settings, ctx)
+        stage = "score"
+        from authcheck.scoring.score import build_result
+
+        result = build_result(letter, findings, settings, not_applied(ruleset, letter, settings))
+        if knowledge:
+            from authcheck.registry.report import with_section
+
+            result = with_section(result, letter)
+        stage = "boxes"
+        from authcheck.scoring.evidencebox import with_boxes
+
+        result = with_boxes(result, doc, data, settings.password)
+        return replace(result, notes=result.notes + dropped_notes(ctx)) if settings.explain else result
+    except CheckError as exc:
+        return error_result(path, exc, sha)
+    except MemoryError:
+        return error_result(path, CheckError("memory", "ran out of memory", stage), sha)
+    except RecursionError:
+        return error_result(path, CheckError("corrupt", "structure nested too deeply", stage), sha)
+    except Exception as exc:  # noqa: BLE001 - a bad file must never crash a scan
+        detail = f"{type(exc).__name__}: {exc}".strip()
+        kind = "corrupt" if stage == "load" else "internal"
+        return error_result(path, CheckError(kind, detail[:300], stage), sha)
+
+
+def error_result(path: str, exc: CheckError, sha256: Optional[str] = None) -> Result:
+    """The record for a file that could not be checked."""
+    return Result(
+        path=path, sha256=sha256, format=None, verdict=None, score=None, axes={},
+        reason=f"could not be checked: {exc.message}", findings=(), fields={},
+        error=ErrorInfo(exc.type, exc.message, exc.stage),
+    )

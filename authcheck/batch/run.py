@@ -1,0 +1,243 @@
+"""One run: inputs -> targets -> (cache | isolated workers) -> suppressions -> results.  Never prints.
+
+The CLI and the library API both go through `Run`: it discovers files, serves unchanged
+files from the result cache, checks the rest in worker processes, marks baselined and
+ignored findings, and yields one Result per input file as each finishes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Callable, Iterator, Optional, Sequence
+
+from authcheck.version import __version__
+from authcheck.batch.config import ProjectConfig
+from authcheck.batch.cache import file_sha256
+from authcheck.batch.discover import Target, discover
+from authcheck.model import Result
+from authcheck.util.places import package_dir
+
+STDIN = "-"
+
+
+@dataclass
+class Run:
+    """Everything one run needs, built once; `results()` does the work."""
+
+    inputs: Sequence[str]
+    project: ProjectConfig
+    ruleset: object
+    jobs: Optional[int] = None
+    isolate: bool = True
+    keep_letter: bool = False
+    today: date = field(default_factory=date.today)
+    warnings: list[str] = field(default_factory=list)
+    cache_failures: int = 0  #: cache entries that failed verification (each was a miss)
+    skipped: dict = field(default_factory=dict)  #: files left out of folders, by reason (see `discover`)
+    _baseline: object = None
+    _ignore: object = None
+
+    def __post_init__(self) -> None:
+        from authcheck.suppress.baseline import load_baseline
+        from authcheck.suppress.ignore import load_ignore
+
+        if self.project.baseline:
+            self._baseline = load_baseline(self.project.baseline)
+        if self.project.ignore_file:
+            self._ignore = load_ignore(self.project.ignore_file)
+
+    @property
+    def settings(self):
+        """The effective settings."""
+        return self.project.settings
+
+    def targets(self) -> list[Target]:
+        """The files this run will check, each exactly once."""
+        p = self.project
+        return discover(self.inputs, include=p.include, exclude=p.exclude, follow_symlinks=p.follow_symlinks,
+                        skipped=self.skipped)
+
+    def results(self, targets: Sequence[Target], on_start: Optional[Callable[[str], None]] = None) -> Iterator[Result]:
+        """One result per target, as each finishes (cached ones first)."""
+        stdin_file, stdin_problem = _stash_stdin(targets, self.settings.limits)
+        try:
+            work = [_stdin_target(stdin_file, stdin_problem) if t.path == STDIN else t for t in targets]
+            for result in self._checked(work, on_start):
+                if stdin_file and result.path == stdin_file:
+                    result = _as_stdin(result)
+                yield self._suppress(result)
+        finally:
+            if stdin_file:
+                os.unlink(stdin_file)
+        if self._ignore is not None:
+            self.warnings.extend(self._ignore.warnings(self.today))
+
+    def _checked(self, targets: list[Target], on_start) -> Iterator[Result]:
+        """Cache hits, then fresh checks in workers (stored back into the cache)."""
+        cache = self._open_cache()
+        keys: dict[str, tuple[str, str]] = {}
+        todo = []
+        for target in targets:
+            hit = self._lookup(cache, target, keys)
+            if hit is not None:
+                if on_start:
+                    on_start(target.path)
+                yield hit
+            else:
+                todo.append(target)
+        try:
+            for result in self._scan(todo, on_start):
+                key, digest = keys.get(result.path, (None, None))
+                if cache is not None and key and result.sha256 == digest and not _timed(result):
+                    from authcheck.batch.cache import result_to_record
+
+                    cache.put(key, result_to_record(result))
+                yield result
+        finally:
+            if cache is not None:
+                cache.close()
+                self.cache_failures += cache.failed
+                if cache.warning:
+                    self.warnings.append(cache.warning)
+
+    def _scan(self, todo: list[Target], on_start) -> Iterator[Result]:
+        """Fresh results from isolated workers (or in-process when isolation is off)."""
+        from authcheck.engine.rulepack import ruleset_for
+        from authcheck.batch.pool import scan, scan_inline
+
+        if self.project.scheduler and self.isolate and todo:  # a Dask cluster (cluster.py)
+            from authcheck.batch.cluster import cluster_scan
+
+            return cluster_scan(todo, self.settings, self.ruleset, address=self.project.scheduler,
+                                jobs=self.jobs, on_start=on_start)
+        if len(todo) > 1:
+            _prewarm(todo)
+        runner = scan if self.isolate else scan_inline
+        return runner(todo, self.settings, self.ruleset, jobs=self.jobs, on_start=on_start,
+                      keep_letter=self.keep_letter, ruleset_factory=ruleset_for)
+
+    def _open_cache(self):
+        """The result cache, or None when it is off."""
+        if not self.project.cache or self.keep_letter:
+            return None
+        from authcheck.batch.cache import ResultCache
+
+        return ResultCache(self.project.cache_dir)
+
+    def _lookup(self, cache, target: Target, keys: dict[str, str]) -> Optional[Result]:
+        """A cached result for this file, or None; remembers the key for storing a fresh one."""
+        if cache is None or target.missing:
+            return None
+        digest = file_sha256(target.path, self.settings.limits.max_bytes)
+        if digest is None:
+            return None
+        from authcheck.batch.cache import result_from_record, settings_digest
+
+        trust = os.environ.get("AUTHCHECK_TRUST_ROOTS", "")  # changes signature findings
+        key = cache.key(sha256=digest, name=target.path, version=code_version(),
+                        rules_digest=f"{self.ruleset.digest}:{trust}",
+                        settings_digest=f"{settings_digest(self.settings)}:{self.settings.kind_for(target.path)[0]}",
+                        password=self.settings.password)
+        record = cache.get(key, target.path)
+        if record is None:
+            keys[target.path] = (key, digest)
+            return None
+        return result_from_record(record, target.path)
+
+    def _suppress(self, result: Result) -> Result:
+        """Mark baselined and ignored findings and rescore without them."""
+        if self._baseline is None and self._ignore is None:
+            return result
+        from authcheck.suppress.ignore import apply_suppressions
+
+        return apply_suppressions(result, self._baseline, self._ignore, self.today, self.settings)
+
+
+def _prewarm(targets: list[Target]) -> None:
+    """Import the parsers a batch will need once, here, so forked and replacement workers inherit them."""
+    suffixes = {os.path.splitext(t.path)[1].lower() for t in targets}
+    from authcheck.loaders import pdf  # noqa: F401 - most letters are PDFs; an unknown suffix may be one too
+    if suffixes & {".docx", ".doc", ""} or len(suffixes) > 3:
+        from authcheck.loaders import docx  # noqa: F401
+    import rapidfuzz.fuzz  # noqa: F401
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """The version plus a digest of the installed code's file sizes and times, so an edited
+    checkout never reuses results computed by older code under the same version number."""
+    root = package_dir()
+    h = hashlib.sha256(__version__.encode())
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".json")):
+                st = os.stat(os.path.join(folder, name))
+                h.update(f"{os.path.relpath(os.path.join(folder, name), root)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def _timed(result: Result) -> bool:
+    """True when a time budget cut the work short: such a result depends on the machine's load and
+    is not cached."""
+    return any((note.data or {}).get("reason") == "time" for note in result.notes)
+
+
+def _as_stdin(result: Result) -> Result:
+    """A result (and its letter) reported under the path "-"."""
+    letter = result.letter
+    if letter is not None:
+        letter = replace(letter, document=replace(letter.document, path=STDIN))
+    return replace(result, path=STDIN, letter=letter)
+
+
+
+def _stdin_target(path: Optional[str], problem: Optional[tuple[str, str]]) -> Target:
+    return Target(STDIN, missing=True, problem=problem) if problem else Target(path, False)
+
+
+def _stash_stdin(targets: Sequence[Target], limits) -> tuple[Optional[str], Optional[tuple[str, str]]]:
+    """Copy standard input to a private temporary file (workers read files, not our stdin): at most
+    `max_bytes + 1` bytes (the worker then says `too-large`), and no longer than `timeout` seconds
+    of waiting for it to end.  Returns the file and, when stdin did not end in time, the problem."""
+    if not any(t.path == STDIN for t in targets):
+        return None, None
+    data, finished = read_bounded(sys.stdin.buffer, limits.max_bytes + 1, limits.timeout)
+    fd, path = tempfile.mkstemp(prefix="authcheck-stdin-")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    if not finished:
+        return path, ("timeout", f"standard input did not end within {limits.timeout:g} s")
+    return path, None
+
+
+def read_bounded(stream, limit: int, timeout: Optional[float]) -> tuple[bytes, bool]:
+    """Up to `limit` bytes of a stream, waiting at most `timeout` seconds in all (where the stream
+    has a file descriptor that select() accepts); returns the bytes and whether it ended in time."""
+    import select
+    import time
+
+    try:
+        fd = stream.fileno()
+        select.select([fd], [], [], 0)
+    except (AttributeError, OSError, ValueError):
+        return stream.read(limit), True
+    deadline = time.monotonic() + timeout if timeout and timeout > 0 else None
+    chunks, total = [], 0
+    while total < limit:
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+        ready, _, _ = select.select([fd], [], [], wait)
+        if not ready:
+            return b"".join(chunks), False
+        chunk = os.read(fd, min(1 << 20, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks), True

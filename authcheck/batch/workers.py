@@ -1,0 +1,288 @@
+"""Long-lived worker processes for `scan`: one file at a time, killable, with resource caps.
+
+A worker is a `multiprocessing.Process` joined to the parent by a pipe.  It ignores SIGINT (the
+parent handles Ctrl-C), silences logging, caps its address space (RLIMIT_AS), sends ("ready",)
+once set up, then answers each (index, path) with ("result", index, Result) until the pipe closes.
+The parent side is `Worker`: it hands out a task, collects the answer, and kills the process when
+it overruns its deadline.  A worker that dies takes only its current file with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Optional
+
+from authcheck.errors import CheckError
+from authcheck.model import Result
+from authcheck.batch.pipeline import error_result
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
+
+MEMORY_CAP_UNAVAILABLE = "memory cap not available on this platform"
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What every worker needs: inherited with fork, pickled with spawn."""
+
+    settings: Any
+    check: Callable
+    ruleset: Any = None
+    ruleset_factory: Optional[Callable] = None
+    keep_letter: bool = False
+
+
+def memory_cap_available() -> bool:
+    """True where RLIMIT_AS exists and is enforced (Linux and most Unixes; not Windows or macOS)."""
+    return resource is not None and hasattr(resource, "RLIMIT_AS") and sys.platform != "darwin"
+
+
+def run_one(spec: WorkerSpec, ruleset, path: str) -> Result:
+    """Check one file with `spec.check`; an exception becomes an error record, never a crash."""
+    try:
+        result = spec.check(path, spec.settings, ruleset)
+    except MemoryError:
+        return error_result(path, CheckError("memory", "ran out of memory", "worker"))
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop a scan
+        return error_result(path, CheckError("internal", f"{type(exc).__name__}: {exc}"[:300], "worker"))
+    return result if spec.keep_letter else replace(result, letter=None)
+
+
+def worker_main(conn, spec: WorkerSpec, close_fds: list) -> None:
+    """The body of a worker process: set up, then check files until the pipe closes."""
+    _quiet()
+    for fd in close_fds:  # fork copies the parent's ends of every other pipe; keep EOF meaningful
+        _close_fd(fd)
+    _apply_limits(spec.settings.limits)
+    ruleset, startup_error = _build_ruleset(spec)
+    _send(conn, ("ready",))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            break
+        if message is None:
+            break
+        index, path = message
+        if startup_error:
+            result = error_result(path, CheckError("internal", startup_error, "worker"))
+        else:
+            _prepare(path, spec.settings.limits.timeout)
+            result = run_one(spec, ruleset, path)
+        _send_result(conn, index, path, result)
+    os._exit(0)  # skip teardown: nothing to flush, and the parent's buffers are not ours
+
+
+def _quiet() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    logging.getLogger().handlers = [logging.NullHandler()]
+    warnings.simplefilter("ignore")
+    _no_stdout()
+
+
+def _no_stdout() -> None:
+    """Point the worker's standard output at /dev/null: results travel over the pipe, and nothing a
+    library prints may land in the parent's report stream (JSON lines, SARIF on stdout)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+    except OSError:
+        pass
+
+
+@contextmanager
+def sigint_held():
+    """Block SIGINT in this thread for the duration (where the platform can), then restore the mask."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _close_fd(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _build_ruleset(spec: WorkerSpec):
+    if spec.ruleset is not None or spec.ruleset_factory is None:
+        return spec.ruleset, None
+    try:
+        return spec.ruleset_factory(spec.settings), None
+    except Exception as exc:  # noqa: BLE001 - reported on every file this worker is given
+        return None, f"worker could not load the rules: {type(exc).__name__}: {exc}"[:300]
+
+
+def _apply_limits(limits) -> None:
+    """No core dumps, and the address-space cap, applied before any work."""
+    if resource is None:
+        return
+    _set_limit("RLIMIT_CORE", 0)
+    if limits.memory_mb and limits.memory_mb > 0:
+        # OCR may raise its own soft cap up to `ocr_memory_mb` (loaders/ocr/pages.py); nothing else can
+        ceiling = max(limits.memory_mb, getattr(limits, "ocr_memory_mb", 0) or 0)
+        _set_limit("RLIMIT_AS", limits.memory_mb * 1024 * 1024, ceiling * 1024 * 1024)
+
+
+def _set_limit(name: str, value: int, ceiling: Optional[int] = None) -> bool:
+    which = getattr(resource, name, None)
+    if which is None:
+        return False
+    try:
+        _, hard = resource.getrlimit(which)
+        top = max(value, ceiling or value)
+        if hard != resource.RLIM_INFINITY:
+            value, top = min(value, hard), min(top, hard)
+        resource.setrlimit(which, (value, top))
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _prepare(path: str, timeout: float) -> None:
+    """Per file: re-open stdin for "-", and arm a CPU-time backstop in case the parent is gone."""
+    if path == "-":
+        try:  # multiprocessing points a child's sys.stdin at /dev/null
+            sys.stdin = os.fdopen(0, "r", closefd=False)
+        except OSError:
+            pass
+    if resource is None or not timeout or not hasattr(resource, "RLIMIT_CPU"):
+        return
+    try:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(usage.ru_utime + usage.ru_stime + timeout) + 5
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (OSError, ValueError):
+        pass
+
+
+def _send(conn, message) -> None:
+    try:
+        conn.send(message)
+    except OSError:  # the parent is gone
+        os._exit(0)
+
+
+def _send_result(conn, index: int, path: str, result: Result) -> None:
+    try:
+        conn.send(("result", index, result))
+    except OSError:
+        os._exit(0)
+    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+        fallback = error_result(path, CheckError("internal", f"result could not be sent: {exc}"[:300], "worker"))
+        _send(conn, ("result", index, fallback))
+
+
+class Worker:
+    """The parent's handle on one worker process and the file it is working on."""
+
+    def __init__(self, ctx, spec: WorkerSpec, siblings: list) -> None:
+        self.conn, child_end = ctx.Pipe()
+        inherits = ctx.get_start_method() == "fork"
+        close_fds = [*siblings, self.conn.fileno()] if inherits else []
+        self.process = ctx.Process(
+            target=worker_main, args=(child_end, spec, close_fds), name="authcheck-worker", daemon=True
+        )
+        with sigint_held():  # a Ctrl-C at fork waits until the child ignores it
+            self.process.start()
+        child_end.close()
+        self.started = time.monotonic()
+        self.ready = False
+        self.alive = True
+        self.task: Optional[tuple] = None
+        self.deadline: Optional[float] = None
+        self.timeout = spec.settings.limits.timeout
+
+    def assign(self, index: int, path: str) -> Optional[Result]:
+        """Hand over a file; returns an error record at once if the worker is already gone."""
+        self.task = (index, path)
+        start = time.monotonic() if self.ready else self.started
+        self.deadline = start + self.timeout if self.timeout and self.timeout > 0 else None
+        try:
+            self.conn.send((index, path))
+        except OSError:
+            return self.died()
+        return None
+
+    def collect(self) -> Optional[Result]:
+        """Read what the worker sent: its result, or a death record; None when nothing is final."""
+        try:
+            while self.conn.poll():
+                message = self.conn.recv()
+                if message[0] == "result":
+                    self.task = self.deadline = None
+                    return message[2]
+                self._mark_ready()
+        except Exception:  # noqa: BLE001 - EOF or a message cut short: the worker died
+            return self.died()
+        return None if self.process.is_alive() else self.died()
+
+    def _mark_ready(self) -> None:
+        self.ready = True
+        if self.task and self.deadline is not None:
+            self.deadline = time.monotonic() + self.timeout
+
+    def expire(self) -> Result:
+        """Kill a worker that overran its deadline; the timeout record for its file."""
+        self.kill()
+        message = f"gave up after {self.timeout:g} s"
+        return error_result(self.task[1], CheckError("timeout", message, "worker"))
+
+    def died(self) -> Optional[Result]:
+        """Clean up after a worker that exited; the error record for its file, if it had one."""
+        self.process.join(1.0)
+        code = self.process.exitcode
+        self.kill()
+        if self.task is None:
+            return None
+        if code is None:
+            message = "worker stopped responding"
+        elif code < 0:
+            message = f"worker died (signal {-code})"
+        else:
+            message = f"worker exited with status {code}"
+        return error_result(self.task[1], CheckError("internal", message, "worker"))
+
+    def kill(self) -> None:
+        """Stop the process now (SIGKILL), reap it and close the pipe."""
+        self.alive = False
+        if self.process.exitcode is None:
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def finish(self) -> None:
+        """Ask an idle worker to exit (by closing its pipe); `reap` waits for it."""
+        self.alive = False
+        self.conn.close()
+
+    def reap(self, grace: float) -> None:
+        """Wait up to `grace` seconds for a finished worker, then kill it."""
+        self.process.join(grace)
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join()

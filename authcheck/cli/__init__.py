@@ -1,0 +1,1 @@
+"""The command line: Click options (main), what each command does (commands), report files (outputs), exit codes."""

@@ -1,0 +1,499 @@
+"""What each command does, between Click's options and the reporters: settings, the run, outputs, status.
+
+Kept out of cli.py so the Click layer stays declarative, and out of the core so the core
+never prints.  Everything heavy is imported inside the function that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, replace
+from typing import Iterable, Optional, Sequence
+
+from authcheck.model import Result
+from authcheck.cli.status import Exit, combine
+
+_OPTION_KEYS = {  # option name -> config key
+    "rule_dirs": "rules", "disable": "disable", "include": "include", "exclude": "exclude",
+    "follow_symlinks": "follow_symlinks", "password": "password", "jobs": "jobs", "timeout": "limits.timeout",
+    "memory_mb": "limits.memory_mb", "max_pages": "limits.max_pages", "cache_dir": "cache_dir",
+    "fail_on": "fail_on", "fail_score": "fail_score", "min_severity": "min_severity", "baseline": "baseline",
+    "ignore_file": "ignore_file", "kind": "kind", "registry": "registry", "exemplars": "exemplars",
+    "scheduler": "scheduler",
+}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where reports go: the main format (stdout or --output) plus extra files."""
+
+    fmt: str = "console"
+    output: Optional[str] = None
+    json_output: Optional[str] = None
+    jsonl_output: Optional[str] = None
+    sarif_output: Optional[str] = None
+    sarif_include_suppressed: bool = False
+    color: Optional[bool] = None
+    width: Optional[int] = None
+    quiet: bool = False
+    verbose: bool = False
+    html_output: Optional[str] = None  #: a file, or a folder (ends with "/" or exists) of reports
+
+    @property
+    def wants_html(self) -> bool:
+        """HTML needs each letter (text, metadata, forensic facts) kept with its result."""
+        return self.fmt == "html" or bool(self.html_output)
+
+
+def project_config(options: dict):
+    """The effective configuration: defaults < config file < environment < command line."""
+    from authcheck.batch.config import discover_config, load_config, resolve
+
+    path = options.get("config_file")
+    if not path:
+        path, refused = discover_config(os.getcwd())
+        for line in refused:
+            _say(f"warning: {line}")
+    cli_values = {key: options.get(name) for name, key in _OPTION_KEYS.items() if name in options}
+    if options.get("no_cache"):
+        cli_values["cache"] = False
+    for key in ("rules", "disable", "include", "exclude", "registry"):
+        if key in cli_values:
+            cli_values[key] = list(cli_values[key] or ())
+    env = {k: v for k, v in os.environ.items() if k.startswith("AUTHCHECK_")}
+    return resolve(load_config(path), cli_values, env, path)
+
+
+def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
+    """`authcheck check`: every file gets a record; the status says whether the gate tripped.
+
+    A report that could not be written (after the scan) makes the status at least 3."""
+    from authcheck.cli.outputs import StdoutClaim
+    from authcheck.registry import prepare
+    from authcheck.engine.rulepack import ruleset_for
+    from authcheck.batch.run import Run
+
+    project = project_config(options)
+    project = replace(project, settings=prepare(project.settings))
+    if options.get("explain"):
+        project = replace(project, settings=replace(project.settings, explain=True))
+    ruleset = ruleset_for(project.settings)
+    check_disabled(project.settings.disabled_rules, ruleset)
+    run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.wants_html)
+    targets = run.targets()
+    _check_output_paths(_output_paths(outputs), targets, project, _html_folder(outputs))
+    _warn_platform(project.settings)
+    claim, sinks = StdoutClaim(outputs.output in (None, "-")), []
+    if not targets:
+        _say("error: no files to check (folders are searched for .pdf, .docx, .txt and image files)")
+        for stream in _jsonl_stream(outputs, claim, sinks):  # an empty JSON-lines file
+            if stream is not sys.stdout:
+                stream.finish()
+        _write_outputs([], outputs, ruleset, False, project.settings, claim, sinks)
+        return combine(Exit.UNCHECKED, *_sink_status(sinks))
+    single = len(targets) == 1 and len(paths) == 1 and not os.path.isdir(paths[0])
+    results = _collect(run, targets, outputs, single, claim, sinks)
+    for warning in run.warnings:
+        _say(f"warning: {warning}")
+    if run.cache_failures:
+        _say(f"warning: {_failed_line(run.cache_failures)} (treated as misses: checked afresh)")
+    extras = {"cache_failures": run.cache_failures, "config_path": project.config_path,
+              "skipped": run.skipped.get("type", 0)}
+    _write_outputs(results, outputs, ruleset, single, project.settings, claim, sinks, extras)
+    return combine(_status(results, project.settings), *_sink_status(sinks))
+
+
+def _output_paths(outputs: Outputs) -> list[Optional[str]]:
+    html = outputs.html_output
+    html_file = html if html and not _html_folder(outputs) else None
+    return [outputs.output, outputs.json_output, outputs.jsonl_output, outputs.sarif_output, html_file]
+
+
+def _html_folder(outputs: Outputs) -> Optional[str]:
+    """The --html-output folder (the path ends with "/" or is a folder), or None."""
+    html = outputs.html_output
+    return html if html and (html.endswith(("/", os.sep)) or os.path.isdir(html)) else None
+
+
+def _check_output_paths(paths: Sequence[Optional[str]], targets, project, html_folder: Optional[str] = None) -> None:
+    """Exit 2 before anything runs when an output would replace an input or cannot be written."""
+    from authcheck.cli.outputs import check_outputs, check_report_folder
+
+    inputs = [t.path for t in targets if not t.missing]
+    inputs += [p for p in (project.baseline, project.ignore_file, project.config_path) if p]
+    inputs += _files_read(project.settings)
+    check_outputs(paths, inputs)
+    if html_folder:
+        check_report_folder(html_folder, inputs)
+
+
+def _files_read(settings) -> list[str]:
+    """Every other file the run reads: rule packs, registries and the exemplar folders (the run's
+    and those a registry names), so no report is written over one of them."""
+    folders = [*settings.rule_dirs, *([settings.exemplars] if settings.exemplars else [])]
+    files = list(settings.registry)
+    if settings.registry:
+        from authcheck.registry import loaded
+
+        index = loaded(tuple(settings.registry), settings.exemplars).index
+        folders += [o.exemplars for o in index.registry.organisations if o.exemplars] if index else []
+    for folder in folders:
+        for root, _dirs, names in os.walk(folder):
+            files += [os.path.join(root, name) for name in names]
+    return files
+
+
+def check_disabled(disabled: Sequence[str], ruleset) -> None:
+    """A ConfigError (exit 2) for a disabled rule id that no rule has, with the nearest id."""
+    import difflib
+
+    from authcheck.errors import ConfigError
+
+    known = sorted({r.id for r in ruleset.rules})
+    for rule_id in disabled:
+        if rule_id not in known:
+            hint = difflib.get_close_matches(rule_id, known, n=1, cutoff=0.6)
+            tip = f" (did you mean '{hint[0]}'?)" if hint else " (`authcheck rules list` shows every rule)"
+            raise ConfigError(f"disable: no rule has the id '{rule_id}'{tip}")
+
+
+def _sink_status(sinks) -> list[int]:
+    return [Exit.UNCHECKED for sink in sinks if sink.failed]
+
+
+def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -> list[Result]:
+    """Run the scan, streaming JSON lines and per-file console lines as results arrive."""
+    from authcheck.reporters.jsonbatch import jsonl_line
+    from authcheck.batch.workers import sigint_held
+
+    stream = _jsonl_stream(outputs, claim, sinks)
+    keep_full = (outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
+                 or outputs.wants_html)
+    progress = None if single else _progress(len(targets), outputs)
+    results: list[Result] = []
+    try:
+        for result in _batch_passed(run, run.results(targets)):
+            if result.error is not None:
+                _say(f"{result.path}: {result.error.type} at {result.error.stage}: {result.error.message}")
+            with sigint_held():  # a record is written and counted, or neither: Ctrl-C waits
+                for out in stream:
+                    out.write(jsonl_line(result))
+                    out.flush()
+                results.append(result if keep_full else _light(result))
+            if progress is not None:
+                progress(result)
+    except KeyboardInterrupt:
+        from authcheck.batch.pool import ScanInterrupted
+
+        raise ScanInterrupted(len(targets) - len(results), len(results)) from None  # whole records only
+    finally:
+        for out in stream:
+            if out is not sys.stdout:
+                out.finish()
+        if progress is not None:
+            progress(None)
+    return sorted(results, key=lambda r: r.path)
+
+
+def _batch_passed(run, results):
+    """With a registry or exemplars, every result after the symmetric batch pass (batch/letterpairs.py)."""
+    from authcheck.registry import active
+
+    if not active(run.settings):
+        return results
+    from authcheck.batch.letterpairs import batch_pass
+
+    return iter(batch_pass(list(results), run.ruleset, run.settings))
+
+
+def _light(result: Result) -> Result:
+    """What the end of a JSON-lines run still needs of a result (status, summary), so a scan of
+    100,000 files does not hold 100,000 full records in memory."""
+    top = tuple(replace(f, evidence=()) for f in result.findings[:1])
+    return replace(result, fields={}, findings=top, notes=(), next_steps=(), letter=None)
+
+
+def _jsonl_stream(outputs: Outputs, claim, sinks: list) -> list:
+    """Streams that receive each JSON line as soon as its file is done (opened now, before the scan)."""
+    streams = []
+    if outputs.fmt == "jsonl":
+        streams.append(_sink(outputs.output, "jsonl", claim, sinks).open()
+                       if outputs.output not in (None, "-") else sys.stdout)
+    if outputs.jsonl_output:
+        streams.append(_sink(outputs.jsonl_output, "jsonl", claim, sinks).open())
+    return streams
+
+
+def _sink(path: str, fmt: str, claim, sinks: list):
+    """A report file that falls back to stdout or a temporary file when it cannot be written."""
+    from authcheck.cli.outputs import Sink
+
+    sink = Sink(path, ".txt" if fmt == "console" else f".{fmt}", claim, _say)
+    sinks.append(sink)
+    return sink
+
+
+def _progress(total: int, outputs: Outputs):
+    """A per-file callback: a live progress line on stderr when it is a terminal (any format), nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    from authcheck.reporters.consolebatch import Progress
+
+    return Progress(total)
+
+
+def _failed_line(count: int) -> str:
+    return f"{count} cache {'entry' if count == 1 else 'entries'} failed verification"
+
+
+def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: bool, settings, claim, sinks,
+                   extras: Optional[dict] = None) -> None:
+    """The main report and the extra files."""
+    main = _render(outputs.fmt, results, outputs, ruleset, single, settings, extras)
+    if main is not None:
+        if outputs.output in (None, "-"):
+            sys.stdout.write(main)
+        else:
+            _write_report(outputs.output, outputs.fmt, main, claim, sinks)
+    for fmt, path in (("json", outputs.json_output), ("sarif", outputs.sarif_output)):
+        if path:
+            _write_report(path, fmt, _render(fmt, results, outputs, ruleset, False, settings, extras), claim, sinks)
+    if outputs.html_output:
+        _write_html(outputs.html_output, results, single, settings, claim, sinks)
+
+
+def _write_report(path: str, fmt: str, text: str, claim, sinks: list) -> None:
+    sink = _sink(path, fmt, claim, sinks)
+    sink.write(text)
+    sink.finish()
+
+
+def _write_html(target: str, results: list[Result], single: bool, settings, claim, sinks: list) -> None:
+    """--html-output: one file, or a folder of reports (target ends with "/" or is a folder)."""
+    from authcheck.reporters.htmlreport import default_pictures, render_html, write_html_folder
+
+    if target.endswith(("/", os.sep)) or os.path.isdir(target):
+        from authcheck.util.atomic import reason_of
+        from authcheck.cli.outputs import FailedReport
+
+        try:
+            write_html_folder(target, results, default_pictures(settings))
+        except OSError as exc:  # OutputError too: one line naming the folder, exit 3
+            reason = exc.reason if hasattr(exc, "reason") else reason_of(exc)
+            _say(f"{target}: cannot write report: {reason}")
+            sinks.append(FailedReport())
+    else:
+        _write_report(target, "html", render_html(results, default_pictures(settings), single=single), claim, sinks)
+
+
+def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings,
+            extras: Optional[dict] = None) -> Optional[str]:
+    """One report as text (None for JSON lines, which were streamed)."""
+    extras = extras or {}
+    if fmt == "jsonl":
+        return None
+    if fmt == "json":
+        from authcheck.reporters.jsonbatch import render_batch_json
+        from authcheck.reporters.jsonout import render_json
+
+        return render_json(results[0]) if single else render_batch_json(results, extras.get("cache_failures", 0))
+    if fmt == "html":
+        from authcheck.reporters.htmlreport import default_pictures, render_html
+
+        return render_html(results, default_pictures(settings), single=single)
+    if fmt == "sarif":
+        from authcheck.version import __version__
+        from authcheck.cli.projectinfo import project_links
+        from authcheck.reporters.sarif import render_sarif
+
+        return render_sarif(results, [r.descriptor() for r in ruleset.rules], tool_version=__version__,
+                            base_dir=os.getcwd(), include_suppressed=outputs.sarif_include_suppressed,
+                            **project_links())
+    return _console(results, outputs, single, settings, extras)
+
+
+def _console(results: list[Result], outputs: Outputs, single: bool, settings, extras: Optional[dict] = None) -> str:
+    """The rich report (one file) or the summary (several), rendered to text for stdout."""
+    import io
+
+    from authcheck.reporters.console import make_console, render_report, wants_color
+    from authcheck.reporters.consolebatch import BatchView, render_summary
+
+    buffer = io.StringIO()
+    to_file = outputs.output not in (None, "-")
+    color = False if to_file else wants_color(sys.stdout, outputs.color)  # a report file never holds escape codes
+    console = make_console(buffer, color=color, width=outputs.width or _width(not to_file))
+    extras = extras or {}
+    if extras.get("config_path") and (not single or results[0].error is None):
+        from authcheck.util.safetext import for_terminal
+
+        console.print(f"config: {for_terminal(extras['config_path'])}", markup=False, highlight=False)
+    if single:
+        if results[0].error is None:
+            render_report(results[0], console, settings.min_severity, explain=settings.explain)
+    else:
+        failing = lambda r: r.error is not None or settings.gate_trips(r.verdict, r.score)  # noqa: E731
+        render_summary(results, console, BatchView(outputs.quiet, outputs.verbose, failing, extras.get("skipped", 0)))
+        if extras.get("cache_failures"):
+            console.print(_failed_line(extras["cache_failures"]), markup=False, highlight=False)
+    return buffer.getvalue()
+
+
+PIPE_WIDTH = 100       #: console report width in a pipe or file when COLUMNS is not set
+FALLBACK_WIDTH = 80    #: when a terminal reports a width of 0 or an absurd one
+
+
+def _width(terminal: bool = True) -> int:
+    """The report's width: the terminal's (stdout), else COLUMNS, else PIPE_WIDTH in a pipe or file.
+
+    A terminal that reports 0 columns (or an absurd number) gets COLUMNS or FALLBACK_WIDTH, so the
+    report is never empty."""
+    columns = _sane(os.environ.get("COLUMNS", ""))
+    try:
+        if not (terminal and sys.stdout.isatty()):
+            return columns or PIPE_WIDTH
+        size = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return columns or PIPE_WIDTH
+    return _sane(size) or columns or FALLBACK_WIDTH
+
+
+def _sane(value) -> Optional[int]:
+    """A usable width (20-1000 columns) or None."""
+    try:
+        width = int(value)
+    except (TypeError, ValueError):
+        return None
+    return width if 20 <= width <= 1000 else None
+
+
+def _status(results: Iterable[Result], settings) -> int:
+    """3 when a file could not be checked, else 1 when the gate tripped, else 0."""
+    codes = [Exit.UNCHECKED if r.error else Exit.GATE if settings.gate_trips(r.verdict, r.score) else Exit.OK
+             for r in results]
+    return combine(*codes)
+
+
+def _warn_platform(settings) -> None:
+    """Say once when this platform cannot enforce a limit."""
+    from authcheck.batch.pool import platform_warnings
+
+    for line in platform_warnings(settings):
+        _say(f"warning: {line}")
+
+
+def _say(line: str) -> None:
+    """One line on stderr; paths and messages in it are made safe for the terminal (one line, no controls)."""
+    from authcheck.util.safetext import for_terminal
+
+    sys.stderr.write(f"authcheck: {for_terminal(line)}\n")
+    sys.stderr.flush()
+
+
+def extract_command(path: str, fmt: str, password: Optional[str], color: Optional[bool], width: Optional[int]) -> int:
+    """`authcheck extract`: the letter as the rules see it, checked in an isolated worker."""
+    from authcheck.batch.config import ProjectConfig
+    from authcheck.batch.discover import Target
+
+    settings = replace(project_config({"password": password}).settings, password=password)
+    target = Target(path, missing=not (path == "-" or os.path.exists(path)))
+    from authcheck.batch.run import Run
+
+    run = Run([path], ProjectConfig(settings, cache=False), _NoRules(), jobs=1, keep_letter=True)
+    result = next(iter(run.results([target])))
+    if result.error is not None or result.letter is None:
+        error = result.error
+        _say(f"{path}: {error.type} at {error.stage}: {error.message}" if error else f"{path}: could not be read")
+        return Exit.UNCHECKED
+    if fmt == "json":
+        import json
+
+        from authcheck.reporters.jsonout import letter_record
+
+        from authcheck.util.safetext import scrub_surrogates
+
+        sys.stdout.write(scrub_surrogates(json.dumps(letter_record(result.letter), indent=2, ensure_ascii=False)) + "\n")
+    else:
+        from authcheck.reporters.console import make_console
+        from authcheck.reporters.extractview import render_extract
+
+        render_extract(result.letter, make_console(sys.stdout, color=color, width=width or _width()))
+    return Exit.OK
+
+
+class _NoRules:
+    """An empty rule set: `extract` shows the letter without judging it."""
+
+    rules: list = []
+    digest = "none"
+
+
+def rules_list_command(rule_dirs: Sequence[str], fmt: str) -> int:
+    """`authcheck rules list`."""
+    from authcheck.engine.rulepack import load_ruleset
+
+    ruleset = load_ruleset(rule_dirs)
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps([r.descriptor() for r in ruleset.rules], indent=2, ensure_ascii=True) + "\n")
+        return Exit.OK
+    from authcheck.util.safetext import for_terminal
+
+    for r in ruleset.rules:
+        sys.stdout.write(f"{for_terminal(r.id):32} {r.axis:9} {r.severity:8} {r.weight:5g}  {for_terminal(r.title)}\n")
+    return Exit.OK
+
+
+def rules_test_command(rule_dirs: Sequence[str]) -> int:
+    """`authcheck rules test`: every inline example; exit 1 when one fails."""
+    from authcheck.engine.rulepack import load_ruleset
+    from authcheck.engine.ruletest import run_rule_tests
+
+    results = run_rule_tests(load_ruleset(rule_dirs).rules)
+    failed = [r for r in results if not r.passed]
+    from authcheck.util.safetext import for_terminal
+
+    for r in failed:
+        sys.stdout.write(for_terminal(f"FAIL {r.rule}: {r.name!r} expected {r.expected}: {r.detail}") + "\n")
+    sys.stdout.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
+    return Exit.GATE if failed else Exit.OK
+
+
+def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
+    """`authcheck baseline create`: check PATHS and record every finding's fingerprint."""
+    from authcheck.suppress.baseline import write_baseline
+    from authcheck.registry import prepare
+    from authcheck.engine.rulepack import ruleset_for
+    from authcheck.batch.run import Run
+
+    project = project_config(options)
+    project = replace(project, baseline=None, settings=prepare(project.settings))
+    ruleset = ruleset_for(project.settings)
+    check_disabled(project.settings.disabled_rules, ruleset)
+    run = Run(paths, project, ruleset, jobs=project.jobs)
+    targets = run.targets()
+    _check_output_paths([output], targets, project)
+    results = list(_batch_passed(run, run.results(targets)))
+    errors = [r for r in results if r.error]
+    for r in errors:
+        _say(f"{r.path}: {r.error.type} at {r.error.stage}: {r.error.message}")
+    count = write_baseline(output, results)
+    _say(f"wrote {count} finding(s) from {len(results)} file(s) to {output}")
+    return Exit.UNCHECKED if errors else Exit.OK
+
+
+def config_show_command(config_file: Optional[str]) -> int:
+    """`authcheck config show`: each setting, its value and where it came from."""
+    from authcheck.batch.config import describe
+
+    project = project_config({"config_file": config_file})
+    from authcheck.util.safetext import for_terminal
+
+    rows = [tuple(for_terminal(cell) for cell in row) for row in describe(project)]
+    width = max(len(k) for k, _, _ in rows)
+    sys.stdout.write(f"config file: {for_terminal(project.config_path or '(none found)')}\n")
+    for key, value, origin in rows:
+        sys.stdout.write(f"{key:{width}}  {value}  [{origin}]\n")
+    return Exit.OK

@@ -1,0 +1,436 @@
+"""Load, validate and compile YAML rule packs.  Errors name the file, the rule and the key.
+
+One rule per file.  Built-in packs live in `rules/` at the top of the repository and are
+installed as the package `authcheck.builtin_rules`; `--rules DIR` adds more folders.
+Rule text is data: YAML is loaded safely, regexes compile with RE2, messages use `${name}`
+placeholders from a fixed namespace, and nothing in a rule is ever executed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from authcheck.engine.checks import KINDS
+from authcheck.engine.checks.base import Guard
+from authcheck.engine.checks.conditions import Cond, compile_when
+from authcheck.errors import RuleError
+from authcheck.util.places import package_dir
+from authcheck.util.safeyaml import parse_yaml
+from authcheck.engine.fields import FIELD_PATHS
+from authcheck.model import AXES, SEVERITIES
+from authcheck.engine.templates import check_template
+
+SCHEMA = "authcheck/rule/v1"
+ID = re.compile(r"^[a-z0-9]+(?:\.[a-z0-9][a-z0-9-]*)+$")
+REQUIRED = {"id", "title", "description", "severity", "axis", "weight", "when", "message", "references", "tests"}
+APPLIES_TO = ("letter-like", "any")
+OPTIONAL = {"applies_to", "schema", "weights", "confidence", "floor", "scope", "patterns", "remediation", "max_evidence", "tags",
+            "falsepositives", "status", "metadata"}
+PARTS = {"letterhead", "recipient", "from", "subject", "reference", "date", "salutation", "body", "signature_block",
+         "trailer", "banner", "watermark", "header", "footer", "annotation", "metadata", "postscript", "footnote",
+         "annex"}
+MAX_RULE_BYTES = 256 * 1024
+MAX_RULES = 2000
+
+
+@dataclass
+class Pattern:
+    """A compiled named pattern: its matcher, the parts it searches, and its guard."""
+
+    matcher: Any
+    scope: tuple[str, ...]
+    guard: Guard
+
+
+@dataclass
+class Rule:
+    """A validated, compiled rule."""
+
+    id: str
+    title: str
+    description: str
+    severity: str
+    axis: str
+    weight: float
+    when: Cond
+    message: str
+    references: tuple[str, ...]
+    tests: list
+    file: str
+    weights: list[tuple[Cond, float, str]] = field(default_factory=list)
+    confidence: str = "medium"
+    floor: Optional[str] = None
+    patterns: dict[str, Pattern] = field(default_factory=dict)
+    remediation: str = ""
+    max_evidence: int = 5
+    tags: tuple[str, ...] = ()
+    applies_to: str = "letter-like"  #: "letter-like" (letters, memos, e-mails, notices, statements) or "any"
+
+    def descriptor(self) -> dict:
+        """The rule as reporters (SARIF, docs) describe it."""
+        return {"id": self.id, "title": self.title, "description": self.description, "severity": self.severity,
+                "axis": self.axis, "weight": self.weight, "references": list(self.references),
+                "remediation": self.remediation, "confidence": self.confidence, "applies_to": self.applies_to}
+
+
+@dataclass
+class RuleSet:
+    """All rules of a run, in a stable order, and a digest of the files they came from."""
+
+    rules: list[Rule]
+    digest: str
+    sources: tuple[str, ...] = ()
+
+    def get(self, rule_id: str) -> Optional[Rule]:
+        """The rule with this id, or None."""
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def builtin_dir() -> str:
+    """The folder of the built-in rule packs (installed or editable)."""
+    spec = importlib.util.find_spec("authcheck.builtin_rules")
+    if spec is not None and spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    checkout = os.path.join(os.path.dirname(package_dir()), "rules")
+    if os.path.isfile(os.path.join(checkout, "__init__.py")):  # running from a source checkout
+        return checkout
+    raise RuleError("built-in rules are missing from this installation")
+
+
+def ruleset_for(settings) -> RuleSet:
+    """The rule set a run's settings name (module level, so spawned workers can rebuild it)."""
+    return load_ruleset(settings.rule_dirs, memory_mb=settings.limits.memory_mb)
+
+
+def rule_files(directory: str) -> list[str]:
+    """Every *.yaml / *.yml file under a folder, sorted; a missing folder is an error."""
+    if not os.path.isdir(directory):
+        raise RuleError(f"rule folder {directory!r} does not exist")
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        found.extend(os.path.join(root, f) for f in sorted(files) if f.endswith((".yaml", ".yml")))
+    return found
+
+
+def load_ruleset(extra_dirs=(), *, builtin: bool = True, memory_mb: Optional[int] = None) -> RuleSet:
+    """Load the built-in rules plus every folder in `extra_dirs`; raise RuleError on the first problem.
+
+    Loading runs under the workers' memory cap (`memory_mb`, default `Limits.memory_mb`): a rule
+    pack that needs more is a RuleError, never a parent process grown to gigabytes.
+    """
+    if memory_mb is None:
+        from authcheck.settings import Limits
+
+        memory_mb = Limits().memory_mb
+    try:
+        with memory_capped(memory_mb):
+            return _load_ruleset(extra_dirs, builtin)
+    except MemoryError:
+        raise RuleError(f"loading the rule packs needs more than the {memory_mb} MB memory limit "
+                        "(limits.memory_mb)") from None
+
+
+@contextlib.contextmanager
+def memory_capped(memory_mb: int):
+    """While inside, this process may grow its address space by at most `memory_mb` more (RLIMIT_AS,
+    the workers' cap).  The parent cannot be capped for good (its workers and reporters need room
+    later), so the soft limit is lowered for the duration and put back afterwards; where RLIMIT_AS
+    or /proc are missing this does nothing (the alias bound in `parse_yaml` still holds)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            in_use = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError, AttributeError):
+        yield
+        return
+    cap = in_use + memory_mb * 1024 * 1024
+    if memory_mb <= 0 or (soft != resource.RLIM_INFINITY and soft <= cap) or (
+            hard != resource.RLIM_INFINITY and hard < cap):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _load_ruleset(extra_dirs, builtin: bool) -> RuleSet:
+    files = (rule_files(builtin_dir()) if builtin else []) + [f for d in extra_dirs for f in rule_files(d)]
+    if len(files) > MAX_RULES:
+        raise RuleError(f"too many rule files ({len(files)} > {MAX_RULES})")
+    digest = hashlib.sha256()
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        text = _read(path)
+        digest.update(path.encode() if not builtin else os.path.basename(path).encode())
+        digest.update(text.encode("utf-8"))
+        rule = compile_rule(parsed_rule(text, path), path)
+        if rule.id in seen:
+            raise RuleError(f"duplicate rule id (also in {seen[rule.id]})", file=path, rule=rule.id, key="id")
+        seen[rule.id] = path
+        rules.append(rule)
+    return RuleSet(sorted(rules, key=lambda r: r.id), digest.hexdigest(), tuple(files))
+
+
+def _read(path: str) -> str:
+    """A rule file's text, size-capped."""
+    from authcheck.util.smallfile import NotRegularFile, read_regular
+
+    try:
+        raw = read_regular(path, MAX_RULE_BYTES)
+    except NotRegularFile:
+        raise RuleError("cannot read: not a regular file (a FIFO or device is never read)", file=path) from None
+    except OSError as exc:
+        raise RuleError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    if len(raw) > MAX_RULE_BYTES:
+        raise RuleError(f"rule file is larger than {MAX_RULE_BYTES} bytes", file=path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RuleError("rule file is not UTF-8", file=path) from None
+
+
+def parsed_rule(text: str, path: str) -> dict:
+    """A rule file's data, from the parsed-rule cache when this exact text was parsed before.
+
+    Parsing YAML (and importing PyYAML) is most of the cost of loading rules; the cache holds
+    the parsed data under the user cache folder, keyed by the text's hash, in a tagged JSON form
+    that gives back exactly the values YAML gave (dates stay dates, integer keys stay integers),
+    and with an HMAC made with the cache key (cachekey.py), so an entry planted by someone
+    without the key is not used.  The cache is only an accelerator: a missing, unreadable,
+    unverified or corrupt entry means parsing the YAML again.
+    """
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    folder = _compiled_dir()
+    secret = _cache_secret() if folder else None
+    entry = os.path.join(folder, digest + ".json") if folder and secret else None
+    if entry:
+        data = _cached(entry, secret, digest)
+        if data is not None:
+            return data
+    data = parse_yaml(text, path)
+    if entry:
+        _store(entry, secret, digest, data)
+    return data
+
+
+def _cache_secret() -> Optional[bytes]:
+    """The cache key, or None (then the parsed-rule cache is simply not used)."""
+    from authcheck.util.cachekey import CacheKeyError, load_key
+
+    try:
+        return load_key()
+    except (CacheKeyError, OSError):
+        return None
+
+
+def _cached(entry: str, secret: bytes, digest: str) -> Optional[dict]:
+    """The verified data of one cache entry, or None."""
+    import json
+
+    from authcheck.util.cachekey import verify
+    from authcheck.util.typedjson import decode
+
+    from authcheck.util.smallfile import read_regular
+
+    try:
+        raw = read_regular(entry, MAX_CACHE_ENTRY_BYTES)  # the cache folder is not trusted: no FIFO, no /dev/zero
+        if len(raw) > MAX_CACHE_ENTRY_BYTES:
+            return None
+        wrapper = json.loads(raw.decode("utf-8"))
+        if not verify(secret, wrapper["mac"], digest, wrapper["data"]):
+            return None
+        data = decode(json.loads(wrapper["data"]))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+MAX_CACHE_ENTRY_BYTES = 16 << 20  #: a parsed rule's cache entry; a larger one is a miss
+
+
+def _compiled_dir():
+    """Where parsed rule files are kept (None when caching is off)."""
+    if os.environ.get("AUTHCHECK_NO_RULE_CACHE"):
+        return None
+    from authcheck.util.places import cache_dir
+
+    return os.path.join(cache_dir(), "rules-v2")
+
+
+def _store(entry: str, secret: bytes, digest: str, data: dict) -> None:
+    """Write one parsed rule atomically, only when its encoded form decodes to the same values;
+    failures are ignored (the cache only speeds things up)."""
+    import json
+
+    from authcheck.util.atomic import write_atomic
+    from authcheck.util.cachekey import mac
+    from authcheck.util.typedjson import decode, encode
+
+    try:
+        text = json.dumps(encode(data), sort_keys=True)
+        if not same_values(decode(json.loads(text)), data):
+            return
+        os.makedirs(os.path.dirname(entry), mode=0o700, exist_ok=True)
+        write_atomic(entry, json.dumps({"mac": mac(secret, digest, text), "data": text}))
+    except (OSError, TypeError, ValueError, RecursionError):
+        pass
+
+
+def same_values(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (1 == 1.0 == True are not the same here)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_values(k, j) and same_values(a[k], b[j]) for k, j in zip(a, b))
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b))
+    return a == b or (a != a and b != b)  # NaN
+
+
+def compile_rule(data: dict, path: str) -> Rule:
+    """Validate one rule's keys and compile its patterns, conditions and message."""
+    rid = data.get("id")
+    where = {"file": path, "rule": rid if isinstance(rid, str) else ""}
+    _check_keys(data, where)
+    _check_scalars(data, where)
+    patterns = _patterns(data, where)
+    when = compile_when(data["when"], where, FIELD_PATHS)
+    for name in when.patterns:
+        if name not in patterns:
+            raise RuleError(f"match names an undefined pattern {name!r}", **where, key="when")
+    check_template(data["message"], FIELD_PATHS, patterns, where)
+    check_template(data.get("remediation") or "", FIELD_PATHS, patterns, where, key="remediation")
+    return Rule(
+        id=rid, title=data["title"].strip(), description=" ".join(data["description"].split()),
+        severity=data["severity"], axis=data["axis"], weight=float(data["weight"]), when=when,
+        message=data["message"].strip(), references=tuple(data["references"]), tests=_tests(data, where),
+        file=path, weights=_weights(data, where, patterns), confidence=data.get("confidence", "medium"),
+        floor=data.get("floor"), patterns=patterns, remediation=" ".join(data.get("remediation", "").split()),
+        max_evidence=data.get("max_evidence", 5), tags=tuple(data.get("tags", ())),
+        applies_to=data.get("applies_to", "letter-like"),
+    )
+
+
+def _check_keys(data: dict, where: dict) -> None:
+    """Required keys present, no unknown keys (x- prefixed keys are free)."""
+    missing = sorted(REQUIRED - set(data))
+    if missing:
+        raise RuleError(f"missing required key {missing[0]!r}", **where, key=missing[0])
+    unknown = sorted(k for k in data if k not in REQUIRED | OPTIONAL and not str(k).startswith("x-"))
+    if unknown:
+        raise RuleError(f"unknown key {unknown[0]!r}", **where, key=str(unknown[0]))
+    if data.get("schema", SCHEMA) != SCHEMA:
+        raise RuleError(f"unsupported schema {data['schema']!r} (this authcheck reads {SCHEMA})", **where, key="schema")
+
+
+def _check_scalars(data: dict, where: dict) -> None:
+    """Types and ranges of the scalar keys."""
+    if not isinstance(data["id"], str) or not ID.match(data["id"]):
+        raise RuleError("id must be dotted lowercase, e.g. signature.unsigned", **where, key="id")
+    for key in ("title", "description", "message"):
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise RuleError(f"{key} must be a non-empty string", **where, key=key)
+    choices = {"applies_to": APPLIES_TO, "severity": SEVERITIES, "axis": AXES, "confidence": ("low", "medium", "high"), "floor": ("review", "fail")}
+    for key, allowed in choices.items():
+        if key in data and data[key] not in allowed:
+            raise RuleError(f"{key} must be one of {', '.join(allowed)}", **where, key=key)
+    _weight_value(data["weight"], where, "weight")
+    refs = data["references"]
+    if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r.strip() for r in refs):
+        raise RuleError("references must be a non-empty list of strings", **where, key="references")
+    if not isinstance(data.get("max_evidence", 5), int) or not 1 <= data.get("max_evidence", 5) <= 50:
+        raise RuleError("max_evidence must be an integer from 1 to 50", **where, key="max_evidence")
+    if not isinstance(data.get("remediation", ""), str):
+        raise RuleError("remediation must be a string", **where, key="remediation")
+
+
+def _weight_value(value, where: dict, key: str) -> float:
+    """A weight: a number from 0 to 100."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise RuleError("weight must be a number from 0 to 100", **where, key=key)
+    return float(value)
+
+
+def _scope(value, where: dict, key: str) -> tuple[str, ...]:
+    """A list of letter parts."""
+    parts = [value] if isinstance(value, str) else value
+    if not isinstance(parts, list) or not parts or any(p not in PARTS for p in parts):
+        raise RuleError(f"scope must list parts from: {', '.join(sorted(PARTS))}", **where, key=key)
+    return tuple(parts)
+
+
+def _patterns(data: dict, where: dict) -> dict[str, Pattern]:
+    """Compile the named patterns with their kind, scope and guard."""
+    specs = data.get("patterns", {}) or {}
+    if not isinstance(specs, dict):
+        raise RuleError("patterns must be a mapping of name -> pattern", **where, key="patterns")
+    default_scope = _scope(data.get("scope", ["body"]), where, "scope")
+    out: dict[str, Pattern] = {}
+    for name, spec in specs.items():
+        key = f"patterns.{name}"
+        if not isinstance(spec, dict):
+            raise RuleError("a pattern must be a mapping", **where, key=key)
+        kinds = [k for k in KINDS if k in spec]
+        if len(kinds) != 1:
+            raise RuleError(f"a pattern needs exactly one kind of: {', '.join(KINDS)}", **where, key=key)
+        module = KINDS[kinds[0]]
+        extra = set(spec) - module.KEYS - {"scope", "guard"}
+        if extra:
+            raise RuleError(f"unknown key {sorted(extra)[0]!r} for a {kinds[0]} pattern", **where, key=key)
+        scope = _scope(spec["scope"], where, key + ".scope") if "scope" in spec else default_scope
+        out[name] = Pattern(module.compile(spec, name, where), scope, Guard.parse(spec.get("guard"), where))
+    for name, pat in out.items():
+        for needed in getattr(pat.matcher, "needs", ()):
+            if needed not in out or needed == name:
+                raise RuleError(f"near names an undefined pattern {needed!r}", **where, key=f"patterns.{name}.near")
+    return out
+
+
+def _weights(data: dict, where: dict, patterns: dict) -> list[tuple[Cond, float, str]]:
+    """Context-dependent weights: the first entry whose `when` holds replaces the base weight."""
+    items = data.get("weights", []) or []
+    if not isinstance(items, list):
+        raise RuleError("weights must be a list of {when, weight, because}", **where, key="weights")
+    out = []
+    for i, item in enumerate(items):
+        key = f"weights[{i}]"
+        if not isinstance(item, dict) or set(item) - {"when", "weight", "because"} or "when" not in item:
+            raise RuleError("each weights entry takes when, weight and because", **where, key=key)
+        cond = compile_when(item["when"], where, FIELD_PATHS, key + ".when")
+        for name in cond.patterns:
+            if name not in patterns:
+                raise RuleError(f"match names an undefined pattern {name!r}", **where, key=key)
+        out.append((cond, _weight_value(item.get("weight"), where, key + ".weight"), str(item.get("because", ""))))
+    return out
+
+
+def _tests(data: dict, where: dict) -> list:
+    """Inline examples: at least one that must match and one that must not."""
+    tests = data["tests"]
+    if not isinstance(tests, list) or not tests:
+        raise RuleError("tests must be a non-empty list", **where, key="tests")
+    for i, case in enumerate(tests):
+        key = f"tests[{i}]"
+        if not isinstance(case, dict) or case.get("expect") not in ("match", "no_match"):
+            raise RuleError("each test needs expect: match or no_match", **where, key=key)
+        if not isinstance(case.get("text", ""), str) or not isinstance(case.get("fields", {}), dict):
+            raise RuleError("a test takes text (a string) and fields (a mapping)", **where, key=key)
+        unknown = [f for f in case.get("fields", {}) if f not in FIELD_PATHS]
+        if unknown:
+            raise RuleError(f"test sets unknown field {unknown[0]!r}", **where, key=key)
+    expects = {c["expect"] for c in tests}
+    if expects != {"match", "no_match"}:
+        raise RuleError("tests need at least one match and one no_match example", **where, key="tests")
+    return tests

@@ -1,0 +1,267 @@
+"""OCR: a page image in, lines of text with boxes and confidence out (the only rapidocr import).
+
+The default engine is rapidocr-onnxruntime (the `ocr` extra), whose models ship inside its wheel,
+so nothing is downloaded at run time.  Its recogniser drops many spaces between Latin words, so
+spacing is rebuilt here from the geometry of each character it placed (`spaced`).  A system
+Tesseract can be chosen instead (``ocr_engine = "tesseract"``, the ``tesseract`` program).
+
+Before reading, the page is turned to grey, uneven light is divided out against a blurred copy of
+itself, and it is scaled to about 150 dpi for a letter page.  A page on its side or upside down
+is read the right way up: when the detected lines stand upright, or a first reading of several
+lines is poor, the other quarter turns are tried and the most confident reading wins (a page with
+next to nothing on it is not read four times).
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from authcheck.errors import CheckError
+from authcheck.loaders.ocr.spacing import spaced
+
+ENGINES = ("rapidocr", "tesseract", "none")
+TARGET_LONG_SIDE = 1650  #: pixels on the long side (a letter page at about 150 dpi)
+_RETRY_BELOW = 0.80      #: mean confidence under which other rotations are tried
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """A word and its box in page pixels (x0, y0, x1, y1)."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """A line of words in reading order, with its box in page pixels and mean confidence."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    confidence: float
+    words: tuple[OcrWord, ...]
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """What the engine read on one page: lines top to bottom, page size in pixels, rotation applied."""
+
+    lines: tuple[OcrLine, ...]
+    width: int
+    height: int
+    rotation: int
+    confidence: float
+    seconds: float
+    gray: Any = None  #: the prepared page as a numpy array (for ink detection), not for output
+
+
+def available(engine: str = "rapidocr") -> Optional[str]:
+    """None when the engine can run here, else the reason it cannot (for skips and errors)."""
+    if engine == "tesseract":
+        return None if shutil.which("tesseract") else "the tesseract program is not installed"
+    if engine == "none":
+        return "OCR is turned off (ocr_engine = \"none\")"
+    from importlib.util import find_spec
+
+    if any(find_spec(name) is None for name in ("numpy", "PIL", "rapidocr_onnxruntime")):
+        return "the OCR extra is not installed (pip install 'authcheck[ocr]')"
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def engine_version(engine: str = "rapidocr") -> str:
+    """The engine's name and version, e.g. "rapidocr-onnxruntime 1.4.4" (part of the cache key)."""
+    if engine == "tesseract":
+        try:
+            out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return "tesseract unknown"
+        first = (out.stdout or out.stderr).splitlines()
+        return first[0].strip() if first else "tesseract unknown"
+    from importlib import metadata
+
+    try:
+        return f"rapidocr-onnxruntime {metadata.version('rapidocr-onnxruntime')}"
+    except metadata.PackageNotFoundError:
+        return "rapidocr-onnxruntime unknown"
+
+
+def read_page(image: Any, engine: str = "rapidocr") -> PageReading:
+    """OCR one page given as a Pillow image; raises CheckError("unsupported") when the engine is missing."""
+    why = available(engine)
+    if why:
+        raise CheckError("unsupported", f"this file needs OCR, but {why}", "load")
+    started = time.monotonic()
+    gray = prepare(image)
+    best = _read_rotated(gray, 0, engine)
+    if _upright_lines(best) or (best.confidence < _RETRY_BELOW and len(best.lines) >= 3):
+        for turn in (90, 270, 180):
+            other = _read_rotated(gray, turn, engine)
+            if _score(other) > _score(best):
+                best = other
+            if best.confidence >= 0.9 and not _upright_lines(best):
+                break
+    return PageReading(best.lines, best.width, best.height, best.rotation, best.confidence,
+                       round(time.monotonic() - started, 3), best.gray)
+
+
+def prepare(image: Any) -> Any:
+    """Grey, evened-out light and about 150 dpi: a numpy uint8 array (0 ink, 255 paper)."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    gray = image.convert("L")
+    scale = TARGET_LONG_SIDE / max(gray.size)
+    if scale < 0.95 or scale > 1.6:
+        gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
+                           Image.LANCZOS)
+    background = gray.filter(ImageFilter.GaussianBlur(radius=max(gray.size) / 40))
+    arr = np.asarray(gray, dtype=np.float32)
+    bg = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
+    even = np.clip(arr / bg * 255.0, 0, 255)
+    low, high = np.percentile(even, 1), np.percentile(even, 99.5)
+    if high - low > 10:
+        even = np.clip((even - low) / (high - low) * 255.0, 0, 255)
+    even = Image.fromarray(even.astype(np.uint8))
+    angle = skew(even)
+    if abs(angle) >= 0.3:
+        even = even.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+    return np.asarray(even, dtype=np.uint8)
+
+
+def skew(gray: Any) -> float:
+    """The small rotation (degrees, within +-6) that makes text rows horizontal: sharpest row profile."""
+    import numpy as np
+    from PIL import Image
+
+    small = gray.resize((max(1, gray.width // 3), max(1, gray.height // 3)), Image.BILINEAR)
+    ink = Image.fromarray(((np.asarray(small) < 140) * 255).astype(np.uint8))
+
+    def sharpness(angle: float) -> float:
+        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST), dtype=np.float32).sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    best = max(np.arange(-6.0, 6.01, 0.5), key=sharpness)
+    fine = max(np.arange(best - 0.4, best + 0.41, 0.1), key=sharpness)
+    return round(float(fine), 2)
+
+
+def _read_rotated(gray: Any, turn: int, engine: str) -> PageReading:
+    import numpy as np
+
+    arr = np.ascontiguousarray(np.rot90(gray, k=turn // 90)) if turn else gray
+    lines = _tesseract(arr) if engine == "tesseract" else _rapidocr(arr)
+    conf = _mean_confidence(lines)
+    return PageReading(tuple(lines), arr.shape[1], arr.shape[0], turn, conf, 0.0, arr)
+
+
+def _score(reading: PageReading) -> float:
+    """Confidence weighted by how much was read, so one confident word does not beat a page."""
+    chars = sum(len(line.text) for line in reading.lines)
+    return reading.confidence * min(chars, 400) - (200 if _upright_lines(reading) else 0)
+
+
+def _upright_lines(reading: PageReading) -> bool:
+    """True when most detected lines are taller than wide (the page lies on its side)."""
+    if len(reading.lines) < 3:
+        return False
+    tall = sum(1 for ln in reading.lines if (ln.box[3] - ln.box[1]) > 1.5 * (ln.box[2] - ln.box[0]))
+    return tall > len(reading.lines) / 2
+
+
+def _mean_confidence(lines: list[OcrLine]) -> float:
+    total = sum(len(ln.text) for ln in lines)
+    return round(sum(ln.confidence * len(ln.text) for ln in lines) / total, 4) if total else 0.0
+
+
+@functools.lru_cache(maxsize=1)
+def _rapid_engine() -> Any:
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
+
+
+def _rapidocr(arr: Any) -> list[OcrLine]:
+    """rapidocr's line boxes with per-character boxes, spaced from geometry and joined into rows."""
+    import numpy as np
+
+    rgb = np.ascontiguousarray(np.stack([arr] * 3, axis=-1))
+    result, _ = _rapid_engine()(rgb, return_word_box=True, use_cls=True)
+    pieces = []
+    for item in result or ():
+        quad, text, conf = item[0], str(item[1]), float(item[2])
+        chars = list(item[4]) if len(item) > 4 else list(text)
+        char_boxes = [_bounds(b) for b in item[3]] if len(item) > 3 else []
+        if len(char_boxes) == len(chars) and chars:
+            words = [OcrWord(w, box, conf) for w, box in spaced(chars, char_boxes)]
+        else:
+            words = [OcrWord(w, _bounds(quad), conf) for w in text.split()]
+        if words:
+            pieces.append(OcrLine(" ".join(w.text for w in words), _bounds(quad), conf, tuple(words)))
+    return rows(pieces)
+
+
+def _bounds(quad: Any) -> tuple[float, float, float, float]:
+    xs = [float(p[0]) for p in quad]
+    ys = [float(p[1]) for p in quad]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def rows(pieces: list[OcrLine]) -> list[OcrLine]:
+    """Pieces on the same text row (their vertical centres inside each other) joined left to right."""
+    out: list[list[OcrLine]] = []
+    for piece in sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2):
+        mid = (piece.box[1] + piece.box[3]) / 2
+        row = out[-1] if out else None
+        if row and all(p.box[1] <= mid <= p.box[3] for p in row) and \
+                all(piece.box[1] <= (p.box[1] + p.box[3]) / 2 <= piece.box[3] for p in row):
+            row.append(piece)
+        else:
+            out.append([piece])
+    return [_join(sorted(row, key=lambda p: p.box[0])) for row in out]
+
+
+def _join(row: list[OcrLine]) -> OcrLine:
+    if len(row) == 1:
+        return row[0]
+    words = tuple(w for p in row for w in p.words)
+    box = (min(p.box[0] for p in row), min(p.box[1] for p in row), max(p.box[2] for p in row),
+           max(p.box[3] for p in row))
+    size = sum(len(p.text) for p in row) or 1
+    conf = sum(p.confidence * len(p.text) for p in row) / size
+    return OcrLine(" ".join(p.text for p in row), box, conf, words)
+
+
+def _tesseract(arr: Any) -> list[OcrLine]:
+    """The tesseract program's TSV output (words with boxes and confidence) grouped into its lines."""
+    from PIL import Image
+    import io
+
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="PNG")
+    try:
+        out = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "3", "-l", "eng", "tsv"],
+                             input=buf.getvalue(), capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise CheckError("internal", f"tesseract failed: {type(exc).__name__}", "load") from None
+    groups: dict[tuple, list[OcrWord]] = {}
+    for row in out.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or not cols[11].strip() or float(cols[10]) < 0:
+            continue
+        x, y, w, h = (float(c) for c in cols[6:10])
+        word = OcrWord(cols[11].strip(), (x, y, x + w, y + h), float(cols[10]) / 100.0)
+        groups.setdefault(tuple(cols[1:5]), []).append(word)
+    pieces = []
+    for words in groups.values():
+        box = (min(w.box[0] for w in words), min(w.box[1] for w in words), max(w.box[2] for w in words),
+               max(w.box[3] for w in words))
+        conf = sum(w.confidence for w in words) / len(words)
+        pieces.append(OcrLine(" ".join(w.text for w in words), box, conf, tuple(words)))
+    return rows(pieces)

@@ -1,0 +1,1 @@
+"""Small tools every stage may use: safe terminal text, capped reads of small files, atomic writes, globs."""

@@ -1,0 +1,128 @@
+"""The secret that authenticates cache entries, kept out of the cache folder.
+
+Anyone who can write the cache folder (a CI cache restored from another branch, a shared
+machine) could otherwise plant a record that says PASS.  Every entry of the result cache and the
+parsed-rule cache therefore carries an HMAC-SHA256 made with a key that never sits in the cache
+folder: `AUTHCHECK_CACHE_KEY` when set (CI: a secret of the protected branch), else a random key
+created on first use in the user's config folder (`$XDG_CONFIG_HOME/authcheck/cache.key` or
+`~/.config/authcheck/cache.key`, mode 0600, created with O_EXCL so a racing run never gets a
+half-written key).  An entry that does not verify is a miss.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from typing import Mapping, Optional
+
+ENV_KEY = "AUTHCHECK_CACHE_KEY"
+KEY_BYTES = 32
+LIBRARIES = ("pypdf", "python-docx", "lxml", "rapidfuzz", "PyYAML", "google-re2", "cryptography", "pyhanko",
+             "pyhanko-certvalidator", "rapidocr-onnxruntime", "onnxruntime", "pillow", "numpy", "pypdfium2")
+#: distributions whose behaviour can reach a finding; their versions are part of every cache key
+
+
+from authcheck.util.places import config_dir
+
+
+class CacheKeyError(Exception):
+    """No cache key could be read or created (the cache is then off for the run)."""
+
+
+def key_path(env: Optional[Mapping[str, str]] = None) -> str:
+    """Where the generated key lives."""
+    return os.path.join(config_dir(env), "cache.key")
+
+
+def load_key(env: Optional[Mapping[str, str]] = None) -> bytes:
+    """The cache key: from the environment, else from (or newly created in) the config folder."""
+    env = os.environ if env is None else env
+    given = env.get(ENV_KEY)
+    memo = (given, None if given is not None else key_path(env))
+    if memo not in _KEYS:
+        _KEYS[memo] = _load(env, given)
+    return _KEYS[memo]
+
+
+_KEYS: dict = {}  #: read once per process (the rule loader asks once per rule file)
+
+
+def _load(env: Mapping[str, str], given: Optional[str]) -> bytes:
+    if given is not None:
+        if len(given.strip()) < 16:
+            raise CacheKeyError(f"{ENV_KEY} is shorter than 16 characters")
+        return hashlib.sha256(given.strip().encode("utf-8")).digest()
+    path = key_path(env)
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    return _create_key(path)
+
+
+def _read_key(path: str) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block every run for ever
+            raise CacheKeyError(f"{path}: the cache key is not a regular file")
+        if hasattr(os, "getuid") and (st.st_uid != os.geteuid() or st.st_mode & 0o077):
+            raise CacheKeyError(f"{path}: the cache key must be owned by you with mode 0600")
+        raw = os.read(fd, 4096).strip()
+    finally:
+        os.close(fd)
+    try:
+        key = bytes.fromhex(raw.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        key = b""
+    if len(key) < 16:
+        raise CacheKeyError(f"{path}: not a cache key (delete it and a new one is made)")
+    return key
+
+
+def _create_key(path: str) -> bytes:
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    key = secrets.token_bytes(KEY_BYTES)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:  # another run won the race: use its key
+        return _read_key(path)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex() + "\n")
+    return key
+
+
+def mac(key: bytes, *parts: str) -> str:
+    """HMAC-SHA256 over the parts (length-prefixed, so no two part lists collide)."""
+    h = hmac.new(key, digestmod=hashlib.sha256)
+    for part in parts:
+        data = part.encode("utf-8")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def verify(key: bytes, tag: str, *parts: str) -> bool:
+    """True when `tag` is the MAC of the parts under `key` (constant-time compare)."""
+    return isinstance(tag, str) and hmac.compare_digest(mac(key, *parts), tag)
+
+
+@functools.lru_cache(maxsize=1)
+def library_versions() -> str:
+    """"name=version" of every library in LIBRARIES (computed once per process), and the PDF page-text
+    reader chosen by AUTHCHECK_PDF_TEXT (loaders/pdf.py)."""
+    from importlib import metadata
+
+    import platform
+
+    out = [f"python={platform.python_version()}", f"pdf-text={os.environ.get('AUTHCHECK_PDF_TEXT', 'pypdf')}"]
+    for name in LIBRARIES:
+        try:
+            out.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{name}=-")
+    return ";".join(out)
