@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Iterator, Optional, Sequence, Union
+from collections.abc import Iterator, Sequence
 
 from authcheck.model import Result
 from authcheck.settings import Settings
@@ -17,8 +17,13 @@ def _ruleset(settings: Settings):
     return load_ruleset(settings.rule_dirs, memory_mb=settings.limits.memory_mb)
 
 
-def check(path_or_bytes: Union[str, os.PathLike, bytes], *, name: Optional[str] = None,
-          settings: Optional[Settings] = None, isolate: bool = False) -> Result:
+def check(
+    path_or_bytes: str | os.PathLike | bytes,
+    *,
+    name: str | None = None,
+    settings: Settings | None = None,
+    isolate: bool = False,
+) -> Result:
     """Check one letter.  Bytes are checked in this process (give `name` for its extension);
     a path is checked in this process too unless `isolate=True` (worker with timeout and memory cap).
     Never raises for a bad file: the Result carries a typed `error` instead.
@@ -40,16 +45,24 @@ def check(path_or_bytes: Union[str, os.PathLike, bytes], *, name: Optional[str] 
     return check_path(path, settings, ruleset)
 
 
-def scan(paths: Sequence[str], *, settings: Optional[Settings] = None, jobs: Optional[int] = None,
-         include: Sequence[str] = (), exclude: Sequence[str] = (), follow_symlinks: bool = False,
-         isolate: bool = True) -> Iterator[Result]:
+def scan(
+    paths: Sequence[str],
+    *,
+    settings: Settings | None = None,
+    jobs: int | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    follow_symlinks: bool = False,
+    isolate: bool = True,
+) -> Iterator[Result]:
     """Check files, folders and globs; yield one Result per file as each finishes (no cache)."""
     from authcheck.batch.config import ProjectConfig
     from authcheck.batch.run import Run
 
     settings = settings or Settings()
-    project = ProjectConfig(settings, include=tuple(include), exclude=tuple(exclude), cache=False,
-                            follow_symlinks=follow_symlinks)
+    project = ProjectConfig(
+        settings, include=tuple(include), exclude=tuple(exclude), cache=False, follow_symlinks=follow_symlinks
+    )
     run = Run(list(paths), project, _ruleset(settings), jobs=jobs, isolate=isolate)
     yield from run.results(run.targets())
 

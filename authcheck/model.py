@@ -10,8 +10,9 @@ turns findings into a `Result`.  Every extracted value is a `Fact`: its text plu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any
 
 FORMATS = ("pdf", "docx", "text", "image")
 AXES = ("origin", "authority")
@@ -30,11 +31,11 @@ class Location:
     """
 
     part: str
-    page: Optional[int] = None
-    line: Optional[int] = None
-    start: Optional[int] = None
-    end: Optional[int] = None
-    key: Optional[str] = None
+    page: int | None = None
+    line: int | None = None
+    start: int | None = None
+    end: int | None = None
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,12 @@ class Line:
     start: int
     end: int
     source: str = "page"
-    y: Optional[float] = None
-    box: Optional[tuple[float, float, float, float]] = None
-    confidence: Optional[float] = None
-    words: tuple["Word", ...] = ()
-    x: Optional[float] = None
-    x_end: Optional[float] = None
+    y: float | None = None
+    box: tuple[float, float, float, float] | None = None
+    confidence: float | None = None
+    words: tuple[Word, ...] = ()
+    x: float | None = None
+    x_end: float | None = None
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,11 @@ class Image:
 
     page: int
     name: str = ""
-    line: Optional[int] = None
-    top: Optional[float] = None
-    bottom: Optional[float] = None
-    width: Optional[float] = None
-    height: Optional[float] = None
+    line: int | None = None
+    top: float | None = None
+    bottom: float | None = None
+    width: float | None = None
+    height: float | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class PageSize:
     rotation: int = 0
     left: float = 0.0
     bottom: float = 0.0
-    margin_left: Optional[float] = None
+    margin_left: float | None = None
 
 
 @dataclass(frozen=True)
@@ -116,16 +117,26 @@ class SignatureField:
     name: str
     filled: bool
     kind: str = "pdf"
-    signer: Optional[str] = None
-    signed_at: Optional[str] = None
-    reason: Optional[str] = None
-    byte_range: Optional[tuple[int, ...]] = None
-    page: Optional[int] = None
+    signer: str | None = None
+    signed_at: str | None = None
+    reason: str | None = None
+    byte_range: tuple[int, ...] | None = None
+    page: int | None = None
 
 
 METADATA_FIELDS = (
-    "title", "author", "creator_tool", "producer", "created", "modified",
-    "last_modified_by", "revision", "company", "template", "page_count", "encrypted",
+    "title",
+    "author",
+    "creator_tool",
+    "producer",
+    "created",
+    "modified",
+    "last_modified_by",
+    "revision",
+    "company",
+    "template",
+    "page_count",
+    "encrypted",
 )
 
 
@@ -137,17 +148,17 @@ class Metadata:
     file's own keys (e.g. "/Author", "core.xml:dc:creator") to their raw text.
     """
 
-    title: Optional[str] = None
-    author: Optional[str] = None
-    creator_tool: Optional[str] = None
-    producer: Optional[str] = None
-    created: Optional[str] = None
-    modified: Optional[str] = None
-    last_modified_by: Optional[str] = None
-    revision: Optional[str] = None
-    company: Optional[str] = None
-    template: Optional[str] = None
-    page_count: Optional[int] = None
+    title: str | None = None
+    author: str | None = None
+    creator_tool: str | None = None
+    producer: str | None = None
+    created: str | None = None
+    modified: str | None = None
+    last_modified_by: str | None = None
+    revision: str | None = None
+    company: str | None = None
+    template: str | None = None
+    page_count: int | None = None
     encrypted: bool = False
     raw: Mapping[str, str] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -180,7 +191,7 @@ class Signal:
     """
 
     value: Any
-    evidence: tuple["Evidence", ...] = ()
+    evidence: tuple[Evidence, ...] = ()
     explanation: str = ""
 
 
@@ -201,8 +212,8 @@ class Document:
     notes: tuple[Note, ...] = ()
     has_text_layer: bool = True
     facts: Mapping[str, Signal] = field(default_factory=dict)
-    form_fields: int = 0        #: fillable form fields other than signature fields (PDF AcroForm)
-    landscape_pages: int = 0    #: pages wider than tall (slides)
+    form_fields: int = 0  #: fillable form fields other than signature fields (PDF AcroForm)
+    landscape_pages: int = 0  #: pages wider than tall (slides)
     ocr: Mapping[str, Any] = field(default_factory=dict)  #: engine, version, confidence, pages: which engine read what
     page_sizes: tuple[PageSize, ...] = ()  #: per page read (PDF) or per section (DOCX); empty when unknown
     fonts: tuple[str, ...] = ()  #: font names in use, subset prefixes stripped, sorted (PDF /BaseFont, DOCX rFonts)
@@ -242,10 +253,10 @@ class DateFact:
 class Party:
     """Issuer or recipient: person, title/rank, organisation, and which part said so."""
 
-    name: Optional[Fact] = None
-    title: Optional[Fact] = None
-    organization: Optional[Fact] = None
-    source: Optional[str] = None
+    name: Fact | None = None
+    title: Fact | None = None
+    organization: Fact | None = None
+    source: str | None = None
     claims: tuple[Fact, ...] = ()
 
     @property
@@ -261,7 +272,7 @@ class Letterhead:
     lines: tuple[Fact, ...] = ()
     organization: tuple[Fact, ...] = ()
     address: tuple[Fact, ...] = ()
-    office_symbol: Optional[Fact] = None
+    office_symbol: Fact | None = None
     references: tuple[Fact, ...] = ()
     markings: tuple[Fact, ...] = ()
 
@@ -270,12 +281,12 @@ class Letterhead:
 class SignatureBlock:
     """The closing of the letter: phrase, typed name, rank and title lines."""
 
-    closing: Optional[Fact] = None
-    name: Optional[Fact] = None
+    closing: Fact | None = None
+    name: Fact | None = None
     titles: tuple[Fact, ...] = ()
-    start: Optional[int] = None
-    end: Optional[int] = None
-    page: Optional[int] = None
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -287,15 +298,26 @@ class SignatureEvidence:
     carry a handwritten signature).
     """
 
-    signed: Optional[bool]
+    signed: bool | None
     kinds: tuple[str, ...] = ()
     evidence: tuple[Fact, ...] = ()
     reason: str = ""
     strength: str = "strong"
 
 
-DOCUMENT_KINDS = ("letter", "memo", "email", "notice", "statement",
-                  "report", "form", "slides", "invoice", "image", "empty")
+DOCUMENT_KINDS = (
+    "letter",
+    "memo",
+    "email",
+    "notice",
+    "statement",
+    "report",
+    "form",
+    "slides",
+    "invoice",
+    "image",
+    "empty",
+)
 LETTER_LIKE = ("letter", "memo", "email", "notice", "statement")
 
 
@@ -305,8 +327,8 @@ class KindCue:
 
     cue: str
     text: str = ""
-    page: Optional[int] = None
-    line: Optional[int] = None
+    page: int | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -320,7 +342,7 @@ class DocumentKind:
     confidence: str = "low"
     evidence: tuple[KindCue, ...] = ()
     forced: bool = False
-    letter_pages: Optional[tuple[int, int]] = None
+    letter_pages: tuple[int, int] | None = None
 
     @property
     def letter_like(self) -> bool:
@@ -336,10 +358,10 @@ class Letter:
     letterhead: Letterhead
     issuer: Party
     recipient: Party
-    date: Optional[DateFact]
+    date: DateFact | None
     dates: tuple[DateFact, ...]
-    subject: Optional[Fact]
-    salutation: Optional[Fact]
+    subject: Fact | None
+    salutation: Fact | None
     sentences: tuple[Sentence, ...]
     signature_block: SignatureBlock
     signature: SignatureEvidence
@@ -360,16 +382,16 @@ class Evidence:
 
     text: str
     part: str
-    page: Optional[int] = None
-    line: Optional[int] = None
-    start: Optional[int] = None
-    end: Optional[int] = None
-    key: Optional[str] = None
-    context: Optional[str] = None
-    highlight: Optional[tuple[int, int]] = None
-    pattern: Optional[str] = None
-    reason: Optional[Mapping[str, Any]] = field(default=None, compare=False)  #: why it fired (action, object...)
-    box: Optional[tuple[float, float, float, float]] = None
+    page: int | None = None
+    line: int | None = None
+    start: int | None = None
+    end: int | None = None
+    key: str | None = None
+    context: str | None = None
+    highlight: tuple[int, int] | None = None
+    pattern: str | None = None
+    reason: Mapping[str, Any] | None = field(default=None, compare=False)  #: why it fired (action, object...)
+    box: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -388,8 +410,8 @@ class Finding:
     remediation: str = ""
     contribution: float = 0.0
     weight_reason: str = ""
-    suppressed: Optional[Mapping[str, Any]] = None  #: {"kind": "baseline"|"ignore", "reason": ...} when suppressed
-    floor: Optional[str] = None  #: lowest verdict the document can get while this finding counts ("review")
+    suppressed: Mapping[str, Any] | None = None  #: {"kind": "baseline"|"ignore", "reason": ...} when suppressed
+    floor: str | None = None  #: lowest verdict the document can get while this finding counts ("review")
 
 
 @dataclass(frozen=True)
@@ -406,16 +428,16 @@ class Result:
     """The outcome for one input: a verdict with findings, or an error."""
 
     path: str
-    sha256: Optional[str]
-    format: Optional[str]
-    verdict: Optional[str]
-    score: Optional[int]
+    sha256: str | None
+    format: str | None
+    verdict: str | None
+    score: int | None
     axes: Mapping[str, int]
     reason: str
     findings: tuple[Finding, ...]
     fields: Mapping[str, Any]
-    error: Optional[ErrorInfo] = None
+    error: ErrorInfo | None = None
     notes: tuple[Note, ...] = ()
     next_steps: tuple[str, ...] = ()
     rules_not_applied: tuple[tuple[str, str], ...] = ()  #: (rule id, reason) for rules the kind turned off
-    letter: Optional[Letter] = field(default=None, compare=False, repr=False)
+    letter: Letter | None = field(default=None, compare=False, repr=False)

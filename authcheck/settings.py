@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
 
 
 @dataclass(frozen=True)
 class Limits:
     """Resource limits applied to every input file."""
 
-    max_bytes: int = 100 * 1024 * 1024      #: files larger than this are `too-large`
-    max_pages: int = 200                    #: PDF pages analysed; the rest is reported as truncated
-    max_text_chars: int = 2_000_000         #: extracted text kept; the rest is reported as truncated
-    timeout: float = 30.0                   #: wall-clock seconds per file (worker isolation)
-    memory_mb: int = 1024                   #: address-space cap per worker (RLIMIT_AS)
-    zip_max_entries: int = 2000             #: OOXML: entries in the central directory
+    max_bytes: int = 100 * 1024 * 1024  #: files larger than this are `too-large`
+    max_pages: int = 200  #: PDF pages analysed; the rest is reported as truncated
+    max_text_chars: int = 2_000_000  #: extracted text kept; the rest is reported as truncated
+    timeout: float = 30.0  #: wall-clock seconds per file (worker isolation)
+    memory_mb: int = 1024  #: address-space cap per worker (RLIMIT_AS)
+    zip_max_entries: int = 2000  #: OOXML: entries in the central directory
     zip_max_total: int = 200 * 1024 * 1024  #: OOXML: declared uncompressed bytes
-    zip_max_ratio: int = 200                #: OOXML: worst compression ratio per entry
+    zip_max_ratio: int = 200  #: OOXML: worst compression ratio per entry
     max_page_content_bytes: int = 2 * 1024 * 1024  #: PDF: decoded content per page; bigger pages are not read
-    max_stream_bytes: int = 32 * 1024 * 1024       #: PDF: decoded bytes of any one stream (flate/LZW bombs stop)
-    read_time_percent: int = 50             #: % of `timeout` the loader may spend reading; then it stops (truncated)
-    max_image_pixels: int = 60_000_000      #: images (and each TIFF frame) with more pixels are `too-large`
-    max_image_ratio: int = 3000             #: decoded image bytes per file byte above this: a decompression bomb
-    max_image_frames: int = 50              #: TIFF pages read; the rest is reported as truncated
-    ocr_page_seconds: float = 20.0          #: OCR time for one page (own budget, apart from `read_time_percent`)
-    ocr_memory_mb: int = 2048               #: address-space cap while OCR runs (its models need more than text)
-    ocr_time_percent: int = 85              #: % of `timeout` all OCR of one file may take; then it stops (truncated)
+    max_stream_bytes: int = 32 * 1024 * 1024  #: PDF: decoded bytes of any one stream (flate/LZW bombs stop)
+    read_time_percent: int = 50  #: % of `timeout` the loader may spend reading; then it stops (truncated)
+    max_image_pixels: int = 60_000_000  #: images (and each TIFF frame) with more pixels are `too-large`
+    max_image_ratio: int = 3000  #: decoded image bytes per file byte above this: a decompression bomb
+    max_image_frames: int = 50  #: TIFF pages read; the rest is reported as truncated
+    ocr_page_seconds: float = 20.0  #: OCR time for one page (own budget, apart from `read_time_percent`)
+    ocr_memory_mb: int = 2048  #: address-space cap while OCR runs (its models need more than text)
+    ocr_time_percent: int = 85  #: % of `timeout` all OCR of one file may take; then it stops (truncated)
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,8 @@ class Bands:
 class Override:
     """A project's change to a rule's severity or weight."""
 
-    severity: Optional[str] = None
-    weight: Optional[float] = None
+    severity: str | None = None
+    weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -60,19 +60,19 @@ class Settings:
     overrides: Mapping[str, Override] = field(default_factory=dict)
     bands: Bands = field(default_factory=Bands)
     limits: Limits = field(default_factory=Limits)
-    password: Optional[str] = None
-    fail_on: str = "fail"                   #: review | fail | never
-    fail_score: Optional[int] = None
-    min_severity: str = "info"              #: what is displayed; never what is gated
-    kind: Optional[str] = None              #: --kind: a document kind for every file, or "auto"
+    password: str | None = None
+    fail_on: str = "fail"  #: review | fail | never
+    fail_score: int | None = None
+    min_severity: str = "info"  #: what is displayed; never what is gated
+    kind: str | None = None  #: --kind: a document kind for every file, or "auto"
     kinds: tuple[tuple[str, str], ...] = ()  #: config `kinds`: (absolute glob, kind), first match wins
-    registry: tuple[str, ...] = ()          #: issuer registry files (YAML)
-    exemplars: Optional[str] = None         #: folder of known-genuine letters
-    knowledge_digest: str = ""              #: digest of the registry and exemplars (set by registry.prepare)
-    explain: bool = False                   #: also report candidates a guard dropped (notes "guard-dropped")
-    ocr_engine: str = "rapidocr"            #: rapidocr (pip, the default) | tesseract (a system program) | none
+    registry: tuple[str, ...] = ()  #: issuer registry files (YAML)
+    exemplars: str | None = None  #: folder of known-genuine letters
+    knowledge_digest: str = ""  #: digest of the registry and exemplars (set by registry.prepare)
+    explain: bool = False  #: also report candidates a guard dropped (notes "guard-dropped")
+    ocr_engine: str = "rapidocr"  #: rapidocr (pip, the default) | tesseract (a system program) | none
 
-    def kind_for(self, path: str) -> tuple[Optional[str], str]:
+    def kind_for(self, path: str) -> tuple[str | None, str]:
         """(forced kind or None, where it was forced) for one file: --kind, else the first `kinds` glob."""
         if self.kind is not None:
             return (None, "") if self.kind == "auto" else (self.kind, "--kind " + self.kind)
@@ -88,7 +88,7 @@ class Settings:
                 return (None, "") if kind == "auto" else (kind, f"config kinds: {pattern}")
         return None, ""
 
-    def gate_trips(self, verdict: Optional[str], score: Optional[int]) -> bool:
+    def gate_trips(self, verdict: str | None, score: int | None) -> bool:
         """True when a checked file's verdict or score reaches the gate."""
         if self.fail_score is not None and score is not None and score >= self.fail_score:
             return True

@@ -55,6 +55,7 @@ GOALS = {  # id: (description, comparison, target)
 
 # ----------------------------------------------------------------------------- environment
 
+
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -69,8 +70,11 @@ def sources_digest() -> str:
     h.update(str(SOURCE).encode())
     for name in PACKAGE_SOURCES:
         path = SOURCE / name
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
-            if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             h.update(str(file.relative_to(SOURCE)).encode() + b"\0" + file.read_bytes() + b"\0")
     return h.hexdigest()
@@ -86,17 +90,22 @@ def ensure_venv(python: str) -> None:
     if not stamp.exists() or stamp.read_text() != digest:
         log(f"installing authcheck from {SOURCE} into benchmarks/.venv (non-editable)")
         pip = [str(venv_python()), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        subprocess.run(pip + [str(SOURCE)], check=True)  # dependencies
-        subprocess.run(pip + ["--force-reinstall", "--no-deps", str(SOURCE)], check=True)  # this tree's code
+        subprocess.run([*pip, str(SOURCE)], check=True)  # dependencies
+        subprocess.run([*pip, "--force-reinstall", "--no-deps", str(SOURCE)], check=True)  # this tree's code
         stamp.write_text(digest)
     where = "import authcheck, os; print(os.path.dirname(authcheck.__file__))"
-    site = subprocess.run([str(venv_python()), "-c", where],
-                          check=True, capture_output=True, text=True, cwd="/").stdout.strip()
+    site = subprocess.run(
+        [str(venv_python()), "-c", where], check=True, capture_output=True, text=True, cwd="/"
+    ).stdout.strip()
     if not site.startswith(str(VENV)):
         raise SystemExit(f"benchmarks/.venv imports authcheck from the repository ({site}); expected site-packages")
-    missing = sorted(str(d.relative_to(SOURCE)) for d in (SOURCE / "authcheck").rglob("*")
-                     if d.is_dir() and (d / "__init__.py").exists()
-                     and not (Path(site) / d.relative_to(SOURCE / "authcheck")).exists())
+    missing = sorted(
+        str(d.relative_to(SOURCE))
+        for d in (SOURCE / "authcheck").rglob("*")
+        if d.is_dir()
+        and (d / "__init__.py").exists()
+        and not (Path(site) / d.relative_to(SOURCE / "authcheck")).exists()
+    )
     if missing:
         log(f"WARNING: packages missing from the installed wheel (pyproject [tool.setuptools] packages?): {missing}")
     if not any(Path(site).rglob("*.pyc")):  # pip compiles at install; make sure, whatever the environment says
@@ -112,8 +121,10 @@ def smoke_test(ac: str, sample: Path) -> None:
     except ValueError:
         ok = False
     if not ok:
-        raise SystemExit(f"the installed authcheck cannot check {sample.name} (exit {proc.returncode}): "
-                         f"{(proc.stderr or proc.stdout).strip()[:400]}")
+        raise SystemExit(
+            f"the installed authcheck cannot check {sample.name} (exit {proc.returncode}): "
+            f"{(proc.stderr or proc.stdout).strip()[:400]}"
+        )
 
 
 def ensure_corpus(n: int, seed: int) -> Path:
@@ -127,8 +138,9 @@ def ensure_corpus(n: int, seed: int) -> Path:
         if all(info.get(k) == v for k, v in want.items()) and files == n:
             return out
     log(f"building the corpus of {n} letters in {out}")
-    subprocess.run([str(venv_python()), str(HERE / "make_corpus.py"), str(out), "--n", str(n), "--seed", str(seed)],
-                   check=True)
+    subprocess.run(
+        [str(venv_python()), str(HERE / "make_corpus.py"), str(out), "--n", str(n), "--seed", str(seed)], check=True
+    )
     return out
 
 
@@ -152,26 +164,47 @@ def machine_info(exiftool: str | None) -> dict:
         mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
     except (OSError, IndexError, ValueError):
         mem = None
-    py = subprocess.run([str(venv_python()), "-c", "import sys, platform; print(platform.python_version())"],
-                        capture_output=True, text=True).stdout.strip()
+    py = subprocess.run(
+        [str(venv_python()), "-c", "import sys, platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     versions = subprocess.run(
-        [str(venv_python()), "-c",
-         "import importlib.metadata as m, json; print(json.dumps({d: m.version(d) for d in "
-         "('authcheck', 'pypdf', 'python-docx', 'rapidfuzz', 'PyYAML', 'google-re2', 'click', 'rich')}))"],
-        capture_output=True, text=True).stdout
+        [
+            str(venv_python()),
+            "-c",
+            "import importlib.metadata as m, json; print(json.dumps({d: m.version(d) for d in "
+            "('authcheck', 'pypdf', 'python-docx', 'rapidfuzz', 'PyYAML', 'google-re2', 'click', 'rich')}))",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
     try:  # the commit of the installed tree (an exported tree has none: "?")
-        commit = subprocess.run(["git", "-C", str(SOURCE), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True).stdout.strip() if (SOURCE / ".git").exists() else ""
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", *PACKAGE_SOURCES],
-                               capture_output=True, text=True).stdout.strip()
+        commit = (
+            subprocess.run(
+                ["git", "-C", str(SOURCE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+            ).stdout.strip()
+            if (SOURCE / ".git").exists()
+            else ""
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", *PACKAGE_SOURCES], capture_output=True, text=True
+        ).stdout.strip()
     except OSError:  # no git
         commit, dirty = "", ""
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)),
-        "memory_gib": round(mem, 1) if mem else None, "os": f"{platform.system()} {platform.release()}",
-        "python": py, "exiftool": _exiftool_version(exiftool), "packages": json.loads(versions or "{}"),
-        "git": (commit or "?") + ("+dirty" if dirty and SOURCE == ROOT else "")
-        + (f", installed from {SOURCE}" if SOURCE != ROOT else ""), "source": str(SOURCE),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)),
+        "memory_gib": round(mem, 1) if mem else None,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": py,
+        "exiftool": _exiftool_version(exiftool),
+        "packages": json.loads(versions or "{}"),
+        "git": (commit or "?")
+        + ("+dirty" if dirty and SOURCE == ROOT else "")
+        + (f", installed from {SOURCE}" if SOURCE != ROOT else ""),
+        "source": str(SOURCE),
     }
 
 
@@ -183,6 +216,7 @@ def _exiftool_version(exiftool: str | None) -> str | None:
 
 # ----------------------------------------------------------------------------- running commands
 
+
 class Run:
     """One finished command: wall seconds, CPU seconds and peak RSS (MB) of its process tree, exit code."""
 
@@ -190,13 +224,13 @@ class Run:
         self.wall, self.cpu, self.maxrss_mb, self.rc, self.output = wall, cpu, maxrss_mb, rc, output
 
 
-def run(argv: list[str], cwd: str, output: Path | None = None, poller: "RssPoller | None" = None) -> Run:
+def run(argv: list[str], cwd: str, output: Path | None = None, poller: RssPoller | None = None) -> Run:
     """Run a command with stdout to `output` (or /dev/null); wait4 gives its rusage.
 
     wait4's ru_maxrss is the largest single process among the command and the descendants it
     reaped (authcheck reaps its workers), not the sum.
     """
-    out = open(output, "wb") if output else subprocess.DEVNULL
+    out = open(output, "wb") if output else subprocess.DEVNULL  # noqa: SIM115 - closed in the finally below
     try:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
@@ -304,6 +338,7 @@ def errors_in(path: Path) -> int:
 
 # ----------------------------------------------------------------------------- sections
 
+
 def interleave(commands: dict[str, list[str]], rounds: int, cwd: str, seed: int, warmup: bool = True) -> dict:
     """Run every command once per round in a shuffled order; walls and CPU per label."""
     walls: dict[str, list[float]] = {k: [] for k in commands}
@@ -346,8 +381,12 @@ def stage_section(samples: dict[str, Path], rounds: int) -> dict:
     """Where the milliseconds go, per kind of file (benchmarks/stages.py with the benchmark venv)."""
     files = [str(samples[k]) for k in ("pdf", "pdf20", "docx", "txt") if k in samples]
     log(f"stage profile: {len(files)} files x {rounds} rounds (+ cProfile)")
-    proc = subprocess.run([str(venv_python()), str(HERE / "stages.py"), *files, "--rounds", str(rounds), "--json"],
-                          capture_output=True, text=True, cwd="/")
+    proc = subprocess.run(
+        [str(venv_python()), str(HERE / "stages.py"), *files, "--rounds", str(rounds), "--json"],
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
     if proc.returncode:
         log(f"WARNING: stage profile failed: {proc.stderr.strip()[-300:]}")
         return {}
@@ -365,9 +404,13 @@ def single_section(ac: str, exiftool: str | None, samples: dict[str, Path], roun
         "json pdf20": [ac, str(samples["pdf20"]), "--format", "json", "--no-cache"],
     }
     if exiftool:
-        cmds.update({"exiftool pdf": [exiftool, str(samples["pdf"])],
-                     "exiftool docx": [exiftool, str(samples["docx"])],
-                     "exiftool pdf20": [exiftool, str(samples["pdf20"])]})
+        cmds.update(
+            {
+                "exiftool pdf": [exiftool, str(samples["pdf"])],
+                "exiftool docx": [exiftool, str(samples["docx"])],
+                "exiftool pdf20": [exiftool, str(samples["pdf20"])],
+            }
+        )
     log(f"single files: {len(cmds)} commands x {rounds} rounds")
     res = interleave(cmds, rounds, cwd, seed=1)
     w = res["walls"]
@@ -388,7 +431,7 @@ def batch_section(ac: str, exiftool: str | None, corpus: Path, rounds: int, cwd:
     letters = str(corpus / "letters")
     n = sum(1 for _ in (corpus / "letters").rglob("*.*"))
     base = [ac, letters, "--format", "jsonl"]
-    plain = {"jobs 2": base + ["--no-cache", "--jobs", "2"], "jobs 1": base + ["--no-cache", "--jobs", "1"]}
+    plain = {"jobs 2": [*base, "--no-cache", "--jobs", "2"], "jobs 1": [*base, "--no-cache", "--jobs", "1"]}
     if exiftool:
         plain["exiftool -r"] = [exiftool, "-r", "-json", letters]
     walls: dict[str, list[float]] = {k: [] for k in [*plain, "cache fill", "re-scan"]}
@@ -404,7 +447,7 @@ def batch_section(ac: str, exiftool: str | None, corpus: Path, rounds: int, cwd:
         for unit in units:
             if unit == "cache":  # a fresh cache: the first run fills it, the second is the re-scan
                 cache_dir = tempfile.mkdtemp(prefix="cache-", dir=tmp)
-                argv = base + ["--jobs", "2", "--cache-dir", cache_dir]
+                argv = [*base, "--jobs", "2", "--cache-dir", cache_dir]
                 steps = [("cache fill", argv), ("re-scan", argv)]
             else:
                 steps = [(unit, plain[unit])]
@@ -428,16 +471,25 @@ def batch_section(ac: str, exiftool: str | None, corpus: Path, rounds: int, cwd:
         "rescan_vs_fill": round_ratios(walls, "cache fill", "re-scan"),
         "rescan_vs_exiftool": round_ratios(walls, "re-scan", "exiftool -r"),
     }
-    return {"n": n, "walls": walls, "cpus": cpus, "stats": {k: stats(v) for k, v in walls.items() if v},
-            "ratios": ratios, "records": {k: sorted(v, key=str) for k, v in records.items()},
-            "codes": {k: sorted(v) for k, v in codes.items()}, "error_records": sorted(errors)}
+    return {
+        "n": n,
+        "walls": walls,
+        "cpus": cpus,
+        "stats": {k: stats(v) for k, v in walls.items() if v},
+        "ratios": ratios,
+        "records": {k: sorted(v, key=str) for k, v in records.items()},
+        "codes": {k: sorted(v) for k, v in codes.items()},
+        "error_records": sorted(errors),
+    }
 
 
 def rss_section(ac: str, exiftool: str | None, samples: dict[str, Path], corpus: Path, cwd: str, repeats: int) -> dict:
     """Peak RSS of the authcheck parent and of its worker, polled from /proc while each runs."""
     log("memory: single files (--jobs 1), then one --jobs 2 scan of the corpus")
-    out: dict = {"method": "VmHWM of the parent and each descendant polled from /proc every 2 ms "
-                           "(50 ms for the corpus); wait4 ru_maxrss = largest process of the tree"}
+    out: dict = {
+        "method": "VmHWM of the parent and each descendant polled from /proc every 2 ms "
+        "(50 ms for the corpus); wait4 ru_maxrss = largest process of the tree"
+    }
     for key in ("pdf20", "pdf", "docx"):
         parents, workers, tree = [], [], []
         for _ in range(repeats):
@@ -446,11 +498,15 @@ def rss_section(ac: str, exiftool: str | None, samples: dict[str, Path], corpus:
             parents.append(poller.parent_mb() or 0.0)
             workers.append(max(poller.workers_mb(), default=0.0))
             tree.append(r.maxrss_mb)
-        out[key] = {"parent_mb": statistics.median(parents), "worker_mb": statistics.median(workers),
-                    "tree_maxrss_mb": statistics.median(tree)}
+        out[key] = {
+            "parent_mb": statistics.median(parents),
+            "worker_mb": statistics.median(workers),
+            "tree_maxrss_mb": statistics.median(tree),
+        }
         if exiftool:
-            out[key]["exiftool_mb"] = statistics.median(run([exiftool, str(samples[key])], cwd).maxrss_mb
-                                                        for _ in range(repeats))
+            out[key]["exiftool_mb"] = statistics.median(
+                run([exiftool, str(samples[key])], cwd).maxrss_mb for _ in range(repeats)
+            )
     out["batch"] = batch_rss(ac, corpus, cwd)
     return out
 
@@ -459,9 +515,13 @@ def batch_rss(ac: str, corpus: Path, cwd: str, jobs: int = 2) -> dict:
     poller = RssPoller(0.05)
     r = run([ac, str(corpus / "letters"), "--format", "jsonl", "--no-cache", "--jobs", str(jobs)], cwd, poller=poller)
     workers = poller.workers_mb()
-    return {"n": corpus.name, "wall": r.wall, "parent_mb": poller.parent_mb(),
-            "worker_max_mb": max(workers, default=None),
-            "workers_seen": len(workers)}
+    return {
+        "n": corpus.name,
+        "wall": r.wall,
+        "parent_mb": poller.parent_mb(),
+        "worker_max_mb": max(workers, default=None),
+        "workers_seen": len(workers),
+    }
 
 
 def scale_section(ac: str, exiftool: str | None, small: Path, big: Path, cwd: str, tmp: Path) -> dict:
@@ -478,8 +538,14 @@ def scale_section(ac: str, exiftool: str | None, small: Path, big: Path, cwd: st
             poller = RssPoller(0.1) if tool == "authcheck" else None
             r = run(make(corpus), cwd, tmp / f"scale-{tool}-{n}.out", poller=poller)
             count = count_records(r, "jsonl" if tool == "authcheck" else "json")
-            entry[str(n)] = {"wall": r.wall, "cpu": r.cpu, "per_file_ms": r.wall / n * 1000,
-                             "cpu_per_file_ms": r.cpu / n * 1000, "records": count, "rc": r.rc}
+            entry[str(n)] = {
+                "wall": r.wall,
+                "cpu": r.cpu,
+                "per_file_ms": r.wall / n * 1000,
+                "cpu_per_file_ms": r.cpu / n * 1000,
+                "records": count,
+                "rc": r.rc,
+            }
             if poller:
                 entry[str(n)].update(parent_mb=poller.parent_mb(), worker_max_mb=max(poller.workers_mb(), default=None))
             log(f"  {tool} N={n}: {r.wall:.1f} s ({r.wall / n * 1000:.2f} ms/file)")
@@ -510,6 +576,7 @@ def check_runs(results: dict) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- report
+
 
 def goal_check(key: str, value: float | None) -> str:
     if value is None:
@@ -561,9 +628,11 @@ def markdown(results: dict) -> str:
         value = ratio["median"] if ratio else None
         goal = GOALS.get(goal_key)
         goal_text = f"{goal[1].replace('<=', '≤').replace('>=', '≥')} {goal[2]:g}" if goal else "–"
-        lines.append(f"| {label} | {fmt(s[ac_key]['median'])} | {base} | "
-                     f"{fmt_ratio(ratio)} | {goal_text} | "
-                     f"{goal_check(goal_key, value) if goal else '–'} |")
+        lines.append(
+            f"| {label} | {fmt(s[ac_key]['median'])} | {base} | "
+            f"{fmt_ratio(ratio)} | {goal_text} | "
+            f"{goal_check(goal_key, value) if goal else '–'} |"
+        )
 
     ratio_row("1-page PDF, `--format json --no-cache`", "json pdf", "`exiftool F`", "exiftool pdf", "single_json_pdf")
     ratio_row("1-page PDF, console report", "console pdf", "`exiftool F`", "exiftool pdf", "single_console_pdf")
@@ -581,62 +650,97 @@ def markdown(results: dict) -> str:
         ratio = br.get(key)
         value = ratio["median"] if ratio else None
         goal = GOALS.get(key)
-        lines.append(f"| {n} letters, `--format jsonl --no-cache --{label}` | {batch_cell(label)} | "
-                     f"{exif} | {fmt_ratio(ratio)} | "
-                     f"{'≤ %g' % goal[2] if goal else '–'} | {goal_check(key, value) if goal else '–'} |")
+        lines.append(
+            f"| {n} letters, `--format jsonl --no-cache --{label}` | {batch_cell(label)} | "
+            f"{exif} | {fmt_ratio(ratio)} | "
+            f"{f'≤ {goal[2]:g}' if goal else '–'} | {goal_check(key, value) if goal else '–'} |"
+        )
     cpu = {k: statistics.median(v) for k, v in batch["cpus"].items() if v}
-    exif_cpu = "%.1f" % cpu["exiftool -r"] if "exiftool -r" in cpu else "–"
+    exif_cpu = "{:.1f}".format(cpu["exiftool -r"]) if "exiftool -r" in cpu else "–"
     fill = statistics.median(a / c for a, c in zip(batch["walls"]["cache fill"], batch["walls"]["jobs 2"]))
-    lines.append(f"| `--jobs 2` speed-up over `--jobs 1` (CPU s: jobs 1 / jobs 2 / exiftool) | | "
-                 f"{cpu['jobs 1']:.1f} / {cpu['jobs 2']:.1f} / {exif_cpu} s CPU | "
-                 f"{fmt_ratio(br['pool_scaling'])} | – | – |")
+    lines.append(
+        f"| `--jobs 2` speed-up over `--jobs 1` (CPU s: jobs 1 / jobs 2 / exiftool) | | "
+        f"{cpu['jobs 1']:.1f} / {cpu['jobs 2']:.1f} / {exif_cpu} s CPU | "
+        f"{fmt_ratio(br['pool_scaling'])} | – | – |"
+    )
     rs = br["rescan_speedup"]["median"]
-    lines.append(f"| re-scan, cache filled by a first run | {fmt_s(b['re-scan']['median'])} | first scan "
-                 f"(`--no-cache --jobs 2`) {fmt_s(b['jobs 2']['median'])} | {fmt_ratio(br['rescan_speedup'])} "
-                 f"faster | ≥ {GOALS['rescan_speedup'][2]:g}× | {goal_check('rescan_speedup', rs)} |")
-    lines.append(f"| first scan that fills the cache | {fmt_s(b['cache fill']['median'])} | `--no-cache --jobs 2` | "
-                 f"{fill:.2f}× | – | – |")
+    lines.append(
+        f"| re-scan, cache filled by a first run | {fmt_s(b['re-scan']['median'])} | first scan "
+        f"(`--no-cache --jobs 2`) {fmt_s(b['jobs 2']['median'])} | {fmt_ratio(br['rescan_speedup'])} "
+        f"faster | ≥ {GOALS['rescan_speedup'][2]:g}× | {goal_check('rescan_speedup', rs)} |"
+    )
+    lines.append(
+        f"| first scan that fills the cache | {fmt_s(b['cache fill']['median'])} | `--no-cache --jobs 2` | "
+        f"{fill:.2f}× | – | – |"
+    )
 
     mem = results["rss"]
     w20 = mem["pdf20"]
     ex20 = f"exiftool {w20['exiftool_mb']:.0f} MB" if "exiftool_mb" in w20 else "–"
-    lines.append(f"| peak RSS, 20-page PDF: worker / parent | {mb(w20['worker_mb'])} / {mb(w20['parent_mb'])} MB | "
-                 f"{ex20} | – | worker < 150 MB | {goal_check('worker_rss', w20['worker_mb'])} |")
+    lines.append(
+        f"| peak RSS, 20-page PDF: worker / parent | {mb(w20['worker_mb'])} / {mb(w20['parent_mb'])} MB | "
+        f"{ex20} | – | worker < 150 MB | {goal_check('worker_rss', w20['worker_mb'])} |"
+    )
     for key, label in (("pdf", "1-page PDF"), ("docx", "DOCX")):
         e = mem[key]
         ex = f"exiftool {e['exiftool_mb']:.0f} MB" if "exiftool_mb" in e else "–"
-        lines.append(f"| peak RSS, {label}: worker / parent | {mb(e['worker_mb'])} / {mb(e['parent_mb'])} MB | "
-                     f"{ex} | – | – | – |")
+        lines.append(
+            f"| peak RSS, {label}: worker / parent | {mb(e['worker_mb'])} / {mb(e['parent_mb'])} MB | "
+            f"{ex} | – | – | – |"
+        )
     bm = mem["batch"]
-    lines.append(f"| peak RSS, {bm['n']} with `--jobs 2`: worker max / parent | "
-                 f"{mb(bm['worker_max_mb'])} / {mb(bm['parent_mb'])} MB | – | – | worker < 150 MB | "
-                 f"{goal_check('worker_rss', bm['worker_max_mb'])} |")
+    lines.append(
+        f"| peak RSS, {bm['n']} with `--jobs 2`: worker max / parent | "
+        f"{mb(bm['worker_max_mb'])} / {mb(bm['parent_mb'])} MB | – | – | worker < 150 MB | "
+        f"{goal_check('worker_rss', bm['worker_max_mb'])} |"
+    )
     scale = results.get("scale")
     if scale:
         a = scale["authcheck"]
         small, big = sorted((k for k in a if k.isdigit()), key=int)
         ctrl = scale.get("exiftool")
-        ctrl_text = (f"exiftool {ctrl[small]['per_file_ms']:.2f} → {ctrl[big]['per_file_ms']:.2f} ms/file "
-                     f"({ctrl['per_file_ratio']:.2f}×)") if ctrl else "–"
-        lines.append(f"| per-file time, {small} → {big} letters (`--jobs 2`), wall | "
-                     f"{a[small]['per_file_ms']:.2f} → "
-                     f"{a[big]['per_file_ms']:.2f} ms | {ctrl_text} | {a['per_file_ratio']:.2f}× | ≤ 1.1 | "
-                     f"{goal_check('linear', a['per_file_ratio'])} |")
+        ctrl_text = (
+            (
+                f"exiftool {ctrl[small]['per_file_ms']:.2f} → {ctrl[big]['per_file_ms']:.2f} ms/file "
+                f"({ctrl['per_file_ratio']:.2f}×)"
+            )
+            if ctrl
+            else "–"
+        )
+        lines.append(
+            f"| per-file time, {small} → {big} letters (`--jobs 2`), wall | "
+            f"{a[small]['per_file_ms']:.2f} → "
+            f"{a[big]['per_file_ms']:.2f} ms | {ctrl_text} | {a['per_file_ratio']:.2f}× | ≤ 1.1 | "
+            f"{goal_check('linear', a['per_file_ratio'])} |"
+        )
         cpu_ratio = a[big]["cpu_per_file_ms"] / a[small]["cpu_per_file_ms"]
-        lines.append(f"| per-file CPU, {small} → {big} letters | {a[small]['cpu_per_file_ms']:.2f} → "
-                     f"{a[big]['cpu_per_file_ms']:.2f} ms | – | {cpu_ratio:.2f}× | ≤ 1.1 | {goal_check('linear_cpu', cpu_ratio)} |")
-        lines.append(f"| peak RSS at {big} letters: worker max / parent | {mb(a[big]['worker_max_mb'])} / "
-                     f"{mb(a[big]['parent_mb'])} MB | at {small}: {mb(a[small]['worker_max_mb'])} / "
-                     f"{mb(a[small]['parent_mb'])} MB | – | – | – |")
+        lines.append(
+            f"| per-file CPU, {small} → {big} letters | {a[small]['cpu_per_file_ms']:.2f} → "
+            f"{a[big]['cpu_per_file_ms']:.2f} ms | – | {cpu_ratio:.2f}× | ≤ 1.1 | {goal_check('linear_cpu', cpu_ratio)} |"
+        )
+        lines.append(
+            f"| peak RSS at {big} letters: worker max / parent | {mb(a[big]['worker_max_mb'])} / "
+            f"{mb(a[big]['parent_mb'])} MB | at {small}: {mb(a[small]['worker_max_mb'])} / "
+            f"{mb(a[small]['parent_mb'])} MB | – | – | – |"
+        )
     stages = results.get("stages")
     if stages:
-        lines += ["", "Where the time goes (`benchmarks/stages.py`, fresh interpreter per run, "
-                  f"{stages['rounds']} interleaved rounds, medians):", "", stages["table"], "",
-                  "```", stages["cprofile"], "```"]
+        lines += [
+            "",
+            "Where the time goes (`benchmarks/stages.py`, fresh interpreter per run, "
+            f"{stages['rounds']} interleaved rounds, medians):",
+            "",
+            stages["table"],
+            "",
+            "```",
+            stages["cprofile"],
+            "```",
+        ]
     return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- main
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -648,8 +752,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED, help=f"corpus seed [{SEED}]")
     parser.add_argument("--no-profile", action="store_true", help="skip the per-stage profile (stages.py)")
     parser.add_argument("--python", default=sys.executable, help="interpreter that creates benchmarks/.venv")
-    parser.add_argument("--source", type=Path, default=ROOT,
-                        help="install authcheck from this tree instead of the repository (e.g. an exported commit)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT,
+        help="install authcheck from this tree instead of the repository (e.g. an exported commit)",
+    )
     args = parser.parse_args(argv)
     global SOURCE
     SOURCE = args.source.resolve()
@@ -670,10 +778,20 @@ def main(argv: list[str] | None = None) -> int:
     samples = pick_samples(corpus)
     smoke_test(ac, samples["pdf"])
 
-    results: dict = {"date": dt.datetime.now().isoformat(timespec="seconds"), "quick": args.quick,
-                     "machine": machine_info(exiftool), "load_before": _load(), "exiftool_found": bool(exiftool),
-                     "params": {"n": args.n, "seed": args.seed, "rounds": rounds, "batch_rounds": batch_rounds,
-                                "scale_n": None if args.quick else args.scale_n}}
+    results: dict = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": machine_info(exiftool),
+        "load_before": _load(),
+        "exiftool_found": bool(exiftool),
+        "params": {
+            "n": args.n,
+            "seed": args.seed,
+            "rounds": rounds,
+            "batch_rounds": batch_rounds,
+            "scale_n": None if args.quick else args.scale_n,
+        },
+    }
     with tempfile.TemporaryDirectory(prefix="authcheck-bench-") as tmpdir:
         tmp, cwd = Path(tmpdir), tmpdir  # a neutral working folder: no project config in the repository
         for path in (corpus / "letters").rglob("*.*"):  # page cache warm for every tool alike

@@ -32,8 +32,13 @@ def scan_seconds(folder: Path, env: dict, *extra: str, cluster=None) -> tuple[fl
     checking subprocesses: less disturbed by other load on the machine than wall-clock time."""
     before = _children_cpu() + (cluster.cpu() if cluster else 0.0)
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "authcheck", "check", str(folder), "-f", "jsonl", "--no-cache",
-                          *extra], env=env, capture_output=True, text=True, timeout=WAIT)
+    run = subprocess.run(
+        [sys.executable, "-m", "authcheck", "check", str(folder), "-f", "jsonl", "--no-cache", *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
     elapsed = time.perf_counter() - start
     if run.returncode not in (0, 1, 3) or not run.stdout:
         raise SystemExit(f"scan failed ({run.returncode}): {run.stderr[-500:]}")
@@ -72,10 +77,11 @@ class LoopbackCluster:
         self.procs: list[subprocess.Popen] = []
         self.tmp, self.env, self.workers = tmp, env, workers
 
-    def __enter__(self) -> "LoopbackCluster":
+    def __enter__(self) -> LoopbackCluster:
         file = self.tmp / f"scheduler-{self.workers}.json"
-        self._start("dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                    "--scheduler-file", str(file))
+        self._start(
+            "dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(file)
+        )
         deadline = time.monotonic() + 60
         while not (file.exists() and file.stat().st_size):
             if time.monotonic() > deadline:
@@ -84,8 +90,17 @@ class LoopbackCluster:
         time.sleep(0.2)
         address = json.loads(file.read_text())["address"]
         for _ in range(self.workers):
-            self._start("dask_worker", "--scheduler-file", str(file), "--nthreads", "1", "--no-nanny",
-                        "--host", "127.0.0.1", "--no-dashboard")
+            self._start(
+                "dask_worker",
+                "--scheduler-file",
+                str(file),
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+            )
         from distributed import Client
 
         with Client(address, timeout=60) as client:
@@ -98,8 +113,15 @@ class LoopbackCluster:
         return sum(_tree_cpu(proc.pid) for proc in self.procs)
 
     def _start(self, module: str, *args: str) -> None:
-        self.procs.append(subprocess.Popen([sys.executable, "-m", f"distributed.cli.{module}", *args], env=self.env,
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.tmp))
+        self.procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", f"distributed.cli.{module}", *args],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=self.tmp,
+            )
+        )
 
     def __exit__(self, *exc: object) -> None:
         for proc in reversed(self.procs):
@@ -116,8 +138,12 @@ def corpus(args, tmp: Path) -> Path:
     if args.corpus:
         return Path(args.corpus)
     out = tmp / "corpus"
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), str(out), "--n", str(args.n)],
-                   check=True, capture_output=True, timeout=WAIT)
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), str(out), "--n", str(args.n)],
+        check=True,
+        capture_output=True,
+        timeout=WAIT,
+    )
     return out / "letters"
 
 
@@ -137,8 +163,9 @@ def main() -> None:
         for workers in args.workers:
             with LoopbackCluster(workers, tmp, env) as cluster:
                 for state in ("cold", "warm"):
-                    rows[f"dask {workers} {state}"] = scan_seconds(folder, env, "--scheduler", cluster.address,
-                                                                   cluster=cluster)
+                    rows[f"dask {workers} {state}"] = scan_seconds(
+                        folder, env, "--scheduler", cluster.address, cluster=cluster
+                    )
     report(rows, files, args)
 
 
@@ -152,8 +179,10 @@ def report(rows: dict, files: int, args) -> None:
         wall = (rows["dask 2 warm"][0] - rows["local -j 2"][0]) / files * 1000
         cpu = (rows["dask 2 warm"][1] - rows["local -j 2"][1]) / files * 1000
         figures["overhead_ms_per_file_2_workers"] = {"wall": wall, "cpu": cpu}
-        print(f"overhead per file, 2 warm Dask workers against the local pool -j 2: {wall:+.1f} ms wall, "
-              f"{cpu:+.1f} ms CPU")
+        print(
+            f"overhead per file, 2 warm Dask workers against the local pool -j 2: {wall:+.1f} ms wall, "
+            f"{cpu:+.1f} ms CPU"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
 

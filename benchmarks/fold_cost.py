@@ -28,16 +28,28 @@ def variants() -> dict[str, str]:
     """name -> letter text."""
     plain = (ROOT / "samples" / "withdrawal-letter-2020.txt").read_text(encoding="utf-8")
     curly = plain.replace("'", "\u2019").replace(" - ", " \u2014 ").replace("Sir,", "\u201cSir,\u201d")
-    spoofed = (plain.replace("repositioning", "rep\u043esitioning").replace("departure", "dep\u200barture")
-               .replace("movement", "m0vement").replace("Coalition", "C\u043ealition").replace("value", "va\u200blue")
-               .replace("helicopter", "hel1copter").replace("friendship", "fr\u0456endship"))
+    spoofed = (
+        plain.replace("repositioning", "rep\u043esitioning")
+        .replace("departure", "dep\u200barture")
+        .replace("movement", "m0vement")
+        .replace("Coalition", "C\u043ealition")
+        .replace("value", "va\u200blue")
+        .replace("helicopter", "hel1copter")
+        .replace("friendship", "fr\u0456endship")
+    )
     head, sep, tail = plain.partition("Sir,\n")
     body, closing = tail.split("Sincerely,")
     page = head + sep + body * 3 + "Sincerely," + closing  # about one full page (3,000 characters)
-    return {"ascii (2020 sample)": plain, "curly quotes": curly, "spoofed": spoofed,
-            "one full page, ascii": page, "one full page, curly quotes": page.replace("'", "\u2019"),
-            "one full page, spoofed": page.replace("repositioning", "rep\u043esitioning")
-            .replace("departure", "dep\u200barture").replace("movement", "m0vement")}
+    return {
+        "ascii (2020 sample)": plain,
+        "curly quotes": curly,
+        "spoofed": spoofed,
+        "one full page, ascii": page,
+        "one full page, curly quotes": page.replace("'", "\u2019"),
+        "one full page, spoofed": page.replace("repositioning", "rep\u043esitioning")
+        .replace("departure", "dep\u200barture")
+        .replace("movement", "m0vement"),
+    }
 
 
 def per_letter_ms(sentences, make, rounds: int) -> float:
@@ -59,7 +71,9 @@ def main() -> None:
     for name, text in variants().items():
         sentences = letter_from_text(text).sentences
         plain = per_letter_ms(sentences, lambda s: Segment(s.text, s.part, s.start, s.end, s.page, s.line), args.rounds)
-        folded = per_letter_ms(sentences, lambda s: Segment.of(s.text, s.part, s.start, s.end, s.page, s.line), args.rounds)
+        folded = per_letter_ms(
+            sentences, lambda s: Segment.of(s.text, s.part, s.start, s.end, s.page, s.line), args.rounds
+        )
         chars = sum(len(s.text) for s in sentences)
         print(f"| {name} | {len(sentences)} | {chars} | {plain:.4f} | {folded:.4f} | {folded - plain:.4f} |")
 

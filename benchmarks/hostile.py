@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,7 @@ def log(message: str) -> None:
 
 # ----------------------------------------------------------------------------- part 1
 
+
 def ensure_crafted() -> Path:
     out = OUT / "crafted-full"
     if (out / "CRAFTED.tsv").exists():
@@ -70,8 +70,13 @@ def check_one(ac: str, path: Path, timeout: float, tmp: Path, label: str) -> dic
     guard = timeout * 3 + 30  # harness guard: kill authcheck itself if it never returns
     with open(output, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen([ac, str(path), "--format", "json", "--no-cache", "--timeout", f"{timeout:g}"],
-                                cwd=str(tmp), stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [ac, str(path), "--format", "json", "--no-cache", "--timeout", f"{timeout:g}"],
+            cwd=str(tmp),
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
         poller.start(proc.pid)
         killed = False
         while True:
@@ -101,11 +106,22 @@ def check_one(ac: str, path: Path, timeout: float, tmp: Path, label: str) -> dic
         parse_error = str(exc)[:100]
         result = "no-json"
     workers = poller.workers_mb()
-    return {"set": label, "file": path.name, "bytes": path.stat().st_size, "wall": round(wall, 4),
-            "cpu": round(usage.ru_utime + usage.ru_stime, 4), "rc": rc, "result": result,
-            "records": records, "message": message, "parse_error": parse_error, "harness_killed": killed,
-            "tree_maxrss_mb": round(usage.ru_maxrss / 1024, 1),
-            "parent_hwm_mb": poller.parent_mb(), "worker_hwm_mb": max(workers) if workers else None}
+    return {
+        "set": label,
+        "file": path.name,
+        "bytes": path.stat().st_size,
+        "wall": round(wall, 4),
+        "cpu": round(usage.ru_utime + usage.ru_stime, 4),
+        "rc": rc,
+        "result": result,
+        "records": records,
+        "message": message,
+        "parse_error": parse_error,
+        "harness_killed": killed,
+        "tree_maxrss_mb": round(usage.ru_maxrss / 1024, 1),
+        "parent_hwm_mb": poller.parent_mb(),
+        "worker_hwm_mb": max(workers) if workers else None,
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -118,7 +134,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def dist(values: list[float]) -> dict:
-    return {"p50": pct(values, .5), "p90": pct(values, .9), "p99": pct(values, .99), "max": max(values)}
+    return {"p50": pct(values, 0.5), "p90": pct(values, 0.9), "p99": pct(values, 0.99), "max": max(values)}
 
 
 def hostile_section(ac: str, sets: dict[str, Path], timeout: float) -> dict:
@@ -138,8 +154,12 @@ def hostile_section(ac: str, sets: dict[str, Path], timeout: float) -> dict:
     rss = [r["tree_maxrss_mb"] for r in rows]
     whwm = [r["worker_hwm_mb"] for r in rows if r["worker_hwm_mb"] is not None]
     return {
-        "files": len(rows), "sets": {k: str(v) for k, v in sets.items()}, "timeout": timeout,
-        "wall": dist(walls), "tree_maxrss_mb": dist(rss), "worker_hwm_mb": dist(whwm) if whwm else None,
+        "files": len(rows),
+        "sets": {k: str(v) for k, v in sets.items()},
+        "timeout": timeout,
+        "wall": dist(walls),
+        "tree_maxrss_mb": dist(rss),
+        "worker_hwm_mb": dist(whwm) if whwm else None,
         "counts": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
         "slowest": sorted(rows, key=lambda r: -r["wall"])[:10],
         "over_timeout": [r for r in rows if r["wall"] > timeout or r["harness_killed"]],
@@ -176,45 +196,76 @@ print(json.dumps({"walls": walls, "counts": {k: sorted(v) for k, v in counts.ite
 def overhead_section(corpus: Path) -> dict:
     paths = [str(p) for p in sorted((corpus / "letters").rglob("*.*"))]
     log(f"isolation overhead: {len(paths)} letters, isolated jobs=1 vs in-process, 3 interleaved rounds")
-    proc = subprocess.run([str(bench.venv_python()), "-c", OVERHEAD_CODE, *paths], capture_output=True, text=True,
-                          cwd="/")
+    proc = subprocess.run(
+        [str(bench.venv_python()), "-c", OVERHEAD_CODE, *paths], capture_output=True, text=True, cwd="/"
+    )
     if proc.returncode:
         raise SystemExit(f"overhead run failed: {proc.stderr[-800:]}")
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     w = res["walls"]
     ratios = [a / b for a, b in zip(w["isolated"], w["inline"])]
-    res.update({"letters": len(paths), "median_isolated": statistics.median(w["isolated"]),
-                "median_inline": statistics.median(w["inline"]), "round_ratios": ratios,
-                "overhead_pct": (statistics.median(ratios) - 1) * 100, "target_pct": 15})
+    res.update(
+        {
+            "letters": len(paths),
+            "median_isolated": statistics.median(w["isolated"]),
+            "median_inline": statistics.median(w["inline"]),
+            "round_ratios": ratios,
+            "overhead_pct": (statistics.median(ratios) - 1) * 100,
+            "target_pct": 15,
+        }
+    )
     return res
 
 
 # ----------------------------------------------------------------------------- report
 
+
 def markdown(h: dict, o: dict | None) -> str:
     f = lambda x: "–" if x is None else f"{x:.2f}"  # noqa: E731
-    lines = [f"## Hostile inputs ({h['files']} files: {', '.join(h['sets'])}; `--timeout {h['timeout']:g}`)", "",
-             "| | p50 | p90 | p99 | max |", "|---|---|---|---|---|"]
-    for key, name in (("wall", "wall (s)"), ("tree_maxrss_mb", "peak RSS, wait4 tree (MB)"),
-                      ("worker_hwm_mb", "worker VmHWM (MB)")):
+    lines = [
+        f"## Hostile inputs ({h['files']} files: {', '.join(h['sets'])}; `--timeout {h['timeout']:g}`)",
+        "",
+        "| | p50 | p90 | p99 | max |",
+        "|---|---|---|---|---|",
+    ]
+    for key, name in (
+        ("wall", "wall (s)"),
+        ("tree_maxrss_mb", "peak RSS, wait4 tree (MB)"),
+        ("worker_hwm_mb", "worker VmHWM (MB)"),
+    ):
         d = h[key]
         if d:
             lines.append(f"| {name} | {f(d['p50'])} | {f(d['p90'])} | {f(d['p99'])} | {f(d['max'])} |")
-    lines += ["", "Results: " + ", ".join(f"{k} {v}" for k, v in h["counts"].items()), "",
-              "| slowest | set | wall s | RSS MB | rc | result |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "Results: " + ", ".join(f"{k} {v}" for k, v in h["counts"].items()),
+        "",
+        "| slowest | set | wall s | RSS MB | rc | result |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in h["slowest"]:
-        lines.append(f"| {r['file'][:48]} | {r['set']} | {r['wall']:.2f} | {r['tree_maxrss_mb']:.0f} | {r['rc']} "
-                     f"| {r['result']} |")
+        lines.append(
+            f"| {r['file'][:48]} | {r['set']} | {r['wall']:.2f} | {r['tree_maxrss_mb']:.0f} | {r['rc']} "
+            f"| {r['result']} |"
+        )
     over = ", ".join(f"{r['file']} ({r['wall']:.1f} s)" for r in h["over_timeout"]) or "none"
     bad = ", ".join(f"{r['file']} (rc {r['rc']})" for r in h["bad_exit"]) or "none"
-    lines += ["", f"- over the timeout: {over}", f"- exit code not 0/1/3: {bad}",
-              f"- exactly one record per file: {'yes' if not h['not_one_record'] else 'NO: ' + ', '.join(r['file'] for r in h['not_one_record'][:10])}"]
+    lines += [
+        "",
+        f"- over the timeout: {over}",
+        f"- exit code not 0/1/3: {bad}",
+        f"- exactly one record per file: {'yes' if not h['not_one_record'] else 'NO: ' + ', '.join(r['file'] for r in h['not_one_record'][:10])}",
+    ]
     if o:
         verdict = "met" if o["overhead_pct"] < o["target_pct"] else "MISSED"
-        lines += ["", f"## Isolation overhead ({o['letters']} letters, one core each, median of 3 interleaved rounds)",
-                  "", f"isolated `scan(jobs=1)` {o['median_isolated']:.1f} s vs in-process {o['median_inline']:.1f} s: "
-                  f"overhead **{o['overhead_pct']:+.1f} %** (target < {o['target_pct']} %: {verdict}); "
-                  f"per-round ratios {', '.join(f'{r:.3f}' for r in o['round_ratios'])}"]
+        lines += [
+            "",
+            f"## Isolation overhead ({o['letters']} letters, one core each, median of 3 interleaved rounds)",
+            "",
+            f"isolated `scan(jobs=1)` {o['median_isolated']:.1f} s vs in-process {o['median_inline']:.1f} s: "
+            f"overhead **{o['overhead_pct']:+.1f} %** (target < {o['target_pct']} %: {verdict}); "
+            f"per-round ratios {', '.join(f'{r:.3f}' for r in o['round_ratios'])}",
+        ]
     return "\n".join(lines)
 
 
@@ -229,8 +280,12 @@ def out_path() -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default=str(SHARED / "hostile"), help="the hostile corpus folder")
-    ap.add_argument("--crafted-full", action="store_true", default=True,
-                    help="also run the full crafted set of make_hostile.py (default: on)")
+    ap.add_argument(
+        "--crafted-full",
+        action="store_true",
+        default=True,
+        help="also run the full crafted set of make_hostile.py (default: on)",
+    )
     ap.add_argument("--no-crafted", dest="crafted_full", action="store_false", help="skip the crafted set")
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--n", type=int, default=1000, help="letters for the isolation-overhead corpus")
@@ -239,8 +294,9 @@ def main() -> None:
 
     corpus = Path(args.corpus).resolve()
     if not corpus.is_dir():
-        raise SystemExit(f"hostile corpus not found: {corpus} (expected <repo>/../shared/corpus/hostile; "
-                         "pass --corpus DIR)")
+        raise SystemExit(
+            f"hostile corpus not found: {corpus} (expected <repo>/../shared/corpus/hostile; pass --corpus DIR)"
+        )
     OUT.mkdir(exist_ok=True)
     bench.ensure_venv(sys.executable)
     ac = str(bench.VENV / "bin" / "authcheck")
@@ -253,10 +309,21 @@ def main() -> None:
     md = markdown(h, o)
     print(md)
     path = out_path()
-    path.write_text(json.dumps({"date": dt.datetime.now().isoformat(timespec="seconds"),
-                                "machine": bench.machine_info(None), "load_before": load,
-                                "load_after": os.getloadavg(), "hostile": h, "overhead": o, "markdown": md},
-                               indent=1, default=str))
+    path.write_text(
+        json.dumps(
+            {
+                "date": dt.datetime.now().isoformat(timespec="seconds"),
+                "machine": bench.machine_info(None),
+                "load_before": load,
+                "load_after": os.getloadavg(),
+                "hostile": h,
+                "overhead": o,
+                "markdown": md,
+            },
+            indent=1,
+            default=str,
+        )
+    )
     log(f"wrote {path}")
 
 

@@ -38,8 +38,10 @@ try:
     import tools.docgen as _docgen
     from tools.docgen import LetterSpec, letter_docx, letter_pdf, letter_text
 except ImportError as exc:  # python-docx: authcheck's own dependency
-    raise SystemExit(f"make_corpus.py needs authcheck's dependencies ({exc}); run it with the interpreter of a "
-                     "venv where authcheck is installed, e.g. benchmarks/.venv/bin/python") from None
+    raise SystemExit(
+        f"make_corpus.py needs authcheck's dependencies ({exc}); run it with the interpreter of a "
+        "venv where authcheck is installed, e.g. benchmarks/.venv/bin/python"
+    ) from None
 
 
 @functools.lru_cache(maxsize=8192)
@@ -57,30 +59,122 @@ _PAGE_COUNT = re.compile(rb"/Type /Pages /Kids \[[^\]]*\] /Count (\d+)")
 
 GENERATOR_VERSION = "1"
 #: (class, format, filler pages, share of the corpus)
-CLASSES = (("pdf-1p", "pdf", 0, 0.77), ("pdf-3p", "pdf", 2, 0.05), ("pdf-20p", "pdf", 20, 0.03),
-           ("docx", "docx", 0, 0.10), ("txt", "txt", 0, 0.05))
+CLASSES = (
+    ("pdf-1p", "pdf", 0, 0.77),
+    ("pdf-3p", "pdf", 2, 0.05),
+    ("pdf-20p", "pdf", 20, 0.03),
+    ("docx", "docx", 0, 0.10),
+    ("txt", "txt", 0, 0.05),
+)
 EXT = {"pdf": ".pdf", "docx": ".docx", "txt": ".txt"}
 
-COUNTRIES = ("Nordmark", "Valdoria", "Estmere", "Karelia Minor", "Ostravia", "Lusenia", "Marovia",
-             "Terranova", "Belcaria", "Quessia")
-CITIES = ("Nordhavn", "Valdor", "Estholm", "Kaarlinna", "Ostrava Nova", "Lusen", "Marov", "Port Terra",
-          "Belca", "Quessburg")
-FIRST = ("Anna", "James", "Maria", "Daniel", "Sofia", "Michael", "Elena", "Thomas", "Ingrid", "Robert",
-         "Laila", "Peter", "Nadia", "William", "Clara", "Omar", "Henrik", "Grace", "Victor", "Helen")
-LAST = ("Lindqvist", "Whitfield", "Moreau", "Hayes", "Kovacs", "Ortega", "Brandt", "Novak", "Castell",
-        "Reyes", "Halvorsen", "Okafor", "Marsh", "Duval", "Petrov", "Sandoval", "Keller", "Abbott",
-        "Varga", "Lund")
-MIL_RANKS = (("Colonel", "COL"), ("Brigadier General", "BG"), ("Major General", "MG"),
-             ("Lieutenant Colonel", "LTC"), ("Commander", "CDR"), ("Captain", "CAPT"))
-UNITS = ("TASK FORCE {c}", "JOINT FORCE COMMAND {c}", "{c} LOGISTICS COMMAND", "COMBINED AIR COMPONENT {c}",
-         "MULTINATIONAL BRIGADE {c}")
-MINISTRIES = ("MINISTRY OF DEFENCE", "MINISTRY OF FOREIGN AFFAIRS", "OFFICE OF THE PRIME MINISTER",
-              "MINISTRY OF THE INTERIOR", "OFFICE OF THE PRESIDENT")
-COMPANIES = ("Harbor Freight Logistics Ltd", "Northwind Engineering AS", "Bluestone Consulting GmbH",
-             "Meridian Shipping SA", "Aster Medical Supplies Oy")
-SUBJECTS_ROUTINE = ("Quarterly Coordination Meeting", "Liaison Officer Nomination", "Annual Training Calendar",
-                    "Request for Range Access", "Visit of the Inspection Team", "Updated Points of Contact",
-                    "Delivery Schedule for Spare Parts", "Invitation to the Planning Conference")
+COUNTRIES = (
+    "Nordmark",
+    "Valdoria",
+    "Estmere",
+    "Karelia Minor",
+    "Ostravia",
+    "Lusenia",
+    "Marovia",
+    "Terranova",
+    "Belcaria",
+    "Quessia",
+)
+CITIES = (
+    "Nordhavn",
+    "Valdor",
+    "Estholm",
+    "Kaarlinna",
+    "Ostrava Nova",
+    "Lusen",
+    "Marov",
+    "Port Terra",
+    "Belca",
+    "Quessburg",
+)
+FIRST = (
+    "Anna",
+    "James",
+    "Maria",
+    "Daniel",
+    "Sofia",
+    "Michael",
+    "Elena",
+    "Thomas",
+    "Ingrid",
+    "Robert",
+    "Laila",
+    "Peter",
+    "Nadia",
+    "William",
+    "Clara",
+    "Omar",
+    "Henrik",
+    "Grace",
+    "Victor",
+    "Helen",
+)
+LAST = (
+    "Lindqvist",
+    "Whitfield",
+    "Moreau",
+    "Hayes",
+    "Kovacs",
+    "Ortega",
+    "Brandt",
+    "Novak",
+    "Castell",
+    "Reyes",
+    "Halvorsen",
+    "Okafor",
+    "Marsh",
+    "Duval",
+    "Petrov",
+    "Sandoval",
+    "Keller",
+    "Abbott",
+    "Varga",
+    "Lund",
+)
+MIL_RANKS = (
+    ("Colonel", "COL"),
+    ("Brigadier General", "BG"),
+    ("Major General", "MG"),
+    ("Lieutenant Colonel", "LTC"),
+    ("Commander", "CDR"),
+    ("Captain", "CAPT"),
+)
+UNITS = (
+    "TASK FORCE {c}",
+    "JOINT FORCE COMMAND {c}",
+    "{c} LOGISTICS COMMAND",
+    "COMBINED AIR COMPONENT {c}",
+    "MULTINATIONAL BRIGADE {c}",
+)
+MINISTRIES = (
+    "MINISTRY OF DEFENCE",
+    "MINISTRY OF FOREIGN AFFAIRS",
+    "OFFICE OF THE PRIME MINISTER",
+    "MINISTRY OF THE INTERIOR",
+    "OFFICE OF THE PRESIDENT",
+)
+COMPANIES = (
+    "Harbor Freight Logistics Ltd",
+    "Northwind Engineering AS",
+    "Bluestone Consulting GmbH",
+    "Meridian Shipping SA",
+    "Aster Medical Supplies Oy",
+)
+SUBJECTS_ROUTINE = (
+    "Quarterly Coordination Meeting",
+    "Liaison Officer Nomination",
+    "Annual Training Calendar",
+    "Request for Range Access",
+    "Visit of the Inspection Team",
+    "Updated Points of Contact",
+    "Delivery Schedule for Spare Parts",
+    "Invitation to the Planning Conference",
+)
 ROUTINE = (
     "The meeting will take place in the main conference room of the headquarters at 1000 hours.",
     "Please confirm attendance and nominate a liaison officer by the end of the month.",
@@ -112,11 +206,27 @@ POLICY = {
         "obligations under the status of forces agreement.",
     ),
 }
-CREATORS = (("Microsoft Word", "Microsoft Word 2016"), ("Microsoft Word", "Microsoft: Print To PDF"),
-            ("LibreOffice Writer", "LibreOffice 7.4"), ("Acrobat PDFMaker 21 for Word", "Adobe PDF Library 21.1.177"))
+CREATORS = (
+    ("Microsoft Word", "Microsoft Word 2016"),
+    ("Microsoft Word", "Microsoft: Print To PDF"),
+    ("LibreOffice Writer", "LibreOffice 7.4"),
+    ("Acrobat PDFMaker 21 for Word", "Adobe PDF Library 21.1.177"),
+)
 DATE_FORMATS = ("{d} {M} {Y}", "{M} {d}, {Y}", "{Y}-{m:02d}-{d:02d}", "{d} {Mon} {Y}")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def plan(n: int, seed: int) -> list[str]:
@@ -142,20 +252,34 @@ def _issuer(rng: random.Random, country: str, city: str) -> dict:
         unit = rng.choice(UNITS).format(c=country.upper())
         rank, abbr = rng.choice(MIL_RANKS)
         org = unit.title()
-        return {"letterhead": ["HEADQUARTERS", unit, f"{city.upper()}, {country.upper()}"],
-                "name": name.upper(), "titles": [f"{rank}, {country} Armed Forces", f"Commander, {org}"],
-                "org": org, "author": f"{name.split()[-1]}, {name.split()[0]} {abbr}", "kind": kind}
+        return {
+            "letterhead": ["HEADQUARTERS", unit, f"{city.upper()}, {country.upper()}"],
+            "name": name.upper(),
+            "titles": [f"{rank}, {country} Armed Forces", f"Commander, {org}"],
+            "org": org,
+            "author": f"{name.split()[-1]}, {name.split()[0]} {abbr}",
+            "kind": kind,
+        }
     if kind == "government":
         ministry = rng.choice(MINISTRIES)
         org = f"{ministry.title()} of {country}"
-        return {"letterhead": [ministry, f"REPUBLIC OF {country.upper()}", f"Government Quarter 1, {city}"],
-                "name": name, "titles": [rng.choice(("Minister", "Permanent Secretary", "Director General",
-                                                     "Head of Department"))],
-                "org": org, "author": f"Office of the {ministry.title()}", "kind": kind}
+        return {
+            "letterhead": [ministry, f"REPUBLIC OF {country.upper()}", f"Government Quarter 1, {city}"],
+            "name": name,
+            "titles": [rng.choice(("Minister", "Permanent Secretary", "Director General", "Head of Department"))],
+            "org": org,
+            "author": f"Office of the {ministry.title()}",
+            "kind": kind,
+        }
     company = rng.choice(COMPANIES)
-    return {"letterhead": [company.upper(), f"Harbour Road {rng.randint(1, 99)}, {city}"],
-            "name": name, "titles": [rng.choice(("Managing Director", "Head of Operations", "Contracts Manager"))],
-            "org": company, "author": name, "kind": kind}
+    return {
+        "letterhead": [company.upper(), f"Harbour Road {rng.randint(1, 99)}, {city}"],
+        "name": name,
+        "titles": [rng.choice(("Managing Director", "Head of Operations", "Contracts Manager"))],
+        "org": company,
+        "author": name,
+        "kind": kind,
+    }
 
 
 def build_spec(cls: str, index: int, seed: int) -> tuple[LetterSpec, dict]:
@@ -172,35 +296,52 @@ def build_spec(cls: str, index: int, seed: int) -> tuple[LetterSpec, dict]:
 
     policy = rng.random() < 0.30
     policy_kind = rng.choice(sorted(POLICY)) if policy else None
-    subject = (f"{policy_kind.title()} Notice" if policy else rng.choice(SUBJECTS_ROUTINE))
+    subject = f"{policy_kind.title()} Notice" if policy else rng.choice(SUBJECTS_ROUTINE)
     body = rng.sample(ROUTINE, rng.randint(2, 4))
     if policy:
         body.insert(rng.randint(0, 1), rng.choice(POLICY[policy_kind]).format(c=country))
-    blocks = [f"MEMORANDUM FOR Ministry of Defence of {recipient_country}" if issuer["kind"] == "military"
-              else f"To: The Secretary General, Ministry of Foreign Affairs of {recipient_country}",
-              f"FROM: {issuer['titles'][-1]}, {issuer['org']}", f"SUBJECT: {subject}",
-              rng.choice(("Sir,", "Madam,", "Dear Colleague,", "Excellency,")),
-              *[f"{i}. {text}" if issuer["kind"] == "military" else text for i, text in enumerate(body, 1)]]
+    blocks = [
+        f"MEMORANDUM FOR Ministry of Defence of {recipient_country}"
+        if issuer["kind"] == "military"
+        else f"To: The Secretary General, Ministry of Foreign Affairs of {recipient_country}",
+        f"FROM: {issuer['titles'][-1]}, {issuer['org']}",
+        f"SUBJECT: {subject}",
+        rng.choice(("Sir,", "Madam,", "Dear Colleague,", "Excellency,")),
+        *[f"{i}. {text}" if issuer["kind"] == "military" else text for i, text in enumerate(body, 1)],
+    ]
 
-    kinds = {"pdf": ("image", "image", "digital", "conformed", "marker", None, None, None, "empty-field"),
-             "docx": ("image", "image", "conformed", "conformed", None, None, None),
-             "txt": ("conformed", "conformed", "marker", None, None)}[fmt]
+    kinds = {
+        "pdf": ("image", "image", "digital", "conformed", "marker", None, None, None, "empty-field"),
+        "docx": ("image", "image", "conformed", "conformed", None, None, None),
+        "txt": ("conformed", "conformed", "marker", None, None),
+    }[fmt]
     signature = rng.choice(kinds)
     has_block = signature is not None or rng.random() < 0.85
     draft = rng.random() < 0.05
     undated = rng.random() < 0.03
 
     creator, producer = rng.choice(CREATORS)
-    metadata = {"title": subject, "author": issuer["author"], "last_modified_by": issuer["author"],
-                "company": issuer["org"], "creator": creator, "producer": producer,
-                "created": when - timedelta(minutes=rng.randint(30, 600)),
-                "modified": when - timedelta(minutes=rng.randint(0, 25)),
-                "revision": rng.randint(1, 9), "template": "Normal.dotm", "app_version": "16.0000",
-                "xmp": rng.random() < 0.5}
+    metadata = {
+        "title": subject,
+        "author": issuer["author"],
+        "last_modified_by": issuer["author"],
+        "company": issuer["org"],
+        "creator": creator,
+        "producer": producer,
+        "created": when - timedelta(minutes=rng.randint(30, 600)),
+        "modified": when - timedelta(minutes=rng.randint(0, 25)),
+        "revision": rng.randint(1, 9),
+        "template": "Normal.dotm",
+        "app_version": "16.0000",
+        "xmp": rng.random() < 0.5,
+    }
     anomaly = rng.random() < 0.10
     if anomaly:  # metadata from someone else, created after the letter's date
-        metadata.update(author=f"{rng.choice(LAST).lower()}.{rng.choice(FIRST).lower()}",
-                        company=rng.choice(COMPANIES), created=when + timedelta(days=rng.randint(2, 40)))
+        metadata.update(
+            author=f"{rng.choice(LAST).lower()}.{rng.choice(FIRST).lower()}",
+            company=rng.choice(COMPANIES),
+            created=when + timedelta(days=rng.randint(2, 40)),
+        )
         metadata["modified"] = metadata["created"] + timedelta(hours=1)
     if rng.random() < 0.15:  # some files carry no metadata at all
         metadata = {}
@@ -211,17 +352,30 @@ def build_spec(cls: str, index: int, seed: int) -> tuple[LetterSpec, dict]:
         metadata.pop("xmp", None), metadata.pop("producer", None)
 
     spec = LetterSpec(
-        letterhead=issuer["letterhead"], date=None if undated else _date_text(rng, when), blocks=blocks,
+        letterhead=issuer["letterhead"],
+        date=None if undated else _date_text(rng, when),
+        blocks=blocks,
         closing=rng.choice(("Sincerely,", "Respectfully,", "Yours faithfully,")) if has_block else None,
         signature_name=issuer["name"] if has_block else None,
         signature_titles=issuer["titles"] if has_block else [],
         signature=signature if has_block else None,
-        banner="DRAFT - PRE-DECISIONAL" if draft else None, watermark="DRAFT" if draft and fmt != "txt" else None,
-        metadata=metadata, filler_pages=filler)
-    truth = {"format": fmt, "class": cls, "signed": signature in ("image", "digital", "conformed", "marker"),
-             "signature": signature if has_block else None, "signature_block": has_block,
-             "policy_change": policy, "policy_kind": policy_kind, "draft": draft, "undated": undated,
-             "metadata_anomaly": anomaly and bool(metadata)}
+        banner="DRAFT - PRE-DECISIONAL" if draft else None,
+        watermark="DRAFT" if draft and fmt != "txt" else None,
+        metadata=metadata,
+        filler_pages=filler,
+    )
+    truth = {
+        "format": fmt,
+        "class": cls,
+        "signed": signature in ("image", "digital", "conformed", "marker"),
+        "signature": signature if has_block else None,
+        "signature_block": has_block,
+        "policy_change": policy,
+        "policy_kind": policy_kind,
+        "draft": draft,
+        "undated": undated,
+        "metadata_anomaly": anomaly and bool(metadata),
+    }
     return spec, truth
 
 
@@ -238,8 +392,14 @@ def render(args: tuple) -> tuple[str, bytes, dict]:
     else:
         data, pages = letter_text(spec).encode("utf-8"), None
     rel = f"letters/{cls}/letter-{index:05d}{EXT[fmt]}"
-    record = {"file": rel, "format": fmt, "pages": pages, **truth, "bytes": len(data),
-              "sha256": hashlib.sha256(data).hexdigest()}
+    record = {
+        "file": rel,
+        "format": fmt,
+        "pages": pages,
+        **truth,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
     return rel, data, record
 
 
@@ -263,9 +423,14 @@ def build(out: Path, n: int, seed: int, jobs: int) -> dict:
     with open(out / "manifest.jsonl", "w", encoding="utf-8") as fh:
         for record in records:
             fh.write(json.dumps(record, sort_keys=True) + "\n")
-    info = {"generator": GENERATOR_VERSION, "n": n, "seed": seed, "digest": digest.hexdigest(),
-            "bytes": sum(r["bytes"] for r in records),
-            "classes": {name: sum(r["class"] == name for r in records) for name, *_ in CLASSES}}
+    info = {
+        "generator": GENERATOR_VERSION,
+        "n": n,
+        "seed": seed,
+        "digest": digest.hexdigest(),
+        "bytes": sum(r["bytes"] for r in records),
+        "classes": {name: sum(r["class"] == name for r in records) for name, *_ in CLASSES},
+    }
     (out / "corpus.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
 
@@ -281,8 +446,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--n must be at least 1")
     start = time.perf_counter()
     info = build(args.out, args.n, args.seed, max(1, args.jobs))
-    print(f"wrote {args.n} letters ({info['bytes'] / 1e6:.1f} MB) to {args.out} in "
-          f"{time.perf_counter() - start:.1f} s; digest {info['digest'][:16]}; {info['classes']}")
+    print(
+        f"wrote {args.n} letters ({info['bytes'] / 1e6:.1f} MB) to {args.out} in "
+        f"{time.perf_counter() - start:.1f} s; digest {info['digest'][:16]}; {info['classes']}"
+    )
     return 0
 
 

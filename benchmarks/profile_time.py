@@ -63,8 +63,12 @@ def importtime(python: str, path: str, runs: int) -> tuple[dict, dict]:
     per_pkg: dict[str, list[float]] = defaultdict(list)
     per_mod: dict[str, list[float]] = defaultdict(list)
     for _ in range(runs):
-        proc = subprocess.run([python, "-X", "importtime", "-m", "authcheck", path, "--format", "json", "--no-cache"],
-                              capture_output=True, text=True, cwd="/")
+        proc = subprocess.run(
+            [python, "-X", "importtime", "-m", "authcheck", path, "--format", "json", "--no-cache"],
+            capture_output=True,
+            text=True,
+            cwd="/",
+        )
         pkg: dict[str, float] = defaultdict(float)
         for line in proc.stderr.splitlines():
             m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
@@ -90,8 +94,8 @@ def single_split(python: str, path: str, runs: int) -> dict:
 
 def cprofile_single(path: str) -> str:
     """cProfile of the first (cold) check_path in this process: imports included."""
-    from authcheck.cli.commands import project_config
     from authcheck.batch.pipeline import check_path
+    from authcheck.cli.commands import project_config
     from authcheck.engine.rulepack import load_ruleset
 
     project = project_config({"no_cache": True})
@@ -108,7 +112,7 @@ def _top(prof: cProfile.Profile, key: str, n: int) -> str:
     st = pstats.Stats(prof, stream=buf)
     st.sort_stats(key).print_stats(n)
     text = buf.getvalue()
-    return text[text.find("   ncalls"):].rstrip()
+    return text[text.find("   ncalls") :].rstrip()
 
 
 def batch(corpus: Path, files: int) -> dict:
@@ -117,13 +121,13 @@ def batch(corpus: Path, files: int) -> dict:
     import authcheck.extract as extract_mod
     import authcheck.loaders as loaders
     import authcheck.scoring.score as scoring
-    from authcheck.cli.commands import project_config
     from authcheck.batch.pipeline import check_path
+    from authcheck.cli.commands import project_config
     from authcheck.engine.rulepack import load_ruleset
 
     project = project_config({"no_cache": True})
     ruleset = load_ruleset(project.settings.rule_dirs)
-    records = [json.loads(line) for line in open(corpus / "manifest.jsonl")][:files]
+    records = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines()][:files]
     stage: dict[str, float] = defaultdict(float)
     per_rule: dict[str, float] = defaultdict(float)
 
@@ -136,6 +140,7 @@ def batch(corpus: Path, files: int) -> dict:
                 return original(*args, **kwargs)
             finally:
                 stage[label] += time.perf_counter() - start
+
         setattr(module, name, wrapper)
 
     timed(loaders, "load", "load (sniff + parse + text)")
@@ -151,6 +156,7 @@ def batch(corpus: Path, files: int) -> dict:
             return original_rule(rule, ctx)
         finally:
             per_rule[rule.id] += time.perf_counter() - start
+
     engine.evaluate_rule = rule_wrapper
 
     check_path(str(corpus / records[0]["file"]), project.settings, ruleset)  # warm-up: lazy imports
@@ -171,12 +177,20 @@ def batch(corpus: Path, files: int) -> dict:
     stats = pstats.Stats(prof)
     groups = _groups(stats)
     plain_total = sum(map(sum, plain.values()))
-    return {"files": len(records), "total_profiled": total, "total_plain": plain_total,
-            "per_class_ms": {k: {"files": len(v), "mean_ms": statistics.mean(v) * 1000, "share": sum(v) / plain_total}
-                             for k, v in sorted(plain.items())},
-            "stages_s": stages, "rules_s": dict(sorted(rules.items(), key=lambda kv: -kv[1])),
-            "groups_s": groups, "top_tottime": _top(prof, "tottime", 25),
-            "top_cumulative": _top(prof, "cumulative", 30)}
+    return {
+        "files": len(records),
+        "total_profiled": total,
+        "total_plain": plain_total,
+        "per_class_ms": {
+            k: {"files": len(v), "mean_ms": statistics.mean(v) * 1000, "share": sum(v) / plain_total}
+            for k, v in sorted(plain.items())
+        },
+        "stages_s": stages,
+        "rules_s": dict(sorted(rules.items(), key=lambda kv: -kv[1])),
+        "groups_s": groups,
+        "top_tottime": _top(prof, "tottime", 25),
+        "top_cumulative": _top(prof, "cumulative", 30),
+    }
 
 
 def what_if(corpus: Path, files: int) -> dict:
@@ -186,6 +200,7 @@ def what_if(corpus: Path, files: int) -> dict:
     content stream) stubbed out.  DOCX: load() vs. its python-docx open alone vs. the styles.xml parse.
     """
     import hashlib
+
     import authcheck.loaders.docx as ldocx
     import authcheck.loaders.pdf as lpdf
     from authcheck.loaders import load
@@ -193,7 +208,7 @@ def what_if(corpus: Path, files: int) -> dict:
     from authcheck.settings import Settings
 
     limits = Settings().limits
-    records = [json.loads(line) for line in open(corpus / "manifest.jsonl")][:files]
+    records = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines()][:files]
     real_images = getattr(lpdf, "_page_images", None)  # gone once images come from the text pass
     out: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
 
@@ -267,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "site-packages" not in authcheck.__file__:
         print(f"warning: authcheck is imported from {authcheck.__file__}, not an installed copy", file=sys.stderr)
-    manifest = [json.loads(line) for line in open(args.corpus / "manifest.jsonl")]
+    manifest = [json.loads(line) for line in (args.corpus / "manifest.jsonl").read_text().splitlines()]
     sample = str(args.corpus / next(r["file"] for r in manifest if r["class"] == "pdf-1p"))
     lines = [f"# authcheck profile {dt.datetime.now().isoformat(timespec='seconds')}  (sample {sample})", ""]
 
@@ -283,10 +298,16 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["", "cProfile of the cold check_path (imports included), by cumulative time:", cprofile_single(sample)]
 
     b = batch(args.corpus, args.files)
-    lines += ["", f"## 3. batch: check_path over {b['files']} corpus files in one process", "",
-              "per class (unprofiled pass): files, mean ms/file, share of time"]
-    lines += [f"  {k:8s} {v['files']:4d} {v['mean_ms']:8.1f} ms {v['share'] * 100:5.1f} %"
-              for k, v in b["per_class_ms"].items()]
+    lines += [
+        "",
+        f"## 3. batch: check_path over {b['files']} corpus files in one process",
+        "",
+        "per class (unprofiled pass): files, mean ms/file, share of time",
+    ]
+    lines += [
+        f"  {k:8s} {v['files']:4d} {v['mean_ms']:8.1f} ms {v['share'] * 100:5.1f} %"
+        for k, v in b["per_class_ms"].items()
+    ]
     lines += [f"  total    {b['files']:4d} {b['total_plain']:8.2f} s  (under cProfile: {b['total_profiled']:.2f} s)"]
     lines += ["", "stages (unprofiled pass, s):"] + [f"{v:8.3f}  {k}" for k, v in b["stages_s"].items()]
     lines += ["", "rules by id (unprofiled pass, s):"] + [f"{v:8.3f}  {k}" for k, v in b["rules_s"].items()]

@@ -19,26 +19,145 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import replace
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from tools.docgen import LetterSpec, letter_text  # noqa: E402
+from tools.docgen import LetterSpec, letter_text
 
-FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
-         "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen",
-         "Anna", "Lars", "Ingrid", "Olaf", "Fatima", "Omar", "Mei", "Hiroshi", "Priya", "Rahul", "Elena", "Ivan"]
-SYLLABLES = ["son", "berg", "ley", "ton", "man", "ford", "wick", "field", "ston", "ridge", "wood", "hart",
-             "ka", "ro", "vi", "lan", "dor", "mer", "sa", "tel", "qu", "ne", "ba", "zo", "fin", "gar"]
-OFFICE = ["Ministry of Finance", "Ministry of Defence", "Ministry of Health", "Department of Transport",
-          "Office of the Governor", "Directorate of Operations", "Ministry of Foreign Affairs", "Treasury Board"]
-TITLES = ["Director General", "Deputy Director", "Permanent Secretary", "Chief of Staff", "Head of Division",
-          "Commander", "Deputy Minister", "Secretary General", "Chief Financial Officer", "Legal Adviser"]
-WORDS = ("schedule review budget transport contract inspection meeting training audit supply report region "
-         "office staff committee agreement funding deadline request survey plan equipment facility account "
-         "analysis procurement delivery program policy quarterly annual project vendor invoice").split()
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+FIRST = [
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Anna",
+    "Lars",
+    "Ingrid",
+    "Olaf",
+    "Fatima",
+    "Omar",
+    "Mei",
+    "Hiroshi",
+    "Priya",
+    "Rahul",
+    "Elena",
+    "Ivan",
+]
+SYLLABLES = [
+    "son",
+    "berg",
+    "ley",
+    "ton",
+    "man",
+    "ford",
+    "wick",
+    "field",
+    "ston",
+    "ridge",
+    "wood",
+    "hart",
+    "ka",
+    "ro",
+    "vi",
+    "lan",
+    "dor",
+    "mer",
+    "sa",
+    "tel",
+    "qu",
+    "ne",
+    "ba",
+    "zo",
+    "fin",
+    "gar",
+]
+OFFICE = [
+    "Ministry of Finance",
+    "Ministry of Defence",
+    "Ministry of Health",
+    "Department of Transport",
+    "Office of the Governor",
+    "Directorate of Operations",
+    "Ministry of Foreign Affairs",
+    "Treasury Board",
+]
+TITLES = [
+    "Director General",
+    "Deputy Director",
+    "Permanent Secretary",
+    "Chief of Staff",
+    "Head of Division",
+    "Commander",
+    "Deputy Minister",
+    "Secretary General",
+    "Chief Financial Officer",
+    "Legal Adviser",
+]
+WORDS = [
+    "schedule",
+    "review",
+    "budget",
+    "transport",
+    "contract",
+    "inspection",
+    "meeting",
+    "training",
+    "audit",
+    "supply",
+    "report",
+    "region",
+    "office",
+    "staff",
+    "committee",
+    "agreement",
+    "funding",
+    "deadline",
+    "request",
+    "survey",
+    "plan",
+    "equipment",
+    "facility",
+    "account",
+    "analysis",
+    "procurement",
+    "delivery",
+    "program",
+    "policy",
+    "quarterly",
+    "annual",
+    "project",
+    "vendor",
+    "invoice",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def surname(rng: random.Random) -> str:
@@ -47,9 +166,15 @@ def surname(rng: random.Random) -> str:
 
 def build_registry(rng: random.Random, n_people: int, n_orgs: int) -> tuple[dict, list, list]:
     """Registry data (YAML-ready), the people and the organisations, all generated."""
-    orgs = [{"id": f"o{i}", "names": [f"{OFFICE[i % len(OFFICE)]} of Region {i}"],
-             "letterhead": [f"{OFFICE[i % len(OFFICE)].upper()} OF REGION {i}"],
-             "reference_patterns": [rf"^R{i}/[A-Z]{{2}}/\d{{4}}/\d{{3}}$"]} for i in range(n_orgs)]
+    orgs = [
+        {
+            "id": f"o{i}",
+            "names": [f"{OFFICE[i % len(OFFICE)]} of Region {i}"],
+            "letterhead": [f"{OFFICE[i % len(OFFICE)].upper()} OF REGION {i}"],
+            "reference_patterns": [rf"^R{i}/[A-Z]{{2}}/\d{{4}}/\d{{3}}$"],
+        }
+        for i in range(n_orgs)
+    ]
     people, seen = [], set()
     while len(people) < n_people:
         name = f"{rng.choice(FIRST)} {rng.choice('ABCDEFGHJKLMNPRSTW')}. {surname(rng)}"
@@ -59,27 +184,48 @@ def build_registry(rng: random.Random, n_people: int, n_orgs: int) -> tuple[dict
         org = orgs[len(people) % n_orgs]["id"]
         start = rng.randint(2005, 2016)
         titles = rng.sample(TITLES, 2)
-        posts = [{"title": titles[0], "organisation": org, "valid_from": f"{start}-01-01",
-                  "valid_to": f"{start + 3}-12-31", "may_sign": ["end-agreement", "change-policy"]},
-                 {"title": titles[1], "organisation": org, "valid_from": f"{start + 4}-01-01",
-                  "valid_to": f"{start + 8}-12-31", "may_sign": ["end-agreement", "change-policy"]}]
+        posts = [
+            {
+                "title": titles[0],
+                "organisation": org,
+                "valid_from": f"{start}-01-01",
+                "valid_to": f"{start + 3}-12-31",
+                "may_sign": ["end-agreement", "change-policy"],
+            },
+            {
+                "title": titles[1],
+                "organisation": org,
+                "valid_from": f"{start + 4}-01-01",
+                "valid_to": f"{start + 8}-12-31",
+                "may_sign": ["end-agreement", "change-policy"],
+            },
+        ]
         people.append({"id": f"p{len(people)}", "names": [name], "organisation": org, "posts": posts})
     return {"organisations": orgs, "people": people}, people, orgs
 
 
 def body(rng: random.Random, amount: int) -> list[str]:
     """Three paragraphs of neutral wording, one naming an amount."""
+
     def sentence() -> str:
         return " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 16))).capitalize() + "."
-    return [" ".join(sentence() for _ in range(3)),
-            f"The {rng.choice(WORDS)} total for this period is {amount:,} units as agreed.",
-            " ".join(sentence() for _ in range(3))]
+
+    return [
+        " ".join(sentence() for _ in range(3)),
+        f"The {rng.choice(WORDS)} total for this period is {amount:,} units as agreed.",
+        " ".join(sentence() for _ in range(3)),
+    ]
 
 
 def letter(person: dict, org: dict, post: dict, day: str, ref: str, blocks: list[str], title=None, name=None) -> str:
-    spec = LetterSpec(letterhead=org["letterhead"] + ["1 Main Street"], date=day,
-                      blocks=[f"Our ref: {ref}", "Dear Colleague,", *blocks], closing="Yours faithfully,",
-                      signature_name=(name or person["names"][0]).upper(), signature_titles=[title or post["title"]])
+    spec = LetterSpec(
+        letterhead=org["letterhead"] + ["1 Main Street"],
+        date=day,
+        blocks=[f"Our ref: {ref}", "Dear Colleague,", *blocks],
+        closing="Yours faithfully,",
+        signature_name=(name or person["names"][0]).upper(),
+        signature_titles=[title or post["title"]],
+    )
     return letter_text(spec)
 
 
@@ -106,23 +252,25 @@ def _edit(rng: random.Random, name: str) -> str:
     i = rng.randint(1, len(last) - 2)
     op = rng.choice(("swap", "drop", "double", "change"))
     if op == "swap":
-        last = last[:i] + last[i + 1] + last[i] + last[i + 2:]
+        last = last[:i] + last[i + 1] + last[i] + last[i + 2 :]
     elif op == "drop":
-        last = last[:i] + last[i + 1:]
+        last = last[:i] + last[i + 1 :]
     elif op == "double":
         last = last[:i] + last[i] + last[i:]
     else:
-        last = last[:i] + rng.choice("aeiourstn".replace(last[i].lower(), "")) + last[i + 1:]
+        last = last[:i] + rng.choice("aeiourstn".replace(last[i].lower(), "")) + last[i + 1 :]
     return f"{first} {last}"
 
 
 def make_cases(rng, people, orgs_by_id, exemplars, n):
     """(kind, text) pairs: genuine letters and forgeries breaking one fact each."""
     cases = []
-    for k in range(n * 3):
+    for _k in range(n * 3):
         p = rng.choice(people)
         org, post = orgs_by_id[p["organisation"]], rng.choice(p["posts"])
-        cases.append(("genuine", letter(p, org, post, date_in(rng, post), reference(rng, org), body(rng, rng.randint(1, 9999)))))
+        cases.append(
+            ("genuine", letter(p, org, post, date_in(rng, post), reference(rng, org), body(rng, rng.randint(1, 9999))))
+        )
     for _ in range(n):
         p = rng.choice(people)
         org, post = orgs_by_id[p["organisation"]], p["posts"][1]
@@ -130,11 +278,24 @@ def make_cases(rng, people, orgs_by_id, exemplars, n):
         cases.append(("out-of-office", letter(p, org, post, late, reference(rng, org), body(rng, 5))))
         post = rng.choice(p["posts"])
         wrong = rng.choice([t for t in TITLES if t not in {q["title"] for q in p["posts"]}])
-        cases.append(("wrong-title", letter(p, org, post, date_in(rng, post), reference(rng, org), body(rng, 5), title=wrong)))
-        cases.append(("near-miss-name", letter(p, org, post, date_in(rng, post), reference(rng, org), body(rng, 5),
-                                               name=typo(rng, p["names"][0]))))
-        bad = rng.choice([f"{rng.randint(1, 99)}-{rng.randint(1000, 9999)}", f"REF {rng.randint(10000, 99999)}",
-                          f"{org['id'].upper()}/{rng.randint(2000, 2024)}"])
+        cases.append(
+            ("wrong-title", letter(p, org, post, date_in(rng, post), reference(rng, org), body(rng, 5), title=wrong))
+        )
+        cases.append(
+            (
+                "near-miss-name",
+                letter(
+                    p, org, post, date_in(rng, post), reference(rng, org), body(rng, 5), name=typo(rng, p["names"][0])
+                ),
+            )
+        )
+        bad = rng.choice(
+            [
+                f"{rng.randint(1, 99)}-{rng.randint(1000, 9999)}",
+                f"REF {rng.randint(10000, 99999)}",
+                f"{org['id'].upper()}/{rng.randint(2000, 2024)}",
+            ]
+        )
         cases.append(("reference-format", letter(p, org, post, date_in(rng, post), bad, body(rng, 5))))
         src = rng.choice(exemplars)
         text = src["text"].replace(f"{src['amount']:,} units", f"{src['amount'] * 10 + 7:,} units")
@@ -156,20 +317,31 @@ def build_exemplars(rng, people, orgs_by_id, folder: str, n: int) -> list[dict]:
     return out
 
 
-ISSUE_RULES = {"issuer.not-in-office", "issuer.near-miss", "issuer.reference-format", "issuer.not-authorised",
-               "exemplar.mismatch", "signature.reused-image", "letter.template-reuse"}
-EXPECT = {"out-of-office": {"issuer.not-in-office"}, "wrong-title": {"issuer.not-in-office"},
-          "near-miss-name": {"issuer.near-miss"}, "reference-format": {"issuer.reference-format"},
-          "template-reuse": {"letter.template-reuse"}}
+ISSUE_RULES = {
+    "issuer.not-in-office",
+    "issuer.near-miss",
+    "issuer.reference-format",
+    "issuer.not-authorised",
+    "exemplar.mismatch",
+    "signature.reused-image",
+    "letter.template-reuse",
+}
+EXPECT = {
+    "out-of-office": {"issuer.not-in-office"},
+    "wrong-title": {"issuer.not-in-office"},
+    "near-miss-name": {"issuer.near-miss"},
+    "reference-format": {"issuer.reference-format"},
+    "template-reuse": {"letter.template-reuse"},
+}
 
 
 def run_letters(cases, settings, ruleset):
     """Per kind: caught/false-alarm counts and the time per letter."""
+    from authcheck.batch.pipeline import check_bytes
     from authcheck.extract import extract
     from authcheck.loaders import load
     from authcheck.registry import knowledge_for, loaded
     from authcheck.registry.facts import registry_signals
-    from authcheck.batch.pipeline import check_bytes
 
     index = loaded(tuple(settings.registry), settings.exemplars).index
     stats, knowledge_ms, total_ms, lookup_ms = {}, [], [], []
@@ -179,7 +351,7 @@ def run_letters(cases, settings, ruleset):
         result = check_bytes(data, f"{kind}.txt", settings, ruleset)
         total_ms.append((time.perf_counter() - t0) * 1000)
         letter = extract(load(data, path="x.txt", sha256="0", password=None, limits=settings.limits))
-        lookup_ms.append(best_of_3(lambda: registry_signals(letter, index, ())))
+        lookup_ms.append(best_of_3(lambda letter=letter: registry_signals(letter, index, ())))
         t0 = time.perf_counter()
         knowledge_for(letter, settings, ruleset, data)
         knowledge_ms.append((time.perf_counter() - t0) * 1000)
@@ -267,9 +439,15 @@ def pdf_with_image(spec: LetterSpec, image) -> bytes:
 
 
 def signed_letter(rng, name: str, image, amount: int) -> bytes:
-    spec = LetterSpec(letterhead=["HARBOUR BOARD OF NORDHAVN", "Quay Road 4"], date=f"{rng.randint(1, 28)} May 2022",
-                      blocks=["Dear Colleague,", *body(rng, amount)], closing="Yours faithfully,",
-                      signature_name=name.upper(), signature_titles=["Harbour Master"], signature="image")
+    spec = LetterSpec(
+        letterhead=["HARBOUR BOARD OF NORDHAVN", "Quay Road 4"],
+        date=f"{rng.randint(1, 28)} May 2022",
+        blocks=["Dear Colleague,", *body(rng, amount)],
+        closing="Yours faithfully,",
+        signature_name=name.upper(),
+        signature_titles=["Harbour Master"],
+        signature="image",
+    )
     return pdf_with_image(spec, image)
 
 
@@ -277,8 +455,8 @@ def run_letter_signatures(rng, n: int) -> dict:
     """PDF letters: each office pastes its own image (genuine, against its exemplar), and forgeries
     carry another signatory's image scaled 50-200% and (half of them) JPEG re-compressed."""
     from authcheck.batch.pipeline import check_bytes
-    from authcheck.registry import prepare
     from authcheck.engine.rulepack import load_ruleset
+    from authcheck.registry import prepare
     from authcheck.settings import Settings
 
     images = signature_images(rng, n)
@@ -311,8 +489,8 @@ def main() -> None:
     args = parser.parse_args()
     import yaml
 
-    from authcheck.registry import prepare
     from authcheck.engine.rulepack import load_ruleset
+    from authcheck.registry import prepare
     from authcheck.settings import Settings
 
     rng = random.Random(14)
@@ -331,23 +509,30 @@ def main() -> None:
         ruleset = load_ruleset()
         cases = make_cases(rng, people, orgs_by_id, exemplars, args.letters)
         stats, knowledge_ms, total_ms, lookup_ms = run_letters(cases, settings, ruleset)
-    print(f"registry: {args.people} people, {args.orgs} offices, {args.exemplars} exemplars; "
-          f"load + index + exemplar extraction {load_s:.1f} s (once per process)")
+    print(
+        f"registry: {args.people} people, {args.orgs} offices, {args.exemplars} exemplars; "
+        f"load + index + exemplar extraction {load_s:.1f} s (once per process)"
+    )
     for kind, (hit, count, examples) in sorted(stats.items()):
         label = "false alarms" if kind == "genuine" else "caught"
         print(f"  {kind:18} {label:12} {hit:4}/{count:<4} {100 * hit / count:5.1f}%  {examples or ''}")
-    print(f"registry lookups (signatory, posts, organisation, reference; best of 3) per letter: "
-          f"{percentiles(lookup_ms)}")
-    print(f"all issue-14 work per letter (+ wording actions, exemplar features, template and image search): "
-          f"{percentiles(knowledge_ms)}")
+    print(
+        f"registry lookups (signatory, posts, organisation, reference; best of 3) per letter: {percentiles(lookup_ms)}"
+    )
+    print(
+        f"all issue-14 work per letter (+ wording actions, exemplar features, template and image search): "
+        f"{percentiles(knowledge_ms)}"
+    )
     print(f"whole check per letter (text letters, in-process): {percentiles(total_ms)}")
     for kind, (hit, count) in run_letter_signatures(rng, args.signed_letters).items():
         label = "false alarms" if kind.startswith("genuine") else "caught"
         print(f"  PDF letters, {kind:26} {label:12} {hit:4}/{count:<4} {100 * hit / count:5.1f}%")
     caught, n, false, pairs, repasted = run_signatures(rng, args.signatures)
-    print(f"signature images: lifted (scaled 50-200%, half JPEG q40-90) found {caught}/{n} "
-          f"({100 * caught / n:.1f}%); distinct signatures confused {false}/{pairs} pairs "
-          f"({100 * false / pairs:.3f}%); same image re-pasted recognised {repasted}/{n}")
+    print(
+        f"signature images: lifted (scaled 50-200%, half JPEG q40-90) found {caught}/{n} "
+        f"({100 * caught / n:.1f}%); distinct signatures confused {false}/{pairs} pairs "
+        f"({100 * false / pairs:.3f}%); same image re-pasted recognised {repasted}/{n}"
+    )
 
 
 if __name__ == "__main__":

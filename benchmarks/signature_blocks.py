@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import authcheck  # noqa: E402
-from tools.closings import closing_docx, closing_pdf, signature_cases  # noqa: E402
+import authcheck
+from tools.closings import closing_docx, closing_pdf, signature_cases
 
 
 def unsigned(spec):
@@ -64,8 +64,10 @@ def run(count: int, show: bool) -> int:
     hits = sum(n for (fmt, s), n in tally.items() if s is True)
     for fmt in ("pdf", "docx"):
         row = {s: n for (f, s), n in tally.items() if f == fmt}
-        print(f"{fmt:5} signed true {row.get(True, 0):3}  false {row.get(False, 0):3}  null {row.get(None, 0):3}"
-              f"  error {row.get('error', 0):3}")
+        print(
+            f"{fmt:5} signed true {row.get(True, 0):3}  false {row.get(False, 0):3}  null {row.get(None, 0):3}"
+            f"  error {row.get('error', 0):3}"
+        )
     for miss in misses:
         print("miss", *miss)
     print(f"signed true: {hits}/{total} = {100 * hits / total:.1f}% (goal >= 95%)")

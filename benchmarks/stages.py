@@ -89,8 +89,21 @@ mark("report (JSON)", t0, c0)
 print(json.dumps({"stages": T, "error": result.error is not None}))
 """
 
-ORDER = ["start-up (python -c pass)", "imports: CLI", "config + rules", "sniff", "imports: reader + pipeline",
-         "load", "layout", "forensics", "extract", "registry", "rules", "score", "report (JSON)"]
+ORDER = [
+    "start-up (python -c pass)",
+    "imports: CLI",
+    "config + rules",
+    "sniff",
+    "imports: reader + pipeline",
+    "load",
+    "layout",
+    "forensics",
+    "extract",
+    "registry",
+    "rules",
+    "score",
+    "report (JSON)",
+]
 
 
 def _run(cmd: list[str]) -> tuple[float, float, str]:
@@ -120,20 +133,29 @@ def profile(files: dict[str, Path], rounds: int, python: str, authcheck: str) ->
                 _, _, out = _run([python, "-c", SNIPPET, str(files[label])])
                 for stage, pair in json.loads(out)["stages"].items():
                     rows.setdefault(stage, []).append(tuple(pair))
-    return {label: {stage: (1000 * statistics.median(w for w, _ in v), 1000 * statistics.median(c for _, c in v))
-                    for stage, v in rows.items()} for label, rows in samples.items()}
+    return {
+        label: {
+            stage: (1000 * statistics.median(w for w, _ in v), 1000 * statistics.median(c for _, c in v))
+            for stage, v in rows.items()
+        }
+        for label, rows in samples.items()
+    }
 
 
 def table(result: dict) -> str:
     """Markdown: one row per stage, one column per file, "wall / CPU" ms."""
     labels = list(result)
-    lines = ["| stage (median ms, wall / CPU) | " + " | ".join(labels) + " |",
-             "|---|" + "---:|" * len(labels)]
-    for stage in ORDER + ["whole command"]:
+    lines = ["| stage (median ms, wall / CPU) | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
+    for stage in [*ORDER, "whole command"]:
         cells = [result[label].get(stage) for label in labels]
         if any(cells):
-            lines.append(f"| {stage} | " + " | ".join(f"{w:.1f} / {c:.1f}" if c is not None else "–"
-                                                      for w, c in (cell or (None, None) for cell in cells)) + " |")
+            lines.append(
+                f"| {stage} | "
+                + " | ".join(
+                    f"{w:.1f} / {c:.1f}" if c is not None else "–" for w, c in (cell or (None, None) for cell in cells)
+                )
+                + " |"
+            )
     sums = [sum(result[label].get(s, (0, 0))[0] for s in ORDER) for label in labels]
     lines.append("| sum of stages (wall) | " + " | ".join(f"{s:.1f}" for s in sums) + " |")
     return "\n".join(lines)
@@ -145,8 +167,8 @@ def cprofile_top(files: dict[str, Path], n: int = 8) -> str:
     import io
     import pstats
 
-    from authcheck.cli.commands import project_config
     from authcheck.batch.pipeline import check_path
+    from authcheck.cli.commands import project_config
     from authcheck.engine.rulepack import load_ruleset
 
     project = project_config({"no_cache": True})
@@ -161,7 +183,7 @@ def cprofile_top(files: dict[str, Path], n: int = 8) -> str:
         buf = io.StringIO()
         pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(n)
         text = buf.getvalue()
-        out.append(f"--- {label} (warm check, cProfile, by own time)\n" + text[text.find("   ncalls"):].rstrip())
+        out.append(f"--- {label} (warm check, cProfile, by own time)\n" + text[text.find("   ncalls") :].rstrip())
     return "\n".join(out)
 
 

@@ -26,9 +26,9 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "benchmarks" / "wording" / "sentences.tsv"
@@ -37,16 +37,33 @@ RULE = "wording.policy-change"
 LABELS = ("implies_change", "no_change")
 SPLITS = ("train", "test")
 CATEGORIES = (
-    "announcement", "paraphrase", "double_negation", "negation_scope", "plain_negation", "passive_nominal",
-    "reported_speech", "past_event", "routine_decoy", "hypothetical", "intent", "notice_of_change",
-    "obfuscated", "routine_letter",
+    "announcement",
+    "paraphrase",
+    "double_negation",
+    "negation_scope",
+    "plain_negation",
+    "passive_nominal",
+    "reported_speech",
+    "past_event",
+    "routine_decoy",
+    "hypothetical",
+    "intent",
+    "notice_of_change",
+    "obfuscated",
+    "routine_letter",
 )
-NEGATIVE_CATEGORIES = ("plain_negation", "reported_speech", "past_event", "routine_decoy", "hypothetical",
-                       "routine_letter")
+NEGATIVE_CATEGORIES = (
+    "plain_negation",
+    "reported_speech",
+    "past_event",
+    "routine_decoy",
+    "hypothetical",
+    "routine_letter",
+)
 COLUMNS = ("id", "label", "category", "split", "sentence", "note")
 PLACEMENTS = ("body", "ps", "footnote")
 FORMATS = ("txt", "docx", "pdf")
-RENDERERS: dict[str, Callable[[str, str], Optional[bytes]]] = {}
+RENDERERS: dict[str, Callable[[str, str], bytes | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -79,13 +96,16 @@ def load_sentences(path: Path = DATA) -> list[Item]:
 
 def load_dev(path: Path = DEV) -> list[Item]:
     """The shared dev file (label, sentence, source_url) as items of category "dev"."""
-    return [Item(f"dev-{i:03d}", row["label"], "dev", "dev", row["sentence"], row.get("source_url") or "")
-            for i, row in enumerate(read_tsv(path), 1)]
+    return [
+        Item(f"dev-{i:03d}", row["label"], "dev", "dev", row["sentence"], row.get("source_url") or "")
+        for i, row in enumerate(read_tsv(path), 1)
+    ]
 
 
 # --- metrics ------------------------------------------------------------------------------------
 
-def _ratio(num: int, den: int) -> Optional[float]:
+
+def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
@@ -104,8 +124,17 @@ def metrics(pairs: Iterable[tuple[bool, bool]]) -> dict:
     f1 = None
     if precision is not None and recall is not None:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"n": tp + fp + fn + tn, "tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision,
-            "recall": recall, "f1": f1, "false_alarm_rate": _ratio(fp, fp + tn)}
+    return {
+        "n": tp + fp + fn + tn,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "false_alarm_rate": _ratio(fp, fp + tn),
+    }
 
 
 def summarise(results: list[tuple[Item, bool]]) -> dict:
@@ -113,13 +142,16 @@ def summarise(results: list[tuple[Item, bool]]) -> dict:
     cats: dict[str, list] = {}
     for item, fired in results:
         cats.setdefault(item.category, []).append((item.positive, fired))
-    return {"overall": metrics((i.positive, f) for i, f in results),
-            "categories": {c: metrics(p) for c, p in cats.items()}}
+    return {
+        "overall": metrics((i.positive, f) for i, f in results),
+        "categories": {c: metrics(p) for c, p in cats.items()},
+    }
 
 
 # --- checking ------------------------------------------------------------------------------------
 
-def fired(data: bytes, name: str, settings=None) -> tuple[bool, Optional[str]]:
+
+def fired(data: bytes, name: str, settings=None) -> tuple[bool, str | None]:
     """Whether the rule fired on a document, and the error when it could not be checked."""
     import authcheck
 
@@ -129,7 +161,7 @@ def fired(data: bytes, name: str, settings=None) -> tuple[bool, Optional[str]]:
     return any(f.rule == RULE for f in result.findings), None
 
 
-def run_items(items: list[Item], render: Callable[[str], Optional[bytes]], name: str) -> dict:
+def run_items(items: list[Item], render: Callable[[str], bytes | None], name: str) -> dict:
     """Check every item rendered by `render`; items it cannot render are counted, not checked."""
     results, errors, skipped = [], [], 0
     for item in items:
@@ -142,20 +174,27 @@ def run_items(items: list[Item], render: Callable[[str], Optional[bytes]], name:
             errors.append(f"{item.id}: {error}")
         results.append((item, hit))
     report = summarise(results)
-    report.update(errors=errors, skipped=skipped,
-                  missed=[i.id for i, f in results if i.positive and not f],
-                  false_alarms=[i.id for i, f in results if not i.positive and f])
+    report.update(
+        errors=errors,
+        skipped=skipped,
+        missed=[i.id for i, f in results if i.positive and not f],
+        false_alarms=[i.id for i, f in results if not i.positive and f],
+    )
     return report
 
 
 # --- letters -----------------------------------------------------------------------------------
 
 LETTERHEAD = ["MINISTRY OF DEFENCE", "DIRECTORATE FOR INTERNATIONAL COOPERATION", "12 Harbour Road, 0150 Nordhavn"]
-BEFORE = ("Thank you for your letter of 2 May and for the constructive meeting of our staffs last week. "
-          "I write to keep you informed of matters arising from our cooperation.")
+BEFORE = (
+    "Thank you for your letter of 2 May and for the constructive meeting of our staffs last week. "
+    "I write to keep you informed of matters arising from our cooperation."
+)
 AFTER = "Our liaison officer is at your disposal for any practical questions."
-ROUTINE = ["The minutes of the meeting are enclosed, together with the list of participants.",
-           "I would be grateful for an acknowledgement of this letter at your convenience."]
+ROUTINE = [
+    "The minutes of the meeting are enclosed, together with the list of participants.",
+    "I would be grateful for an acknowledgement of this letter at your convenience.",
+]
 
 
 def _docgen():
@@ -167,19 +206,27 @@ def _docgen():
     return tools.docgen
 
 
-def letter_spec(sentence: Optional[str], placement: str = "body"):
+def letter_spec(sentence: str | None, placement: str = "body"):
     """A one-page letter with `sentence` in the middle of the body (placement "body") or nowhere
     (the text renderer adds the P.S. and footnote placements after the signature block)."""
     middle = f"{BEFORE} {sentence} {AFTER}" if sentence and placement == "body" else f"{BEFORE} {AFTER}"
     return _docgen().LetterSpec(
-        letterhead=LETTERHEAD, date="14 May 2024",
-        blocks=["To: Director General for Defence Policy, Ministry of Defence of the Republic of Ruritania",
-                "SUBJECT: Bilateral defence cooperation", "Dear Director General,", middle, *ROUTINE],
-        closing="Yours sincerely,", signature_name="ANNA LINDQVIST",
-        signature_titles=["Director for International Cooperation"])
+        letterhead=LETTERHEAD,
+        date="14 May 2024",
+        blocks=[
+            "To: Director General for Defence Policy, Ministry of Defence of the Republic of Ruritania",
+            "SUBJECT: Bilateral defence cooperation",
+            "Dear Director General,",
+            middle,
+            *ROUTINE,
+        ],
+        closing="Yours sincerely,",
+        signature_name="ANNA LINDQVIST",
+        signature_titles=["Director for International Cooperation"],
+    )
 
 
-def render_letter(sentence: Optional[str], placement: str, fmt: str) -> Optional[bytes]:
+def render_letter(sentence: str | None, placement: str, fmt: str) -> bytes | None:
     """The letter as bytes in `fmt`, or None when the format cannot carry the sentence."""
     docgen, spec = _docgen(), letter_spec(sentence, placement)
     if fmt == "txt":
@@ -243,11 +290,11 @@ def time_letter(data: bytes, name: str, runs: int) -> dict:
     """Median CPU ms of the engine and of a whole check, with and without the wording rules (warm)."""
     from dataclasses import replace
 
+    from authcheck.batch.pipeline import check_bytes
     from authcheck.engine.evaluate import evaluate
+    from authcheck.engine.rulepack import load_ruleset
     from authcheck.extract import extract
     from authcheck.loaders import load
-    from authcheck.batch.pipeline import check_bytes
-    from authcheck.engine.rulepack import load_ruleset
     from authcheck.settings import Settings
 
     ruleset, on = load_ruleset(), Settings()
@@ -255,11 +302,13 @@ def time_letter(data: bytes, name: str, runs: int) -> dict:
     off = replace(on, disabled_rules=measured)
     letter = extract(load(data, path=name, sha256="0" * 64, password=None, limits=on.limits))
     out = {"rules": list(measured), "runs": runs}
-    for key, fn in (("engine", lambda s: evaluate(ruleset, letter, s)),
-                    ("check", lambda s: check_bytes(data, name, s, ruleset))):
+    for key, fn in (
+        ("engine", lambda s: evaluate(ruleset, letter, s)),
+        ("check", lambda s: check_bytes(data, name, s, ruleset)),
+    ):
         for settings in (on, off) * 3:  # warm-up: imports, caches, compiled patterns
             fn(settings)
-        with_ms, without_ms = _median_cpu(lambda: fn(on), lambda: fn(off), runs)
+        with_ms, without_ms = _median_cpu(lambda fn=fn: fn(on), lambda fn=fn: fn(off), runs)
         out[key] = {"with_ms": with_ms, "without_ms": without_ms, "added_ms": with_ms - without_ms}
     return out
 
@@ -268,13 +317,16 @@ def timing(runs: int) -> dict:
     """Added CPU time per 1-page letter, as text and as PDF."""
     docgen, spec = _docgen(), letter_spec(None)
     spec.blocks[3:4] = TIMING_BODY
-    return {"txt": time_letter(docgen.letter_text(spec).encode(), "letter.txt", runs),
-            "pdf": time_letter(docgen.letter_pdf(spec), "letter.pdf", runs)}
+    return {
+        "txt": time_letter(docgen.letter_text(spec).encode(), "letter.txt", runs),
+        "pdf": time_letter(docgen.letter_pdf(spec), "letter.pdf", runs),
+    }
 
 
 # --- output ------------------------------------------------------------------------------------
 
-def _fmt(value: Optional[float]) -> str:
+
+def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
@@ -287,8 +339,11 @@ def table(title: str, report: dict) -> str:
     for name, m in [(c, cats[c]) for c in order] + [("overall", report["overall"])]:
         pos = m["tp"] + m["fn"]
         prf = [m[k] if pos else None for k in ("precision", "recall", "f1")]  # no positives: only FA means anything
-        lines.append(f"{name:<18} {m['n']:>4} {pos:>4} {m['tp']:>4} {m['fp']:>4} {m['fn']:>4} "
-                     + " ".join(f"{_fmt(v):>5}" for v in prf) + f" {_fmt(m['false_alarm_rate']):>5}")
+        lines.append(
+            f"{name:<18} {m['n']:>4} {pos:>4} {m['tp']:>4} {m['fp']:>4} {m['fn']:>4} "
+            + " ".join(f"{_fmt(v):>5}" for v in prf)
+            + f" {_fmt(m['false_alarm_rate']):>5}"
+        )
     if report.get("skipped"):
         lines.append(f"({report['skipped']} sentences not renderable in this format, not counted)")
     for error in report.get("errors", [])[:5]:
@@ -298,13 +353,17 @@ def table(title: str, report: dict) -> str:
 
 def timing_table(result: dict) -> str:
     """The timing section as text."""
-    lines = ["== added CPU time per 1-page letter (warm, median of "
-             f"{next(iter(result.values()))['runs']} runs; rules: {', '.join(next(iter(result.values()))['rules'])})"]
+    lines = [
+        "== added CPU time per 1-page letter (warm, median of "
+        f"{next(iter(result.values()))['runs']} runs; rules: {', '.join(next(iter(result.values()))['rules'])})"
+    ]
     for fmt, r in result.items():
         for key in ("engine", "check"):
             m = r[key]
-            lines.append(f"{fmt:<4} {key:<7} with {m['with_ms']:7.2f} ms   without {m['without_ms']:7.2f} ms   "
-                         f"added {m['added_ms']:6.2f} ms")
+            lines.append(
+                f"{fmt:<4} {key:<7} with {m['with_ms']:7.2f} ms   without {m['without_ms']:7.2f} ms   "
+                f"added {m['added_ms']:6.2f} ms"
+            )
     return "\n".join(lines)
 
 
@@ -317,10 +376,15 @@ def listing(report: dict, items: dict[str, Item]) -> str:
 
 # --- main ----------------------------------------------------------------------------------------
 
-def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=("train", "test", "all"), default="all",
-                        help="which split of the project's sentences to measure (default: all, each reported)")
+    parser.add_argument(
+        "--split",
+        choices=("train", "test", "all"),
+        default="all",
+        help="which split of the project's sentences to measure (default: all, each reported)",
+    )
     parser.add_argument("--letters", action="store_true", help="also check each sentence inside a whole letter")
     parser.add_argument("--formats", default="txt", help="letter formats for --letters: txt,docx,pdf (default txt)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
@@ -348,8 +412,9 @@ def sections(args: argparse.Namespace, items: list[Item]) -> list[tuple[str, lis
     for fmt in args.formats if args.letters else ():
         for placement in PLACEMENTS if fmt == "txt" else ("body",):
             render = lambda s, p=placement, f=fmt: render_letter(s, p, f)  # noqa: E731
-            out += [(f"in a letter ({fmt}, {placement}), {s} split", part, render, f"letter.{fmt}")
-                    for s, part in chosen]
+            out += [
+                (f"in a letter ({fmt}, {placement}), {s} split", part, render, f"letter.{fmt}") for s, part in chosen
+            ]
     return out
 
 
@@ -358,7 +423,7 @@ def control(formats: list[str]) -> list[str]:
     return [fmt for fmt in formats if fired(render_letter(None, "body", fmt), f"letter.{fmt}")[0]]
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not args.data.is_file():
         print(f"wording_bench: no such file: {args.data}", file=sys.stderr)
@@ -387,12 +452,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.verbose and (section["missed"] or section["false_alarms"]):
             print(listing(section, by_id) + "\n")
     if report.get("control_fired"):
-        print(f"WARNING: the rule fires on the letter template alone ({', '.join(report['control_fired'])}): "
-              "letter figures are meaningless\n")
+        print(
+            f"WARNING: the rule fires on the letter template alone ({', '.join(report['control_fired'])}): "
+            "letter figures are meaningless\n"
+        )
     if "timing" in report:
         print(timing_table(report["timing"]) + "\n")
-    print(f"P precision, R recall, F1, FA false-alarm rate (flagged negatives / negatives); "
-          f"{report['seconds']} s")
+    print(f"P precision, R recall, F1, FA false-alarm rate (flagged negatives / negatives); {report['seconds']} s")
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from tools.docgen import filler_paragraphs, letter_pdf, letter_text
 from tools.pdf_forensic_fixtures import genuine_spec
 
-PAYLOAD = "<script>window.__pwned=1</script> </div> <a href=\"javascript:window.__pwned=2\">x</a> javascript:alert(1)"
+PAYLOAD = '<script>window.__pwned=1</script> </div> <a href="javascript:window.__pwned=2">x</a> javascript:alert(1)'
 HOSTILE_NAME = "evil\"'<b>name&.txt"
 
 
@@ -20,7 +20,7 @@ def three_page_spec(**metadata):
     spec = genuine_spec(author="d.kovalenko", company="Unrelated Media Agency", **metadata)
     blocks = list(spec.blocks)
     blocks.insert(5, "By order of the President, all Coalition forces will withdraw from the Republic of Iraq.")
-    blocks += filler_paragraphs(2) + ["The withdrawal of all forces will be completed within 30 days."]
+    blocks += [*filler_paragraphs(2), "The withdrawal of all forces will be completed within 30 days."]
     return dataclasses.replace(spec, blocks=blocks)
 
 
@@ -30,13 +30,14 @@ def write_letters(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"three": folder / "three-pages.pdf", "evil_pdf": folder / "evil.pdf", "evil_txt": folder / HOSTILE_NAME}
     paths["three"].write_bytes(letter_pdf(three_page_spec()))
-    evil = genuine_spec(title=PAYLOAD, author="<img src=x onerror=\"window.__pwned=3\">")
+    evil = genuine_spec(title=PAYLOAD, author='<img src=x onerror="window.__pwned=3">')
     evil = dataclasses.replace(evil, blocks=[*evil.blocks[:5], "Forces will withdraw. " + PAYLOAD, *evil.blocks[5:]])
     paths["evil_pdf"].write_bytes(letter_pdf(evil))
     text = letter_text(dataclasses.replace(evil, blocks=[*evil.blocks, "Signed by " + PAYLOAD]))
     paths["evil_txt"].write_text(text, encoding="utf-8")
-    paths["rotated"] = rotated_copy(Path(__file__).resolve().parents[1] / "samples" / "forged-letter.pdf",
-                                    folder / "rotated.pdf")
+    paths["rotated"] = rotated_copy(
+        Path(__file__).resolve().parents[1] / "samples" / "forged-letter.pdf", folder / "rotated.pdf"
+    )
     return paths
 
 
@@ -68,8 +69,10 @@ def local_links(html: str) -> list[str]:
     return re.findall(r'href="#([^"]*)"', html)
 
 
-BOX = re.compile(r'<a class="box" id="(?P<id>[^"]+)" href="#(?P<href>[^"]+)"[^>]*?style="left:(?P<x>[\d.]+)%;'
-                 r'top:(?P<y>[\d.]+)%;width:(?P<w>[\d.]+)%;height:(?P<h>[\d.]+)%"')
+BOX = re.compile(
+    r'<a class="box" id="(?P<id>[^"]+)" href="#(?P<href>[^"]+)"[^>]*?style="left:(?P<x>[\d.]+)%;'
+    r'top:(?P<y>[\d.]+)%;width:(?P<w>[\d.]+)%;height:(?P<h>[\d.]+)%"'
+)
 
 
 def boxes(html: str) -> dict[str, dict]:

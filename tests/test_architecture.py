@@ -48,7 +48,8 @@ def test_the_top_level_holds_only_the_public_api_model_errors_and_settings():
 def test_the_package_root_imports_nothing_when_imported():
     tree = ast.parse((ROOT / "authcheck" / "__init__.py").read_text(encoding="utf-8"))
     imported = [
-        node for node in tree.body
+        node
+        for node in tree.body
         if isinstance(node, (ast.Import, ast.ImportFrom))
         and not (isinstance(node, ast.ImportFrom) and node.module == "__future__")
         and not (isinstance(node, ast.Import) and all(a.name in {"importlib"} for a in node.names))
@@ -91,5 +92,8 @@ def test_the_graph_tool_finds_a_circle_and_an_arrow_up(tmp_path):
     (pkg / "cli" / "__init__.py").write_text("")
     (pkg / "cli" / "main.py").write_text("import authcheck.model\n")
     g = importgraph.graph(tmp_path)
-    assert importgraph.cycles(g) == [["authcheck.cli.main", "authcheck.model"], ["authcheck.util.a", "authcheck.util.b"]]
+    assert importgraph.cycles(g) == [
+        ["authcheck.cli.main", "authcheck.model"],
+        ["authcheck.util.a", "authcheck.util.b"],
+    ]
     assert importgraph.arrows_up(g) == [("authcheck.model", "authcheck.cli.main")]

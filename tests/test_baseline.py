@@ -9,24 +9,40 @@ import os
 
 import pytest
 
-from authcheck.suppress.baseline import Baseline, baseline_entries, load_baseline, write_baseline
 from authcheck.errors import ConfigError
+from authcheck.model import Evidence, Finding, Result
+from authcheck.suppress.baseline import Baseline, baseline_entries, load_baseline, write_baseline
 from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.suppress.ignore import IgnoreFile, apply_suppressions, load_ignore
-from authcheck.model import Evidence, Finding, Result
 
 TODAY = dt.date(2026, 6, 1)
 SHA_A, SHA_B = "aa" * 32, "bb" * 32
 
 
 def finding(rule: str, *texts: str) -> Finding:
-    return Finding(rule=rule, title=rule, severity="high", axis="authority", weight=30.0, message="m",
-                   evidence=tuple(Evidence(text=t, part="body", line=i + 7) for i, t in enumerate(texts)))
+    return Finding(
+        rule=rule,
+        title=rule,
+        severity="high",
+        axis="authority",
+        weight=30.0,
+        message="m",
+        evidence=tuple(Evidence(text=t, part="body", line=i + 7) for i, t in enumerate(texts)),
+    )
 
 
 def result(path: str, sha: str, *findings: Finding) -> Result:
-    return Result(path=path, sha256=sha, format="pdf", verdict="review", score=40, axes={}, reason="",
-                  findings=findings, fields={})
+    return Result(
+        path=path,
+        sha256=sha,
+        format="pdf",
+        verdict="review",
+        score=40,
+        axes={},
+        reason="",
+        findings=findings,
+        fields={},
+    )
 
 
 def fp(res: Result, index: int = 0) -> str:
@@ -39,9 +55,15 @@ def stub_rescore(res: Result, settings) -> Result:
     return dataclasses.replace(res, score=10 * len(live), verdict="review" if live else "pass")
 
 
-LETTERS = [result("docs/b.pdf", SHA_B, finding("sig.unsigned", "Yours sincerely")),
-           result("docs/a.pdf", SHA_A, finding("wording.policy", "new policy", "effective now"),
-                  finding("sig.unsigned", "Regards"))]
+LETTERS = [
+    result("docs/b.pdf", SHA_B, finding("sig.unsigned", "Yours sincerely")),
+    result(
+        "docs/a.pdf",
+        SHA_A,
+        finding("wording.policy", "new policy", "effective now"),
+        finding("sig.unsigned", "Regards"),
+    ),
+]
 
 
 # --- baseline ------------------------------------------------------------------------------------
@@ -117,14 +139,17 @@ def test_unmatched_entries_are_reported(tmp_path):
     assert len(base) == 3 and [e["path"] for e in base.unmatched()] == ["docs/a.pdf", "docs/a.pdf"]
 
 
-@pytest.mark.parametrize("content, words", [
-    (None, "baseline file not found"),
-    ("{not json", "not a valid baseline (not JSON"),
-    ("[]", "expected an object with an 'entries' list"),
-    ('{"schema_version": "2.0", "entries": []}', "key 'schema_version': unsupported baseline version '2.0'"),
-    ('{"schema_version": "1.0", "entries": [{"rule": "x"}]}', "entry 1: key 'fingerprint' must be"),
-    ('{"schema_version": "1.0", "entries": [7]}', "entry 1: expected an object"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (None, "baseline file not found"),
+        ("{not json", "not a valid baseline (not JSON"),
+        ("[]", "expected an object with an 'entries' list"),
+        ('{"schema_version": "2.0", "entries": []}', "key 'schema_version': unsupported baseline version '2.0'"),
+        ('{"schema_version": "1.0", "entries": [{"rule": "x"}]}', "entry 1: key 'fingerprint' must be"),
+        ('{"schema_version": "1.0", "entries": [7]}', "entry 1: expected an object"),
+    ],
+)
 def test_bad_baseline_files_name_the_file(tmp_path, content, words):
     path = tmp_path / "base.json"
     if content is not None:
@@ -143,18 +168,21 @@ def ignore_file(tmp_path, text: str) -> IgnoreFile:
     return load_ignore(str(path))
 
 
-@pytest.mark.parametrize("text, words", [
-    ("- rule: sig.unsigned\n", "entry 1: key 'reason' is required"),
-    ("- rule: sig.unsigned\n  reason: '  '\n", "entry 1: key 'reason' must be a non-empty string"),
-    ("- reason: ok\n  path: a.pdf\n", "entry 1: key 'rule' or 'fingerprint' is required"),
-    ("- {rule: a, reason: ok}\n- {rule: b, reason: ok, owner: me}\n", "entry 2: unknown key 'owner'"),
-    ("- {rule: a, reason: ok, expires: 2026-13-01}\n", "entry 1: key 'expires' must be a date"),
-    ("- {rule: a, reason: ok, expires: soon}\n", "entry 1: key 'expires' must be a date"),
-    ("- {rule: 5, reason: ok}\n", "entry 1: key 'rule' must be a non-empty string"),
-    ("- just a string\n", "entry 1: expected a mapping"),
-    ("rule: a\n", "expected a list of entries"),
-    ("- [unclosed\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("- rule: sig.unsigned\n", "entry 1: key 'reason' is required"),
+        ("- rule: sig.unsigned\n  reason: '  '\n", "entry 1: key 'reason' must be a non-empty string"),
+        ("- reason: ok\n  path: a.pdf\n", "entry 1: key 'rule' or 'fingerprint' is required"),
+        ("- {rule: a, reason: ok}\n- {rule: b, reason: ok, owner: me}\n", "entry 2: unknown key 'owner'"),
+        ("- {rule: a, reason: ok, expires: 2026-13-01}\n", "entry 1: key 'expires' must be a date"),
+        ("- {rule: a, reason: ok, expires: soon}\n", "entry 1: key 'expires' must be a date"),
+        ("- {rule: 5, reason: ok}\n", "entry 1: key 'rule' must be a non-empty string"),
+        ("- just a string\n", "entry 1: expected a mapping"),
+        ("rule: a\n", "expected a list of entries"),
+        ("- [unclosed\n", "not valid YAML"),
+    ],
+)
 def test_bad_ignore_entries_name_file_entry_and_key(tmp_path, text, words):
     with pytest.raises(ConfigError) as err:
         ignore_file(tmp_path, text)
@@ -170,9 +198,13 @@ def test_rule_glob_and_path_glob(tmp_path):
     ign = ignore_file(tmp_path, "- {rule: 'wording.*', path: 'docs/*.pdf', reason: house style}\n")
     hit = finding("wording.policy", "x")
     assert ign.match("docs/a.pdf", hit, "f", TODAY) == {
-        "kind": "ignore", "reason": "house style", "expires": None, "entry": 1}
+        "kind": "ignore",
+        "reason": "house style",
+        "expires": None,
+        "entry": 1,
+    }
     assert ign.match("./docs/a.pdf", hit, "f", TODAY) is not None
-    assert ign.match("docs/old/a.pdf", hit, "f", TODAY) is None      # `*` stays in one folder
+    assert ign.match("docs/old/a.pdf", hit, "f", TODAY) is None  # `*` stays in one folder
     assert ign.match("docs/a.docx", hit, "f", TODAY) is None
     assert ign.match("docs/a.pdf", finding("sig.unsigned"), "f", TODAY) is None
 
@@ -200,8 +232,11 @@ def test_fingerprint_entry_matches_only_that_finding(tmp_path):
 
 
 def test_expiry_stops_suppressing_on_the_day_and_warns(tmp_path):
-    ign = ignore_file(tmp_path, "- {rule: a, reason: r, expires: 2026-06-01, approved_by: ops}\n"
-                                "- {rule: b, reason: r, expires: '2026-06-02'}\n")
+    ign = ignore_file(
+        tmp_path,
+        "- {rule: a, reason: r, expires: 2026-06-01, approved_by: ops}\n"
+        "- {rule: b, reason: r, expires: '2026-06-02'}\n",
+    )
     assert ign.match("x.pdf", finding("a"), "f", dt.date(2026, 5, 31))["expires"] == "2026-06-01"
     assert ign.match("x.pdf", finding("a"), "f", TODAY) is None
     assert ign.match("x.pdf", finding("b"), "f", TODAY)["expires"] == "2026-06-02"
@@ -247,7 +282,7 @@ def test_nothing_matched_returns_the_same_result_without_rescoring():
 def test_baseline_round_trip_suppresses_old_and_keeps_new(tmp_path):
     path = str(tmp_path / "base.json")
     write_baseline(path, [LETTERS[0]])
-    grown = dataclasses.replace(LETTERS[0], findings=LETTERS[0].findings + (finding("meta.author", "Bob"),))
+    grown = dataclasses.replace(LETTERS[0], findings=(*LETTERS[0].findings, finding("meta.author", "Bob")))
     out = apply_suppressions(grown, load_baseline(path), None, TODAY, rescore=stub_rescore)
     assert [f.suppressed for f in out.findings] == [{"kind": "baseline"}, None]
     assert out.score == 10

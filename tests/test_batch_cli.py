@@ -42,8 +42,11 @@ def records(text: str) -> list[dict]:
 
 
 def expected_files(folder: Path) -> set[str]:
-    return {str(p) for p in folder.rglob("*") if p.is_file() and p.suffix in (".pdf", ".docx", ".txt")
-            and ".hidden" not in p.parts}
+    return {
+        str(p)
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix in (".pdf", ".docx", ".txt") and ".hidden" not in p.parts
+    }
 
 
 def test_jsonl_has_exactly_one_record_per_file(folder, tmp_path):
@@ -81,9 +84,16 @@ def test_sarif_validates_and_lists_rules_once(folder, tmp_path):
     assert all("authcheck/v1" in r["partialFingerprints"] for r in results)
 
 
-@pytest.mark.parametrize("gate,code", [([], 1), (["--fail-on", "never"], 0), (["--fail-on", "review"], 1),
-                                       (["--fail-on", "never", "--fail-score", "70"], 1),
-                                       (["--fail-on", "never", "--fail-score", "80"], 0)])
+@pytest.mark.parametrize(
+    "gate,code",
+    [
+        ([], 1),
+        (["--fail-on", "never"], 0),
+        (["--fail-on", "review"], 1),
+        (["--fail-on", "never", "--fail-score", "70"], 1),
+        (["--fail-on", "never", "--fail-score", "80"], 0),
+    ],
+)
 def test_gate_settings_on_good_files(tmp_path, gate, code):
     files = [SAMPLES / "withdrawal-letter-2020.pdf", SAMPLES / "coordination-letter.pdf"]
     assert run([*files, "--format", "jsonl", *gate], tmp_path).exit_code == code
@@ -97,8 +107,11 @@ def test_baseline_suppresses_known_findings_and_a_new_finding_still_fails(tmp_pa
     created = run(["baseline", "create", letters, "--output", baseline], tmp_path)
     assert created.exit_code == 0, created.output
     entries = json.loads(baseline.read_text())["entries"]
-    assert {e["rule"] for e in entries} == {"signature.unsigned", "signature.attributed-unsigned",
-                                             "wording.policy-change"}
+    assert {e["rule"] for e in entries} == {
+        "signature.unsigned",
+        "signature.attributed-unsigned",
+        "wording.policy-change",
+    }
     again = run(["baseline", "create", letters, "--output", tmp_path / "again.json"], tmp_path)
     assert again.exit_code == 0 and (tmp_path / "again.json").read_bytes() == baseline.read_bytes()
 
@@ -125,8 +138,11 @@ def test_ignore_file_needs_reasons_and_suppresses(tmp_path):
     ok = run([SAMPLES / "withdrawal-letter-2020.pdf", "--ignore-file", ignore, "--format", "json"], tmp_path)
     doc = json.loads(ok.stdout)
     kinds = {f["rule"]: (f["suppressed"] or {}).get("kind") for f in doc["findings"]}
-    assert kinds == {"wording.policy-change": None, "signature.unsigned": "ignore",
-                     "signature.attributed-unsigned": "ignore"}
+    assert kinds == {
+        "wording.policy-change": None,
+        "signature.unsigned": "ignore",
+        "signature.attributed-unsigned": "ignore",
+    }
     assert doc["score"] == 45 and doc["verdict"] == "review"
 
 
@@ -143,7 +159,9 @@ def test_rescan_is_served_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(runner.Run, "_scan", no_scan)
     second = run([letters, "--format", "jsonl"], tmp_path)
     assert second.exit_code == first.exit_code == 1
-    assert sorted(records(second.stdout), key=lambda r: r["path"]) == sorted(records(first.stdout), key=lambda r: r["path"])
+    assert sorted(records(second.stdout), key=lambda r: r["path"]) == sorted(
+        records(first.stdout), key=lambda r: r["path"]
+    )
 
 
 def test_config_show_reports_origins(tmp_path, monkeypatch):
@@ -151,9 +169,9 @@ def test_config_show_reports_origins(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run(["config", "show"], tmp_path)
     assert result.exit_code == 0
-    line = next(l for l in result.stdout.splitlines() if l.startswith("fail_on"))
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("fail_on"))
     assert "review" in line and "authcheck.toml" in line
-    timeout = next(l for l in result.stdout.splitlines() if l.startswith("limits.timeout"))
+    timeout = next(ln for ln in result.stdout.splitlines() if ln.startswith("limits.timeout"))
     assert "[default]" in timeout
 
 
@@ -169,8 +187,13 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_not_reached(tmp_path):
     for i in range(80):
         shutil.copy(SAMPLES / "signed-deployment-notification.pdf", letters / f"letter-{i:03}.pdf")
     env = {**os.environ, "AUTHCHECK_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "authcheck", str(letters), "--format", "jsonl", "--jobs", "1",
-                             "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "authcheck", str(letters), "--format", "jsonl", "--jobs", "1", "--no-cache"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
     first = proc.stdout.readline()  # a whole record has been written: the scan is under way
     if not first:  # the run ended before its first record: show why
         proc.wait(timeout=60)
@@ -180,7 +203,7 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_not_reached(tmp_path):
     proc.send_signal(signal.SIGINT)
     rest, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
-    lines = [first.decode()] + rest.decode().splitlines(keepends=True)
+    lines = [first.decode(), *rest.decode().splitlines(keepends=True)]
     assert all(line.endswith("\n") and json.loads(line) for line in lines)  # only whole lines
     message = err.decode().strip().splitlines()[-1]
     assert message.startswith("authcheck: interrupted: ") and message.endswith("file(s) not reached")

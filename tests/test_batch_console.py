@@ -33,7 +33,7 @@ def test_shorten_keeps_the_file_name():
 
 def test_finding_line_is_path_page_line_rule_message():
     ev = Evidence("x", "body", page=2, line=14)
-    finding = Finding("marking.draft", "Marked draft", "high", "authority", 30, "Marked \"DRAFT\".", evidence=(ev,))
+    finding = Finding("marking.draft", "Marked draft", "high", "authority", 30, 'Marked "DRAFT".', evidence=(ev,))
     assert finding_line("a/b.pdf", finding, 100, True).plain == '  a/b.pdf:2:14 marking.draft Marked "DRAFT".'
     bare = Finding("file.encrypted", "Encrypted", "low", "origin", 5, "Encrypted\nwith a\tpassword.")
     assert finding_line("a/b.pdf", bare, 100, True).plain == "  a/b.pdf:-:- file.encrypted Encrypted with a password."
@@ -50,7 +50,9 @@ def test_default_lists_every_file_and_the_findings_of_those_that_did_not_pass(cl
 
 def test_verbose_also_lists_findings_of_passing_files(cli):
     result = cli(str(SAMPLES), "--no-color", "--no-cache", "--verbose")
-    assert sum(1 for line in result.stdout.splitlines() if line.startswith("  ") and "wording.policy-change" in line) == 7
+    assert (
+        sum(1 for line in result.stdout.splitlines() if line.startswith("  ") and "wording.policy-change" in line) == 7
+    )
 
 
 def test_quiet_lists_only_files_that_trip_the_gate(cli):
@@ -84,9 +86,11 @@ def test_summary_counts_skipped_types_and_suppressed_findings(cli, tmp_path):
     made = cli("baseline", "create", str(folder), "-o", str(baseline), "--no-cache")
     assert made.exit_code == 0, made.stderr
     result = cli(str(folder), "--no-color", "--no-cache", "--baseline", str(baseline))
-    assert result.stdout.splitlines()[-1] == ("1 file(s): 1 pass, 0 review, 0 fail, 0 not checked; "
-                                              "2 file(s) skipped in folders (not .pdf, .docx, .txt or an image); "
-                                              "3 finding(s) suppressed (baseline or ignore file)")
+    assert result.stdout.splitlines()[-1] == (
+        "1 file(s): 1 pass, 0 review, 0 fail, 0 not checked; "
+        "2 file(s) skipped in folders (not .pdf, .docx, .txt or an image); "
+        "3 finding(s) suppressed (baseline or ignore file)"
+    )
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(cli):
@@ -106,7 +110,7 @@ def run_with_pty(args: list[str], tmp_path: Path, pty_for: str) -> tuple[int, by
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
     env["AUTHCHECK_CACHE_DIR"] = str(tmp_path / "cache")
-    other = open(tmp_path / "other-stream", "w+b")
+    other = open(tmp_path / "other-stream", "w+b")  # noqa: SIM115 - handed to the child, closed at the end
     streams = {"stdout": other, "stderr": other, pty_for: slave}
     seen: list[bytes] = []
 

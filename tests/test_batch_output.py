@@ -7,21 +7,39 @@ import os
 
 import pytest
 
-from authcheck.util import atomic
-from authcheck.util.atomic import AtomicWriter, write_atomic
 from authcheck.model import ErrorInfo, Evidence, Finding, Result
 from authcheck.reporters.jsonbatch import jsonl_line, render_batch_json, summary
 from authcheck.reporters.jsonout import result_record
+from authcheck.util import atomic
+from authcheck.util.atomic import AtomicWriter, write_atomic
 
 
 def finding(rule: str, suppressed=None) -> Finding:
-    return Finding(rule=rule, title=rule, severity="high", axis="authority", weight=10.0, message=rule,
-                   evidence=(Evidence("text", "body", line=1),), suppressed=suppressed)
+    return Finding(
+        rule=rule,
+        title=rule,
+        severity="high",
+        axis="authority",
+        weight=10.0,
+        message=rule,
+        evidence=(Evidence("text", "body", line=1),),
+        suppressed=suppressed,
+    )
 
 
 def result(path, verdict=None, score=None, findings=(), error=None) -> Result:
-    return Result(path=path, sha256=None if error else "e" * 64, format=None if error else "pdf", verdict=verdict,
-                  score=score, axes={}, reason="", findings=tuple(findings), fields={}, error=error)
+    return Result(
+        path=path,
+        sha256=None if error else "e" * 64,
+        format=None if error else "pdf",
+        verdict=verdict,
+        score=score,
+        axes={},
+        reason="",
+        findings=tuple(findings),
+        fields={},
+        error=error,
+    )
 
 
 def batch() -> list[Result]:
@@ -58,8 +76,15 @@ def test_summary_counts_exact():
 
 
 def test_summary_of_nothing():
-    assert summary([]) == {"documents": 0, "by_verdict": {"pass": 0, "review": 0, "fail": 0}, "errors": 0,
-                           "errors_by_type": {}, "findings": 0, "suppressed": 0, "worst": []}
+    assert summary([]) == {
+        "documents": 0,
+        "by_verdict": {"pass": 0, "review": 0, "fail": 0},
+        "errors": 0,
+        "errors_by_type": {},
+        "findings": 0,
+        "suppressed": 0,
+        "worst": [],
+    }
 
 
 def test_batch_json_documents_sorted_by_path():
@@ -92,7 +117,7 @@ def test_write_atomic_replaces_whole_file(tmp_path):
     target = tmp_path / "report.json"
     target.write_text("old", encoding="utf-8")
     write_atomic(str(target), "new ü\n")
-    assert target.read_bytes() == "new ü\n".encode("utf-8")
+    assert target.read_bytes() == "new ü\n".encode()
     assert os.listdir(tmp_path) == ["report.json"]
 
 
@@ -121,11 +146,10 @@ def test_failure_during_replace_leaves_old_file_and_no_temp(tmp_path, monkeypatc
 def test_streaming_failure_mid_write_leaves_old_file_and_no_temp(tmp_path):
     target = tmp_path / "out.jsonl"
     target.write_text("old\n", encoding="utf-8")
-    with pytest.raises(RuntimeError):
-        with AtomicWriter(str(target)) as out:
-            out.write('{"path":"a"}\n')
-            out.flush()
-            raise RuntimeError("worker crashed")
+    with pytest.raises(RuntimeError), AtomicWriter(str(target)) as out:
+        out.write('{"path":"a"}\n')
+        out.flush()
+        raise RuntimeError("worker crashed")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert os.listdir(tmp_path) == ["out.jsonl"]
 

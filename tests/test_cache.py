@@ -11,32 +11,69 @@ import sys
 import pytest
 
 from authcheck.batch import cache as cache_mod
-from authcheck.util.cachekey import ENV_KEY, key_path, load_key, mac
-from authcheck.util.places import default_cache_dir
 from authcheck.batch.cache import ResultCache, result_from_record, result_to_record, settings_digest
 from authcheck.model import ErrorInfo, Evidence, Finding, Note, Result
 from authcheck.settings import Bands, Limits, Override, Settings
+from authcheck.util.cachekey import ENV_KEY, key_path, load_key, mac
+from authcheck.util.places import default_cache_dir
 
 SHA = "ab" * 32
-KEY_PARTS = dict(sha256=SHA, name="docs/letter.pdf", version="0.1.0", rules_digest="r1",
-                 settings_digest=settings_digest(Settings()))
+KEY_PARTS = dict(
+    sha256=SHA, name="docs/letter.pdf", version="0.1.0", rules_digest="r1", settings_digest=settings_digest(Settings())
+)
 
 
 def make_result(path="docs/letter.pdf", error=None) -> Result:
     finding = Finding(
-        rule="sig.unsigned", title="Unsigned", severity="high", axis="authority", weight=35.0,
-        message="No signature was found.", references=("https://example.org/sig",), confidence="high",
-        remediation="Ask for a signed copy.", contribution=27.2,
-        evidence=(Evidence(text="Yours sincerely", part="signature_block", page=1, line=30, start=900,
-                           end=915, context="Yours sincerely, J. Smith"),
-                  Evidence(text="Acme", part="metadata", key="/Author")))
+        rule="sig.unsigned",
+        title="Unsigned",
+        severity="high",
+        axis="authority",
+        weight=35.0,
+        message="No signature was found.",
+        references=("https://example.org/sig",),
+        confidence="high",
+        remediation="Ask for a signed copy.",
+        contribution=27.2,
+        evidence=(
+            Evidence(
+                text="Yours sincerely",
+                part="signature_block",
+                page=1,
+                line=30,
+                start=900,
+                end=915,
+                context="Yours sincerely, J. Smith",
+            ),
+            Evidence(text="Acme", part="metadata", key="/Author"),
+        ),
+    )
     if error is not None:
-        return Result(path=path, sha256=SHA, format="pdf", verdict=None, score=None, axes={},
-                      reason="could not be checked", findings=(), fields={}, error=error)
-    return Result(path=path, sha256=SHA, format="pdf", verdict="review", score=42,
-                  axes={"origin": 10, "authority": 40}, reason="unsigned", findings=(finding,),
-                  fields={"issuer": {"name": "Acme", "source": "letterhead"}, "pages": 2},
-                  notes=(Note("truncated", "only 200 pages read"),), next_steps=("Call the issuer.",))
+        return Result(
+            path=path,
+            sha256=SHA,
+            format="pdf",
+            verdict=None,
+            score=None,
+            axes={},
+            reason="could not be checked",
+            findings=(),
+            fields={},
+            error=error,
+        )
+    return Result(
+        path=path,
+        sha256=SHA,
+        format="pdf",
+        verdict="review",
+        score=42,
+        axes={"origin": 10, "authority": 40},
+        reason="unsigned",
+        findings=(finding,),
+        fields={"issuer": {"name": "Acme", "source": "letterhead"}, "pages": 2},
+        notes=(Note("truncated", "only 200 pages read"),),
+        next_steps=("Call the issuer.",),
+    )
 
 
 @pytest.fixture
@@ -57,13 +94,16 @@ def test_same_inputs_give_the_same_key_and_a_hit_after_reopening(tmp_path):
         assert second.get(second.key(**KEY_PARTS)) == result_to_record(make_result())
 
 
-@pytest.mark.parametrize("change", [
-    {"sha256": "cd" * 32},
-    {"name": "docs/letter.docx"},           # the extension feeds the type-mismatch rule
-    {"version": "0.2.0"},
-    {"rules_digest": "r2"},
-    {"settings_digest": settings_digest(Settings(limits=Limits(max_pages=10)))},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"sha256": "cd" * 32},
+        {"name": "docs/letter.docx"},  # the extension feeds the type-mismatch rule
+        {"version": "0.2.0"},
+        {"rules_digest": "r2"},
+        {"settings_digest": settings_digest(Settings(limits=Limits(max_pages=10)))},
+    ],
+)
 def test_each_key_component_causes_a_miss(store, change):
     store.put(store.key(**KEY_PARTS), result_to_record(make_result()))
     assert store.get(store.key(**KEY_PARTS)) is not None
@@ -89,22 +129,28 @@ def test_password_changes_the_key_and_is_not_stored_in_clear(store, tmp_path):
 
 def test_settings_digest_covers_result_settings_only():
     base = settings_digest(Settings())
-    changed = [Settings(limits=Limits(timeout=5)), Settings(bands=Bands(review=30, fail=70)),
-               Settings(overrides={"a.b": Override(weight=1)}), Settings(disabled_rules=("a.b",)),
-               Settings(rule_dirs=("/packs/org",)), Settings(password="x")]
+    changed = [
+        Settings(limits=Limits(timeout=5)),
+        Settings(bands=Bands(review=30, fail=70)),
+        Settings(overrides={"a.b": Override(weight=1)}),
+        Settings(disabled_rules=("a.b",)),
+        Settings(rule_dirs=("/packs/org",)),
+        Settings(password="x"),
+    ]
     assert all(settings_digest(s) != base for s in changed)
     same = [Settings(min_severity="high"), Settings(fail_on="review"), Settings(fail_score=10)]
     assert all(settings_digest(s) == base for s in same)
     assert settings_digest(Settings(password="a")) == settings_digest(Settings(password="b"))
-    assert (settings_digest(Settings(disabled_rules=("x", "y")))
-            == settings_digest(Settings(disabled_rules=("y", "x"))))
+    assert settings_digest(Settings(disabled_rules=("x", "y"))) == settings_digest(Settings(disabled_rules=("y", "x")))
 
 
 # --- what is (not) stored ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind, cached", [("timeout", False), ("memory", False), ("internal", False),
-                                          ("corrupt", True), ("unsupported", True)])
+@pytest.mark.parametrize(
+    "kind, cached",
+    [("timeout", False), ("memory", False), ("internal", False), ("corrupt", True), ("unsupported", True)],
+)
 def test_transient_errors_are_not_cached(store, kind, cached):
     record = result_to_record(make_result(error=ErrorInfo(kind, "it broke", "load")))
     store.put("k", record)
@@ -286,12 +332,36 @@ def test_cache_stores_the_json_reports_record():
 
 def test_every_model_field_survives_the_round_trip():
     """Fails when a field is added to Finding/Evidence/Note and the cache would drop it."""
-    ev = Evidence(text="t", part="body", page=1, line=2, start=3, end=4, key="k", context="ctx t",
-                  highlight=(4, 5), pattern="p", reason={"action": "end", "object": "agreement"},
-                  box=(0.1, 0.2, 0.5, 0.25))
-    f = Finding(rule="r", title="T", severity="low", axis="origin", weight=5.0, message="m", evidence=(ev,),
-                references=("u",), confidence="low", remediation="x", contribution=5.0, weight_reason="why",
-                suppressed={"kind": "baseline"}, floor="review")
+    ev = Evidence(
+        text="t",
+        part="body",
+        page=1,
+        line=2,
+        start=3,
+        end=4,
+        key="k",
+        context="ctx t",
+        highlight=(4, 5),
+        pattern="p",
+        reason={"action": "end", "object": "agreement"},
+        box=(0.1, 0.2, 0.5, 0.25),
+    )
+    f = Finding(
+        rule="r",
+        title="T",
+        severity="low",
+        axis="origin",
+        weight=5.0,
+        message="m",
+        evidence=(ev,),
+        references=("u",),
+        confidence="low",
+        remediation="x",
+        contribution=5.0,
+        weight_reason="why",
+        suppressed={"kind": "baseline"},
+        floor="review",
+    )
     note = Note("truncated", "d", {"pages": 3})
     res = dataclasses.replace(make_result(), findings=(f,), notes=(note,))
     for obj in (ev, f, note):
@@ -305,6 +375,7 @@ def test_every_model_field_survives_the_round_trip():
 
 def test_a_plain_reporter_record_is_accepted():
     from authcheck.reporters.jsonout import result_record
+
     res = make_result()
     back = result_from_record(result_record(res))
     assert back.findings[0].rule == res.findings[0].rule and back.score == res.score
@@ -314,7 +385,8 @@ def test_default_cache_dir_follows_the_platform(monkeypatch):
     assert default_cache_dir({"XDG_CACHE_HOME": "/xdg"}) == os.path.join("/xdg", "authcheck")
     monkeypatch.setattr(sys, "platform", "win32")
     assert default_cache_dir({"LOCALAPPDATA": "C:/Users/a/AppData/Local"}) == os.path.join(
-        "C:/Users/a/AppData/Local", "authcheck", "Cache")
+        "C:/Users/a/AppData/Local", "authcheck", "Cache"
+    )
     monkeypatch.setattr(sys, "platform", "darwin")
     assert default_cache_dir({}).endswith(os.path.join("Library", "Caches", "authcheck"))
     monkeypatch.setattr(sys, "platform", "linux")
@@ -323,15 +395,19 @@ def test_default_cache_dir_follows_the_platform(monkeypatch):
 
 def test_another_process_writing_meanwhile_is_seen_and_nothing_breaks(tmp_path):
     import subprocess
+
     mine = ResultCache(str(tmp_path))
     mine.put("mine", result_to_record(make_result()))
-    script = ("import sys; from authcheck.batch.cache import ResultCache, result_to_record;"
-              "from tests.test_cache import make_result;"
-              "c = ResultCache(sys.argv[1]); c.put('theirs', result_to_record(make_result())); c.close();"
-              "print(c.warning)")
+    script = (
+        "import sys; from authcheck.batch.cache import ResultCache, result_to_record;"
+        "from tests.test_cache import make_result;"
+        "c = ResultCache(sys.argv[1]); c.put('theirs', result_to_record(make_result())); c.close();"
+        "print(c.warning)"
+    )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=root, capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], cwd=root, capture_output=True, text=True, timeout=60
+    )
     assert out.stdout.strip() == "None", out.stderr
     assert mine.get("theirs") is not None
     mine.close()
@@ -351,15 +427,23 @@ def forge(path, key: str, **changes) -> None:
         text = db.execute("SELECT record FROM results WHERE key = ?", (key,)).fetchone()[0]
         record = {**json.loads(text), **changes}
         forged = json.dumps(record, sort_keys=True)
-        db.execute("UPDATE results SET record = ?, digest = ? WHERE key = ?",
-                   (forged, hashlib.sha256(forged.encode()).hexdigest(), key))
+        db.execute(
+            "UPDATE results SET record = ?, digest = ? WHERE key = ?",
+            (forged, hashlib.sha256(forged.encode()).hexdigest(), key),
+        )
 
 
 def test_forged_pass_with_recomputed_digest_is_a_counted_miss(tmp_path):
     with ResultCache(str(tmp_path)) as first:
         first.put(first.key(**KEY_PARTS), result_to_record(make_result()))
-    forge(str(tmp_path / cache_mod.FILE_NAME), ResultCache(str(tmp_path)).key(**KEY_PARTS),
-          verdict="pass", score=0, findings=[], axes={"origin": 0, "authority": 0})
+    forge(
+        str(tmp_path / cache_mod.FILE_NAME),
+        ResultCache(str(tmp_path)).key(**KEY_PARTS),
+        verdict="pass",
+        score=0,
+        findings=[],
+        axes={"origin": 0, "authority": 0},
+    )
     with ResultCache(str(tmp_path)) as again:
         assert again.get(again.key(**KEY_PARTS)) is None
         assert again.failed == 1 and again.warning is None

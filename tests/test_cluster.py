@@ -20,7 +20,7 @@ import pytest
 
 pytest.importorskip("distributed", reason="the cluster tests need Dask: pip install '.[dask]'")
 
-from tests.test_sarif import assert_valid  # noqa: E402 - after the skip
+from tests.test_sarif import assert_valid
 
 REPO = Path(__file__).resolve().parents[1]
 WAIT = 90  #: seconds any one step may take before the test fails
@@ -30,13 +30,23 @@ LETTERS = 8
 class Cluster:
     """A scheduler and `workers` worker processes (no nannies: a killed worker stays dead)."""
 
-    def __init__(self, tmp: Path, workers: int = 2, env: dict | None = None, wrap: list | None = None,
-                 tls: dict | None = None) -> None:
+    def __init__(
+        self, tmp: Path, workers: int = 2, env: dict | None = None, wrap: list | None = None, tls: dict | None = None
+    ) -> None:
         self.tmp, self.procs, self.workers, self.tls = tmp, [], [], tls
         self.env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "worker-cache"), **(env or {})}
         self.file = tmp / "scheduler.json"
-        self._start("dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                    "--scheduler-file", str(self.file), *self._tls_args("scheduler"))
+        self._start(
+            "dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(self.file),
+            *self._tls_args("scheduler"),
+        )
         deadline = time.monotonic() + WAIT
         while not (self.file.exists() and self.file.stat().st_size):
             assert time.monotonic() < deadline, "the scheduler did not start"
@@ -45,16 +55,36 @@ class Cluster:
         self.address = json.loads(self.file.read_text())["address"]
         assert self.address.startswith(("tls" if tls else "tcp") + "://127.0.0.1:")
         for _ in range(workers):
-            self.workers.append(self._start("dask_worker", "--scheduler-file", str(self.file), "--nworkers", "1",
-                                            "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1", "--no-dashboard",
-                                            *self._tls_args("worker"), wrap=wrap or ()))
+            self.workers.append(
+                self._start(
+                    "dask_worker",
+                    "--scheduler-file",
+                    str(self.file),
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--host",
+                    "127.0.0.1",
+                    "--no-dashboard",
+                    *self._tls_args("worker"),
+                    wrap=wrap or (),
+                )
+            )
         self.wait_for_workers(workers)
 
     def _start(self, module: str, *args: str, wrap=()) -> subprocess.Popen:
         """`python -m distributed.cli.MODULE ARGS`, run through the command `wrap` when given."""
         log = open(self.tmp / f"{module}-{len(self.procs)}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen([*wrap, sys.executable, "-m", f"distributed.cli.{module}", *args], env=self.env,
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.tmp)
+        proc = subprocess.Popen(
+            [*wrap, sys.executable, "-m", f"distributed.cli.{module}", *args],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.tmp,
+        )
         log.close()
         self.procs.append(proc)
         return proc
@@ -72,8 +102,12 @@ class Cluster:
 
         if not self.tls:
             return Client(self.address, timeout=WAIT)
-        security = Security(tls_ca_file=self.tls["ca"], tls_client_cert=self.tls["client"][0],
-                            tls_client_key=self.tls["client"][1], require_encryption=True)
+        security = Security(
+            tls_ca_file=self.tls["ca"],
+            tls_client_cert=self.tls["client"][0],
+            tls_client_key=self.tls["client"][1],
+            require_encryption=True,
+        )
         return Client(self.address, timeout=WAIT, security=security)
 
     def wait_for_workers(self, count: int) -> None:
@@ -109,8 +143,12 @@ def cluster_factory(tmp_path):
 def letters(tmp_path_factory) -> Path:
     """Generated letters (benchmarks/make_corpus.py), a damaged PDF and an empty file."""
     out = tmp_path_factory.mktemp("corpus")
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_corpus.py"), str(out), "--n", str(LETTERS),
-                    "--jobs", "1"], check=True, timeout=WAIT, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "make_corpus.py"), str(out), "--n", str(LETTERS), "--jobs", "1"],
+        check=True,
+        timeout=WAIT,
+        capture_output=True,
+    )
     folder = out / "letters"
     (folder / "damaged.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\n%%EOF garbage")
     (folder / "empty.txt").write_bytes(b"")
@@ -123,10 +161,21 @@ QUICK_CONNECT = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
 
 def authcheck(*args: str, tmp: Path, env: dict | None = None, timeout: float = WAIT) -> subprocess.CompletedProcess:
     """The command line in a fresh process, with a private cache and config folder."""
-    full_env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "cache-home"), "XDG_CONFIG_HOME": str(tmp / "config"),
-                **QUICK_CONNECT, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "authcheck", "check", *args], cwd=tmp, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+    full_env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(tmp / "cache-home"),
+        "XDG_CONFIG_HOME": str(tmp / "config"),
+        **QUICK_CONNECT,
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "authcheck", "check", *args],
+        cwd=tmp,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def files_in(folder: Path) -> list[str]:
@@ -136,8 +185,13 @@ def files_in(folder: Path) -> list[str]:
 def outcome(record: dict) -> tuple:
     """What must not change between a local and a cluster scan."""
     error = record["error"]
-    return (record["sha256"], record["verdict"], record["score"], [f["rule"] for f in record["findings"]],
-            error and (error["type"], error["stage"]))
+    return (
+        record["sha256"],
+        record["verdict"],
+        record["score"],
+        [f["rule"] for f in record["findings"]],
+        error and (error["type"], error["stage"]),
+    )
 
 
 def local_records(folder: Path, tmp: Path) -> dict[str, dict]:
@@ -182,8 +236,9 @@ def _can_hide_folders() -> bool:
     """True where this test may give a worker its own view of a folder (root, with unshare)."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("unshare"):
         return False
-    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True,
-                           timeout=WAIT)
+    probe = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, timeout=WAIT
+    )
     return probe.returncode == 0
 
 
@@ -236,7 +291,7 @@ def test_a_file_whose_workers_keep_dying_gets_a_typed_record(cluster_factory, le
         try:
             busy = _busy_worker(cluster)
             busy.send_signal(signal.SIGKILL)
-            out, err = scan.communicate(timeout=WAIT)
+            out, _err = scan.communicate(timeout=WAIT)
         finally:
             if scan.poll() is None:
                 scan.kill()
@@ -261,12 +316,14 @@ def _busy_worker(cluster: Cluster) -> subprocess.Popen:
 def test_the_cache_is_filled_from_the_cluster_and_a_rescan_sends_nothing(cluster_factory, letters, tmp_path):
     cluster = cluster_factory()
     cache = tmp_path / "results"
-    first = authcheck(str(letters), "-f", "json", "--cache-dir", str(cache), "--scheduler", cluster.address,
-                      tmp=tmp_path)
+    first = authcheck(
+        str(letters), "-f", "json", "--cache-dir", str(cache), "--scheduler", cluster.address, tmp=tmp_path
+    )
     assert first.returncode == 3, first.stderr
     cluster.stop()  # nothing may be sent now: a rescan that tried would fail to connect
-    again = authcheck(str(letters), "-f", "json", "--cache-dir", str(cache), "--scheduler", "tcp://127.0.0.1:9",
-                      tmp=tmp_path)
+    again = authcheck(
+        str(letters), "-f", "json", "--cache-dir", str(cache), "--scheduler", "tcp://127.0.0.1:9", tmp=tmp_path
+    )
     assert again.returncode == 3, again.stderr
     assert json.loads(again.stdout)["documents"] == json.loads(first.stdout)["documents"]
 
@@ -290,8 +347,9 @@ def test_ctrl_c_cancels_the_rest_and_exits_130(cluster_factory, letters, tmp_pat
 
 
 def test_scheduler_local_starts_its_own_cluster(letters, tmp_path):
-    run = authcheck(str(letters), "-f", "json", "--no-cache", "--scheduler", "local", "-j", "2", tmp=tmp_path,
-                    timeout=3 * WAIT)
+    run = authcheck(
+        str(letters), "-f", "json", "--no-cache", "--scheduler", "local", "-j", "2", tmp=tmp_path, timeout=3 * WAIT
+    )
     assert run.returncode == 3, run.stderr
     documents = json.loads(run.stdout)["documents"]
     local = local_records(letters, tmp_path)
@@ -306,12 +364,20 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line_and_exit_2(letters, tmp_
 
 
 def test_dask_is_imported_only_for_a_cluster_scan(tmp_path):
-    code = ("import sys; from authcheck.cli.main import main\n"
-            "try:\n    main(['check', sys.argv[1], '--no-cache', '-f', 'json'])\n"
-            "except SystemExit:\n    pass\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n")
-    run = subprocess.run([sys.executable, "-c", code, str(REPO / "samples")], capture_output=True, text=True,
-                         timeout=WAIT, cwd=tmp_path, env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)})
+    code = (
+        "import sys; from authcheck.cli.main import main\n"
+        "try:\n    main(['check', sys.argv[1], '--no-cache', '-f', 'json'])\n"
+        "except SystemExit:\n    pass\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(REPO / "samples")],
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        cwd=tmp_path,
+        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)},
+    )
     assert run.returncode == 0, run.stderr
 
 
@@ -322,8 +388,9 @@ def test_a_file_that_overruns_kills_its_own_subprocess_never_the_dask_worker(clu
     pdf = max(letters.rglob("*.pdf"), key=lambda p: p.stat().st_size)
     (one / pdf.name).write_bytes(pdf.read_bytes())
     # 0.1 s is less than a fresh checking subprocess needs to start, so it is killed on its first file
-    cut = authcheck(str(one), "-f", "jsonl", "--no-cache", "--timeout", "0.1", "--scheduler", cluster.address,
-                    tmp=tmp_path)
+    cut = authcheck(
+        str(one), "-f", "jsonl", "--no-cache", "--timeout", "0.1", "--scheduler", cluster.address, tmp=tmp_path
+    )
     [record] = jsonl_records(cut.stdout)
     assert record["error"] == {"type": "timeout", "message": "gave up after 0.1 s", "stage": "worker"}
     assert all(worker.poll() is None for worker in cluster.workers)
@@ -353,21 +420,34 @@ def make_certificates(folder: Path) -> dict:
 
     def write(name: str, cert, key) -> tuple[str, str]:
         (folder / f"{name}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        (folder / f"{name}-key.pem").write_bytes(key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        (folder / f"{name}-key.pem").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         return str(folder / f"{name}.pem"), str(folder / f"{name}-key.pem")
 
     def build(name: str, issuer, issuer_key, key, ca: bool):
         now = datetime.datetime.now(datetime.timezone.utc)
-        builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
-                   .issuer_name(issuer).public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - datetime.timedelta(minutes=5))
-                   .not_valid_after(now + datetime.timedelta(days=1))
-                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
         if not ca:
             import ipaddress
-            builder = builder.add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), critical=False)
+
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName(
+                    [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+                ),
+                critical=False,
+            )
         return builder.sign(issuer_key, hashes.SHA256())
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -384,17 +464,26 @@ def test_tls_with_certificates_and_a_client_without_one_is_refused(cluster_facto
     pytest.importorskip("cryptography", reason="makes the test certificates")
     certs = make_certificates(tmp_path)
     cluster = cluster_factory(tls=certs)
-    tls_env = {"DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True",
-               "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": certs["ca"],
-               "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": certs["client"][0],
-               "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": certs["client"][1]}
-    run = authcheck(str(letters), "-f", "json", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path,
-                    env=tls_env)
+    tls_env = {
+        "DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True",
+        "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": certs["ca"],
+        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": certs["client"][0],
+        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": certs["client"][1],
+    }
+    run = authcheck(str(letters), "-f", "json", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path, env=tls_env)
     assert run.returncode == 3, run.stderr
     documents = json.loads(run.stdout)["documents"]
     assert [d["path"] for d in documents] == files_in(letters)
-    refused = authcheck(str(letters), "-f", "json", "--no-cache", "--scheduler", cluster.address, tmp=tmp_path,
-                        env={"DASK_DISTRIBUTED__COMM__TLS__CA_FILE": certs["ca"]})
+    refused = authcheck(
+        str(letters),
+        "-f",
+        "json",
+        "--no-cache",
+        "--scheduler",
+        cluster.address,
+        tmp=tmp_path,
+        env={"DASK_DISTRIBUTED__COMM__TLS__CA_FILE": certs["ca"]},
+    )
     assert refused.returncode == 2 and "cannot connect" in refused.stderr and not refused.stdout
 
 
@@ -405,11 +494,24 @@ def test_a_file_the_client_cannot_hash_is_checked_by_the_local_pool(cluster_fact
     letter = REPO / "samples" / "coordination-letter.txt"
     (folder / letter.name).write_bytes(letter.read_bytes())
     os.mkfifo(folder / "nobody-writes.txt")  # never hashed by the client, never sent: it would block a reader
-    run = authcheck(str(folder / letter.name), str(folder / "nobody-writes.txt"), "-f", "json", "--no-cache",
-                    "--timeout", "1", "--scheduler", cluster.address, tmp=tmp_path)
+    run = authcheck(
+        str(folder / letter.name),
+        str(folder / "nobody-writes.txt"),
+        "-f",
+        "json",
+        "--no-cache",
+        "--timeout",
+        "1",
+        "--scheduler",
+        cluster.address,
+        tmp=tmp_path,
+    )
     documents = {Path(d["path"]).name: d for d in json.loads(run.stdout)["documents"]}
-    assert documents["nobody-writes.txt"]["error"] == {"type": "timeout", "message": "gave up after 1 s",
-                                                      "stage": "worker"}
+    assert documents["nobody-writes.txt"]["error"] == {
+        "type": "timeout",
+        "message": "gave up after 1 s",
+        "stage": "worker",
+    }
     assert documents[letter.name]["error"] is None and run.returncode == 3
 
 

@@ -14,9 +14,17 @@ from tests.test_cli import CODEWORD_RULE
 
 
 def test_settings_survive_json_exactly():
-    settings = Settings(rule_dirs=("a", "b"), disabled_rules=("x.y",), overrides={"r.one": Override("low", 2.5)},
-                        bands=Bands(20, 70), limits=Limits(timeout=7.5, memory_mb=300), password="pw",
-                        fail_on="review", fail_score=40, min_severity="high")
+    settings = Settings(
+        rule_dirs=("a", "b"),
+        disabled_rules=("x.y",),
+        overrides={"r.one": Override("low", 2.5)},
+        bands=Bands(20, 70),
+        limits=Limits(timeout=7.5, memory_mb=300),
+        password="pw",
+        fail_on="review",
+        fail_score=40,
+        min_severity="high",
+    )
     text = json.dumps(settings_to_json(settings))
     assert settings_from_json(json.loads(text)) == settings
 
@@ -48,8 +56,16 @@ def test_without_dask_a_scheduler_is_one_line_and_exit_2(cli, monkeypatch, tmp_p
     import sys
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the 'dask' extra were not installed
-    result = cli("check", "samples/coordination-letter.txt", "samples/draft-memo.pdf", "--no-cache",
-                 "--scheduler", "tcp://127.0.0.1:9")
+    result = cli(
+        "check",
+        "samples/coordination-letter.txt",
+        "samples/draft-memo.pdf",
+        "--no-cache",
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+    )
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == ("authcheck: error: --scheduler needs Dask: install authcheck's 'dask' extra "
-                             "(pip install '.[dask]' in the checkout)\n")
+    assert result.stderr == (
+        "authcheck: error: --scheduler needs Dask: install authcheck's 'dask' extra "
+        "(pip install '.[dask]' in the checkout)\n"
+    )

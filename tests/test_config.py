@@ -76,7 +76,9 @@ def test_no_config_anywhere_gives_none(tmp_path):
 
 
 def test_load_reads_every_key_and_anchors_paths_to_the_config_folder(tmp_path):
-    values = load_text(tmp_path, """
+    values = load_text(
+        tmp_path,
+        """
 include = ["**/*.pdf"]
 exclude = ["drafts/**"]
 rules = ["packs/org"]
@@ -94,7 +96,8 @@ bands = {review = 30, fail = 70}
 limits = {timeout = 5, max_pages = 20}
 [overrides]
 "sig.unsigned" = {severity = "high", weight = 35}
-""")
+""",
+    )
     assert values["rules"] == (str(tmp_path / "packs/org"),)
     assert values["baseline"] == str(tmp_path / ".authcheck-baseline.json")
     assert values["cache_dir"] == str(tmp_path / "cache")
@@ -142,35 +145,35 @@ def test_password_in_a_file_is_refused_with_the_way_to_give_it(tmp_path):
 
 BAD_VALUES = [
     ('include = "*.pdf"', "include", "list of non-empty strings"),
-    ('exclude = [1]', "exclude", "list of non-empty strings"),
+    ("exclude = [1]", "exclude", "list of non-empty strings"),
     ('rules = [""]', "rules", "list of non-empty strings"),
     ('disable = "x"', "disable", "list of non-empty strings"),
     ('fail_on = "high"', "fail_on", "one of review, fail, never"),
-    ('fail_score = 101', "fail_score", "from 0 to 100"),
-    ('fail_score = true', "fail_score", "whole number"),
+    ("fail_score = 101", "fail_score", "from 0 to 100"),
+    ("fail_score = true", "fail_score", "whole number"),
     ('min_severity = "severe"', "min_severity", "one of info, low, medium, high, critical"),
-    ('jobs = 0', "jobs", "from 1 to 1024"),
-    ('jobs = 2.5', "jobs", "whole number"),
+    ("jobs = 0", "jobs", "from 1 to 1024"),
+    ("jobs = 2.5", "jobs", "whole number"),
     ('baseline = ""', "baseline", "non-empty string"),
-    ('ignore_file = 3', "ignore_file", "non-empty string"),
+    ("ignore_file = 3", "ignore_file", "non-empty string"),
     ('cache = "yes"', "cache", "true or false"),
-    ('cache_dir = []', "cache_dir", "non-empty string"),
-    ('follow_symlinks = 1', "follow_symlinks", "true or false"),
-    ('bands = {review = 0, fail = 50}', "bands.review", "from 1 to 100"),
-    ('bands = {review = 10, fail = 101}', "bands.fail", "from 1 to 100"),
-    ('bands = {review = 60, fail = 60}', "bands.review", "must be below fail"),
-    ('bands = 5', "bands", "expected a table"),
-    ('limits = {timeout = 0}', "limits.timeout", "number from 0.1 to 3600"),
+    ("cache_dir = []", "cache_dir", "non-empty string"),
+    ("follow_symlinks = 1", "follow_symlinks", "true or false"),
+    ("bands = {review = 0, fail = 50}", "bands.review", "from 1 to 100"),
+    ("bands = {review = 10, fail = 101}", "bands.fail", "from 1 to 100"),
+    ("bands = {review = 60, fail = 60}", "bands.review", "must be below fail"),
+    ("bands = 5", "bands", "expected a table"),
+    ("limits = {timeout = 0}", "limits.timeout", "number from 0.1 to 3600"),
     ('limits = {timeout = "5s"}', "limits.timeout", "number from 0.1 to 3600"),
-    ('limits = {timeout = inf}', "limits.timeout", "number from 0.1 to 3600"),
-    ('limits = {max_bytes = -1}', "limits.max_bytes", "from 1 to "),
-    ('limits = {max_bytes = 100000000000000000000}', "limits.max_bytes", "from 1 to "),
-    ('limits = {memory_mb = 1.5}', "limits.memory_mb", "whole number"),
-    ('limits = {zip_max_ratio = false}', "limits.zip_max_ratio", "whole number"),
+    ("limits = {timeout = inf}", "limits.timeout", "number from 0.1 to 3600"),
+    ("limits = {max_bytes = -1}", "limits.max_bytes", "from 1 to "),
+    ("limits = {max_bytes = 100000000000000000000}", "limits.max_bytes", "from 1 to "),
+    ("limits = {memory_mb = 1.5}", "limits.memory_mb", "whole number"),
+    ("limits = {zip_max_ratio = false}", "limits.zip_max_ratio", "whole number"),
     ('overrides = {"sig.unsigned" = {severity = "huge"}}', "overrides.sig.unsigned.severity", "one of info"),
     ('overrides = {"sig.unsigned" = {weight = 101}}', "overrides.sig.unsigned.weight", "from 0 to 100"),
     ('overrides = {"sig.unsigned" = 5}', "overrides.sig.unsigned", "expected a table"),
-    ('overrides = []', "overrides", "expected a table of rule id"),
+    ("overrides = []", "overrides", "expected a table of rule id"),
 ]
 
 
@@ -184,11 +187,14 @@ def test_every_bad_value_names_file_and_key(tmp_path, line, key, words):
     assert "\n" not in message
 
 
-@pytest.mark.parametrize("line, key", [
-    ("limits = {timeuot = 5}", "limits.timeuot"),
-    ("bands = {warn = 5}", "bands.warn"),
-    ('overrides = {"a.b" = {sev = "low"}}', "overrides.a.b.sev"),
-])
+@pytest.mark.parametrize(
+    "line, key",
+    [
+        ("limits = {timeuot = 5}", "limits.timeuot"),
+        ("bands = {warn = 5}", "bands.warn"),
+        ('overrides = {"a.b" = {sev = "low"}}', "overrides.a.b.sev"),
+    ],
+)
 def test_unknown_nested_keys_are_named_with_their_table(tmp_path, line, key):
     with pytest.raises(ConfigError, match=f"authcheck.toml: unknown key '{key}'"):
         load_text(tmp_path, line + "\n")
@@ -198,12 +204,14 @@ def test_bad_value_in_pyproject_names_the_table(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_text(tmp_path, "[tool.authcheck.limits]\ntimeout = -1\n", "pyproject.toml")
     assert str(err.value).startswith(
-        f"{tmp_path / 'pyproject.toml'}: key 'limits.timeout' in [tool.authcheck]: expected a number from 0.1 to 3600")
+        f"{tmp_path / 'pyproject.toml'}: key 'limits.timeout' in [tool.authcheck]: expected a number from 0.1 to 3600"
+    )
 
 
 def test_tomllib_is_the_standard_library_on_311_and_later():
     if sys.version_info >= (3, 11):
         import tomllib
+
         assert config.tomllib is tomllib
     else:  # pragma: no cover - Python 3.10 takes the fallback
         assert config.tomllib.__name__ == "tomli"
@@ -220,8 +228,10 @@ def test_defaults_come_from_settings_and_say_so():
 
 
 def test_command_line_beats_environment_beats_file_beats_default(tmp_path):
-    path = write(tmp_path / "authcheck.toml",
-                 'fail_on = "review"\njobs = 2\ncache_dir = "c"\nlimits = {timeout = 5, max_pages = 9}\n')
+    path = write(
+        tmp_path / "authcheck.toml",
+        'fail_on = "review"\njobs = 2\ncache_dir = "c"\nlimits = {timeout = 5, max_pages = 9}\n',
+    )
     env = {"AUTHCHECK_CACHE_DIR": "/env/cache", "AUTHCHECK_PASSWORD": "from-env"}
     cli = {"jobs": 8, "limits": {"timeout": 1}, "password": "from-cli", "fail_score": None}
     cfg = resolve(load_config(path), cli, env, path)
@@ -245,8 +255,7 @@ def test_environment_password_and_pyproject_origin_label(tmp_path):
 
 
 def test_overrides_merge_rule_by_rule_and_reach_settings(tmp_path):
-    path = write(tmp_path / "authcheck.toml",
-                 '[overrides]\n"a.one" = {weight = 10}\n"a.two" = {severity = "low"}\n')
+    path = write(tmp_path / "authcheck.toml", '[overrides]\n"a.one" = {weight = 10}\n"a.two" = {severity = "low"}\n')
     cli = {"overrides": {"a.two": {"severity": "critical"}}}
     cfg = resolve(load_config(path), cli, {}, path)
     assert cfg.settings.overrides == {"a.one": Override(weight=10.0), "a.two": Override(severity="critical")}
@@ -291,8 +300,12 @@ def test_relative_paths_in_a_config_are_relative_to_its_folder_not_the_cwd(tmp_p
 
 
 def test_command_line_shapes_from_click_are_understood():
-    cfg = resolve({"exclude": ("x/**",)}, {"exclude": (), "include": ("*.pdf",), "limits.timeout": 2,
-                                           "bands.review": 10}, {}, None)
+    cfg = resolve(
+        {"exclude": ("x/**",)},
+        {"exclude": (), "include": ("*.pdf",), "limits.timeout": 2, "bands.review": 10},
+        {},
+        None,
+    )
     assert cfg.exclude == ("x/**",) and cfg.origins["exclude"] == "config file"  # () = not given
     assert cfg.include == ("*.pdf",) and cfg.settings.limits.timeout == 2.0
     assert cfg.settings.bands.review == 10 and cfg.origins["bands.review"] == "command line"

@@ -10,13 +10,29 @@ import pytest
 from authcheck.batch.discover import Target, discover
 
 TREE = [
-    "letters/a.pdf", "letters/B.PDF", "letters/c.docx", "letters/d.txt", "letters/e.gif",
-    "letters/notes.md", "letters/sub/f.pdf", "letters/sub/deeper/g.txt", "letters/.hidden.pdf",
-    "letters/.git/h.pdf", "letters/node_modules/i.pdf", "letters/.private/j.pdf",
-    "letters/__pycache__/k.txt", "outside/o.pdf",
+    "letters/a.pdf",
+    "letters/B.PDF",
+    "letters/c.docx",
+    "letters/d.txt",
+    "letters/e.gif",
+    "letters/notes.md",
+    "letters/sub/f.pdf",
+    "letters/sub/deeper/g.txt",
+    "letters/.hidden.pdf",
+    "letters/.git/h.pdf",
+    "letters/node_modules/i.pdf",
+    "letters/.private/j.pdf",
+    "letters/__pycache__/k.txt",
+    "outside/o.pdf",
 ]
-DEFAULT = ["letters/B.PDF", "letters/a.pdf", "letters/c.docx", "letters/d.txt",
-           "letters/sub/deeper/g.txt", "letters/sub/f.pdf"]
+DEFAULT = [
+    "letters/B.PDF",
+    "letters/a.pdf",
+    "letters/c.docx",
+    "letters/d.txt",
+    "letters/sub/deeper/g.txt",
+    "letters/sub/f.pdf",
+]
 
 
 @pytest.fixture
@@ -40,12 +56,14 @@ def test_folder_is_walked_recursively_with_default_extensions_sorted(tree):
 def test_trailing_slash_and_dot_give_natural_display_paths(tree, monkeypatch):
     assert paths(discover(["letters/"])) == DEFAULT
     monkeypatch.chdir(tree / "letters")
-    assert paths(discover(["."])) == [p[len("letters/"):] for p in DEFAULT]
+    assert paths(discover(["."])) == [p[len("letters/") :] for p in DEFAULT]
 
 
 def test_file_named_explicitly_is_checked_whatever_its_extension(tree):
     assert discover(["letters/e.gif", "letters/.hidden.pdf"]) == [
-        Target("letters/e.gif"), Target("letters/.hidden.pdf")]
+        Target("letters/e.gif"),
+        Target("letters/.hidden.pdf"),
+    ]
 
 
 def test_include_adds_extensions_and_exclude_drops_files_and_folders(tree):
@@ -53,7 +71,11 @@ def test_include_adds_extensions_and_exclude_drops_files_and_folders(tree):
     assert paths(discover(["letters"], exclude=["sub"])) == DEFAULT[:4]
     assert paths(discover(["letters"], exclude=["sub/**"])) == DEFAULT[:4]
     assert paths(discover(["letters"], exclude=["*.docx", "sub/deeper/g.txt"])) == [
-        "letters/B.PDF", "letters/a.pdf", "letters/d.txt", "letters/sub/f.pdf"]
+        "letters/B.PDF",
+        "letters/a.pdf",
+        "letters/d.txt",
+        "letters/sub/f.pdf",
+    ]
 
 
 def test_exclude_matches_the_path_relative_to_the_folder_not_the_display_path(tree):
@@ -63,10 +85,19 @@ def test_exclude_matches_the_path_relative_to_the_folder_not_the_display_path(tr
 
 def test_hidden_and_vcs_folders_are_skipped_unless_asked(tree):
     shown = paths(discover(["letters"], skip_hidden=False))
-    assert shown == ["letters/.git/h.pdf", "letters/.hidden.pdf", "letters/.private/j.pdf",
-                     "letters/B.PDF", "letters/__pycache__/k.txt", "letters/a.pdf", "letters/c.docx",
-                     "letters/d.txt", "letters/node_modules/i.pdf", "letters/sub/deeper/g.txt",
-                     "letters/sub/f.pdf"]
+    assert shown == [
+        "letters/.git/h.pdf",
+        "letters/.hidden.pdf",
+        "letters/.private/j.pdf",
+        "letters/B.PDF",
+        "letters/__pycache__/k.txt",
+        "letters/a.pdf",
+        "letters/c.docx",
+        "letters/d.txt",
+        "letters/node_modules/i.pdf",
+        "letters/sub/deeper/g.txt",
+        "letters/sub/f.pdf",
+    ]
 
 
 def test_missing_path_is_a_missing_target_and_the_rest_goes_on(tree):
@@ -79,8 +110,14 @@ def test_stdin_passes_through_once(tree):
 
 def test_every_file_once_keeping_the_first_display_path_and_input_order(tree):
     got = paths(discover(["letters/sub", "./letters/a.pdf", "letters", str(tree / "letters/a.pdf")]))
-    assert got == ["letters/sub/deeper/g.txt", "letters/sub/f.pdf", "./letters/a.pdf",
-                   "letters/B.PDF", "letters/c.docx", "letters/d.txt"]
+    assert got == [
+        "letters/sub/deeper/g.txt",
+        "letters/sub/f.pdf",
+        "./letters/a.pdf",
+        "letters/B.PDF",
+        "letters/c.docx",
+        "letters/d.txt",
+    ]
 
 
 def test_symlinks_are_not_followed_by_default_and_followed_on_request(tree):
@@ -102,9 +139,11 @@ def test_symlink_loop_does_not_hang_and_lists_each_file_once(tree):
     os.symlink(tree / "letters", tree / "letters/sub/loop")
     os.symlink(tree / "letters/sub", tree / "letters/sub/deeper/up")
     found = {}
-    worker = threading.Thread(target=lambda: found.update(
-        walk=discover(["letters"], follow_symlinks=True),
-        glob=discover(["letters/**/*.pdf"], follow_symlinks=True)))
+    worker = threading.Thread(
+        target=lambda: found.update(
+            walk=discover(["letters"], follow_symlinks=True), glob=discover(["letters/**/*.pdf"], follow_symlinks=True)
+        )
+    )
     worker.start()
     worker.join(10)
     assert not worker.is_alive(), "discover hung on a symlink loop"
@@ -126,8 +165,15 @@ def test_recursive_glob_matches_at_any_depth_case_sensitively(tree):
 def test_glob_behaves_like_shell_expansion(tree):
     # files match whatever their extension, folders that match are walked, hidden names are not matched
     assert paths(discover(["letters/*"])) == [
-        "letters/B.PDF", "letters/a.pdf", "letters/c.docx", "letters/d.txt", "letters/e.gif",
-        "letters/notes.md", "letters/sub/deeper/g.txt", "letters/sub/f.pdf"]
+        "letters/B.PDF",
+        "letters/a.pdf",
+        "letters/c.docx",
+        "letters/d.txt",
+        "letters/e.gif",
+        "letters/notes.md",
+        "letters/sub/deeper/g.txt",
+        "letters/sub/f.pdf",
+    ]
     assert paths(discover(["letters/.h*"])) == ["letters/.hidden.pdf"]
     assert paths(discover(["letters/[ab].pdf", "letters/?.docx"])) == ["letters/a.pdf", "letters/c.docx"]
 

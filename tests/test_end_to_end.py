@@ -23,12 +23,17 @@ SCHEMA = json.loads((REPO / "authcheck" / "schemas" / "result-v1.json").read_tex
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 LETTERS_2020 = ["withdrawal-letter-2020.pdf", "withdrawal-letter-2020.docx", "withdrawal-letter-2020.txt"]
-SIGNED_NOTIFICATIONS = ["signed-deployment-notification.pdf", "signed-deployment-notification.docx",
-                        "signed-deployment-notification-digital.pdf"]
+SIGNED_NOTIFICATIONS = [
+    "signed-deployment-notification.pdf",
+    "signed-deployment-notification.docx",
+    "signed-deployment-notification-digital.pdf",
+]
 SAMPLE_FILES = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".docx", ".txt"))
 
-PENTAGON_DENIAL = ("There has been no change in US policy with regard to our force presence in Iraq. ... "
-                   "But there's been no decision made to leave Iraq. Period.\n")
+PENTAGON_DENIAL = (
+    "There has been no change in US policy with regard to our force presence in Iraq. ... "
+    "But there's been no decision made to leave Iraq. Period.\n"
+)
 ANNOUNCEMENT = "All coalition forces will withdraw from Iraq next week.\n"
 
 # The README's sample table: verdict, score, origin, authority.
@@ -61,8 +66,9 @@ def checked():
                 mp.chdir(REPO)
                 for name in [n for n in os.environ if n.startswith("AUTHCHECK_")]:
                     mp.delenv(name)
-                result = CliRunner().invoke(main, ["check", f"samples/{name}", "--format", "json", "--no-cache"],
-                                            catch_exceptions=False)
+                result = CliRunner().invoke(
+                    main, ["check", f"samples/{name}", "--format", "json", "--no-cache"], catch_exceptions=False
+                )
             assert result.stderr == ""
             done[name] = (result.exit_code, json.loads(result.stdout))
         return done[name]
@@ -80,14 +86,18 @@ def finding(record: dict, rule: str) -> dict:
 
 
 def test_every_sample_is_in_the_readme_table():
-    assert SAMPLE_FILES == sorted(README_TABLE)
+    assert sorted(README_TABLE) == SAMPLE_FILES
 
 
 @pytest.mark.parametrize("name", sorted(README_TABLE))
 def test_sample_matches_the_readme_table(checked, name):
     code, record = checked(name)
     verdict, score, origin, authority = README_TABLE[name]
-    assert (record["verdict"], record["score"], record["axes"]) == (verdict, score, {"origin": origin, "authority": authority})
+    assert (record["verdict"], record["score"], record["axes"]) == (
+        verdict,
+        score,
+        {"origin": origin, "authority": authority},
+    )
     assert code == (1 if verdict == "fail" else 0)
     assert record["path"] == f"samples/{name}"
     assert record["error"] is None
@@ -125,7 +135,11 @@ def test_2020_letter_policy_change_quotes_the_letter(checked, name):
     policy = finding(record, "wording.policy-change")
     assert policy["weight"] == 45.0
     assert [e["text"] for e in policy["evidence"]] == [
-        "repositioning forces", "onward movement", "movement out of Iraq", "our departure"]
+        "repositioning forces",
+        "onward movement",
+        "movement out of Iraq",
+        "our departure",
+    ]
     assert policy["evidence"][0]["reason"]["action"] == "move" and policy["evidence"][0]["reason"]["object"] == "forces"
     assert all(e["part"] == "body" for e in policy["evidence"])
     contexts = [e["context"] for e in policy["evidence"]]
@@ -135,15 +149,24 @@ def test_2020_letter_policy_change_quotes_the_letter(checked, name):
         assert ev["text"] in ev["context"]
 
 
-@pytest.mark.parametrize("name, weights", [
-    ("withdrawal-letter-2020.pdf", {"wording.policy-change": 45.0, "signature.attributed-unsigned": 35.0,
-                                    "signature.unsigned": 30.0}),
-    ("withdrawal-letter-2020.docx", {"wording.policy-change": 45.0, "signature.attributed-unsigned": 35.0,
-                                     "signature.unsigned": 30.0}),
-    # plain text cannot carry a handwritten signature: the absence of one weighs less
-    ("withdrawal-letter-2020.txt", {"wording.policy-change": 45.0, "signature.attributed-unsigned": 20.0,
-                                    "signature.unsigned": 12.0}),
-])
+@pytest.mark.parametrize(
+    "name, weights",
+    [
+        (
+            "withdrawal-letter-2020.pdf",
+            {"wording.policy-change": 45.0, "signature.attributed-unsigned": 35.0, "signature.unsigned": 30.0},
+        ),
+        (
+            "withdrawal-letter-2020.docx",
+            {"wording.policy-change": 45.0, "signature.attributed-unsigned": 35.0, "signature.unsigned": 30.0},
+        ),
+        # plain text cannot carry a handwritten signature: the absence of one weighs less
+        (
+            "withdrawal-letter-2020.txt",
+            {"wording.policy-change": 45.0, "signature.attributed-unsigned": 20.0, "signature.unsigned": 12.0},
+        ),
+    ],
+)
 def test_2020_letter_weights_and_contributions(checked, name, weights):
     _, record = checked(name)
     assert {f["rule"]: f["weight"] for f in record["findings"]} == weights
@@ -207,11 +230,17 @@ def test_forged_letter_fails_on_origin(checked):
     assert code == 1
     assert record["verdict"] == "fail"
     assert record["axes"]["origin"] >= 50
-    assert set(rules_of(record)) == {"issuer.name-mismatch", "metadata.author-mismatch", "metadata.date-conflict",
-                                     "wording.policy-change"}
+    assert set(rules_of(record)) == {
+        "issuer.name-mismatch",
+        "metadata.author-mismatch",
+        "metadata.date-conflict",
+        "wording.policy-change",
+    }
     assert finding(record, "wording.policy-change")["weight"] == 10.0  # it carries a (pasted) signature image
     assert [e["text"] for e in finding(record, "issuer.name-mismatch")["evidence"]] == [
-        "Brigadier General Wiliam H. Seelly III, Commanding General, Task Force Iraq", "WILLIAM H. SEELEY"]
+        "Brigadier General Wiliam H. Seelly III, Commanding General, Task Force Iraq",
+        "WILLIAM H. SEELEY",
+    ]
     assert "d.kovalenko" in [e["text"] for e in finding(record, "metadata.author-mismatch")["evidence"]]
     assert "2020-02-14T16:22:00+02:00" in [e["text"] for e in finding(record, "metadata.date-conflict")["evidence"]]
 
@@ -253,7 +282,7 @@ def test_batch_json_has_one_valid_document_per_sample_sorted(cli):
     assert paths == [f"samples/{name}" for name in SAMPLE_FILES]
     for doc in batch["documents"]:
         assert VALIDATOR.is_valid(doc), doc["path"]
-        verdict, score, origin, authority = README_TABLE[Path(doc["path"]).name]
+        verdict, score, _origin, _authority = README_TABLE[Path(doc["path"]).name]
         assert (doc["verdict"], doc["score"]) == (verdict, score)
     summary = batch["summary"]
     assert summary["documents"] == len(SAMPLE_FILES)

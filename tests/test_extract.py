@@ -39,20 +39,26 @@ def test_2020_letter_parts_in_every_format(fields, name):
     assert f["date"] == {"text": "6 January 2020", "value": "2020-01-06", "source": "date"}
     assert f["subject"] == "Coalition Force Movement"
     assert f["salutation"] == "Sir,"
-    assert f["signature_block"] == {"closing": "Sincerely,", "name": "WILLIAM H. SEELY III",
-                                    "titles": ["Brigadier General, US Marine Corps", "Commanding General, Task Force Iraq"]}
+    assert f["signature_block"] == {
+        "closing": "Sincerely,",
+        "name": "WILLIAM H. SEELY III",
+        "titles": ["Brigadier General, US Marine Corps", "Commanding General, Task Force Iraq"],
+    }
     assert f["signature"]["signed"] is False and f["signature"]["kinds"] == []
     assert f["signature"]["strength"] == ("weak" if name.endswith(".txt") else "strong")
     assert "TASK FORCE IRAQ" in f["letterhead"]["organization"]
 
 
-@pytest.mark.parametrize("name,kinds", [
-    ("signed-deployment-notification.pdf", ["image"]),
-    ("signed-deployment-notification.docx", ["image"]),
-    ("signed-deployment-notification-digital.pdf", ["digital"]),
-    ("coordination-letter.pdf", ["image"]),
-    ("coordination-letter.txt", ["conformed"]),
-])
+@pytest.mark.parametrize(
+    "name,kinds",
+    [
+        ("signed-deployment-notification.pdf", ["image"]),
+        ("signed-deployment-notification.docx", ["image"]),
+        ("signed-deployment-notification-digital.pdf", ["digital"]),
+        ("coordination-letter.pdf", ["image"]),
+        ("coordination-letter.txt", ["conformed"]),
+    ],
+)
 def test_signed_samples_are_signed(fields, name, kinds):
     sig = fields(name)["signature"]
     assert sig["signed"] is True and sig["kinds"] == kinds
@@ -87,22 +93,31 @@ def test_body_sentences_have_spans_into_the_text():
     text = letter.document.text
     body = [s for s in letter.sentences if s.part == "body"]
     assert [s.text for s in body] == ["We will meet on Monday.", "Col. Smith will attend.", "Bring the maps."]
-    assert all(text[s.start:s.end].replace("\n", " ") == s.text for s in body)
+    assert all(text[s.start : s.end].replace("\n", " ") == s.text for s in body)
     assert body[2].line == 4
 
 
-@pytest.mark.parametrize("text,value", [
-    ("January 6, 2020", "2020-01-06"), ("6th of January 2020", "2020-01-06"), ("2020-01-06", "2020-01-06"),
-    ("06.01.2020", "2020-01-06"), ("06 JAN 20", "2020-01-06"), ("13/01/2020", "2020-01-13"),
-])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("January 6, 2020", "2020-01-06"),
+        ("6th of January 2020", "2020-01-06"),
+        ("2020-01-06", "2020-01-06"),
+        ("06.01.2020", "2020-01-06"),
+        ("06 JAN 20", "2020-01-06"),
+        ("13/01/2020", "2020-01-13"),
+    ],
+)
 def test_date_line_formats(text, value):
     letter = letter_from_text(f"{text}\n\nSir,\n\nThe meeting is on Monday.\n")
     assert letter.date is not None and letter.date.value == value
 
 
 def test_typed_name_without_closing_is_still_a_signature_block():
-    letter = letter_from_text("MEMORANDUM FOR Record\n\nSUBJECT: Test\n\n1. The meeting is on Monday.\n\n"
-                              "JOHN A. SMITH\nColonel, US Army\nCommander\n")
+    letter = letter_from_text(
+        "MEMORANDUM FOR Record\n\nSUBJECT: Test\n\n1. The meeting is on Monday.\n\n"
+        "JOHN A. SMITH\nColonel, US Army\nCommander\n"
+    )
     assert letter.signature_block.name.text == "JOHN A. SMITH"
     assert [t.text for t in letter.signature_block.titles] == ["Colonel, US Army", "Commander"]
     assert letter.signature.signed is False

@@ -56,7 +56,7 @@ def test_tracked_changes_quote_text_author_and_date(tracked):
     ins, dele = facts["tracked_changes"].evidence
     assert (ins.text, ins.part, ins.key) == (fx.INSERTED, "docx:word/document.xml", "w:ins")
     assert ins.context == f'inserted by J. Doe on {fx.W_DATE}: "{fx.INSERTED}"'
-    assert ins.context[ins.highlight[0]:ins.highlight[1]] == fx.INSERTED
+    assert ins.context[ins.highlight[0] : ins.highlight[1]] == fx.INSERTED
     assert doc.lines[ins.line - 1].text == fx.INSERTED and ins.page == 1
     assert (dele.key, dele.line) == ("w:del", None) and "deleted by A. Smith on 2020-01-05T15:01:00Z" in dele.context
     [fmt] = facts["tracked_format_changes"].evidence
@@ -90,9 +90,11 @@ def test_tracked_changes_and_comments_rules_end_to_end():
 
 
 def test_paragraph_mark_revisions_are_not_counted_and_moves_are():
-    xml = (f'<w:body xmlns:w="{docxparts.W}"><w:p><w:pPr><w:rPr><w:ins w:id="1" w:author="A"/></w:rPr></w:pPr>'
-           '<w:moveFrom w:id="2" w:author="B"><w:r><w:t>old place</w:t></w:r></w:moveFrom>'
-           '<w:moveTo w:id="3" w:author="B"><w:r><w:t>new place</w:t></w:r></w:moveTo></w:p></w:body>')
+    xml = (
+        f'<w:body xmlns:w="{docxparts.W}"><w:p><w:pPr><w:rPr><w:ins w:id="1" w:author="A"/></w:rPr></w:pPr>'
+        '<w:moveFrom w:id="2" w:author="B"><w:r><w:t>old place</w:t></w:r></w:moveFrom>'
+        '<w:moveTo w:id="3" w:author="B"><w:r><w:t>new place</w:t></w:r></w:moveTo></w:p></w:body>'
+    )
     scan = docxparts.StoryScan()
     scan.scan(safe_xml(xml.encode(), "t"), "word/document.xml")
     assert scan.revision_count == 2
@@ -113,12 +115,16 @@ def test_hidden_text_signal_and_rule():
 
 
 def test_hidden_text_through_a_character_style_and_not_in_deletions():
-    styles = (f'<w:styles xmlns:w="{docxparts.W}"><w:style w:type="character" w:styleId="Secret">'
-              '<w:rPr><w:vanish/></w:rPr></w:style></w:styles>')
-    body = (f'<w:body xmlns:w="{docxparts.W}"><w:p><w:r><w:t>Visible. </w:t></w:r>'
-            '<w:r><w:rPr><w:rStyle w:val="Secret"/></w:rPr><w:t>Styled away.</w:t></w:r></w:p>'
-            '<w:p><w:r><w:rPr><w:rStyle w:val="Secret"/><w:vanish w:val="0"/></w:rPr><w:t>Shown again.</w:t></w:r>'
-            '<w:del w:author="X"><w:r><w:rPr><w:vanish/></w:rPr><w:delText>gone</w:delText></w:r></w:del></w:p></w:body>')
+    styles = (
+        f'<w:styles xmlns:w="{docxparts.W}"><w:style w:type="character" w:styleId="Secret">'
+        "<w:rPr><w:vanish/></w:rPr></w:style></w:styles>"
+    )
+    body = (
+        f'<w:body xmlns:w="{docxparts.W}"><w:p><w:r><w:t>Visible. </w:t></w:r>'
+        '<w:r><w:rPr><w:rStyle w:val="Secret"/></w:rPr><w:t>Styled away.</w:t></w:r></w:p>'
+        '<w:p><w:r><w:rPr><w:rStyle w:val="Secret"/><w:vanish w:val="0"/></w:rPr><w:t>Shown again.</w:t></w:r>'
+        '<w:del w:author="X"><w:r><w:rPr><w:vanish/></w:rPr><w:delText>gone</w:delText></w:r></w:del></w:p></w:body>'
+    )
     scan = docxparts.StoryScan(hidden_styles=docxparts.hidden_styles(safe_xml(styles.encode(), "s")))
     scan.scan(safe_xml(body.encode(), "b"), "word/document.xml")
     assert [f.text for f in scan.hidden] == ["Styled away."]
@@ -144,8 +150,10 @@ def test_missing_core_properties_invent_nothing():
 
 def test_editing_time_fires_only_on_a_long_letter():
     assert findings(fx.minute_docx())["docx.editing-time"].weight == 5
-    short = fx.rewrite(letter_docx(fx.spec()), {"docProps/app.xml": lambda x: x.replace(
-        "</Template>", "</Template><TotalTime>0</TotalTime>")})
+    short = fx.rewrite(
+        letter_docx(fx.spec()),
+        {"docProps/app.xml": lambda x: x.replace("</Template>", "</Template><TotalTime>0</TotalTime>")},
+    )
     assert "docx.editing-time" not in findings(short)
 
 
@@ -154,15 +162,22 @@ def test_zip_times_and_tool_mismatch_when_word_is_claimed():
     facts, _ = facts_of(data)
     assert facts["zip_times"].value == "2020-01-06 09:41:02"
     assert facts["tool_mismatch"].value == [
-        "ZIP entry times are 2020-01-06 09:41:02, but Word writes 1980-01-01 for every entry"]
+        "ZIP entry times are 2020-01-06 09:41:02, but Word writes 1980-01-01 for every entry"
+    ]
     assert facts["tool_mismatch"].evidence[0].key == "Application"
     finding = findings(data)["docx.tool-mismatch"]
     assert (finding.axis, finding.weight) == ("origin", 15) and "Microsoft Office Word" in finding.message
 
 
 def test_python_docx_defaults_contradict_a_word_claim():
-    data = fx.rewrite(letter_docx(fx.spec()), {"docProps/core.xml": lambda x: x.replace(
-        "Whitfield, James T. COL USARMY</dc:creator>", "python-docx</dc:creator>")})
+    data = fx.rewrite(
+        letter_docx(fx.spec()),
+        {
+            "docProps/core.xml": lambda x: x.replace(
+                "Whitfield, James T. COL USARMY</dc:creator>", "python-docx</dc:creator>"
+            )
+        },
+    )
     facts, _ = facts_of(data)
     assert facts["generator"].value.startswith("python-docx")
     assert facts["tool_mismatch"].value == ["core.xml dc:creator is 'python-docx', a python-docx default"]
@@ -172,7 +187,9 @@ def test_libreoffice_resave_of_a_genuine_signed_letter_stays_below_fail():
     data = fx.libreoffice_resave(letter_docx(fx.spec()), by="Registry Clerk")
     facts, _ = facts_of(data)
     assert facts["generator"].value == "LibreOffice/OpenOffice" and facts["tool_mismatch"].value == []
-    assert facts["zip_times"].value == "2021-03-05 14:22:10" and facts["core_last_modified_by"].value == "Registry Clerk"
+    assert (
+        facts["zip_times"].value == "2021-03-05 14:22:10" and facts["core_last_modified_by"].value == "Registry Clerk"
+    )
     result = authcheck.check(data, name="x.docx")
     assert result.verdict != "fail" and result.letter.signature.signed is True
     assert not [f.rule for f in result.findings if f.rule.startswith("docx.")]
@@ -203,7 +220,9 @@ def test_signed_signature_line_is_reported_but_not_validated():
     facts, _ = facts_of(data)
     assert (facts["signature_line_unsigned"].value, facts["xml_signatures"].value) == (False, 1)
     ev = facts["xml_signatures"].evidence[0]
-    assert ev.part == "docx:_xmlsignatures/sig1.xml" and "CN=WHITFIELD.JAMES.T" in ev.text and "not validated" in ev.text
+    assert (
+        ev.part == "docx:_xmlsignatures/sig1.xml" and "CN=WHITFIELD.JAMES.T" in ev.text and "not validated" in ev.text
+    )
     assert "did not validate" in facts["xml_signatures"].explanation and facts["xml_signature_problems"].value == []
     found = findings(data)
     assert found["docx.signature-not-validated"].weight == 10 and "docx.signature-line-unsigned" not in found
@@ -236,8 +255,17 @@ def test_element_budget_stops_the_scan(monkeypatch):
     assert facts["docx_scan_limited"].value is True
 
 
-@pytest.mark.parametrize("make", [fx.tracked_changes_docx, fx.no_core_docx, fx.hidden_text_docx,
-                                  fx.signature_line_docx, lambda: fx.signature_line_docx(True), fx.minute_docx])
+@pytest.mark.parametrize(
+    "make",
+    [
+        fx.tracked_changes_docx,
+        fx.no_core_docx,
+        fx.hidden_text_docx,
+        fx.signature_line_docx,
+        lambda: fx.signature_line_docx(True),
+        fx.minute_docx,
+    ],
+)
 def test_every_fact_is_declared_and_explained(make):
     facts, _ = facts_of(make())
     assert set(facts) <= set(DOCX_KEYS)

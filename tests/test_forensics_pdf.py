@@ -68,31 +68,48 @@ def signed():
 
 # -- keys ---------------------------------------------------------------------------------------
 
+
 def test_every_key_has_a_one_line_meaning():
     assert all(k.startswith("pdf_") and meaning and "\n" not in meaning for k, meaning in PDF_KEYS.items())
 
 
 def test_every_fact_produced_is_declared(genuine):
-    samples = [genuine, fx.add_text(genuine, SECRET), fx.set_info(genuine, exiftool=True, Author="x"),
-               fx.active_content(), fx.hidden_text_letter(), fx.scanned(ocr=True), fx.print_to_pdf_copy(),
-               fx.add_text(fx.placeholder_signed(), SECRET), fx.info_xmp_mismatch(), fx.form_field(),
-               fx.add_annotation(genuine, "approved", flags=2), fx.genuine("empty-field"), fx.append_junk(genuine)]
+    samples = [
+        genuine,
+        fx.add_text(genuine, SECRET),
+        fx.set_info(genuine, exiftool=True, Author="x"),
+        fx.active_content(),
+        fx.hidden_text_letter(),
+        fx.scanned(ocr=True),
+        fx.print_to_pdf_copy(),
+        fx.add_text(fx.placeholder_signed(), SECRET),
+        fx.info_xmp_mismatch(),
+        fx.form_field(),
+        fx.add_annotation(genuine, "approved", flags=2),
+        fx.genuine("empty-field"),
+        fx.append_junk(genuine),
+    ]
     produced = {key for data in samples for key in facts_of(data)[0]}
     assert produced <= set(PDF_KEYS), produced - set(PDF_KEYS)
 
 
 # -- a genuine letter is quiet ------------------------------------------------------------------
 
+
 def test_genuine_letter_has_one_revision_and_no_findings(genuine):
     facts, _ = facts_of(genuine)
     assert {k: f.value for k, f in facts.items()} == {
-        "pdf_linearized": False, "pdf_revisions": 1, "pdf_producer_kind": "office"}
+        "pdf_linearized": False,
+        "pdf_revisions": 1,
+        "pdf_producer_kind": "office",
+    }
     assert facts["pdf_revisions"].evidence[0].text == f"revision 1: bytes 0-{len(genuine)}"
     result, fired = check(genuine)
     assert result.verdict == "pass" and fired == {}
 
 
 # -- revisions ----------------------------------------------------------------------------------
+
 
 def test_text_added_in_a_later_revision(genuine):
     edited = fx.add_text(genuine, SECRET)
@@ -189,13 +206,15 @@ def test_revision_walk_cut_by_time_is_a_truncated_finding(padded_edit, monkeypat
 
 # -- metadata -----------------------------------------------------------------------------------
 
+
 def test_exiftool_edit_recovers_the_earlier_author(genuine):
     edited = fx.set_info(genuine, exiftool=True, Author="someone else")
     facts, _ = facts_of(edited)
     assert value(facts, "pdf_exiftool_updates") == 1
     assert f"original size {len(genuine)} bytes" in facts["pdf_exiftool_updates"].evidence[0].text
     assert value(facts, "pdf_info_rewritten") == [
-        "revision 2: Author: 'Whitfield, James T. COL USARMY' -> 'someone else'"]
+        "revision 2: Author: 'Whitfield, James T. COL USARMY' -> 'someone else'"
+    ]
     assert check(edited)[1]["metadata.hand-edited"] == 25
 
 
@@ -215,7 +234,8 @@ def test_info_and_xmp_disagree():
     facts, _ = facts_of(data)
     assert value(facts, "pdf_info_xmp_mismatch") == [
         "Producer: Info /Producer 'Microsoft Word 2016' vs XMP pdf:Producer 'Microsoft: Print To PDF'",
-        "Created: Info /CreationDate 'D:20200114074800+03'00'' vs XMP xmp:CreateDate '2020-01-15T07:48:00+03:00'"]
+        "Created: Info /CreationDate 'D:20200114074800+03'00'' vs XMP xmp:CreateDate '2020-01-15T07:48:00+03:00'",
+    ]
     assert facts["pdf_info_xmp_mismatch"].evidence[0].key == "/Producer / pdf:Producer"
     assert check(data)[1]["metadata.info-xmp-mismatch"] == 5  # the XMP names a converter: a copy
 
@@ -226,22 +246,35 @@ def test_header_and_catalog_versions_differ():
     assert check(fx.version_bumped())[1] == {}
 
 
-@pytest.mark.parametrize("info,xmp,same", [
-    ("D:20200114074800+03'00'", "2020-01-14T04:48:00Z", True),
-    ("D:20200114074800+03'00'", "2020-01-14T07:48:00", True),      # XMP without zone: local time
-    ("D:20200114074800", "2020-01-14T07:48:00+03:00", True),        # Info without zone
-    ("D:20200114074800+03'00'", "2020-01-15T07:48:00+03:00", False),
-    ("D:junk", "2020-01-15T07:48:00+03:00", None),
-])
+@pytest.mark.parametrize(
+    "info,xmp,same",
+    [
+        ("D:20200114074800+03'00'", "2020-01-14T04:48:00Z", True),
+        ("D:20200114074800+03'00'", "2020-01-14T07:48:00", True),  # XMP without zone: local time
+        ("D:20200114074800", "2020-01-14T07:48:00+03:00", True),  # Info without zone
+        ("D:20200114074800+03'00'", "2020-01-15T07:48:00+03:00", False),
+        ("D:junk", "2020-01-15T07:48:00+03:00", None),
+    ],
+)
 def test_dates_compare_across_time_zones(info, xmp, same):
     assert _same_date(info, xmp) is same
 
 
-@pytest.mark.parametrize("tool,kind", [
-    ("Microsoft: Print To PDF", "converter"), ("GPL Ghostscript 9.50", "converter"), ("Microsoft Word 2016", "office"),
-    ("Canon iR-ADV C5535 PDF", "scanner"), ("Sejda PDF Editor", "online-editor"), ("PDF-XChange Editor 9.0", "pdf-editor"),
-    ("Adobe Photoshop 24.0", "image-editor"), ("pypdf", "library"), ("Acrobat PDFMaker 15 for Word", "office"),
-    ("Totally Unknown Tool", "unknown")])
+@pytest.mark.parametrize(
+    "tool,kind",
+    [
+        ("Microsoft: Print To PDF", "converter"),
+        ("GPL Ghostscript 9.50", "converter"),
+        ("Microsoft Word 2016", "office"),
+        ("Canon iR-ADV C5535 PDF", "scanner"),
+        ("Sejda PDF Editor", "online-editor"),
+        ("PDF-XChange Editor 9.0", "pdf-editor"),
+        ("Adobe Photoshop 24.0", "image-editor"),
+        ("pypdf", "library"),
+        ("Acrobat PDFMaker 15 for Word", "office"),
+        ("Totally Unknown Tool", "unknown"),
+    ],
+)
 def test_tool_classes(tool, kind):
     assert classify(tool) == kind
 
@@ -255,9 +288,10 @@ def test_unusual_producer_is_weak():
 
 # -- leaked copies ------------------------------------------------------------------------------
 
+
 def test_print_to_pdf_copy_of_a_genuine_letter_stays_below_fail():
     copy = fx.print_to_pdf_copy()
-    facts, doc = facts_of(copy)
+    facts, _doc = facts_of(copy)
     assert value(facts, "pdf_reproduction") == "converter: Microsoft: Print To PDF"
     assert value(facts, "pdf_producer_kind") == "converter"
     result, fired = check(copy)
@@ -283,6 +317,7 @@ def test_image_only_without_a_scanner_name_is_a_reproduction():
 
 # -- hidden content -----------------------------------------------------------------------------
 
+
 def test_invisible_text_on_a_born_digital_page():
     data = fx.hidden_text_letter("invisible")
     facts, _ = facts_of(data)
@@ -298,14 +333,18 @@ def test_white_text_is_hidden_unless_painted_on_something():
     data = fx.hidden_text_letter("white")
     assert value(facts_of(data)[0], "pdf_hidden_text") == ["white: All coalition forces will withdraw within 30 days."]
     assert check(data)[1] == {"content.hidden-text": 30, "wording.policy-change": 10}
-    ops = ("0 0 0.5 rg 72 680 300 30 re f BT /F1 12 Tf 1 g 1 0 0 1 80 690 Tm (on a blue band) Tj ET "
-           "BT 0 g /F1 12 Tf 1 0 0 1 80 600 Tm (visible) Tj ET")
+    ops = (
+        "0 0 0.5 rg 72 680 300 30 re f BT /F1 12 Tf 1 g 1 0 0 1 80 690 Tm (on a blue band) Tj ET "
+        "BT 0 g /F1 12 Tf 1 0 0 1 80 600 Tm (visible) Tj ET"
+    )
     assert value(facts_of(fx.page_with_ops(ops))[0], "pdf_hidden_text") is None
 
 
 def test_tiny_and_off_page_text():
-    ops = ("BT 0 g /F1 0.5 Tf 1 0 0 1 80 500 Tm (tiny words) Tj ET "
-           "BT 0 g /F1 12 Tf 1 0 0 1 80 5000 Tm (far away) Tj ET BT 0 g /F1 12 Tf 1 0 0 1 80 600 Tm (seen) Tj ET")
+    ops = (
+        "BT 0 g /F1 0.5 Tf 1 0 0 1 80 500 Tm (tiny words) Tj ET "
+        "BT 0 g /F1 12 Tf 1 0 0 1 80 5000 Tm (far away) Tj ET BT 0 g /F1 12 Tf 1 0 0 1 80 600 Tm (seen) Tj ET"
+    )
     assert value(facts_of(fx.page_with_ops(ops))[0], "pdf_hidden_text") == ["off-page: far away", "tiny: tiny words"]
 
 
@@ -336,18 +375,25 @@ def test_active_content_is_listed():
     data = fx.active_content()
     facts, _ = facts_of(data)
     assert value(facts, "pdf_active_content") == [
-        "JavaScript when the document opens (/OpenAction)", "JavaScript 'init' in the document's name tree",
-        "embedded file 'orders.txt'", "launch action (runs a program or opens a file) (cmd.exe) on page 1"]
+        "JavaScript when the document opens (/OpenAction)",
+        "JavaScript 'init' in the document's name tree",
+        "embedded file 'orders.txt'",
+        "launch action (runs a program or opens a file) (cmd.exe) on page 1",
+    ]
     assert check(data)[1] == {"content.active": 25}
 
 
 # -- signatures without pyHanko (docgen's placeholder signature) ---------------------------------
 
+
 def test_byte_range_sanity_checks():
     data = b"0123<ABCD>6789"
-    for rng, problem in [((0, 4, 10, 4), None), ((1, 3, 10, 4), "starts at byte 1"),
-                         ((0, 3, 10, 4), "not just the signature's /Contents string"),
-                         ((0, 4, 10, 9), "beyond the file's 14 bytes")]:
+    for rng, problem in [
+        ((0, 4, 10, 4), None),
+        ((1, 3, 10, 4), "starts at byte 1"),
+        ((0, 3, 10, 4), "not just the signature's /Contents string"),
+        ((0, 4, 10, 9), "beyond the file's 14 bytes"),
+    ]:
         sig = pdfsigs.SigInfo("S", True, contents=bytes.fromhex("ABCD"))
         pdfsigs.check_byte_range(sig, list(rng), data)
         assert (problem is None and sig.problems == []) or any(problem in p for p in sig.problems), sig.problems
@@ -396,15 +442,25 @@ def test_empty_signature_field():
     assert "signature.unsigned" in fired and result.axes["origin"] == 0
 
 
-@pytest.mark.parametrize("cn,name", [("DOE.JOHN.QUINCY.1234567890", "JOHN QUINCY DOE"),
-                                     ("SEELY.WILLIAM.H.1122334455", "WILLIAM H SEELY"), ("Anna Lindqvist", "Anna Lindqvist")])
+@pytest.mark.parametrize(
+    "cn,name",
+    [
+        ("DOE.JOHN.QUINCY.1234567890", "JOHN QUINCY DOE"),
+        ("SEELY.WILLIAM.H.1122334455", "WILLIAM H SEELY"),
+        ("Anna Lindqvist", "Anna Lindqvist"),
+    ],
+)
 def test_cac_common_names_read_as_person_names(cn, name):
     assert pdfsigs.person_from_cn(cn) == name
 
 
 def test_signer_mismatch_on_the_name_entry_is_weaker():
-    data = build_pdf(layout_pages(fx.genuine_spec()), info={"Producer": "Microsoft Word 2016"},
-                     sig_field="digital", sig_name="Dmytro Kovalenko")
+    data = build_pdf(
+        layout_pages(fx.genuine_spec()),
+        info={"Producer": "Microsoft Word 2016"},
+        sig_field="digital",
+        sig_name="Dmytro Kovalenko",
+    )
     facts, _ = facts_of(data)
     assert value(facts, "pdf_signer") == "Dmytro Kovalenko" and value(facts, "pdf_signer_source") == "name-entry"
     assert check(data)[1]["signature.signer-mismatch"] == 25
@@ -412,6 +468,7 @@ def test_signer_mismatch_on_the_name_entry_is_weaker():
 
 
 # -- signatures with pyHanko --------------------------------------------------------------------
+
 
 @needs_pyhanko
 def test_signed_letter_is_intact_and_quiet(signed):
@@ -440,8 +497,8 @@ def test_trust_only_against_supplied_roots(signed, tmp_path, monkeypatch):
 def test_signed_then_edited_letter(signed):
     edited = fx.add_text(signed, SECRET)
     facts, _ = facts_of(edited)
-    assert value(facts, "pdf_signature_integrity") == "intact"       # valid for the revision it signed ...
-    assert value(facts, "pdf_signature_modification") == "other"     # ... and pyHanko rejects what came after
+    assert value(facts, "pdf_signature_integrity") == "intact"  # valid for the revision it signed ...
+    assert value(facts, "pdf_signature_modification") == "other"  # ... and pyHanko rejects what came after
     assert value(facts, "pdf_signature_docmdp_ok") is False
     assert value(facts, "pdf_changes_after_signing") == ["text"]
     result, fired = check(edited)
@@ -453,7 +510,7 @@ def test_signed_then_edited_letter(signed):
 
 @needs_pyhanko
 def test_annotation_after_signing_is_weaker(signed):
-    result, fired = check(fx.add_annotation(signed, "withdraw all forces"))
+    _result, fired = check(fx.add_annotation(signed, "withdraw all forces"))
     assert fired == {"pdf.changed-after-signing": 20, "signature.not-covering": 10}
 
 
@@ -498,8 +555,16 @@ def test_signed_by_someone_else():
 
 # -- robustness ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data", [b"", b"%PDF-1.7\n", b"%PDF-1.4\nstartxref\n999999\n%%EOF\n",
-                                  b"%PDF-1.4\n1 0 obj << /Type /XRef /Prev 9 >> stream\nstartxref\n9\n%%EOF"])
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"%PDF-1.7\n",
+        b"%PDF-1.4\nstartxref\n999999\n%%EOF\n",
+        b"%PDF-1.4\n1 0 obj << /Type /XRef /Prev 9 >> stream\nstartxref\n9\n%%EOF",
+    ],
+)
 def test_malformed_files_never_raise(data):
     doc = Document("x.pdf", "0", len(data), "pdf", ".pdf", (), Metadata())
     facts = examine(data, doc, Settings())
@@ -520,4 +585,3 @@ def test_time_limit_is_reported(genuine, monkeypatch):
     facts, _ = facts_of(fx.add_text(genuine, SECRET))
     assert "time limit reached" in value(facts, "pdf_forensics_incomplete")
     assert value(facts, "pdf_revisions") == 2
-

@@ -22,8 +22,10 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("AUTHCHECK_UPDATE_GOLDEN") == "1"
 ESC = "\x1b["
 LETTER = "samples/withdrawal-letter-2020.pdf"
-PENTAGON_DENIAL = ("There has been no change in US policy with regard to our force presence in Iraq. ... "
-                   "But there's been no decision made to leave Iraq. Period.\n")
+PENTAGON_DENIAL = (
+    "There has been no change in US policy with regard to our force presence in Iraq. ... "
+    "But there's been no decision made to leave Iraq. Period.\n"
+)
 
 
 def check_golden(name: str, text: str) -> None:
@@ -55,10 +57,19 @@ def test_2020_letter_report_says_what_matters():
     lines = golden("withdrawal-letter-2020.txt").splitlines()
     assert lines[0] == f"[FAIL]  risk 75/100  {LETTER} (pdf)"
     text = "\n".join(lines)
-    for fact in ("origin 0/100", "authority 75/100", "Issuer      WILLIAM H. SEELY III",
-                 "Date        6 January 2020 -> 2020-01-06", "Signature   NOT SIGNED", "Findings (3)",
-                 "wording.policy-change", "signature.attributed-unsigned", "signature.unsigned",
-                 "«repositioning forces»", "«our departure»"):
+    for fact in (
+        "origin 0/100",
+        "authority 75/100",
+        "Issuer      WILLIAM H. SEELY III",
+        "Date        6 January 2020 -> 2020-01-06",
+        "Signature   NOT SIGNED",
+        "Findings (3)",
+        "wording.policy-change",
+        "signature.attributed-unsigned",
+        "signature.unsigned",
+        "«repositioning forces»",
+        "«our departure»",
+    ):
         assert fact in text
     assert ESC not in text
     assert all(line == line.rstrip() for line in lines)
@@ -76,8 +87,10 @@ def test_batch_summary_report(cli):
     assert result.exit_code == 1
     check_golden("cli-samples-summary.txt", result.stdout)
     lines = result.stdout.splitlines()
-    assert lines[-1] == ("12 file(s): 6 pass, 0 review, 6 fail, 0 not checked; "
-                         "4 file(s) skipped in folders (not .pdf, .docx, .txt or an image)")
+    assert lines[-1] == (
+        "12 file(s): 6 pass, 0 review, 6 fail, 0 not checked; "
+        "4 file(s) skipped in folders (not .pdf, .docx, .txt or an image)"
+    )
     assert sum(1 for line in lines if line.startswith(("FAIL ", "PASS "))) == 12  # every file, not the 10 worst
     assert "  samples/forged-letter.pdf:1:10 issuer.name-mismatch 'Wiliam H. Seelly III'" in result.stdout
 
@@ -89,8 +102,9 @@ def test_installed_script_prints_the_golden_report_when_piped(tmp_path):
         pytest.skip("the authcheck console script is not installed")
     (tmp_path / "samples").mkdir()
     shutil.copy(REPO / LETTER, tmp_path / LETTER)
-    proc = subprocess.run([script, LETTER], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [script, LETTER], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
     assert (proc.returncode, proc.stderr) == (1, "")
     assert proc.stdout == golden("withdrawal-letter-2020.txt")
 
@@ -99,8 +113,11 @@ def test_installed_script_prints_the_golden_report_when_piped(tmp_path):
 
 
 def _env(tmp_path: Path, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AUTHCHECK_") and k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AUTHCHECK_") and k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")
+    }
     return {**env, "AUTHCHECK_CACHE_DIR": str(tmp_path / "cache"), **extra}
 
 
@@ -123,11 +140,14 @@ def _run_on_terminal(args: list[str], cwd: Path, env: dict) -> tuple[int, str]:
     return proc.wait(timeout=60), b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
 
 
-@pytest.mark.parametrize("flag, extra, coloured", [
-    (None, {}, True),
-    (None, {"NO_COLOR": "1"}, False),
-    ("--no-color", {}, False),
-])
+@pytest.mark.parametrize(
+    "flag, extra, coloured",
+    [
+        (None, {}, True),
+        (None, {"NO_COLOR": "1"}, False),
+        ("--no-color", {}, False),
+    ],
+)
 def test_colour_on_a_terminal(tmp_path, flag, extra, coloured):
     (tmp_path / "samples").mkdir()
     shutil.copy(REPO / LETTER, tmp_path / LETTER)

@@ -24,56 +24,95 @@ needs_corpus = pytest.mark.skipif(not HOSTILE.is_dir(), reason="../shared/corpus
 
 # What each crafted file must come out as: an error type, or a verdict with a finding that says why.
 CRAFTED = {
-    "baseline_valid.pdf": "pass", "baseline_valid.docx": "pass", "baseline_valid.txt": "pass",
-    "docx_zip_bomb.docx": "too-large", "docx_media_bomb.docx": "too-large",
+    "baseline_valid.pdf": "pass",
+    "baseline_valid.docx": "pass",
+    "baseline_valid.txt": "pass",
+    "docx_zip_bomb.docx": "too-large",
+    "docx_media_bomb.docx": "too-large",
     "docx_stored_huge_member.docx": "too-large",
-    "docx_billion_laughs_document.docx": "corrupt", "docx_billion_laughs_core.docx": "corrupt",
-    "docx_quadratic_blowup.docx": "corrupt", "docx_xxe_local_file.docx": "corrupt",
-    "docx_xxe_core_local_file.docx": "corrupt", "docx_xxe_parameter_entity.docx": "corrupt",
-    "docx_xxe_http_loopback.docx": "corrupt", "docx_external_dtd.docx": "corrupt",
-    "docx_duplicate_parts.docx": "corrupt", "docx_missing_main_part.docx": "corrupt",
-    "docx_truncated_25pct.docx": "corrupt", "docx_truncated_50pct.docx": "corrupt",
-    "docx_truncated_75pct.docx": "corrupt", "docx_truncated_eocd.docx": "corrupt",
-    "docx_corrupt_deflate.docx": "corrupt", "docx_empty.docx": "corrupt",
-    "docx_zip_not_ooxml.docx": "unsupported", "docx_zip_xlsx_content.docx": "unsupported",
+    "docx_billion_laughs_document.docx": "corrupt",
+    "docx_billion_laughs_core.docx": "corrupt",
+    "docx_quadratic_blowup.docx": "corrupt",
+    "docx_xxe_local_file.docx": "corrupt",
+    "docx_xxe_core_local_file.docx": "corrupt",
+    "docx_xxe_parameter_entity.docx": "corrupt",
+    "docx_xxe_http_loopback.docx": "corrupt",
+    "docx_external_dtd.docx": "corrupt",
+    "docx_duplicate_parts.docx": "corrupt",
+    "docx_missing_main_part.docx": "corrupt",
+    "docx_truncated_25pct.docx": "corrupt",
+    "docx_truncated_50pct.docx": "corrupt",
+    "docx_truncated_75pct.docx": "corrupt",
+    "docx_truncated_eocd.docx": "corrupt",
+    "docx_corrupt_deflate.docx": "corrupt",
+    "docx_empty.docx": "corrupt",
+    "docx_zip_not_ooxml.docx": "unsupported",
+    "docx_zip_xlsx_content.docx": "unsupported",
     "docx_ole2_encrypted_like.docx": "unsupported",
-    "docx_really_pdf.docx": "file.type-mismatch", "pdf_really_docx.pdf": "file.type-mismatch",
-    "pdf_really_text.pdf": "file.type-mismatch", "pdf_really_html.pdf": "file.type-mismatch",
+    "docx_really_pdf.docx": "file.type-mismatch",
+    "pdf_really_docx.pdf": "file.type-mismatch",
+    "pdf_really_text.pdf": "file.type-mismatch",
+    "pdf_really_html.pdf": "file.type-mismatch",
     "pdf_really_jpeg.pdf": "corrupt",  # sniffed as a JPEG by its bytes, then refused as a damaged image
-    "pdf_pages_cycle.pdf": "corrupt", "pdf_pages_self_kid.pdf": "corrupt", "pdf_empty.pdf": "corrupt",
-    "pdf_header_only.pdf": "corrupt", "pdf_no_xref.pdf": "corrupt",
-    "pdf_truncated_10pct.pdf": "corrupt", "pdf_truncated_50pct.pdf": "corrupt",
-    "pdf_encrypt_unknown_revision.pdf": "file.encrypted", "pdf_encrypt_unknown_handler.pdf": "file.encrypted",
+    "pdf_pages_cycle.pdf": "corrupt",
+    "pdf_pages_self_kid.pdf": "corrupt",
+    "pdf_empty.pdf": "corrupt",
+    "pdf_header_only.pdf": "corrupt",
+    "pdf_no_xref.pdf": "corrupt",
+    "pdf_truncated_10pct.pdf": "corrupt",
+    "pdf_truncated_50pct.pdf": "corrupt",
+    "pdf_encrypt_unknown_revision.pdf": "file.encrypted",
+    "pdf_encrypt_unknown_handler.pdf": "file.encrypted",
     "pdf_repeated_page_refs.pdf": "file.truncated-analysis",
-    "pdf_flate_bomb.pdf": "file.truncated-analysis", "pdf_flate_bomb_nested.pdf": "file.truncated-analysis",
-    "pdf_stream_length_1gb.pdf": "file.truncated-analysis", "pdf_content_ops_many.pdf": "file.truncated-analysis",
+    "pdf_flate_bomb.pdf": "file.truncated-analysis",
+    "pdf_flate_bomb_nested.pdf": "file.truncated-analysis",
+    "pdf_stream_length_1gb.pdf": "file.truncated-analysis",
+    "pdf_content_ops_many.pdf": "file.truncated-analysis",
     "pdf_font_widths_huge.pdf": "file.truncated-analysis",
-    "text_empty.txt": "corrupt", "text_large.txt": "file.truncated-analysis",
-    "text_utf16_bom.txt": "pass", "text_utf16be_nobom.txt": "pass", "text_latin1.txt": "pass",
+    "text_empty.txt": "corrupt",
+    "text_large.txt": "file.truncated-analysis",
+    "text_utf16_bom.txt": "pass",
+    "text_utf16be_nobom.txt": "pass",
+    "text_latin1.txt": "pass",
     "text_utf8_bom.txt": "pass",
-
     # Structure the parser repairs: read, and the repair is reported (file.damaged), never silent.
-    "pdf_deep_dicts.pdf": "file.damaged", "pdf_xref_prev_self.pdf": "file.damaged",
-    "pdf_xref_prev_pingpong.pdf": "file.damaged", "pdf_xrefstream_prev_self.pdf": "file.damaged",
-    "pdf_xobject_self_reference.pdf": "file.damaged", "pdf_garbage_prefix.pdf": "file.damaged",
+    "pdf_deep_dicts.pdf": "file.damaged",
+    "pdf_xref_prev_self.pdf": "file.damaged",
+    "pdf_xref_prev_pingpong.pdf": "file.damaged",
+    "pdf_xrefstream_prev_self.pdf": "file.damaged",
+    "pdf_xobject_self_reference.pdf": "file.damaged",
+    "pdf_garbage_prefix.pdf": "file.damaged",
     "pdf_startxref_past_eof.pdf": "file.damaged",
-    "pdf_xmp_billion_laughs.pdf": "file.damaged", "pdf_xmp_xxe.pdf": "file.damaged",  # XMP refused, not expanded
+    "pdf_xmp_billion_laughs.pdf": "file.damaged",
+    "pdf_xmp_xxe.pdf": "file.damaged",  # XMP refused, not expanded
     # Pages whose content cannot be decoded: nothing readable, so never clean.
-    "pdf_deep_arrays_in_content.pdf": "file.no-text-layer", "pdf_stream_length_self_ref.pdf": "file.no-text-layer",
-    "pdf_broken_flate.pdf": "file.no-text-layer", "pdf_missing_endstream.pdf": "file.no-text-layer",
-    "pdf_unknown_filter.pdf": "file.no-text-layer", "pdf_inline_image_no_EI.pdf": "file.no-text-layer",
+    "pdf_deep_arrays_in_content.pdf": "file.no-text-layer",
+    "pdf_stream_length_self_ref.pdf": "file.no-text-layer",
+    "pdf_broken_flate.pdf": "file.no-text-layer",
+    "pdf_missing_endstream.pdf": "file.no-text-layer",
+    "pdf_unknown_filter.pdf": "file.no-text-layer",
+    "pdf_inline_image_no_EI.pdf": "file.no-text-layer",
     "pdf_tounicode_huge_bfrange.pdf": "file.no-text-layer",
     "pdf_incremental_updates.pdf": "metadata.hand-edited",
     # Unreadable at all.
-    "docx_malformed_xml.docx": "corrupt", "docx_zip_slip_names.docx": "corrupt", "docx_deep_nesting.docx": "corrupt",
-    "pdf_deep_arrays.pdf": "corrupt", "pdf_huge_kids_array.pdf": "corrupt", "pdf_truncated_90pct.pdf": "corrupt",
+    "docx_malformed_xml.docx": "corrupt",
+    "docx_zip_slip_names.docx": "corrupt",
+    "docx_deep_nesting.docx": "corrupt",
+    "pdf_deep_arrays.pdf": "corrupt",
+    "pdf_huge_kids_array.pdf": "corrupt",
+    "pdf_truncated_90pct.pdf": "corrupt",
     "pdf_truncated_before_eof_marker.pdf": "corrupt",
     # Odd but readable: a verdict from what the file says.
-    "pdf_stream_length_negative.pdf": "pass", "pdf_count_lies.pdf": "pass", "pdf_trailer_size_huge.pdf": "pass",
-    "pdf_many_objects.pdf": "pass", "pdf_truncated_mid_xref.pdf": "pass",  # intact: the generator cuts "startxref"
-    "text_invalid_utf8_nul.txt": "pass", "text_bidi_zero_width.txt": "text.obfuscated",  # issue 9: now reported
+    "pdf_stream_length_negative.pdf": "pass",
+    "pdf_count_lies.pdf": "pass",
+    "pdf_trailer_size_huge.pdf": "pass",
+    "pdf_many_objects.pdf": "pass",
+    "pdf_truncated_mid_xref.pdf": "pass",  # intact: the generator cuts "startxref"
+    "text_invalid_utf8_nul.txt": "pass",
+    "text_bidi_zero_width.txt": "text.obfuscated",  # issue 9: now reported
     # Size-dependent: small in the default run, truncated (review) in the full set.
-    "docx_many_paragraphs.docx": "pass", "text_single_line.txt": "pass",
+    "docx_many_paragraphs.docx": "pass",
+    "text_single_line.txt": "pass",
 }
 
 
@@ -83,8 +122,12 @@ def sha256_tree(folder: Path) -> dict[str, str]:
 
 def scan_jsonl(folder: Path, tmp_path: Path, *extra: str):
     runner = CliRunner()
-    result = runner.invoke(main, [str(folder), "--include", "*", "--format", "jsonl", "--no-cache",
-                                  "--timeout", "20", *extra], env={"NO_COLOR": "1"}, catch_exceptions=False)
+    result = runner.invoke(
+        main,
+        [str(folder), "--include", "*", "--format", "jsonl", "--no-cache", "--timeout", "20", *extra],
+        env={"NO_COLOR": "1"},
+        catch_exceptions=False,
+    )
     recs = [json.loads(line) for line in result.stdout.splitlines()]
     return result, recs
 
@@ -120,12 +163,17 @@ def test_crafted_set_small(tmp_path):
     by_name = {Path(r["path"]).name: r for r in recs}
     listed = {line.split("\t")[0] for line in (out / "CRAFTED.tsv").read_text().splitlines()[1:] if line}
     assert listed <= set(CRAFTED), f"crafted cases without an expectation: {sorted(listed - set(CRAFTED))}"
-    wrong = {name: sorted(outcome(by_name[name])) for name, want in CRAFTED.items() if want not in outcome(by_name[name])}
+    wrong = {
+        name: sorted(outcome(by_name[name])) for name, want in CRAFTED.items() if want not in outcome(by_name[name])
+    }
     assert wrong == {}
     # pdf_truncated_mid_xref.pdf is intact (the generator cuts inside "startxref"), so it may pass.
     suspicious = ("encrypt", "truncated_10", "truncated_50", "truncated_90", "truncated_before", "bomb")
-    silent = [n for n, r in by_name.items() if r["verdict"] == "pass" and not r["findings"]
-              and any(w in n for w in suspicious)]
+    silent = [
+        n
+        for n, r in by_name.items()
+        if r["verdict"] == "pass" and not r["findings"] and any(w in n for w in suspicious)
+    ]
     assert silent == []
     assert sha256_tree(out) == before
 
@@ -181,8 +229,9 @@ def test_cli_password_opens_an_aes_file(tmp_path):
     path.write_bytes(_aes_letter("x"))
     runner = CliRunner()
     locked = runner.invoke(main, [str(path), "--format", "jsonl", "--no-cache"], env={"NO_COLOR": "1"})
-    opened = runner.invoke(main, [str(path), "--format", "jsonl", "--no-cache", "--password", "x"],
-                           env={"NO_COLOR": "1"})
+    opened = runner.invoke(
+        main, [str(path), "--format", "jsonl", "--no-cache", "--password", "x"], env={"NO_COLOR": "1"}
+    )
     [before], [after] = ([json.loads(line) for line in r.stdout.splitlines()] for r in (locked, opened))
     assert "file.encrypted" in {f["rule"] for f in before["findings"]} and before["verdict"] != "pass"
     assert after["error"] is None and "file.encrypted" not in {f["rule"] for f in after["findings"]}
@@ -213,8 +262,9 @@ def test_slow_pdf_ends_partial_within_the_timeout(tmp_path, monkeypatch):
     path.write_bytes(build_pdf([[Text(72, 700 - 20 * k, f"Line {k}") for k in range(10)] for _ in range(3)]))
     start = time.monotonic()
     runner = CliRunner()
-    result = runner.invoke(main, [str(path), "--format", "jsonl", "--no-cache", "--timeout", "6"],
-                           env={"NO_COLOR": "1"})
+    result = runner.invoke(
+        main, [str(path), "--format", "jsonl", "--no-cache", "--timeout", "6"], env={"NO_COLOR": "1"}
+    )
     [rec] = [json.loads(line) for line in result.stdout.splitlines()]
     assert time.monotonic() - start < 6
     assert rec["error"] is None and rec["verdict"] != "pass"

@@ -17,16 +17,26 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from html_support import json_boxes, load_json, write_letters
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO.parent / "shared" / "corpus" / "hostile"
-HOSTILE_PICKS = ("pdfium__bug_1324189.pdf", "pdfium__bad_page_type.pdf", "pdfjs__basicapi.pdf",
-                 "pdfjs__poppler-395-0-fuzzed.pdf", "pdfjs__boundingBox_invalid.pdf")
+HOSTILE_PICKS = (
+    "pdfium__bug_1324189.pdf",
+    "pdfium__bad_page_type.pdf",
+    "pdfjs__basicapi.pdf",
+    "pdfjs__poppler-395-0-fuzzed.pdf",
+    "pdfjs__boundingBox_invalid.pdf",
+)
 CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TOLERANCE = 0.02  #: page fractions (2 %) between a drawn box and the JSON's evidence box
 
 try:
@@ -36,8 +46,11 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 pytestmark = [
     pytest.mark.skipif(sync_playwright is None, reason="browser tests need playwright (pip install '.[test]')"),
-    pytest.mark.skipif(CHROMIUM is None, reason="browser tests need the Debian chromium package "
-                                                "(apt-get install chromium); Playwright's own browsers are never used"),
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="browser tests need the Debian chromium package "
+        "(apt-get install chromium); Playwright's own browsers are never used",
+    ),
 ]
 
 
@@ -59,9 +72,14 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("reports")
     letters = write_letters(folder / "letters")
     out = {}
-    runs = {"forged": ["samples/forged-letter.pdf"], "three": [str(letters["three"])],
-            "evil_txt": [str(letters["evil_txt"])], "evil_pdf": [str(letters["evil_pdf"])],
-            "rotated": [str(letters["rotated"])], "batch": ["samples", str(letters["evil_txt"])]}
+    runs = {
+        "forged": ["samples/forged-letter.pdf"],
+        "three": [str(letters["three"])],
+        "evil_txt": [str(letters["evil_txt"])],
+        "evil_pdf": [str(letters["evil_pdf"])],
+        "rotated": [str(letters["rotated"])],
+        "batch": ["samples", str(letters["evil_txt"])],
+    }
     hostile = [str(HOSTILE / n) for n in HOSTILE_PICKS if (HOSTILE / n).exists()]
     if hostile:
         runs["hostile"] = hostile
@@ -70,8 +88,11 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     try:
         for name, paths in runs.items():
             html, js = folder / f"{name}.html", folder / f"{name}.json"
-            res = CliRunner().invoke(main, ["check", "--no-cache", *paths, "-f", "json", "-o", str(js),
-                                            "--html-output", str(html)], catch_exceptions=False)
+            res = CliRunner().invoke(
+                main,
+                ["check", "--no-cache", *paths, "-f", "json", "-o", str(js), "--html-output", str(html)],
+                catch_exceptions=False,
+            )
             assert res.exit_code in (0, 1, 3), res.output
             out[name], out[name + ".json"] = html, js
     finally:
@@ -90,8 +111,10 @@ class Guarded:
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.page.route("**/*", self._route)
-        self.page.on("request", lambda r: None if r.url in (self.url,) or r.url.startswith("data:")
-                     else self.blocked.append(r.url))
+        self.page.on(
+            "request",
+            lambda r: None if r.url in (self.url,) or r.url.startswith("data:") else self.blocked.append(r.url),
+        )
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(self.url)
@@ -121,8 +144,11 @@ def keep_screenshot(page, tmp_path: Path, name: str) -> Path:
 
 
 def in_view(page, selector: str) -> bool:
-    return page.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
-        return r.bottom > 0 && r.top < window.innerHeight && r.height > 0; }""", selector)
+    return page.evaluate(
+        """s => { const r = document.querySelector(s).getBoundingClientRect();
+        return r.bottom > 0 && r.top < window.innerHeight && r.height > 0; }""",
+        selector,
+    )
 
 
 RECTS = """() => Array.from(document.querySelectorAll('a.box')).map(b => {
@@ -206,8 +232,10 @@ def test_batch_index_sorts_filters_and_reaches_every_report(browser, reports, tm
     assert total == len(load_json(reports["batch.json"])["documents"])
     page.locator("#files th[data-col='2'] button").click()
     page.locator("#files th[data-col='2'] button").click()  # descending
-    scores = [int(s or -1) for s in page.eval_on_selector_all("#files tbody tr td:nth-child(3)",
-                                                               "cells => cells.map(c => c.textContent)")]
+    scores = [
+        int(s or -1)
+        for s in page.eval_on_selector_all("#files tbody tr td:nth-child(3)", "cells => cells.map(c => c.textContent)")
+    ]
     assert scores == sorted(scores, reverse=True)
     page.fill(".controls input", "forged")
     visible = page.eval_on_selector_all("#files tbody tr", "rows => rows.filter(r => !r.hidden).length")

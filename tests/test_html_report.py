@@ -11,9 +11,18 @@ from html import escape
 from pathlib import Path
 
 import pytest
-
-from html_support import (CROP, HOSTILE_NAME, PAYLOAD, boxes, ids, json_boxes, load_json, local_links,
-                          unbalanced, write_letters)
+from html_support import (
+    CROP,
+    HOSTILE_NAME,
+    PAYLOAD,
+    boxes,
+    ids,
+    json_boxes,
+    load_json,
+    local_links,
+    unbalanced,
+    write_letters,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO.parent / "shared" / "corpus" / "hostile"
@@ -39,15 +48,18 @@ def assert_self_contained(html: str) -> None:
     assert len(scripts) == 1 and len(re.findall(r"<script", html)) == 1
     digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in csp
-    assert not re.search(r'\s(?:src|href|action|srcset)="(?!#|data:image/jpeg;base64,)[^"]*"',
-                         html.replace('href="index.html"', "")), "a reference leaves the file"
+    assert not re.search(
+        r'\s(?:src|href|action|srcset)="(?!#|data:image/jpeg;base64,)[^"]*"', html.replace('href="index.html"', "")
+    ), "a reference leaves the file"
     assert "<link" not in html and "@import" not in html and "url(" not in html
     assert not unbalanced(html), unbalanced(html)[:5]
 
 
 def test_single_pdf_report_is_self_contained_and_boxes_match_the_json(cli, tmp_path):
     out, js = tmp_path / "r.html", tmp_path / "r.json"
-    res = cli("check", "--no-cache", "samples/forged-letter.pdf", "-f", "html", "-o", str(out), "--json-output", str(js))
+    res = cli(
+        "check", "--no-cache", "samples/forged-letter.pdf", "-f", "html", "-o", str(out), "--json-output", str(js)
+    )
     assert res.exit_code == 1, res.stderr
     html = out.read_text(encoding="utf-8")
     assert_self_contained(html)
@@ -108,7 +120,9 @@ def test_invisible_and_bidi_characters_are_shown_not_obeyed():
 
 def test_a_file_that_could_not_be_checked_is_a_row_and_a_section(cli, tmp_path):
     out = tmp_path / "r.html"
-    res = cli("check", "--no-cache", "samples/forged-letter.pdf", str(tmp_path / "missing.pdf"), "--html-output", str(out))
+    res = cli(
+        "check", "--no-cache", "samples/forged-letter.pdf", str(tmp_path / "missing.pdf"), "--html-output", str(out)
+    )
     assert res.exit_code == 3
     html = out.read_text(encoding="utf-8")
     assert re.search(r'<tr data-verdict="error">.*?missing\.pdf', html)
@@ -132,7 +146,7 @@ def test_docx_tracked_changes_and_comments_are_shown_where_they_sit(cli, tmp_pat
     path = tmp_path / "tracked.docx"
     path.write_bytes(tracked_changes_docx())
     html = render(cli, tmp_path, path)
-    text_view = html[html.index('<div class="textview">'):]
+    text_view = html[html.index('<div class="textview">') :]
     joined = re.sub(r'<sup class="evn".*?</sup>|</?mark[^>]*>', "", text_view)
     joined = re.sub(r'</ins><ins title="[^"]*">', "", joined)
     assert re.search(r'<ins title="inserted by J\. Doe[^"]*">All coalition forces will depart\.</ins>', joined)
@@ -162,7 +176,7 @@ def test_metadata_conflicts_are_flagged_with_their_finding(cli, tmp_path):
     row = re.search(r'<tr class="conflict"><td>/Author</td><td>d\.kovalenko</td>.*?</tr>', html).group(0)
     n = re.search(r'href="#f(\d+)"', row).group(1)
     assert "metadata.author-mismatch" in re.search(rf'<li id="f{n}" .*?</li></ul>', html, re.S).group(0)
-    assert '<tr><td>/Producer</td>' in html  # unflagged rows are plain
+    assert "<tr><td>/Producer</td>" in html  # unflagged rows are plain
 
 
 def test_batch_in_one_file_has_an_index_sections_and_counts(cli, tmp_path):
@@ -180,15 +194,25 @@ def test_batch_in_one_file_has_an_index_sections_and_counts(cli, tmp_path):
     for verdict in ("pass", "review", "fail"):
         count = sum(1 for v, _ in rows if v == verdict)
         if count:
-            assert re.search(rf'v-{verdict}"><span aria-hidden="true">.</span> {verdict.upper()}</span></li>', html) \
+            assert (
+                re.search(rf'v-{verdict}"><span aria-hidden="true">.</span> {verdict.upper()}</span></li>', html)
                 or f"{verdict.upper()}</span> {count}</li>" in html
+            )
     assert "<svg" in html and "</svg>" in html and 'class="sortable"' in html
 
 
 def test_batch_folder_has_an_index_and_one_report_per_file_with_safe_names(cli, tmp_path, letters):
     folder = tmp_path / "out"
-    res = cli("check", "--no-cache", "samples/forged-letter.pdf", str(letters["evil_txt"]),
-              "--html-output", str(folder) + "/", "-f", "json")
+    res = cli(
+        "check",
+        "--no-cache",
+        "samples/forged-letter.pdf",
+        str(letters["evil_txt"]),
+        "--html-output",
+        str(folder) + "/",
+        "-f",
+        "json",
+    )
     assert res.exit_code == 1
     names = sorted(os.listdir(folder))
     assert "index.html" in names and len(names) == 3
@@ -219,9 +243,9 @@ def test_json_box_is_in_the_schema(cli, tmp_path):
 
 def test_a_repeated_phrase_gets_the_box_of_its_own_occurrence(tmp_path):
     """The same words twice on a page: each evidence is boxed at its own line."""
-    from authcheck.scoring.evidencebox import with_boxes
     from authcheck.loaders import load
     from authcheck.model import Evidence, Finding, Result
+    from authcheck.scoring.evidencebox import with_boxes
     from authcheck.settings import Limits
     from tools.pdfgen import Text, build_pdf
 
@@ -229,9 +253,13 @@ def test_a_repeated_phrase_gets_the_box_of_its_own_occurrence(tmp_path):
     doc = load(data, path="x.pdf", sha256="0" * 64, password=None, limits=Limits())
     text = doc.text
     second = text.index("forces will withdraw", text.index("later") - 30)
-    evs = (Evidence("forces will withdraw", "body", page=1, start=text.index("forces"), end=text.index("forces") + 20),
-           Evidence("forces will withdraw", "body", page=1, start=second, end=second + 20))
-    result = Result("x.pdf", "0" * 64, "pdf", "review", 30, {}, "", (Finding("r", "t", "low", "origin", 1, "m", evs),), {})
+    evs = (
+        Evidence("forces will withdraw", "body", page=1, start=text.index("forces"), end=text.index("forces") + 20),
+        Evidence("forces will withdraw", "body", page=1, start=second, end=second + 20),
+    )
+    result = Result(
+        "x.pdf", "0" * 64, "pdf", "review", 30, {}, "", (Finding("r", "t", "low", "origin", 1, "m", evs),), {}
+    )
     first, other = with_boxes(result, doc, data).findings[0].evidence
     assert first.box[1] == pytest.approx(1 - 712 / 792, abs=0.02)  # top of the line at y=700 (12 pt text)
     assert other.box[1] == pytest.approx(1 - 412 / 792, abs=0.02)
@@ -244,8 +272,12 @@ def test_boxes_follow_the_crop_box_and_page_rotation(cli, letters):
 
     def record(path):
         res = cli("check", "--no-cache", str(path), "-f", "json")
-        return {(ev["start"], ev["end"]): ev["box"] for f in json.loads(res.stdout)["findings"]
-                for ev in f["evidence"] if ev["box"]}
+        return {
+            (ev["start"], ev["end"]): ev["box"]
+            for f in json.loads(res.stdout)["findings"]
+            for ev in f["evidence"]
+            if ev["box"]
+        }
 
     upright, turned = record(REPO / "samples" / "forged-letter.pdf"), record(letters["rotated"])
     assert len(upright) >= 5 and set(turned) == set(upright)
@@ -253,8 +285,12 @@ def test_boxes_follow_the_crop_box_and_page_rotation(cli, letters):
     for key, box in upright.items():
         xs = (box["x0"] * 612, box["x1"] * 612)  # PDF x of the text (the sample is 612 x 792)
         ys = (792 - box["y1"] * 792, 792 - box["y0"] * 792)  # PDF y, from the bottom
-        expected = ((ys[0] - cy0) / (cy1 - cy0), (xs[0] - cx0) / (cx1 - cx0),
-                    (ys[1] - cy0) / (cy1 - cy0), (xs[1] - cx0) / (cx1 - cx0))
+        expected = (
+            (ys[0] - cy0) / (cy1 - cy0),
+            (xs[0] - cx0) / (cx1 - cx0),
+            (ys[1] - cy0) / (cy1 - cy0),
+            (xs[1] - cx0) / (cx1 - cx0),
+        )
         got = tuple(turned[key][k] for k in ("x0", "y0", "x1", "y1"))
         assert got == pytest.approx(expected, abs=0.005), key
 
@@ -294,5 +330,5 @@ def test_reports_for_hostile_files_are_reports(cli, tmp_path):
     assert res.exit_code in (0, 1, 3)
     html = out.read_text(encoding="utf-8")
     assert_self_contained(html)
-    assert len(re.findall(r'<tr data-verdict=', html)) == len(picks)
+    assert len(re.findall(r"<tr data-verdict=", html)) == len(picks)
     assert all(link in ids(html) for link in local_links(html))

@@ -13,36 +13,44 @@ import zlib
 
 import pytest
 
+from authcheck.batch.pipeline import check_bytes
 from authcheck.errors import CheckError
 from authcheck.loaders import load
 from authcheck.loaders.sniff import sniff
-from authcheck.batch.pipeline import check_bytes
 from authcheck.settings import Limits, Settings
 
 
 def png_header(width: int, height: int, idat: bytes = b"") -> bytes:
     """A PNG whose header claims width x height (8-bit grey), with the given IDAT payload."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-@pytest.mark.parametrize("data", [
-    b"\x89PNG\r\n\x1a\n" + b"\0" * 20,
-    b"\xff\xd8\xff\xe0" + b"\0" * 20,
-    b"II*\x00" + b"\0" * 20,
-    b"MM\x00*" + b"\0" * 20,
-    b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\0" * 20,
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n" + b"\0" * 20,
+        b"\xff\xd8\xff\xe0" + b"\0" * 20,
+        b"II*\x00" + b"\0" * 20,
+        b"MM\x00*" + b"\0" * 20,
+        b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\0" * 20,
+    ],
+)
 def test_images_are_sniffed_by_content(data):
     assert sniff(data) == "image"
 
 
-@pytest.mark.parametrize("data, words", [
-    (b"GIF89a" + b"\0" * 20, "GIF"),
-    (b"\0\0\0\x18ftypheic" + b"\0" * 20, "HEIC"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"GIF89a" + b"\0" * 20, "GIF"),
+        (b"\0\0\0\x18ftypheic" + b"\0" * 20, "HEIC"),
+    ],
+)
 def test_images_not_read_are_refused_with_a_reason(data, words):
     with pytest.raises(CheckError) as err:
         sniff(data)
@@ -150,8 +158,15 @@ def _facts(data: bytes) -> dict:
 
 
 def test_exif_names_the_phone_and_the_editor_that_last_wrote_the_photo():
-    data = _jpeg_with_exif({0x010F: "Apple", 0x0110: "iPhone 12", 0x0131: "Adobe Photoshop 25.0 (Macintosh)",
-                            0x0132: "2020:01:07 09:00:00"}, {0x9003: "2020:01:06 10:00:00"})
+    data = _jpeg_with_exif(
+        {
+            0x010F: "Apple",
+            0x0110: "iPhone 12",
+            0x0131: "Adobe Photoshop 25.0 (Macintosh)",
+            0x0132: "2020:01:07 09:00:00",
+        },
+        {0x9003: "2020:01:06 10:00:00"},
+    )
     facts = _facts(data)
     assert facts["image_camera"] == "Apple iPhone 12" and facts["image_editor"] is True
     assert facts["image_modified_after_taken"] is True and facts["image_source"] == "photo"
@@ -159,8 +174,10 @@ def test_exif_names_the_phone_and_the_editor_that_last_wrote_the_photo():
 
 
 def test_a_phone_photo_saved_once_is_not_edited():
-    data = _jpeg_with_exif({0x010F: "samsung", 0x0110: "SM-G991B", 0x0131: "G991BXXU5CVF1",
-                            0x0132: "2020:01:06 10:00:00"}, {0x9003: "2020:01:06 10:00:00"})
+    data = _jpeg_with_exif(
+        {0x010F: "samsung", 0x0110: "SM-G991B", 0x0131: "G991BXXU5CVF1", 0x0132: "2020:01:06 10:00:00"},
+        {0x9003: "2020:01:06 10:00:00"},
+    )
     facts = _facts(data)
     assert facts["image_editor"] is False and facts["image_modified_after_taken"] is False
 
@@ -173,4 +190,6 @@ def test_scanner_and_screenshot_are_told_apart_from_photos():
 
 def test_hostile_exif_text_is_cut_and_cleaned():
     facts = _facts(_jpeg_with_exif({0x0131: "GIMP\x00" + "x" * 5000}))
-    assert facts["image_editor"] is True and len(facts["image_software"]) <= 200 and "\x00" not in facts["image_software"]
+    assert (
+        facts["image_editor"] is True and len(facts["image_software"]) <= 200 and "\x00" not in facts["image_software"]
+    )

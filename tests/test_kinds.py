@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import authcheck
-from authcheck.errors import RuleError
 from authcheck.engine.rulepack import builtin_dir, compile_rule, load_ruleset, parse_yaml, rule_files
+from authcheck.errors import RuleError
 from authcheck.settings import Settings
 from tools.docgen import Img, build_docx, build_pdf
 
@@ -18,33 +18,86 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 LETTER_RULES = {r.id for r in load_ruleset().rules if r.applies_to == "letter-like"}
 
-MANUAL = "\n".join([
-    "Frobnicator User Manual", "Version 2.1", "", "Contents", "1 Introduction ........ 1",
-    "2 Installation ........ 3", "3 Configuration ........ 5", "4 Troubleshooting ........ 9", "",
-    "1 Introduction", "The frobnicator turns widgets into gadgets. This manual says how to use it safely.",
-    "2 Installation", "Run the installer and follow the prompts until the program reports success.",
-    "2.1 Requirements", "A computer with 4 GB of memory is enough for most uses of the program.",
-    "3 Configuration", "Edit the configuration file. The program will no longer read the old format.",
-    "4 Troubleshooting", "If the program stops, read the log file and restart it.", "",
-    "References", "Smith, J. (2019) Widgets and gadgets. Acme Press.",
-]) + "\n"
-FORM = "\n".join([
-    "APPLICATION FOR A LIBRARY CARD", "", "Surname: ____________________", "Given names: ____________________",
-    "Date of birth: ____________________", "Address: ____________________", "[ ] Student   [ ] Staff   [ ] Visitor",
-    "Signature: ____________________   Date: __________",
-]) + "\n"
-INVOICE = "\n".join([
-    "ACME Supplies Ltd", "INVOICE No. 2024-0117", "Invoice date: 3 March 2024", "",
-    "Qty  Item              Unit price   Amount", "2    Widget, blue      10.00        20.00",
-    "Subtotal 20.00", "VAT 20% 4.00", "Total due 24.00", "Amount due by 2 April 2024: 24.00",
-]) + "\n"
+MANUAL = (
+    "\n".join(
+        [
+            "Frobnicator User Manual",
+            "Version 2.1",
+            "",
+            "Contents",
+            "1 Introduction ........ 1",
+            "2 Installation ........ 3",
+            "3 Configuration ........ 5",
+            "4 Troubleshooting ........ 9",
+            "",
+            "1 Introduction",
+            "The frobnicator turns widgets into gadgets. This manual says how to use it safely.",
+            "2 Installation",
+            "Run the installer and follow the prompts until the program reports success.",
+            "2.1 Requirements",
+            "A computer with 4 GB of memory is enough for most uses of the program.",
+            "3 Configuration",
+            "Edit the configuration file. The program will no longer read the old format.",
+            "4 Troubleshooting",
+            "If the program stops, read the log file and restart it.",
+            "",
+            "References",
+            "Smith, J. (2019) Widgets and gadgets. Acme Press.",
+        ]
+    )
+    + "\n"
+)
+FORM = (
+    "\n".join(
+        [
+            "APPLICATION FOR A LIBRARY CARD",
+            "",
+            "Surname: ____________________",
+            "Given names: ____________________",
+            "Date of birth: ____________________",
+            "Address: ____________________",
+            "[ ] Student   [ ] Staff   [ ] Visitor",
+            "Signature: ____________________   Date: __________",
+        ]
+    )
+    + "\n"
+)
+INVOICE = (
+    "\n".join(
+        [
+            "ACME Supplies Ltd",
+            "INVOICE No. 2024-0117",
+            "Invoice date: 3 March 2024",
+            "",
+            "Qty  Item              Unit price   Amount",
+            "2    Widget, blue      10.00        20.00",
+            "Subtotal 20.00",
+            "VAT 20% 4.00",
+            "Total due 24.00",
+            "Amount due by 2 April 2024: 24.00",
+        ]
+    )
+    + "\n"
+)
 README = "# frob\n\nA tool.\n\n## Install\n\nRun make.\n\n## Use\n\nRun frob.\n"
 STATEMENT = "The ministry will issue new guidance next week.\n"
-LETTER_PAGE = "\n".join([
-    "HEADQUARTERS", "TASK FORCE NORTH", "", "5 May 2021", "", "Dear Director,", "",
-    "We write to confirm the meeting on Tuesday at ten in the operations centre.", "",
-    "Sincerely,", "", "JOHN A. SMITH", "Colonel, US Army",
-])
+LETTER_PAGE = "\n".join(
+    [
+        "HEADQUARTERS",
+        "TASK FORCE NORTH",
+        "",
+        "5 May 2021",
+        "",
+        "Dear Director,",
+        "",
+        "We write to confirm the meeting on Tuesday at ten in the operations centre.",
+        "",
+        "Sincerely,",
+        "",
+        "JOHN A. SMITH",
+        "Colonel, US Army",
+    ]
+)
 
 
 def check_text(text: str, name: str = "doc.txt", **settings):
@@ -60,12 +113,15 @@ def letter_findings(result) -> set[str]:
     return {f.rule for f in result.findings} & LETTER_RULES
 
 
-@pytest.mark.parametrize(("text", "kind", "cue"), [
-    (MANUAL, "report", "table of contents"),
-    (FORM, "form", "blanks to fill in"),
-    (INVOICE, "invoice", "invoice title"),
-    (README, "report", "headings"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "cue"),
+    [
+        (MANUAL, "report", "table of contents"),
+        (FORM, "form", "blanks to fill in"),
+        (INVOICE, "invoice", "invoice title"),
+        (README, "report", "headings"),
+    ],
+)
 def test_non_letters_are_classified_with_their_evidence(text, kind, cue):
     found = kind_of(check_text(text))
     assert (found["kind"], found["letter_like"], found["forced"]) == (kind, False, False)
@@ -173,8 +229,10 @@ def test_cli_kind_is_forced_and_shown(cli, tmp_path):
     path = tmp_path / "manual.txt"
     path.write_text(MANUAL)
     plain = cli("check", str(path), "--no-color", "--width", "100")
-    assert "kind: report (table of contents, numbered sections, document sections) - letter rules not applied" \
+    assert (
+        "kind: report (table of contents, numbered sections, document sections) - letter rules not applied"
         in plain.output
+    )
     forced = cli("check", str(path), "--kind", "letter", "--format", "json")
     record = json.loads(forced.output)
     assert record["schema_version"] == "1.1" and record["rules_not_applied"] == []
@@ -205,8 +263,8 @@ def test_config_kinds_refuse_an_unknown_kind(cli, tmp_path):
 
 
 def test_no_one_to_call_on_a_manual():
-    from authcheck.scoring.advice import next_steps
     from authcheck.model import Finding
+    from authcheck.scoring.advice import next_steps
 
     finding = Finding("content.active", "Active content", "medium", "origin", 20, "m")
     manual = check_text("ACME WIDGETS\n\n" + MANUAL).letter

@@ -28,7 +28,14 @@ from authcheck.loaders import load, sniff  # noqa: E402
 from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date  # noqa: E402
 from authcheck.settings import Limits  # noqa: E402
 from tools.docgen import (  # noqa: E402
-    Img, LetterSpec, Text, build_docx, build_pdf, letter_docx, letter_pdf, letter_text,
+    Img,
+    LetterSpec,
+    Text,
+    build_docx,
+    build_pdf,
+    letter_docx,
+    letter_pdf,
+    letter_text,
 )
 
 LETTERHEAD = ["DEPARTMENT OF THE ARMY", "HEADQUARTERS, 1ST INFANTRY DIVISION", "FORT RILEY, KANSAS 66442"]
@@ -37,12 +44,18 @@ LETTERHEAD = ["DEPARTMENT OF THE ARMY", "HEADQUARTERS, 1ST INFANTRY DIVISION", "
 def spec(**changes) -> LetterSpec:
     """A complete memo-style letter; keyword arguments replace fields."""
     fields = dict(
-        letterhead=LETTERHEAD, date="12 March 2024",
-        blocks=["MEMORANDUM FOR RECORD", "SUBJECT: Loader test",
-                "1. This first paragraph is long enough to wrap onto a second line of the page in the PDF "
-                "rendering, so that line grouping and paragraph gaps are both exercised.",
-                "2. Second paragraph."],
-        closing="Sincerely,", signature_name="JOHN Q. PUBLIC", signature_titles=["COL, IN", "Commanding"],
+        letterhead=LETTERHEAD,
+        date="12 March 2024",
+        blocks=[
+            "MEMORANDUM FOR RECORD",
+            "SUBJECT: Loader test",
+            "1. This first paragraph is long enough to wrap onto a second line of the page in the PDF "
+            "rendering, so that line grouping and paragraph gaps are both exercised.",
+            "2. Second paragraph.",
+        ],
+        closing="Sincerely,",
+        signature_name="JOHN Q. PUBLIC",
+        signature_titles=["COL, IN", "Commanding"],
     )
     fields.update(changes)
     return LetterSpec(**fields)
@@ -63,7 +76,7 @@ def assert_offsets(doc) -> None:
     text = doc.text
     for k, line in enumerate(doc.lines):
         assert line.number == k + 1
-        assert text[line.start:line.end] == line.text
+        assert text[line.start : line.end] == line.text
         assert line.start == (doc.lines[k - 1].end + 1 if k else 0)
         assert line.text == line.text.rstrip() and not re.search(r"[\x00-\x08\x0a-\x1f]", line.text)
 
@@ -87,10 +100,12 @@ def edit_zip(data: bytes, edits: dict | None = None, add: dict | None = None, dr
 
 def simple_docx(**changes) -> bytes:
     """A small DOCX from the low-level builder."""
-    fields = dict(header_lines=["ACME CORPORATION", "1 Main Street"],
-                  paragraphs=["Dear Sir,", "We write to confirm the order.", "Sincerely,", "Jane Roe"],
-                  core={"author": "jroe", "created": datetime(2024, 3, 12, 8, 0, tzinfo=timezone.utc)},
-                  app={"Application": "Microsoft Office Word", "Company": "ACME"})
+    fields = dict(
+        header_lines=["ACME CORPORATION", "1 Main Street"],
+        paragraphs=["Dear Sir,", "We write to confirm the order.", "Sincerely,", "Jane Roe"],
+        core={"author": "jroe", "created": datetime(2024, 3, 12, 8, 0, tzinfo=timezone.utc)},
+        app={"Application": "Microsoft Office Word", "Company": "ACME"},
+    )
     fields.update(changes)
     return build_docx(**fields)
 
@@ -98,23 +113,29 @@ def simple_docx(**changes) -> bytes:
 # ---------------------------------------------------------------- sniffing
 
 
-@pytest.mark.parametrize("data, kind", [
-    (letter_pdf(spec()), "pdf"),
-    (b"junk before the header\n" + letter_pdf(spec()), "pdf"),
-    (letter_docx(spec()), "docx"),
-    (letter_text(spec()).encode(), "text"),
-    (letter_text(spec()).encode("utf-16"), "text"),
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (letter_pdf(spec()), "pdf"),
+        (b"junk before the header\n" + letter_pdf(spec()), "pdf"),
+        (letter_docx(spec()), "docx"),
+        (letter_text(spec()).encode(), "text"),
+        (letter_text(spec()).encode("utf-16"), "text"),
+    ],
+)
 def test_sniff_by_content(data, kind):
     assert sniff(data) == kind
 
 
-@pytest.mark.parametrize("data, error, words", [
-    (b"", "corrupt", "empty file"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "unsupported", ".doc"),
-    (b"GIF89a" + bytes(100), "unsupported", "GIF"),
-    (bytes(range(256)) * 40, "unsupported", "binary data"),
-])
+@pytest.mark.parametrize(
+    "data, error, words",
+    [
+        (b"", "corrupt", "empty file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "unsupported", ".doc"),
+        (b"GIF89a" + bytes(100), "unsupported", "GIF"),
+        (bytes(range(256)) * 40, "unsupported", "binary data"),
+    ],
+)
 def test_sniff_refuses(data, error, words):
     with pytest.raises(CheckError) as info:
         sniff(data)
@@ -125,20 +146,26 @@ def test_sniff_refuses(data, error, words):
 def test_sniff_refuses_other_zip():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                         'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
-                         'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        )
         archive.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(CheckError, match="not a Word document") as info:
         sniff(out.getvalue())
     assert info.value.type == "unsupported"
 
 
-@pytest.mark.parametrize("data, path, content", [
-    (letter_docx(spec()), "letter.pdf", "docx"),
-    (letter_pdf(spec()), "letter.txt", "pdf"),
-    (letter_text(spec()).encode(), "scan.PDF", "text"),
-])
+@pytest.mark.parametrize(
+    "data, path, content",
+    [
+        (letter_docx(spec()), "letter.pdf", "docx"),
+        (letter_pdf(spec()), "letter.txt", "pdf"),
+        (letter_text(spec()).encode(), "scan.PDF", "text"),
+    ],
+)
 def test_lying_extension_is_noted_and_content_wins(data, path, content):
     doc = read(data, path)
     assert doc.format == content
@@ -164,15 +191,18 @@ def test_empty_file_is_corrupt():
 # ---------------------------------------------------------------- text
 
 
-@pytest.mark.parametrize("raw, encoding", [
-    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-8"), "utf-8"),
-    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-8-sig"), "utf-8-sig"),
-    ("\ufeffCaf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-le"), "utf-16-le"),
-    ("\ufeffCaf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-be"), "utf-16-be"),
-    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-be"), "utf-16-be"),
-    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-le"), "utf-16-le"),
-    ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("cp1252"), "cp1252"),
-])
+@pytest.mark.parametrize(
+    "raw, encoding",
+    [
+        ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-8"), "utf-8"),
+        ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-8-sig"), "utf-8-sig"),
+        ("\ufeffCaf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-le"), "utf-16-le"),
+        ("\ufeffCaf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-be"), "utf-16-be"),
+        ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-be"), "utf-16-be"),
+        ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("utf-16-le"), "utf-16-le"),
+        ("Caf\u00e9 \u2013 \u201cquoted\u201d\n".encode("cp1252"), "cp1252"),
+    ],
+)
 def test_text_encodings(raw, encoding):
     doc = read(raw, "letter.txt")
     assert doc.metadata.raw["encoding"] == encoding
@@ -190,8 +220,13 @@ def test_text_newlines_pages_controls_and_offsets():
     raw = b"Line one\r\nLine two  \r\rafter blank\x00with nul\fPage two\n\x0cPage three\n"
     doc = read(raw, "letter.txt")
     assert [(line.text, line.page) for line in doc.lines] == [
-        ("Line one", 1), ("Line two", 1), ("", 1), ("after blank with nul", 1),
-        ("Page two", 2), ("Page three", 3)]
+        ("Line one", 1),
+        ("Line two", 1),
+        ("", 1),
+        ("after blank with nul", 1),
+        ("Page two", 2),
+        ("Page three", 3),
+    ]
     assert doc.pages == 3 and doc.metadata.page_count == 3
     assert_offsets(doc)
 
@@ -205,28 +240,39 @@ def test_text_is_capped_with_a_note():
 # ---------------------------------------------------------------- dates
 
 
-@pytest.mark.parametrize("raw, iso", [
-    ("D:20240312101500+01'00'", "2024-03-12T10:15:00+01:00"),
-    ("D:20240312101500Z00'00'", "2024-03-12T10:15:00+00:00"),
-    ("D:20240312101500-05'30", "2024-03-12T10:15:00-05:30"),
-    ("D:20240312101500", "2024-03-12T10:15:00"),
-    ("D:20240312", "2024-03-12"),
-    ("20240312101500", "2024-03-12T10:15:00"),
-    ("D:2024", "2024-01-01"),
-    ("D:2020-01-05", None), ("D:20241301000000", None), ("D:00000000000000", None),
-    ("yesterday", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "raw, iso",
+    [
+        ("D:20240312101500+01'00'", "2024-03-12T10:15:00+01:00"),
+        ("D:20240312101500Z00'00'", "2024-03-12T10:15:00+00:00"),
+        ("D:20240312101500-05'30", "2024-03-12T10:15:00-05:30"),
+        ("D:20240312101500", "2024-03-12T10:15:00"),
+        ("D:20240312", "2024-03-12"),
+        ("20240312101500", "2024-03-12T10:15:00"),
+        ("D:2024", "2024-01-01"),
+        ("D:2020-01-05", None),
+        ("D:20241301000000", None),
+        ("D:00000000000000", None),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_pdf_dates(raw, iso):
     assert parse_pdf_date(raw) == iso
 
 
-@pytest.mark.parametrize("raw, iso", [
-    ("2024-03-12T10:15:00Z", "2024-03-12T10:15:00+00:00"),
-    ("2024-03-12T10:15:00.123+02:00", "2024-03-12T10:15:00+02:00"),
-    ("2024-03-12T10:15", "2024-03-12T10:15:00"),
-    ("2024-03-12", "2024-03-12"),
-    ("2024-02-30T00:00:00Z", None), ("12/03/2024", None),
-])
+@pytest.mark.parametrize(
+    "raw, iso",
+    [
+        ("2024-03-12T10:15:00Z", "2024-03-12T10:15:00+00:00"),
+        ("2024-03-12T10:15:00.123+02:00", "2024-03-12T10:15:00+02:00"),
+        ("2024-03-12T10:15", "2024-03-12T10:15:00"),
+        ("2024-03-12", "2024-03-12"),
+        ("2024-02-30T00:00:00Z", None),
+        ("12/03/2024", None),
+    ],
+)
 def test_iso_dates(raw, iso):
     assert parse_iso_date(raw) == iso
 
@@ -293,20 +339,27 @@ def test_pdf_signature_fields(kind, filled):
 
 
 def test_pdf_metadata_info_wins_xmp_fills_and_junk_dates_stay_raw():
-    xmp = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
-           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
-           'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-           'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmp:CreatorTool="XMP Tool" '
-           'xmp:CreateDate="2024-03-12T10:00:00Z"><dc:creator><rdf:Seq><rdf:li>XMP Author</rdf:li></rdf:Seq>'
-           '</dc:creator><dc:title><rdf:Alt><rdf:li xml:lang="x-default">XMP Title</rdf:li></rdf:Alt></dc:title>'
-           '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
+    xmp = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmp:CreatorTool="XMP Tool" '
+        'xmp:CreateDate="2024-03-12T10:00:00Z"><dc:creator><rdf:Seq><rdf:li>XMP Author</rdf:li></rdf:Seq>'
+        '</dc:creator><dc:title><rdf:Alt><rdf:li xml:lang="x-default">XMP Title</rdf:li></rdf:Alt></dc:title>'
+        '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+    )
     info = {"Author": "Info Author", "CreationDate": "D:2024-13-45 junk", "ModDate": "D:20240313120000Z00'00'"}
     doc = read(build_pdf([[Text(72, 700, "Hello")]], info=info, xmp=xmp), "m.pdf")
     md = doc.metadata
     assert (md.author, md.title, md.creator_tool) == ("Info Author", "XMP Title", "XMP Tool")
     assert md.created == "2024-03-12T10:00:00+00:00" and md.modified == "2024-03-13T12:00:00+00:00"
-    assert md.sources == {"author": "/Author", "title": "dc:title", "creator_tool": "xmp:CreatorTool",
-                          "created": "xmp:CreateDate", "modified": "/ModDate"}
+    assert md.sources == {
+        "author": "/Author",
+        "title": "dc:title",
+        "creator_tool": "xmp:CreatorTool",
+        "created": "xmp:CreateDate",
+        "modified": "/ModDate",
+    }
     assert md.raw["/CreationDate"] == "D:2024-13-45 junk" and md.raw["dc:creator"] == "XMP Author"
     assert (md.page_count, md.encrypted) == (1, False)
 
@@ -348,7 +401,9 @@ def _with_annotation_and_password(user: str):
 def test_pdf_annotation_text_follows_the_page_text():
     doc = read(_with_annotation_and_password(""), "a.pdf")
     assert [(line.source, line.text) for line in doc.lines] == [
-        ("page", "Body text"), ("annotation", "withdraw all forces")]
+        ("page", "Body text"),
+        ("annotation", "withdraw all forces"),
+    ]
     assert doc.metadata.encrypted and not doc.has_note("encrypted")
 
 
@@ -365,9 +420,19 @@ def test_pdf_user_password_given():
 
 
 def test_pdf_aes_without_cryptography_asks_for_the_extra():
-    enc = (b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /P -4 /O <" + b"11" * 48 + b"> /U <"
-           + b"22" * 48 + b"> /OE <" + b"33" * 32 + b"> /UE <" + b"44" * 32 + b"> /Perms <" + b"55" * 16
-           + b"> /CF << /StdCF << /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF >> ")
+    enc = (
+        b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /P -4 /O <"
+        + b"11" * 48
+        + b"> /U <"
+        + b"22" * 48
+        + b"> /OE <"
+        + b"33" * 32
+        + b"> /UE <"
+        + b"44" * 32
+        + b"> /Perms <"
+        + b"55" * 16
+        + b"> /CF << /StdCF << /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF >> "
+    )
     data = build_pdf([[Text(72, 700, "Secret")]]).replace(b"trailer\n<< ", b"trailer\n<< " + enc)
     doc = read(data, "aes.pdf")
     assert doc.lines == () and doc.metadata.encrypted and doc.has_note("encrypted")
@@ -431,7 +496,8 @@ def test_docx_letterhead_first_then_body_then_footer():
     doc = read(letter_docx(spec(signature="image", banner="UNCLASSIFIED")), "letter.docx")
     first = [line for line in doc.lines if line.text][:4]
     assert [(line.source, line.text) for line in first] == [("header", "UNCLASSIFIED")] + [
-        ("header", text) for text in LETTERHEAD]
+        ("header", text) for text in LETTERHEAD
+    ]
     assert all(line.page == 1 for line in first)
     assert texts(doc)[:2] == ["12 March 2024", "MEMORANDUM FOR RECORD"]
     assert [line.source for line in doc.lines if line.text][-1] == "footer"
@@ -448,11 +514,17 @@ def test_docx_signature_picture_is_anchored_to_its_line():
 
 def test_docx_header_textbox_watermark_and_inserted_text():
     data = simple_docx(header_textbox="Office of the CEO\nRoom 12", watermark="CONFIDENTIAL")
-    data = edit_zip(data, {"word/document.xml": lambda xml: xml.replace(
-        "We write to confirm the order.</w:t></w:r>",
-        'We write to confirm the order.</w:t></w:r><w:ins w:id="9" w:author="x" w:date="2024-01-01T00:00:00Z">'
-        '<w:r><w:t xml:space="preserve"> All forces will depart.</w:t></w:r></w:ins>'
-        '<w:del w:id="10" w:author="x"><w:r><w:delText>Nothing changes.</w:delText></w:r></w:del>')})
+    data = edit_zip(
+        data,
+        {
+            "word/document.xml": lambda xml: xml.replace(
+                "We write to confirm the order.</w:t></w:r>",
+                'We write to confirm the order.</w:t></w:r><w:ins w:id="9" w:author="x" w:date="2024-01-01T00:00:00Z">'
+                '<w:r><w:t xml:space="preserve"> All forces will depart.</w:t></w:r></w:ins>'
+                '<w:del w:id="10" w:author="x"><w:r><w:delText>Nothing changes.</w:delText></w:r></w:del>',
+            )
+        },
+    )
     doc = read(data, "a.docx")
     assert texts(doc, "header") == ["ACME CORPORATION", "1 Main Street"]
     assert texts(doc, "textbox") == ["Office of the CEO", "Room 12"]
@@ -465,17 +537,25 @@ def test_docx_header_textbox_watermark_and_inserted_text():
 
 
 def test_docx_runs_are_read_once_with_tabs_and_breaks():
-    data = edit_zip(simple_docx(), {"word/document.xml": lambda xml: xml.replace(
-        "<w:t>Dear Sir,</w:t>", '<w:t>Dear</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve">Sir,</w:t>'
-        '<w:br/><w:t>second line</w:t>')})
+    data = edit_zip(
+        simple_docx(),
+        {
+            "word/document.xml": lambda xml: xml.replace(
+                "<w:t>Dear Sir,</w:t>",
+                '<w:t>Dear</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve">Sir,</w:t><w:br/><w:t>second line</w:t>',
+            )
+        },
+    )
     doc = read(data, "a.docx")
     assert texts(doc)[:2] == ["Dear\tSir,", "second line"]
 
 
 def test_docx_page_breaks_move_the_page_counter():
     def breaks(xml: str) -> str:
-        xml = xml.replace("<w:t>We write to confirm the order.</w:t>",
-                          '<w:t>We write to confirm the order.</w:t><w:br w:type="page"/>')
+        xml = xml.replace(
+            "<w:t>We write to confirm the order.</w:t>",
+            '<w:t>We write to confirm the order.</w:t><w:br w:type="page"/>',
+        )
         # Word also marks where the page began on its last render: the same break, counted once
         return xml.replace("<w:t>Sincerely,</w:t>", "<w:lastRenderedPageBreak/><w:t>Sincerely,</w:t>")
 
@@ -487,24 +567,42 @@ def test_docx_page_breaks_move_the_page_counter():
 
 @pytest.mark.parametrize("signed", [False, True])
 def test_docx_signature_line_filled_only_with_xml_signatures(signed):
-    line = ('<w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml" '
-            'xmlns:o="urn:schemas-microsoft-com:office:office" id="sig" style="width:192pt;height:96pt">'
-            '<v:imagedata o:title=""/><o:signatureline v:ext="edit" id="{0001}" provid="{0002}" '
-            'o:suggestedsigner="Jane Roe" o:suggestedsigner2="CEO" issignatureline="t"/></v:shape>'
-            '</w:pict></w:r></w:p>')
+    line = (
+        '<w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:o="urn:schemas-microsoft-com:office:office" id="sig" style="width:192pt;height:96pt">'
+        '<v:imagedata o:title=""/><o:signatureline v:ext="edit" id="{0001}" provid="{0002}" '
+        'o:suggestedsigner="Jane Roe" o:suggestedsigner2="CEO" issignatureline="t"/></v:shape>'
+        "</w:pict></w:r></w:p>"
+    )
     signatures = {"_xmlsignatures/sig1.xml": "<Signature/>", "_xmlsignatures/origin.sigs": ""}
-    data = edit_zip(simple_docx(), {"word/document.xml": lambda xml: xml.replace("<w:sectPr", line + "<w:sectPr", 1)},
-                    add=signatures if signed else None)
+    data = edit_zip(
+        simple_docx(),
+        {"word/document.xml": lambda xml: xml.replace("<w:sectPr", line + "<w:sectPr", 1)},
+        add=signatures if signed else None,
+    )
     [field] = read(data, "s.docx").signature_fields
     assert (field.kind, field.filled, field.name, field.page) == ("docx-signature-line", signed, "Jane Roe", 1)
     assert field.signer == ("Jane Roe" if signed else None)
 
 
 def test_docx_metadata_from_core_and_app():
-    md = read(letter_docx(spec(metadata={
-        "author": "jdoe", "last_modified_by": "someone else", "revision": 7, "title": "Memo",
-        "created": datetime(2024, 3, 12, 9, 0, tzinfo=timezone(timedelta(hours=1))),
-        "creator": "Microsoft Office Word", "company": "ACME", "template": "Normal.dotm"})), "m.docx").metadata
+    md = read(
+        letter_docx(
+            spec(
+                metadata={
+                    "author": "jdoe",
+                    "last_modified_by": "someone else",
+                    "revision": 7,
+                    "title": "Memo",
+                    "created": datetime(2024, 3, 12, 9, 0, tzinfo=timezone(timedelta(hours=1))),
+                    "creator": "Microsoft Office Word",
+                    "company": "ACME",
+                    "template": "Normal.dotm",
+                }
+            )
+        ),
+        "m.docx",
+    ).metadata
     assert (md.author, md.last_modified_by, md.revision, md.title) == ("jdoe", "someone else", "7", "Memo")
     assert (md.creator_tool, md.company, md.template) == ("Microsoft Office Word", "ACME", "Normal.dotm")
     assert md.created == "2024-03-12T08:00:00+00:00" and md.modified is None
@@ -536,10 +634,13 @@ def test_docx_zip_bomb_is_refused_before_inflating():
     assert info.value.type == "too-large"
 
 
-@pytest.mark.parametrize("limits, words", [
-    (Limits(zip_max_total=10_000), "uncompressed bytes"),
-    (Limits(zip_max_entries=5), "entries"),
-])
+@pytest.mark.parametrize(
+    "limits, words",
+    [
+        (Limits(zip_max_total=10_000), "uncompressed bytes"),
+        (Limits(zip_max_entries=5), "entries"),
+    ],
+)
 def test_docx_directory_budgets(limits, words):
     with pytest.raises(CheckError, match=words) as info:
         read(simple_docx(), "big.docx", limits=limits)
@@ -565,8 +666,14 @@ def test_truncated_docx_is_corrupt(fraction):
 
 
 def test_docx_macro_enabled_is_unsupported():
-    data = edit_zip(simple_docx(), {"[Content_Types].xml": lambda xml: xml.replace(
-        "wordprocessingml.document.main+xml", "ms-word.document.macroEnabled.main+xml")})
+    data = edit_zip(
+        simple_docx(),
+        {
+            "[Content_Types].xml": lambda xml: xml.replace(
+                "wordprocessingml.document.main+xml", "ms-word.document.macroEnabled.main+xml"
+            )
+        },
+    )
     with pytest.raises(CheckError) as info:
         read(data, "m.docm")
     assert info.value.type == "unsupported"

@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from authcheck.batch.discover import Target
-from authcheck.model import Result
 from authcheck.batch.pipeline import check_bytes
-from authcheck.engine.rulepack import load_ruleset
 from authcheck.batch.pool import scan
+from authcheck.engine.rulepack import load_ruleset
+from authcheck.model import Result
 from authcheck.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -44,8 +44,13 @@ def _samples(suffix: str) -> list[tuple[str, bytes]]:
 
 def _fuzz_settings(examples: int):
     """Hypothesis settings: derandomized `examples`, or AUTHCHECK_FUZZ_EXAMPLES random ones."""
-    return settings(max_examples=FUZZ or examples, derandomize=not FUZZ, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=FUZZ or examples,
+        derandomize=not FUZZ,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 # ---------------------------------------------------------------- mutations
@@ -61,12 +66,29 @@ def _mutation(draw, size: int):
     if kind == "truncate":
         return kind, (pos,)
     if kind == "insert":
-        junk = draw(st.one_of(
-            st.binary(min_size=1, max_size=64),
-            st.sampled_from([b"%PDF-1.7\n", b"endstream", b"endobj", b" obj <<", b"<<" * 40, b"[" * 300,
-                             b"trailer << /Root 1 0 R >>", b"startxref\n0\n%%EOF", b"\x00" * 32, b"\xff\xfe",
-                             b"<w:p><w:r><w:t>x</w:t></w:r></w:p>", b"<!DOCTYPE x>", b"]]>", b"&amp;"]),
-        ))
+        junk = draw(
+            st.one_of(
+                st.binary(min_size=1, max_size=64),
+                st.sampled_from(
+                    [
+                        b"%PDF-1.7\n",
+                        b"endstream",
+                        b"endobj",
+                        b" obj <<",
+                        b"<<" * 40,
+                        b"[" * 300,
+                        b"trailer << /Root 1 0 R >>",
+                        b"startxref\n0\n%%EOF",
+                        b"\x00" * 32,
+                        b"\xff\xfe",
+                        b"<w:p><w:r><w:t>x</w:t></w:r></w:p>",
+                        b"<!DOCTYPE x>",
+                        b"]]>",
+                        b"&amp;",
+                    ]
+                ),
+            )
+        )
         return kind, (pos, junk)
     length = draw(st.integers(1, 4096))
     if kind == "duplicate":
@@ -77,17 +99,17 @@ def _mutation(draw, size: int):
 def _apply(data: bytes, kind: str, args: tuple) -> bytes:
     if kind == "flip":
         pos, mask = args
-        return data[:pos] + bytes([data[pos] ^ mask]) + data[pos + 1:] if pos < len(data) else data
+        return data[:pos] + bytes([data[pos] ^ mask]) + data[pos + 1 :] if pos < len(data) else data
     if kind == "truncate":
-        return data[:args[0]]
+        return data[: args[0]]
     if kind == "insert":
         pos, junk = args
         return data[:pos] + junk + data[pos:]
     if kind == "duplicate":
         pos, length, dest = args
-        return data[:dest] + data[pos:pos + length] + data[dest:]
+        return data[:dest] + data[pos : pos + length] + data[dest:]
     pos, length = args
-    return data[:pos] + bytes(min(length, max(len(data) - pos, 0))) + data[pos + length:]
+    return data[:pos] + bytes(min(length, max(len(data) - pos, 0))) + data[pos + length :]
 
 
 @st.composite
@@ -169,13 +191,15 @@ def test_unmutated_samples_get_verdicts():
 
 
 @_fuzz_settings(4)
-@given(st.lists(mutants(_samples(".pdf") + _samples(".docx") + _samples(".txt")), min_size=2, max_size=4),
-       docx_part_mutants())
+@given(
+    st.lists(mutants(_samples(".pdf") + _samples(".docx") + _samples(".txt")), min_size=2, max_size=4),
+    docx_part_mutants(),
+)
 def test_mutants_through_worker_processes(batch, part_mutant):
     """The CLI's path: isolated workers give exactly one honest record per file."""
     with tempfile.TemporaryDirectory() as folder:
         paths = []
-        for k, (name, data) in enumerate(batch + [part_mutant]):
+        for k, (name, data) in enumerate([*batch, part_mutant]):
             path = Path(folder) / f"{k}-{name}"
             path.write_bytes(data)
             paths.append(str(path))

@@ -12,9 +12,22 @@ from authcheck.extract.names import person_similarity
 
 CYR_O, CYR_I, ZWSP, ZWNJ, SHY = "\u043e", "\u0456", "\u200b", "\u200c", "\u00ad"
 
-HEAD = ["HEADQUARTERS", "TASK FORCE IRAQ", "BAGHDAD, IRAQ", "", "6 January 2020", "",
-        "MEMORANDUM FOR Iraqi Ministry of Defense", "", "FROM: Commanding General, Task Force Iraq", "",
-        "SUBJECT: Coalition Force Movement", "", "Sir,", ""]
+HEAD = [
+    "HEADQUARTERS",
+    "TASK FORCE IRAQ",
+    "BAGHDAD, IRAQ",
+    "",
+    "6 January 2020",
+    "",
+    "MEMORANDUM FOR Iraqi Ministry of Defense",
+    "",
+    "FROM: Commanding General, Task Force Iraq",
+    "",
+    "SUBJECT: Coalition Force Movement",
+    "",
+    "Sir,",
+    "",
+]
 TAIL = ["", "Sincerely,", "", "WILLIAM H. SEELY III", "Brigadier General, US Marine Corps"]
 
 
@@ -60,10 +73,18 @@ WRITERS = {"txt": write_text, "docx": write_docx}
 
 CASES = [
     ("digits", "CJTF-OIR will be withdraw1ng all forces from Iraq over the coming days.", "withdraw1ng", None),
-    ("cyrillic", f"CJTF-OIR will be rep{CYR_O}siti{CYR_O}ning forces over the coming days.",
-     f"rep{CYR_O}siti{CYR_O}ning forces", f"Cyrillic {CYR_O} (U+043E) in 'rep{CYR_O}siti{CYR_O}ning'"),
-    ("zero-width", f"We announce the with{ZWSP}dr{ZWSP}awal of all coalition forces from Iraq.",
-     f"with{ZWSP}dr{ZWSP}awal", "zero width space (U+200B) in 'withdrawal'"),
+    (
+        "cyrillic",
+        f"CJTF-OIR will be rep{CYR_O}siti{CYR_O}ning forces over the coming days.",
+        f"rep{CYR_O}siti{CYR_O}ning forces",
+        f"Cyrillic {CYR_O} (U+043E) in 'rep{CYR_O}siti{CYR_O}ning'",
+    ),
+    (
+        "zero-width",
+        f"We announce the with{ZWSP}dr{ZWSP}awal of all coalition forces from Iraq.",
+        f"with{ZWSP}dr{ZWSP}awal",
+        "zero width space (U+200B) in 'withdrawal'",
+    ),
 ]
 
 
@@ -76,7 +97,7 @@ def test_hidden_wording_is_read_and_quoted_as_written(cli, tmp_path, fmt, name, 
     assert policy is not None, record["findings"]
     ev = next(e for e in policy["evidence"] if quoted in e["text"])
     assert ev["context"] == sentence
-    assert ev["context"][ev["highlight"][0]:ev["highlight"][1]] == ev["text"]
+    assert ev["context"][ev["highlight"][0] : ev["highlight"][1]] == ev["text"]
     obfuscated = finding(record, "text.obfuscated")
     if hidden is None:  # digits typed for letters are folded for matching, not reported
         assert obfuscated is None
@@ -92,7 +113,7 @@ def test_evidence_offsets_point_into_the_text_file_as_written(cli, tmp_path):
     record = check(cli, write_text(tmp_path, text))
     for rule in ("wording.policy-change", "text.obfuscated"):
         for ev in finding(record, rule)["evidence"]:
-            assert text[ev["start"]:ev["end"]] == ev["text"]
+            assert text[ev["start"] : ev["end"]] == ev["text"]
 
 
 def test_digits_for_letters_in_a_pdf_are_read(cli, tmp_path):
@@ -114,28 +135,38 @@ def test_persian_joiners_and_soft_hyphens_are_not_obfuscation(cli, tmp_path, fmt
 def test_the_2020_letter_keeps_its_findings_with_homoglyphs_but_adds_obfuscation(cli, repo_root, tmp_path):
     original = (repo_root / "samples" / "withdrawal-letter-2020.txt").read_text(encoding="utf-8")
     spoofed = original.replace("repositioning", f"rep{CYR_O}sitioning").replace("departure", f"dep{ZWSP}arture")
-    plain, hidden = check(cli, repo_root / "samples" / "withdrawal-letter-2020.txt"), check(cli, write_text(tmp_path, spoofed))
+    plain, hidden = (
+        check(cli, repo_root / "samples" / "withdrawal-letter-2020.txt"),
+        check(cli, write_text(tmp_path, spoofed)),
+    )
     policy = finding(hidden, "wording.policy-change")
-    assert [" ".join(e["text"].replace(CYR_O, "o").replace(ZWSP, "").split()) for e in policy["evidence"]] == \
-        [e["text"] for e in finding(plain, "wording.policy-change")["evidence"]]
+    assert [" ".join(e["text"].replace(CYR_O, "o").replace(ZWSP, "").split()) for e in policy["evidence"]] == [
+        e["text"] for e in finding(plain, "wording.policy-change")["evidence"]
+    ]
     assert {f["rule"] for f in hidden["findings"]} == {f["rule"] for f in plain["findings"]} | {"text.obfuscated"}
 
 
-@pytest.mark.parametrize("denial", [
-    "N0 decision has been made to withdraw our forces.",
-    "There has been n o decision made to leave Iraq.",
-    f"There has been n{CYR_O} decision made to leave Iraq.",
-    "We won\u2019t withdraw our forces from Iraq.",            # a curly apostrophe
-])
+@pytest.mark.parametrize(
+    "denial",
+    [
+        "N0 decision has been made to withdraw our forces.",
+        "There has been n o decision made to leave Iraq.",
+        f"There has been n{CYR_O} decision made to leave Iraq.",
+        "We won\u2019t withdraw our forces from Iraq.",  # a curly apostrophe
+    ],
+)
 def test_a_broken_negation_cue_still_negates(cli, denial):
     record = json.loads(cli("-", "--format", "json", input=denial + "\n").stdout)
     assert finding(record, "wording.policy-change") is None
 
 
-@pytest.mark.parametrize("announcement, quoted", [
-    ("All coalition forces will w i t h d r a w from Iraq next week.", "w i t h d r a w"),
-    ("All coalition f0rces will withdr4w from Iraq next week.", "withdr4w"),
-])
+@pytest.mark.parametrize(
+    "announcement, quoted",
+    [
+        ("All coalition forces will w i t h d r a w from Iraq next week.", "w i t h d r a w"),
+        ("All coalition f0rces will withdr4w from Iraq next week.", "withdr4w"),
+    ],
+)
 def test_spaced_and_digit_words_are_read_and_quoted_as_written(cli, announcement, quoted):
     record = json.loads(cli("-", "--format", "json", input=announcement + "\n").stdout)
     quotes = [e["text"] for e in finding(record, "wording.policy-change")["evidence"]]
@@ -208,8 +239,8 @@ def test_a_user_rule_can_ask_for_one_kind_of_hiding(tmp_path):
 
 
 def test_an_unknown_kind_of_hiding_is_refused_naming_the_key(tmp_path):
-    from authcheck.errors import RuleError
     from authcheck.engine.rulepack import load_ruleset
+    from authcheck.errors import RuleError
 
     (tmp_path / "rule.yaml").write_text(USER_RULE.replace("[invisible]", "[emoji]"), encoding="utf-8")
     with pytest.raises(RuleError, match="patterns.hidden.obfuscation") as info:

@@ -22,7 +22,7 @@ if any(find_spec(name) is None for name in ("rapidocr_onnxruntime", "pypdfium2",
     # find_spec, not import: loading onnxruntime here would swell this process, and the workers it forks
     pytest.skip("the ocr extra is not installed (pip install 'authcheck[ocr]')", allow_module_level=True)
 
-from tools import photosim  # noqa: E402
+from tools import photosim
 
 REPO = Path(__file__).resolve().parents[1]
 MISSION_RULES = {"signature.unsigned", "signature.attributed-unsigned", "wording.policy-change"}
@@ -55,8 +55,11 @@ def checked(tmp_path_factory):
             with pytest.MonkeyPatch.context() as mp:
                 for var in [n for n in os.environ if n.startswith("AUTHCHECK_")]:
                     mp.delenv(var)
-                result = CliRunner().invoke(main, ["check", str(path), "--format", "json", "--no-cache",
-                                                   "--config", str(config)], catch_exceptions=False)
+                result = CliRunner().invoke(
+                    main,
+                    ["check", str(path), "--format", "json", "--no-cache", "--config", str(config)],
+                    catch_exceptions=False,
+                )
             done[name] = (result.exit_code, json.loads(result.stdout))
         return done[name]
 
@@ -90,7 +93,7 @@ def rules_of(record: dict) -> set[str]:
 def test_the_2020_letter_as_a_phone_photo_fails_with_the_three_mission_rules(checked):
     code, record = checked("letter-2020-photo.jpg")
     assert record["format"] == "image" and record["verdict"] == "fail" and code != 0
-    assert MISSION_RULES <= rules_of(record)
+    assert rules_of(record) >= MISSION_RULES
     assert "file.no-text-layer" not in rules_of(record)
 
 
@@ -131,13 +134,13 @@ def test_ink_between_the_closing_and_the_typed_name_signs_the_photo(checked):
 def test_a_scanned_pdf_is_read_by_ocr_and_judged_on_its_words(checked):
     _, record = checked("letter-2020-scan.pdf")
     assert record["format"] == "pdf"
-    assert MISSION_RULES <= rules_of(record)
+    assert rules_of(record) >= MISSION_RULES
     assert "no-text-layer" in [n["code"] for n in record["notes"]]
 
 
 def test_a_word_file_that_is_only_a_picture_is_read_by_ocr(checked):
     _, record = checked("letter-2020-pasted.docx")
-    assert record["format"] == "docx" and MISSION_RULES <= rules_of(record)
+    assert record["format"] == "docx" and rules_of(record) >= MISSION_RULES
     assert record["fields"]["document"]["ocr"]["pages"][0]["page"] == 1
 
 
@@ -176,10 +179,14 @@ def test_no_model_is_downloaded_at_run_time(tmp_path):
         "from authcheck.loaders.ocr.engine import read_page\n"
         "print(' '.join(line.text for line in read_page(img).lines))\n"
     )
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "c"),
-           "XDG_DATA_HOME": str(tmp_path / "d"), "XDG_CONFIG_HOME": str(tmp_path / "e")}
-    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True, text=True,
-                         timeout=600)
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "c"),
+        "XDG_DATA_HOME": str(tmp_path / "d"),
+        "XDG_CONFIG_HOME": str(tmp_path / "e"),
+    }
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-500:]
     assert "COALITION" in out.stdout.replace(" ", "")
     written = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()]
@@ -189,9 +196,9 @@ def test_no_model_is_downloaded_at_run_time(tmp_path):
 
 def test_the_engine_and_its_version_are_part_of_the_cache_key(monkeypatch):
     from authcheck.batch import cache
-    from authcheck.util import cachekey
     from authcheck.loaders.ocr import engine as ocr
     from authcheck.settings import Settings
+    from authcheck.util import cachekey
 
     assert "rapidocr-onnxruntime=" in cachekey.library_versions()
     monkeypatch.setattr(ocr, "engine_version", lambda name: f"{name} 5.3.0")
@@ -218,9 +225,9 @@ def test_uncertain_gaps_are_settled_by_the_word_list():
 
     if vocabulary() is None:
         pytest.skip("pyspellchecker (the ocr extra's word list) is not installed")
-    assert best_splits("toprepare", {2: 0.4}) == {2}            # "to prepare", though the gap was narrow
-    assert best_splits("deference", {7: 0.6}) == set()          # not "deferen ce", though the gap was wide
-    assert best_splits("Lindqvist", {4: 0.3}) == set()          # an unknown name stays whole
+    assert best_splits("toprepare", {2: 0.4}) == {2}  # "to prepare", though the gap was narrow
+    assert best_splits("deference", {7: 0.6}) == set()  # not "deferen ce", though the gap was wide
+    assert best_splits("Lindqvist", {4: 0.3}) == set()  # an unknown name stays whole
 
 
 @pytest.mark.skipif(__import__("shutil").which("tesseract") is None, reason="the tesseract program is not installed")
@@ -230,8 +237,9 @@ def test_a_system_tesseract_can_read_instead():
 
     page = _render("withdrawal-letter-2020", 150)
     notes: list = []
-    reading = read_pages([page.crop((0, 0, page.width, page.height // 3))],
-                         Limits(timeout=600, ocr_page_seconds=600), "tesseract", notes)
+    reading = read_pages(
+        [page.crop((0, 0, page.width, page.height // 3))], Limits(timeout=600, ocr_page_seconds=600), "tesseract", notes
+    )
     assert notes == [] and reading.ocr["version"].startswith("tesseract ")
     assert "HEADQUARTERS" in " ".join(line.text for line in reading.lines)
     assert all(line.words and line.box for line in reading.lines)

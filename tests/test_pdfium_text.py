@@ -44,13 +44,21 @@ def count_pdfium_pages(monkeypatch) -> list[int]:
 
 
 LETTER = LetterSpec(
-    letterhead=["DEPARTMENT OF THE ARMY", "HEADQUARTERS, 1ST INFANTRY DIVISION"], date="12 March 2024",
-    blocks=["MEMORANDUM FOR RECORD", "SUBJECT: Reader parity",
-            "1. This first paragraph is long enough to wrap onto a second line of the page in the PDF "
-            "rendering, so that line grouping and paragraph gaps are both exercised.",
-            "2. Second paragraph."],
-    closing="Sincerely,", signature_name="JOHN Q. PUBLIC", signature_titles=["COL, IN"],
-    watermark="DRAFT", filler_pages=1)
+    letterhead=["DEPARTMENT OF THE ARMY", "HEADQUARTERS, 1ST INFANTRY DIVISION"],
+    date="12 March 2024",
+    blocks=[
+        "MEMORANDUM FOR RECORD",
+        "SUBJECT: Reader parity",
+        "1. This first paragraph is long enough to wrap onto a second line of the page in the PDF "
+        "rendering, so that line grouping and paragraph gaps are both exercised.",
+        "2. Second paragraph.",
+    ],
+    closing="Sincerely,",
+    signature_name="JOHN Q. PUBLIC",
+    signature_titles=["COL, IN"],
+    watermark="DRAFT",
+    filler_pages=1,
+)
 
 
 def test_pdfium_lines_match_pypdf_on_a_letter_with_a_watermark(monkeypatch):
@@ -65,11 +73,21 @@ def test_pdfium_lines_match_pypdf_on_a_letter_with_a_watermark(monkeypatch):
 
 
 def test_pdfium_keeps_columns_apart_with_a_tab(monkeypatch):
-    data = build_pdf([[Text(72, 700, "Left column text"), Text(330, 700, "Right column text"),
-                       Text(72, 686, "second left"), Text(330, 686, "second right")]])
+    data = build_pdf(
+        [
+            [
+                Text(72, 700, "Left column text"),
+                Text(330, 700, "Right column text"),
+                Text(72, 686, "second left"),
+                Text(330, 686, "second right"),
+            ]
+        ]
+    )
     new = read(data, "pdfium", monkeypatch)
-    assert [ln.text for ln in new.lines if ln.text] == ["Left column text\tRight column text",
-                                                          "second left\tsecond right"]
+    assert [ln.text for ln in new.lines if ln.text] == [
+        "Left column text\tRight column text",
+        "second left\tsecond right",
+    ]
     assert lines(new) == lines(read(data, "pypdf", monkeypatch))
 
 

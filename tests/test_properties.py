@@ -25,21 +25,57 @@ from authcheck.util.safetext import for_terminal
 REPO = Path(__file__).resolve().parents[1]
 LETTER = (REPO / "samples" / "withdrawal-letter-2020.txt").read_text(encoding="utf-8")
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-NASTY = [chr(c) for c in range(0x20)] + ["\x7f"] + [chr(c) for c in range(0x80, 0xA0)] + list(BIDI) + [
-    "\u200b", "\ufeff", "\u2028", "\u2029", "[", "]", "/", "\\", "[bold]", "[/]", "\x1b]0;t\x07", "\x1b[2J",
-    "\x1b]8;;http://x\x1b\\", "é", "日"]
-RUNS = settings(max_examples=6, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+NASTY = (
+    [chr(c) for c in range(0x20)]
+    + ["\x7f"]
+    + [chr(c) for c in range(0x80, 0xA0)]
+    + list(BIDI)
+    + [
+        "\u200b",
+        "\ufeff",
+        "\u2028",
+        "\u2029",
+        "[",
+        "]",
+        "/",
+        "\\",
+        "[bold]",
+        "[/]",
+        "\x1b]0;t\x07",
+        "\x1b[2J",
+        "\x1b]8;;http://x\x1b\\",
+        "é",
+        "日",
+    ]
+)
+RUNS = settings(
+    max_examples=6,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-nasty_text = st.lists(st.one_of(st.sampled_from(NASTY), st.characters(codec="utf-8")), min_size=1, max_size=12).map("".join)
-name_bytes = st.lists(st.one_of(st.sampled_from([b"\xff", b"\xc3", b"\x80", b"\x1b", b"\n", b"\xe2\x80\xae", b"[b]"]),
-                                st.binary(min_size=1, max_size=3)), min_size=1, max_size=8).map(b"".join)
+nasty_text = st.lists(st.one_of(st.sampled_from(NASTY), st.characters(codec="utf-8")), min_size=1, max_size=12).map(
+    "".join
+)
+name_bytes = st.lists(
+    st.one_of(
+        st.sampled_from([b"\xff", b"\xc3", b"\x80", b"\x1b", b"\n", b"\xe2\x80\xae", b"[b]"]),
+        st.binary(min_size=1, max_size=3),
+    ),
+    min_size=1,
+    max_size=8,
+).map(b"".join)
 
 
 def unsafe(text: str) -> list[str]:
     """Characters a terminal would act on or hide; a newline between lines is allowed."""
-    return [ch for ch in text if ch != "\n" and (
-        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200c\u200d" or ch in BIDI)]
+    return [
+        ch
+        for ch in text
+        if ch != "\n"
+        and ((unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200c\u200d") or ch in BIDI)
+    ]
 
 
 @given(st.text())
@@ -128,8 +164,10 @@ def test_random_rule_titles_never_reach_the_terminal_raw(cli, title):
     assume(title.strip() and not any(0xD800 <= ord(c) <= 0xDFFF for c in title))
     folder = fresh_folder()
     try:
-        (folder / "prop.yaml").write_text(RULE.format(title=yaml_quoted(title), message=yaml_quoted(title.replace("$", "S") + " ${match}")),
-                                          encoding="utf-8")
+        (folder / "prop.yaml").write_text(
+            RULE.format(title=yaml_quoted(title), message=yaml_quoted(title.replace("$", "S") + " ${match}")),
+            encoding="utf-8",
+        )
         letter = REPO / "samples" / "withdrawal-letter-2020.txt"
         listed = cli("rules", "list", "--rules", str(folder))
         assert listed.exit_code == 0, listed.stderr

@@ -18,8 +18,9 @@ def test_readme_picture_is_the_current_report(tmp_path, monkeypatch):
     result = authcheck.check("samples/withdrawal-letter-2020.pdf")
     fresh = tmp_path / "report.svg"
     export_svg(result, str(fresh), width=100)
-    assert fresh.read_text() == (ROOT / "docs" / "withdrawal-letter-2020.svg").read_text(), \
+    assert fresh.read_text() == (ROOT / "docs" / "withdrawal-letter-2020.svg").read_text(), (
         "the README picture is stale: run python docs/make_report_svg.py"
+    )
 
 
 def test_ci_runs_the_readme_test_command():
@@ -30,12 +31,18 @@ def test_ci_runs_the_readme_test_command():
 
 def test_readme_sample_table_matches_the_verdicts(monkeypatch):
     monkeypatch.chdir(ROOT)
-    rows = re.findall(r"^\| `([\w-]+)\.(pdf|docx|txt)`[^|]*\| (pass|review|fail) (\d+) \| (\d+) \| (\d+) \|", README, re.M)
+    rows = re.findall(
+        r"^\| `([\w-]+)\.(pdf|docx|txt)`[^|]*\| (pass|review|fail) (\d+) \| (\d+) \| (\d+) \|", README, re.M
+    )
     assert len(rows) >= 6
     for stem, ext, verdict, score, origin, authority in rows:
         result = authcheck.check(os.path.join("samples", f"{stem}.{ext}"))
-        assert (result.verdict, result.score, result.axes["origin"], result.axes["authority"]) == \
-            (verdict, int(score), int(origin), int(authority)), stem
+        assert (result.verdict, result.score, result.axes["origin"], result.axes["authority"]) == (
+            verdict,
+            int(score),
+            int(origin),
+            int(authority),
+        ), stem
 
 
 def test_every_package_is_shipped_in_the_wheel():

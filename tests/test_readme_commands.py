@@ -25,24 +25,18 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 #: Command lines that are not run here, and why.
 NOT_RUNNABLE = {
-    "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/python -m pytest":
-        "runs this very test suite (CI runs it; test_readme.py checks that it does)",
+    "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/python -m pytest": "runs this very test suite (CI runs it; test_readme.py checks that it does)",
     "python samples/make_samples.py": "rewrites the committed samples in the checkout",
     "python docs/make_report_svg.py": "rewrites the README picture (test_readme.py checks it is current)",
-    ".venv/bin/python benchmarks/wording_bench.py --split test --letters":
-        "a benchmark that runs for minutes; tests/test_wording_data.py checks its data and its metrics",
-    ".venv/bin/python benchmarks/registry_bench.py":
-        "a benchmark with a 10,000-person registry; tests/test_registry*.py check the rules it measures",
-    f"pip install vendor/authcheck-{authcheck.__version__}-py3-none-any.whl":
-        "installs a wheel the reader builds; its file name is checked against the version below",
-    "authcheck check /shared/letters --scheduler tcp://scheduler.internal:8786 -f jsonl > results.jsonl":
-        "needs a Dask cluster on other machines (tests/test_cluster.py runs one on 127.0.0.1)",
+    ".venv/bin/python benchmarks/wording_bench.py --split test --letters": "a benchmark that runs for minutes; tests/test_wording_data.py checks its data and its metrics",
+    ".venv/bin/python benchmarks/registry_bench.py": "a benchmark with a 10,000-person registry; tests/test_registry*.py check the rules it measures",
+    f"pip install vendor/authcheck-{authcheck.__version__}-py3-none-any.whl": "installs a wheel the reader builds; its file name is checked against the version below",
+    "authcheck check /shared/letters --scheduler tcp://scheduler.internal:8786 -f jsonl > results.jsonl": "needs a Dask cluster on other machines (tests/test_cluster.py runs one on 127.0.0.1)",
     "dask scheduler --protocol tls --host 0.0.0.0 --port 8786 --tls-ca-file ca.pem --tls-cert scheduler.pem "
     "--tls-key scheduler-key.pem": "starts a cluster's scheduler for other machines (tests/test_cluster.py runs TLS)",
     "dask worker tls://scheduler.internal:8786 --nthreads 1 --tls-ca-file ca.pem --tls-cert worker.pem "
     "--tls-key worker-key.pem": "joins a cluster on other machines",
-    "authcheck check /shared/letters --scheduler tls://scheduler.internal:8786":
-        "needs a Dask cluster on other machines (tests/test_cluster.py runs TLS on 127.0.0.1)",
+    "authcheck check /shared/letters --scheduler tls://scheduler.internal:8786": "needs a Dask cluster on other machines (tests/test_cluster.py runs TLS on 127.0.0.1)",
 }
 _COMMENT = re.compile(r"\s+#\s(.*)$")
 
@@ -60,7 +54,7 @@ def readme_commands() -> list[tuple[str, str]]:
             if not line.strip():
                 continue
             comment = _COMMENT.search(line)
-            command = line[:comment.start()] if comment else line
+            command = line[: comment.start()] if comment else line
             found.append((command.strip(), comment.group(1) if comment else ""))
     return found
 
@@ -83,8 +77,9 @@ def test_the_readme_has_commands_and_each_is_run_or_excused():
     commands = readme_commands()
     assert len(commands) >= 12
     for command, comment in commands:
-        assert command in NOT_RUNNABLE or documented_exit(comment) is not None, \
+        assert command in NOT_RUNNABLE or documented_exit(comment) is not None, (
             f"README command without '# ...; exit N' and not in NOT_RUNNABLE: {command}"
+        )
     stale = set(NOT_RUNNABLE) - {c for c, _ in commands}
     assert not stale, f"NOT_RUNNABLE lists commands the README no longer has: {stale}"
 
@@ -107,8 +102,11 @@ def shell_env(tmp_path: Path) -> dict:
     else:  # not installed as a console script: the module, which is the same program
         (bin_dir / "authcheck").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m authcheck "$@"\n')
         (bin_dir / "authcheck").chmod(0o755)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AUTHCHECK_") and k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AUTHCHECK_") and k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")
+    }
     env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
     return env
 
@@ -121,10 +119,12 @@ def test_every_readme_command_exits_as_documented(workdir):
         if command in NOT_RUNNABLE:
             continue
         line = runnable_part(command)
-        done = subprocess.run(["/bin/sh", "-c", line], cwd=workdir, env=env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == documented_exit(comment), \
+        done = subprocess.run(
+            ["/bin/sh", "-c", line], cwd=workdir, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == documented_exit(comment), (
             f"{line!r} exited {done.returncode}, README says {documented_exit(comment)}\n{done.stderr[-2000:]}"
+        )
         assert "Traceback" not in done.stderr and "internal error" not in done.stderr, line
         ran += 1
     assert ran >= 10

@@ -8,10 +8,10 @@ import os
 import pytest
 
 from authcheck.batch.pipeline import check_bytes
+from authcheck.engine.rulepack import load_ruleset
 from authcheck.registry import loaded, prepare
 from authcheck.registry.load import RegistryError, load_registries
 from authcheck.registry.normal import claimed_rank, fold, person_key, rank_of
-from authcheck.engine.rulepack import load_ruleset
 from authcheck.settings import Settings
 
 REGISTRY = """
@@ -45,12 +45,32 @@ people:
 RULESET = load_ruleset()
 
 
-def letter(*, head=("MINISTRY OF FINANCE", "REPUBLIC OF NORDMARK"), day="6 January 2020", ref="MF/2020/012",
-           name="KARIN E. BERG", titles=("Director of Budget",), body="The annual budget review meeting will take "
-           "place on Monday in the main building.") -> bytes:
+def letter(
+    *,
+    head=("MINISTRY OF FINANCE", "REPUBLIC OF NORDMARK"),
+    day="6 January 2020",
+    ref="MF/2020/012",
+    name="KARIN E. BERG",
+    titles=("Director of Budget",),
+    body="The annual budget review meeting will take place on Monday in the main building.",
+) -> bytes:
     """A plain-text letter."""
-    lines = [*head, "", f"Our ref: {ref}" if ref else "", "", day, "", "Dear Colleague,", "", body, "",
-             "Yours faithfully,", "", name, *titles]
+    lines = [
+        *head,
+        "",
+        f"Our ref: {ref}" if ref else "",
+        "",
+        day,
+        "",
+        "Dear Colleague,",
+        "",
+        body,
+        "",
+        "Yours faithfully,",
+        "",
+        name,
+        *titles,
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -69,8 +89,13 @@ def check(data: bytes, registry) -> tuple[dict, dict]:
     return {f.rule: f for f in result.findings}, result.fields.get("registry")
 
 
-ISSUE_RULES = {"issuer.not-in-office", "issuer.near-miss", "issuer.reference-format", "issuer.unknown",
-               "issuer.not-authorised"}
+ISSUE_RULES = {
+    "issuer.not-in-office",
+    "issuer.near-miss",
+    "issuer.reference-format",
+    "issuer.unknown",
+    "issuer.not-authorised",
+}
 
 
 def test_genuine_letter_is_corroborated_and_raises_nothing(registry):
@@ -150,10 +175,10 @@ def test_not_authorised_to_withdraw_forces(registry):
 
 
 def test_corroboration_lowers_a_weak_metadata_finding_never_below_zero(registry):
-    from authcheck.model import Finding
     from authcheck.engine.evaluate import context_for, evaluate_rule
     from authcheck.extract import extract
     from authcheck.loaders import load
+    from authcheck.model import Finding
     from authcheck.settings import Limits
 
     rule = RULESET.get("metadata.author-mismatch")
@@ -172,22 +197,34 @@ def test_rank_spellings_fold_together(a, b):
 
 
 def test_names_fold_initials_suffixes_ranks_and_homoglyphs():
-    assert person_key("Seely, William H. III, BGen USMC") == person_key("WILLIAM H. SEELY III") == \
-        ("william", "h", "seely")
+    assert (
+        person_key("Seely, William H. III, BGen USMC")
+        == person_key("WILLIAM H. SEELY III")
+        == ("william", "h", "seely")
+    )
     assert fold("Ѕееlу") == "seely"  # Cyrillic look-alikes
     assert claimed_rank("Commanding General, Task Force Iraq") is None
     assert claimed_rank("Brigadier General, US Marine Corps") == "brigadier general"
 
 
 BAD = [
-    ("people: [{id: x, names: [A B], posts: [{title: T, valid_from: '2020-13-01'}]}]", "people[0](x): key 'posts[0]': key 'valid_from'"),
+    (
+        "people: [{id: x, names: [A B], posts: [{title: T, valid_from: '2020-13-01'}]}]",
+        "people[0](x): key 'posts[0]': key 'valid_from'",
+    ),
     ("people: [{id: x, names: [A B], posts: [{title: T, valid_from: 2020-13-01}]}]", "invalid value in YAML"),
     ("people: [{id: x, names: [A B], colour: red}]", "people[0](x): key 'colour': unknown key"),
-    ("organisations: [{id: o, names: [O], reference_patterns: ['(a)\\1']}]", "organisations[0](o): key 'reference_patterns'"),
+    (
+        "organisations: [{id: o, names: [O], reference_patterns: ['(a)\\1']}]",
+        "organisations[0](o): key 'reference_patterns'",
+    ),
     ("people: [{id: x, names: [A B], organisation: nowhere}]", "unknown organisation 'nowhere'"),
     ("people: [{id: x, names: [A]}, {id: x, names: [B]}]", "duplicate person id 'x'"),
     ("people: [{id: x, names: [A], may_sign: [launch-missiles]}]", "key 'may_sign': unknown action 'launch-missiles'"),
-    ("people: [{id: x, names: [A], posts: [{title: T, valid_from: 2021-01-01, valid_to: 2020-01-01}]}]", "is before valid_from"),
+    (
+        "people: [{id: x, names: [A], posts: [{title: T, valid_from: 2021-01-01, valid_to: 2020-01-01}]}]",
+        "is before valid_from",
+    ),
     ("- just a list", "a registry must be a mapping"),
     ("peoples: []", "key 'peoples': unknown key"),
     ("people: [{id: x, names: [A], signatures: [nothex]}]", "not a 16-digit hex image hash"),
@@ -205,8 +242,10 @@ def test_invalid_registries_name_file_entry_and_key(tmp_path, text, expected):
 
 def test_alias_bomb_is_refused(tmp_path):
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
-              for i in range(1, 9)]
+    lines += [
+        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+        for i in range(1, 9)
+    ]
     path = tmp_path / "bomb.yaml"
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(RegistryError, match="alias"):
@@ -244,8 +283,11 @@ def test_lookup_indexes_blocks_so_a_typo_in_a_short_surname_is_found(tmp_path):
 
 def test_office_symbol_identifies_the_organisation(tmp_path):
     path = tmp_path / "reg.yaml"
-    path.write_text(REGISTRY.replace("    letterhead: [\"MINISTRY OF FINANCE\", \"REPUBLIC OF NORDMARK\"]\n",
-                                     "    office_symbols: [\"MF-BUD\"]\n"))
+    path.write_text(
+        REGISTRY.replace(
+            '    letterhead: ["MINISTRY OF FINANCE", "REPUBLIC OF NORDMARK"]\n', '    office_symbols: ["MF-BUD"]\n'
+        )
+    )
     from authcheck.registry.index import RegistryIndex
 
     index = RegistryIndex(load_registries([str(path)]))
@@ -254,23 +296,23 @@ def test_office_symbol_identifies_the_organisation(tmp_path):
 
 def test_baseline_create_with_a_registry_records_registry_findings(cli, tmp_path, registry):
     (tmp_path / "letter.txt").write_bytes(letter(day="3 March 2023"))
-    out = cli("baseline", "create", "letter.txt", "--registry", registry, "-o", "base.json", "--no-cache",
-              cwd=tmp_path)
+    out = cli("baseline", "create", "letter.txt", "--registry", registry, "-o", "base.json", "--no-cache", cwd=tmp_path)
     assert out.exit_code == 0, out.stderr
     assert "issuer.not-in-office" in (tmp_path / "base.json").read_text()
 
 
 def test_the_same_title_held_twice_is_matched_to_the_term_that_covers_the_date(tmp_path):
     path = tmp_path / "reg.yaml"
-    path.write_text("organisations: [{id: mof, names: [Ministry of Finance], letterhead: [MINISTRY OF FINANCE]}]\n"
-                    "people:\n  - id: berg\n    names: [Karin E. Berg]\n    organisation: mof\n    posts:\n"
-                    "      - {title: Director of Budget, valid_from: 2010-01-01, valid_to: 2012-12-31}\n"
-                    "      - {title: Director of Budget, valid_from: 2019-01-01}\n")
+    path.write_text(
+        "organisations: [{id: mof, names: [Ministry of Finance], letterhead: [MINISTRY OF FINANCE]}]\n"
+        "people:\n  - id: berg\n    names: [Karin E. Berg]\n    organisation: mof\n    posts:\n"
+        "      - {title: Director of Budget, valid_from: 2010-01-01, valid_to: 2012-12-31}\n"
+        "      - {title: Director of Budget, valid_from: 2019-01-01}\n"
+    )
     found, section = check(letter(), str(path))
     assert "issuer.not-in-office" not in found and "2019-01-01" in section["corroboration"]
     found, _ = check(letter(day="5 May 2015"), str(path))
     assert "issuer.not-in-office" in found
-
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")

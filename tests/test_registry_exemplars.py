@@ -8,29 +8,46 @@ import shutil
 
 import pytest
 
-from authcheck.batch.pipeline import check_bytes, check_path
-from authcheck.registry import prepare
 from authcheck.batch.letterpairs import batch_pass
+from authcheck.batch.pipeline import check_bytes, check_path
+from authcheck.engine.rulepack import load_ruleset
+from authcheck.registry import prepare
 from authcheck.registry.features import shape_of_date, shape_of_reference
 from authcheck.registry.load import RegistryError
 from authcheck.registry.phash import image_hash, same_image
-from authcheck.engine.rulepack import load_ruleset
 from authcheck.settings import Settings
-
 from tests.conftest import SAMPLES
 
 RULESET = load_ruleset()
-BODY = ("The quarterly inspection of the northern depot is confirmed for the week of the tenth. "
-        "Staff from the logistics division will attend and report on stock levels, storage conditions "
-        "and the maintenance backlog. The total approved for repairs this quarter is 48,500 euros, to be "
-        "drawn from the standing maintenance account. Please confirm the names of the officers who will "
-        "accompany the inspection team and any access restrictions at the site.")
+BODY = (
+    "The quarterly inspection of the northern depot is confirmed for the week of the tenth. "
+    "Staff from the logistics division will attend and report on stock levels, storage conditions "
+    "and the maintenance backlog. The total approved for repairs this quarter is 48,500 euros, to be "
+    "drawn from the standing maintenance account. Please confirm the names of the officers who will "
+    "accompany the inspection team and any access restrictions at the site."
+)
 
 
-def text_letter(day: str = "6 January 2020", closing: str = "Yours faithfully,", body: str = BODY,
-                ref: str = "HB/2020/001") -> bytes:
-    lines = ["HARBOUR BOARD OF NORDHAVN", "Quay Road 4, Nordhavn", "", f"Our ref: {ref}", "", day, "",
-             "Dear Colleague,", "", body, "", closing, "", "ERIK SOLBERG", "Harbour Master"]
+def text_letter(
+    day: str = "6 January 2020", closing: str = "Yours faithfully,", body: str = BODY, ref: str = "HB/2020/001"
+) -> bytes:
+    lines = [
+        "HARBOUR BOARD OF NORDHAVN",
+        "Quay Road 4, Nordhavn",
+        "",
+        f"Our ref: {ref}",
+        "",
+        day,
+        "",
+        "Dear Colleague,",
+        "",
+        body,
+        "",
+        closing,
+        "",
+        "ERIK SOLBERG",
+        "Harbour Master",
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -44,12 +61,14 @@ def run(data: bytes, **settings) -> dict:
 def exemplars(tmp_path):
     folder = tmp_path / "exemplars"
     folder.mkdir()
-    bodies = ["The harbour dues for the coming season are unchanged and invoices will follow in March as usual. "
-              "Berth allocations remain as agreed at the last meeting of the board.",
-              "Dredging of the inner basin begins next month; vessels over eight metres should use the outer quay "
-              "while the work continues. The harbour office will publish daily notices.",
-              "The board thanks all operators for their cooperation during the winter storms and reminds them "
-              "that damage reports are due by the end of the month."]
+    bodies = [
+        "The harbour dues for the coming season are unchanged and invoices will follow in March as usual. "
+        "Berth allocations remain as agreed at the last meeting of the board.",
+        "Dredging of the inner basin begins next month; vessels over eight metres should use the outer quay "
+        "while the work continues. The harbour office will publish daily notices.",
+        "The board thanks all operators for their cooperation during the winter storms and reminds them "
+        "that damage reports are due by the end of the month.",
+    ]
     for i, (day, body) in enumerate(zip(("3 March 2019", "14 June 2019", "2 December 2019"), bodies)):
         (folder / f"ex{i}.txt").write_bytes(text_letter(day=day, body=body, ref=f"HB/2019/00{i}"))
     return folder
@@ -82,12 +101,18 @@ def test_template_reuse_against_an_exemplar_shows_the_changed_spans(tmp_path):
     folder = tmp_path / "ex"
     folder.mkdir()
     (folder / "a.txt").write_bytes(text_letter())
-    (folder / "b.txt").write_bytes(text_letter(body="An unrelated letter about berth fees and the spring timetable "
-                                                    "for ferries, with nothing else in common. " * 3))
+    (folder / "b.txt").write_bytes(
+        text_letter(
+            body="An unrelated letter about berth fees and the spring timetable "
+            "for ferries, with nothing else in common. " * 3
+        )
+    )
     found = run(text_letter(body=BODY.replace("48,500", "485,000"), day="9 May 2020"), exemplars=str(folder))
     assert "letter.template-reuse" in found
     assert "'48,500' -> '485,000'" in found["letter.template-reuse"].message
-    reworded = BODY.replace("Staff from the logistics division will attend", "Nobody from any division shall come along")
+    reworded = BODY.replace(
+        "Staff from the logistics division will attend", "Nobody from any division shall come along"
+    )
     assert "letter.template-reuse" not in run(text_letter(body=reworded), exemplars=str(folder))
 
 
@@ -100,6 +125,7 @@ def test_bad_exemplar_manifest_is_a_registry_error(tmp_path):
 
 
 # --- signature images ----------------------------------------------------------------------------------
+
 
 def drawn(seed: int):
     from PIL import Image, ImageDraw
@@ -128,7 +154,7 @@ def test_hash_survives_scaling_and_jpeg(scale, quality):
 
 def test_different_signatures_do_not_match():
     hashes = [image_hash(drawn(seed)) for seed in range(12)]
-    assert not any(same_image(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1:])
+    assert not any(same_image(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1 :])
 
 
 def test_transparent_signature_is_hashed_on_white_and_blank_is_none():
@@ -160,10 +186,13 @@ def test_same_signatory_reusing_an_image_is_information_only(tmp_path):
 
 # --- the batch pass ------------------------------------------------------------------------------------
 
+
 def _batch(paths, settings):
     results = [check_path(str(p), settings, RULESET) for p in paths]
-    return {r.path: (r.score, sorted((f.rule, f.message) for f in r.findings), r.fields.get("registry"))
-            for r in batch_pass(results, RULESET, settings)}
+    return {
+        r.path: (r.score, sorted((f.rule, f.message) for f in r.findings), r.fields.get("registry"))
+        for r in batch_pass(results, RULESET, settings)
+    }
 
 
 def test_batch_pass_is_symmetric_and_independent_of_order(tmp_path):
@@ -172,8 +201,13 @@ def test_batch_pass_is_symmetric_and_independent_of_order(tmp_path):
     (tmp_path / "a.txt").write_bytes(text_letter())
     (tmp_path / "b.txt").write_bytes(text_letter(body=BODY.replace("48,500", "95,000")))
     settings = prepare(Settings(registry=(str(registry),)))
-    paths = [SAMPLES / "signed-deployment-notification.pdf", SAMPLES / "coordination-letter.pdf",
-             SAMPLES / "signed-deployment-notification.docx", tmp_path / "a.txt", tmp_path / "b.txt"]
+    paths = [
+        SAMPLES / "signed-deployment-notification.pdf",
+        SAMPLES / "coordination-letter.pdf",
+        SAMPLES / "signed-deployment-notification.docx",
+        tmp_path / "a.txt",
+        tmp_path / "b.txt",
+    ]
     forward = _batch(paths, settings)
     backward = _batch(list(reversed(paths)), settings)
     assert forward == backward
@@ -217,14 +251,17 @@ def test_registered_signature_of_another_person_fires_and_of_the_signatory_does_
     pdf_image = image_of_sample("coordination-letter.pdf")
     pdf_image.save(tmp_path / "sig.png")
     import contextlib
+
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main([str(tmp_path / "sig.png")]) == 0
     digest = out.getvalue().split()[0]
     for owner, fires in (("Anna Lindqvist", True), ("James T. Whitfield", False)):
         registry = tmp_path / "reg.yaml"
-        registry.write_text(f"people: [{{id: owner, names: ['{owner}'], signatures: ['{digest}']}},"
-                            "{id: whit, names: ['James T. Whitfield']}]\n")
+        registry.write_text(
+            f"people: [{{id: owner, names: ['{owner}'], signatures: ['{digest}']}},"
+            "{id: whit, names: ['James T. Whitfield']}]\n"
+        )
         settings = prepare(Settings(registry=(str(registry),)))
         result = check_path(str(SAMPLES / "coordination-letter.pdf"), settings, RULESET)
         assert ("signature.reused-image" in {f.rule for f in result.findings}) is fires, owner
@@ -240,9 +277,11 @@ def image_of_sample(name: str):
 
 A4, LETTER = (595.28, 841.89), (612, 792)
 SANS = {"Times-Roman": "Helvetica", "Times-Bold": "Helvetica-Bold"}
-EX_BODIES = ["The harbour dues for the coming season are unchanged and invoices will follow in March as usual.",
-             "Dredging of the inner basin begins next month; vessels over eight metres should use the outer quay.",
-             "The board thanks all operators for their cooperation during the winter storms this year."]
+EX_BODIES = [
+    "The harbour dues for the coming season are unchanged and invoices will follow in March as usual.",
+    "Dredging of the inner basin begins next month; vessels over eight metres should use the outer quay.",
+    "The board thanks all operators for their cooperation during the winter storms this year.",
+]
 
 
 def pdf_letter(body: str = BODY, day: str = "6 January 2020", size=A4, shift_mm: float = 0.0, fonts=None) -> bytes:
@@ -251,12 +290,24 @@ def pdf_letter(body: str = BODY, day: str = "6 January 2020", size=A4, shift_mm:
 
     from tools.docgen import LetterSpec, Text, build_pdf, layout_pages
 
-    spec = LetterSpec(letterhead=["HARBOUR BOARD OF NORDHAVN", "Quay Road 4, Nordhavn"], date=day,
-                      blocks=["Our ref: HB/2020/001", "Dear Colleague,", body], closing="Yours faithfully,",
-                      signature_name="ERIK SOLBERG", signature_titles=["Harbour Master"])
+    spec = LetterSpec(
+        letterhead=["HARBOUR BOARD OF NORDHAVN", "Quay Road 4, Nordhavn"],
+        date=day,
+        blocks=["Our ref: HB/2020/001", "Dear Colleague,", body],
+        closing="Yours faithfully,",
+        signature_name="ERIK SOLBERG",
+        signature_titles=["Harbour Master"],
+    )
     dx = shift_mm * 72 / 25.4
-    pages = [[replace(item, x=item.x + dx, font=(fonts or {}).get(item.font, item.font))
-              if isinstance(item, Text) else item for item in page] for page in layout_pages(spec)]
+    pages = [
+        [
+            replace(item, x=item.x + dx, font=(fonts or {}).get(item.font, item.font))
+            if isinstance(item, Text)
+            else item
+            for item in page
+        ]
+        for page in layout_pages(spec)
+    ]
     return build_pdf(pages, page_size=size)
 
 
@@ -290,8 +341,9 @@ def test_the_loader_records_page_size_line_extents_and_fonts():
 def test_font_family_and_paper_names():
     from authcheck.registry.features import font_families, paper_name
 
-    assert font_families(["TimesNewRomanPS-BoldMT", "Times New Roman", "Times-Roman", "Arial,Italic", "Calibri-Light"]) \
-        == ["calibri", "helvetica", "times"]
+    assert font_families(
+        ["TimesNewRomanPS-BoldMT", "Times New Roman", "Times-Roman", "Arial,Italic", "Calibri-Light"]
+    ) == ["calibri", "helvetica", "times"]
     assert paper_name(*A4) == "A4" and paper_name(612, 792, rotation=90) == "Letter landscape"
     assert paper_name(500, 700) == "176 x 247 mm"
 
@@ -346,15 +398,24 @@ def test_damaged_page_boxes_and_fonts_are_left_out_never_raised():
     from authcheck.loaders.pdfobjects import resolve
 
     class Reader:
-        pages = [{"/MediaBox": [0, 0, "x", None]}, {"/MediaBox": [0, 0, 1, 1]}, {"/MediaBox": [0, 0, float("nan"), 792]},
-                 {"/CropBox": [10, 10, 605.28, 851.89], "/Rotate": "ninety",
-                  "/Resources": {"/Font": {"/F1": {"/BaseFont": "/ABCDEF+Garamond-Bold"}, "/F2": {}, "/F3": 7}}},
-                 {"/MediaBox": [0, 0, 612, 792], "/Rotate": 90, "/Resources": {"/Font": "junk"}}]
+        pages = [
+            {"/MediaBox": [0, 0, "x", None]},
+            {"/MediaBox": [0, 0, 1, 1]},
+            {"/MediaBox": [0, 0, float("nan"), 792]},
+            {
+                "/CropBox": [10, 10, 605.28, 851.89],
+                "/Rotate": "ninety",
+                "/Resources": {"/Font": {"/F1": {"/BaseFont": "/ABCDEF+Garamond-Bold"}, "/F2": {}, "/F3": 7}},
+            },
+            {"/MediaBox": [0, 0, 612, 792], "/Rotate": 90, "/Resources": {"/Font": "junk"}},
+        ]
 
     setup = pdf_setup(Reader(), 6, resolve)  # one page more than there are
     assert setup["fonts"] == ("Garamond-Bold",)
-    assert [(s.width, s.height, s.rotation, s.left) for s in setup["page_sizes"]] == [(595.28, 841.89, 0, 10),
-                                                                                       (612, 792, 90, 0)]
+    assert [(s.width, s.height, s.rotation, s.left) for s in setup["page_sizes"]] == [
+        (595.28, 841.89, 0, 10),
+        (612, 792, 90, 0),
+    ]
 
 
 def test_a_pdf_with_a_garbage_media_box_still_loads(tmp_path):

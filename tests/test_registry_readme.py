@@ -21,7 +21,9 @@ def test_the_guide_has_its_three_commands():
     assert len(COMMANDS) == 3
 
 
-@pytest.mark.parametrize("command,expect", list(zip(COMMANDS, ["corroborated", "issuer.near-miss", "signature.same-image"])))
+@pytest.mark.parametrize(
+    "command,expect", list(zip(COMMANDS, ["corroborated", "issuer.near-miss", "signature.same-image"]))
+)
 def test_readme_example_commands(cli, command, expect):
     args = shlex.split(command, comments=True)
     console = cli(*args, "--no-cache", "--width", "120")

@@ -247,8 +247,13 @@ def test_dev_stdout_into_a_closed_pipe_saves_the_report(letter, tmp_path):
     spare.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
     env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"), TMPDIR=str(spare))
-    proc = subprocess.Popen(command + [str(letter), "-f", "json", "-o", "/dev/stdout"], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*command, str(letter), "-f", "json", "-o", "/dev/stdout"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.close()  # the reader is gone before anything is written
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 3
@@ -272,8 +277,10 @@ def test_failed_rename_puts_the_report_on_stdout_and_leaves_no_temp(cli, letter,
     monkeypatch.setattr(atomic.os, "replace", full)
     result = cli(str(letter), "--format", "json", "-o", str(out / "r.json"))
     assert result.exit_code == 3
-    assert one_line(result.stderr) == (f"authcheck: {out / 'r.json'}: cannot write report: No space left on device "
-                                       "(the report is written to standard output instead)")
+    assert one_line(result.stderr) == (
+        f"authcheck: {out / 'r.json'}: cannot write report: No space left on device "
+        "(the report is written to standard output instead)"
+    )
     assert json.loads(result.stdout)["path"].endswith(LETTER)
     assert os.listdir(out) == []
 
@@ -342,13 +349,14 @@ def _run_to_file(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
     env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
     out = tmp_path / "stdout.txt"
     with open(out, "wb") as sink:
-        proc = subprocess.run(command + args, cwd=tmp_path, env=env, stdout=sink, stderr=subprocess.PIPE,
-                              timeout=120)
+        proc = subprocess.run(command + args, cwd=tmp_path, env=env, stdout=sink, stderr=subprocess.PIPE, timeout=120)
     return proc.returncode, out.read_text(), proc.stderr.decode()
 
 
-@pytest.mark.parametrize("extra", [["--json-output", "-"], ["-f", "json", "--sarif-output", "/dev/stdout"],
-                                   ["-o", "-", "--jsonl-output", "-"]])
+@pytest.mark.parametrize(
+    "extra",
+    [["--json-output", "-"], ["-f", "json", "--sarif-output", "/dev/stdout"], ["-o", "-", "--jsonl-output", "-"]],
+)
 def test_two_reports_on_standard_output_are_refused(letter, tmp_path, extra):
     if extra[-1] == "/dev/stdout" and not os.path.exists("/dev/stdout"):
         pytest.skip("no /dev/stdout here")
@@ -393,8 +401,9 @@ def _run_with(args: list[str], tmp_path: Path, stdin, stdout) -> tuple[int, str]
     command = [str(script)] if script.exists() else [sys.executable, "-m", "authcheck"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
     env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
-    proc = subprocess.run(command + args, cwd=tmp_path, env=env, stdin=stdin, stdout=stdout,
-                          stderr=subprocess.PIPE, timeout=120)
+    proc = subprocess.run(
+        command + args, cwd=tmp_path, env=env, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=120
+    )
     return proc.returncode, proc.stderr.decode()
 
 

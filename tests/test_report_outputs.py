@@ -20,8 +20,13 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 FORMATS = ("console", "json", "jsonl", "sarif", "html")
-FLAGS = {"-o": None, "--json-output": "json", "--jsonl-output": "jsonl", "--sarif-output": "sarif",
-         "--html-output": "html"}
+FLAGS = {
+    "-o": None,
+    "--json-output": "json",
+    "--jsonl-output": "jsonl",
+    "--sarif-output": "sarif",
+    "--html-output": "html",
+}
 LETTERS = ("withdrawal-letter-2020.txt", "coordination-letter.txt", "draft-memo.docx")
 
 
@@ -87,13 +92,32 @@ def test_each_output_flag_with_each_format(cli, inputs, tmp_path, fmt, target, s
 def test_all_outputs_at_once_from_one_scan(cli, inputs, tmp_path, fmt, sarif_validator):
     out = tmp_path / "out"
     out.mkdir()
-    result = cli(str(inputs["folder"]), "--format", fmt, "-o", str(out / f"main.{fmt}"), "--json-output",
-                 str(out / "all.json"), "--jsonl-output", str(out / "all.jsonl"), "--sarif-output",
-                 str(out / "all.sarif"), "--html-output", str(out / "all.html"), "--jobs", "1")
+    result = cli(
+        str(inputs["folder"]),
+        "--format",
+        fmt,
+        "-o",
+        str(out / f"main.{fmt}"),
+        "--json-output",
+        str(out / "all.json"),
+        "--jsonl-output",
+        str(out / "all.jsonl"),
+        "--sarif-output",
+        str(out / "all.sarif"),
+        "--html-output",
+        str(out / "all.html"),
+        "--jobs",
+        "1",
+    )
     assert result.exit_code == 1, result.stderr  # the 2020 letter fails
     assert sorted(os.listdir(out)) == sorted([f"main.{fmt}", "all.json", "all.jsonl", "all.sarif", "all.html"])
-    for name, kind in ((f"main.{fmt}", fmt), ("all.json", "json"), ("all.jsonl", "jsonl"), ("all.sarif", "sarif"),
-                       ("all.html", "html")):
+    for name, kind in (
+        (f"main.{fmt}", fmt),
+        ("all.json", "json"),
+        ("all.jsonl", "jsonl"),
+        ("all.sarif", "sarif"),
+        ("all.html", "html"),
+    ):
         check_report(out / name, kind, len(LETTERS), False, sarif_validator)
 
 
@@ -104,10 +128,27 @@ def test_console_script_writes_every_output_and_leaves_nothing_behind(inputs, tm
     out.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
     env["AUTHCHECK_CACHE_DIR"] = str(tmp_path / "cache")
-    done = subprocess.run(command + [str(inputs["folder"]), "-f", "jsonl", "-o", str(out / "main.jsonl"),
-                                     "--json-output", str(out / "r.json"), "--sarif-output", str(out / "r.sarif"),
-                                     "--html-output", str(out / "r.html")],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            *command,
+            str(inputs["folder"]),
+            "-f",
+            "jsonl",
+            "-o",
+            str(out / "main.jsonl"),
+            "--json-output",
+            str(out / "r.json"),
+            "--sarif-output",
+            str(out / "r.sarif"),
+            "--html-output",
+            str(out / "r.html"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stderr
     assert done.stdout == "" and done.stderr == ""
     assert sorted(os.listdir(out)) == ["main.jsonl", "r.html", "r.json", "r.sarif"]

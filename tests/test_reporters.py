@@ -21,12 +21,32 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from authcheck.model import (
-    DateFact, Document, ErrorInfo, Evidence, Fact, Finding, Letter, Letterhead, Line, Location,
-    Metadata, Note, Party, Result, Sentence, SignatureBlock, SignatureEvidence,
+    DateFact,
+    Document,
+    ErrorInfo,
+    Evidence,
+    Fact,
+    Finding,
+    Letter,
+    Letterhead,
+    Line,
+    Location,
+    Metadata,
+    Note,
+    Party,
+    Result,
+    Sentence,
+    SignatureBlock,
+    SignatureEvidence,
 )
 from authcheck.reporters import REPORTERS
 from authcheck.reporters.jsonout import (
-    finding_fingerprint, letter_record, render_json, render_jsonl, result_record, sorted_findings,
+    finding_fingerprint,
+    letter_record,
+    render_json,
+    render_jsonl,
+    result_record,
+    sorted_findings,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +54,20 @@ GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = json.loads((ROOT / "authcheck" / "schemas" / "result-v1.json").read_text(encoding="utf-8"))
 SHA = hashlib.sha256(b"seed letter").hexdigest()
 RECORD_KEYS = [
-    "schema_version", "path", "sha256", "format", "verdict", "score", "axes", "reason",
-    "findings", "fields", "notes", "next_steps", "error", "rules_not_applied",
+    "schema_version",
+    "path",
+    "sha256",
+    "format",
+    "verdict",
+    "score",
+    "axes",
+    "reason",
+    "findings",
+    "fields",
+    "notes",
+    "next_steps",
+    "error",
+    "rules_not_applied",
 ]
 
 POLICY_SENTENCE = (
@@ -59,28 +91,58 @@ def fail_fields() -> dict:
     """Result.fields as the pipeline builds them, for the motivating case."""
     return {
         "issuer": {
-            "name": "WILLIAM H. SEELY III", "title": "Brigadier General, US Marine Corps",
-            "organization": "Task Force Iraq", "source": "signature_block",
-            "claims": [{"text": "Commanding General, Task Force Iraq", "part": "signature_block", "page": 1, "line": 11}],
+            "name": "WILLIAM H. SEELY III",
+            "title": "Brigadier General, US Marine Corps",
+            "organization": "Task Force Iraq",
+            "source": "signature_block",
+            "claims": [
+                {"text": "Commanding General, Task Force Iraq", "part": "signature_block", "page": 1, "line": 11}
+            ],
         },
-        "recipient": {"name": None, "title": None, "organization": "Iraqi Ministry of Defense", "source": "address_block"},
+        "recipient": {
+            "name": None,
+            "title": None,
+            "organization": "Iraqi Ministry of Defense",
+            "source": "address_block",
+        },
         "date": {"text": "6 January 2020", "value": "2020-01-06", "source": "date_line"},
         "dates": [{"text": "6 January 2020", "value": "2020-01-06", "source": "date_line"}],
         "subject": "Repositioning of forces",
         "salutation": "Sir,",
         "letterhead": {
             "organization": ["HEADQUARTERS, COMBINED JOINT TASK FORCE - OPERATION INHERENT RESOLVE"],
-            "address": ["BAGHDAD, IRAQ"], "office_symbol": None, "references": [], "markings": [],
+            "address": ["BAGHDAD, IRAQ"],
+            "office_symbol": None,
+            "references": [],
+            "markings": [],
         },
-        "signature_block": {"closing": "Respectfully,", "name": "WILLIAM H. SEELY III",
-                            "titles": ["Brigadier General, US Marine Corps", "Commanding General, Task Force Iraq"]},
-        "signature": {"signed": False, "kinds": [], "strength": "weak",
-                      "reason": "no /s/ line, signature image or digital signature", "evidence": []},
+        "signature_block": {
+            "closing": "Respectfully,",
+            "name": "WILLIAM H. SEELY III",
+            "titles": ["Brigadier General, US Marine Corps", "Commanding General, Task Force Iraq"],
+        },
+        "signature": {
+            "signed": False,
+            "kinds": [],
+            "strength": "weak",
+            "reason": "no /s/ line, signature image or digital signature",
+            "evidence": [],
+        },
         "signature_fields": [],
         "metadata": {
-            "title": None, "author": None, "creator_tool": None, "producer": None, "created": None,
-            "modified": None, "last_modified_by": None, "revision": None, "company": None,
-            "template": None, "page_count": None, "encrypted": False, "raw": {},
+            "title": None,
+            "author": None,
+            "creator_tool": None,
+            "producer": None,
+            "created": None,
+            "modified": None,
+            "last_modified_by": None,
+            "revision": None,
+            "company": None,
+            "template": None,
+            "page_count": None,
+            "encrypted": False,
+            "raw": {},
         },
         "document": {"pages": 1, "has_text_layer": True, "extension": ".txt", "size": 1234},
     }
@@ -89,65 +151,113 @@ def fail_fields() -> dict:
 def fail_result() -> Result:
     """A fail case: three findings, given out of order, with highlighted evidence."""
     unsigned = Finding(
-        rule="sig.unsigned", title="Letter is not signed", severity="high", axis="authority", weight=40,
+        rule="sig.unsigned",
+        title="Letter is not signed",
+        severity="high",
+        axis="authority",
+        weight=40,
         message="The letter names a signer but carries no signature of any kind.",
         evidence=(Evidence(text="WILLIAM H. SEELY III", part="signature_block", page=1, line=9, start=512, end=532),),
-        references=("DoDM 5110.04 vol 1",), confidence="high", contribution=22.0,
+        references=("DoDM 5110.04 vol 1",),
+        confidence="high",
+        contribution=22.0,
         remediation="Ask the issuing office for the signed original.",
     )
     policy = Finding(
-        rule="wording.policy-change", title="Announces a change of policy", severity="high", axis="authority",
-        weight=45, message="An unsigned staff letter announces a repositioning of forces.",
+        rule="wording.policy-change",
+        title="Announces a change of policy",
+        severity="high",
+        axis="authority",
+        weight=45,
+        message="An unsigned staff letter announces a repositioning of forces.",
         evidence=(
-            highlighted("will be repositioning forces", POLICY_SENTENCE, part="body", page=1, line=6, start=230, end=258),
+            highlighted(
+                "will be repositioning forces", POLICY_SENTENCE, part="body", page=1, line=6, start=230, end=258
+            ),
             highlighted("order our departure", DEPARTURE_SENTENCE, part="body", page=1, line=7, start=430, end=449),
         ),
-        confidence="medium", contribution=31.04,
+        confidence="medium",
+        contribution=31.04,
         remediation="Confirm the policy with the issuing command through an official channel.",
     )
     mismatch = Finding(
-        rule="meta.issuer-title-mismatch", title="Issuer's titles disagree", severity="medium", axis="origin",
-        weight=20, message="The signature block gives two different titles for the issuer.",
+        rule="meta.issuer-title-mismatch",
+        title="Issuer's titles disagree",
+        severity="medium",
+        axis="origin",
+        weight=20,
+        message="The signature block gives two different titles for the issuer.",
         evidence=(Evidence(text="Commanding General, Task Force Iraq", part="signature_block", page=1, line=11),),
-        confidence="low", contribution=9.96,
+        confidence="low",
+        contribution=9.96,
     )
     return Result(
-        path="samples/seed-letter.txt", sha256=SHA, format="text", verdict="fail", score=72,
+        path="samples/seed-letter.txt",
+        sha256=SHA,
+        format="text",
+        verdict="fail",
+        score=72,
         axes={"origin": 10, "authority": 69},
         reason="unsigned letter announces a change of policy (wording.policy-change, sig.unsigned)",
-        findings=(unsigned, mismatch, policy), fields=fail_fields(),
+        findings=(unsigned, mismatch, policy),
+        fields=fail_fields(),
         notes=(Note("no-metadata", "plain text carries no author, dates or tool"),),
-        next_steps=("Ask Task Force Iraq whether this letter was issued, and by whom.",
-                    "Ask for the signed original, or a digitally signed PDF."),
+        next_steps=(
+            "Ask Task Force Iraq whether this letter was issued, and by whom.",
+            "Ask for the signed original, or a digitally signed PDF.",
+        ),
     )
 
 
 def pass_result() -> Result:
     """A pass case: a digitally signed PDF on which no rule fired."""
     fields = fail_fields()
-    fields["signature"] = {"signed": True, "kinds": ["digital"], "strength": "strong", "reason": "valid-looking signature field",
-                           "evidence": [{"text": "Sig1", "part": "signature_field", "page": 1, "line": None}]}
-    fields["signature_fields"] = [{"name": "Sig1", "filled": True, "kind": "pdf", "signer": "W. Seely", "signed_at": "2020-01-06T10:00:00Z"}]
-    fields["metadata"] = dict(fields["metadata"], author="W. Seely", producer="Acrobat", created="2020-01-06T09:58:00+03:00")
+    fields["signature"] = {
+        "signed": True,
+        "kinds": ["digital"],
+        "strength": "strong",
+        "reason": "valid-looking signature field",
+        "evidence": [{"text": "Sig1", "part": "signature_field", "page": 1, "line": None}],
+    }
+    fields["signature_fields"] = [
+        {"name": "Sig1", "filled": True, "kind": "pdf", "signer": "W. Seely", "signed_at": "2020-01-06T10:00:00Z"}
+    ]
+    fields["metadata"] = dict(
+        fields["metadata"], author="W. Seely", producer="Acrobat", created="2020-01-06T09:58:00+03:00"
+    )
     fields["document"] = {"pages": 1, "has_text_layer": True, "extension": ".pdf", "size": 88000}
     return Result(
-        path="letters/signed.pdf", sha256=hashlib.sha256(b"signed").hexdigest(), format="pdf", verdict="pass",
-        score=0, axes={"origin": 0, "authority": 0}, reason="no rule fired", findings=(), fields=fields,
+        path="letters/signed.pdf",
+        sha256=hashlib.sha256(b"signed").hexdigest(),
+        format="pdf",
+        verdict="pass",
+        score=0,
+        axes={"origin": 0, "authority": 0},
+        reason="no rule fired",
+        findings=(),
+        fields=fields,
     )
 
 
 def error_result() -> Result:
     """An error record, as pipeline.error_result builds it."""
     return Result(
-        path="missing.pdf", sha256=None, format=None, verdict=None, score=None, axes={},
-        reason="could not be checked: no such file", findings=(), fields={},
+        path="missing.pdf",
+        sha256=None,
+        format=None,
+        verdict=None,
+        score=None,
+        axes={},
+        reason="could not be checked: no such file",
+        findings=(),
+        fields={},
         error=ErrorInfo("not-found", "no such file", "read"),
     )
 
 
 def fingerprint(rule: str, sha: str, *texts: str) -> str:
     """The documented fingerprint, computed independently of the code under test."""
-    return hashlib.sha256(f"{rule}\0{sha}\0{chr(0x1f).join(sorted(texts))}".encode()).hexdigest()
+    return hashlib.sha256(f"{rule}\0{sha}\0{chr(0x1F).join(sorted(texts))}".encode()).hexdigest()
 
 
 def render(result: Result, *, color: bool, width: int = 100) -> str:
@@ -182,53 +292,136 @@ def test_fail_record_is_exact():
     record = result_record(fail_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.1", "path": "samples/seed-letter.txt", "sha256": SHA, "format": "text",
-        "verdict": "fail", "score": 72, "axes": {"origin": 10, "authority": 69},
+        "schema_version": "1.1",
+        "path": "samples/seed-letter.txt",
+        "sha256": SHA,
+        "format": "text",
+        "verdict": "fail",
+        "score": 72,
+        "axes": {"origin": 10, "authority": 69},
         "reason": "unsigned letter announces a change of policy (wording.policy-change, sig.unsigned)",
         "findings": [
             {
-                "rule": "wording.policy-change", "title": "Announces a change of policy", "severity": "high",
-                "axis": "authority", "weight": 45, "contribution": 31.0, "confidence": "medium",
-                "message": "An unsigned staff letter announces a repositioning of forces.", "references": [],
+                "rule": "wording.policy-change",
+                "title": "Announces a change of policy",
+                "severity": "high",
+                "axis": "authority",
+                "weight": 45,
+                "contribution": 31.0,
+                "confidence": "medium",
+                "message": "An unsigned staff letter announces a repositioning of forces.",
+                "references": [],
                 "remediation": "Confirm the policy with the issuing command through an official channel.",
-                "fingerprint": fingerprint("wording.policy-change", SHA, "will be repositioning forces", "order our departure"),
-                "suppressed": None, "weight_reason": "", "floor": None,
+                "fingerprint": fingerprint(
+                    "wording.policy-change", SHA, "will be repositioning forces", "order our departure"
+                ),
+                "suppressed": None,
+                "weight_reason": "",
+                "floor": None,
                 "evidence": [
-                    {"text": "will be repositioning forces", "part": "body", "page": 1, "line": 6, "start": 230,
-                     "end": 258, "key": None, "context": POLICY_SENTENCE,
-                     "highlight": span(POLICY_SENTENCE, "will be repositioning forces"), "pattern": None, "reason": None, "box": None},
-                    {"text": "order our departure", "part": "body", "page": 1, "line": 7, "start": 430,
-                     "end": 449, "key": None, "context": DEPARTURE_SENTENCE,
-                     "highlight": span(DEPARTURE_SENTENCE, "order our departure"), "pattern": None, "reason": None, "box": None},
+                    {
+                        "text": "will be repositioning forces",
+                        "part": "body",
+                        "page": 1,
+                        "line": 6,
+                        "start": 230,
+                        "end": 258,
+                        "key": None,
+                        "context": POLICY_SENTENCE,
+                        "highlight": span(POLICY_SENTENCE, "will be repositioning forces"),
+                        "pattern": None,
+                        "reason": None,
+                        "box": None,
+                    },
+                    {
+                        "text": "order our departure",
+                        "part": "body",
+                        "page": 1,
+                        "line": 7,
+                        "start": 430,
+                        "end": 449,
+                        "key": None,
+                        "context": DEPARTURE_SENTENCE,
+                        "highlight": span(DEPARTURE_SENTENCE, "order our departure"),
+                        "pattern": None,
+                        "reason": None,
+                        "box": None,
+                    },
                 ],
             },
             {
-                "rule": "sig.unsigned", "title": "Letter is not signed", "severity": "high", "axis": "authority",
-                "weight": 40, "contribution": 22.0, "confidence": "high",
+                "rule": "sig.unsigned",
+                "title": "Letter is not signed",
+                "severity": "high",
+                "axis": "authority",
+                "weight": 40,
+                "contribution": 22.0,
+                "confidence": "high",
                 "message": "The letter names a signer but carries no signature of any kind.",
-                "references": ["DoDM 5110.04 vol 1"], "remediation": "Ask the issuing office for the signed original.",
-                "fingerprint": fingerprint("sig.unsigned", SHA, "WILLIAM H. SEELY III"), "suppressed": None, "weight_reason": "", "floor": None,
-                "evidence": [{"text": "WILLIAM H. SEELY III", "part": "signature_block", "page": 1, "line": 9,
-                              "start": 512, "end": 532, "key": None, "context": None,
-                              "highlight": None, "pattern": None, "reason": None, "box": None}],
+                "references": ["DoDM 5110.04 vol 1"],
+                "remediation": "Ask the issuing office for the signed original.",
+                "fingerprint": fingerprint("sig.unsigned", SHA, "WILLIAM H. SEELY III"),
+                "suppressed": None,
+                "weight_reason": "",
+                "floor": None,
+                "evidence": [
+                    {
+                        "text": "WILLIAM H. SEELY III",
+                        "part": "signature_block",
+                        "page": 1,
+                        "line": 9,
+                        "start": 512,
+                        "end": 532,
+                        "key": None,
+                        "context": None,
+                        "highlight": None,
+                        "pattern": None,
+                        "reason": None,
+                        "box": None,
+                    }
+                ],
             },
             {
-                "rule": "meta.issuer-title-mismatch", "title": "Issuer's titles disagree", "severity": "medium",
-                "axis": "origin", "weight": 20, "contribution": 10.0, "confidence": "low",
-                "message": "The signature block gives two different titles for the issuer.", "references": [],
+                "rule": "meta.issuer-title-mismatch",
+                "title": "Issuer's titles disagree",
+                "severity": "medium",
+                "axis": "origin",
+                "weight": 20,
+                "contribution": 10.0,
+                "confidence": "low",
+                "message": "The signature block gives two different titles for the issuer.",
+                "references": [],
                 "remediation": "",
                 "fingerprint": fingerprint("meta.issuer-title-mismatch", SHA, "Commanding General, Task Force Iraq"),
-                "suppressed": None, "weight_reason": "", "floor": None,
-                "evidence": [{"text": "Commanding General, Task Force Iraq", "part": "signature_block", "page": 1,
-                              "line": 11, "start": None, "end": None, "key": None, "context": None,
-                              "highlight": None, "pattern": None, "reason": None, "box": None}],
+                "suppressed": None,
+                "weight_reason": "",
+                "floor": None,
+                "evidence": [
+                    {
+                        "text": "Commanding General, Task Force Iraq",
+                        "part": "signature_block",
+                        "page": 1,
+                        "line": 11,
+                        "start": None,
+                        "end": None,
+                        "key": None,
+                        "context": None,
+                        "highlight": None,
+                        "pattern": None,
+                        "reason": None,
+                        "box": None,
+                    }
+                ],
             },
         ],
         "fields": fail_fields(),
         "notes": [{"code": "no-metadata", "detail": "plain text carries no author, dates or tool", "data": {}}],
-        "next_steps": ["Ask Task Force Iraq whether this letter was issued, and by whom.",
-                       "Ask for the signed original, or a digitally signed PDF."],
-        "error": None, "rules_not_applied": [],
+        "next_steps": [
+            "Ask Task Force Iraq whether this letter was issued, and by whom.",
+            "Ask for the signed original, or a digitally signed PDF.",
+        ],
+        "error": None,
+        "rules_not_applied": [],
     }
 
 
@@ -236,10 +429,19 @@ def test_error_record_is_exact():
     record = result_record(error_result())
     assert list(record) == RECORD_KEYS
     assert record == {
-        "schema_version": "1.1", "path": "missing.pdf", "sha256": None, "format": None, "verdict": None,
-        "score": None, "axes": {"origin": None, "authority": None},
-        "reason": "could not be checked: no such file", "findings": [], "fields": {}, "notes": [],
-        "next_steps": [], "error": {"type": "not-found", "message": "no such file", "stage": "read"},
+        "schema_version": "1.1",
+        "path": "missing.pdf",
+        "sha256": None,
+        "format": None,
+        "verdict": None,
+        "score": None,
+        "axes": {"origin": None, "authority": None},
+        "reason": "could not be checked: no such file",
+        "findings": [],
+        "fields": {},
+        "notes": [],
+        "next_steps": [],
+        "error": {"type": "not-found", "message": "no such file", "stage": "read"},
         "rules_not_applied": [],
     }
 
@@ -264,7 +466,9 @@ def test_fingerprint_ignores_positions_and_order_but_not_text():
     ev2 = Evidence("beta", "body", page=2, line=40, start=900, end=904)
     moved = (Evidence("beta", "body", page=1, line=2), Evidence("alpha", "body", page=3, line=9))
     base = Finding("x.rule", "t", "low", "origin", 5, "m", evidence=(ev1, ev2))
-    assert finding_fingerprint(SHA, base) == finding_fingerprint(SHA, Finding("x.rule", "t", "low", "origin", 5, "m", evidence=moved))
+    assert finding_fingerprint(SHA, base) == finding_fingerprint(
+        SHA, Finding("x.rule", "t", "low", "origin", 5, "m", evidence=moved)
+    )
     assert finding_fingerprint(SHA, base) == fingerprint("x.rule", SHA, "alpha", "beta")
     other = Finding("x.rule", "t", "low", "origin", 5, "m", evidence=(ev1,))
     assert finding_fingerprint(SHA, base) != finding_fingerprint(SHA, other)
@@ -280,20 +484,29 @@ def suppressed_result() -> Result:
     """The fail case with its title-mismatch finding ignored by an ignore-file entry."""
     result = fail_result()
     mark = {"kind": "ignore", "reason": "titles checked by phone", "expires": "2030-01-01", "entry": 0}
-    findings = tuple(dataclasses.replace(f, suppressed=mark, contribution=0.0) if f.rule.startswith("meta.") else f
-                     for f in result.findings)
+    findings = tuple(
+        dataclasses.replace(f, suppressed=mark, contribution=0.0) if f.rule.startswith("meta.") else f
+        for f in result.findings
+    )
     return dataclasses.replace(result, findings=findings)
 
 
 def test_suppressed_findings_are_kept_in_json_and_listed_apart_in_the_report():
     record = result_record(suppressed_result())
     assert record["findings"][-1]["rule"] == "meta.issuer-title-mismatch"
-    assert record["findings"][-1]["suppressed"] == {"kind": "ignore", "reason": "titles checked by phone",
-                                                   "expires": "2030-01-01", "entry": 0}
+    assert record["findings"][-1]["suppressed"] == {
+        "kind": "ignore",
+        "reason": "titles checked by phone",
+        "expires": "2030-01-01",
+        "entry": 0,
+    }
     assert Draft202012Validator(SCHEMA).is_valid(record)
     text = render(suppressed_result(), color=False, width=120)
     assert "Findings (2)" in text and "Suppressed (1, not scored)" in text
-    assert "- meta.issuer-title-mismatch: Issuer's titles disagree (ignore: titles checked by phone, until 2030-01-01)" in text
+    assert (
+        "- meta.issuer-title-mismatch: Issuer's titles disagree (ignore: titles checked by phone, until 2030-01-01)"
+        in text
+    )
     assert "+10.0" not in text
 
 
@@ -334,22 +547,39 @@ def broken(mutate) -> dict:
     return record
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda r: r.update(verdict="suspicious"),
-    lambda r: r.pop("reason"),
-    lambda r: r.update(extra=1),
-    lambda r: r.update(score=101),
-    lambda r: r.update(schema_version="2.0"),
-    lambda r: r["axes"].pop("origin"),
-    lambda r: r["findings"][0].pop("fingerprint"),
-    lambda r: r["findings"][0].update(severity="urgent"),
-    lambda r: r["findings"][0]["evidence"][0].pop("context"),
-    lambda r: r["fields"]["signature"].update(signed="no"),
-    lambda r: r["fields"].pop("issuer"),
-    lambda r: r.update(error={"type": "not-found", "message": "x", "stage": "read"}),
-    lambda r: r["findings"][0].update(suppressed={"kind": "forgotten"}),
-], ids=["bad-verdict", "missing-key", "extra-key", "score-range", "version", "axis-missing", "no-fingerprint",
-        "bad-severity", "evidence-key", "signed-type", "fields-incomplete", "error-with-verdict", "bad-suppression"])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda r: r.update(verdict="suspicious"),
+        lambda r: r.pop("reason"),
+        lambda r: r.update(extra=1),
+        lambda r: r.update(score=101),
+        lambda r: r.update(schema_version="2.0"),
+        lambda r: r["axes"].pop("origin"),
+        lambda r: r["findings"][0].pop("fingerprint"),
+        lambda r: r["findings"][0].update(severity="urgent"),
+        lambda r: r["findings"][0]["evidence"][0].pop("context"),
+        lambda r: r["fields"]["signature"].update(signed="no"),
+        lambda r: r["fields"].pop("issuer"),
+        lambda r: r.update(error={"type": "not-found", "message": "x", "stage": "read"}),
+        lambda r: r["findings"][0].update(suppressed={"kind": "forgotten"}),
+    ],
+    ids=[
+        "bad-verdict",
+        "missing-key",
+        "extra-key",
+        "score-range",
+        "version",
+        "axis-missing",
+        "no-fingerprint",
+        "bad-severity",
+        "evidence-key",
+        "signed-type",
+        "fields-incomplete",
+        "error-with-verdict",
+        "bad-suppression",
+    ],
+)
 def test_schema_rejects_bad_records(mutate):
     assert not Draft202012Validator(SCHEMA).is_valid(broken(mutate))
 
@@ -400,7 +630,7 @@ def test_matched_words_carry_the_match_style():
 
     ev = fail_result().findings[2].evidence[0]
     text = evidence_text(ev, plain=False)
-    styled = [text.plain[s.start:s.end] for s in text.spans if str(s.style) == MATCH_STYLE]
+    styled = [text.plain[s.start : s.end] for s in text.spans if str(s.style) == MATCH_STYLE]
     assert styled == ["will be repositioning forces"]
 
 
@@ -427,8 +657,14 @@ def test_unsigned_plain_text_says_absence_is_weak_evidence():
 
 
 def test_missing_issuer_date_and_signature_say_not_found():
-    fields = dict(fail_fields(), issuer={"name": None, "title": None, "organization": None, "source": None, "claims": []},
-                  date=None, signature=None, recipient=None, subject=None)
+    fields = dict(
+        fail_fields(),
+        issuer={"name": None, "title": None, "organization": None, "source": None, "claims": []},
+        date=None,
+        signature=None,
+        recipient=None,
+        subject=None,
+    )
     result = Result("x.txt", SHA, "text", "review", 30, {"origin": 30, "authority": 0}, "r", (), fields)
     text = render(result, color=False)
     assert "Issuer      not found" in text and "Date        not found" in text
@@ -519,8 +755,14 @@ def make_letter() -> Letter:
         lines.append(Line(text, page=1, number=number, start=at, end=at + len(text)))
         at += len(text) + 1
     doc = Document(
-        path="samples/seed-letter.txt", sha256=SHA, size=at, format="text", extension=".txt",
-        lines=tuple(lines), metadata=Metadata(), notes=(Note("no-metadata", "plain text carries no metadata"),),
+        path="samples/seed-letter.txt",
+        sha256=SHA,
+        size=at,
+        format="text",
+        extension=".txt",
+        lines=tuple(lines),
+        metadata=Metadata(),
+        notes=(Note("no-metadata", "plain text carries no metadata"),),
     )
 
     def fact(n: int, part: str, text: str | None = None) -> Fact:
@@ -535,8 +777,11 @@ def make_letter() -> Letter:
     sentences = tuple(Sentence(lines[n - 1].text, lines[n - 1].start, lines[n - 1].end, 1, n) for n in (6, 7))
     return Letter(
         document=doc,
-        letterhead=Letterhead(lines=(fact(1, "letterhead"), fact(2, "letterhead")),
-                              organization=(fact(1, "letterhead"),), address=(fact(2, "letterhead"),)),
+        letterhead=Letterhead(
+            lines=(fact(1, "letterhead"), fact(2, "letterhead")),
+            organization=(fact(1, "letterhead"),),
+            address=(fact(2, "letterhead"),),
+        ),
         issuer=Party(name=fact(9, "signature_block"), title=fact(10, "signature_block"), source="signature_block"),
         recipient=Party(organization=fact(4, "recipient", "Iraqi Ministry of Defense"), source="address_block"),
         date=DateFact("6 January 2020", "2020-01-06", fact(3, "date_line").loc),
@@ -544,9 +789,17 @@ def make_letter() -> Letter:
         subject=fact(5, "subject", "Repositioning of forces"),
         salutation=None,
         sentences=sentences,
-        signature_block=SignatureBlock(closing=fact(8, "signature_block"), name=fact(9, "signature_block"),
-                                       titles=(fact(10, "signature_block"),), start=lines[7].start, end=lines[9].end, page=1),
-        signature=SignatureEvidence(signed=False, reason="no /s/ line, signature image or digital signature", strength="weak"),
+        signature_block=SignatureBlock(
+            closing=fact(8, "signature_block"),
+            name=fact(9, "signature_block"),
+            titles=(fact(10, "signature_block"),),
+            start=lines[7].start,
+            end=lines[9].end,
+            page=1,
+        ),
+        signature=SignatureEvidence(
+            signed=False, reason="no /s/ line, signature image or digital signature", strength="weak"
+        ),
         parts={"letterhead": (span(1, 2),), "body": (span(6, 7),), "signature_block": (span(8, 10),)},
     )
 
@@ -554,17 +807,59 @@ def make_letter() -> Letter:
 def test_letter_record_shape():
     record = letter_record(make_letter())
     assert list(record) == [
-        "schema_version", "document", "metadata", "signature_fields", "images", "parts", "letterhead", "issuer",
-        "recipient", "date", "dates", "subject", "salutation", "sentences", "signature_block", "signature", "forensics", "notes",
+        "schema_version",
+        "document",
+        "metadata",
+        "signature_fields",
+        "images",
+        "parts",
+        "letterhead",
+        "issuer",
+        "recipient",
+        "date",
+        "dates",
+        "subject",
+        "salutation",
+        "sentences",
+        "signature_block",
+        "signature",
+        "forensics",
+        "notes",
     ]
-    assert record["parts"][1] == {"part": "body", "start": 172, "end": 472,
-                                  "first_line": 6, "last_line": 7, "text": POLICY_SENTENCE + "\n" + DEPARTURE_SENTENCE}
-    assert record["issuer"]["name"] == {"text": "WILLIAM H. SEELY III", "part": "signature_block", "page": 1,
-                                        "line": 9, "start": 487, "end": 507, "key": None}
-    assert record["date"] == {"text": "6 January 2020", "value": "2020-01-06", "part": "date_line", "page": 1,
-                              "line": 3, "start": 83, "end": 97, "key": None}
-    assert record["signature"] == {"signed": False, "kinds": [], "strength": "weak",
-                                   "reason": "no /s/ line, signature image or digital signature", "evidence": []}
+    assert record["parts"][1] == {
+        "part": "body",
+        "start": 172,
+        "end": 472,
+        "first_line": 6,
+        "last_line": 7,
+        "text": POLICY_SENTENCE + "\n" + DEPARTURE_SENTENCE,
+    }
+    assert record["issuer"]["name"] == {
+        "text": "WILLIAM H. SEELY III",
+        "part": "signature_block",
+        "page": 1,
+        "line": 9,
+        "start": 487,
+        "end": 507,
+        "key": None,
+    }
+    assert record["date"] == {
+        "text": "6 January 2020",
+        "value": "2020-01-06",
+        "part": "date_line",
+        "page": 1,
+        "line": 3,
+        "start": 83,
+        "end": 97,
+        "key": None,
+    }
+    assert record["signature"] == {
+        "signed": False,
+        "kinds": [],
+        "strength": "weak",
+        "reason": "no /s/ line, signature image or digital signature",
+        "evidence": [],
+    }
     assert json.loads(json.dumps(record)) == record
 
 

@@ -11,9 +11,9 @@ import textwrap
 import pytest
 
 from authcheck.engine import rulepack
-from authcheck.errors import RuleError
 from authcheck.engine.rulepack import load_ruleset, parsed_rule
 from authcheck.engine.ruletest import run_rule_tests
+from authcheck.errors import RuleError
 
 DATED = textwrap.dedent("""\
     id: custom.dated
@@ -31,10 +31,12 @@ DATED = textwrap.dedent("""\
       - {name: miss, expect: no_match, fields: {date.value: "2021-02-03"}}
 """)
 
-BOMB = "".join([
-    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n',
-    *(f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
-])
+BOMB = "".join(
+    [
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n',
+        *(f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+    ]
+)
 
 
 @pytest.fixture
@@ -116,6 +118,7 @@ def test_rule_loading_runs_under_the_memory_cap(tmp_path, monkeypatch):
     with pytest.raises(RuleError, match="memory"):
         load_ruleset([str(tmp_path / "pack")], builtin=False, memory_mb=256)
     import resource
+
     assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # put back afterwards
 
 

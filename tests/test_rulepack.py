@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from authcheck.errors import RuleError
 from authcheck.engine.rulepack import load_ruleset
+from authcheck.errors import RuleError
 
 GOOD = """\
 id: custom.codeword
@@ -45,17 +45,20 @@ def test_valid_user_rule_loads_next_to_builtins(tmp_path):
     assert ruleset.get("signature.unsigned") is not None
 
 
-@pytest.mark.parametrize("change,key,words", [
-    (("severity: medium", "severity: severe"), "severity", "severity must be one of"),
-    (("axis: origin", "axis: both"), "axis", "axis must be one of"),
-    (("weight: 20", "weight: 200"), "weight", "weight must be a number from 0 to 100"),
-    (("message: \"Mentions ${match}.\"", "message: \"${__class__}\""), "message", "unknown placeholder"),
-    (("when: {match: word}", "when: {match: other}"), "when", "undefined pattern 'other'"),
-    (("when: {match: word}", "when: {field: nope.nothing, exists: true}"), "when.field", "unknown field"),
-    (("title: Mentions the code word\n", "title: Mentions the code word\ncolour: red\n"), "colour", "unknown key"),
-    (("references: [\"internal list\"]\n", ""), "references", "missing required key"),
-    (("  - {name: miss, expect: no_match, text: \"We start tomorrow.\"}\n", ""), "tests", "no_match"),
-])
+@pytest.mark.parametrize(
+    "change,key,words",
+    [
+        (("severity: medium", "severity: severe"), "severity", "severity must be one of"),
+        (("axis: origin", "axis: both"), "axis", "axis must be one of"),
+        (("weight: 20", "weight: 200"), "weight", "weight must be a number from 0 to 100"),
+        (('message: "Mentions ${match}."', 'message: "${__class__}"'), "message", "unknown placeholder"),
+        (("when: {match: word}", "when: {match: other}"), "when", "undefined pattern 'other'"),
+        (("when: {match: word}", "when: {field: nope.nothing, exists: true}"), "when.field", "unknown field"),
+        (("title: Mentions the code word\n", "title: Mentions the code word\ncolour: red\n"), "colour", "unknown key"),
+        (('references: ["internal list"]\n', ""), "references", "missing required key"),
+        (('  - {name: miss, expect: no_match, text: "We start tomorrow."}\n', ""), "tests", "no_match"),
+    ],
+)
 def test_invalid_rule_error_names_file_rule_and_key(tmp_path, change, key, words):
     message = error_for(tmp_path, GOOD.replace(*change))
     assert "rule.yaml" in message and "custom.codeword" in message
@@ -103,8 +106,10 @@ def test_short_fuzzy_phrases_are_refused(tmp_path):
     assert "shorter than min_length" in error_for(tmp_path, bad)
 
 
-@pytest.mark.parametrize("bad", ["Mentions ${{match}}.", "Mentions ${Match}.", "Mentions ${match.", "Mentions ${ match }."])
+@pytest.mark.parametrize(
+    "bad", ["Mentions ${{match}}.", "Mentions ${Match}.", "Mentions ${match.", "Mentions ${ match }."]
+)
 def test_a_malformed_placeholder_is_refused_not_printed(tmp_path, bad):
     """Only ${name} is a placeholder; anything else starting with "${" reached reports literally."""
-    message = error_for(tmp_path, GOOD.replace("message: \"Mentions ${match}.\"", f"message: \"{bad}\""))
+    message = error_for(tmp_path, GOOD.replace('message: "Mentions ${match}."', f'message: "{bad}"'))
     assert "custom.codeword:message" in message and "malformed placeholder" in message

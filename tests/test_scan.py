@@ -18,8 +18,8 @@ import pytest
 
 from authcheck.batch import workers
 from authcheck.batch.discover import Target
-from authcheck.model import ErrorInfo, Result
 from authcheck.batch.pool import ScanInterrupted, platform_warnings, scan, scan_inline
+from authcheck.model import ErrorInfo, Result
 from authcheck.settings import Limits, Settings
 
 scan_mod = importlib.import_module("authcheck.batch.pool")  # `authcheck.scan` may name the API function
@@ -48,9 +48,18 @@ def fake_check(path, settings, ruleset):
     elif word == "print":
         print("NOISE FROM A LIBRARY", flush=True)
         os.write(1, b"RAW NOISE\n")
-    return Result(path=path, sha256=None, format="text", verdict="pass", score=0, axes={}, reason=word,
-                  findings=(), fields={"pid": os.getpid(), "ruleset": str(ruleset), "limit": _as_limit()},
-                  letter="LETTER")
+    return Result(
+        path=path,
+        sha256=None,
+        format="text",
+        verdict="pass",
+        score=0,
+        axes={},
+        reason=word,
+        findings=(),
+        fields={"pid": os.getpid(), "ruleset": str(ruleset), "limit": _as_limit()},
+        letter="LETTER",
+    )
 
 
 def _as_limit():
@@ -113,8 +122,9 @@ def test_slow_file_times_out_and_the_scan_goes_on(tmp_path):
 
 
 def test_worker_that_dies_takes_only_its_own_file(tmp_path):
-    targets = make(tmp_path, ("exit.txt", "exit", 400), ("kill.txt", "kill", 300),
-                   ("a.txt", "ok", 20), ("b.txt", "ok", 10))
+    targets = make(
+        tmp_path, ("exit.txt", "exit", 400), ("kill.txt", "kill", 300), ("a.txt", "ok", 20), ("b.txt", "ok", 10)
+    )
     got = by_name(scan(targets, FAST, None, jobs=1, check=fake_check))
     assert got["exit.txt"].error == ErrorInfo("internal", "worker exited with status 3", "worker")
     assert got["kill.txt"].error == ErrorInfo("internal", f"worker died (signal {signal.SIGKILL.value})", "worker")
@@ -140,8 +150,9 @@ def test_exception_in_check_is_an_internal_record(tmp_path):
 
 
 def test_ctrl_c_stops_every_worker_and_counts_what_was_not_reached(tmp_path):
-    targets = make(tmp_path, ("a.txt", "ok", 400), ("b.txt", "ok", 300),
-                   ("slow.txt", "sleep", 200), ("c.txt", "ok", 10))
+    targets = make(
+        tmp_path, ("a.txt", "ok", 400), ("b.txt", "ok", 300), ("slow.txt", "sleep", 200), ("c.txt", "ok", 10)
+    )
     seen = []
 
     def on_start(path):
@@ -217,8 +228,9 @@ def test_stdin_reaches_the_worker(tmp_path):
 def stdin_check(path, settings, ruleset):
     """Read stdin for "-", as pipeline.check_path does."""
     data = sys.stdin.buffer.read().decode()
-    return Result(path=path, sha256=None, format="text", verdict="pass", score=0, axes={}, reason=data,
-                  findings=(), fields={})
+    return Result(
+        path=path, sha256=None, format="text", verdict="pass", score=0, axes={}, reason=data, findings=(), fields={}
+    )
 
 
 def test_platform_warnings_name_a_missing_memory_cap_once(monkeypatch):

@@ -45,7 +45,7 @@ def test_floor_raises_a_low_score_to_review():
 
 def test_suppressed_findings_do_not_count():
     found = [finding("a", 45), replace(finding("b", 45), suppressed={"kind": "baseline"})]
-    ordered, score, axes, verdict, _ = score_findings(found, Settings())
+    ordered, score, _axes, verdict, _ = score_findings(found, Settings())
     assert score == 45 and verdict == "review"
     assert [(f.rule, f.contribution) for f in ordered] == [("a", 45.0), ("b", 0.0)]
 
@@ -56,10 +56,17 @@ def test_no_findings_is_a_clean_pass():
     assert "no rule found a problem" in reason
 
 
-@pytest.mark.parametrize("fail_on,fail_score,verdict,score,trips", [
-    ("fail", None, "fail", 70, True), ("fail", None, "review", 40, False), ("review", None, "review", 40, True),
-    ("never", None, "fail", 99, False), ("never", 30, "review", 40, True), ("fail", 50, "pass", 10, False),
-    ("fail", None, None, None, False),
-])
+@pytest.mark.parametrize(
+    "fail_on,fail_score,verdict,score,trips",
+    [
+        ("fail", None, "fail", 70, True),
+        ("fail", None, "review", 40, False),
+        ("review", None, "review", 40, True),
+        ("never", None, "fail", 99, False),
+        ("never", 30, "review", 40, True),
+        ("fail", 50, "pass", 10, False),
+        ("fail", None, None, None, False),
+    ],
+)
 def test_gate(fail_on, fail_score, verdict, score, trips):
     assert Settings(fail_on=fail_on, fail_score=fail_score).gate_trips(verdict, score) is trips

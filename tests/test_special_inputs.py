@@ -16,7 +16,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from authcheck.batch import pipeline, run as runner
+from authcheck.batch import pipeline
+from authcheck.batch import run as runner
 from authcheck.batch.cache import file_sha256
 from authcheck.batch.discover import Target, discover
 from authcheck.errors import CheckError
@@ -29,15 +30,23 @@ unix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (U
 
 def run_cli(*args, cwd, input=None, timeout=60, env=None):
     """authcheck in a subprocess, killed after `timeout` seconds (a hang is a failure, not a freeze)."""
-    return subprocess.run([*AUTHCHECK, *args], cwd=cwd, input=input, capture_output=True, timeout=timeout,
-                          env={**os.environ, "AUTHCHECK_NO_RULE_CACHE": "1", **(env or {})})
+    return subprocess.run(
+        [*AUTHCHECK, *args],
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, "AUTHCHECK_NO_RULE_CACHE": "1", **(env or {})},
+    )
 
 
 @contextmanager
 def alarm(seconds: int):
     """Fail (instead of hanging) when the body takes longer than `seconds`."""
+
     def fire(*_):
         raise TimeoutError(f"took longer than {seconds} s")
+
     old = signal.signal(signal.SIGALRM, fire)
     signal.alarm(seconds)
     try:
@@ -62,6 +71,7 @@ def deny(monkeypatch, folder):
         if os.path.abspath(os.fsdecode(path)) == os.path.abspath(str(folder)):
             raise PermissionError(13, "Permission denied", os.fsdecode(path))
         return real(path)
+
     monkeypatch.setattr(os, "scandir", scandir)
 
 
@@ -83,6 +93,7 @@ def test_unlistable_subfolder_makes_the_run_exit_3(cli, tree, monkeypatch):
     assert result.exit_code == 3
     assert "permission-denied" in result.stderr and "locked" in result.stderr
     import json
+
     errors = json.loads(result.stdout)["summary"]["errors_by_type"]
     assert errors == {"permission-denied": 1}
 
@@ -100,6 +111,7 @@ def test_unreadable_file_is_permission_denied_not_not_found(tree, monkeypatch):
         if str(path).endswith("ok.txt"):
             raise PermissionError(13, "Permission denied", str(path))
         return real(path, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", fake_open)
     with pytest.raises(CheckError) as info:
         pipeline.read_input(str(tree / "ok.txt"), Limits())
@@ -141,8 +153,16 @@ def test_parent_never_opens_a_fifo_to_hash_it(tmp_path):
 def test_named_fifo_with_no_writer_times_out_instead_of_hanging(tmp_path):
     os.mkfifo(tmp_path / "pipe.pdf")
     (tmp_path / "ok.txt").write_text("Dear Sir,\nA letter.\n")
-    result = run_cli("pipe.pdf", "ok.txt", "--timeout", "2", "-f", "json", cwd=tmp_path,
-                     env={"AUTHCHECK_CACHE_DIR": str(tmp_path / "cache")})
+    result = run_cli(
+        "pipe.pdf",
+        "ok.txt",
+        "--timeout",
+        "2",
+        "-f",
+        "json",
+        cwd=tmp_path,
+        env={"AUTHCHECK_CACHE_DIR": str(tmp_path / "cache")},
+    )
     assert result.returncode == 3
     assert "pipe.pdf: timeout" in result.stderr.decode()
 
@@ -168,9 +188,14 @@ def test_stdin_has_the_same_byte_limit_as_files(tmp_path):
 def test_stdin_that_never_ends_times_out(tmp_path):
     reader, writer = os.pipe()  # kept open and silent: stdin never reaches its end
     try:
-        proc = subprocess.run([*AUTHCHECK, "-", "--timeout", "2"], cwd=tmp_path, stdin=reader,
-                              capture_output=True, timeout=60,
-                              env={**os.environ, "AUTHCHECK_CACHE_DIR": str(tmp_path / "c")})
+        proc = subprocess.run(
+            [*AUTHCHECK, "-", "--timeout", "2"],
+            cwd=tmp_path,
+            stdin=reader,
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, "AUTHCHECK_CACHE_DIR": str(tmp_path / "c")},
+        )
     finally:
         os.close(reader)
         os.close(writer)
@@ -185,6 +210,7 @@ def test_named_file_behind_a_denied_folder_is_permission_denied(tree, monkeypatc
         if "locked" in os.fsdecode(path):
             raise PermissionError(13, "Permission denied", os.fsdecode(path))
         return real(path, *args, **kwargs)
+
     monkeypatch.setattr(os, "stat", stat)
     [target] = discover([str(tree / "locked" / "hidden.txt")])
     assert target.missing and target.problem[0] == "permission-denied"
@@ -193,7 +219,7 @@ def test_named_file_behind_a_denied_folder_is_permission_denied(tree, monkeypatc
 class _EndlessStdin:
     """A standard input that never ends; reading it without a size would never return."""
 
-    class buffer:  # noqa: N801 - mimics sys.stdin.buffer
+    class buffer:
         @staticmethod
         def read(size=-1):
             assert size is not None and size >= 0, "standard input read without a byte limit"

@@ -24,8 +24,12 @@ HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202eevil\nauthcheck: forged line\x7f\
 
 def unsafe_chars(text: str) -> list[str]:
     """Characters in `text` a terminal would act on or hide (a newline between lines is allowed)."""
-    return [ch for ch in text if ch != "\n" and (
-        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200c\u200d" or ch in BIDI)]
+    return [
+        ch
+        for ch in text
+        if ch != "\n"
+        and ((unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200c\u200d") or ch in BIDI)
+    ]
 
 
 def assert_terminal_safe(text: str) -> None:
@@ -35,12 +39,29 @@ def assert_terminal_safe(text: str) -> None:
 # --- the one function -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("char, shown", [
-    ("\x1b", "\\x1b"), ("\x07", "\\x07"), ("\x00", "\\x00"), ("\x7f", "\\x7f"), ("\x9b", "\\x9b"),
-    ("\x85", "\\x85"), ("\n", "\\n"), ("\t", "\\t"), ("\r", "\\r"), ("\u202e", "\\u202e"), ("\u2066", "\\u2066"),
-    ("\u200e", "\\u200e"), ("\u061c", "\\u061c"), ("\u200b", "\\u200b"), ("\ufeff", "\\ufeff"),
-    ("\u2028", "\\u2028"), ("\udcff", "\\xff"), ("\U000e0041", "\\U000e0041"),
-])
+@pytest.mark.parametrize(
+    "char, shown",
+    [
+        ("\x1b", "\\x1b"),
+        ("\x07", "\\x07"),
+        ("\x00", "\\x00"),
+        ("\x7f", "\\x7f"),
+        ("\x9b", "\\x9b"),
+        ("\x85", "\\x85"),
+        ("\n", "\\n"),
+        ("\t", "\\t"),
+        ("\r", "\\r"),
+        ("\u202e", "\\u202e"),
+        ("\u2066", "\\u2066"),
+        ("\u200e", "\\u200e"),
+        ("\u061c", "\\u061c"),
+        ("\u200b", "\\u200b"),
+        ("\ufeff", "\\ufeff"),
+        ("\u2028", "\\u2028"),
+        ("\udcff", "\\xff"),
+        ("\U000e0041", "\\U000e0041"),
+    ],
+)
 def test_for_terminal_shows_each_control_as_an_escape(char, shown):
     assert for_terminal(f"a{char}b") == f"a{shown}b"
 
@@ -230,7 +251,7 @@ def test_json_report_keeps_a_name_that_is_not_utf8(cli, bad_name_folder, tmp_pat
     [bad] = [d for d in doc["documents"] if "path_b64" in d]
     assert bad["path"].endswith("bad\\xff\\xfe.txt") and bad["verdict"] == "fail"
     assert base64.b64decode(bad["path_b64"]) == os.path.join(os.fsencode(bad_name_folder), EXACT)
-    assert [d for d in doc["documents"] if d is not bad][0]["path"].endswith("good.txt")
+    assert next(d for d in doc["documents"] if d is not bad)["path"].endswith("good.txt")
 
 
 def test_jsonl_and_sarif_keep_a_name_that_is_not_utf8(cli, bad_name_folder, tmp_path):
@@ -261,8 +282,9 @@ def test_piped_report_follows_columns(cli):
     result = cli(str(SAMPLES), "--no-cache", "--no-color", env={"COLUMNS": "60"})
     heads = [line for line in result.stdout.splitlines() if line.startswith(("FAIL ", "PASS "))]
     assert len(heads) == 12 and max(len(line) for line in heads) <= 60
-    assert any(line.endswith("…hdrawal-letter-2020.docx") or line.endswith("withdrawal-letter-2020.docx")
-               for line in heads)
+    assert any(
+        line.endswith("…hdrawal-letter-2020.docx") or line.endswith("withdrawal-letter-2020.docx") for line in heads
+    )
 
 
 def test_terminal_of_zero_columns_gets_a_full_report(monkeypatch):
@@ -279,7 +301,7 @@ def test_terminal_of_zero_columns_gets_a_full_report(monkeypatch):
     monkeypatch.setattr(app.os, "get_terminal_size", lambda fd: os.terminal_size((0, 0)))
     monkeypatch.delenv("COLUMNS", raising=False)
     assert app._width() == app.FALLBACK_WIDTH
-    monkeypatch.setattr(app.os, "get_terminal_size", lambda fd: os.terminal_size((10 ** 6, 50)))
+    monkeypatch.setattr(app.os, "get_terminal_size", lambda fd: os.terminal_size((10**6, 50)))
     assert app._width() == app.FALLBACK_WIDTH
     monkeypatch.setenv("COLUMNS", "120")
     assert app._width() == 120
@@ -328,7 +350,8 @@ def test_rules_test_failure_lines_are_escaped(cli, tmp_path):
     pack = tmp_path / "pack"
     pack.mkdir()
     broken = TITLE_RULE.replace("{name: absent,", '{name: "abs\\e[2Jent\\nFAIL x",').replace(
-        "The meeting is on Tuesday.", "We are repositioning forces.")
+        "The meeting is on Tuesday.", "We are repositioning forces."
+    )
     (pack / "r.yaml").write_text(broken, encoding="utf-8")
     result = cli("rules", "test", "--rules", str(pack))
     assert result.exit_code == 1, result.stdout + result.stderr

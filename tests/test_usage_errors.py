@@ -53,8 +53,15 @@ def test_empty_folder_still_writes_a_valid_empty_sarif_log(cli, tmp_path):
 
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = cli(str(empty), "--format", "sarif", "--sarif-output", str(tmp_path / "x.sarif"),
-                 "--jsonl-output", str(tmp_path / "x.jsonl"))
+    result = cli(
+        str(empty),
+        "--format",
+        "sarif",
+        "--sarif-output",
+        str(tmp_path / "x.sarif"),
+        "--jsonl-output",
+        str(tmp_path / "x.jsonl"),
+    )
     assert result.exit_code == 3 and "no files to check" in result.stderr
     for text in (result.stdout, (tmp_path / "x.sarif").read_text()):
         log = json.loads(text)
@@ -64,8 +71,9 @@ def test_empty_folder_still_writes_a_valid_empty_sarif_log(cli, tmp_path):
 
 
 def test_unknown_disabled_rule_is_an_error_with_a_suggestion(cli, letter):
-    usage_error(cli(str(letter), "--disable", "signature.unsined"), "signature.unsined",
-                "did you mean 'signature.unsigned'")
+    usage_error(
+        cli(str(letter), "--disable", "signature.unsined"), "signature.unsined", "did you mean 'signature.unsigned'"
+    )
     usage_error(cli(str(letter), "--disable", "no.such.rule"), "no.such.rule", "rules list")
     assert cli(str(letter), "--disable", "signature.unsigned").exit_code == 0
 
@@ -93,14 +101,17 @@ def test_dash_capital_v_prints_the_version(cli, flag):
     assert (result.exit_code, result.stdout) == (0, f"authcheck, version {__version__}\n")
 
 
-@pytest.mark.parametrize("line, needle", [
-    ("[limits]\ntimeout = inf", "limits.timeout"),
-    ("[limits]\ntimeout = nan", "limits.timeout"),
-    ("[limits]\ntimeout = -1", "limits.timeout"),
-    ("[limits]\nmax_bytes = 100000000000000000000000", "limits.max_bytes"),
-    ("[limits]\nmemory_mb = 99999999999999", "limits.memory_mb"),
-    ("[limits]\nmax_pages = -5", "limits.max_pages"),
-])
+@pytest.mark.parametrize(
+    "line, needle",
+    [
+        ("[limits]\ntimeout = inf", "limits.timeout"),
+        ("[limits]\ntimeout = nan", "limits.timeout"),
+        ("[limits]\ntimeout = -1", "limits.timeout"),
+        ("[limits]\nmax_bytes = 100000000000000000000000", "limits.max_bytes"),
+        ("[limits]\nmemory_mb = 99999999999999", "limits.memory_mb"),
+        ("[limits]\nmax_pages = -5", "limits.max_pages"),
+    ],
+)
 def test_out_of_range_limits_are_usage_errors(cli, letter, tmp_path, line, needle):
     (tmp_path / "authcheck.toml").write_text(line + "\n")
     usage_error(cli(str(letter), cwd=tmp_path), needle)

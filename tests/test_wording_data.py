@@ -132,8 +132,12 @@ def test_undefined_ratios_are_none_not_zero():
 
 def test_summarise_counts_each_category_apart():
     item = lambda cat, label: bench.Item("x-001", label, cat, "test", "s")  # noqa: E731
-    results = [(item("intent", "implies_change"), True), (item("intent", "implies_change"), False),
-               (item("past_event", "no_change"), True), (item("past_event", "no_change"), False)]
+    results = [
+        (item("intent", "implies_change"), True),
+        (item("intent", "implies_change"), False),
+        (item("past_event", "no_change"), True),
+        (item("past_event", "no_change"), False),
+    ]
     report = bench.summarise(results)
     assert report["categories"]["intent"]["recall"] == pytest.approx(0.5)
     assert report["categories"]["past_event"]["false_alarm_rate"] == pytest.approx(0.5)

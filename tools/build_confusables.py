@@ -53,9 +53,9 @@ def render(mapping: dict[str, str], version: str) -> str:
     source = "".join(mapping)
     target = "".join(mapping.values())
     escaped = [f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in source]
-    lines = ["".join(escaped[i:i + 16]) for i in range(0, len(escaped), 16)]
+    lines = ["".join(escaped[i : i + 16]) for i in range(0, len(escaped), 16)]
     body = "SOURCE = (\n" + "".join(f'    "{ln}"\n' for ln in lines) + ")\n"
-    tlines = [target[i:i + 96] for i in range(0, len(target), 96)]
+    tlines = [target[i : i + 96] for i in range(0, len(target), 96)]
     body += "TARGET = (\n" + "".join(f'    "{ln}"\n' for ln in tlines) + ")\n"
     return HEADER.format(version=version, count=len(mapping)) + body
 

@@ -88,7 +88,7 @@ def _pdf_row(items: list, kind: str, text: str, x: float, y: float) -> float:
         items.append(Text(x, y, text))
         return y - LEADING
     if kind in ("image", "images"):
-        for left in ((LEFT, SIG_X) if kind == "images" else (x,)):
+        for left in (LEFT, SIG_X) if kind == "images" else (x,):
             items.append(Img(left, y - IMAGE_H + 10, 110, IMAGE_H))
         return y - IMAGE_H - 4
     if kind == "image-over":  # a drawn signature that runs down over the typed name
@@ -117,8 +117,13 @@ def _rows_height(rows: list[tuple[str, str, float]]) -> float:
         if kind == "gap":
             height += LEADING * float(text or 1)
         else:
-            height += {"text": LEADING, "pair": LEADING, "image": IMAGE_H + 4, "images": IMAGE_H + 4,
-                       "image-over": IMAGE_H - 12}.get(kind, 0.0)
+            height += {
+                "text": LEADING,
+                "pair": LEADING,
+                "image": IMAGE_H + 4,
+                "images": IMAGE_H + 4,
+                "image-over": IMAGE_H - 12,
+            }.get(kind, 0.0)
     return height
 
 
@@ -138,14 +143,23 @@ def closing_docx(spec: Closing) -> bytes:
         elif kind == "footer":
             footer.append(text)
     notes = [text for kind, text, _ in spec.rows if kind == "footnote"]
-    return with_footnotes(_docx(spec, paras, image_after, footer), notes) if notes else \
-        _docx(spec, paras, image_after, footer)
+    return (
+        with_footnotes(_docx(spec, paras, image_after, footer), notes)
+        if notes
+        else _docx(spec, paras, image_after, footer)
+    )
 
 
 def _docx(spec: Closing, paras: list[Para], image_after: int | None, footer: list[str]) -> bytes:
     """Build the DOCX for `closing_docx`."""
-    return build_docx(header_lines=spec.letterhead, paragraphs=paras, signature_image_after=image_after,
-                      core={"title": "Letter"}, app=None, footer_lines=footer)
+    return build_docx(
+        header_lines=spec.letterhead,
+        paragraphs=paras,
+        signature_image_after=image_after,
+        core={"title": "Letter"},
+        app=None,
+        footer_lines=footer,
+    )
 
 
 _NOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -159,16 +173,21 @@ def with_footnotes(data: bytes, notes: list[str]) -> bytes:
     import zipfile
     from xml.sax.saxutils import escape
 
-    body = "".join(f'<w:footnote w:id="{k + 1}"><w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
-                   "</w:footnote>" for k, text in enumerate(notes))
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{_W}">'
-           '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-           f"{body}</w:footnotes>")
+    body = "".join(
+        f'<w:footnote w:id="{k + 1}"><w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:footnote>'
+        for k, text in enumerate(notes)
+    )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{_W}">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        f"{body}</w:footnotes>"
+    )
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = {name: source.read(name) for name in source.namelist()}
     types = entries["[Content_Types].xml"].decode()
     entries["[Content_Types].xml"] = types.replace(
-        "</Types>", f'<Override PartName="/word/footnotes.xml" ContentType="{_NOTES_TYPE}"/></Types>').encode()
+        "</Types>", f'<Override PartName="/word/footnotes.xml" ContentType="{_NOTES_TYPE}"/></Types>'
+    ).encode()
     rels = entries["word/_rels/document.xml.rels"].decode()
     entries["word/_rels/document.xml.rels"] = rels.replace(
         "</Relationships>", f'<Relationship Id="rIdNotes1" Type="{_NOTES_REL}" Target="footnotes.xml"/></Relationships>'
@@ -246,26 +265,88 @@ def _layouts(name: str, title: str, close: str, footer: str) -> list[tuple[str, 
         ("image-no-name", [("text", close, x), ("image", "", x)]),
         ("name-then-footer", [("text", close, x), ("image", "", x), ("text", name, x), ("footer", footer, 0)]),
         ("title-first", [("text", close, x), ("image", "", x), ("text", title, x), ("text", name, x)]),
-        ("for-the-commander", [("text", "FOR THE COMMANDER:", x), ("image", "", x), ("text", name.upper(), x),
-                               ("text", title, x)]),
+        (
+            "for-the-commander",
+            [("text", "FOR THE COMMANDER:", x), ("image", "", x), ("text", name.upper(), x), ("text", title, x)],
+        ),
         ("name-comma-title", [("text", close, x), ("image", "", x), ("text", f"{name}, {title}", x)]),
         ("left-aligned", [("text", close, LEFT), ("image", "", LEFT), ("text", name, LEFT), ("text", title, LEFT)]),
-        ("with-cc", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x), ("gap", "1", 0),
-                     ("text", "cc: Regional Office, File", LEFT)]),
+        (
+            "with-cc",
+            [
+                ("text", close, x),
+                ("image", "", x),
+                ("text", name, x),
+                ("text", title, x),
+                ("gap", "1", 0),
+                ("text", "cc: Regional Office, File", LEFT),
+            ],
+        ),
         ("no-closing-image-only", [("image", "", x), ("footer", footer, 0)]),
-        ("classification-line", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x),
-                                 ("gap", "1", 0), ("text", footer, LEFT)]),
-        ("contact-lines", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x),
-                           ("text", "Tel: +44 20 7946 0000", x), ("text", "registry@example.org", x)]),
-        ("rank-and-name", [("text", close, x), ("image", "", x), ("text", f"Brigadier General {name}", x),
-                           ("text", "Commanding General", x)]),
-        ("enclosures", [("text", close, x), ("image", "", x), ("text", name, x), ("text", title, x),
-                        ("gap", "1", 0), ("text", "Enclosures (2)", LEFT), ("text", "1. Schedule", LEFT)]),
+        (
+            "classification-line",
+            [
+                ("text", close, x),
+                ("image", "", x),
+                ("text", name, x),
+                ("text", title, x),
+                ("gap", "1", 0),
+                ("text", footer, LEFT),
+            ],
+        ),
+        (
+            "contact-lines",
+            [
+                ("text", close, x),
+                ("image", "", x),
+                ("text", name, x),
+                ("text", title, x),
+                ("text", "Tel: +44 20 7946 0000", x),
+                ("text", "registry@example.org", x),
+            ],
+        ),
+        (
+            "rank-and-name",
+            [
+                ("text", close, x),
+                ("image", "", x),
+                ("text", f"Brigadier General {name}", x),
+                ("text", "Commanding General", x),
+            ],
+        ),
+        (
+            "enclosures",
+            [
+                ("text", close, x),
+                ("image", "", x),
+                ("text", name, x),
+                ("text", title, x),
+                ("gap", "1", 0),
+                ("text", "Enclosures (2)", LEFT),
+                ("text", "1. Schedule", LEFT),
+            ],
+        ),
         ("signature-over-name", [("text", close, x), ("image-over", "", x), ("text", name, x), ("text", title, x)]),
-        ("block-on-next-page", [("newpage", "", 0), ("text", close, x), ("image", "", x), ("text", name, x),
-                                ("text", title, x), ("footer", "Page 2 of 2", 0)]),
-        ("two-signatories", [("pair", f"{close}|{close}", 0), ("images", "", 0),
-                             ("pair", f"{name}|Thomas Berger", 0), ("pair", f"{title}|Director of Finance", 0)]),
+        (
+            "block-on-next-page",
+            [
+                ("newpage", "", 0),
+                ("text", close, x),
+                ("image", "", x),
+                ("text", name, x),
+                ("text", title, x),
+                ("footer", "Page 2 of 2", 0),
+            ],
+        ),
+        (
+            "two-signatories",
+            [
+                ("pair", f"{close}|{close}", 0),
+                ("images", "", 0),
+                ("pair", f"{name}|Thomas Berger", 0),
+                ("pair", f"{title}|Director of Finance", 0),
+            ],
+        ),
     ]
 
 
@@ -277,8 +358,14 @@ def signature_cases(count: int = 60):
         name, title = next(people)
         for label, rows in _layouts(name, title, next(closes), next(footers)):
             head = next(heads)
-            spec = Closing(head, "3 March 2021", ["Ms Helen Park", "Operations Manager"],
-                           "Dear Ms Park," if made % 4 else None, list(islice(cycle(_BODY), made % 3 + 1 + (8 if made % 7 == 0 else 0))), rows)
+            spec = Closing(
+                head,
+                "3 March 2021",
+                ["Ms Helen Park", "Operations Manager"],
+                "Dear Ms Park," if made % 4 else None,
+                list(islice(cycle(_BODY), made % 3 + 1 + (8 if made % 7 == 0 else 0))),
+                rows,
+            )
             yield f"{made:02d}-{label}", spec
             made += 1
             if made >= count:

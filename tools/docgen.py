@@ -18,16 +18,40 @@ from tools.metrics import text_width, wrap
 from tools.pdfgen import Img, PdfItem, Text, build_pdf
 from tools.pdfmeta import xmp_packet
 
-__all__ = ["LetterSpec", "letter_pdf", "letter_docx", "letter_text", "filler_paragraphs",
-           "build_pdf", "build_docx", "Text", "Img", "Para", "SIGNATURES"]
+__all__ = [
+    "SIGNATURES",
+    "Img",
+    "LetterSpec",
+    "Para",
+    "Text",
+    "build_docx",
+    "build_pdf",
+    "filler_paragraphs",
+    "letter_docx",
+    "letter_pdf",
+    "letter_text",
+]
 
 SIGNATURES = (None, "image", "digital", "empty-field", "conformed", "marker")
 PAGE_W, PAGE_H = 612, 792
 LEFT, RIGHT, TOP, BOTTOM = 72, 540, 720, 72
 LEADING, SIG_X, BODY_FONT, HEAD_FONT = 14, 306, "Times-Roman", "Times-Bold"
 _SIG_GAP = 4 * LEADING  # closing baseline to typed-name baseline
-_METADATA_KEYS = {"title", "author", "subject", "creator", "producer", "created", "modified",
-                  "last_modified_by", "company", "revision", "template", "app_version", "xmp"}
+_METADATA_KEYS = {
+    "title",
+    "author",
+    "subject",
+    "creator",
+    "producer",
+    "created",
+    "modified",
+    "last_modified_by",
+    "company",
+    "revision",
+    "template",
+    "app_version",
+    "xmp",
+}
 _FILLER = (
     "This paragraph is neutral filler text that lengthens the letter for layout tests.",
     "It records routine administrative detail about schedules, contacts and files.",
@@ -75,7 +99,7 @@ def filler_paragraphs(pages: int) -> list[str]:
     budget, paragraphs = pages * ((TOP - BOTTOM) // LEADING), []
     while budget > 0:
         start = len(paragraphs) % len(_FILLER)
-        text = " ".join((_FILLER * 2)[start:start + 4])
+        text = " ".join((_FILLER * 2)[start : start + 4])
         paragraphs.append(text)
         budget -= len(wrap(text, RIGHT - LEFT)) + 1
     return paragraphs
@@ -140,8 +164,15 @@ def _watermark(text: str) -> Text:
     """A large light-grey 45-degree text centred on the page."""
     size = 120 if len(text) <= 6 else max(36, 720 // len(text))
     half = text_width(text, "Helvetica-Bold", size) / 2 * 0.7071
-    return Text(PAGE_W / 2 - half + size * 0.25, PAGE_H / 2 - half - size * 0.25, text,
-                "Helvetica-Bold", size, gray=0.85, angle=45)
+    return Text(
+        PAGE_W / 2 - half + size * 0.25,
+        PAGE_H / 2 - half - size * 0.25,
+        text,
+        "Helvetica-Bold",
+        size,
+        gray=0.85,
+        angle=45,
+    )
 
 
 def _layout_head(flow: _Flow, spec: LetterSpec) -> None:
@@ -194,9 +225,16 @@ def layout_pages(spec: LetterSpec) -> list[list[PdfItem]]:
 
 def _pdf_info(md: dict) -> dict | None:
     """Map spec metadata to /Info entries (None when there are none)."""
-    names = (("title", "Title"), ("author", "Author"), ("subject", "Subject"),
-             ("creator", "Creator"), ("producer", "Producer"), ("created", "CreationDate"),
-             ("modified", "ModDate"), ("company", "Company"))
+    names = (
+        ("title", "Title"),
+        ("author", "Author"),
+        ("subject", "Subject"),
+        ("creator", "Creator"),
+        ("producer", "Producer"),
+        ("created", "CreationDate"),
+        ("modified", "ModDate"),
+        ("company", "Company"),
+    )
     info = {pdf_key: md[key] for key, pdf_key in names if md.get(key) is not None}
     return info or None
 
@@ -208,8 +246,7 @@ def letter_pdf(spec: LetterSpec) -> bytes:
     if xmp is True:
         xmp = xmp_packet(info or {})
     sig_field = spec.signature if spec.signature in ("digital", "empty-field") else None
-    return build_pdf(layout_pages(spec), info=info, sig_field=sig_field,
-                     sig_name=spec.signature_name, xmp=xmp or None)
+    return build_pdf(layout_pages(spec), info=info, sig_field=sig_field, sig_name=spec.signature_name, xmp=xmp or None)
 
 
 def _docx_core(md: dict) -> dict | None:
@@ -221,8 +258,12 @@ def _docx_core(md: dict) -> dict | None:
 
 def _docx_app(md: dict) -> dict | None:
     """Map spec metadata to app.xml elements (None: write no app.xml)."""
-    names = (("template", "Template"), ("creator", "Application"), ("company", "Company"),
-             ("app_version", "AppVersion"))
+    names = (
+        ("template", "Template"),
+        ("creator", "Application"),
+        ("company", "Company"),
+        ("app_version", "AppVersion"),
+    )
     app = {element: md[key] for key, element in names if md.get(key) is not None}
     return app or None
 
@@ -251,10 +292,15 @@ def letter_docx(spec: LetterSpec) -> bytes:
     """
     paragraphs, image_after = _docx_paragraphs(spec)
     banner = [spec.banner] if spec.banner else []
-    return build_docx(header_lines=banner + list(spec.letterhead), paragraphs=paragraphs,
-                      signature_image_after=image_after, core=_docx_core(spec.metadata),
-                      app=_docx_app(spec.metadata), watermark=spec.watermark,
-                      footer_lines=banner)
+    return build_docx(
+        header_lines=banner + list(spec.letterhead),
+        paragraphs=paragraphs,
+        signature_image_after=image_after,
+        core=_docx_core(spec.metadata),
+        app=_docx_app(spec.metadata),
+        watermark=spec.watermark,
+        footer_lines=banner,
+    )
 
 
 def letter_text(spec: LetterSpec) -> str:
@@ -264,7 +310,7 @@ def letter_text(spec: LetterSpec) -> str:
     and PDF-field signatures and the watermark cannot exist in text and are left out.
     """
     lines = [spec.banner, ""] if spec.banner else []
-    lines += list(spec.letterhead) + [""] if spec.letterhead else []
+    lines += [*list(spec.letterhead), ""] if spec.letterhead else []
     lines += [spec.date, ""] if spec.date else []
     for block in _all_blocks(spec):
         lines += [block, ""]

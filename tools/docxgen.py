@@ -23,20 +23,44 @@ from docx.shared import Inches, Pt
 
 from tools.scribble import signature_png
 
-_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
-          "right": WD_ALIGN_PARAGRAPH.RIGHT}
-_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-       'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-       'xmlns:w10="urn:schemas-microsoft-com:office:word"')
-_CORE_ORDER = (("title", "dc:title"), ("subject", "dc:subject"), ("author", "dc:creator"),
-               ("keywords", "cp:keywords"), ("description", "dc:description"),
-               ("last_modified_by", "cp:lastModifiedBy"), ("revision", "cp:revision"),
-               ("last_printed", "cp:lastPrinted"), ("created", "dcterms:created"),
-               ("modified", "dcterms:modified"), ("category", "cp:category"))
-_APP_ORDER = ("Template", "TotalTime", "Pages", "Words", "Characters", "Application",
-              "DocSecurity", "Lines", "Paragraphs", "ScaleCrop", "Manager", "Company",
-              "LinksUpToDate", "CharactersWithSpaces", "SharedDoc", "HyperlinksChanged",
-              "AppVersion")
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+_NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:w10="urn:schemas-microsoft-com:office:word"'
+)
+_CORE_ORDER = (
+    ("title", "dc:title"),
+    ("subject", "dc:subject"),
+    ("author", "dc:creator"),
+    ("keywords", "cp:keywords"),
+    ("description", "dc:description"),
+    ("last_modified_by", "cp:lastModifiedBy"),
+    ("revision", "cp:revision"),
+    ("last_printed", "cp:lastPrinted"),
+    ("created", "dcterms:created"),
+    ("modified", "dcterms:modified"),
+    ("category", "cp:category"),
+)
+_APP_ORDER = (
+    "Template",
+    "TotalTime",
+    "Pages",
+    "Words",
+    "Characters",
+    "Application",
+    "DocSecurity",
+    "Lines",
+    "Paragraphs",
+    "ScaleCrop",
+    "Manager",
+    "Company",
+    "LinksUpToDate",
+    "CharactersWithSpaces",
+    "SharedDoc",
+    "HyperlinksChanged",
+    "AppVersion",
+)
 _CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 _APP_TYPE = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -54,10 +78,17 @@ class Para:
     space_after: float = 0.0
 
 
-def build_docx(*, header_lines: list[str], paragraphs: list[str | Para],
-               signature_image_after: int | None = None, core: dict | None,
-               app: dict | None, header_textbox: str | None = None,
-               watermark: str | None = None, footer_lines: list[str] = ()) -> bytes:
+def build_docx(
+    *,
+    header_lines: list[str],
+    paragraphs: list[str | Para],
+    signature_image_after: int | None = None,
+    core: dict | None,
+    app: dict | None,
+    header_textbox: str | None = None,
+    watermark: str | None = None,
+    footer_lines: list[str] = (),
+) -> bytes:
     """Write a .docx and return its bytes.
 
     `header_lines` are centred bold paragraphs of the (default) page header;
@@ -71,8 +102,9 @@ def build_docx(*, header_lines: list[str], paragraphs: list[str | Para],
     doc = _new_document()
     header = doc.sections[0].header
     _fill_lines(header, header_lines, bold=True)
-    for fragment in filter(None, (header_textbox and _textbox_xml(header_textbox),
-                                  watermark and _watermark_xml(watermark))):
+    for fragment in filter(
+        None, (header_textbox and _textbox_xml(header_textbox), watermark and _watermark_xml(watermark))
+    ):
         header._element.append(parse_xml(fragment))
     if footer_lines:
         _fill_lines(doc.sections[0].footer, footer_lines, bold=True)
@@ -151,35 +183,40 @@ def _runs_xml(text: str, bold: bool = False) -> str:
 
 def _textbox_xml(text: str) -> str:
     """A header paragraph holding a VML text box with one centred paragraph per line."""
-    inner = "".join(f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr>{_runs_xml(line, True)}</w:p>'
-                    for line in text.split("\n"))
-    return (f"<w:p {_NS}><w:r><w:pict>"
-            '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
-            'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
-            '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-            '<v:shape id="Text Box 1" o:spid="_x0000_s1025" type="#_x0000_t202" '
-            'style="position:absolute;margin-left:0;margin-top:0;width:468pt;height:72pt;'
-            'z-index:251659264;mso-position-horizontal:center;'
-            'mso-position-horizontal-relative:margin" stroked="f">'
-            f"<v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox>"
-            "</v:shape></w:pict></w:r></w:p>")
+    inner = "".join(
+        f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr>{_runs_xml(line, True)}</w:p>' for line in text.split("\n")
+    )
+    return (
+        f"<w:p {_NS}><w:r><w:pict>"
+        '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+        'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+        '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+        '<v:shape id="Text Box 1" o:spid="_x0000_s1025" type="#_x0000_t202" '
+        'style="position:absolute;margin-left:0;margin-top:0;width:468pt;height:72pt;'
+        "z-index:251659264;mso-position-horizontal:center;"
+        'mso-position-horizontal-relative:margin" stroked="f">'
+        f"<v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox>"
+        "</v:shape></w:pict></w:r></w:p>"
+    )
 
 
 def _watermark_xml(text: str) -> str:
     """A header paragraph with Word's PowerPlusWaterMarkObject diagonal text watermark."""
-    return (f"<w:p {_NS}><w:r><w:rPr><w:noProof/></w:rPr><w:pict>"
-            '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
-            'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
-            '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/>'
-            '</v:shapetype><v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049" '
-            'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;'
-            'width:412.4pt;height:247.45pt;rotation:315;z-index:-251657216;'
-            'mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
-            'mso-position-vertical:center;mso-position-vertical-relative:margin" '
-            'o:allowincell="f" fillcolor="silver" stroked="f"><v:fill opacity=".5"/>'
-            '<v:textpath style="font-family:&quot;Times New Roman&quot;;font-size:1pt" '
-            f"string={quoteattr(text)}/>"
-            '<w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r></w:p>')
+    return (
+        f"<w:p {_NS}><w:r><w:rPr><w:noProof/></w:rPr><w:pict>"
+        '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+        'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+        '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/>'
+        '</v:shapetype><v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049" '
+        'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;'
+        "width:412.4pt;height:247.45pt;rotation:315;z-index:-251657216;"
+        "mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+        'mso-position-vertical:center;mso-position-vertical-relative:margin" '
+        'o:allowincell="f" fillcolor="silver" stroked="f"><v:fill opacity=".5"/>'
+        '<v:textpath style="font-family:&quot;Times New Roman&quot;;font-size:1pt" '
+        f"string={quoteattr(text)}/>"
+        '<w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r></w:p>'
+    )
 
 
 def _w3cdtf(value: datetime) -> str:
@@ -203,22 +240,25 @@ def _core_xml(core: dict) -> bytes:
                 parts.append(f"<{tag}{kind}>{_w3cdtf(value)}</{tag}>")
             else:
                 parts.append(f"<{tag}>{escape(str(value))}</{tag}>")
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
-            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-            'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/'
-            'dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            + "".join(parts) + "</cp:coreProperties>").encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+        'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/'
+        'dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' + "".join(parts) + "</cp:coreProperties>"
+    ).encode("utf-8")
 
 
 def _app_xml(app: dict) -> bytes:
     """docProps/app.xml: known elements in Word's order, then any others as given."""
     keys = [k for k in _APP_ORDER if k in app] + [k for k in app if k not in _APP_ORDER]
     body = "".join(f"<{k}>{escape(str(app[k]))}</{k}>" for k in keys)
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
-            f'2006/docPropsVTypes">{body}</Properties>').encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
+        f'2006/docPropsVTypes">{body}</Properties>'
+    ).encode()
 
 
 def _register(entries: dict[str, bytes], extra: dict) -> None:
@@ -227,8 +267,10 @@ def _register(entries: dict[str, bytes], extra: dict) -> None:
     next_id = max(int(n) for n in re.findall(r'Id="rId(\d+)"', rels)) + 1
     for offset, (name, (_, ctype, reltype)) in enumerate(extra.items()):
         types = types.replace("</Types>", f'<Override PartName="/{name}" ContentType="{ctype}"/></Types>')
-        rels = rels.replace("</Relationships>", f'<Relationship Id="rId{next_id + offset}" '
-                            f'Type="{reltype}" Target="{name}"/></Relationships>')
+        rels = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="rId{next_id + offset}" Type="{reltype}" Target="{name}"/></Relationships>',
+        )
     entries["[Content_Types].xml"], entries["_rels/.rels"] = types.encode(), rels.encode()
 
 

@@ -139,8 +139,14 @@ def longest_chain(g: dict[str, set[str]], start: str) -> list[str]:
 # The floors of the house, lowest first.  A module may import its own floor or a lower one, never
 # a higher one.  Each entry is a module or a folder (every module under it).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("authcheck.version", "authcheck.errors", "authcheck.model", "authcheck.settings", "authcheck.util",
-     "authcheck.schemas"),
+    (
+        "authcheck.version",
+        "authcheck.errors",
+        "authcheck.model",
+        "authcheck.settings",
+        "authcheck.util",
+        "authcheck.schemas",
+    ),
     ("authcheck.loaders",),
     ("authcheck.forensics", "authcheck.extract"),
     ("authcheck.engine",),
@@ -158,9 +164,9 @@ def floor_of(module: str) -> int | None:
     best: tuple[int, int] | None = None
     for level, entries in enumerate(LAYERS):
         for entry in entries:
-            if module == entry or (entry != PACKAGE and module.startswith(entry + ".")):
-                if best is None or len(entry) > best[1]:
-                    best = (level, len(entry))
+            covers = module == entry or (entry != PACKAGE and module.startswith(entry + "."))
+            if covers and (best is None or len(entry) > best[1]):
+                best = (level, len(entry))
     return None if best is None else best[0]
 
 
@@ -180,7 +186,7 @@ def folders(g: dict[str, set[str]]) -> dict[str, int]:
     """How many modules each folder holds."""
     files = module_files()
     count: dict[str, int] = defaultdict(int)
-    for m, p in files.items():
+    for _m, p in files.items():
         count[str(p.parent.relative_to(ROOT))] += 1
     return dict(sorted(count.items()))
 

@@ -67,4 +67,4 @@ def wrap(text: str, width: float, font: str = "Times-Roman", size: float = 12) -
             lines.append(current)
             candidate = word
         current = candidate
-    return lines + [current] if current else lines or [""]
+    return [*lines, current] if current else lines or [""]

@@ -31,21 +31,34 @@ CREATED = datetime(2020, 1, 14, 7, 48, tzinfo=BAGHDAD)
 
 def genuine_spec(signature: str | None = "image", **metadata) -> LetterSpec:
     """A routine, genuine letter written in Word; `metadata` overrides its Info/XMP values."""
-    md = {"title": "Air Movement Coordination Meetings", "author": "Whitfield, James T. COL USARMY",
-          "creator": "Microsoft Word", "producer": "Microsoft Word 2016", "created": CREATED,
-          "modified": CREATED + timedelta(minutes=37), "xmp": True}
+    md = {
+        "title": "Air Movement Coordination Meetings",
+        "author": "Whitfield, James T. COL USARMY",
+        "creator": "Microsoft Word",
+        "producer": "Microsoft Word 2016",
+        "created": CREATED,
+        "modified": CREATED + timedelta(minutes=37),
+        "xmp": True,
+    }
     md.update(metadata)
     return LetterSpec(
-        letterhead=["HEADQUARTERS", "TASK FORCE IRAQ", "BAGHDAD, IRAQ"], date="14 January 2020",
-        blocks=["MEMORANDUM FOR Iraqi Ministry of Defense, Director of Air Operations",
-                "FROM: Chief, Air Movement Coordination Cell, Task Force Iraq",
-                "SUBJECT: Air Movement Coordination Meetings", "Sir,",
-                "1. Task Force Iraq requests weekly air movement coordination meetings with your staff, "
-                "every Tuesday at 1000 hours in the Joint Operations Center.",
-                "2. Please confirm attendance and nominate a liaison officer."],
-        closing="Respectfully,", signature_name="JAMES T. WHITFIELD",
+        letterhead=["HEADQUARTERS", "TASK FORCE IRAQ", "BAGHDAD, IRAQ"],
+        date="14 January 2020",
+        blocks=[
+            "MEMORANDUM FOR Iraqi Ministry of Defense, Director of Air Operations",
+            "FROM: Chief, Air Movement Coordination Cell, Task Force Iraq",
+            "SUBJECT: Air Movement Coordination Meetings",
+            "Sir,",
+            "1. Task Force Iraq requests weekly air movement coordination meetings with your staff, "
+            "every Tuesday at 1000 hours in the Joint Operations Center.",
+            "2. Please confirm attendance and nominate a liaison officer.",
+        ],
+        closing="Respectfully,",
+        signature_name="JAMES T. WHITFIELD",
         signature_titles=["Colonel, US Army", "Chief, Air Movement Coordination Cell"],
-        signature=signature, metadata={k: v for k, v in md.items() if v is not None})
+        signature=signature,
+        metadata={k: v for k, v in md.items() if v is not None},
+    )
 
 
 def genuine(signature: str | None = "image", **metadata) -> bytes:
@@ -57,12 +70,21 @@ def print_to_pdf_copy() -> bytes:
     """The genuine letter as a leaked "Microsoft: Print To PDF" copy: new producer and dates, no
     author, no XMP, the signature image kept."""
     later = datetime(2020, 2, 20, 18, 3, tzinfo=timezone.utc)
-    spec = genuine_spec("image", title="Microsoft Word - coordination.docx", author=None, creator=None,
-                        producer="Microsoft: Print To PDF", created=later, modified=later, xmp=None)
+    spec = genuine_spec(
+        "image",
+        title="Microsoft Word - coordination.docx",
+        author=None,
+        creator=None,
+        producer="Microsoft: Print To PDF",
+        created=later,
+        modified=later,
+        xmp=None,
+    )
     return letter_pdf(spec)
 
 
 # -- incremental updates -------------------------------------------------------------------------
+
 
 def _reader(data: bytes):
     """A pypdf reader over `data`."""
@@ -78,8 +100,7 @@ def serialize(obj) -> bytes:
     return out.getvalue()
 
 
-def append_update(data: bytes, objects: dict[int, bytes], *, info: int | None = None,
-                  exiftool: bool = False) -> bytes:
+def append_update(data: bytes, objects: dict[int, bytes], *, info: int | None = None, exiftool: bool = False) -> bytes:
     """Append an incremental update holding `objects` (number -> body), as Acrobat or ExifTool do.
 
     The new trailer copies /Root, /Info (or uses `info`) and the first /ID of the previous one,
@@ -103,8 +124,9 @@ def append_update(data: bytes, objects: dict[int, bytes], *, info: int | None = 
     first_id = _id_hex(trailer["/ID"][0]) if "/ID" in trailer else hashlib.md5(data).hexdigest()
     new_id = hashlib.md5(bytes(out)).hexdigest()
     info_ref = f" /Info {info_num} 0 R" if info_num else ""
-    out += (f"trailer\n<< /Size {size} /Root {root} 0 R{info_ref} /ID [<{first_id}> <{new_id}>] "
-            f"/Prev {prev} >>\n").encode()
+    out += (
+        f"trailer\n<< /Size {size} /Root {root} 0 R{info_ref} /ID [<{first_id}> <{new_id}>] /Prev {prev} >>\n"
+    ).encode()
     if exiftool:
         out += f"%EndExifToolUpdate {len(data)}\n".encode()
     out += f"startxref\n{xref_at}\n%%EOF\n".encode()
@@ -173,8 +195,10 @@ def add_annotation(data: bytes, text: str, *, page: int = 0, flags: int = 4) -> 
     reader = _reader(data)
     page_obj = reader.pages[page]
     num = _next_number(data)
-    annot = (f"<< /Type /Annot /Subtype /FreeText /Rect [72 60 540 80] /Contents {pdf_string(text)} "
-             f"/DA (/Helv 12 Tf 0 g) /F {flags} /T (reviewer) >>").encode("latin-1")
+    annot = (
+        f"<< /Type /Annot /Subtype /FreeText /Rect [72 60 540 80] /Contents {pdf_string(text)} "
+        f"/DA (/Helv 12 Tf 0 g) /F {flags} /T (reviewer) >>"
+    ).encode("latin-1")
     annots = ArrayObject(list(page_obj.get("/Annots", ArrayObject())))
     annots.append(IndirectObject(num, 0, reader))
     new_page = DictionaryObject(page_obj)
@@ -193,9 +217,11 @@ def add_page(data: bytes, text: str) -> bytes:
     content, page = _next_number(data), _next_number(data) + 1
     font = sorted(first["/Resources"]["/Font"].keys())[0]
     ops = f"BT {font} 12 Tf 1 0 0 1 72 700 Tm {pdf_string(text)} Tj ET\n".encode("latin-1")
-    page_body = (f"<< /Type /Page /Parent {pages_ref.idnum} 0 R /MediaBox [0 0 612 792] /Resources "
-                 f"{serialize(first['/Resources']).decode('latin-1')} /Contents {content} 0 R >>").encode("latin-1")
-    kids = ArrayObject(list(pages["/Kids"]) + [IndirectObject(page, 0, reader)])
+    page_body = (
+        f"<< /Type /Page /Parent {pages_ref.idnum} 0 R /MediaBox [0 0 612 792] /Resources "
+        f"{serialize(first['/Resources']).decode('latin-1')} /Contents {content} 0 R >>"
+    ).encode("latin-1")
+    kids = ArrayObject([*list(pages["/Kids"]), IndirectObject(page, 0, reader)])
     pages[NameObject("/Kids")], pages[NameObject("/Count")] = kids, NumberObject(len(kids))
     stream = f"<< /Length {len(ops)} >>\nstream\n".encode() + ops + b"\nendstream"
     return append_update(data, {content: stream, page: page_body, pages_ref.idnum: serialize(pages)})
@@ -227,6 +253,7 @@ def append_junk(data: bytes, junk: bytes = b"% appended after signing\n") -> byt
 
 # -- signatures ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Identity:
     """A throwaway signing identity: DER certificate and PKCS#8 DER private key."""
@@ -250,20 +277,40 @@ def identity(name: str = SIGNER) -> Identity:
     from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Task Force Iraq")])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Task Force Iraq"),
+        ]
+    )
     start = datetime(2019, 1, 1, tzinfo=timezone.utc)
-    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                          data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                          encipher_only=False, decipher_only=False)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(start)
-            .not_valid_after(start + timedelta(days=365 * 30))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(usage, critical=True).sign(key, hashes.SHA256()))
-    return Identity(cert.public_bytes(serialization.Encoding.DER),
-                    key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=365 * 30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return Identity(
+        cert.public_bytes(serialization.Encoding.DER),
+        key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+    )
 
 
 def sign(data: bytes, who: Identity | None = None, *, field: str = "Signature1", name: str | None = None) -> bytes:
@@ -275,8 +322,11 @@ def sign(data: bytes, who: Identity | None = None, *, field: str = "Signature1",
 
     who = who or identity()
     cert = x509.Certificate.load(who.cert_der)
-    signer = signers.SimpleSigner(signing_cert=cert, signing_key=keys.PrivateKeyInfo.load(who.key_der),
-                                  cert_registry=SimpleCertificateStore.from_certs([cert]))
+    signer = signers.SimpleSigner(
+        signing_cert=cert,
+        signing_key=keys.PrivateKeyInfo.load(who.key_der),
+        cert_registry=SimpleCertificateStore.from_certs([cert]),
+    )
     writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
     meta = signers.PdfSignatureMetadata(field_name=field, name=name)
     return signers.sign_pdf(writer, meta, signer=signer).getvalue()
@@ -299,7 +349,7 @@ def objects_of(data: bytes) -> dict[int, bytes]:
 
 def _trailer_refs(data: bytes) -> tuple[int, int | None, str]:
     """(/Root number, /Info number or None, first /ID hex) of a docgen PDF."""
-    trailer = data[data.rindex(b"trailer"):]
+    trailer = data[data.rindex(b"trailer") :]
     root = int(re.search(rb"/Root (\d+) 0 R", trailer).group(1))
     info = re.search(rb"/Info (\d+) 0 R", trailer)
     doc_id = re.search(rb"/ID \[<([0-9A-Fa-f]+)>", trailer)
@@ -319,8 +369,10 @@ def rewrite(data: bytes, objects: dict[int, bytes], *, header: bytes = b"%PDF-1.
     out += f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{offsets[n]:010d} 00000 n \n".encode() for n in sorted(offsets))
     info_ref = f" /Info {info} 0 R" if info else ""
-    out += (f"trailer\n<< /Size {len(offsets) + 1} /Root {root} 0 R{info_ref} /ID [<{doc_id}> <{doc_id}>] >>\n"
-            f"startxref\n{xref_at}\n%%EOF\n").encode()
+    out += (
+        f"trailer\n<< /Size {len(offsets) + 1} /Root {root} 0 R{info_ref} /ID [<{doc_id}> <{doc_id}>] >>\n"
+        f"startxref\n{xref_at}\n%%EOF\n"
+    ).encode()
     return bytes(out)
 
 
@@ -328,7 +380,7 @@ def _catalog_with(data: bytes, extra: str) -> dict[int, bytes]:
     """The catalog object of a docgen PDF with `extra` entries added."""
     root, _, _ = _trailer_refs(data)
     body = objects_of(data)[root]
-    return {root: body[:body.rindex(b">>")] + extra.encode("latin-1") + b" >>"}
+    return {root: body[: body.rindex(b">>")] + extra.encode("latin-1") + b" >>"}
 
 
 def _page_number(data: bytes) -> int:
@@ -343,7 +395,7 @@ def _page_with_annots(data: bytes, refs: list[int]) -> dict[int, bytes]:
     listed = " ".join(f"{r} 0 R" for r in refs)
     if b"/Annots [" in body:
         return {num: body.replace(b"/Annots [", f"/Annots [{listed} ".encode(), 1)}
-    return {num: body[:body.rindex(b">>")] + f"/Annots [{listed}] >>".encode()}
+    return {num: body[: body.rindex(b">>")] + f"/Annots [{listed}] >>".encode()}
 
 
 def active_content() -> bytes:
@@ -358,11 +410,15 @@ def active_content() -> bytes:
         js2: b"<< /S /JavaScript /JS (this.print\\(\\);) >>",
         ef: f"<< /Type /EmbeddedFile /Length {len(payload)} >>\nstream\n".encode() + payload + b"\nendstream",
         spec: f"<< /Type /Filespec /F (orders.txt) /UF (orders.txt) /EF << /F {ef} 0 R >> >>".encode(),
-        launch_annot: (b"<< /Type /Annot /Subtype /Link /Rect [72 60 200 80] "
-                       b"/A << /S /Launch /F (cmd.exe) >> >>"),
+        launch_annot: (b"<< /Type /Annot /Subtype /Link /Rect [72 60 200 80] /A << /S /Launch /F (cmd.exe) >> >>"),
     }
-    objects.update(_catalog_with(data, f" /OpenAction {js} 0 R /Names << /JavaScript << /Names [(init) {js2} 0 R] >> "
-                                       f"/EmbeddedFiles << /Names [(orders.txt) {spec} 0 R] >> >>"))
+    objects.update(
+        _catalog_with(
+            data,
+            f" /OpenAction {js} 0 R /Names << /JavaScript << /Names [(init) {js2} 0 R] >> "
+            f"/EmbeddedFiles << /Names [(orders.txt) {spec} 0 R] >> >>",
+        )
+    )
     objects.update(_page_with_annots(data, [launch_annot]))
     return rewrite(data, objects)
 
@@ -371,8 +427,12 @@ def form_field(value: str = "J. Q. Example", name: str = "Approver") -> bytes:
     """The genuine letter with a filled text form field (its value is drawn by the viewer, not in the page text)."""
     data = genuine()
     widget = max(objects_of(data)) + 1
-    objects = {widget: (f"<< /Type /Annot /Subtype /Widget /FT /Tx /T {pdf_string(name)} /V {pdf_string(value)} "
-                        f"/Rect [306 90 540 110] /F 4 /P {_page_number(data)} 0 R >>").encode("latin-1")}
+    objects = {
+        widget: (
+            f"<< /Type /Annot /Subtype /Widget /FT /Tx /T {pdf_string(name)} /V {pdf_string(value)} "
+            f"/Rect [306 90 540 110] /F 4 /P {_page_number(data)} 0 R >>"
+        ).encode("latin-1")
+    }
     objects.update(_catalog_with(data, f" /AcroForm << /Fields [{widget} 0 R] >>"))
     objects.update(_page_with_annots(data, [widget]))
     return rewrite(data, objects)
@@ -408,11 +468,15 @@ def scanned(ocr: bool = False) -> bytes:
     """An image-only page as a scanner writes it; with `ocr`, an invisible OCR text layer on top."""
     items = [Img(0, 0, 612, 792)]
     if ocr:
-        items += [Text(72, 700 - 14 * i, line, "Times-Roman", 12, gray=0.37)
-                  for i, line in enumerate(["HEADQUARTERS", "TASK FORCE IRAQ", "Sir,",
-                                            "Please confirm attendance."])]
-    info = {"Producer": "Canon iR-ADV C5535 PDF", "Creator": "Canon iR-ADV C5535",
-            "CreationDate": datetime(2020, 1, 20, 9, 0, tzinfo=BAGHDAD)}
+        items += [
+            Text(72, 700 - 14 * i, line, "Times-Roman", 12, gray=0.37)
+            for i, line in enumerate(["HEADQUARTERS", "TASK FORCE IRAQ", "Sir,", "Please confirm attendance."])
+        ]
+    info = {
+        "Producer": "Canon iR-ADV C5535 PDF",
+        "Creator": "Canon iR-ADV C5535",
+        "CreationDate": datetime(2020, 1, 20, 9, 0, tzinfo=BAGHDAD),
+    }
     data = build_pdf([items], info=info)
     return data.replace(b"q 0.37 g BT", b"q 3 Tr   BT") if ocr else data
 
@@ -421,12 +485,18 @@ def info_xmp_mismatch() -> bytes:
     """The genuine letter whose XMP packet names another producer and creation date than /Info."""
     from tools.pdfmeta import xmp_packet
 
-    xmp = xmp_packet({"Producer": "Microsoft: Print To PDF", "Creator": "Microsoft Word",
-                      "CreationDate": (CREATED + timedelta(days=1)).isoformat()})
+    xmp = xmp_packet(
+        {
+            "Producer": "Microsoft: Print To PDF",
+            "Creator": "Microsoft Word",
+            "CreationDate": (CREATED + timedelta(days=1)).isoformat(),
+        }
+    )
     return letter_pdf(replace(genuine_spec(), metadata={**genuine_spec().metadata, "xmp": xmp}))
 
 
 # -- linearization ------------------------------------------------------------------------------
+
 
 def linearize(data: bytes, *, use_qpdf: bool | None = None) -> bytes:
     """A linearized copy: by qpdf when it is installed (or `use_qpdf`), else laid out by hand."""
@@ -457,8 +527,10 @@ def linearize_by_hand(data: bytes) -> bytes:
         out += (f"{lin} 0 obj\n<< /Linearized 1 /L {length:010d} /N 1 /T {main_xref:010d} >>\nendobj\n").encode()
         first_xref = len(out)
         info_ref = f" /Info {info} 0 R" if info else ""
-        out += (f"xref\n{lin} 1\n{lin_at:010d} 00000 n \ntrailer\n<< /Size {lin + 1} /Root {root} 0 R{info_ref} "
-                f"/ID [<{doc_id}> <{doc_id}>] /Prev {main_xref:010d} >>\nstartxref\n0\n%%EOF\n").encode()
+        out += (
+            f"xref\n{lin} 1\n{lin_at:010d} 00000 n \ntrailer\n<< /Size {lin + 1} /Root {root} 0 R{info_ref} "
+            f"/ID [<{doc_id}> <{doc_id}>] /Prev {main_xref:010d} >>\nstartxref\n0\n%%EOF\n"
+        ).encode()
         offsets = {}
         for num in range(1, count + 1):
             offsets[num] = len(out)
@@ -474,8 +546,30 @@ def linearize_by_hand(data: bytes) -> bytes:
     return final
 
 
-__all__ = ["genuine_spec", "genuine", "print_to_pdf_copy", "append_update", "add_text", "add_ops",
-           "add_annotation", "add_page", "version_bumped", "set_info", "append_junk", "Identity", "identity",
-           "sign", "placeholder_signed", "objects_of", "rewrite", "active_content", "form_field",
-           "page_with_ops", "hidden_text_letter", "scanned", "info_xmp_mismatch", "linearize",
-           "linearize_by_hand"]
+__all__ = [
+    "Identity",
+    "active_content",
+    "add_annotation",
+    "add_ops",
+    "add_page",
+    "add_text",
+    "append_junk",
+    "append_update",
+    "form_field",
+    "genuine",
+    "genuine_spec",
+    "hidden_text_letter",
+    "identity",
+    "info_xmp_mismatch",
+    "linearize",
+    "linearize_by_hand",
+    "objects_of",
+    "page_with_ops",
+    "placeholder_signed",
+    "print_to_pdf_copy",
+    "rewrite",
+    "scanned",
+    "set_info",
+    "sign",
+    "version_bumped",
+]

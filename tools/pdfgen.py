@@ -123,8 +123,7 @@ def _text_ops(item: Text, font_name: str) -> str:
     rad = math.radians(item.angle)
     cos, sin = math.cos(rad), math.sin(rad)
     matrix = " ".join(_fmt(v) for v in (cos, sin, -sin, cos, item.x, item.y))
-    return (f"q {_fmt(item.gray)} g BT /{font_name} {_fmt(item.size)} Tf {matrix} Tm "
-            f"{_show_text(item.text)} Tj ET Q")
+    return f"q {_fmt(item.gray)} g BT /{font_name} {_fmt(item.size)} Tf {matrix} Tm {_show_text(item.text)} Tj ET Q"
 
 
 def _image_ops(item: Img, image_name: str) -> str:
@@ -138,8 +137,10 @@ def _image_object(objs: _Objects, kind: str) -> int:
     if kind != "signature":
         raise ValueError(f"unknown image kind {kind!r}")
     width, height, rows = signature_pixels()
-    head = (f"/Type /XObject /Subtype /Image /Width {width} /Height {height} "
-            "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode")
+    head = (
+        f"/Type /XObject /Subtype /Image /Width {width} /Height {height} "
+        "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode"
+    )
     return objs.stream(head, zlib.compress(b"".join(rows), 9))
 
 
@@ -147,14 +148,12 @@ def _resource_names(pages: list[list[PdfItem]]) -> tuple[dict, dict]:
     """Map every font and image kind used to a resource name (F1.., Im1..)."""
     fonts = sorted({i.font for page in pages for i in page if isinstance(i, Text)})
     kinds = sorted({i.kind for page in pages for i in page if isinstance(i, Img)})
-    return ({f: f"F{n}" for n, f in enumerate(fonts, 1)},
-            {k: f"Im{n}" for n, k in enumerate(kinds, 1)})
+    return ({f: f"F{n}" for n, f in enumerate(fonts, 1)}, {k: f"Im{n}" for n, k in enumerate(kinds, 1)})
 
 
 def _page_content(items: list[PdfItem], fonts: dict, images: dict) -> bytes:
     """The content stream of one page."""
-    ops = [_text_ops(i, fonts[i.font]) if isinstance(i, Text) else _image_ops(i, images[i.kind])
-           for i in items]
+    ops = [_text_ops(i, fonts[i.font]) if isinstance(i, Text) else _image_ops(i, images[i.kind]) for i in items]
     return ("\n".join(ops) + "\n").encode("latin-1")
 
 
@@ -172,9 +171,11 @@ def _sig_objects(objs: _Objects, mode: str, name: str | None, when: object) -> t
     """Write the /V signature value when filled; return (reserved widget number, " /V n 0 R")."""
     value = ""
     if mode == "digital":
-        entries = ["/Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached",
-                   "/ByteRange " + _BYTE_RANGE_SLOT.decode(),
-                   "/Contents <" + "00" * _SIG_CONTENTS_BYTES + ">"]
+        entries = [
+            "/Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached",
+            "/ByteRange " + _BYTE_RANGE_SLOT.decode(),
+            "/Contents <" + "00" * _SIG_CONTENTS_BYTES + ">",
+        ]
         if name:
             entries.append("/Name " + pdf_string(name))
         if when is not None:
@@ -188,8 +189,10 @@ def _sig_objects(objs: _Objects, mode: str, name: str | None, when: object) -> t
 
 def _place_sig_widget(objs: _Objects, mode: str, widget: int, value: str, page: int) -> str:
     """Write the invisible /Sig widget on `page`; return the catalog's /AcroForm entry."""
-    objs.put(widget, f"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature1) /F 132 "
-                     f"/Rect [0 0 0 0] /P {page} 0 R{value} >>")
+    objs.put(
+        widget,
+        f"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature1) /F 132 /Rect [0 0 0 0] /P {page} 0 R{value} >>",
+    )
     _add_annot(objs, page, widget)
     flags = 3 if mode == "digital" else 1
     return f" /AcroForm << /Fields [{widget} 0 R] /SigFlags {flags} >>"
@@ -203,7 +206,7 @@ def _fill_byte_range(data: bytes) -> bytes:
     start = data.index(b"/Contents <", slot) + len(b"/Contents ")
     end = data.index(b">", start) + 1
     ranges = f"[0 {start} {end} {len(data) - end}]".encode("ascii")
-    return data[:slot] + ranges.ljust(len(_BYTE_RANGE_SLOT)) + data[slot + len(_BYTE_RANGE_SLOT):]
+    return data[:slot] + ranges.ljust(len(_BYTE_RANGE_SLOT)) + data[slot + len(_BYTE_RANGE_SLOT) :]
 
 
 def _serialize(objs: _Objects, root: int, info: int | None) -> bytes:
@@ -218,14 +221,22 @@ def _serialize(objs: _Objects, root: int, info: int | None) -> bytes:
     out += f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode("ascii")
     out += b"".join(f"{off:010d} 00000 n \n".encode("ascii") for off in offsets)
     info_ref = f" /Info {info} 0 R" if info else ""
-    out += (f"trailer\n<< /Size {len(offsets) + 1} /Root {root} 0 R{info_ref} "
-            f"/ID [<{doc_id}> <{doc_id}>] >>\nstartxref\n{xref_at}\n%%EOF\n").encode("ascii")
+    out += (
+        f"trailer\n<< /Size {len(offsets) + 1} /Root {root} 0 R{info_ref} "
+        f"/ID [<{doc_id}> <{doc_id}>] >>\nstartxref\n{xref_at}\n%%EOF\n"
+    ).encode("ascii")
     return _fill_byte_range(bytes(out))
 
 
-def build_pdf(pages: list[list[PdfItem]], *, info: dict | None = None, sig_field: str | None = None,
-              sig_name: str | None = None, xmp: str | None = None,
-              page_size: tuple[float, float] = (612, 792)) -> bytes:
+def build_pdf(
+    pages: list[list[PdfItem]],
+    *,
+    info: dict | None = None,
+    sig_field: str | None = None,
+    sig_name: str | None = None,
+    xmp: str | None = None,
+    page_size: tuple[float, float] = (612, 792),
+) -> bytes:
     """Write a PDF of `pages` (lists of Text/Img items) and return its bytes.
 
     `info` becomes the /Info dictionary (datetime values become PDF dates; any key is
@@ -240,8 +251,9 @@ def build_pdf(pages: list[list[PdfItem]], *, info: dict | None = None, sig_field
     image_refs = {k: f"/{n} {_image_object(objs, k)} 0 R" for k, n in image_names.items()}
     when = (info or {}).get("ModDate", (info or {}).get("CreationDate"))
     widget, value = _sig_objects(objs, sig_field, sig_name, when) if sig_field else (0, "")
-    kids = [_add_page(objs, items, pages_ref, page_size, font_names, image_names,
-                      font_refs, image_refs) for items in pages]
+    kids = [
+        _add_page(objs, items, pages_ref, page_size, font_names, image_names, font_refs, image_refs) for items in pages
+    ]
     catalog_extra = _place_sig_widget(objs, sig_field, widget, value, kids[-1]) if sig_field else ""
     if xmp is not None:
         meta = objs.stream("/Type /Metadata /Subtype /XML", xmp.encode("utf-8"))
@@ -263,18 +275,26 @@ def _info_dict(info: dict) -> str:
     return "<< " + " ".join(f"{_pdf_name(k)} {_info_value(v)}" for k, v in info.items()) + " >>"
 
 
-def _add_page(objs: _Objects, items: list[PdfItem], parent: int, size: tuple,
-              font_names: dict, image_names: dict, font_refs: dict, image_refs: dict) -> int:
+def _add_page(
+    objs: _Objects,
+    items: list[PdfItem],
+    parent: int,
+    size: tuple,
+    font_names: dict,
+    image_names: dict,
+    font_refs: dict,
+    image_refs: dict,
+) -> int:
     """Write one page and its content stream; return the page object number."""
     content = objs.stream("", _page_content(items, font_names, image_names))
     box = f"[0 0 {_fmt(size[0])} {_fmt(size[1])}]"
     resources = _page_resources(items, font_refs, image_refs)
-    return objs.add(f"<< /Type /Page /Parent {parent} 0 R /MediaBox {box} "
-                    f"/Resources {resources} /Contents {content} 0 R >>")
+    return objs.add(
+        f"<< /Type /Page /Parent {parent} 0 R /MediaBox {box} /Resources {resources} /Contents {content} 0 R >>"
+    )
 
 
 def _add_annot(objs: _Objects, page: int, annot: int) -> None:
     """Attach an annotation to an already written page object."""
     body = objs.bodies[page - 1]
     objs.bodies[page - 1] = body[:-2] + f"/Annots [{annot} 0 R] >>".encode("ascii")
-

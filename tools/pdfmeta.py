@@ -30,18 +30,25 @@ def xmp_packet(info: dict) -> str:
     """An XMP metadata packet mirroring /Info keys (Title, Author, Subject, Creator,
     Producer, CreationDate, ModDate), with a DocumentID derived from their values."""
     alt = '<rdf:Alt><rdf:li xml:lang="x-default">{}</rdf:li></rdf:Alt>'
-    fields = (("Title", "dc:title", alt), ("Author", "dc:creator", "<rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq>"),
-              ("Subject", "dc:description", alt), ("Creator", "xmp:CreatorTool", "{}"),
-              ("Producer", "pdf:Producer", "{}"), ("CreationDate", "xmp:CreateDate", "{}"),
-              ("ModDate", "xmp:ModifyDate", "{}"))
-    parts = [f"<{tag}>{form.format(escape(_xmp_date(info[key])))}</{tag}>"
-             for key, tag, form in fields if key in info]
+    fields = (
+        ("Title", "dc:title", alt),
+        ("Author", "dc:creator", "<rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq>"),
+        ("Subject", "dc:description", alt),
+        ("Creator", "xmp:CreatorTool", "{}"),
+        ("Producer", "pdf:Producer", "{}"),
+        ("CreationDate", "xmp:CreateDate", "{}"),
+        ("ModDate", "xmp:ModifyDate", "{}"),
+    )
+    parts = [f"<{tag}>{form.format(escape(_xmp_date(info[key])))}</{tag}>" for key, tag, form in fields if key in info]
     digest = uuid.uuid5(uuid.NAMESPACE_URL, repr(sorted((k, str(v)) for k, v in info.items())))
     parts.append(f"<xmpMM:DocumentID>uuid:{digest}</xmpMM:DocumentID>")
-    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
-            'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-            '<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-            'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">\n' + "\n".join(parts)
-            + '\n</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>')
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+        'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">\n'
+        + "\n".join(parts)
+        + '\n</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>'
+    )

@@ -6,6 +6,7 @@ pixels, and therefore every file that embeds them, are identical on every platfo
 
 from __future__ import annotations
 
+import itertools
 import struct
 import zlib
 from functools import lru_cache
@@ -14,9 +15,30 @@ WIDTH, HEIGHT = 96, 32
 _INK, _PAPER = 24, 255
 # A looping cursive stroke, a separate flourish and an underline, in pixel coordinates.
 _STROKES = (
-    ((4, 24), (9, 6), (13, 22), (17, 8), (21, 23), (26, 12), (30, 20), (27, 24), (33, 15),
-     (38, 21), (42, 9), (45, 22), (50, 14), (55, 21), (59, 8), (62, 23), (67, 13), (72, 20),
-     (77, 10), (80, 21), (86, 16), (91, 12)),
+    (
+        (4, 24),
+        (9, 6),
+        (13, 22),
+        (17, 8),
+        (21, 23),
+        (26, 12),
+        (30, 20),
+        (27, 24),
+        (33, 15),
+        (38, 21),
+        (42, 9),
+        (45, 22),
+        (50, 14),
+        (55, 21),
+        (59, 8),
+        (62, 23),
+        (67, 13),
+        (72, 20),
+        (77, 10),
+        (80, 21),
+        (86, 16),
+        (91, 12),
+    ),
     ((46, 4), (50, 3), (54, 5)),
     ((8, 28), (30, 27), (56, 28), (84, 26)),
 )
@@ -52,7 +74,7 @@ def signature_pixels() -> tuple[int, int, tuple[bytes, ...]]:
     """Return (width, height, rows) of the 8-bit grayscale signature, top row first."""
     canvas = [bytearray([_PAPER] * WIDTH) for _ in range(HEIGHT)]
     for stroke in _STROKES:
-        for start, end in zip(stroke, stroke[1:]):
+        for start, end in itertools.pairwise(stroke):
             _line(canvas, start, end)
     return WIDTH, HEIGHT, tuple(bytes(row) for row in canvas)
 
@@ -67,5 +89,6 @@ def signature_png() -> bytes:
     width, height, rows = signature_pixels()
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     raw = b"".join(b"\x00" + row for row in rows)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b"")
+    )

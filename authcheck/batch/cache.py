@@ -17,25 +17,35 @@ import os
 import secrets
 import sqlite3
 import stat
-import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import fields
-from typing import Any, Mapping, Optional
+from typing import Any
 
-from authcheck.util.cachekey import CacheKeyError, mac, verify
-from authcheck.util.places import default_cache_dir
 from authcheck.model import ErrorInfo, Evidence, Finding, Note, Result
 from authcheck.settings import Settings
+from authcheck.util.cachekey import CacheKeyError, mac, verify
+from authcheck.util.places import default_cache_dir
 
 SCHEMA = "2"
 FILE_NAME = "results-v2.sqlite3"  #: v2: records carry an HMAC, not a bare sha256
 BATCH = 100
 TRANSIENT_ERRORS = ("timeout", "memory", "internal")  #: may pass next time, so never cached
 NOT_RESULT_SETTINGS = ("min_severity", "fail_on", "fail_score", "password")  #: display, gate, secret
-FINDING_KEYS = ("rule", "title", "severity", "axis", "weight", "contribution", "confidence", "message",
-                "references", "remediation")
+FINDING_KEYS = (
+    "rule",
+    "title",
+    "severity",
+    "axis",
+    "weight",
+    "contribution",
+    "confidence",
+    "message",
+    "references",
+    "remediation",
+)
 EVIDENCE_KEYS = ("text", "part", "page", "line", "start", "end", "key", "context")
-FINDING_EXTRAS = tuple(f.name for f in fields(Finding) if f.name not in FINDING_KEYS + ("evidence", "suppressed"))
+FINDING_EXTRAS = tuple(f.name for f in fields(Finding) if f.name not in (*FINDING_KEYS, "evidence", "suppressed"))
 EVIDENCE_EXTRAS = tuple(f.name for f in fields(Evidence) if f.name not in EVIDENCE_KEYS)
 
 
@@ -57,8 +67,9 @@ def settings_digest(settings: Settings) -> str:
     here; `ResultCache.key(password=...)` mixes in a slow, salted hash of it).  New Settings
     fields count by default, so adding one can cost a cache miss but never a wrong hit.
     """
-    data = {f.name: _canonical(getattr(settings, f.name)) for f in fields(settings)
-            if f.name not in NOT_RESULT_SETTINGS}
+    data = {
+        f.name: _canonical(getattr(settings, f.name)) for f in fields(settings) if f.name not in NOT_RESULT_SETTINGS
+    }
     data["disabled_rules"] = sorted(data.get("disabled_rules", []))
     data["password_set"] = settings.password is not None
     if getattr(settings, "ocr_engine", "rapidocr") != "rapidocr":  # a system program: its version is not a library's
@@ -81,18 +92,24 @@ def result_to_record(result: Result) -> dict:
     return result_record(result)
 
 
-def result_from_record(record: dict, path: Optional[str] = None) -> Result:
+def result_from_record(record: dict, path: str | None = None) -> Result:
     """The Result a JSON record describes, re-pathed to `path` when given (a cache hit)."""
     error = record.get("error")
     return Result(
-        path=record["path"] if path is None else path, sha256=record["sha256"],
-        format=record["format"], verdict=record["verdict"], score=record["score"],
-        axes={k: v for k, v in record["axes"].items() if v is not None}, reason=record["reason"],
-        findings=tuple(_finding(f) for f in record["findings"]), fields=dict(record["fields"]),
+        path=record["path"] if path is None else path,
+        sha256=record["sha256"],
+        format=record["format"],
+        verdict=record["verdict"],
+        score=record["score"],
+        axes={k: v for k, v in record["axes"].items() if v is not None},
+        reason=record["reason"],
+        findings=tuple(_finding(f) for f in record["findings"]),
+        fields=dict(record["fields"]),
         error=None if error is None else ErrorInfo(error["type"], error["message"], error["stage"]),
         notes=tuple(Note(n["code"], n["detail"], dict(n.get("data") or {})) for n in record["notes"]),
         next_steps=tuple(record["next_steps"]),
-        rules_not_applied=tuple((r["rule"], r["reason"]) for r in record.get("rules_not_applied", ())))
+        rules_not_applied=tuple((r["rule"], r["reason"]) for r in record.get("rules_not_applied", ())),
+    )
 
 
 def _box(value: Any) -> Any:
@@ -101,12 +118,14 @@ def _box(value: Any) -> Any:
 
 
 def _finding(f: dict) -> Finding:
-    evidence = tuple(Evidence(**{k: _box(e[k]) if k == "box" else _tupled(e[k])
-                                 for k in EVIDENCE_KEYS + EVIDENCE_EXTRAS if k in e})
-                     for e in f["evidence"])
+    evidence = tuple(
+        Evidence(**{k: _box(e[k]) if k == "box" else _tupled(e[k]) for k in EVIDENCE_KEYS + EVIDENCE_EXTRAS if k in e})
+        for e in f["evidence"]
+    )
     extras = {key: _tupled(f[key]) for key in FINDING_EXTRAS if key in f}
-    return Finding(**{key: _tupled(f[key]) for key in FINDING_KEYS}, evidence=evidence,
-                   suppressed=f["suppressed"], **extras)
+    return Finding(
+        **{key: _tupled(f[key]) for key in FINDING_KEYS}, evidence=evidence, suppressed=f["suppressed"], **extras
+    )
 
 
 def _cacheable(record: dict) -> bool:
@@ -114,19 +133,20 @@ def _cacheable(record: dict) -> bool:
     error = record.get("error")
     if isinstance(error, dict) and error.get("type") in TRANSIENT_ERRORS:
         return False
-    return not any((f.get("suppressed") or {}).get("kind") in ("baseline", "ignore")
-                   for f in record.get("findings", ()))
+    return not any(
+        (f.get("suppressed") or {}).get("kind") in ("baseline", "ignore") for f in record.get("findings", ())
+    )
 
 
 class ResultCache:
     """Result records in `<directory>/results-v1.sqlite3`; degrades to no cache on any trouble."""
 
-    def __init__(self, directory: Optional[str] = None, secret: Optional[bytes] = None) -> None:
+    def __init__(self, directory: str | None = None, secret: bytes | None = None) -> None:
         self.directory = directory or default_cache_dir()
         self.failed = 0  #: records that did not verify this run (each was a miss)
         self.path = os.path.join(self.directory, FILE_NAME)
-        self.warning: Optional[str] = None
-        self._db: Optional[sqlite3.Connection] = None
+        self.warning: str | None = None
+        self._db: sqlite3.Connection | None = None
         self._pending: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
         self._salt = ""
@@ -149,8 +169,9 @@ class ResultCache:
         db.execute("PRAGMA busy_timeout = 200")
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, record TEXT NOT NULL, "
-                   "digest TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, record TEXT NOT NULL, digest TEXT NOT NULL)"
+        )
         meta = dict(db.execute("SELECT name, value FROM meta"))
         if not meta:  # a new file; two runs racing here both write the same schema, one salt wins
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('salt', ?)", (SCHEMA, secrets.token_hex(16)))
@@ -162,8 +183,10 @@ class ResultCache:
 
     def _disable(self, exc: BaseException) -> None:
         if self.warning is None:
-            self.warning = (f"result cache disabled for this run: {self.path}: {exc}; "
-                            "results are computed afresh (delete the file, or use --no-cache, to silence this)")
+            self.warning = (
+                f"result cache disabled for this run: {self.path}: {exc}; "
+                "results are computed afresh (delete the file, or use --no-cache, to silence this)"
+            )
         self._pending.clear()
         self._close_db()
 
@@ -181,17 +204,32 @@ class ResultCache:
         """False once the cache has been turned off for this run."""
         return self._db is not None
 
-    def key(self, *, sha256: str, name: str, version: str, rules_digest: str,
-            settings_digest: str, password: Optional[str] = None) -> str:
+    def key(
+        self,
+        *,
+        sha256: str,
+        name: str,
+        version: str,
+        rules_digest: str,
+        settings_digest: str,
+        password: str | None = None,
+    ) -> str:
         """The cache key of one check: content, base name, version, the versions of the libraries
         that shape a result, rules, settings (and password)."""
         from authcheck.util.cachekey import library_versions
 
-        parts = [sha256, os.path.basename(name.replace("\\", "/")), version, library_versions(), rules_digest,
-                 settings_digest, self._password_hash(password)]
+        parts = [
+            sha256,
+            os.path.basename(name.replace("\\", "/")),
+            version,
+            library_versions(),
+            rules_digest,
+            settings_digest,
+            self._password_hash(password),
+        ]
         return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 
-    def _password_hash(self, password: Optional[str]) -> str:
+    def _password_hash(self, password: str | None) -> str:
         if password is None:
             return ""
         if password not in self._secrets:  # slow and salted: the key must not give the password away
@@ -199,7 +237,7 @@ class ResultCache:
             self._secrets[password] = derived.hex()
         return self._secrets[password]
 
-    def get(self, key: str, path: Optional[str] = None) -> Optional[dict]:
+    def get(self, key: str, path: str | None = None) -> dict | None:
         """The stored record for `key` (its "path" set to `path` when given), or None (miss or off)."""
         with self._lock:
             row = self._pending.get(key)
@@ -222,7 +260,7 @@ class ResultCache:
             if self._db is None or not _cacheable(record):
                 return
             text = json.dumps(record, sort_keys=True)
-        except Exception:  # noqa: BLE001 - an odd record is simply not stored
+        except Exception:
             return
         with self._lock:
             self._pending[key] = (text, mac(self._secret, key, text))
@@ -247,7 +285,7 @@ class ResultCache:
             self._flush()
             self._close_db()
 
-    def __enter__(self) -> "ResultCache":
+    def __enter__(self) -> ResultCache:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -264,11 +302,13 @@ def _refuse_links(path: str) -> None:
         except FileNotFoundError:
             continue
         if not stat.S_ISREG(mode):
-            raise ValueError(f"{name} is {'a symbolic link' if stat.S_ISLNK(mode) else 'not a regular file'}; "
-                             "the cache uses only a regular file there")
+            raise ValueError(
+                f"{name} is {'a symbolic link' if stat.S_ISLNK(mode) else 'not a regular file'}; "
+                "the cache uses only a regular file there"
+            )
 
 
-def _checked(secret: bytes, key: str, text: str, tag: str) -> Optional[dict]:
+def _checked(secret: bytes, key: str, text: str, tag: str) -> dict | None:
     """A record whose MAC verifies and that converts to a Result, or None: the cache folder is not
     trusted, and a record moved to another key or edited (digest recomputed or not) fails here."""
     try:
@@ -277,11 +317,11 @@ def _checked(secret: bytes, key: str, text: str, tag: str) -> Optional[dict]:
         record = json.loads(text)
         result_from_record(record)
         return record
-    except Exception:  # noqa: BLE001 - any malformed record is just a miss
+    except Exception:
         return None
 
 
-def file_sha256(path: str, limit: int) -> Optional[str]:
+def file_sha256(path: str, limit: int) -> str | None:
     """The content hash of a regular file, or None when it cannot be read, is over the size limit,
     or is not a regular file.  This runs in the parent, outside any timeout, so it never reads a
     FIFO or a device (opened non-blocking and checked with fstat: no race with a swapped file);

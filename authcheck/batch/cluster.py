@@ -25,13 +25,13 @@ import sys
 import tempfile
 import time
 import uuid
-from typing import Callable, Iterator, Optional, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from authcheck.batch.discover import Target
-from authcheck.errors import CheckError, ConfigError
-from authcheck.model import Result
 from authcheck.batch.pipeline import error_result
 from authcheck.batch.pool import ScanInterrupted, scan
+from authcheck.errors import CheckError, ConfigError
+from authcheck.model import Result
 from authcheck.settings import Settings
 
 LOCAL = "local"
@@ -41,9 +41,16 @@ IN_FLIGHT_PER_THREAD = 2  #: tasks submitted ahead per worker thread (bounds the
 WINDOW_REFRESH = 2.0  #: seconds between looks at how many worker threads the cluster has
 
 
-def cluster_scan(targets: Sequence[Target], settings: Settings, ruleset=None, *, address: str,
-                 jobs: Optional[int] = None, on_start: Optional[Callable[[str], None]] = None,
-                 **_local_only) -> Iterator[Result]:
+def cluster_scan(
+    targets: Sequence[Target],
+    settings: Settings,
+    ruleset=None,
+    *,
+    address: str,
+    jobs: int | None = None,
+    on_start: Callable[[str], None] | None = None,
+    **_local_only,
+) -> Iterator[Result]:
     """Check every target on the cluster at `address`; yield one Result per target as each finishes.
 
     Raises ConfigError when Dask is missing or the scheduler cannot be reached, and
@@ -69,7 +76,7 @@ def cluster_scan(targets: Sequence[Target], settings: Settings, ruleset=None, *,
 class _connect:
     """A Client on the scheduler at `address` (or on processes started for "local"); closes what it opened."""
 
-    def __init__(self, address: str, jobs: Optional[int]) -> None:
+    def __init__(self, address: str, jobs: int | None) -> None:
         self.address, self.jobs, self.cluster, self.client = address, jobs, None, None
 
     def __enter__(self):
@@ -79,8 +86,9 @@ class _connect:
             with sigint_held():  # which blocks it while a record is written and counted (app.py)
                 import distributed  # noqa: F401 - may start threads of its own
         except ImportError:
-            raise ConfigError("--scheduler needs Dask: install authcheck's 'dask' extra "
-                              "(pip install '.[dask]' in the checkout)") from None
+            raise ConfigError(
+                "--scheduler needs Dask: install authcheck's 'dask' extra (pip install '.[dask]' in the checkout)"
+            ) from None
         _quiet_dask()
         try:
             with sigint_held():
@@ -110,7 +118,7 @@ class _connect:
             if thing is not None:
                 try:
                     thing.close()
-                except Exception:  # noqa: BLE001 - closing is best effort; the records are already out
+                except Exception:
                     pass
 
 
@@ -119,7 +127,7 @@ class LocalProcesses:
     `dask scheduler` / `dask worker` processes in sessions of their own, so a Ctrl-C at the terminal
     reaches only authcheck, which then stops them."""
 
-    def __init__(self, jobs: Optional[int]) -> None:
+    def __init__(self, jobs: int | None) -> None:
         from authcheck.batch.pool import _job_count
 
         self.workers = _job_count(jobs, 1 << 20)
@@ -135,14 +143,31 @@ class LocalProcesses:
             if time.monotonic() > deadline or self.procs[0].poll() is not None:
                 raise OSError("the local Dask scheduler did not start")
             time.sleep(0.05)
-        self._spawn("dask_worker", "--scheduler-file", file, "--nworkers", str(self.workers), "--nthreads", "1",
-                    "--host", "127.0.0.1", "--no-dashboard")
+        self._spawn(
+            "dask_worker",
+            "--scheduler-file",
+            file,
+            "--nworkers",
+            str(self.workers),
+            "--nthreads",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--no-dashboard",
+        )
         return file
 
     def _spawn(self, module: str, *args: str) -> None:
-        self.procs.append(subprocess.Popen(
-            [sys.executable, "-m", f"distributed.cli.{module}", *args], cwd=self.folder, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        self.procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", f"distributed.cli.{module}", *args],
+                cwd=self.folder,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
 
     def close(self) -> None:
         """Stop the processes started here (and their own children: each is a process group)."""
@@ -184,9 +209,9 @@ def _all_exit(procs: list, grace: float) -> bool:
 def run_spec(settings: Settings, ruleset) -> str:
     """What every task needs besides its file: settings, the rule files added to the built-in ones
     (as text: workers need not see the client's folders), the version and the rules' digest."""
-    from authcheck.version import __version__
     from authcheck.batch.clusterworker import settings_to_json
     from authcheck.engine.rulepack import builtin_dir
+    from authcheck.version import __version__
 
     builtin = os.path.realpath(builtin_dir())
     extra = [p for p in getattr(ruleset, "sources", ()) if not os.path.realpath(p).startswith(builtin + os.sep)]
@@ -194,8 +219,15 @@ def run_spec(settings: Settings, ruleset) -> str:
     for path in extra:
         with open(path, encoding="utf-8") as fh:
             files.append((path, fh.read()))
-    return json.dumps({"version": __version__, "settings": settings_to_json(settings), "rule_files": files,
-                       "rules_digest": ruleset.digest}, sort_keys=True)
+    return json.dumps(
+        {
+            "version": __version__,
+            "settings": settings_to_json(settings),
+            "rule_files": files,
+            "rules_digest": ruleset.digest,
+        },
+        sort_keys=True,
+    )
 
 
 class _Dispatch:
@@ -272,7 +304,7 @@ class _Dispatch:
             self.window_until = now + WINDOW_REFRESH
         return self.window
 
-    def _submit(self, target: Target, digest: str, *, finished, bytes_needed: bool = False) -> Optional[Result]:
+    def _submit(self, target: Target, digest: str, *, finished, bytes_needed: bool = False) -> Result | None:
         """One task for one file, added to `finished`; the file's bytes go along when workers cannot
         see the files.  Returns an error record instead when those bytes cannot be read any more."""
         if not bytes_needed:
@@ -293,13 +325,13 @@ class _Dispatch:
         finished.add(future)
         return None
 
-    def _answer(self, future, target: Target) -> Optional[Result]:
+    def _answer(self, future, target: Target) -> Result | None:
         """The Result for a finished task, an error record for a failed one, None for "send bytes"."""
         from authcheck.batch.cache import result_from_record
 
         try:
             answer = json.loads(future.result())
-        except Exception as exc:  # noqa: BLE001 - any task failure is this file's record
+        except Exception as exc:
             return error_result(target.path, _task_error(exc))
         if answer.get("need_bytes"):
             return None
@@ -324,7 +356,7 @@ def _task_error(exc: BaseException) -> CheckError:
     """A task that failed on the cluster: lost workers, a cancelled task, or a bug."""
     allowed = getattr(exc, "allowed_failures", None)
     if type(exc).__name__ == "KilledWorker":
-        times = (f"{allowed + 1} time{'' if allowed == 0 else 's'}" if isinstance(allowed, int) else "too many times")
+        times = f"{allowed + 1} time{'' if allowed == 0 else 's'}" if isinstance(allowed, int) else "too many times"
         return CheckError("internal", f"worker lost {times}", "worker")
     return CheckError("internal", f"cluster task failed: {type(exc).__name__}: {exc}"[:300], "worker")
 
@@ -333,7 +365,7 @@ def _threads(client) -> int:
     """Worker threads in the cluster now (at least 1)."""
     try:
         return max(1, sum(client.nthreads().values()))
-    except Exception:  # noqa: BLE001 - only sizes the window
+    except Exception:
         return 1
 
 

@@ -28,13 +28,12 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, replace
-from typing import Optional
 
+from authcheck.batch.pipeline import error_result
+from authcheck.batch.workers import Worker, WorkerSpec
 from authcheck.errors import CheckError
 from authcheck.model import Result
-from authcheck.batch.pipeline import error_result
 from authcheck.settings import Bands, Limits, Override, Settings
-from authcheck.batch.workers import Worker, WorkerSpec
 
 TEST_DELAY_ENV = "AUTHCHECK_CLUSTER_TEST_DELAY"  #: seconds each task sleeps first (tests only)
 _POOLS: dict[str, list] = {}
@@ -55,8 +54,9 @@ def settings_from_json(data: dict) -> Settings:
     """The Settings a `settings_to_json` record describes."""
     overrides = {rule: Override(**o) for rule, o in data["overrides"].items()}
     plain = {key: _tuples(value) for key, value in data.items()}  # JSON lists back to the tuples Settings holds
-    return Settings(**{**plain, "overrides": overrides, "bands": Bands(**data["bands"]),
-                       "limits": Limits(**data["limits"])})
+    return Settings(
+        **{**plain, "overrides": overrides, "bands": Bands(**data["bands"]), "limits": Limits(**data["limits"])}
+    )
 
 
 def _tuples(value):
@@ -67,8 +67,8 @@ def _tuples(value):
 def build_ruleset(spec_json: str, settings=None):
     """The client's rule set, rebuilt on a worker: built-in rules plus the rule files the client
     shipped as text.  Raises when the result would differ from the client's (other rules or version)."""
-    from authcheck.version import __version__
     from authcheck.engine.rulepack import RuleSet, builtin_dir, compile_rule, parsed_rule, rule_files
+    from authcheck.version import __version__
 
     spec = json.loads(spec_json)
     if spec["version"] != __version__:
@@ -90,7 +90,7 @@ def build_ruleset(spec_json: str, settings=None):
 # --- the task ---------------------------------------------------------------------------------
 
 
-def run_task(spec_json: str, job_json: str, data: Optional[bytes] = None) -> str:
+def run_task(spec_json: str, job_json: str, data: bytes | None = None) -> str:
     """Check one file on this worker; JSON text back (see the module docstring).  Never raises."""
     job = json.loads(job_json)
     delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
@@ -103,7 +103,7 @@ def run_task(spec_json: str, job_json: str, data: Optional[bytes] = None) -> str
             result = _check(spec_json, job["path"])
         else:
             result = _check_copy(spec_json, job["path"], data)
-    except Exception as exc:  # noqa: BLE001 - a task must answer for its file, whatever happens
+    except Exception as exc:
         result = error_result(job["path"], CheckError("internal", f"{type(exc).__name__}: {exc}"[:300], "worker"))
     from authcheck.reporters.jsonout import result_record
 
@@ -200,7 +200,7 @@ class _Child:
         self.popen = popen
 
     @property
-    def exitcode(self) -> Optional[int]:
+    def exitcode(self) -> int | None:
         return self.popen.poll()
 
     def is_alive(self) -> bool:
@@ -210,7 +210,7 @@ class _Child:
         if self.popen.poll() is None:
             self.popen.kill()
 
-    def join(self, timeout: Optional[float] = None) -> None:
+    def join(self, timeout: float | None = None) -> None:
         try:
             self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -220,15 +220,20 @@ class _Child:
 class ChildWorker(Worker):
     """The local pool's `Worker`, as a fresh Python process joined by a socket pair."""
 
-    def __init__(self, spec_json: str) -> None:  # noqa: D107 - see the class
+    def __init__(self, spec_json: str) -> None:
         from multiprocessing.connection import Connection
 
         from authcheck.batch import pipeline
 
         ours, theirs = socket.socketpair()
         popen = subprocess.Popen(
-            [sys.executable, "-m", "authcheck.batch.clusterworker", str(theirs.fileno())], pass_fds=[theirs.fileno()],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [sys.executable, "-m", "authcheck.batch.clusterworker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         theirs.close()
         self.conn = Connection(ours.detach())
         spec = json.loads(spec_json)
@@ -239,8 +244,8 @@ class ChildWorker(Worker):
         self.started = time.monotonic()
         self.ready = False
         self.alive = True
-        self.task: Optional[tuple] = None
-        self.deadline: Optional[float] = None
+        self.task: tuple | None = None
+        self.deadline: float | None = None
         self.timeout = settings.limits.timeout
 
 

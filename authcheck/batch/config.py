@@ -18,8 +18,9 @@ from __future__ import annotations
 import difflib
 import os
 import stat
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 
 try:
     import tomllib
@@ -44,15 +45,15 @@ class ProjectConfig:
     settings: Settings
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    jobs: Optional[int] = None
-    baseline: Optional[str] = None
-    ignore_file: Optional[str] = None
+    jobs: int | None = None
+    baseline: str | None = None
+    ignore_file: str | None = None
     cache: bool = True
-    cache_dir: Optional[str] = None
+    cache_dir: str | None = None
     follow_symlinks: bool = False
-    scheduler: Optional[str] = None  #: a Dask scheduler address, or "local" (cluster.py)
+    scheduler: str | None = None  #: a Dask scheduler address, or "local" (cluster.py)
     origins: dict[str, str] = field(default_factory=dict)  #: "limits.timeout" -> "command line"
-    config_path: Optional[str] = None
+    config_path: str | None = None
 
 
 class _Bad(ValueError):
@@ -62,7 +63,7 @@ class _Bad(ValueError):
         super().__init__(message)
         self.message, self.key, self.unknown = message, key, unknown
 
-    def under(self, name: str) -> "_Bad":
+    def under(self, name: str) -> _Bad:
         """The same problem, one table further out."""
         return _Bad(self.message, f"{name}.{self.key}" if self.key else name, self.unknown)
 
@@ -74,10 +75,12 @@ def _show(value: Any) -> str:
 
 def _kind(test: Callable[[Any], Any], what: str, convert: Callable[[Any], Any] = lambda v: v) -> Callable:
     """A checker: `test` decides, `what` is what the message says was expected."""
+
     def check(value: Any) -> Any:
         if not test(value):
             raise _Bad(f"expected {what}, got {_show(value)}")
         return convert(value)
+
     return check
 
 
@@ -85,12 +88,14 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _number(low: float, high: Optional[float] = None, whole: bool = True, above: bool = False) -> Callable:
+def _number(low: float, high: float | None = None, whole: bool = True, above: bool = False) -> Callable:
     """A checker for a number in a range; `whole` refuses fractions, `above` excludes `low`."""
+
     def test(v: Any) -> bool:
         if isinstance(v, bool) or not isinstance(v, int if whole else (int, float)):
             return False
         return (v > low if above else v >= low) and (high is None or v <= high)
+
     span = f"above {low}" if above else f"{low} or more" if high is None else f"from {low} to {high}"
     return _kind(test, f"a {'whole number' if whole else 'number'} {span}", int if whole else float)
 
@@ -101,12 +106,14 @@ def _choice(options: tuple[str, ...]) -> Callable:
 
 _text = _kind(_is_text, "a non-empty string")
 _flag = _kind(lambda v: isinstance(v, bool), "true or false")
-_str_list = _kind(lambda v: isinstance(v, (list, tuple)) and all(map(_is_text, v)),
-                  "a list of non-empty strings", tuple)
+_str_list = _kind(
+    lambda v: isinstance(v, (list, tuple)) and all(map(_is_text, v)), "a list of non-empty strings", tuple
+)
 
 
 def _table(spec: Mapping[str, Callable[[Any], Any]]) -> Callable[[Any], dict]:
     """A checker for a table whose keys are all known in advance."""
+
     def check(value: Any) -> dict:
         if not isinstance(value, dict):
             raise _Bad(f"expected a table, got {_show(value)}")
@@ -119,6 +126,7 @@ def _table(spec: Mapping[str, Callable[[Any], Any]]) -> Callable[[Any], dict]:
             except _Bad as bad:
                 raise bad.under(key) from None
         return out
+
     return check
 
 
@@ -144,7 +152,7 @@ def _overrides(value: Any) -> dict[str, Override]:
     return out
 
 
-KIND_CHOICES = ("auto",) + DOCUMENT_KINDS
+KIND_CHOICES = ("auto", *DOCUMENT_KINDS)
 
 
 def _kinds(value: Any) -> tuple[tuple[str, str], ...]:
@@ -162,17 +170,37 @@ def _kinds(value: Any) -> tuple[tuple[str, str], ...]:
 
 _LIMIT_MAX = 1 << 40  # any larger byte or count limit means "no limit" and overflows the C layer
 _LIMITS = {f.name: _number(1, _LIMIT_MAX) for f in fields(Limits)}
-_LIMITS.update(timeout=_number(0.1, 3600, whole=False), memory_mb=_number(0, 1 << 20),
-               max_pages=_number(1, 100000), read_time_percent=_number(1, 100),
-               ocr_page_seconds=_number(0.1, 3600, whole=False), ocr_time_percent=_number(1, 100))
+_LIMITS.update(
+    timeout=_number(0.1, 3600, whole=False),
+    memory_mb=_number(0, 1 << 20),
+    max_pages=_number(1, 100000),
+    read_time_percent=_number(1, 100),
+    ocr_page_seconds=_number(0.1, 3600, whole=False),
+    ocr_time_percent=_number(1, 100),
+)
 
 CHECKS: dict[str, Callable[[Any], Any]] = {
-    "include": _str_list, "exclude": _str_list, "rules": _str_list, "disable": _str_list,
-    "overrides": _overrides, "fail_on": _choice(FAIL_ON), "fail_score": _number(0, 100),
-    "min_severity": _choice(SEVERITIES), "bands": _bands, "limits": _table(_LIMITS),
-    "jobs": _number(1, 1024), "baseline": _text, "ignore_file": _text, "cache": _flag,
-    "cache_dir": _text, "follow_symlinks": _flag, "kinds": _kinds, "registry": _str_list, "exemplars": _text,
-    "scheduler": _text, "ocr_engine": _choice(("rapidocr", "tesseract", "none")),
+    "include": _str_list,
+    "exclude": _str_list,
+    "rules": _str_list,
+    "disable": _str_list,
+    "overrides": _overrides,
+    "fail_on": _choice(FAIL_ON),
+    "fail_score": _number(0, 100),
+    "min_severity": _choice(SEVERITIES),
+    "bands": _bands,
+    "limits": _table(_LIMITS),
+    "jobs": _number(1, 1024),
+    "baseline": _text,
+    "ignore_file": _text,
+    "cache": _flag,
+    "cache_dir": _text,
+    "follow_symlinks": _flag,
+    "kinds": _kinds,
+    "registry": _str_list,
+    "exemplars": _text,
+    "scheduler": _text,
+    "ocr_engine": _choice(("rapidocr", "tesseract", "none")),
 }
 CLI_CHECKS = {**CHECKS, "password": _text, "kind": _choice(KIND_CHOICES)}
 
@@ -189,7 +217,7 @@ def _message(bad: _Bad, label: str, section: str, checks: Mapping) -> str:
     if not bad.unknown:
         return f"{label}: key '{bad.key}'{section}: {bad.message}"
     head, _, last = bad.key.rpartition(".")
-    known = list(_LIMITS) + ["review", "fail", "severity", "weight"] if head else list(checks)
+    known = [*list(_LIMITS), "review", "fail", "severity", "weight"] if head else list(checks)
     hint = difflib.get_close_matches(last, known, n=1)
     tip = f" (did you mean '{(head + '.' if head else '') + hint[0]}'?)" if hint else ""
     if bad.key == "password":
@@ -225,12 +253,12 @@ def _has_section(pyproject: str) -> bool:
         return b"tool.authcheck" in raw  # broken, but meant for us: let load_config say why
 
 
-def find_config(start: str, home: Optional[str] = None) -> Optional[str]:
+def find_config(start: str, home: str | None = None) -> str | None:
     """The nearest safe config file at or above `start` (see `discover_config`), or None."""
     return discover_config(start, home)[0]
 
 
-def discover_config(start: str, home: Optional[str] = None) -> tuple[Optional[str], list[str]]:
+def discover_config(start: str, home: str | None = None) -> tuple[str | None, list[str]]:
     """The nearest config file at or above `start`, and warnings about config files refused.
 
     The search stops after the repository root (a folder holding `.git`) or the user's home
@@ -255,7 +283,7 @@ def discover_config(start: str, home: Optional[str] = None) -> tuple[Optional[st
         folder = parent
 
 
-def _config_in(folder: str) -> Optional[str]:
+def _config_in(folder: str) -> str | None:
     own = os.path.join(folder, "authcheck.toml")
     if os.path.isfile(own):
         return own
@@ -265,7 +293,7 @@ def _config_in(folder: str) -> Optional[str]:
     return None
 
 
-def unsafe_reason(path: str) -> Optional[str]:
+def unsafe_reason(path: str) -> str | None:
     """Why a discovered config file must not be obeyed, or None when it is safe.
 
     Unsafe: owned by another user, writable by every user (anyone could edit it), or in a
@@ -293,7 +321,7 @@ def _is_pyproject(path: str) -> bool:
     return os.path.basename(path) == "pyproject.toml"
 
 
-def load_config(path: Optional[str]) -> dict:
+def load_config(path: str | None) -> dict:
     """The validated values of a config file (paths made relative to its folder); {} for None."""
     if path is None:
         return {}
@@ -312,8 +340,9 @@ def load_config(path: Optional[str]) -> dict:
     if "rules" in values:
         values["rules"] = tuple(os.path.join(base, os.path.expanduser(p)) for p in values["rules"])
     if "kinds" in values:  # a glob with a "/" is relative to the config file's folder; a bare name matches anywhere
-        values["kinds"] = tuple((os.path.join(base, p) if "/" in p.strip("/") or p.startswith("/") else p, k)
-                                for p, k in values["kinds"])
+        values["kinds"] = tuple(
+            (os.path.join(base, p) if "/" in p.strip("/") or p.startswith("/") else p, k) for p, k in values["kinds"]
+        )
     if "registry" in values:
         values["registry"] = tuple(os.path.join(base, os.path.expanduser(p)) for p in values["registry"])
     if "exemplars" in values:
@@ -332,12 +361,29 @@ def _flatten(values: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-SETTINGS_KEYS = {"rules": "rule_dirs", "disable": "disabled_rules", "fail_on": "fail_on",
-                 "fail_score": "fail_score", "min_severity": "min_severity", "kind": "kind", "kinds": "kinds",
-                 "registry": "registry", "exemplars": "exemplars",
-                 "ocr_engine": "ocr_engine"}
-PROJECT_KEYS = ("include", "exclude", "jobs", "baseline", "ignore_file", "cache", "cache_dir", "follow_symlinks",
-                "scheduler")
+SETTINGS_KEYS = {
+    "rules": "rule_dirs",
+    "disable": "disabled_rules",
+    "fail_on": "fail_on",
+    "fail_score": "fail_score",
+    "min_severity": "min_severity",
+    "kind": "kind",
+    "kinds": "kinds",
+    "registry": "registry",
+    "exemplars": "exemplars",
+    "ocr_engine": "ocr_engine",
+}
+PROJECT_KEYS = (
+    "include",
+    "exclude",
+    "jobs",
+    "baseline",
+    "ignore_file",
+    "cache",
+    "cache_dir",
+    "follow_symlinks",
+    "scheduler",
+)
 
 
 def _flat_of(cfg: ProjectConfig) -> dict[str, Any]:
@@ -352,7 +398,7 @@ def _flat_of(cfg: ProjectConfig) -> dict[str, Any]:
     return flat
 
 
-def _origin_of(config_path: Optional[str]) -> str:
+def _origin_of(config_path: str | None) -> str:
     if config_path and _is_pyproject(config_path):
         return f"{config_path} [tool.authcheck]"
     return config_path or "config file"
@@ -372,8 +418,7 @@ def _given(cli_values: Mapping[str, Any]) -> dict:
     return out
 
 
-def resolve(file_values: dict, cli_values: dict, env: Mapping[str, str],
-            config_path: Optional[str]) -> ProjectConfig:
+def resolve(file_values: dict, cli_values: dict, env: Mapping[str, str], config_path: str | None) -> ProjectConfig:
     """Merge defaults < config file < environment < command line, recording each value's origin.
 
     `cli_values` uses the config-file key names ("jobs", "limits": {...} or "limits.timeout",
@@ -389,19 +434,27 @@ def resolve(file_values: dict, cli_values: dict, env: Mapping[str, str],
     return _build(merged, config_path)
 
 
-def _build(merged: dict[str, tuple[Any, str]], config_path: Optional[str]) -> ProjectConfig:
+def _build(merged: dict[str, tuple[Any, str]], config_path: str | None) -> ProjectConfig:
     value = {key: item[0] for key, item in merged.items()}
     review, fail = value["bands.review"], value["bands.fail"]
     if review >= fail:
-        raise ConfigError(f"{merged['bands.review'][1]}: key 'bands.review' ({review}) must be below "
-                          f"'bands.fail' ({fail}, from {merged['bands.fail'][1]})")
+        raise ConfigError(
+            f"{merged['bands.review'][1]}: key 'bands.review' ({review}) must be below "
+            f"'bands.fail' ({fail}, from {merged['bands.fail'][1]})"
+        )
     settings = Settings(
-        **{name: value[key] for key, name in SETTINGS_KEYS.items()}, password=value["password"],
-        overrides={k[len("overrides."):]: v for k, v in value.items() if k.startswith("overrides.")},
+        **{name: value[key] for key, name in SETTINGS_KEYS.items()},
+        password=value["password"],
+        overrides={k[len("overrides.") :]: v for k, v in value.items() if k.startswith("overrides.")},
         bands=Bands(review=review, fail=fail),
-        limits=Limits(**{f.name: value[f"limits.{f.name}"] for f in fields(Limits)}))
-    return ProjectConfig(settings, **{key: value[key] for key in PROJECT_KEYS}, config_path=config_path,
-                         origins={key: item[1] for key, item in merged.items()})
+        limits=Limits(**{f.name: value[f"limits.{f.name}"] for f in fields(Limits)}),
+    )
+    return ProjectConfig(
+        settings,
+        **{key: value[key] for key in PROJECT_KEYS},
+        config_path=config_path,
+        origins={key: item[1] for key, item in merged.items()},
+    )
 
 
 def _format(key: str, value: Any) -> str:
@@ -426,6 +479,7 @@ def describe(cfg: ProjectConfig) -> list[tuple[str, str, str]]:
         shown = _format(key, value)
         if key == "cache_dir" and value is None:
             from authcheck.util.places import default_cache_dir
+
             shown = f"{default_cache_dir()} (platform default)"
         rows.append((key, shown, cfg.origins.get(key, DEFAULT)))
     return rows

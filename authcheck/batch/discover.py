@@ -33,8 +33,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Sequence
 
 from authcheck.util.globs import glob_to_regex
 
@@ -49,7 +49,7 @@ class Target:
 
     path: str
     missing: bool = False
-    problem: Optional[tuple[str, str]] = None  #: (error type, message) when it could not be listed
+    problem: tuple[str, str] | None = None  #: (error type, message) when it could not be listed
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class _Options:
     follow_symlinks: bool
     skip_hidden: bool
     problems: list = field(default_factory=list, compare=False)  #: (path, OSError) of unlistable folders
-    skipped: Optional[dict] = None  #: counts of files left out, by reason ("type")
+    skipped: dict | None = None  #: counts of files left out, by reason ("type")
 
     def skipped_name(self, name: str, is_dir: bool) -> bool:
         """True for a hidden entry, or a VCS/tool folder, while those are skipped."""
@@ -89,11 +89,14 @@ def discover(
     exclude: Sequence[str] = (),
     follow_symlinks: bool = False,
     skip_hidden: bool = True,
-    skipped: Optional[dict] = None,
+    skipped: dict | None = None,
 ) -> list[Target]:
     """The files to check for these inputs, each once, in a deterministic order (see the module doc)."""
     opts = _Options(
-        tuple(glob_to_regex(p) for p in include), tuple(glob_to_regex(p) for p in exclude), follow_symlinks, skip_hidden,
+        tuple(glob_to_regex(p) for p in include),
+        tuple(glob_to_regex(p) for p in exclude),
+        follow_symlinks,
+        skip_hidden,
         skipped=skipped,
     )
     seen: set = set()
@@ -244,13 +247,13 @@ def _match(base: str, parts: list, opts: _Options, rel: tuple, chain: frozenset)
         yield from _match_any_depth(base, rest, opts, rel, chain)
     elif not _MAGIC.search(head):
         path = os.path.join(base, head)
-        if (os.path.isdir(path) if rest else os.path.lexists(path)):
-            yield from _match(path, rest, opts, rel + (head,), chain)
+        if os.path.isdir(path) if rest else os.path.lexists(path):
+            yield from _match(path, rest, opts, (*rel, head), chain)
     else:
         rx = glob_to_regex(head)
         for name, is_dir in _entries(base, opts, allow_hidden=head.startswith(".")):
             if rx.fullmatch(name) and (is_dir or not rest):
-                yield from _match(os.path.join(base, name), rest, opts, rel + (name,), chain)
+                yield from _match(os.path.join(base, name), rest, opts, (*rel, name), chain)
 
 
 def _match_any_depth(base: str, rest: list, opts: _Options, rel: tuple, chain: frozenset) -> Iterator[tuple]:
@@ -262,10 +265,10 @@ def _match_any_depth(base: str, rest: list, opts: _Options, rel: tuple, chain: f
     if rest:
         yield from _match(base, rest, opts, rel, chain)
     else:  # a trailing `**` means every file below
-        yield from (rel + (name,) for name, is_dir in entries if not is_dir)
+        yield from ((*rel, name) for name, is_dir in entries if not is_dir)
     for name, is_dir in entries:
         if is_dir:
-            yield from _match_any_depth(os.path.join(base, name), rest, opts, rel + (name,), chain)
+            yield from _match_any_depth(os.path.join(base, name), rest, opts, (*rel, name), chain)
 
 
 def _entries(base: str, opts: _Options, *, allow_hidden: bool) -> list:

@@ -23,7 +23,7 @@ def batch_pass(results: list[Result], ruleset, settings) -> list[Result]:
     found: list[dict[str, list[str]]] = [{key: [] for key in RULES} for _ in results]
     order = sorted(range(len(results)), key=lambda i: (results[i].path, results[i].sha256 or ""))
     for x, i in enumerate(order):
-        for j in order[x + 1:]:
+        for j in order[x + 1 :]:
             _compare(prints, found, i, j)
     return [_apply(r, extra, ruleset, settings) for r, extra in zip(results, found)]
 
@@ -65,7 +65,7 @@ def _apply(result: Result, extra: dict, ruleset, settings) -> Result:
 
 def _findings(extra: dict, ruleset, settings, present: set) -> list:
     """Evaluate the batch rules over fields holding only the batch's details."""
-    from authcheck.engine.evaluate import Context, evaluate_rule, _override
+    from authcheck.engine.evaluate import Context, _override, evaluate_rule
     from authcheck.engine.fields import FieldValue
 
     out = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from typing import Optional
 
 from authcheck.errors import CheckError
 from authcheck.loaders.read import read_input
@@ -28,8 +27,14 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
     try:
         from authcheck.loaders import load
 
-        doc = load(data, path=path, sha256=sha, password=settings.password, limits=settings.limits,
-                   ocr_engine=getattr(settings, "ocr_engine", "rapidocr"))
+        doc = load(
+            data,
+            path=path,
+            sha256=sha,
+            password=settings.password,
+            limits=settings.limits,
+            ocr_engine=getattr(settings, "ocr_engine", "rapidocr"),
+        )
         stage = "forensics"
         from authcheck.forensics import examine
 
@@ -70,16 +75,23 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
         return error_result(path, CheckError("memory", "ran out of memory", stage), sha)
     except RecursionError:
         return error_result(path, CheckError("corrupt", "structure nested too deeply", stage), sha)
-    except Exception as exc:  # noqa: BLE001 - a bad file must never crash a scan
+    except Exception as exc:
         detail = f"{type(exc).__name__}: {exc}".strip()
         kind = "corrupt" if stage == "load" else "internal"
         return error_result(path, CheckError(kind, detail[:300], stage), sha)
 
 
-def error_result(path: str, exc: CheckError, sha256: Optional[str] = None) -> Result:
+def error_result(path: str, exc: CheckError, sha256: str | None = None) -> Result:
     """The record for a file that could not be checked."""
     return Result(
-        path=path, sha256=sha256, format=None, verdict=None, score=None, axes={},
-        reason=f"could not be checked: {exc.message}", findings=(), fields={},
+        path=path,
+        sha256=sha256,
+        format=None,
+        verdict=None,
+        score=None,
+        axes={},
+        reason=f"could not be checked: {exc.message}",
+        findings=(),
+        fields={},
         error=ErrorInfo(exc.type, exc.message, exc.stage),
     )

@@ -17,15 +17,15 @@ import pickle
 import sys
 import time
 from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import wait
-from typing import Callable, Iterator, Optional, Sequence
 
 from authcheck.batch import pipeline
 from authcheck.batch.discover import Target
+from authcheck.batch.workers import MEMORY_CAP_UNAVAILABLE, Worker, WorkerSpec, memory_cap_available, run_one
 from authcheck.errors import CheckError
 from authcheck.model import Result
 from authcheck.settings import Settings
-from authcheck.batch.workers import MEMORY_CAP_UNAVAILABLE, Worker, WorkerSpec, memory_cap_available, run_one
 
 __all__ = ["ScanInterrupted", "platform_warnings", "scan", "scan_inline"]
 
@@ -41,7 +41,7 @@ class ScanInterrupted(KeyboardInterrupt):
         self.done = done
 
 
-def platform_warnings(settings: Optional[Settings] = None) -> list[str]:
+def platform_warnings(settings: Settings | None = None) -> list[str]:
     """Lines the CLI should say once: limits that this platform cannot enforce."""
     wants_cap = settings is None or settings.limits.memory_mb > 0
     return [MEMORY_CAP_UNAVAILABLE] if wants_cap and not memory_cap_available() else []
@@ -52,12 +52,12 @@ def scan(
     settings: Settings,
     ruleset=None,
     *,
-    jobs: Optional[int] = None,
-    on_start: Optional[Callable[[str], None]] = None,
+    jobs: int | None = None,
+    on_start: Callable[[str], None] | None = None,
     keep_letter: bool = False,
-    check: Optional[Callable] = None,
-    ruleset_factory: Optional[Callable] = None,
-    start_method: Optional[str] = None,
+    check: Callable | None = None,
+    ruleset_factory: Callable | None = None,
+    start_method: str | None = None,
 ) -> Iterator[Result]:
     """Check every target in worker processes; yield one Result per target as each finishes.
 
@@ -98,12 +98,12 @@ def scan_inline(
     settings: Settings,
     ruleset=None,
     *,
-    jobs: Optional[int] = None,
-    on_start: Optional[Callable[[str], None]] = None,
+    jobs: int | None = None,
+    on_start: Callable[[str], None] | None = None,
     keep_letter: bool = False,
-    check: Optional[Callable] = None,
-    ruleset_factory: Optional[Callable] = None,
-    start_method: Optional[str] = None,
+    check: Callable | None = None,
+    ruleset_factory: Callable | None = None,
+    start_method: str | None = None,
 ) -> Iterator[Result]:
     """Like `scan`, in this process and in the order given: no isolation, no timeout, no memory cap.
 
@@ -161,7 +161,7 @@ def _wait_objects(workers: list) -> list:
     return [obj for w in workers for obj in (w.conn, w.process.sentinel)]
 
 
-def _time_left(workers: list) -> Optional[float]:
+def _time_left(workers: list) -> float | None:
     deadlines = [w.deadline for w in workers if w.task and w.deadline is not None]
     return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
 
@@ -208,7 +208,7 @@ def _spec(ctx, settings, ruleset, ruleset_factory, check, keep_letter) -> Worker
 def _picklable(value) -> bool:
     try:
         pickle.dumps(value)
-    except Exception:  # noqa: BLE001 - any failure means it cannot cross to a spawned worker
+    except Exception:
         return False
     return True
 
@@ -228,7 +228,7 @@ def _size(path: str) -> float:
         return 0
 
 
-def _job_count(jobs: Optional[int], files: int) -> int:
+def _job_count(jobs: int | None, files: int) -> int:
     if not jobs or jobs < 1:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(jobs, files))

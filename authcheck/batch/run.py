@@ -12,16 +12,16 @@ import hashlib
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Callable, Iterator, Optional, Sequence
 
-from authcheck.version import __version__
-from authcheck.batch.config import ProjectConfig
 from authcheck.batch.cache import file_sha256
+from authcheck.batch.config import ProjectConfig
 from authcheck.batch.discover import Target, discover
 from authcheck.model import Result
 from authcheck.util.places import package_dir
+from authcheck.version import __version__
 
 STDIN = "-"
 
@@ -33,7 +33,7 @@ class Run:
     inputs: Sequence[str]
     project: ProjectConfig
     ruleset: object
-    jobs: Optional[int] = None
+    jobs: int | None = None
     isolate: bool = True
     keep_letter: bool = False
     today: date = field(default_factory=date.today)
@@ -60,10 +60,11 @@ class Run:
     def targets(self) -> list[Target]:
         """The files this run will check, each exactly once."""
         p = self.project
-        return discover(self.inputs, include=p.include, exclude=p.exclude, follow_symlinks=p.follow_symlinks,
-                        skipped=self.skipped)
+        return discover(
+            self.inputs, include=p.include, exclude=p.exclude, follow_symlinks=p.follow_symlinks, skipped=self.skipped
+        )
 
-    def results(self, targets: Sequence[Target], on_start: Optional[Callable[[str], None]] = None) -> Iterator[Result]:
+    def results(self, targets: Sequence[Target], on_start: Callable[[str], None] | None = None) -> Iterator[Result]:
         """One result per target, as each finishes (cached ones first)."""
         stdin_file, stdin_problem = _stash_stdin(targets, self.settings.limits)
         try:
@@ -108,19 +109,27 @@ class Run:
 
     def _scan(self, todo: list[Target], on_start) -> Iterator[Result]:
         """Fresh results from isolated workers (or in-process when isolation is off)."""
-        from authcheck.engine.rulepack import ruleset_for
         from authcheck.batch.pool import scan, scan_inline
+        from authcheck.engine.rulepack import ruleset_for
 
         if self.project.scheduler and self.isolate and todo:  # a Dask cluster (cluster.py)
             from authcheck.batch.cluster import cluster_scan
 
-            return cluster_scan(todo, self.settings, self.ruleset, address=self.project.scheduler,
-                                jobs=self.jobs, on_start=on_start)
+            return cluster_scan(
+                todo, self.settings, self.ruleset, address=self.project.scheduler, jobs=self.jobs, on_start=on_start
+            )
         if len(todo) > 1:
             _prewarm(todo)
         runner = scan if self.isolate else scan_inline
-        return runner(todo, self.settings, self.ruleset, jobs=self.jobs, on_start=on_start,
-                      keep_letter=self.keep_letter, ruleset_factory=ruleset_for)
+        return runner(
+            todo,
+            self.settings,
+            self.ruleset,
+            jobs=self.jobs,
+            on_start=on_start,
+            keep_letter=self.keep_letter,
+            ruleset_factory=ruleset_for,
+        )
 
     def _open_cache(self):
         """The result cache, or None when it is off."""
@@ -130,7 +139,7 @@ class Run:
 
         return ResultCache(self.project.cache_dir)
 
-    def _lookup(self, cache, target: Target, keys: dict[str, str]) -> Optional[Result]:
+    def _lookup(self, cache, target: Target, keys: dict[str, str]) -> Result | None:
         """A cached result for this file, or None; remembers the key for storing a fresh one."""
         if cache is None or target.missing:
             return None
@@ -140,10 +149,14 @@ class Run:
         from authcheck.batch.cache import result_from_record, settings_digest
 
         trust = os.environ.get("AUTHCHECK_TRUST_ROOTS", "")  # changes signature findings
-        key = cache.key(sha256=digest, name=target.path, version=code_version(),
-                        rules_digest=f"{self.ruleset.digest}:{trust}",
-                        settings_digest=f"{settings_digest(self.settings)}:{self.settings.kind_for(target.path)[0]}",
-                        password=self.settings.password)
+        key = cache.key(
+            sha256=digest,
+            name=target.path,
+            version=code_version(),
+            rules_digest=f"{self.ruleset.digest}:{trust}",
+            settings_digest=f"{settings_digest(self.settings)}:{self.settings.kind_for(target.path)[0]}",
+            password=self.settings.password,
+        )
         record = cache.get(key, target.path)
         if record is None:
             keys[target.path] = (key, digest)
@@ -163,9 +176,10 @@ def _prewarm(targets: list[Target]) -> None:
     """Import the parsers a batch will need once, here, so forked and replacement workers inherit them."""
     suffixes = {os.path.splitext(t.path)[1].lower() for t in targets}
     from authcheck.loaders import pdf  # noqa: F401 - most letters are PDFs; an unknown suffix may be one too
+
     if suffixes & {".docx", ".doc", ""} or len(suffixes) > 3:
-        from authcheck.loaders import docx  # noqa: F401
-    import rapidfuzz.fuzz  # noqa: F401
+        from authcheck.loaders import docx  # noqa: F401 - imported so workers inherit it
+    import rapidfuzz.fuzz  # noqa: F401 - imported so workers inherit it
 
 
 @functools.lru_cache(maxsize=1)
@@ -197,12 +211,11 @@ def _as_stdin(result: Result) -> Result:
     return replace(result, path=STDIN, letter=letter)
 
 
-
-def _stdin_target(path: Optional[str], problem: Optional[tuple[str, str]]) -> Target:
+def _stdin_target(path: str | None, problem: tuple[str, str] | None) -> Target:
     return Target(STDIN, missing=True, problem=problem) if problem else Target(path, False)
 
 
-def _stash_stdin(targets: Sequence[Target], limits) -> tuple[Optional[str], Optional[tuple[str, str]]]:
+def _stash_stdin(targets: Sequence[Target], limits) -> tuple[str | None, tuple[str, str] | None]:
     """Copy standard input to a private temporary file (workers read files, not our stdin): at most
     `max_bytes + 1` bytes (the worker then says `too-large`), and no longer than `timeout` seconds
     of waiting for it to end.  Returns the file and, when stdin did not end in time, the problem."""
@@ -217,7 +230,7 @@ def _stash_stdin(targets: Sequence[Target], limits) -> tuple[Optional[str], Opti
     return path, None
 
 
-def read_bounded(stream, limit: int, timeout: Optional[float]) -> tuple[bytes, bool]:
+def read_bounded(stream, limit: int, timeout: float | None) -> tuple[bytes, bool]:
     """Up to `limit` bytes of a stream, waiting at most `timeout` seconds in all (where the stream
     has a file descriptor that select() accepts); returns the bytes and whether it ended in time."""
     import select

@@ -15,13 +15,14 @@ import signal
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Optional
+from typing import Any
 
+from authcheck.batch.pipeline import error_result
 from authcheck.errors import CheckError
 from authcheck.model import Result
-from authcheck.batch.pipeline import error_result
 
 try:
     import resource
@@ -38,7 +39,7 @@ class WorkerSpec:
     settings: Any
     check: Callable
     ruleset: Any = None
-    ruleset_factory: Optional[Callable] = None
+    ruleset_factory: Callable | None = None
     keep_letter: bool = False
 
 
@@ -53,7 +54,7 @@ def run_one(spec: WorkerSpec, ruleset, path: str) -> Result:
         result = spec.check(path, spec.settings, ruleset)
     except MemoryError:
         return error_result(path, CheckError("memory", "ran out of memory", "worker"))
-    except Exception as exc:  # noqa: BLE001 - one bad file must never stop a scan
+    except Exception as exc:
         return error_result(path, CheckError("internal", f"{type(exc).__name__}: {exc}"[:300], "worker"))
     return result if spec.keep_letter else replace(result, letter=None)
 
@@ -130,7 +131,7 @@ def _build_ruleset(spec: WorkerSpec):
         return spec.ruleset, None
     try:
         return spec.ruleset_factory(spec.settings), None
-    except Exception as exc:  # noqa: BLE001 - reported on every file this worker is given
+    except Exception as exc:
         return None, f"worker could not load the rules: {type(exc).__name__}: {exc}"[:300]
 
 
@@ -145,7 +146,7 @@ def _apply_limits(limits) -> None:
         _set_limit("RLIMIT_AS", limits.memory_mb * 1024 * 1024, ceiling * 1024 * 1024)
 
 
-def _set_limit(name: str, value: int, ceiling: Optional[int] = None) -> bool:
+def _set_limit(name: str, value: int, ceiling: int | None = None) -> bool:
     which = getattr(resource, name, None)
     if which is None:
         return False
@@ -192,7 +193,7 @@ def _send_result(conn, index: int, path: str, result: Result) -> None:
         conn.send(("result", index, result))
     except OSError:
         os._exit(0)
-    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+    except Exception as exc:
         fallback = error_result(path, CheckError("internal", f"result could not be sent: {exc}"[:300], "worker"))
         _send(conn, ("result", index, fallback))
 
@@ -213,11 +214,11 @@ class Worker:
         self.started = time.monotonic()
         self.ready = False
         self.alive = True
-        self.task: Optional[tuple] = None
-        self.deadline: Optional[float] = None
+        self.task: tuple | None = None
+        self.deadline: float | None = None
         self.timeout = spec.settings.limits.timeout
 
-    def assign(self, index: int, path: str) -> Optional[Result]:
+    def assign(self, index: int, path: str) -> Result | None:
         """Hand over a file; returns an error record at once if the worker is already gone."""
         self.task = (index, path)
         start = time.monotonic() if self.ready else self.started
@@ -228,7 +229,7 @@ class Worker:
             return self.died()
         return None
 
-    def collect(self) -> Optional[Result]:
+    def collect(self) -> Result | None:
         """Read what the worker sent: its result, or a death record; None when nothing is final."""
         try:
             while self.conn.poll():
@@ -237,7 +238,7 @@ class Worker:
                     self.task = self.deadline = None
                     return message[2]
                 self._mark_ready()
-        except Exception:  # noqa: BLE001 - EOF or a message cut short: the worker died
+        except Exception:
             return self.died()
         return None if self.process.is_alive() else self.died()
 
@@ -252,7 +253,7 @@ class Worker:
         message = f"gave up after {self.timeout:g} s"
         return error_result(self.task[1], CheckError("timeout", message, "worker"))
 
-    def died(self) -> Optional[Result]:
+    def died(self) -> Result | None:
         """Clean up after a worker that exited; the error record for its file, if it had one."""
         self.process.join(1.0)
         code = self.process.exitcode

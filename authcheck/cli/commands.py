@@ -8,18 +8,32 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Optional, Sequence
 
-from authcheck.model import Result
 from authcheck.cli.status import Exit, combine
+from authcheck.model import Result
 
 _OPTION_KEYS = {  # option name -> config key
-    "rule_dirs": "rules", "disable": "disable", "include": "include", "exclude": "exclude",
-    "follow_symlinks": "follow_symlinks", "password": "password", "jobs": "jobs", "timeout": "limits.timeout",
-    "memory_mb": "limits.memory_mb", "max_pages": "limits.max_pages", "cache_dir": "cache_dir",
-    "fail_on": "fail_on", "fail_score": "fail_score", "min_severity": "min_severity", "baseline": "baseline",
-    "ignore_file": "ignore_file", "kind": "kind", "registry": "registry", "exemplars": "exemplars",
+    "rule_dirs": "rules",
+    "disable": "disable",
+    "include": "include",
+    "exclude": "exclude",
+    "follow_symlinks": "follow_symlinks",
+    "password": "password",
+    "jobs": "jobs",
+    "timeout": "limits.timeout",
+    "memory_mb": "limits.memory_mb",
+    "max_pages": "limits.max_pages",
+    "cache_dir": "cache_dir",
+    "fail_on": "fail_on",
+    "fail_score": "fail_score",
+    "min_severity": "min_severity",
+    "baseline": "baseline",
+    "ignore_file": "ignore_file",
+    "kind": "kind",
+    "registry": "registry",
+    "exemplars": "exemplars",
     "scheduler": "scheduler",
 }
 
@@ -29,16 +43,16 @@ class Outputs:
     """Where reports go: the main format (stdout or --output) plus extra files."""
 
     fmt: str = "console"
-    output: Optional[str] = None
-    json_output: Optional[str] = None
-    jsonl_output: Optional[str] = None
-    sarif_output: Optional[str] = None
+    output: str | None = None
+    json_output: str | None = None
+    jsonl_output: str | None = None
+    sarif_output: str | None = None
     sarif_include_suppressed: bool = False
-    color: Optional[bool] = None
-    width: Optional[int] = None
+    color: bool | None = None
+    width: int | None = None
     quiet: bool = False
     verbose: bool = False
-    html_output: Optional[str] = None  #: a file, or a folder (ends with "/" or exists) of reports
+    html_output: str | None = None  #: a file, or a folder (ends with "/" or exists) of reports
 
     @property
     def wants_html(self) -> bool:
@@ -69,10 +83,10 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     """`authcheck check`: every file gets a record; the status says whether the gate tripped.
 
     A report that could not be written (after the scan) makes the status at least 3."""
-    from authcheck.cli.outputs import StdoutClaim
-    from authcheck.registry import prepare
-    from authcheck.engine.rulepack import ruleset_for
     from authcheck.batch.run import Run
+    from authcheck.cli.outputs import StdoutClaim
+    from authcheck.engine.rulepack import ruleset_for
+    from authcheck.registry import prepare
 
     project = project_config(options)
     project = replace(project, settings=prepare(project.settings))
@@ -98,25 +112,28 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
         _say(f"warning: {warning}")
     if run.cache_failures:
         _say(f"warning: {_failed_line(run.cache_failures)} (treated as misses: checked afresh)")
-    extras = {"cache_failures": run.cache_failures, "config_path": project.config_path,
-              "skipped": run.skipped.get("type", 0)}
+    extras = {
+        "cache_failures": run.cache_failures,
+        "config_path": project.config_path,
+        "skipped": run.skipped.get("type", 0),
+    }
     _write_outputs(results, outputs, ruleset, single, project.settings, claim, sinks, extras)
     return combine(_status(results, project.settings), *_sink_status(sinks))
 
 
-def _output_paths(outputs: Outputs) -> list[Optional[str]]:
+def _output_paths(outputs: Outputs) -> list[str | None]:
     html = outputs.html_output
     html_file = html if html and not _html_folder(outputs) else None
     return [outputs.output, outputs.json_output, outputs.jsonl_output, outputs.sarif_output, html_file]
 
 
-def _html_folder(outputs: Outputs) -> Optional[str]:
+def _html_folder(outputs: Outputs) -> str | None:
     """The --html-output folder (the path ends with "/" or is a folder), or None."""
     html = outputs.html_output
     return html if html and (html.endswith(("/", os.sep)) or os.path.isdir(html)) else None
 
 
-def _check_output_paths(paths: Sequence[Optional[str]], targets, project, html_folder: Optional[str] = None) -> None:
+def _check_output_paths(paths: Sequence[str | None], targets, project, html_folder: str | None = None) -> None:
     """Exit 2 before anything runs when an output would replace an input or cannot be written."""
     from authcheck.cli.outputs import check_outputs, check_report_folder
 
@@ -164,12 +181,15 @@ def _sink_status(sinks) -> list[int]:
 
 def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -> list[Result]:
     """Run the scan, streaming JSON lines and per-file console lines as results arrive."""
-    from authcheck.reporters.jsonbatch import jsonl_line
     from authcheck.batch.workers import sigint_held
+    from authcheck.reporters.jsonbatch import jsonl_line
 
     stream = _jsonl_stream(outputs, claim, sinks)
-    keep_full = (outputs.fmt in ("json", "sarif", "console") or bool(outputs.json_output or outputs.sarif_output)
-                 or outputs.wants_html)
+    keep_full = (
+        outputs.fmt in ("json", "sarif", "console")
+        or bool(outputs.json_output or outputs.sarif_output)
+        or outputs.wants_html
+    )
     progress = None if single else _progress(len(targets), outputs)
     results: list[Result] = []
     try:
@@ -218,8 +238,9 @@ def _jsonl_stream(outputs: Outputs, claim, sinks: list) -> list:
     """Streams that receive each JSON line as soon as its file is done (opened now, before the scan)."""
     streams = []
     if outputs.fmt == "jsonl":
-        streams.append(_sink(outputs.output, "jsonl", claim, sinks).open()
-                       if outputs.output not in (None, "-") else sys.stdout)
+        streams.append(
+            _sink(outputs.output, "jsonl", claim, sinks).open() if outputs.output not in (None, "-") else sys.stdout
+        )
     if outputs.jsonl_output:
         streams.append(_sink(outputs.jsonl_output, "jsonl", claim, sinks).open())
     return streams
@@ -247,8 +268,16 @@ def _failed_line(count: int) -> str:
     return f"{count} cache {'entry' if count == 1 else 'entries'} failed verification"
 
 
-def _write_outputs(results: list[Result], outputs: Outputs, ruleset, single: bool, settings, claim, sinks,
-                   extras: Optional[dict] = None) -> None:
+def _write_outputs(
+    results: list[Result],
+    outputs: Outputs,
+    ruleset,
+    single: bool,
+    settings,
+    claim,
+    sinks,
+    extras: dict | None = None,
+) -> None:
     """The main report and the extra files."""
     main = _render(outputs.fmt, results, outputs, ruleset, single, settings, extras)
     if main is not None:
@@ -274,8 +303,8 @@ def _write_html(target: str, results: list[Result], single: bool, settings, clai
     from authcheck.reporters.htmlreport import default_pictures, render_html, write_html_folder
 
     if target.endswith(("/", os.sep)) or os.path.isdir(target):
-        from authcheck.util.atomic import reason_of
         from authcheck.cli.outputs import FailedReport
+        from authcheck.util.atomic import reason_of
 
         try:
             write_html_folder(target, results, default_pictures(settings))
@@ -287,8 +316,9 @@ def _write_html(target: str, results: list[Result], single: bool, settings, clai
         _write_report(target, "html", render_html(results, default_pictures(settings), single=single), claim, sinks)
 
 
-def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings,
-            extras: Optional[dict] = None) -> Optional[str]:
+def _render(
+    fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings, extras: dict | None = None
+) -> str | None:
     """One report as text (None for JSON lines, which were streamed)."""
     extras = extras or {}
     if fmt == "jsonl":
@@ -303,17 +333,22 @@ def _render(fmt: str, results: list[Result], outputs: Outputs, ruleset, single: 
 
         return render_html(results, default_pictures(settings), single=single)
     if fmt == "sarif":
-        from authcheck.version import __version__
         from authcheck.cli.projectinfo import project_links
         from authcheck.reporters.sarif import render_sarif
+        from authcheck.version import __version__
 
-        return render_sarif(results, [r.descriptor() for r in ruleset.rules], tool_version=__version__,
-                            base_dir=os.getcwd(), include_suppressed=outputs.sarif_include_suppressed,
-                            **project_links())
+        return render_sarif(
+            results,
+            [r.descriptor() for r in ruleset.rules],
+            tool_version=__version__,
+            base_dir=os.getcwd(),
+            include_suppressed=outputs.sarif_include_suppressed,
+            **project_links(),
+        )
     return _console(results, outputs, single, settings, extras)
 
 
-def _console(results: list[Result], outputs: Outputs, single: bool, settings, extras: Optional[dict] = None) -> str:
+def _console(results: list[Result], outputs: Outputs, single: bool, settings, extras: dict | None = None) -> str:
     """The rich report (one file) or the summary (several), rendered to text for stdout."""
     import io
 
@@ -333,15 +368,18 @@ def _console(results: list[Result], outputs: Outputs, single: bool, settings, ex
         if results[0].error is None:
             render_report(results[0], console, settings.min_severity, explain=settings.explain)
     else:
-        failing = lambda r: r.error is not None or settings.gate_trips(r.verdict, r.score)  # noqa: E731
+
+        def failing(r: Result) -> bool:
+            return r.error is not None or settings.gate_trips(r.verdict, r.score)
+
         render_summary(results, console, BatchView(outputs.quiet, outputs.verbose, failing, extras.get("skipped", 0)))
         if extras.get("cache_failures"):
             console.print(_failed_line(extras["cache_failures"]), markup=False, highlight=False)
     return buffer.getvalue()
 
 
-PIPE_WIDTH = 100       #: console report width in a pipe or file when COLUMNS is not set
-FALLBACK_WIDTH = 80    #: when a terminal reports a width of 0 or an absurd one
+PIPE_WIDTH = 100  #: console report width in a pipe or file when COLUMNS is not set
+FALLBACK_WIDTH = 80  #: when a terminal reports a width of 0 or an absurd one
 
 
 def _width(terminal: bool = True) -> int:
@@ -359,7 +397,7 @@ def _width(terminal: bool = True) -> int:
     return _sane(size) or columns or FALLBACK_WIDTH
 
 
-def _sane(value) -> Optional[int]:
+def _sane(value) -> int | None:
     """A usable width (20-1000 columns) or None."""
     try:
         width = int(value)
@@ -370,8 +408,10 @@ def _sane(value) -> Optional[int]:
 
 def _status(results: Iterable[Result], settings) -> int:
     """3 when a file could not be checked, else 1 when the gate tripped, else 0."""
-    codes = [Exit.UNCHECKED if r.error else Exit.GATE if settings.gate_trips(r.verdict, r.score) else Exit.OK
-             for r in results]
+    codes = [
+        Exit.UNCHECKED if r.error else Exit.GATE if settings.gate_trips(r.verdict, r.score) else Exit.OK
+        for r in results
+    ]
     return combine(*codes)
 
 
@@ -391,7 +431,7 @@ def _say(line: str) -> None:
     sys.stderr.flush()
 
 
-def extract_command(path: str, fmt: str, password: Optional[str], color: Optional[bool], width: Optional[int]) -> int:
+def extract_command(path: str, fmt: str, password: str | None, color: bool | None, width: int | None) -> int:
     """`authcheck extract`: the letter as the rules see it, checked in an isolated worker."""
     from authcheck.batch.config import ProjectConfig
     from authcheck.batch.discover import Target
@@ -410,10 +450,11 @@ def extract_command(path: str, fmt: str, password: Optional[str], color: Optiona
         import json
 
         from authcheck.reporters.jsonout import letter_record
-
         from authcheck.util.safetext import scrub_surrogates
 
-        sys.stdout.write(scrub_surrogates(json.dumps(letter_record(result.letter), indent=2, ensure_ascii=False)) + "\n")
+        sys.stdout.write(
+            scrub_surrogates(json.dumps(letter_record(result.letter), indent=2, ensure_ascii=False)) + "\n"
+        )
     else:
         from authcheck.reporters.console import make_console
         from authcheck.reporters.extractview import render_extract
@@ -425,7 +466,7 @@ def extract_command(path: str, fmt: str, password: Optional[str], color: Optiona
 class _NoRules:
     """An empty rule set: `extract` shows the letter without judging it."""
 
-    rules: list = []
+    rules: tuple = ()
     digest = "none"
 
 
@@ -463,10 +504,10 @@ def rules_test_command(rule_dirs: Sequence[str]) -> int:
 
 def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
     """`authcheck baseline create`: check PATHS and record every finding's fingerprint."""
-    from authcheck.suppress.baseline import write_baseline
-    from authcheck.registry import prepare
-    from authcheck.engine.rulepack import ruleset_for
     from authcheck.batch.run import Run
+    from authcheck.engine.rulepack import ruleset_for
+    from authcheck.registry import prepare
+    from authcheck.suppress.baseline import write_baseline
 
     project = project_config(options)
     project = replace(project, baseline=None, settings=prepare(project.settings))
@@ -484,7 +525,7 @@ def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
     return Exit.UNCHECKED if errors else Exit.OK
 
 
-def config_show_command(config_file: Optional[str]) -> int:
+def config_show_command(config_file: str | None) -> int:
     """`authcheck config show`: each setting, its value and where it came from."""
     from authcheck.batch.config import describe
 

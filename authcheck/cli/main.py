@@ -7,15 +7,15 @@ import sys
 
 import click
 
-from authcheck.version import __version__
-from authcheck.errors import ConfigError, RuleError
-from authcheck.model import DOCUMENT_KINDS
 from authcheck.cli.status import HELP as EXIT_HELP
 from authcheck.cli.status import Exit
+from authcheck.errors import ConfigError, RuleError
+from authcheck.model import DOCUMENT_KINDS
+from authcheck.version import __version__
 
 FORMATS = ("console", "json", "jsonl", "sarif", "html")
 VERDICT_GATES = ("review", "fail", "never")
-KIND_CHOICES = ("auto",) + DOCUMENT_KINDS
+KIND_CHOICES = ("auto", *DOCUMENT_KINDS)
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical")
 
 
@@ -40,8 +40,11 @@ def _refuse_typo(ctx: click.Context, word: str, commands: list[str]) -> None:
         ctx.fail(f"No such command or file '{word}'. Did you mean '{hint[0]}'?")
 
 
-@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog=EXIT_HELP + "\n\n\b\nRun `authcheck check --help` for every option of the default command.")
+@click.group(
+    cls=DefaultGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_HELP + "\n\n\b\nRun `authcheck check --help` for every option of the default command.",
+)
 @click.version_option(__version__, "--version", "-V", prog_name="authcheck")
 def main() -> None:
     """Check letters for authenticity: is each from whom it claims (origin), and is it a final,
@@ -55,36 +58,87 @@ def main() -> None:
 def _check_options(func):
     """Options shared by `check` and `baseline create`."""
     options = [
-        click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False),
-                     help="Add the rule packs in DIR to the built-in ones (repeatable)."),
+        click.option(
+            "--rules",
+            "rule_dirs",
+            multiple=True,
+            type=click.Path(file_okay=False),
+            help="Add the rule packs in DIR to the built-in ones (repeatable).",
+        ),
         click.option("--disable", multiple=True, metavar="RULE", help="Do not run this rule (repeatable)."),
-        click.option("--include", multiple=True, metavar="GLOB", help="Also check files matching GLOB in folders, besides .pdf, .docx and .txt (repeatable)."),
+        click.option(
+            "--include",
+            multiple=True,
+            metavar="GLOB",
+            help="Also check files matching GLOB in folders, besides .pdf, .docx and .txt (repeatable).",
+        ),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable)."),
         click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links in folders."),
-        click.option("--password", envvar="AUTHCHECK_PASSWORD", show_envvar=True, default=None,
-                     help="Password for encrypted PDFs."),
-        click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
-                     help="Worker processes (default: the CPU count)."),
-        click.option("--timeout", type=click.FloatRange(0.1, 3600), default=None,
-                     help="Seconds per file before it is given up [default: 30]."),
-        click.option("--memory", "memory_mb", type=click.IntRange(0, 1 << 20), default=None,
-                     help="Memory cap per worker in MiB, 0 for none [default: 1024]."),
-        click.option("--max-pages", type=click.IntRange(1, 100000), default=None,
-                     help="PDF pages analysed per file [default: 200]."),
+        click.option(
+            "--password",
+            envvar="AUTHCHECK_PASSWORD",
+            show_envvar=True,
+            default=None,
+            help="Password for encrypted PDFs.",
+        ),
+        click.option(
+            "--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: the CPU count)."
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.1, 3600),
+            default=None,
+            help="Seconds per file before it is given up [default: 30].",
+        ),
+        click.option(
+            "--memory",
+            "memory_mb",
+            type=click.IntRange(0, 1 << 20),
+            default=None,
+            help="Memory cap per worker in MiB, 0 for none [default: 1024].",
+        ),
+        click.option(
+            "--max-pages",
+            type=click.IntRange(1, 100000),
+            default=None,
+            help="PDF pages analysed per file [default: 200].",
+        ),
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
-        click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-                     help="Where the result cache lives."),
-        click.option("--kind", type=click.Choice(KIND_CHOICES), default=None,
-                     help="Treat every file as this kind of document (auto: classify each) [default: auto]."),
-        click.option("--registry", multiple=True, type=click.Path(dir_okay=False),
-                     help="Issuer registry (YAML) to check signatories, titles and letterheads against (repeatable)."),
-        click.option("--exemplars", type=click.Path(file_okay=False), default=None,
-                     help="Folder of known-genuine letters from the same offices to compare with."),
-        click.option("--scheduler", default=None, metavar="ADDRESS",
-                     help="Check the files on a Dask cluster: tcp://HOST:8786, tls://..., a scheduler file "
-                          "(.json), or 'local' (needs the 'dask' extra)."),
-        click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
-                     help="Use this authcheck.toml / pyproject.toml instead of searching upwards."),
+        click.option(
+            "--cache-dir", type=click.Path(file_okay=False), default=None, help="Where the result cache lives."
+        ),
+        click.option(
+            "--kind",
+            type=click.Choice(KIND_CHOICES),
+            default=None,
+            help="Treat every file as this kind of document (auto: classify each) [default: auto].",
+        ),
+        click.option(
+            "--registry",
+            multiple=True,
+            type=click.Path(dir_okay=False),
+            help="Issuer registry (YAML) to check signatories, titles and letterheads against (repeatable).",
+        ),
+        click.option(
+            "--exemplars",
+            type=click.Path(file_okay=False),
+            default=None,
+            help="Folder of known-genuine letters from the same offices to compare with.",
+        ),
+        click.option(
+            "--scheduler",
+            default=None,
+            metavar="ADDRESS",
+            help="Check the files on a Dask cluster: tcp://HOST:8786, tls://..., a scheduler file "
+            "(.json), or 'local' (needs the 'dask' extra).",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, exists=True),
+            default=None,
+            help="Use this authcheck.toml / pyproject.toml instead of searching upwards.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -93,41 +147,100 @@ def _check_options(func):
 
 @main.command(epilog=EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="console", show_default=True,
-              help="Report format on stdout (or --output).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-              help="Write the report to FILE (atomically; a device or FIFO is written in place) instead of stdout.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="console",
+    show_default=True,
+    help="Report format on stdout (or --output).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default=None,
+    help="Write the report to FILE (atomically; a device or FIFO is written in place) instead of stdout.",
+)
 @click.option("--json-output", type=click.Path(dir_okay=False), default=None, help="Also write JSON to FILE.")
 @click.option("--jsonl-output", type=click.Path(dir_okay=False), default=None, help="Also write JSON lines to FILE.")
 @click.option("--sarif-output", type=click.Path(dir_okay=False), default=None, help="Also write SARIF to FILE.")
 @click.option("--sarif-include-suppressed", is_flag=True, help="Keep suppressed findings in SARIF.")
-@click.option("--html-output", type=click.Path(allow_dash=False), default=None,
-              help="Also write an HTML report to FILE, or a folder of reports with an index to DIR/.")
-@click.option("--fail-on", type=click.Choice(VERDICT_GATES), default=None,
-              help="Exit 1 when a file's verdict is at least this [default: fail].")
-@click.option("--fail-score", type=click.IntRange(0, 100), default=None,
-              help="Exit 1 when a file's risk score is at least N.")
-@click.option("--min-severity", type=click.Choice(SEVERITY_CHOICES), default=None,
-              help="Only show findings at least this severe (the gate still counts all).")
-@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
-              help="Suppress findings recorded in this baseline file.")
-@click.option("--ignore-file", type=click.Path(dir_okay=False), default=None,
-              help="Suppress findings listed (with reasons) in this YAML file.")
+@click.option(
+    "--html-output",
+    type=click.Path(allow_dash=False),
+    default=None,
+    help="Also write an HTML report to FILE, or a folder of reports with an index to DIR/.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(VERDICT_GATES),
+    default=None,
+    help="Exit 1 when a file's verdict is at least this [default: fail].",
+)
+@click.option(
+    "--fail-score", type=click.IntRange(0, 100), default=None, help="Exit 1 when a file's risk score is at least N."
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice(SEVERITY_CHOICES),
+    default=None,
+    help="Only show findings at least this severe (the gate still counts all).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Suppress findings recorded in this baseline file.",
+)
+@click.option(
+    "--ignore-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Suppress findings listed (with reasons) in this YAML file.",
+)
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or not a terminal).")
 @click.option("--width", type=click.IntRange(40, 400), default=None, help="Console width for the report.")
-@click.option("--quiet", "-q", is_flag=True, help="Console, several files: only files that trip the gate, and the summary.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Console, several files: only files that trip the gate, and the summary."
+)
 @click.option("--verbose", "-v", is_flag=True, help="Console, several files: also list the findings of passing files.")
-@click.option("--explain", is_flag=True,
-              help="Say why each finding fired, and list candidates a guard dropped (and which guard).")
+@click.option(
+    "--explain", is_flag=True, help="Say why each finding fired, and list candidates a guard dropped (and which guard)."
+)
 @_check_options
-def check(paths, fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed, no_color, width,
-          quiet, verbose, html_output=None, **options) -> None:
+def check(
+    paths,
+    fmt,
+    output,
+    json_output,
+    jsonl_output,
+    sarif_output,
+    sarif_include_suppressed,
+    no_color,
+    width,
+    quiet,
+    verbose,
+    html_output=None,
+    **options,
+) -> None:
     """Check letters (PDF, DOCX, text; files, folders, globs, or - for stdin) and report."""
     from authcheck.cli.commands import Outputs, check_command
 
-    outputs = Outputs(fmt, output, json_output, jsonl_output, sarif_output, sarif_include_suppressed,
-                      color=False if no_color else None, width=width, quiet=quiet, verbose=verbose,
-                      html_output=html_output)
+    outputs = Outputs(
+        fmt,
+        output,
+        json_output,
+        jsonl_output,
+        sarif_output,
+        sarif_include_suppressed,
+        color=False if no_color else None,
+        width=width,
+        quiet=quiet,
+        verbose=verbose,
+        html_output=html_output,
+    )
     _finish(lambda: check_command(paths, outputs, options))
 
 
@@ -216,7 +329,7 @@ def _finish(action) -> None:
         detail = f": {not_reached} file(s) not reached" if not_reached is not None else ""
         click.echo(f"authcheck: interrupted{detail}", err=True)
         code = Exit.INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - a bug must still be one line, never a traceback
+    except Exception as exc:
         click.echo(for_terminal(f"authcheck: internal error: {type(exc).__name__}: {exc} (please report it)"), err=True)
         code = Exit.UNCHECKED
     raise SystemExit(int(code))

@@ -16,13 +16,13 @@ import re
 import stat
 import sys
 import tempfile
-from typing import Callable, Iterable, Optional
+from collections.abc import Callable, Iterable
 
-from authcheck.util.atomic import STDOUT, AtomicWriter, OutputError, preflight, reason_of, writes_in_place
 from authcheck.errors import ConfigError
+from authcheck.util.atomic import STDOUT, AtomicWriter, OutputError, preflight, reason_of, writes_in_place
 
 
-def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[str]) -> None:
+def check_outputs(outputs: Iterable[str | None], inputs: Iterable[str]) -> None:
     """ConfigError (exit 2) when an output would overwrite an input, is named twice, or cannot be written.
 
     The first output is the main report (None: standard output)."""
@@ -39,11 +39,11 @@ def check_outputs(outputs: Iterable[Optional[str]], inputs: Iterable[str]) -> No
             preflight(path)
         except OutputError as exc:
             raise ConfigError(str(exc)) from None
-    to_stdout = bool(outputs) and outputs[0] in (None, STDOUT) or STDOUT in outputs[1:]
+    to_stdout = (bool(outputs) and outputs[0] in (None, STDOUT)) or STDOUT in outputs[1:]
     _refuse_inputs(named, inputs, to_stdout)
 
 
-def _refuse_shared_stdout(outputs: list[Optional[str]]) -> None:
+def _refuse_shared_stdout(outputs: list[str | None]) -> None:
     """ConfigError when two reports would both go to standard output ("-", /dev/stdout, or the
     file or pipe stdout is redirected to): the result would be neither report.  A terminal or a
     device such as /dev/null may take both."""
@@ -57,8 +57,9 @@ def _refuse_shared_stdout(outputs: list[Optional[str]]) -> None:
     users += [p for p in outputs[1:] if p]
     on_stdout = [p for p in users if p == STDOUT or _is_stdout(p)]
     if len(on_stdout) > 1:
-        raise ConfigError(f"{on_stdout[1]}: two reports would both go to standard output; "
-                          "give each report its own file")
+        raise ConfigError(
+            f"{on_stdout[1]}: two reports would both go to standard output; give each report its own file"
+        )
 
 
 def _refuse_inputs(named: list[str], inputs: Iterable[str], to_stdout: bool = False) -> None:
@@ -78,11 +79,12 @@ def _refuse_inputs(named: list[str], inputs: Iterable[str], to_stdout: bool = Fa
     for source in inputs:
         key = _identity(source) if source != STDOUT else _fd_identity(0)
         if key in existing:
-            raise ConfigError(f"{existing[key]}: is an input of this run ({source}); "
-                              "writing the report there would overwrite it")
+            raise ConfigError(
+                f"{existing[key]}: is an input of this run ({source}); writing the report there would overwrite it"
+            )
 
 
-def _identity(path: str) -> Optional[tuple[int, int]]:
+def _identity(path: str) -> tuple[int, int] | None:
     """(device, inode) of an existing regular file, following links; None otherwise."""
     try:
         info = os.stat(path)
@@ -109,10 +111,15 @@ def check_report_folder(folder: str, inputs: Iterable[str]) -> None:
         raise ConfigError(f"{folder}: cannot write report: folder {above} is not writable")
     home = os.path.realpath(folder)
     for source in inputs:
-        if source != STDOUT and _FOLDER_REPORT.match(os.path.basename(source)) \
-                and os.path.dirname(os.path.realpath(source)) == home:
-            raise ConfigError(f"{folder}: is where this run writes {os.path.basename(source)}, an input of this run "
-                              f"({source}); writing the reports there would overwrite it")
+        if (
+            source != STDOUT
+            and _FOLDER_REPORT.match(os.path.basename(source))
+            and os.path.dirname(os.path.realpath(source)) == home
+        ):
+            raise ConfigError(
+                f"{folder}: is where this run writes {os.path.basename(source)}, an input of this run "
+                f"({source}); writing the reports there would overwrite it"
+            )
 
 
 class FailedReport:
@@ -121,7 +128,7 @@ class FailedReport:
     failed = True
 
 
-def _fd_identity(fd: int) -> Optional[tuple[int, int]]:
+def _fd_identity(fd: int) -> tuple[int, int] | None:
     """(device, inode) of the regular file an open descriptor (0: stdin, 1: stdout) refers to."""
     try:
         info = os.fstat(fd)
@@ -154,10 +161,10 @@ class Sink:
     def __init__(self, path: str, suffix: str, stdout: StdoutClaim, say: Callable[[str], None]) -> None:
         self.path, self.suffix, self._stdout, self._say = path, suffix, stdout, say
         self.failed = False
-        self._out: Optional[AtomicWriter] = None
+        self._out: AtomicWriter | None = None
         self._fallback = None  # a binary stream once the target has failed, or False when lost
 
-    def open(self) -> "Sink":
+    def open(self) -> Sink:
         """Open the target now; a failure moves to the fallback at once."""
         try:
             self._out = AtomicWriter(self.path).open()

@@ -6,10 +6,10 @@ from enum import IntEnum
 class Exit(IntEnum):
     """authcheck's exit statuses; 3 outranks 1 when both apply."""
 
-    OK = 0          #: ran, and nothing reached the gate
-    GATE = 1        #: ran, and the gate tripped (--fail-on / --fail-score)
-    USAGE = 2       #: bad usage, configuration, rule pack or output path; nothing was checked
-    UNCHECKED = 3   #: at least one file could not be checked, or a report could not be written
+    OK = 0  #: ran, and nothing reached the gate
+    GATE = 1  #: ran, and the gate tripped (--fail-on / --fail-score)
+    USAGE = 2  #: bad usage, configuration, rule pack or output path; nothing was checked
+    UNCHECKED = 3  #: at least one file could not be checked, or a report could not be written
     INTERRUPTED = 130  #: stopped by Ctrl-C
 
 

@@ -7,15 +7,14 @@ At most one finding per rule per document, holding up to `max_evidence` evidence
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
 
 from authcheck.engine.checks.base import Hit, Segment
-from authcheck.extract.ocrbox import ocr_weighed
 from authcheck.engine.fields import FieldValue, letter_fields
-from authcheck.model import Evidence, Finding, Letter, Note
 from authcheck.engine.rulepack import Rule, RuleSet
-from authcheck.settings import Settings
 from authcheck.engine.templates import render, variables_lookup
+from authcheck.extract.ocrbox import ocr_weighed
+from authcheck.model import Evidence, Finding, Letter, Note
+from authcheck.settings import Settings
 
 MAX_DROPPED = 50  #: candidates a guard dropped, kept per letter for --explain
 
@@ -27,11 +26,11 @@ class Context:
         self.segments = segments
         self.fields = fields
         self._by_scope: dict[tuple[str, ...], list[Segment]] = {}
-        self.rule: Optional[Rule] = None
+        self.rule: Rule | None = None
         self._hits: dict[str, list[Hit]] = {}
         self.dropped: list[tuple[str, Hit, str]] = []  #: (rule id, hit, guard) for candidates a guard dropped
 
-    def for_rule(self, rule: Rule) -> "Context":
+    def for_rule(self, rule: Rule) -> Context:
         """Start evaluating another rule (pattern hits are per rule)."""
         self.rule, self._hits = rule, {}
         return self
@@ -76,7 +75,7 @@ def segments_of(letter: Letter) -> list[Segment]:
     return segs
 
 
-def context_for(letter: Letter, overrides: Optional[dict] = None, today: Optional[date] = None) -> Context:
+def context_for(letter: Letter, overrides: dict | None = None, today: date | None = None) -> Context:
     """The evaluation context of a letter; `overrides` replaces field values (rule tests)."""
     fields = letter_fields(letter, today)
     for path, value in (overrides or {}).items():
@@ -84,8 +83,9 @@ def context_for(letter: Letter, overrides: Optional[dict] = None, today: Optiona
     return Context(segments_of(letter), fields)
 
 
-def evaluate(ruleset: RuleSet, letter: Letter, settings: Optional[Settings] = None,
-             ctx: Optional[Context] = None) -> list[Finding]:
+def evaluate(
+    ruleset: RuleSet, letter: Letter, settings: Settings | None = None, ctx: Context | None = None
+) -> list[Finding]:
     """Every finding of every enabled rule on one letter (contributions are set by scoring)."""
     settings = settings or Settings()
     ctx = ctx or context_for(letter)
@@ -107,7 +107,7 @@ def applies(rule: Rule, letter: Letter) -> bool:
     return rule.applies_to == "any" or letter.kind.letter_like
 
 
-def not_applied(ruleset: RuleSet, letter: Letter, settings: Optional[Settings] = None) -> list[tuple[str, str]]:
+def not_applied(ruleset: RuleSet, letter: Letter, settings: Settings | None = None) -> list[tuple[str, str]]:
     """(rule id, reason) for each enabled rule the document's kind turned off."""
     disabled = set((settings or Settings()).disabled_rules)
     skipped = [r.id for r in ruleset.rules if r.id not in disabled and not applies(r, letter)]
@@ -120,7 +120,7 @@ def not_applied(ruleset: RuleSet, letter: Letter, settings: Optional[Settings] =
     return [(rule_id, reason) for rule_id in skipped]
 
 
-def evaluate_rule(rule: Rule, ctx: Context) -> Optional[Finding]:
+def evaluate_rule(rule: Rule, ctx: Context) -> Finding | None:
     """The rule's finding on this context, or None when its `when` tree is false."""
     ok, evidence, variables = rule.when.run(ctx)
     if not ok:
@@ -135,17 +135,30 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Optional[Finding]:
     lookup = variables_lookup(variables, ctx.fields)
     message = render(rule.message, lookup)
     return Finding(
-        rule=rule.id, title=rule.title, severity=rule.severity, axis=rule.axis, weight=weight, message=message,
-        evidence=tuple(items[: rule.max_evidence]), references=rule.references, confidence=rule.confidence,
-        remediation=render(rule.remediation, lookup), weight_reason=because, floor=rule.floor,
+        rule=rule.id,
+        title=rule.title,
+        severity=rule.severity,
+        axis=rule.axis,
+        weight=weight,
+        message=message,
+        evidence=tuple(items[: rule.max_evidence]),
+        references=rule.references,
+        confidence=rule.confidence,
+        remediation=render(rule.remediation, lookup),
+        weight_reason=because,
+        floor=rule.floor,
     )
 
 
 def _hit_variables(rule: Rule, ctx: Context, matched: list[Evidence]) -> dict:
     """Template variables about the matched words."""
     texts = list(dict.fromkeys(" ".join(e.text.split()) for e in matched))
-    out = {"match": texts[0] if texts else None, "matches": "; ".join(f'"{t}"' for t in texts[:3]) or None,
-           "count": len(matched), "rule": rule.id}
+    out = {
+        "match": texts[0] if texts else None,
+        "matches": "; ".join(f'"{t}"' for t in texts[:3]) or None,
+        "count": len(matched),
+        "rule": rule.id,
+    }
     reasons = []
     for name in rule.patterns:
         found = ctx.found(name)
@@ -163,8 +176,19 @@ def _evidence(item) -> Evidence:
     lo, hi = seg.source_span(item.start, item.end)  # quote the text as written, not its folded form
     start = seg.start + lo if seg.start is not None else None
     end = seg.start + hi if seg.start is not None else None
-    return Evidence(seg.source[lo:hi], seg.part, seg.page, seg.line, start, end, seg.key, seg.source, (lo, hi),
-                    item.pattern, item.reason)
+    return Evidence(
+        seg.source[lo:hi],
+        seg.part,
+        seg.page,
+        seg.line,
+        start,
+        end,
+        seg.key,
+        seg.source,
+        (lo, hi),
+        item.pattern,
+        item.reason,
+    )
 
 
 def dropped_notes(ctx: Context, limit: int = 20) -> tuple[Note, ...]:
@@ -174,10 +198,24 @@ def dropped_notes(ctx: Context, limit: int = 20) -> tuple[Note, ...]:
         guard, _, cue = why.partition(": ")
         quote = " ".join(hit.text.split())
         seg = hit.segment
-        detail = f"{rule_id}: \"{quote}\" in {seg.part} dropped by the {guard} guard" + (f" ({cue})" if cue else "")
-        notes.append(Note("guard-dropped", detail, {"rule": rule_id, "pattern": hit.pattern, "guard": guard, "cue": cue,
-                                                    "text": quote, "part": seg.part, "line": seg.line,
-                                                    "context": seg.text, "reason": hit.reason}))
+        detail = f'{rule_id}: "{quote}" in {seg.part} dropped by the {guard} guard' + (f" ({cue})" if cue else "")
+        notes.append(
+            Note(
+                "guard-dropped",
+                detail,
+                {
+                    "rule": rule_id,
+                    "pattern": hit.pattern,
+                    "guard": guard,
+                    "cue": cue,
+                    "text": quote,
+                    "part": seg.part,
+                    "line": seg.line,
+                    "context": seg.text,
+                    "reason": hit.reason,
+                },
+            )
+        )
     return tuple(notes)
 
 

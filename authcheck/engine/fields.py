@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
-from authcheck.forensics.keys import KEYS as FACT_KEYS
 from authcheck.engine.registrykeys import KEYS as KNOWLEDGE_KEYS
+from authcheck.forensics.keys import KEYS as FACT_KEYS
 from authcheck.model import METADATA_FIELDS, DateFact, Evidence, Fact, Letter, Party
 
 
@@ -25,12 +25,12 @@ def fact_evidence(f: Fact) -> Evidence:
     return Evidence(f.text, loc.part, loc.page, loc.line, loc.start, loc.end, loc.key)
 
 
-def _fv(f: Optional[Fact]) -> FieldValue:
+def _fv(f: Fact | None) -> FieldValue:
     """A field value for an optional fact."""
     return FieldValue(f.text, fact_evidence(f)) if f is not None else FieldValue(None)
 
 
-def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, FieldValue]:
+def letter_fields(letter: Letter, today: date | None = None) -> dict[str, FieldValue]:
     """Every field a rule condition can name, by dotted path."""
     doc, meta = letter.document, letter.document.metadata
     out: dict[str, FieldValue] = {}
@@ -40,24 +40,26 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
         ev = Evidence(str(value), "metadata", key=key) if value not in (None, "") else None
         out[f"metadata.{name}"] = FieldValue(value if value != "" else None, ev)
     mismatch = next((n for n in doc.notes if n.code == "type-mismatch"), None)
-    out.update({
-        "document.format": FieldValue(doc.format),
-        "document.extension": FieldValue(doc.extension or None),
-        "document.pages": FieldValue(doc.pages),
-        "document.has_text_layer": FieldValue(doc.has_text_layer),
-        "document.text_chars": FieldValue(sum(len(line.text.strip()) for line in doc.lines)),
-        "document.encrypted": FieldValue(meta.encrypted),
-        "document.type_mismatch": FieldValue(
-            mismatch is not None,
-            Evidence(mismatch.detail, "file", key="extension") if mismatch else None),
-        "document.notes": FieldValue([n.code for n in doc.notes]),
-        "document.kind": FieldValue(letter.kind.kind),
-        "document.letter_like": FieldValue(letter.kind.letter_like),
-        **_content(doc),
-        "document.ocr_engine": FieldValue(doc.ocr.get("version") if doc.ocr else None),
-        "document.ocr_confidence": FieldValue(doc.ocr.get("confidence") if doc.ocr else None),
-        "run.today": FieldValue((today or date.today()).isoformat()),
-    })
+    out.update(
+        {
+            "document.format": FieldValue(doc.format),
+            "document.extension": FieldValue(doc.extension or None),
+            "document.pages": FieldValue(doc.pages),
+            "document.has_text_layer": FieldValue(doc.has_text_layer),
+            "document.text_chars": FieldValue(sum(len(line.text.strip()) for line in doc.lines)),
+            "document.encrypted": FieldValue(meta.encrypted),
+            "document.type_mismatch": FieldValue(
+                mismatch is not None, Evidence(mismatch.detail, "file", key="extension") if mismatch else None
+            ),
+            "document.notes": FieldValue([n.code for n in doc.notes]),
+            "document.kind": FieldValue(letter.kind.kind),
+            "document.letter_like": FieldValue(letter.kind.letter_like),
+            **_content(doc),
+            "document.ocr_engine": FieldValue(doc.ocr.get("version") if doc.ocr else None),
+            "document.ocr_confidence": FieldValue(doc.ocr.get("confidence") if doc.ocr else None),
+            "run.today": FieldValue((today or date.today()).isoformat()),
+        }
+    )
     for key, signal in doc.facts.items():
         out[f"facts.{key}"] = FieldValue(signal.value, signal.evidence or None)
     for key, signal in letter.knowledge.items():
@@ -81,8 +83,10 @@ def letter_fields(letter: Letter, today: Optional[date] = None) -> dict[str, Fie
     out["signature.reason"] = FieldValue(sig.reason)
     out["signature_fields.filled"] = FieldValue(sum(1 for s in doc.signature_fields if s.filled))
     out["signature_fields.empty"] = FieldValue(sum(1 for s in doc.signature_fields if not s.filled))
-    out["letterhead.organization"] = FieldValue(" / ".join(f.text for f in letter.letterhead.organization) or None,
-                                                fact_evidence(letter.letterhead.organization[0]) if letter.letterhead.organization else None)
+    out["letterhead.organization"] = FieldValue(
+        " / ".join(f.text for f in letter.letterhead.organization) or None,
+        fact_evidence(letter.letterhead.organization[0]) if letter.letterhead.organization else None,
+    )
     out["letterhead.markings"] = FieldValue([f.text for f in letter.letterhead.markings] or None)
     out["subject"] = _fv(letter.subject)
     out["date.text"] = _date_fv(letter.date, "text")
@@ -98,8 +102,10 @@ def _content(doc) -> dict[str, FieldValue]:
     if chars and doc.has_text_layer:
         return {"document.content": FieldValue("text"), "document.content_detail": FieldValue(f"text on {pages}")}
     if doc.images:
-        what = ("image only", f"Image only: {len(doc.images)} picture(s) on {pages} and no text layer "
-                              "(a scan, a photo or an icon)")
+        what = (
+            "image only",
+            f"Image only: {len(doc.images)} picture(s) on {pages} and no text layer (a scan, a photo or an icon)",
+        )
     elif chars:
         what = ("no text layer", f"No text layer on {pages}: the text read is not page text")
     elif doc.pages and doc.format == "pdf" and not doc.has_note("truncated"):
@@ -119,7 +125,7 @@ def _party(out: dict, prefix: str, party: Party) -> None:
     out[f"{prefix}.source"] = FieldValue(party.source)
 
 
-def _display(party: Party) -> Optional[str]:
+def _display(party: Party) -> str | None:
     """A party as one readable phrase: "NAME, Title (Organisation)"."""
     bits = [f.text for f in (party.name, party.title) if f is not None]
     text = ", ".join(bits)
@@ -142,7 +148,7 @@ def _from_person(letter: Letter) -> dict[str, FieldValue]:
     return {"from.name": FieldValue(name, ev)}
 
 
-def _date_fv(d: Optional[DateFact], attr: str) -> FieldValue:
+def _date_fv(d: DateFact | None, attr: str) -> FieldValue:
     """A field for the letter's date."""
     if d is None:
         return FieldValue(None)
@@ -174,7 +180,10 @@ def fields_record(letter: Letter) -> dict[str, Any]:
             "titles": [t.text for t in block.titles],
         },
         "signature": {
-            "signed": sig.signed, "kinds": list(sig.kinds), "strength": sig.strength, "reason": sig.reason,
+            "signed": sig.signed,
+            "kinds": list(sig.kinds),
+            "strength": sig.strength,
+            "reason": sig.reason,
             "evidence": [_claim(f) for f in sig.evidence],
         },
         "signature_fields": [
@@ -182,18 +191,27 @@ def fields_record(letter: Letter) -> dict[str, Any]:
             for s in doc.signature_fields
         ],
         "metadata": {**meta.as_dict(), "raw": dict(meta.raw)},
-        "document": {"pages": doc.pages, "has_text_layer": doc.has_text_layer, "extension": doc.extension,
-                     "size": doc.size, "kind": kind_record(letter.kind),
-                     **({"ocr": _jsonable(dict(doc.ocr))} if doc.ocr else {})},
+        "document": {
+            "pages": doc.pages,
+            "has_text_layer": doc.has_text_layer,
+            "extension": doc.extension,
+            "size": doc.size,
+            "kind": kind_record(letter.kind),
+            **({"ocr": _jsonable(dict(doc.ocr))} if doc.ocr else {}),
+        },
         "forensics": {key: _jsonable(signal.value) for key, signal in sorted(doc.facts.items())},
     }
 
 
 def kind_record(kind) -> dict[str, Any]:
     """The document kind as JSON: kind, letter_like, forced, confidence, evidence (and the letter's pages)."""
-    record = {"kind": kind.kind, "letter_like": kind.letter_like, "forced": kind.forced,
-              "confidence": kind.confidence,
-              "evidence": [{"cue": c.cue, "text": c.text, "page": c.page, "line": c.line} for c in kind.evidence]}
+    record = {
+        "kind": kind.kind,
+        "letter_like": kind.letter_like,
+        "forced": kind.forced,
+        "confidence": kind.confidence,
+        "evidence": [{"cue": c.cue, "text": c.text, "page": c.page, "line": c.line} for c in kind.evidence],
+    }
     record["letter_pages"] = list(kind.letter_pages) if kind.letter_pages else None
     return record
 
@@ -222,7 +240,7 @@ def _claim(f: Fact) -> dict[str, Any]:
     return {"text": f.text, "part": f.loc.part, "page": f.loc.page, "line": f.loc.line}
 
 
-def _date_record(d: Optional[DateFact]) -> Optional[dict[str, Any]]:
+def _date_record(d: DateFact | None) -> dict[str, Any] | None:
     """A written date with its ISO value and the part it was found in."""
     if d is None:
         return None
@@ -231,16 +249,44 @@ def _date_record(d: Optional[DateFact]) -> Optional[dict[str, Any]]:
 
 FIELD_PATHS = frozenset(
     [f"metadata.{name}" for name in METADATA_FIELDS]
-    + ["document.format", "document.extension", "document.pages", "document.has_text_layer", "document.text_chars",
-       "document.encrypted", "document.kind", "document.letter_like", "document.content", "document.content_detail",
-       "document.type_mismatch", "document.notes", "document.ocr_engine",
-       "document.ocr_confidence", "run.today"]
+    + [
+        "document.format",
+        "document.extension",
+        "document.pages",
+        "document.has_text_layer",
+        "document.text_chars",
+        "document.encrypted",
+        "document.kind",
+        "document.letter_like",
+        "document.content",
+        "document.content_detail",
+        "document.type_mismatch",
+        "document.notes",
+        "document.ocr_engine",
+        "document.ocr_confidence",
+        "run.today",
+    ]
     + [f"{p}.{k}" for p in ("issuer", "recipient") for k in ("name", "title", "organization", "source")]
     + ["issuer.display"]
-    + ["from.text", "from.name", "signature_block.name", "signature_block.closing", "signature_block.titles",
-       "signature.signed", "signature.kinds", "signature.strength", "signature.reason", "signature_fields.filled",
-       "signature_fields.empty", "letterhead.organization", "letterhead.markings", "subject", "date.text",
-       "date.value", "date.source"]
+    + [
+        "from.text",
+        "from.name",
+        "signature_block.name",
+        "signature_block.closing",
+        "signature_block.titles",
+        "signature.signed",
+        "signature.kinds",
+        "signature.strength",
+        "signature.reason",
+        "signature_fields.filled",
+        "signature_fields.empty",
+        "letterhead.organization",
+        "letterhead.markings",
+        "subject",
+        "date.text",
+        "date.value",
+        "date.source",
+    ]
     + [f"facts.{key}" for key in FACT_KEYS]
     + list(KNOWLEDGE_KEYS)
 )

@@ -21,7 +21,7 @@ KEYS: dict[str, str] = {
     "exemplar.mismatch": "Differences from the same office's known-genuine letters, each with both values.",
     "exemplar.mismatch_weight": "Sum over the differences of how consistent the exemplars are on that feature (0-n).",
     "signature.reused_image": "The signature image matches another signatory's, a published letter's, or one on a "
-                              "letter claiming a wet-ink signature.",
+    "letter claiming a wet-ink signature.",
     "signature.same_image": "The signature image is the one the same signatory uses on other letters (information).",
     "letter.template_reuse": "The body is a near-duplicate of a known letter with only names, dates or amounts changed.",
 }

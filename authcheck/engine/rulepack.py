@@ -14,27 +14,58 @@ import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.engine.checks import KINDS
 from authcheck.engine.checks.base import Guard
 from authcheck.engine.checks.conditions import Cond, compile_when
+from authcheck.engine.fields import FIELD_PATHS
+from authcheck.engine.templates import check_template
 from authcheck.errors import RuleError
+from authcheck.model import AXES, SEVERITIES
 from authcheck.util.places import package_dir
 from authcheck.util.safeyaml import parse_yaml
-from authcheck.engine.fields import FIELD_PATHS
-from authcheck.model import AXES, SEVERITIES
-from authcheck.engine.templates import check_template
 
 SCHEMA = "authcheck/rule/v1"
 ID = re.compile(r"^[a-z0-9]+(?:\.[a-z0-9][a-z0-9-]*)+$")
 REQUIRED = {"id", "title", "description", "severity", "axis", "weight", "when", "message", "references", "tests"}
 APPLIES_TO = ("letter-like", "any")
-OPTIONAL = {"applies_to", "schema", "weights", "confidence", "floor", "scope", "patterns", "remediation", "max_evidence", "tags",
-            "falsepositives", "status", "metadata"}
-PARTS = {"letterhead", "recipient", "from", "subject", "reference", "date", "salutation", "body", "signature_block",
-         "trailer", "banner", "watermark", "header", "footer", "annotation", "metadata", "postscript", "footnote",
-         "annex"}
+OPTIONAL = {
+    "applies_to",
+    "schema",
+    "weights",
+    "confidence",
+    "floor",
+    "scope",
+    "patterns",
+    "remediation",
+    "max_evidence",
+    "tags",
+    "falsepositives",
+    "status",
+    "metadata",
+}
+PARTS = {
+    "letterhead",
+    "recipient",
+    "from",
+    "subject",
+    "reference",
+    "date",
+    "salutation",
+    "body",
+    "signature_block",
+    "trailer",
+    "banner",
+    "watermark",
+    "header",
+    "footer",
+    "annotation",
+    "metadata",
+    "postscript",
+    "footnote",
+    "annex",
+}
 MAX_RULE_BYTES = 256 * 1024
 MAX_RULES = 2000
 
@@ -65,7 +96,7 @@ class Rule:
     file: str
     weights: list[tuple[Cond, float, str]] = field(default_factory=list)
     confidence: str = "medium"
-    floor: Optional[str] = None
+    floor: str | None = None
     patterns: dict[str, Pattern] = field(default_factory=dict)
     remediation: str = ""
     max_evidence: int = 5
@@ -74,9 +105,18 @@ class Rule:
 
     def descriptor(self) -> dict:
         """The rule as reporters (SARIF, docs) describe it."""
-        return {"id": self.id, "title": self.title, "description": self.description, "severity": self.severity,
-                "axis": self.axis, "weight": self.weight, "references": list(self.references),
-                "remediation": self.remediation, "confidence": self.confidence, "applies_to": self.applies_to}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "severity": self.severity,
+            "axis": self.axis,
+            "weight": self.weight,
+            "references": list(self.references),
+            "remediation": self.remediation,
+            "confidence": self.confidence,
+            "applies_to": self.applies_to,
+        }
 
 
 @dataclass
@@ -87,7 +127,7 @@ class RuleSet:
     digest: str
     sources: tuple[str, ...] = ()
 
-    def get(self, rule_id: str) -> Optional[Rule]:
+    def get(self, rule_id: str) -> Rule | None:
         """The rule with this id, or None."""
         return next((r for r in self.rules if r.id == rule_id), None)
 
@@ -96,7 +136,7 @@ def builtin_dir() -> str:
     """The folder of the built-in rule packs (installed or editable)."""
     spec = importlib.util.find_spec("authcheck.builtin_rules")
     if spec is not None and spec.submodule_search_locations:
-        return list(spec.submodule_search_locations)[0]
+        return next(iter(spec.submodule_search_locations))
     checkout = os.path.join(os.path.dirname(package_dir()), "rules")
     if os.path.isfile(os.path.join(checkout, "__init__.py")):  # running from a source checkout
         return checkout
@@ -119,7 +159,7 @@ def rule_files(directory: str) -> list[str]:
     return found
 
 
-def load_ruleset(extra_dirs=(), *, builtin: bool = True, memory_mb: Optional[int] = None) -> RuleSet:
+def load_ruleset(extra_dirs=(), *, builtin: bool = True, memory_mb: int | None = None) -> RuleSet:
     """Load the built-in rules plus every folder in `extra_dirs`; raise RuleError on the first problem.
 
     Loading runs under the workers' memory cap (`memory_mb`, default `Limits.memory_mb`): a rule
@@ -133,8 +173,9 @@ def load_ruleset(extra_dirs=(), *, builtin: bool = True, memory_mb: Optional[int
         with memory_capped(memory_mb):
             return _load_ruleset(extra_dirs, builtin)
     except MemoryError:
-        raise RuleError(f"loading the rule packs needs more than the {memory_mb} MB memory limit "
-                        "(limits.memory_mb)") from None
+        raise RuleError(
+            f"loading the rule packs needs more than the {memory_mb} MB memory limit (limits.memory_mb)"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -153,8 +194,11 @@ def memory_capped(memory_mb: int):
         yield
         return
     cap = in_use + memory_mb * 1024 * 1024
-    if memory_mb <= 0 or (soft != resource.RLIM_INFINITY and soft <= cap) or (
-            hard != resource.RLIM_INFINITY and hard < cap):
+    if (
+        memory_mb <= 0
+        or (soft != resource.RLIM_INFINITY and soft <= cap)
+        or (hard != resource.RLIM_INFINITY and hard < cap)
+    ):
         yield
         return
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
@@ -225,7 +269,7 @@ def parsed_rule(text: str, path: str) -> dict:
     return data
 
 
-def _cache_secret() -> Optional[bytes]:
+def _cache_secret() -> bytes | None:
     """The cache key, or None (then the parsed-rule cache is simply not used)."""
     from authcheck.util.cachekey import CacheKeyError, load_key
 
@@ -235,14 +279,13 @@ def _cache_secret() -> Optional[bytes]:
         return None
 
 
-def _cached(entry: str, secret: bytes, digest: str) -> Optional[dict]:
+def _cached(entry: str, secret: bytes, digest: str) -> dict | None:
     """The verified data of one cache entry, or None."""
     import json
 
     from authcheck.util.cachekey import verify
-    from authcheck.util.typedjson import decode
-
     from authcheck.util.smallfile import read_regular
+    from authcheck.util.typedjson import decode
 
     try:
         raw = read_regular(entry, MAX_CACHE_ENTRY_BYTES)  # the cache folder is not trusted: no FIFO, no /dev/zero
@@ -313,12 +356,24 @@ def compile_rule(data: dict, path: str) -> Rule:
     check_template(data["message"], FIELD_PATHS, patterns, where)
     check_template(data.get("remediation") or "", FIELD_PATHS, patterns, where, key="remediation")
     return Rule(
-        id=rid, title=data["title"].strip(), description=" ".join(data["description"].split()),
-        severity=data["severity"], axis=data["axis"], weight=float(data["weight"]), when=when,
-        message=data["message"].strip(), references=tuple(data["references"]), tests=_tests(data, where),
-        file=path, weights=_weights(data, where, patterns), confidence=data.get("confidence", "medium"),
-        floor=data.get("floor"), patterns=patterns, remediation=" ".join(data.get("remediation", "").split()),
-        max_evidence=data.get("max_evidence", 5), tags=tuple(data.get("tags", ())),
+        id=rid,
+        title=data["title"].strip(),
+        description=" ".join(data["description"].split()),
+        severity=data["severity"],
+        axis=data["axis"],
+        weight=float(data["weight"]),
+        when=when,
+        message=data["message"].strip(),
+        references=tuple(data["references"]),
+        tests=_tests(data, where),
+        file=path,
+        weights=_weights(data, where, patterns),
+        confidence=data.get("confidence", "medium"),
+        floor=data.get("floor"),
+        patterns=patterns,
+        remediation=" ".join(data.get("remediation", "").split()),
+        max_evidence=data.get("max_evidence", 5),
+        tags=tuple(data.get("tags", ())),
         applies_to=data.get("applies_to", "letter-like"),
     )
 
@@ -342,7 +397,13 @@ def _check_scalars(data: dict, where: dict) -> None:
     for key in ("title", "description", "message"):
         if not isinstance(data[key], str) or not data[key].strip():
             raise RuleError(f"{key} must be a non-empty string", **where, key=key)
-    choices = {"applies_to": APPLIES_TO, "severity": SEVERITIES, "axis": AXES, "confidence": ("low", "medium", "high"), "floor": ("review", "fail")}
+    choices = {
+        "applies_to": APPLIES_TO,
+        "severity": SEVERITIES,
+        "axis": AXES,
+        "confidence": ("low", "medium", "high"),
+        "floor": ("review", "fail"),
+    }
     for key, allowed in choices.items():
         if key in data and data[key] not in allowed:
             raise RuleError(f"{key} must be one of {', '.join(allowed)}", **where, key=key)

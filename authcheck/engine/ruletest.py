@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Optional
 
 from authcheck.engine.rulepack import Rule
 
@@ -35,7 +35,7 @@ def letter_from_text(text: str, name: str = "example.txt"):
     return extract(load(data, path=name, sha256=sha, password=None, limits=Limits()))
 
 
-def run_case(rule: Rule, case: dict, today: Optional[date] = None) -> CaseResult:
+def run_case(rule: Rule, case: dict, today: date | None = None) -> CaseResult:
     """Evaluate one example against its rule."""
     from authcheck.engine.evaluate import context_for, evaluate_rule
 

@@ -10,7 +10,8 @@ when all of it is empty.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from authcheck.errors import RuleError
 
@@ -26,16 +27,19 @@ def check_template(template: str, known_fields: frozenset, pattern_names, where:
     for name in PLACEHOLDER.findall(template):
         if name in PLAIN_NAMES:
             continue
-        if name.startswith("fields.") and name[len("fields."):] in known_fields:
+        if name.startswith("fields.") and name[len("fields.") :] in known_fields:
             continue
-        if name.startswith("patterns.") and name[len("patterns."):] in pattern_names:
+        if name.startswith("patterns.") and name[len("patterns.") :] in pattern_names:
             continue
         raise RuleError(f"unknown placeholder ${{{name}}} in {key}", **where, key=key)
     stray = PLACEHOLDER.sub("", template).find("${")
     if stray >= 0:  # "${{x}}", "${Name}", "${x" would reach every report as literal text
-        rest = PLACEHOLDER.sub("", template)[stray:stray + 24]
-        raise RuleError(f"malformed placeholder {rest!r} in {key} (write ${{name}}: lower-case letters, digits, "
-                        "'.', '_' and '-')", **where, key=key)
+        rest = PLACEHOLDER.sub("", template)[stray : stray + 24]
+        raise RuleError(
+            f"malformed placeholder {rest!r} in {key} (write ${{name}}: lower-case letters, digits, '.', '_' and '-')",
+            **where,
+            key=key,
+        )
 
 
 def render(template: str, lookup: Callable[[str], Any]) -> str:
@@ -45,7 +49,7 @@ def render(template: str, lookup: Callable[[str], Any]) -> str:
         shown = [text for text in (_text(lookup(name)) for name in PLACEHOLDER.findall(m.group())) if text]
         if shown:
             return ("; " if ";" in m.group() else " ").join(shown)
-        last_sentence = not template[m.end():].strip() and _SENTENCE_END.search(template[:m.start()])
+        last_sentence = not template[m.end() :].strip() and _SENTENCE_END.search(template[: m.start()])
         return "" if last_sentence else MISSING
 
     return _RUN.sub(run, template).rstrip()
@@ -69,7 +73,7 @@ def variables_lookup(variables: Mapping[str, Any], fields: Mapping[str, Any]) ->
         if name in variables:
             return variables[name]
         if name.startswith("fields."):
-            fv = fields.get(name[len("fields."):])
+            fv = fields.get(name[len("fields.") :])
             return fv.value if fv is not None else None
         return None
 

@@ -8,7 +8,6 @@ signature block and signature evidence.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
 
 from authcheck.extract.kind import classify, forced
 from authcheck.extract.layout import Layout, segment
@@ -20,12 +19,29 @@ from authcheck.model import DateFact, Document, Fact, Letter, Line, Location
 
 __all__ = ["extract"]
 
-_SENTENCE_PARTS = ("body", "subject", "recipient", "from", "signature_block", "letterhead", "banner",
-                   "watermark", "annotation", "footer", "header", "trailer", "salutation", "date", "reference",
-                   "postscript", "footnote", "annex")
+_SENTENCE_PARTS = (
+    "body",
+    "subject",
+    "recipient",
+    "from",
+    "signature_block",
+    "letterhead",
+    "banner",
+    "watermark",
+    "annotation",
+    "footer",
+    "header",
+    "trailer",
+    "salutation",
+    "date",
+    "reference",
+    "postscript",
+    "footnote",
+    "annex",
+)
 
 
-def extract(doc: Document, kind: Optional[str] = None, why: str = "") -> Letter:
+def extract(doc: Document, kind: str | None = None, why: str = "") -> Letter:
     """Everything the rules see about one document; `kind` (not "auto") forces the document kind.
 
     When a letter sits on the first pages of a longer document, its parts are taken from those pages.
@@ -74,13 +90,13 @@ def _first_pages(doc: Document, last: int) -> Document:
     return replace(doc, lines=lines[:cut], images=tuple(i for i in doc.images if i.page <= last))
 
 
-def _first_fact(layout: Layout, part: str) -> Optional[Fact]:
+def _first_fact(layout: Layout, part: str) -> Fact | None:
     """The first non-blank line of a part, as a fact."""
     line = next((ln for ln in layout.parts.get(part, []) if ln.text.strip()), None)
     return fact(line, part) if line else None
 
 
-def _subject(layout: Layout) -> Optional[Fact]:
+def _subject(layout: Layout) -> Fact | None:
     """The SUBJECT / RE line's value (with its continuation lines)."""
     values = [(v, ln) for label, v, ln in layout.labels if label == "subject" and v]
     if not values:
@@ -100,7 +116,7 @@ def _dates(layout: Layout) -> list[DateFact]:
     return sorted(out, key=lambda d: d.loc.start or 0)
 
 
-def _letter_date(layout: Layout, dates: list[DateFact]) -> Optional[DateFact]:
+def _letter_date(layout: Layout, dates: list[DateFact]) -> DateFact | None:
     """The letter's own date: the date line, else a date in the heading, else the first date on page 1."""
     for part in ("date", "letterhead", "recipient", "reference", "signature_block"):
         found = [d for d in dates if d.loc.part == part]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
 
 from authcheck.extract.lines import (
     CLOSING,
@@ -30,13 +29,21 @@ BACK_MATTER = re.compile(
     r"|Participants|Attendees|Table\s+of\s+Contents|Contents|Index|Glossary|Acknowledg(?:e)?ments)\s*:?\s*$",
     re.IGNORECASE,
 )
-ANNEX = re.compile(r"^\s*(?:ANNEX|Annex|APPENDIX|Appendix|ENCLOSURE|Enclosure|ATTACHMENT|Attachment|TAB|Tab)"
-                   r"\s+(?:[A-Z]|\d{1,3}|[IVX]{1,5})\b(?:\s*(?:[:.\-\u2013\u2014]|to\b)[^\n]*)?$")
+ANNEX = re.compile(
+    r"^\s*(?:ANNEX|Annex|APPENDIX|Appendix|ENCLOSURE|Enclosure|ATTACHMENT|Attachment|TAB|Tab)"
+    r"\s+(?:[A-Z]|\d{1,3}|[IVX]{1,5})\b(?:\s*(?:[:.\-\u2013\u2014]|to\b)[^\n]*)?$"
+)
 POSTSCRIPT = re.compile(r"^\s*(?:P\.?\s?P\.?\s?S|P\.?\s?S)\b\.?\s*[:.\-\u2013\u2014]?\s*\S", re.IGNORECASE)
-FOOTER = re.compile(r"^\s*(?:Page\s+\d+(?:\s+of\s+\d+)?|-?\s*\d{1,3}\s*-?|\S+@\S+\.\w+|(?:https?://|www\.)\S+"
-                    r"|(?:Tel|Phone|Fax|Telephone)\.?\s*[:.]?\s*[+\d(][\d ()+\-.]{5,})\s*$", re.IGNORECASE)
-WEAK_CLOSE = re.compile(r"^\s*(?:Thank\s+you|Thanks|Regards|Best(?:\s+wishes)?|All\s+the\s+best|Yours|"
-                        r"With\s+(?:gratitude|appreciation))\s*[,:.!]?\s*$", re.I)
+FOOTER = re.compile(
+    r"^\s*(?:Page\s+\d+(?:\s+of\s+\d+)?|-?\s*\d{1,3}\s*-?|\S+@\S+\.\w+|(?:https?://|www\.)\S+"
+    r"|(?:Tel|Phone|Fax|Telephone)\.?\s*[:.]?\s*[+\d(][\d ()+\-.]{5,})\s*$",
+    re.IGNORECASE,
+)
+WEAK_CLOSE = re.compile(
+    r"^\s*(?:Thank\s+you|Thanks|Regards|Best(?:\s+wishes)?|All\s+the\s+best|Yours|"
+    r"With\s+(?:gratitude|appreciation))\s*[,:.!]?\s*$",
+    re.I,
+)
 TABLE_CELLS = 3  # a row with this many tab-separated cells is a table row, not side-by-side signatories
 MAX_BLOCK = 9  # non-blank lines a closing block may hold
 _TAIL = 80  # lines before the end of the part in which the closing is looked for (long distribution lists)
@@ -65,7 +72,7 @@ def cells(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def person_name(text: str) -> Optional[str]:
+def person_name(text: str) -> str | None:
     """The personal name a line (or its first cell) gives, else None; a title line gives none."""
     from authcheck.extract.parties import (
         NOT_A_PARTY,
@@ -87,8 +94,14 @@ def person_name(text: str) -> Optional[str]:
 
 def _citation(text: str) -> bool:
     """A bibliography entry or cross-reference, not a name: years, pages, volumes, quotes, et al."""
-    return bool(re.search(r"\(\s*(?:1[6-9]|20)\d\d[a-z]?\s*\)|\bet\s+al\b|\bpp?\.\s*\d|\bVol\.|\bISBN\b|\bdoi\b|[\"\u201c]"
-                          r"|\bEd(?:s|ited)?\.|\b(?:19|20)\d\d[a-z]?[.,]\s*$", text, re.IGNORECASE))
+    return bool(
+        re.search(
+            r"\(\s*(?:1[6-9]|20)\d\d[a-z]?\s*\)|\bet\s+al\b|\bpp?\.\s*\d|\bVol\.|\bISBN\b|\bdoi\b|[\"\u201c]"
+            r"|\bEd(?:s|ited)?\.|\b(?:19|20)\d\d[a-z]?[.,]\s*$",
+            text,
+            re.IGNORECASE,
+        )
+    )
 
 
 def find_closing(lines: list[Line], body_start: int, images: tuple[Image, ...]) -> Closing:
@@ -107,7 +120,11 @@ def find_closing(lines: list[Line], body_start: int, images: tuple[Image, ...]) 
         return Closing(start, _block_end(lines, start, part_end) if opens else start, part_end, found)
     end = _block_end(lines, start, part_end)
     found = _images_after(lines, last_prose, (start, end), part_end, images)
-    if last_prose < body_start or _is_list_or_table(lines, start, end) or (not found and _bare_courtesy(lines, start, end)):
+    if (
+        last_prose < body_start
+        or _is_list_or_table(lines, start, end)
+        or (not found and _bare_courtesy(lines, start, end))
+    ):
         return Closing(part_end, part_end, part_end)
     return Closing(start, end, part_end, found)
 
@@ -137,19 +154,19 @@ def _part_end(lines: list[Line], body_start: int) -> int:
 
 def _starts_annex(lines: list[Line], k: int) -> bool:
     """An annex heading opens a page or is followed by prose (an enclosure list line is neither)."""
-    before = next((ln for ln in reversed(lines[max(0, k - 50):k]) if ln.text.strip()), None)
+    before = next((ln for ln in reversed(lines[max(0, k - 50) : k]) if ln.text.strip()), None)
     if before is None or before.page != lines[k].page:
         return True
-    following = [ln.text.strip() for ln in lines[k + 1:k + 6] if ln.text.strip()][:3]
+    following = [ln.text.strip() for ln in lines[k + 1 : k + 6] if ln.text.strip()][:3]
     return any(is_sentence(t) for t in following)
 
 
 def is_annex_heading(text: str) -> bool:
-    """"ANNEX A", "Enclosure 2: Timeline", "Appendix III" on a line of its own."""
+    """ "ANNEX A", "Enclosure 2: Timeline", "Appendix III" on a line of its own."""
     return bool(ANNEX.match(text)) and not is_sentence(text)
 
 
-def _closing_phrase(lines: list[Line], tail_from: int, part_end: int) -> Optional[int]:
+def _closing_phrase(lines: list[Line], tail_from: int, part_end: int) -> int | None:
     """The complimentary close ("Sincerely,", "FOR THE COMMANDER:") that ends the part.
 
     Signatories one after another (a Word table of two blocks) each have a close; the block
@@ -184,7 +201,7 @@ def _ends_part(lines: list[Line], k: int, part_end: int) -> bool:
     return True
 
 
-def _name_block(lines: list[Line], tail_from: int, part_end: int) -> Optional[int]:
+def _name_block(lines: list[Line], tail_from: int, part_end: int) -> int | None:
     """Without a closing phrase: a conformed marker, or a typed name with a title beside it, after the last prose."""
     last_prose = _last_prose(lines, tail_from, part_end)
     for k in range(last_prose + 1, part_end):
@@ -210,8 +227,13 @@ def is_title(text: str) -> bool:
     from authcheck.extract.parties import ORG_WORDS, TITLE_WORDS
 
     cell = (cells(text) or [""])[0]
-    return bool(cell) and not is_sentence(cell) and bool(TITLE_WORDS.search(cell) or ORG_WORDS.search(cell)) \
-        and len(cell.split()) <= 12 and not _citation(cell)
+    return (
+        bool(cell)
+        and not is_sentence(cell)
+        and bool(TITLE_WORDS.search(cell) or ORG_WORDS.search(cell))
+        and len(cell.split()) <= 12
+        and not _citation(cell)
+    )
 
 
 def _last_prose(lines: list[Line], lo: int, hi: int) -> int:
@@ -224,8 +246,13 @@ def _block_end(lines: list[Line], start: int, part_end: int) -> int:
     filled = 0
     for k in range(start, part_end):
         text = lines[k].text.strip()
-        if k > start and (TRAILER.match(text) or POSTSCRIPT.match(text) or FOOTER.match(text)
-                          or only_marking(text) or is_sentence(text)):
+        if k > start and (
+            TRAILER.match(text)
+            or POSTSCRIPT.match(text)
+            or FOOTER.match(text)
+            or only_marking(text)
+            or is_sentence(text)
+        ):
             return k
         if filled >= MAX_BLOCK:
             return k
@@ -235,8 +262,13 @@ def _block_end(lines: list[Line], start: int, part_end: int) -> int:
 
 def only_marking(text: str) -> bool:
     """A classification or handling line ("UNCLASSIFIED", "OFFICIAL - SENSITIVE")."""
-    return bool(text) and MARKING.search(text) is not None and not re.search(
-        r"[A-Za-z]{3,}", re.sub(r"\b(?:AND|ONLY|FOR|NOT|USE|TO)\b", "", MARKING.sub("", text), flags=re.I))
+    return (
+        bool(text)
+        and MARKING.search(text) is not None
+        and not re.search(
+            r"[A-Za-z]{3,}", re.sub(r"\b(?:AND|ONLY|FOR|NOT|USE|TO)\b", "", MARKING.sub("", text), flags=re.I)
+        )
+    )
 
 
 def _is_list_or_table(lines: list[Line], start: int, end: int) -> bool:
@@ -249,14 +281,15 @@ def _is_list_or_table(lines: list[Line], start: int, end: int) -> bool:
     return names >= 3 and names > closes + 1
 
 
-def _images_after(lines: list[Line], last_prose: int, block: Optional[tuple[int, int]], part_end: int,
-                  images: tuple[Image, ...]) -> list[Image]:
+def _images_after(
+    lines: list[Line], last_prose: int, block: tuple[int, int] | None, part_end: int, images: tuple[Image, ...]
+) -> list[Image]:
     """Images placed after the last paragraph and in (or just around) the closing block."""
     if last_prose < 0 or not images:
         return []
     anchor = lines[last_prose]
-    inside = lines[block[0]:block[1]] if block else []
-    return [im for im in images if _in_closing_area(im, anchor, inside, lines[last_prose + 1:part_end])]
+    inside = lines[block[0] : block[1]] if block else []
+    return [im for im in images if _in_closing_area(im, anchor, inside, lines[last_prose + 1 : part_end])]
 
 
 def _in_closing_area(image: Image, anchor: Line, block: list[Line], after: list[Line]) -> bool:

@@ -12,30 +12,37 @@ pages wins over it: a letter on page 1 of a 40-page report is still a letter (wi
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from authcheck.extract.layout import Layout
 from authcheck.extract.lines import CLOSING, CONFORMED, SALUTATION
 from authcheck.model import Document, DocumentKind, KindCue, Line
 
 LETTER_PAGES = 3  #: a letter's salutation or heading labels must sit on the first pages
-MAX_LINE = 400    #: longer lines are prose or junk, never a cue (and keep every pattern cheap)
+MAX_LINE = 400  #: longer lines are prose or junk, never a cue (and keep every pattern cheap)
 _LABEL = re.compile(r"^\s*(?P<label>MEMORANDUM\s+FOR|MEMO\s+FOR|TO|FROM|SUBJECT|SUBJ|RE)\s*:\s*\S", re.I)
 _MEMO = re.compile(r"^\s*(?:MEMORANDUM|MEMO)(?:\s+(?:FOR|THRU)\b.*)?\s*$", re.I)
 _EMAIL = re.compile(r"^\s*(?P<label>From|To|Sent|Date|Subject|Cc)\s*:\s*\S", re.I)
 _NOTICE = re.compile(r"^\s*(?:PUBLIC\s+|LEGAL\s+|OFFICIAL\s+)?NOTICE(?:\s+OF\b.{0,60}|\s+TO\b.{0,60})?\s*$", re.I)
 _TOC = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*$|^\s*inhaltsverzeichnis\s*$|^\s*sommaire\s*$", re.I)
-_SECTION = re.compile(r"^\s*(?:(?:chapter|section|part|appendix|annex)\s+[\dIVXA-Z]+\b"
-                      r"|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z])")
+_SECTION = re.compile(
+    r"^\s*(?:(?:chapter|section|part|appendix|annex)\s+[\dIVXA-Z]+\b"
+    r"|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z])"
+)
 _REFERENCES = re.compile(r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|works\s+cited|literature\s+cited)\s*$", re.I)
-_PAPER = re.compile(r"^\s*(?:\d+\.?\s*)?(?:index|glossary|abstract|introduction|conclusions?|acknowledge?ments|"
-                    r"appendix|preface|foreword)\s*$", re.I)
+_PAPER = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(?:index|glossary|abstract|introduction|conclusions?|acknowledge?ments|"
+    r"appendix|preface|foreword)\s*$",
+    re.I,
+)
 _HEADING = re.compile(r"^\s*#{1,6}\s+\S|^\s*[=\-~*]{3,}\s*$")
 _BLANK = re.compile(r"_{5,}|\.{12,}")
 _CHECKBOX = re.compile(r"[☐☑☒□■▢]|\[\s?[xX]?\s?\]")
 _INVOICE = re.compile(r"\b(?:invoice|rechnung|facture)\b(?:\s*(?:no\.?|number|#|nr\.?|date|total))?", re.I)
-_MONEY = re.compile(r"\b(?:sub-?total|total(?:\s+due)?|amount\s+due|balance\s+due|vat|sales\s+tax|tax|qty|"
-                    r"quantity|unit\s+price)\b", re.I)
+_MONEY = re.compile(
+    r"\b(?:sub-?total|total(?:\s+due)?|amount\s+due|balance\s+due|vat|sales\s+tax|tax|qty|"
+    r"quantity|unit\s+price)\b",
+    re.I,
+)
 
 
 def classify(doc: Document, layout: Layout) -> DocumentKind:
@@ -62,8 +69,9 @@ def _no_text(doc: Document) -> DocumentKind:
     """Empty files and picture-only pages."""
     if doc.images:
         pages = len({img.page for img in doc.images})
-        return DocumentKind("image", "high", (KindCue("image only", f"{len(doc.images)} picture(s) on {pages} page(s),"
-                                                                    " no text layer"),))
+        return DocumentKind(
+            "image", "high", (KindCue("image only", f"{len(doc.images)} picture(s) on {pages} page(s), no text layer"),)
+        )
     return DocumentKind("empty", "high", (KindCue("empty", "no text and no pictures"),))
 
 
@@ -75,14 +83,33 @@ def _cue(name: str, line: Line) -> KindCue:
 def _letter_cues(doc: Document, layout: Layout, lines: list[Line]) -> dict[str, list[KindCue]]:
     """Salutation, closing, signature, heading labels, e-mail headers, memo and notice titles, date line."""
     early = [ln for ln in lines if ln.page <= LETTER_PAGES]
-    cues: dict[str, list[KindCue]] = {k: [] for k in ("salutation", "closing", "signature block", "addressee labels",
-                                                      "email headers", "memorandum", "notice", "date line")}
+    cues: dict[str, list[KindCue]] = {
+        k: []
+        for k in (
+            "salutation",
+            "closing",
+            "signature block",
+            "addressee labels",
+            "email headers",
+            "memorandum",
+            "notice",
+            "date line",
+        )
+    }
     cues["salutation"] = [_cue("salutation", ln) for ln in early[:80] if _salutation(ln.text.strip())][:1]
-    closings = [ln for ln in lines if CLOSING.match(ln.text.strip()) and len(ln.text.split()) <= 8
-                and not re.match(r"^\s*(?:thank\s+you|thanks)\b", ln.text, re.I)]
+    closings = [
+        ln
+        for ln in lines
+        if CLOSING.match(ln.text.strip())
+        and len(ln.text.split()) <= 8
+        and not re.match(r"^\s*(?:thank\s+you|thanks)\b", ln.text, re.I)
+    ]
     cues["closing"] = [_cue("closing", ln) for ln in closings[:1]]
-    cues["signature block"] = [_cue("signature block", ln) for ln in lines
-                                 if ("/" in ln.text or "signed" in ln.text.lower()) and CONFORMED.search(ln.text)][:1]
+    cues["signature block"] = [
+        _cue("signature block", ln)
+        for ln in lines
+        if ("/" in ln.text or "signed" in ln.text.lower()) and CONFORMED.search(ln.text)
+    ][:1]
     if not cues["signature block"] and closings and layout.parts.get("signature_block"):
         block = [ln for ln in layout.parts["signature_block"] if ln.text.strip()]
         if len(block) >= 2:
@@ -150,14 +177,19 @@ def _letter_kind(doc: Document, letter: dict[str, list[KindCue]], other: dict[st
     pages = None
     if end is not None and end < doc.pages and any(other.values()):
         pages = (1, end)
-        cues.append(KindCue("letter inside a longer document",
-                            f"letter on pages 1-{end} of a {doc.pages}-page document" if end > 1
-                            else f"letter on page 1 of a {doc.pages}-page document"))
+        cues.append(
+            KindCue(
+                "letter inside a longer document",
+                f"letter on pages 1-{end} of a {doc.pages}-page document"
+                if end > 1
+                else f"letter on page 1 of a {doc.pages}-page document",
+            )
+        )
     confidence = "high" if len({c.cue for c in cues}) >= 3 else "medium"
     return DocumentKind(_letter_name(letter), confidence, tuple(cues), letter_pages=pages)
 
 
-def _letter_end(letter: dict[str, list[KindCue]]) -> Optional[int]:
+def _letter_end(letter: dict[str, list[KindCue]]) -> int | None:
     """The last page of the letter: where its closing or signature sits (None when unknown)."""
     pages = [c.page for key in ("closing", "signature block") for c in letter[key] if c.page]
     return max(pages) if pages else None
@@ -170,20 +202,27 @@ def _other_cues(doc: Document, lines: list[Line]) -> dict[str, list[KindCue]]:
     leaders = [ln for ln in lines if _leader(ln.text)]
     if toc or len(leaders) >= 3:
         cues["report"].append(_cue("table of contents", (toc or leaders)[0]))
-    sections = [ln for ln in lines if _SECTION.match(ln.text) and len(ln.text.split()) <= 12
-                and not ln.text.rstrip().endswith((".", ",", ";"))]
+    sections = [
+        ln
+        for ln in lines
+        if _SECTION.match(ln.text) and len(ln.text.split()) <= 12 and not ln.text.rstrip().endswith((".", ",", ";"))
+    ]
     if len(sections) >= 4:
         first = " ".join(sections[0].text.split())[:60]
-        cues["report"].append(KindCue("numbered sections", f"{len(sections)} headings, first: {first}",
-                                      sections[0].page, sections[0].number))
+        cues["report"].append(
+            KindCue(
+                "numbered sections", f"{len(sections)} headings, first: {first}", sections[0].page, sections[0].number
+            )
+        )
     refs = [ln for ln in lines if _REFERENCES.match(ln.text)]
     paper = [ln for ln in lines if _PAPER.match(ln.text)]
     if refs or len({ln.text.strip().lower() for ln in paper}) >= 2:
         cues["report"].append(_cue("document sections", (refs or paper)[0]))
     headings = [ln for ln in lines if _HEADING.match(ln.text)]
     if len(headings) >= 3:
-        cues["report"].append(KindCue("headings", f"{len(headings)} heading lines", headings[0].page,
-                                      headings[0].number))
+        cues["report"].append(
+            KindCue("headings", f"{len(headings)} heading lines", headings[0].page, headings[0].number)
+        )
     _form_cues(doc, lines, cues["form"])
     _slide_cues(doc, lines, cues["slides"])
     invoice = [ln for ln in lines[:60] if _INVOICE.search(ln.text)]
@@ -197,8 +236,11 @@ def _leader(text: str) -> bool:
     """A table-of-contents entry: dot leaders then a page number ("Scope ....... 12", ". . . . 3")."""
     line = text.rstrip()
     body = line.rstrip("0123456789").rstrip()
-    return body != line.rstrip() and len(line) - len(line.rstrip("0123456789")) <= 4 and \
-        body.endswith(("....", ". . . .", "\u2026\u2026"))
+    return (
+        body != line.rstrip()
+        and len(line) - len(line.rstrip("0123456789")) <= 4
+        and body.endswith(("....", ". . . .", "\u2026\u2026"))
+    )
 
 
 def _form_cues(doc: Document, lines: list[Line], out: list[KindCue]) -> None:
@@ -243,7 +285,9 @@ def _length_cue(doc: Document, force: bool) -> list[KindCue]:
 
 def forced(kind: str, why: str, automatic: DocumentKind) -> DocumentKind:
     """The kind the user named (`why` says where), keeping the automatic call as evidence."""
-    said = f"{automatic.kind}" + (f" ({', '.join(sorted({c.cue for c in automatic.evidence}))})"
-                                  if automatic.evidence else "")
-    return DocumentKind(kind, "high", (KindCue("forced", why or "--kind"), KindCue("automatic call", said)),
-                        forced=True)
+    said = f"{automatic.kind}" + (
+        f" ({', '.join(sorted({c.cue for c in automatic.evidence}))})" if automatic.evidence else ""
+    )
+    return DocumentKind(
+        kind, "high", (KindCue("forced", why or "--kind"), KindCue("automatic call", said)), forced=True
+    )

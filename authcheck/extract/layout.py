@@ -80,7 +80,9 @@ def _strip_banners(lines: list[Line], layout: Layout) -> list[Line]:
 def _is_banner(text: str) -> bool:
     """A line that is only handling markings (and separators)."""
     stripped = MARKING.sub("", text)
-    return bool(MARKING.search(text)) and not re.search(r"[A-Za-z]{3,}", re.sub(r"\b(?:AND|ONLY|FOR|NOT|USE|TO)\b", "", stripped, flags=re.I))
+    return bool(MARKING.search(text)) and not re.search(
+        r"[A-Za-z]{3,}", re.sub(r"\b(?:AND|ONLY|FOR|NOT|USE|TO)\b", "", stripped, flags=re.I)
+    )
 
 
 def _heading(lines: list[Line], layout: Layout, is_date_line) -> int:
@@ -133,10 +135,22 @@ def _label_part(label: str) -> str:
     """The letter part a heading label introduces."""
     key = label.upper().split()[0]
     return {
-        "MEMORANDUM": "recipient", "MEMO": "recipient", "TO": "recipient", "ATTN": "recipient",
-        "ATTENTION": "recipient", "THRU": "recipient", "FROM": "from", "SUBJECT": "subject", "SUBJ": "subject",
-        "RE": "subject", "REF": "reference", "REFERENCE": "reference", "REFERENCES": "reference", "REFS": "reference",
-        "OUR": "reference", "YOUR": "reference", "CC": "recipient", "DATE": "date",
+        "MEMORANDUM": "recipient",
+        "MEMO": "recipient",
+        "TO": "recipient",
+        "ATTN": "recipient",
+        "ATTENTION": "recipient",
+        "THRU": "recipient",
+        "FROM": "from",
+        "SUBJECT": "subject",
+        "SUBJ": "subject",
+        "RE": "subject",
+        "REF": "reference",
+        "REFERENCE": "reference",
+        "REFERENCES": "reference",
+        "REFS": "reference",
+        "OUR": "reference",
+        "YOUR": "reference",
+        "CC": "recipient",
+        "DATE": "date",
     }.get(key, "recipient")
-
-

@@ -38,8 +38,12 @@ CLOSING = re.compile(
     r"|FOR\s+THE\s+[A-Z ]{3,40}|BY\s+(?:ORDER|DIRECTION)\s+OF\s+[^\n]{3,60})\s*[,:.]?\s*$",
     re.IGNORECASE,
 )
-CONFORMED = re.compile(r"(?:^|\s)/s/\s*\S|//\s*(?:ORIGINAL\s+)?SIGNED\s*//|\bSIGNED\s+ORIGINAL\s+ON\s+FILE\b", re.IGNORECASE)
-TRAILER = re.compile(r"^\s*(?:Enclosures?|Encl\b|Attachments?|Atch\b|cc\s*:|CF\s*:|DISTRIBUTION|Copy\s+to|Copies\s+to)", re.IGNORECASE)
+CONFORMED = re.compile(
+    r"(?:^|\s)/s/\s*\S|//\s*(?:ORIGINAL\s+)?SIGNED\s*//|\bSIGNED\s+ORIGINAL\s+ON\s+FILE\b", re.IGNORECASE
+)
+TRAILER = re.compile(
+    r"^\s*(?:Enclosures?|Encl\b|Attachments?|Atch\b|cc\s*:|CF\s*:|DISTRIBUTION|Copy\s+to|Copies\s+to)", re.IGNORECASE
+)
 _SMALL = {"of", "the", "and", "for", "to", "in", "on", "at", "de", "la", "du", "des", "von", "van", "&", "-", "a", "an"}
 
 
@@ -48,7 +52,9 @@ def is_heading_like(text: str) -> bool:
     words = text.split()
     if not words or len(words) > 12 or len(text) > 90:
         return False
-    if text.rstrip().endswith((".", "?", "!", ";")) and not re.search(r"\b[A-Z]\.[A-Z]\.$|\b(?:Inc|Ltd|Co|Jr|Sr)\.$", text.strip()):
+    if text.rstrip().endswith((".", "?", "!", ";")) and not re.search(
+        r"\b[A-Z]\.[A-Z]\.$|\b(?:Inc|Ltd|Co|Jr|Sr)\.$", text.strip()
+    ):
         return False
     caps = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit() or w.lower() in _SMALL or not w[:1].isalpha())
     return caps / len(words) >= 0.7
@@ -62,8 +68,31 @@ def is_sentence(text: str) -> bool:
     return words >= 9 or (words >= 3 and text.rstrip().endswith((".", "!", "?")))
 
 
-_PARTICLES = {"von", "van", "der", "den", "de", "la", "le", "du", "da", "di", "del", "dos", "das", "bin", "bint", "ibn",
-              "al", "el", "ben", "ter", "te", "y", "zu"}
+_PARTICLES = {
+    "von",
+    "van",
+    "der",
+    "den",
+    "de",
+    "la",
+    "le",
+    "du",
+    "da",
+    "di",
+    "del",
+    "dos",
+    "das",
+    "bin",
+    "bint",
+    "ibn",
+    "al",
+    "el",
+    "ben",
+    "ter",
+    "te",
+    "y",
+    "zu",
+}
 _DEGREES = re.compile(r",\s*(?:Ph\.?\s?D|M\.?D|Esq|MBA|MSc|BSc|JD|LLM|QC|KC|OBE|MBE|CBE)\.?\s*$", re.IGNORECASE)
 
 
@@ -87,5 +116,9 @@ def _name_word(word: str) -> bool:
         return True
     core = word[:-1] if word.endswith(".") else word
     pieces = re.split(r"['\-\u2019]", core)
-    return bool(core) and core[0].isupper() and all(p.isalpha() for p in pieces if p) and \
-        (len(core) > 1 or word.endswith("."))
+    return (
+        bool(core)
+        and core[0].isupper()
+        and all(p.isalpha() for p in pieces if p)
+        and (len(core) > 1 or word.endswith("."))
+    )

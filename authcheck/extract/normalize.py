@@ -26,16 +26,15 @@ import bisect
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Optional
 
 from authcheck.extract.textutil import fold as fold_punctuation
 
 __all__ = ["Folded", "Hidden", "fold", "hidden_in", "matching_text"]
 
 SOFT_HYPHEN = "\u00ad"
-JOINERS = "\u200c\u200d"                      # ZWNJ, ZWJ: legitimate in Persian, Arabic, Indic scripts
-MARKS = "\u200e\u200f\u061c"                 # LRM, RLM, ALM: legitimate between right-to-left letters
-OVERRIDES = "\u202d\u202e"                   # LRO, RLO: reorder what is displayed ("Trojan Source")
+JOINERS = "\u200c\u200d"  # ZWNJ, ZWJ: legitimate in Persian, Arabic, Indic scripts
+MARKS = "\u200e\u200f\u061c"  # LRM, RLM, ALM: legitimate between right-to-left letters
+OVERRIDES = "\u202d\u202e"  # LRO, RLO: reorder what is displayed ("Trojan Source")
 INVISIBLE = frozenset(
     SOFT_HYPHEN + JOINERS + MARKS + OVERRIDES + "\u034f\u180e\u200b\u2060\u2061\u2062\u2063\u2064\ufeff"
     "\u202a\u202b\u202c\u2066\u2067\u2068\u2069"
@@ -51,7 +50,7 @@ _VOWELS = frozenset("aeiouAEIOU")
 class Hidden:
     """Something a writer hid in a word: where the word is (offsets into the original), and what."""
 
-    __slots__ = ("start", "end", "word", "what", "kind")
+    __slots__ = ("end", "kind", "start", "what", "word")
 
     def __init__(self, start: int, end: int, word: str, what: str, kind: str) -> None:
         self.start, self.end, self.word, self.what = start, end, word, what
@@ -72,10 +71,16 @@ class Folded:
     A plain class rather than a dataclass: it is built for every segment and imported on every run.
     """
 
-    __slots__ = ("text", "source", "starts", "ends", "hidden")
+    __slots__ = ("ends", "hidden", "source", "starts", "text")
 
-    def __init__(self, text: str, source: str, starts: Optional[tuple[int, ...]] = None,
-                 ends: Optional[tuple[int, ...]] = None, hidden: tuple[Hidden, ...] = ()) -> None:
+    def __init__(
+        self,
+        text: str,
+        source: str,
+        starts: tuple[int, ...] | None = None,
+        ends: tuple[int, ...] | None = None,
+        hidden: tuple[Hidden, ...] = (),
+    ) -> None:
         self.text, self.source = text, source
         self.starts, self.ends = starts, ends  #: None: character k of the text is character k of the source
         self.hidden = hidden
@@ -221,7 +226,7 @@ def _is_noisy(token: str) -> bool:
 
 
 def _one_or_ell(chars: list, k: int, lo: int, hi: int) -> str:
-    """"i" between consonants or at a word edge next to one (w1thdraw), else "l" (1eave, cance1)."""
+    """ "i" between consonants or at a word edge next to one (w1thdraw), else "l" (1eave, cance1)."""
     before = chars[k - 1] if k > lo else ""
     after = chars[k + 1] if k + 1 < hi else ""
     return "l" if before in _VOWELS or after in _VOWELS else "i"
@@ -240,13 +245,16 @@ def _spaced(chars: list, spans: list) -> tuple[list, list]:
 @lru_cache(maxsize=1)
 def _re() -> dict:
     """The regexes of the slow path, compiled on first use (most letters never need them)."""
-    return {name: re.compile(p) for name, p in (
-        ("word", rf"(?:\w|[\u0300-\u036f\u0483-\u0489{_INVIS_CLASS}])+"),
-        ("letters", r"[^\W\d_]+"),
-        ("token", r"[A-Za-z0-9|]+"),
-        ("spaced", r"(?<![^\W_])[^\W\d_](?: [^\W\d_]){2,}(?![^\W_])|(?<![^\W_])[nN] [oO](?![^\W_])"),
-        ("keep", r"\d+[A-Za-z]{1,3}|[A-Za-z]+\d{2,}|\d{2,}[A-Za-z]+|[A-Z]+\d+[A-Z]?|\d+[A-Z]+\d*"),
-    )}
+    return {
+        name: re.compile(p)
+        for name, p in (
+            ("word", rf"(?:\w|[\u0300-\u036f\u0483-\u0489{_INVIS_CLASS}])+"),
+            ("letters", r"[^\W\d_]+"),
+            ("token", r"[A-Za-z0-9|]+"),
+            ("spaced", r"(?<![^\W_])[^\W\d_](?: [^\W\d_]){2,}(?![^\W_])|(?<![^\W_])[nN] [oO](?![^\W_])"),
+            ("keep", r"\d+[A-Za-z]{1,3}|[A-Za-z]+\d{2,}|\d{2,}[A-Za-z]+|[A-Z]+\d+[A-Z]?|\d+[A-Z]+\d*"),
+        )
+    }
 
 
 def _clean_unicode(text: str) -> bool:
@@ -306,18 +314,21 @@ def _invisible_inside(word: str, start: int, end: int) -> list[Hidden]:
         if ch not in INVISIBLE or ch == SOFT_HYPHEN:
             continue
         before = next((c for c in reversed(word[:k]) if c not in INVISIBLE), "")
-        after = next((c for c in word[k + 1:] if c not in INVISIBLE), "")
+        after = next((c for c in word[k + 1 :] if c not in INVISIBLE), "")
         if ch not in OVERRIDES and not (before and after):
             continue
-        if ch in JOINERS + MARKS and "Latin" not in (script_of(before), script_of(after)) \
-                and not (before.isdigit() or after.isdigit()):
+        if (
+            ch in JOINERS + MARKS
+            and "Latin" not in (script_of(before), script_of(after))
+            and not (before.isdigit() or after.isdigit())
+        ):
             continue
         label = unicodedata.name(ch, "invisible character").lower()
         out.append(Hidden(start, end, word, f"{label} (U+{ord(ch):04X})", "invisible"))
     return out
 
 
-def _mixed_script(word: str) -> Optional[str]:
+def _mixed_script(word: str) -> str | None:
     """What makes a word mix Latin with look-alike letters of another script, or None."""
     table = _confusables()
     letters = [ch for ch in word if ch.isalpha()]

@@ -8,7 +8,6 @@ confidence weighs less: its weight is scaled by that confidence, and `weight_rea
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional
 
 from authcheck.model import Document, Evidence, Finding, Line
 
@@ -37,14 +36,14 @@ def ocr_weighed(finding: Finding, doc: Document) -> Finding:
     return dataclasses.replace(out, weight=round(finding.weight * low, 2), weight_reason=because)
 
 
-def _line(doc: Document, ev: Evidence) -> Optional[Line]:
+def _line(doc: Document, ev: Evidence) -> Line | None:
     if ev.line is None or not 1 <= ev.line <= len(doc.lines):
         return None
     line = doc.lines[ev.line - 1]
     return line if line.number == ev.line else None
 
 
-def box_of(line: Line, start: Optional[int], end: Optional[int]) -> Optional[Box]:
+def box_of(line: Line, start: int | None, end: int | None) -> Box | None:
     """The box around the words of `line` that characters [start, end) of the document text fall in."""
     if not line.words:
         return line.box
@@ -59,5 +58,4 @@ def box_of(line: Line, start: Optional[int], end: Optional[int]) -> Optional[Box
         at = w_end + 1
     if not picked:
         return line.box
-    return (min(b[0] for b in picked), min(b[1] for b in picked), max(b[2] for b in picked),
-            max(b[3] for b in picked))
+    return (min(b[0] for b in picked), min(b[1] for b in picked), max(b[2] for b in picked), max(b[3] for b in picked))

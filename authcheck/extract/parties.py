@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from authcheck.extract.lines import MARKING, is_sentence, looks_like_name
 from authcheck.model import (
@@ -33,21 +33,27 @@ ORG_WORDS = re.compile(
     r"Services|Administration|Institute|Association|Foundation|Organi[sz]ation|Combined|Joint|Coalition|Operation)\b",
     re.I,
 )
-ADDRESS = re.compile(r"\d|\b(?:APO|FPO|P\.?O\.?\s+Box|Street|St\.|Road|Rd\.|Avenue|Ave\.|Suite|Floor|Building|Bldg)\b|,\s*[A-Z]", re.I)
+ADDRESS = re.compile(
+    r"\d|\b(?:APO|FPO|P\.?O\.?\s+Box|Street|St\.|Road|Rd\.|Avenue|Ave\.|Suite|Floor|Building|Bldg)\b|,\s*[A-Z]", re.I
+)
 MORE_ORG = re.compile(
     r"\b(?:City|Town|County|Municipality|Province|Region|Consulate|Mission|Church|School|College|Hospital|Union|"
     r"Society|Club|Partners|LLP|GmbH|AG|S\.?A|plc|Co|Corp|Chambers|Secretariat|Directorate|Presidency|Cabinet|"
-    r"Nations|Ministry|Navy|Army|Air\s+Force|Marine\s+Corps|Police|Court)\b", re.I)
+    r"Nations|Ministry|Navy|Army|Air\s+Force|Marine\s+Corps|Police|Court)\b",
+    re.I,
+)
 NOT_A_PARTY = re.compile(
     r"^(?:table\s+of\s+contents?|contents?|index|chapter|section|part|introduction|abstract|preface|foreword|summary|"
     r"overview|appendix|annex|references|bibliography|glossary|figure|fig|table|page|version|release|draft|"
     r"copyright|license|licence|notes?|example|step|usage|description|synopsis|options?|heading|paragraph|title|"
-    r"subtitle|caption|header|footer|document|sample|test|lorem|hello|welcome|untitled|continue|submit)\b", re.I)
+    r"subtitle|caption|header|footer|document|sample|test|lorem|hello|welcome|untitled|continue|submit)\b",
+    re.I,
+)
 OFFICE_SYMBOL = re.compile(r"^[A-Z]{2,}(?:[-/][A-Z0-9]{1,8})+$")
 REFERENCE = re.compile(r"^(?:Ref(?:erence)?|Our\s+ref|Your\s+ref|No\.|Serial|Control\s+No)\b\.?\s*[:.]?\s*\S+", re.I)
 
 
-def fact(line: Line, part: str, text: Optional[str] = None) -> Fact:
+def fact(line: Line, part: str, text: str | None = None) -> Fact:
     """A fact for a whole line (or a value found on it)."""
     value = (text if text is not None else line.text).strip()
     offset = line.text.find(value) if value else 0
@@ -74,7 +80,9 @@ def letterhead(layout: Layout) -> Letterhead:
             org.append(fact(line, "letterhead"))
     for part in ("banner", "watermark"):
         marks.extend(fact(ln, part) for ln in layout.parts.get(part, []) if MARKING.search(ln.text))
-    return Letterhead(tuple(fact(ln, "letterhead") for ln in lines), tuple(org), tuple(addr), symbol, tuple(refs), tuple(marks))
+    return Letterhead(
+        tuple(fact(ln, "letterhead") for ln in lines), tuple(org), tuple(addr), symbol, tuple(refs), tuple(marks)
+    )
 
 
 def is_party(text: str) -> bool:
@@ -85,11 +93,14 @@ def is_party(text: str) -> bool:
         return False
     if NOT_A_PARTY.match(value) or not words[0][:1].isupper():
         return False
-    return looks_like_name(value) or bool(TITLE_WORDS.search(value) or ORG_WORDS.search(value) or MORE_ORG.search(value)) \
+    return (
+        looks_like_name(value)
+        or bool(TITLE_WORDS.search(value) or ORG_WORDS.search(value) or MORE_ORG.search(value))
         or (value.upper() == value and len(words) >= 2 and sum(ch.isalpha() for ch in value) >= 6)
+    )
 
 
-def split_person(value: str) -> tuple[Optional[str], Optional[str]]:
+def split_person(value: str) -> tuple[str | None, str | None]:
     """Split "Brigadier General William H. Seely III, Commanding General" into (name, title)."""
     head, _, tail = value.partition(",")
     words = head.split()
@@ -129,11 +140,11 @@ def issuer(doc: Document, layout: Layout, head: Letterhead, block: SignatureBloc
     return Party(name=name, title=title, organization=org, source=source, claims=tuple(claims))
 
 
-def _organization_from_titles(titles: tuple[Fact, ...]) -> Optional[Fact]:
+def _organization_from_titles(titles: tuple[Fact, ...]) -> Fact | None:
     """An organisation named in the signature block's title lines ("Commanding General, Task Force Iraq")."""
     for title in reversed(titles):
         if ORG_WORDS.search(title.text):
-            head, sep, tail = title.text.rpartition(",")
+            _head, sep, tail = title.text.rpartition(",")
             if sep and ORG_WORDS.search(tail):
                 offset = title.text.rfind(tail.strip())
                 loc = title.loc
@@ -143,7 +154,7 @@ def _organization_from_titles(titles: tuple[Fact, ...]) -> Optional[Fact]:
     return None
 
 
-def recipient(layout: Layout, salutation: Optional[Fact]) -> Party:
+def recipient(layout: Layout, salutation: Fact | None) -> Party:
     """The addressee: MEMORANDUM FOR / TO / addressee lines, else the salutation."""
     values = [(v, ln) for label, v, ln in layout.labels if label == "recipient" and v]
     if values:
@@ -157,7 +168,9 @@ def recipient(layout: Layout, salutation: Optional[Fact]) -> Party:
     if lines:
         name = next((fact(ln, "recipient") for ln in lines if looks_like_name(ln.text.strip())), None)
         org = next((fact(ln, "recipient") for ln in lines if ORG_WORDS.search(ln.text)), None)
-        return Party(name=name, organization=org, source="addressee", claims=tuple(fact(ln, "recipient") for ln in lines))
+        return Party(
+            name=name, organization=org, source="addressee", claims=tuple(fact(ln, "recipient") for ln in lines)
+        )
     if salutation:
         return Party(name=salutation, source="salutation", claims=(salutation,))
     return Party()

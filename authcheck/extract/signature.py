@@ -33,7 +33,7 @@ def signature_block(layout: Layout) -> SignatureBlock:
     titles: list[Fact] = []
     if at is not None:
         titles = _rank_on_name_line(rest[at], name.text)
-        titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[at + 1:at + 5]]
+        titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[at + 1 : at + 5]]
         titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[:at] if is_title(ln.text)]
     all_lines = layout.parts["signature_block"]
     return SignatureBlock(
@@ -49,7 +49,7 @@ def signature_block(layout: Layout) -> SignatureBlock:
 def _rank_on_name_line(line: Line, name: str) -> list[Fact]:
     """What follows the name on its own line ("BRIAN T. HOLT, Major General"): a title claim too."""
     cell = cells(line.text)[0]
-    rest = cell[cell.find(name) + len(name):].strip(" ,;") if name in cell else ""
+    rest = cell[cell.find(name) + len(name) :].strip(" ,;") if name in cell else ""
     return [_cell_fact(line, rest)] if rest and is_title(rest) else []
 
 
@@ -67,8 +67,11 @@ def evidence(doc: Document, layout: Layout, block: SignatureBlock, issuer: Party
             found.append(("digital", Fact(sig.signer or sig.name, Location("signature_field", sig.page, key=sig.name))))
     found.extend(("conformed", f) for f in _conformed(layout))
     for image in layout.closing_images[:2]:  # drawn signatures in the closing area (two signatories at most shown)
-        what = "handwritten ink (signature, initials or stamp) in the page image" if image.name == "ink" else \
-            image.name or "image"
+        what = (
+            "handwritten ink (signature, initials or stamp) in the page image"
+            if image.name == "ink"
+            else image.name or "image"
+        )
         found.append(("image", Fact(what, Location("signature_block", image.page, image.line))))
     if found:
         kinds = tuple(dict.fromkeys(kind for kind, _ in found))
@@ -83,13 +86,16 @@ def evidence(doc: Document, layout: Layout, block: SignatureBlock, issuer: Party
         return SignatureEvidence(False, evidence=ev, reason="the digital signature field is empty", strength=weak)
     if block.name or block.closing or (issuer.source in ("from", "signature_block") and issuer.name):
         what = block.name or block.closing or issuer.name
-        why = "typed name only: no signature image, digital signature or /s/ marker" if block.name else \
-            "a signature block or attribution with nothing that signs it"
+        why = (
+            "typed name only: no signature image, digital signature or /s/ marker"
+            if block.name
+            else "a signature block or attribution with nothing that signs it"
+        )
         return SignatureEvidence(False, evidence=(what,) if what else (), reason=why, strength=weak)
     return SignatureEvidence(None, reason="nothing to sign: no signature block and no attribution", strength=weak)
 
 
 def _conformed(layout: Layout) -> list[Fact]:
-    """"/s/ Name" and "//SIGNED//" markers in the signature block or the lines after it."""
+    """ "/s/ Name" and "//SIGNED//" markers in the signature block or the lines after it."""
     lines = layout.parts.get("signature_block", []) + layout.parts.get("trailer", [])
     return [fact(ln, "signature_block") for ln in lines if CONFORMED.search(ln.text)]

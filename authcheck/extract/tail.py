@@ -26,15 +26,15 @@ if TYPE_CHECKING:
 
 def place_tail(lines: list[Line], body_start: int, closing: Closing, layout: Layout) -> None:
     """Put every line from `body_start` on into its part."""
-    body = lines[body_start:closing.start]
+    body = lines[body_start : closing.start]
     ps_at = _postscript_start(body)
     for line in body[:ps_at]:
         layout.add("body", line)
     _after_block(body[ps_at:], layout)
-    for line in lines[closing.start:closing.end]:
+    for line in lines[closing.start : closing.end]:
         layout.add("signature_block", line)
-    _after_block(lines[closing.end:closing.part_end], layout)
-    rest = lines[closing.part_end:]
+    _after_block(lines[closing.end : closing.part_end], layout)
+    rest = lines[closing.part_end :]
     annex = bool(rest) and is_annex_heading(rest[0].text.strip())
     for line in rest:
         layout.add("annex" if annex else "body", line)

@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from authcheck.model import Line, Sentence
 
 # One-to-one replacements only, so offsets in normalised text equal offsets in the original.
-_FOLD = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\t": " ",
-    "\u00ad": "-",
-})
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\t": " ",
+        "\u00ad": "-",
+    }
+)
 
 
 def fold(text: str) -> str:
@@ -24,10 +45,62 @@ def fold(text: str) -> str:
 
 
 _ABBREV = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm", "cdr",
-    "brig", "bg", "bgen", "gov", "sen", "rep", "hon", "st", "no", "nos", "vol", "fig", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp",
-    "dept", "e.g", "i.e", "etc", "vs", "cf", "u.s", "u.k", "u.n", "approx", "ref", "encl", "jr", "sr",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "gen",
+    "lt",
+    "col",
+    "maj",
+    "capt",
+    "cpt",
+    "sgt",
+    "adm",
+    "cdr",
+    "brig",
+    "bg",
+    "bgen",
+    "gov",
+    "sen",
+    "rep",
+    "hon",
+    "st",
+    "no",
+    "nos",
+    "vol",
+    "fig",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "dept",
+    "e.g",
+    "i.e",
+    "etc",
+    "vs",
+    "cf",
+    "u.s",
+    "u.k",
+    "u.n",
+    "approx",
+    "ref",
+    "encl",
+    "jr",
+    "sr",
 }
 _END = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
 

@@ -8,11 +8,14 @@ fails the check: the failure becomes a note and the facts it had are kept.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from authcheck.model import Document, Note, Signal
 
-SHARE_OF_TIMEOUT = 0.35  #: of the per-file timeout; the examiners' own budgets stop them earlier, this stops a stuck call
+SHARE_OF_TIMEOUT = (
+    0.35  #: of the per-file timeout; the examiners' own budgets stop them earlier, this stops a stuck call
+)
 
 
 def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Signal], tuple[Note, ...]]:
@@ -37,11 +40,18 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
             found = budget.call(run, data, doc, settings)
             return found if isinstance(found, tuple) else (found, ())
     except OutOfTime:
-        allowed = f"{budget.seconds:g} s, {SHARE_OF_TIMEOUT:.0%} of the {budget.seconds / SHARE_OF_TIMEOUT:g} s --timeout"
-        return {}, (Note("forensics-incomplete", "the file's structure was not fully examined in the time "
-                                                 f"allowed ({allowed})", {"reason": "time"}),
-                    Note("truncated", "forensic examination stopped at the time limit", {"reason": "time"}))
+        allowed = (
+            f"{budget.seconds:g} s, {SHARE_OF_TIMEOUT:.0%} of the {budget.seconds / SHARE_OF_TIMEOUT:g} s --timeout"
+        )
+        return {}, (
+            Note(
+                "forensics-incomplete",
+                f"the file's structure was not fully examined in the time allowed ({allowed})",
+                {"reason": "time"},
+            ),
+            Note("truncated", "forensic examination stopped at the time limit", {"reason": "time"}),
+        )
     except (MemoryError, RecursionError):
         raise
-    except Exception as exc:  # noqa: BLE001 - forensics adds evidence; it must never lose the check
+    except Exception as exc:
         return {}, (Note("forensics-failed", f"the file's structure could not be examined ({type(exc).__name__})"),)

@@ -13,23 +13,38 @@ Trees come from `loaders.ooxml.safe_xml`; nothing here parses XML.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 V = "urn:schemas-microsoft-com:vml"
-O = "urn:schemas-microsoft-com:office:office"
+OFFICE = "urn:schemas-microsoft-com:office:office"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
-TEXT_MAX = 300          #: characters kept of any one quoted text
-ITEMS_MAX = 25          #: revisions, hidden texts, watermarks... kept as evidence
+TEXT_MAX = 300  #: characters kept of any one quoted text
+ITEMS_MAX = 25  #: revisions, hidden texts, watermarks... kept as evidence
 ELEMENT_BUDGET = 2_000_000  #: elements visited over all parts of one file
 
-REVISIONS = {f"{{{W}}}ins": "inserted", f"{{{W}}}del": "deleted",
-             f"{{{W}}}moveFrom": "moved away", f"{{{W}}}moveTo": "moved here"}
-FORMAT_CHANGES = {f"{{{W}}}{tag}" for tag in ("rPrChange", "pPrChange", "sectPrChange", "tblPrChange",
-                                              "tblPrExChange", "trPrChange", "tcPrChange", "tblGridChange",
-                                              "numberingChange")}
+REVISIONS = {
+    f"{{{W}}}ins": "inserted",
+    f"{{{W}}}del": "deleted",
+    f"{{{W}}}moveFrom": "moved away",
+    f"{{{W}}}moveTo": "moved here",
+}
+FORMAT_CHANGES = {
+    f"{{{W}}}{tag}"
+    for tag in (
+        "rPrChange",
+        "pPrChange",
+        "sectPrChange",
+        "tblPrChange",
+        "tblPrExChange",
+        "trPrChange",
+        "tcPrChange",
+        "tblGridChange",
+        "numberingChange",
+    )
+}
 _TEXT = {f"{{{W}}}t", f"{{{W}}}delText"}
 _OFF = ("0", "false", "off")
 
@@ -64,9 +79,9 @@ class _Frame:
     """What an open element means for the text under it."""
 
     element: Any
-    revision: Optional[Revision] = None
-    run_hidden: Optional[bool] = None
-    shape_text: Optional[list] = None
+    revision: Revision | None = None
+    run_hidden: bool | None = None
+    shape_text: list | None = None
 
 
 @dataclass
@@ -108,7 +123,7 @@ class StoryScan:
             children.append(iter(child))
         state.flush_hidden(self)
 
-    def _enter(self, frame: _Frame, stack: list[_Frame], state: "_PartState") -> None:
+    def _enter(self, frame: _Frame, stack: list[_Frame], state: _PartState) -> None:
         """React to an element starting."""
         el, tag = frame.element, frame.element.tag
         if not isinstance(tag, str):
@@ -122,8 +137,9 @@ class StoryScan:
         elif tag in FORMAT_CHANGES:
             self.format_count += 1
             if len(self.format_changes) < ITEMS_MAX:
-                self.format_changes.append(Revision(tag.rsplit("}", 1)[1], el.get(w("author"), ""),
-                                                    el.get(w("date"), ""), state.part))
+                self.format_changes.append(
+                    Revision(tag.rsplit("}", 1)[1], el.get(w("author"), ""), el.get(w("date"), ""), state.part)
+                )
         elif tag == w("r"):
             frame.run_hidden = None
         elif tag in (w("vanish"), w("rStyle")) and parent == w("rPr") and _grandparent(stack) == w("r"):
@@ -143,7 +159,7 @@ class StoryScan:
             cid = el.get(w("id"), "")
             if cid in state.comments and len(self.anchors) < 1000:
                 self.anchors[cid] = _clip("".join(state.comments.pop(cid)))
-        elif tag == f"{{{O}}}signatureline":
+        elif tag == f"{{{OFFICE}}}signatureline":
             self._signature_line(el, state.part)
         elif state.header and tag == f"{{{V}}}textpath" and (el.get("string") or "").strip():
             self._watermark(el.get("string"), state.part, "v:textpath")
@@ -154,7 +170,7 @@ class StoryScan:
             if shape is not None:
                 shape.shape_text.append(None)  # marks the shape as WordArt
 
-    def _leave(self, frame: _Frame, stack: list[_Frame], state: "_PartState") -> None:
+    def _leave(self, frame: _Frame, stack: list[_Frame], state: _PartState) -> None:
         """React to an element ending: close revisions and WordArt shapes."""
         rev = frame.revision
         if rev is not None:
@@ -169,7 +185,7 @@ class StoryScan:
         elif frame.element.tag == w("p"):
             state.flush_hidden(self)
 
-    def _text(self, text: str, tag: str, stack: list[_Frame], state: "_PartState") -> None:
+    def _text(self, text: str, tag: str, stack: list[_Frame], state: _PartState) -> None:
         """Give a piece of text to whatever it belongs to: revisions, hidden runs, comments, shapes."""
         revision = next((f.revision for f in reversed(stack) if f.revision is not None), None)
         if revision is not None and len(revision.text) < TEXT_MAX:
@@ -193,9 +209,9 @@ class StoryScan:
         """A Word signature line: who is asked to sign it."""
         if el.get("issignatureline", "t").lower() in ("f", "false", "0"):
             return
-        signer = el.get(f"{{{O}}}suggestedsigner") or ""
-        role = el.get(f"{{{O}}}suggestedsigner2") or ""
-        email = el.get(f"{{{O}}}suggestedsigneremail") or ""
+        signer = el.get(f"{{{OFFICE}}}suggestedsigner") or ""
+        role = el.get(f"{{{OFFICE}}}suggestedsigner2") or ""
+        email = el.get(f"{{{OFFICE}}}suggestedsigneremail") or ""
         label = ", ".join(bit for bit in (signer, role, email) if bit) or "no suggested signer"
         if len(self.signature_lines) < ITEMS_MAX:
             self.signature_lines.append(Found(_clip(label), part, "o:signatureline"))
@@ -245,9 +261,16 @@ def comments(root: Any) -> list[dict[str, str]]:
         paragraphs = comment.findall(w("p"))
         text = " ".join("".join(t.text or "" for t in p.iter(w("t"))) for p in paragraphs[:50])
         last = paragraphs[-1].get(f"{{{W14}}}paraId", "") if paragraphs else ""
-        found.append({"id": comment.get(w("id"), ""), "author": comment.get(w("author"), ""),
-                      "initials": comment.get(w("initials"), ""), "date": comment.get(w("date"), ""),
-                      "text": _clip(" ".join(text.split())), "para": last})
+        found.append(
+            {
+                "id": comment.get(w("id"), ""),
+                "author": comment.get(w("author"), ""),
+                "initials": comment.get(w("initials"), ""),
+                "date": comment.get(w("date"), ""),
+                "text": _clip(" ".join(text.split())),
+                "para": last,
+            }
+        )
         if len(found) >= 1000:
             break
     return found

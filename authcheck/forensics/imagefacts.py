@@ -11,20 +11,47 @@ tool a screenshot.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from io import BytesIO
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from authcheck.model import Document, Evidence, Signal
 
-_EDITORS = re.compile(r"photoshop|gimp|affinity|pixelmator|paint\.net|paintshop|lightroom|snapseed|canva|"
-                      r"picsart|photopea|krita|corel|acorn|fotor|luminar", re.I)
-_SCANNERS = re.compile(r"scan|epson|fujitsu|brother|canoscan|xerox|ricoh|kodak alaris|twain|naps2|"
-                       r"hp (scanjet|officejet|laserjet)|image capture", re.I)
+_EDITORS = re.compile(
+    r"photoshop|gimp|affinity|pixelmator|paint\.net|paintshop|lightroom|snapseed|canva|"
+    r"picsart|photopea|krita|corel|acorn|fotor|luminar",
+    re.I,
+)
+_SCANNERS = re.compile(
+    r"scan|epson|fujitsu|brother|canoscan|xerox|ricoh|kodak alaris|twain|naps2|"
+    r"hp (scanjet|officejet|laserjet)|image capture",
+    re.I,
+)
 _SCREENSHOT = re.compile(r"screenshot|screen shot|snipping|greenshot|flameshot|gnome-screenshot|spectacle", re.I)
-_SCREENS = {(1280, 720), (1366, 768), (1440, 900), (1536, 864), (1600, 900), (1920, 1080), (1920, 1200),
-            (2560, 1440), (2560, 1600), (2880, 1800), (3840, 2160), (1170, 2532), (1179, 2556), (1284, 2778),
-            (1290, 2796), (1080, 1920), (1080, 2400), (828, 1792), (750, 1334), (2048, 2732), (1668, 2388)}
+_SCREENS = {
+    (1280, 720),
+    (1366, 768),
+    (1440, 900),
+    (1536, 864),
+    (1600, 900),
+    (1920, 1080),
+    (1920, 1200),
+    (2560, 1440),
+    (2560, 1600),
+    (2880, 1800),
+    (3840, 2160),
+    (1170, 2532),
+    (1179, 2556),
+    (1284, 2778),
+    (1290, 2796),
+    (1080, 1920),
+    (1080, 2400),
+    (828, 1792),
+    (750, 1334),
+    (2048, 2732),
+    (1668, 2388),
+}
 _TAGS = {"make": 0x010F, "model": 0x0110, "software": 0x0131, "modified": 0x0132}
 _EXIF_IFD, _TAKEN, _EXPOSURE = 0x8769, 0x9003, 0x829A
 
@@ -42,22 +69,27 @@ def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
     _put(facts, "image_camera", camera, "EXIF Make/Model", "the camera or phone the EXIF names")
     _put(facts, "image_software", software, "EXIF Software", "the program that last wrote the file")
     editor = bool(software and _EDITORS.search(software))
-    facts["image_editor"] = Signal(editor, _ev(software, "EXIF Software") if editor else (),
-                                   f"last written by an image editor ({software})" if editor else "")
+    facts["image_editor"] = Signal(
+        editor,
+        _ev(software, "EXIF Software") if editor else (),
+        f"last written by an image editor ({software})" if editor else "",
+    )
     _put(facts, "image_taken", tags.get("taken"), "EXIF DateTimeOriginal", "when the picture was taken")
     _put(facts, "image_modified", tags.get("modified"), "EXIF DateTime", "when the file was last changed")
     later = _later(tags.get("taken"), tags.get("modified"))
     facts["image_modified_after_taken"] = Signal(
-        later, _ev(f"taken {tags.get('taken')}, changed {tags.get('modified')}", "EXIF dates") if later else (),
-        "the file was changed after the picture was taken" if later else "")
+        later,
+        _ev(f"taken {tags.get('taken')}, changed {tags.get('modified')}", "EXIF dates") if later else (),
+        "the file was changed after the picture was taken" if later else "",
+    )
     facts["image_source"] = Signal(source(tags, size, software, camera), explanation="what made the picture")
     if dpi:
         facts["image_dpi"] = Signal(round(float(dpi[0])), explanation="the resolution the file states")
     return facts
 
 
-def source(tags: Mapping[str, Any], size: tuple[int, int], software: Optional[str], camera: Optional[str]) -> str:
-    """"photo", "scanner", "screenshot" or "unknown"."""
+def source(tags: Mapping[str, Any], size: tuple[int, int], software: str | None, camera: str | None) -> str:
+    """ "photo", "scanner", "screenshot" or "unknown"."""
     text = " ".join(v for v in (camera, software, tags.get("comment")) if v)
     if text and _SCREENSHOT.search(text):
         return "screenshot"
@@ -89,7 +121,7 @@ def _tags(img: Any) -> dict[str, Any]:
     return out
 
 
-def _clean(value: Any) -> Optional[str]:
+def _clean(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bytes):
@@ -98,7 +130,7 @@ def _clean(value: Any) -> Optional[str]:
     return text or None
 
 
-def _later(taken: Optional[str], modified: Optional[str]) -> bool:
+def _later(taken: str | None, modified: str | None) -> bool:
     """True when both EXIF dates parse and the change came over a minute after the taking."""
     try:
         a = datetime.strptime(taken or "", "%Y:%m:%d %H:%M:%S")
@@ -108,10 +140,10 @@ def _later(taken: Optional[str], modified: Optional[str]) -> bool:
     return (b - a).total_seconds() > 60
 
 
-def _put(facts: dict, key: str, value: Optional[str], where: str, meaning: str) -> None:
+def _put(facts: dict, key: str, value: str | None, where: str, meaning: str) -> None:
     if value:
         facts[key] = Signal(value, _ev(value, where), meaning)
 
 
-def _ev(text: Optional[str], key: str) -> tuple[Evidence, ...]:
+def _ev(text: str | None, key: str) -> tuple[Evidence, ...]:
     return (Evidence(text or "", "metadata", key=key),) if text else ()

@@ -7,17 +7,28 @@ every walk is bounded.  Nothing found here is ever run.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.forensics.pdfsigs import iter_fields, resolve, text
 
 MAX_PAGES = 50
-ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "launch action (runs a program or opens a file)",
-           "/SubmitForm": "form submission to a remote address", "/ImportData": "data import action",
-           "/GoToR": "link opening another PDF file", "/GoToE": "link into an embedded file",
-           "/RichMediaExecute": "rich-media command", "/Rendition": "media rendition action"}
-ACTIVE_ANNOTS = {"/FileAttachment": "file attachment annotation", "/RichMedia": "rich media (Flash/video)",
-                 "/Screen": "screen (media) annotation", "/Movie": "movie annotation", "/Sound": "sound annotation"}
+ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "launch action (runs a program or opens a file)",
+    "/SubmitForm": "form submission to a remote address",
+    "/ImportData": "data import action",
+    "/GoToR": "link opening another PDF file",
+    "/GoToE": "link into an embedded file",
+    "/RichMediaExecute": "rich-media command",
+    "/Rendition": "media rendition action",
+}
+ACTIVE_ANNOTS = {
+    "/FileAttachment": "file attachment annotation",
+    "/RichMedia": "rich media (Flash/video)",
+    "/Screen": "screen (media) annotation",
+    "/Movie": "movie annotation",
+    "/Sound": "sound annotation",
+}
 
 
 def hidden_annotations(reader: Any, max_pages: int = MAX_PAGES) -> list[tuple[int, str]]:
@@ -28,7 +39,7 @@ def hidden_annotations(reader: Any, max_pages: int = MAX_PAGES) -> list[tuple[in
         try:
             box = tuple(float(v) for v in page.mediabox)
             annots = list(resolve(page.get("/Annots")) or [])[:500]
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         for ref in annots:
             annot = resolve(ref)
@@ -39,11 +50,13 @@ def hidden_annotations(reader: Any, max_pages: int = MAX_PAGES) -> list[tuple[in
                 continue
             why = _annotation_hidden(annot, box)
             if why:
-                found.append((index + 1, f"{(text(annot.get('/Subtype')) or '').lstrip('/')} ({why}): '{contents[:200]}'"))
+                found.append(
+                    (index + 1, f"{(text(annot.get('/Subtype')) or '').lstrip('/')} ({why}): '{contents[:200]}'")
+                )
     return found
 
 
-def _annotation_hidden(annot: Any, box: tuple[float, ...]) -> Optional[str]:
+def _annotation_hidden(annot: Any, box: tuple[float, ...]) -> str | None:
     """Why an annotation cannot be seen (flags or position), or None."""
     try:
         flags = int(resolve(annot.get("/F")) or 0)

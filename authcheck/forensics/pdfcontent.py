@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
-from authcheck.loaders.pdflayout import mult
 from authcheck.forensics.pdfsigs import resolve
+from authcheck.loaders.pdflayout import mult
 
 MAX_PAGES = 50
 MAX_SNIPPET = 160
@@ -24,10 +24,17 @@ _PAINT_OPS = _FILL_OPS | {b"S", b"s", b"n"}
 _PATH_POINTS = {b"m": 1, b"l": 1, b"c": 3, b"v": 2, b"y": 2}
 _SHOW_OPS = {b"Tj", b"TJ", b"'", b'"'}
 _N1, _N0 = rb"(?<![\d.])1(?:\.0*)?\s+", rb"(?<![\d.])0?(?:\.0*)?\s+"
-_SUSPECT = re.compile(rb"(?<![\d.])[37]\s+Tr\b|" + _N1 + rb"(?:g|G|sc|scn|SC|SCN)\b|" + _N1 * 3
-                      + rb"(?:rg|RG|sc|scn|SC|SCN)\b|" + _N0 * 4 + rb"(?:k|K|sc|scn|SC|SCN)\b|"
-                      + rb"(?<![\d.])(?:0?\.\d+|0)\s+Tf\b")
-MAX_REPLAY_BYTES = 512 * 1024   #: page content larger than this is not replayed (heavy drawings)
+_SUSPECT = re.compile(
+    rb"(?<![\d.])[37]\s+Tr\b|"
+    + _N1
+    + rb"(?:g|G|sc|scn|SC|SCN)\b|"
+    + _N1 * 3
+    + rb"(?:rg|RG|sc|scn|SC|SCN)\b|"
+    + _N0 * 4
+    + rb"(?:k|K|sc|scn|SC|SCN)\b|"
+    + rb"(?<![\d.])(?:0?\.\d+|0)\s+Tf\b"
+)
+MAX_REPLAY_BYTES = 512 * 1024  #: page content larger than this is not replayed (heavy drawings)
 _DEVICE = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4, "/G": 1, "/RGB": 3, "/CMYK": 4}
 
 
@@ -51,14 +58,14 @@ class _State:
     """The graphics state bits that decide whether text can be seen."""
 
     def __init__(self) -> None:
-        self.fill: Optional[tuple] = (0.0,)
-        self.stroke: Optional[tuple] = (0.0,)
+        self.fill: tuple | None = (0.0,)
+        self.stroke: tuple | None = (0.0,)
         self.fill_space, self.stroke_space = "/DeviceGray", "/DeviceGray"
         self.mode = 0
         self.size = 12.0
         self.font: Any = None
 
-    def copy(self) -> "_State":
+    def copy(self) -> _State:
         """A copy for q."""
         new = _State()
         new.__dict__.update(self.__dict__)
@@ -138,7 +145,7 @@ class PageScan:
             found = resolve(resolve(resolve(self.resources).get("/XObject"))[name])
             if found.get("/Subtype") != "/Image":
                 return
-        except Exception:  # noqa: BLE001 - a broken reference paints nothing we can judge
+        except Exception:
             return
         self.result.images += 1
         matrix = _matrix(cm)
@@ -148,13 +155,16 @@ class PageScan:
         """The font dictionary named by Tf in the page resources (None if not found)."""
         try:
             return resolve(resolve(resolve(self.resources).get("/Font")).get(name))
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
 
     def _show(self, args: Any, cm: Any, tm: Any) -> None:
         """Classify one text-showing operator's text."""
-        raw = args[-1] if not isinstance(args[-1], list) else b"".join(
-            bytes(a) if isinstance(a, (bytes, str)) else b"" for a in args[-1])
+        raw = (
+            args[-1]
+            if not isinstance(args[-1], list)
+            else b"".join(bytes(a) if isinstance(a, (bytes, str)) else b"" for a in args[-1])
+        )
         if isinstance(raw, str):
             raw = raw.encode("latin-1", "replace")
         shown = self.decode(self.state.font, bytes(raw))
@@ -169,7 +179,7 @@ class PageScan:
         if kind is not None:
             self.result.hidden.setdefault(kind, []).append(shown)
 
-    def _hidden_kind(self, cm: Any, tm: Any) -> Optional[str]:
+    def _hidden_kind(self, cm: Any, tm: Any) -> str | None:
         """Why text drawn now cannot be seen, or None when it can."""
         s = self.state
         if s.mode in (3, 7):
@@ -188,7 +198,6 @@ class PageScan:
         if not (x0 - 36 <= matrix[4] <= x1 + 36 and y0 - 36 <= matrix[5] <= y1 + 36):
             return "off-page"
         return None
-
 
     def _on_paint(self, matrix: tuple) -> bool:
         """True when the text's start lies on something non-white painted before it."""
@@ -216,7 +225,7 @@ def _bbox(points: list[tuple[float, float]]) -> tuple[float, float, float, float
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def _num(value: Any) -> Optional[float]:
+def _num(value: Any) -> float | None:
     """A numeric operand as float (None for names, strings and junk)."""
     try:
         return float(value) if not isinstance(value, (bytes, str)) else None
@@ -224,7 +233,7 @@ def _num(value: Any) -> Optional[float]:
         return None
 
 
-def _white(colour: Optional[tuple]) -> bool:
+def _white(colour: tuple | None) -> bool:
     """True for white in DeviceGray, DeviceRGB or DeviceCMYK."""
     if not colour:
         return False
@@ -233,7 +242,7 @@ def _white(colour: Optional[tuple]) -> bool:
     return len(colour) in (1, 3) and all(v is not None and v >= 0.99 for v in colour)
 
 
-def suspect(page: Any) -> Optional[bool]:
+def suspect(page: Any) -> bool | None:
     """True when the page's content (or a form it draws) sets render mode 3/7, white or a tiny font;
     None when its content is too large to replay (heavy drawings, not letters).
 
@@ -244,13 +253,13 @@ def suspect(page: Any) -> Optional[bool]:
     try:
         forms = resolve(resolve(page.get("/Resources") or {}).get("/XObject")) or {}
         streams += [resolve(x) for x in list(forms.values())[:30] if resolve(x).get("/Subtype") == "/Form"]
-    except Exception:  # noqa: BLE001 - broken resources: judge the page content alone
+    except Exception:
         pass
     found, size = False, 0
     for stream in streams:
         try:
             data = stream.get_data() if stream is not None else b""
-        except Exception:  # noqa: BLE001 - an undecodable stream shows nothing we can read
+        except Exception:
             continue
         size += len(data)
         if size > MAX_REPLAY_BYTES:
@@ -268,7 +277,7 @@ def scan_pages(reader: Any, decoder, budget, max_pages: int = MAX_PAGES) -> tupl
         page = reader.pages[index]
         try:
             verdict = suspect(page)
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         if verdict is None:
             skipped.append(index + 1)
@@ -276,14 +285,14 @@ def scan_pages(reader: Any, decoder, budget, max_pages: int = MAX_PAGES) -> tupl
             continue
         try:
             box = tuple(float(v) for v in page.mediabox)
-        except Exception:  # noqa: BLE001
+        except Exception:
             box = (0.0, 0.0, 612.0, 792.0)
         scan = PageScan(index + 1, page.get("/Resources"), box, decoder)
         try:
             page.extract_text(visitor_operand_before=scan.before)
         except MemoryError:
             raise
-        except Exception:  # noqa: BLE001 - keep what was seen before the page broke
+        except Exception:
             pass
         results.append(scan.result)
     return results, skipped
@@ -292,4 +301,4 @@ def scan_pages(reader: Any, decoder, budget, max_pages: int = MAX_PAGES) -> tupl
 def snippet(parts: list[str]) -> str:
     """Hidden text pieces joined and shortened for a report."""
     joined = " ".join(" ".join(p.split()) for p in parts if p.strip())
-    return joined if len(joined) <= MAX_SNIPPET else joined[:MAX_SNIPPET - 1] + "…"
+    return joined if len(joined) <= MAX_SNIPPET else joined[: MAX_SNIPPET - 1] + "…"

@@ -15,13 +15,13 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.forensics.pdfrevisions import Structure
 from authcheck.forensics.pdfsigs import iter_fields, resolve, text
 
-MAX_TEXT_LINES = 40        #: changed lines kept per file
-MAX_SNAPSHOT_PAGES = 100   #: pages compared per revision
+MAX_TEXT_LINES = 40  #: changed lines kept per file
+MAX_SNAPSHOT_PAGES = 100  #: pages compared per revision
 MAX_BYTES_REBUILT = 400 * 1024 * 1024
 BOOKKEEPING = ("/ModDate",)
 
@@ -31,9 +31,9 @@ class Change:
     """One thing a revision changed, in words."""
 
     revision: int
-    kind: str               #: text | pages | graphics | annotations | form | info | signature | dss | unreadable
+    kind: str  #: text | pages | graphics | annotations | form | info | signature | dss | unreadable
     text: str
-    page: Optional[int] = None
+    page: int | None = None
 
 
 @dataclass
@@ -55,7 +55,7 @@ class Snapshot:
         if index not in self.texts:
             try:
                 raw = self.reader.pages[index].extract_text() or ""
-            except Exception:  # noqa: BLE001 - a page we cannot read has no text to compare
+            except Exception:
                 raw = ""
             self.texts[index] = [" ".join(line.split()) for line in raw.splitlines() if line.strip()]
         return self.texts[index]
@@ -72,8 +72,9 @@ class Budget:
         return time.monotonic() < self.deadline
 
 
-def diff_revisions(pypdf: Any, data: bytes, structure: Structure, budget: Budget,
-                   password: Optional[str] = None) -> tuple[list[Change], list[str]]:
+def diff_revisions(
+    pypdf: Any, data: bytes, structure: Structure, budget: Budget, password: str | None = None
+) -> tuple[list[Change], list[str]]:
     """Changes made by every revision after the first, and problems met while rebuilding them."""
     changes: list[Change] = []
     problems: list[str] = []
@@ -81,13 +82,13 @@ def diff_revisions(pypdf: Any, data: bytes, structure: Structure, budget: Budget
     if len(revisions) < 2:
         return changes, problems
     rebuilt = 0
-    previous = _snapshot(pypdf, data[:revisions[0].end], password)
+    previous = _snapshot(pypdf, data[: revisions[0].end], password)
     for rev in revisions[1:]:
         rebuilt += rev.end
         if not budget.left() or rebuilt > MAX_BYTES_REBUILT:
             problems.append(f"revisions {rev.number}-{revisions[-1].number} were not compared (time or size limit)")
             break
-        current = _snapshot(pypdf, data[:rev.end], password)
+        current = _snapshot(pypdf, data[: rev.end], password)
         if current is None:
             changes.append(Change(rev.number, "unreadable", "this revision cannot be rebuilt on its own"))
         elif previous is not None:
@@ -96,7 +97,7 @@ def diff_revisions(pypdf: Any, data: bytes, structure: Structure, budget: Budget
     return changes, problems
 
 
-def _snapshot(pypdf: Any, data: bytes, password: Optional[str]) -> Optional[Snapshot]:
+def _snapshot(pypdf: Any, data: bytes, password: str | None) -> Snapshot | None:
     """Read one revision; None when it cannot be opened."""
     try:
         reader = pypdf.PdfReader(BytesIO(data), strict=False)
@@ -106,11 +107,12 @@ def _snapshot(pypdf: Any, data: bytes, password: Optional[str]) -> Optional[Snap
         count = len(reader.pages)
         prints = [_fingerprint(reader, i) for i in range(min(count, MAX_SNAPSHOT_PAGES))]
         fields, signatures = _fields(reader)
-        return Snapshot(reader, count, prints, _annotations(reader, len(prints)), _info(reader), fields,
-                        signatures, "/DSS" in root)
+        return Snapshot(
+            reader, count, prints, _annotations(reader, len(prints)), _info(reader), fields, signatures, "/DSS" in root
+        )
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - e.g. a linearized first section is no document on its own
+    except Exception:
         return None
 
 
@@ -119,7 +121,7 @@ def _fingerprint(reader: Any, index: int) -> bytes:
     try:
         contents = reader.pages[index].get_contents()
         return hashlib.sha1(contents.get_data() if contents is not None else b"").digest()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return b"unreadable"
 
 
@@ -129,7 +131,7 @@ def _annotations(reader: Any, pages: int) -> dict[tuple, str]:
     for index in range(pages):
         try:
             annots = resolve(reader.pages[index].get("/Annots")) or []
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         for ref in list(annots)[:500]:
             annot = resolve(ref)
@@ -137,8 +139,9 @@ def _annotations(reader: Any, pages: int) -> dict[tuple, str]:
                 continue
             subtype = (text(annot.get("/Subtype")) or "/Annot").lstrip("/")
             contents = " ".join((text(annot.get("/Contents")) or "").split())[:300]
-            rect = tuple(round(float(v)) for v in (resolve(annot.get("/Rect")) or [])[:4]
-                         if isinstance(resolve(v), (int, float)))
+            rect = tuple(
+                round(float(v)) for v in (resolve(annot.get("/Rect")) or [])[:4] if isinstance(resolve(v), (int, float))
+            )
             label = f"page {index + 1} {subtype}" + (f": '{contents}'" if contents else "")
             found[(index + 1, subtype, contents, rect)] = label
     return found
@@ -163,7 +166,7 @@ def _fields(reader: Any) -> tuple[dict[str, str], set[str]]:
                     signed.add(name)
             elif value is not None:
                 values[name] = (text(value) or "")[:300]
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     return values, signed
 
@@ -195,20 +198,30 @@ def _page_changes(old: Snapshot, new: Snapshot, index: int, number: int) -> list
         if tag in ("replace", "insert"):
             out += [Change(number, "text", f"+ {line}", index + 1) for line in after[j1:j2]]
     if not out and index < old.pages:
-        out.append(Change(number, "graphics", f"page {index + 1}'s drawing changed, its text did not",
-                          index + 1))
+        out.append(Change(number, "graphics", f"page {index + 1}'s drawing changed, its text did not", index + 1))
     return out[:MAX_TEXT_LINES]
 
 
 def _dict_changes(old: Snapshot, new: Snapshot, number: int) -> list[Change]:
     """Annotations, form values, signatures, /DSS and /Info entries that differ."""
-    out = [Change(number, "annotations", f"added {label}", key[0])
-           for key, label in new.annotations.items() if key not in old.annotations]
-    out += [Change(number, "annotations", f"removed {label}", key[0])
-            for key, label in old.annotations.items() if key not in new.annotations]
-    out += [Change(number, "form", f"field '{name}': '{old.fields.get(name, '')}' -> '{value}'")
-            for name, value in new.fields.items() if old.fields.get(name) != value]
-    out += [Change(number, "signature", f"signature '{name}' added") for name in sorted(new.signatures - old.signatures)]
+    out = [
+        Change(number, "annotations", f"added {label}", key[0])
+        for key, label in new.annotations.items()
+        if key not in old.annotations
+    ]
+    out += [
+        Change(number, "annotations", f"removed {label}", key[0])
+        for key, label in old.annotations.items()
+        if key not in new.annotations
+    ]
+    out += [
+        Change(number, "form", f"field '{name}': '{old.fields.get(name, '')}' -> '{value}'")
+        for name, value in new.fields.items()
+        if old.fields.get(name) != value
+    ]
+    out += [
+        Change(number, "signature", f"signature '{name}' added") for name in sorted(new.signatures - old.signatures)
+    ]
     if new.dss and not old.dss:
         out.append(Change(number, "dss", "long-term validation data (/DSS) added"))
     for key in sorted(set(old.info) | set(new.info)):
@@ -219,6 +232,6 @@ def _dict_changes(old: Snapshot, new: Snapshot, number: int) -> list[Change]:
     return out
 
 
-def _quote(value: Optional[str]) -> str:
+def _quote(value: str | None) -> str:
     """A value for a change line ('(none)' when absent)."""
     return f"'{value}'" if value is not None else "(none)"

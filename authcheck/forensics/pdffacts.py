@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from io import BytesIO
-from typing import Any, Callable, Optional
+from typing import Any
 
-from authcheck.model import Document, Evidence, Note, Signal
 from authcheck.forensics import pdfactions, pdfcontent, pdfsigs
 from authcheck.forensics.pdfdiff import Budget, diff_revisions
 from authcheck.forensics.pdfmeta import metadata_facts
 from authcheck.forensics.pdfrevisions import MAX_SECTIONS, Structure, walk
 from authcheck.forensics.pdfsignals import revision_facts, signature_facts, structure_facts
+from authcheck.model import Document, Evidence, Note, Signal
 
 MAX_SECONDS = 12.0
 
@@ -50,8 +51,9 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
         else:
             facts.update(_guarded("page content", incomplete, _content_facts, reader, doc, budget, incomplete) or {})
             facts.update(_guarded("catalog", incomplete, _catalog_facts, reader, data) or {})
-        changes, problems = _guarded("revisions", incomplete, diff_revisions, pypdf, data, structure, budget,
-                                     getattr(settings, "password", None)) or ([], [])
+        changes, problems = _guarded(
+            "revisions", incomplete, diff_revisions, pypdf, data, structure, budget, getattr(settings, "password", None)
+        ) or ([], [])
         incomplete += problems
         truncated += [f"revision history not fully compared: {p}" for p in problems if "not compared" in p]
         sigs = _guarded("signatures", incomplete, pdfsigs.read_signatures, reader, data) if reader else None
@@ -65,8 +67,10 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
         truncated.append("the file's structure was examined only in part: the time limit was reached")
     if incomplete:
         facts["pdf_forensics_incomplete"] = Signal(
-            list(dict.fromkeys(incomplete)), tuple(Evidence(i, "file") for i in dict.fromkeys(incomplete)),
-            "Part of the file's structure could not be examined, so the forensic facts may be incomplete.")
+            list(dict.fromkeys(incomplete)),
+            tuple(Evidence(i, "file") for i in dict.fromkeys(incomplete)),
+            "Part of the file's structure could not be examined, so the forensic facts may be incomplete.",
+        )
     notes = tuple(Note("truncated", t, {"reason": "time" if "time" in t else "size"}) for t in dict.fromkeys(truncated))
     return facts, notes
 
@@ -77,7 +81,7 @@ def _guarded(what: str, incomplete: list[str], func: Callable, *args: Any) -> An
         return func(*args)
     except (MemoryError, RecursionError):
         raise
-    except Exception as exc:  # noqa: BLE001 - forensics must never lose the check
+    except Exception as exc:
         incomplete.append(f"{what} ({type(exc).__name__})")
         return None
 
@@ -94,7 +98,7 @@ def _pypdf(limits: Any):
         yield pypdf
 
 
-def _open(pypdf: Any, data: bytes, password: Optional[str]) -> Any:
+def _open(pypdf: Any, data: bytes, password: str | None) -> Any:
     """A readable PdfReader over the whole file, or None."""
     try:
         reader = pypdf.PdfReader(BytesIO(data), strict=False)
@@ -104,7 +108,7 @@ def _open(pypdf: Any, data: bytes, password: Optional[str]) -> Any:
         return reader
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - also pypdf's DependencyError (AES without cryptography)
+    except Exception:
         return None
 
 
@@ -118,23 +122,38 @@ def _content_facts(reader: Any, doc: Document, budget: Budget, incomplete: list[
     hidden = [(p, kind, parts) for p in pages if not p.ocr for kind, parts in sorted(p.hidden.items())]
     if hidden:
         items = [f"{kind}: {pdfcontent.snippet(parts)}" for _, kind, parts in hidden]
-        facts["pdf_hidden_text"] = Signal(items, tuple(
-            Evidence(pdfcontent.snippet(parts), "page", page=p.page, key=f"{kind} text") for p, kind, parts in hidden),
+        facts["pdf_hidden_text"] = Signal(
+            items,
+            tuple(
+                Evidence(pdfcontent.snippet(parts), "page", page=p.page, key=f"{kind} text")
+                for p, kind, parts in hidden
+            ),
             "Some text on the page cannot be seen (invisible, white, tiny or off the page), yet text "
-            "extraction and search read it.")
+            "extraction and search read it.",
+        )
     if ocr:
-        facts["pdf_ocr_layer"] = Signal(len(ocr), tuple(
-            Evidence(pdfcontent.snippet(p.hidden.get("invisible", [])), "page", page=p.page, key="OCR text")
-            for p in ocr[:5]), "Invisible text lies over a page image: an OCR layer, as scanners write it.")
+        facts["pdf_ocr_layer"] = Signal(
+            len(ocr),
+            tuple(
+                Evidence(pdfcontent.snippet(p.hidden.get("invisible", [])), "page", page=p.page, key="OCR text")
+                for p in ocr[:5]
+            ),
+            "Invisible text lies over a page image: an OCR layer, as scanners write it.",
+        )
     notes = pdfactions.hidden_annotations(reader)
     if notes:
-        facts["pdf_hidden_annotations"] = Signal([d for _, d in notes], tuple(
-            Evidence(d, "annotation", page=p) for p, d in notes[:10]),
-            "Annotations carry text but are flagged hidden or placed off the page.")
+        facts["pdf_hidden_annotations"] = Signal(
+            [d for _, d in notes],
+            tuple(Evidence(d, "annotation", page=p) for p, d in notes[:10]),
+            "Annotations carry text but are flagged hidden or placed off the page.",
+        )
     values = pdfactions.form_values(reader, doc.text)
     if values:
-        facts["pdf_form_text"] = Signal(values, tuple(Evidence(v, "form") for v in values[:10]),
-                                        "Form fields hold text that is not in the page text the rules read.")
+        facts["pdf_form_text"] = Signal(
+            values,
+            tuple(Evidence(v, "form") for v in values[:10]),
+            "Form fields hold text that is not in the page text the rules read.",
+        )
     return facts
 
 
@@ -143,16 +162,22 @@ def _catalog_facts(reader: Any, data: bytes) -> dict[str, Signal]:
     facts: dict[str, Signal] = {}
     active = pdfactions.active_content(reader)
     if active:
-        facts["pdf_active_content"] = Signal(active, tuple(Evidence(a, "file", key="action") for a in active[:10]),
-                                             "The file can run scripts, launch programs, submit data or carries "
-                                             "embedded files; official letters do not need any of that.")
+        facts["pdf_active_content"] = Signal(
+            active,
+            tuple(Evidence(a, "file", key="action") for a in active[:10]),
+            "The file can run scripts, launch programs, submit data or carries "
+            "embedded files; official letters do not need any of that.",
+        )
     header = re.search(rb"%PDF-(\d\.\d)", data[:1024])
     version = pdfsigs.text(pdfsigs.resolve(reader.trailer["/Root"]).get("/Version"))
     if header and version and version.lstrip("/") != header.group(1).decode():
         text = f"header {header.group(1).decode()}, catalog /Version {version.lstrip('/')}"
-        facts["pdf_version_mismatch"] = Signal(text, (Evidence(text, "file", key="/Version"),),
-                                               "The version in the file header differs from the catalog's: a later "
-                                               "tool updated the file (common after signing or editing).")
+        facts["pdf_version_mismatch"] = Signal(
+            text,
+            (Evidence(text, "file", key="/Version"),),
+            "The version in the file header differs from the catalog's: a later "
+            "tool updated the file (common after signing or editing).",
+        )
     return facts
 
 
@@ -177,18 +202,18 @@ def _decoder() -> Callable[[Any, bytes], str]:
     return decode
 
 
-def _font(font: Any) -> Optional[tuple]:
+def _font(font: Any) -> tuple | None:
     """(encoding, character map) from pypdf's private font reader, or None when it fails."""
     try:
         from pypdf.generic._font import Font
 
         parsed = Font.from_font_resource(font)
         return parsed.encoding, parsed.character_map
-    except Exception:  # noqa: BLE001 - private API or broken font: fall back to cp1252
+    except Exception:
         return None
 
 
-def _validate(sigs: list, data: bytes, settings: Any, incomplete: list[str]) -> tuple[Optional[list], bool]:
+def _validate(sigs: list, data: bytes, settings: Any, incomplete: list[str]) -> tuple[list | None, bool]:
     """pyHanko's validations when the extra is installed and a filled signature exists; (None, False) otherwise."""
     if not any(s.filled and s.kind == "signature" for s in sigs):
         return None, False
@@ -198,7 +223,6 @@ def _validate(sigs: list, data: bytes, settings: Any, incomplete: list[str]) -> 
         return None, False
     except (MemoryError, RecursionError):
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         incomplete.append(f"signature validation ({type(exc).__name__})")
         return [], False
-

@@ -11,38 +11,182 @@ editor, PDF editor, image editor or programming library is *unusual* for an offi
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Optional
 
 from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date, parse_when
 from authcheck.model import Document, Evidence, Signal
 
 TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("scanner", ("canon ir", "canon dr", "xerox", "ricoh", "konica", "kyocera", "sharp mx", "e-studio", "lexmark",
-                 "brother", "epson scan", "hp digital sending", "hp scan", "scansnap", "naps2", "paperport", "omnipage",
-                 "abbyy", "finereader", "adobe scan", "paper capture", "camscanner", "genius scan", "office lens",
-                 "microsoft lens", "scanner pro", "tiny scanner", "vflat", "image capture")),
-    ("online-editor", ("ilovepdf", "smallpdf", "sejda", "pdfescape", "dochub", "pdffiller", "soda pdf", "sodapdf",
-                       "pdf candy", "pdfcandy", "hipdf", "pdf2go", "online2pdf", "convertio", "cloudconvert", "zamzar",
-                       "pdfzorro", "pdf buddy", "pdfbuddy", "lightpdf", "docfly", "formswift", "pdfsimpli")),
-    ("pdf-editor", ("pdf-xchange", "foxit phantompdf", "foxit pdf editor", "nitro pro", "nitro pdf", "pdfelement",
-                    "wondershare", "master pdf editor", "infix", "pdf studio", "able2extract", "pdf architect",
-                    "icecream")),
-    ("image-editor", ("photoshop", "gimp", "inkscape", "canva", "illustrator", "coreldraw", "affinity", "paint.net",
-                      "pixelmator", "photopea")),
-    ("library", ("pypdf", "reportlab", "fpdf", "tcpdf", "mpdf", "dompdf", "pdfsharp", "itext", "pdfkit", "jspdf",
-                 "pdf-lib", "pdfbox", "prawn", "hummus", "pymupdf", "mupdf", "pikepdf", "qpdf", "pdftk")),
-    ("converter", ("print to pdf", "microsoft print", "ghostscript", "dopdf", "pdfcreator", "cutepdf", "bullzip",
-                   "pdf24", "novapdf", "primopdf", "pdf printer", "quartz pdfcontext", "wkhtmltopdf", "headlesschrome",
-                   "chromium", "skia/pdf", "save as pdf", "cairo")),
-    ("office", ("microsoft", "word", "acrobat", "adobe pdf library", "distiller", "libreoffice", "openoffice",
-                "wordperfect", "pages", "google docs", "writer", "pdfmaker")),
+    (
+        "scanner",
+        (
+            "canon ir",
+            "canon dr",
+            "xerox",
+            "ricoh",
+            "konica",
+            "kyocera",
+            "sharp mx",
+            "e-studio",
+            "lexmark",
+            "brother",
+            "epson scan",
+            "hp digital sending",
+            "hp scan",
+            "scansnap",
+            "naps2",
+            "paperport",
+            "omnipage",
+            "abbyy",
+            "finereader",
+            "adobe scan",
+            "paper capture",
+            "camscanner",
+            "genius scan",
+            "office lens",
+            "microsoft lens",
+            "scanner pro",
+            "tiny scanner",
+            "vflat",
+            "image capture",
+        ),
+    ),
+    (
+        "online-editor",
+        (
+            "ilovepdf",
+            "smallpdf",
+            "sejda",
+            "pdfescape",
+            "dochub",
+            "pdffiller",
+            "soda pdf",
+            "sodapdf",
+            "pdf candy",
+            "pdfcandy",
+            "hipdf",
+            "pdf2go",
+            "online2pdf",
+            "convertio",
+            "cloudconvert",
+            "zamzar",
+            "pdfzorro",
+            "pdf buddy",
+            "pdfbuddy",
+            "lightpdf",
+            "docfly",
+            "formswift",
+            "pdfsimpli",
+        ),
+    ),
+    (
+        "pdf-editor",
+        (
+            "pdf-xchange",
+            "foxit phantompdf",
+            "foxit pdf editor",
+            "nitro pro",
+            "nitro pdf",
+            "pdfelement",
+            "wondershare",
+            "master pdf editor",
+            "infix",
+            "pdf studio",
+            "able2extract",
+            "pdf architect",
+            "icecream",
+        ),
+    ),
+    (
+        "image-editor",
+        (
+            "photoshop",
+            "gimp",
+            "inkscape",
+            "canva",
+            "illustrator",
+            "coreldraw",
+            "affinity",
+            "paint.net",
+            "pixelmator",
+            "photopea",
+        ),
+    ),
+    (
+        "library",
+        (
+            "pypdf",
+            "reportlab",
+            "fpdf",
+            "tcpdf",
+            "mpdf",
+            "dompdf",
+            "pdfsharp",
+            "itext",
+            "pdfkit",
+            "jspdf",
+            "pdf-lib",
+            "pdfbox",
+            "prawn",
+            "hummus",
+            "pymupdf",
+            "mupdf",
+            "pikepdf",
+            "qpdf",
+            "pdftk",
+        ),
+    ),
+    (
+        "converter",
+        (
+            "print to pdf",
+            "microsoft print",
+            "ghostscript",
+            "dopdf",
+            "pdfcreator",
+            "cutepdf",
+            "bullzip",
+            "pdf24",
+            "novapdf",
+            "primopdf",
+            "pdf printer",
+            "quartz pdfcontext",
+            "wkhtmltopdf",
+            "headlesschrome",
+            "chromium",
+            "skia/pdf",
+            "save as pdf",
+            "cairo",
+        ),
+    ),
+    (
+        "office",
+        (
+            "microsoft",
+            "word",
+            "acrobat",
+            "adobe pdf library",
+            "distiller",
+            "libreoffice",
+            "openoffice",
+            "wordperfect",
+            "pages",
+            "google docs",
+            "writer",
+            "pdfmaker",
+        ),
+    ),
 )
 UNUSUAL = ("online-editor", "pdf-editor", "image-editor", "library")
 REPRODUCTION = ("scanner", "converter")
 SIGNING_SUFFIXES = ("pyhanko",)
-PAIRS = (("Producer", "/Producer", "pdf:Producer", "text"), ("Creator tool", "/Creator", "xmp:CreatorTool", "text"),
-         ("Created", "/CreationDate", "xmp:CreateDate", "date"), ("Modified", "/ModDate", "xmp:ModifyDate", "date"),
-         ("Title", "/Title", "dc:title", "text"), ("Author", "/Author", "dc:creator", "text"))
+PAIRS = (
+    ("Producer", "/Producer", "pdf:Producer", "text"),
+    ("Creator tool", "/Creator", "xmp:CreatorTool", "text"),
+    ("Created", "/CreationDate", "xmp:CreateDate", "date"),
+    ("Modified", "/ModDate", "xmp:ModifyDate", "date"),
+    ("Title", "/Title", "dc:title", "text"),
+    ("Author", "/Author", "dc:creator", "text"),
+)
 
 
 def classify(tool: str) -> str:
@@ -60,24 +204,35 @@ def metadata_facts(doc: Document, data: bytes) -> dict[str, Signal]:
     facts: dict[str, Signal] = {}
     mismatches = [m for m in (_mismatch(label, raw, a, b, how) for label, a, b, how in PAIRS) if m]
     if mismatches:
-        facts["pdf_info_xmp_mismatch"] = Signal([m[0] for m in mismatches], tuple(m[1] for m in mismatches),
-                                                "The Info dictionary and the XMP packet disagree, so one of them "
-                                                "was written or edited separately.")
+        facts["pdf_info_xmp_mismatch"] = Signal(
+            [m[0] for m in mismatches],
+            tuple(m[1] for m in mismatches),
+            "The Info dictionary and the XMP packet disagree, so one of them was written or edited separately.",
+        )
     tools = _tools(raw)
     if tools:
         kinds = [kind for _, _, kind in tools]
         main = next((k for k in UNUSUAL + REPRODUCTION + ("office",) if k in kinds), "unknown")
-        facts["pdf_producer_kind"] = Signal(main, tuple(Evidence(t, "metadata", key=k) for k, t, _ in tools),
-                                            "The kind of program that made or last re-saved the file.")
+        facts["pdf_producer_kind"] = Signal(
+            main,
+            tuple(Evidence(t, "metadata", key=k) for k, t, _ in tools),
+            "The kind of program that made or last re-saved the file.",
+        )
         unusual = [(k, t, kind) for k, t, kind in tools if kind in UNUSUAL]
         if unusual:
             facts["pdf_producer_unusual"] = Signal(
-                f"{unusual[0][1]} ({unusual[0][2]})", tuple(Evidence(t, "metadata", key=k) for k, t, _ in unusual),
-                "The file was made or re-saved with a tool official letters are rarely made with (weak alone).")
+                f"{unusual[0][1]} ({unusual[0][2]})",
+                tuple(Evidence(t, "metadata", key=k) for k, t, _ in unusual),
+                "The file was made or re-saved with a tool official letters are rarely made with (weak alone).",
+            )
     copy = _reproduction(doc, tools)
     if copy:
-        facts["pdf_reproduction"] = Signal(copy[0], copy[1], "This is a scan, image-only or printed/converted copy: "
-                                           "its metadata describes the last copy, not the issuer's original.")
+        facts["pdf_reproduction"] = Signal(
+            copy[0],
+            copy[1],
+            "This is a scan, image-only or printed/converted copy: "
+            "its metadata describes the last copy, not the issuer's original.",
+        )
     return facts
 
 
@@ -93,7 +248,7 @@ def _tools(raw: dict) -> list[tuple[str, str, str]]:
     return found
 
 
-def _reproduction(doc: Document, tools: list) -> Optional[tuple[str, tuple[Evidence, ...]]]:
+def _reproduction(doc: Document, tools: list) -> tuple[str, tuple[Evidence, ...]] | None:
     """("scanner: …" / "converter: …" / "image-only", evidence), or None for an original-looking file."""
     for key, tool, kind in tools:
         if kind in REPRODUCTION:
@@ -104,7 +259,7 @@ def _reproduction(doc: Document, tools: list) -> Optional[tuple[str, tuple[Evide
     return None
 
 
-def _mismatch(label: str, raw: dict, info_key: str, xmp_key: str, how: str) -> Optional[tuple[str, Evidence]]:
+def _mismatch(label: str, raw: dict, info_key: str, xmp_key: str, how: str) -> tuple[str, Evidence] | None:
     """A description and evidence when the Info and XMP values of one property disagree."""
     a, b = (raw.get(info_key) or "").strip(), (raw.get(xmp_key) or "").strip()
     if not a or not b:
@@ -116,7 +271,7 @@ def _mismatch(label: str, raw: dict, info_key: str, xmp_key: str, how: str) -> O
     return text, Evidence(text, "metadata", key=f"{info_key} / {xmp_key}")
 
 
-def _same_text(a: str, b: str) -> Optional[bool]:
+def _same_text(a: str, b: str) -> bool | None:
     """Equal after case, spacing and signing-tool parts ("; pyHanko 0.38"), or one extends the other."""
     x, y = (_without_signing_tools(v) for v in (a, b))
     if not x or not y:
@@ -130,7 +285,7 @@ def _without_signing_tools(value: str) -> str:
     return " ".join(";".join(parts).split()).casefold()
 
 
-def _same_date(info: str, xmp: str) -> Optional[bool]:
+def _same_date(info: str, xmp: str) -> bool | None:
     """Whether two dates agree within a minute; a zone-less one may be in any zone (None: unparseable)."""
     a, b = parse_pdf_date(info), parse_iso_date(xmp) or parse_pdf_date(xmp)
     if not a or not b:
@@ -147,7 +302,7 @@ def _same_date(info: str, xmp: str) -> Optional[bool]:
     return as_local or as_utc
 
 
-def _naive_or_aware(text: str) -> Optional[datetime]:
+def _naive_or_aware(text: str) -> datetime | None:
     """An ISO string as a datetime, keeping it naive when it has no offset."""
     try:
         return datetime.fromisoformat(text)

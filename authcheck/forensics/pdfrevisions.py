@@ -15,13 +15,13 @@ is reported as partial (padding a file with empty updates cannot hide its first 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
-MAX_SECTIONS = 100_000      #: backstop only: the time budget normally ends a very long walk first
-TIMED_AFTER = 50            #: sections always followed before the time budget is consulted (cheap)
-_DICT_LIMIT = 256 * 1024    #: bytes scanned for one trailer or xref-stream dictionary
-_SLACK = 64                 #: how far a sloppy startxref may miss its section and still be found
+MAX_SECTIONS = 100_000  #: backstop only: the time budget normally ends a very long walk first
+TIMED_AFTER = 50  #: sections always followed before the time budget is consulted (cheap)
+_DICT_LIMIT = 256 * 1024  #: bytes scanned for one trailer or xref-stream dictionary
+_SLACK = 64  #: how far a sloppy startxref may miss its section and still be found
 _OBJ_HEAD = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b\s*")
 _STARTXREF = re.compile(rb"startxref\s+(\d+)")
 _FIRST_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
@@ -33,19 +33,19 @@ class Section:
     """One cross-reference section: where it starts, what kind, its /Prev, and where its save ends."""
 
     offset: int
-    kind: str                   #: "table" or "stream"
-    prev: Optional[int]
-    end: int                    #: just past the ``%%EOF`` line that closes this save
+    kind: str  #: "table" or "stream"
+    prev: int | None
+    end: int  #: just past the ``%%EOF`` line that closes this save
 
 
 @dataclass(frozen=True)
 class Revision:
     """One saved version of the file: bytes [start, end) were added by this save."""
 
-    number: int                 #: 1 = the original
+    number: int  #: 1 = the original
     start: int
     end: int
-    exiftool: bool = False      #: the added bytes are an ExifTool update block
+    exiftool: bool = False  #: the added bytes are an ExifTool update block
 
 
 @dataclass
@@ -55,12 +55,12 @@ class Structure:
     revisions: list[Revision] = field(default_factory=list)
     linearized: bool = False
     problems: list[str] = field(default_factory=list)
-    trailing: int = 0           #: non-blank bytes after the end of the newest revision
+    trailing: int = 0  #: non-blank bytes after the end of the newest revision
     exiftool_original_sizes: list[int] = field(default_factory=list)
-    truncated: Optional[str] = None  #: why the walk stopped before the oldest revision, if it did
+    truncated: str | None = None  #: why the walk stopped before the oldest revision, if it did
 
 
-def walk(data: bytes, max_sections: int = MAX_SECTIONS, time_left: Optional[Callable[[], bool]] = None) -> Structure:
+def walk(data: bytes, max_sections: int = MAX_SECTIONS, time_left: Callable[[], bool] | None = None) -> Structure:
     """The revisions of a PDF by its ``/Prev`` chain; never raises on malformed input.
     `time_left()` is asked before each section; when it says no, the walk stops (truncated)."""
     out = Structure(linearized=is_linearized(data))
@@ -73,8 +73,8 @@ def walk(data: bytes, max_sections: int = MAX_SECTIONS, time_left: Optional[Call
         added = data[start:end]
         out.revisions.append(Revision(number, start, end, EXIFTOOL_BEGIN in added))
         start = end
-    out.trailing = len(data[ends[-1]:].strip(b"\x00\t\n\f\r "))
-    out.exiftool_original_sizes = [int(m) for m in re.findall(rb"%EndExifToolUpdate\s+(\d+)", data[:ends[-1]])]
+    out.trailing = len(data[ends[-1] :].strip(b"\x00\t\n\f\r "))
+    out.exiftool_original_sizes = [int(m) for m in re.findall(rb"%EndExifToolUpdate\s+(\d+)", data[: ends[-1]])]
     return out
 
 
@@ -83,7 +83,7 @@ def is_linearized(data: bytes) -> bool:
     first = _FIRST_OBJ.search(data, 0, 4096)
     if first is None:
         return False
-    body = data[first.end():first.end() + 1024]
+    body = data[first.end() : first.end() + 1024]
     return b"/Linearized" in body.split(b"endobj", 1)[0]
 
 
@@ -94,14 +94,17 @@ def _chain(data: bytes, out: Structure, max_sections: int, time_left) -> list[Se
     if not found:
         problems.append("no startxref: the file's cross-reference chain cannot be followed")
         return []
-    offset: Optional[int] = int(found[-1].group(1))
+    offset: int | None = int(found[-1].group(1))
     sections: list[Section] = []
     seen: set[int] = set()
     while offset is not None:
         out_of_time = time_left is not None and len(sections) >= TIMED_AFTER and not time_left()
         if len(sections) >= max_sections or out_of_time:
-            why = f"more than {max_sections} cross-reference sections" if len(sections) >= max_sections \
+            why = (
+                f"more than {max_sections} cross-reference sections"
+                if len(sections) >= max_sections
                 else f"the time limit was reached after {len(sections)} cross-reference sections"
+            )
             out.truncated = f"revision history not fully read: {why}; older revisions were not examined"
             problems.append(f"{why}; stopped following /Prev")
             break
@@ -117,7 +120,7 @@ def _chain(data: bytes, out: Structure, max_sections: int, time_left) -> list[Se
     return sections
 
 
-def _section(data: bytes, offset: int, problems: list[str]) -> Optional[Section]:
+def _section(data: bytes, offset: int, problems: list[str]) -> Section | None:
     """The cross-reference section at `offset` (or within a few bytes of it), else a problem."""
     if not 0 <= offset < len(data):
         problems.append(f"a cross-reference offset ({offset}) lies outside the file ({len(data)} bytes)")
@@ -135,9 +138,9 @@ def _section(data: bytes, offset: int, problems: list[str]) -> Optional[Section]
     return None
 
 
-def _section_exact(data: bytes, at: int) -> Optional[Section]:
+def _section_exact(data: bytes, at: int) -> Section | None:
     """A classic table or an xref stream starting exactly at `at`, else None."""
-    if data.startswith(b"xref", at) and (at == 0 or data[at - 1:at] in b"\r\n \t\f"):
+    if data.startswith(b"xref", at) and (at == 0 or data[at - 1 : at] in b"\r\n \t\f"):
         trailer = data.find(b"trailer", at)
         if trailer < 0:
             return None
@@ -145,7 +148,7 @@ def _section_exact(data: bytes, at: int) -> Optional[Section]:
         if body is None:
             return None
         return Section(at, "table", top_level_int(body, b"/Prev"), _save_end(data, trailer))
-    if at and data[at - 1:at] not in b"\r\n \t\f":
+    if at and data[at - 1 : at] not in b"\r\n \t\f":
         return None
     head = _OBJ_HEAD.match(data, at)
     if head is None or not data.startswith(b"<<", head.end()):
@@ -162,9 +165,9 @@ def _save_end(data: bytes, after: int) -> int:
     if pos < 0:
         return len(data)
     pos += 5
-    if data[pos:pos + 2] == b"\r\n":
+    if data[pos : pos + 2] == b"\r\n":
         return pos + 2
-    return pos + 1 if data[pos:pos + 1] in (b"\r", b"\n") else pos
+    return pos + 1 if data[pos : pos + 1] in (b"\r", b"\n") else pos
 
 
 def _revision_ends(sections: list[Section], linearized: bool) -> list[int]:
@@ -182,13 +185,13 @@ def _revision_ends(sections: list[Section], linearized: bool) -> list[int]:
     return sorted(ends)
 
 
-def dict_at(data: bytes, start: int) -> Optional[bytes]:
+def dict_at(data: bytes, start: int) -> bytes | None:
     """The bytes of the ``<< ... >>`` dictionary starting at `start`, balanced; None if unclosed."""
     if start < 0 or not data.startswith(b"<<", start):
         return None
     depth, pos, limit = 0, start, min(len(data), start + _DICT_LIMIT)
     while pos < limit:
-        two = data[pos:pos + 2]
+        two = data[pos : pos + 2]
         if two == b"<<":
             depth, pos = depth + 1, pos + 2
             continue
@@ -197,7 +200,7 @@ def dict_at(data: bytes, start: int) -> Optional[bytes]:
             if depth == 0:
                 return data[start:pos]
             continue
-        char = data[pos:pos + 1]
+        char = data[pos : pos + 1]
         if char == b"(":
             pos = _skip_literal(data, pos, limit)
         elif char == b"<":
@@ -212,7 +215,7 @@ def _skip_literal(data: bytes, pos: int, limit: int) -> int:
     """Offset just past the literal string ``( ... )`` starting at `pos` (nested, escaped)."""
     depth, pos = 0, pos
     while pos < limit:
-        char = data[pos:pos + 1]
+        char = data[pos : pos + 1]
         if char == b"\\":
             pos += 2
             continue
@@ -226,7 +229,7 @@ def _skip_literal(data: bytes, pos: int, limit: int) -> int:
     return limit
 
 
-def top_level_int(body: bytes, key: bytes) -> Optional[int]:
+def top_level_int(body: bytes, key: bytes) -> int | None:
     """The integer value of `key` at the top level of dictionary bytes (None if absent or not a number)."""
     depth, pos = 0, 0
     while pos < len(body):
@@ -234,10 +237,10 @@ def top_level_int(body: bytes, key: bytes) -> Optional[int]:
             depth, pos = depth + 1, pos + 2
         elif body.startswith(b">>", pos):
             depth, pos = depth - 1, pos + 2
-        elif body[pos:pos + 1] == b"(":
+        elif body[pos : pos + 1] == b"(":
             pos = _skip_literal(body, pos, len(body))
-        elif depth == 1 and body.startswith(key, pos) and not body[pos + len(key):pos + len(key) + 1].isalnum():
-            match = re.match(rb"\s*(\d+)\b(?!\s+\d+\s+R)", body[pos + len(key):pos + len(key) + 40])
+        elif depth == 1 and body.startswith(key, pos) and not body[pos + len(key) : pos + len(key) + 1].isalnum():
+            match = re.match(rb"\s*(\d+)\b(?!\s+\d+\s+R)", body[pos + len(key) : pos + len(key) + 40])
             return int(match.group(1)) if match else None
         else:
             pos += 1

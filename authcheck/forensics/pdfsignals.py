@@ -2,44 +2,69 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
-from authcheck.model import Evidence, Signal
 from authcheck.forensics.pdfdiff import Change
 from authcheck.forensics.pdfrevisions import Structure
 from authcheck.forensics.pdfsigs import SigInfo, Validation
+from authcheck.model import Evidence, Signal
 
 CONTENT_KINDS = ("text", "pages", "graphics")
 NOT_DONE = "not-done (install authcheck[signatures])"
 NO_ROOTS = "not-checked (no trust roots supplied; set AUTHCHECK_TRUST_ROOTS)"
-_WORST = {"integrity": ("broken", "unreadable", "intact"),
-          "modification": ("other", "annotations", "form_filling", "lta_updates", "none")}
+_WORST = {
+    "integrity": ("broken", "unreadable", "intact"),
+    "modification": ("other", "annotations", "form_filling", "lta_updates", "none"),
+}
 
 
 def structure_facts(s: Structure) -> dict[str, Signal]:
     """Revision count, linearization, chain problems, junk after the end, ExifTool blocks."""
-    ev = tuple(Evidence(f"revision {r.number}: bytes {r.start}-{r.end}" + (" (ExifTool update)" if r.exiftool else ""),
-                        "file", key="xref") for r in s.revisions[:20])
-    facts = {"pdf_linearized": Signal(s.linearized, (), "The file is linearized (\"fast web view\"): its two "
-                                      "cross-reference sections are one save, not an edit." if s.linearized else
-                                      "The file is not linearized (no \"fast web view\" layout).")}
+    ev = tuple(
+        Evidence(
+            f"revision {r.number}: bytes {r.start}-{r.end}" + (" (ExifTool update)" if r.exiftool else ""),
+            "file",
+            key="xref",
+        )
+        for r in s.revisions[:20]
+    )
+    facts = {
+        "pdf_linearized": Signal(
+            s.linearized,
+            (),
+            'The file is linearized ("fast web view"): its two cross-reference sections are one save, not an edit.'
+            if s.linearized
+            else 'The file is not linearized (no "fast web view" layout).',
+        )
+    }
     if s.revisions:
-        facts["pdf_revisions"] = Signal(len(s.revisions), ev, "How many times the file was saved, counted along its "
-                                        "cross-reference chain (1 = never updated; linearization does not count).")
+        facts["pdf_revisions"] = Signal(
+            len(s.revisions),
+            ev,
+            "How many times the file was saved, counted along its "
+            "cross-reference chain (1 = never updated; linearization does not count).",
+        )
     if s.problems:
-        facts["pdf_structure_problems"] = Signal(list(s.problems), tuple(Evidence(p, "file", key="xref") for p in s.problems),
-                                                 "The cross-reference chain is broken or inconsistent, so revisions "
-                                                 "may be missing from the count.")
+        facts["pdf_structure_problems"] = Signal(
+            list(s.problems),
+            tuple(Evidence(p, "file", key="xref") for p in s.problems),
+            "The cross-reference chain is broken or inconsistent, so revisions may be missing from the count.",
+        )
     if s.trailing:
-        facts["pdf_trailing_bytes"] = Signal(s.trailing, (Evidence(f"{s.trailing} bytes after the last %%EOF", "file"),),
-                                             "Bytes were appended after the end of the last saved revision.")
+        facts["pdf_trailing_bytes"] = Signal(
+            s.trailing,
+            (Evidence(f"{s.trailing} bytes after the last %%EOF", "file"),),
+            "Bytes were appended after the end of the last saved revision.",
+        )
     exif = [r for r in s.revisions if r.exiftool]
     if exif:
         sizes = ", ".join(str(n) for n in s.exiftool_original_sizes) or "?"
-        facts["pdf_exiftool_updates"] = Signal(len(exif), tuple(
-            Evidence(f"revision {r.number}: %BeginExifToolUpdate (original size {sizes} bytes)", "file", key="xref")
-            for r in exif), "ExifTool, a metadata editor, rewrote the metadata by hand; the earlier values are still "
-                            "in the file.")
+        facts["pdf_exiftool_updates"] = Signal(
+            len(exif),
+            tuple(
+                Evidence(f"revision {r.number}: %BeginExifToolUpdate (original size {sizes} bytes)", "file", key="xref")
+                for r in exif
+            ),
+            "ExifTool, a metadata editor, rewrote the metadata by hand; the earlier values are still in the file.",
+        )
     return facts
 
 
@@ -54,21 +79,29 @@ def revision_facts(s: Structure, changes: list[Change]) -> dict[str, Signal]:
     if not changes:
         return facts
     kinds = sorted({c.kind for c in changes})
-    facts["pdf_revision_changes"] = Signal(kinds, tuple(_change_ev(c) for c in _first_of_each(changes)),
-                                           "What the later revisions (incremental updates) changed.")
+    facts["pdf_revision_changes"] = Signal(
+        kinds,
+        tuple(_change_ev(c) for c in _first_of_each(changes)),
+        "What the later revisions (incremental updates) changed.",
+    )
     pick = {
         "pdf_text_changes": (("text",), "Text lines added (+) or removed (-) in a later revision."),
         "pdf_pages_changed": (("pages",), "The number of pages changed in a later revision."),
-        "pdf_annotations_changed": (("annotations",), "Annotations (comments, stamps, text boxes) were added or "
-                                                       "removed in a later revision."),
-        "pdf_info_rewritten": (("info",), "Document metadata (/Info) was rewritten in a later revision; the old "
-                                          "values are shown."),
+        "pdf_annotations_changed": (
+            ("annotations",),
+            "Annotations (comments, stamps, text boxes) were added or removed in a later revision.",
+        ),
+        "pdf_info_rewritten": (
+            ("info",),
+            "Document metadata (/Info) was rewritten in a later revision; the old values are shown.",
+        ),
     }
     for key, (wanted, why) in pick.items():
         found = [c for c in changes if c.kind in wanted]
         if found:
-            facts[key] = Signal([f"revision {c.revision}: {c.text}" for c in found[:40]],
-                                tuple(_change_ev(c) for c in found[:12]), why)
+            facts[key] = Signal(
+                [f"revision {c.revision}: {c.text}" for c in found[:40]], tuple(_change_ev(c) for c in found[:12]), why
+            )
     return facts
 
 
@@ -80,12 +113,22 @@ def _first_of_each(changes: list[Change]) -> list[Change]:
     return list(seen.values())
 
 
-def signature_facts(sigs: list[SigInfo], s: Structure, changes: list[Change], size: int,
-                    validations: Optional[list[Validation]], have_roots: bool) -> dict[str, Signal]:
+def signature_facts(
+    sigs: list[SigInfo],
+    s: Structure,
+    changes: list[Change],
+    size: int,
+    validations: list[Validation] | None,
+    have_roots: bool,
+) -> dict[str, Signal]:
     """Fields, signer, byte-range coverage, changes after signing, and pyHanko's verdicts."""
-    facts = {"pdf_signature_fields": Signal([_describe(x, size) for x in sigs], tuple(
-        Evidence(_describe(x, size), "signature") for x in sigs[:10]),
-        "The file's signature fields: filled or empty, what each claims, and how much of the file it signs.")}
+    facts = {
+        "pdf_signature_fields": Signal(
+            [_describe(x, size) for x in sigs],
+            tuple(Evidence(_describe(x, size), "signature") for x in sigs[:10]),
+            "The file's signature fields: filled or empty, what each claims, and how much of the file it signs.",
+        )
+    }
     filled = [x for x in sigs if x.filled and x.kind == "signature"]
     if not filled:
         return facts
@@ -94,9 +137,11 @@ def signature_facts(sigs: list[SigInfo], s: Structure, changes: list[Change], si
     facts.update(_validation_facts(validations, have_roots))
     placeholders = [x.name for x in filled if x.placeholder]
     if placeholders:
-        facts["pdf_signature_placeholder"] = Signal(placeholders, tuple(
-            Evidence(f"{n}: /Contents is all zeros", "signature") for n in placeholders),
-            "A signature field is marked as signed but holds no signature data: it only looks signed.")
+        facts["pdf_signature_placeholder"] = Signal(
+            placeholders,
+            tuple(Evidence(f"{n}: /Contents is all zeros", "signature") for n in placeholders),
+            "A signature field is marked as signed but holds no signature data: it only looks signed.",
+        )
     return facts
 
 
@@ -113,7 +158,7 @@ def _describe(x: SigInfo, size: int) -> str:
     return ", ".join(bits)
 
 
-def _signer_facts(filled: list[SigInfo], validations: Optional[list[Validation]]) -> dict[str, Signal]:
+def _signer_facts(filled: list[SigInfo], validations: list[Validation] | None) -> dict[str, Signal]:
     """pdf_signer (first signature), pdf_signers, and where the name came from."""
     by_name = {v.name: v for v in validations or [] if v.signer}
     for x in filled:
@@ -125,11 +170,19 @@ def _signer_facts(filled: list[SigInfo], validations: Optional[list[Validation]]
     ev = tuple(Evidence(x.signer, "signature", key=f"{x.name} ({x.signer_source})") for x in named)
     first = named[0]
     return {
-        "pdf_signer": Signal(first.signer, ev[:1], "The name of whoever digitally signed the file, from the "
-                             "certificate when readable, else from the signature's /Name entry."),
+        "pdf_signer": Signal(
+            first.signer,
+            ev[:1],
+            "The name of whoever digitally signed the file, from the "
+            "certificate when readable, else from the signature's /Name entry.",
+        ),
         "pdf_signers": Signal([x.signer for x in named], ev, "Every digital signer's name."),
-        "pdf_signer_source": Signal(first.signer_source, ev[:1], "Where the signer's name came from: the "
-                                    "certificate (bound to the key) or the /Name entry (typed by the software)."),
+        "pdf_signer_source": Signal(
+            first.signer_source,
+            ev[:1],
+            "Where the signer's name came from: the "
+            "certificate (bound to the key) or the /Name entry (typed by the software).",
+        ),
     }
 
 
@@ -138,8 +191,11 @@ def _coverage_facts(filled: list[SigInfo], s: Structure, changes: list[Change], 
     facts: dict[str, Signal] = {}
     problems = [p for x in filled for p in x.problems]
     if problems:
-        facts["pdf_signature_problems"] = Signal(problems, tuple(Evidence(p, "signature") for p in problems),
-                                                 "A signature's byte range is inconsistent with the file.")
+        facts["pdf_signature_problems"] = Signal(
+            problems,
+            tuple(Evidence(p, "signature") for p in problems),
+            "A signature's byte range is inconsistent with the file.",
+        )
     ends = [x.covered_end for x in filled if x.covered_end is not None]
     after_kinds, after_ev = _after_signing(filled, s, changes, size)
     if any(x.problems for x in filled):
@@ -148,18 +204,28 @@ def _coverage_facts(filled: list[SigInfo], s: Structure, changes: list[Change], 
         coverage = "whole-file" if min(ends) >= size else "later-signatures"
     else:
         coverage = "later-signatures" if not set(after_kinds) - {"signature", "dss"} else "partial"
-    facts["pdf_signature_coverage"] = Signal(coverage, tuple(
-        Evidence(f"signs bytes 0-{x.covered_end} of {size}", "signature", key=x.name)
-        for x in filled if x.covered_end is not None),
+    facts["pdf_signature_coverage"] = Signal(
+        coverage,
+        tuple(
+            Evidence(f"signs bytes 0-{x.covered_end} of {size}", "signature", key=x.name)
+            for x in filled
+            if x.covered_end is not None
+        ),
         "How much of the file the signatures sign: the whole file, all but later signatures, only part of it, "
-        "or an invalid range.")
+        "or an invalid range.",
+    )
     if ends and size - max(ends) > 0:
-        facts["pdf_bytes_after_signature"] = Signal(size - max(ends), (Evidence(
-            f"bytes {max(ends)}-{size} are not signed by any signature", "signature"),),
-            "Bytes added after the last signature: nothing signs them.")
+        facts["pdf_bytes_after_signature"] = Signal(
+            size - max(ends),
+            (Evidence(f"bytes {max(ends)}-{size} are not signed by any signature", "signature"),),
+            "Bytes added after the last signature: nothing signs them.",
+        )
     if after_kinds:
-        facts["pdf_changes_after_signing"] = Signal(after_kinds, after_ev, "What was changed after a signature was "
-                                                    "applied; the signature does not cover these changes.")
+        facts["pdf_changes_after_signing"] = Signal(
+            after_kinds,
+            after_ev,
+            "What was changed after a signature was applied; the signature does not cover these changes.",
+        )
     return facts
 
 
@@ -178,41 +244,55 @@ def _after_signing(filled: list[SigInfo], s: Structure, changes: list[Change], s
                     evidence.append(Evidence(c.text, "revision", page=c.page, key=f"{c.revision} (after {x.name})"))
         if not later or s.trailing:
             kinds.setdefault("appended-bytes")
-            evidence.append(Evidence(f"{size - x.covered_end} bytes after its signed range", "signature",
-                                     key=x.name))
+            evidence.append(Evidence(f"{size - x.covered_end} bytes after its signed range", "signature", key=x.name))
         elif not any(c.revision in later for c in changes):
             kinds.setdefault("other-update")
     return list(kinds), tuple(evidence)
 
 
-def _validation_facts(validations: Optional[list[Validation]], have_roots: bool) -> dict[str, Signal]:
+def _validation_facts(validations: list[Validation] | None, have_roots: bool) -> dict[str, Signal]:
     """pyHanko's verdicts, or a fact saying validation was not done."""
     if validations is None:
-        return {"pdf_signature_validation": Signal(NOT_DONE, (), "The signature was not checked cryptographically; "
-                                                   "install the signatures extra to check it.")}
+        return {
+            "pdf_signature_validation": Signal(
+                NOT_DONE,
+                (),
+                "The signature was not checked cryptographically; install the signatures extra to check it.",
+            )
+        }
     if not validations:
         return {"pdf_signature_validation": Signal("failed", (), "pyHanko could not validate the signatures.")}
     ev = tuple(Evidence(f"{v.name}: {v.integrity}; {v.detail}".strip("; "), "signature") for v in validations)
     facts = {
         "pdf_signature_validation": Signal("done", ev, "The signatures were checked cryptographically with pyHanko."),
-        "pdf_signature_integrity": Signal(_worst("integrity", [v.integrity for v in validations]), ev,
-                                          "Whether the signed bytes still match the signature (intact), do not "
-                                          "(broken), or the signature cannot be read."),
+        "pdf_signature_integrity": Signal(
+            _worst("integrity", [v.integrity for v in validations]),
+            ev,
+            "Whether the signed bytes still match the signature (intact), do not "
+            "(broken), or the signature cannot be read.",
+        ),
     }
     levels = [v.modification for v in validations if v.modification]
     if levels:
-        facts["pdf_signature_modification"] = Signal(_worst("modification", levels), ev, "pyHanko's class of the "
-                                                     "changes made after signing (none, LTA updates, form filling, "
-                                                     "annotations, other).")
+        facts["pdf_signature_modification"] = Signal(
+            _worst("modification", levels),
+            ev,
+            "pyHanko's class of the changes made after signing (none, LTA updates, form filling, annotations, other).",
+        )
     coverages = [v.coverage for v in validations if v.coverage]
     if coverages:
         facts["pdf_signature_coverage_level"] = Signal(coverages[0], ev, "pyHanko's coverage of the first signature.")
     if any(v.docmdp_ok is False for v in validations):
-        facts["pdf_signature_docmdp_ok"] = Signal(False, ev, "Changes after signing break the certification "
-                                                  "(DocMDP) or approval rules pyHanko applies.")
+        facts["pdf_signature_docmdp_ok"] = Signal(
+            False, ev, "Changes after signing break the certification (DocMDP) or approval rules pyHanko applies."
+        )
     trust = NO_ROOTS if not have_roots else ("trusted" if all(v.trusted for v in validations) else "untrusted")
-    facts["pdf_signature_trust"] = Signal(trust, ev, "Whether the signer's certificate chains to a trust root you "
-                                          "supplied; without roots nothing is said about trust (not a forgery sign).")
+    facts["pdf_signature_trust"] = Signal(
+        trust,
+        ev,
+        "Whether the signer's certificate chains to a trust root you "
+        "supplied; without roots nothing is said about trust (not a forgery sign).",
+    )
     return facts
 
 

@@ -16,12 +16,13 @@ import logging
 import os
 import re
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 MAX_FIELDS = 2000
-TRUST_ENV = "AUTHCHECK_TRUST_ROOTS"   #: os.pathsep-separated certificate files or folders
+TRUST_ENV = "AUTHCHECK_TRUST_ROOTS"  #: os.pathsep-separated certificate files or folders
 _HEX = re.compile(rb"<[0-9A-Fa-f\s]*>")
 _CAC = re.compile(r"^([A-Z][A-Z'-]+)\.([A-Z][A-Z'-]+)(?:\.([A-Z][A-Z'-]*))?\.\d{6,}$")
 
@@ -32,18 +33,18 @@ class SigInfo:
 
     name: str
     filled: bool
-    kind: str = "signature"                  #: "signature" or "timestamp" (/DocTimeStamp)
-    subfilter: Optional[str] = None
-    name_entry: Optional[str] = None         #: /Name, typed by the signing software
-    when: Optional[str] = None               #: /M, raw
-    reason: Optional[str] = None
-    byte_range: Optional[tuple[int, ...]] = None
-    covered_end: Optional[int] = None        #: offset just past the signed bytes (c + d)
+    kind: str = "signature"  #: "signature" or "timestamp" (/DocTimeStamp)
+    subfilter: str | None = None
+    name_entry: str | None = None  #: /Name, typed by the signing software
+    when: str | None = None  #: /M, raw
+    reason: str | None = None
+    byte_range: tuple[int, ...] | None = None
+    covered_end: int | None = None  #: offset just past the signed bytes (c + d)
     problems: list[str] = field(default_factory=list)
-    placeholder: bool = False                #: /Contents holds no signature data (all zeros)
+    placeholder: bool = False  #: /Contents holds no signature data (all zeros)
     contents: bytes = b""
-    signer: Optional[str] = None
-    signer_source: Optional[str] = None      #: "certificate" or "name-entry"
+    signer: str | None = None
+    signer_source: str | None = None  #: "certificate" or "name-entry"
 
 
 @dataclass
@@ -51,12 +52,12 @@ class Validation:
     """pyHanko's verdict on one signature; None where it could not say."""
 
     name: str
-    integrity: str                           #: intact | broken | unreadable
-    coverage: Optional[str] = None           #: entire_file | entire_revision | contiguous_block_from_start | unclear
-    modification: Optional[str] = None       #: none | lta_updates | form_filling | annotations | other
-    docmdp_ok: Optional[bool] = None
-    trusted: Optional[bool] = None           #: None when no trust roots were supplied
-    signer: Optional[str] = None
+    integrity: str  #: intact | broken | unreadable
+    coverage: str | None = None  #: entire_file | entire_revision | contiguous_block_from_start | unclear
+    modification: str | None = None  #: none | lta_updates | form_filling | annotations | other
+    docmdp_ok: bool | None = None
+    trusted: bool | None = None  #: None when no trust roots were supplied
+    signer: str | None = None
     detail: str = ""
 
 
@@ -65,7 +66,7 @@ def resolve(obj: Any) -> Any:
     return obj.get_object() if obj is not None and hasattr(obj, "get_object") else obj
 
 
-def text(value: Any) -> Optional[str]:
+def text(value: Any) -> str | None:
     """A PDF string or name as text."""
     value = resolve(value)
     if value is None:
@@ -73,7 +74,7 @@ def text(value: Any) -> Optional[str]:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
-def iter_fields(reader: Any) -> Iterator[tuple[str, Any, Optional[str]]]:
+def iter_fields(reader: Any) -> Iterator[tuple[str, Any, str | None]]:
     """(full name, terminal field dict, field type) for every /AcroForm field, bounded."""
     form = resolve(resolve(reader.trailer["/Root"]).get("/AcroForm"))
     if not hasattr(form, "get"):
@@ -105,9 +106,15 @@ def read_signatures(reader: Any, data: bytes) -> list[SigInfo]:
         if not hasattr(value, "get"):
             found.append(SigInfo(name, filled=False))
             continue
-        info = SigInfo(name, True, "timestamp" if text(value.get("/Type")) == "/DocTimeStamp" else "signature",
-                       text(value.get("/SubFilter")), text(value.get("/Name")), text(value.get("/M")),
-                       text(value.get("/Reason")))
+        info = SigInfo(
+            name,
+            True,
+            "timestamp" if text(value.get("/Type")) == "/DocTimeStamp" else "signature",
+            text(value.get("/SubFilter")),
+            text(value.get("/Name")),
+            text(value.get("/M")),
+            text(value.get("/Reason")),
+        )
         raw = resolve(value.get("/Contents"))
         info.contents = bytes(getattr(raw, "original_bytes", b"") or (raw if isinstance(raw, bytes) else b""))
         info.placeholder = not info.contents.strip(b"\x00")
@@ -132,13 +139,16 @@ def check_byte_range(info: SigInfo, value: Any, data: bytes) -> None:
     if c < a + b:
         info.problems.append(f"{info.name}: the two signed ranges overlap")
     if c + d > len(data):
-        info.problems.append(f"{info.name}: the signed range ends at byte {c + d}, beyond the file's "
-                             f"{len(data)} bytes (the file was rewritten after signing)")
+        info.problems.append(
+            f"{info.name}: the signed range ends at byte {c + d}, beyond the file's "
+            f"{len(data)} bytes (the file was rewritten after signing)"
+        )
         return
-    gap = data[a + b:c]
+    gap = data[a + b : c]
     if not _HEX.fullmatch(gap):
-        info.problems.append(f"{info.name}: the unsigned gap (bytes {a + b}-{c}) is not just the signature's "
-                             "/Contents string")
+        info.problems.append(
+            f"{info.name}: the unsigned gap (bytes {a + b}-{c}) is not just the signature's /Contents string"
+        )
     elif info.contents and bytes.fromhex(re.sub(rb"[<>\s]", b"", gap).decode()) != info.contents:
         info.problems.append(f"{info.name}: the unsigned gap holds another value than the field's /Contents")
 
@@ -155,7 +165,7 @@ def name_signers(sigs: list[SigInfo]) -> None:
             sig.signer, sig.signer_source = sig.name_entry, "name-entry"
 
 
-def certificate_name(contents: bytes) -> Optional[str]:
+def certificate_name(contents: bytes) -> str | None:
     """The common name of the end-entity certificate in a PKCS#7 blob (None without `cryptography`)."""
     try:
         from cryptography.hazmat.primitives.serialization import pkcs7
@@ -170,7 +180,7 @@ def certificate_name(contents: bytes) -> Optional[str]:
             certs = pkcs7.load_der_pkcs7_certificates(_der_prefix(contents))
             leaves = [c for c in certs if not any(o is not c and o.issuer == c.subject for o in certs)] or certs
             names = leaves[0].subject.get_attributes_for_oid(NameOID.COMMON_NAME) if leaves else []
-        except Exception:  # noqa: BLE001 - a malformed or foreign blob just has no readable certificate
+        except Exception:
             return None
     return person_from_cn(str(names[0].value)) if names else None
 
@@ -181,10 +191,10 @@ def _der_prefix(blob: bytes) -> bytes:
         return blob
     first = blob[1]
     if first < 0x80:
-        return blob[:2 + first]
+        return blob[: 2 + first]
     count = first & 0x7F
-    length = int.from_bytes(blob[2:2 + count], "big")
-    return blob[:2 + count + length]
+    length = int.from_bytes(blob[2 : 2 + count], "big")
+    return blob[: 2 + count + length]
 
 
 def person_from_cn(cn: str) -> str:
@@ -197,6 +207,7 @@ def person_from_cn(cn: str) -> str:
 
 
 # -- pyHanko -----------------------------------------------------------------------------------
+
 
 def trust_root_paths(settings: Any) -> list[Path]:
     """Certificate files the user trusts: `settings.trust_roots` or $AUTHCHECK_TRUST_ROOTS (files or folders)."""
@@ -250,14 +261,17 @@ def validate(data: bytes, settings: Any) -> tuple[list[Validation], bool]:
         for name, _value, field_ref in enumerate_sig_fields(reader, filled_status=True):
             try:
                 embedded = EmbeddedPdfSignature(reader, field_ref, name)
-            except Exception as exc:  # noqa: BLE001 - an unparseable signature value is a finding, not a crash
-                results.append(Validation(name, "unreadable", detail=f"the signature value cannot be parsed "
-                                                                     f"({type(exc).__name__})"))
+            except Exception as exc:
+                results.append(
+                    Validation(
+                        name, "unreadable", detail=f"the signature value cannot be parsed ({type(exc).__name__})"
+                    )
+                )
                 continue
             context = ValidationContext(trust_roots=roots, allow_fetching=False)
             try:
                 status = validate_pdf_signature(embedded, context)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 results.append(Validation(name, "unreadable", detail=f"validation failed ({type(exc).__name__})"))
                 continue
             results.append(_validation(name, status, bool(roots)))
@@ -272,10 +286,12 @@ def _validation(name: str, status: Any, have_roots: bool) -> Validation:
     with contextlib.suppress(Exception):
         signer = person_from_cn(status.signing_cert.subject.native.get("common_name") or "") or None
     return Validation(
-        name=name, integrity="intact" if status.intact else "broken",
+        name=name,
+        integrity="intact" if status.intact else "broken",
         coverage=coverage.name.lower() if coverage is not None else None,
         modification=level.name.lower() if level is not None else None,
         docmdp_ok=getattr(status, "docmdp_ok", None),
-        trusted=bool(status.trusted) if have_roots else None, signer=signer,
+        trusted=bool(status.trusted) if have_roots else None,
+        signer=signer,
         detail=str(status.summary()) if hasattr(status, "summary") else "",
     )

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Optional
 
+from authcheck.loaders.sniff import EXTENSIONS, pdf_offset, sniff
 from authcheck.model import Document, Note
 from authcheck.settings import Limits
-from authcheck.loaders.sniff import EXTENSIONS, pdf_offset, sniff
 
 __all__ = ["load", "sniff"]
 
 SPARSE_CHARS_PER_PAGE = 60  #: a PDF with pictures, at most SPARSE_LINES typed lines and fewer letters than
-SPARSE_LINES = 5            #: this a page is a scan with a typed line or two: its pages are read by OCR
+SPARSE_LINES = 5  #: this a page is a scan with a typed line or two: its pages are read by OCR
 _NAMES = {"pdf": "a PDF", "docx": "a Word document (docx)", "text": "plain text", "image": "an image"}
 
 
-def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits: Limits,
-         ocr_engine: str = "rapidocr") -> Document:
+def load(
+    data: bytes, *, path: str, sha256: str, password: str | None, limits: Limits, ocr_engine: str = "rapidocr"
+) -> Document:
     """Read one input into a `Document`; raises CheckError when it cannot be read.
 
     Images, and PDF pages that carry only pictures, are read by OCR with `ocr_engine`."""
@@ -61,10 +61,15 @@ def load(data: bytes, *, path: str, sha256: str, password: Optional[str], limits
 def _scanned(doc: Document) -> bool:
     """Pages of pictures and (next to) no text: a scan, perhaps with a typed line or two; not an
     encrypted file, nor one whose pages were skipped."""
-    sparse = not doc.has_text_layer or (len(doc.lines) <= SPARSE_LINES
-                                        and _alnum(doc) < SPARSE_CHARS_PER_PAGE * max(doc.pages, 1))
-    return (sparse and bool(doc.images) and not doc.metadata.encrypted
-            and not any(note.code == "truncated" for note in doc.notes))
+    sparse = not doc.has_text_layer or (
+        len(doc.lines) <= SPARSE_LINES and _alnum(doc) < SPARSE_CHARS_PER_PAGE * max(doc.pages, 1)
+    )
+    return (
+        sparse
+        and bool(doc.images)
+        and not doc.metadata.encrypted
+        and not any(note.code == "truncated" for note in doc.notes)
+    )
 
 
 def _alnum(doc: Document) -> int:
@@ -83,11 +88,13 @@ def _sniff_notes(data: bytes, kind: str, extension: str) -> tuple[Note, ...]:
     notes = []
     claimed = EXTENSIONS.get(extension)
     if claimed and claimed != kind:
-        notes.append(Note(
-            "type-mismatch",
-            f"the file is named {extension} but its content is {_NAMES[kind]}",
-            {"extension": extension, "content": kind},
-        ))
+        notes.append(
+            Note(
+                "type-mismatch",
+                f"the file is named {extension} but its content is {_NAMES[kind]}",
+                {"extension": extension, "content": kind},
+            )
+        )
     offset = pdf_offset(data) if kind == "pdf" else 0
     if offset:
         detail = f"{offset} bytes come before the %PDF- header" if offset > 0 else "no %PDF- header"

@@ -17,7 +17,8 @@ import contextlib
 import signal
 import threading
 import time
-from typing import Any, Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
+from typing import Any
 
 _REFIRE = 0.05  #: after the deadline, the alarm repeats this often in case one was swallowed
 
@@ -33,15 +34,15 @@ class _Alarm(BaseException):
 class Budget:
     """`seconds` of wall-clock time from now (None or <= 0: unlimited)."""
 
-    def __init__(self, seconds: Optional[float]) -> None:
+    def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds if seconds and seconds > 0 else None
         self.started = time.monotonic()
         self.deadline = self.started + self.seconds if self.seconds else None
         self._armed = 0
-        self.share_of: Optional[tuple[float, float]] = None  #: (percent, timeout) when built by `for_limits`
+        self.share_of: tuple[float, float] | None = None  #: (percent, timeout) when built by `for_limits`
 
     @classmethod
-    def for_limits(cls, limits: Any) -> "Budget":
+    def for_limits(cls, limits: Any) -> Budget:
         """The loader's share (`read_time_percent`) of the per-file `timeout`."""
         timeout = getattr(limits, "timeout", 0) or 0
         share = getattr(limits, "read_time_percent", 50) or 0
@@ -72,7 +73,7 @@ class Budget:
             self.deadline = max(self.deadline, time.monotonic() + max(seconds, 0.0))
 
     @contextlib.contextmanager
-    def enforced(self) -> Iterator["Budget"]:
+    def enforced(self) -> Iterator[Budget]:
         """Install the alarm for the duration, where this thread and platform allow it."""
         if self.deadline is None or not _alarm_available():
             yield self

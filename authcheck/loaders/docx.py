@@ -17,14 +17,14 @@ from io import BytesIO
 from typing import Any
 
 from authcheck.errors import CheckError
-from authcheck.model import Document, Metadata, Note, SignatureField
-from authcheck.settings import Limits
 from authcheck.loaders.budget import Budget, OutOfTime
 from authcheck.loaders.meta import DOCX_FIELDS, normalise, property_part
 from authcheck.loaders.ooxml import Package
 from authcheck.loaders.pagesetup import docx_setup
 from authcheck.loaders.text import LineBuilder
-from authcheck.loaders.wordxml import R, W, Spacing, Walker
+from authcheck.loaders.wordxml import R, Spacing, W, Walker
+from authcheck.model import Document, Metadata, Note, SignatureField
+from authcheck.settings import Limits
 
 _HEADER = "/header"
 
@@ -44,26 +44,41 @@ def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
             try:
                 budget.call(_walk, package, body, walker)
             except OutOfTime:
-                notes.append(Note("truncated", f"stopped reading after {budget.elapsed():.1f} s, the reading budget "
-                                  f"({budget.describe()}); kept the first {len(walker.builder.lines)} lines",
-                                  {"lines_read": len(walker.builder.lines), "reason": "time"}))
+                notes.append(
+                    Note(
+                        "truncated",
+                        f"stopped reading after {budget.elapsed():.1f} s, the reading budget "
+                        f"({budget.describe()}); kept the first {len(walker.builder.lines)} lines",
+                        {"lines_read": len(walker.builder.lines), "reason": "time"},
+                    )
+                )
             budget.extend(min(5.0, 0.1 * limits.timeout) if limits.timeout and limits.timeout > 0 else 5.0)
             metadata = budget.call(_metadata, package, walker.page, notes)
         except (MemoryError, CheckError):
             raise
         except OutOfTime:
-            raise CheckError("timeout", f"the document properties could not be read within {budget.describe()}", "load") from None
+            raise CheckError(
+                "timeout", f"the document properties could not be read within {budget.describe()}", "load"
+            ) from None
         except RecursionError:
             raise CheckError("corrupt", "the document's XML is nested too deeply", "load") from None
-        except Exception as exc:  # noqa: BLE001 - odd XML python-docx accepted but we cannot walk
+        except Exception as exc:
             reason = f"the document cannot be read ({type(exc).__name__}: {exc})"[:200]
             raise CheckError("corrupt", reason, "load") from None
     notes.extend(walker.builder.notes())
     notes.extend(walker.notes())
     return Document(
-        path=path, sha256=sha256, size=len(data), format="docx", extension=extension,
-        lines=tuple(walker.builder.lines), metadata=metadata, pages=walker.page,
-        images=tuple(walker.images), signature_fields=_signature_lines(package, walker), notes=tuple(notes),
+        path=path,
+        sha256=sha256,
+        size=len(data),
+        format="docx",
+        extension=extension,
+        lines=tuple(walker.builder.lines),
+        metadata=metadata,
+        pages=walker.page,
+        images=tuple(walker.images),
+        signature_fields=_signature_lines(package, walker),
+        notes=tuple(notes),
         **_setup(package, body),
     )
 
@@ -75,7 +90,7 @@ def _setup(package: Package, body: Any) -> dict:
         return docx_setup(body, _styles(package), package.xml(theme) if theme else None)
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - odd section or style XML: the comparison has fewer features
+    except Exception:
         return {}
 
 
@@ -103,10 +118,11 @@ def _open_body(data: bytes) -> Any:
         return docx.Document(BytesIO(data)).element.body
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - PackageNotFoundError, KeyError, ValueError, lxml errors...
+    except Exception as exc:
         reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
-        raise CheckError("corrupt", f"not a readable Word document ({type(exc).__name__}"
-                         f"{': ' + reason if reason else ''})", "load") from None
+        raise CheckError(
+            "corrupt", f"not a readable Word document ({type(exc).__name__}{': ' + reason if reason else ''})", "load"
+        ) from None
 
 
 def _styles(package: Package) -> Any:
@@ -155,8 +171,11 @@ def _metadata(package: Package, pages: int, notes: list[Note]) -> Metadata:
     if core:
         raw.update(property_part(package.xml(core), "core.xml"))
     else:
-        notes.append(Note("no-core-properties", "the package has no docProps/core.xml: "
-                          "no author, dates or revision were recorded"))
+        notes.append(
+            Note(
+                "no-core-properties", "the package has no docProps/core.xml: no author, dates or revision were recorded"
+            )
+        )
     if app:
         raw.update(property_part(package.xml(app), "app.xml"))
     values, sources = normalise(raw, DOCX_FIELDS)
@@ -170,10 +189,13 @@ def _metadata(package: Package, pages: int, notes: list[Note]) -> Metadata:
 
 def _signature_lines(package: Package, walker: Walker) -> tuple[SignatureField, ...]:
     """Signature lines (o:signatureline), filled when the package carries XML signatures."""
-    signed = any(name.startswith("_xmlsignatures/") and "sig" in name.rsplit("/", 1)[-1].lower()
-                 and name.endswith(".xml") for name in package.names)
+    signed = any(
+        name.startswith("_xmlsignatures/") and "sig" in name.rsplit("/", 1)[-1].lower() and name.endswith(".xml")
+        for name in package.names
+    )
     return tuple(
-        SignatureField(name=name, filled=signed, kind="docx-signature-line",
-                       signer=signer if signed else None, page=page)
+        SignatureField(
+            name=name, filled=signed, kind="docx-signature-line", signer=signer if signed else None, page=page
+        )
         for name, signer, page in walker.signature_lines
     )

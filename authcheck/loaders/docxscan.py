@@ -32,8 +32,14 @@ def ocr_picture_docx(data: bytes, doc: Document, *, limits: Limits, engine: str)
     if readable_chars(read.lines) < MIN_CHARS:
         return dataclasses.replace(doc, notes=doc.notes + tuple(notes))
     note = Note("no-text-layer", "the body is pictures only: its text was read by OCR", {"images": len(pictures)})
-    return dataclasses.replace(doc, lines=read.lines, images=doc.images + read.inks, pages=max(doc.pages, len(pictures)),
-                               notes=doc.notes + (note,) + tuple(notes), ocr=read.ocr)
+    return dataclasses.replace(
+        doc,
+        lines=read.lines,
+        images=doc.images + read.inks,
+        pages=max(doc.pages, len(pictures)),
+        notes=(*doc.notes, note, *tuple(notes)),
+        ocr=read.ocr,
+    )
 
 
 def _pictures(data: bytes, limits: Limits, notes: list[Note]) -> list[Any]:

@@ -15,13 +15,12 @@ from io import BytesIO
 from typing import Any
 
 from authcheck.errors import CheckError
+from authcheck.loaders.sniff import image_kind
 from authcheck.model import Document, Metadata, Note
 from authcheck.settings import Limits
-from authcheck.loaders.sniff import image_kind
 
 _FORMATS = ["PNG", "JPEG", "TIFF", "WEBP"]
-_BANDS = {"1": 0.125, "L": 1, "P": 1, "LA": 2, "RGB": 3, "YCbCr": 3, "RGBA": 4, "CMYK": 4, "I;16": 2,
-          "I": 4, "F": 4}
+_BANDS = {"1": 0.125, "L": 1, "P": 1, "LA": 2, "RGB": 3, "YCbCr": 3, "RGBA": 4, "CMYK": 4, "I;16": 2, "I": 4, "F": 4}
 
 
 def open_checked(data: bytes, limits: Limits) -> Any:
@@ -47,12 +46,16 @@ def check_size(size: tuple[int, int], mode: str, file_bytes: int, limits: Limits
     if width <= 0 or height <= 0:
         raise CheckError("corrupt", f"the image header says {width}x{height} pixels", "load")
     if width * height > limits.max_image_pixels:
-        raise CheckError("too-large", f"{width}x{height} pixels is over the {limits.max_image_pixels}-pixel limit",
-                         "load")
+        raise CheckError(
+            "too-large", f"{width}x{height} pixels is over the {limits.max_image_pixels}-pixel limit", "load"
+        )
     decoded = width * height * _BANDS.get(mode, 4)
     if decoded > 1_000_000 and decoded / max(file_bytes, 1) > limits.max_image_ratio:
-        raise CheckError("too-large", f"{width}x{height} pixels from {file_bytes} bytes: a decompression bomb "
-                         f"(over {limits.max_image_ratio}x)", "load")
+        raise CheckError(
+            "too-large",
+            f"{width}x{height} pixels from {file_bytes} bytes: a decompression bomb (over {limits.max_image_ratio}x)",
+            "load",
+        )
 
 
 def frames(img: Any, data: bytes, limits: Limits, notes: list[Note]) -> list[Any]:
@@ -61,8 +64,13 @@ def frames(img: Any, data: bytes, limits: Limits, notes: list[Note]) -> list[Any
 
     count = _frame_count(img, limits)
     if count > limits.max_image_frames:
-        notes.append(Note("truncated", f"read the first {limits.max_image_frames} of {count}+ image pages",
-                          {"pages_total": count, "pages_read": limits.max_image_frames}))
+        notes.append(
+            Note(
+                "truncated",
+                f"read the first {limits.max_image_frames} of {count}+ image pages",
+                {"pages_total": count, "pages_read": limits.max_image_frames},
+            )
+        )
     out = []
     for index in range(min(count, limits.max_image_frames)):
         try:
@@ -98,8 +106,9 @@ def _frame_count(img: Any, limits: Limits) -> int:
     return count
 
 
-def load_image(data: bytes, *, path: str, sha256: str, extension: str, limits: Limits,
-               engine: str = "rapidocr") -> Document:
+def load_image(
+    data: bytes, *, path: str, sha256: str, extension: str, limits: Limits, engine: str = "rapidocr"
+) -> Document:
     """An image file read by OCR: one `Document` page per image page, lines marked source "ocr"."""
     from authcheck.loaders.ocr.pages import read_pages
     from authcheck.loaders.pdfscan import MIN_CHARS, readable_chars
@@ -109,9 +118,20 @@ def load_image(data: bytes, *, path: str, sha256: str, extension: str, limits: L
     pages = frames(img, data, limits, notes)
     read = read_pages(pages, limits, engine, notes)
     read.ocr["image"] = {"format": image_kind(data), "width": img.width, "height": img.height}
-    return Document(path=path, sha256=sha256, size=len(data), format="image", extension=extension,
-                    lines=read.lines, metadata=Metadata(page_count=len(pages)), pages=max(len(pages), 1),
-                    images=read.inks, notes=tuple(notes), has_text_layer=readable_chars(read.lines) >= MIN_CHARS, ocr=read.ocr)
+    return Document(
+        path=path,
+        sha256=sha256,
+        size=len(data),
+        format="image",
+        extension=extension,
+        lines=read.lines,
+        metadata=Metadata(page_count=len(pages)),
+        pages=max(len(pages), 1),
+        images=read.inks,
+        notes=tuple(notes),
+        has_text_layer=readable_chars(read.lines) >= MIN_CHARS,
+        ocr=read.ocr,
+    )
 
 
 def _short(exc: BaseException) -> str:

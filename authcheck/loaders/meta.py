@@ -10,7 +10,7 @@ that yields a value, so "Info wins, XMP fills gaps" is just the order of the key
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Callable, Mapping, Optional
+from collections.abc import Callable, Mapping
 
 from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date
 
@@ -28,18 +28,18 @@ XMP_KEYS = {
 }
 
 
-def _text(raw: str) -> Optional[str]:
+def _text(raw: str) -> str | None:
     """A plain metadata string, or None when blank."""
     value = "".join(" " if ord(ch) < 32 else ch for ch in raw).strip()
     return value or None
 
 
-def _any_date(raw: str) -> Optional[str]:
+def _any_date(raw: str) -> str | None:
     """An XMP date: W3C-DTF, or a PDF-style date some producers write there."""
     return parse_iso_date(raw) or parse_pdf_date(raw)
 
 
-Table = tuple[tuple[str, tuple[tuple[str, Callable[[str], Optional[str]]], ...]], ...]
+Table = tuple[tuple[str, tuple[tuple[str, Callable[[str], str | None]], ...]], ...]
 
 PDF_FIELDS: Table = (
     ("title", (("/Title", _text), ("dc:title", _text))),

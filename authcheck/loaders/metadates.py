@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Optional
 
 _PDF = re.compile(
     r"(?:D:)?(?P<Y>\d{4})(?P<m>\d{2})?(?P<d>\d{2})?(?P<H>\d{2})?(?P<M>\d{2})?(?P<S>\d{2})?"
@@ -25,7 +24,7 @@ _W3C = re.compile(
 )
 
 
-def parse_pdf_date(raw: Optional[str]) -> Optional[str]:
+def parse_pdf_date(raw: str | None) -> str | None:
     """ISO text for a PDF date string (``D:`` optional, partial forms allowed), or None for junk."""
     if raw is None:
         return None
@@ -33,7 +32,7 @@ def parse_pdf_date(raw: Optional[str]) -> Optional[str]:
     return _iso(match) if match else None
 
 
-def parse_iso_date(raw: Optional[str]) -> Optional[str]:
+def parse_iso_date(raw: str | None) -> str | None:
     """ISO text for a W3C-DTF / ISO 8601 date (XMP, core.xml), or None for junk."""
     if raw is None:
         return None
@@ -41,13 +40,17 @@ def parse_iso_date(raw: Optional[str]) -> Optional[str]:
     return _iso(match) if match else None
 
 
-def _iso(match: re.Match) -> Optional[str]:
+def _iso(match: re.Match) -> str | None:
     """Validate the matched parts and format them; None when any part is out of range."""
     part = match.groupdict()
     try:
         when = datetime(
-            int(part["Y"]), int(part["m"] or 1), int(part["d"] or 1),
-            int(part["H"] or 0), int(part["M"] or 0), int(part["S"] or 0),
+            int(part["Y"]),
+            int(part["m"] or 1),
+            int(part["d"] or 1),
+            int(part["H"] or 0),
+            int(part["M"] or 0),
+            int(part["S"] or 0),
         )
     except ValueError:
         return None
@@ -59,7 +62,7 @@ def _iso(match: re.Match) -> Optional[str]:
     return text + (_offset(part) or "")
 
 
-def _offset(part: dict) -> Optional[str]:
+def _offset(part: dict) -> str | None:
     """The ``+HH:MM`` offset of a matched date, or None when it gave none (or an impossible one)."""
     if part["z"]:
         return "+00:00"
@@ -71,7 +74,7 @@ def _offset(part: dict) -> Optional[str]:
     return f"{part['sign']}{hours:02d}:{minutes:02d}"
 
 
-def parse_when(value) -> Optional[datetime]:
+def parse_when(value) -> datetime | None:
     """An ISO date or datetime string as an aware datetime (naive values are taken as UTC)."""
     if not isinstance(value, str) or not value:
         return None

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import io
 import posixpath
+import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from authcheck.errors import CheckError
@@ -24,10 +24,22 @@ PART_CAP = 64 * 1024 * 1024  #: bytes we read from any one part
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY")
-                   for enc in ("ascii", "utf-16-le", "utf-16-be"))
-ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
-              NotImplementedError, KeyError, IndexError, UnicodeError, RuntimeError)
+_DTD_MARKS = tuple(
+    mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be")
+)
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    KeyError,
+    IndexError,
+    UnicodeError,
+    RuntimeError,
+)
 
 
 def safe_xml(raw: bytes, name: str) -> ET.Element:
@@ -50,7 +62,7 @@ class Package:
     main: str = "word/document.xml"
 
     @classmethod
-    def open(cls, data: bytes, limits: Limits) -> "Package":
+    def open(cls, data: bytes, limits: Limits) -> Package:
         """Open and pre-flight a DOCX; raises CheckError before inflating anything risky."""
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
@@ -65,9 +77,10 @@ class Package:
     def _check_prologs(self) -> None:
         """Refuse a DOCTYPE or ENTITY at the head of any XML part, including those python-docx reads."""
         for name in self.names:
-            if name.lower().endswith((".xml", ".rels", ".vml")):
-                if any(mark in self._head(name).upper() for mark in _DTD_MARKS):
-                    raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
+            if name.lower().endswith((".xml", ".rels", ".vml")) and any(
+                mark in self._head(name).upper() for mark in _DTD_MARKS
+            ):
+                raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
 
     def _head(self, name: str, size: int = 65536) -> bytes:
         """The first `size` bytes of a part, without inflating the rest."""
@@ -124,8 +137,12 @@ class Package:
             raise CheckError("corrupt", f"the main document part {main} is missing", "load")
         kind = self.content_type(main)
         if kind != DOCX_MAIN:
-            raise CheckError("unsupported", f"not a plain Word document (main part is {kind or 'untyped'}); "
-                             "macro-enabled files and templates are not supported", "load")
+            raise CheckError(
+                "unsupported",
+                f"not a plain Word document (main part is {kind or 'untyped'}); "
+                "macro-enabled files and templates are not supported",
+                "load",
+            )
         return main
 
     def content_type(self, name: str) -> str:
@@ -175,8 +192,12 @@ def lists_word_document(data: bytes) -> bool:
             head = member.read(256 * 1024)
     except ZIP_ERRORS:
         return False
-    return b"wordprocessingml.document.main+xml" in head or b"ms-word.document.macroEnabled.main+xml" in head \
-        or b"wordprocessingml.template.main+xml" in head or b"ms-word.template.macroEnabledTemplate.main+xml" in head
+    return (
+        b"wordprocessingml.document.main+xml" in head
+        or b"ms-word.document.macroEnabled.main+xml" in head
+        or b"wordprocessingml.template.main+xml" in head
+        or b"ms-word.template.macroEnabledTemplate.main+xml" in head
+    )
 
 
 def is_readable_zip(data: bytes) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.model import PageSize
 
@@ -32,6 +32,7 @@ def font_name(raw: Any) -> str:
 
 # --- PDF -------------------------------------------------------------------------------------------
 
+
 def pdf_setup(reader: Any, count: int, resolve) -> dict:
     """`Document` keyword arguments page_sizes and fonts for the first `count` pages of a PDF."""
     sizes: list[PageSize] = []
@@ -41,7 +42,7 @@ def pdf_setup(reader: Any, count: int, resolve) -> dict:
             page = reader.pages[index]
         except MemoryError:
             raise
-        except Exception:  # noqa: BLE001 - an unreadable page has no size
+        except Exception:
             continue
         size = _page_size(page, resolve)
         if size is not None:
@@ -51,14 +52,14 @@ def pdf_setup(reader: Any, count: int, resolve) -> dict:
     return {"page_sizes": tuple(sizes), "fonts": tuple(sorted(fonts)[:MAX_FONTS])}
 
 
-def _page_size(page: Any, resolve) -> Optional[PageSize]:
+def _page_size(page: Any, resolve) -> PageSize | None:
     """The page's visible box and rotation; None when the box is missing or absurd."""
     try:
         box = resolve(page.get("/CropBox")) or resolve(page.get("/MediaBox"))
         x0, y0, x1, y1 = (float(resolve(v)) for v in list(box)[:4])
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - inherited or damaged boxes: ask pypdf, which handles inheritance
+    except Exception:
         return _inherited_size(page)
     return _checked(x0, y0, x1, y1, _rotation(page, resolve))
 
@@ -69,29 +70,35 @@ def _rotation(page: Any, resolve) -> int:
         return int(resolve(page.get("/Rotate")) or 0) % 360
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001
+    except Exception:
         return 0
 
 
-def _inherited_size(page: Any) -> Optional[PageSize]:
+def _inherited_size(page: Any) -> PageSize | None:
     """The size through pypdf's own (inheriting) box, or None."""
     try:
         box = page.cropbox
-        return _checked(float(box.left), float(box.bottom), float(box.right), float(box.top),
-                        int(page.rotation or 0) % 360)
+        return _checked(
+            float(box.left), float(box.bottom), float(box.right), float(box.top), int(page.rotation or 0) % 360
+        )
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
-def _checked(x0: float, y0: float, x1: float, y1: float, rotation: int) -> Optional[PageSize]:
+def _checked(x0: float, y0: float, x1: float, y1: float, rotation: int) -> PageSize | None:
     """A PageSize when the box is finite and between 1 and 200 inches on each side."""
     width, height = abs(x1 - x0), abs(y1 - y0)
     if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or not (72 <= width <= 14400 and 72 <= height <= 14400):
         return None
-    return PageSize(round(width, 2), round(height, 2), rotation if rotation % 90 == 0 else 0,
-                    round(min(x0, x1), 2), round(min(y0, y1), 2))
+    return PageSize(
+        round(width, 2),
+        round(height, 2),
+        rotation if rotation % 90 == 0 else 0,
+        round(min(x0, x1), 2),
+        round(min(y0, y1), 2),
+    )
 
 
 def _page_fonts(page: Any, resolve) -> set[str]:
@@ -107,7 +114,7 @@ def _page_fonts(page: Any, resolve) -> set[str]:
                 _fonts_of(resolve(form.get("/Resources")), resolve, out)
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - damaged resources: fewer names
+    except Exception:
         pass
     return out
 
@@ -121,7 +128,7 @@ def _fonts_of(resources: Any, resolve, out: set[str]) -> None:
             name = font_name(resolve(font.get("/BaseFont"))) if hasattr(font, "get") else ""
         except MemoryError:
             raise
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         if name:
             out.add(name)
@@ -129,13 +136,14 @@ def _fonts_of(resources: Any, resolve, out: set[str]) -> None:
 
 # --- DOCX ------------------------------------------------------------------------------------------
 
+
 def docx_setup(body: Any, styles: Any, theme: Any) -> dict:
     """`Document` keyword arguments page_sizes and fonts for a DOCX body (styles and theme may be None)."""
     sizes = [size for sect in list(body.iter(f"{_W}sectPr"))[:64] if (size := _section_size(sect)) is not None]
     return {"page_sizes": tuple(sizes), "fonts": tuple(sorted(_docx_fonts(body, styles, theme))[:MAX_FONTS])}
 
 
-def _section_size(sect: Any) -> Optional[PageSize]:
+def _section_size(sect: Any) -> PageSize | None:
     """A section's page size and left margin in points; None without a readable w:pgSz."""
     size, margins = sect.find(f"{_W}pgSz"), sect.find(f"{_W}pgMar")
     width, height = _twips(size, "w"), _twips(size, "h")
@@ -150,7 +158,7 @@ def _section_size(sect: Any) -> Optional[PageSize]:
     return PageSize(checked.width, checked.height, margin_left=left if left is not None and left < width else None)
 
 
-def _twips(element: Any, attr: str) -> Optional[float]:
+def _twips(element: Any, attr: str) -> float | None:
     """An attribute in twips as points (None when absent or not a number)."""
     raw = element.get(f"{_W}{attr}") if element is not None else None
     try:
@@ -200,8 +208,9 @@ def _style_font(by_id: dict, sid: str) -> Any:
 
 def _latin(fonts: Any) -> str:
     """The Latin font attribute a w:rFonts sets (or its theme reference), else ''."""
-    return next((fonts.get(f"{_W}{k}") for k in ("ascii", "hAnsi", "asciiTheme", "hAnsiTheme")
-                 if fonts.get(f"{_W}{k}")), "")
+    return next(
+        (fonts.get(f"{_W}{k}") for k in ("ascii", "hAnsi", "asciiTheme", "hAnsiTheme") if fonts.get(f"{_W}{k}")), ""
+    )
 
 
 def _add_font(fonts: Any, themed: dict, out: set[str], fallback: Any = None) -> None:

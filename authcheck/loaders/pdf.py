@@ -29,16 +29,16 @@ import struct
 import warnings
 import zlib
 from io import BytesIO
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.errors import CheckError
-from authcheck.model import Document, Image, Metadata, Note
-from authcheck.settings import Limits
 from authcheck.loaders.budget import Budget, OutOfTime
 from authcheck.loaders.pagesetup import pdf_setup
 from authcheck.loaders.pdflayout import Collector, box, layout_lines
 from authcheck.loaders.pdfobjects import annotation_texts, form_shape, metadata, resolve, signature_fields, xobject
 from authcheck.loaders.text import LineBuilder
+from authcheck.model import Document, Image, Metadata, Note
+from authcheck.settings import Limits
 
 _KEEP_LOGGED = 5
 # Page text reader: "pypdf" (default) reads every page with pypdf; "pdfium" reads pages of plain text with
@@ -50,13 +50,27 @@ TEXT_READER = os.environ.get("AUTHCHECK_PDF_TEXT", "pypdf")
 
 def _library_errors(pypdf: Any) -> tuple[type[BaseException], ...]:
     """Exceptions pypdf raises on damaged input (MemoryError is left to the caller)."""
-    return (pypdf.errors.PyPdfError, pypdf.errors.DeprecationError, ValueError, TypeError, KeyError,
-            AttributeError, AssertionError, NotImplementedError, IndexError, RecursionError, OverflowError,
-            EOFError, OSError, zlib.error, struct.error, UnicodeError)
+    return (
+        pypdf.errors.PyPdfError,
+        pypdf.errors.DeprecationError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        AssertionError,
+        NotImplementedError,
+        IndexError,
+        RecursionError,
+        OverflowError,
+        EOFError,
+        OSError,
+        zlib.error,
+        struct.error,
+        UnicodeError,
+    )
 
 
-def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: Optional[str],
-             limits: Limits) -> Document:
+def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: str | None, limits: Limits) -> Document:
     """Read a PDF into a `Document`; raises CheckError only when it cannot be opened (in time)."""
     import pypdf
 
@@ -74,13 +88,19 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: O
     notes.extend(log.notes())
     if b"%%EOF" not in data[-2048:]:
         notes.append(Note("damaged", "the file does not end with %%EOF: it may have been cut short"))
-    return Document(path=path, sha256=sha256, size=len(data), format="pdf", extension=extension,
-                    notes=tuple(notes), **parts)
+    return Document(
+        path=path, sha256=sha256, size=len(data), format="pdf", extension=extension, notes=tuple(notes), **parts
+    )
 
 
-_OUTPUT_LIMITS = ("zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
-                  "brotli_maximum_output_length", "jbig2_maximum_output_length",
-                  "array_based_stream_maximum_output_length")
+_OUTPUT_LIMITS = (
+    "zlib_maximum_output_length",
+    "lzw_maximum_output_length",
+    "run_length_maximum_output_length",
+    "brotli_maximum_output_length",
+    "jbig2_maximum_output_length",
+    "array_based_stream_maximum_output_length",
+)
 
 
 def pypdf_settings(pypdf: Any, limits: Limits) -> dict:
@@ -134,7 +154,7 @@ class _LogCounter(logging.Handler):
         if len(self.first) < _KEEP_LOGGED:
             try:
                 self.first.append(record.getMessage()[:200])
-            except Exception:  # noqa: BLE001 - a bad format string must not break loading
+            except Exception:
                 self.first.append(str(record.msg)[:200])
 
     def notes(self) -> list[Note]:
@@ -163,7 +183,7 @@ def _captured_log():
         logger.propagate = propagate
 
 
-def _open(pypdf: Any, data: bytes, password: Optional[str], notes: list[Note]):
+def _open(pypdf: Any, data: bytes, password: str | None, notes: list[Note]):
     """A readable PdfReader, or None when encryption keeps it closed (the notes say why).
 
     The password given is tried first, then the empty user password, so a file protected
@@ -198,8 +218,13 @@ def _open(pypdf: Any, data: bytes, password: Optional[str], notes: list[Note]):
 
 def _needs_crypto(notes: list[Note]) -> None:
     """Notes for an AES file while no AES implementation is installed; nothing is read."""
-    notes.append(Note("needs-crypto-extra", "AES-encrypted: install the authcheck[crypto] extra "
-                      "(pip install '.[crypto]' in the authcheck checkout) to read it"))
+    notes.append(
+        Note(
+            "needs-crypto-extra",
+            "AES-encrypted: install the authcheck[crypto] extra "
+            "(pip install '.[crypto]' in the authcheck checkout) to read it",
+        )
+    )
     notes.append(Note("encrypted", "encrypted with AES; not read"))
     return None
 
@@ -211,11 +236,14 @@ def _uses_aes(reader: Any) -> bool:
         if int(resolve(enc.get("/V", 0))) >= 5:
             return True
         filters = resolve(enc.get("/CF")) or {}
-        return any(str(resolve(resolve(f).get("/CFM"))) in ("/AESV2", "/AESV3")
-                   for f in list(filters.values())[:32] if hasattr(resolve(f), "get"))
+        return any(
+            str(resolve(resolve(f).get("/CFM"))) in ("/AESV2", "/AESV3")
+            for f in list(filters.values())[:32]
+            if hasattr(resolve(f), "get")
+        )
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - odd /Encrypt: let pypdf decide
+    except Exception:
         return False
 
 
@@ -227,7 +255,7 @@ def _aes_available(pypdf: Any) -> bool:
         _encryption.aes_cbc_decrypt(bytes(16), bytes(16), bytes(16))
     except pypdf.errors.DependencyError:
         return False
-    except Exception:  # noqa: BLE001 - another complaint (or a changed private API): assume it is there
+    except Exception:
         return True
     return True
 
@@ -246,7 +274,7 @@ def _locked(pypdf: Any, data: bytes, notes: list[Note], budget: Budget) -> dict:
     return {"lines": (), "metadata": Metadata(page_count=count, encrypted=True), "pages": count or 1}
 
 
-def _fast_reader(data: bytes, password: Optional[str], reader: Any, budget: Budget) -> Any:
+def _fast_reader(data: bytes, password: str | None, reader: Any, budget: Budget) -> Any:
     """`_text_reader` within the reading budget (None when opening in PDFium outlasts it)."""
     if TEXT_READER != "pdfium":
         return None
@@ -256,7 +284,7 @@ def _fast_reader(data: bytes, password: Optional[str], reader: Any, budget: Budg
         return None
 
 
-def _text_reader(data: bytes, password: Optional[str], reader: Any) -> Any:
+def _text_reader(data: bytes, password: str | None, reader: Any) -> Any:
     """PDFium opened on the same bytes for page text (`pdfium.PdfiumText`), or None to read all text with pypdf.
 
     None unless `TEXT_READER` is "pdfium"; None too when pypdfium2 is missing, PDFium cannot open the file, or it
@@ -275,7 +303,7 @@ def _text_reader(data: bytes, password: Optional[str], reader: Any) -> Any:
         text.close()
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - PDFium refuses the file: pypdf reads the text
+    except Exception:
         pass
     return None
 
@@ -297,12 +325,13 @@ def _read_all(reader: Any, limits: Limits, notes: list[Note], budget: Budget, fa
         raise
     except OutOfTime:
         raise CheckError("timeout", f"the page tree could not be read within {budget.describe()}", "load") from None
-    except Exception as exc:  # noqa: BLE001 - any failure here means no pages at all
+    except Exception as exc:
         raise CheckError("corrupt", f"the page tree cannot be read ({type(exc).__name__})", "load") from None
     count = min(total, limits.max_pages)
     if total > count:
-        notes.append(Note("truncated", f"read the first {count} of {total} pages",
-                          {"pages_total": total, "pages_read": count}))
+        notes.append(
+            Note("truncated", f"read the first {count} of {total} pages", {"pages_total": total, "pages_read": count})
+        )
     builder, images = LineBuilder(limits.max_text_chars), []
     for index in range(count):
         if budget.expired():
@@ -317,15 +346,25 @@ def _read_all(reader: Any, limits: Limits, notes: list[Note], budget: Budget, fa
     has_text = any(line.text for line in builder.lines if line.source == "page")
     if not has_text and count:
         skipped = any(note.code == "truncated" and "page" in note.data for note in notes)
-        where = ("its pages carry only images (a scan?)" if images else
-                 "no text was read within the limits (see the truncated notes)" if skipped else
-                 "no text could be extracted")
-        notes.append(Note("no-text-layer", f"no text layer: {where}; OCR is not supported",
-                          {"images": len(images)}))
+        where = (
+            "its pages carry only images (a scan?)"
+            if images
+            else "no text was read within the limits (see the truncated notes)"
+            if skipped
+            else "no text could be extracted"
+        )
+        notes.append(Note("no-text-layer", f"no text layer: {where}; OCR is not supported", {"images": len(images)}))
     budget.extend(_closing_seconds(limits))
-    return {"lines": tuple(builder.lines), "metadata": _metadata(reader, total, notes, budget), "pages": max(total, 1),
-            "images": tuple(images), "signature_fields": _signatures(reader, count, notes, budget),
-            "has_text_layer": has_text, **_shape(reader, count, budget), **_setup(reader, count, budget)}
+    return {
+        "lines": tuple(builder.lines),
+        "metadata": _metadata(reader, total, notes, budget),
+        "pages": max(total, 1),
+        "images": tuple(images),
+        "signature_fields": _signatures(reader, count, notes, budget),
+        "has_text_layer": has_text,
+        **_shape(reader, count, budget),
+        **_setup(reader, count, budget),
+    }
 
 
 def _setup(reader: Any, count: int, budget: Budget) -> dict:
@@ -334,7 +373,7 @@ def _setup(reader: Any, count: int, budget: Budget) -> dict:
         return budget.call(pdf_setup, reader, count, resolve)
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - OutOfTime or damage: the comparison has fewer features
+    except Exception:
         return {}
 
 
@@ -344,7 +383,7 @@ def _shape(reader: Any, count: int, budget: Budget) -> dict:
         fields, landscape = budget.call(form_shape, reader, count)
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - OutOfTime or damage: the kind simply has fewer hints
+    except Exception:
         return {}
     return {"form_fields": fields, "landscape_pages": landscape}
 
@@ -357,8 +396,10 @@ def _closing_seconds(limits: Limits) -> float:
 def _out_of_time(budget: Budget, index: int, total: int, partial: bool) -> Note:
     """The "truncated" note for pages left unread because the time budget ran out."""
     where = f"inside page {index + 1} (kept what it had read)" if partial else f"before page {index + 1}"
-    detail = (f"stopped reading {where} after {budget.elapsed():.1f} s, the reading budget "
-              f"({budget.describe()}); {index} of {total} pages read in full")
+    detail = (
+        f"stopped reading {where} after {budget.elapsed():.1f} s, the reading budget "
+        f"({budget.describe()}); {index} of {total} pages read in full"
+    )
     return Note("truncated", detail, {"pages_total": total, "pages_read": index, "reason": "time"})
 
 
@@ -380,8 +421,9 @@ def _signatures(reader: Any, count: int, notes: list[Note], budget: Budget) -> t
         return ()
 
 
-def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note], limits: Limits,
-               budget: Budget, fast: Any = None) -> tuple[list[Image], bool]:
+def _read_page(
+    reader: Any, index: int, builder: LineBuilder, notes: list[Note], limits: Limits, budget: Budget, fast: Any = None
+) -> tuple[list[Image], bool]:
     """Add one page's lines to the builder; (its images, True when the time budget stopped it)."""
     number = index + 1
     try:
@@ -390,7 +432,7 @@ def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note],
         raise
     except OutOfTime:
         return [], True
-    except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
+    except Exception as exc:
         _page_note(notes, number, "page", exc)
         return [], False
     try:
@@ -401,10 +443,10 @@ def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note],
         resources = resolve(page.get("/Resources"))
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - the extractor reports the damage; forms only lose their position
+    except Exception:
         resources = None
     collector = Collector(resources, xobject, _width_table())
-    stopped: Optional[bool] = None
+    stopped: bool | None = None
     if skip is not None:
         notes.append(skip)
         stopped = False
@@ -430,18 +472,22 @@ def _read_page(reader: Any, index: int, builder: LineBuilder, notes: list[Note],
 def _pypdf_text(page: Any, collector: Collector, notes: list[Note], number: int, budget: Budget) -> bool:
     """One page's text through pypdf's visitor into `collector`; True when the time budget stopped it."""
     try:
-        budget.call(page.extract_text, visitor_text=collector.text, visitor_operand_before=collector.before,
-                    visitor_operand_after=collector.after)
+        budget.call(
+            page.extract_text,
+            visitor_text=collector.text,
+            visitor_operand_before=collector.before,
+            visitor_operand_after=collector.after,
+        )
     except MemoryError:
         raise
     except OutOfTime:
         return True
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _text_failed(notes, number, exc)
     return False
 
 
-def _fast_text(fast: Any, index: int, collector: Collector, budget: Budget) -> Optional[bool]:
+def _fast_text(fast: Any, index: int, collector: Collector, budget: Budget) -> bool | None:
     """One page's text through PDFium into `collector`: True when the time budget stopped it
     (the words read so far are kept), None when PDFium failed (pypdf reads the page instead)."""
     try:
@@ -450,12 +496,12 @@ def _fast_text(fast: Any, index: int, collector: Collector, budget: Budget) -> O
         raise
     except OutOfTime:
         return True
-    except Exception:  # noqa: BLE001 - PDFium could not read this page: pypdf will, or will say why
+    except Exception:
         return None
     return False
 
 
-def _text_only(resources: Any, content: Optional[bytes]) -> bool:
+def _text_only(resources: Any, content: bytes | None) -> bool:
     """True when a page draws no XObject (image or form) and no inline image: PDFium's text is all it has.
 
     Pages with images go through pypdf, which reports each image under its resource name (the
@@ -469,7 +515,7 @@ def _text_only(resources: Any, content: Optional[bytes]) -> bool:
             return False
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - odd resources: let pypdf deal with them
+    except Exception:
         return False
     return b"BI" not in content or not _INLINE_IMAGE.search(content)
 
@@ -482,7 +528,7 @@ def _images(collector: Collector, number: int) -> list[Image]:
     return [Image(number, name, None, *box(matrix)) for name, matrix in collector.images]
 
 
-def _oversized(page: Any, number: int, limits: Limits) -> tuple[Optional[Note], Optional[bytes]]:
+def _oversized(page: Any, number: int, limits: Limits) -> tuple[Note | None, bytes | None]:
     """(a "truncated" note when the page's decoded content is over budget or over a pypdf limit, else
     None; the decoded content when it was read within the limits, else None).
 
@@ -494,14 +540,17 @@ def _oversized(page: Any, number: int, limits: Limits) -> tuple[Optional[Note], 
         data = contents.get_data() if contents is not None else b""
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - damaged content: the extractor will say so
+    except Exception as exc:
         return (_limit_note(number, exc) if _is_resource_limit(exc) else None), None
     size = len(data)
     if size <= limits.max_page_content_bytes:
         return None, data
-    return Note("truncated", f"page {number}: text not read: its content is {size} bytes decoded, over the "
-                f"{limits.max_page_content_bytes}-byte limit (max_page_content_bytes)",
-                {"page": number, "content_bytes": size, "max_page_content_bytes": limits.max_page_content_bytes}), None
+    return Note(
+        "truncated",
+        f"page {number}: text not read: its content is {size} bytes decoded, over the "
+        f"{limits.max_page_content_bytes}-byte limit (max_page_content_bytes)",
+        {"page": number, "content_bytes": size, "max_page_content_bytes": limits.max_page_content_bytes},
+    ), None
 
 
 def _text_failed(notes: list[Note], number: int, exc: BaseException) -> None:
@@ -521,8 +570,11 @@ def _is_resource_limit(exc: BaseException) -> bool:
 def _limit_note(number: int, exc: BaseException) -> Note:
     """The "truncated" note for a page cut short by one of pypdf's resource limits."""
     reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-    return Note("truncated", f"page {number}: text not read: a parser limit was reached ({reason})",
-                {"page": number, "limit": reason})
+    return Note(
+        "truncated",
+        f"page {number}: text not read: a parser limit was reached ({reason})",
+        {"page": number, "limit": reason},
+    )
 
 
 def _guarded(func, *args, notes: list[Note], number: int) -> list:
@@ -531,15 +583,20 @@ def _guarded(func, *args, notes: list[Note], number: int) -> list:
         return func(*args)
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _page_note(notes, number, func.__name__, exc)
         return []
 
 
 def _page_note(notes: list[Note], number: int, what: str, exc: BaseException) -> None:
     """Record that part of one page could not be read."""
-    notes.append(Note("page-unreadable", f"page {number}: {what} could not be read ({type(exc).__name__})",
-                      {"page": number, "what": what}))
+    notes.append(
+        Note(
+            "page-unreadable",
+            f"page {number}: {what} could not be read ({type(exc).__name__})",
+            {"page": number, "what": what},
+        )
+    )
 
 
 def _width_table():
@@ -566,13 +623,14 @@ def _font_widths(font: Any) -> tuple[dict, float]:
     try:
         from pypdf.generic._font import Font
 
-        widths = {char: float(width) for char, width in Font.from_font_resource(font).character_widths.items()
-                  if char != "default" and isinstance(width, (int, float)) and width >= 0}
+        widths = {
+            char: float(width)
+            for char, width in Font.from_font_resource(font).character_widths.items()
+            if char != "default" and isinstance(width, (int, float)) and width >= 0
+        }
         known = [width for width in widths.values() if width > 0]
         return widths, (sum(known) / len(known) if len(known) >= 3 else 500.0)
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - private API or broken font: estimate
+    except Exception:
         return {}, 500.0
-
-

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import ctypes
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional
 
 Box = tuple[float, float, float, float]  #: x0, y0, x1, y1 as fractions of the page, top-left origin
 _SCALE = 100_000  #: device size used to turn page points into fractions
@@ -33,7 +33,7 @@ class Wanted:
     page: int
     text: str
     occurrence: int = 0
-    y: Optional[float] = None
+    y: float | None = None
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,16 @@ class PageImage:
     height: int
 
 
-def _open(data: bytes, password: Optional[str]):
+def _open(data: bytes, password: str | None):
     import pypdfium2 as pdfium
 
     return pdfium.PdfDocument(data, password=password)
 
 
-def locate(data: bytes, wanted: Iterable[Wanted], password: Optional[str] = None) -> dict[Wanted, Optional[Box]]:
+def locate(data: bytes, wanted: Iterable[Wanted], password: str | None = None) -> dict[Wanted, Box | None]:
     """The box around each wanted text on its page, or None when it cannot be found there."""
     wanted = list(wanted)
-    out: dict[Wanted, Optional[Box]] = {w: None for w in wanted}
+    out: dict[Wanted, Box | None] = {w: None for w in wanted}
     if not wanted:
         return out
     pdf = _open(data, password)
@@ -112,21 +112,23 @@ def _spans(haystack: str, needle: str, limit: int = 500) -> list[tuple[int, int]
     return spans
 
 
-def _pick(textpage, index: list[int], spans: list[tuple[int, int]], w: Wanted) -> Optional[tuple[int, int]]:
+def _pick(textpage, index: list[int], spans: list[tuple[int, int]], w: Wanted) -> tuple[int, int] | None:
     """The wanted occurrence: among the matches on the line nearest `w.y` when given, else on the page."""
     if not spans:
         return None
     if w.y is not None:
+
         def distance(span):
-            left, bottom, right, top = textpage.get_charbox(index[span[0]])
+            _left, bottom, _right, top = textpage.get_charbox(index[span[0]])
             return abs((bottom + top) / 2 - w.y)
+
         measured = [(distance(span), span) for span in spans]
         best = min(d for d, _ in measured)
         spans = [span for d, span in measured if d <= best + 3.0]
     return spans[min(w.occurrence, len(spans) - 1)]
 
 
-def _union(page, textpage, chars: list[int]) -> Optional[Box]:
+def _union(page, textpage, chars: list[int]) -> Box | None:
     """The display-space box around the given characters, as page fractions."""
     xs, ys = [], []
     for i in chars:
@@ -139,7 +141,10 @@ def _union(page, textpage, chars: list[int]) -> Optional[Box]:
             ys.append(y)
     if not xs:
         return None
-    clamp = lambda v: round(min(1.0, max(0.0, v / _SCALE)), 4)  # noqa: E731
+
+    def clamp(v: float) -> float:
+        return round(min(1.0, max(0.0, v / _SCALE)), 4)
+
     return clamp(min(xs)), clamp(min(ys)), clamp(max(xs)), clamp(max(ys))
 
 
@@ -152,8 +157,9 @@ def _to_device(page, x: float, y: float) -> tuple[int, int]:
     return dx.value, dy.value
 
 
-def render(data: bytes, password: Optional[str] = None, *, max_pages: int = 30, width: int = 1000,
-           quality: int = 60) -> tuple[list[PageImage], int, list[int]]:
+def render(
+    data: bytes, password: str | None = None, *, max_pages: int = 30, width: int = 1000, quality: int = 60
+) -> tuple[list[PageImage], int, list[int]]:
     """The first `max_pages` pages as JPEG pictures about `width` pixels wide, the page count, and
     the numbers of pages pdfium could not draw (a bad page costs only itself)."""
     pdf = _open(data, password)
@@ -169,7 +175,7 @@ def render(data: bytes, password: Optional[str] = None, *, max_pages: int = 30, 
         pdf.close()
 
 
-def render_page(data: bytes, password: Optional[str], number: int, width: int, quality: int = 60) -> PageImage:
+def render_page(data: bytes, password: str | None, number: int, width: int, quality: int = 60) -> PageImage:
     """One page (1-based) of the PDF in `data` as a JPEG picture about `width` pixels wide."""
     pdf = _open(data, password)
     try:

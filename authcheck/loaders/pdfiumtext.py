@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import math
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.loaders.pdflayout import Fragment
 
@@ -25,8 +25,8 @@ from authcheck.loaders.pdflayout import Fragment
 def available() -> bool:
     """True when pypdfium2 can be imported (it is a core dependency; a broken install falls back to pypdf)."""
     try:
-        import pypdfium2  # noqa: F401
-    except Exception:  # noqa: BLE001 - missing or broken native library
+        import pypdfium2  # noqa: F401 - importing it is the test
+    except Exception:
         return False
     return True
 
@@ -34,7 +34,7 @@ def available() -> bool:
 class PdfiumText:
     """One PDF opened in PDFium for page text; `close()` frees it."""
 
-    def __init__(self, data: bytes, password: Optional[str]) -> None:
+    def __init__(self, data: bytes, password: str | None) -> None:
         import pypdfium2
         import pypdfium2.raw as raw
 
@@ -92,7 +92,7 @@ class _RunBuilder:
 
     def __init__(self, out: list[Fragment]) -> None:
         self.out = out
-        self.run: Optional[list] = None  # [text, x, y, size, end_x, angle, last_end]
+        self.run: list | None = None  # [text, x, y, size, end_x, angle, last_end]
         self.x, self.y = ctypes.c_double(), ctypes.c_double()
         self.left, self.right, self.bottom, self.top = (ctypes.c_double() for _ in range(4))
         self.matrix = None

@@ -12,10 +12,12 @@ print at the bottom of a page that opens with a note marker ("1 See ...") become
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Matrix = tuple  # (a, b, c, d, e, f), row-vector convention as in the PDF spec
@@ -23,9 +25,14 @@ Matrix = tuple  # (a, b, c, d, e, f), row-vector convention as in the PDF spec
 
 def mult(m: Any, n: Any) -> Matrix:
     """The product m x n of two PDF matrices (apply m first, then n)."""
-    return (m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3],
-            m[2] * n[0] + m[3] * n[2], m[2] * n[1] + m[3] * n[3],
-            m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5])
+    return (
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    )
 
 
 @dataclass(frozen=True)
@@ -120,21 +127,22 @@ def box(matrix: Matrix) -> tuple[float, float, float, float]:
 
 FOOTNOTE_MARK = re.compile(  # "1 See ...", "1. See", "* See", "[2] See", "(3) See"; not "3rd Battalion"
     r"^\s*(?:\d{1,3}(?:[.)]\s*|\s+)|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u2070-\u2079]+\s*|\[\d{1,3}\]\s*|\(\d{1,3}\)\s*)"
-    r"[A-Za-z\u00c0-\u024f\"'(\u201c]")
+    r"[A-Za-z\u00c0-\u024f\"'(\u201c]"
+)
 
 
-def layout_page(fragments: list[Fragment]) -> list[tuple[str, str, Optional[float]]]:
+def layout_page(fragments: list[Fragment]) -> list[tuple[str, str, float | None]]:
     """(text, source, y) for the page's lines: body lines with blank paragraph lines, then watermarks."""
     return [line[:3] for line in layout_lines(fragments)]
 
 
-def layout_lines(fragments: list[Fragment]) -> list[tuple[str, str, Optional[float], Optional[tuple]]]:
+def layout_lines(fragments: list[Fragment]) -> list[tuple[str, str, float | None, tuple | None]]:
     """Like `layout_page`, each line with its (left x, right x) on an upright page (else None)."""
     if not fragments:
         return []
     main = _main_angle(fragments)
     body = [f for f in fragments if abs(f.angle - main) <= 2]
-    out: list[tuple[str, str, Optional[float], Optional[tuple]]] = []
+    out: list[tuple[str, str, float | None, tuple | None]] = []
     lines = _lines(body, main)
     leading = _leading(lines) if lines else 0.0
     notes_at = _footnotes_from(lines)
@@ -176,8 +184,9 @@ def _lines(fragments: list[Fragment], angle: int) -> list[tuple[str, float, floa
     """Group fragments into lines in the frame of `angle`: (text, page y, size, frame y, (x0, x1)), top first."""
     rad = math.radians(angle)
     cos, sin = math.cos(rad), math.sin(rad)
-    placed = sorted(((f.x * cos + f.y * sin, -f.x * sin + f.y * cos, f) for f in fragments),
-                    key=lambda item: (-item[1], item[0]))
+    placed = sorted(
+        ((f.x * cos + f.y * sin, -f.x * sin + f.y * cos, f) for f in fragments), key=lambda item: (-item[1], item[0])
+    )
     groups: list[list[tuple[float, float, Fragment]]] = []
     for item in placed:
         if groups and groups[-1][0][1] - item[1] <= 0.5 * max(groups[-1][0][2].size, item[2].size):
@@ -223,7 +232,7 @@ def _leading(lines: list[tuple]) -> float:
     """The page's line spacing: the smallest gap that recurs, else 1.2 x the usual font size."""
     sizes = sorted(line[2] for line in lines)
     usual = sizes[len(sizes) // 2]
-    gaps = sorted(a[3] - b[3] for a, b in zip(lines, lines[1:]))
+    gaps = sorted(a[3] - b[3] for a, b in itertools.pairwise(lines))
     value = 1.2 * usual
     for k, gap in enumerate(gaps):
         if 0.8 * usual <= gap <= 2.2 * usual and bisect.bisect_right(gaps, 1.1 * gap) - k >= 2:

@@ -9,14 +9,14 @@ date properties raise on the malformed dates real files carry.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.errors import CheckError
-from authcheck.model import Metadata, Note, SignatureField
-from authcheck.loaders.metadates import parse_pdf_date
 from authcheck.loaders.meta import PDF_FIELDS, normalise, xmp_values
+from authcheck.loaders.metadates import parse_pdf_date
 from authcheck.loaders.ooxml import safe_xml
 from authcheck.loaders.pdflayout import IDENTITY
+from authcheck.model import Metadata, Note, SignatureField
 
 ANNOTATION_TYPES = ("/FreeText", "/Text", "/Watermark")
 
@@ -26,7 +26,7 @@ def resolve(obj: Any) -> Any:
     return obj.get_object() if obj is not None and hasattr(obj, "get_object") else obj
 
 
-def xobject(resources: Any, name: Any) -> Optional[tuple]:
+def xobject(resources: Any, name: Any) -> tuple | None:
     """("form", matrix, resources) or ("image", None, None) for XObject `name`; None for junk."""
     try:
         found = resolve(resolve(resources["/XObject"])[name])
@@ -38,11 +38,11 @@ def xobject(resources: Any, name: Any) -> Optional[tuple]:
         return "form", (matrix if len(matrix) == 6 else IDENTITY), resolve(found.get("/Resources"))
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - a broken form only loses its position
+    except Exception:
         return None
 
 
-def annotation_texts(page: Any) -> list[tuple[str, Optional[float]]]:
+def annotation_texts(page: Any) -> list[tuple[str, float | None]]:
     """(text, top y) of the page's FreeText, Text and Watermark annotations that carry /Contents."""
     found = []
     for ref in resolve(page.get("/Annots")) or []:
@@ -68,9 +68,10 @@ def metadata(reader: Any, total: int, notes: list[Note]) -> Metadata:
             raise
         except CheckError as exc:
             notes.append(Note("metadata-unreadable", f"{part}: {exc.message}", {"part": part}))
-        except Exception as exc:  # noqa: BLE001 - metadata never costs the text
-            notes.append(Note("metadata-unreadable", f"{part} could not be read ({type(exc).__name__})",
-                              {"part": part}))
+        except Exception as exc:
+            notes.append(
+                Note("metadata-unreadable", f"{part} could not be read ({type(exc).__name__})", {"part": part})
+            )
     values, sources = normalise(raw, PDF_FIELDS)
     return Metadata(**values, page_count=total, encrypted=bool(reader.is_encrypted), raw=raw, sources=sources)
 
@@ -109,17 +110,22 @@ def signature_fields(reader: Any, pages: int, notes: list[Note]) -> tuple:
             value = resolve(field.get("/V"))
             filled = hasattr(value, "get")
             page = next((where[r] for r in refs if r in where), None)
-            found.append(SignatureField(
-                name=name, filled=filled, kind="pdf", page=page,
-                signer=_str(value.get("/Name")) if filled else None,
-                signed_at=parse_pdf_date(_str(value.get("/M"))) if filled else None,
-                reason=_str(value.get("/Reason")) if filled else None,
-                byte_range=_byte_range(value.get("/ByteRange")) if filled else None,
-            ))
+            found.append(
+                SignatureField(
+                    name=name,
+                    filled=filled,
+                    kind="pdf",
+                    page=page,
+                    signer=_str(value.get("/Name")) if filled else None,
+                    signed_at=parse_pdf_date(_str(value.get("/M"))) if filled else None,
+                    reason=_str(value.get("/Reason")) if filled else None,
+                    byte_range=_byte_range(value.get("/ByteRange")) if filled else None,
+                )
+            )
         return tuple(found)
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         notes.append(Note("fields-unreadable", f"form fields could not be read ({type(exc).__name__})"))
         return ()
 
@@ -166,7 +172,7 @@ def form_shape(reader: Any, pages: int) -> tuple[int, int]:
             fields += not kids and resolve(field.get("/FT")) not in ("/Sig", None)
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - a broken form only loses this hint
+    except Exception:
         pass
     return fields, _landscape(reader, pages)
 
@@ -182,7 +188,7 @@ def _landscape(reader: Any, pages: int) -> int:
             turned = int(resolve(page.get("/Rotate")) or 0) % 180 == 90
         except MemoryError:
             raise
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         count += wide != turned
     return count
@@ -200,7 +206,7 @@ def _widget_pages(reader: Any, pages: int) -> dict:
                 where[_idnum(ref)] = index + 1
         except MemoryError:
             raise
-        except Exception:  # noqa: BLE001 - a broken page only loses its widgets' page numbers
+        except Exception:
             continue
     return where
 
@@ -210,7 +216,7 @@ def _idnum(ref: Any) -> Any:
     return getattr(ref, "idnum", None) or id(ref)
 
 
-def _str(value: Any) -> Optional[str]:
+def _str(value: Any) -> str | None:
     """A PDF string as text (None when absent)."""
     value = resolve(value)
     if value is None:
@@ -218,7 +224,7 @@ def _str(value: Any) -> Optional[str]:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
-def _byte_range(value: Any) -> Optional[tuple[int, ...]]:
+def _byte_range(value: Any) -> tuple[int, ...] | None:
     """The /ByteRange integers, or None when absent or malformed."""
     value = resolve(value)
     try:

@@ -33,9 +33,11 @@ def ocr_scanned_pdf(data: bytes, doc: Document, *, limits: Limits, engine: str) 
     notes: list[Note] = []
     try:
         pages = _render(data, min(doc.pages, limits.max_pages, limits.max_image_frames), limits)
-    except Exception as exc:  # noqa: BLE001 - a page we cannot render leaves the PDF as it was read
-        return dataclasses.replace(doc, notes=doc.notes + (Note("ocr-failed", f"the pages could not be rendered "
-                                                                 f"for OCR ({type(exc).__name__})"),))
+    except Exception as exc:
+        return dataclasses.replace(
+            doc,
+            notes=(*doc.notes, Note("ocr-failed", f"the pages could not be rendered for OCR ({type(exc).__name__})")),
+        )
     from authcheck.loaders.ocr.pages import read_pages
 
     read = read_pages(pages, limits, engine, notes)
@@ -43,10 +45,22 @@ def ocr_scanned_pdf(data: bytes, doc: Document, *, limits: Limits, engine: str) 
         return dataclasses.replace(doc, notes=doc.notes + tuple(notes), ocr={} if doc.has_text_layer else read.ocr)
     kept = tuple(_reworded(n) for n in doc.notes)
     if doc.has_text_layer:
-        kept += (Note("sparse-text-layer", f"the pages are pictures with only {len(doc.lines)} typed line(s): "
-                      "the text was read from the page images by OCR", {"typed_lines": len(doc.lines)}),)
-    return dataclasses.replace(doc, lines=read.lines, has_text_layer=True, images=doc.images + read.inks,
-                               notes=kept + tuple(notes), ocr=read.ocr)
+        kept += (
+            Note(
+                "sparse-text-layer",
+                f"the pages are pictures with only {len(doc.lines)} typed line(s): "
+                "the text was read from the page images by OCR",
+                {"typed_lines": len(doc.lines)},
+            ),
+        )
+    return dataclasses.replace(
+        doc,
+        lines=read.lines,
+        has_text_layer=True,
+        images=doc.images + read.inks,
+        notes=kept + tuple(notes),
+        ocr=read.ocr,
+    )
 
 
 def _render(data: bytes, count: int, limits: Limits) -> list[Any]:

@@ -8,13 +8,12 @@ DOCX picture by its name.  Bounded: images over MAX_PIXELS or MAX_IMAGE_BYTES ar
 from __future__ import annotations
 
 import io
-from typing import Optional
 
 MAX_PIXELS = 16_000_000
 MAX_IMAGE_BYTES = 16 * 1024 * 1024
 
 
-def image_pixels(data: bytes, fmt: str, page: Optional[int], name: str):
+def image_pixels(data: bytes, fmt: str, page: int | None, name: str):
     """A PIL image for a placed image, or None when it cannot be read within the bounds."""
     try:
         if fmt == "pdf":
@@ -24,7 +23,7 @@ def image_pixels(data: bytes, fmt: str, page: Optional[int], name: str):
             return decode(raw) if raw else None
     except (MemoryError, RecursionError):
         raise
-    except Exception:  # noqa: BLE001 - an unreadable image only means no hash
+    except Exception:
         return None
     return None
 
@@ -61,10 +60,10 @@ def _pdf_image(data: bytes, page: int, name: str):
     return pdf_page.images[key].image
 
 
-def _docx_image(data: bytes, name: str) -> Optional[bytes]:
+def _docx_image(data: bytes, name: str) -> bytes | None:
     """The media bytes of the DOCX picture Word named `name` (wp:docPr/@name)."""
-    from authcheck.settings import Limits
     from authcheck.loaders.ooxml import Package
+    from authcheck.settings import Limits
 
     package = Package.open(data, Limits())
     part = "word/document.xml"

@@ -27,28 +27,43 @@ _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1", b
 # run of digits costs quadratic time (40 kB of "1" took 18 s), and a regex cannot be interrupted.
 _PDF_SYNTAX = re.compile(rb"startxref\s+-?\d+|trailer\s*<<|(?<![0-9])\d+\s+\d+\s+obj\s*<<")
 _SYNTAX_WINDOW = 1024 * 1024  #: bytes searched for PDF syntax at each end of a headerless file
-EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".text": "text", ".md": "text",
-              ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
-              ".webp": "image"}
+EXTENSIONS = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".webp": "image",
+}
 
 
 def sniff(data: bytes) -> str:
-    """"pdf", "docx", "image" or "text"; raises CheckError for empty, legacy, other ZIP and binary input."""
+    """ "pdf", "docx", "image" or "text"; raises CheckError for empty, legacy, other ZIP and binary input."""
     if not data:
         raise CheckError("corrupt", "empty file", "sniff")
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if data.startswith(OLE):
-        raise CheckError("unsupported", "a legacy Word .doc or an encrypted Office file (OLE2); "
-                         "save it as .docx or PDF", "sniff")
+        raise CheckError(
+            "unsupported", "a legacy Word .doc or an encrypted Office file (OLE2); save it as .docx or PDF", "sniff"
+        )
     if image_kind(data):
         return "image"
     for magic, kind in _UNREAD_IMAGES:
         if data.startswith(magic):
             raise CheckError("unsupported", f"image file ({kind}); save it as PNG, JPEG or PDF", "sniff")
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        raise CheckError("unsupported", "a HEIC/HEIF photo; save it as JPEG or PNG "
-                         "(HEIC is read only through a system libheif, not installed here)", "sniff")
+        raise CheckError(
+            "unsupported",
+            "a HEIC/HEIF photo; save it as JPEG or PNG "
+            "(HEIC is read only through a system libheif, not installed here)",
+            "sniff",
+        )
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
     if data.lstrip()[:5] == b"{\\rtf":
@@ -61,7 +76,7 @@ def sniff(data: bytes) -> str:
 
 
 def image_kind(data: bytes) -> str:
-    """"PNG", "JPEG", "TIFF" or "WEBP" when the bytes start like one of the images OCR reads, else ""."""
+    """ "PNG", "JPEG", "TIFF" or "WEBP" when the bytes start like one of the images OCR reads, else ""."""
     for magic, kind in _IMAGES:
         if data.startswith(magic):
             return kind

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import Optional
 
 from authcheck.model import Document, Line, Metadata, Note
 from authcheck.settings import Limits
@@ -47,7 +46,7 @@ def detect_encoding(data: bytes, *, partial: bool = False) -> str:
         return "latin-1"
 
 
-def _utf16_by_nuls(data: bytes) -> Optional[str]:
+def _utf16_by_nuls(data: bytes) -> str | None:
     """UTF-16 without a BOM, told by NULs in every other byte (mostly-ASCII text)."""
     sample = data[:4096]
     half = len(sample) // 2
@@ -95,8 +94,14 @@ class LineBuilder:
         self.truncated = False
         self._next_start = 0
 
-    def add(self, text: str, page: int, source: str = "page", y: Optional[float] = None,
-            x: Optional[tuple[float, float]] = None) -> Optional[Line]:
+    def add(
+        self,
+        text: str,
+        page: int,
+        source: str = "page",
+        y: float | None = None,
+        x: tuple[float, float] | None = None,
+    ) -> Line | None:
         """Append one line (controls become spaces, trailing space goes); None once over budget.
 
         `x` is the line's (left, right) extent on a PDF page, when known."""
@@ -147,6 +152,13 @@ def load_text(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
         notes = (Note("truncated", f"read the first {cap} of {len(data)} bytes", {"bytes_read": cap}),)
     metadata = Metadata(page_count=len(pages), raw={"encoding": encoding})
     return Document(
-        path=path, sha256=sha256, size=len(data), format="text", extension=extension,
-        lines=tuple(builder.lines), metadata=metadata, pages=len(pages), notes=notes,
+        path=path,
+        sha256=sha256,
+        size=len(data),
+        format="text",
+        extension=extension,
+        lines=tuple(builder.lines),
+        metadata=metadata,
+        pages=len(pages),
+        notes=notes,
     )

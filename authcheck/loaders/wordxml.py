@@ -11,20 +11,32 @@ geometry: explicit page breaks and ``w:lastRenderedPageBreak`` move the page cou
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-from authcheck.model import Image, Note
 from authcheck.loaders.text import LineBuilder
+from authcheck.model import Image, Note
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 V = "urn:schemas-microsoft-com:vml"
-O = "urn:schemas-microsoft-com:office:office"
+OFFICE = "urn:schemas-microsoft-com:office:office"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-_SKIP = {f"{{{W}}}{tag}" for tag in ("pPr", "rPr", "del", "moveFrom", "instrText", "delText",
-                                     "delInstrText", "footnoteReference", "endnoteReference")}
+_SKIP = {
+    f"{{{W}}}{tag}"
+    for tag in (
+        "pPr",
+        "rPr",
+        "del",
+        "moveFrom",
+        "instrText",
+        "delText",
+        "delInstrText",
+        "footnoteReference",
+        "endnoteReference",
+    )
+}
 _SKIP.add(f"{{{MC}}}Fallback")
 _WRAPPERS = {f"{{{W}}}{tag}" for tag in ("sdt", "sdtContent", "customXml", "ins", "smartTag")}
 _GAP_TWIPS = 120  # 6 pt of paragraph spacing reads as a paragraph break
@@ -39,11 +51,11 @@ def w(tag: str) -> str:
 class Walker:
     """Reads stories (body, header, footer, text box) into a LineBuilder, tracking pages."""
 
-    def __init__(self, builder: LineBuilder, spacing: "Spacing") -> None:
+    def __init__(self, builder: LineBuilder, spacing: Spacing) -> None:
         self.builder, self.spacing = builder, spacing
         self.page = 1
         self.images: list[Image] = []
-        self.signature_lines: list[tuple[str, Optional[str], int]] = []
+        self.signature_lines: list[tuple[str, str | None, int]] = []
         self.tracked = {"insertions": 0, "deletions": 0}
         self._pending_break, self._gap = True, 0
 
@@ -78,8 +90,14 @@ class Walker:
         if not any(self.tracked.values()):
             return []
         ins, dels = self.tracked["insertions"], self.tracked["deletions"]
-        return [Note("tracked-changes", f"{ins} tracked insertions and {dels} deletions are not accepted "
-                     "(inserted text is included, deleted text is not)", dict(self.tracked))]
+        return [
+            Note(
+                "tracked-changes",
+                f"{ins} tracked insertions and {dels} deletions are not accepted "
+                "(inserted text is included, deleted text is not)",
+                dict(self.tracked),
+            )
+        ]
 
     def _blocks(self, container: Any, source: str, paging: bool) -> None:
         """Paragraphs and tables in order, looking through content controls."""
@@ -149,7 +167,7 @@ class Walker:
         elif tag == w("drawing") and next(child.iter(f"{{{A}}}blip"), None) is not None:
             anchors.append((at, "image", child))
         elif tag in (w("pict"), w("object")):
-            if next(child.iter(f"{{{O}}}signatureline"), None) is not None:
+            if next(child.iter(f"{{{OFFICE}}}signatureline"), None) is not None:
                 anchors.append((at, "signature", child))
             elif next(child.iter(f"{{{V}}}imagedata"), None) is not None:
                 anchors.append((at, "image", child))
@@ -164,8 +182,8 @@ class Walker:
             width, height = _picture_size(element)
             self.images.append(Image(page=page, name=_picture_name(element), line=number, width=width, height=height))
         elif kind == "signature":
-            mark = next(element.iter(f"{{{O}}}signatureline"))
-            signer = mark.get(f"{{{O}}}suggestedsigner") or None
+            mark = next(element.iter(f"{{{OFFICE}}}signatureline"))
+            signer = mark.get(f"{{{OFFICE}}}suggestedsigner") or None
             self.signature_lines.append((signer or mark.get("id") or "signature line", signer, page))
         elif kind == "watermark":
             self.builder.add(element.get("string"), page, "watermark")
@@ -209,11 +227,11 @@ def _picture_name(element: Any) -> str:
         return doc_pr.get("name")
     shape = next(element.iter(f"{{{V}}}shape"), None)
     if shape is not None:
-        return shape.get(f"{{{O}}}title") or shape.get("id") or ""
+        return shape.get(f"{{{OFFICE}}}title") or shape.get("id") or ""
     return ""
 
 
-def _picture_size(element: Any) -> tuple[Optional[float], Optional[float]]:
+def _picture_size(element: Any) -> tuple[float | None, float | None]:
     """A DrawingML picture's size in points (wp:extent, in EMU), else (None, None)."""
     extent = next(element.iter(f"{{{WP}}}extent"), None)
     try:
@@ -240,8 +258,8 @@ class Spacing:
     """Paragraph spacing before/after in twips: direct formatting, style chain, document defaults."""
 
     def __init__(self, styles: Any) -> None:
-        self._styles: dict[str, tuple[Optional[int], Optional[int], Optional[str]]] = {}
-        self._default_style: Optional[str] = None
+        self._styles: dict[str, tuple[int | None, int | None, str | None]] = {}
+        self._default_style: str | None = None
         self._defaults = (0, 0)
         if styles is not None:
             self._read(styles)
@@ -256,8 +274,11 @@ class Spacing:
                 self._default_style = sid
             based = style.find(w("basedOn"))
             spacing = _spacing_el(style.find(w("pPr")))
-            self._styles[sid] = (_twips(spacing, "before"), _twips(spacing, "after"),
-                                 based.get(w("val")) if based is not None else None)
+            self._styles[sid] = (
+                _twips(spacing, "before"),
+                _twips(spacing, "after"),
+                based.get(w("val")) if based is not None else None,
+            )
         defaults = _spacing_el(next(styles.iter(w("pPrDefault")), None))
         self._defaults = (_twips(defaults, "before") or 0, _twips(defaults, "after") or 0)
 
@@ -269,7 +290,7 @@ class Spacing:
         style = style_el.get(w("val")) if style_el is not None else self._default_style
         return self._side(direct, style, 0), self._side(direct, style, 1)
 
-    def _side(self, direct: Any, style: Optional[str], side: int) -> int:
+    def _side(self, direct: Any, style: str | None, side: int) -> int:
         """One side's spacing: the first value found along direct -> styles -> defaults."""
         value = _twips(direct, ("before", "after")[side])
         seen: set = set()
@@ -287,7 +308,7 @@ def _spacing_el(props: Any) -> Any:
     return next(props.iter(w("spacing")), None)
 
 
-def _twips(spacing: Any, side: str) -> Optional[int]:
+def _twips(spacing: Any, side: str) -> int | None:
     """Spacing on one side in twips (auto spacing counts as 14 pt), or None when not set."""
     if spacing is None:
         return None
@@ -300,6 +321,6 @@ def _twips(spacing: Any, side: str) -> Optional[int]:
     return int(lines) * 240 // 100 if lines is not None and lines.isdigit() else None
 
 
-def _on_attr(value: Optional[str]) -> bool:
+def _on_attr(value: str | None) -> bool:
     """True for an on/off attribute value that is on."""
     return value is not None and value.lower() in _TRUE

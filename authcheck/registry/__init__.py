@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from typing import Optional
 
 from authcheck.model import Signal
 
@@ -29,19 +28,19 @@ def prepare(settings):
     return replace(settings, knowledge_digest=knowledge.digest)
 
 
-def loaded(registry_paths: tuple[str, ...], exemplars: Optional[str]):
+def loaded(registry_paths: tuple[str, ...], exemplars: str | None):
     """The registry index and exemplar set of a run (cached per process while the files are unchanged)."""
     return _loaded(tuple(registry_paths), exemplars, _stamp(registry_paths, exemplars))
 
 
 @functools.lru_cache(maxsize=2)
-def _loaded(registry_paths: tuple[str, ...], exemplars: Optional[str], stamp: tuple):
+def _loaded(registry_paths: tuple[str, ...], exemplars: str | None, stamp: tuple):
     from authcheck.registry.knowledge import build
 
     return build(registry_paths, exemplars)
 
 
-def _stamp(registry_paths, exemplars: Optional[str]) -> tuple:
+def _stamp(registry_paths, exemplars: str | None) -> tuple:
     """Size and modification time of the registry files, the exemplar folder and its files (cache key:
     an exemplar rewritten in place does not change its folder's time)."""
     import os

@@ -11,13 +11,25 @@ import re
 
 #: The wording analysis's action classes -> the registry's.
 WORDING_ACTIONS = {
-    "withdraw": "withdraw", "depart": "withdraw", "recall": "withdraw", "move": "move-forces",
-    "end": "end-agreement", "suspend": "end-agreement",
-    "deploy": "deploy", "increase": "deploy", "authorise": "deploy",
-    "reduce": "change-policy", "impose": "change-policy", "oblige": "change-policy", "change": "change-policy",
+    "withdraw": "withdraw",
+    "depart": "withdraw",
+    "recall": "withdraw",
+    "move": "move-forces",
+    "end": "end-agreement",
+    "suspend": "end-agreement",
+    "deploy": "deploy",
+    "increase": "deploy",
+    "authorise": "deploy",
+    "reduce": "change-policy",
+    "impose": "change-policy",
+    "oblige": "change-policy",
+    "change": "change-policy",
 }
-_FUNDS = re.compile(r"\b(?:commit|allocat|disburs|transfer|grant|approv|releas|pay|fund)\w*\s+(?:\w+\s+){0,4}?"
-                    r"(?:[$€£]\s?\d|\d[\d,.]*\s*(?:million|billion|thousand|usd|eur|gbp|dollars|euros|pounds))", re.I)
+_FUNDS = re.compile(
+    r"\b(?:commit|allocat|disburs|transfer|grant|approv|releas|pay|fund)\w*\s+(?:\w+\s+){0,4}?"
+    r"(?:[$€£]\s?\d|\d[\d,.]*\s*(?:million|billion|thousand|usd|eur|gbp|dollars|euros|pounds))",
+    re.I,
+)
 COVERS = {"move-forces": {"withdraw", "deploy", "move-forces"}, "any": None}
 
 

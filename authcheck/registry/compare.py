@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Optional
 
 from authcheck.model import Evidence, Signal
 from authcheck.registry.phash import distance, same_image
 
-TEMPLATE_SIMILARITY = 0.80   #: body similarity (0-1) from which a letter is a near-duplicate
-MAX_CHANGED_WORDS = 8        #: a changed span longer than this is rewording, not a filled-in template
+TEMPLATE_SIMILARITY = 0.80  #: body similarity (0-1) from which a letter is a near-duplicate
+MAX_CHANGED_WORDS = 8  #: a changed span longer than this is rewording, not a filled-in template
 _NUMBER = re.compile(r"\d")
 _MONTH = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?$", re.I)
 
 
-def signature_relation(a: dict, b: dict, published: bool = False) -> Optional[tuple[str, str]]:
+def signature_relation(a: dict, b: dict, published: bool = False) -> tuple[str, str] | None:
     """("reused" | "same", detail) when the two letters carry the same signature image, else None."""
     pair = next(((x, y) for x in a.get("images", ()) for y in b.get("images", ()) if same_image(x, y)), None)
     if pair is None:
@@ -32,8 +31,10 @@ def signature_relation(a: dict, b: dict, published: bool = False) -> Optional[tu
     if who_a and who_b and who_a != who_b:
         return "reused", f"same signature image as {b['path']}, signed by another signatory ({_who(who_b)}) {how}"
     if a.get("wet_ink") or b.get("wet_ink"):
-        return "reused", (f"pixel-identical signature image to {b['path']}, yet a wet-ink signature is claimed "
-                          f"(hand signatures are never identical) {how}")
+        return "reused", (
+            f"pixel-identical signature image to {b['path']}, yet a wet-ink signature is claimed "
+            f"(hand signatures are never identical) {how}"
+        )
     return "same", f"same signature image as {b['path']} by the same signatory {how}"
 
 
@@ -41,7 +42,7 @@ def _who(key: str) -> str:
     return key.split(":", 1)[-1]
 
 
-def registry_signature(print_: dict, people) -> Optional[tuple[str, str]]:
+def registry_signature(print_: dict, people) -> tuple[str, str] | None:
     """A signature image registered for a different person than the letter's signatory."""
     if not print_.get("images"):
         return None
@@ -53,7 +54,7 @@ def registry_signature(print_: dict, people) -> Optional[tuple[str, str]]:
     return None
 
 
-def template_relation(a: str, b: str) -> Optional[str]:
+def template_relation(a: str, b: str) -> str | None:
     """A description of the changed spans when body b is a filled-in copy of body a, else None."""
     wa, wb = a.split(), b.split()
     if min(len(wa), len(wb)) < 30 or wa == wb or not 0.75 <= len(wa) / max(len(wb), 1) <= 1.33:
@@ -75,8 +76,10 @@ def template_relation(a: str, b: str) -> Optional[str]:
 
 def _particular(words: list[str]) -> bool:
     """True for a span of particulars: numbers, amounts, dates, or a capitalised name (or nothing)."""
-    return all(_NUMBER.search(w) or _MONTH.match(w) or w[:1].isupper() or w.lower() in ("and", "of", "the", "de")
-               for w in words)
+    return all(
+        _NUMBER.search(w) or _MONTH.match(w) or w[:1].isupper() or w.lower() in ("and", "of", "the", "de")
+        for w in words
+    )
 
 
 def against_known(print_: dict, knowledge) -> dict[str, Signal]:

@@ -15,14 +15,13 @@ import statistics
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional
 
 from authcheck.model import Evidence, Signal
 from authcheck.registry.features import TOLERANCE, features
 from authcheck.registry.load import RegistryError
 
 MAX_EXEMPLARS = 5000
-MIN_CONSISTENCY = 0.6   #: share of exemplars agreeing on a value before a difference counts
+MIN_CONSISTENCY = 0.6  #: share of exemplars agreeing on a value before a difference counts
 SUFFIXES = (".pdf", ".docx", ".txt")
 MANIFEST = "exemplars.yaml"
 
@@ -68,7 +67,7 @@ class ExemplarSet:
 def _shingles(text: str) -> set[int]:
     """Hashes of word 4-grams, one in four kept (a cheap, deterministic sample)."""
     words = text.lower().split()
-    grams = {zlib.crc32(" ".join(words[i:i + 4]).encode()) for i in range(max(0, len(words) - 3))}
+    grams = {zlib.crc32(" ".join(words[i : i + 4]).encode()) for i in range(max(0, len(words) - 3))}
     return {g for g in grams if g % 4 == 0}
 
 
@@ -95,8 +94,11 @@ def _files(folder: str) -> list[str]:
     """The letters in a folder (not recursive), sorted."""
     if not os.path.isdir(folder):
         raise RegistryError(f"{folder}: exemplar folder does not exist")
-    return [os.path.join(folder, n) for n in sorted(os.listdir(folder))
-            if n.lower().endswith(SUFFIXES) and os.path.isfile(os.path.join(folder, n))]
+    return [
+        os.path.join(folder, n)
+        for n in sorted(os.listdir(folder))
+        if n.lower().endswith(SUFFIXES) and os.path.isfile(os.path.join(folder, n))
+    ]
 
 
 def _manifest(folder: str) -> dict[str, dict]:
@@ -105,14 +107,17 @@ def _manifest(folder: str) -> dict[str, dict]:
     if not os.path.isfile(path):
         return {}
     from authcheck.errors import RuleError
-    from authcheck.util.safeyaml import parse_yaml
     from authcheck.registry.load import _read
+    from authcheck.util.safeyaml import parse_yaml
 
     try:
         data = parse_yaml(_read(path), path)
     except RuleError as exc:
-        raise RegistryError(str(exc).replace("a rule file must hold one mapping (one rule per file)",
-                                             "must be a mapping with the key 'exemplars'")) from None
+        raise RegistryError(
+            str(exc).replace(
+                "a rule file must hold one mapping (one rule per file)", "must be a mapping with the key 'exemplars'"
+            )
+        ) from None
     entries = data.get("exemplars")
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: key 'exemplars': must be a list of {{file, published, organisation, source}}")
@@ -130,7 +135,7 @@ def _manifest(folder: str) -> dict[str, dict]:
     return out
 
 
-def _exemplar(path: str, meta: dict, org: Optional[str], index, digest) -> Exemplar:
+def _exemplar(path: str, meta: dict, org: str | None, index, digest) -> Exemplar:
     """Load, extract and describe one exemplar letter."""
     import hashlib as _h
 
@@ -138,8 +143,8 @@ def _exemplar(path: str, meta: dict, org: Optional[str], index, digest) -> Exemp
     from authcheck.extract import extract
     from authcheck.loaders import load
     from authcheck.loaders.read import read_input
-    from authcheck.settings import Limits
     from authcheck.registry.fingerprint import fingerprint
+    from authcheck.settings import Limits
 
     try:
         data = read_input(path, Limits())

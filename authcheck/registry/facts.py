@@ -9,19 +9,49 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Optional
 
+from authcheck.engine.registrykeys import KEYS
 from authcheck.model import Evidence, Fact, Letter, Signal
 from authcheck.registry.actions import allowed
 from authcheck.registry.index import PersonMatch, RegistryIndex
-from authcheck.engine.registrykeys import KEYS
 from authcheck.registry.load import Organisation, Person, Post
 from authcheck.registry.normal import claimed_rank, person_key, plain, rank_of, title_key
 
-TITLE_WORDS = {"commander", "commanding", "director", "secretary", "minister", "chief", "head", "deputy",
-               "officer", "ambassador", "president", "chair", "chairman", "chairwoman", "manager", "governor",
-               "general", "admiral", "attache", "counsellor", "counselor", "consul", "spokesperson", "adviser",
-               "advisor", "undersecretary", "under", "assistant", "principal", "dean", "mayor", "premier", "envoy"}
+TITLE_WORDS = {
+    "commander",
+    "commanding",
+    "director",
+    "secretary",
+    "minister",
+    "chief",
+    "head",
+    "deputy",
+    "officer",
+    "ambassador",
+    "president",
+    "chair",
+    "chairman",
+    "chairwoman",
+    "manager",
+    "governor",
+    "general",
+    "admiral",
+    "attache",
+    "counsellor",
+    "counselor",
+    "consul",
+    "spokesperson",
+    "adviser",
+    "advisor",
+    "undersecretary",
+    "under",
+    "assistant",
+    "principal",
+    "dean",
+    "mayor",
+    "premier",
+    "envoy",
+}
 _REF_LABEL = re.compile(r"^\s*(?:our\s+)?ref(?:erence)?s?\s*(?:no\.?|number|#)?\s*[:.]?\s*", re.I)
 
 
@@ -54,7 +84,7 @@ def registry_signals(letter: Letter, index: RegistryIndex, actions=()) -> dict[s
     return out
 
 
-def _day(letter: Letter) -> Optional[date]:
+def _day(letter: Letter) -> date | None:
     """The letter's own date, when it has one."""
     try:
         return date.fromisoformat(letter.date.value[:10]) if letter.date else None
@@ -96,16 +126,21 @@ def _names(letter: Letter) -> list[Fact]:
     return out
 
 
-def _signatory(letter: Letter, index: RegistryIndex, near: list) -> Optional[PersonMatch]:
+def _signatory(letter: Letter, index: RegistryIndex, near: list) -> PersonMatch | None:
     """The registry person the letter names (exact preferred); near misses are noted."""
-    best: Optional[PersonMatch] = None
+    best: PersonMatch | None = None
     for fact in _names(letter):
         found = index.person(fact.text)
         if found is None:
             continue
         if not found.exact:
-            near.append((f"name '{fact.text}' is close to registry '{found.variant}' "
-                         f"(similarity {round(found.similarity)}/100)", (_ev(fact), _entry(found.person))))
+            near.append(
+                (
+                    f"name '{fact.text}' is close to registry '{found.variant}' "
+                    f"(similarity {round(found.similarity)}/100)",
+                    (_ev(fact), _entry(found.person)),
+                )
+            )
         if best is None or (found.exact and not best.exact):
             best = found
     return best
@@ -121,7 +156,7 @@ def _org_lines(letter: Letter) -> list[Fact]:
     return facts
 
 
-def _organisation(letter: Letter, index: RegistryIndex, near: list, match: Optional[PersonMatch]):
+def _organisation(letter: Letter, index: RegistryIndex, near: list, match: PersonMatch | None):
     """The organisation of the letter (exact line match, else near match, else the signatory's)."""
     exact, close = None, None
     for fact in _org_lines(letter):
@@ -131,8 +166,13 @@ def _organisation(letter: Letter, index: RegistryIndex, near: list, match: Optio
         if found.exact:
             exact = exact or (found.org, [_ev(fact)])
         elif title_key(fact.text) not in _known_lines(index, found.org):
-            near.append((f"{found.kind} line '{fact.text}' is close to registry '{found.line}' "
-                         f"(similarity {round(found.similarity)}/100)", (_ev(fact), _org_entry(found.org))))
+            near.append(
+                (
+                    f"{found.kind} line '{fact.text}' is close to registry '{found.line}' "
+                    f"(similarity {round(found.similarity)}/100)",
+                    (_ev(fact), _org_entry(found.org)),
+                )
+            )
             close = close or (found.org, [_ev(fact)])
     chosen = exact or close
     if chosen is None and match is not None and match.person.organisation:
@@ -165,14 +205,36 @@ def _title_like(text: str, ranks_registered: bool = True) -> bool:
     """A line naming a post (not just a rank and service, or a unit)."""
     words = set(title_key(text).split())
     rank = rank_of(text)
-    if rank and ranks_registered and not (words - set(rank.split()) - {"us", "u", "s", "marine", "corps", "army", "navy", "air", "force",
-                                                    "royal", "usmc", "usa", "usn", "usaf", "and"}):
+    if (
+        rank
+        and ranks_registered
+        and not (
+            words
+            - set(rank.split())
+            - {
+                "us",
+                "u",
+                "s",
+                "marine",
+                "corps",
+                "army",
+                "navy",
+                "air",
+                "force",
+                "royal",
+                "usmc",
+                "usa",
+                "usn",
+                "usaf",
+                "and",
+            }
+        )
+    ):
         return False
     return bool(words & TITLE_WORDS)
 
 
-def _post_signals(letter: Letter, person: Person, day: Optional[date], out: dict, near: list,
-                  org_ev: list) -> None:
+def _post_signals(letter: Letter, person: Person, day: date | None, out: dict, near: list, org_ev: list) -> None:
     """not-in-office (claimed title/rank not held on the date), title near-misses and corroboration."""
     held = [p for p in person.posts if day is not None and p.holds_on(day)]
     claims = _claimed_titles(letter, any(p.rank for p in held))
@@ -182,31 +244,41 @@ def _post_signals(letter: Letter, person: Person, day: Optional[date], out: dict
         if post is None or score < 80:
             if person.posts and day is not None:
                 now = "; ".join(p.titles[0] for p in held) or "no post"
-                problems.append(f"'{fact.text}' is not a post of {person.names[0]} in the registry "
-                                f"(on {day} the registry gives: {now})")
+                problems.append(
+                    f"'{fact.text}' is not a post of {person.names[0]} in the registry "
+                    f"(on {day} the registry gives: {now})"
+                )
                 evidence.append(_ev(fact))
             continue
         if score < 100:
-            near.append((f"title '{fact.text}' is close to registry '{_closest_title(post, fact.text)}' "
-                         f"(similarity {round(score)}/100)", (_ev(fact), _entry(person))))
+            near.append(
+                (
+                    f"title '{fact.text}' is close to registry '{_closest_title(post, fact.text)}' "
+                    f"(similarity {round(score)}/100)",
+                    (_ev(fact), _entry(person)),
+                )
+            )
         if day is not None and not post.holds_on(day):
             problems.append(f"{person.names[0]} held '{post.titles[0]}' from {post.span()}; the letter is dated {day}")
             evidence.append(_ev(fact))
         elif day is not None and score == 100:
             corroborated = post
     if not claims and person.posts and day is not None and not held:
-        problems.append(f"{person.names[0]} held no registered post on {day} "
-                        f"(posts: {'; '.join(p.titles[0] + ' ' + p.span() for p in person.posts[:3])})")
+        problems.append(
+            f"{person.names[0]} held no registered post on {day} "
+            f"(posts: {'; '.join(p.titles[0] + ' ' + p.span() for p in person.posts[:3])})"
+        )
     problems.extend(_rank_problem(letter, person, held, day, evidence))
     if problems:
         out["registry.not_in_office"] = Signal("; ".join(problems), tuple(evidence))
     elif corroborated is not None and not near and (org_ev or not letter.letterhead.organization):
         post = corroborated
         out["registry.corroborated"] = Signal(
-            f"{person.names[0]}, {post.titles[0]} ({post.span()}) on {day}", (_entry(person), *org_ev))
+            f"{person.names[0]}, {post.titles[0]} ({post.span()}) on {day}", (_entry(person), *org_ev)
+        )
 
 
-def _best_post(person: Person, text: str, day: Optional[date]) -> tuple[Optional[Post], float]:
+def _best_post(person: Person, text: str, day: date | None) -> tuple[Post | None, float]:
     """The post whose title is closest to a claimed title line (among equals, one held on the day:
     the same title held twice), and the similarity."""
     from rapidfuzz import fuzz
@@ -233,7 +305,7 @@ def _strip_rank(text: str) -> str:
     key = title_key(text)
     rank = rank_of(text)
     if rank and key.startswith(rank + " ") and len(key.split()) > len(rank.split()) + 1:
-        key = key[len(rank) + 1:]
+        key = key[len(rank) + 1 :]
     return key
 
 
@@ -251,7 +323,7 @@ def _rank_problem(letter: Letter, person: Person, held: list[Post], day, evidenc
     return []
 
 
-def _reference(letter: Letter, org: Optional[Organisation]) -> Signal:
+def _reference(letter: Letter, org: Organisation | None) -> Signal:
     """A reference number that fits none of the organisation's patterns."""
     if org is None or not org.reference_patterns:
         return Signal(None)
@@ -259,8 +331,9 @@ def _reference(letter: Letter, org: Optional[Organisation]) -> Signal:
         value = _REF_LABEL.sub("", fact.text).strip()
         if value and not any(p.search(value) for p in org.reference_patterns):
             shown = " or ".join(org.reference_sources[:3])
-            return Signal(f"'{value}' does not fit the reference format of {org.names[0]} ({shown})",
-                          (_ev(fact), _org_entry(org)))
+            return Signal(
+                f"'{value}' does not fit the reference format of {org.names[0]} ({shown})", (_ev(fact), _org_entry(org))
+            )
     return Signal(None)
 
 
@@ -285,13 +358,13 @@ def _lines_in(text: str, start: int, end: int):
         pos += len(line) + 1
 
 
-def _grants(person: Person, day: Optional[date]) -> Optional[tuple[str, ...]]:
+def _grants(person: Person, day: date | None) -> tuple[str, ...] | None:
     """What the person may sign on that day: the post's may_sign, else the person's (None: not declared)."""
     held = [p for p in person.posts if day is not None and p.holds_on(day) and p.may_sign is not None]
     return held[0].may_sign if held else person.may_sign
 
 
-def _authority(person: Person, day: Optional[date], actions: tuple[str, ...]) -> Signal:
+def _authority(person: Person, day: date | None, actions: tuple[str, ...]) -> Signal:
     """Actions the letter announces that the signatory may not sign (only when may_sign is declared)."""
     grants = _grants(person, day)
     if grants is None:
@@ -299,5 +372,7 @@ def _authority(person: Person, day: Optional[date], actions: tuple[str, ...]) ->
     refused = [a for a in actions if not allowed(a, grants)]
     if not refused:
         return Signal(None)
-    return Signal(f"{person.names[0]} may sign {', '.join(grants) or 'nothing'}; the letter announces "
-                  f"{', '.join(refused)}", (_entry(person),))
+    return Signal(
+        f"{person.names[0]} may sign {', '.join(grants) or 'nothing'}; the letter announces {', '.join(refused)}",
+        (_entry(person),),
+    )

@@ -10,18 +10,37 @@ import statistics
 
 from authcheck.registry.normal import fold, title_key
 
-TOLERANCE = {"left margin": 3.0}   #: numeric features (leading number, mm) and how far apart still agrees
+TOLERANCE = {"left margin": 3.0}  #: numeric features (leading number, mm) and how far apart still agrees
 MM = 25.4 / 72
-PAPER = (("A4", 595.28, 841.89), ("Letter", 612.0, 792.0), ("Legal", 612.0, 1008.0), ("A5", 419.53, 595.28),
-         ("A3", 841.89, 1190.55))
+PAPER = (
+    ("A4", 595.28, 841.89),
+    ("Letter", 612.0, 792.0),
+    ("Legal", 612.0, 1008.0),
+    ("A5", 419.53, 595.28),
+    ("A3", 841.89, 1190.55),
+)
 _FLUSH_LEFT = ("body", "reference", "recipient", "subject", "salutation", "postscript")
 _STYLE = re.compile(r"[-,].*$")
 _VENDOR = re.compile(r"(?:PSMT|PS|MT)$")
 #: metric-compatible families a PDF writer or viewer substitutes for one another (base-14 and Windows/free)
-SAME_FAMILY = {"timesnewroman": "times", "timesroman": "times", "liberationserif": "times", "nimbusroman": "times",
-               "nimbusromno9l": "times", "tinos": "times", "arial": "helvetica", "liberationsans": "helvetica",
-               "nimbussans": "helvetica", "nimbussanl": "helvetica", "arimo": "helvetica", "couriernew": "courier",
-               "liberationmono": "courier", "nimbusmono": "courier", "nimbusmonl": "courier", "cousine": "courier"}
+SAME_FAMILY = {
+    "timesnewroman": "times",
+    "timesroman": "times",
+    "liberationserif": "times",
+    "nimbusroman": "times",
+    "nimbusromno9l": "times",
+    "tinos": "times",
+    "arial": "helvetica",
+    "liberationsans": "helvetica",
+    "nimbussans": "helvetica",
+    "nimbussanl": "helvetica",
+    "arimo": "helvetica",
+    "couriernew": "courier",
+    "liberationmono": "courier",
+    "nimbusmono": "courier",
+    "nimbusmonl": "courier",
+    "cousine": "courier",
+}
 
 _MONTHS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?", re.I)
 _REF_LABEL = re.compile(r"^\s*(?:our\s+)?ref(?:erence)?s?\s*(?:no\.?|number|#)?\s*[:.]?\s*", re.I)
@@ -55,7 +74,7 @@ def features(letter) -> dict[str, str]:
 
 
 def shape_of_date(text: str) -> str:
-    """"6 January 2020" -> "D Month YYYY"; "January 6, 2020" -> "Month D, YYYY"; "2020-01-06" -> "YYYY-MM-DD"."""
+    """ "6 January 2020" -> "D Month YYYY"; "January 6, 2020" -> "Month D, YYYY"; "2020-01-06" -> "YYYY-MM-DD"."""
     shape = _MONTHS.sub("Month", text.strip())
     shape = re.sub(r"\d{4}", "YYYY", shape)
     if re.search(r"\d{1,2}\D\d{1,2}\D", shape):
@@ -108,7 +127,7 @@ def page_form(letter) -> dict[str, str]:
 
 
 def paper_name(width: float, height: float, rotation: int = 0) -> str:
-    """"A4", "Letter", "Legal" (+ " landscape") within 3 points, else "W x H mm" as displayed."""
+    """ "A4", "Letter", "Legal" (+ " landscape") within 3 points, else "W x H mm" as displayed."""
     if rotation % 180 == 90:
         width, height = height, width
     short, long_ = sorted((width, height))
@@ -136,8 +155,15 @@ def _left_margin(letter):
     doc = letter.document
     spans = [span for part in _FLUSH_LEFT for span in letter.parts.get(part, ())]
     left = {n: size.left for n, size in enumerate(doc.page_sizes, 1)}
-    chosen = [ln for ln in doc.lines if ln.source == "page" and ln.x is not None and ln.text.strip()
-              and math.isfinite(ln.x) and any(a <= ln.start < b for a, b in spans)]
+    chosen = [
+        ln
+        for ln in doc.lines
+        if ln.source == "page"
+        and ln.x is not None
+        and ln.text.strip()
+        and math.isfinite(ln.x)
+        and any(a <= ln.start < b for a, b in spans)
+    ]
     if len(chosen) < 2:
         return None
     value = statistics.median(ln.x - left.get(ln.page, 0.0) for ln in chosen)

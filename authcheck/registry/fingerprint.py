@@ -9,8 +9,11 @@ import re
 from authcheck.registry.normal import name_string, person_key
 
 MAX_BODY = 20_000
-_WET_INK = re.compile(r"\b(?:wet[- ]ink|signed\s+in\s+ink|original\s+signed|hand[- ]?signed|signed\s+original|"
-                      r"original\s+signature|signed\s+by\s+hand)\b", re.I)
+_WET_INK = re.compile(
+    r"\b(?:wet[- ]ink|signed\s+in\s+ink|original\s+signed|hand[- ]?signed|signed\s+original|"
+    r"original\s+signature|signed\s+by\s+hand)\b",
+    re.I,
+)
 
 
 def fingerprint(letter, data: bytes, signals: dict) -> dict:

@@ -8,7 +8,6 @@ Organisations are indexed by every name, alias and letterhead line (title_key).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from authcheck.registry.load import Organisation, Person, Registry
 from authcheck.registry.normal import initials_match, name_string, person_key, title_key
@@ -31,10 +30,10 @@ class OrgMatch:
     """A registry organisation found for a letterhead or organisation line."""
 
     org: Organisation
-    line: str          #: the registry's own text
+    line: str  #: the registry's own text
     similarity: float
     exact: bool
-    kind: str          #: "name" or "letterhead"
+    kind: str  #: "name" or "letterhead"
 
 
 class RegistryIndex:
@@ -66,7 +65,7 @@ class RegistryIndex:
         for block in _blocks(key):
             self.blocks.setdefault(block, set()).add(text)
 
-    def person(self, name: str) -> Optional[PersonMatch]:
+    def person(self, name: str) -> PersonMatch | None:
         """The registry person a written name refers to, exactly or nearly (None below NEAR)."""
         key = person_key(name)
         if not key:
@@ -88,7 +87,7 @@ class RegistryIndex:
             found |= self.blocks.get(block, set())
         return sorted(found)
 
-    def _near(self, text: str, key: tuple[str, ...]) -> Optional[PersonMatch]:
+    def _near(self, text: str, key: tuple[str, ...]) -> PersonMatch | None:
         """The closest indexed name in the same blocks, when it reaches NEAR."""
         from rapidfuzz import fuzz, process
 
@@ -101,7 +100,7 @@ class RegistryIndex:
         person, variant = self.people[best[0]][0]
         return PersonMatch(person, variant, float(best[1]), False)
 
-    def organisation(self, line: str) -> Optional[OrgMatch]:
+    def organisation(self, line: str) -> OrgMatch | None:
         """The registry organisation a line names, exactly or nearly."""
         key = title_key(line)
         if not key:
@@ -125,5 +124,9 @@ def _blocks(key: tuple[str, ...]) -> list[str]:
     given initial with the surname's first and last letters or its length (for short surnames)."""
     surname = key[-1]
     given = key[0][0] if len(key) > 1 else ""
-    return [f"<{surname[:3]}", f">{surname[-3:]}", f"={given}{surname[0]}{surname[-1]}",
-            f"#{given}{surname[0]}{len(surname)}"]
+    return [
+        f"<{surname[:3]}",
+        f">{surname[-3:]}",
+        f"={given}{surname[0]}{surname[-1]}",
+        f"#{given}{surname[0]}{len(surname)}",
+    ]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Optional
 
-from authcheck.model import Signal
 from authcheck.engine.registrykeys import KEYS
+from authcheck.model import Signal
 
 
 @dataclass
@@ -19,14 +18,15 @@ class Knowledge:
     digest: str
 
 
-def build(registry_paths: tuple[str, ...], exemplar_dir: Optional[str]) -> Knowledge:
+def build(registry_paths: tuple[str, ...], exemplar_dir: str | None) -> Knowledge:
     """Load and index the registries, then the exemplar folders (the run's and each organisation's)."""
     from authcheck.registry.index import RegistryIndex
     from authcheck.registry.load import load_registries
 
     index = RegistryIndex(load_registries(registry_paths)) if registry_paths else None
     folders = ([exemplar_dir] if exemplar_dir else []) + (
-        [(o.exemplars, o.id) for o in index.registry.organisations if o.exemplars] if index else [])
+        [(o.exemplars, o.id) for o in index.registry.organisations if o.exemplars] if index else []
+    )
     exemplars = None
     if folders:
         from authcheck.registry.exemplars import load_exemplars

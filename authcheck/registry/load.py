@@ -11,20 +11,48 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.errors import ConfigError
 
 MAX_REGISTRY_BYTES = 64 * 1024 * 1024
 MAX_NODES = 5_000_000
-ACTIONS = ("end-agreement", "move-forces", "withdraw", "deploy", "commit-funds", "change-policy", "new-obligation",
-           "any")
+ACTIONS = (
+    "end-agreement",
+    "move-forces",
+    "withdraw",
+    "deploy",
+    "commit-funds",
+    "change-policy",
+    "new-obligation",
+    "any",
+)
 TOP_KEYS = {"schema", "example", "sources", "organisations", "organizations", "people", "description"}
-ORG_KEYS = {"id", "names", "aliases", "letterhead", "addresses", "office_symbols", "reference_patterns",
-            "exemplars", "sources", "notes"}
+ORG_KEYS = {
+    "id",
+    "names",
+    "aliases",
+    "letterhead",
+    "addresses",
+    "office_symbols",
+    "reference_patterns",
+    "exemplars",
+    "sources",
+    "notes",
+}
 PERSON_KEYS = {"id", "names", "organisation", "organization", "posts", "may_sign", "signatures", "sources", "notes"}
-POST_KEYS = {"title", "titles", "rank", "organisation", "organization", "valid_from", "valid_to", "may_sign",
-             "sources", "notes"}
+POST_KEYS = {
+    "title",
+    "titles",
+    "rank",
+    "organisation",
+    "organization",
+    "valid_from",
+    "valid_to",
+    "may_sign",
+    "sources",
+    "notes",
+}
 
 
 class RegistryError(ConfigError):
@@ -40,9 +68,9 @@ class Organisation:
     letterhead: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
     office_symbols: tuple[str, ...] = ()
-    reference_patterns: tuple[Any, ...] = ()   #: compiled RE2 patterns
-    reference_sources: tuple[str, ...] = ()    #: the patterns as written
-    exemplars: Optional[str] = None
+    reference_patterns: tuple[Any, ...] = ()  #: compiled RE2 patterns
+    reference_sources: tuple[str, ...] = ()  #: the patterns as written
+    exemplars: str | None = None
     where: str = ""
 
 
@@ -51,18 +79,18 @@ class Post:
     """A title held from `valid_from` to `valid_to` (inclusive; None = open), and what it may sign."""
 
     titles: tuple[str, ...]
-    rank: Optional[str] = None
-    organisation: Optional[str] = None
-    valid_from: Optional[date] = None
-    valid_to: Optional[date] = None
-    may_sign: Optional[tuple[str, ...]] = None
+    rank: str | None = None
+    organisation: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    may_sign: tuple[str, ...] | None = None
 
     def holds_on(self, day: date) -> bool:
         """True when the post was held on this day."""
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
     def span(self) -> str:
-        """"2019-07-01 to 2020-07-15" (open ends shown as "...")."""
+        """ "2019-07-01 to 2020-07-15" (open ends shown as "...")."""
         return f"{self.valid_from or '...'} to {self.valid_to or '...'}"
 
 
@@ -72,9 +100,9 @@ class Person:
 
     id: str
     names: tuple[str, ...]
-    organisation: Optional[str] = None
+    organisation: str | None = None
     posts: tuple[Post, ...] = ()
-    may_sign: Optional[tuple[str, ...]] = None
+    may_sign: tuple[str, ...] | None = None
     signatures: tuple[str, ...] = ()
     where: str = ""
 
@@ -128,8 +156,9 @@ def _parse(text: str, path: str) -> dict:
     try:
         data = parse_yaml(text, path, MAX_NODES)
     except RuleError as exc:
-        raise RegistryError(str(exc).replace("a rule file must hold one mapping (one rule per file)",
-                                             "a registry must be a mapping")) from None
+        raise RegistryError(
+            str(exc).replace("a rule file must hold one mapping (one rule per file)", "a registry must be a mapping")
+        ) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp such as 2020-13-01
         raise RegistryError(f"{path}: invalid value in YAML: {exc}") from None
     unknown = sorted(str(k) for k in data if k not in TOP_KEYS)
@@ -196,15 +225,23 @@ def _org(item: Any, where: str, base: str) -> Organisation:
     folder = item.get("exemplars")
     if folder is not None and (not isinstance(folder, str) or not folder.strip()):
         raise RegistryError(f"{where}: key 'exemplars': must be a folder path")
-    return Organisation(oid, names, _texts(item, "letterhead", where), _texts(item, "addresses", where),
-                        _texts(item, "office_symbols", where), patterns, sources,
-                        os.path.join(base, os.path.expanduser(folder)) if folder else None, where)
+    return Organisation(
+        oid,
+        names,
+        _texts(item, "letterhead", where),
+        _texts(item, "addresses", where),
+        _texts(item, "office_symbols", where),
+        patterns,
+        sources,
+        os.path.join(base, os.path.expanduser(folder)) if folder else None,
+        where,
+    )
 
 
 def _compile(pattern: str, where: str):
     """An RE2 pattern, or a RegistryError naming where it was written."""
-    from authcheck.util.saferegex import compile_pattern
     from authcheck.errors import RuleError
+    from authcheck.util.saferegex import compile_pattern
 
     try:
         return compile_pattern(pattern, ignore_case=True, where={})
@@ -225,9 +262,15 @@ def _person(item: Any, where: str) -> Person:
         if len(sig) != 16 or any(c not in "0123456789abcdefABCDEF" for c in sig):
             raise RegistryError(f"{where}: key 'signatures': {sig!r} is not a 16-digit hex image hash")
     org = item.get("organisation", item.get("organization"))
-    return Person(pid, _texts(item, "names", where, required=True), org,
-                  tuple(_post(p, f"{where}: key 'posts[{i}]'") for i, p in enumerate(posts)),
-                  _actions(item, where), tuple(s.lower() for s in signatures), where)
+    return Person(
+        pid,
+        _texts(item, "names", where, required=True),
+        org,
+        tuple(_post(p, f"{where}: key 'posts[{i}]'") for i, p in enumerate(posts)),
+        _actions(item, where),
+        tuple(s.lower() for s in signatures),
+        where,
+    )
 
 
 def _post(item: Any, where: str) -> Post:
@@ -242,11 +285,10 @@ def _post(item: Any, where: str) -> Post:
     start, end = _day(item, "valid_from", where), _day(item, "valid_to", where)
     if start and end and end < start:
         raise RegistryError(f"{where}: key 'valid_to': {end} is before valid_from {start}")
-    return Post(titles, rank, item.get("organisation", item.get("organization")), start, end,
-                _actions(item, where))
+    return Post(titles, rank, item.get("organisation", item.get("organization")), start, end, _actions(item, where))
 
 
-def _day(item: dict, key: str, where: str) -> Optional[date]:
+def _day(item: dict, key: str, where: str) -> date | None:
     """A date key (YAML date or ISO text)."""
     value = item.get(key)
     if value is None:
@@ -259,7 +301,7 @@ def _day(item: dict, key: str, where: str) -> Optional[date]:
         raise RegistryError(f"{where}: key {key!r}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _actions(item: dict, where: str) -> Optional[tuple[str, ...]]:
+def _actions(item: dict, where: str) -> tuple[str, ...] | None:
     """The action classes an entry may sign (None = not declared)."""
     if "may_sign" not in item:
         return None

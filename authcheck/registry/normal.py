@@ -10,12 +10,49 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_HOMOGLYPHS = str.maketrans({
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
-    "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ν": "v", "ο": "o", "α": "a", "ε": "e", "ι": "i",
-    "κ": "k", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ѡ": "w", "ԛ": "q", "ԝ": "w", "ı": "i", "ℓ": "l",
-    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "’": "'", "‘": "'", "ʼ": "'",
-})
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ɡ": "g",
+        "һ": "h",
+        "ӏ": "l",
+        "ո": "n",
+        "ν": "v",
+        "ο": "o",
+        "α": "a",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+        "ѡ": "w",
+        "ԛ": "q",
+        "ԝ": "w",
+        "ı": "i",
+        "ℓ": "l",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "’": "'",
+        "‘": "'",
+        "ʼ": "'",
+    }
+)
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 
 
@@ -57,14 +94,66 @@ RANK_SPELLINGS = {
 _RANK_OF = {spelling: canon for canon, spellings in RANK_SPELLINGS.items() for spelling in spellings}
 _RANK_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(s) for s in _RANK_OF), key=len, reverse=True)) + r")\b")
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v", "phd", "md", "esq"}
-HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "hon", "the", "rt", "honorable", "honourable",
-              "his", "her", "excellency", "he", "lord", "lady"}
-SERVICES = {"usmc", "usa", "usn", "usaf", "ussf", "uscg", "us", "u s", "army", "navy", "marine", "corps", "air",
-            "force", "marines", "retired", "ret", "royal"}
-_ABBREVIATIONS = {"hq": "headquarters", "hqs": "headquarters", "cmd": "command", "cdr": "commander", "dept": "department",
-                  "dep": "deputy", "dir": "director", "min": "ministry", "govt": "government", "tf": "task force",
-                  "cg": "commanding general", "co": "commanding officer", "sec": "secretary", "gov": "government",
-                  "&": "and", "intl": "international", "natl": "national"}
+HONORIFICS = {
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "hon",
+    "the",
+    "rt",
+    "honorable",
+    "honourable",
+    "his",
+    "her",
+    "excellency",
+    "he",
+    "lord",
+    "lady",
+}
+SERVICES = {
+    "usmc",
+    "usa",
+    "usn",
+    "usaf",
+    "ussf",
+    "uscg",
+    "us",
+    "u s",
+    "army",
+    "navy",
+    "marine",
+    "corps",
+    "air",
+    "force",
+    "marines",
+    "retired",
+    "ret",
+    "royal",
+}
+_ABBREVIATIONS = {
+    "hq": "headquarters",
+    "hqs": "headquarters",
+    "cmd": "command",
+    "cdr": "commander",
+    "dept": "department",
+    "dep": "deputy",
+    "dir": "director",
+    "min": "ministry",
+    "govt": "government",
+    "tf": "task force",
+    "cg": "commanding general",
+    "co": "commanding officer",
+    "sec": "secretary",
+    "gov": "government",
+    "&": "and",
+    "intl": "international",
+    "natl": "national",
+}
 
 
 def plain(text: str) -> str:
@@ -131,7 +220,4 @@ def initials_match(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         return True
     if ga[0][0] != gb[0][0] or (len(ga[0]) > 1 and len(gb[0]) > 1 and ga[0] != gb[0]):
         return False
-    for x, y in zip(ga[1:], gb[1:]):
-        if x[0] != y[0] or (len(x) > 1 and len(y) > 1 and x != y):
-            return False
-    return True
+    return all(not (x[0] != y[0] or (len(x) > 1 and len(y) > 1 and x != y)) for x, y in zip(ga[1:], gb[1:]))

@@ -9,16 +9,15 @@ Pure Python over Pillow: no numpy.
 from __future__ import annotations
 
 import math
-from typing import Optional
 
 _N = 32
 _COS = [[math.cos((2 * x + 1) * u * math.pi / (2 * _N)) for x in range(_N)] for u in range(8)]
-PHASH_MATCH = 12   #: at most this many of 64 pHash bits differ for the same image
-DHASH_MATCH = 16   #: and at most this many dHash bits
+PHASH_MATCH = 12  #: at most this many of 64 pHash bits differ for the same image
+DHASH_MATCH = 16  #: and at most this many dHash bits
 
 
-def image_hash(image) -> Optional[str]:
-    """"<phash>:<dhash>" as two 16-digit hex numbers, or None for a blank image."""
+def image_hash(image) -> str | None:
+    """ "<phash>:<dhash>" as two 16-digit hex numbers, or None for a blank image."""
     grey = _ink(image)
     if grey is None:
         return None
@@ -45,8 +44,8 @@ def _phash(grey) -> int:
     from PIL import Image
 
     small = _pixels(grey.resize((_N, _N), Image.Resampling.LANCZOS))
-    rows = [small[y * _N:(y + 1) * _N] for y in range(_N)]
-    half = [[sum(c * v for c, v in zip(_COS[u], row)) for u in range(8)] for row in rows]   # 32 x 8
+    rows = [small[y * _N : (y + 1) * _N] for y in range(_N)]
+    half = [[sum(c * v for c, v in zip(_COS[u], row)) for u in range(8)] for row in rows]  # 32 x 8
     coeffs = [sum(_COS[v][y] * half[y][u] for y in range(_N)) for v in range(8) for u in range(8)]
     median = sorted(coeffs[1:])[31]
     return _bits(c > median for c in coeffs)
@@ -95,7 +94,7 @@ def main(argv=None) -> int:
     from authcheck.loaders.placedimages import decode
 
     status = 0
-    for path in (sys.argv[1:] if argv is None else argv):
+    for path in sys.argv[1:] if argv is None else argv:
         try:
             with open(path, "rb") as fh:
                 image = decode(fh.read())

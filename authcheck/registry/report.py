@@ -14,9 +14,15 @@ BATCH_KEY = "fingerprint"
 
 def section(letter) -> dict:
     """The `registry` object of the JSON report."""
-    facts = {k: _plain(s.value) for k, s in sorted(letter.knowledge.items())
-             if not k.startswith("_") and s.value not in (None, "") and k != "registry.given"}
-    value = lambda key: _plain(letter.knowledge[key].value) if key in letter.knowledge else None  # noqa: E731
+    facts = {
+        k: _plain(s.value)
+        for k, s in sorted(letter.knowledge.items())
+        if not k.startswith("_") and s.value not in (None, "") and k != "registry.given"
+    }
+
+    def value(key: str) -> object:
+        return _plain(letter.knowledge[key].value) if key in letter.knowledge else None
+
     return {
         "corroboration": value("registry.corroborated"),
         "signatory": value("registry.signatory"),

@@ -15,8 +15,9 @@ import io
 import os
 import re
 import sys
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -26,9 +27,9 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from authcheck.model import Evidence, Finding, Result
-from authcheck.util.safetext import for_terminal
 from authcheck.reporters.jsonout import sorted_findings
 from authcheck.reporters.snippets import clean, loc_label, split_context
+from authcheck.util.safetext import for_terminal
 
 AXIS_MEANING = {
     "origin": "is it from whom it claims, unaltered?",
@@ -37,20 +38,25 @@ AXIS_MEANING = {
 VERDICT_STYLE = {"pass": "bold black on green", "review": "bold black on yellow", "fail": "bold white on red"}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 SOURCE_NAMES = {
-    "signature_block": "signature block", "letterhead": "letterhead", "from_line": "FROM line",
-    "from": "FROM line", "metadata": "metadata", "header": "page header", "address_block": "address block",
+    "signature_block": "signature block",
+    "letterhead": "letterhead",
+    "from_line": "FROM line",
+    "from": "FROM line",
+    "metadata": "metadata",
+    "header": "page header",
+    "address_block": "address block",
 }
 SIGNATURE_KINDS = {"digital": "digital signature", "image": "signature image", "conformed": "conformed signature (/s/)"}
 MATCH_STYLE = "bold reverse"
-MAX_EVIDENCE = 5        #: evidence items shown per finding; the JSON keeps them all
-INDENT = 8              #: where a finding's message and evidence start
+MAX_EVIDENCE = 5  #: evidence items shown per finding; the JSON keeps them all
+INDENT = 8  #: where a finding's message and evidence start
 _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 # --- consoles ------------------------------------------------------------------------
 
 
-def wants_color(file: Any, color: Optional[bool] = None) -> bool:
+def wants_color(file: Any, color: bool | None = None) -> bool:
     """Whether to colour: `color` when given, else NO_COLOR, FORCE_COLOR, then "is it a TTY"."""
     if color is not None:
         return color
@@ -65,12 +71,19 @@ def wants_color(file: Any, color: Optional[bool] = None) -> bool:
         return False
 
 
-def make_console(file=None, *, color: Optional[bool] = None, width: Optional[int] = None, record: bool = False) -> Console:
+def make_console(file=None, *, color: bool | None = None, width: int | None = None, record: bool = False) -> Console:
     """A rich Console for reports: colour per `wants_color`, no markup, no auto-highlighting."""
     use_color = wants_color(file, color)
     return Console(
-        file=file, width=width, record=record, force_terminal=use_color, no_color=not use_color,
-        color_system="standard" if use_color else None, markup=False, highlight=False, emoji=False,
+        file=file,
+        width=width,
+        record=record,
+        force_terminal=use_color,
+        no_color=not use_color,
+        color_system="standard" if use_color else None,
+        markup=False,
+        highlight=False,
+        emoji=False,
     )
 
 
@@ -103,7 +116,9 @@ def trimmed(console: Console) -> Iterator[None]:
 def section(console: Console, title: str) -> None:
     """A left-aligned heading rule."""
     console.print()
-    console.print(Rule(Text(title, style="bold"), align="left", style="dim", characters="-" if is_plain(console) else "─"))
+    console.print(
+        Rule(Text(title, style="bold"), align="left", style="dim", characters="-" if is_plain(console) else "─")
+    )
 
 
 # --- the report ------------------------------------------------------------------------
@@ -146,13 +161,17 @@ def print_report(result: Result, console: Console, min_severity: str = "info", e
 def header(result: Result, plain: bool) -> Text:
     """Verdict badge, risk score, path and format."""
     verdict = (result.verdict or "none").upper()
-    badge = Text(f"[{verdict}]") if plain else Text(f" {verdict} ", style=VERDICT_STYLE.get(result.verdict or "", "reverse"))
+    badge = (
+        Text(f"[{verdict}]")
+        if plain
+        else Text(f" {verdict} ", style=VERDICT_STYLE.get(result.verdict or "", "reverse"))
+    )
     score = "?" if result.score is None else str(result.score)
     fmt = f" ({for_terminal(result.format)})" if result.format else ""
     return Text.assemble(badge, "  risk ", (f"{score}/100", "bold"), "  ", for_terminal(result.path), fmt)
 
 
-def kind_line(fields: Mapping[str, Any], plain: bool) -> Optional[Text]:
+def kind_line(fields: Mapping[str, Any], plain: bool) -> Text | None:
     """One line: the document kind and why ("kind: letter (salutation, closing)"), or that letter rules were off."""
     kind = ((fields or {}).get("document") or {}).get("kind")
     if not isinstance(kind, Mapping):
@@ -184,7 +203,7 @@ def axes_grid(axes: Mapping[str, int], plain: bool) -> Table:
     return grid
 
 
-def axis_bar(value: Optional[int], plain: bool, size: int = 10) -> Text:
+def axis_bar(value: int | None, plain: bool, size: int = 10) -> Text:
     """A ten-cell bar for a 0-100 axis; red from 60, yellow from 25 (display only)."""
     filled = 0 if value is None else max(0, min(size, round(value / (100 / size))))
     full, empty = ("#", "-") if plain else ("█", "░")
@@ -222,12 +241,12 @@ def not_found() -> Text:
     return Text("not found", style="yellow")
 
 
-def value_text(value: Optional[str]) -> Optional[Text]:
+def value_text(value: str | None) -> Text | None:
     """A plain value, or None (row omitted) when empty."""
     return Text(clean(value)) if value else None
 
 
-def party_text(party: Optional[Mapping[str, Any]], *, required: bool) -> Optional[Text]:
+def party_text(party: Mapping[str, Any] | None, *, required: bool) -> Text | None:
     """Name, title, organisation; then which part said so, and any "on behalf of" claims."""
     party = party or {}
     who = ", ".join(clean(party[k]) for k in ("name", "title", "organization") if party.get(k))
@@ -247,7 +266,7 @@ def source_name(source: str) -> str:
     return SOURCE_NAMES.get(source, clean(source).replace("_", " "))
 
 
-def date_text(date: Optional[Mapping[str, Any]]) -> Text:
+def date_text(date: Mapping[str, Any] | None) -> Text:
     """The written date and the ISO date it means."""
     if not date or not date.get("text"):
         return not_found()
@@ -259,7 +278,7 @@ def date_text(date: Optional[Mapping[str, Any]]) -> Text:
     return text
 
 
-def signature_text(sig: Optional[Mapping[str, Any]], sig_fields: list) -> Text:
+def signature_text(sig: Mapping[str, Any] | None, sig_fields: list) -> Text:
     """SIGNED by ..., NOT SIGNED or UNDETERMINED, with the reason and the evidence."""
     if not sig:
         return Text("UNDETERMINED: no signature evidence was recorded", style="yellow")
@@ -276,7 +295,9 @@ def signature_text(sig: Optional[Mapping[str, Any]], sig_fields: list) -> Text:
     if signed is False and sig.get("strength") == "weak":
         text.append("\nplain text cannot carry a handwritten signature, so this absence is weak evidence", style="dim")
     for ev in (sig.get("evidence") or [])[:3]:
-        text.append(f"\n{loc_label(ev.get('page'), ev.get('line'), ev.get('part'))}: {clean(ev.get('text'))}", style="dim")
+        text.append(
+            f"\n{loc_label(ev.get('page'), ev.get('line'), ev.get('part'))}: {clean(ev.get('text'))}", style="dim"
+        )
     for field in sig_fields:
         text.append("\n" + signature_field_line(field), style="dim")
     return text
@@ -293,7 +314,7 @@ def signature_field_line(field: Mapping[str, Any]) -> str:
     return line
 
 
-def metadata_text(meta: Optional[Mapping[str, Any]]) -> Optional[Text]:
+def metadata_text(meta: Mapping[str, Any] | None) -> Text | None:
     """The metadata an analyst compares with the letter: author, tool, dates."""
     keys = ("author", "last_modified_by", "company", "creator_tool", "producer", "created", "modified")
     shown = [f"{k}: {clean(str(meta[k]))}" for k in keys if meta and meta.get(k) not in (None, "")]
@@ -314,8 +335,13 @@ def render_findings(result: Result, console: Console, min_severity: str = "info"
     hidden = len(everything) - len(counted)
     section(console, f"Findings ({len(counted)})")
     if hidden:
-        console.print(Text(f"{hidden} finding(s) below {min_severity} not shown (--min-severity); "
-                           "they still count toward the score and the gate.", style="dim"))
+        console.print(
+            Text(
+                f"{hidden} finding(s) below {min_severity} not shown (--min-severity); "
+                "they still count toward the score and the gate.",
+                style="dim",
+            )
+        )
     elif not counted:
         console.print(Text("No rule fired. That is not proof the letter is authentic."))
     plain = is_plain(console)
@@ -344,8 +370,11 @@ def reason_text(reason: Any) -> str:
     if not isinstance(reason, Mapping):
         return clean(str(reason))
     head = " ".join(str(reason[k]) for k in ("action", "object") if reason.get(k))
-    rest = [f"{k} {reason[k]}" for k in ("words", "tense", "modality", "actor", "polarity", "score")
-            if reason.get(k) not in (None, "")]
+    rest = [
+        f"{k} {reason[k]}"
+        for k in ("words", "tense", "modality", "actor", "polarity", "score")
+        if reason.get(k) not in (None, "")
+    ]
     return clean(head + (" (" + ", ".join(rest) + ")" if rest else ""))
 
 
@@ -367,7 +396,10 @@ def render_suppressed(findings: list[Finding], console: Console) -> None:
 def finding_head(finding: Finding) -> Table:
     """``+31.0  HIGH  authority  rule.id  Title`` in fixed columns so findings line up."""
     grid = Table.grid(
-        Column(width=6, justify="right"), Column(width=8), Column(width=9), Column(overflow="fold"),
+        Column(width=6, justify="right"),
+        Column(width=8),
+        Column(width=9),
+        Column(overflow="fold"),
         padding=(0, 2, 0, 0),
     )
     grid.add_row(
@@ -424,8 +456,14 @@ def bullet(step: str) -> Table:
 def export_svg(result: Result, path: str, width: int = 100) -> None:
     """Render the report in colour at `width` columns and save it as an SVG (for the README)."""
     console = Console(
-        file=io.StringIO(), record=True, width=width, force_terminal=True, color_system="truecolor",
-        markup=False, highlight=False, emoji=False,
+        file=io.StringIO(),
+        record=True,
+        width=width,
+        force_terminal=True,
+        color_system="truecolor",
+        markup=False,
+        highlight=False,
+        emoji=False,
     )
     render_report(result, console)
     console.save_svg(path, title=f"authcheck {os.path.basename(result.path)}")

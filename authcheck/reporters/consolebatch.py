@@ -13,35 +13,41 @@ Every string from a file or a rule is passed through `safetext.for_terminal`.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 from rich.text import Text
 
 from authcheck.model import VERDICTS, Finding, Result
-from authcheck.util.safetext import for_terminal
 from authcheck.reporters.console import SEVERITY_STYLE, VERDICT_STYLE, is_plain
 from authcheck.reporters.jsonout import sorted_findings
+from authcheck.util.safetext import for_terminal
 
 ELLIPSIS = "…"
-MIN_PATH = 24           #: a shortened path keeps at least this many characters
-TAG_WIDTH = 9           #: "FAIL  75 " and "ERROR    " line up
+MIN_PATH = 24  #: a shortened path keeps at least this many characters
+TAG_WIDTH = 9  #: "FAIL  75 " and "ERROR    " line up
 
 
 class Progress:
     """Call with each result as it arrives, and with None at the end; draws one line on stderr."""
 
     def __init__(self, total: int) -> None:
-        self._bar = RichProgress(TextColumn("checking", markup=False), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), TextColumn("{task.fields[last]}", markup=False),
-                                 console=Console(file=sys.stderr, markup=False, highlight=False, emoji=False),
-                                 transient=True)
+        self._bar = RichProgress(
+            TextColumn("checking", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[last]}", markup=False),
+            console=Console(file=sys.stderr, markup=False, highlight=False, emoji=False),
+            transient=True,
+        )
         self._task = self._bar.add_task("scan", total=total, last="")
         self._bar.start()
 
-    def __call__(self, result: Optional[Result]) -> None:
+    def __call__(self, result: Result | None) -> None:
         if result is None:
             self._bar.stop()
             return
@@ -61,7 +67,7 @@ class BatchView:
     skipped: int = 0
 
 
-def render_summary(results: Sequence[Result], console: Console, view: Optional[BatchView] = None) -> None:
+def render_summary(results: Sequence[Result], console: Console, view: BatchView | None = None) -> None:
     """Every file (or only failing ones with `view.quiet`), its findings, then the summary line."""
     view = view or BatchView()
     plain = is_plain(console)
@@ -73,8 +79,12 @@ def render_summary(results: Sequence[Result], console: Console, view: Optional[B
             for finding in sorted_findings(f for f in result.findings if f.suppressed is None):
                 console.print(finding_line(result.path, finding, console.width, plain), soft_wrap=True)
     if view.quiet and len(shown) < len(ordered):
-        console.print(Text(f"{len(ordered) - len(shown)} more file(s) did not trip the gate (--quiet)",
-                           style=None if plain else "dim"))
+        console.print(
+            Text(
+                f"{len(ordered) - len(shown)} more file(s) did not trip the gate (--quiet)",
+                style=None if plain else "dim",
+            )
+        )
     console.print(summary_line(results, view, plain), soft_wrap=True)
 
 
@@ -91,8 +101,10 @@ def file_line(result: Result, width: int, plain: bool) -> Text:
         detail = for_terminal(f": {err.type} at {err.stage}: {err.message}")
         return Text.assemble(tag, shorten(for_terminal(result.path), max(MIN_PATH, width - TAG_WIDTH - 30)), detail)
     verdict = (result.verdict or "none").upper()
-    tag = Text(f"{verdict:<6}{result.score if result.score is not None else '?':>3}",
-               style=None if plain else VERDICT_STYLE.get(result.verdict or "", ""))
+    tag = Text(
+        f"{verdict:<6}{result.score if result.score is not None else '?':>3}",
+        style=None if plain else VERDICT_STYLE.get(result.verdict or "", ""),
+    )
     axes = f"  (origin {result.axes.get('origin', '?')}, authority {result.axes.get('authority', '?')})"
     path = for_terminal(result.path)
     if len(path) > width - TAG_WIDTH - 2 - len(axes):
@@ -107,9 +119,13 @@ def finding_line(path: str, finding: Finding, width: int, plain: bool) -> Text:
     tail = f":{page}:{line}"
     path_room = max(MIN_PATH, min(width // 2, width - 40)) - len(tail)
     return Text.assemble(
-        "  ", shorten(for_terminal(path), path_room), tail, " ",
+        "  ",
+        shorten(for_terminal(path), path_room),
+        tail,
+        " ",
         (for_terminal(finding.rule), None if plain else SEVERITY_STYLE.get(finding.severity, "")),
-        " ", for_terminal(" ".join(finding.message.split())),
+        " ",
+        for_terminal(" ".join(finding.message.split())),
     )
 
 
@@ -125,7 +141,7 @@ def shorten(path: str, room: int) -> str:
     """`path` cut from the left to `room` characters, keeping the end (the file name)."""
     if len(path) <= room:
         return path
-    return ELLIPSIS + path[-(max(room, 2) - 1):]
+    return ELLIPSIS + path[-(max(room, 2) - 1) :]
 
 
 def summary_line(results: Sequence[Result], view: BatchView, plain: bool) -> Text:

@@ -6,26 +6,32 @@ show the same facts.  Tables use ASCII boxes when the console is plain.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from authcheck.model import Letter
 from authcheck.reporters.console import table_box, trimmed
-from authcheck.util.safetext import for_terminal
-from authcheck.reporters.snippets import clean, loc_label
 from authcheck.reporters.jsonout import letter_record
+from authcheck.reporters.snippets import clean, loc_label
+from authcheck.util.safetext import for_terminal
 
-PREVIEW_CHARS = 60      #: characters of each part shown in the Parts table
-SENTENCES_SHOWN = 5     #: sentences listed after the count
+PREVIEW_CHARS = 60  #: characters of each part shown in the Parts table
+SENTENCES_SHOWN = 5  #: sentences listed after the count
 
 
 def render_extract(letter: Letter, console: Console) -> None:
     """Print every table of the extract view for one letter."""
     rec = letter_record(letter)
-    rec.setdefault("forensics", {key: {"value": signal.value, "explanation": signal.explanation}
-                                 for key, signal in sorted(letter.document.facts.items())})
+    rec.setdefault(
+        "forensics",
+        {
+            key: {"value": signal.value, "explanation": signal.explanation}
+            for key, signal in sorted(letter.document.facts.items())
+        },
+    )
     with trimmed(console):
         print_tables(rec, console)
 
@@ -34,8 +40,16 @@ def print_tables(rec: dict[str, Any], console: Console) -> None:
     """Each table that has something to show."""
     first = True
     for table in (
-        document_table(rec), kind_table(rec), metadata_table(rec), letterhead_table(rec), parties_table(rec),
-        dates_table(rec), signature_table(rec), forensics_table(rec), parts_table(rec), sentences_table(rec),
+        document_table(rec),
+        kind_table(rec),
+        metadata_table(rec),
+        letterhead_table(rec),
+        parties_table(rec),
+        dates_table(rec),
+        signature_table(rec),
+        forensics_table(rec),
+        parts_table(rec),
+        sentences_table(rec),
         notes_table(rec),
     ):
         if table is not None:
@@ -54,14 +68,14 @@ def new_table(title: str, *headers: str) -> Table:
     return table
 
 
-def where(fact: Optional[dict[str, Any]]) -> str:
+def where(fact: dict[str, Any] | None) -> str:
     """A fact's location as ``p1 l3 letterhead``."""
     if not fact:
         return ""
     return loc_label(fact.get("page"), fact.get("line"), fact.get("part"), fact.get("key"))
 
 
-def fact_rows(table: Table, label: str, facts: Iterable[Optional[dict[str, Any]]]) -> None:
+def fact_rows(table: Table, label: str, facts: Iterable[dict[str, Any] | None]) -> None:
     """One row per located value, labelled on the first."""
     for i, fact in enumerate(f for f in facts if f):
         table.add_row(label if i == 0 else "", clean(fact["text"]), where(fact))
@@ -76,7 +90,7 @@ def document_table(rec: dict[str, Any]) -> Table:
     return table
 
 
-def kind_table(rec: dict[str, Any]) -> Optional[Table]:
+def kind_table(rec: dict[str, Any]) -> Table | None:
     """The document kind, whether the letter rules apply, and the evidence for the call."""
     kind = rec["document"].get("kind")
     if not kind:
@@ -107,7 +121,7 @@ def metadata_table(rec: dict[str, Any]) -> Table:
     return table
 
 
-def letterhead_table(rec: dict[str, Any]) -> Optional[Table]:
+def letterhead_table(rec: dict[str, Any]) -> Table | None:
     """Organisation, address, office symbol, references and markings."""
     head = rec["letterhead"]
     table = new_table("Letterhead", "item", "text", "where")
@@ -142,7 +156,9 @@ def dates_table(rec: dict[str, Any]) -> Table:
     table = new_table("Dates", "", "text", "ISO", "where")
     letter_date = rec["date"]
     for date in rec["dates"] or ([letter_date] if letter_date else []):
-        mark = "*" if letter_date and date["start"] == letter_date["start"] and date["text"] == letter_date["text"] else ""
+        mark = (
+            "*" if letter_date and date["start"] == letter_date["start"] and date["text"] == letter_date["text"] else ""
+        )
         table.add_row(mark, clean(date["text"]), clean(date["value"]), where(date))
     if not table.rows:
         table.add_row("", "not found", "", "")
@@ -164,11 +180,15 @@ def signature_table(rec: dict[str, Any]) -> Table:
     for field in rec["signature_fields"]:
         state = "filled" if field["filled"] else "empty"
         signer = f" by {clean(field['signer'])}" if field["signer"] else ""
-        table.add_row("field", f"{clean(field['name'])} ({clean(field['kind'])}, {state}{signer})", clean(field["signed_at"] or ""))
+        table.add_row(
+            "field",
+            f"{clean(field['name'])} ({clean(field['kind'])}, {state}{signer})",
+            clean(field["signed_at"] or ""),
+        )
     return table
 
 
-def forensics_table(rec: dict[str, Any]) -> Optional[Table]:
+def forensics_table(rec: dict[str, Any]) -> Table | None:
     """Forensic facts about the file (facts.<key> in rules): value and what it means."""
     facts = rec.get("forensics") or {}
     if not facts:
@@ -188,7 +208,9 @@ def parts_table(rec: dict[str, Any]) -> Table:
         first, last = part["first_line"], part["last_line"]
         lines = f"{first}-{last}" if first != last else str(first)
         preview = clean(part["text"])
-        table.add_row(for_terminal(part["part"]), lines, preview[:PREVIEW_CHARS] + ("…" if len(preview) > PREVIEW_CHARS else ""))
+        table.add_row(
+            for_terminal(part["part"]), lines, preview[:PREVIEW_CHARS] + ("…" if len(preview) > PREVIEW_CHARS else "")
+        )
     return table
 
 
@@ -203,7 +225,7 @@ def sentences_table(rec: dict[str, Any]) -> Table:
     return table
 
 
-def notes_table(rec: dict[str, Any]) -> Optional[Table]:
+def notes_table(rec: dict[str, Any]) -> Table | None:
     """Loader and extractor notes, if any."""
     if not rec["notes"]:
         return None

@@ -5,15 +5,21 @@ result's `fields`; locations from the extracted letter when the run kept it.  Al
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from authcheck.model import Result
 from authcheck.reporters.htmlkit import esc
 from authcheck.reporters.snippets import loc_label
 
 PART_NAMES = {
-    "signature_block": "signature block", "letterhead": "letterhead", "from_line": "FROM line",
-    "from": "FROM line", "metadata": "metadata", "header": "page header", "address_block": "address block",
+    "signature_block": "signature block",
+    "letterhead": "letterhead",
+    "from_line": "FROM line",
+    "from": "FROM line",
+    "metadata": "metadata",
+    "header": "page header",
+    "address_block": "address block",
 }
 SIGNATURE_KINDS = {"digital": "digital signature", "image": "signature image", "conformed": "conformed signature (/s/)"}
 
@@ -30,10 +36,14 @@ def fields_table(result: Result) -> str:
         ("Letterhead", *_letterhead(f.get("letterhead"), letter)),
         ("Signature", *_signature(f.get("signature"), f.get("signature_fields") or [])),
     ]
-    body = "".join(f'<tr><th scope="row">{label}</th><td>{value or "<em>not found</em>"}</td>'
-                   f'<td class="where">{where}</td></tr>' for label, value, where in rows)
-    return ('<table class="fields"><thead><tr><th scope="col">Field</th><th scope="col">Value</th>'
-            f'<th scope="col">Where it came from</th></tr></thead><tbody>{body}</tbody></table>')
+    body = "".join(
+        f'<tr><th scope="row">{label}</th><td>{value or "<em>not found</em>"}</td><td class="where">{where}</td></tr>'
+        for label, value, where in rows
+    )
+    return (
+        '<table class="fields"><thead><tr><th scope="col">Field</th><th scope="col">Value</th>'
+        f'<th scope="col">Where it came from</th></tr></thead><tbody>{body}</tbody></table>'
+    )
 
 
 def _where(loc) -> str:
@@ -48,19 +58,25 @@ def _where(loc) -> str:
     return esc(", ".join(b for b in bits if b))
 
 
-def _party(record: Optional[Mapping[str, Any]], party) -> tuple[str, str]:
+def _party(record: Mapping[str, Any] | None, party) -> tuple[str, str]:
     record = record or {}
     value = esc(", ".join(str(record[k]) for k in ("name", "title", "organization") if record.get(k)))
     where = []
     if party is not None:
-        where = [f"{k}: {_where(fact.loc)}" for k, fact in (("name", party.name), ("title", party.title),
-                                                             ("organization", party.organization)) if fact]
+        where = [
+            f"{k}: {_where(fact.loc)}"
+            for k, fact in (("name", party.name), ("title", party.title), ("organization", party.organization))
+            if fact
+        ]
     elif record.get("source"):
         where = [esc(PART_NAMES.get(record["source"], record["source"]))]
-    claims = [f'<li>{esc(c.get("text"))} <span class="where">({esc(loc_label(c.get("page"), c.get("line"), c.get("part")))})'
-              "</span></li>" for c in (record.get("claims") or [])[:6]]
+    claims = [
+        f'<li>{esc(c.get("text"))} <span class="where">({esc(loc_label(c.get("page"), c.get("line"), c.get("part")))})'
+        "</span></li>"
+        for c in (record.get("claims") or [])[:6]
+    ]
     if claims:
-        value += f'<details><summary>{len(record.get("claims") or [])} claim(s) in the letter</summary><ul>{"".join(claims)}</ul></details>'
+        value += f"<details><summary>{len(record.get('claims') or [])} claim(s) in the letter</summary><ul>{''.join(claims)}</ul></details>"
     return value, "<br>".join(where)
 
 
@@ -81,7 +97,7 @@ def _letterhead(record, letter) -> tuple[str, str]:
     return value, "<br>".join(_where(f.loc) for f in facts[:4])
 
 
-def _signature(sig: Optional[Mapping[str, Any]], sig_fields: list) -> tuple[str, str]:
+def _signature(sig: Mapping[str, Any] | None, sig_fields: list) -> tuple[str, str]:
     """SIGNED by ..., NOT SIGNED or UNDETERMINED (words, not colour), with the evidence."""
     if not sig:
         return "<strong>UNDETERMINED</strong>: no signature evidence was recorded", ""
@@ -97,8 +113,13 @@ def _signature(sig: Optional[Mapping[str, Any]], sig_fields: list) -> tuple[str,
         value += '<br><span class="muted">plain text cannot carry a handwritten signature, so this absence is weak evidence</span>'
     for field in sig_fields[:5]:
         state = "signed" if field.get("filled") else "empty"
-        value += f'<br><span class="muted">field {esc(field.get("name"))}: {state}' + (
-            f' by {esc(field.get("signer"))}' if field.get("signer") else "") + "</span>"
-    where = [esc(loc_label(e.get("page"), e.get("line"), e.get("part"))) + f": {esc(e.get('text'))}"
-             for e in (sig.get("evidence") or [])[:3]]
+        value += (
+            f'<br><span class="muted">field {esc(field.get("name"))}: {state}'
+            + (f" by {esc(field.get('signer'))}" if field.get("signer") else "")
+            + "</span>"
+        )
+    where = [
+        esc(loc_label(e.get("page"), e.get("line"), e.get("part"))) + f": {esc(e.get('text'))}"
+        for e in (sig.get("evidence") or [])[:3]
+    ]
     return value, "<br>".join(where)

@@ -20,8 +20,11 @@ def forensics_html(result: Result, findings: list[Finding], prefix: str, h: dict
     """The forensics section (metadata, revisions, tracked changes and comments, facts)."""
     letter = result.letter
     facts = dict(letter.document.facts) if letter is not None else {}
-    parts = [f'<section aria-labelledby="{prefix}h-forensics"><{h[1]} id="{prefix}h-forensics">Forensics</{h[1]}>',
-             f"<{h[2]}>Metadata</{h[2]}>", metadata_table(result, findings, prefix)]
+    parts = [
+        f'<section aria-labelledby="{prefix}h-forensics"><{h[1]} id="{prefix}h-forensics">Forensics</{h[1]}>',
+        f"<{h[2]}>Metadata</{h[2]}>",
+        metadata_table(result, findings, prefix),
+    ]
     revisions = revisions_html(facts) + compared_html(pictures, findings)
     if revisions:
         parts += [f"<{h[2]}>What later revisions changed</{h[2]}>", revisions]
@@ -41,8 +44,11 @@ def metadata_table(result: Result, findings: list[Finding], prefix: str) -> str:
         raw = dict(letter.document.metadata.raw)
         normal = {v: k for k, v in dict(letter.document.metadata.sources).items()}
     else:
-        raw = {k: str(v) for k, v in ((result.fields or {}).get("metadata") or {}).items()
-               if v is not None and k != "raw" and not isinstance(v, (dict, list))}
+        raw = {
+            k: str(v)
+            for k, v in ((result.fields or {}).get("metadata") or {}).items()
+            if v is not None and k != "raw" and not isinstance(v, (dict, list))
+        }
         normal = {}
     flagged: dict[str, list[int]] = {}
     for n, finding in enumerate(findings, 1):
@@ -56,11 +62,14 @@ def metadata_table(result: Result, findings: list[Finding], prefix: str) -> str:
         nums = sorted(set(flagged.get(key, [])))
         note = ("conflict: " + ", ".join(f'<a href="#{prefix}f{n}">finding {n}</a>' for n in nums)) if nums else ""
         cls = ' class="conflict"' if nums else ""
-        rows.append(f'<tr{cls}><td>{esc(key)}</td><td>{esc(value)}</td><td>{esc(normal.get(key, ""))}</td>'
-                    f"<td>{note}</td></tr>")
-    return ('<table class="metadata"><thead><tr><th scope="col">Key</th><th scope="col">Value</th>'
-            '<th scope="col">Read as</th><th scope="col">Flagged</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+        rows.append(
+            f"<tr{cls}><td>{esc(key)}</td><td>{esc(value)}</td><td>{esc(normal.get(key, ''))}</td><td>{note}</td></tr>"
+        )
+    return (
+        '<table class="metadata"><thead><tr><th scope="col">Key</th><th scope="col">Value</th>'
+        '<th scope="col">Read as</th><th scope="col">Flagged</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def revisions_html(facts: dict) -> str:
@@ -68,23 +77,34 @@ def revisions_html(facts: dict) -> str:
     changes = facts.get("pdf_text_changes")
     out = []
     grouped: dict[int, tuple[list[str], list[str]]] = {}
-    for item in (changes.value if changes is not None and isinstance(changes.value, list) else []):
+    for item in changes.value if changes is not None and isinstance(changes.value, list) else []:
         m = _CHANGE.match(str(item))
         if m:
             side = grouped.setdefault(int(m.group(1)), ([], []))
             side[0 if m.group(2) == "-" else 1].append(m.group(3))
     for rev, (removed, added) in sorted(grouped.items()):
-        cells = [f'<div class="head">Before revision {rev} (removed)</div><div class="head">Revision {rev} (added)</div>']
+        cells = [
+            f'<div class="head">Before revision {rev} (removed)</div><div class="head">Revision {rev} (added)</div>'
+        ]
         for old, new in zip_longest(removed, added):
-            cells.append(f'<div class="old">{"&minus; " + esc(old) if old is not None else ""}</div>'
-                         f'<div class="new">{"+ " + esc(new) if new is not None else ""}</div>')
+            cells.append(
+                f'<div class="old">{"&minus; " + esc(old) if old is not None else ""}</div>'
+                f'<div class="new">{"+ " + esc(new) if new is not None else ""}</div>'
+            )
         out.append(f'<div class="diff" role="group" aria-label="Text changed by revision {rev}">{"".join(cells)}</div>')
-    for key in ("pdf_revision_changes", "pdf_pages_changed", "pdf_annotations_changed", "pdf_info_rewritten",
-                "pdf_changes_after_signing"):
+    for key in (
+        "pdf_revision_changes",
+        "pdf_pages_changed",
+        "pdf_annotations_changed",
+        "pdf_info_rewritten",
+        "pdf_changes_after_signing",
+    ):
         signal = facts.get(key)
         if signal is not None and signal.value:
-            out.append(f"<p><strong>{esc(key)}</strong>: {esc(_short(signal.value))}"
-                       f'<br><span class="muted">{esc(signal.explanation)}</span></p>')
+            out.append(
+                f"<p><strong>{esc(key)}</strong>: {esc(_short(signal.value))}"
+                f'<br><span class="muted">{esc(signal.explanation)}</span></p>'
+            )
     return "".join(out)
 
 
@@ -92,15 +112,21 @@ def compared_html(pictures, findings: list[Finding]) -> str:
     """Each page a revision changed, as it stood before and after that revision, side by side; the
     lines the revision added are outlined on the after picture."""
     out = []
-    for revision, page, before, after in (pictures.compared if pictures is not None else ()):
+    for revision, page, before, after in pictures.compared if pictures is not None else ():
         added = "".join(_outline(box) for box in _added_boxes(findings, revision, page))
         cells = "".join(
             f'<figure><div class="sheet"><img src="{data_uri_jpeg(img.jpeg)}" width="{img.width}" '
             f'height="{img.height}" alt="Page {page} {label}">{marks}</div>'
             f"<figcaption>Page {page} {label}</figcaption></figure>"
-            for img, label, marks in ((before, f"before revision {revision}", ""),
-                                      (after, f"after revision {revision} (added text outlined)" if added
-                                       else f"after revision {revision}", added)))
+            for img, label, marks in (
+                (before, f"before revision {revision}", ""),
+                (
+                    after,
+                    f"after revision {revision} (added text outlined)" if added else f"after revision {revision}",
+                    added,
+                ),
+            )
+        )
         out.append(f'<div class="compare">{cells}</div>')
     return "".join(out)
 
@@ -118,8 +144,10 @@ def _added_boxes(findings: list[Finding], revision: int, page: int) -> list:
 
 def _outline(box) -> str:
     x0, y0, x1, y1 = box
-    return (f'<span class="box added" style="left:{pct(x0)};top:{pct(y0)};width:{pct(x1 - x0)};'
-            f'height:{pct(y1 - y0)}"></span>')
+    return (
+        f'<span class="box added" style="left:{pct(x0)};top:{pct(y0)};width:{pct(x1 - x0)};'
+        f'height:{pct(y1 - y0)}"></span>'
+    )
 
 
 def docx_changes_html(facts: dict) -> str:
@@ -127,13 +155,17 @@ def docx_changes_html(facts: dict) -> str:
     out = []
     deleted = facts.get("tracked_deleted_text")
     if deleted is not None and deleted.value:
-        items = "".join(f"<li><del>{esc(ev.text)}</del> <span class=\"muted\">{esc(ev.context)}</span></li>"
-                        for ev in deleted.evidence[:50])
+        items = "".join(
+            f'<li><del>{esc(ev.text)}</del> <span class="muted">{esc(ev.context)}</span></li>'
+            for ev in deleted.evidence[:50]
+        )
         out.append(f"<p>Proposed deletions, still in the file:</p><ul>{items}</ul>")
     inserted = facts.get("tracked_inserted_text")
     if inserted is not None and inserted.value:
-        items = "".join(f"<li><ins>{esc(ev.text)}</ins> <span class=\"muted\">{esc(ev.context)}"
-                        f"{_line(ev)}</span></li>" for ev in inserted.evidence[:50])
+        items = "".join(
+            f'<li><ins>{esc(ev.text)}</ins> <span class="muted">{esc(ev.context)}{_line(ev)}</span></li>'
+            for ev in inserted.evidence[:50]
+        )
         out.append(f"<p>Proposed insertions (shown underlined in the text):</p><ul>{items}</ul>")
     comments = facts.get("comments")
     if comments is not None and comments.value:
@@ -153,12 +185,15 @@ def facts_table(facts: dict) -> str:
         signal = facts[key]
         if signal.value in (None, False, 0, "", [], (), {}):
             continue
-        rows.append(f"<tr><td>{esc(key)}</td><td>{esc(_short(signal.value))}</td>"
-                    f"<td>{esc(signal.explanation)}</td></tr>")
+        rows.append(
+            f"<tr><td>{esc(key)}</td><td>{esc(_short(signal.value))}</td><td>{esc(signal.explanation)}</td></tr>"
+        )
     if not rows:
         return '<p class="muted">Nothing unusual was recorded.</p>'
-    return ('<table class="facts"><thead><tr><th scope="col">Fact</th><th scope="col">Value</th>'
-            f'<th scope="col">Meaning</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return (
+        '<table class="facts"><thead><tr><th scope="col">Fact</th><th scope="col">Value</th>'
+        f'<th scope="col">Meaning</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def _short(value: Any) -> str:

@@ -18,14 +18,13 @@ import hashlib
 import html
 import unicodedata
 from collections.abc import Mapping
-from typing import Optional
 
 from authcheck.model import Evidence
 
 VERDICT_MARK = {"pass": "\u2714", "review": "!", "fail": "\u2716"}  #: shown beside the verdict word
 
 
-def visible(text: Optional[str]) -> str:
+def visible(text: str | None) -> str:
     """Text with control and invisible characters shown as <U+XXXX> (soft hyphens dropped);
     newlines and tabs become spaces."""
     if not text:
@@ -55,7 +54,7 @@ def pct(value: float) -> str:
     return f"{max(0.0, min(1.0, float(value))) * 100:.3f}%"
 
 
-def verdict_badge(verdict: Optional[str], score: Optional[int] = None) -> str:
+def verdict_badge(verdict: str | None, score: int | None = None) -> str:
     """The verdict as a word with a mark and a pattern (never colour alone)."""
     word = (verdict or "not checked").upper()
     mark = VERDICT_MARK.get(verdict or "", "?")
@@ -64,16 +63,18 @@ def verdict_badge(verdict: Optional[str], score: Optional[int] = None) -> str:
     return f'<span class="verdict v-{cls}"><span aria-hidden="true">{mark}</span> {esc(word)}</span>{tail}'
 
 
-def axis_meter(name: str, value: Optional[int], meaning: str) -> str:
+def axis_meter(name: str, value: int | None, meaning: str) -> str:
     """One axis: name, value, a bar drawn with CSS, and what the axis asks."""
     shown = "?" if value is None else str(int(value))
     width = 0 if value is None else max(0, min(100, int(value)))
     level = "high" if width >= 60 else "mid" if width >= 25 else "low"
-    return (f'<div class="axis"><div><strong>{esc(name)}</strong> {shown}/100 '
-            f'<span class="level">({level})</span></div>'
-            f'<div class="bar" role="img" aria-label="{esc(name)} {shown} of 100">'
-            f'<span class="fill l-{level}" style="width:{width}%"></span></div>'
-            f'<div class="meaning">{esc(meaning)}</div></div>')
+    return (
+        f'<div class="axis"><div><strong>{esc(name)}</strong> {shown}/100 '
+        f'<span class="level">({level})</span></div>'
+        f'<div class="bar" role="img" aria-label="{esc(name)} {shown} of 100">'
+        f'<span class="fill l-{level}" style="width:{width}%"></span></div>'
+        f'<div class="meaning">{esc(meaning)}</div></div>'
+    )
 
 
 def data_uri_jpeg(data: bytes) -> str:
@@ -88,21 +89,23 @@ def script_hash() -> str:
 
 def csp() -> str:
     """No network at all: data: images, inline styles, and only our own script."""
-    return ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-            f"script-src {script_hash()}; base-uri 'none'; form-action 'none'")
+    return (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        f"script-src {script_hash()}; base-uri 'none'; form-action 'none'"
+    )
 
 
 def page(title: str, body: str, *, header: str = "", nav: str = "") -> str:
     """A whole HTML document around `body` (already escaped HTML)."""
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{csp()}\">\n"
-        "<meta name=\"referrer\" content=\"no-referrer\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<meta name=\"color-scheme\" content=\"light dark\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp()}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light dark">\n'
         f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        "<a class=\"skip\" href=\"#main\">Skip to the report</a>\n"
-        f"<header class=\"report\">{header}</header>\n{nav}<main id=\"main\">\n{body}\n</main>\n"
+        '<a class="skip" href="#main">Skip to the report</a>\n'
+        f'<header class="report">{header}</header>\n{nav}<main id="main">\n{body}\n</main>\n'
         "<footer><p>Made by authcheck. Self-contained: this file loads nothing from the network.</p></footer>\n"
         f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )
@@ -219,7 +222,7 @@ if(location.hash)flash(location.hash.slice(1));
 })();"""
 
 
-def evidence_box(ev: Evidence) -> Optional[tuple[float, float, float, float]]:
+def evidence_box(ev: Evidence) -> tuple[float, float, float, float] | None:
     """The evidence's box as a tuple of four fractions, or None (accepts the JSON's mapping too)."""
     box = ev.box
     if box is None:

@@ -10,12 +10,11 @@ percentages of the page picture, so a box sits where the JSON says it is at any 
 
 from __future__ import annotations
 
-
 from authcheck.model import Evidence, Finding, Result
-from authcheck.reporters.pagepictures import MAX_PAGES
 from authcheck.reporters.htmlfields import fields_table
 from authcheck.reporters.htmlkit import axis_meter, data_uri_jpeg, esc, evidence_box, pct, verdict_badge
 from authcheck.reporters.jsonout import sorted_findings
+from authcheck.reporters.pagepictures import MAX_PAGES
 from authcheck.reporters.snippets import loc_label, split_context
 
 AXIS_MEANING = {
@@ -45,13 +44,15 @@ def letter_parts(result: Result, pictures=None, *, prefix: str = "", level: int 
         return head, "", ""
     findings = findings_of(result)
     emitted: set = set()  # ids of the evidence marks the text view wrote
-    parts = [f'<section aria-labelledby="{prefix}h-fields"><{h[1]} id="{prefix}h-fields">The letter</{h[1]}>'
-             f"{fields_table(result)}</section>",
-             _document_view(result, findings, pictures, prefix, h, emitted),
-             _findings_section(findings, pictures, prefix, h, emitted),
-             _next_steps(result, prefix, h),
-             forensics_html(result, findings, prefix, h, pictures),
-             _notes(result, prefix, h)]
+    parts = [
+        f'<section aria-labelledby="{prefix}h-fields"><{h[1]} id="{prefix}h-fields">The letter</{h[1]}>'
+        f"{fields_table(result)}</section>",
+        _document_view(result, findings, pictures, prefix, h, emitted),
+        _findings_section(findings, pictures, prefix, h, emitted),
+        _next_steps(result, prefix, h),
+        forensics_html(result, findings, prefix, h, pictures),
+        _notes(result, prefix, h),
+    ]
     return head, _jump_nav(result, findings, pictures, prefix), "".join(parts)
 
 
@@ -62,22 +63,34 @@ def _heads(level: int) -> dict[int, str]:
 def _summary(result: Result, h: dict) -> str:
     """File name, verdict with score, the two axes, and the one-line reason."""
     fmt = f' <span class="muted">({esc(result.format)})</span>' if result.format else ""
-    out = [f'<{h[0]} class="path">{esc(result.path)}{fmt}</{h[0]}>', f"<p>{verdict_badge(result.verdict, result.score)}</p>"]
+    out = [
+        f'<{h[0]} class="path">{esc(result.path)}{fmt}</{h[0]}>',
+        f"<p>{verdict_badge(result.verdict, result.score)}</p>",
+    ]
     if result.error is not None:
         err = result.error
-        out.append(f'<p role="alert"><strong>Could not be checked</strong>: {esc(err.type)} at {esc(err.stage)}: '
-                   f"{esc(err.message)}</p>")
+        out.append(
+            f'<p role="alert"><strong>Could not be checked</strong>: {esc(err.type)} at {esc(err.stage)}: '
+            f"{esc(err.message)}</p>"
+        )
         return "".join(out)
-    out.append('<div class="axes">' + "".join(axis_meter(a, result.axes.get(a), AXIS_MEANING[a]) for a in AXIS_MEANING)
-               + "</div>")
+    out.append(
+        '<div class="axes">'
+        + "".join(axis_meter(a, result.axes.get(a), AXIS_MEANING[a]) for a in AXIS_MEANING)
+        + "</div>"
+    )
     out.append(f'<p class="reason">{esc(result.reason)}</p>')
     return "".join(out)
 
 
 def _jump_nav(result: Result, findings: list[Finding], pictures, prefix: str) -> str:
     """Links to each section, page and finding (plain anchors)."""
-    links = [(f"{prefix}h-fields", "The letter"), (f"{prefix}h-doc", "Pages" if _has_pages(pictures) else "Text"),
-             (f"{prefix}h-findings", f"Findings ({len(findings)})"), (f"{prefix}h-forensics", "Forensics")]
+    links = [
+        (f"{prefix}h-fields", "The letter"),
+        (f"{prefix}h-doc", "Pages" if _has_pages(pictures) else "Text"),
+        (f"{prefix}h-findings", f"Findings ({len(findings)})"),
+        (f"{prefix}h-forensics", "Forensics"),
+    ]
     if _has_pages(pictures):
         links += [(f"{prefix}p{pg.number}", f"page {pg.number}") for pg in pictures.pages]
     links += [(f"{prefix}f{n}", f"#{n}") for n in range(1, len(findings) + 1)]
@@ -99,13 +112,17 @@ def _document_view(result: Result, findings: list[Finding], pictures, prefix: st
     out = [f'<section aria-labelledby="{prefix}h-doc">']
     if _has_pages(pictures):
         out.append(f'<{h[1]} id="{prefix}h-doc">Pages</{h[1]}>')
-        out.append(f'<p class="muted">Each numbered box marks the evidence of the finding with that number; '
-                   f"click a box to read its finding.</p>{pages_html(findings, pictures, prefix)}")
+        out.append(
+            f'<p class="muted">Each numbered box marks the evidence of the finding with that number; '
+            f"click a box to read its finding.</p>{pages_html(findings, pictures, prefix)}"
+        )
         if pictures.problem:
             out.append(f'<p class="muted">{esc(pictures.problem)}.</p>')
         if pictures.total > MAX_PAGES:
             out.append(f'<p class="muted">Only the first {MAX_PAGES} of {pictures.total} pages are drawn.</p>')
-        out.append(f"<details><summary>The extracted text</summary>{text_view(result, findings, prefix, emitted)}</details>")
+        out.append(
+            f"<details><summary>The extracted text</summary>{text_view(result, findings, prefix, emitted)}</details>"
+        )
     else:
         out.append(f'<{h[1]} id="{prefix}h-doc">Text</{h[1]}>')
         if pictures is not None and pictures.problem:
@@ -134,17 +151,20 @@ def pages_html(findings: list[Finding], pictures, prefix: str) -> str:
             f'<figure class="page" id="{prefix}p{pg.number}"><div class="sheet">'
             f'<img src="{data_uri_jpeg(pg.jpeg)}" width="{pg.width}" height="{pg.height}" '
             f'alt="Page {pg.number} of the letter">{"".join(boxes.get(pg.number, []))}</div>'
-            f"<figcaption>Page {pg.number}</figcaption></figure>")
+            f"<figcaption>Page {pg.number}</figcaption></figure>"
+        )
     return f'<div class="pages">{"".join(figures)}</div>'
 
 
 def _box(n: int, k: int, box, shift: int, finding: Finding, prefix: str) -> str:
     x0, y0, x1, y1 = box
     label_shift = f' style="left:{shift * 2.2:.1f}em"' if shift else ""
-    return (f'<a class="box" id="{prefix}b{n}-{k}" href="#{prefix}f{n}" data-finding="{n}" '
-            f'style="left:{pct(x0)};top:{pct(y0)};width:{pct(x1 - x0)};height:{pct(y1 - y0)}" '
-            f'title="Finding {n}: {esc(finding.title)}" aria-label="Evidence {k} of finding {n}">'
-            f'<span class="num"{label_shift}>{n}</span></a>')
+    return (
+        f'<a class="box" id="{prefix}b{n}-{k}" href="#{prefix}f{n}" data-finding="{n}" '
+        f'style="left:{pct(x0)};top:{pct(y0)};width:{pct(x1 - x0)};height:{pct(y1 - y0)}" '
+        f'title="Finding {n}: {esc(finding.title)}" aria-label="Evidence {k} of finding {n}">'
+        f'<span class="num"{label_shift}>{n}</span></a>'
+    )
 
 
 # --- findings ------------------------------------------------------------------------------
@@ -154,19 +174,26 @@ def _findings_section(findings: list[Finding], pictures, prefix: str, h: dict, e
     pages = {pg.number for pg in pictures.pages} if _has_pages(pictures) else set()
     items = "".join(finding_html(n, f, pages, prefix, h, emitted) for n, f in enumerate(findings, 1))
     body = f'<ol class="findings">{items}</ol>' if findings else "<p>No findings.</p>"
-    return (f'<section aria-labelledby="{prefix}h-findings"><{h[1]} id="{prefix}h-findings">Findings '
-            f"({len(findings)})</{h[1]}>{body}</section>")
+    return (
+        f'<section aria-labelledby="{prefix}h-findings"><{h[1]} id="{prefix}h-findings">Findings '
+        f"({len(findings)})</{h[1]}>{body}</section>"
+    )
 
 
 def finding_html(n: int, finding: Finding, pages: set, prefix: str, h: dict, emitted: set) -> str:
     """One finding as the console shows it: contribution, severity, axis, rule, title, message,
     evidence (with links to its box or text mark), what to verify next."""
     sev = finding.severity if finding.severity in ("info", "low", "medium", "high", "critical") else "info"
-    head = (f'<span class="fnum">{n}</span><span class="contrib">+{finding.contribution:.1f}</span> '
-            f'<span class="sev">{esc(finding.severity)}</span> &middot; {esc(finding.axis)} &middot; '
-            f'<span class="rule">{esc(finding.rule)}</span>')
-    parts = [f'<li id="{prefix}f{n}" class="sev-{sev}"><div>{head}</div>',
-             f'<{h[2]}>{esc(finding.title)}</{h[2]}>', f"<p>{esc(finding.message)}</p>"]
+    head = (
+        f'<span class="fnum">{n}</span><span class="contrib">+{finding.contribution:.1f}</span> '
+        f'<span class="sev">{esc(finding.severity)}</span> &middot; {esc(finding.axis)} &middot; '
+        f'<span class="rule">{esc(finding.rule)}</span>'
+    )
+    parts = [
+        f'<li id="{prefix}f{n}" class="sev-{sev}"><div>{head}</div>',
+        f"<{h[2]}>{esc(finding.title)}</{h[2]}>",
+        f"<p>{esc(finding.message)}</p>",
+    ]
     if finding.evidence:
         evs = "".join(_evidence_item(n, k, ev, pages, prefix, emitted) for k, ev in enumerate(finding.evidence, 1))
         parts.append(f'<ul class="evidence">{evs}</ul>')
@@ -174,7 +201,7 @@ def finding_html(n: int, finding: Finding, pages: set, prefix: str, h: dict, emi
         parts.append(f'<p class="muted">Weight: {esc(finding.weight_reason)}</p>')
     if finding.suppressed:
         kind = finding.suppressed.get("kind", "")
-        parts.append(f'<p><strong>Suppressed</strong> ({esc(kind)}): {esc(finding.suppressed.get("reason", ""))}</p>')
+        parts.append(f"<p><strong>Suppressed</strong> ({esc(kind)}): {esc(finding.suppressed.get('reason', ''))}</p>")
     if finding.remediation:
         parts.append(f"<p><strong>Verify next:</strong> {esc(finding.remediation)}</p>")
     if finding.references:
@@ -216,5 +243,7 @@ def _list_section(prefix: str, h: dict, key: str, title: str, items: list[str]) 
     if not items:
         return ""
     rows = "".join(f"<li>{item}</li>" for item in items)
-    return (f'<section aria-labelledby="{prefix}h-{key}"><{h[1]} id="{prefix}h-{key}">{title}</{h[1]}>'
-            f"<ul>{rows}</ul></section>")
+    return (
+        f'<section aria-labelledby="{prefix}h-{key}"><{h[1]} id="{prefix}h-{key}">{title}</{h[1]}>'
+        f"<ul>{rows}</ul></section>"
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from typing import Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
 
 from authcheck.model import Result
 from authcheck.reporters.htmlkit import esc, page, verdict_badge
@@ -24,16 +24,18 @@ Pictures = Callable[[Result], object]
 
 def default_pictures(settings) -> Pictures:
     """A callable drawing the pages of a checked PDF (None for anything else)."""
+
     def draw(result: Result):
         if result.error is not None or result.format != "pdf":
             return None
         from authcheck.reporters.pagepictures import changed_pages, pictures_for
 
         return pictures_for(result.path, result.sha256, settings, changed_pages(result.letter))
+
     return draw
 
 
-def render_html(results: Sequence[Result], pictures: Optional[Pictures] = None, *, single: bool = False) -> str:
+def render_html(results: Sequence[Result], pictures: Pictures | None = None, *, single: bool = False) -> str:
     """One self-contained HTML file for the results (one letter's report when `single`)."""
     draw = pictures or (lambda r: None)
     if single or len(results) == 1:
@@ -42,13 +44,15 @@ def render_html(results: Sequence[Result], pictures: Optional[Pictures] = None, 
         return page(f"authcheck: {os.path.basename(result.path) or result.path}", body, header=head, nav=nav)
     sections = [index_html(results, [f"#d{i}" for i in range(1, len(results) + 1)])]
     for i, result in enumerate(results, 1):
-        sections.append(f'<section class="letter" id="d{i}" aria-label="Report {i}">'
-                        f'<p><a href="#index">Back to the index</a></p>'
-                        f"{letter_html(result, draw(result), prefix=f'd{i}-', level=2)}</section>")
+        sections.append(
+            f'<section class="letter" id="d{i}" aria-label="Report {i}">'
+            f'<p><a href="#index">Back to the index</a></p>'
+            f"{letter_html(result, draw(result), prefix=f'd{i}-', level=2)}</section>"
+        )
     return page(f"authcheck: {len(results)} files", "".join(sections), header=_title(results))
 
 
-def write_html_folder(folder: str, results: Sequence[Result], pictures: Optional[Pictures] = None) -> list[str]:
+def write_html_folder(folder: str, results: Sequence[Result], pictures: Pictures | None = None) -> list[str]:
     """index.html and one report per document in `folder` (created if needed); the paths written."""
     from authcheck.util.atomic import write_atomic
 
@@ -60,12 +64,18 @@ def write_html_folder(folder: str, results: Sequence[Result], pictures: Optional
         head, nav, body = letter_parts(result, draw(result), level=1)
         head = '<p><a href="index.html">Back to the index</a></p>' + head
         path = os.path.join(folder, name)
-        write_atomic(path, page(f"authcheck: {os.path.basename(result.path) or result.path}", body, header=head, nav=nav),
-                     follow_links=False)  # a link planted in the folder is replaced, never followed
+        write_atomic(
+            path,
+            page(f"authcheck: {os.path.basename(result.path) or result.path}", body, header=head, nav=nav),
+            follow_links=False,
+        )  # a link planted in the folder is replaced, never followed
         written.append(path)
     index = os.path.join(folder, "index.html")
-    write_atomic(index, page(f"authcheck: {len(results)} files", index_html(results, names), header=_title(results)),
-                 follow_links=False)
+    write_atomic(
+        index,
+        page(f"authcheck: {len(results)} files", index_html(results, names), header=_title(results)),
+        follow_links=False,
+    )
     return [index, *written]
 
 
@@ -100,9 +110,11 @@ def index_html(results: Sequence[Result], links: Sequence[str]) -> str:
 def _controls() -> str:
     """Filter controls, hidden until the script shows them (nothing to do without it)."""
     options = "".join(f'<option value="{v}">{v}</option>' for v in VERDICT_ORDER)
-    return ('<div class="controls" data-filter="files" hidden><label>Filter <input type="search" '
-            'aria-label="Filter files"></label><label>Verdict <select aria-label="Verdict">'
-            f'<option value="">any</option>{options}</select></label></div>')
+    return (
+        '<div class="controls" data-filter="files" hidden><label>Filter <input type="search" '
+        'aria-label="Filter files"></label><label>Verdict <select aria-label="Verdict">'
+        f'<option value="">any</option>{options}</select></label></div>'
+    )
 
 
 def files_table(results: Sequence[Result], links: Sequence[str]) -> str:
@@ -114,19 +126,21 @@ def files_table(results: Sequence[Result], links: Sequence[str]) -> str:
         top = esc(findings[0].title) if findings else (esc(result.error.message) if result.error else "")
         score = "" if result.score is None else str(result.score)
         axes = [result.axes.get(a) for a in ("origin", "authority")]
-        cells = [f'<td data-key="{esc(result.path)}"><a href="{esc(link)}">{esc(result.path)}</a></td>',
-                 f'<td data-key="{VERDICT_ORDER.index(verdict) if verdict in VERDICT_ORDER else 9}">'
-                 f"{verdict_badge(result.verdict)}</td>",
-                 f'<td data-key="{score or -1}">{score}</td>',
-                 *(f'<td data-key="{-1 if a is None else a}">{"" if a is None else a}</td>' for a in axes),
-                 f"<td>{top}</td>"]
+        cells = [
+            f'<td data-key="{esc(result.path)}"><a href="{esc(link)}">{esc(result.path)}</a></td>',
+            f'<td data-key="{VERDICT_ORDER.index(verdict) if verdict in VERDICT_ORDER else 9}">'
+            f"{verdict_badge(result.verdict)}</td>",
+            f'<td data-key="{score or -1}">{score}</td>',
+            *(f'<td data-key="{-1 if a is None else a}">{"" if a is None else a}</td>' for a in axes),
+            f"<td>{top}</td>",
+        ]
         rows.append(f'<tr data-verdict="{esc(verdict)}">{"".join(cells)}</tr>')
     heads = ["File", "Verdict", "Score", "Origin", "Authority", "Top finding"]
     numeric = {1, 2, 3, 4}
-    ths = "".join(f'<th scope="col" data-col="{i}"{" data-num" if i in numeric else ""}>{h}</th>'
-                  for i, h in enumerate(heads))
-    return (f'<table id="files" class="sortable"><thead><tr>{ths}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+    ths = "".join(
+        f'<th scope="col" data-col="{i}"{" data-num" if i in numeric else ""}>{h}</th>' for i, h in enumerate(heads)
+    )
+    return f'<table id="files" class="sortable"><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def score_chart(results: Sequence[Result]) -> str:
@@ -141,10 +155,14 @@ def score_chart(results: Sequence[Result]) -> str:
         height = round(120 * count / top)
         band = "fail" if i >= 6 else "review" if i >= 3 else "pass"  # display only, from the default bands
         x = 40 + i * 50
-        bars.append(f'<rect class="bar-{band}" x="{x}" y="{140 - height}" width="40" height="{height}">'
-                    f"<title>{i * 10}-{i * 10 + 9 if i < 9 else 100}: {count} file(s)</title></rect>"
-                    f'<text x="{x + 20}" y="{135 - height}" text-anchor="middle">{count or ""}</text>'
-                    f'<text x="{x + 20}" y="158" text-anchor="middle">{i * 10}</text>')
-    return ('<svg role="img" viewBox="0 0 560 175" width="560" height="175" aria-labelledby="chart-title">'
-            '<title id="chart-title">Risk scores of the checked files, in bands of ten</title>'
-            f'{"".join(bars)}<text x="300" y="174" text-anchor="middle">risk score</text></svg>')
+        bars.append(
+            f'<rect class="bar-{band}" x="{x}" y="{140 - height}" width="40" height="{height}">'
+            f"<title>{i * 10}-{i * 10 + 9 if i < 9 else 100}: {count} file(s)</title></rect>"
+            f'<text x="{x + 20}" y="{135 - height}" text-anchor="middle">{count or ""}</text>'
+            f'<text x="{x + 20}" y="158" text-anchor="middle">{i * 10}</text>'
+        )
+    return (
+        '<svg role="img" viewBox="0 0 560 175" width="560" height="175" aria-labelledby="chart-title">'
+        '<title id="chart-title">Risk scores of the checked files, in bands of ten</title>'
+        f'{"".join(bars)}<text x="300" y="174" text-anchor="middle">risk score</text></svg>'
+    )

@@ -9,17 +9,22 @@ text is escaped on its own; marks are added around the escaped pieces, never ins
 
 from __future__ import annotations
 
-from typing import Optional
+import itertools
 
 from authcheck.model import Finding, Result
 from authcheck.reporters.htmlkit import esc
 
 MAX_CHARS = 300_000  #: text shown; the rest is cut with a note
-SOURCE_LABELS = {"header": "page header", "footer": "page footer", "textbox": "text box",
-                 "watermark": "watermark", "annotation": "annotation"}
+SOURCE_LABELS = {
+    "header": "page header",
+    "footer": "page footer",
+    "textbox": "text box",
+    "watermark": "watermark",
+    "annotation": "annotation",
+}
 
 
-def text_view(result: Result, findings: list[Finding], prefix: str, emitted: Optional[set] = None) -> str:
+def text_view(result: Result, findings: list[Finding], prefix: str, emitted: set | None = None) -> str:
     """The text view, or a short note when the document's lines were not kept.  The ids of the
     evidence marks written are added to `emitted`, so links are made only to marks that exist."""
     emitted = set() if emitted is None else emitted
@@ -43,8 +48,9 @@ def text_view(result: Result, findings: list[Finding], prefix: str, emitted: Opt
                 continue
         anchor = f"{prefix}l{line.number}"
         emitted.add(anchor)
-        para.append(f'<span class="ln" id="{anchor}"></span>'
-                    + _line_html(line, marks, inserts.get(line.number, ()), emitted))
+        para.append(
+            f'<span class="ln" id="{anchor}"></span>' + _line_html(line, marks, inserts.get(line.number, ()), emitted)
+        )
         para.extend(_comment(ev) for ev in comments.get(line.number, ()))
         shown += len(line.text)
     out.append(_paragraph(para, source))
@@ -52,7 +58,7 @@ def text_view(result: Result, findings: list[Finding], prefix: str, emitted: Opt
     return "".join(out)
 
 
-def _paragraph(lines: list[str], source: Optional[str]) -> str:
+def _paragraph(lines: list[str], source: str | None) -> str:
     if not lines:
         return ""
     label = SOURCE_LABELS.get(source or "")
@@ -75,7 +81,7 @@ def _evidence_marks(findings: list[Finding], prefix: str) -> list[tuple[int, int
 def _by_line(signal) -> dict[int, tuple]:
     """A forensic fact's evidence grouped by line number."""
     out: dict[int, list] = {}
-    for ev in (signal.evidence if signal is not None else ()):
+    for ev in signal.evidence if signal is not None else ():
         if ev.line is not None:
             out.setdefault(ev.line, []).append(ev)
     return {k: tuple(v) for k, v in out.items()}
@@ -97,7 +103,7 @@ def _line_html(line, marks, inserts, emitted: set) -> str:
         return esc(text)
     cuts = sorted({0, len(text), *(s[0] for s in spans), *(s[1] for s in spans)})
     out = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         for s in spans:
             if s[2] == "mark" and s[0] == a and s[3][2] not in emitted:
                 n, href, ident = s[3]

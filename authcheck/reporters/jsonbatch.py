@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from authcheck.model import VERDICTS, Result
 
@@ -61,7 +62,6 @@ def render_batch_json(results: Sequence[Result], cache_failures: int = 0) -> str
 def jsonl_line(result: Result) -> str:
     """One result's record as a single JSON line, ending with a newline."""
     from authcheck.reporters.jsonout import result_record
-
     from authcheck.util.safetext import scrub_surrogates
 
     return scrub_surrogates(json.dumps(result_record(result), ensure_ascii=False, separators=(",", ":"))) + "\n"

@@ -16,17 +16,23 @@ never lost to a UnicodeEncodeError.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from authcheck.engine.fields import kind_record
-from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.model import Evidence, Fact, Finding, Letter, Location, Result
+from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.util.safetext import path_b64, path_text, scrub_surrogates
 
 SCHEMA_VERSION = "1.1"
 
 __all__ = [
-    "SCHEMA_VERSION", "finding_fingerprint", "letter_record", "render_json", "render_jsonl", "result_record",
+    "SCHEMA_VERSION",
+    "finding_fingerprint",
+    "letter_record",
+    "render_json",
+    "render_jsonl",
+    "result_record",
 ]
 
 
@@ -71,14 +77,14 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-f.contribution, f.rule))
 
 
-def axes_record(result: Result) -> dict[str, Optional[int]]:
+def axes_record(result: Result) -> dict[str, int | None]:
     """The two axis scores; both null when the file could not be checked."""
     if result.error is not None:
         return {"origin": None, "authority": None}
     return {"origin": result.axes.get("origin"), "authority": result.axes.get("authority")}
 
 
-def error_record(result: Result) -> Optional[dict[str, str]]:
+def error_record(result: Result) -> dict[str, str] | None:
     """The error object, or None when the file was checked."""
     if result.error is None:
         return None
@@ -86,7 +92,7 @@ def error_record(result: Result) -> Optional[dict[str, str]]:
     return {"type": err.type, "message": err.message, "stage": err.stage}
 
 
-def finding_record(sha256: Optional[str], finding: Finding) -> dict[str, Any]:
+def finding_record(sha256: str | None, finding: Finding) -> dict[str, Any]:
     """One finding, with its fingerprint and evidence."""
     return {
         "rule": finding.rule,
@@ -110,15 +116,22 @@ def finding_record(sha256: Optional[str], finding: Finding) -> dict[str, Any]:
 def evidence_record(ev: Evidence) -> dict[str, Any]:
     """One evidence item; unknown positions are null."""
     return {
-        "text": ev.text, "part": ev.part, "page": ev.page, "line": ev.line,
-        "start": ev.start, "end": ev.end, "key": ev.key, "context": ev.context,
-        "highlight": list(ev.highlight) if ev.highlight is not None else None, "pattern": ev.pattern,
+        "text": ev.text,
+        "part": ev.part,
+        "page": ev.page,
+        "line": ev.line,
+        "start": ev.start,
+        "end": ev.end,
+        "key": ev.key,
+        "context": ev.context,
+        "highlight": list(ev.highlight) if ev.highlight is not None else None,
+        "pattern": ev.pattern,
         "reason": jsonable(ev.reason),
         "box": box_record(ev.box),
     }
 
 
-def box_record(box) -> Optional[dict[str, float]]:
+def box_record(box) -> dict[str, float] | None:
     """An evidence box as {x0, y0, x1, y1} page fractions (top-left origin), or None."""
     if box is None:
         return None
@@ -164,17 +177,27 @@ def letter_record(letter: Letter) -> dict[str, Any]:
 
 def forensic_record(signal) -> dict[str, Any]:
     """One forensic fact: its value, what it means, and where it was seen."""
-    return {"value": jsonable(signal.value), "explanation": signal.explanation,
-            "evidence": [evidence_record(e) for e in signal.evidence]}
+    return {
+        "value": jsonable(signal.value),
+        "explanation": signal.explanation,
+        "evidence": [evidence_record(e) for e in signal.evidence],
+    }
 
 
 def document_record(letter: Letter) -> dict[str, Any]:
     """Facts about the file as loaded."""
     doc = letter.document
     return {
-        **path_keys(doc.path), "sha256": doc.sha256, "format": doc.format, "extension": doc.extension,
-        "size": doc.size, "pages": doc.pages, "has_text_layer": doc.has_text_layer,
-        "lines": len(doc.lines), "text_chars": len(doc.text), "kind": kind_record(letter.kind),
+        **path_keys(doc.path),
+        "sha256": doc.sha256,
+        "format": doc.format,
+        "extension": doc.extension,
+        "size": doc.size,
+        "pages": doc.pages,
+        "has_text_layer": doc.has_text_layer,
+        "lines": len(doc.lines),
+        "text_chars": len(doc.text),
+        "kind": kind_record(letter.kind),
         **({"ocr": jsonable(doc.ocr)} if doc.ocr else {}),
     }
 
@@ -191,8 +214,13 @@ def metadata_record(letter: Letter) -> dict[str, Any]:
 def signature_field_record(sf) -> dict[str, Any]:
     """A digital signature field or signature line."""
     return {
-        "name": sf.name, "filled": sf.filled, "kind": sf.kind, "signer": sf.signer,
-        "signed_at": sf.signed_at, "reason": sf.reason, "page": sf.page,
+        "name": sf.name,
+        "filled": sf.filled,
+        "kind": sf.kind,
+        "signer": sf.signer,
+        "signed_at": sf.signed_at,
+        "reason": sf.reason,
+        "page": sf.page,
         "byte_range": list(sf.byte_range) if sf.byte_range is not None else None,
     }
 
@@ -200,8 +228,13 @@ def signature_field_record(sf) -> dict[str, Any]:
 def image_record(img) -> dict[str, Any]:
     """A picture on a page (a possible signature image)."""
     return {
-        "page": img.page, "name": img.name, "line": img.line, "top": img.top,
-        "bottom": img.bottom, "width": img.width, "height": img.height,
+        "page": img.page,
+        "name": img.name,
+        "line": img.line,
+        "top": img.top,
+        "bottom": img.bottom,
+        "width": img.width,
+        "height": img.height,
     }
 
 
@@ -212,15 +245,20 @@ def parts_record(letter: Letter) -> list[dict[str, Any]]:
     rows = []
     for name, spans in letter.parts.items():
         for start, end in spans:
-            rows.append({
-                "part": name, "start": start, "end": end,
-                "first_line": line_at(doc.lines, start), "last_line": line_at(doc.lines, max(start, end - 1)),
-                "text": text[start:end],
-            })
+            rows.append(
+                {
+                    "part": name,
+                    "start": start,
+                    "end": end,
+                    "first_line": line_at(doc.lines, start),
+                    "last_line": line_at(doc.lines, max(start, end - 1)),
+                    "text": text[start:end],
+                }
+            )
     return rows
 
 
-def line_at(lines, offset: int) -> Optional[int]:
+def line_at(lines, offset: int) -> int | None:
     """The number of the line holding a character offset, or None when out of range."""
     for line in lines:
         if line.start <= offset <= line.end:
@@ -231,12 +269,16 @@ def line_at(lines, offset: int) -> Optional[int]:
 def loc_record(loc: Location) -> dict[str, Any]:
     """Where a value came from."""
     return {
-        "part": loc.part, "page": loc.page, "line": loc.line,
-        "start": loc.start, "end": loc.end, "key": loc.key,
+        "part": loc.part,
+        "page": loc.page,
+        "line": loc.line,
+        "start": loc.start,
+        "end": loc.end,
+        "key": loc.key,
     }
 
 
-def fact_record(fact: Optional[Fact]) -> Optional[dict[str, Any]]:
+def fact_record(fact: Fact | None) -> dict[str, Any] | None:
     """A value and its location, flattened; None stays None."""
     if fact is None:
         return None
@@ -272,7 +314,7 @@ def party_record(party) -> dict[str, Any]:
     }
 
 
-def date_record(date) -> Optional[dict[str, Any]]:
+def date_record(date) -> dict[str, Any] | None:
     """A written date, its ISO value and location."""
     if date is None:
         return None
@@ -291,7 +333,9 @@ def signature_block_record(letter: Letter) -> dict[str, Any]:
         "closing": fact_record(block.closing),
         "name": fact_record(block.name),
         "titles": facts_record(block.titles),
-        "page": block.page, "start": block.start, "end": block.end,
+        "page": block.page,
+        "start": block.start,
+        "end": block.end,
     }
 
 
@@ -299,6 +343,9 @@ def signature_record(letter: Letter) -> dict[str, Any]:
     """Whether the letter is signed, how, and on what evidence."""
     sig = letter.signature
     return {
-        "signed": sig.signed, "kinds": list(sig.kinds), "strength": sig.strength,
-        "reason": sig.reason, "evidence": facts_record(sig.evidence),
+        "signed": sig.signed,
+        "kinds": list(sig.kinds),
+        "strength": sig.strength,
+        "reason": sig.reason,
+        "evidence": facts_record(sig.evidence),
     }

@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import sys
 from dataclasses import dataclass
-from typing import Optional
 
 MAX_PAGES = 30  #: pages drawn per letter; the report says when there are more
 MAX_COMPARED = 4  #: (revision, page) pairs drawn before and after, for revisions that changed text
@@ -27,7 +26,7 @@ class Pictures:
 
     pages: tuple = ()
     total: int = 0
-    problem: Optional[str] = None
+    problem: str | None = None
     compared: tuple = ()  #: (revision, page, before PageImage, after PageImage) for changed text
 
 
@@ -35,13 +34,13 @@ def changed_pages(letter) -> list[tuple[int, int]]:
     """(revision, page) pairs whose text a later revision changed, from the letter's forensic facts."""
     signal = letter.document.facts.get("pdf_text_changes") if letter is not None else None
     pairs = []
-    for ev in (signal.evidence if signal is not None else ()):
+    for ev in signal.evidence if signal is not None else ():
         if ev.page is not None and str(ev.key or "").isdigit() and (int(ev.key), ev.page) not in pairs:
             pairs.append((int(ev.key), ev.page))
     return pairs[:MAX_COMPARED]
 
 
-def pictures_for(path: str, sha256: Optional[str], settings, compare: tuple = ()) -> Pictures:
+def pictures_for(path: str, sha256: str | None, settings, compare: tuple = ()) -> Pictures:
     """Draw the pages of the checked PDF at `path` (only if it still hashes to `sha256`), and for
     each (revision, page) in `compare` that page before and after that revision."""
     if path == "-" or not sha256:
@@ -54,7 +53,7 @@ def pictures_for(path: str, sha256: Optional[str], settings, compare: tuple = ()
     return _in_child(data, settings, tuple(compare))
 
 
-def _read(path: str, limit: int) -> Optional[bytes]:
+def _read(path: str, limit: int) -> bytes | None:
     try:
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
@@ -94,21 +93,21 @@ def _child_main(send, data: bytes, settings, compare: tuple) -> None:
     _apply_limits(settings.limits)
     try:
         send.send(_draw(data, settings.password, compare))
-    except BaseException as exc:  # noqa: BLE001 - anything here is "no pictures", said once
+    except BaseException as exc:
         send.send(Pictures(problem=f"the pages could not be drawn ({type(exc).__name__})"))
     finally:
         send.close()
         os._exit(0)
 
 
-def _draw(data: bytes, password: Optional[str], compare: tuple = ()) -> Pictures:
+def _draw(data: bytes, password: str | None, compare: tuple = ()) -> Pictures:
     try:
         from authcheck.loaders.pdfium import render
 
         pages, total, failed = render(data, password, max_pages=MAX_PAGES)
     except ImportError:
         return Pictures(problem="page pictures need pypdfium2 and Pillow (pip install pypdfium2 Pillow)")
-    except Exception as exc:  # noqa: BLE001 - a file pdfium cannot draw still gets a text report
+    except Exception as exc:
         return Pictures(problem=f"the pages could not be drawn ({type(exc).__name__})")
     compared = _compare(data, password, compare) if compare else ()
     if failed and not pages:
@@ -117,7 +116,7 @@ def _draw(data: bytes, password: Optional[str], compare: tuple = ()) -> Pictures
     return Pictures(tuple(pages), total, problem, compared)
 
 
-def _compare(data: bytes, password: Optional[str], compare: tuple) -> tuple:
+def _compare(data: bytes, password: str | None, compare: tuple) -> tuple:
     """Each (revision, page): the page as the file stood before that revision, and as it is now."""
     from authcheck.forensics.pdfrevisions import walk
     from authcheck.loaders.pdfium import render_page
@@ -128,9 +127,9 @@ def _compare(data: bytes, password: Optional[str], compare: tuple) -> tuple:
         if not 2 <= revision <= len(revisions):
             continue
         try:
-            before = render_page(data[:revisions[revision - 2].end], password, page, COMPARE_WIDTH)
-            after = render_page(data[:revisions[revision - 1].end], password, page, COMPARE_WIDTH)
-        except Exception:  # noqa: BLE001 - an earlier revision pdfium cannot open is simply not shown
+            before = render_page(data[: revisions[revision - 2].end], password, page, COMPARE_WIDTH)
+            after = render_page(data[: revisions[revision - 1].end], password, page, COMPARE_WIDTH)
+        except Exception:
             continue
         out.append((revision, page, before, after))
     return tuple(out)

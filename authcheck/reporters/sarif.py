@@ -16,12 +16,13 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any
 from urllib.parse import quote
 
-from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.model import Evidence, Finding, Letter, Result
+from authcheck.suppress.fingerprint import finding_fingerprint
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -67,12 +68,12 @@ def sarif_log(
     rules: Sequence[Mapping[str, Any]],
     *,
     tool_version: str,
-    base_dir: Optional[str] = None,
+    base_dir: str | None = None,
     include_suppressed: bool = False,
-    information_uri: Optional[str] = None,
-    help_uri: Optional[str] = None,
-    start_time_utc: Optional[str] = None,
-    end_time_utc: Optional[str] = None,
+    information_uri: str | None = None,
+    help_uri: str | None = None,
+    start_time_utc: str | None = None,
+    end_time_utc: str | None = None,
 ) -> dict[str, Any]:
     """The SARIF 2.1.0 log as a dict: paths become URIs relative to `base_dir` (default: the
     working directory) under `%SRCROOT%`; suppressed findings are left out unless asked."""
@@ -85,10 +86,14 @@ def sarif_log(
     out = [finding_result(r, f, rule_index[f.rule], locate[r.path]) for r, f in shown]
     out += [error_result(r, rule_index[ERROR_RULE_ID], locate[r.path]) for r in failed]
     out.sort(key=result_sort_key)
-    driver = drop_none({
-        "name": "authcheck", "semanticVersion": tool_version,
-        "informationUri": information_uri, "rules": descriptors,
-    })
+    driver = drop_none(
+        {
+            "name": "authcheck",
+            "semanticVersion": tool_version,
+            "informationUri": information_uri,
+            "rules": descriptors,
+        }
+    )
     run = {
         "tool": {"driver": driver},
         "invocations": [invocation(failed, rule_index, locate, start_time_utc, end_time_utc)],
@@ -104,8 +109,10 @@ def sarif_log(
 
 
 def rule_descriptors(
-    rules: Sequence[Mapping[str, Any]], findings: Sequence[Finding], has_errors: bool,
-    help_uri: Optional[str] = None,
+    rules: Sequence[Mapping[str, Any]],
+    findings: Sequence[Finding],
+    has_errors: bool,
+    help_uri: str | None = None,
 ) -> list[dict[str, Any]]:
     """One descriptor per rule id, sorted by id: the rules that ran, any rule a shown finding
     names that was not passed in, and `authcheck.error` when a file could not be checked."""
@@ -122,29 +129,36 @@ def rule_descriptors(
 def rule_from_finding(finding: Finding) -> dict[str, Any]:
     """A rule description rebuilt from a finding, for a rule missing from the list given."""
     return {
-        "id": finding.rule, "title": finding.title, "description": finding.title,
-        "severity": finding.severity, "axis": finding.axis, "weight": finding.weight,
-        "references": list(finding.references), "remediation": finding.remediation,
+        "id": finding.rule,
+        "title": finding.title,
+        "description": finding.title,
+        "severity": finding.severity,
+        "axis": finding.axis,
+        "weight": finding.weight,
+        "references": list(finding.references),
+        "remediation": finding.remediation,
         "confidence": finding.confidence,
     }
 
 
-def rule_descriptor(rule: Mapping[str, Any], help_uri: Optional[str] = None) -> dict[str, Any]:
+def rule_descriptor(rule: Mapping[str, Any], help_uri: str | None = None) -> dict[str, Any]:
     """A SARIF reportingDescriptor for one rule description.  `help_uri` is the project's own
     documentation address (from its package metadata), never one made up here."""
     rule_id = rule["id"]
     title = rule.get("title") or rule_id
     level = LEVELS.get(rule.get("severity") or "", "warning")
-    return drop_none({
-        "id": rule_id,
-        "name": rule_name(rule_id),
-        "shortDescription": {"text": title},
-        "fullDescription": {"text": rule.get("description") or title},
-        "helpUri": help_uri,
-        "help": rule_help(rule),
-        "defaultConfiguration": {"level": level},
-        "properties": rule_properties(rule, level),
-    })
+    return drop_none(
+        {
+            "id": rule_id,
+            "name": rule_name(rule_id),
+            "shortDescription": {"text": title},
+            "fullDescription": {"text": rule.get("description") or title},
+            "helpUri": help_uri,
+            "help": rule_help(rule),
+            "defaultConfiguration": {"level": level},
+            "properties": rule_properties(rule, level),
+        }
+    )
 
 
 def rule_name(rule_id: str) -> str:
@@ -175,8 +189,14 @@ def rule_properties(rule: Mapping[str, Any], level: str) -> dict[str, Any]:
     rule's confidence), problem.severity (from its level) and security-severity (from its severity)."""
     tags = ["security", "authenticity"] + ([rule["axis"]] if rule.get("axis") else [])
     precision = rule.get("confidence") if rule.get("confidence") in PRECISIONS else None
-    return drop_none({"tags": tags, "precision": precision, "problem.severity": PROBLEM_SEVERITY[level],
-                      "security-severity": SECURITY_SEVERITY.get(rule.get("severity") or "", "5.5")})
+    return drop_none(
+        {
+            "tags": tags,
+            "precision": precision,
+            "problem.severity": PROBLEM_SEVERITY[level],
+            "security-severity": SECURITY_SEVERITY.get(rule.get("severity") or "", "5.5"),
+        }
+    )
 
 
 def is_web_url(ref: str) -> bool:
@@ -207,8 +227,11 @@ def finding_result(result: Result, finding: Finding, rule_index: int, artifact: 
     if finding.suppressed is not None:
         out["suppressions"] = [suppression(finding.suppressed)]
     out["properties"] = {
-        "axis": finding.axis, "severity": finding.severity, "weight": finding.weight,
-        "contribution": finding.contribution, "document_score": result.score,
+        "axis": finding.axis,
+        "severity": finding.severity,
+        "weight": finding.weight,
+        "contribution": finding.contribution,
+        "document_score": result.score,
         "document_verdict": result.verdict,
     }
     return out
@@ -223,14 +246,16 @@ def error_result(result: Result, rule_index: int, artifact: dict[str, Any]) -> d
         "ruleIndex": rule_index,
         "level": "error",
         "message": {"text": error_message(result)},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": 1, "startColumn": 1}}}],
+        "locations": [
+            {"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": 1, "startColumn": 1}}}
+        ],
         "partialFingerprints": fingerprints(hashlib.sha256(payload.encode("utf-8")).hexdigest()),
         "properties": {"error_type": err.type, "stage": err.stage},
     }
 
 
 def error_message(result: Result) -> str:
-    """"could not be checked: <type> at <stage>: <message>"."""
+    """ "could not be checked: <type> at <stage>: <message>"."""
     err = result.error
     return f"could not be checked: {err.type} at {err.stage}: {err.message}"
 
@@ -251,8 +276,11 @@ def result_sort_key(res: dict[str, Any]) -> tuple:
     physical = res["locations"][0]["physicalLocation"]
     region = physical["region"]
     return (
-        physical["artifactLocation"]["uri"], res["ruleId"], region["startLine"],
-        region.get("charOffset", -1), res["partialFingerprints"][FINGERPRINT_KEY],
+        physical["artifactLocation"]["uri"],
+        res["ruleId"],
+        region["startLine"],
+        region.get("charOffset", -1),
+        res["partialFingerprints"][FINGERPRINT_KEY],
     )
 
 
@@ -260,7 +288,7 @@ def result_sort_key(res: dict[str, Any]) -> tuple:
 
 
 def evidence_location(
-    artifact: dict[str, Any], ev: Optional[Evidence], letter: Optional[Letter], related: bool = False
+    artifact: dict[str, Any], ev: Evidence | None, letter: Letter | None, related: bool = False
 ) -> dict[str, Any]:
     """A location for one evidence item: always a physical location with startLine >= 1."""
     if ev is None:
@@ -275,7 +303,7 @@ def evidence_location(
     return out
 
 
-def evidence_region(ev: Evidence, letter: Optional[Letter]) -> dict[str, Any]:
+def evidence_region(ev: Evidence, letter: Letter | None) -> dict[str, Any]:
     """Line, columns and characters in the extracted text; line 1 for evidence outside it."""
     if ev.line is None:
         return {"startLine": 1, "startColumn": 1}
@@ -290,7 +318,7 @@ def evidence_region(ev: Evidence, letter: Optional[Letter]) -> dict[str, Any]:
     return region
 
 
-def text_span(ev: Evidence, letter: Optional[Letter]) -> Optional[tuple[int, int, int]]:
+def text_span(ev: Evidence, letter: Letter | None) -> tuple[int, int, int] | None:
     """(startColumn, endLine, endColumn) from the evidence offsets, when the letter's lines
     are at hand and agree with the evidence's line number; otherwise None."""
     if letter is None or ev.start is None or ev.end is None or ev.end < ev.start:
@@ -328,7 +356,7 @@ def evidence_label(ev: Evidence) -> str:
 # --- artifacts and invocation -----------------------------------------------------------
 
 
-def artifact_table(docs: Sequence[Result], base_dir: Optional[str]) -> tuple[list[dict], dict[str, dict]]:
+def artifact_table(docs: Sequence[Result], base_dir: str | None) -> tuple[list[dict], dict[str, dict]]:
     """`run.artifacts` (one per distinct URI) and, per result path, the artifactLocation
     (with the artifact's index) that results should use."""
     artifacts: list[dict[str, Any]] = []
@@ -348,15 +376,17 @@ def artifact(result: Result, where: dict[str, str]) -> dict[str, Any]:
     properties = {"score": result.score, "verdict": result.verdict, "format": result.format}
     if result.error is not None:
         properties["error"] = result.error.type
-    return drop_none({
-        "location": where,
-        "mimeType": MIME_TYPES.get(result.format or ""),
-        "hashes": {"sha-256": result.sha256} if result.sha256 else None,
-        "properties": properties,
-    })
+    return drop_none(
+        {
+            "location": where,
+            "mimeType": MIME_TYPES.get(result.format or ""),
+            "hashes": {"sha-256": result.sha256} if result.sha256 else None,
+            "properties": properties,
+        }
+    )
 
 
-def artifact_uri(path: str, base_dir: Optional[str]) -> dict[str, str]:
+def artifact_uri(path: str, base_dir: str | None) -> dict[str, str]:
     """The artifactLocation for a path: a percent-encoded, forward-slash URI relative to
     `base_dir` (or the working directory) under %SRCROOT%, or a file: URI outside it."""
     rel = relative_path(path, base_dir)
@@ -365,7 +395,7 @@ def artifact_uri(path: str, base_dir: Optional[str]) -> dict[str, str]:
     return {"uri": quote(os.fsencode(PurePath(rel).as_posix()), safe="/"), "uriBaseId": SRCROOT}  # exact bytes
 
 
-def relative_path(path: str, base_dir: Optional[str]) -> Optional[str]:
+def relative_path(path: str, base_dir: str | None) -> str | None:
     """`path` relative to `base_dir`, or None when it lies outside (or on another drive)."""
     if base_dir is None:
         return None if os.path.isabs(path) else os.path.normpath(path)
@@ -379,8 +409,11 @@ def relative_path(path: str, base_dir: Optional[str]) -> Optional[str]:
 
 
 def invocation(
-    failed: Sequence[Result], rule_index: Mapping[str, int], locate: Mapping[str, dict],
-    start_time_utc: Optional[str], end_time_utc: Optional[str],
+    failed: Sequence[Result],
+    rule_index: Mapping[str, int],
+    locate: Mapping[str, dict],
+    start_time_utc: str | None,
+    end_time_utc: str | None,
 ) -> dict[str, Any]:
     """The single invocation: successful unless a file could not be checked."""
     out: dict[str, Any] = {"executionSuccessful": not failed}

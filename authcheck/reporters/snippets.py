@@ -9,17 +9,16 @@ collapsed, and long sentences are trimmed around the match.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from authcheck.model import Evidence
 from authcheck.util.safetext import for_terminal
 
-CONTEXT_CHARS = 90      #: characters of context kept on each side of a match
+CONTEXT_CHARS = 90  #: characters of context kept on each side of a match
 
 _SPACES = re.compile(r"\s+")
 
 
-def clean(text: Optional[str]) -> str:
+def clean(text: str | None) -> str:
     """Document text made safe to print: whitespace runs become one space, soft hyphens are
     dropped, and other invisible and control characters become visible escapes such as
     ``\\x1b`` or ``\\u202e`` (`safetext.for_terminal`)."""
@@ -60,7 +59,7 @@ def split_context(ev: Evidence) -> tuple[str, str, str]:
     return trim_left(ev.context[:start]), ev.context[start:end], trim_right(ev.context[end:])
 
 
-def find_span(context: str, text: str) -> Optional[tuple[int, int]]:
+def find_span(context: str, text: str) -> tuple[int, int] | None:
     """Where `text` first occurs in `context`, ignoring case."""
     at = context.lower().find(text.lower()) if text else -1
     return (at, at + len(text)) if at >= 0 else None
@@ -71,7 +70,7 @@ def trim_left(text: str, keep: int = CONTEXT_CHARS) -> str:
     if len(text) <= keep:
         return text
     tail = text[-keep:]
-    return "…" + tail[tail.find(" ") + 1:] if " " in tail else "…" + tail
+    return "…" + tail[tail.find(" ") + 1 :] if " " in tail else "…" + tail
 
 
 def trim_right(text: str, keep: int = CONTEXT_CHARS) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from authcheck.model import Finding, Letter
 
@@ -16,7 +16,11 @@ def next_steps(letter: Letter, findings: Sequence[Finding]) -> list[str]:
     issuer = letter.issuer
     who = issuer.name.text if issuer.name else issuer.organization.text if issuer.organization else None
     if letter.signature.signed is None and letter.signature.reason.startswith("no text layer"):
-        steps.append("Read the page images yourself: without a text layer the letter's wording and signature were not analysed.")
+        steps.append(
+            "Read the page images yourself: without a text layer the letter's wording and signature were not analysed."
+        )
     if who and findings and letter.kind.letter_like:  # a manual's heading is no one to call
-        steps.append(f"Confirm with {who} through a channel you already trust (not contact details printed in the letter).")
+        steps.append(
+            f"Confirm with {who} through a channel you already trust (not contact details printed in the letter)."
+        )
     return steps[:6]

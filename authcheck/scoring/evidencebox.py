@@ -13,12 +13,11 @@ a box is a convenience for the reader, never a reason to fail a check.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
 
 from authcheck.model import Document, Evidence, Result
 
 
-def with_boxes(result: Result, doc: Document, data: bytes, password: Optional[str] = None) -> Result:
+def with_boxes(result: Result, doc: Document, data: bytes, password: str | None = None) -> Result:
     """The result with `box` set on every PDF page evidence that can be found on its page."""
     if doc.format != "pdf" or not doc.has_text_layer:
         return result
@@ -35,7 +34,7 @@ def with_boxes(result: Result, doc: Document, data: bytes, password: Optional[st
         from authcheck.loaders.pdfium import locate
 
         boxes = locate(data, {w for pieces in wanted.values() for w in pieces}, password)
-    except Exception:  # noqa: BLE001 - pdfium may refuse a file pypdf read; boxes stay unknown
+    except Exception:
         return result
     found = {key: _union([boxes.get(w) for w in pieces]) for key, pieces in wanted.items()}
     findings = tuple(replace(f, evidence=tuple(_boxed(ev, found) for ev in f.evidence)) for f in result.findings)
@@ -51,7 +50,7 @@ def _key(ev: Evidence) -> tuple:
     return ev.page, ev.start, ev.end, ev.part, ev.text
 
 
-def _union(boxes: list) -> Optional[tuple[float, float, float, float]]:
+def _union(boxes: list) -> tuple[float, float, float, float] | None:
     """The box around every piece that was found (None when none was)."""
     boxes = [b for b in boxes if b is not None]
     if not boxes:
@@ -88,7 +87,7 @@ def _piece(text: str, start: int, end: int, line, doc: Document):
     if not squeezed:
         return None
     if line.y is not None:
-        return Wanted(line.page, needle, _count("".join(text[line.start:start].split()).lower(), squeezed), line.y)
+        return Wanted(line.page, needle, _count("".join(text[line.start : start].split()).lower(), squeezed), line.y)
     page_start = min((ln.start for ln in doc.lines if ln.page == line.page), default=start)
     return Wanted(line.page, needle, _count("".join(text[page_start:start].split()).lower(), squeezed))
 

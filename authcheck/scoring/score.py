@@ -10,8 +10,8 @@ Each axis (origin, authority) gets the same noisy-OR over its own findings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Iterable, Sequence
 
 from authcheck.model import AXES, SEVERITIES, Finding, Letter, Result
 from authcheck.settings import Settings
@@ -72,8 +72,9 @@ def score_findings(findings: Sequence[Finding], settings: Settings):
     return ordered, score, axes, verdict, reason_for(verdict, score, ordered)
 
 
-def build_result(letter: Letter, findings: Sequence[Finding], settings: Settings,
-                 rules_not_applied: Sequence[tuple[str, str]] = ()) -> Result:
+def build_result(
+    letter: Letter, findings: Sequence[Finding], settings: Settings, rules_not_applied: Sequence[tuple[str, str]] = ()
+) -> Result:
     """The Result for a checked letter; `rules_not_applied` lists (rule, reason) the kind turned off."""
     from authcheck.engine.fields import fields_record
     from authcheck.scoring.advice import next_steps
@@ -81,9 +82,19 @@ def build_result(letter: Letter, findings: Sequence[Finding], settings: Settings
     ordered, score, axes, verdict, reason = score_findings(findings, settings)
     doc = letter.document
     return Result(
-        path=doc.path, sha256=doc.sha256, format=doc.format, verdict=verdict, score=score, axes=axes,
-        reason=reason, findings=tuple(ordered), fields=fields_record(letter), notes=doc.notes,
-        next_steps=tuple(next_steps(letter, ordered)), rules_not_applied=tuple(rules_not_applied), letter=letter,
+        path=doc.path,
+        sha256=doc.sha256,
+        format=doc.format,
+        verdict=verdict,
+        score=score,
+        axes=axes,
+        reason=reason,
+        findings=tuple(ordered),
+        fields=fields_record(letter),
+        notes=doc.notes,
+        next_steps=tuple(next_steps(letter, ordered)),
+        rules_not_applied=tuple(rules_not_applied),
+        letter=letter,
     )
 
 

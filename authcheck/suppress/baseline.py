@@ -9,11 +9,11 @@ document or changed evidence fires again.  `path` is a hint for people reading t
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from authcheck.errors import ConfigError
-from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.model import Result
+from authcheck.suppress.fingerprint import finding_fingerprint
 
 SCHEMA_VERSION = "1.0"
 ENTRY_KEYS = ("rule", "fingerprint", "sha256", "path")
@@ -28,8 +28,14 @@ def baseline_entries(results: Iterable[Result]) -> list[dict]:
         for finding in result.findings:
             if (finding.suppressed or {}).get("kind") == "ignore":
                 continue
-            rows.append({"rule": finding.rule, "fingerprint": finding_fingerprint(result.sha256, finding),
-                         "sha256": result.sha256 or "", "path": path_text(result.path.replace("\\", "/"))})
+            rows.append(
+                {
+                    "rule": finding.rule,
+                    "fingerprint": finding_fingerprint(result.sha256, finding),
+                    "sha256": result.sha256 or "",
+                    "path": path_text(result.path.replace("\\", "/")),
+                }
+            )
     rows.sort(key=lambda e: (e["rule"], e["fingerprint"], e["path"]))
     seen: set[str] = set()
     unique = []

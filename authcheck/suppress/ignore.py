@@ -13,13 +13,14 @@ import datetime as dt
 import fnmatch
 import os
 import re
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
-from authcheck.suppress.baseline import Baseline
 from authcheck.errors import ConfigError
-from authcheck.util.globs import glob_to_regex
-from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.model import Finding, Result
+from authcheck.suppress.baseline import Baseline
+from authcheck.suppress.fingerprint import finding_fingerprint
+from authcheck.util.globs import glob_to_regex
 
 KEYS = ("rule", "path", "fingerprint", "reason", "expires", "approved_by")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -40,7 +41,8 @@ def _loader():
 
     Loader.yaml_implicit_resolvers = {
         first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
     return Loader
 
 
@@ -54,12 +56,12 @@ class Entry:
     """One ignore entry, and whether it suppressed anything in this run."""
 
     index: int
-    rule: Optional[str]
-    path: Optional[str]
-    fingerprint: Optional[str]
+    rule: str | None
+    path: str | None
+    fingerprint: str | None
     reason: str
-    expires: Optional[dt.date]
-    approved_by: Optional[str]
+    expires: dt.date | None
+    approved_by: str | None
     used: bool = False
 
     def label(self) -> str:
@@ -103,7 +105,7 @@ class IgnoreFile:
             names.append(_clean(relative))
         return names
 
-    def match(self, path: str, finding: Finding, fingerprint: str, today: dt.date) -> Optional[dict]:
+    def match(self, path: str, finding: Finding, fingerprint: str, today: dt.date) -> dict | None:
         """The suppression for a finding, from the first live entry that matches it, or None."""
         paths = self._candidates(path)
         for entry in self.entries:
@@ -141,7 +143,7 @@ def load_ignore(path: str) -> IgnoreFile:
     try:
         if "*" in text:  # aliases: refuse a YAML bomb before anything is built (or printed)
             check_expansion(yaml, text, loader, path, MAX_NODES)
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=loader)
     except RuleError as exc:
         raise ConfigError(str(exc)) from None
     except yaml.YAMLError as exc:
@@ -169,11 +171,18 @@ def _entry(path: str, index: int, item: Any) -> Entry:
     if "rule" not in item and "fingerprint" not in item:
         raise ConfigError(f"{where}: key 'rule' or 'fingerprint' is required")
     fingerprint = item.get("fingerprint")
-    return Entry(index, item.get("rule"), item.get("path"), fingerprint.lower() if fingerprint else None,
-                 item["reason"].strip(), _expiry(where, item.get("expires")), item.get("approved_by"))
+    return Entry(
+        index,
+        item.get("rule"),
+        item.get("path"),
+        fingerprint.lower() if fingerprint else None,
+        item["reason"].strip(),
+        _expiry(where, item.get("expires")),
+        item.get("approved_by"),
+    )
 
 
-def _expiry(where: str, value: Any) -> Optional[dt.date]:
+def _expiry(where: str, value: Any) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -186,9 +195,14 @@ def _expiry(where: str, value: Any) -> Optional[dt.date]:
     raise ConfigError(f"{where}: key 'expires' must be a date written YYYY-MM-DD, got {value!r}")
 
 
-def apply_suppressions(result: Result, baseline: Optional[Baseline], ignore: Optional[IgnoreFile],
-                       today: dt.date, settings: Any = None,
-                       rescore: Optional[Callable[..., Result]] = None) -> Result:
+def apply_suppressions(
+    result: Result,
+    baseline: Baseline | None,
+    ignore: IgnoreFile | None,
+    today: dt.date,
+    settings: Any = None,
+    rescore: Callable[..., Result] | None = None,
+) -> Result:
     """A new Result whose baselined or ignored findings carry `suppressed`, rescored without them.
 
     The ignore file is asked first (its entries carry a reason, and count as used); findings
@@ -210,8 +224,9 @@ def apply_suppressions(result: Result, baseline: Optional[Baseline], ignore: Opt
     return rescore(dataclasses.replace(result, findings=tuple(findings)), settings)
 
 
-def _suppression(result: Result, finding: Finding, baseline: Optional[Baseline],
-                 ignore: Optional[IgnoreFile], today: dt.date) -> Optional[dict]:
+def _suppression(
+    result: Result, finding: Finding, baseline: Baseline | None, ignore: IgnoreFile | None, today: dt.date
+) -> dict | None:
     fingerprint = finding_fingerprint(result.sha256, finding)
     mark = ignore.match(result.path, finding, fingerprint, today) if ignore is not None else None
     if mark is None and baseline is not None and baseline.match(fingerprint):

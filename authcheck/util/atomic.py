@@ -15,7 +15,6 @@ import secrets
 import stat
 import sys
 from types import TracebackType
-from typing import Optional
 
 STDOUT = "-"
 _IN_PLACE_PREFIXES = ("/dev/", "/proc/")
@@ -73,8 +72,9 @@ def preflight(path: str) -> None:
         return
     folder = os.path.dirname(os.path.realpath(path)) or "."
     if not os.path.isdir(folder):
-        raise OutputError(path, f"{folder} is not a folder" if os.path.exists(folder)
-                          else f"folder {folder} does not exist")
+        raise OutputError(
+            path, f"{folder} is not a folder" if os.path.exists(folder) else f"folder {folder} does not exist"
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(path, f"folder {folder} is not writable")
     size, limit = len(os.fsencode(os.path.basename(path))), _name_max(folder)
@@ -93,14 +93,14 @@ class AtomicWriter:
         self.path = path
         self.follow_links = follow_links
         self.encoding = encoding
-        self._fd: Optional[int] = None
-        self._target: Optional[str] = None
-        self._tmp: Optional[str] = None
+        self._fd: int | None = None
+        self._target: str | None = None
+        self._tmp: str | None = None
         self._good = 0
         self._open = False
         self._stdout = path == STDOUT
 
-    def open(self) -> "AtomicWriter":
+    def open(self) -> AtomicWriter:
         """Create the temporary file (or open the device in place); OutputError when impossible."""
         if self.path != STDOUT:
             try:
@@ -186,11 +186,11 @@ class AtomicWriter:
             self._tmp = None
         self._open = False
 
-    def __enter__(self) -> "AtomicWriter":
+    def __enter__(self) -> AtomicWriter:
         return self.open()
 
     def __exit__(
-        self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
             if exc_type is None:
@@ -213,7 +213,7 @@ def _explain(exc: OSError) -> str:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _open_in_place(path: str) -> int:

@@ -17,28 +17,41 @@ import hmac
 import os
 import secrets
 import stat
-from typing import Mapping, Optional
+from collections.abc import Mapping
+
+from authcheck.util.places import config_dir
 
 ENV_KEY = "AUTHCHECK_CACHE_KEY"
 KEY_BYTES = 32
-LIBRARIES = ("pypdf", "python-docx", "lxml", "rapidfuzz", "PyYAML", "google-re2", "cryptography", "pyhanko",
-             "pyhanko-certvalidator", "rapidocr-onnxruntime", "onnxruntime", "pillow", "numpy", "pypdfium2")
+LIBRARIES = (
+    "pypdf",
+    "python-docx",
+    "lxml",
+    "rapidfuzz",
+    "PyYAML",
+    "google-re2",
+    "cryptography",
+    "pyhanko",
+    "pyhanko-certvalidator",
+    "rapidocr-onnxruntime",
+    "onnxruntime",
+    "pillow",
+    "numpy",
+    "pypdfium2",
+)
 #: distributions whose behaviour can reach a finding; their versions are part of every cache key
-
-
-from authcheck.util.places import config_dir
 
 
 class CacheKeyError(Exception):
     """No cache key could be read or created (the cache is then off for the run)."""
 
 
-def key_path(env: Optional[Mapping[str, str]] = None) -> str:
+def key_path(env: Mapping[str, str] | None = None) -> str:
     """Where the generated key lives."""
     return os.path.join(config_dir(env), "cache.key")
 
 
-def load_key(env: Optional[Mapping[str, str]] = None) -> bytes:
+def load_key(env: Mapping[str, str] | None = None) -> bytes:
     """The cache key: from the environment, else from (or newly created in) the config folder."""
     env = os.environ if env is None else env
     given = env.get(ENV_KEY)
@@ -51,7 +64,7 @@ def load_key(env: Optional[Mapping[str, str]] = None) -> bytes:
 _KEYS: dict = {}  #: read once per process (the rule loader asks once per rule file)
 
 
-def _load(env: Mapping[str, str], given: Optional[str]) -> bytes:
+def _load(env: Mapping[str, str], given: str | None) -> bytes:
     if given is not None:
         if len(given.strip()) < 16:
             raise CacheKeyError(f"{ENV_KEY} is shorter than 16 characters")
@@ -113,11 +126,10 @@ def verify(key: bytes, tag: str, *parts: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def library_versions() -> str:
-    """"name=version" of every library in LIBRARIES (computed once per process), and the PDF page-text
+    """ "name=version" of every library in LIBRARIES (computed once per process), and the PDF page-text
     reader chosen by AUTHCHECK_PDF_TEXT (loaders/pdf.py)."""
-    from importlib import metadata
-
     import platform
+    from importlib import metadata
 
     out = [f"python={platform.python_version()}", f"pdf-text={os.environ.get('AUTHCHECK_PDF_TEXT', 'pypdf')}"]
     for name in LIBRARIES:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import Optional
 
 
 def package_dir() -> str:
@@ -13,7 +12,7 @@ def package_dir() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def default_cache_dir(env: Optional[Mapping[str, str]] = None) -> str:
+def default_cache_dir(env: Mapping[str, str] | None = None) -> str:
     """The platform's per-user cache folder for authcheck."""
     env = os.environ if env is None else env
     if env.get("XDG_CACHE_HOME"):
@@ -26,7 +25,7 @@ def default_cache_dir(env: Optional[Mapping[str, str]] = None) -> str:
     return os.path.expanduser("~/.cache/authcheck")
 
 
-def cache_dir(env: Optional[Mapping[str, str]] = None) -> str:
+def cache_dir(env: Mapping[str, str] | None = None) -> str:
     """The one folder authcheck caches in: `AUTHCHECK_CACHE_DIR` when set, else the platform's.
 
     The result cache lives here (unless a project's config names another folder) and parsed rule
@@ -35,7 +34,7 @@ def cache_dir(env: Optional[Mapping[str, str]] = None) -> str:
     return env.get("AUTHCHECK_CACHE_DIR") or default_cache_dir(env)
 
 
-def config_dir(env: Optional[Mapping[str, str]] = None) -> str:
+def config_dir(env: Mapping[str, str] | None = None) -> str:
     """The user's config folder for authcheck (never the cache folder)."""
     env = os.environ if env is None else env
     base = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")

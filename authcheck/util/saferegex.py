@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from authcheck.errors import RuleError
 
-MAX_PATTERN = 2000   #: characters in one pattern
+MAX_PATTERN = 2000  #: characters in one pattern
 MAX_PROGRAM = 8 << 20  #: RE2 memory budget per pattern (bytes)
 
 

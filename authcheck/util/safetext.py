@@ -21,14 +21,13 @@ import base64
 import os
 import re
 import unicodedata
-from typing import Optional
 
 #: Format characters that are safe and useful in text (joiners used by many scripts).
 _ALLOWED_FORMAT = frozenset("\u200c\u200d")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def for_terminal(text: Optional[object], *, multiline: bool = False) -> str:
+def for_terminal(text: object | None, *, multiline: bool = False) -> str:
     """`text` with every character a terminal would act on, or hide, shown as an escape.
 
     ``None`` becomes "".  With `multiline`, newline and tab pass (for blocks of text
@@ -49,7 +48,9 @@ def _char(ch: str, multiline: bool) -> str:
     if ch.isprintable() or ch in _ALLOWED_FORMAT:
         return ch
     if unicodedata.category(ch) == "Zs":
-        return ch  # a visible-width space (no-break, en, em...): isprintable() rejects it, a terminal does not act on it
+        return (
+            ch  # a visible-width space (no-break, en, em...): isprintable() rejects it, a terminal does not act on it
+        )
     return escape(ch)
 
 
@@ -86,7 +87,7 @@ def path_text(path: str) -> str:
     return _SURROGATE.sub(lambda m: escape(m.group()), path)
 
 
-def path_b64(path: str) -> Optional[str]:
+def path_b64(path: str) -> str | None:
     """Base64 of the exact bytes of a name that is not valid UTF-8; None for a valid one."""
     if not has_surrogates(path):
         return None

@@ -51,5 +51,4 @@ def check_expansion(yaml, text: str, loader, path: str, max_nodes: int = MAX_NOD
         if stack:
             stack[-1][1] += size
         if size > max_nodes or (stack and stack[-1][1] > max_nodes):
-            raise RuleError(f"YAML aliases expand to more than {max_nodes} nodes (an alias bomb?); "
-                            "refused", file=path)
+            raise RuleError(f"YAML aliases expand to more than {max_nodes} nodes (an alias bomb?); refused", file=path)

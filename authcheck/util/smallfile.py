@@ -13,8 +13,8 @@ import stat
 
 from authcheck.errors import ConfigError
 
-CONFIG_MAX_BYTES = 1 << 20      #: authcheck.toml / pyproject.toml
-IGNORE_MAX_BYTES = 16 << 20     #: .authcheck-ignore.yaml
+CONFIG_MAX_BYTES = 1 << 20  #: authcheck.toml / pyproject.toml
+IGNORE_MAX_BYTES = 16 << 20  #: .authcheck-ignore.yaml
 BASELINE_MAX_BYTES = 256 << 20  #: .authcheck-baseline.json (about a million findings)
 
 

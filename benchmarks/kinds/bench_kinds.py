@@ -49,8 +49,11 @@ def corpus_files(corpus: str) -> list[tuple[str, str]]:
 
 def project_letters(folder: str) -> list[tuple[str, str]]:
     """(path, group) of the project's letters: samples, tools-generated test letters, rule examples."""
-    out = [(os.path.join(ROOT, "samples", n), "samples") for n in sorted(os.listdir(os.path.join(ROOT, "samples")))
-           if n.endswith(LETTER_EXT)]
+    out = [
+        (os.path.join(ROOT, "samples", n), "samples")
+        for n in sorted(os.listdir(os.path.join(ROOT, "samples")))
+        if n.endswith(LETTER_EXT)
+    ]
     from tools import docx_forensic_fixtures as dfx
     from tools import pdf_forensic_fixtures as pfx
     from tools.docgen import SIGNATURES, letter_docx, letter_pdf, letter_text
@@ -76,16 +79,27 @@ def project_letters(folder: str) -> list[tuple[str, str]]:
 def judge(result, letter_rules: set[str], settings: Settings) -> dict:
     """What one result says: kind, letter-like, letter-rule findings, verdict caused by them."""
     if result.error is not None:
-        return {"kind": "error:" + result.error.type, "letter_like": None, "letter_findings": [], "caused": False,
-                "verdict": None}
+        return {
+            "kind": "error:" + result.error.type,
+            "letter_like": None,
+            "letter_findings": [],
+            "caused": False,
+            "verdict": None,
+        }
     kind = result.fields["document"]["kind"]
     hits = [f.rule for f in result.findings if f.rule in letter_rules and f.suppressed is None]
-    without = rescore(replace(result, findings=tuple(f for f in result.findings if f.rule not in letter_rules)),
-                      settings)
+    without = rescore(
+        replace(result, findings=tuple(f for f in result.findings if f.rule not in letter_rules)), settings
+    )
     order = {"pass": 0, "review": 1, "fail": 2}
     caused = order[result.verdict] > order[without.verdict]
-    return {"kind": kind["kind"], "letter_like": kind["letter_like"], "letter_findings": hits, "caused": caused,
-            "verdict": result.verdict}
+    return {
+        "kind": kind["kind"],
+        "letter_like": kind["letter_like"],
+        "letter_findings": hits,
+        "caused": caused,
+        "verdict": result.verdict,
+    }
 
 
 def run(files: list[tuple[str, str]], settings: Settings) -> list[tuple[str, str, dict]]:
@@ -103,23 +117,33 @@ def report(rows: list[tuple[str, str, dict]], details: bool) -> None:
     for _, group, j in rows:
         table[(group, j["kind"])].append(j)
     for (group, kind), items in sorted(table.items()):
-        print(f"{group:22} {kind:11} {len(items):5} {sum(bool(j['letter_like']) for j in items):11} "
-              f"{sum(bool(j['letter_findings']) for j in items):14} {sum(j['caused'] for j in items):13}")
+        print(
+            f"{group:22} {kind:11} {len(items):5} {sum(bool(j['letter_like']) for j in items):11} "
+            f"{sum(bool(j['letter_findings']) for j in items):14} {sum(j['caused'] for j in items):13}"
+        )
     letters = [j for _, g, j in rows if g in ("samples", "tools-letters", "rule-examples")]
     others = [j for _, g, j in rows if g not in ("samples", "tools-letters", "rule-examples")]
     checked = [j for j in others if j["letter_like"] is not None]
     bad = [j for j in checked if j["letter_findings"] or j["caused"]]
-    print(f"\nnon-letters: {len(others)} files ({len(others) - len(checked)} could not be checked); "
-          f"{sum(bool(j['letter_like']) for j in checked)} letter-like; "
-          f"{len(bad)} ({100 * len(bad) / max(len(checked), 1):.1f}%) with a letter-rule finding "
-          f"({sum(j['caused'] for j in checked)} review/fail because of one)")
-    print(f"letters: {len(letters)} files; {sum(bool(j['letter_like']) for j in letters)} "
-          f"({100 * sum(bool(j['letter_like']) for j in letters) / max(len(letters), 1):.1f}%) letter-like")
+    print(
+        f"\nnon-letters: {len(others)} files ({len(others) - len(checked)} could not be checked); "
+        f"{sum(bool(j['letter_like']) for j in checked)} letter-like; "
+        f"{len(bad)} ({100 * len(bad) / max(len(checked), 1):.1f}%) with a letter-rule finding "
+        f"({sum(j['caused'] for j in checked)} review/fail because of one)"
+    )
+    print(
+        f"letters: {len(letters)} files; {sum(bool(j['letter_like']) for j in letters)} "
+        f"({100 * sum(bool(j['letter_like']) for j in letters) / max(len(letters), 1):.1f}%) letter-like"
+    )
     if details:
         for path, group, j in rows:
-            if (group in ("samples", "tools-letters", "rule-examples")) != bool(j["letter_like"]) or j["letter_findings"]:
-                print(f"  {group:20} {j['kind']:10} {j['verdict'] or '-':6} {os.path.basename(path)} "
-                      f"{','.join(j['letter_findings'])}")
+            if (group in ("samples", "tools-letters", "rule-examples")) != bool(j["letter_like"]) or j[
+                "letter_findings"
+            ]:
+                print(
+                    f"  {group:20} {j['kind']:10} {j['verdict'] or '-':6} {os.path.basename(path)} "
+                    f"{','.join(j['letter_findings'])}"
+                )
 
 
 def main(argv=None) -> int:

@@ -73,8 +73,10 @@ def _sdists(work: str, out: str) -> list[tuple[str, str, str, str]]:
     rows = []
     for spec, (licence, patterns) in SDISTS.items():
         dest = os.path.join(work, spec.split("==")[0])
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                        spec, "-d", dest], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", spec, "-d", dest],
+            check=True,
+        )
         archive = glob.glob(os.path.join(dest, "*.tar.gz"))[0]
         with tarfile.open(archive) as tar:
             tar.extractall(dest, filter="data")
@@ -104,13 +106,20 @@ def _licence_of(package_doc_dir: str, shown: str = "") -> str:
 def _installed_pdfs(out: str) -> list[tuple[str, str, str, str]]:
     """PDF and DOCX files already installed under /usr/share/doc."""
     rows = []
-    for path in sorted(glob.glob("/usr/share/doc/**/*.pdf", recursive=True)
-                       + glob.glob("/usr/share/doc/**/*.docx", recursive=True)):
+    for path in sorted(
+        glob.glob("/usr/share/doc/**/*.pdf", recursive=True) + glob.glob("/usr/share/doc/**/*.docx", recursive=True)
+    ):
         if os.path.getsize(path) > MAX_BYTES:
             continue
         package = path.split("/")[4]
-        rows.append((_copy(path, out, "usr-share-doc", os.path.relpath(path, "/usr/share/doc")), "usr-share-doc",
-                     f"installed: {path}", _licence_of(os.path.join("/usr/share/doc", package))))
+        rows.append(
+            (
+                _copy(path, out, "usr-share-doc", os.path.relpath(path, "/usr/share/doc")),
+                "usr-share-doc",
+                f"installed: {path}",
+                _licence_of(os.path.join("/usr/share/doc", package)),
+            )
+        )
     return rows
 
 
@@ -127,24 +136,35 @@ def _debian_docs(work: str, out: str) -> list[tuple[str, str, str, str]]:
             continue
         root = os.path.join(dest, "root")
         subprocess.run(["dpkg-deb", "-x", debs[0], root], check=True)
-        licence = _licence_of(os.path.join(root, "usr", "share", "doc", package),
-                              f"/usr/share/doc/{package}/copyright in {os.path.basename(debs[0])}")
+        licence = _licence_of(
+            os.path.join(root, "usr", "share", "doc", package),
+            f"/usr/share/doc/{package}/copyright in {os.path.basename(debs[0])}",
+        )
         for path in sorted(glob.glob(os.path.join(root, "**", "*.pdf"), recursive=True)):
             if os.path.getsize(path) > MAX_BYTES:
                 continue
             rel = os.path.relpath(path, root)
-            rows.append((_copy(path, out, "debian-" + package, os.path.basename(path)), "debian-doc",
-                         f"apt-get download {package} ({os.path.basename(debs[0])}): /{rel}", licence))
+            rows.append(
+                (
+                    _copy(path, out, "debian-" + package, os.path.basename(path)),
+                    "debian-doc",
+                    f"apt-get download {package} ({os.path.basename(debs[0])}): /{rel}",
+                    licence,
+                )
+            )
     return rows
 
 
 def _text_docs(out: str) -> list[tuple[str, str, str, str]]:
     """Plain-text READMEs under /usr/share/doc (documentation, never letters), largest first."""
-    found = [p for p in glob.glob("/usr/share/doc/*/README*") if os.path.isfile(p) and not p.endswith(".gz")
-             and 500 < os.path.getsize(p) < MAX_BYTES]
+    found = [
+        p
+        for p in glob.glob("/usr/share/doc/*/README*")
+        if os.path.isfile(p) and not p.endswith(".gz") and 500 < os.path.getsize(p) < MAX_BYTES
+    ]
     rows = []
     for path in sorted(found, key=lambda p: (-os.path.getsize(p), p))[:MAX_TEXT_DOCS]:
-        package = path.split("/")[4]
+        path.split("/")[4]
         name = _copy(path, out, "usr-share-doc-text", os.path.relpath(path, "/usr/share/doc") + ".txt")
         rows.append((name, "usr-share-doc-text", f"installed: {path}", _licence_of(os.path.dirname(path))))
     return rows

@@ -11,5 +11,11 @@ from __future__ import annotations
 
 from authcheck.engine.checks import fuzzy, near, obfuscation, phrases, regex, wording
 
-KINDS = {"phrases": phrases, "regex": regex, "fuzzy": fuzzy, "near": near, "obfuscation": obfuscation,
-         "wording": wording}
+KINDS = {
+    "phrases": phrases,
+    "regex": regex,
+    "fuzzy": fuzzy,
+    "near": near,
+    "obfuscation": obfuscation,
+    "wording": wording,
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.errors import RuleError
 from authcheck.extract.normalize import Folded, fold
@@ -21,16 +21,24 @@ class Segment:
 
     text: str
     part: str
-    start: Optional[int] = None
-    end: Optional[int] = None
-    page: Optional[int] = None
-    line: Optional[int] = None
-    key: Optional[str] = None
-    folded: Optional[Folded] = field(default=None, compare=False)
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+    line: int | None = None
+    key: str | None = None
+    folded: Folded | None = field(default=None, compare=False)
 
     @classmethod
-    def of(cls, text: str, part: str, start: Optional[int] = None, end: Optional[int] = None,
-           page: Optional[int] = None, line: Optional[int] = None, key: Optional[str] = None) -> "Segment":
+    def of(
+        cls,
+        text: str,
+        part: str,
+        start: int | None = None,
+        end: int | None = None,
+        page: int | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> Segment:
         """A segment of text as written: matchers search its folded form, evidence quotes the original."""
         f = fold(text)
         return cls(f.text, part, start, end, page, line, key, f if f.changed else None)
@@ -54,12 +62,12 @@ class Hit:
     end: int
     pattern: str = ""
     reason: Any = field(default=None, compare=False)  #: why it fired (check kinds that explain themselves)
-    dropped: Optional[str] = None  #: the guard that dropped this candidate ("negation: not"); never counted
+    dropped: str | None = None  #: the guard that dropped this candidate ("negation: not"); never counted
 
     @property
     def text(self) -> str:
         """The matched words, as the matchers read them (folded)."""
-        return self.segment.text[self.start:self.end]
+        return self.segment.text[self.start : self.end]
 
     @property
     def quote(self) -> str:
@@ -70,20 +78,86 @@ class Hit:
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+")
 NEGATION_CUES = (
-    "no", "not", "never", "without", "neither", "nor", "cannot", "can't", "won't", "don't", "doesn't", "didn't",
-    "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "shouldn't", "wouldn't", "none",
-    "nothing", "nobody", "denied", "deny", "denies", "rejected",
+    "no",
+    "not",
+    "never",
+    "without",
+    "neither",
+    "nor",
+    "cannot",
+    "can't",
+    "won't",
+    "don't",
+    "doesn't",
+    "didn't",
+    "isn't",
+    "aren't",
+    "wasn't",
+    "weren't",
+    "hasn't",
+    "haven't",
+    "hadn't",
+    "shouldn't",
+    "wouldn't",
+    "none",
+    "nothing",
+    "nobody",
+    "denied",
+    "deny",
+    "denies",
+    "rejected",
 )
 PSEUDO_NEGATIONS = (
-    "not only", "no doubt", "not limited to", "without delay", "no later than", "not later than",
-    "not less than", "no less than", "not just", "rules of", "never before",
+    "not only",
+    "no doubt",
+    "not limited to",
+    "without delay",
+    "no later than",
+    "not later than",
+    "not less than",
+    "no less than",
+    "not just",
+    "rules of",
+    "never before",
 )
 TERMINATORS = {"but", "however", "although", "though", "except", "unless", "yet", "whereas", "nevertheless"}
 HYPOTHETICAL_CUES = (
-    "if", "unless", "would", "could", "might", "may", "should", "whether", "suppose", "supposing", "assuming",
-    "hypothetically", "were to", "in the event", "in case", "in the unlikely event", "contingency", "option",
-    "options", "proposal", "proposed", "propose", "considering", "consider", "possible", "possibility", "rumor",
-    "rumour", "rumors", "rumours", "reports that", "reported", "alleged", "allegedly", "claims", "speculation",
+    "if",
+    "unless",
+    "would",
+    "could",
+    "might",
+    "may",
+    "should",
+    "whether",
+    "suppose",
+    "supposing",
+    "assuming",
+    "hypothetically",
+    "were to",
+    "in the event",
+    "in case",
+    "in the unlikely event",
+    "contingency",
+    "option",
+    "options",
+    "proposal",
+    "proposed",
+    "propose",
+    "considering",
+    "consider",
+    "possible",
+    "possibility",
+    "rumor",
+    "rumour",
+    "rumors",
+    "rumours",
+    "reports that",
+    "reported",
+    "alleged",
+    "allegedly",
+    "claims",
+    "speculation",
 )
 _AFTER_NEGATION = re.compile(
     r"^\W*(?:(?:is|are|was|were|has|have|had|will|would|does|do|did|shall)\s+(?:not|never)\b|(?:is|are|was|were)\s+no\s+longer\b)",
@@ -100,7 +174,7 @@ class Guard:
     window: int = 6
 
     @classmethod
-    def parse(cls, spec, where: dict) -> "Guard":
+    def parse(cls, spec, where: dict) -> Guard:
         """Build a guard from a rule's `guard:` mapping."""
         if spec is None:
             return cls()
@@ -111,12 +185,14 @@ class Guard:
             raise RuleError("guard.window must be an integer from 1 to 20", **where, key="guard.window")
         return cls(bool(spec.get("negation", False)), bool(spec.get("hypothetical", False)), window)
 
-    def blocks(self, hit: Hit) -> Optional[str]:
+    def blocks(self, hit: Hit) -> str | None:
         """Why this hit does not count ("negated", "hypothetical"), or None when it stands."""
         text = hit.segment.text
         clause = _clause_before(text[: hit.start])
         words = [w.lower() for w in _WORD.findall(clause)]
-        if self.negation and (_has_cue(words[-self.window:], NEGATION_CUES, clause) or _AFTER_NEGATION.match(text[hit.end:])):
+        if self.negation and (
+            _has_cue(words[-self.window :], NEGATION_CUES, clause) or _AFTER_NEGATION.match(text[hit.end :])
+        ):
             return "negated"
         if self.hypothetical:
             sentence_words = [w.lower() for w in _WORD.findall(text[: hit.start])]
@@ -128,11 +204,11 @@ class Guard:
 def _clause_before(text: str) -> str:
     """The part of the text before a hit that lies in the same clause (after ; : . or a contrast word)."""
     cut = max(text.rfind(";"), text.rfind(":"), text.rfind(". "))
-    clause = text[cut + 1:] if cut >= 0 else text
+    clause = text[cut + 1 :] if cut >= 0 else text
     words = clause.split()
     for k in range(len(words) - 1, -1, -1):
         if words[k].lower().strip(",") in TERMINATORS:
-            return " ".join(words[k + 1:])
+            return " ".join(words[k + 1 :])
     return clause
 
 

@@ -13,18 +13,101 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}[:.]\d{2}\b|[^\W_]+(?:['’\-][^\W_]+)*|--|[;:?!—–,()\"“”]", re.U)
-HARD = {";", ":", "—", "–", "--", "(", ")", "\"", "“", "”"}
+_TOKEN = re.compile(
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}[:.]\d{2}\b|[^\W_]+(?:['’\-][^\W_]+)*|--|[;:?!—–,()\"“”]", re.U
+)
+HARD = {";", ":", "—", "–", "--", "(", ")", '"', "“", "”"}
 CONTRAST = {"but", "however", "nevertheless", "nonetheless", "although", "though", "whereas", "yet"}
-OPENERS = CONTRAST - {"yet"} | {"if", "unless", "whether", "because", "nor", "once", "while", "when", "whilst",
-                      "notwithstanding"}
+OPENERS = CONTRAST - {"yet"} | {
+    "if",
+    "unless",
+    "whether",
+    "because",
+    "nor",
+    "once",
+    "while",
+    "when",
+    "whilst",
+    "notwithstanding",
+}
 AFTER_COMMA = {"and", "or", "as", "so", "which", "who", "since", "following", "after", "before", "yet"}
-HANGING = {"will", "shall", "would", "could", "should", "may", "might", "must", "can", "not", "never", "is", "are",
-           "was", "were", "has", "have", "had", "be", "been", "to", "the", "a", "an", "of", "and", "or"}
+HANGING = {
+    "will",
+    "shall",
+    "would",
+    "could",
+    "should",
+    "may",
+    "might",
+    "must",
+    "can",
+    "not",
+    "never",
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "be",
+    "been",
+    "to",
+    "the",
+    "a",
+    "an",
+    "of",
+    "and",
+    "or",
+}
 MAX_SENTENCE = 80  #: tokens; a longer run without a full stop is cut, so hostile text costs linear time
-ABBREVIATIONS = {"lt", "mr", "mrs", "ms", "dr", "st", "gen", "col", "maj", "capt", "sgt", "no", "nos", "art", "para",
-                 "u", "s", "e", "g", "i", "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-                 "oct", "nov", "dec", "prof", "rev", "hon", "gov", "sen", "rep", "adm", "brig", "cdr", "cmdr", "fig"}
+ABBREVIATIONS = {
+    "lt",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "gen",
+    "col",
+    "maj",
+    "capt",
+    "sgt",
+    "no",
+    "nos",
+    "art",
+    "para",
+    "u",
+    "s",
+    "e",
+    "g",
+    "i",
+    "vs",
+    "etc",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "prof",
+    "rev",
+    "hon",
+    "gov",
+    "sen",
+    "rep",
+    "adm",
+    "brig",
+    "cdr",
+    "cmdr",
+    "fig",
+}
 
 
 @dataclass(frozen=True)
@@ -78,9 +161,9 @@ def sentences(text: str, tokens: list[Token]) -> list[Sentence]:
     for i, tok in enumerate(tokens):
         end_here = tok.low in ("?", "!") or _full_stop_after(text, tokens, i) or i - start + 1 >= MAX_SENTENCE
         if end_here or i == len(tokens) - 1:
-            chunk = tokens[start:i + 1]
+            chunk = tokens[start : i + 1]
             if chunk:
-                question = chunk[-1].low == "?" or text[chunk[-1].end:chunk[-1].end + 2].strip().startswith("?")
+                question = chunk[-1].low == "?" or text[chunk[-1].end : chunk[-1].end + 2].strip().startswith("?")
                 out.append(Sentence(chunk, split_clauses(chunk), question))
             start = i + 1
     return out
@@ -89,7 +172,7 @@ def sentences(text: str, tokens: list[Token]) -> list[Sentence]:
 def _full_stop_after(text: str, tokens: list[Token], i: int) -> bool:
     """True when a full stop follows token i and the next token starts a new sentence."""
     tok = tokens[i]
-    if i + 1 >= len(tokens) or text[tok.end:tok.end + 1] != ".":
+    if i + 1 >= len(tokens) or text[tok.end : tok.end + 1] != ".":
         return False
     if tok.low in ABBREVIATIONS or (len(tok.low) == 1 and tok.low.isalpha()):
         return False

@@ -6,12 +6,13 @@ and `unknown: true`, so absence of evidence is never taken as evidence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from authcheck.errors import RuleError
-from authcheck.loaders.metadates import parse_when
 from authcheck.extract.normalize import matching_text
+from authcheck.loaders.metadates import parse_when
 from authcheck.util.saferegex import compile_pattern
 
 Outcome = tuple[bool, list, dict]
@@ -30,15 +31,26 @@ class Cond:
 def compile_when(node, where: dict, known_fields: set[str], key: str = "when") -> Cond:
     """Compile one node of the tree; errors name the rule and the key path."""
     if not isinstance(node, dict) or len(node) == 0:
-        raise RuleError("a condition must be a mapping with one of all, any, not, match, field, similarity, dates",
-                        **where, key=key)
+        raise RuleError(
+            "a condition must be a mapping with one of all, any, not, match, field, similarity, dates", **where, key=key
+        )
     kinds = [k for k in ("all", "any", "not", "match", "field", "similarity", "dates") if k in node]
     if len(kinds) != 1:
-        raise RuleError(f"a condition needs exactly one of all/any/not/match/field/similarity/dates, got {sorted(node)}",
-                        **where, key=key)
+        raise RuleError(
+            f"a condition needs exactly one of all/any/not/match/field/similarity/dates, got {sorted(node)}",
+            **where,
+            key=key,
+        )
     kind = kinds[0]
-    builder = {"all": _group, "any": _group, "not": _not, "match": _match, "field": _field,
-               "similarity": _similarity, "dates": _dates}[kind]
+    builder = {
+        "all": _group,
+        "any": _group,
+        "not": _not,
+        "match": _match,
+        "field": _field,
+        "similarity": _similarity,
+        "dates": _dates,
+    }[kind]
     return builder(node, kind, where, known_fields, f"{key}.{kind}")
 
 
@@ -129,14 +141,18 @@ def _field_test(op: str, arg, where: dict, key: str) -> Callable[[Any], bool]:
     if op in ("gt", "gte", "lt", "lte"):
         if not isinstance(arg, (int, float)) or isinstance(arg, bool):
             raise RuleError(f"{op} takes a number", **where, key=key)
-        cmp = {"gt": lambda v: v > arg, "gte": lambda v: v >= arg, "lt": lambda v: v < arg, "lte": lambda v: v <= arg}[op]
+        cmp = {"gt": lambda v: v > arg, "gte": lambda v: v >= arg, "lt": lambda v: v < arg, "lte": lambda v: v <= arg}[
+            op
+        ]
         return lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and cmp(v)
     if op == "in":
         if not isinstance(arg, list):
             raise RuleError("in takes a list", **where, key=key)
         return lambda v: v is not None and v in arg
     if op == "contains":
-        return lambda v: v is not None and (arg in v if isinstance(v, list) else str(arg).lower() in matching_text(str(v)).lower())
+        return lambda v: (
+            v is not None and (arg in v if isinstance(v, list) else str(arg).lower() in matching_text(str(v)).lower())
+        )
     return lambda v: v is not None and v == arg  # "is"
 
 
@@ -178,7 +194,7 @@ def _bound(spec: dict, where: dict, key: str) -> Callable[[float], bool]:
     raise RuleError("similarity needs below, at_least or between [lo, hi]", **where, key=key)
 
 
-def _best_pair(ctx, a_paths, b_paths, scorer) -> tuple[float, Optional[tuple]]:
+def _best_pair(ctx, a_paths, b_paths, scorer) -> tuple[float, tuple | None]:
     """The highest-scoring pair of present values."""
     from rapidfuzz import fuzz
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from authcheck.errors import RuleError
 from authcheck.engine.checks.base import Hit
+from authcheck.errors import RuleError
 
 KEYS = {"fuzzy", "threshold", "min_length"}
 MAX_PHRASES = 500
@@ -22,14 +22,22 @@ class Matcher:
     def __init__(self, spec: dict, name: str, where: dict) -> None:
         items, key = spec["fuzzy"], f"patterns.{name}"
         threshold, min_length = spec.get("threshold", 88), spec.get("min_length", 8)
-        if not isinstance(items, list) or not items or len(items) > MAX_PHRASES or not all(isinstance(p, str) for p in items):
+        if (
+            not isinstance(items, list)
+            or not items
+            or len(items) > MAX_PHRASES
+            or not all(isinstance(p, str) for p in items)
+        ):
             raise RuleError(f"fuzzy must be a list of 1-{MAX_PHRASES} phrases", **where, key=key + ".fuzzy")
         if not isinstance(threshold, (int, float)) or not 50 <= threshold <= 100:
             raise RuleError("threshold must be a number from 50 to 100", **where, key=key + ".threshold")
         short = [p for p in items if len(p) < min_length]
         if short:
-            raise RuleError(f"fuzzy phrase {short[0]!r} is shorter than min_length {min_length}: too noisy",
-                            **where, key=key + ".fuzzy")
+            raise RuleError(
+                f"fuzzy phrase {short[0]!r} is shorter than min_length {min_length}: too noisy",
+                **where,
+                key=key + ".fuzzy",
+            )
         self.name, self.threshold = name, float(threshold)
         self.phrases = [(p.lower(), {w[:4] for w in _WORD.findall(p.lower())}) for p in items]
 

@@ -8,7 +8,7 @@ object, decoy or a cue category), so one pass over a sentence finds everything.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 GAP = 6  #: words allowed where a phrase has "*"
 
@@ -17,9 +17,9 @@ class Entry(NamedTuple):
     """One phrase of the lexicon: its tokens, what it is, and (for verbs) which form it is."""
 
     words: tuple
-    kind: str                 #: action | continuation | object | decoy | cue
-    name: str                 #: action class, object group, or cue category
-    form: str = ""            #: base | s | ing | past | pp | ed | noun
+    kind: str  #: action | continuation | object | decoy | cue
+    name: str  #: action class, object group, or cue category
+    form: str = ""  #: base | s | ing | past | pp | ed | noun
     lemma: str = ""
 
 
@@ -45,7 +45,7 @@ def _doubles(word: str) -> bool:
     return len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou"
 
 
-def inflect(base: str, past: Optional[str] = None, pp: Optional[str] = None) -> list[tuple[str, str]]:
+def inflect(base: str, past: str | None = None, pp: str | None = None) -> list[tuple[str, str]]:
     """(form, tag) pairs of a verb: base, 3rd person, -ing, and past/participle (regular or given)."""
     forms = [(base, "base")]
     if base.endswith(("s", "sh", "ch", "x", "z", "o")):
@@ -117,7 +117,7 @@ def _match_at(words: list[str], i: int, pattern: tuple) -> int:
     while k < len(pattern):
         if pattern[k] == "*":
             target = pattern[k + 1]
-            window = words[j:j + GAP + 1]
+            window = words[j : j + GAP + 1]
             if target not in window:
                 return 0
             j += window.index(target) + 1

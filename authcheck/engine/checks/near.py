@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from authcheck.errors import RuleError
 from authcheck.engine.checks.base import Hit
+from authcheck.errors import RuleError
 
 KEYS = {"near", "within", "ordered"}
 _WORD = re.compile(r"\S+")
@@ -33,8 +33,8 @@ class Matcher:
                 if a.segment is not b.segment or (self.ordered and b.start < a.end):
                     continue
                 lo, hi = sorted((a, b), key=lambda h: h.start)
-                gap = len(_WORD.findall(a.segment.text[lo.end:hi.start]))
-                if hi.start >= lo.end and gap <= self.within or hi.start < lo.end:
+                gap = len(_WORD.findall(a.segment.text[lo.end : hi.start]))
+                if (hi.start >= lo.end and gap <= self.within) or hi.start < lo.end:
                     out.append(Hit(a.segment, lo.start, max(a.end, b.end), self.name))
         return out
 

@@ -9,8 +9,8 @@ in scripts that need them (Persian, Arabic, Indic), are not counted.  Digit-for-
 
 from __future__ import annotations
 
-from authcheck.errors import RuleError
 from authcheck.engine.checks.base import Hit
+from authcheck.errors import RuleError
 
 KEYS = {"obfuscation"}
 WHAT = ("mixed-script", "invisible")
@@ -22,7 +22,9 @@ class Matcher:
     def __init__(self, spec: dict, name: str, where: dict) -> None:
         kinds = spec["obfuscation"]
         if not isinstance(kinds, list) or not kinds or any(k not in WHAT for k in kinds):
-            raise RuleError(f"obfuscation takes a list of {', '.join(WHAT)}", **where, key=f"patterns.{name}.obfuscation")
+            raise RuleError(
+                f"obfuscation takes a list of {', '.join(WHAT)}", **where, key=f"patterns.{name}.obfuscation"
+            )
         self.name, self.kinds = name, frozenset(kinds)
 
     def hits(self, segments, resolved) -> list[Hit]:

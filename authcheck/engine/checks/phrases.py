@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from authcheck.errors import RuleError
 from authcheck.engine.checks.base import Hit
+from authcheck.errors import RuleError
 from authcheck.util.saferegex import compile_pattern
 
 KEYS = {"phrases", "case_sensitive"}
@@ -23,8 +23,11 @@ class Matcher:
             raise RuleError(f"more than {MAX_PHRASES} phrases", **where, key=f"patterns.{name}.phrases")
         body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in sorted(set(items), key=len, reverse=True))
         self.name = name
-        self.regex = compile_pattern(rf"\b(?:{body})\b", ignore_case=not spec.get("case_sensitive", False),
-                                     where={**where, "key": f"patterns.{name}.phrases"})
+        self.regex = compile_pattern(
+            rf"\b(?:{body})\b",
+            ignore_case=not spec.get("case_sensitive", False),
+            where={**where, "key": f"patterns.{name}.phrases"},
+        )
 
     def hits(self, segments, resolved) -> list[Hit]:
         """Every occurrence in every segment."""

@@ -11,11 +11,19 @@ contrasts and reporting verbs to the clauses they govern in the sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from authcheck.engine.checks.clauses import Sentence, sentences, tokenize
 from authcheck.engine.checks.guards import first_guard
-from authcheck.engine.checks.tense import ADVERBS, AUX_FUTURE, AUX_PAST, AUX_PERFECT, AUX_PRESENT, DETERMINERS, PRONOUNS, tense_of
+from authcheck.engine.checks.tense import (
+    ADVERBS,
+    AUX_FUTURE,
+    AUX_PAST,
+    AUX_PERFECT,
+    AUX_PRESENT,
+    DETERMINERS,
+    PRONOUNS,
+    tense_of,
+)
 
 
 @dataclass
@@ -25,7 +33,7 @@ class Candidate:
     start: int
     end: int
     reason: dict
-    dropped: Optional[str] = None
+    dropped: str | None = None
     cue: str = ""
     score: float = 0.0
 
@@ -49,7 +57,7 @@ class _Ctx:
 MAX_ACTIONS = 400  #: action words judged per segment: hostile text ("withdraw withdraw ...") costs bounded time
 
 
-def analyse(text: str, lex, budget: Optional[list] = None) -> list[Candidate]:
+def analyse(text: str, lex, budget: list | None = None) -> list[Candidate]:
     """Every candidate change in a text (one segment), kept or dropped; `budget` ([n]) is shared across
     calls to bound the work on a whole document."""
     tokens = tokenize(text)
@@ -87,14 +95,17 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
     compounds = [(d.lo, d.hi) for d in ctx.decoys if d.hi - d.lo > 1]  # "annual leave", "gym membership"
     idioms = [(c.lo, c.hi) for c in ctx.cues.get("idiom", ())] + compounds
     ctx.objects = [o for o in ctx.objects if not any(lo <= o.lo < hi for lo, hi in compounds)]
-    ctx.actions = [m for m in ctx.actions if not _noun_reading(ctx, m)
-                   and not any(lo <= m.lo < hi or m.lo < lo < m.hi
-                               for lo, hi in idioms)]  # "at the end of", "based on"; "be [out of service]"
-    ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + \
-        _longest([m for m in ctx.actions if m.entry.kind == "continuation"])
+    ctx.actions = [
+        m
+        for m in ctx.actions
+        if not _noun_reading(ctx, m) and not any(lo <= m.lo < hi or m.lo < lo < m.hi for lo, hi in idioms)
+    ]  # "at the end of", "based on"; "be [out of service]"
+    ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + _longest(
+        [m for m in ctx.actions if m.entry.kind == "continuation"]
+    )
     _drop_cues_in_phrases(ctx)
     out = []
-    ctx.actions = ctx.actions[:max(0, budget[0])]
+    ctx.actions = ctx.actions[: max(0, budget[0])]
     budget[0] -= len(ctx.actions)
     for m in ctx.actions:
         cand = _candidate(ctx, m, lex)
@@ -130,8 +141,9 @@ def _drop_pseudo(ctx: _Ctx) -> None:
     for name in ("negation", "hypothetical", "deliberation"):
         ctx.cues[name] = [m for m in ctx.cues.get(name, ()) if not any(lo <= m.lo < hi for lo, hi in spans)]
     tokens = ctx.sent.tokens
-    ctx.cues["hypothetical"] = [m for m in ctx.cues["hypothetical"]
-                                if not (ctx.words[m.lo] == "may" and tokens[m.lo].cap and m.lo > 0)]
+    ctx.cues["hypothetical"] = [
+        m for m in ctx.cues["hypothetical"] if not (ctx.words[m.lo] == "may" and tokens[m.lo].cap and m.lo > 0)
+    ]
     neg = [m for m in ctx.cues["negation"]]
     for i, w in enumerate(ctx.words):
         if w.endswith("n't") and not any(m.lo == i for m in neg):
@@ -162,15 +174,22 @@ def _longest(matches: list) -> list:
     return kept
 
 
-def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
+def _candidate(ctx: _Ctx, m, lex) -> Candidate | None:
     """Judge one action match: object, polarity, then each guard in turn."""
     clause = ctx.sent.clause_of(m.lo)
     entry = m.entry
     # a noun, or an infinitive inside a noun phrase ("any decision to withdraw would..."), is in the scope
     # of cues anywhere in its clause; a finite verb only of cues before it
-    is_noun = entry.form == "noun" or (entry.form == "base" and m.lo > 0 and ctx.words[m.lo - 1] == "to"
-                                       and not _finite_before(ctx, m.lo - 1, clause.lo)) \
-        or (entry.form == "ing" and m.lo == clause.lo)  # "Closing the office is one possibility"
+    is_noun = (
+        entry.form == "noun"
+        or (
+            entry.form == "base"
+            and m.lo > 0
+            and ctx.words[m.lo - 1] == "to"
+            and not _finite_before(ctx, m.lo - 1, clause.lo)
+        )
+        or (entry.form == "ing" and m.lo == clause.lo)
+    )  # "Closing the office is one possibility"
     negation = _negated(ctx, m, clause, is_noun)
     found = _polarity(ctx, m, clause, lex)
     if found is None:
@@ -205,10 +224,47 @@ def _candidate(ctx: _Ctx, m, lex) -> Optional[Candidate]:
 
 
 CLOSING = {"close", "closes", "closed", "closing", "shut", "shuts", "shutting", "switched", "switch", "turned", "turn"}
-GATES = {"crossing", "checkpoint", "port", "airport", "airfield", "border", "airspace", "waters"}  #: access, not premises
-SHORT = {"hour", "hours", "day", "days", "week", "weeks", "weekend", "morning", "afternoon", "evening", "night",
-         "summer", "winter", "holiday", "holidays", "duration", "birthday", "funeral", "visit", "festival", "regatta",
-         "celebration", "celebrations", "farewell", "ceremony", "reception", "anniversary", "inauguration", "feast"}
+GATES = {
+    "crossing",
+    "checkpoint",
+    "port",
+    "airport",
+    "airfield",
+    "border",
+    "airspace",
+    "waters",
+}  #: access, not premises
+SHORT = {
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "weekend",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "summer",
+    "winter",
+    "holiday",
+    "holidays",
+    "duration",
+    "birthday",
+    "funeral",
+    "visit",
+    "festival",
+    "regatta",
+    "celebration",
+    "celebrations",
+    "farewell",
+    "ceremony",
+    "reception",
+    "anniversary",
+    "inauguration",
+    "feast",
+}
 
 LASTING = {"remaining", "rest", "remainder", "foreseeable", "good"}  #: "for the remaining weeks of the mandate"
 
@@ -217,19 +273,26 @@ def _pause(ctx: _Ctx, m, obj):
     """ "The consulate will be closed for the King's birthday", "... until Thursday", "... while the road is
     repaired": premises closed for a short, bounded time pause; they are not closed (a border or port closed
     for a day is a measure on access, and "until further notice" has no bound)."""
-    if ctx.words[m.lo] not in CLOSING or obj is None or obj.entry.name != "facilities" or \
-            ctx.words[obj.hi - 1] in GATES:
+    if (
+        ctx.words[m.lo] not in CLOSING
+        or obj is None
+        or obj.entry.name != "facilities"
+        or ctx.words[obj.hi - 1] in GATES
+    ):
         return None
     words = ctx.words
     for i in range(m.hi, len(words)):
         w = words[i]
-        if w in ("until", "till") and words[i + 1:i + 2] != ["further"]:
+        if w in ("until", "till") and words[i + 1 : i + 2] != ["further"]:
             return "routine", w
         if w == "while" or w == "during":
             return "routine", w
-        if w == "for" and any(x in SHORT or x[:-2] in SHORT for x in words[i + 1:i + 5]) \
-                and not any(x in LASTING for x in words[i + 1:i + 5]):
-            return "routine", " ".join(words[i:i + 4])
+        if (
+            w == "for"
+            and any(x in SHORT or x[:-2] in SHORT for x in words[i + 1 : i + 5])
+            and not any(x in LASTING for x in words[i + 1 : i + 5])
+        ):
+            return "routine", " ".join(words[i : i + 4])
     return None
 
 
@@ -250,7 +313,16 @@ def _limit(ctx: _Ctx, m, clause, lex) -> bool:
     return False
 
 
-STOPPING = {"withdraw", "depart", "end", "finish", "suspend", "reduce", "recall", "change"}  #: no more of these is no change
+STOPPING = {
+    "withdraw",
+    "depart",
+    "end",
+    "finish",
+    "suspend",
+    "reduce",
+    "recall",
+    "change",
+}  #: no more of these is no change
 
 
 def _last_of_another(ctx: _Ctx, m, obj) -> bool:
@@ -280,9 +352,16 @@ def _polarity(ctx: _Ctx, m, clause, lex):
 
 def _finite_before(ctx: _Ctx, i: int, lo: int) -> bool:
     """Whether a finite verb or auxiliary precedes token i in the clause ("we intend to", "has decided to")."""
-    aux = AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST | {"would", "could", "should", "may", "might", "must", "can"}
-    return any(w in aux or w in PRONOUNS or (w.endswith(("s", "ed")) and j > lo and ctx.words[j - 1] in PRONOUNS)
-               for j, w in enumerate(ctx.words[lo:i], lo)) or ctx.cue_at("intent", lo, i) is not None
+    aux = (
+        AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST | {"would", "could", "should", "may", "might", "must", "can"}
+    )
+    return (
+        any(
+            w in aux or w in PRONOUNS or (w.endswith(("s", "ed")) and j > lo and ctx.words[j - 1] in PRONOUNS)
+            for j, w in enumerate(ctx.words[lo:i], lo)
+        )
+        or ctx.cue_at("intent", lo, i) is not None
+    )
 
 
 def _negated(ctx: _Ctx, m, clause, is_noun: bool):
@@ -296,18 +375,32 @@ def _negated(ctx: _Ctx, m, clause, is_noun: bool):
 
 def _object(ctx: _Ctx, m, clause, spec, lex):
     """The nearest commitment object the action may act on, and the nearest decoy if it is closer."""
+
     def dist(o):
         return o.lo - m.hi if o.lo >= m.hi else m.lo - o.hi + 1
 
     gapped = "*" in m.entry.words and m.hi - m.lo > len(m.entry.words) - 1  # "bring our trainers home": in the gap
-    inside = [o for o in ctx.objects if clause.lo <= o.lo < clause.hi and o.lo != m.lo
-              and (m.lo < o.lo < m.hi if gapped else not m.lo <= o.lo < m.hi)  # "make * payments" ends on one
-              and o.entry.name in spec.objects and abs(dist(o)) <= lex.window]
+    inside = [
+        o
+        for o in ctx.objects
+        if clause.lo <= o.lo < clause.hi
+        and o.lo != m.lo
+        and (m.lo < o.lo < m.hi if gapped else not m.lo <= o.lo < m.hi)  # "make * payments" ends on one
+        and o.entry.name in spec.objects
+        and abs(dist(o)) <= lex.window
+    ]
     inside += _places(ctx, m, clause, spec, lex)
-    decoys = [d for d in ctx.decoys if clause.lo <= d.lo < clause.hi and not (m.lo <= d.lo < m.hi)
-              and dist(d) <= lex.window and (ctx.words[d.hi:d.hi + 1] != ["of"] or "during" in ctx.words[d.lo - 3:d.lo])
-              and not _aside(ctx, d, clause) and not _force_term(ctx, d)
-              and not any(a.lo <= d.lo < a.hi for a in ctx.actions)]  # "call at": part of a verb, not a call
+    decoys = [
+        d
+        for d in ctx.decoys
+        if clause.lo <= d.lo < clause.hi
+        and not (m.lo <= d.lo < m.hi)
+        and dist(d) <= lex.window
+        and (ctx.words[d.hi : d.hi + 1] != ["of"] or "during" in ctx.words[d.lo - 3 : d.lo])
+        and not _aside(ctx, d, clause)
+        and not _force_term(ctx, d)
+        and not any(a.lo <= d.lo < a.hi for a in ctx.actions)
+    ]  # "call at": part of a verb, not a call
     heads = {d.lo for d in decoys}
     inside = [o for o in inside if o.hi not in heads]  # "the project account": the account is what is meant
     inside = [o for o in inside if not (o.lo >= m.hi and ctx.words[o.hi - 1].endswith("'s"))]  # "the sale of the
@@ -315,8 +408,9 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     nouns = {o.lo for o in ctx.objects if o.lo != m.lo}
     inside = [o for o in inside if o.hi not in nouns]  # "the inspection team will need": a team, not an inspection
     tails = {d.hi for d in ctx.decoys if clause.lo <= d.lo < clause.hi}
-    inside = [o for o in inside if not any(ctx.words[k] == "of" and k in tails
-                                           for k in range(max(0, o.lo - 2), o.lo))]  # "the leave of the attaché"
+    inside = [
+        o for o in inside if not any(ctx.words[k] == "of" and k in tails for k in range(max(0, o.lo - 2), o.lo))
+    ]  # "the leave of the attaché"
     best = min(inside, key=dist, default=None)
     decoy = min(decoys, key=dist, default=None)
     other = _other_complement(ctx, m, clause, best, inside)
@@ -334,25 +428,74 @@ def _object(ctx: _Ctx, m, clause, spec, lex):
     subject += [d for d in decoys if d.hi <= m.lo and _leads(ctx, d, clause) and m.entry.form != "noun"]
     if subject and not any(subject[-1].hi <= o.lo < m.lo and not _modifier(ctx, o, subject[-1]) for o in inside):
         return best, subject[-1]  # "the bus will depart from the embassy": the decoy is what acts
-    if decoy is not None and (best is None or dist(decoy) < dist(best) or
-                              (m.entry.form == "noun" and decoy.lo == m.hi)):
+    if decoy is not None and (
+        best is None or dist(decoy) < dist(best) or (m.entry.form == "noun" and decoy.lo == m.hi)
+    ):
         return best, decoy
     return best, None
 
 
 OWN_PARTS = {"door", "doors", "gate", "gates", "books", "operations", "activities", "work", "business"}
-TIME = {"today", "tomorrow", "tonight", "soon", "immediately", "now", "shortly", "next", "this", "early", "later",
-        "forthwith", "altogether", "entirely", "completely", "permanently", "temporarily", "again", "too", "well",
-        "once", "gradually", "fully", "partly", "first", "finally", "together", "home", "back", "out", "down", "up",
-        "away", "abroad", "overseas", "south", "north", "east", "west", "ahead", "forward", "there", "here"}
+TIME = {
+    "today",
+    "tomorrow",
+    "tonight",
+    "soon",
+    "immediately",
+    "now",
+    "shortly",
+    "next",
+    "this",
+    "early",
+    "later",
+    "forthwith",
+    "altogether",
+    "entirely",
+    "completely",
+    "permanently",
+    "temporarily",
+    "again",
+    "too",
+    "well",
+    "once",
+    "gradually",
+    "fully",
+    "partly",
+    "first",
+    "finally",
+    "together",
+    "home",
+    "back",
+    "out",
+    "down",
+    "up",
+    "away",
+    "abroad",
+    "overseas",
+    "south",
+    "north",
+    "east",
+    "west",
+    "ahead",
+    "forward",
+    "there",
+    "here",
+}
 
 
 def _other_complement(ctx: _Ctx, m, clause, best, inside):
     """A subject commitment with an active verb whose own direct object is something else ("the mission will move
     its archive boxes", "the section will stop issuing paper receipts"): a match on that object's head, else None."""
-    if best is None or best.lo >= m.lo or m.entry.kind != "action" or m.entry.form == "noun" or \
-            "*" in m.entry.words or _passive(ctx, m, clause) or m.entry.name == "depart" or \
-            ctx.words[m.lo].startswith("evacuat"):
+    if (
+        best is None
+        or best.lo >= m.lo
+        or m.entry.kind != "action"
+        or m.entry.form == "noun"
+        or "*" in m.entry.words
+        or _passive(ctx, m, clause)
+        or m.entry.name == "depart"
+        or ctx.words[m.lo].startswith("evacuat")
+    ):
         return None  # "the battalion will leave the valley", "will evacuate the town": what follows is a place
     words, tokens, head, i = ctx.words, ctx.sent.tokens, None, m.hi
     named = {d.lo for d in ctx.decoys}  # "the invitation list": a list, not an invitation
@@ -367,7 +510,7 @@ def _other_complement(ctx: _Ctx, m, clause, best, inside):
         i += 1
     if head is None or words[head] in OWN_PARTS:
         return None  # "the office will close its doors": the office itself closes
-    if words[head + 1:head + 2] == ["with"] and words[head + 2:head + 3] not in (["immediate"], ["effect"]):
+    if words[head + 1 : head + 2] == ["with"] and words[head + 2 : head + 3] not in (["immediate"], ["effect"]):
         return None  # "terminate its exchange with your academy": a tie with a counterpart is a commitment
     from authcheck.engine.checks.lexicon import Entry, Match
 
@@ -377,7 +520,8 @@ def _other_complement(ctx: _Ctx, m, clause, best, inside):
 def _passive(ctx: _Ctx, m, clause) -> bool:
     """ "is closed", "will be transferred": a passive verb, whose subject is what is acted on."""
     return m.entry.form in ("ed", "pp", "past") and any(
-        w in ("is", "are", "was", "were", "be", "been", "being") for w in ctx.words[max(clause.lo, m.lo - 3):m.lo])
+        w in ("is", "are", "was", "were", "be", "been", "being") for w in ctx.words[max(clause.lo, m.lo - 3) : m.lo]
+    )
 
 
 PREPOSITIONS = {"for", "of", "at", "in", "to", "from", "with"}
@@ -394,8 +538,9 @@ def _leads(ctx: _Ctx, d, clause) -> bool:
 
 def _modifier(ctx: _Ctx, o, d) -> bool:
     """An object inside a prepositional phrase after the subject ("prices [for embassy staff]")."""
-    return any(w in PREPOSITIONS for w in ctx.words[d.hi:o.lo]) and not any(
-        w in STOP - PREPOSITIONS for w in ctx.words[d.hi:o.lo])
+    return any(w in PREPOSITIONS for w in ctx.words[d.hi : o.lo]) and not any(
+        w in STOP - PREPOSITIONS for w in ctx.words[d.hi : o.lo]
+    )
 
 
 PAUSE = {"after", "for", "until", "till", "throughout"}  #: "close after the ceremony": bounded by an event
@@ -405,11 +550,17 @@ def _bounded(ctx: _Ctx, m, d, best) -> bool:
     """A decoy event or period that bounds the action: "during (for the duration of) the audit" for any stopping action;
     "after/for/until the ceremony" only for a facility that closes or pauses (a force leaving after a
     ceremony still leaves)."""
-    before = ctx.words[max(0, d.lo - 3):d.lo]
+    before = ctx.words[max(0, d.lo - 3) : d.lo]
     if "during" in before or "duration" in before:  # "for the duration of the audit"
         return True
-    return d.lo > m.lo and any(w in PAUSE for w in before) and m.entry.name in ("end", "suspend") \
-        and m.entry.form != "noun" and best is not None and best.entry.name == "facilities"
+    return (
+        d.lo > m.lo
+        and any(w in PAUSE for w in before)
+        and m.entry.name in ("end", "suspend")
+        and m.entry.form != "noun"
+        and best is not None
+        and best.entry.name == "facilities"
+    )
 
 
 TERMS = {"tour", "stay", "rotation"}  #: what a force has in a place: its tour there is its presence
@@ -432,7 +583,7 @@ def _aside(ctx: _Ctx, d, clause) -> bool:
     exercise has been cancelled": the participation is cancelled, when the word may be a commitment
     itself; "participation in the conference" stays a decoy)."""
     words, j = ctx.words, d.lo - 1
-    if any(w in CIRCUMSTANCE for w in words[max(clause.lo, d.lo - 4):d.lo]):  # "at this afternoon's session"
+    if any(w in CIRCUMSTANCE for w in words[max(clause.lo, d.lo - 4) : d.lo]):  # "at this afternoon's session"
         return ctx.cue_at("decision", 0, len(words)) is not None  # where a decision was taken
     while j >= clause.lo and words[j] in SKIP:
         j -= 1
@@ -441,13 +592,108 @@ def _aside(ctx: _Ctx, d, clause) -> bool:
     return words[j] in ATTACHED and any(o.hi == j for o in ctx.objects) and any(o.lo == d.lo for o in ctx.objects)
 
 
-STOP = {"to", "of", "in", "on", "at", "by", "for", "with", "from", "until", "after", "before", "and", "or", "that",
-        "which", "who", "as", "than", "into", "under", "over", "within", "during", "between", "is", "are", "was",
-        "were", "will", "shall", "be", "has", "have", "had", ",", ";", ":", "?", "!", "if", "when", "because"}
-SKIP = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "my", "this", "these", "those", "all", "any",
-        "some", "each", "every", "both", "remaining", "current", "existing", "new", "further", "entire", "whole"}
-FUNCTION = STOP | SKIP | {"it", "them", "us", "you", "him", "me", "we", "they", "i", "he", "she", "itself", "not",
-                          "no", "there", "here", "now", "then", "also", "be", "been", "being", "hereby"}
+STOP = {
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "with",
+    "from",
+    "until",
+    "after",
+    "before",
+    "and",
+    "or",
+    "that",
+    "which",
+    "who",
+    "as",
+    "than",
+    "into",
+    "under",
+    "over",
+    "within",
+    "during",
+    "between",
+    "is",
+    "are",
+    "was",
+    "were",
+    "will",
+    "shall",
+    "be",
+    "has",
+    "have",
+    "had",
+    ",",
+    ";",
+    ":",
+    "?",
+    "!",
+    "if",
+    "when",
+    "because",
+}
+SKIP = {
+    "the",
+    "a",
+    "an",
+    "its",
+    "their",
+    "our",
+    "your",
+    "his",
+    "her",
+    "my",
+    "this",
+    "these",
+    "those",
+    "all",
+    "any",
+    "some",
+    "each",
+    "every",
+    "both",
+    "remaining",
+    "current",
+    "existing",
+    "new",
+    "further",
+    "entire",
+    "whole",
+}
+FUNCTION = (
+    STOP
+    | SKIP
+    | {
+        "it",
+        "them",
+        "us",
+        "you",
+        "him",
+        "me",
+        "we",
+        "they",
+        "i",
+        "he",
+        "she",
+        "itself",
+        "not",
+        "no",
+        "there",
+        "here",
+        "now",
+        "then",
+        "also",
+        "be",
+        "been",
+        "being",
+        "hereby",
+    }
+)
 
 
 def _firm(ctx: _Ctx, m, clause) -> bool:
@@ -463,9 +709,10 @@ def _generic_object(ctx: _Ctx, m, clause, lex):
 
     words, form = ctx.words, m.entry.form
     if form == "noun":
-        start = m.hi + 1 if words[m.hi:m.hi + 1] == ["of"] else None
-    elif form in ("ed", "pp", "past") and any(w in ("is", "are", "was", "were", "be", "been", "being")
-                                              for w in words[max(clause.lo, m.lo - 3):m.lo]):
+        start = m.hi + 1 if words[m.hi : m.hi + 1] == ["of"] else None
+    elif form in ("ed", "pp", "past") and any(
+        w in ("is", "are", "was", "were", "be", "been", "being") for w in words[max(clause.lo, m.lo - 3) : m.lo]
+    ):
         j = m.lo - 1
         while j >= clause.lo and (words[j] in FUNCTION or words[j] in ADVERBS):
             j -= 1
@@ -519,8 +766,8 @@ def _make(ctx: _Ctx, m, obj, entry, polarity: str, clause) -> Candidate:
     words = ctx.words
     reason = {
         "action": entry.name if entry.kind == "action" and polarity == "affirmed" else "end",
-        "words": " ".join(words[m.lo:m.hi]),
-        "object": " ".join(words[obj.lo:obj.hi]) if obj is not None else None,
+        "words": " ".join(words[m.lo : m.hi]),
+        "object": " ".join(words[obj.lo : obj.hi]) if obj is not None else None,
         "tense": tense_of(ctx, m, clause),
         "modality": _modality(ctx, m, clause),
         "actor": _actor(ctx, m, clause),
@@ -534,24 +781,24 @@ def _modality(ctx: _Ctx, m, clause) -> str:
     for name, label in (("hereby", "hereby"), ("decision", "decided"), ("intent", "intends")):
         if ctx.cue_at(name, 0, m.lo) or (name == "hereby" and ctx.cue_at(name, clause.lo, clause.hi)):
             return label
-    if any(w in AUX_FUTURE for w in ctx.words[clause.lo:m.lo]):
+    if any(w in AUX_FUTURE for w in ctx.words[clause.lo : m.lo]):
         return "will"
     return "stated"
 
 
 def _actor(ctx: _Ctx, m, clause) -> str:
     """writer | own side | named | unstated: who is said to act."""
-    before = ctx.words[:m.lo]
+    before = ctx.words[: m.lo]
     if any(w in ("i", "we") for w in before):
         return "writer"
     if any(w in ("our", "my") for w in before) or ctx.cue_at("own_side", 0, m.lo):
         return "own side"
-    if any(t.cap for t in ctx.sent.tokens[1:m.lo]):
+    if any(t.cap for t in ctx.sent.tokens[1 : m.lo]):
         return "named"
     return "unstated"
 
 
-def _cessation(ctx: _Ctx, lex) -> Optional[Candidate]:
+def _cessation(ctx: _Ctx, lex) -> Candidate | None:
     """ "The programme no longer accepts new beneficiaries": "no longer" with a commitment in its clause."""
     for cue in ctx.cues.get("cessation", ()):
         clause = ctx.sent.clause_of(cue.lo)
@@ -563,7 +810,7 @@ def _cessation(ctx: _Ctx, lex) -> Optional[Candidate]:
             continue
         from authcheck.engine.checks.lexicon import Entry, Match
 
-        m = Match(cue.lo, cue.hi, Entry(ctx.words[cue.lo:cue.hi], "action", "end", "base"))
+        m = Match(cue.lo, cue.hi, Entry(ctx.words[cue.lo : cue.hi], "action", "end", "base"))
         cand = _make(ctx, m, objs[0], m.entry, "no longer", clause)
         cand.score = lex.continuation.weight
         guard = first_guard(ctx, m, clause, False, None, None, lex)

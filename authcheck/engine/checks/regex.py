@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from authcheck.errors import RuleError
 from authcheck.engine.checks.base import Hit
+from authcheck.errors import RuleError
 from authcheck.util.saferegex import compile_pattern
 
 KEYS = {"regex", "case_sensitive"}
@@ -17,19 +17,24 @@ class Matcher:
         items = spec["regex"]
         items = [items] if isinstance(items, str) else items
         if not isinstance(items, list) or not items or len(items) > MAX_PATTERNS:
-            raise RuleError(f"regex must be a pattern or a list of 1-{MAX_PATTERNS} patterns", **where,
-                            key=f"patterns.{name}.regex")
+            raise RuleError(
+                f"regex must be a pattern or a list of 1-{MAX_PATTERNS} patterns", **where, key=f"patterns.{name}.regex"
+            )
         ignore = not spec.get("case_sensitive", False)
         self.name = name
-        self.patterns = [compile_pattern(p, ignore_case=ignore, where={**where, "key": f"patterns.{name}.regex[{i}]"})
-                         for i, p in enumerate(items)]
+        self.patterns = [
+            compile_pattern(p, ignore_case=ignore, where={**where, "key": f"patterns.{name}.regex[{i}]"})
+            for i, p in enumerate(items)
+        ]
 
     def hits(self, segments, resolved) -> list[Hit]:
         """Every non-empty match in every segment."""
         out = []
         for seg in segments:
             for pattern in self.patterns:
-                out.extend(Hit(seg, m.start(), m.end(), self.name) for m in pattern.finditer(seg.text) if m.end() > m.start())
+                out.extend(
+                    Hit(seg, m.start(), m.end(), self.name) for m in pattern.finditer(seg.text) if m.end() > m.start()
+                )
         return out
 
 

@@ -16,14 +16,70 @@ AUX_FUTURE = {"will", "shall", "'ll", "wo"}
 AUX_PRESENT = {"is", "are", "am", "be", "being", "'s", "'re", "remains", "stands"}
 AUX_PERFECT = {"has", "have", "'ve"}
 AUX_PAST = {"was", "were", "had", "did"}
-ADVERBS = {"not", "n't", "never", "also", "now", "then", "hereby", "immediately", "formally", "already", "gradually",
-           "fully", "today", "just", "therefore", "be", "been", "being", "to", "all", "further", "soon", "shortly",
-           "temporarily", "permanently", "progressively", "finally", "no", "longer", "officially", "effectively",
-           "deemed", "hereafter", "henceforth"}
+ADVERBS = {
+    "not",
+    "n't",
+    "never",
+    "also",
+    "now",
+    "then",
+    "hereby",
+    "immediately",
+    "formally",
+    "already",
+    "gradually",
+    "fully",
+    "today",
+    "just",
+    "therefore",
+    "be",
+    "been",
+    "being",
+    "to",
+    "all",
+    "further",
+    "soon",
+    "shortly",
+    "temporarily",
+    "permanently",
+    "progressively",
+    "finally",
+    "no",
+    "longer",
+    "officially",
+    "effectively",
+    "deemed",
+    "hereafter",
+    "henceforth",
+}
 PRONOUNS = {"i", "we", "he", "she", "they", "it", "who", "which", "that"}
 DETERMINERS = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "this", "that", "these", "those", "my"}
-IRREGULAR_PAST = {"left", "began", "took", "made", "went", "came", "drew", "withdrew", "sent", "froze", "held", "met",
-                  "saw", "gave", "brought", "fought", "lost", "won", "ran", "rose", "fell", "became", "stood", "kept"}
+IRREGULAR_PAST = {
+    "left",
+    "began",
+    "took",
+    "made",
+    "went",
+    "came",
+    "drew",
+    "withdrew",
+    "sent",
+    "froze",
+    "held",
+    "met",
+    "saw",
+    "gave",
+    "brought",
+    "fought",
+    "lost",
+    "won",
+    "ran",
+    "rose",
+    "fell",
+    "became",
+    "stood",
+    "kept",
+}
 _YEAR = re.compile(r"^(?:19|20)\d\d(?:s|'s)?$")
 
 
@@ -31,8 +87,11 @@ def _aux_chain(words: list, i: int, lo: int) -> list:
     """Auxiliaries directly before token i (skipping adverbs)."""
     out = []
     j = i - 1
-    while j >= lo and (words[j] in ADVERBS or words[j] in AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST
-                       or words[j] in ("would", "could", "should", "may", "might", "must", "can")):
+    while j >= lo and (
+        words[j] in ADVERBS
+        or words[j] in AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST
+        or words[j] in ("would", "could", "should", "may", "might", "must", "can")
+    ):
         if words[j] not in ADVERBS or words[j] in ("be", "been", "being"):
             out.append(words[j])
         j -= 1
@@ -77,6 +136,6 @@ def _finite_tense(ctx: _Ctx, i: int, clause) -> str:
         if w in AUX_PRESENT or w in ("begins", "begin", "takes", "constitutes", "serves"):
             return "present"
         if j != i and w.endswith("ed") and len(w) > 4 and j > 0 and words[j - 1] not in DETERMINERS:
-            chain = [x for x in words[max(0, j - 3):j] if x in AUX_PERFECT | AUX_PAST | AUX_PRESENT | AUX_FUTURE]
+            chain = [x for x in words[max(0, j - 3) : j] if x in AUX_PERFECT | AUX_PAST | AUX_PRESENT | AUX_FUTURE]
             return _tense_from_chain(chain) if chain else "past"
     return "present"

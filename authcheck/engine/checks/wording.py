@@ -21,14 +21,36 @@ can show them with --explain and never count them.
 
 from __future__ import annotations
 
-from authcheck.errors import RuleError
 from authcheck.engine.checks.base import Hit
+from authcheck.errors import RuleError
 
 KEYS = {"wording"}
-CUES = {"negation", "negation_after", "pseudo", "cessation", "hypothetical", "deliberation", "intent", "decision",
-        "hereby", "reporting", "reporting_nouns", "demand", "demand_nouns", "framing", "own_side", "past_time",
-        "recent_time", "routine", "default", "limit", "travel",
-        "idiom", "deciding_bodies", "undecided"}
+CUES = {
+    "negation",
+    "negation_after",
+    "pseudo",
+    "cessation",
+    "hypothetical",
+    "deliberation",
+    "intent",
+    "decision",
+    "hereby",
+    "reporting",
+    "reporting_nouns",
+    "demand",
+    "demand_nouns",
+    "framing",
+    "own_side",
+    "past_time",
+    "recent_time",
+    "routine",
+    "default",
+    "limit",
+    "travel",
+    "idiom",
+    "deciding_bodies",
+    "undecided",
+}
 SPEC_KEYS = {"threshold", "window", "actions", "continuations", "objects", "decoys", "cues", "not_places"}
 CLASS_KEYS = {"weight", "bare", "generic", "objects", "verbs", "nouns", "limited"}
 MAX_WORDS = 5000  #: per list
@@ -39,7 +61,7 @@ class ClassSpec:
     """An action class: its weight, the weight with no object found, the object groups it acts on, and
     the weight of an object the lexicon does not know ("terminate the concession")."""
 
-    __slots__ = ("weight", "bare", "objects", "generic")
+    __slots__ = ("bare", "generic", "objects", "weight")
 
     def __init__(self, weight: float, bare: float, objects: frozenset, generic: float = 0.0) -> None:
         self.weight, self.bare, self.objects, self.generic = weight, bare, objects, generic
@@ -59,19 +81,27 @@ class Lexicon:
         self.threshold = _number(spec.get("threshold", 0.5), 0, 10, where, key + ".threshold")
         self.window = int(_number(spec.get("window", 10), 1, 40, where, key + ".window"))
         groups = _mapping(spec.get("objects"), where, key + ".objects")
-        self.weights = {g: _number(_mapping(v, where, f"{key}.objects.{g}").get("weight", 1.0), 0, 10, where,
-                                   f"{key}.objects.{g}.weight") for g, v in groups.items()}
+        self.weights = {
+            g: _number(
+                _mapping(v, where, f"{key}.objects.{g}").get("weight", 1.0), 0, 10, where, f"{key}.objects.{g}.weight"
+            )
+            for g, v in groups.items()
+        }
         for g, v in groups.items():
             _words(v.get("words"), where, f"{key}.objects.{g}.words")
         _words(spec.get("decoys"), where, key + ".decoys")
-        self.classes = {name: self._class(c, where, f"{key}.actions.{name}")
-                        for name, c in _mapping(spec.get("actions"), where, key + ".actions").items()}
-        self.continuation = self._class(_mapping(spec.get("continuations"), where, key + ".continuations"), where,
-                                        key + ".continuations")
+        self.classes = {
+            name: self._class(c, where, f"{key}.actions.{name}")
+            for name, c in _mapping(spec.get("actions"), where, key + ".actions").items()
+        }
+        self.continuation = self._class(
+            _mapping(spec.get("continuations"), where, key + ".continuations"), where, key + ".continuations"
+        )
         for name, items in _mapping(spec.get("cues"), where, key + ".cues").items():
             if name not in CUES:
-                raise RuleError(f"unknown cue list {name!r} (known: {', '.join(sorted(CUES))})", **where,
-                                key=f"{key}.cues.{name}")
+                raise RuleError(
+                    f"unknown cue list {name!r} (known: {', '.join(sorted(CUES))})", **where, key=f"{key}.cues.{name}"
+                )
             _words(items, where, f"{key}.cues.{name}")
         self.not_places = set(_words(spec.get("not_places", ["I"]), where, key + ".not_places", lower=True))
 
@@ -98,11 +128,14 @@ class Lexicon:
         for name, cspec in spec["actions"].items():
             entries += self._entries(cspec, "action", name, verb_entries, noun_entries)
         entries += self._entries(spec["continuations"], "continuation", "continuation", verb_entries, noun_entries)
-        entries += [e for n in spec["continuations"].get("limited", []) for e in noun_entries(n, "continuation", "limited")]
+        entries += [
+            e for n in spec["continuations"].get("limited", []) for e in noun_entries(n, "continuation", "limited")
+        ]
         entries += [e for name, items in spec["cues"].items() for w in items for e in cue_entries(w, name)]
         self._index = Index(entries)
-        self._triggers = {e.words[0] for e in entries if e.kind in ("action", "continuation")} | \
-            {e.words[0] for e in entries if e.kind == "cue" and e.name == "cessation"}
+        self._triggers = {e.words[0] for e in entries if e.kind in ("action", "continuation")} | {
+            e.words[0] for e in entries if e.kind == "cue" and e.name == "cessation"
+        }
 
     def _class(self, cspec: dict, where: dict, key: str) -> ClassSpec:
         """Validate one action class (or the continuations) and keep its weights."""
@@ -116,9 +149,12 @@ class Lexicon:
         _words(cspec.get("verbs", []), where, key + ".verbs", allow_empty=True)
         _words(cspec.get("nouns", []), where, key + ".nouns", allow_empty=True)
         _words(cspec.get("limited", []), where, key + ".limited", allow_empty=True)
-        return ClassSpec(_number(cspec.get("weight", 1.0), 0, 10, where, key + ".weight"),
-                         _number(cspec.get("bare", 0.0), 0, 10, where, key + ".bare"), frozenset(objects),
-                         _number(cspec.get("generic", 0.0), 0, 10, where, key + ".generic"))
+        return ClassSpec(
+            _number(cspec.get("weight", 1.0), 0, 10, where, key + ".weight"),
+            _number(cspec.get("bare", 0.0), 0, 10, where, key + ".bare"),
+            frozenset(objects),
+            _number(cspec.get("generic", 0.0), 0, 10, where, key + ".generic"),
+        )
 
     @staticmethod
     def _entries(cspec, kind, name, verb_entries, noun_entries) -> list:
@@ -141,8 +177,12 @@ def _mapping(value, where: dict, key: str) -> dict:
 
 def _words(value, where: dict, key: str, allow_empty: bool = False, lower: bool = False) -> list:
     """A list of non-empty strings."""
-    if not isinstance(value, list) or (not value and not allow_empty) or len(value) > MAX_WORDS or \
-            not all(isinstance(w, str) and w.strip() for w in value):
+    if (
+        not isinstance(value, list)
+        or (not value and not allow_empty)
+        or len(value) > MAX_WORDS
+        or not all(isinstance(w, str) and w.strip() for w in value)
+    ):
         raise RuleError("must be a list of words or phrases", **where, key=key)
     return [w.lower() if lower else w for w in value]
 
@@ -161,8 +201,11 @@ class Matcher:
         body, key = spec["wording"], f"patterns.{name}.wording"
         if not isinstance(body, dict) or set(body) - SPEC_KEYS:
             extra = sorted(set(body) - SPEC_KEYS) if isinstance(body, dict) else []
-            raise RuleError(f"wording takes {', '.join(sorted(SPEC_KEYS))}" + (f", not {extra[0]!r}" if extra else ""),
-                            **where, key=key)
+            raise RuleError(
+                f"wording takes {', '.join(sorted(SPEC_KEYS))}" + (f", not {extra[0]!r}" if extra else ""),
+                **where,
+                key=key,
+            )
         self.name = name
         self.lexicon = Lexicon(body, where, key)
 

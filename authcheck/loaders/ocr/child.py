@@ -23,10 +23,21 @@ def reading_record(reading: Any, page: int) -> dict:
 
     inks = [{"top": i.top, "bottom": i.bottom, "width": i.width, "height": i.height} for i in regions(reading, page)]
     return {
-        "width": reading.width, "height": reading.height, "rotation": reading.rotation,
-        "confidence": reading.confidence, "seconds": reading.seconds, "inks": inks,
-        "lines": [{"text": ln.text, "box": list(ln.box), "confidence": ln.confidence,
-                   "words": [[w.text, list(w.box), w.confidence] for w in ln.words]} for ln in reading.lines],
+        "width": reading.width,
+        "height": reading.height,
+        "rotation": reading.rotation,
+        "confidence": reading.confidence,
+        "seconds": reading.seconds,
+        "inks": inks,
+        "lines": [
+            {
+                "text": ln.text,
+                "box": list(ln.box),
+                "confidence": ln.confidence,
+                "words": [[w.text, list(w.box), w.confidence] for w in ln.words],
+            }
+            for ln in reading.lines
+        ],
     }
 
 
@@ -51,7 +62,7 @@ def main() -> int:
         try:
             reading = read_page(Image.open(io.BytesIO(data)), engine)
             record = reading_record(reading, page)
-        except Exception as exc:  # noqa: BLE001 - reported to the parent as this page's error
+        except Exception as exc:
             record = {"error": f"{type(exc).__name__}: {exc}"[:300]}
         stdout.write(json.dumps(record) + "\n")
         stdout.flush()

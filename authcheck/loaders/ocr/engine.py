@@ -19,14 +19,14 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.errors import CheckError
 from authcheck.loaders.ocr.spacing import spaced
 
 ENGINES = ("rapidocr", "tesseract", "none")
 TARGET_LONG_SIDE = 1650  #: pixels on the long side (a letter page at about 150 dpi)
-_RETRY_BELOW = 0.80      #: mean confidence under which other rotations are tried
+_RETRY_BELOW = 0.80  #: mean confidence under which other rotations are tried
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,12 @@ class PageReading:
     gray: Any = None  #: the prepared page as a numpy array (for ink detection), not for output
 
 
-def available(engine: str = "rapidocr") -> Optional[str]:
+def available(engine: str = "rapidocr") -> str | None:
     """None when the engine can run here, else the reason it cannot (for skips and errors)."""
     if engine == "tesseract":
         return None if shutil.which("tesseract") else "the tesseract program is not installed"
     if engine == "none":
-        return "OCR is turned off (ocr_engine = \"none\")"
+        return 'OCR is turned off (ocr_engine = "none")'
     from importlib.util import find_spec
 
     if any(find_spec(name) is None for name in ("numpy", "PIL", "rapidocr_onnxruntime")):
@@ -107,8 +107,15 @@ def read_page(image: Any, engine: str = "rapidocr") -> PageReading:
                 best = other
             if best.confidence >= 0.9 and not _upright_lines(best):
                 break
-    return PageReading(best.lines, best.width, best.height, best.rotation, best.confidence,
-                       round(time.monotonic() - started, 3), best.gray)
+    return PageReading(
+        best.lines,
+        best.width,
+        best.height,
+        best.rotation,
+        best.confidence,
+        round(time.monotonic() - started, 3),
+        best.gray,
+    )
 
 
 def prepare(image: Any) -> Any:
@@ -119,8 +126,7 @@ def prepare(image: Any) -> Any:
     gray = image.convert("L")
     scale = TARGET_LONG_SIDE / max(gray.size)
     if scale < 0.95 or scale > 1.6:
-        gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
-                           Image.LANCZOS)
+        gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))), Image.LANCZOS)
     background = gray.filter(ImageFilter.GaussianBlur(radius=max(gray.size) / 40))
     arr = np.asarray(gray, dtype=np.float32)
     bg = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
@@ -219,8 +225,11 @@ def rows(pieces: list[OcrLine]) -> list[OcrLine]:
     for piece in sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2):
         mid = (piece.box[1] + piece.box[3]) / 2
         row = out[-1] if out else None
-        if row and all(p.box[1] <= mid <= p.box[3] for p in row) and \
-                all(piece.box[1] <= (p.box[1] + p.box[3]) / 2 <= piece.box[3] for p in row):
+        if (
+            row
+            and all(p.box[1] <= mid <= p.box[3] for p in row)
+            and all(piece.box[1] <= (p.box[1] + p.box[3]) / 2 <= piece.box[3] for p in row)
+        ):
             row.append(piece)
         else:
             out.append([piece])
@@ -231,8 +240,12 @@ def _join(row: list[OcrLine]) -> OcrLine:
     if len(row) == 1:
         return row[0]
     words = tuple(w for p in row for w in p.words)
-    box = (min(p.box[0] for p in row), min(p.box[1] for p in row), max(p.box[2] for p in row),
-           max(p.box[3] for p in row))
+    box = (
+        min(p.box[0] for p in row),
+        min(p.box[1] for p in row),
+        max(p.box[2] for p in row),
+        max(p.box[3] for p in row),
+    )
     size = sum(len(p.text) for p in row) or 1
     conf = sum(p.confidence * len(p.text) for p in row) / size
     return OcrLine(" ".join(p.text for p in row), box, conf, words)
@@ -240,14 +253,19 @@ def _join(row: list[OcrLine]) -> OcrLine:
 
 def _tesseract(arr: Any) -> list[OcrLine]:
     """The tesseract program's TSV output (words with boxes and confidence) grouped into its lines."""
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     buf = io.BytesIO()
     Image.fromarray(arr).save(buf, format="PNG")
     try:
-        out = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "3", "-l", "eng", "tsv"],
-                             input=buf.getvalue(), capture_output=True, timeout=120)
+        out = subprocess.run(
+            ["tesseract", "stdin", "stdout", "--psm", "3", "-l", "eng", "tsv"],
+            input=buf.getvalue(),
+            capture_output=True,
+            timeout=120,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         raise CheckError("internal", f"tesseract failed: {type(exc).__name__}", "load") from None
     groups: dict[tuple, list[OcrWord]] = {}
@@ -260,8 +278,12 @@ def _tesseract(arr: Any) -> list[OcrLine]:
         groups.setdefault(tuple(cols[1:5]), []).append(word)
     pieces = []
     for words in groups.values():
-        box = (min(w.box[0] for w in words), min(w.box[1] for w in words), max(w.box[2] for w in words),
-               max(w.box[3] for w in words))
+        box = (
+            min(w.box[0] for w in words),
+            min(w.box[1] for w in words),
+            max(w.box[2] for w in words),
+            max(w.box[3] for w in words),
+        )
         conf = sum(w.confidence for w in words) / len(words)
         pieces.append(OcrLine(" ".join(w.text for w in words), box, conf, tuple(words)))
     return rows(pieces)

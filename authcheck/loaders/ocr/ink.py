@@ -14,12 +14,12 @@ from typing import Any
 
 from authcheck.model import Image
 
-CELL = 6            #: grid cell in pixels (the page is read at about 150 dpi)
-INK_BELOW = 110     #: grey level under which a pixel is ink (paper is evened out to 255)
-MIN_WIDTH = 0.04    #: of the page width
+CELL = 6  #: grid cell in pixels (the page is read at about 150 dpi)
+INK_BELOW = 110  #: grey level under which a pixel is ink (paper is evened out to 255)
+MIN_WIDTH = 0.04  #: of the page width
 MIN_HEIGHT = 0.012  #: of the page height
-MIN_CELLS = 12      #: inked grid cells in one region
-MAX_WIDTH = 0.55    #: wider regions are page edges, tables or rules, not a signature or stamp
+MIN_CELLS = 12  #: inked grid cells in one region
+MAX_WIDTH = 0.55  #: wider regions are page edges, tables or rules, not a signature or stamp
 MAX_HEIGHT = 0.20
 TEXT_CONFIDENCE = 0.75  #: OCR lines at least this sure are text, not a scribble the engine guessed at
 
@@ -33,15 +33,25 @@ def regions(reading: Any, page: int) -> list[Image]:
     h, w = gray.shape
     units = 612.0 / w
     out = []
-    for (r0, c0, r1, c1, cells) in _components(grid):
+    for r0, c0, r1, c1, cells in _components(grid):
         x0, y0, x1, y1 = c0 * CELL, r0 * CELL, (c1 + 1) * CELL, (r1 + 1) * CELL
         if r0 <= 1 or c0 <= 1 or r1 >= grid.shape[0] - 2 or c1 >= grid.shape[1] - 2:
             continue
         if not _sized(x1 - x0, y1 - y0, w, h) or cells < MIN_CELLS:
             continue
-        out.append((cells, Image(page, name="ink", top=round(float(h - y0) * units, 2),
-                                 bottom=round(float(h - y1) * units, 2), width=round(float(x1 - x0) * units, 2),
-                                 height=round(float(y1 - y0) * units, 2))))
+        out.append(
+            (
+                cells,
+                Image(
+                    page,
+                    name="ink",
+                    top=round(float(h - y0) * units, 2),
+                    bottom=round(float(h - y1) * units, 2),
+                    width=round(float(x1 - x0) * units, 2),
+                    height=round(float(y1 - y0) * units, 2),
+                ),
+            )
+        )
     return [img for _, img in sorted(out, key=lambda item: -item[0])]
 
 
@@ -57,10 +67,10 @@ def _ink_grid(gray: Any, lines: Any) -> Any:
     for line in lines:
         if line.confidence >= TEXT_CONFIDENCE and sum(ch.isalnum() for ch in line.text) >= 2:
             x0, y0, x1, y1 = (int(v) for v in line.box)
-            ink[max(y0 - 2, 0):y1 + 3, max(x0 - 2, 0):x1 + 3] = False
+            ink[max(y0 - 2, 0) : y1 + 3, max(x0 - 2, 0) : x1 + 3] = False
     h, w = ink.shape
     rows, cols = h // CELL, w // CELL
-    cells = ink[:rows * CELL, :cols * CELL].reshape(rows, CELL, cols, CELL).sum(axis=(1, 3))
+    cells = ink[: rows * CELL, : cols * CELL].reshape(rows, CELL, cols, CELL).sum(axis=(1, 3))
     return cells >= 3
 
 

@@ -23,13 +23,13 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from authcheck.errors import CheckError
-from authcheck.model import Image, Line, Note, Word
-from authcheck.settings import Limits
 from authcheck.loaders.budget import Budget
 from authcheck.loaders.text import LineBuilder
+from authcheck.model import Image, Line, Note, Word
+from authcheck.settings import Limits
 
 PAGE_WIDTH = 612.0  #: page units across a page (a US letter page in PDF points)
 
@@ -43,8 +43,14 @@ class Reading:
     ocr: dict = field(default_factory=dict)
 
 
-def read_pages(pages: list[Any], limits: Limits, engine: str, notes: list[Note],
-               numbers: Optional[list[int]] = None, builder: Optional[LineBuilder] = None) -> Reading:
+def read_pages(
+    pages: list[Any],
+    limits: Limits,
+    engine: str,
+    notes: list[Note],
+    numbers: list[int] | None = None,
+    builder: LineBuilder | None = None,
+) -> Reading:
     """OCR each page image (page numbers `numbers`, default 1..n) into lines and ink regions."""
     from authcheck.loaders.ocr.engine import available, engine_version
 
@@ -60,16 +66,32 @@ def read_pages(pages: list[Any], limits: Limits, engine: str, notes: list[Note],
         for index, (image, number) in enumerate(zip(pages, numbers)):
             got = child.read(image, _seconds(limits, total))
             if got is None or "error" in got:
-                why = got["error"] if got else "the OCR time budget ran out " \
+                why = (
+                    got["error"]
+                    if got
+                    else "the OCR time budget ran out "
                     f"({limits.ocr_page_seconds:g} s a page, {limits.ocr_time_percent}% of the timeout)"
-                notes.append(Note("truncated", f"OCR stopped at page {number}: {why}; {index} of {len(pages)} "
-                                  "pages read", {"pages_read": index, "reason": "ocr"}))
+                )
+                notes.append(
+                    Note(
+                        "truncated",
+                        f"OCR stopped at page {number}: {why}; {index} of {len(pages)} pages read",
+                        {"pages_read": index, "reason": "ocr"},
+                    )
+                )
                 break
             add_lines(builder, got, number)
             inks.extend(Image(number, name="ink", **ink) for ink in got["inks"])
-            record["pages"].append({"page": number, "engine": record["version"], "confidence": got["confidence"],
-                                    "rotation": got["rotation"], "seconds": got["seconds"],
-                                    "lines": len(got["lines"])})
+            record["pages"].append(
+                {
+                    "page": number,
+                    "engine": record["version"],
+                    "confidence": got["confidence"],
+                    "rotation": got["rotation"],
+                    "seconds": got["seconds"],
+                    "lines": len(got["lines"]),
+                }
+            )
     notes.extend(builder.notes())
     record["confidence"] = _overall(record["pages"])
     return Reading(tuple(builder.lines), tuple(inks), record)
@@ -88,15 +110,19 @@ class OcrProcess:
     def __init__(self, engine: str, limits: Limits) -> None:
         self.engine, self.limits, self.proc = engine, limits, None
 
-    def __enter__(self) -> "OcrProcess":
+    def __enter__(self) -> OcrProcess:
         cap = self.limits.ocr_memory_mb * 1024 * 1024 if self.limits.memory_mb else 0
-        self.proc = subprocess.Popen([sys.executable, "-m", "authcheck.loaders.ocr.child"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     preexec_fn=(lambda: _cap_memory(cap)) if cap else None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "authcheck.loaders.ocr.child"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=(lambda: _cap_memory(cap)) if cap else None,
+        )
         self.proc.stdin.write(self.engine.encode("ascii") + b"\n")
         return self
 
-    def read(self, image: Any, seconds: float) -> Optional[dict]:
+    def read(self, image: Any, seconds: float) -> dict | None:
         """Send one page and wait up to `seconds` for its reading; None (and the child killed) on overrun."""
         if seconds <= 0 or self.proc is None or self.proc.poll() is not None:
             return None
@@ -133,7 +159,7 @@ def _cap_memory(cap: int) -> None:
     """In the child: raise the soft address-space cap to the OCR budget (up to the worker's hard cap)."""
     import resource
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     want = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (want, hard))
 
@@ -164,18 +190,21 @@ def add_lines(builder: LineBuilder, reading: dict, page: int) -> None:
         if line is None:
             return
         words = tuple(Word(text, fraction(wbox, w, h), round(conf, 4)) for text, wbox, conf in item["words"])
-        builder.lines[-1] = dataclasses.replace(line, box=fraction(box, w, h),
-                                                confidence=round(item["confidence"], 4), words=words)
+        builder.lines[-1] = dataclasses.replace(
+            line, box=fraction(box, w, h), confidence=round(item["confidence"], 4), words=words
+        )
 
 
 def fraction(box: Any, width: float, height: float) -> tuple[float, float, float, float]:
     """A pixel box as page-relative fractions, clamped to the page."""
+
     def clamp(v: float) -> float:
         return round(min(max(v, 0.0), 1.0), 4)
+
     return (clamp(box[0] / width), clamp(box[1] / height), clamp(box[2] / width), clamp(box[3] / height))
 
 
-def _overall(pages: list[dict]) -> Optional[float]:
+def _overall(pages: list[dict]) -> float | None:
     weights = [(p["confidence"], max(p["lines"], 1)) for p in pages]
     total = sum(n for _, n in weights)
     return round(sum(c * n for c, n in weights) / total, 4) if total else None

@@ -13,17 +13,111 @@ import math
 from statistics import median
 
 # Advance widths (1/1000 em) of Times-Roman for ASCII 32-126; other characters get 500.
-_WIDTHS = [int(w) for w in (
-    "250 333 408 500 500 833 778 180 333 333 500 564 250 333 250 278 500 500 500 500 500 500 "
-    "500 500 500 500 278 278 564 564 564 444 921 722 667 667 722 611 556 722 722 333 389 722 "
-    "611 889 722 722 556 722 667 556 611 722 722 944 722 722 611 333 278 333 469 500 333 444 "
-    "500 444 500 444 333 500 500 278 278 500 278 778 500 500 500 500 333 389 278 500 500 722 "
-    "500 500 444 480 200 480 541").split()]
+_WIDTHS = [
+    int(w)
+    for w in [
+        "250",
+        "333",
+        "408",
+        "500",
+        "500",
+        "833",
+        "778",
+        "180",
+        "333",
+        "333",
+        "500",
+        "564",
+        "250",
+        "333",
+        "250",
+        "278",
+        "500",
+        "500",
+        "500",
+        "500",
+        "500",
+        "500",
+        "500",
+        "500",
+        "500",
+        "500",
+        "278",
+        "278",
+        "564",
+        "564",
+        "564",
+        "444",
+        "921",
+        "722",
+        "667",
+        "667",
+        "722",
+        "611",
+        "556",
+        "722",
+        "722",
+        "333",
+        "389",
+        "722",
+        "611",
+        "889",
+        "722",
+        "722",
+        "556",
+        "722",
+        "667",
+        "556",
+        "611",
+        "722",
+        "722",
+        "944",
+        "722",
+        "722",
+        "611",
+        "333",
+        "278",
+        "333",
+        "469",
+        "500",
+        "333",
+        "444",
+        "500",
+        "444",
+        "500",
+        "444",
+        "333",
+        "500",
+        "500",
+        "278",
+        "278",
+        "500",
+        "278",
+        "778",
+        "500",
+        "500",
+        "500",
+        "500",
+        "333",
+        "389",
+        "278",
+        "500",
+        "500",
+        "722",
+        "500",
+        "500",
+        "444",
+        "480",
+        "200",
+        "480",
+        "541",
+    ]
+]
 SPACE_GAP = 0.17  #: extra gap (em) between two character centres that means a space was dropped
-CASE_GAP = 0.06   #: a smaller gap is enough where a lower-case letter meets a capital ("ForceMovement")
-SOFTNESS = 0.05   #: em: how quickly a gap turns from "no space" to "space" around the threshold
-SURE = 0.97       #: chance above which a gap is a space without asking the word list (below 1 - SURE: none)
-_AFTER = ",;:"    #: punctuation that a letter follows only after a space ("Sir,Dear" never occurs)
+CASE_GAP = 0.06  #: a smaller gap is enough where a lower-case letter meets a capital ("ForceMovement")
+SOFTNESS = 0.05  #: em: how quickly a gap turns from "no space" to "space" around the threshold
+SURE = 0.97  #: chance above which a gap is a space without asking the word list (below 1 - SURE: none)
+_AFTER = ",;:"  #: punctuation that a letter follows only after a space ("Sir,Dear" never occurs)
 
 Box = tuple[float, float, float, float]
 
@@ -60,14 +154,15 @@ def spaced(chars: list[str], boxes: list[Box]) -> list[tuple[str, Box]]:
     return words
 
 
-def _flush_run(words: list, run: list[int], gaps: dict[int, float], chars: list[str], boxes: list[Box],
-               chooser) -> None:
+def _flush_run(
+    words: list, run: list[int], gaps: dict[int, float], chars: list[str], boxes: list[Box], chooser
+) -> None:
     """Split a run of characters (no sure space inside) into words and append them."""
     if not run:
         return
     text = "".join(chars[k] for k in run)
     cuts = sorted(chooser(text, dict(gaps))) if gaps else []
-    for lo, hi in zip([0] + cuts, cuts + [len(run)]):
+    for lo, hi in zip([0, *cuts], [*cuts, len(run)]):
         _flush(words, run[lo:hi], chars, boxes)
     run.clear()
     gaps.clear()
@@ -109,7 +204,11 @@ def _flush(words: list, current: list[int], chars: list[str], boxes: list[Box]) 
     if not current:
         return
     text = "".join(chars[k] for k in current)
-    box = (min(boxes[k][0] for k in current), min(boxes[k][1] for k in current),
-           max(boxes[k][2] for k in current), max(boxes[k][3] for k in current))
+    box = (
+        min(boxes[k][0] for k in current),
+        min(boxes[k][1] for k in current),
+        max(boxes[k][2] for k in current),
+        max(boxes[k][3] for k in current),
+    )
     words.append((text, box))
     current.clear()

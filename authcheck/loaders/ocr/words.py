@@ -15,16 +15,15 @@ import functools
 import gzip
 import json
 import math
-from typing import Optional
 
-UNKNOWN = math.log(1e-7)   #: log-probability of a word not in the list (a name, a code, a typo) ...
+UNKNOWN = math.log(1e-7)  #: log-probability of a word not in the list (a name, a code, a typo) ...
 PER_CHAR = math.log(0.05)  #: ... times this for each of its letters, so a run of words is not one long "name"
-NUMBER = math.log(1e-5)    #: numbers and other tokens without letters count as ordinary words
+NUMBER = math.log(1e-5)  #: numbers and other tokens without letters count as ordinary words
 _EDGE = "\"'([{<.,;:!?)]}>-/"
 
 
 @functools.lru_cache(maxsize=1)
-def vocabulary() -> Optional[tuple[dict, float]]:
+def vocabulary() -> tuple[dict, float] | None:
     """Word -> log-probability, or None when the word list is not installed."""
     try:
         from importlib.resources import files
@@ -54,7 +53,7 @@ def best_splits(text: str, gaps: dict[int, float]) -> set[int]:
     if found is None:
         return {i for i, p in gaps.items() if p >= 0.5}
     vocab = found[0]
-    cuts = [0] + sorted(gaps) + [len(text)]
+    cuts = [0, *sorted(gaps), len(text)]
     keep = {i: math.log(max(1 - p, 1e-6)) for i, p in gaps.items()}
     split = {i: math.log(max(p, 1e-6)) for i, p in gaps.items()}
     best: list[float] = [0.0] + [-math.inf] * (len(cuts) - 1)
@@ -62,7 +61,7 @@ def best_splits(text: str, gaps: dict[int, float]) -> set[int]:
     for j in range(1, len(cuts)):
         for i in range(j):
             joined = sum(keep[cuts[k]] for k in range(i + 1, j))
-            score = best[i] + word_score(text[cuts[i]:cuts[j]], vocab) + joined
+            score = best[i] + word_score(text[cuts[i] : cuts[j]], vocab) + joined
             score += split[cuts[i]] if i > 0 else 0.0
             if score > best[j]:
                 best[j], back[j] = score, i
