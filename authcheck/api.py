@@ -1,16 +1,24 @@
-"""The library API behind `authcheck.check` and `authcheck.scan`: the same pipeline as the CLI."""
+"""The library API behind `authcheck.check` and `authcheck.scan`: the same path as the CLI.
+
+Library, command line and workers share one path: a `Run` (batch/run.py) hands each file to
+`pipeline.check_path` (batch/pipeline.py), in this process or in an isolated worker; bytes go
+straight to `pipeline.check_bytes`, the function every path ends in.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from authcheck.model import Result
 from authcheck.settings import Settings
 
+if TYPE_CHECKING:
+    from authcheck.engine.rulepack import RuleSet
 
-def _ruleset(settings: Settings):
+
+def _ruleset(settings: Settings) -> RuleSet:
     """The built-in rules plus the settings' rule folders (loaded once per call)."""
     from authcheck.engine.rulepack import load_ruleset
 
@@ -18,15 +26,15 @@ def _ruleset(settings: Settings):
 
 
 def check(
-    path_or_bytes: str | os.PathLike | bytes,
+    path_or_bytes: str | os.PathLike[str] | bytes,
     *,
     name: str | None = None,
     settings: Settings | None = None,
     isolate: bool = False,
 ) -> Result:
     """Check one letter.  Bytes are checked in this process (give `name` for its extension);
-    a path is checked in this process too unless `isolate=True` (worker with timeout and memory cap).
-    Never raises for a bad file: the Result carries a typed `error` instead.
+    a path is checked in this process too unless `isolate=True` (a worker with the timeout and
+    memory cap).  Never raises for a bad file: the Result carries a typed `error` instead.
     """
     settings = settings or Settings()
     ruleset = _ruleset(settings)
@@ -34,15 +42,12 @@ def check(
         from authcheck.batch.pipeline import check_bytes
 
         return check_bytes(bytes(path_or_bytes), name or "<bytes>", settings, ruleset)
+    from authcheck.batch.discover import Target
+    from authcheck.batch.run import Run
+
     path = os.fspath(path_or_bytes)
-    if isolate:
-        from authcheck.batch.discover import Target
-        from authcheck.batch.pool import scan as run_scan
-
-        return next(iter(run_scan([Target(path, not os.path.exists(path))], settings, ruleset, jobs=1)))
-    from authcheck.batch.pipeline import check_path
-
-    return check_path(path, settings, ruleset)
+    run = Run([path], _project(settings), ruleset, jobs=1, isolate=isolate, keep_letter=not isolate)
+    return next(iter(run.results([Target(path, missing=not os.path.lexists(path) and path != "-")])))
 
 
 def scan(
@@ -56,17 +61,16 @@ def scan(
     isolate: bool = True,
 ) -> Iterator[Result]:
     """Check files, folders and globs; yield one Result per file as each finishes (no cache)."""
-    from authcheck.batch.config import ProjectConfig
     from authcheck.batch.run import Run
 
     settings = settings or Settings()
-    project = ProjectConfig(
-        settings, include=tuple(include), exclude=tuple(exclude), cache=False, follow_symlinks=follow_symlinks
-    )
+    project = _project(settings, include=tuple(include), exclude=tuple(exclude), follow_symlinks=follow_symlinks)
     run = Run(list(paths), project, _ruleset(settings), jobs=jobs, isolate=isolate)
     yield from run.results(run.targets())
 
 
-def sha256_of(data: bytes) -> str:
-    """The content hash used in records and fingerprints."""
-    return hashlib.sha256(data).hexdigest()
+def _project(settings: Settings, **options: object):  # -> ProjectConfig
+    """A run's project for the library: the given settings, no config file, no result cache."""
+    from authcheck.batch.config import ProjectConfig
+
+    return ProjectConfig(settings, cache=False, **options)

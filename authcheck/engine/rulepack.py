@@ -1,7 +1,7 @@
 """Load, validate and compile YAML rule packs.  Errors name the file, the rule and the key.
 
 One rule per file.  Built-in packs live in `rules/` at the top of the repository and are
-installed as the package `authcheck.builtin_rules`; `--rules DIR` adds more folders.
+installed as data in `authcheck/builtin_rules`; `--rules DIR` adds more folders.
 Rule text is data: YAML is loaded safely, regexes compile with RE2, messages use `${name}`
 placeholders from a fixed namespace, and nothing in a rule is ever executed.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
@@ -133,12 +132,13 @@ class RuleSet:
 
 
 def builtin_dir() -> str:
-    """The folder of the built-in rule packs (installed or editable)."""
-    spec = importlib.util.find_spec("authcheck.builtin_rules")
-    if spec is not None and spec.submodule_search_locations:
-        return next(iter(spec.submodule_search_locations))
+    """The folder of the built-in rule packs: `authcheck/builtin_rules` in an installed wheel, or the
+    checkout's top-level `rules/` when running from source (an editable install)."""
+    installed = os.path.join(package_dir(), "builtin_rules")
+    if os.path.isdir(installed):
+        return installed
     checkout = os.path.join(os.path.dirname(package_dir()), "rules")
-    if os.path.isfile(os.path.join(checkout, "__init__.py")):  # running from a source checkout
+    if os.path.isdir(os.path.join(checkout, "core")):
         return checkout
     raise RuleError("built-in rules are missing from this installation")
 

@@ -1,1 +1,0 @@
-"""Built-in rule packs: YAML data only, shipped inside the wheel as authcheck.builtin_rules."""
