@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -96,3 +96,24 @@ class Settings:
             return False
         order = {"pass": 0, "review": 1, "fail": 2}
         return order[verdict] >= order[self.fail_on]
+
+
+def settings_to_json(settings: Settings) -> dict:
+    """Settings as plain JSON data (the inverse of `settings_from_json`)."""
+    data = asdict(settings)
+    data["rule_dirs"], data["disabled_rules"] = list(settings.rule_dirs), list(settings.disabled_rules)
+    return data
+
+
+def settings_from_json(data: dict) -> Settings:
+    """The Settings a `settings_to_json` record describes."""
+    overrides = {rule: Override(**o) for rule, o in data["overrides"].items()}
+    plain = {key: _tuples(value) for key, value in data.items()}  # JSON lists back to the tuples Settings holds
+    return Settings(
+        **{**plain, "overrides": overrides, "bands": Bands(**data["bands"]), "limits": Limits(**data["limits"])}
+    )
+
+
+def _tuples(value):
+    """Lists (at any depth) as tuples."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value

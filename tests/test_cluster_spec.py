@@ -7,9 +7,9 @@ import json
 import pytest
 
 from authcheck.batch.cluster import run_spec
-from authcheck.batch.clusterworker import build_ruleset, settings_from_json, settings_to_json
+from authcheck.batch.clusterworker import build_ruleset
 from authcheck.engine.rulepack import load_ruleset
-from authcheck.settings import Bands, Limits, Override, Settings
+from authcheck.settings import Bands, Limits, Override, Settings, settings_from_json, settings_to_json
 from tests.test_cli import CODEWORD_RULE
 
 

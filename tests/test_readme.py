@@ -43,4 +43,3 @@ def test_readme_sample_table_matches_the_verdicts(monkeypatch):
             int(origin),
             int(authority),
         ), stem
-

@@ -16,11 +16,11 @@ import time
 
 import pytest
 
-from authcheck.batch import workers
 from authcheck.batch.discover import Target
 from authcheck.batch.pool import ScanInterrupted, platform_warnings, scan, scan_inline
 from authcheck.model import ErrorInfo, Result
 from authcheck.settings import Limits, Settings
+from authcheck.util import confine
 
 scan_mod = importlib.import_module("authcheck.batch.pool")  # `authcheck.scan` may name the API function
 
@@ -236,7 +236,7 @@ def stdin_check(path, settings, ruleset):
 def test_platform_warnings_name_a_missing_memory_cap_once(monkeypatch):
     assert platform_warnings(FAST) == []
     assert platform_warnings(Settings()) == []
-    monkeypatch.setattr(workers, "resource", None)
+    monkeypatch.setattr(confine, "resource", None)
     assert platform_warnings(Settings()) == ["memory cap not available on this platform"]
     assert platform_warnings(FAST) == []  # memory_mb=0: no cap asked for
 

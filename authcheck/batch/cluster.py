@@ -80,7 +80,7 @@ class _connect:
         self.address, self.jobs, self.cluster, self.client = address, jobs, None, None
 
     def __enter__(self):
-        from authcheck.batch.workers import sigint_held
+        from authcheck.util.confine import sigint_held
 
         try:  # Dask's threads start with SIGINT blocked, so Ctrl-C always lands in the main thread,
             with sigint_held():  # which blocks it while a record is written and counted (app.py)
@@ -209,8 +209,8 @@ def _all_exit(procs: list, grace: float) -> bool:
 def run_spec(settings: Settings, ruleset) -> str:
     """What every task needs besides its file: settings, the rule files added to the built-in ones
     (as text: workers need not see the client's folders), the version and the rules' digest."""
-    from authcheck.batch.clusterworker import settings_to_json
     from authcheck.engine.rulepack import builtin_dir
+    from authcheck.settings import settings_to_json
     from authcheck.version import __version__
 
     builtin = os.path.realpath(builtin_dir())

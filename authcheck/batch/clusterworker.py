@@ -27,13 +27,13 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from authcheck.batch.pipeline import error_result
 from authcheck.batch.workers import Worker, WorkerSpec
 from authcheck.errors import CheckError
 from authcheck.model import Result
-from authcheck.settings import Bands, Limits, Override, Settings
+from authcheck.settings import settings_from_json
 
 TEST_DELAY_ENV = "AUTHCHECK_CLUSTER_TEST_DELAY"  #: seconds each task sleeps first (tests only)
 _POOLS: dict[str, list] = {}
@@ -41,27 +41,6 @@ _LOCK = threading.Lock()
 
 
 # --- the run's spec: settings and rule packs, as JSON -----------------------------------------
-
-
-def settings_to_json(settings: Settings) -> dict:
-    """Settings as plain JSON data (the inverse of `settings_from_json`)."""
-    data = asdict(settings)
-    data["rule_dirs"], data["disabled_rules"] = list(settings.rule_dirs), list(settings.disabled_rules)
-    return data
-
-
-def settings_from_json(data: dict) -> Settings:
-    """The Settings a `settings_to_json` record describes."""
-    overrides = {rule: Override(**o) for rule, o in data["overrides"].items()}
-    plain = {key: _tuples(value) for key, value in data.items()}  # JSON lists back to the tuples Settings holds
-    return Settings(
-        **{**plain, "overrides": overrides, "bands": Bands(**data["bands"]), "limits": Limits(**data["limits"])}
-    )
-
-
-def _tuples(value):
-    """Lists (at any depth) as tuples."""
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def build_ruleset(spec_json: str, settings=None):

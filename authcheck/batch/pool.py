@@ -22,10 +22,11 @@ from multiprocessing.connection import wait
 
 from authcheck.batch import pipeline
 from authcheck.batch.discover import Target
-from authcheck.batch.workers import MEMORY_CAP_UNAVAILABLE, Worker, WorkerSpec, memory_cap_available, run_one
+from authcheck.batch.workers import Worker, WorkerSpec, run_one
 from authcheck.errors import CheckError
 from authcheck.model import Result
 from authcheck.settings import Settings
+from authcheck.util.confine import MEMORY_CAP_UNAVAILABLE, memory_cap_available
 
 __all__ = ["ScanInterrupted", "platform_warnings", "scan", "scan_inline"]
 

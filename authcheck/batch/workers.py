@@ -9,27 +9,23 @@ it overruns its deadline.  A worker that dies takes only its current file with i
 
 from __future__ import annotations
 
-import logging
 import os
-import signal
 import sys
 import time
-import warnings
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 from authcheck.batch.pipeline import error_result
 from authcheck.errors import CheckError
 from authcheck.model import Result
-
-try:
-    import resource
-except ImportError:  # not on Windows
-    resource = None
-
-MEMORY_CAP_UNAVAILABLE = "memory cap not available on this platform"
+from authcheck.util.confine import (
+    apply_limits,
+    close_fd,
+    quiet,
+    resource,
+    sigint_held,
+)
 
 
 @dataclass(frozen=True)
@@ -41,11 +37,6 @@ class WorkerSpec:
     ruleset: Any = None
     ruleset_factory: Callable | None = None
     keep_letter: bool = False
-
-
-def memory_cap_available() -> bool:
-    """True where RLIMIT_AS exists and is enforced (Linux and most Unixes; not Windows or macOS)."""
-    return resource is not None and hasattr(resource, "RLIMIT_AS") and sys.platform != "darwin"
 
 
 def run_one(spec: WorkerSpec, ruleset, path: str) -> Result:
@@ -61,10 +52,10 @@ def run_one(spec: WorkerSpec, ruleset, path: str) -> Result:
 
 def worker_main(conn, spec: WorkerSpec, close_fds: list) -> None:
     """The body of a worker process: set up, then check files until the pipe closes."""
-    _quiet()
+    quiet()
     for fd in close_fds:  # fork copies the parent's ends of every other pipe; keep EOF meaningful
-        _close_fd(fd)
-    _apply_limits(spec.settings.limits)
+        close_fd(fd)
+    apply_limits(spec.settings.limits)
     ruleset, startup_error = _build_ruleset(spec)
     _send(conn, ("ready",))
     while True:
@@ -84,48 +75,6 @@ def worker_main(conn, spec: WorkerSpec, close_fds: list) -> None:
     os._exit(0)  # skip teardown: nothing to flush, and the parent's buffers are not ours
 
 
-def _quiet() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    logging.getLogger().handlers = [logging.NullHandler()]
-    warnings.simplefilter("ignore")
-    _no_stdout()
-
-
-def _no_stdout() -> None:
-    """Point the worker's standard output at /dev/null: results travel over the pipe, and nothing a
-    library prints may land in the parent's report stream (JSON lines, SARIF on stdout)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.close(devnull)
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
-    except OSError:
-        pass
-
-
-@contextmanager
-def sigint_held():
-    """Block SIGINT in this thread for the duration (where the platform can), then restore the mask."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _close_fd(fd: int) -> None:
-    try:
-        os.close(fd)
-    except OSError:
-        pass
-
-
 def _build_ruleset(spec: WorkerSpec):
     if spec.ruleset is not None or spec.ruleset_factory is None:
         return spec.ruleset, None
@@ -133,32 +82,6 @@ def _build_ruleset(spec: WorkerSpec):
         return spec.ruleset_factory(spec.settings), None
     except Exception as exc:
         return None, f"worker could not load the rules: {type(exc).__name__}: {exc}"[:300]
-
-
-def _apply_limits(limits) -> None:
-    """No core dumps, and the address-space cap, applied before any work."""
-    if resource is None:
-        return
-    _set_limit("RLIMIT_CORE", 0)
-    if limits.memory_mb and limits.memory_mb > 0:
-        # OCR may raise its own soft cap up to `ocr_memory_mb` (loaders/ocr/pages.py); nothing else can
-        ceiling = max(limits.memory_mb, getattr(limits, "ocr_memory_mb", 0) or 0)
-        _set_limit("RLIMIT_AS", limits.memory_mb * 1024 * 1024, ceiling * 1024 * 1024)
-
-
-def _set_limit(name: str, value: int, ceiling: int | None = None) -> bool:
-    which = getattr(resource, name, None)
-    if which is None:
-        return False
-    try:
-        _, hard = resource.getrlimit(which)
-        top = max(value, ceiling or value)
-        if hard != resource.RLIM_INFINITY:
-            value, top = min(value, hard), min(top, hard)
-        resource.setrlimit(which, (value, top))
-        return True
-    except (OSError, ValueError):
-        return False
 
 
 def _prepare(path: str, timeout: float) -> None:

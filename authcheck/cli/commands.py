@@ -181,8 +181,8 @@ def _sink_status(sinks) -> list[int]:
 
 def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -> list[Result]:
     """Run the scan, streaming JSON lines and per-file console lines as results arrive."""
-    from authcheck.batch.workers import sigint_held
     from authcheck.reporters.jsonbatch import jsonl_line
+    from authcheck.util.confine import sigint_held
 
     stream = _jsonl_stream(outputs, claim, sinks)
     keep_full = (

@@ -7,14 +7,17 @@ At most one finding per rule per document, holding up to `max_evidence` evidence
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from authcheck.engine.checks.base import Hit, Segment
 from authcheck.engine.fields import FieldValue, letter_fields
-from authcheck.engine.rulepack import Rule, RuleSet
 from authcheck.engine.templates import render, variables_lookup
 from authcheck.extract.ocrbox import ocr_weighed
 from authcheck.model import Evidence, Finding, Letter, Note
 from authcheck.settings import Settings
+
+if TYPE_CHECKING:
+    from authcheck.engine.rulepack import Rule, RuleSet
 
 MAX_DROPPED = 50  #: candidates a guard dropped, kept per letter for --explain
 

@@ -136,7 +136,7 @@ def _display(party: Party) -> str | None:
 
 def _from_person(letter: Letter) -> dict[str, FieldValue]:
     """The person named on the FROM line, when it names one (not just an office)."""
-    from authcheck.extract.parties import split_person
+    from authcheck.extract.lines import split_person
 
     claim = next((c for c in letter.issuer.claims if c.loc.part == "from"), None)
     if claim is None:

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from authcheck.extract.lines import (
+    ANNEX,
     CLOSING,
     CONFORMED,
-    MARKING,
+    FOOTER,
+    POSTSCRIPT,
     TRAILER,
     is_sentence,
     looks_like_name,
+    only_marking,
 )
 from authcheck.model import Image, Line
 
@@ -27,16 +30,6 @@ BACK_MATTER = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:References|Bibliography|Works\s+Cited|Literature\s+Cited"
     r"|Endnotes|Further\s+Reading|Members(?:hip)?|List\s+of\s+(?:Members|Participants|Attendees)"
     r"|Participants|Attendees|Table\s+of\s+Contents|Contents|Index|Glossary|Acknowledg(?:e)?ments)\s*:?\s*$",
-    re.IGNORECASE,
-)
-ANNEX = re.compile(
-    r"^\s*(?:ANNEX|Annex|APPENDIX|Appendix|ENCLOSURE|Enclosure|ATTACHMENT|Attachment|TAB|Tab)"
-    r"\s+(?:[A-Z]|\d{1,3}|[IVX]{1,5})\b(?:\s*(?:[:.\-\u2013\u2014]|to\b)[^\n]*)?$"
-)
-POSTSCRIPT = re.compile(r"^\s*(?:P\.?\s?P\.?\s?S|P\.?\s?S)\b\.?\s*[:.\-\u2013\u2014]?\s*\S", re.IGNORECASE)
-FOOTER = re.compile(
-    r"^\s*(?:Page\s+\d+(?:\s+of\s+\d+)?|-?\s*\d{1,3}\s*-?|\S+@\S+\.\w+|(?:https?://|www\.)\S+"
-    r"|(?:Tel|Phone|Fax|Telephone)\.?\s*[:.]?\s*[+\d(][\d ()+\-.]{5,})\s*$",
     re.IGNORECASE,
 )
 WEAK_CLOSE = re.compile(
@@ -74,12 +67,7 @@ def cells(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def person_name(text: str) -> str | None:
     """The personal name a line (or its first cell) gives, else None; a title line gives none."""
-    from authcheck.extract.parties import (
-        NOT_A_PARTY,
-        ORG_WORDS,
-        TITLE_WORDS,
-        split_person,
-    )
+    from authcheck.extract.lines import NOT_A_PARTY, ORG_WORDS, TITLE_WORDS, split_person
 
     for cell in cells(text)[:2]:
         if _citation(cell) or NOT_A_PARTY.match(cell):
@@ -161,11 +149,6 @@ def _starts_annex(lines: list[Line], k: int) -> bool:
     return any(is_sentence(t) for t in following)
 
 
-def is_annex_heading(text: str) -> bool:
-    """ "ANNEX A", "Enclosure 2: Timeline", "Appendix III" on a line of its own."""
-    return bool(ANNEX.match(text)) and not is_sentence(text)
-
-
 def _closing_phrase(lines: list[Line], tail_from: int, part_end: int) -> int | None:
     """The complimentary close ("Sincerely,", "FOR THE COMMANDER:") that ends the part.
 
@@ -224,7 +207,7 @@ def _has_title_near(lines: list[Line], k: int, part_end: int) -> bool:
 
 def is_title(text: str) -> bool:
     """A rank, title or office line of a signature block."""
-    from authcheck.extract.parties import ORG_WORDS, TITLE_WORDS
+    from authcheck.extract.lines import ORG_WORDS, TITLE_WORDS
 
     cell = (cells(text) or [""])[0]
     return (
@@ -258,17 +241,6 @@ def _block_end(lines: list[Line], start: int, part_end: int) -> int:
             return k
         filled += bool(text)
     return part_end
-
-
-def only_marking(text: str) -> bool:
-    """A classification or handling line ("UNCLASSIFIED", "OFFICIAL - SENSITIVE")."""
-    return (
-        bool(text)
-        and MARKING.search(text) is not None
-        and not re.search(
-            r"[A-Za-z]{3,}", re.sub(r"\b(?:AND|ONLY|FOR|NOT|USE|TO)\b", "", MARKING.sub("", text), flags=re.I)
-        )
-    )
 
 
 def _is_list_or_table(lines: list[Line], start: int, end: int) -> bool:

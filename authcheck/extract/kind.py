@@ -12,8 +12,8 @@ pages wins over it: a letter on page 1 of a 40-page report is still a letter (wi
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from authcheck.extract.layout import Layout
 from authcheck.extract.lines import CLOSING, CONFORMED, SALUTATION
 from authcheck.model import Document, DocumentKind, KindCue, Line
 
@@ -43,6 +43,9 @@ _MONEY = re.compile(
     r"quantity|unit\s+price)\b",
     re.I,
 )
+
+if TYPE_CHECKING:
+    from authcheck.extract.layout import Layout
 
 
 def classify(doc: Document, layout: Layout) -> DocumentKind:

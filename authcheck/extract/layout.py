@@ -49,9 +49,7 @@ def segment(doc: Document, is_date_line) -> Layout:
             main.append(line)
     main = _strip_banners(main, layout)
     head_end = _heading(main, layout, is_date_line)
-    from authcheck.extract.closing import (
-        find_closing,  # closing.py builds on this module's patterns
-    )
+    from authcheck.extract.closing import find_closing  # closing.py builds on the line patterns
     from authcheck.extract.tail import place_tail
 
     closing = find_closing(main, head_end, doc.images)

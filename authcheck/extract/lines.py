@@ -122,3 +122,74 @@ def _name_word(word: str) -> bool:
         and all(p.isalpha() for p in pieces if p)
         and (len(core) > 1 or word.endswith("."))
     )
+
+
+TITLE_WORDS = re.compile(
+    r"\b(?:General|Admiral|Colonel|Major|Captain|Lieutenant|Commander|Commanding|Director|Secretary|Minister|"
+    r"President|Chairman|Chair|Chief|Head|Officer|Manager|Ambassador|Governor|Mayor|Deputy|Assistant|Attach[eé]|"
+    r"Counsel|Advisor|Adviser|Principal|Dean|Registrar|Treasurer|Clerk|Prime|Premier|Chancellor|King|Queen|"
+    r"Corps|USMC|USA|USN|USAF|Army|Navy|Air\s+Force|Marine|Executive|Coordinator|Lead|Supervisor|Representative)\b",
+    re.I,
+)
+
+
+ORG_WORDS = re.compile(
+    r"\b(?:Department|Ministry|Office|Headquarters|HQ|Command|Task\s+Force|Force|Forces|Agency|Bureau|Council|"
+    r"Embassy|Government|Republic|Kingdom|State|University|Company|Corporation|Inc|Ltd|LLC|Bank|Trust|Authority|"
+    r"Commission|Committee|Parliament|Senate|Court|Division|Brigade|Battalion|Regiment|Squadron|Group|Service|"
+    r"Services|Administration|Institute|Association|Foundation|Organi[sz]ation|Combined|Joint|Coalition|Operation)\b",
+    re.I,
+)
+
+
+NOT_A_PARTY = re.compile(
+    r"^(?:table\s+of\s+contents?|contents?|index|chapter|section|part|introduction|abstract|preface|foreword|summary|"
+    r"overview|appendix|annex|references|bibliography|glossary|figure|fig|table|page|version|release|draft|"
+    r"copyright|license|licence|notes?|example|step|usage|description|synopsis|options?|heading|paragraph|title|"
+    r"subtitle|caption|header|footer|document|sample|test|lorem|hello|welcome|untitled|continue|submit)\b",
+    re.I,
+)
+
+
+def split_person(value: str) -> tuple[str | None, str | None]:
+    """Split "Brigadier General William H. Seely III, Commanding General" into (name, title)."""
+    head, _, tail = value.partition(",")
+    words = head.split()
+    for k in range(len(words)):
+        candidate = " ".join(words[k:])
+        if looks_like_name(candidate) and not TITLE_WORDS.search(candidate) and not ORG_WORDS.search(candidate):
+            title = " ".join(words[:k]) + (", " + tail.strip() if tail.strip() else "")
+            return candidate, title.strip(" ,") or None
+    return None, value.strip() or None
+
+
+ANNEX = re.compile(
+    r"^\s*(?:ANNEX|Annex|APPENDIX|Appendix|ENCLOSURE|Enclosure|ATTACHMENT|Attachment|TAB|Tab)"
+    r"\s+(?:[A-Z]|\d{1,3}|[IVX]{1,5})\b(?:\s*(?:[:.\-\u2013\u2014]|to\b)[^\n]*)?$"
+)
+
+
+POSTSCRIPT = re.compile(r"^\s*(?:P\.?\s?P\.?\s?S|P\.?\s?S)\b\.?\s*[:.\-\u2013\u2014]?\s*\S", re.IGNORECASE)
+
+
+FOOTER = re.compile(
+    r"^\s*(?:Page\s+\d+(?:\s+of\s+\d+)?|-?\s*\d{1,3}\s*-?|\S+@\S+\.\w+|(?:https?://|www\.)\S+"
+    r"|(?:Tel|Phone|Fax|Telephone)\.?\s*[:.]?\s*[+\d(][\d ()+\-.]{5,})\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_annex_heading(text: str) -> bool:
+    """ "ANNEX A", "Enclosure 2: Timeline", "Appendix III" on a line of its own."""
+    return bool(ANNEX.match(text)) and not is_sentence(text)
+
+
+def only_marking(text: str) -> bool:
+    """A classification or handling line ("UNCLASSIFIED", "OFFICIAL - SENSITIVE")."""
+    return (
+        bool(text)
+        and MARKING.search(text) is not None
+        and not re.search(
+            r"[A-Za-z]{3,}", re.sub(r"\b(?:AND|ONLY|FOR|NOT|USE|TO)\b", "", MARKING.sub("", text), flags=re.I)
+        )
+    )

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from authcheck.extract.lines import MARKING, is_sentence, looks_like_name
+from authcheck.extract.lines import (
+    MARKING,
+    NOT_A_PARTY,
+    ORG_WORDS,
+    TITLE_WORDS,
+    is_sentence,
+    looks_like_name,
+    split_person,
+)
 from authcheck.model import (
     Document,
     Fact,
@@ -19,20 +27,6 @@ from authcheck.model import (
 if TYPE_CHECKING:
     from authcheck.extract.layout import Layout
 
-TITLE_WORDS = re.compile(
-    r"\b(?:General|Admiral|Colonel|Major|Captain|Lieutenant|Commander|Commanding|Director|Secretary|Minister|"
-    r"President|Chairman|Chair|Chief|Head|Officer|Manager|Ambassador|Governor|Mayor|Deputy|Assistant|Attach[eé]|"
-    r"Counsel|Advisor|Adviser|Principal|Dean|Registrar|Treasurer|Clerk|Prime|Premier|Chancellor|King|Queen|"
-    r"Corps|USMC|USA|USN|USAF|Army|Navy|Air\s+Force|Marine|Executive|Coordinator|Lead|Supervisor|Representative)\b",
-    re.I,
-)
-ORG_WORDS = re.compile(
-    r"\b(?:Department|Ministry|Office|Headquarters|HQ|Command|Task\s+Force|Force|Forces|Agency|Bureau|Council|"
-    r"Embassy|Government|Republic|Kingdom|State|University|Company|Corporation|Inc|Ltd|LLC|Bank|Trust|Authority|"
-    r"Commission|Committee|Parliament|Senate|Court|Division|Brigade|Battalion|Regiment|Squadron|Group|Service|"
-    r"Services|Administration|Institute|Association|Foundation|Organi[sz]ation|Combined|Joint|Coalition|Operation)\b",
-    re.I,
-)
 ADDRESS = re.compile(
     r"\d|\b(?:APO|FPO|P\.?O\.?\s+Box|Street|St\.|Road|Rd\.|Avenue|Ave\.|Suite|Floor|Building|Bldg)\b|,\s*[A-Z]", re.I
 )
@@ -40,13 +34,6 @@ MORE_ORG = re.compile(
     r"\b(?:City|Town|County|Municipality|Province|Region|Consulate|Mission|Church|School|College|Hospital|Union|"
     r"Society|Club|Partners|LLP|GmbH|AG|S\.?A|plc|Co|Corp|Chambers|Secretariat|Directorate|Presidency|Cabinet|"
     r"Nations|Ministry|Navy|Army|Air\s+Force|Marine\s+Corps|Police|Court)\b",
-    re.I,
-)
-NOT_A_PARTY = re.compile(
-    r"^(?:table\s+of\s+contents?|contents?|index|chapter|section|part|introduction|abstract|preface|foreword|summary|"
-    r"overview|appendix|annex|references|bibliography|glossary|figure|fig|table|page|version|release|draft|"
-    r"copyright|license|licence|notes?|example|step|usage|description|synopsis|options?|heading|paragraph|title|"
-    r"subtitle|caption|header|footer|document|sample|test|lorem|hello|welcome|untitled|continue|submit)\b",
     re.I,
 )
 OFFICE_SYMBOL = re.compile(r"^[A-Z]{2,}(?:[-/][A-Z0-9]{1,8})+$")
@@ -98,18 +85,6 @@ def is_party(text: str) -> bool:
         or bool(TITLE_WORDS.search(value) or ORG_WORDS.search(value) or MORE_ORG.search(value))
         or (value.upper() == value and len(words) >= 2 and sum(ch.isalpha() for ch in value) >= 6)
     )
-
-
-def split_person(value: str) -> tuple[str | None, str | None]:
-    """Split "Brigadier General William H. Seely III, Commanding General" into (name, title)."""
-    head, _, tail = value.partition(",")
-    words = head.split()
-    for k in range(len(words)):
-        candidate = " ".join(words[k:])
-        if looks_like_name(candidate) and not TITLE_WORDS.search(candidate) and not ORG_WORDS.search(candidate):
-            title = " ".join(words[:k]) + (", " + tail.strip() if tail.strip() else "")
-            return candidate, title.strip(" ,") or None
-    return None, value.strip() or None
 
 
 def issuer(doc: Document, layout: Layout, head: Letterhead, block: SignatureBlock) -> Party:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from authcheck.extract.closing import cells, is_title, person_name
-from authcheck.extract.layout import Layout
 from authcheck.extract.lines import CLOSING, CONFORMED
 from authcheck.extract.parties import fact
 from authcheck.model import (
@@ -15,6 +16,9 @@ from authcheck.model import (
     SignatureBlock,
     SignatureEvidence,
 )
+
+if TYPE_CHECKING:
+    from authcheck.extract.layout import Layout
 
 OCR_TOO_POOR = 0.75  # mean OCR confidence under which missing ink proves nothing (a bad photo)
 

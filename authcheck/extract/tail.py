@@ -11,16 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authcheck.extract.closing import (
-    FOOTER,
-    POSTSCRIPT,
-    Closing,
-    is_annex_heading,
-    only_marking,
-)
+from authcheck.extract.lines import FOOTER, POSTSCRIPT, is_annex_heading, only_marking
 from authcheck.model import Line
 
 if TYPE_CHECKING:
+    from authcheck.extract.closing import Closing
     from authcheck.extract.layout import Layout
 
 

@@ -30,7 +30,6 @@ _FUNDS = re.compile(
     r"(?:[$€£]\s?\d|\d[\d,.]*\s*(?:million|billion|thousand|usd|eur|gbp|dollars|euros|pounds))",
     re.I,
 )
-COVERS = {"move-forces": {"withdraw", "deploy", "move-forces"}, "any": None}
 
 
 def action_classes(letter, ruleset) -> tuple[str, ...]:
@@ -50,10 +49,3 @@ def action_classes(letter, ruleset) -> tuple[str, ...]:
     if _FUNDS.search(body):
         found.add("commit-funds")
     return tuple(sorted(found))
-
-
-def allowed(action: str, may_sign: tuple[str, ...]) -> bool:
-    """True when an action is covered by what the signatory may sign."""
-    if "any" in may_sign or action in may_sign:
-        return True
-    return any(action in COVERS.get(grant, ()) for grant in may_sign if COVERS.get(grant))

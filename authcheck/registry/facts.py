@@ -12,7 +12,6 @@ from datetime import date
 
 from authcheck.engine.registrykeys import KEYS
 from authcheck.model import Evidence, Fact, Letter, Signal
-from authcheck.registry.actions import allowed
 from authcheck.registry.index import PersonMatch, RegistryIndex
 from authcheck.registry.load import Organisation, Person, Post
 from authcheck.registry.normal import claimed_rank, person_key, plain, rank_of, title_key
@@ -110,7 +109,7 @@ def _org_entry(org: Organisation) -> Evidence:
 
 def _names(letter: Letter) -> list[Fact]:
     """The signatory's name as written: signature block first, then the issuer and FROM line."""
-    from authcheck.extract.parties import split_person
+    from authcheck.extract.lines import split_person
 
     facts = [f for f in (letter.signature_block.name, letter.issuer.name) if f is not None]
     claim = next((c for c in letter.issuer.claims if c.loc.part == "from"), None)
@@ -376,3 +375,14 @@ def _authority(person: Person, day: date | None, actions: tuple[str, ...]) -> Si
         f"{person.names[0]} may sign {', '.join(grants) or 'nothing'}; the letter announces {', '.join(refused)}",
         (_entry(person),),
     )
+
+
+#: what a grant in a registry's `may_sign` covers beyond its own name
+COVERS = {"move-forces": {"withdraw", "deploy", "move-forces"}, "any": None}
+
+
+def allowed(action: str, may_sign: tuple[str, ...]) -> bool:
+    """True when an action is covered by what the signatory may sign."""
+    if "any" in may_sign or action in may_sign:
+        return True
+    return any(action in COVERS.get(grant, ()) for grant in may_sign if COVERS.get(grant))

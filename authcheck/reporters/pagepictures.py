@@ -87,10 +87,10 @@ def _in_child(data: bytes, settings, compare: tuple) -> Pictures:
 
 def _child_main(send, data: bytes, settings, compare: tuple) -> None:
     """The child: caps, draw, send the pictures (or the problem) back."""
-    from authcheck.batch.workers import _apply_limits, _quiet
+    from authcheck.util.confine import apply_limits, quiet
 
-    _quiet()
-    _apply_limits(settings.limits)
+    quiet()
+    apply_limits(settings.limits)
     try:
         send.send(_draw(data, settings.password, compare))
     except BaseException as exc:

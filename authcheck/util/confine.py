@@ -1,0 +1,94 @@
+"""A child process confined: quiet (no SIGINT, no logging, no stdout), no core dumps, and an
+address-space cap, so a hostile file can only take its own process down.
+
+Used by the scan workers (batch/workers.py) and the page-picture process (reporters/pagepictures.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import warnings
+from contextlib import contextmanager
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None  # type: ignore[assignment]
+
+MEMORY_CAP_UNAVAILABLE = "memory cap not available on this platform"
+
+
+def memory_cap_available() -> bool:
+    """True where RLIMIT_AS exists and is enforced (Linux and most Unixes; not Windows or macOS)."""
+    return resource is not None and hasattr(resource, "RLIMIT_AS") and sys.platform != "darwin"
+
+
+def quiet() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    logging.getLogger().handlers = [logging.NullHandler()]
+    warnings.simplefilter("ignore")
+    no_stdout()
+
+
+def no_stdout() -> None:
+    """Point the worker's standard output at /dev/null: results travel over the pipe, and nothing a
+    library prints may land in the parent's report stream (JSON lines, SARIF on stdout)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+    except OSError:
+        pass
+
+
+@contextmanager
+def sigint_held():
+    """Block SIGINT in this thread for the duration (where the platform can), then restore the mask."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def close_fd(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def apply_limits(limits) -> None:
+    """No core dumps, and the address-space cap, applied before any work."""
+    if resource is None:
+        return
+    set_limit("RLIMIT_CORE", 0)
+    if limits.memory_mb and limits.memory_mb > 0:
+        # OCR may raise its own soft cap up to `ocr_memory_mb` (loaders/ocr/pages.py); nothing else can
+        ceiling = max(limits.memory_mb, getattr(limits, "ocr_memory_mb", 0) or 0)
+        set_limit("RLIMIT_AS", limits.memory_mb * 1024 * 1024, ceiling * 1024 * 1024)
+
+
+def set_limit(name: str, value: int, ceiling: int | None = None) -> bool:
+    which = getattr(resource, name, None)
+    if which is None:
+        return False
+    try:
+        _, hard = resource.getrlimit(which)
+        top = max(value, ceiling or value)
+        if hard != resource.RLIM_INFINITY:
+            value, top = min(value, hard), min(top, hard)
+        resource.setrlimit(which, (value, top))
+        return True
+    except (OSError, ValueError):
+        return False
