@@ -27,6 +27,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 NOT_RUNNABLE = {
     "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/python -m pytest": "runs this very test suite (CI runs it; test_readme.py checks that it does)",
     "python samples/make_samples.py": "rewrites the committed samples in the checkout",
+    "python tools/importgraph.py": "reads the checkout's package; tests/test_architecture.py checks the same graph",
+    "ruff check . && ruff format --check .": "lints the checkout; tests/test_house_style.py runs both",
+    "mypy": "type-checks the checkout; tests/test_house_style.py runs it",
     "python docs/make_report_svg.py": "rewrites the README picture (test_readme.py checks it is current)",
     ".venv/bin/python benchmarks/wording_bench.py --split test --letters": "a benchmark that runs for minutes; tests/test_wording_data.py checks its data and its metrics",
     ".venv/bin/python benchmarks/registry_bench.py": "a benchmark with a 10,000-person registry; tests/test_registry*.py check the rules it measures",

@@ -5,7 +5,7 @@ Every `import` counts, at module level or inside a function, except those under
 is a module, else to `pkg`.  Run it to see the house:
 
     python tools/importgraph.py            # summary: modules per folder, floors, circles, arrows up
-    python tools/importgraph.py --longest  # also the longest chain from the command line down
+    python tools/importgraph.py --longest  # also the longest module chain from the command line down
 """
 
 from __future__ import annotations
@@ -206,9 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"arrows up: {len(up)}" + "".join(f"\n  {a} -> {b}" for a, b in up))
     unplaced = sorted(m for m in g if floor_of(m) is None)
     print(f"modules on no floor: {len(unplaced)}" + "".join(f"\n  {m}" for m in unplaced))
+    top, bottom = floor_of(args.start), floor_of("authcheck.model")
+    if top is not None and bottom is not None:
+        print(f"floors from {args.start} down to the model: {top - bottom + 1} (of {len(LAYERS)})")
     if not found and args.start in g:
         chain = longest_chain(g, args.start)
-        print(f"floors from {args.start} down: {len(chain)}")
+        print(f"longest import chain from {args.start}: {len(chain)} modules")
         if args.longest:
             print("  " + " -> ".join(chain))
     return 0
