@@ -1,4 +1,4 @@
-"""The analyst's console report, and SVG export of it.  The only module that imports rich.
+"""The analyst's console report, and SVG export of it (rich, like `consolebatch` and `extractview`).
 
 `render_report` prints one result: verdict badge, risk score and the two axes, the
 reason, what the letter claims (issuer, recipient, date, subject, signature), the
