@@ -6,6 +6,10 @@ that into a `Letter` (letterhead, issuer, recipient, dates, body sentences, sign
 block and signature evidence); the engine turns a `Letter` into `Finding`s; scoring
 turns findings into a `Result`.  Every extracted value is a `Fact`: its text plus the
 `Location` it came from, so any finding can point back to page, line and characters.
+`Location` is the one shape of "where": facts, dates, sentences, the signature block and
+a finding's `Evidence` all carry one (`scoring.record.location_record` writes it as JSON).
+Forensic findings about the file itself are `Signal`s, kept in `Document.signals` (rules
+address them as `facts.<key>`).
 """
 
 from __future__ import annotations

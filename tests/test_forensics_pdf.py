@@ -129,7 +129,7 @@ def test_page_added_in_a_later_revision(genuine):
     facts, _ = facts_of(fx.add_page(genuine, "Annex A: withdrawal timetable"))
     assert value(facts, "pdf_pages_changed") == ["revision 2: 1 -> 2 page(s)"]
     assert value(facts, "pdf_text_changes") == ["revision 2: + Annex A: withdrawal timetable"]
-    assert facts["pdf_text_changes"].evidence[0].page == 2
+    assert facts["pdf_text_changes"].evidence[0].loc.page == 2
     assert check(fx.add_page(genuine, "Annex A"))[1] == {"pdf.revised": 25}
 
 
@@ -236,7 +236,7 @@ def test_info_and_xmp_disagree():
         "Producer: Info /Producer 'Microsoft Word 2016' vs XMP pdf:Producer 'Microsoft: Print To PDF'",
         "Created: Info /CreationDate 'D:20200114074800+03'00'' vs XMP xmp:CreateDate '2020-01-15T07:48:00+03:00'",
     ]
-    assert facts["pdf_info_xmp_mismatch"].evidence[0].key == "/Producer / pdf:Producer"
+    assert facts["pdf_info_xmp_mismatch"].evidence[0].loc.key == "/Producer / pdf:Producer"
     assert check(data)[1]["metadata.info-xmp-mismatch"] == 5  # the XMP names a converter: a copy
 
 
@@ -361,7 +361,7 @@ def test_hidden_annotation(genuine):
     data = fx.add_annotation(genuine, "approved by the minister", flags=2)
     facts, _ = facts_of(data)
     assert value(facts, "pdf_hidden_annotations") == ["FreeText (flagged hidden): 'approved by the minister'"]
-    assert facts["pdf_hidden_annotations"].evidence[0].page == 1
+    assert facts["pdf_hidden_annotations"].evidence[0].loc.page == 1
     assert check(data)[1]["content.hidden-text"] == 20
 
 
