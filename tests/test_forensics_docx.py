@@ -58,7 +58,10 @@ def test_tracked_changes_quote_text_author_and_date(tracked):
     assert ins.context == f'inserted by J. Doe on {fx.W_DATE}: "{fx.INSERTED}"'
     assert ins.context[ins.highlight[0] : ins.highlight[1]] == fx.INSERTED
     assert doc.lines[ins.loc.line - 1].text == fx.INSERTED and ins.loc.page == 1
-    assert (dele.loc.key, dele.loc.line) == ("w:del", None) and "deleted by A. Smith on 2020-01-05T15:01:00Z" in dele.context
+    assert (dele.loc.key, dele.loc.line) == (
+        "w:del",
+        None,
+    ) and "deleted by A. Smith on 2020-01-05T15:01:00Z" in dele.context
     [fmt] = facts["tracked_format_changes"].evidence
     assert (fmt.loc.key, fmt.text) == ("w:rPrChange", "run formatting") and "J. Doe" in fmt.context
     assert "working copy" in facts["tracked_changes"].explanation
