@@ -24,3 +24,20 @@ class RuleError(Exception):
 
 class ConfigError(Exception):
     """A setting or configuration file is invalid."""
+
+
+def error_detail(error) -> str:
+    """ "<type> at <stage>: <message>": why one file could not be checked, as every report writes it.
+
+    `error` is a `CheckError` or the `model.ErrorInfo` a result carries (both have the three names)."""
+    return f"{error.type} at {error.stage}: {error.message}"
+
+
+def not_checked(error) -> str:
+    """ "could not be checked: <type> at <stage>: <message>"."""
+    return f"could not be checked: {error_detail(error)}"
+
+
+def error_line(message: object) -> str:
+    """ "authcheck: error: <message>": the one line a command prints when it cannot go on."""
+    return f"authcheck: error: {message}"

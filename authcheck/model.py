@@ -6,6 +6,10 @@ that into a `Letter` (letterhead, issuer, recipient, dates, body sentences, sign
 block and signature evidence); the engine turns a `Letter` into `Finding`s; scoring
 turns findings into a `Result`.  Every extracted value is a `Fact`: its text plus the
 `Location` it came from, so any finding can point back to page, line and characters.
+`Location` is the one shape of "where": facts, dates, sentences, the signature block and
+a finding's `Evidence` all carry one (`scoring.record.location_record` writes it as JSON).
+Forensic findings about the file itself are `Signal`s, kept in `Document.signals` (rules
+address them as `facts.<key>`).
 """
 
 from __future__ import annotations
@@ -211,7 +215,7 @@ class Document:
     signature_fields: tuple[SignatureField, ...] = ()
     notes: tuple[Note, ...] = ()
     has_text_layer: bool = True
-    facts: Mapping[str, Signal] = field(default_factory=dict)
+    signals: Mapping[str, Signal] = field(default_factory=dict)  #: forensic signals by key (rules: `facts.<key>`)
     form_fields: int = 0  #: fillable form fields other than signature fields (PDF AcroForm)
     landscape_pages: int = 0  #: pages wider than tall (slides)
     ocr: Mapping[str, Any] = field(default_factory=dict)  #: engine, version, confidence, pages: which engine read what
@@ -230,14 +234,11 @@ class Document:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of the body (or of another part) with its span in `Document.text`."""
+    """A sentence of the body (or of another part): its text and its span in `Document.text` (`loc`
+    always carries part, page, line, start and end)."""
 
     text: str
-    start: int
-    end: int
-    page: int
-    line: int
-    part: str = "body"
+    loc: Location
 
 
 @dataclass(frozen=True)
@@ -284,9 +285,7 @@ class SignatureBlock:
     closing: Fact | None = None
     name: Fact | None = None
     titles: tuple[Fact, ...] = ()
-    start: int | None = None
-    end: int | None = None
-    page: int | None = None
+    loc: Location | None = None  #: the block's page and its start/end offsets, when found
 
 
 @dataclass(frozen=True)
@@ -375,18 +374,14 @@ class Evidence:
     """One piece of text or metadata a finding rests on.
 
     `context` is the surrounding sentence or line and `highlight` the (start, end) of
-    the matched words inside it, so reporters can show the match in its sentence.
+    the matched words inside it, so reporters can show the match in its sentence.  `loc` is where the
+    text is (part, page, line, offsets, metadata key).
     `box` is where the text sits on its PDF page: (x0, y0, x1, y1) as fractions of the page's
     width and height, origin at the top left of the page as displayed (None when unknown).
     """
 
     text: str
-    part: str
-    page: int | None = None
-    line: int | None = None
-    start: int | None = None
-    end: int | None = None
-    key: str | None = None
+    loc: Location
     context: str | None = None
     highlight: tuple[int, int] | None = None
     pattern: str | None = None

@@ -10,9 +10,9 @@ import os
 import pytest
 
 from authcheck.errors import ConfigError
-from authcheck.model import Evidence, Finding, Result
+from authcheck.model import Evidence, Finding, Location, Result
+from authcheck.scoring.fingerprint import finding_fingerprint
 from authcheck.suppress.baseline import Baseline, baseline_entries, load_baseline, write_baseline
-from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.suppress.ignore import IgnoreFile, apply_suppressions, load_ignore
 
 TODAY = dt.date(2026, 6, 1)
@@ -27,7 +27,7 @@ def finding(rule: str, *texts: str) -> Finding:
         axis="authority",
         weight=30.0,
         message="m",
-        evidence=tuple(Evidence(text=t, part="body", line=i + 7) for i, t in enumerate(texts)),
+        evidence=tuple(Evidence(t, Location("body", line=i + 7)) for i, t in enumerate(texts)),
     )
 
 
@@ -92,7 +92,8 @@ def test_rewriting_is_byte_identical_whatever_the_input_order(tmp_path):
 
 def test_line_numbers_do_not_churn_the_baseline(tmp_path):
     moved = finding("sig.unsigned", "Yours sincerely")
-    moved = dataclasses.replace(moved, evidence=(dataclasses.replace(moved.evidence[0], line=99),))
+    ev = moved.evidence[0]
+    moved = dataclasses.replace(moved, evidence=(dataclasses.replace(ev, loc=dataclasses.replace(ev.loc, line=99)),))
     assert baseline_entries([result("docs/b.pdf", SHA_B, moved)]) == baseline_entries(LETTERS[:1])
 
 

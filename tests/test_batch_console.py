@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from authcheck.model import Evidence, Finding
+from authcheck.model import Evidence, Finding, Location
 from authcheck.reporters.consolebatch import finding_line, shorten
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ def test_shorten_keeps_the_file_name():
 
 
 def test_finding_line_is_path_page_line_rule_message():
-    ev = Evidence("x", "body", page=2, line=14)
+    ev = Evidence("x", Location("body", 2, 14))
     finding = Finding("marking.draft", "Marked draft", "high", "authority", 30, 'Marked "DRAFT".', evidence=(ev,))
     assert finding_line("a/b.pdf", finding, 100, True).plain == '  a/b.pdf:2:14 marking.draft Marked "DRAFT".'
     bare = Finding("file.encrypted", "Encrypted", "low", "origin", 5, "Encrypted\nwith a\tpassword.")

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from authcheck.model import ErrorInfo, Evidence, Finding, Result
+from authcheck.model import ErrorInfo, Evidence, Finding, Location, Result
 from authcheck.reporters.jsonbatch import jsonl_line, render_batch_json, summary
 from authcheck.reporters.jsonout import result_record
 from authcheck.util import atomic
@@ -22,7 +22,7 @@ def finding(rule: str, suppressed=None) -> Finding:
         axis="authority",
         weight=10.0,
         message=rule,
-        evidence=(Evidence("text", "body", line=1),),
+        evidence=(Evidence("text", Location("body", line=1)),),
         suppressed=suppressed,
     )
 

@@ -12,7 +12,7 @@ import pytest
 
 from authcheck.batch import cache as cache_mod
 from authcheck.batch.cache import ResultCache, result_from_record, result_to_record, settings_digest
-from authcheck.model import ErrorInfo, Evidence, Finding, Note, Result
+from authcheck.model import ErrorInfo, Evidence, Finding, Location, Note, Result
 from authcheck.settings import Bands, Limits, Override, Settings
 from authcheck.util.cachekey import ENV_KEY, key_path, load_key, mac
 from authcheck.util.places import default_cache_dir
@@ -37,15 +37,9 @@ def make_result(path="docs/letter.pdf", error=None) -> Result:
         contribution=27.2,
         evidence=(
             Evidence(
-                text="Yours sincerely",
-                part="signature_block",
-                page=1,
-                line=30,
-                start=900,
-                end=915,
-                context="Yours sincerely, J. Smith",
+                "Yours sincerely", Location("signature_block", 1, 30, 900, 915), context="Yours sincerely, J. Smith"
             ),
-            Evidence(text="Acme", part="metadata", key="/Author"),
+            Evidence("Acme", Location("metadata", key="/Author")),
         ),
     )
     if error is not None:
@@ -333,13 +327,8 @@ def test_cache_stores_the_json_reports_record():
 def test_every_model_field_survives_the_round_trip():
     """Fails when a field is added to Finding/Evidence/Note and the cache would drop it."""
     ev = Evidence(
-        text="t",
-        part="body",
-        page=1,
-        line=2,
-        start=3,
-        end=4,
-        key="k",
+        "t",
+        Location("body", 1, 2, 3, 4, "k"),
         context="ctx t",
         highlight=(4, 5),
         pattern="p",

@@ -212,7 +212,7 @@ def test_withdrawal_in_a_postscript_is_read(tmp_path, fmt):
         )
         result = check(tmp_path, text.encode(), "ps.txt")
     finding = next(f for f in result.findings if f.rule == "wording.policy-change")
-    assert {e.part for e in finding.evidence} == {"postscript"}
+    assert {e.loc.part for e in finding.evidence} == {"postscript"}
     assert result.fields["signature_block"]["name"] == "Anna Berg"
     assert result.letter.parts["trailer"]
 
@@ -230,10 +230,10 @@ def test_footnote_is_its_own_part_and_is_read(tmp_path, fmt):
         ]
     )
     result = check(tmp_path, closing_pdf(spec) if fmt == "pdf" else closing_docx(spec), f"note.{fmt}")
-    footnotes = [s for s in result.letter.sentences if s.part == "footnote"]
+    footnotes = [s for s in result.letter.sentences if s.loc.part == "footnote"]
     assert footnotes and "withdraw its forces" in footnotes[0].text
     finding = next(f for f in result.findings if f.rule == "wording.policy-change")
-    assert {e.part for e in finding.evidence} == {"footnote"}
+    assert {e.loc.part for e in finding.evidence} == {"footnote"}
     assert result.fields["signature"]["signed"] is True
 
 
@@ -244,7 +244,7 @@ def test_annex_body_is_its_own_part(tmp_path):
         "All forces will be withdrawn from the northern base by 1 May under this plan.\n"
     )
     result = check(tmp_path, text.encode(), "annex.txt")
-    parts = {s.part for s in result.letter.sentences if "withdrawn" in s.text}
+    parts = {s.loc.part for s in result.letter.sentences if "withdrawn" in s.text}
     assert parts == {"annex"}
     assert result.fields["signature_block"]["name"] == "Anna Berg"
     assert "wording.policy-change" in rules(result)
@@ -368,7 +368,7 @@ def test_drawn_signature_then_cc_line_only(tmp_path, fmt):
     result = check(tmp_path, closing_pdf(spec) if fmt == "pdf" else closing_docx(spec), f"cc.{fmt}")
     assert result.fields["signature"]["signed"] is True
     assert result.fields["signature_block"]["name"] is None
-    trailer = [s.text for s in result.letter.sentences if s.part == "trailer"]
+    trailer = [s.text for s in result.letter.sentences if s.loc.part == "trailer"]
     assert trailer == ["cc: Regional Office"]
 
 

@@ -91,10 +91,10 @@ def test_forged_letter_names_differ_between_from_line_and_signature(fields):
 def test_body_sentences_have_spans_into_the_text():
     letter = letter_from_text("Sir,\n\nWe will meet on Monday. Col. Smith will attend.\nBring the maps.\n")
     text = letter.document.text
-    body = [s for s in letter.sentences if s.part == "body"]
+    body = [s for s in letter.sentences if s.loc.part == "body"]
     assert [s.text for s in body] == ["We will meet on Monday.", "Col. Smith will attend.", "Bring the maps."]
-    assert all(text[s.start : s.end].replace("\n", " ") == s.text for s in body)
-    assert body[2].line == 4
+    assert all(text[s.loc.start : s.loc.end].replace("\n", " ") == s.text for s in body)
+    assert body[2].loc.line == 4
 
 
 @pytest.mark.parametrize(

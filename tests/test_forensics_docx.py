@@ -54,13 +54,16 @@ def test_tracked_changes_quote_text_author_and_date(tracked):
     assert facts["tracked_authors"].value == ["A. Smith", "J. Doe"]
     assert facts["tracked_format_changes"].value == 1 and facts["tracking_on"].value is True
     ins, dele = facts["tracked_changes"].evidence
-    assert (ins.text, ins.part, ins.key) == (fx.INSERTED, "docx:word/document.xml", "w:ins")
+    assert (ins.text, ins.loc.part, ins.loc.key) == (fx.INSERTED, "docx:word/document.xml", "w:ins")
     assert ins.context == f'inserted by J. Doe on {fx.W_DATE}: "{fx.INSERTED}"'
     assert ins.context[ins.highlight[0] : ins.highlight[1]] == fx.INSERTED
-    assert doc.lines[ins.line - 1].text == fx.INSERTED and ins.page == 1
-    assert (dele.key, dele.line) == ("w:del", None) and "deleted by A. Smith on 2020-01-05T15:01:00Z" in dele.context
+    assert doc.lines[ins.loc.line - 1].text == fx.INSERTED and ins.loc.page == 1
+    assert (dele.loc.key, dele.loc.line) == (
+        "w:del",
+        None,
+    ) and "deleted by A. Smith on 2020-01-05T15:01:00Z" in dele.context
     [fmt] = facts["tracked_format_changes"].evidence
-    assert (fmt.key, fmt.text) == ("w:rPrChange", "run formatting") and "J. Doe" in fmt.context
+    assert (fmt.loc.key, fmt.text) == ("w:rPrChange", "run formatting") and "J. Doe" in fmt.context
     assert "working copy" in facts["tracked_changes"].explanation
 
 
@@ -69,10 +72,10 @@ def test_comments_with_author_initials_date_text_anchor_and_resolved_state(track
     assert (facts["comments"].value, facts["comments_open"].value) == (2, 1)
     assert facts["comment_authors"].value == ["J. Doe", "R. Analyst"]
     first, second = facts["comments"].evidence
-    assert (first.text, first.part, first.key) == (fx.COMMENT, "docx:word/comments.xml", "w:comment")
+    assert (first.text, first.loc.part, first.loc.key) == (fx.COMMENT, "docx:word/comments.xml", "w:comment")
     assert first.context.startswith("comment by R. Analyst (RA), 2020-01-05T15:10:00Z: ")
     assert '(on "The meetings will review the published flight schedule' in first.context
-    assert "The meetings will review" in doc.lines[first.line - 1].text
+    assert "The meetings will review" in doc.lines[first.loc.line - 1].text
     assert "[resolved]" in second.context and fx.RESOLVED in second.context
 
 
@@ -82,8 +85,8 @@ def test_tracked_changes_and_comments_rules_end_to_end():
     tracked, comments = found["docx.tracked-changes"], found["docx.comments"]
     assert (tracked.axis, tracked.weight, comments.axis, comments.weight) == ("authority", 50, "authority", 30)
     assert f'inserted "{fx.INSERTED}"' in tracked.message and "J. Doe" in tracked.message
-    assert any(e.key == "w:ins" and "J. Doe" in e.context and fx.W_DATE in e.context for e in tracked.evidence)
-    assert any(e.key == "w:del" and "A. Smith" in e.context for e in tracked.evidence)
+    assert any(e.loc.key == "w:ins" and "J. Doe" in e.context and fx.W_DATE in e.context for e in tracked.evidence)
+    assert any(e.loc.key == "w:del" and "A. Smith" in e.context for e in tracked.evidence)
     assert result.fields["forensics"]["tracked_changes"] == 2
     assert result.fields["forensics"]["tracked_inserted_text"] == [fx.INSERTED]
     assert result.axes["origin"] == 0 and result.verdict == "fail"
@@ -109,7 +112,9 @@ def test_hidden_text_signal_and_rule():
     facts, doc = facts_of(data)
     assert facts["hidden_text"].value == [fx.HIDDEN]
     [ev] = facts["hidden_text"].evidence
-    assert (ev.key, ev.part) == ("w:vanish", "docx:word/document.xml") and fx.HIDDEN in doc.lines[ev.line - 1].text
+    assert (ev.loc.key, ev.loc.part) == ("w:vanish", "docx:word/document.xml") and fx.HIDDEN in doc.lines[
+        ev.loc.line - 1
+    ].text
     finding = findings(data)["docx.hidden-text"]
     assert (finding.axis, finding.weight) == ("origin", 25) and fx.HIDDEN in finding.message
 
@@ -136,7 +141,7 @@ def test_properties_are_reported_as_stored():
     assert facts["core_revision"].value == 2 and facts["core_created"].value == "2020-01-06T05:00:00Z"
     assert facts["core_missing"].value is False and facts["zip_times"].value == "word-style (1980-01-01)"
     ev = facts["app_total_time"].evidence[0]
-    assert (ev.part, ev.key, ev.text) == ("docx:docProps/app.xml", "TotalTime", "0")
+    assert (ev.loc.part, ev.loc.key, ev.text) == ("docx:docProps/app.xml", "TotalTime", "0")
 
 
 def test_missing_core_properties_invent_nothing():
@@ -164,7 +169,7 @@ def test_zip_times_and_tool_mismatch_when_word_is_claimed():
     assert facts["tool_mismatch"].value == [
         "ZIP entry times are 2020-01-06 09:41:02, but Word writes 1980-01-01 for every entry"
     ]
-    assert facts["tool_mismatch"].evidence[0].key == "Application"
+    assert facts["tool_mismatch"].evidence[0].loc.key == "Application"
     finding = findings(data)["docx.tool-mismatch"]
     assert (finding.axis, finding.weight) == ("origin", 15) and "Microsoft Office Word" in finding.message
 
@@ -202,7 +207,7 @@ def test_watermark_text_is_a_fact():
     facts, _ = facts_of(letter_docx(fx.spec(watermark="DRAFT")))
     assert facts["watermark_text"].value == ["DRAFT"]
     ev = facts["watermark_text"].evidence[0]
-    assert ev.part.startswith("docx:word/header") and ev.key == "v:textpath"
+    assert ev.loc.part.startswith("docx:word/header") and ev.loc.key == "v:textpath"
 
 
 def test_unsigned_signature_line():
@@ -221,7 +226,9 @@ def test_signed_signature_line_is_reported_but_not_validated():
     assert (facts["signature_line_unsigned"].value, facts["xml_signatures"].value) == (False, 1)
     ev = facts["xml_signatures"].evidence[0]
     assert (
-        ev.part == "docx:_xmlsignatures/sig1.xml" and "CN=WHITFIELD.JAMES.T" in ev.text and "not validated" in ev.text
+        ev.loc.part == "docx:_xmlsignatures/sig1.xml"
+        and "CN=WHITFIELD.JAMES.T" in ev.text
+        and "not validated" in ev.text
     )
     assert "did not validate" in facts["xml_signatures"].explanation and facts["xml_signature_problems"].value == []
     found = findings(data)
@@ -243,7 +250,7 @@ def test_malformed_parts_are_skipped_not_fatal():
     data = fx.rewrite(good, {"word/commentsExtended.xml": lambda _: "not xml"})  # python-docx never reads it
     result = authcheck.check(data, name="x.docx")
     assert result.error is None and not result.letter.document.has_note("forensics-failed")
-    assert result.letter.document.facts["comments_open"].value == 2
+    assert result.letter.document.signals["comments_open"].value == 2
     broken = fx.rewrite(good, {"word/comments.xml": lambda _: "<w:comments", "word/settings.xml": lambda _: "x"})
     facts = examine(broken, facts_of(good)[1], Settings())
     assert facts["comments"].value == 0 and facts["tracked_changes"].value == 2 and facts["tracking_on"].value is False
@@ -280,7 +287,7 @@ def test_every_key_has_a_one_line_meaning():
 def test_samples_raise_no_docx_findings(name):
     result = authcheck.check(SAMPLES / name)
     assert not [f.rule for f in result.findings if f.rule.startswith("docx.")]
-    assert result.letter.document.facts["zip_times"].value == "word-style (1980-01-01)"
+    assert result.letter.document.signals["zip_times"].value == "word-style (1980-01-01)"
 
 
 def test_extract_shows_a_forensics_table(cli, tmp_path):

@@ -118,18 +118,18 @@ def test_text_added_in_a_later_revision(genuine):
     assert value(facts, "pdf_revision_changes") == ["text"]
     assert value(facts, "pdf_text_changes") == [f"revision 2: + {SECRET}"]
     ev = facts["pdf_text_changes"].evidence[0]
-    assert (ev.text, ev.part, ev.page, ev.key) == (f"+ {SECRET}", "revision", 1, "2")
+    assert (ev.text, ev.loc.part, ev.loc.page, ev.loc.key) == (f"+ {SECRET}", "revision", 1, "2")
     result, fired = check(edited)
     # the added sentence sits below the signature block: that text is read too (wording rule, weighed as signed)
     assert fired == {"pdf.revised": 25, "wording.policy-change": 10} and result.axes["origin"] == 25
-    assert next(f for f in result.findings if f.rule == "wording.policy-change").evidence[0].part == "trailer"
+    assert next(f for f in result.findings if f.rule == "wording.policy-change").evidence[0].loc.part == "trailer"
 
 
 def test_page_added_in_a_later_revision(genuine):
     facts, _ = facts_of(fx.add_page(genuine, "Annex A: withdrawal timetable"))
     assert value(facts, "pdf_pages_changed") == ["revision 2: 1 -> 2 page(s)"]
     assert value(facts, "pdf_text_changes") == ["revision 2: + Annex A: withdrawal timetable"]
-    assert facts["pdf_text_changes"].evidence[0].page == 2
+    assert facts["pdf_text_changes"].evidence[0].loc.page == 2
     assert check(fx.add_page(genuine, "Annex A"))[1] == {"pdf.revised": 25}
 
 
@@ -236,7 +236,7 @@ def test_info_and_xmp_disagree():
         "Producer: Info /Producer 'Microsoft Word 2016' vs XMP pdf:Producer 'Microsoft: Print To PDF'",
         "Created: Info /CreationDate 'D:20200114074800+03'00'' vs XMP xmp:CreateDate '2020-01-15T07:48:00+03:00'",
     ]
-    assert facts["pdf_info_xmp_mismatch"].evidence[0].key == "/Producer / pdf:Producer"
+    assert facts["pdf_info_xmp_mismatch"].evidence[0].loc.key == "/Producer / pdf:Producer"
     assert check(data)[1]["metadata.info-xmp-mismatch"] == 5  # the XMP names a converter: a copy
 
 
@@ -323,7 +323,7 @@ def test_invisible_text_on_a_born_digital_page():
     facts, _ = facts_of(data)
     assert value(facts, "pdf_hidden_text") == ["invisible: All coalition forces will withdraw within 30 days."]
     ev = facts["pdf_hidden_text"].evidence[0]
-    assert (ev.page, ev.part, ev.key) == (1, "page", "invisible text")
+    assert (ev.loc.page, ev.loc.part, ev.loc.key) == (1, "page", "invisible text")
     assert value(facts, "pdf_ocr_layer") is None
     # the hidden sentence sits below the signature block, where the wording rule now reads too
     assert check(data)[1] == {"content.hidden-text": 40, "wording.policy-change": 10}
@@ -361,7 +361,7 @@ def test_hidden_annotation(genuine):
     data = fx.add_annotation(genuine, "approved by the minister", flags=2)
     facts, _ = facts_of(data)
     assert value(facts, "pdf_hidden_annotations") == ["FreeText (flagged hidden): 'approved by the minister'"]
-    assert facts["pdf_hidden_annotations"].evidence[0].page == 1
+    assert facts["pdf_hidden_annotations"].evidence[0].loc.page == 1
     assert check(data)[1]["content.hidden-text"] == 20
 
 
@@ -505,7 +505,7 @@ def test_signed_then_edited_letter(signed):
     assert fired == {"pdf.changed-after-signing": 45, "signature.not-covering": 10}
     assert result.axes["origin"] >= 40
     finding = next(f for f in result.findings if f.rule == "pdf.changed-after-signing")
-    assert any(e.text == f"+ {SECRET}" and e.page == 1 for e in finding.evidence)
+    assert any(e.text == f"+ {SECRET}" and e.loc.page == 1 for e in finding.evidence)
 
 
 @needs_pyhanko

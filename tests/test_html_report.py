@@ -24,6 +24,8 @@ from html_support import (
     write_letters,
 )
 
+from authcheck.model import Location
+
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO.parent / "shared" / "corpus" / "hostile"
 
@@ -254,8 +256,10 @@ def test_a_repeated_phrase_gets_the_box_of_its_own_occurrence(tmp_path):
     text = doc.text
     second = text.index("forces will withdraw", text.index("later") - 30)
     evs = (
-        Evidence("forces will withdraw", "body", page=1, start=text.index("forces"), end=text.index("forces") + 20),
-        Evidence("forces will withdraw", "body", page=1, start=second, end=second + 20),
+        Evidence(
+            "forces will withdraw", Location("body", 1, start=text.index("forces"), end=text.index("forces") + 20)
+        ),
+        Evidence("forces will withdraw", Location("body", 1, start=second, end=second + 20)),
     )
     result = Result(
         "x.pdf", "0" * 64, "pdf", "review", 30, {}, "", (Finding("r", "t", "low", "origin", 1, "m", evs),), {}

@@ -115,7 +115,9 @@ def test_not_in_office_after_leaving_the_post(registry):
     assert "issuer.not-in-office" in found
     message = found["issuer.not-in-office"].message
     assert "2018-01-01 to 2021-12-31" in message and "2023-03-03" in message
-    assert any(e.part == "registry" and "people[0](berg)" in e.key for e in found["issuer.not-in-office"].evidence)
+    assert any(
+        e.loc.part == "registry" and "people[0](berg)" in e.loc.key for e in found["issuer.not-in-office"].evidence
+    )
 
 
 def test_not_in_office_for_a_title_never_held(registry):

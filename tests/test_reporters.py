@@ -84,7 +84,7 @@ DEPARTURE_SENTENCE = "We respect your sovereign decision to order our departure.
 def highlighted(text: str, context: str, **loc) -> Evidence:
     """Evidence whose highlight is where `text` sits in `context`."""
     at = context.index(text)
-    return Evidence(text=text, context=context, highlight=(at, at + len(text)), **loc)
+    return Evidence(text=text, loc=Location(**loc), context=context, highlight=(at, at + len(text)))
 
 
 def fail_fields() -> dict:
@@ -157,7 +157,7 @@ def fail_result() -> Result:
         axis="authority",
         weight=40,
         message="The letter names a signer but carries no signature of any kind.",
-        evidence=(Evidence(text="WILLIAM H. SEELY III", part="signature_block", page=1, line=9, start=512, end=532),),
+        evidence=(Evidence("WILLIAM H. SEELY III", Location("signature_block", 1, 9, 512, 532)),),
         references=("DoDM 5110.04 vol 1",),
         confidence="high",
         contribution=22.0,
@@ -187,7 +187,7 @@ def fail_result() -> Result:
         axis="origin",
         weight=20,
         message="The signature block gives two different titles for the issuer.",
-        evidence=(Evidence(text="Commanding General, Task Force Iraq", part="signature_block", page=1, line=11),),
+        evidence=(Evidence("Commanding General, Task Force Iraq", Location("signature_block", 1, 11)),),
         confidence="low",
         contribution=9.96,
     )
@@ -462,9 +462,9 @@ def test_findings_sort_by_contribution_then_rule_id():
 
 
 def test_fingerprint_ignores_positions_and_order_but_not_text():
-    ev1 = Evidence("alpha", "body", page=1, line=3, start=10, end=15)
-    ev2 = Evidence("beta", "body", page=2, line=40, start=900, end=904)
-    moved = (Evidence("beta", "body", page=1, line=2), Evidence("alpha", "body", page=3, line=9))
+    ev1 = Evidence("alpha", Location("body", 1, 3, 10, 15))
+    ev2 = Evidence("beta", Location("body", 2, 40, 900, 904))
+    moved = (Evidence("beta", Location("body", 1, 2)), Evidence("alpha", Location("body", 3, 9)))
     base = Finding("x.rule", "t", "low", "origin", 5, "m", evidence=(ev1, ev2))
     assert finding_fingerprint(SHA, base) == finding_fingerprint(
         SHA, Finding("x.rule", "t", "low", "origin", 5, "m", evidence=moved)
@@ -475,9 +475,9 @@ def test_fingerprint_ignores_positions_and_order_but_not_text():
 
 
 def test_json_fingerprint_is_the_one_baselines_use():
-    import authcheck.suppress.fingerprint
+    import authcheck.scoring.fingerprint
 
-    assert finding_fingerprint is authcheck.suppress.fingerprint.finding_fingerprint
+    assert finding_fingerprint is authcheck.scoring.fingerprint.finding_fingerprint
 
 
 def suppressed_result() -> Result:
@@ -635,7 +635,7 @@ def test_matched_words_carry_the_match_style():
 
 
 def test_document_text_cannot_inject_escape_codes_or_markup():
-    ev = Evidence("[red]x[/red]", "body", context="a \x1b[31m[red]x[/red]\u202e b", highlight=(11, 23))
+    ev = Evidence("[red]x[/red]", Location("body"), context="a \x1b[31m[red]x[/red]\u202e b", highlight=(11, 23))
     finding = Finding("x.rule", "T", "low", "origin", 5, "m", evidence=(ev,), contribution=1.0)
     result = Result("a\x1b.txt", SHA, "text", "pass", 1, {"origin": 1, "authority": 0}, "r", (finding,), fail_fields())
     text = render(result, color=True)
@@ -646,7 +646,7 @@ def test_long_context_is_trimmed_around_the_match():
     from authcheck.reporters.console import evidence_text
 
     context = "word " * 100 + "MATCH" + " tail" * 100
-    ev = Evidence("MATCH", "body", page=2, line=4, context=context, highlight=(500, 505))
+    ev = Evidence("MATCH", Location("body", 2, 4), context=context, highlight=(500, 505))
     text = evidence_text(ev, plain=True).plain
     assert text.startswith("p2 l4 body: …word") and text.endswith("tail…") and "«MATCH»" in text
     assert len(text) < 220
@@ -774,7 +774,9 @@ def make_letter() -> Letter:
     def span(first: int, last: int) -> tuple[int, int]:
         return (lines[first - 1].start, lines[last - 1].end)
 
-    sentences = tuple(Sentence(lines[n - 1].text, lines[n - 1].start, lines[n - 1].end, 1, n) for n in (6, 7))
+    sentences = tuple(
+        Sentence(lines[n - 1].text, Location("body", 1, n, lines[n - 1].start, lines[n - 1].end)) for n in (6, 7)
+    )
     return Letter(
         document=doc,
         letterhead=Letterhead(
@@ -793,9 +795,7 @@ def make_letter() -> Letter:
             closing=fact(8, "signature_block"),
             name=fact(9, "signature_block"),
             titles=(fact(10, "signature_block"),),
-            start=lines[7].start,
-            end=lines[9].end,
-            page=1,
+            loc=Location("signature_block", page=1, start=lines[7].start, end=lines[9].end),
         ),
         signature=SignatureEvidence(
             signed=False, reason="no /s/ line, signature image or digital signature", strength="weak"

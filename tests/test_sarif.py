@@ -15,6 +15,7 @@ from authcheck.model import (
     Letter,
     Letterhead,
     Line,
+    Location,
     Metadata,
     Party,
     Result,
@@ -22,7 +23,7 @@ from authcheck.model import (
     SignatureEvidence,
 )
 from authcheck.reporters.sarif import render_sarif
-from authcheck.suppress.fingerprint import finding_fingerprint
+from authcheck.scoring.fingerprint import finding_fingerprint
 
 #: the official OASIS schema, shipped with the tests so validation runs in a plain clone
 SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
@@ -95,8 +96,8 @@ def unsigned(evidence=None) -> Finding:
         contribution=40.0,
         evidence=evidence
         or (
-            Evidence("Yours sincerely,", "signature_block", page=1, line=12, start=300, end=316),
-            Evidence("J. Smith", "signature_block", page=1, line=13, start=317, end=325),
+            Evidence("Yours sincerely,", Location("signature_block", 1, 12, 300, 316)),
+            Evidence("J. Smith", Location("signature_block", 1, 13, 317, 325)),
         ),
     )
 
@@ -110,7 +111,7 @@ AUTHOR = Finding(
     message="Author 'xX_h4ck_Xx' is not the issuer.",
     confidence="low",
     contribution=20.0,
-    evidence=(Evidence("xX_h4ck_Xx", "metadata", key="/Author"),),
+    evidence=(Evidence("xX_h4ck_Xx", Location("metadata", key="/Author")),),
 )
 POLICY = Finding(
     rule="wording.policy-change",
@@ -120,7 +121,7 @@ POLICY = Finding(
     weight=10.0,
     message="Announces a policy change.",
     contribution=0.0,
-    evidence=(Evidence("effective immediately", "body", page=1, line=5, start=90, end=111),),
+    evidence=(Evidence("effective immediately", Location("body", 1, 5, 90, 111)),),
     suppressed={"kind": "baseline", "reason": "accepted in review #12"},
 )
 
@@ -149,7 +150,7 @@ def batch() -> list[Result]:
             SHA_REVIEW,
             "review",
             40,
-            [unsigned((Evidence("Regards", "signature_block", line=3),))],
+            [unsigned((Evidence("Regards", Location("signature_block", line=3)),))],
             fmt="text",
         ),
         result(at("letters", "broken.pdf"), None, None, None, error=ErrorInfo("corrupt", "no %%EOF marker", "load")),
@@ -385,7 +386,7 @@ def test_columns_computed_from_letter_lines():
     letter = Letter(
         doc, Letterhead(), Party(), Party(), None, (), None, None, (), SignatureBlock(), SignatureEvidence(signed=False)
     )
-    finding = unsigned((Evidence("Yours sincerely,", "signature_block", page=1, line=2, start=18, end=34),))
+    finding = unsigned((Evidence("Yours sincerely,", Location("signature_block", 1, 2, 18, 34)),))
     res = Result("x.txt", "d" * 64, "text", "fail", 70, {}, "", (finding,), {}, letter=letter)
     region = sarif([res], base_dir=None)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert region == {

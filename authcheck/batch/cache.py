@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from authcheck.model import ErrorInfo, Evidence, Finding, Note, Result
+from authcheck.model import ErrorInfo, Evidence, Finding, Location, Note, Result
+from authcheck.scoring.record import LOCATION_KEYS, result_record
 from authcheck.settings import Settings
 from authcheck.util.cachekey import CacheKeyError, mac, verify
 from authcheck.util.places import default_cache_dir
@@ -44,9 +45,8 @@ FINDING_KEYS = (
     "references",
     "remediation",
 )
-EVIDENCE_KEYS = ("text", "part", "page", "line", "start", "end", "key", "context")
 FINDING_EXTRAS = tuple(f.name for f in fields(Finding) if f.name not in (*FINDING_KEYS, "evidence", "suppressed"))
-EVIDENCE_EXTRAS = tuple(f.name for f in fields(Evidence) if f.name not in EVIDENCE_KEYS)
+EVIDENCE_KEYS = tuple(f.name for f in fields(Evidence) if f.name not in ("text", "loc"))  #: after its location
 
 
 def _canonical(value: Any) -> Any:
@@ -87,8 +87,6 @@ def _tupled(value: Any) -> Any:
 def result_to_record(result: Result) -> dict:
     """The JSON report's record of a result (it carries every model field, so a cache hit gives
     back exactly the Result that was stored)."""
-    from authcheck.reporters.jsonout import result_record
-
     return result_record(result)
 
 
@@ -117,11 +115,15 @@ def _box(value: Any) -> Any:
     return tuple(value[k] for k in ("x0", "y0", "x1", "y1")) if isinstance(value, dict) else value
 
 
+def _evidence(e: dict) -> Evidence:
+    """An evidence record back to the model: its location keys make the one `Location`."""
+    loc = Location(**{k: e[k] for k in LOCATION_KEYS if k in e})
+    extras = {k: _box(e[k]) if k == "box" else _tupled(e[k]) for k in EVIDENCE_KEYS if k in e}
+    return Evidence(e["text"], loc, **extras)
+
+
 def _finding(f: dict) -> Finding:
-    evidence = tuple(
-        Evidence(**{k: _box(e[k]) if k == "box" else _tupled(e[k]) for k in EVIDENCE_KEYS + EVIDENCE_EXTRAS if k in e})
-        for e in f["evidence"]
-    )
+    evidence = tuple(_evidence(e) for e in f["evidence"])
     extras = {key: _tupled(f[key]) for key in FINDING_EXTRAS if key in f}
     return Finding(
         **{key: _tupled(f[key]) for key in FINDING_KEYS}, evidence=evidence, suppressed=f["suppressed"], **extras

@@ -84,7 +84,7 @@ def run_task(spec_json: str, job_json: str, data: bytes | None = None) -> str:
             result = _check_copy(spec_json, job["path"], data)
     except Exception as exc:
         result = error_result(job["path"], CheckError("internal", f"{type(exc).__name__}: {exc}"[:300], "worker"))
-    from authcheck.reporters.jsonout import result_record
+    from authcheck.scoring.record import result_record
 
     return json.dumps({"record": result_record(replace(result, path=job["path"]))}, ensure_ascii=False)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from authcheck.model import Evidence, Result
+from authcheck.model import Evidence, Location, Result
 from authcheck.registry.compare import signature_relation, template_relation
 from authcheck.registry.report import BATCH_KEY
 
@@ -74,7 +74,7 @@ def _findings(extra: dict, ruleset, settings, present: set) -> list:
         details = extra[key]
         if rule is None or not details or rule_id in present or rule_id in settings.disabled_rules:
             continue
-        ev = tuple(Evidence(d[:300], "batch") for d in details[:3])
+        ev = tuple(Evidence(d[:300], Location("batch")) for d in details[:3])
         ctx = Context([], {"registry.given": FieldValue(True), key: FieldValue("; ".join(details[:3]), ev)})
         finding = evaluate_rule(rule, ctx.for_rule(rule))
         if finding is not None:

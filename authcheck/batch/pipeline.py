@@ -38,9 +38,9 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
         stage = "forensics"
         from authcheck.forensics import examine
 
-        facts, notes = examine(data, doc, settings)
-        if facts or notes:
-            doc = replace(doc, facts=facts, notes=doc.notes + notes)
+        signals, notes = examine(data, doc, settings)
+        if signals or notes:
+            doc = replace(doc, signals=signals, notes=doc.notes + notes)
         stage = "extract"
         from authcheck.extract import extract
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from authcheck.cli.status import Exit, combine
+from authcheck.errors import error_detail, error_line
 from authcheck.model import Result
 
 _OPTION_KEYS = {  # option name -> config key
@@ -100,7 +101,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     _warn_platform(project.settings)
     claim, sinks = StdoutClaim(outputs.output in (None, "-")), []
     if not targets:
-        _say("error: no files to check (folders are searched for .pdf, .docx, .txt and image files)")
+        _say_line(error_line("no files to check (folders are searched for .pdf, .docx, .txt and image files)"))
         for stream in _jsonl_stream(outputs, claim, sinks):  # an empty JSON-lines file
             if stream is not sys.stdout:
                 stream.finish()
@@ -195,7 +196,7 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
     try:
         for result in _batch_passed(run, run.results(targets)):
             if result.error is not None:
-                _say(f"{result.path}: {result.error.type} at {result.error.stage}: {result.error.message}")
+                _say(f"{result.path}: {error_detail(result.error)}")
             with sigint_held():  # a record is written and counted, or neither: Ctrl-C waits
                 for out in stream:
                     out.write(jsonl_line(result))
@@ -427,7 +428,12 @@ def _say(line: str) -> None:
     """One line on stderr; paths and messages in it are made safe for the terminal (one line, no controls)."""
     from authcheck.util.safetext import for_terminal
 
-    sys.stderr.write(f"authcheck: {for_terminal(line)}\n")
+    _say_line(f"authcheck: {for_terminal(line)}")
+
+
+def _say_line(line: str) -> None:
+    """A whole line, already safe for the terminal, on stderr."""
+    sys.stderr.write(f"{line}\n")
     sys.stderr.flush()
 
 
@@ -444,7 +450,7 @@ def extract_command(path: str, fmt: str, password: str | None, color: bool | Non
     result = next(iter(run.results([target])))
     if result.error is not None or result.letter is None:
         error = result.error
-        _say(f"{path}: {error.type} at {error.stage}: {error.message}" if error else f"{path}: could not be read")
+        _say(f"{path}: {error_detail(error)}" if error else f"{path}: could not be read")
         return Exit.UNCHECKED
     if fmt == "json":
         import json
@@ -519,7 +525,7 @@ def baseline_command(paths: Sequence[str], output: str, options: dict) -> int:
     results = list(_batch_passed(run, run.results(targets)))
     errors = [r for r in results if r.error]
     for r in errors:
-        _say(f"{r.path}: {r.error.type} at {r.error.stage}: {r.error.message}")
+        _say(f"{r.path}: {error_detail(r.error)}")
     count = write_baseline(output, results)
     _say(f"wrote {count} finding(s) from {len(results)} file(s) to {output}")
     return Exit.UNCHECKED if errors else Exit.OK

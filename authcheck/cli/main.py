@@ -9,7 +9,7 @@ import click
 
 from authcheck.cli.status import HELP as EXIT_HELP
 from authcheck.cli.status import Exit
-from authcheck.errors import ConfigError, RuleError
+from authcheck.errors import ConfigError, RuleError, error_line
 from authcheck.model import DOCUMENT_KINDS
 from authcheck.version import __version__
 
@@ -318,7 +318,7 @@ def _finish(action) -> None:
     try:
         code = action()
     except (ConfigError, RuleError) as exc:
-        click.echo(f"authcheck: error: {for_terminal(exc)}", err=True)
+        click.echo(error_line(for_terminal(exc)), err=True)
         code = Exit.USAGE
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other filters do
         devnull = os.open(os.devnull, os.O_WRONLY)

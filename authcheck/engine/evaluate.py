@@ -13,7 +13,7 @@ from authcheck.engine.checks.base import Hit, Segment
 from authcheck.engine.fields import FieldValue, letter_fields
 from authcheck.engine.templates import render, variables_lookup
 from authcheck.extract.ocrbox import ocr_weighed
-from authcheck.model import Evidence, Finding, Letter, Note
+from authcheck.model import Evidence, Finding, Letter, Location, Note
 from authcheck.settings import Settings
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def segments_of(letter: Letter) -> list[Segment]:
 
     Each segment's text is folded for matching (extract/normalize.py); evidence quotes the original.
     """
-    segs = [Segment.of(s.text, s.part, s.start, s.end, s.page, s.line) for s in letter.sentences]
+    segs = [Segment.of(s.text, s.loc.part, s.loc.start, s.loc.end, s.loc.page, s.loc.line) for s in letter.sentences]
     meta = letter.document.metadata
     for name in ("title", "author", "last_modified_by", "company", "template", "creator_tool", "producer"):
         value = getattr(meta, name)
@@ -181,16 +181,11 @@ def _evidence(item) -> Evidence:
     end = seg.start + hi if seg.start is not None else None
     return Evidence(
         seg.source[lo:hi],
-        seg.part,
-        seg.page,
-        seg.line,
-        start,
-        end,
-        seg.key,
-        seg.source,
-        (lo, hi),
-        item.pattern,
-        item.reason,
+        Location(seg.part, seg.page, seg.line, start, end, seg.key),
+        context=seg.source,
+        highlight=(lo, hi),
+        pattern=item.pattern,
+        reason=item.reason,
     )
 
 
@@ -235,9 +230,10 @@ def _dedupe(items: list[Evidence]) -> list[Evidence]:
 
 def _same_or_inside(a: Evidence, b: Evidence) -> bool:
     """True when evidence a repeats b or lies inside b's span."""
-    if a.start is not None and b.start is not None:
-        return b.start <= a.start and a.end <= b.end
-    return (a.text, a.part, a.key) == (b.text, b.part, b.key)
+    la, lb = a.loc, b.loc
+    if la.start is not None and lb.start is not None:
+        return lb.start <= la.start and la.end <= lb.end
+    return (a.text, la.part, la.key) == (b.text, lb.part, lb.key)
 
 
 def _override(finding: Finding, settings: Settings) -> Finding:

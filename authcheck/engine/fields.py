@@ -1,14 +1,17 @@
-"""The letter's fields as rules address them (dotted paths) and as the JSON report shows them."""
+"""The letter's fields as rules address them: dotted paths, each a value with the evidence of where it came from.
+
+The JSON report's `fields` object is built from the same letter by `scoring.record.fields_record`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from authcheck.engine.registrykeys import KEYS as KNOWLEDGE_KEYS
 from authcheck.forensics.keys import KEYS as FACT_KEYS
-from authcheck.model import METADATA_FIELDS, DateFact, Evidence, Fact, Letter, Party
+from authcheck.model import METADATA_FIELDS, DateFact, Evidence, Fact, Letter, Location, Party
 
 
 @dataclass(frozen=True)
@@ -21,8 +24,7 @@ class FieldValue:
 
 def fact_evidence(f: Fact) -> Evidence:
     """Evidence pointing at an extracted fact."""
-    loc = f.loc
-    return Evidence(f.text, loc.part, loc.page, loc.line, loc.start, loc.end, loc.key)
+    return Evidence(f.text, f.loc)
 
 
 def _fv(f: Fact | None) -> FieldValue:
@@ -37,7 +39,7 @@ def letter_fields(letter: Letter, today: date | None = None) -> dict[str, FieldV
     for name in METADATA_FIELDS:
         key = meta.sources.get(name, name)
         value = getattr(meta, name)
-        ev = Evidence(str(value), "metadata", key=key) if value not in (None, "") else None
+        ev = Evidence(str(value), Location("metadata", key=key)) if value not in (None, "") else None
         out[f"metadata.{name}"] = FieldValue(value if value != "" else None, ev)
     mismatch = next((n for n in doc.notes if n.code == "type-mismatch"), None)
     out.update(
@@ -49,7 +51,7 @@ def letter_fields(letter: Letter, today: date | None = None) -> dict[str, FieldV
             "document.text_chars": FieldValue(sum(len(line.text.strip()) for line in doc.lines)),
             "document.encrypted": FieldValue(meta.encrypted),
             "document.type_mismatch": FieldValue(
-                mismatch is not None, Evidence(mismatch.detail, "file", key="extension") if mismatch else None
+                mismatch is not None, Evidence(mismatch.detail, Location("file", key="extension")) if mismatch else None
             ),
             "document.notes": FieldValue([n.code for n in doc.notes]),
             "document.kind": FieldValue(letter.kind.kind),
@@ -60,7 +62,7 @@ def letter_fields(letter: Letter, today: date | None = None) -> dict[str, FieldV
             "run.today": FieldValue((today or date.today()).isoformat()),
         }
     )
-    for key, signal in doc.facts.items():
+    for key, signal in doc.signals.items():
         out[f"facts.{key}"] = FieldValue(signal.value, signal.evidence or None)
     for key, signal in letter.knowledge.items():
         if not key.startswith("_"):  # "_batch": the batch pass's private fingerprint
@@ -152,99 +154,7 @@ def _date_fv(d: DateFact | None, attr: str) -> FieldValue:
     """A field for the letter's date."""
     if d is None:
         return FieldValue(None)
-    loc = d.loc
-    return FieldValue(getattr(d, attr), Evidence(d.text, loc.part, loc.page, loc.line, loc.start, loc.end))
-
-
-def fields_record(letter: Letter) -> dict[str, Any]:
-    """The `fields` object of the JSON report."""
-    doc, meta, sig = letter.document, letter.document.metadata, letter.signature
-    issuer, block, head = letter.issuer, letter.signature_block, letter.letterhead
-    return {
-        "issuer": {**_party_record(issuer), "claims": [_claim(c) for c in issuer.claims]},
-        "recipient": _party_record(letter.recipient),
-        "date": _date_record(letter.date),
-        "dates": [_date_record(d) for d in letter.dates],
-        "subject": letter.subject.text if letter.subject else None,
-        "salutation": letter.salutation.text if letter.salutation else None,
-        "letterhead": {
-            "organization": [f.text for f in head.organization],
-            "address": [f.text for f in head.address],
-            "office_symbol": head.office_symbol.text if head.office_symbol else None,
-            "references": [f.text for f in head.references],
-            "markings": [f.text for f in head.markings],
-        },
-        "signature_block": {
-            "closing": block.closing.text if block.closing else None,
-            "name": block.name.text if block.name else None,
-            "titles": [t.text for t in block.titles],
-        },
-        "signature": {
-            "signed": sig.signed,
-            "kinds": list(sig.kinds),
-            "strength": sig.strength,
-            "reason": sig.reason,
-            "evidence": [_claim(f) for f in sig.evidence],
-        },
-        "signature_fields": [
-            {"name": s.name, "filled": s.filled, "kind": s.kind, "signer": s.signer, "signed_at": s.signed_at}
-            for s in doc.signature_fields
-        ],
-        "metadata": {**meta.as_dict(), "raw": dict(meta.raw)},
-        "document": {
-            "pages": doc.pages,
-            "has_text_layer": doc.has_text_layer,
-            "extension": doc.extension,
-            "size": doc.size,
-            "kind": kind_record(letter.kind),
-            **({"ocr": _jsonable(dict(doc.ocr))} if doc.ocr else {}),
-        },
-        "forensics": {key: _jsonable(signal.value) for key, signal in sorted(doc.facts.items())},
-    }
-
-
-def kind_record(kind) -> dict[str, Any]:
-    """The document kind as JSON: kind, letter_like, forced, confidence, evidence (and the letter's pages)."""
-    record = {
-        "kind": kind.kind,
-        "letter_like": kind.letter_like,
-        "forced": kind.forced,
-        "confidence": kind.confidence,
-        "evidence": [{"cue": c.cue, "text": c.text, "page": c.page, "line": c.line} for c in kind.evidence],
-    }
-    record["letter_pages"] = list(kind.letter_pages) if kind.letter_pages else None
-    return record
-
-
-def _jsonable(value: Any) -> Any:
-    """Signal values as JSON: tuples as lists, anything unusual as text."""
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
-
-
-def _party_record(party: Party) -> dict[str, Any]:
-    """Name, title, organisation and source of a party."""
-    return {
-        "name": party.name.text if party.name else None,
-        "title": party.title.text if party.title else None,
-        "organization": party.organization.text if party.organization else None,
-        "source": party.source,
-    }
-
-
-def _claim(f: Fact) -> dict[str, Any]:
-    """A fact with its location, for the JSON report."""
-    return {"text": f.text, "part": f.loc.part, "page": f.loc.page, "line": f.loc.line}
-
-
-def _date_record(d: DateFact | None) -> dict[str, Any] | None:
-    """A written date with its ISO value and the part it was found in."""
-    if d is None:
-        return None
-    return {"text": d.text, "value": d.value, "source": d.loc.part}
+    return FieldValue(getattr(d, attr), Evidence(d.text, replace(d.loc, key=None)))
 
 
 FIELD_PATHS = frozenset(

@@ -63,7 +63,7 @@ def extract(doc: Document, kind: str | None = None, why: str = "") -> Letter:
     sentences = []
     for part in _SENTENCE_PARTS:
         sentences.extend(sentences_of(layout.parts.get(part, []), text, part))
-    sentences.sort(key=lambda s: s.start)
+    sentences.sort(key=lambda s: s.loc.start or 0)  # a sentence always has its span
     return Letter(
         document=whole,
         letterhead=head,

@@ -25,7 +25,7 @@ def ocr_weighed(finding: Finding, doc: Document) -> Finding:
             boxed.append(ev)
             continue
         confidences.append(line.confidence if line.confidence is not None else 1.0)
-        box = ev.box or box_of(line, ev.start, ev.end)
+        box = ev.box or box_of(line, ev.loc.start, ev.loc.end)
         boxed.append(dataclasses.replace(ev, box=box) if box else ev)
     out = dataclasses.replace(finding, evidence=tuple(boxed))
     low = min(confidences) if confidences else None
@@ -37,10 +37,10 @@ def ocr_weighed(finding: Finding, doc: Document) -> Finding:
 
 
 def _line(doc: Document, ev: Evidence) -> Line | None:
-    if ev.line is None or not 1 <= ev.line <= len(doc.lines):
+    if ev.loc.line is None or not 1 <= ev.loc.line <= len(doc.lines):
         return None
-    line = doc.lines[ev.line - 1]
-    return line if line.number == ev.line else None
+    line = doc.lines[ev.loc.line - 1]
+    return line if line.number == ev.loc.line else None
 
 
 def box_of(line: Line, start: int | None, end: int | None) -> Box | None:

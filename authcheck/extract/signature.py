@@ -44,9 +44,7 @@ def signature_block(layout: Layout) -> SignatureBlock:
         closing=closing,
         name=name,
         titles=tuple(titles),
-        start=all_lines[0].start,
-        end=all_lines[-1].end,
-        page=lines[0].page,
+        loc=Location("signature_block", page=lines[0].page, start=all_lines[0].start, end=all_lines[-1].end),
     )
 
 

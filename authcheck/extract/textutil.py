@@ -6,7 +6,7 @@ import bisect
 import re
 from collections.abc import Iterable
 
-from authcheck.model import Line, Sentence
+from authcheck.model import Line, Location, Sentence
 
 # One-to-one replacements only, so offsets in normalised text equal offsets in the original.
 _FOLD = str.maketrans(
@@ -166,5 +166,5 @@ def sentences_of(lines: list[Line], doc_text: str, part: str) -> list[Sentence]:
         starts = [ln.start for ln in para]
         for s, e in split_sentences(chunk, start):
             line = para[max(bisect.bisect_right(starts, s) - 1, 0)]
-            out.append(Sentence(doc_text[s:e].replace("\n", " "), s, e, line.page, line.number, part))
+            out.append(Sentence(doc_text[s:e].replace("\n", " "), Location(part, line.page, line.number, s, e)))
     return out

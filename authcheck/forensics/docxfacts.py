@@ -18,7 +18,7 @@ from authcheck.errors import CheckError
 from authcheck.forensics.docxparts import ITEMS_MAX, Found, Revision, StoryScan, comments, hidden_styles, w
 from authcheck.loaders.meta import property_part
 from authcheck.loaders.ooxml import ZIP_ERRORS, Package
-from authcheck.model import Document, Evidence, Signal
+from authcheck.model import Document, Evidence, Location, Signal
 from authcheck.settings import Limits
 
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -134,7 +134,7 @@ def _ev(text: str, part: str, key: str, context: str | None = None, where: tuple
         quoted = context.find(f'"{text}"')
         at = quoted + 1 if quoted >= 0 else context.index(text)
         span = (at, at + len(text))
-    return Evidence(text, f"docx:{part}", where[0], where[1], key=key, context=context, highlight=span)
+    return Evidence(text, Location(f"docx:{part}", where[0], where[1], key=key), context=context, highlight=span)
 
 
 def _locate(doc: Document, text: str) -> tuple:

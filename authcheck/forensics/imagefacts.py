@@ -16,7 +16,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
-from authcheck.model import Document, Evidence, Signal
+from authcheck.model import Document, Evidence, Location, Signal
 
 _EDITORS = re.compile(
     r"photoshop|gimp|affinity|pixelmator|paint\.net|paintshop|lightroom|snapseed|canva|"
@@ -146,4 +146,4 @@ def _put(facts: dict, key: str, value: str | None, where: str, meaning: str) -> 
 
 
 def _ev(text: str | None, key: str) -> tuple[Evidence, ...]:
-    return (Evidence(text or "", "metadata", key=key),) if text else ()
+    return (Evidence(text or "", Location("metadata", key=key)),) if text else ()

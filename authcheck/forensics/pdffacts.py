@@ -20,7 +20,7 @@ from authcheck.forensics.pdfdiff import Budget, diff_revisions
 from authcheck.forensics.pdfmeta import metadata_facts
 from authcheck.forensics.pdfrevisions import MAX_SECTIONS, Structure, walk
 from authcheck.forensics.pdfsignals import revision_facts, signature_facts, structure_facts
-from authcheck.model import Document, Evidence, Note, Signal
+from authcheck.model import Document, Evidence, Location, Note, Signal
 
 MAX_SECONDS = 12.0
 
@@ -68,7 +68,7 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
     if incomplete:
         facts["pdf_forensics_incomplete"] = Signal(
             list(dict.fromkeys(incomplete)),
-            tuple(Evidence(i, "file") for i in dict.fromkeys(incomplete)),
+            tuple(Evidence(i, Location("file")) for i in dict.fromkeys(incomplete)),
             "Part of the file's structure could not be examined, so the forensic facts may be incomplete.",
         )
     notes = tuple(Note("truncated", t, {"reason": "time" if "time" in t else "size"}) for t in dict.fromkeys(truncated))
@@ -125,7 +125,7 @@ def _content_facts(reader: Any, doc: Document, budget: Budget, incomplete: list[
         facts["pdf_hidden_text"] = Signal(
             items,
             tuple(
-                Evidence(pdfcontent.snippet(parts), "page", page=p.page, key=f"{kind} text")
+                Evidence(pdfcontent.snippet(parts), Location("page", p.page, key=f"{kind} text"))
                 for p, kind, parts in hidden
             ),
             "Some text on the page cannot be seen (invisible, white, tiny or off the page), yet text "
@@ -135,7 +135,7 @@ def _content_facts(reader: Any, doc: Document, budget: Budget, incomplete: list[
         facts["pdf_ocr_layer"] = Signal(
             len(ocr),
             tuple(
-                Evidence(pdfcontent.snippet(p.hidden.get("invisible", [])), "page", page=p.page, key="OCR text")
+                Evidence(pdfcontent.snippet(p.hidden.get("invisible", [])), Location("page", p.page, key="OCR text"))
                 for p in ocr[:5]
             ),
             "Invisible text lies over a page image: an OCR layer, as scanners write it.",
@@ -144,14 +144,14 @@ def _content_facts(reader: Any, doc: Document, budget: Budget, incomplete: list[
     if notes:
         facts["pdf_hidden_annotations"] = Signal(
             [d for _, d in notes],
-            tuple(Evidence(d, "annotation", page=p) for p, d in notes[:10]),
+            tuple(Evidence(d, Location("annotation", p)) for p, d in notes[:10]),
             "Annotations carry text but are flagged hidden or placed off the page.",
         )
     values = pdfactions.form_values(reader, doc.text)
     if values:
         facts["pdf_form_text"] = Signal(
             values,
-            tuple(Evidence(v, "form") for v in values[:10]),
+            tuple(Evidence(v, Location("form")) for v in values[:10]),
             "Form fields hold text that is not in the page text the rules read.",
         )
     return facts
@@ -164,7 +164,7 @@ def _catalog_facts(reader: Any, data: bytes) -> dict[str, Signal]:
     if active:
         facts["pdf_active_content"] = Signal(
             active,
-            tuple(Evidence(a, "file", key="action") for a in active[:10]),
+            tuple(Evidence(a, Location("file", key="action")) for a in active[:10]),
             "The file can run scripts, launch programs, submit data or carries "
             "embedded files; official letters do not need any of that.",
         )
@@ -174,7 +174,7 @@ def _catalog_facts(reader: Any, data: bytes) -> dict[str, Signal]:
         text = f"header {header.group(1).decode()}, catalog /Version {version.lstrip('/')}"
         facts["pdf_version_mismatch"] = Signal(
             text,
-            (Evidence(text, "file", key="/Version"),),
+            (Evidence(text, Location("file", key="/Version")),),
             "The version in the file header differs from the catalog's: a later "
             "tool updated the file (common after signing or editing).",
         )

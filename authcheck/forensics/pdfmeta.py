@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date, parse_when
-from authcheck.model import Document, Evidence, Signal
+from authcheck.model import Document, Evidence, Location, Signal
 
 TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -215,14 +215,14 @@ def metadata_facts(doc: Document, data: bytes) -> dict[str, Signal]:
         main = next((k for k in UNUSUAL + REPRODUCTION + ("office",) if k in kinds), "unknown")
         facts["pdf_producer_kind"] = Signal(
             main,
-            tuple(Evidence(t, "metadata", key=k) for k, t, _ in tools),
+            tuple(Evidence(t, Location("metadata", key=k)) for k, t, _ in tools),
             "The kind of program that made or last re-saved the file.",
         )
         unusual = [(k, t, kind) for k, t, kind in tools if kind in UNUSUAL]
         if unusual:
             facts["pdf_producer_unusual"] = Signal(
                 f"{unusual[0][1]} ({unusual[0][2]})",
-                tuple(Evidence(t, "metadata", key=k) for k, t, _ in unusual),
+                tuple(Evidence(t, Location("metadata", key=k)) for k, t, _ in unusual),
                 "The file was made or re-saved with a tool official letters are rarely made with (weak alone).",
             )
     copy = _reproduction(doc, tools)
@@ -252,10 +252,10 @@ def _reproduction(doc: Document, tools: list) -> tuple[str, tuple[Evidence, ...]
     """("scanner: …" / "converter: …" / "image-only", evidence), or None for an original-looking file."""
     for key, tool, kind in tools:
         if kind in REPRODUCTION:
-            return f"{kind}: {tool}", (Evidence(tool, "metadata", key=key),)
+            return f"{kind}: {tool}", (Evidence(tool, Location("metadata", key=key)),)
     if not doc.has_text_layer and doc.images:
         text = f"image-only: {len(doc.images)} image(s), no text layer"
-        return "image-only", (Evidence(text, "file", key="pages"),)
+        return "image-only", (Evidence(text, Location("file", key="pages")),)
     return None
 
 
@@ -268,7 +268,7 @@ def _mismatch(label: str, raw: dict, info_key: str, xmp_key: str, how: str) -> t
     if same is not False:
         return None
     text = f"{label}: Info {info_key} '{a}' vs XMP {xmp_key} '{b}'"
-    return text, Evidence(text, "metadata", key=f"{info_key} / {xmp_key}")
+    return text, Evidence(text, Location("metadata", key=f"{info_key} / {xmp_key}"))
 
 
 def _same_text(a: str, b: str) -> bool | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from authcheck.forensics.pdfdiff import Change
 from authcheck.forensics.pdfrevisions import Structure
 from authcheck.forensics.pdfsigs import SigInfo, Validation
-from authcheck.model import Evidence, Signal
+from authcheck.model import Evidence, Location, Signal
 
 CONTENT_KINDS = ("text", "pages", "graphics")
 NOT_DONE = "not-done (install authcheck[signatures])"
@@ -21,8 +21,7 @@ def structure_facts(s: Structure) -> dict[str, Signal]:
     ev = tuple(
         Evidence(
             f"revision {r.number}: bytes {r.start}-{r.end}" + (" (ExifTool update)" if r.exiftool else ""),
-            "file",
-            key="xref",
+            Location("file", key="xref"),
         )
         for r in s.revisions[:20]
     )
@@ -45,13 +44,13 @@ def structure_facts(s: Structure) -> dict[str, Signal]:
     if s.problems:
         facts["pdf_structure_problems"] = Signal(
             list(s.problems),
-            tuple(Evidence(p, "file", key="xref") for p in s.problems),
+            tuple(Evidence(p, Location("file", key="xref")) for p in s.problems),
             "The cross-reference chain is broken or inconsistent, so revisions may be missing from the count.",
         )
     if s.trailing:
         facts["pdf_trailing_bytes"] = Signal(
             s.trailing,
-            (Evidence(f"{s.trailing} bytes after the last %%EOF", "file"),),
+            (Evidence(f"{s.trailing} bytes after the last %%EOF", Location("file")),),
             "Bytes were appended after the end of the last saved revision.",
         )
     exif = [r for r in s.revisions if r.exiftool]
@@ -60,7 +59,10 @@ def structure_facts(s: Structure) -> dict[str, Signal]:
         facts["pdf_exiftool_updates"] = Signal(
             len(exif),
             tuple(
-                Evidence(f"revision {r.number}: %BeginExifToolUpdate (original size {sizes} bytes)", "file", key="xref")
+                Evidence(
+                    f"revision {r.number}: %BeginExifToolUpdate (original size {sizes} bytes)",
+                    Location("file", key="xref"),
+                )
                 for r in exif
             ),
             "ExifTool, a metadata editor, rewrote the metadata by hand; the earlier values are still in the file.",
@@ -70,7 +72,7 @@ def structure_facts(s: Structure) -> dict[str, Signal]:
 
 def _change_ev(c: Change) -> Evidence:
     """Evidence for one change."""
-    return Evidence(c.text, "revision", page=c.page, key=str(c.revision))
+    return Evidence(c.text, Location("revision", c.page, key=str(c.revision)))
 
 
 def revision_facts(s: Structure, changes: list[Change]) -> dict[str, Signal]:
@@ -125,7 +127,7 @@ def signature_facts(
     facts = {
         "pdf_signature_fields": Signal(
             [_describe(x, size) for x in sigs],
-            tuple(Evidence(_describe(x, size), "signature") for x in sigs[:10]),
+            tuple(Evidence(_describe(x, size), Location("signature")) for x in sigs[:10]),
             "The file's signature fields: filled or empty, what each claims, and how much of the file it signs.",
         )
     }
@@ -139,7 +141,7 @@ def signature_facts(
     if placeholders:
         facts["pdf_signature_placeholder"] = Signal(
             placeholders,
-            tuple(Evidence(f"{n}: /Contents is all zeros", "signature") for n in placeholders),
+            tuple(Evidence(f"{n}: /Contents is all zeros", Location("signature")) for n in placeholders),
             "A signature field is marked as signed but holds no signature data: it only looks signed.",
         )
     return facts
@@ -167,7 +169,7 @@ def _signer_facts(filled: list[SigInfo], validations: list[Validation] | None) -
     named = [x for x in filled if x.signer]
     if not named:
         return {}
-    ev = tuple(Evidence(x.signer, "signature", key=f"{x.name} ({x.signer_source})") for x in named)
+    ev = tuple(Evidence(x.signer, Location("signature", key=f"{x.name} ({x.signer_source})")) for x in named)
     first = named[0]
     return {
         "pdf_signer": Signal(
@@ -193,7 +195,7 @@ def _coverage_facts(filled: list[SigInfo], s: Structure, changes: list[Change], 
     if problems:
         facts["pdf_signature_problems"] = Signal(
             problems,
-            tuple(Evidence(p, "signature") for p in problems),
+            tuple(Evidence(p, Location("signature")) for p in problems),
             "A signature's byte range is inconsistent with the file.",
         )
     ends = [x.covered_end for x in filled if x.covered_end is not None]
@@ -207,7 +209,7 @@ def _coverage_facts(filled: list[SigInfo], s: Structure, changes: list[Change], 
     facts["pdf_signature_coverage"] = Signal(
         coverage,
         tuple(
-            Evidence(f"signs bytes 0-{x.covered_end} of {size}", "signature", key=x.name)
+            Evidence(f"signs bytes 0-{x.covered_end} of {size}", Location("signature", key=x.name))
             for x in filled
             if x.covered_end is not None
         ),
@@ -217,7 +219,7 @@ def _coverage_facts(filled: list[SigInfo], s: Structure, changes: list[Change], 
     if ends and size - max(ends) > 0:
         facts["pdf_bytes_after_signature"] = Signal(
             size - max(ends),
-            (Evidence(f"bytes {max(ends)}-{size} are not signed by any signature", "signature"),),
+            (Evidence(f"bytes {max(ends)}-{size} are not signed by any signature", Location("signature")),),
             "Bytes added after the last signature: nothing signs them.",
         )
     if after_kinds:
@@ -241,10 +243,14 @@ def _after_signing(filled: list[SigInfo], s: Structure, changes: list[Change], s
             if c.revision in later:
                 kinds.setdefault(c.kind)
                 if len(evidence) < 12:
-                    evidence.append(Evidence(c.text, "revision", page=c.page, key=f"{c.revision} (after {x.name})"))
+                    evidence.append(
+                        Evidence(c.text, Location("revision", c.page, key=f"{c.revision} (after {x.name})"))
+                    )
         if not later or s.trailing:
             kinds.setdefault("appended-bytes")
-            evidence.append(Evidence(f"{size - x.covered_end} bytes after its signed range", "signature", key=x.name))
+            evidence.append(
+                Evidence(f"{size - x.covered_end} bytes after its signed range", Location("signature", key=x.name))
+            )
         elif not any(c.revision in later for c in changes):
             kinds.setdefault("other-update")
     return list(kinds), tuple(evidence)
@@ -262,7 +268,7 @@ def _validation_facts(validations: list[Validation] | None, have_roots: bool) ->
         }
     if not validations:
         return {"pdf_signature_validation": Signal("failed", (), "pyHanko could not validate the signatures.")}
-    ev = tuple(Evidence(f"{v.name}: {v.integrity}; {v.detail}".strip("; "), "signature") for v in validations)
+    ev = tuple(Evidence(f"{v.name}: {v.integrity}; {v.detail}".strip("; "), Location("signature")) for v in validations)
     facts = {
         "pdf_signature_validation": Signal("done", ev, "The signatures were checked cryptographically with pyHanko."),
         "pdf_signature_integrity": Signal(

@@ -1,4 +1,4 @@
-"""Image files (PNG, JPEG, TIFF, WebP) read by OCR into a `Document` (the only Pillow import).
+"""Image files (PNG, JPEG, TIFF, WebP) read by OCR into a `Document` (Pillow imported lazily).
 
 Pre-flight first, before any pixel is decoded: the header's size against `max_image_pixels`
 (Pillow's own bomb guard is set to the same number), decoded bytes per file byte against

@@ -1,4 +1,4 @@
-"""PDF letters through pypdf: the only module that imports it (PDFium, opt-in for page text, is in `pdfiumtext`).
+"""PDF letters through pypdf: the loader that reads the text (PDFium, opt-in for page text, is in `pdfiumtext`).
 
 `load_pdf` opens the file non-strictly with no external programs allowed (JBIG2 images
 would otherwise run ``jbig2dec``), pypdf's decompression limits set from `Limits`

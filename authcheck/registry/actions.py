@@ -45,7 +45,7 @@ def action_classes(letter, ruleset) -> tuple[str, ...]:
                 action = hit.reason.get("action") if isinstance(hit.reason, dict) else None
                 if action in WORDING_ACTIONS:
                     found.add(WORDING_ACTIONS[action])
-    body = " ".join(s.text for s in letter.sentences if s.part in ("body", "subject"))
+    body = " ".join(s.text for s in letter.sentences if s.loc.part in ("body", "subject"))
     if _FUNDS.search(body):
         found.add("commit-funds")
     return tuple(sorted(found))

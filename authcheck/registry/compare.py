@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from authcheck.model import Evidence, Signal
+from authcheck.model import Evidence, Location, Signal
 from authcheck.registry.phash import distance, same_image
 
 TEMPLATE_SIMILARITY = 0.80  #: body similarity (0-1) from which a letter is a near-duplicate
@@ -108,4 +108,4 @@ def _signal(details: list[str]) -> Signal:
     """One signal joining several details (None when empty)."""
     if not details:
         return Signal(None)
-    return Signal("; ".join(details[:3]), tuple(Evidence(d[:300], "registry") for d in details[:3]))
+    return Signal("; ".join(details[:3]), tuple(Evidence(d[:300], Location("registry")) for d in details[:3]))

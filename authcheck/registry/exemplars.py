@@ -16,7 +16,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from authcheck.model import Evidence, Signal
+from authcheck.model import Evidence, Location, Signal
 from authcheck.registry.features import TOLERANCE, features
 from authcheck.registry.load import RegistryError
 
@@ -196,7 +196,7 @@ def exemplar_signals(letter, exemplars: ExemplarSet, signals: dict) -> dict[str,
         diffs.append(f"{name}: this letter '{value}', exemplars '{modal}' ({count} of {len(values)})")
     if not diffs:
         return {"exemplar.mismatch_weight": Signal(0.0)}
-    ev = tuple(Evidence(d[:300], "exemplar", key=group) for d in diffs[:5])
+    ev = tuple(Evidence(d[:300], Location("exemplar", key=group)) for d in diffs[:5])
     return {"exemplar.mismatch": Signal("; ".join(diffs), ev), "exemplar.mismatch_weight": Signal(round(weight, 2))}
 
 

@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from authcheck.engine.registrykeys import KEYS
-from authcheck.model import Evidence, Fact, Letter, Signal
+from authcheck.model import Evidence, Fact, Letter, Location, Signal
 from authcheck.registry.index import PersonMatch, RegistryIndex
 from authcheck.registry.load import Organisation, Person, Post
 from authcheck.registry.normal import claimed_rank, person_key, plain, rank_of, title_key
@@ -92,19 +92,18 @@ def _day(letter: Letter) -> date | None:
 
 
 def _ev(fact: Fact) -> Evidence:
-    loc = fact.loc
-    return Evidence(fact.text, loc.part, loc.page, loc.line, loc.start, loc.end, loc.key)
+    return Evidence(fact.text, fact.loc)
 
 
 def _entry(person: Person) -> Evidence:
     """The registry entry of a person as evidence."""
     posts = "; ".join(f"{p.titles[0]} ({p.span()})" for p in person.posts[:4])
     text = f"{person.names[0]}" + (f": {posts}" if posts else "")
-    return Evidence(text[:300], "registry", key=person.where)
+    return Evidence(text[:300], Location("registry", key=person.where))
 
 
 def _org_entry(org: Organisation) -> Evidence:
-    return Evidence(org.names[0][:300], "registry", key=org.where)
+    return Evidence(org.names[0][:300], Location("registry", key=org.where))
 
 
 def _names(letter: Letter) -> list[Fact]:

@@ -56,5 +56,5 @@ def signature_hashes(letter, data: bytes) -> list[str]:
 
 def body_text(letter) -> str:
     """The body sentences, whitespace collapsed, capped."""
-    text = " ".join(" ".join(s.text.split()) for s in letter.sentences if s.part == "body")
+    text = " ".join(" ".join(s.text.split()) for s in letter.sentences if s.loc.part == "body")
     return text[:MAX_BODY]

@@ -2,8 +2,8 @@
 
 Every reporter has the same signature, ``write(result, file, *, color=None, width=None)``,
 and writes one file's report to the text stream `file`.  `color` and `width` only matter
-to the console reporter.  Nothing here imports rich: the console module (the only rich
-import in the package) is loaded the first time a console report is written.
+to the console reporter.  Nothing here imports rich: the console module (rich, like the other
+terminal views) is loaded the first time a console report is written.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The analyst's console report, and SVG export of it.  The only module that imports rich.
+"""The analyst's console report, and SVG export of it (rich, like `consolebatch` and `extractview`).
 
 `render_report` prints one result: verdict badge, risk score and the two axes, the
 reason, what the letter claims (issuer, recipient, date, subject, signature), the
@@ -26,9 +26,10 @@ from rich.rule import Rule
 from rich.table import Column, Table
 from rich.text import Text
 
+from authcheck.errors import error_detail
 from authcheck.model import Evidence, Finding, Result
-from authcheck.reporters.jsonout import sorted_findings
 from authcheck.reporters.snippets import clean, loc_label, split_context
+from authcheck.scoring.record import sorted_findings
 from authcheck.util.safetext import for_terminal
 
 AXIS_MEANING = {
@@ -137,7 +138,7 @@ def print_report(result: Result, console: Console, min_severity: str = "info", e
     """The body of `render_report`."""
     if result.error is not None:
         err = result.error
-        console.print(Text.assemble(("ERROR", "bold red"), for_terminal(f" {err.type} at {err.stage}: {err.message}")))
+        console.print(Text.assemble(("ERROR", "bold red"), for_terminal(f" {error_detail(err)}")))
         return
     plain = is_plain(console)
     console.print(header(result, plain))
@@ -413,7 +414,7 @@ def finding_head(finding: Finding) -> Table:
 
 def evidence_text(ev: Evidence, plain: bool) -> Text:
     """``p1 l12 body: …sentence with the «matched words»…``."""
-    where = loc_label(ev.page, ev.line, ev.part, ev.key)
+    where = loc_label(ev.loc.page, ev.loc.line, ev.loc.part, ev.loc.key)
     text = Text()
     if where:
         text.append(f"{where}: ", style="dim")

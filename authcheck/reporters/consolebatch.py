@@ -21,9 +21,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.text import Text
 
+from authcheck.errors import error_detail
 from authcheck.model import VERDICTS, Finding, Result
 from authcheck.reporters.console import SEVERITY_STYLE, VERDICT_STYLE, is_plain
-from authcheck.reporters.jsonout import sorted_findings
+from authcheck.scoring.record import sorted_findings
 from authcheck.util.safetext import for_terminal
 
 ELLIPSIS = "…"
@@ -98,7 +99,7 @@ def file_line(result: Result, width: int, plain: bool) -> Text:
     if result.error is not None:
         err = result.error
         tag = Text("ERROR".ljust(TAG_WIDTH), style=None if plain else "bold red")
-        detail = for_terminal(f": {err.type} at {err.stage}: {err.message}")
+        detail = for_terminal(f": {error_detail(err)}")
         return Text.assemble(tag, shorten(for_terminal(result.path), max(MIN_PATH, width - TAG_WIDTH - 30)), detail)
     verdict = (result.verdict or "none").upper()
     tag = Text(
@@ -132,8 +133,10 @@ def finding_line(path: str, finding: Finding, width: int, plain: bool) -> Text:
 def _where(finding: Finding) -> tuple[str, str]:
     """Page and line of the first evidence that has them ("-" when unknown)."""
     for ev in finding.evidence:
-        if ev.page is not None or ev.line is not None:
-            return ("-" if ev.page is None else str(ev.page)), ("-" if ev.line is None else str(ev.line))
+        if ev.loc.page is not None or ev.loc.line is not None:
+            return ("-" if ev.loc.page is None else str(ev.loc.page)), (
+                "-" if ev.loc.line is None else str(ev.loc.line)
+            )
     return "-", "-"
 
 

@@ -1,6 +1,6 @@
 """The `authcheck extract` view: what the rules see for one letter, as rich tables.
 
-It renders `jsonout.letter_record`, so the tables and `extract --format json` always
+It renders `scoring.record.letter_record`, so the tables and `extract --format json` always
 show the same facts.  Tables use ASCII boxes when the console is plain.
 """
 
@@ -14,8 +14,8 @@ from rich.table import Table
 
 from authcheck.model import Letter
 from authcheck.reporters.console import table_box, trimmed
-from authcheck.reporters.jsonout import letter_record
 from authcheck.reporters.snippets import clean, loc_label
+from authcheck.scoring.record import letter_record
 from authcheck.util.safetext import for_terminal
 
 PREVIEW_CHARS = 60  #: characters of each part shown in the Parts table
@@ -29,7 +29,7 @@ def render_extract(letter: Letter, console: Console) -> None:
         "forensics",
         {
             key: {"value": signal.value, "explanation": signal.explanation}
-            for key, signal in sorted(letter.document.facts.items())
+            for key, signal in sorted(letter.document.signals.items())
         },
     )
     with trimmed(console):

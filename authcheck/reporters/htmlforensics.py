@@ -19,7 +19,7 @@ MAX_FACT_CHARS = 400
 def forensics_html(result: Result, findings: list[Finding], prefix: str, h: dict, pictures=None) -> str:
     """The forensics section (metadata, revisions, tracked changes and comments, facts)."""
     letter = result.letter
-    facts = dict(letter.document.facts) if letter is not None else {}
+    facts = dict(letter.document.signals) if letter is not None else {}
     parts = [
         f'<section aria-labelledby="{prefix}h-forensics"><{h[1]} id="{prefix}h-forensics">Forensics</{h[1]}>',
         f"<{h[2]}>Metadata</{h[2]}>",
@@ -53,8 +53,8 @@ def metadata_table(result: Result, findings: list[Finding], prefix: str) -> str:
     flagged: dict[str, list[int]] = {}
     for n, finding in enumerate(findings, 1):
         for ev in finding.evidence:
-            if ev.part == "metadata" and ev.key:
-                flagged.setdefault(ev.key, []).append(n)
+            if ev.loc.part == "metadata" and ev.loc.key:
+                flagged.setdefault(ev.loc.key, []).append(n)
     if not raw:
         return '<p class="muted">The file carries no metadata.</p>'
     rows = []
@@ -137,7 +137,13 @@ def _added_boxes(findings: list[Finding], revision: int, page: int) -> list:
     for finding in findings:
         for ev in finding.evidence:
             box = evidence_box(ev)
-            if ev.part == "revision" and str(ev.key) == str(revision) and ev.page == page and box and box not in boxes:
+            if (
+                ev.loc.part == "revision"
+                and str(ev.loc.key) == str(revision)
+                and ev.loc.page == page
+                and box
+                and box not in boxes
+            ):
                 boxes.append(box)
     return boxes
 
@@ -175,7 +181,7 @@ def docx_changes_html(facts: dict) -> str:
 
 
 def _line(ev) -> str:
-    return f' <span class="where">(line {ev.line})</span>' if ev.line is not None else ""
+    return f' <span class="where">(line {ev.loc.line})</span>' if ev.loc.line is not None else ""
 
 
 def facts_table(facts: dict) -> str:

@@ -10,12 +10,13 @@ percentages of the page picture, so a box sits where the JSON says it is at any 
 
 from __future__ import annotations
 
+from authcheck.errors import error_detail
 from authcheck.model import Evidence, Finding, Result
 from authcheck.reporters.htmlfields import fields_table
 from authcheck.reporters.htmlkit import axis_meter, data_uri_jpeg, esc, evidence_box, pct, verdict_badge
-from authcheck.reporters.jsonout import sorted_findings
 from authcheck.reporters.pagepictures import MAX_PAGES
 from authcheck.reporters.snippets import loc_label, split_context
+from authcheck.scoring.record import sorted_findings
 
 AXIS_MEANING = {
     "origin": "is it from whom it claims, unaltered?",
@@ -69,10 +70,7 @@ def _summary(result: Result, h: dict) -> str:
     ]
     if result.error is not None:
         err = result.error
-        out.append(
-            f'<p role="alert"><strong>Could not be checked</strong>: {esc(err.type)} at {esc(err.stage)}: '
-            f"{esc(err.message)}</p>"
-        )
+        out.append(f'<p role="alert"><strong>Could not be checked</strong>: {esc(error_detail(err))}</p>')
         return "".join(out)
     out.append(
         '<div class="axes">'
@@ -139,12 +137,12 @@ def pages_html(findings: list[Finding], pictures, prefix: str) -> str:
     for n, finding in enumerate(findings, 1):
         for k, ev in enumerate(finding.evidence, 1):
             box = evidence_box(ev)
-            if box is None or ev.page is None:
+            if box is None or ev.loc.page is None:
                 continue
-            spot = (ev.page, round(box[0], 2), round(box[1], 2))
+            spot = (ev.loc.page, round(box[0], 2), round(box[1], 2))
             shift = seen.get(spot, 0)
             seen[spot] = shift + 1
-            boxes.setdefault(ev.page, []).append(_box(n, k, box, shift, finding, prefix))
+            boxes.setdefault(ev.loc.page, []).append(_box(n, k, box, shift, finding, prefix))
     figures = []
     for pg in pictures.pages:
         figures.append(
@@ -215,17 +213,17 @@ def _evidence_item(n: int, k: int, ev: Evidence, pages: set, prefix: str, emitte
     before, match, after = split_context(ev)
     quote = esc(before) + (f"<mark>{esc(match)}</mark>" if match else "") + esc(after)
     links = []
-    if evidence_box(ev) is not None and ev.page in pages:
-        links.append(f'<a href="#{prefix}b{n}-{k}">see it on page {ev.page}</a>')
+    if evidence_box(ev) is not None and ev.loc.page in pages:
+        links.append(f'<a href="#{prefix}b{n}-{k}">see it on page {ev.loc.page}</a>')
     elif f"{prefix}t{n}-{k}" in emitted:
         links.append(f'<a href="#{prefix}t{n}-{k}">see it in the text</a>')
-    elif ev.line is not None and f"{prefix}l{ev.line}" in emitted:
-        links.append(f'<a href="#{prefix}l{ev.line}">see line {ev.line}</a>')
-    elif ev.page is not None and ev.page in pages:
-        links.append(f'<span class="muted">(not located on page {ev.page})</span>')
+    elif ev.loc.line is not None and f"{prefix}l{ev.loc.line}" in emitted:
+        links.append(f'<a href="#{prefix}l{ev.loc.line}">see line {ev.loc.line}</a>')
+    elif ev.loc.page is not None and ev.loc.page in pages:
+        links.append(f'<span class="muted">(not located on page {ev.loc.page})</span>')
     reason = getattr(ev, "reason", None)
     extra = f' <span class="muted">{esc(reason)}</span>' if reason else ""
-    where = loc_label(ev.page, ev.line, ev.part, ev.key)
+    where = loc_label(ev.loc.page, ev.loc.line, ev.loc.part, ev.loc.key)
     return f'<li><span class="where">{esc(where)}:</span> {quote} {" ".join(links)}{extra}</li>'
 
 

@@ -33,8 +33,8 @@ def text_view(result: Result, findings: list[Finding], prefix: str, emitted: set
         return '<p class="muted">The letter\'s text is not available in this report.</p>'
     doc = letter.document
     marks = _evidence_marks(findings, prefix)
-    inserts = _by_line(doc.facts.get("tracked_inserted_text"))
-    comments = _by_line(doc.facts.get("comments"))
+    inserts = _by_line(doc.signals.get("tracked_inserted_text"))
+    comments = _by_line(doc.signals.get("comments"))
     out, para, source, shown = ['<div class="textview">'], [], None, 0
     for line in doc.lines:
         if shown > MAX_CHARS:
@@ -73,8 +73,8 @@ def _evidence_marks(findings: list[Finding], prefix: str) -> list[tuple[int, int
     marks = []
     for n, finding in enumerate(findings, 1):
         for k, ev in enumerate(finding.evidence, 1):
-            if ev.start is not None and ev.end is not None and ev.end > ev.start:
-                marks.append((ev.start, ev.end, n, f"{prefix}f{n}", f"{prefix}t{n}-{k}"))
+            if ev.loc.start is not None and ev.loc.end is not None and ev.loc.end > ev.loc.start:
+                marks.append((ev.loc.start, ev.loc.end, n, f"{prefix}f{n}", f"{prefix}t{n}-{k}"))
     return marks
 
 
@@ -82,8 +82,8 @@ def _by_line(signal) -> dict[int, tuple]:
     """A forensic fact's evidence grouped by line number."""
     out: dict[int, list] = {}
     for ev in signal.evidence if signal is not None else ():
-        if ev.line is not None:
-            out.setdefault(ev.line, []).append(ev)
+        if ev.loc.line is not None:
+            out.setdefault(ev.loc.line, []).append(ev)
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -32,11 +32,11 @@ class Pictures:
 
 def changed_pages(letter) -> list[tuple[int, int]]:
     """(revision, page) pairs whose text a later revision changed, from the letter's forensic facts."""
-    signal = letter.document.facts.get("pdf_text_changes") if letter is not None else None
+    signal = letter.document.signals.get("pdf_text_changes") if letter is not None else None
     pairs = []
     for ev in signal.evidence if signal is not None else ():
-        if ev.page is not None and str(ev.key or "").isdigit() and (int(ev.key), ev.page) not in pairs:
-            pairs.append((int(ev.key), ev.page))
+        if ev.loc.page is not None and str(ev.loc.key or "").isdigit() and (int(ev.loc.key), ev.loc.page) not in pairs:
+            pairs.append((int(ev.loc.key), ev.loc.page))
     return pairs[:MAX_COMPARED]
 
 

@@ -21,8 +21,9 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
+from authcheck.errors import not_checked
 from authcheck.model import Evidence, Finding, Letter, Result
-from authcheck.suppress.fingerprint import finding_fingerprint
+from authcheck.scoring.fingerprint import finding_fingerprint
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -256,8 +257,7 @@ def error_result(result: Result, rule_index: int, artifact: dict[str, Any]) -> d
 
 def error_message(result: Result) -> str:
     """ "could not be checked: <type> at <stage>: <message>"."""
-    err = result.error
-    return f"could not be checked: {err.type} at {err.stage}: {err.message}"
+    return not_checked(result.error)
 
 
 def fingerprints(digest: str) -> dict[str, str]:
@@ -297,22 +297,22 @@ def evidence_location(
         "physicalLocation": {"artifactLocation": artifact, "region": evidence_region(ev, letter)},
         "logicalLocations": [logical_location(ev)],
     }
-    if related or ev.line is None:
+    if related or ev.loc.line is None:
         out["message"] = {"text": evidence_label(ev)}
-    out["properties"] = drop_none({"page": ev.page, "part": ev.part, "key": ev.key})
+    out["properties"] = drop_none({"page": ev.loc.page, "part": ev.loc.part, "key": ev.loc.key})
     return out
 
 
 def evidence_region(ev: Evidence, letter: Letter | None) -> dict[str, Any]:
     """Line, columns and characters in the extracted text; line 1 for evidence outside it."""
-    if ev.line is None:
+    if ev.loc.line is None:
         return {"startLine": 1, "startColumn": 1}
-    region: dict[str, Any] = {"startLine": ev.line, "startColumn": 1}
+    region: dict[str, Any] = {"startLine": ev.loc.line, "startColumn": 1}
     span = text_span(ev, letter)
     if span is not None:
         region["startColumn"], region["endLine"], region["endColumn"] = span
-    if ev.start is not None and ev.end is not None and ev.end >= ev.start:
-        region["charOffset"], region["charLength"] = ev.start, ev.end - ev.start
+    if ev.loc.start is not None and ev.loc.end is not None and ev.loc.end >= ev.loc.start:
+        region["charOffset"], region["charLength"] = ev.loc.start, ev.loc.end - ev.loc.start
     if ev.text:
         region["snippet"] = {"text": ev.text}
     return region
@@ -321,14 +321,14 @@ def evidence_region(ev: Evidence, letter: Letter | None) -> dict[str, Any]:
 def text_span(ev: Evidence, letter: Letter | None) -> tuple[int, int, int] | None:
     """(startColumn, endLine, endColumn) from the evidence offsets, when the letter's lines
     are at hand and agree with the evidence's line number; otherwise None."""
-    if letter is None or ev.start is None or ev.end is None or ev.end < ev.start:
+    if letter is None or ev.loc.start is None or ev.loc.end is None or ev.loc.end < ev.loc.start:
         return None
     lines = letter.document.lines
-    first = line_holding(lines, ev.start)
-    last = line_holding(lines, max(ev.start, ev.end - 1))
-    if first is None or last is None or first.number != ev.line:
+    first = line_holding(lines, ev.loc.start)
+    last = line_holding(lines, max(ev.loc.start, ev.loc.end - 1))
+    if first is None or last is None or first.number != ev.loc.line:
         return None
-    return ev.start - first.start + 1, last.number, ev.end - last.start + 1
+    return ev.loc.start - first.start + 1, last.number, ev.loc.end - last.start + 1
 
 
 def line_holding(lines, offset: int):
@@ -341,15 +341,15 @@ def line_holding(lines, offset: int):
 
 def logical_location(ev: Evidence) -> dict[str, str]:
     """metadata/<key> (a property) for keyed evidence, page[n]/<part> (an element) otherwise."""
-    if ev.key:
-        return {"name": ev.key, "fullyQualifiedName": f"{ev.part}/{ev.key.lstrip('/')}", "kind": "property"}
-    where = f"page[{ev.page}]/{ev.part}" if ev.page is not None else ev.part
-    return {"name": ev.part, "fullyQualifiedName": where, "kind": "element"}
+    if ev.loc.key:
+        return {"name": ev.loc.key, "fullyQualifiedName": f"{ev.loc.part}/{ev.loc.key.lstrip('/')}", "kind": "property"}
+    where = f"page[{ev.loc.page}]/{ev.loc.part}" if ev.loc.page is not None else ev.loc.part
+    return {"name": ev.loc.part, "fullyQualifiedName": where, "kind": "element"}
 
 
 def evidence_label(ev: Evidence) -> str:
     """A one-line description of evidence for a location message."""
-    where = f"{ev.part} {ev.key}" if ev.key else ev.part
+    where = f"{ev.loc.part} {ev.loc.key}" if ev.loc.key else ev.loc.part
     return f"{where}: {ev.text}" if ev.text else where
 
 

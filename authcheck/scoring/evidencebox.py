@@ -47,7 +47,7 @@ def _boxed(ev: Evidence, found: dict) -> Evidence:
 
 
 def _key(ev: Evidence) -> tuple:
-    return ev.page, ev.start, ev.end, ev.part, ev.text
+    return ev.loc.page, ev.loc.start, ev.loc.end, ev.loc.part, ev.text
 
 
 def _union(boxes: list) -> tuple[float, float, float, float] | None:
@@ -61,16 +61,21 @@ def _union(boxes: list) -> tuple[float, float, float, float] | None:
 def _wanted(ev: Evidence, doc: Document, text: str) -> list:
     """What to look for on the page for this evidence, one piece per line it spans ([] when it is
     not page text): pdfium may order a page's lines differently from the loader."""
-    if ev.part == "revision" and ev.page is not None and ev.text.startswith("+ ") and ev.start is None:
+    if ev.loc.part == "revision" and ev.loc.page is not None and ev.text.startswith("+ ") and ev.loc.start is None:
         from authcheck.loaders.pdfium import Wanted
 
-        return [Wanted(ev.page, ev.text[2:])]  # a line a later revision added: on the page as it is now
-    if ev.page is None or ev.start is None or ev.end is None or not (0 <= ev.start < ev.end <= len(text)):
+        return [Wanted(ev.loc.page, ev.text[2:])]  # a line a later revision added: on the page as it is now
+    if (
+        ev.loc.page is None
+        or ev.loc.start is None
+        or ev.loc.end is None
+        or not (0 <= ev.loc.start < ev.loc.end <= len(text))
+    ):
         return []
     pieces = []
     for line in doc.lines:
-        if line.page == ev.page and line.start < ev.end and ev.start < line.end:
-            start, end = max(ev.start, line.start), min(ev.end, line.end)
+        if line.page == ev.loc.page and line.start < ev.loc.end and ev.loc.start < line.end:
+            start, end = max(ev.loc.start, line.start), min(ev.loc.end, line.end)
             piece = _piece(text, start, end, line, doc)
             if piece is not None:
                 pieces.append(piece)

@@ -76,8 +76,8 @@ def build_result(
     letter: Letter, findings: Sequence[Finding], settings: Settings, rules_not_applied: Sequence[tuple[str, str]] = ()
 ) -> Result:
     """The Result for a checked letter; `rules_not_applied` lists (rule, reason) the kind turned off."""
-    from authcheck.engine.fields import fields_record
     from authcheck.scoring.advice import next_steps
+    from authcheck.scoring.record import fields_record
 
     ordered, score, axes, verdict, reason = score_findings(findings, settings)
     doc = letter.document

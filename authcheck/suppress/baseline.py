@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from authcheck.errors import ConfigError
 from authcheck.model import Result
-from authcheck.suppress.fingerprint import finding_fingerprint
+from authcheck.scoring.fingerprint import finding_fingerprint
 
 SCHEMA_VERSION = "1.0"
 ENTRY_KEYS = ("rule", "fingerprint", "sha256", "path")

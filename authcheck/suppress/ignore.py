@@ -18,8 +18,8 @@ from typing import Any
 
 from authcheck.errors import ConfigError
 from authcheck.model import Finding, Result
+from authcheck.scoring.fingerprint import finding_fingerprint
 from authcheck.suppress.baseline import Baseline
-from authcheck.suppress.fingerprint import finding_fingerprint
 from authcheck.util.globs import glob_to_regex
 
 KEYS = ("rule", "path", "fingerprint", "reason", "expires", "approved_by")
