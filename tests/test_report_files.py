@@ -300,7 +300,8 @@ def test_disk_full_while_streaming_json_lines_keeps_every_line(cli, tmp_path, mo
             raise OSError(28, "No space left on device")
         return real_write(fd, data)
 
-    monkeypatch.setattr(atomic.os, "write", fills_up)
+    assert cli(str(folder), "-f", "jsonl", "--jobs", "1").exit_code == 1  # the rule cache, written through
+    monkeypatch.setattr(atomic.os, "write", fills_up)  # the same atomic writer, is warm: only the report fails
     result = cli(str(folder), "-f", "jsonl", "-o", str(out / "r.jsonl"), "--jobs", "1")
     assert result.exit_code == 3
     assert "cannot write report: No space left on device" in one_line(result.stderr)

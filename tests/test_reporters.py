@@ -704,7 +704,9 @@ def test_no_color_disables_colour(monkeypatch):
 
 
 def test_reporters_are_chosen_by_name():
-    assert set(REPORTERS) == {"console", "json", "jsonl", "html"}
+    from authcheck.reporters.formats import names
+
+    assert tuple(REPORTERS) == names() == ("console", "json", "jsonl", "sarif", "html")
     for name, expected in (("json", render_json), ("jsonl", render_jsonl)):
         buf = io.StringIO()
         REPORTERS[name](fail_result(), buf)
@@ -715,6 +717,12 @@ def test_reporters_are_chosen_by_name():
     buf = io.StringIO()
     REPORTERS["html"](fail_result(), buf)
     assert buf.getvalue().startswith("<!DOCTYPE html>") and fail_result().findings[0].title in buf.getvalue()
+    buf = io.StringIO()
+    REPORTERS["sarif"](fail_result(), buf)
+    log = json.loads(buf.getvalue())
+    run = log["runs"][0]
+    assert sorted(r["ruleId"] for r in run["results"]) == sorted(f.rule for f in fail_result().findings)
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {f.rule for f in fail_result().findings}
 
 
 @pytest.mark.parametrize("module", ["authcheck.reporters.jsonout", "authcheck.reporters"])
@@ -864,7 +872,8 @@ def test_letter_record_shape():
 
 
 def test_golden_extract_view():
-    from authcheck.reporters.console import make_console, render_extract
+    from authcheck.reporters.console import make_console
+    from authcheck.reporters.extractview import render_extract
 
     buf = io.StringIO()
     render_extract(make_letter(), make_console(buf, color=False, width=100))

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from authcheck.model import VERDICTS, Result
+from authcheck.reporters.formats import RunReport
 
 WORST_COUNT = 5
 
@@ -65,3 +66,12 @@ def jsonl_line(result: Result) -> str:
     from authcheck.util.safetext import scrub_surrogates
 
     return scrub_surrogates(json.dumps(result_record(result), ensure_ascii=False, separators=(",", ":"))) + "\n"
+
+
+def render_run(report: RunReport) -> str:
+    """The JSON report of a run (output table): one record for a single file, else the batch document."""
+    from authcheck.reporters.jsonout import render_json
+
+    if report.single:
+        return render_json(report.results[0])
+    return render_batch_json(report.results, report.cache_failures)
