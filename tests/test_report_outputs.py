@@ -148,3 +148,45 @@ def test_console_script_writes_every_output_and_leaves_nothing_behind(inputs, tm
     check_report(out / "main.jsonl", "jsonl", len(LETTERS), False, sarif_validator)
     check_report(out / "r.json", "json", len(LETTERS), False, sarif_validator)
     check_report(out / "r.sarif", "sarif", len(LETTERS), False, sarif_validator)
+
+
+def render_toy(report) -> str:
+    return "".join(f"TOY {os.path.basename(r.path)} {r.verdict}\n" for r in report.results)
+
+
+def write_toy(result, file, *, color=None, width=None) -> None:
+    file.write(f"TOY {os.path.basename(result.path)} {result.verdict}\n")
+
+
+@pytest.fixture
+def toy_output(monkeypatch):
+    """A toy output format added to a copy of the table, and the command line rebuilt from it."""
+    import importlib
+
+    import authcheck.cli.main
+    from authcheck.reporters import formats
+
+    toy = formats.Output("toy", ".toy", one=f"{__name__}:write_toy", run=f"{__name__}:render_toy", also="Toy.")
+    monkeypatch.setattr(formats, "OUTPUTS", (*formats.OUTPUTS, toy))
+    importlib.reload(authcheck.cli.main)
+    yield
+    monkeypatch.undo()
+    importlib.reload(authcheck.cli.main)
+
+
+def test_one_line_in_the_table_is_a_new_output_format(toy_output, cli, inputs, tmp_path):
+    import io
+
+    from authcheck.reporters import REPORTERS
+
+    result = cli(str(inputs["folder"]), "-f", "toy", "--toy-output", str(tmp_path / "r.toy"), "--jobs", "1")
+    assert result.exit_code == 1, result.stderr
+    records = [json.loads(line) for line in cli(str(inputs["folder"]), "-f", "jsonl").stdout.splitlines()]
+    expected = sorted(f"TOY {os.path.basename(r['path'])} {r['verdict']}" for r in records)
+    assert sorted(result.stdout.splitlines()) == expected and len(expected) == len(LETTERS)
+    assert (tmp_path / "r.toy").read_text(encoding="utf-8") == result.stdout
+    single = cli(str(inputs["file"]), "-f", "toy")
+    assert single.stdout == f"TOY {LETTERS[0]} fail\n"
+    buf = io.StringIO()
+    REPORTERS["toy"](__import__("authcheck").check(str(inputs["file"])), buf)
+    assert buf.getvalue() == single.stdout

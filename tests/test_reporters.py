@@ -731,6 +731,15 @@ def test_rich_is_not_imported_by_json_reporters(module):
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
+def test_the_output_table_and_the_command_line_import_no_renderer():
+    code = (
+        "import sys, authcheck.reporters.formats, authcheck.cli.main\n"
+        "print(sorted(m for m in sys.modules if m == 'rich' or m.startswith(('rich.', 'authcheck.reporters.'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "['authcheck.reporters.formats']"
+
+
 def test_export_svg(tmp_path):
     from authcheck.reporters.console import export_svg
 

@@ -291,7 +291,7 @@ def _write_outputs(
     extras: dict | None = None,
 ) -> None:
     """The main report and the extra files, each rendered as the output table says."""
-    from authcheck.reporters.formats import by_name
+    from authcheck.reporters.formats import by_name, resolve
 
     report = _run_report(results, outputs, ruleset, single, settings, extras)
     main = _render(outputs.fmt, _for_main(report, outputs))
@@ -306,7 +306,7 @@ def _write_outputs(
         if row.folder and _is_folder(path):
             _write_folder(row.folder, path, view, sinks)
         elif row.run:
-            _write_report(path, name, _render(name, view), claim, sinks)
+            _write_report(path, name, resolve(row.run)(view), claim, sinks)
 
 
 def _run_report(results: list[Result], outputs: Outputs, ruleset, single: bool, settings, extras: dict | None):
