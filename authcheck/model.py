@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMATS = ("pdf", "docx", "text", "image")
 AXES = ("origin", "authority")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 VERDICTS = ("pass", "review", "fail")

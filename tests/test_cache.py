@@ -511,12 +511,13 @@ def test_forged_pass_in_the_cache_does_not_reach_the_report(cli, clean_env, tmp_
 
 
 def test_console_batch_summary_counts_failed_entries():
-    from authcheck.cli.commands import Outputs, _console
+    from authcheck.reporters.consolebatch import render_run
+    from authcheck.reporters.formats import RunReport
 
     results = [make_result("a.pdf"), make_result("b.pdf")]
-    text = _console(results, Outputs(width=100), False, Settings(), {"cache_failures": 2})
+    text = render_run(RunReport(results, settings=Settings(), color=False, width=100, cache_failures=2))
     assert "2 cache entries failed verification" in text
-    assert "failed verification" not in _console(results, Outputs(width=100), False, Settings(), {})
+    assert "failed verification" not in render_run(RunReport(results, settings=Settings(), color=False, width=100))
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")

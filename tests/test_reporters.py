@@ -704,7 +704,9 @@ def test_no_color_disables_colour(monkeypatch):
 
 
 def test_reporters_are_chosen_by_name():
-    assert set(REPORTERS) == {"console", "json", "jsonl", "html"}
+    from authcheck.reporters.formats import names
+
+    assert tuple(REPORTERS) == names() == ("console", "json", "jsonl", "sarif", "html")
     for name, expected in (("json", render_json), ("jsonl", render_jsonl)):
         buf = io.StringIO()
         REPORTERS[name](fail_result(), buf)
@@ -715,12 +717,27 @@ def test_reporters_are_chosen_by_name():
     buf = io.StringIO()
     REPORTERS["html"](fail_result(), buf)
     assert buf.getvalue().startswith("<!DOCTYPE html>") and fail_result().findings[0].title in buf.getvalue()
+    buf = io.StringIO()
+    REPORTERS["sarif"](fail_result(), buf)
+    log = json.loads(buf.getvalue())
+    run = log["runs"][0]
+    assert sorted(r["ruleId"] for r in run["results"]) == sorted(f.rule for f in fail_result().findings)
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {f.rule for f in fail_result().findings}
 
 
 @pytest.mark.parametrize("module", ["authcheck.reporters.jsonout", "authcheck.reporters"])
 def test_rich_is_not_imported_by_json_reporters(module):
     code = f"import {module}, sys; assert 'rich' not in sys.modules, 'rich imported'"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_the_output_table_and_the_command_line_import_no_renderer():
+    code = (
+        "import sys, authcheck.reporters.formats, authcheck.cli.main\n"
+        "print(sorted(m for m in sys.modules if m == 'rich' or m.startswith(('rich.', 'authcheck.reporters.'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "['authcheck.reporters.formats']"
 
 
 def test_export_svg(tmp_path):

@@ -277,7 +277,7 @@ def test_project_links_come_from_package_metadata_of_this_version():
     import email.message
 
     import authcheck
-    from authcheck.cli.projectinfo import project_links
+    from authcheck.reporters.projectinfo import project_links
 
     meta = email.message.Message()
     meta["Name"], meta["Version"] = "authcheck", authcheck.__version__

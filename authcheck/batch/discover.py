@@ -1,8 +1,9 @@
 """Turn the inputs a user names (files, folders, globs, "-") into the list of files to check.
 
 * A file named explicitly is always checked, whatever its extension.  A named symlink is followed.
-* A folder is walked recursively.  It yields only files whose extension is .pdf, .docx or .txt,
-  or an image read by OCR (.png .jpg .jpeg .tif .tiff .webp) (any case), plus files that match an `include` pattern.  Files that match an `exclude` pattern
+* A folder is walked recursively.  It yields only files whose extension (any case) the format
+  table (`loaders/formats.py`) lists for discovery: today .pdf, .docx, .txt, and the images read by
+  OCR (.png .jpg .jpeg .tif .tiff .webp); plus files that match an `include` pattern.  Files that match an `exclude` pattern
   are dropped, and so are folders that match one (they are not entered).
 * A glob (`*`, `?`, `[...]`, and `**` for any number of folders) is expanded here, because a CI
   shell may not do it.  It behaves as if the shell had expanded it: every matching file is
@@ -36,9 +37,9 @@ import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from authcheck.loaders.formats import discovered_extensions
 from authcheck.util.globs import glob_to_regex
 
-DEFAULT_EXTENSIONS = frozenset({".pdf", ".docx", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"})
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules"})
 _MAGIC = re.compile(r"[*?[]")
 
@@ -58,6 +59,7 @@ class _Options:
     exclude: tuple[re.Pattern, ...]
     follow_symlinks: bool
     skip_hidden: bool
+    extensions: frozenset[str] = frozenset()  #: what a folder walk picks up (the format table's)
     problems: list = field(default_factory=list, compare=False)  #: (path, OSError) of unlistable folders
     skipped: dict | None = None  #: counts of files left out, by reason ("type")
 
@@ -75,7 +77,7 @@ class _Options:
         """True when a walked file has a default extension or matches an include pattern."""
         if self.excluded(rel, name):
             return False
-        if os.path.splitext(name)[1].lower() in DEFAULT_EXTENSIONS or _matches(self.include, rel, name):
+        if os.path.splitext(name)[1].lower() in self.extensions or _matches(self.include, rel, name):
             return True
         if self.skipped is not None:
             self.skipped["type"] = self.skipped.get("type", 0) + 1
@@ -97,6 +99,7 @@ def discover(
         tuple(glob_to_regex(p) for p in exclude),
         follow_symlinks,
         skip_hidden,
+        discovered_extensions(),
         skipped=skipped,
     )
     seen: set = set()

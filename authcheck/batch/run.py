@@ -173,12 +173,15 @@ class Run:
 
 
 def _prewarm(targets: list[Target]) -> None:
-    """Import the parsers a batch will need once, here, so forked and replacement workers inherit them."""
-    suffixes = {os.path.splitext(t.path)[1].lower() for t in targets}
-    from authcheck.loaders import pdf  # noqa: F401 - most letters are PDFs; an unknown suffix may be one too
+    """Import the parsers a batch will need once, here, so forked and replacement workers inherit them:
+    those the format table lists for the formats the files' names claim (all of them for a name
+    that claims none)."""
+    import importlib
 
-    if suffixes & {".docx", ".doc", ""} or len(suffixes) > 3:
-        from authcheck.loaders import docx  # noqa: F401 - imported so workers inherit it
+    from authcheck.loaders.formats import prewarm_modules
+
+    for module in prewarm_modules(os.path.splitext(t.path)[1].lower() for t in targets):
+        importlib.import_module(module)
     import rapidfuzz.fuzz  # noqa: F401 - imported so workers inherit it
 
 

@@ -41,24 +41,31 @@ _OPTION_KEYS = {  # option name -> config key
 
 @dataclass(frozen=True)
 class Outputs:
-    """Where reports go: the main format (stdout or --output) plus extra files."""
+    """Where reports go: the main format (stdout or --output) plus extra files, by output-table name."""
 
     fmt: str = "console"
     output: str | None = None
-    json_output: str | None = None
-    jsonl_output: str | None = None
-    sarif_output: str | None = None
+    also: tuple[tuple[str, str], ...] = ()  #: (format, path) of each ``--<format>-output``, in table order
     sarif_include_suppressed: bool = False
     color: bool | None = None
     width: int | None = None
     quiet: bool = False
     verbose: bool = False
-    html_output: str | None = None  #: a file, or a folder (ends with "/" or exists) of reports
+
+    def _keeps(self) -> set[str]:
+        from authcheck.reporters.formats import by_name
+
+        return {by_name(name).keeps for name in (self.fmt, *(name for name, _ in self.also))}
 
     @property
-    def wants_html(self) -> bool:
-        """HTML needs each letter (text, metadata, forensic facts) kept with its result."""
-        return self.fmt == "html" or bool(self.html_output)
+    def keeps_letters(self) -> bool:
+        """A format (HTML) needs each letter (text, metadata, forensic facts) kept with its result."""
+        return "letter" in self._keeps()
+
+    @property
+    def keeps_full(self) -> bool:
+        """A format needs every full record at the end (not only what was streamed)."""
+        return bool(self._keeps() - {"summary"})
 
 
 def project_config(options: dict):
@@ -95,14 +102,14 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
         project = replace(project, settings=replace(project.settings, explain=True))
     ruleset = ruleset_for(project.settings)
     check_disabled(project.settings.disabled_rules, ruleset)
-    run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.wants_html)
+    run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.keeps_letters)
     targets = run.targets()
-    _check_output_paths(_output_paths(outputs), targets, project, _html_folder(outputs))
+    _check_output_paths(_output_paths(outputs), targets, project, _folders(outputs))
     _warn_platform(project.settings)
     claim, sinks = StdoutClaim(outputs.output in (None, "-")), []
     if not targets:
         _say_line(error_line("no files to check (folders are searched for .pdf, .docx, .txt and image files)"))
-        for stream in _jsonl_stream(outputs, claim, sinks):  # an empty JSON-lines file
+        for stream, _ in _line_streams(outputs, claim, sinks):  # an empty JSON-lines file
             if stream is not sys.stdout:
                 stream.finish()
         _write_outputs([], outputs, ruleset, False, project.settings, claim, sinks)
@@ -112,7 +119,9 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     for warning in run.warnings:
         _say(f"warning: {warning}")
     if run.cache_failures:
-        _say(f"warning: {_failed_line(run.cache_failures)} (treated as misses: checked afresh)")
+        from authcheck.reporters.consolebatch import cache_failed_line
+
+        _say(f"warning: {cache_failed_line(run.cache_failures)} (treated as misses: checked afresh)")
     extras = {
         "cache_failures": run.cache_failures,
         "config_path": project.config_path,
@@ -123,18 +132,24 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
 
 
 def _output_paths(outputs: Outputs) -> list[str | None]:
-    html = outputs.html_output
-    html_file = html if html and not _html_folder(outputs) else None
-    return [outputs.output, outputs.json_output, outputs.jsonl_output, outputs.sarif_output, html_file]
+    """The main report's path (None: stdout) and every extra report file (not folders)."""
+    folders = _folders(outputs)
+    return [outputs.output, *(path for _, path in outputs.also if path not in folders)]
 
 
-def _html_folder(outputs: Outputs) -> str | None:
-    """The --html-output folder (the path ends with "/" or is a folder), or None."""
-    html = outputs.html_output
-    return html if html and (html.endswith(("/", os.sep)) or os.path.isdir(html)) else None
+def _folders(outputs: Outputs) -> list[str]:
+    """The ``--<format>-output`` paths that ask for a folder of reports (ending with "/" or a
+    folder already), for formats that write one."""
+    from authcheck.reporters.formats import by_name
+
+    return [path for name, path in outputs.also if by_name(name).folder and _is_folder(path)]
 
 
-def _check_output_paths(paths: Sequence[str | None], targets, project, html_folder: str | None = None) -> None:
+def _is_folder(path: str) -> bool:
+    return path.endswith(("/", os.sep)) or os.path.isdir(path)
+
+
+def _check_output_paths(paths: Sequence[str | None], targets, project, folders: Sequence[str] = ()) -> None:
     """Exit 2 before anything runs when an output would replace an input or cannot be written."""
     from authcheck.cli.outputs import check_outputs, check_report_folder
 
@@ -142,8 +157,8 @@ def _check_output_paths(paths: Sequence[str | None], targets, project, html_fold
     inputs += [p for p in (project.baseline, project.ignore_file, project.config_path) if p]
     inputs += _files_read(project.settings)
     check_outputs(paths, inputs)
-    if html_folder:
-        check_report_folder(html_folder, inputs)
+    for folder in folders:
+        check_report_folder(folder, inputs)
 
 
 def _files_read(settings) -> list[str]:
@@ -182,15 +197,10 @@ def _sink_status(sinks) -> list[int]:
 
 def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -> list[Result]:
     """Run the scan, streaming JSON lines and per-file console lines as results arrive."""
-    from authcheck.reporters.jsonbatch import jsonl_line
     from authcheck.util.confine import sigint_held
 
-    stream = _jsonl_stream(outputs, claim, sinks)
-    keep_full = (
-        outputs.fmt in ("json", "sarif", "console")
-        or bool(outputs.json_output or outputs.sarif_output)
-        or outputs.wants_html
-    )
+    stream = _line_streams(outputs, claim, sinks)
+    keep_full = outputs.keeps_full
     progress = None if single else _progress(len(targets), outputs)
     results: list[Result] = []
     try:
@@ -198,8 +208,8 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
             if result.error is not None:
                 _say(f"{result.path}: {error_detail(result.error)}")
             with sigint_held():  # a record is written and counted, or neither: Ctrl-C waits
-                for out in stream:
-                    out.write(jsonl_line(result))
+                for out, line in stream:
+                    out.write(line(result))
                     out.flush()
                 results.append(result if keep_full else _light(result))
             if progress is not None:
@@ -209,7 +219,7 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
 
         raise ScanInterrupted(len(targets) - len(results), len(results)) from None  # whole records only
     finally:
-        for out in stream:
+        for out, _ in stream:
             if out is not sys.stdout:
                 out.finish()
         if progress is not None:
@@ -235,23 +245,29 @@ def _light(result: Result) -> Result:
     return replace(result, fields={}, findings=top, notes=(), next_steps=(), letter=None)
 
 
-def _jsonl_stream(outputs: Outputs, claim, sinks: list) -> list:
-    """Streams that receive each JSON line as soon as its file is done (opened now, before the scan)."""
+def _line_streams(outputs: Outputs, claim, sinks: list) -> list:
+    """(stream, line function) for each report written one record per file as soon as the file is
+    done (JSON lines), opened now, before the scan."""
+    from authcheck.reporters.formats import by_name, resolve
+
     streams = []
-    if outputs.fmt == "jsonl":
-        streams.append(
-            _sink(outputs.output, "jsonl", claim, sinks).open() if outputs.output not in (None, "-") else sys.stdout
-        )
-    if outputs.jsonl_output:
-        streams.append(_sink(outputs.jsonl_output, "jsonl", claim, sinks).open())
+    main = by_name(outputs.fmt)
+    if main.line:
+        out = sys.stdout if outputs.output in (None, "-") else _sink(outputs.output, main.name, claim, sinks).open()
+        streams.append((out, resolve(main.line)))
+    for name, path in outputs.also:
+        row = by_name(name)
+        if row.line:
+            streams.append((_sink(path, name, claim, sinks).open(), resolve(row.line)))
     return streams
 
 
 def _sink(path: str, fmt: str, claim, sinks: list):
     """A report file that falls back to stdout or a temporary file when it cannot be written."""
     from authcheck.cli.outputs import Sink
+    from authcheck.reporters.formats import by_name
 
-    sink = Sink(path, ".txt" if fmt == "console" else f".{fmt}", claim, _say)
+    sink = Sink(path, by_name(fmt).suffix, claim, _say)
     sinks.append(sink)
     return sink
 
@@ -265,10 +281,6 @@ def _progress(total: int, outputs: Outputs):
     return Progress(total)
 
 
-def _failed_line(count: int) -> str:
-    return f"{count} cache {'entry' if count == 1 else 'entries'} failed verification"
-
-
 def _write_outputs(
     results: list[Result],
     outputs: Outputs,
@@ -279,18 +291,64 @@ def _write_outputs(
     sinks,
     extras: dict | None = None,
 ) -> None:
-    """The main report and the extra files."""
-    main = _render(outputs.fmt, results, outputs, ruleset, single, settings, extras)
+    """The main report and the extra files, each rendered as the output table says."""
+    from authcheck.reporters.formats import by_name, resolve
+
+    report = _run_report(results, outputs, ruleset, single, settings, extras)
+    main = _render(outputs.fmt, _for_main(report, outputs))
     if main is not None:
         if outputs.output in (None, "-"):
             sys.stdout.write(main)
         else:
             _write_report(outputs.output, outputs.fmt, main, claim, sinks)
-    for fmt, path in (("json", outputs.json_output), ("sarif", outputs.sarif_output)):
-        if path:
-            _write_report(path, fmt, _render(fmt, results, outputs, ruleset, False, settings, extras), claim, sinks)
-    if outputs.html_output:
-        _write_html(outputs.html_output, results, single, settings, claim, sinks)
+    for name, path in outputs.also:
+        row = by_name(name)
+        view = replace(report, single=single and row.extra_single)
+        if row.folder and _is_folder(path):
+            _write_folder(row.folder, path, view, sinks)
+        elif row.run:
+            _write_report(path, name, resolve(row.run)(view), claim, sinks)
+
+
+def _run_report(results: list[Result], outputs: Outputs, ruleset, single: bool, settings, extras: dict | None):
+    """What every report of this run is made from (a file report: no colour, a pipe's width)."""
+    from authcheck.reporters.formats import RunReport
+
+    extras = extras or {}
+    return RunReport(
+        results,
+        single=single,
+        settings=settings,
+        ruleset=ruleset,
+        color=False,
+        width=outputs.width or _width(False),
+        quiet=outputs.quiet,
+        verbose=outputs.verbose,
+        include_suppressed=outputs.sarif_include_suppressed,
+        cache_failures=extras.get("cache_failures", 0),
+        config_path=extras.get("config_path"),
+        skipped=extras.get("skipped", 0),
+    )
+
+
+def _for_main(report, outputs: Outputs):
+    """The main report on a terminal gets colour (unless told otherwise) and the terminal's width;
+    a report file never holds escape codes."""
+    from authcheck.reporters.formats import by_name
+
+    if not by_name(outputs.fmt).terminal or outputs.output not in (None, "-"):
+        return report
+    from authcheck.reporters.console import wants_color
+
+    return replace(report, color=wants_color(sys.stdout, outputs.color), width=outputs.width or _width())
+
+
+def _render(fmt: str, report) -> str | None:
+    """One report as text (None for a format that is only streamed, like JSON lines)."""
+    from authcheck.reporters.formats import by_name, resolve
+
+    row = by_name(fmt)
+    return resolve(row.run)(report) if row.run else None
 
 
 def _write_report(path: str, fmt: str, text: str, claim, sinks: list) -> None:
@@ -299,84 +357,18 @@ def _write_report(path: str, fmt: str, text: str, claim, sinks: list) -> None:
     sink.finish()
 
 
-def _write_html(target: str, results: list[Result], single: bool, settings, claim, sinks: list) -> None:
-    """--html-output: one file, or a folder of reports (target ends with "/" or is a folder)."""
-    from authcheck.reporters.htmlreport import default_pictures, render_html, write_html_folder
+def _write_folder(writer: str, target: str, report, sinks: list) -> None:
+    """``--<format>-output DIR/``: a folder of reports; a failure is one line naming the folder, exit 3."""
+    from authcheck.cli.outputs import FailedReport
+    from authcheck.reporters.formats import resolve
+    from authcheck.util.atomic import reason_of
 
-    if target.endswith(("/", os.sep)) or os.path.isdir(target):
-        from authcheck.cli.outputs import FailedReport
-        from authcheck.util.atomic import reason_of
-
-        try:
-            write_html_folder(target, results, default_pictures(settings))
-        except OSError as exc:  # OutputError too: one line naming the folder, exit 3
-            reason = exc.reason if hasattr(exc, "reason") else reason_of(exc)
-            _say(f"{target}: cannot write report: {reason}")
-            sinks.append(FailedReport())
-    else:
-        _write_report(target, "html", render_html(results, default_pictures(settings), single=single), claim, sinks)
-
-
-def _render(
-    fmt: str, results: list[Result], outputs: Outputs, ruleset, single: bool, settings, extras: dict | None = None
-) -> str | None:
-    """One report as text (None for JSON lines, which were streamed)."""
-    extras = extras or {}
-    if fmt == "jsonl":
-        return None
-    if fmt == "json":
-        from authcheck.reporters.jsonbatch import render_batch_json
-        from authcheck.reporters.jsonout import render_json
-
-        return render_json(results[0]) if single else render_batch_json(results, extras.get("cache_failures", 0))
-    if fmt == "html":
-        from authcheck.reporters.htmlreport import default_pictures, render_html
-
-        return render_html(results, default_pictures(settings), single=single)
-    if fmt == "sarif":
-        from authcheck.cli.projectinfo import project_links
-        from authcheck.reporters.sarif import render_sarif
-        from authcheck.version import __version__
-
-        return render_sarif(
-            results,
-            [r.descriptor() for r in ruleset.rules],
-            tool_version=__version__,
-            base_dir=os.getcwd(),
-            include_suppressed=outputs.sarif_include_suppressed,
-            **project_links(),
-        )
-    return _console(results, outputs, single, settings, extras)
-
-
-def _console(results: list[Result], outputs: Outputs, single: bool, settings, extras: dict | None = None) -> str:
-    """The rich report (one file) or the summary (several), rendered to text for stdout."""
-    import io
-
-    from authcheck.reporters.console import make_console, render_report, wants_color
-    from authcheck.reporters.consolebatch import BatchView, render_summary
-
-    buffer = io.StringIO()
-    to_file = outputs.output not in (None, "-")
-    color = False if to_file else wants_color(sys.stdout, outputs.color)  # a report file never holds escape codes
-    console = make_console(buffer, color=color, width=outputs.width or _width(not to_file))
-    extras = extras or {}
-    if extras.get("config_path") and (not single or results[0].error is None):
-        from authcheck.util.safetext import for_terminal
-
-        console.print(f"config: {for_terminal(extras['config_path'])}", markup=False, highlight=False)
-    if single:
-        if results[0].error is None:
-            render_report(results[0], console, settings.min_severity, explain=settings.explain)
-    else:
-
-        def failing(r: Result) -> bool:
-            return r.error is not None or settings.gate_trips(r.verdict, r.score)
-
-        render_summary(results, console, BatchView(outputs.quiet, outputs.verbose, failing, extras.get("skipped", 0)))
-        if extras.get("cache_failures"):
-            console.print(_failed_line(extras["cache_failures"]), markup=False, highlight=False)
-    return buffer.getvalue()
+    try:
+        resolve(writer)(target, report)
+    except OSError as exc:  # OutputError too
+        reason = exc.reason if hasattr(exc, "reason") else reason_of(exc)
+        _say(f"{target}: cannot write report: {reason}")
+        sinks.append(FailedReport())
 
 
 PIPE_WIDTH = 100  #: console report width in a pipe or file when COLUMNS is not set

@@ -11,9 +11,11 @@ from authcheck.cli.status import HELP as EXIT_HELP
 from authcheck.cli.status import Exit
 from authcheck.errors import ConfigError, RuleError, error_line
 from authcheck.model import DOCUMENT_KINDS
+from authcheck.reporters.formats import OUTPUTS
+from authcheck.reporters.formats import names as output_names
 from authcheck.version import __version__
 
-FORMATS = ("console", "json", "jsonl", "sarif", "html")
+FORMATS = output_names()  #: the `--format` choices: the reporters' output table
 VERDICT_GATES = ("review", "fail", "never")
 KIND_CHOICES = ("auto", *DOCUMENT_KINDS)
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical")
@@ -145,6 +147,15 @@ def _check_options(func):
     return func
 
 
+def _also_output_options(func):
+    """``--<format>-output`` for every output format the table offers as an extra report."""
+    for row in reversed(OUTPUTS):
+        if row.also:
+            path = click.Path(dir_okay=row.folder is not None, allow_dash=False)
+            func = click.option(f"--{row.name}-output", type=path, default=None, help=row.also)(func)
+    return func
+
+
 @main.command(epilog=EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
@@ -163,16 +174,8 @@ def _check_options(func):
     default=None,
     help="Write the report to FILE (atomically; a device or FIFO is written in place) instead of stdout.",
 )
-@click.option("--json-output", type=click.Path(dir_okay=False), default=None, help="Also write JSON to FILE.")
-@click.option("--jsonl-output", type=click.Path(dir_okay=False), default=None, help="Also write JSON lines to FILE.")
-@click.option("--sarif-output", type=click.Path(dir_okay=False), default=None, help="Also write SARIF to FILE.")
+@_also_output_options
 @click.option("--sarif-include-suppressed", is_flag=True, help="Keep suppressed findings in SARIF.")
-@click.option(
-    "--html-output",
-    type=click.Path(allow_dash=False),
-    default=None,
-    help="Also write an HTML report to FILE, or a folder of reports with an index to DIR/.",
-)
 @click.option(
     "--fail-on",
     type=click.Choice(VERDICT_GATES),
@@ -214,32 +217,30 @@ def check(
     paths,
     fmt,
     output,
-    json_output,
-    jsonl_output,
-    sarif_output,
     sarif_include_suppressed,
     no_color,
     width,
     quiet,
     verbose,
-    html_output=None,
     **options,
 ) -> None:
     """Check letters (PDF, DOCX, text; files, folders, globs, or - for stdin) and report."""
     from authcheck.cli.commands import Outputs, check_command
 
+    also = tuple(
+        (row.name, path)
+        for row in OUTPUTS
+        if row.also and (path := options.pop(f"{row.name.replace('-', '_')}_output"))
+    )
     outputs = Outputs(
         fmt,
         output,
-        json_output,
-        jsonl_output,
-        sarif_output,
+        also,
         sarif_include_suppressed,
         color=False if no_color else None,
         width=width,
         quiet=quiet,
         verbose=verbose,
-        html_output=html_output,
     )
     _finish(lambda: check_command(paths, outputs, options))
 

@@ -1,6 +1,7 @@
 """Forensics: what the file itself says about signing, editing and origin.
 
-`examine(data, doc, settings)` returns `Signal`s keyed by name; they become rule fields
+`examine(data, doc, settings)` runs the examiner the format table (`loaders/formats.py`) names
+for the document's format and returns `Signal`s keyed by name; they become rule fields
 `facts.<name>`.  Each format's examiner declares its keys in `keys.py` (cheap to import, so
 rule validation knows every field without loading a parser).  An examiner that fails never
 fails the check: the failure becomes a note and the facts it had are kept.
@@ -20,15 +21,13 @@ SHARE_OF_TIMEOUT = (
 
 def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Signal], tuple[Note, ...]]:
     """Forensic signals for one loaded document, and notes about what could not be examined."""
+    from authcheck.loaders import formats
+
+    fmt = formats.by_name(doc.format)
+    if fmt is None or fmt.forensics is None:
+        return {}, ()
     try:
-        if doc.format == "pdf":
-            from authcheck.forensics.pdffacts import examine_with_notes as run
-        elif doc.format == "docx":
-            from authcheck.forensics.docxfacts import examine as run
-        elif doc.format == "image":
-            from authcheck.forensics.imagefacts import examine as run
-        else:
-            return {}, ()
+        run = formats.resolve(fmt.forensics)
     except ImportError:
         return {}, ()
     from authcheck.loaders.budget import Budget, OutOfTime

@@ -1,8 +1,9 @@
 """Word documents whose body is only pictures (a scan pasted into Word), read by OCR.
 
-Called after the DOCX loader found pictures but no readable text.  The pictures the main part
-relates to are read in relationship order (the order Word wrote them, normally the page order),
-each under the same pre-flight limits as an image file, one OCR page per picture.
+Called after the DOCX loader (the format table's follow-up, `ocr_if_pictures`) found pictures but
+no readable text.  The pictures the main part relates to are read in relationship order (the
+order Word wrote them, normally the page order), each under the same pre-flight limits as an
+image file, one OCR page per picture.
 """
 
 from __future__ import annotations
@@ -13,6 +14,15 @@ from typing import Any
 from authcheck.errors import CheckError
 from authcheck.model import Document, Note
 from authcheck.settings import Limits
+
+MAX_CHARS = 20  #: a Word document with pictures and fewer letters and digits than this is read by OCR
+
+
+def ocr_if_pictures(data: bytes, doc: Document, *, limits: Limits, engine: str) -> Document:
+    """The DOCX loader's follow-up (format table): OCR a body of pictures, else the document as it is."""
+    if doc.images and sum(ch.isalnum() for line in doc.lines for ch in line.text) < MAX_CHARS:
+        return ocr_picture_docx(data, doc, limits=limits, engine=engine)
+    return doc
 
 
 def ocr_picture_docx(data: bytes, doc: Document, *, limits: Limits, engine: str) -> Document:

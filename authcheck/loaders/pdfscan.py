@@ -1,6 +1,6 @@
 """PDF pages that carry only pictures (a scan), rendered with pypdfium2 and read by OCR.
 
-Called after the PDF loader found no text layer.  Each page is rendered at about 150 dpi (pages
+Called after the PDF loader (the format table's follow-up, `ocr_if_scanned`) found no text layer.  Each page is rendered at about 150 dpi (pages
 over `max_image_pixels` at that size are rendered smaller), read under the OCR budget
 (`ocrpages`), and the lines it gives replace the empty text.  The "no-text-layer" note stays, with
 a detail saying the text now comes from OCR.  Without the OCR extra the document is returned as
@@ -17,11 +17,32 @@ from authcheck.settings import Limits
 
 DPI = 150
 MIN_CHARS = 20  #: letters and digits OCR must read before the pages count as having text
+SPARSE_CHARS_PER_PAGE = 60  #: a PDF with pictures, at most SPARSE_LINES typed lines and fewer letters than
+SPARSE_LINES = 5  #: this a page is a scan with a typed line or two: its pages are read by OCR
 
 
 def readable_chars(lines: tuple) -> int:
     """Letters and digits in OCR'd lines (a scribble or a logo read as two letters is not a text)."""
     return sum(ch.isalnum() for line in lines for ch in line.text)
+
+
+def ocr_if_scanned(data: bytes, doc: Document, *, limits: Limits, engine: str) -> Document:
+    """The PDF loader's follow-up (format table): OCR the pages of a scan, else the document as it is."""
+    return ocr_scanned_pdf(data, doc, limits=limits, engine=engine) if scanned(doc) else doc
+
+
+def scanned(doc: Document) -> bool:
+    """Pages of pictures and (next to) no text: a scan, perhaps with a typed line or two; not an
+    encrypted file, nor one whose pages were skipped."""
+    sparse = not doc.has_text_layer or (
+        len(doc.lines) <= SPARSE_LINES and readable_chars(doc.lines) < SPARSE_CHARS_PER_PAGE * max(doc.pages, 1)
+    )
+    return (
+        sparse
+        and bool(doc.images)
+        and not doc.metadata.encrypted
+        and not any(note.code == "truncated" for note in doc.notes)
+    )
 
 
 def ocr_scanned_pdf(data: bytes, doc: Document, *, limits: Limits, engine: str) -> Document:

@@ -1,9 +1,12 @@
 """Tell the type of an input from its bytes, never from its name.
 
-PDF when ``%PDF-`` occurs in the first KiB; DOCX when a ZIP lists a WordprocessingML main
-part; "image" for PNG, JPEG, TIFF and WebP (read by OCR); text when the bytes decode with few
-control characters.  Everything else is refused with a reason a person can act on (a legacy
-.doc, a GIF, a HEIC photo without a system libheif, another ZIP).
+`sniff_format` walks the format table (`loaders/formats.py`): every format's `magic` test, then
+the refusals here, then every `guess`.  The tests for the built-in formats live here: PDF when
+``%PDF-`` occurs in the first KiB (or, as a guess, PDF object syntax without a header); DOCX when
+a ZIP lists a WordprocessingML main part; "image" for PNG, JPEG, TIFF and WebP (read by OCR);
+text (a guess) when the bytes decode with few control characters.  Everything else is refused
+with a reason a person can act on (a legacy .doc, a GIF, a HEIC photo without a system libheif,
+an RTF file, another ZIP).
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import re
 
 from authcheck.errors import CheckError
-from authcheck.loaders import ooxml
-from authcheck.loaders.text import looks_like_text
+from authcheck.loaders import formats, ooxml
+from authcheck.loaders.formats import Format
+from authcheck.model import Note
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (
@@ -27,33 +31,37 @@ _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1", b
 # run of digits costs quadratic time (40 kB of "1" took 18 s), and a regex cannot be interrupted.
 _PDF_SYNTAX = re.compile(rb"startxref\s+-?\d+|trailer\s*<<|(?<![0-9])\d+\s+\d+\s+obj\s*<<")
 _SYNTAX_WINDOW = 1024 * 1024  #: bytes searched for PDF syntax at each end of a headerless file
-EXTENSIONS = {
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".txt": "text",
-    ".text": "text",
-    ".md": "text",
-    ".png": "image",
-    ".jpg": "image",
-    ".jpeg": "image",
-    ".tif": "image",
-    ".tiff": "image",
-    ".webp": "image",
-}
 
 
 def sniff(data: bytes) -> str:
-    """ "pdf", "docx", "image" or "text"; raises CheckError for empty, legacy, other ZIP and binary input."""
+    """The name of the input's format ("pdf", "docx", "image", "text", ...); see `sniff_format`."""
+    return sniff_format(data).name
+
+
+def sniff_format(data: bytes) -> Format:
+    """The row of the format table the bytes belong to.
+
+    Each format's `magic` test in table order, then the refusals below, then each `guess` in
+    table order.  Raises CheckError for empty, legacy, HEIC, RTF, other ZIP and binary input."""
     if not data:
         raise CheckError("corrupt", "empty file", "sniff")
-    if b"%PDF-" in data[:1024]:
-        return "pdf"
+    rows = formats.table()
+    for fmt in rows:
+        if fmt.magic and formats.resolve(fmt.magic)(data):
+            return fmt
+    _refuse_known(data)
+    for fmt in rows:
+        if fmt.guess and formats.resolve(fmt.guess)(data):
+            return fmt
+    raise CheckError("unsupported", "binary data of unknown type", "sniff")
+
+
+def _refuse_known(data: bytes) -> None:
+    """CheckError for the types we recognise but do not read, with what to do instead."""
     if data.startswith(OLE):
         raise CheckError(
             "unsupported", "a legacy Word .doc or an encrypted Office file (OLE2); save it as .docx or PDF", "sniff"
         )
-    if image_kind(data):
-        return "image"
     for magic, kind in _UNREAD_IMAGES:
         if data.startswith(magic):
             raise CheckError("unsupported", f"image file ({kind}); save it as PNG, JPEG or PDF", "sniff")
@@ -64,15 +72,13 @@ def sniff(data: bytes) -> str:
             "(HEIC is read only through a system libheif, not installed here)",
             "sniff",
         )
-    if data.startswith(b"PK\x03\x04"):
-        return _sniff_zip(data)
     if data.lstrip()[:5] == b"{\\rtf":
         raise CheckError("unsupported", "an RTF document; save it as .docx or PDF", "sniff")
-    if _pdf_without_header(data):
-        return "pdf"
-    if looks_like_text(data):
-        return "text"
-    raise CheckError("unsupported", "binary data of unknown type", "sniff")
+
+
+def has_pdf_header(data: bytes) -> bool:
+    """``%PDF-`` in the first KiB."""
+    return b"%PDF-" in data[:1024]
 
 
 def image_kind(data: bytes) -> str:
@@ -85,24 +91,35 @@ def image_kind(data: bytes) -> str:
     return ""
 
 
-def _pdf_without_header(data: bytes) -> bool:
+def has_pdf_syntax(data: bytes) -> bool:
     """PDF object syntax with no ``%PDF-`` header: a damaged PDF, not a text letter."""
     if len(data) > 2 * _SYNTAX_WINDOW:
         return any(_PDF_SYNTAX.search(part) for part in (data[:_SYNTAX_WINDOW], data[-_SYNTAX_WINDOW:]))
     return _PDF_SYNTAX.search(data) is not None
 
 
-def _sniff_zip(data: bytes) -> str:
-    """DOCX for a Word package (or a damaged ZIP that names Word parts); refuse other ZIPs."""
+def is_word_zip(data: bytes) -> bool:
+    """True for a Word package (or a damaged ZIP that names Word parts); CheckError for other ZIPs."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
     if ooxml.lists_word_document(data):
-        return "docx"
+        return True
     if ooxml.is_readable_zip(data):
         raise CheckError("unsupported", "a ZIP archive that is not a Word document", "sniff")
     if b"word/document.xml" in data or b"[Content_Types].xml" in data:
-        return "docx"
+        return True
     raise CheckError("corrupt", "a damaged ZIP archive", "sniff")
 
 
 def pdf_offset(data: bytes) -> int:
     """Where the ``%PDF-`` header starts (0 for a clean file)."""
     return data[:1024].find(b"%PDF-")
+
+
+def header_notes(data: bytes) -> tuple[Note, ...]:
+    """A "header-offset" note for bytes before ``%PDF-`` (or no header at all)."""
+    offset = pdf_offset(data)
+    if not offset:
+        return ()
+    detail = f"{offset} bytes come before the %PDF- header" if offset > 0 else "no %PDF- header"
+    return (Note("header-offset", detail, {"offset": offset}),)

@@ -24,6 +24,7 @@ from rich.text import Text
 from authcheck.errors import error_detail
 from authcheck.model import VERDICTS, Finding, Result
 from authcheck.reporters.console import SEVERITY_STYLE, VERDICT_STYLE, is_plain
+from authcheck.reporters.formats import RunReport
 from authcheck.scoring.record import sorted_findings
 from authcheck.util.safetext import for_terminal
 
@@ -162,3 +163,34 @@ def summary_line(results: Sequence[Result], view: BatchView, plain: bool) -> Tex
     if suppressed:
         line.append(f"; {suppressed} finding(s) suppressed (baseline or ignore file)")
     return line
+
+
+def render_run(report: RunReport) -> str:
+    """The console report of a run (output table) as text: the rich report of a single file, or
+    the summary of several; the config file's name first when one was read."""
+    import io
+
+    from authcheck.reporters.console import make_console, render_report
+
+    buffer = io.StringIO()
+    console = make_console(buffer, color=report.color, width=report.width)
+    results, settings = report.results, report.settings
+    if report.config_path and (not report.single or results[0].error is None):
+        console.print(f"config: {for_terminal(report.config_path)}", markup=False, highlight=False)
+    if report.single:
+        if results[0].error is None:
+            render_report(results[0], console, settings.min_severity, explain=settings.explain)
+        return buffer.getvalue()
+
+    def failing(r: Result) -> bool:
+        return r.error is not None or settings.gate_trips(r.verdict, r.score)
+
+    render_summary(results, console, BatchView(report.quiet, report.verbose, failing, report.skipped))
+    if report.cache_failures:
+        console.print(cache_failed_line(report.cache_failures), markup=False, highlight=False)
+    return buffer.getvalue()
+
+
+def cache_failed_line(count: int) -> str:
+    """How many cache entries failed verification (said on stderr and at the end of the summary)."""
+    return f"{count} cache {'entry' if count == 1 else 'entries'} failed verification"

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from authcheck.model import Result
+from authcheck.reporters.formats import RunReport
 from authcheck.reporters.htmlkit import esc, page, verdict_badge
 from authcheck.reporters.htmlletter import findings_of, letter_html, letter_parts
 
@@ -166,3 +167,13 @@ def score_chart(results: Sequence[Result]) -> str:
         '<title id="chart-title">Risk scores of the checked files, in bands of ten</title>'
         f'{"".join(bars)}<text x="300" y="174" text-anchor="middle">risk score</text></svg>'
     )
+
+
+def render_run(report: RunReport) -> str:
+    """The HTML report of a run (output table): one letter's report for a single file, with page pictures."""
+    return render_html(report.results, default_pictures(report.settings), single=report.single)
+
+
+def write_run_folder(folder: str, report: RunReport) -> list[str]:
+    """``--html-output DIR/`` (output table): index.html and one report per document."""
+    return write_html_folder(folder, report.results, default_pictures(report.settings))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from authcheck.model import Result
+from authcheck.reporters.formats import RunReport
 from authcheck.reporters.jsonout import json_text, render_jsonl
 from authcheck.scoring.record import WORST_COUNT, batch_record, summary, worst
 
@@ -23,3 +24,12 @@ def render_batch_json(results: Sequence[Result], cache_failures: int = 0) -> str
 
 
 jsonl_line = render_jsonl  #: one result's record as a single JSON line (the batch's name for it)
+
+
+def render_run(report: RunReport) -> str:
+    """The JSON report of a run (output table): one record for a single file, else the batch document."""
+    from authcheck.reporters.jsonout import render_json
+
+    if report.single:
+        return render_json(report.results[0])
+    return render_batch_json(report.results, report.cache_failures)

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from authcheck.errors import not_checked
 from authcheck.model import Evidence, Finding, Letter, Result
+from authcheck.reporters.formats import RunReport
 from authcheck.scoring.fingerprint import finding_fingerprint
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -434,3 +435,18 @@ def invocation(
 def drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
     """The mapping without its None values (SARIF omits absent properties)."""
     return {k: v for k, v in mapping.items() if v is not None}
+
+
+def render_run(report: RunReport) -> str:
+    """The SARIF log of a run (output table), with the project's own links when it declares them."""
+    from authcheck.reporters.projectinfo import project_links
+    from authcheck.version import __version__
+
+    return render_sarif(
+        report.results,
+        [rule.descriptor() for rule in report.ruleset.rules] if report.ruleset is not None else (),
+        tool_version=__version__,
+        base_dir=os.getcwd(),
+        include_suppressed=report.include_suppressed,
+        **project_links(),
+    )
