@@ -18,14 +18,18 @@ import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from types import ModuleType
 from typing import Any
 
 from authcheck.batch.pipeline import error_result
 from authcheck.errors import CheckError
 from authcheck.model import Result
 
+resource: ModuleType | None
 try:
-    import resource
+    import resource as _resource
+
+    resource = _resource
 except ImportError:  # not on Windows
     resource = None
 
@@ -147,6 +151,8 @@ def _apply_limits(limits) -> None:
 
 
 def _set_limit(name: str, value: int, ceiling: int | None = None) -> bool:
+    if resource is None:
+        return False
     which = getattr(resource, name, None)
     if which is None:
         return False
@@ -250,6 +256,8 @@ class Worker:
     def expire(self) -> Result:
         """Kill a worker that overran its deadline; the timeout record for its file."""
         self.kill()
+        if self.task is None:
+            raise ValueError("expire() needs a worker with a file in hand")
         message = f"gave up after {self.timeout:g} s"
         return error_result(self.task[1], CheckError("timeout", message, "worker"))
 

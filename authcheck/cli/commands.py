@@ -98,7 +98,8 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     targets = run.targets()
     _check_output_paths(_output_paths(outputs), targets, project, _html_folder(outputs))
     _warn_platform(project.settings)
-    claim, sinks = StdoutClaim(outputs.output in (None, "-")), []
+    claim = StdoutClaim(outputs.output in (None, "-"))
+    sinks: list = []
     if not targets:
         _say("error: no files to check (folders are searched for .pdf, .docx, .txt and image files)")
         for stream in _jsonl_stream(outputs, claim, sinks):  # an empty JSON-lines file
@@ -287,7 +288,9 @@ def _write_outputs(
             _write_report(outputs.output, outputs.fmt, main, claim, sinks)
     for fmt, path in (("json", outputs.json_output), ("sarif", outputs.sarif_output)):
         if path:
-            _write_report(path, fmt, _render(fmt, results, outputs, ruleset, False, settings, extras), claim, sinks)
+            _write_report(
+                path, fmt, _render(fmt, results, outputs, ruleset, False, settings, extras) or "", claim, sinks
+            )
     if outputs.html_output:
         _write_html(outputs.html_output, results, single, settings, claim, sinks)
 
@@ -439,8 +442,10 @@ def extract_command(path: str, fmt: str, password: str | None, color: bool | Non
     settings = replace(project_config({"password": password}).settings, password=password)
     target = Target(path, missing=not (path == "-" or os.path.exists(path)))
     from authcheck.batch.run import Run
+    from authcheck.engine.rulepack import RuleSet
 
-    run = Run([path], ProjectConfig(settings, cache=False), _NoRules(), jobs=1, keep_letter=True)
+    no_rules = RuleSet([], "none")  # `extract` shows the letter without judging it
+    run = Run([path], ProjectConfig(settings, cache=False), no_rules, jobs=1, keep_letter=True)
     result = next(iter(run.results([target])))
     if result.error is not None or result.letter is None:
         error = result.error
@@ -461,13 +466,6 @@ def extract_command(path: str, fmt: str, password: str | None, color: bool | Non
 
         render_extract(result.letter, make_console(sys.stdout, color=color, width=width or _width()))
     return Exit.OK
-
-
-class _NoRules:
-    """An empty rule set: `extract` shows the letter without judging it."""
-
-    rules: tuple = ()
-    digest = "none"
 
 
 def rules_list_command(rule_dirs: Sequence[str], fmt: str) -> int:

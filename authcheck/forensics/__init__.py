@@ -8,7 +8,7 @@ fails the check: the failure becomes a note and the facts it had are kept.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from authcheck.model import Document, Note, Signal
@@ -20,6 +20,7 @@ SHARE_OF_TIMEOUT = (
 
 def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Signal], tuple[Note, ...]]:
     """Forensic signals for one loaded document, and notes about what could not be examined."""
+    run: Callable[[bytes, Document, Any], Any]  # a dict of signals, or (signals, notes)
     try:
         if doc.format == "pdf":
             from authcheck.forensics.pdffacts import examine_with_notes as run
@@ -40,9 +41,7 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
             found = budget.call(run, data, doc, settings)
             return found if isinstance(found, tuple) else (found, ())
     except OutOfTime:
-        allowed = (
-            f"{budget.seconds:g} s, {SHARE_OF_TIMEOUT:.0%} of the {budget.seconds / SHARE_OF_TIMEOUT:g} s --timeout"
-        )
+        allowed = f"{budget.seconds:g} s, {SHARE_OF_TIMEOUT:.0%} of the {(budget.seconds or 0.0) / SHARE_OF_TIMEOUT:g} s --timeout"
         return {}, (
             Note(
                 "forensics-incomplete",

@@ -56,4 +56,4 @@ def allowed(action: str, may_sign: tuple[str, ...]) -> bool:
     """True when an action is covered by what the signatory may sign."""
     if "any" in may_sign or action in may_sign:
         return True
-    return any(action in COVERS.get(grant, ()) for grant in may_sign if COVERS.get(grant))
+    return any(action in (COVERS.get(grant) or ()) for grant in may_sign)

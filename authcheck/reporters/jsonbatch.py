@@ -37,7 +37,7 @@ def summary(results: Sequence[Result]) -> dict[str, Any]:
 
 def worst(results: Sequence[Result], count: int = WORST_COUNT) -> list[dict[str, Any]]:
     """The `count` checked documents with the highest risk scores, ties broken by path."""
-    scored = sorted((r for r in results if r.score is not None), key=lambda r: (-r.score, r.path))
+    scored = sorted((r for r in results if r.score is not None), key=lambda r: (-(r.score or 0), r.path))
     from authcheck.util.safetext import path_text
 
     return [{"path": path_text(r.path), "score": r.score, "verdict": r.verdict} for r in scored[:count]]

@@ -287,7 +287,7 @@ def fact_record(fact: Fact | None) -> dict[str, Any] | None:
 
 def facts_record(facts: Iterable[Fact]) -> list[dict[str, Any]]:
     """Several located values."""
-    return [fact_record(f) for f in facts]
+    return [record for f in facts if (record := fact_record(f)) is not None]
 
 
 def letterhead_record(letter: Letter) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
-from authcheck.model import Evidence, Finding, Letter, Result
+from authcheck.model import ErrorInfo, Evidence, Finding, Letter, Result
 from authcheck.suppress.fingerprint import finding_fingerprint
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -239,7 +239,7 @@ def finding_result(result: Result, finding: Finding, rule_index: int, artifact: 
 
 def error_result(result: Result, rule_index: int, artifact: dict[str, Any]) -> dict[str, Any]:
     """The `authcheck.error` result for a file that could not be checked, located at the file."""
-    err = result.error
+    err = _error_of(result)
     payload = "\0".join((ERROR_RULE_ID, artifact["uri"], err.type, err.stage))
     return {
         "ruleId": ERROR_RULE_ID,
@@ -256,8 +256,15 @@ def error_result(result: Result, rule_index: int, artifact: dict[str, Any]) -> d
 
 def error_message(result: Result) -> str:
     """ "could not be checked: <type> at <stage>: <message>"."""
-    err = result.error
+    err = _error_of(result)
     return f"could not be checked: {err.type} at {err.stage}: {err.message}"
+
+
+def _error_of(result: Result) -> ErrorInfo:
+    """The error of a file that could not be checked (the only results the error builders are given)."""
+    if result.error is None:
+        raise ValueError(f"{result.path} was checked: it has no error to report")
+    return result.error
 
 
 def fingerprints(digest: str) -> dict[str, str]:
@@ -424,7 +431,7 @@ def invocation(
                 "message": {"text": error_message(r)},
                 "locations": [{"physicalLocation": {"artifactLocation": locate[r.path]}}],
                 "associatedRule": {"id": ERROR_RULE_ID, "index": rule_index[ERROR_RULE_ID]},
-                "properties": {"error_type": r.error.type, "stage": r.error.stage},
+                "properties": {"error_type": _error_of(r).type, "stage": _error_of(r).stage},
             }
             for r in failed
         ]
