@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from authcheck.model import Result
 from authcheck.settings import Settings
 
+if TYPE_CHECKING:
+    from authcheck.engine.rulepack import RuleSet
 
-def _ruleset(settings: Settings):
+
+def _ruleset(settings: Settings) -> RuleSet:
     """The built-in rules plus the settings' rule folders (loaded once per call)."""
     from authcheck.engine.rulepack import load_ruleset
 
@@ -18,7 +22,7 @@ def _ruleset(settings: Settings):
 
 
 def check(
-    path_or_bytes: str | os.PathLike | bytes,
+    path_or_bytes: str | os.PathLike[str] | bytes | bytearray,
     *,
     name: str | None = None,
     settings: Settings | None = None,
