@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from authcheck.api import check, scan
+    from authcheck.errors import CheckError, ConfigError, RuleError
     from authcheck.model import Finding, Result
     from authcheck.settings import Limits, Settings
     from authcheck.version import __version__

@@ -15,6 +15,7 @@ from authcheck.model import Result
 from authcheck.settings import Settings
 
 if TYPE_CHECKING:
+    from authcheck.batch.config import ProjectConfig
     from authcheck.engine.rulepack import RuleSet
 
 
@@ -26,7 +27,7 @@ def _ruleset(settings: Settings) -> RuleSet:
 
 
 def check(
-    path_or_bytes: str | os.PathLike[str] | bytes,
+    path_or_bytes: str | os.PathLike[str] | bytes | bytearray,
     *,
     name: str | None = None,
     settings: Settings | None = None,
@@ -64,13 +65,15 @@ def scan(
     from authcheck.batch.run import Run
 
     settings = settings or Settings()
-    project = _project(settings, include=tuple(include), exclude=tuple(exclude), follow_symlinks=follow_symlinks)
+    project = _project(settings, tuple(include), tuple(exclude), follow_symlinks)
     run = Run(list(paths), project, _ruleset(settings), jobs=jobs, isolate=isolate)
     yield from run.results(run.targets())
 
 
-def _project(settings: Settings, **options: object):  # -> ProjectConfig
+def _project(
+    settings: Settings, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (), follow_symlinks: bool = False
+) -> ProjectConfig:
     """A run's project for the library: the given settings, no config file, no result cache."""
     from authcheck.batch.config import ProjectConfig
 
-    return ProjectConfig(settings, cache=False, **options)
+    return ProjectConfig(settings, include=include, exclude=exclude, cache=False, follow_symlinks=follow_symlinks)

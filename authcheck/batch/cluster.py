@@ -26,6 +26,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from authcheck.batch.discover import Target
 from authcheck.batch.pipeline import error_result
@@ -33,6 +34,9 @@ from authcheck.batch.pool import ScanInterrupted, scan
 from authcheck.errors import CheckError, ConfigError
 from authcheck.model import Result
 from authcheck.settings import Settings
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 LOCAL = "local"
 LOCAL_START_TIMEOUT = 120  #: seconds for `--scheduler local` to have its scheduler and workers up
@@ -77,7 +81,9 @@ class _connect:
     """A Client on the scheduler at `address` (or on processes started for "local"); closes what it opened."""
 
     def __init__(self, address: str, jobs: int | None) -> None:
-        self.address, self.jobs, self.cluster, self.client = address, jobs, None, None
+        self.address, self.jobs = address, jobs
+        self.cluster: LocalProcesses | None = None
+        self.client: Client | None = None
 
     def __enter__(self):
         from authcheck.util.confine import sigint_held
@@ -105,9 +111,9 @@ class _connect:
         from distributed import Client
 
         if self.address == LOCAL:
-            self.cluster = LocalProcesses(self.jobs)
-            self.client = Client(scheduler_file=self.cluster.start())
-            self.client.wait_for_workers(self.cluster.workers, timeout=LOCAL_START_TIMEOUT)
+            cluster = self.cluster = LocalProcesses(self.jobs)
+            client = self.client = Client(scheduler_file=cluster.start())
+            client.wait_for_workers(cluster.workers, timeout=LOCAL_START_TIMEOUT)
         elif self.address.endswith(".json"):
             self.client = Client(scheduler_file=self.address)
         else:

@@ -18,13 +18,14 @@ from __future__ import annotations
 import difflib
 import os
 import stat
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:  # Python 3.10
     import tomli as tomllib
 
 from authcheck.errors import ConfigError
@@ -325,7 +326,7 @@ def load_config(path: str | None) -> dict:
     """The validated values of a config file (paths made relative to its folder); {} for None."""
     if path is None:
         return {}
-    data = _read_toml(path)
+    data: Any = _read_toml(path)
     section = ""
     if _is_pyproject(path):
         section = " in [tool.authcheck]"

@@ -17,7 +17,7 @@ import pickle
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from multiprocessing.connection import wait
 
 from authcheck.batch import pipeline
@@ -125,7 +125,7 @@ def scan_inline(
         raise ScanInterrupted(len(targets) - done, done) from None
 
 
-def _run_pool(work: deque, ctx, spec: WorkerSpec, jobs: int, on_start) -> Iterator[Result]:
+def _run_pool(work: deque, ctx, spec: WorkerSpec, jobs: int, on_start) -> Generator[Result, None, None]:
     """Keep up to `jobs` workers busy until `work` is empty; yield results as they come."""
     workers: list[Worker] = []
     clean = False

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from authcheck.batch.cache import file_sha256
 from authcheck.batch.config import ProjectConfig
@@ -22,6 +23,11 @@ from authcheck.batch.discover import Target, discover
 from authcheck.model import Result
 from authcheck.util.places import package_dir
 from authcheck.version import __version__
+
+if TYPE_CHECKING:
+    from authcheck.engine.rulepack import RuleSet
+    from authcheck.suppress.baseline import Baseline
+    from authcheck.suppress.ignore import IgnoreFile
 
 STDIN = "-"
 
@@ -32,7 +38,7 @@ class Run:
 
     inputs: Sequence[str]
     project: ProjectConfig
-    ruleset: object
+    ruleset: RuleSet
     jobs: int | None = None
     isolate: bool = True
     keep_letter: bool = False
@@ -40,8 +46,8 @@ class Run:
     warnings: list[str] = field(default_factory=list)
     cache_failures: int = 0  #: cache entries that failed verification (each was a miss)
     skipped: dict = field(default_factory=dict)  #: files left out of folders, by reason (see `discover`)
-    _baseline: object = None
-    _ignore: object = None
+    _baseline: Baseline | None = None
+    _ignore: IgnoreFile | None = None
 
     def __post_init__(self) -> None:
         from authcheck.suppress.baseline import load_baseline
@@ -139,7 +145,7 @@ class Run:
 
         return ResultCache(self.project.cache_dir)
 
-    def _lookup(self, cache, target: Target, keys: dict[str, str]) -> Result | None:
+    def _lookup(self, cache, target: Target, keys: dict[str, tuple[str, str]]) -> Result | None:
         """A cached result for this file, or None; remembers the key for storing a fresh one."""
         if cache is None or target.missing:
             return None
@@ -215,7 +221,7 @@ def _as_stdin(result: Result) -> Result:
 
 
 def _stdin_target(path: str | None, problem: tuple[str, str] | None) -> Target:
-    return Target(STDIN, missing=True, problem=problem) if problem else Target(path, False)
+    return Target(STDIN, missing=True, problem=problem) if problem or path is None else Target(path, False)
 
 
 def _stash_stdin(targets: Sequence[Target], limits) -> tuple[str | None, tuple[str, str] | None]:
@@ -245,7 +251,8 @@ def read_bounded(stream, limit: int, timeout: float | None) -> tuple[bytes, bool
     except (AttributeError, OSError, ValueError):
         return stream.read(limit), True
     deadline = time.monotonic() + timeout if timeout and timeout > 0 else None
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while total < limit:
         wait = None if deadline is None else max(0.0, deadline - time.monotonic())
         ready, _, _ = select.select([fd], [], [], wait)

@@ -173,6 +173,8 @@ class Worker:
     def expire(self) -> Result:
         """Kill a worker that overran its deadline; the timeout record for its file."""
         self.kill()
+        if self.task is None:
+            raise ValueError("expire() needs a worker with a file in hand")
         message = f"gave up after {self.timeout:g} s"
         return error_result(self.task[1], CheckError("timeout", message, "worker"))
 

@@ -106,7 +106,8 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     targets = run.targets()
     _check_output_paths(_output_paths(outputs), targets, project, _folders(outputs))
     _warn_platform(project.settings)
-    claim, sinks = StdoutClaim(outputs.output in (None, "-")), []
+    claim = StdoutClaim(outputs.output in (None, "-"))
+    sinks: list = []
     if not targets:
         _say_line(error_line("no files to check (folders are searched for .pdf, .docx, .txt and image files)"))
         for stream, _ in _line_streams(outputs, claim, sinks):  # an empty JSON-lines file
@@ -437,8 +438,10 @@ def extract_command(path: str, fmt: str, password: str | None, color: bool | Non
     settings = replace(project_config({"password": password}).settings, password=password)
     target = Target(path, missing=not (path == "-" or os.path.exists(path)))
     from authcheck.batch.run import Run
+    from authcheck.engine.rulepack import RuleSet
 
-    run = Run([path], ProjectConfig(settings, cache=False), _NoRules(), jobs=1, keep_letter=True)
+    no_rules = RuleSet([], "none")  # `extract` shows the letter without judging it
+    run = Run([path], ProjectConfig(settings, cache=False), no_rules, jobs=1, keep_letter=True)
     result = next(iter(run.results([target])))
     if result.error is not None or result.letter is None:
         error = result.error
@@ -459,13 +462,6 @@ def extract_command(path: str, fmt: str, password: str | None, color: bool | Non
 
         render_extract(result.letter, make_console(sys.stdout, color=color, width=width or _width()))
     return Exit.OK
-
-
-class _NoRules:
-    """An empty rule set: `extract` shows the letter without judging it."""
-
-    rules: tuple = ()
-    digest = "none"
 
 
 def rules_list_command(rule_dirs: Sequence[str], fmt: str) -> int:

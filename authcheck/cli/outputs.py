@@ -17,6 +17,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
+from typing import IO, Literal
 
 from authcheck.errors import ConfigError
 from authcheck.util.atomic import STDOUT, AtomicWriter, OutputError, preflight, reason_of, writes_in_place
@@ -162,7 +163,8 @@ class Sink:
         self.path, self.suffix, self._stdout, self._say = path, suffix, stdout, say
         self.failed = False
         self._out: AtomicWriter | None = None
-        self._fallback = None  # a binary stream once the target has failed, or False when lost
+        # a binary stream once the target has failed, or False when lost
+        self._fallback: IO[bytes] | Literal[False] | None = None
 
     def open(self) -> Sink:
         """Open the target now; a failure moves to the fallback at once."""
@@ -176,12 +178,13 @@ class Sink:
         """Write to the target, or to the fallback after a failure."""
         if self._out is None and not self.failed:
             self.open()
-        if not self.failed:
+        out = self._out
+        if not self.failed and out is not None:  # open() either sets _out or fails over
             try:
-                self._out.write(text)
+                out.write(text)
                 return
             except OutputError as exc:
-                self._fail(exc, self._out.salvage())
+                self._fail(exc, out.salvage())
         self._rescue(text.encode("utf-8", "backslashreplace"))
 
     def flush(self) -> None:

@@ -48,10 +48,17 @@ class Context:
         """Hits already computed for a pattern (none when the rule never asked for it)."""
         return self._hits.get(name, [])
 
+    def _current(self) -> Rule:
+        """The rule being evaluated (set by `for_rule`)."""
+        if self.rule is None:
+            raise ValueError("no rule is being evaluated: call for_rule first")
+        return self.rule
+
     def hits(self, name: str) -> list[Hit]:
         """Surviving (unguarded) hits of one of the current rule's named patterns."""
         if name not in self._hits:
-            pattern = self.rule.patterns[name]
+            rule = self._current()
+            pattern = rule.patterns[name]
             raw = pattern.matcher.hits(self.in_scope(pattern.scope), self.hits)
             kept = []
             for hit in raw:
@@ -59,7 +66,7 @@ class Context:
                 if why is None:
                     kept.append(hit)
                 elif len(self.dropped) < MAX_DROPPED:
-                    self.dropped.append((self.rule.id, hit, why))
+                    self.dropped.append((rule.id, hit, why))
             self._hits[name] = kept
         return self._hits[name]
 
@@ -162,7 +169,7 @@ def _hit_variables(rule: Rule, ctx: Context, matched: list[Evidence]) -> dict:
         "count": len(matched),
         "rule": rule.id,
     }
-    reasons = []
+    reasons: list[str] = []
     for name in rule.patterns:
         found = ctx.found(name)
         out[f"patterns.{name}"] = " ".join(found[0].quote.split()) if found else None
@@ -231,7 +238,7 @@ def _dedupe(items: list[Evidence]) -> list[Evidence]:
 def _same_or_inside(a: Evidence, b: Evidence) -> bool:
     """True when evidence a repeats b or lies inside b's span."""
     la, lb = a.loc, b.loc
-    if la.start is not None and lb.start is not None:
+    if la.start is not None and lb.start is not None and la.end is not None and lb.end is not None:
         return lb.start <= la.start and la.end <= lb.end
     return (a.text, la.part, la.key) == (b.text, lb.part, lb.key)
 

@@ -152,7 +152,7 @@ def rule_files(directory: str) -> list[str]:
     """Every *.yaml / *.yml file under a folder, sorted; a missing folder is an error."""
     if not os.path.isdir(directory):
         raise RuleError(f"rule folder {directory!r} does not exist")
-    found = []
+    found: list[str] = []
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
         found.extend(os.path.join(root, f) for f in sorted(files) if f.endswith((".yaml", ".yml")))
@@ -259,12 +259,12 @@ def parsed_rule(text: str, path: str) -> dict:
     folder = _compiled_dir()
     secret = _cache_secret() if folder else None
     entry = os.path.join(folder, digest + ".json") if folder and secret else None
-    if entry:
+    if entry and secret:
         data = _cached(entry, secret, digest)
         if data is not None:
             return data
     data = parse_yaml(text, path)
-    if entry:
+    if entry and secret:
         _store(entry, secret, digest, data)
     return data
 
@@ -356,7 +356,7 @@ def compile_rule(data: dict, path: str) -> Rule:
     check_template(data["message"], FIELD_PATHS, patterns, where)
     check_template(data.get("remediation") or "", FIELD_PATHS, patterns, where, key="remediation")
     return Rule(
-        id=rid,
+        id=data["id"],  # checked above to be a str
         title=data["title"].strip(),
         description=" ".join(data["description"].split()),
         severity=data["severity"],

@@ -278,7 +278,10 @@ def _in_closing_area(image: Image, anchor: Line, block: list[Line], after: list[
     if not block and not _signature_shaped(image):
         return False
     if not block and image.page == anchor.page + 1:  # the drawn signature alone at the top of the next page
-        return not any(ln.page == image.page and ln.y is not None and ln.y > image.bottom for ln in after)
+        return not any(
+            ln.page == image.page and ln.y is not None and image.bottom is not None and ln.y > image.bottom
+            for ln in after
+        )
     if image.page != page:
         return False
     upper = anchor.y if anchor.page == page else 10_000.0

@@ -118,14 +118,14 @@ def _letter_cues(doc: Document, layout: Layout, lines: list[Line]) -> dict[str, 
         if len(block) >= 2:
             cues["signature block"] = [_cue("signature block", block[1])]
     top = early[:40]
-    labels = {}
+    labels: dict[str, Line] = {}
     for ln in top:
         m = _LABEL.match(ln.text)
         if m:
             labels.setdefault(m.group("label").split()[0].upper(), ln)
     if len(labels) >= 2:
         cues["addressee labels"] = [_cue("addressee labels", ln) for ln in labels.values()]
-    heads = {}
+    heads: dict[str, Line] = {}
     for ln in lines[:25]:
         m = _EMAIL.match(ln.text)
         if m:

@@ -95,18 +95,20 @@ class Folded:
 
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original that a span of the matching text came from."""
-        if self.starts is None:
+        starts, ends = self.starts, self.ends
+        if starts is None or ends is None:
             return start, end
         if end > start:
-            return self.starts[start], self.ends[end - 1]
-        at = self.starts[start] if start < len(self.starts) else len(self.source)
+            return starts[start], ends[end - 1]
+        at = starts[start] if start < len(starts) else len(self.source)
         return at, at
 
     def to_folded(self, start: int, end: int) -> tuple[int, int]:
         """The span of the matching text made from a span of the original."""
-        if self.starts is None:
+        starts, ends = self.starts, self.ends
+        if starts is None or ends is None:
             return start, end
-        return bisect.bisect_left(self.ends, start + 1), bisect.bisect_left(self.starts, end)
+        return bisect.bisect_left(ends, start + 1), bisect.bisect_left(starts, end)
 
     def quote(self, start: int, end: int) -> str:
         """The original text behind a span of the matching text."""
@@ -147,7 +149,9 @@ def _drop_invisible(chars: list, spans: list) -> tuple[list, list]:
     """Without invisible characters; a soft hyphen after a letter also takes the line break after it."""
     if INVISIBLE.isdisjoint(chars):
         return chars, spans
-    out, kept, join = [], [], False
+    out: list = []
+    kept: list = []
+    join = False
     for ch, span in zip(chars, spans):
         if join and ch.isspace():
             continue

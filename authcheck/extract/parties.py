@@ -93,9 +93,9 @@ def issuer(doc: Document, layout: Layout, head: Letterhead, block: SignatureBloc
     from_name = from_title = None
     for label, value, line in layout.labels:
         if label == "from" and value and is_party(value):
-            name, title = split_person(value)
-            from_name = fact(line, "from", name) if name else None
-            from_title = fact(line, "from", title) if title else None
+            person, role = split_person(value)
+            from_name = fact(line, "from", person) if person else None
+            from_title = fact(line, "from", role) if role else None
             claims.append(fact(line, "from", value))
             break
     if block.name:
@@ -135,10 +135,12 @@ def recipient(layout: Layout, salutation: Fact | None) -> Party:
     if values:
         text = " ".join(v for v, _ in values)
         first = values[0][1]
-        name, _ = split_person(values[0][0])
+        person, _ = split_person(values[0][0])
         f = fact(first, "recipient", values[0][0])
         full = Fact(text, f.loc)
-        return Party(name=Fact(name, f.loc) if name else None, organization=full, source="recipient", claims=(full,))
+        return Party(
+            name=Fact(person, f.loc) if person else None, organization=full, source="recipient", claims=(full,)
+        )
     lines = [ln for ln in layout.parts.get("recipient", []) if ln.text.strip()]
     if lines:
         name = next((fact(ln, "recipient") for ln in lines if looks_like_name(ln.text.strip())), None)

@@ -33,9 +33,10 @@ def signature_block(layout: Layout) -> SignatureBlock:
     rest = lines[1:] if closing else lines
     rest = [ln for ln in rest if not CONFORMED.search(ln.text)]
     at = next((k for k, ln in enumerate(rest) if person_name(ln.text)), None)
-    name = _cell_fact(rest[at], person_name(rest[at].text)) if at is not None else None
+    who = person_name(rest[at].text) if at is not None else None
+    name = _cell_fact(rest[at], who) if at is not None and who else None
     titles: list[Fact] = []
-    if at is not None:
+    if at is not None and name is not None:
         titles = _rank_on_name_line(rest[at], name.text)
         titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[at + 1 : at + 5]]
         titles += [_cell_fact(ln, cells(ln.text)[0]) for ln in rest[:at] if is_title(ln.text)]
@@ -87,13 +88,13 @@ def evidence(doc: Document, layout: Layout, block: SignatureBlock, issuer: Party
         ev = tuple(Fact(s.name, Location("signature_field", s.page, key=s.name)) for s in empty)
         return SignatureEvidence(False, evidence=ev, reason="the digital signature field is empty", strength=weak)
     if block.name or block.closing or (issuer.source in ("from", "signature_block") and issuer.name):
-        what = block.name or block.closing or issuer.name
+        shown = block.name or block.closing or issuer.name
         why = (
             "typed name only: no signature image, digital signature or /s/ marker"
             if block.name
             else "a signature block or attribution with nothing that signs it"
         )
-        return SignatureEvidence(False, evidence=(what,) if what else (), reason=why, strength=weak)
+        return SignatureEvidence(False, evidence=(shown,) if shown else (), reason=why, strength=weak)
     return SignatureEvidence(None, reason="nothing to sign: no signature block and no attribution", strength=weak)
 
 

@@ -39,9 +39,7 @@ def examine(data: bytes, doc: Document, settings: Any) -> tuple[Mapping[str, Sig
             found = budget.call(run, data, doc, settings)
             return found if isinstance(found, tuple) else (found, ())
     except OutOfTime:
-        allowed = (
-            f"{budget.seconds:g} s, {SHARE_OF_TIMEOUT:.0%} of the {budget.seconds / SHARE_OF_TIMEOUT:g} s --timeout"
-        )
+        allowed = f"{budget.seconds:g} s, {SHARE_OF_TIMEOUT:.0%} of the {(budget.seconds or 0.0) / SHARE_OF_TIMEOUT:g} s --timeout"
         return {}, (
             Note(
                 "forensics-incomplete",

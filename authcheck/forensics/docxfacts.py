@@ -347,7 +347,7 @@ _NUMBERS = {"app_total_time", "app_pages", "core_revision"}
 
 def _property_parts(ctx: _Context) -> tuple[str, dict, str, dict]:
     """(core part, its values, app part, its values) exactly as the file holds them."""
-    out = []
+    out: list[Any] = []
     for kind, default, label in (
         ("/core-properties", "docProps/core.xml", "core.xml"),
         ("/extended-properties", "docProps/app.xml", "app.xml"),
@@ -525,7 +525,7 @@ def _generator(ctx: _Context) -> dict[str, Signal]:
     else:
         facts["tool_mismatch"] = Signal(
             reasons,
-            app.evidence + tuple(mismatch_ev),
+            (app.evidence if app else ()) + tuple(mismatch_ev),
             f"app.xml claims {claimed}, but the package was written by another tool.",
         )
     return facts

@@ -166,9 +166,9 @@ class StoryScan:
         elif state.header and tag == f"{{{WPS}}}wsp":
             frame.shape_text = []
         elif state.header and tag == f"{{{A}}}prstTxWarp":
-            shape = next((f for f in reversed(stack) if f.shape_text is not None), None)
+            shape = next((f.shape_text for f in reversed(stack) if f.shape_text is not None), None)
             if shape is not None:
-                shape.shape_text.append(None)  # marks the shape as WordArt
+                shape.append(None)  # marks the shape as WordArt
 
     def _leave(self, frame: _Frame, stack: list[_Frame], state: _PartState) -> None:
         """React to an element ending: close revisions and WordArt shapes."""
@@ -201,9 +201,9 @@ class StoryScan:
             for parts in state.comments.values():
                 if sum(map(len, parts)) < TEXT_MAX:
                     parts.append(text)
-        shape = next((f for f in reversed(stack) if f.shape_text is not None), None)
-        if shape is not None and len(shape.shape_text) < 200:
-            shape.shape_text.append(text)
+        shape = next((f.shape_text for f in reversed(stack) if f.shape_text is not None), None)
+        if shape is not None and len(shape) < 200:
+            shape.append(text)
 
     def _signature_line(self, el: Any, part: str) -> None:
         """A Word signature line: who is asked to sign it."""

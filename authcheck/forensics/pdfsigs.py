@@ -79,7 +79,7 @@ def iter_fields(reader: Any) -> Iterator[tuple[str, Any, str | None]]:
     form = resolve(resolve(reader.trailer["/Root"]).get("/AcroForm"))
     if not hasattr(form, "get"):
         return
-    todo = deque((ref, "", None) for ref in (resolve(form.get("/Fields")) or []))
+    todo: deque[tuple[Any, str, str | None]] = deque((ref, "", None) for ref in (resolve(form.get("/Fields")) or []))
     seen: set[int] = set()
     while todo and len(seen) < MAX_FIELDS:
         ref, parent, inherited = todo.popleft()

@@ -180,11 +180,10 @@ def _metadata(package: Package, pages: int, notes: list[Note]) -> Metadata:
         raw.update(property_part(package.xml(app), "app.xml"))
     values, sources = normalise(raw, DOCX_FIELDS)
     count = raw.get("app.xml:Pages", "")
+    page_count = pages
     if count.isdigit():
-        values["page_count"], sources["page_count"] = int(count), "app.xml:Pages"
-    else:
-        values["page_count"] = pages
-    return Metadata(**values, raw=raw, sources=sources)
+        page_count, sources["page_count"] = int(count), "app.xml:Pages"
+    return Metadata(**values, page_count=page_count, encrypted=False, raw=raw, sources=sources)
 
 
 def _signature_lines(package: Package, walker: Walker) -> tuple[SignatureField, ...]:

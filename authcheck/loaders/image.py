@@ -71,7 +71,7 @@ def frames(img: Any, data: bytes, limits: Limits, notes: list[Note]) -> list[Any
                 {"pages_total": count, "pages_read": limits.max_image_frames},
             )
         )
-    out = []
+    out: list = []
     for index in range(min(count, limits.max_image_frames)):
         try:
             img.seek(index)

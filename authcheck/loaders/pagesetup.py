@@ -161,6 +161,8 @@ def _section_size(sect: Any) -> PageSize | None:
 def _twips(element: Any, attr: str) -> float | None:
     """An attribute in twips as points (None when absent or not a number)."""
     raw = element.get(f"{_W}{attr}") if element is not None else None
+    if raw is None:
+        return None
     try:
         value = float(raw) / 20.0
     except (TypeError, ValueError):
@@ -191,7 +193,7 @@ def _docx_fonts(body: Any, styles: Any, theme: Any) -> set[str]:
     return out
 
 
-def _style_font(by_id: dict, sid: str) -> Any:
+def _style_font(by_id: dict, sid: str | None) -> Any:
     """The first w:rFonts with a Latin font along a style's basedOn chain, or None."""
     seen: set = set()
     while sid in by_id and sid not in seen and len(seen) < 50:

@@ -105,7 +105,8 @@ def _squeeze(text: str) -> tuple[str, list[int]]:
 
 def _spans(haystack: str, needle: str, limit: int = 500) -> list[tuple[int, int]]:
     """Where `needle` occurs in `haystack` (overlaps included), at most `limit` times."""
-    spans, at = [], haystack.find(needle) if needle else -1
+    spans: list[tuple[int, int]] = []
+    at = haystack.find(needle) if needle else -1
     while at >= 0 and len(spans) < limit:
         spans.append((at, at + len(needle)))
         at = haystack.find(needle, at + 1)

@@ -95,7 +95,7 @@ class _RunBuilder:
         self.run: list | None = None  # [text, x, y, size, end_x, angle, last_end]
         self.x, self.y = ctypes.c_double(), ctypes.c_double()
         self.left, self.right, self.bottom, self.top = (ctypes.c_double() for _ in range(4))
-        self.matrix = None
+        self.matrix: Any = None  # pdfium's FS_MATRIX (an untyped ctypes structure), made on first use
 
     def newline(self) -> None:
         """PDFium ended a line: the next word starts a new run."""

@@ -177,7 +177,7 @@ def _main_angle(fragments: list[Fragment]) -> int:
     upright = sum(n for angle, n in chars.items() if abs(angle) <= 2)
     if upright * 5 >= sum(chars.values()):
         return 0
-    return max(chars, key=chars.get)
+    return max(chars, key=chars.__getitem__)
 
 
 def _lines(fragments: list[Fragment], angle: int) -> list[tuple[str, float, float, float, tuple]]:
@@ -212,7 +212,7 @@ def _join(group: list[tuple[float, float, Fragment]]) -> str:
     for fx, _, frag in group:
         if last is not None and frag.text == last.text and abs(fx - last_x) < 0.2 * frag.size:
             continue  # the same text drawn twice (fake bold): keep one copy
-        if end is None:
+        if end is None or last is None:  # set together: the first fragment
             text = frag.text
         else:
             gap, size = fx - end, max(frag.size, last.size)

@@ -234,6 +234,8 @@ def _picture_name(element: Any) -> str:
 def _picture_size(element: Any) -> tuple[float | None, float | None]:
     """A DrawingML picture's size in points (wp:extent, in EMU), else (None, None)."""
     extent = next(element.iter(f"{{{WP}}}extent"), None)
+    if extent is None:
+        return None, None
     try:
         return round(int(extent.get("cx")) / 12700, 2), round(int(extent.get("cy")) / 12700, 2)
     except (AttributeError, TypeError, ValueError):
@@ -297,7 +299,7 @@ class Spacing:
         while value is None and style and style not in seen:
             seen.add(style)
             entry = self._styles.get(style, (None, None, None))
-            value, style = entry[side], entry[2]
+            value, style = entry[:2][side], entry[2]
         return self._defaults[side] if value is None else value
 
 

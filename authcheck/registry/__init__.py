@@ -45,7 +45,7 @@ def _stamp(registry_paths, exemplars: str | None) -> tuple:
     an exemplar rewritten in place does not change its folder's time)."""
     import os
 
-    out = []
+    out: list[tuple[str, int | None, int | None]] = []
     for path in [*registry_paths, *([exemplars] if exemplars else [])]:
         try:
             st = os.stat(path)

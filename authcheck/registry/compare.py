@@ -84,7 +84,9 @@ def _particular(words: list[str]) -> bool:
 
 def against_known(print_: dict, knowledge) -> dict[str, Signal]:
     """Signature and template signals against the registry's and the exemplars' known letters."""
-    reused, same, template = [], [], []
+    reused: list = []
+    same: list = []
+    template: list = []
     if knowledge.index is not None:
         found = registry_signature(print_, knowledge.index.registry.people)
         if found:

@@ -315,7 +315,7 @@ def _rank_problem(letter: Letter, person: Person, held: list[Post], day, evidenc
     lines = [f for f in (letter.signature_block.name, *letter.signature_block.titles) if f is not None]
     for fact in lines:
         claimed = claimed_rank(fact.text)
-        if claimed and claimed not in {rank_of(p.rank) or plain(p.rank) for p in ranked}:
+        if claimed and claimed not in {rank_of(rank) or plain(rank) for rank in (p.rank for p in ranked) if rank}:
             evidence.append(_ev(fact))
             return [f"'{fact.text}' claims the rank {claimed}; on {day} the registry gives {ranked[0].rank}"]
     return []
@@ -384,4 +384,4 @@ def allowed(action: str, may_sign: tuple[str, ...]) -> bool:
     """True when an action is covered by what the signatory may sign."""
     if "any" in may_sign or action in may_sign:
         return True
-    return any(action in COVERS.get(grant, ()) for grant in may_sign if COVERS.get(grant))
+    return any(action in (COVERS.get(grant) or ()) for grant in may_sign)

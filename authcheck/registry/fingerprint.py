@@ -43,7 +43,7 @@ def signature_hashes(letter, data: bytes) -> list[str]:
     from authcheck.loaders.placedimages import image_pixels
     from authcheck.registry.phash import image_hash
 
-    out = []
+    out: list[str] = []
     for fact in letter.signature.evidence:
         if fact.loc.part != "signature_block" or "image" not in letter.signature.kinds or len(out) >= 4:
             continue

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from authcheck.engine.registrykeys import KEYS
 from authcheck.model import Signal
+
+if TYPE_CHECKING:
+    from authcheck.registry.exemplars import ExemplarSet
+    from authcheck.registry.index import RegistryIndex
 
 
 @dataclass
 class Knowledge:
     """The registry index (None without a registry) and the exemplar set (None without exemplars)."""
 
-    index: object
-    exemplars: object
+    index: RegistryIndex | None
+    exemplars: ExemplarSet | None
     digest: str
 
 

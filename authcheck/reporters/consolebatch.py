@@ -84,7 +84,7 @@ def render_summary(results: Sequence[Result], console: Console, view: BatchView 
         console.print(
             Text(
                 f"{len(ordered) - len(shown)} more file(s) did not trip the gate (--quiet)",
-                style=None if plain else "dim",
+                style="" if plain else "dim",
             )
         )
     console.print(summary_line(results, view, plain), soft_wrap=True)
@@ -99,20 +99,20 @@ def file_line(result: Result, width: int, plain: bool) -> Text:
     """``FAIL  75  path`` or ``ERROR     path: type at stage: message``."""
     if result.error is not None:
         err = result.error
-        tag = Text("ERROR".ljust(TAG_WIDTH), style=None if plain else "bold red")
+        tag = Text("ERROR".ljust(TAG_WIDTH), style="" if plain else "bold red")
         detail = for_terminal(f": {error_detail(err)}")
         return Text.assemble(tag, shorten(for_terminal(result.path), max(MIN_PATH, width - TAG_WIDTH - 30)), detail)
     verdict = (result.verdict or "none").upper()
     tag = Text(
         f"{verdict:<6}{result.score if result.score is not None else '?':>3}",
-        style=None if plain else VERDICT_STYLE.get(result.verdict or "", ""),
+        style="" if plain else VERDICT_STYLE.get(result.verdict or "", ""),
     )
     axes = f"  (origin {result.axes.get('origin', '?')}, authority {result.axes.get('authority', '?')})"
     path = for_terminal(result.path)
     if len(path) > width - TAG_WIDTH - 2 - len(axes):
         axes = ""  # the file name matters more than the axes, which the JSON and the single report give
     path = shorten(path, max(MIN_PATH, width - TAG_WIDTH - 2 - len(axes)))
-    return Text.assemble(tag, "  ", path, (axes, None if plain else "dim"))
+    return Text.assemble(tag, "  ", path, (axes, "" if plain else "dim"))
 
 
 def finding_line(path: str, finding: Finding, width: int, plain: bool) -> Text:
@@ -125,7 +125,7 @@ def finding_line(path: str, finding: Finding, width: int, plain: bool) -> Text:
         shorten(for_terminal(path), path_room),
         tail,
         " ",
-        (for_terminal(finding.rule), None if plain else SEVERITY_STYLE.get(finding.severity, "")),
+        (for_terminal(finding.rule), "" if plain else SEVERITY_STYLE.get(finding.severity, "")),
         " ",
         for_terminal(" ".join(finding.message.split())),
     )

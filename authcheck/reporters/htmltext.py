@@ -10,6 +10,7 @@ text is escaped on its own; marks are added around the escaped pieces, never ins
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from authcheck.model import Finding, Result
 from authcheck.reporters.htmlkit import esc
@@ -35,7 +36,8 @@ def text_view(result: Result, findings: list[Finding], prefix: str, emitted: set
     marks = _evidence_marks(findings, prefix)
     inserts = _by_line(doc.signals.get("tracked_inserted_text"))
     comments = _by_line(doc.signals.get("comments"))
-    out, para, source, shown = ['<div class="textview">'], [], None, 0
+    para: list[str] = []
+    out, source, shown = ['<div class="textview">'], None, 0
     for line in doc.lines:
         if shown > MAX_CHARS:
             out.append('<p class="muted">(the rest of the text is not shown)</p>')
@@ -90,7 +92,7 @@ def _by_line(signal) -> dict[int, tuple]:
 def _line_html(line, marks, inserts, emitted: set) -> str:
     """One line with evidence marks and tracked insertions, each text piece escaped alone."""
     text = line.text
-    spans = []
+    spans: list[tuple[int, int, str, Any]] = []
     for start, end, n, href, ident in marks:
         a, b = max(start, line.start) - line.start, min(end, line.end) - line.start
         if a < b:

@@ -13,6 +13,7 @@ import hashlib
 import multiprocessing
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_PAGES = 30  #: pages drawn per letter; the report says when there are more
@@ -40,7 +41,7 @@ def changed_pages(letter) -> list[tuple[int, int]]:
     return pairs[:MAX_COMPARED]
 
 
-def pictures_for(path: str, sha256: str | None, settings, compare: tuple = ()) -> Pictures:
+def pictures_for(path: str, sha256: str | None, settings, compare: Sequence[tuple[int, int]] = ()) -> Pictures:
     """Draw the pages of the checked PDF at `path` (only if it still hashes to `sha256`), and for
     each (revision, page) in `compare` that page before and after that revision."""
     if path == "-" or not sha256:

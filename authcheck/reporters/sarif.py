@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from authcheck.errors import not_checked
-from authcheck.model import Evidence, Finding, Letter, Result
+from authcheck.model import ErrorInfo, Evidence, Finding, Letter, Result
 from authcheck.reporters.formats import RunReport
 from authcheck.scoring.fingerprint import finding_fingerprint
 
@@ -241,7 +241,7 @@ def finding_result(result: Result, finding: Finding, rule_index: int, artifact: 
 
 def error_result(result: Result, rule_index: int, artifact: dict[str, Any]) -> dict[str, Any]:
     """The `authcheck.error` result for a file that could not be checked, located at the file."""
-    err = result.error
+    err = _error_of(result)
     payload = "\0".join((ERROR_RULE_ID, artifact["uri"], err.type, err.stage))
     return {
         "ruleId": ERROR_RULE_ID,
@@ -259,6 +259,13 @@ def error_result(result: Result, rule_index: int, artifact: dict[str, Any]) -> d
 def error_message(result: Result) -> str:
     """ "could not be checked: <type> at <stage>: <message>"."""
     return not_checked(result.error)
+
+
+def _error_of(result: Result) -> ErrorInfo:
+    """The error of a file that could not be checked (the only results the error builders are given)."""
+    if result.error is None:
+        raise ValueError(f"{result.path} was checked: it has no error to report")
+    return result.error
 
 
 def fingerprints(digest: str) -> dict[str, str]:
@@ -425,7 +432,7 @@ def invocation(
                 "message": {"text": error_message(r)},
                 "locations": [{"physicalLocation": {"artifactLocation": locate[r.path]}}],
                 "associatedRule": {"id": ERROR_RULE_ID, "index": rule_index[ERROR_RULE_ID]},
-                "properties": {"error_type": r.error.type, "stage": r.error.stage},
+                "properties": {"error_type": _error_of(r).type, "stage": _error_of(r).stage},
             }
             for r in failed
         ]

@@ -66,7 +66,7 @@ class Entry:
 
     def label(self) -> str:
         """How messages name the entry: "entry 3 (rule x)"."""
-        what = f"rule {self.rule}" if self.rule else f"fingerprint {self.fingerprint[:12]}"
+        what = f"rule {self.rule}" if self.rule else f"fingerprint {(self.fingerprint or '')[:12]}"
         return f"entry {self.index} ({what})"
 
     def expired(self, today: dt.date) -> bool:
@@ -119,7 +119,7 @@ class IgnoreFile:
         """Expired entries, and live entries that matched nothing in this run."""
         out = []
         for entry in self.entries:
-            if entry.expired(today):
+            if entry.expires is not None and entry.expired(today):
                 out.append(f"{entry.label()} expired on {entry.expires.isoformat()}; it no longer suppresses anything")
             elif not entry.used:
                 out.append(f"{entry.label()} matched nothing in this run")
@@ -220,8 +220,10 @@ def apply_suppressions(
     if not changed:
         return result
     if rescore is None:
-        from authcheck.scoring.score import rescore
-    return rescore(dataclasses.replace(result, findings=tuple(findings)), settings)
+        from authcheck.scoring.score import rescore as rescore_result
+    else:
+        rescore_result = rescore
+    return rescore_result(dataclasses.replace(result, findings=tuple(findings)), settings)
 
 
 def _suppression(

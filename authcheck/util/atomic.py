@@ -122,7 +122,7 @@ class AtomicWriter:
             return sys.stdout.write(text)
         data = text.encode(self.encoding, "backslashreplace")
         try:
-            _write_all(self._fd, data)
+            _write_all(self._descriptor(), data)
         except OSError as exc:
             raise OutputError(self.path, _explain(exc)) from None
         self._good += len(data)
@@ -142,23 +142,31 @@ class AtomicWriter:
             self._open = False
             sys.stdout.flush()
             return
+        fd = self._descriptor()
         try:
             if self._tmp is not None:
-                os.fsync(self._fd)
-                _copy_mode(self._target, self._tmp)
-                os.close(self._fd)
+                target = self._target or self.path  # open() sets the target with the temporary file
+                os.fsync(fd)
+                _copy_mode(target, self._tmp)
+                os.close(fd)
                 self._fd = None
-                os.replace(self._tmp, self._target)
+                os.replace(self._tmp, target)
                 self._tmp = None
-                _fsync_dir(os.path.dirname(self._target))
+                _fsync_dir(os.path.dirname(target))
             else:
-                os.close(self._fd)
+                os.close(fd)
                 self._fd = None
         except OSError as exc:
             raise OutputError(self.path, _explain(exc)) from None
         self._open = False
 
     close = commit
+
+    def _descriptor(self) -> int:
+        """The open file descriptor (ValueError when there is none: not opened, or already closed)."""
+        if self._fd is None:
+            raise ValueError("AtomicWriter is not open")
+        return self._fd
 
     def salvage(self) -> bytes:
         """What was written before a failure (read back from the temporary file; b"" in place)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 
@@ -35,7 +36,7 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
-_DECODERS = {
+_DECODERS: dict[str, Callable[[Any], Any]] = {
     "map": lambda v: {_hashable(decode(k)): decode(x) for k, x in v},
     "datetime": dt.datetime.fromisoformat,
     "date": dt.date.fromisoformat,

@@ -7,6 +7,7 @@ and `unknown: true`, so absence of evidence is never taken as evidence.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ class Cond:
     patterns: tuple[str, ...] = ()
 
 
-def compile_when(node, where: dict, known_fields: set[str], key: str = "when") -> Cond:
+def compile_when(node, where: dict, known_fields: AbstractSet[str], key: str = "when") -> Cond:
     """Compile one node of the tree; errors name the rule and the key path."""
     if not isinstance(node, dict) or len(node) == 0:
         raise RuleError(
@@ -66,7 +67,9 @@ def _group(node, kind, where, known, key) -> Cond:
     children = [compile_when(c, where, known, f"{key}[{i}]") for i, c in enumerate(items)]
 
     def run(ctx) -> Outcome:
-        evidence, variables, results = [], {}, []
+        evidence: list = []
+        variables: dict = {}
+        results: list = []
         for child in children:
             ok, ev, var = child.run(ctx)
             results.append(ok)

@@ -57,8 +57,9 @@ def inflect(base: str, past: str | None = None, pp: str | None = None) -> list[t
     stem = base[:-1] if base.endswith("e") and not base.endswith(("ee", "ye", "oe")) else base
     stems = [stem] + ([base + base[-1]] if _doubles(base) else [])
     forms.extend((s + "ing", "ing") for s in stems)
-    if past or pp:
-        forms.extend([(past or pp, "past"), (pp or past, "pp")])
+    given = past or pp
+    if given:
+        forms.extend([(past or given, "past"), (pp or given, "pp")])
     elif base.endswith("e"):
         forms.append((base + "d", "ed"))
     elif base.endswith("y") and base[-2:-1] not in "aeiou":

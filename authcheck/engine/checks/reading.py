@@ -104,7 +104,7 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
         [m for m in ctx.actions if m.entry.kind == "continuation"]
     )
     _drop_cues_in_phrases(ctx)
-    out = []
+    out: list[Candidate] = []
     ctx.actions = ctx.actions[: max(0, budget[0])]
     budget[0] -= len(ctx.actions)
     for m in ctx.actions:
@@ -166,7 +166,7 @@ def _noun_reading(ctx: _Ctx, m) -> bool:
 def _longest(matches: list) -> list:
     """Drop matches inside a longer one ("pull out" inside "pull out of"); a gapped match ("bring * home")
     hides nothing, since its gap may hold another reading ("ship ... heads back ... home")."""
-    kept = []
+    kept: list = []
     for m in sorted(matches, key=lambda m: (m.lo, -(m.hi - m.lo))):
         if any(k.lo <= m.lo and m.hi <= k.hi and "*" not in k.entry.words for k in kept):
             continue
@@ -810,7 +810,7 @@ def _cessation(ctx: _Ctx, lex) -> Candidate | None:
             continue
         from authcheck.engine.checks.lexicon import Entry, Match
 
-        m = Match(cue.lo, cue.hi, Entry(ctx.words[cue.lo : cue.hi], "action", "end", "base"))
+        m = Match(cue.lo, cue.hi, Entry(tuple(ctx.words[cue.lo : cue.hi]), "action", "end", "base"))
         cand = _make(ctx, m, objs[0], m.entry, "no longer", clause)
         cand.score = lex.continuation.weight
         guard = first_guard(ctx, m, clause, False, None, None, lex)

@@ -29,7 +29,7 @@ class Matcher:
 
     def hits(self, segments, resolved) -> list[Hit]:
         """Every non-empty match in every segment."""
-        out = []
+        out: list[Hit] = []
         for seg in segments:
             for pattern in self.patterns:
                 out.extend(

@@ -21,8 +21,13 @@ can show them with --explain and never count them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from authcheck.engine.checks.base import Hit
 from authcheck.errors import RuleError
+
+if TYPE_CHECKING:
+    from authcheck.engine.checks.lexicon import Index
 
 KEYS = {"wording"}
 CUES = {
@@ -73,7 +78,7 @@ class Lexicon:
 
     def __init__(self, spec: dict, where: dict, key: str) -> None:
         self._args = (spec, where, key)
-        self._index = None
+        self._index: Index | None = None
         self._validate(spec, where, key)
 
     def _validate(self, spec: dict, where: dict, key: str) -> None:

@@ -126,7 +126,9 @@ def prepare(image: Any) -> Any:
     gray = image.convert("L")
     scale = TARGET_LONG_SIDE / max(gray.size)
     if scale < 0.95 or scale > 1.6:
-        gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))), Image.LANCZOS)
+        gray = gray.resize(
+            (max(1, round(gray.width * scale)), max(1, round(gray.height * scale))), Image.Resampling.LANCZOS
+        )
     background = gray.filter(ImageFilter.GaussianBlur(radius=max(gray.size) / 40))
     arr = np.asarray(gray, dtype=np.float32)
     bg = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
@@ -134,11 +136,11 @@ def prepare(image: Any) -> Any:
     low, high = np.percentile(even, 1), np.percentile(even, 99.5)
     if high - low > 10:
         even = np.clip((even - low) / (high - low) * 255.0, 0, 255)
-    even = Image.fromarray(even.astype(np.uint8))
-    angle = skew(even)
+    page = Image.fromarray(even.astype(np.uint8))
+    angle = skew(page)
     if abs(angle) >= 0.3:
-        even = even.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
-    return np.asarray(even, dtype=np.uint8)
+        page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    return np.asarray(page, dtype=np.uint8)
 
 
 def skew(gray: Any) -> float:
@@ -146,11 +148,11 @@ def skew(gray: Any) -> float:
     import numpy as np
     from PIL import Image
 
-    small = gray.resize((max(1, gray.width // 3), max(1, gray.height // 3)), Image.BILINEAR)
+    small = gray.resize((max(1, gray.width // 3), max(1, gray.height // 3)), Image.Resampling.BILINEAR)
     ink = Image.fromarray(((np.asarray(small) < 140) * 255).astype(np.uint8))
 
     def sharpness(angle: float) -> float:
-        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST), dtype=np.float32).sum(axis=1)
+        rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float32).sum(axis=1)
         return float(np.square(np.diff(rows)).sum())
 
     best = max(np.arange(-6.0, 6.01, 0.5), key=sharpness)

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from authcheck.errors import CheckError
 from authcheck.loaders.budget import Budget
@@ -108,18 +108,19 @@ class OcrProcess:
     """The OCR helper (`ocrchild`) with its own memory cap; `read` gives one page's reading or None."""
 
     def __init__(self, engine: str, limits: Limits) -> None:
-        self.engine, self.limits, self.proc = engine, limits, None
+        self.engine, self.limits = engine, limits
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> OcrProcess:
         cap = self.limits.ocr_memory_mb * 1024 * 1024 if self.limits.memory_mb else 0
-        self.proc = subprocess.Popen(
+        self.proc = proc = subprocess.Popen(
             [sys.executable, "-m", "authcheck.loaders.ocr.child"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             preexec_fn=(lambda: _cap_memory(cap)) if cap else None,
         )
-        self.proc.stdin.write(self.engine.encode("ascii") + b"\n")
+        _pipe(proc.stdin).write(self.engine.encode("ascii") + b"\n")
         return self
 
     def read(self, image: Any, seconds: float) -> dict | None:
@@ -129,30 +130,40 @@ class OcrProcess:
         buf = io.BytesIO()
         image.save(buf, format="PNG")
         try:
-            self.proc.stdin.write(struct.pack(">I", len(buf.getvalue())) + buf.getvalue())
-            self.proc.stdin.flush()
+            stdin = _pipe(self.proc.stdin)
+            stdin.write(struct.pack(">I", len(buf.getvalue())) + buf.getvalue())
+            stdin.flush()
         except OSError:
-            return self._dead()
+            self._dead()
+            return None
         line = _readline(self.proc.stdout, seconds)
         if not line:
-            return self._dead()
+            self._dead()
+            return None
         return json.loads(line)
 
     def _dead(self) -> None:
-        self.proc.kill()
-        return None
+        if self.proc is not None:
+            self.proc.kill()
 
     def __exit__(self, *exc: Any) -> None:
         if self.proc is None:
             return
         with contextlib.suppress(OSError):
-            self.proc.stdin.close()
+            _pipe(self.proc.stdin).close()
         try:
             self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        self.proc.stdout.close()
+        _pipe(self.proc.stdout).close()
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """One of the helper's pipes (always made: the helper starts with stdin and stdout as PIPE)."""
+    if stream is None:
+        raise OSError("the OCR helper has no pipe")
+    return stream
 
 
 def _cap_memory(cap: int) -> None:
