@@ -585,3 +585,13 @@ def test_time_limit_is_reported(genuine, monkeypatch):
     facts, _ = facts_of(fx.add_text(genuine, SECRET))
     assert "time limit reached" in value(facts, "pdf_forensics_incomplete")
     assert value(facts, "pdf_revisions") == 2
+
+
+def test_text_shown_by_tj_arrays_is_replayed_to_the_end_of_the_page():
+    """Strings reach the replay as pypdf's str (TextStringObject): it reads the file's own bytes of
+    each, so hidden text drawn with kerned TJ arrays after visible text is still found."""
+    ops = (
+        "BT /F1 12 Tf 72 700 Td [(Dear) -250 (Minister,)] TJ ET "
+        "BT 3 Tr /F1 12 Tf 72 100 Td [(All forces ) -250 (will withdraw.)] TJ ET"
+    )
+    assert value(facts_of(fx.page_with_ops(ops))[0], "pdf_hidden_text") == ["invisible: All forces will withdraw."]

@@ -162,16 +162,12 @@ class PageScan:
 
     def _show(self, args: Any, cm: Any, tm: Any) -> None:
         """Classify one text-showing operator's text."""
-        raw = (
-            args[-1]
-            if not isinstance(args[-1], list)
-            # bytes() of a str (pypdf's TextStringObject) raises TypeError, which ends this page's
-            # replay early: kept as it is here (a typing change), reported as a bug to fix on its own.
-            else b"".join(bytes(a) if isinstance(a, (bytes, str)) else b"" for a in args[-1])  # type: ignore[arg-type]
-        )
-        if isinstance(raw, str):
-            raw = raw.encode("latin-1", "replace")
-        shown = self.decode(self.state.font, bytes(raw))
+        shown_text = args[-1]
+        if isinstance(shown_text, list):  # TJ: strings between kerning numbers
+            raw = b"".join(_string_bytes(a) for a in shown_text)
+        else:
+            raw = _string_bytes(shown_text)
+        shown = self.decode(self.state.font, raw)
         chars = len(shown.strip())
         if not chars:
             return
@@ -306,3 +302,14 @@ def snippet(parts: list[str]) -> str:
     """Hidden text pieces joined and shortened for a report."""
     joined = " ".join(" ".join(p.split()) for p in parts if p.strip())
     return joined if len(joined) <= MAX_SNIPPET else joined[: MAX_SNIPPET - 1] + "…"
+
+
+def _string_bytes(value: Any) -> bytes:
+    """The bytes of a PDF string operand: pypdf gives bytes, or a str (TextStringObject) that keeps
+    the file's own bytes in `original_bytes`; anything else (a kerning number) gives none."""
+    if isinstance(value, bytes):
+        return bytes(value)
+    if isinstance(value, str):
+        original = getattr(value, "original_bytes", None)
+        return bytes(original) if isinstance(original, bytes) else value.encode("latin-1", "replace")
+    return b""
