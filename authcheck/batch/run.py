@@ -173,13 +173,25 @@ class Run:
 
 
 def _prewarm(targets: list[Target]) -> None:
-    """Import the parsers a batch will need once, here, so forked and replacement workers inherit them."""
-    suffixes = {os.path.splitext(t.path)[1].lower() for t in targets}
-    from authcheck.loaders import pdf  # noqa: F401 - most letters are PDFs; an unknown suffix may be one too
+    """Import what a batch's workers will need once, here, before they are forked, so every worker
+    (and every replacement of one killed on a limit) starts ready for its first file: the pipeline's
+    stages, and the PDF and DOCX readers when the batch has such files (pypdf with Pillow is ~100 ms
+    a process).  PDFium is left to the workers (its library is initialised on import)."""
+    import importlib
 
+    suffixes = {os.path.splitext(t.path)[1].lower() for t in targets}
+    names = ["authcheck.loaders", "authcheck.forensics", "authcheck.extract", "authcheck.registry"]
+    names += ["authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.scoring.evidencebox"]
+    names += ["authcheck.engine.checks.reading", "rapidfuzz.fuzz"]
+    if suffixes & {".pdf", ""} or len(suffixes) > 3:  # an unknown suffix may be a PDF too
+        names += ["authcheck.loaders.pdf", "authcheck.forensics.pdffacts", "pypdf"]
     if suffixes & {".docx", ".doc", ""} or len(suffixes) > 3:
-        from authcheck.loaders import docx  # noqa: F401 - imported so workers inherit it
-    import rapidfuzz.fuzz  # noqa: F401 - imported so workers inherit it
+        names += ["authcheck.loaders.docx", "authcheck.forensics.docxfacts", "docx"]
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional part missing: the worker reports it for the file that needs it
+            pass
 
 
 @functools.lru_cache(maxsize=1)
