@@ -55,6 +55,11 @@ class Outputs:
     html_output: str | None = None  #: a file, or a folder (ends with "/" or exists) of reports
 
     @property
+    def wants_boxes(self) -> bool:
+        """JSON, JSON lines and HTML show where evidence sits on its page; the console and SARIF do not."""
+        return self.fmt in ("json", "jsonl", "html") or bool(self.json_output or self.jsonl_output or self.html_output)
+
+    @property
     def wants_html(self) -> bool:
         """HTML needs each letter (text, metadata, forensic facts) kept with its result."""
         return self.fmt == "html" or bool(self.html_output)
@@ -92,6 +97,8 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     project = replace(project, settings=prepare(project.settings))
     if options.get("explain"):
         project = replace(project, settings=replace(project.settings, explain=True))
+    if not outputs.wants_boxes:  # no PDFium for boxes nobody sees (cached apart: see cache.settings_digest)
+        project = replace(project, settings=replace(project.settings, evidence_boxes=False))
     ruleset = ruleset_for(project.settings)
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.wants_html)
