@@ -864,7 +864,8 @@ def test_letter_record_shape():
 
 
 def test_golden_extract_view():
-    from authcheck.reporters.console import make_console, render_extract
+    from authcheck.reporters.console import make_console
+    from authcheck.reporters.extractview import render_extract
 
     buf = io.StringIO()
     render_extract(make_letter(), make_console(buf, color=False, width=100))
