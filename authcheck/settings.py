@@ -71,6 +71,7 @@ class Settings:
     knowledge_digest: str = ""  #: digest of the registry and exemplars (set by registry.prepare)
     explain: bool = False  #: also report candidates a guard dropped (notes "guard-dropped")
     ocr_engine: str = "rapidocr"  #: rapidocr (pip, the default) | tesseract (a system program) | none
+    evidence_boxes: bool = True  #: locate page evidence (`Evidence.box`, PDFium); off when no output shows boxes
 
     def kind_for(self, path: str) -> tuple[str | None, str]:
         """(forced kind or None, where it was forced) for one file: --kind, else the first `kinds` glob."""

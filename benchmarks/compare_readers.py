@@ -4,8 +4,9 @@
 
 For every PDF in samples/, the letters tools/docgen writes for the tests (`tools.pdf_forensic_fixtures`
 when importable), an optional benchmark corpus, and the hostile corpus when present, the loader runs
-twice: `loaders.pdf.TEXT_READER = "pypdf"` (every page through pypdf, as before PDFium) and "pdfium"
-(PDFium for pages of text).  Reported per group: files, files whose lines are identical (text, source,
+twice: `loaders.pdf.TEXT_READER = "pypdf"` (every page through pypdf, as before PDFium) and `--mode`:
+"auto" (the default reader: PDFium for pages of text in files the byte scan finds plain) or "pdfium"
+(PDFium for pages of text in every file).  Reported per group: files, files whose lines are identical (text, source,
 page, baseline), word-level agreement (multiset of words, summed over files), files where only one
 reader failed or the error differs, differing notes, and CPU time of each reader.  Exit status 1 when
 any file's words differ in a group that is not the hostile corpus.
@@ -43,14 +44,14 @@ def _words(doc) -> Counter:
     return Counter(word for line in doc.lines for word in line.text.split())
 
 
-def compare(files: list[Path], show: int) -> dict:
+def compare(files: list[Path], show: int, mode: str = "pdfium") -> dict:
     """Per-group figures for `files` (see the module docstring)."""
     row = Counter()
     shown = 0
     for path in files:
         data = path.read_bytes()
         old, t_old = _load(data, path.name, "pypdf")
-        new, t_new = _load(data, path.name, "pdfium")
+        new, t_new = _load(data, path.name, mode)
         row["files"] += 1
         row["cpu_pypdf"] += t_old
         row["cpu_pdfium"] += t_new
@@ -73,6 +74,13 @@ def compare(files: list[Path], show: int) -> dict:
         row["word_diff_files"] += wa != wb
         if sorted(n.code for n in old.notes) != sorted(n.code for n in new.notes):
             row["notes_differ"] += 1
+            if shown < show:
+                codes_old, codes_new = Counter(n.code for n in old.notes), Counter(n.code for n in new.notes)
+                print(
+                    f"  {path}: notes only with pypdf {sorted((codes_old - codes_new).elements())}, "
+                    f"only with {mode} {sorted((codes_new - codes_old).elements())}"
+                )
+                shown += 1
         if (a != b or wa != wb) and shown < show:
             print(
                 f"  {path}: lines differ (words only in pypdf {sum((wa - wb).values())}, "
@@ -108,6 +116,12 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", type=Path, default=None, help="a benchmark corpus (benchmarks/out/corpus-N)")
     parser.add_argument("--limit", type=int, default=400, help="at most this many corpus files [400]")
     parser.add_argument("--show", type=int, default=10, help="print up to N differing files per group")
+    parser.add_argument(
+        "--mode",
+        default="auto",
+        choices=("auto", "pdfium"),
+        help="the reader set against pypdf: auto (the default: PDFium for plain files) or pdfium (every file) [auto]",
+    )
     args = parser.parse_args(argv)
     groups = {"samples": sorted((ROOT / "samples").rglob("*.pdf"))}
     if args.corpus and args.corpus.is_dir():
@@ -123,7 +137,7 @@ def main(argv=None) -> int:
     bad = 0
     for group, files in groups.items():
         print(f"{group}:", file=sys.stderr)
-        r = compare(files, args.show)
+        r = compare(files, args.show, args.mode)
         agree = r["words_common"] / max(r["words_pypdf"], r["words_pdfium"], 1)
         print(
             f"| {group} | {r['files']} | {r['identical']} | {agree:.4f} | {r['word_diff_files']} | "

@@ -7,7 +7,8 @@ Each round runs, for every file in a new shuffled order, one fresh interpreter t
 of the single-file JSON path with `time.perf_counter` (wall) and `time.process_time` (CPU) around
 each: imports of the CLI, configuration and rules, the pipeline's lazy imports (the format's reader
 library, forensics, extraction, rules engine, JSON reporter), sniff, load (the reader, without
-layout), layout (`pdflayout.layout_page`), forensics, extract, registry, rules, score and report.
+layout), layout (`pdflayout.layout_lines`), forensics, extract, registry, rules, score, evidence boxes (with the
+import of pypdfium2 when a finding points into page text) and report.
 `python -c pass` runs in the same rounds for interpreter start-up, and the whole
 `authcheck FILE --format json --no-cache` command for the total (wall, and CPU from `os.wait4`).
 Medians over rounds.  The machine is shared: read CPU beside wall, and shares rather than
@@ -71,12 +72,14 @@ import authcheck.forensics, authcheck.extract, authcheck.registry, authcheck.eng
 timed(loaders, "load", "load")
 if kind == "pdf":
     import authcheck.loaders.pdf as lpdf
-    timed(lpdf, "layout_page", "layout")
+    timed(lpdf, "layout_lines", "layout")
 timed(authcheck.forensics, "examine", "forensics")
 timed(authcheck.extract, "extract", "extract")
 timed(authcheck.registry, "knowledge_for", "registry")
 timed(authcheck.engine.evaluate, "evaluate", "rules")
 timed(authcheck.scoring.score, "build_result", "score")
+import authcheck.scoring.evidencebox
+timed(authcheck.scoring.evidencebox, "with_boxes", "evidence boxes")
 from authcheck.batch.pipeline import check_path
 result = check_path(path, project.settings, ruleset)
 if "layout" in acc:
@@ -102,6 +105,7 @@ ORDER = [
     "registry",
     "rules",
     "score",
+    "evidence boxes",
     "report (JSON)",
 ]
 

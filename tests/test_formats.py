@@ -9,6 +9,7 @@ the right floors, and importing it loads no parser.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import subprocess
 import sys
@@ -136,11 +137,13 @@ def test_the_toy_format_goes_through_a_whole_check(toy_table, tmp_path):
 
 
 def test_prewarm_imports_what_the_names_claim():
-    assert formats.prewarm_modules([".docx"]) == ("authcheck.loaders.docx",)
+    pdf = ("authcheck.loaders.pdf", "authcheck.forensics.pdffacts", "pypdf")
+    docx = ("authcheck.loaders.docx", "authcheck.forensics.docxfacts", "docx")
+    assert formats.prewarm_modules([".docx"]) == docx
     assert formats.prewarm_modules([".txt", ".png"]) == ()
-    assert formats.prewarm_modules([".pdf", ".txt"]) == ("authcheck.loaders.pdf",)
-    assert formats.prewarm_modules([".doc", ".txt"]) == ("authcheck.loaders.pdf", "authcheck.loaders.docx")
-    assert formats.prewarm_modules([""]) == ("authcheck.loaders.pdf", "authcheck.loaders.docx")
+    assert formats.prewarm_modules([".pdf", ".txt"]) == pdf
+    assert formats.prewarm_modules([".doc", ".txt"]) == pdf + docx
+    assert formats.prewarm_modules([""]) == pdf + docx
 
 
 def test_the_table_matches_the_result_schema():
@@ -175,7 +178,14 @@ def test_every_reference_resolves_and_stays_on_its_floor():
             assert ref.startswith("authcheck.loaders.") and callable(formats.resolve(ref)), ref
         if fmt.forensics:
             assert fmt.forensics.startswith("authcheck.forensics.") and callable(formats.resolve(fmt.forensics))
-        assert all(module.startswith("authcheck.loaders.") for module in fmt.prewarm)
+        forensics_module = (fmt.forensics or "").partition(":")[0]
+        for module in fmt.prewarm:  # its loader, its examiner, or the third-party parser they use
+            assert (
+                module.startswith("authcheck.loaders.")
+                or module == forensics_module
+                or not module.startswith("authcheck")
+            )
+            importlib.import_module(module)
         assert fmt.magic or fmt.guess, f"{fmt.name}: no way to recognise it"
 
 

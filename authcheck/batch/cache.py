@@ -32,7 +32,7 @@ SCHEMA = "2"
 FILE_NAME = "results-v2.sqlite3"  #: v2: records carry an HMAC, not a bare sha256
 BATCH = 100
 TRANSIENT_ERRORS = ("timeout", "memory", "internal")  #: may pass next time, so never cached
-NOT_RESULT_SETTINGS = ("min_severity", "fail_on", "fail_score", "password")  #: display, gate, secret
+NOT_RESULT_SETTINGS = ("min_severity", "fail_on", "fail_score", "password", "evidence_boxes")  #: display, gate, secret
 FINDING_KEYS = (
     "rule",
     "title",
@@ -72,6 +72,8 @@ def settings_digest(settings: Settings) -> str:
     }
     data["disabled_rules"] = sorted(data.get("disabled_rules", []))
     data["password_set"] = settings.password is not None
+    if not getattr(settings, "evidence_boxes", True):  # results without boxes never serve a run that shows them
+        data["evidence_boxes"] = False
     if getattr(settings, "ocr_engine", "rapidocr") != "rapidocr":  # a system program: its version is not a library's
         from authcheck.loaders.ocr.engine import engine_version
 

@@ -64,10 +64,11 @@ def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
             from authcheck.registry.report import with_section
 
             result = with_section(result, letter)
-        stage = "boxes"
-        from authcheck.scoring.evidencebox import with_boxes
+        if getattr(settings, "evidence_boxes", True):
+            stage = "boxes"
+            from authcheck.scoring.evidencebox import with_boxes
 
-        result = with_boxes(result, doc, data, settings.password)
+            result = with_boxes(result, doc, data, settings.password)
         return replace(result, notes=result.notes + dropped_notes(ctx)) if settings.explain else result
     except CheckError as exc:
         return error_result(path, exc, sha)

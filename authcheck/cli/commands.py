@@ -67,6 +67,13 @@ class Outputs:
         """A format needs every full record at the end (not only what was streamed)."""
         return bool(self._keeps() - {"summary"})
 
+    @property
+    def wants_boxes(self) -> bool:
+        """An output shows where evidence sits on its page (JSON, JSON lines, HTML: `boxes` in the table)."""
+        from authcheck.reporters.formats import by_name
+
+        return any(by_name(name).boxes for name in (self.fmt, *(name for name, _ in self.also)))
+
 
 def project_config(options: dict):
     """The effective configuration: defaults < config file < environment < command line."""
@@ -100,6 +107,8 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     project = replace(project, settings=prepare(project.settings))
     if options.get("explain"):
         project = replace(project, settings=replace(project.settings, explain=True))
+    if not outputs.wants_boxes:  # no PDFium for boxes nobody sees (cached apart: see cache.settings_digest)
+        project = replace(project, settings=replace(project.settings, evidence_boxes=False))
     ruleset = ruleset_for(project.settings)
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.keeps_letters)

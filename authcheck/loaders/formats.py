@@ -84,7 +84,7 @@ FORMATS: tuple[Format, ...] = (
         follow_up="authcheck.loaders.pdfscan:ocr_if_scanned",
         forensics="authcheck.forensics.pdffacts:examine_with_notes",
         notes=f"{_SNIFF}:header_notes",
-        prewarm=("authcheck.loaders.pdf",),
+        prewarm=("authcheck.loaders.pdf", "authcheck.forensics.pdffacts", "pypdf"),
     ),
     Format(
         "docx",
@@ -94,7 +94,7 @@ FORMATS: tuple[Format, ...] = (
         magic=f"{_SNIFF}:is_word_zip",
         follow_up="authcheck.loaders.docxscan:ocr_if_pictures",
         forensics="authcheck.forensics.docxfacts:examine",
-        prewarm=("authcheck.loaders.docx",),
+        prewarm=("authcheck.loaders.docx", "authcheck.forensics.docxfacts", "docx"),
     ),
     Format(
         "text",

@@ -60,16 +60,23 @@ class Package:
     zip: zipfile.ZipFile
     names: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
     main: str = "word/document.xml"
+    parsed: dict[str, ET.Element] = field(default_factory=dict, repr=False)  #: parts parsed so far, by name
 
     @classmethod
     def open(cls, data: bytes, limits: Limits) -> Package:
-        """Open and pre-flight a DOCX; raises CheckError before inflating anything risky."""
+        """Open and pre-flight a DOCX; raises CheckError before inflating anything risky.
+
+        Parts parsed by a package opened on the very same bytes object just before (the loader's,
+        when forensics opens it again) are shared, so a part such as a 350 KB styles.xml is parsed once."""
+        global _RECENT
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
             infos = archive.infolist()
         except ZIP_ERRORS as exc:
             raise CheckError("corrupt", f"not a readable ZIP archive ({exc})", "load") from None
-        package = cls(archive, _check_directory(infos, limits))
+        parsed = _RECENT[1] if _RECENT is not None and _RECENT[0] is data else {}
+        _RECENT = (data, parsed)
+        package = cls(archive, _check_directory(infos, limits), parsed=parsed)
         package._check_prologs()
         package.main = package._main_part()
         return package
@@ -106,8 +113,11 @@ class Package:
             raise CheckError("corrupt", f"part {name} cannot be read ({exc})", "load") from None
 
     def xml(self, name: str) -> ET.Element:
-        """One part parsed with `safe_xml`."""
-        return safe_xml(self.read(name), name)
+        """One part parsed with `safe_xml`, once per package (callers only read the tree)."""
+        tree = self.parsed.get(name)
+        if tree is None:
+            tree = self.parsed[name] = safe_xml(self.read(name), name)
+        return tree
 
     def relationships(self, part: str) -> list[tuple[str, str, str]]:
         """(id, type, target part name) of each internal relationship of `part` ("" for the package)."""
@@ -156,6 +166,9 @@ class Package:
             if default.get("Extension", "").lower() == ext:
                 return default.get("ContentType", "")
         return ""
+
+
+_RECENT: tuple[bytes, dict[str, ET.Element]] | None = None  #: the last package's bytes and parsed parts
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> dict[str, zipfile.ZipInfo]:

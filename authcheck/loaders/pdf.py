@@ -1,4 +1,4 @@
-"""PDF letters through pypdf: the loader that reads the text (PDFium, opt-in for page text, is in `pdfiumtext`).
+"""PDF letters through pypdf: structure, metadata and page text (PDFium reads plain files' page text: `pdfiumtext`).
 
 `load_pdf` opens the file non-strictly with no external programs allowed (JBIG2 images
 would otherwise run ``jbig2dec``), pypdf's decompression limits set from `Limits`
@@ -41,11 +41,13 @@ from authcheck.model import Document, Image, Metadata, Note
 from authcheck.settings import Limits
 
 _KEEP_LOGGED = 5
-# Page text reader: "pypdf" (default) reads every page with pypdf; "pdfium" reads pages of plain text with
-# PDFium (loaders/pdfiumtext.py, about 30 % less loading CPU on a 20-page letter, identical lines on the
-# samples and the benchmark corpus) but misses the content-stream damage pypdf's tokenizer reports
-# (parser-warnings, page-unreadable: file.damaged), so it is opt-in: AUTHCHECK_PDF_TEXT=pdfium.
-TEXT_READER = os.environ.get("AUTHCHECK_PDF_TEXT", "pypdf")
+# Page text reader (AUTHCHECK_PDF_TEXT): "auto" (default) reads pages of plain text with PDFium
+# (loaders/pdfiumtext.py: native code, identical lines on the samples and the benchmark corpus) when a byte
+# scan shows a plain file (`pdfbytes.plain_pdf`: one revision, no signature, no encryption, sane xref) and
+# pypdf opened it without a complaint; every other file, whose damage only pypdf's tokenizer reports
+# (parser-warnings, page-unreadable: file.damaged), is read by pypdf.  "pypdf" reads every page with
+# pypdf; "pdfium" uses PDFium for pages of plain text in every file.
+TEXT_READER = os.environ.get("AUTHCHECK_PDF_TEXT", "auto")
 
 
 def _library_errors(pypdf: Any) -> tuple[type[BaseException], ...]:
@@ -84,7 +86,7 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: s
         if reader is None:
             parts = _locked(pypdf, data, notes, budget)
         else:
-            parts = _read(reader, limits, notes, budget, _fast_reader(data, password, reader, budget))
+            parts = _read(reader, limits, notes, budget, _fast_reader(data, password, reader, budget, log.count))
     notes.extend(log.notes())
     if b"%%EOF" not in data[-2048:]:
         notes.append(Note("damaged", "the file does not end with %%EOF: it may have been cut short"))
@@ -274,23 +276,49 @@ def _locked(pypdf: Any, data: bytes, notes: list[Note], budget: Budget) -> dict:
     return {"lines": (), "metadata": Metadata(page_count=count, encrypted=True), "pages": count or 1}
 
 
-def _fast_reader(data: bytes, password: str | None, reader: Any, budget: Budget) -> Any:
-    """`_text_reader` within the reading budget (None when opening in PDFium outlasts it)."""
-    if TEXT_READER != "pdfium":
-        return None
+def _fast_reader(data: bytes, password: str | None, reader: Any, budget: Budget, complaints: int = 0) -> Any:
+    """`_text_reader` within the reading budget (None when opening in PDFium outlasts it, or when
+    the reader is "auto" and PDFium is not wanted for this file: see `_wants_pdfium`)."""
     try:
+        if not budget.call(_wants_pdfium, data, reader, complaints):
+            return None
         return budget.call(_text_reader, data, password, reader)
     except OutOfTime:
         return None
 
 
+PDFIUM_MIN_PAGES = (
+    8  #: "auto" uses PDFium from this many pages: it saves ~1.7 ms of CPU a page, importing it costs ~25 ms
+)
+
+
+def _wants_pdfium(data: bytes, reader: Any, complaints: int) -> bool:
+    """True when PDFium should read this file's pages of plain text (see `TEXT_READER`): always with
+    "pdfium"; with "auto" for a plain file (`pdfbytes.plain_pdf`) pypdf opened without a complaint and
+    that has at least PDFIUM_MIN_PAGES pages (below that, importing PDFium costs more than it saves)."""
+    if TEXT_READER == "pdfium":
+        return True
+    if TEXT_READER != "auto" or complaints:
+        return False
+    from authcheck.loaders.pdfbytes import plain_pdf
+
+    if not plain_pdf(data):
+        return False
+    try:
+        return len(reader.pages) >= PDFIUM_MIN_PAGES
+    except MemoryError:
+        raise
+    except Exception:
+        return False
+
+
 def _text_reader(data: bytes, password: str | None, reader: Any) -> Any:
     """PDFium opened on the same bytes for page text (`pdfium.PdfiumText`), or None to read all text with pypdf.
 
-    None unless `TEXT_READER` is "pdfium"; None too when pypdfium2 is missing, PDFium cannot open the file, or it
+    None when `TEXT_READER` is "pypdf"; None too when pypdfium2 is missing, PDFium cannot open the file, or it
     sees a different number of pages than pypdf (pypdf's page tree is the one reported).
     """
-    if TEXT_READER != "pdfium":
+    if TEXT_READER == "pypdf":
         return None
     from authcheck.loaders import pdfiumtext as pdfium
 
@@ -452,6 +480,8 @@ def _read_page(
         stopped = False
     elif fast is not None and _text_only(resources, content):
         stopped = _fast_text(fast, index, collector, budget)
+        if stopped is False and not collector.fragments and b"BT" in content:
+            stopped = None  # PDFium read nothing from a page that shows text: pypdf reads it
     if stopped is None:  # pypdf: pages with images or forms (their names and placements), or PDFium failed
         collector.fragments.clear()
         stopped = _pypdf_text(page, collector, notes, number, budget)

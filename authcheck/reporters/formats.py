@@ -58,6 +58,7 @@ class Output:
     keeps: str = "full"  #: of each result until the end: "summary" (streamed), "full", "letter" (text too)
     extra_single: bool = False  #: ``--<name>-output`` of one file is its single-file report (else the run's)
     terminal: bool = False  #: text for a terminal: colour and width apply, a file gets neither
+    boxes: bool = False  #: shows where evidence sits on its page (`evidence[].box`): the run computes boxes
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ OUTPUTS: tuple[Output, ...] = (
         one=f"{_TOP}:write_json",
         run=f"{_TOP}.jsonbatch:render_run",
         also="Also write JSON to FILE.",
+        boxes=True,
     ),
     Output(
         "jsonl",
@@ -94,6 +96,7 @@ OUTPUTS: tuple[Output, ...] = (
         line=f"{_TOP}.jsonbatch:jsonl_line",
         also="Also write JSON lines to FILE.",
         keeps="summary",
+        boxes=True,
     ),
     Output(
         "sarif",
@@ -111,6 +114,7 @@ OUTPUTS: tuple[Output, ...] = (
         also="Also write an HTML report to FILE, or a folder of reports with an index to DIR/.",
         keeps="letter",
         extra_single=True,
+        boxes=True,
     ),
 )
 

@@ -131,7 +131,7 @@ def library_versions() -> str:
     import platform
     from importlib import metadata
 
-    out = [f"python={platform.python_version()}", f"pdf-text={os.environ.get('AUTHCHECK_PDF_TEXT', 'pypdf')}"]
+    out = [f"python={platform.python_version()}", f"pdf-text={os.environ.get('AUTHCHECK_PDF_TEXT', 'auto')}"]
     for name in LIBRARIES:
         try:
             out.append(f"{name}={metadata.version(name)}")

@@ -1,0 +1,206 @@
+"""The fast paths of issue 15 give the same answers as the slow ones, and are taken only when they may be.
+
+* `pdfbytes.plain_pdf`: the byte scan that lets PDFium read page text ("auto") refuses signed,
+  encrypted, updated and damaged files;
+* "auto" reads a long plain letter's pages with PDFium (identical lines), and a short one, an updated
+  one or one pypdf complained about with pypdf;
+* a DOCX's XML parts are parsed once for the loader and forensics together;
+* evidence boxes are located only when an output shows them, and such results are cached apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from authcheck.batch import cache  # noqa: E402
+from authcheck.loaders import load, ooxml, pdf  # noqa: E402
+from authcheck.loaders.pdfbytes import plain_pdf  # noqa: E402
+from authcheck.settings import Limits, Settings  # noqa: E402
+from tools import pdf_forensic_fixtures as fx  # noqa: E402
+from tools.docgen import LetterSpec, letter_docx, letter_pdf  # noqa: E402
+
+SAMPLES = REPO / "samples"
+
+
+def _letter(pages: int) -> bytes:
+    return letter_pdf(
+        LetterSpec(
+            letterhead=["MINISTRY OF EXAMPLES"],
+            date="12 March 2024",
+            blocks=["SUBJECT: Reader parity", "1. The first paragraph of the letter."],
+            closing="Sincerely,",
+            signature_name="JOHN Q. PUBLIC",
+            filler_pages=pages - 1,
+        )
+    )
+
+
+def test_plain_pdf_accepts_a_generated_letter_and_a_sample():
+    assert plain_pdf(_letter(1))
+    assert plain_pdf((SAMPLES / "withdrawal-letter-2020.pdf").read_bytes())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: fx.empty_updates(d, 1),  # a second revision (/Prev, two %%EOF)
+        lambda d: d.replace(b"trailer", b"trailer\n<< /Encrypt 9 0 R >>", 1),
+        lambda d: d.replace(b"/Type /Catalog", b"/Type /Catalog /AcroForm << /Fields [] /SigFlags 3 >> /Sig", 1),
+        lambda d: b"junk" + d,  # the header is not at byte 0
+        lambda d: d[: d.rindex(b"%%EOF")],  # cut short
+        lambda d: d.replace(b"startxref\n", b"startxref\n1", 1),  # startxref points nowhere sane
+    ],
+)
+def test_plain_pdf_refuses_what_needs_pypdf(change):
+    assert not plain_pdf(change(_letter(1)))
+
+
+def test_plain_pdf_refuses_a_digitally_signed_sample():
+    assert not plain_pdf((SAMPLES / "signed-deployment-notification-digital.pdf").read_bytes())
+
+
+def _read(data: bytes, reader: str, monkeypatch):
+    monkeypatch.setattr(pdf, "TEXT_READER", reader)
+    return load(data, path="l.pdf", sha256=hashlib.sha256(data).hexdigest(), password=None, limits=Limits())
+
+
+def _pdfium_opened(monkeypatch) -> list[int]:
+    from authcheck.loaders import pdfiumtext
+
+    opened: list[int] = []
+    original = pdfiumtext.PdfiumText.__init__
+
+    def init(self, data, password):
+        opened.append(len(data))
+        original(self, data, password)
+
+    monkeypatch.setattr(pdfiumtext.PdfiumText, "__init__", init)
+    return opened
+
+
+def _lines(doc) -> list[tuple]:
+    return [(ln.text, ln.source, ln.page, ln.start, ln.end, ln.y) for ln in doc.lines]
+
+
+def test_auto_reads_a_long_plain_letter_with_pdfium_and_the_same_lines(monkeypatch):
+    pytest.importorskip("pypdfium2")
+    data = _letter(pdf.PDFIUM_MIN_PAGES)
+    opened = _pdfium_opened(monkeypatch)
+    fast = _read(data, "auto", monkeypatch)
+    assert opened == [len(data)]
+    slow = _read(data, "pypdf", monkeypatch)
+    assert _lines(fast) == _lines(slow)
+    assert [n.code for n in fast.notes] == [n.code for n in slow.notes]
+    assert fast.pages == slow.pages == pdf.PDFIUM_MIN_PAGES
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _letter(pdf.PDFIUM_MIN_PAGES - 1),  # short: importing PDFium would cost more than it saves
+        lambda: fx.empty_updates(_letter(pdf.PDFIUM_MIN_PAGES), 1),  # a second revision
+    ],
+)
+def test_auto_leaves_short_and_updated_files_to_pypdf(make, monkeypatch):
+    opened = _pdfium_opened(monkeypatch)
+    _read(make(), "auto", monkeypatch)
+    assert opened == []
+
+
+def test_auto_leaves_a_file_pypdf_complained_about_to_pypdf(monkeypatch):
+    data = _letter(pdf.PDFIUM_MIN_PAGES)
+    monkeypatch.setattr(pdf, "TEXT_READER", "auto")
+    assert pdf._wants_pdfium(data, _Pages(pdf.PDFIUM_MIN_PAGES), 0)
+    assert not pdf._wants_pdfium(data, _Pages(pdf.PDFIUM_MIN_PAGES), 1)
+
+
+class _Pages:
+    def __init__(self, count: int) -> None:
+        self.pages = [None] * count
+
+
+def test_a_docx_part_is_parsed_once_for_loader_and_forensics(monkeypatch):
+    from authcheck.batch.pipeline import check_bytes
+    from authcheck.engine.rulepack import load_ruleset
+
+    data = letter_docx(
+        LetterSpec(letterhead=["MINISTRY OF EXAMPLES"], date="1 May 2024", blocks=["A letter."], closing="Yours,")
+    )
+    parsed: list[str] = []
+    original = ooxml.safe_xml
+
+    def counting(raw, name):
+        parsed.append(name)
+        return original(raw, name)
+
+    monkeypatch.setattr(ooxml, "safe_xml", counting)
+    result = check_bytes(data, "letter.docx", Settings(), load_ruleset())
+    assert result.error is None
+    assert "word/styles.xml" in parsed
+    assert len(parsed) == len(set(parsed)), sorted(parsed)
+
+
+def test_evidence_boxes_only_when_asked_and_cached_apart(monkeypatch):
+    from authcheck.batch.pipeline import check_path
+    from authcheck.engine.rulepack import load_ruleset
+
+    path = str(SAMPLES / "withdrawal-letter-2020.pdf")
+    ruleset = load_ruleset()
+    boxed = check_path(path, Settings(), ruleset)
+    assert any(ev.box for f in boxed.findings for ev in f.evidence)  # the sample has page evidence
+    bare = check_path(path, Settings(evidence_boxes=False), ruleset)
+    assert not any(ev.box for f in bare.findings for ev in f.evidence)
+    strip = lambda r: [replace(f, evidence=tuple(replace(e, box=None) for e in f.evidence)) for f in r.findings]  # noqa: E731
+    assert strip(bare) == strip(boxed) and bare.verdict == boxed.verdict and bare.score == boxed.score
+    assert cache.settings_digest(Settings(evidence_boxes=False)) != cache.settings_digest(Settings())
+
+
+def test_the_default_settings_digest_is_unchanged_by_the_boxes_setting():
+    """Caches filled before the setting existed stay valid: the default adds nothing to the digest."""
+    data = {
+        f: cache._canonical(getattr(Settings(), f))
+        for f in Settings.__dataclass_fields__
+        if f not in cache.NOT_RESULT_SETTINGS
+    }
+    data["disabled_rules"] = sorted(data.get("disabled_rules", []))
+    data["password_set"] = False
+    expected = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    assert cache.settings_digest(Settings()) == expected
+
+
+def test_console_output_locates_no_boxes_and_json_does(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from authcheck.cli.main import main
+    from authcheck.scoring import evidencebox
+
+    log = tmp_path / "boxes.log"  # the check runs in a forked worker: it leaves its trace in a file
+    original = evidencebox.with_boxes
+
+    def spying(result, *args, **kwargs):
+        with open(log, "a") as fh:
+            fh.write(result.path + "\n")
+        return original(result, *args, **kwargs)
+
+    monkeypatch.setattr(evidencebox, "with_boxes", spying)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    path = str(SAMPLES / "withdrawal-letter-2020.pdf")
+    runner = CliRunner()
+    console = runner.invoke(main, ["check", path, "--no-cache", "--jobs", "1"], catch_exceptions=False)
+    assert console.exit_code in (0, 1) and "withdrawal" in console.output
+    assert not log.exists()
+    out = runner.invoke(main, ["check", path, "--format", "json", "--no-cache"], catch_exceptions=False)
+    record = json.loads(out.output)
+    assert any(ev["box"] for f in record["findings"] for ev in f["evidence"])
+    assert log.read_text().splitlines() == [path]
