@@ -154,6 +154,19 @@ def test_a_page_on_its_side_is_read_upright():
     assert "HEADQUARTERS" in text and "January 2020" in text
 
 
+def test_a_page_upside_down_is_read_the_right_way_up_and_in_order():
+    from authcheck.loaders.ocr import read_page
+
+    page = _render("withdrawal-letter-2020", 150)
+    head = page.crop((0, 0, page.width, page.height // 3)).rotate(180)
+    reading = read_page(head)
+    texts = [line.text.replace(" ", "") for line in reading.lines]
+    assert reading.rotation == 180
+    assert texts[0] == "HEADQUARTERS" and any("January2020" in t for t in texts)
+    top = [line.box[1] for line in reading.lines]
+    assert top == sorted(top)  # boxes are in the turned page's pixels, top to bottom
+
+
 def test_a_page_over_its_time_is_stopped_with_a_note():
     from authcheck.loaders.ocrpages import read_pages
     from authcheck.settings import Limits

@@ -7,9 +7,10 @@ Tesseract can be chosen instead (``ocr_engine = "tesseract"``, the ``tesseract``
 
 Before reading, the page is turned to grey, uneven light is divided out against a blurred copy of
 itself, and it is scaled to about 150 dpi for a letter page.  A page on its side or upside down
-is read the right way up: when the detected lines stand upright, or a first reading of several
-lines is poor, the other quarter turns are tried and the most confident reading wins (a page with
-next to nothing on it is not read four times).
+is read the right way up, and read once: rapidocr's stages run one by one (`_rapid_staged`), so
+the turn is settled from the detected line shapes and the direction classifier before any line is
+recognised.  Tesseract (no stages to call) is read again at the other quarter turns when the
+detected lines stand upright or a first reading of several lines is poor.
 """
 
 from __future__ import annotations
@@ -99,8 +100,9 @@ def read_page(image: Any, engine: str = "rapidocr") -> PageReading:
         raise CheckError("unsupported", f"this file needs OCR, but {why}", "load")
     started = time.monotonic()
     gray = prepare(image)
-    best = _read_rotated(gray, 0, engine)
-    if _upright_lines(best) or (best.confidence < _RETRY_BELOW and len(best.lines) >= 3):
+    staged = _rapid_staged(gray) if engine == "rapidocr" else None
+    best = staged or _read_rotated(gray, 0, engine)
+    if staged is None and (_upright_lines(best) or (best.confidence < _RETRY_BELOW and len(best.lines) >= 3)):
         for turn in (90, 270, 180):
             other = _read_rotated(gray, turn, engine)
             if _score(other) > _score(best):
@@ -116,9 +118,9 @@ def prepare(image: Any) -> Any:
     import numpy as np
     from PIL import Image, ImageFilter
 
-    gray = image.convert("L")
+    gray = shrink(image)
     scale = TARGET_LONG_SIDE / max(gray.size)
-    if scale < 0.95 or scale > 1.6:
+    if scale > 1.6:
         gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
                            Image.LANCZOS)
     background = gray.filter(ImageFilter.GaussianBlur(radius=max(gray.size) / 40))
@@ -133,6 +135,18 @@ def prepare(image: Any) -> Any:
     if abs(angle) >= 0.3:
         even = even.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
     return np.asarray(even, dtype=np.uint8)
+
+
+def shrink(image: Any) -> Any:
+    """The page in grey, brought down to about `TARGET_LONG_SIDE` pixels when it is larger (never up)."""
+    from PIL import Image
+
+    gray = image.convert("L")
+    scale = TARGET_LONG_SIDE / max(gray.size)
+    if scale < 0.95:
+        gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
+                           Image.LANCZOS)
+    return gray
 
 
 def skew(gray: Any) -> float:
@@ -184,17 +198,111 @@ def _mean_confidence(lines: list[OcrLine]) -> float:
 def _rapid_engine() -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False)
+    # one line per recogniser call: a batch pads its lines to the widest, which costs time and,
+    # through the model's attention over the whole strip, changes what is read
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, print_verbose=False, rec_batch_num=1)
+
+
+def _rapid_staged(gray: Any) -> Optional[PageReading]:
+    """Detect, settle the quarter turn, then recognise once (None when rapidocr lacks the stages).
+
+    Lines standing upright mean the page lies on its side: it is turned a quarter and detected
+    again.  The direction classifier then says, line by line, whether the text is upside down; when
+    most of the line width says so, the page is turned half round.  Only then is each line read, so
+    a page costs one recognition pass whatever way up it came.
+    """
+    import numpy as np
+
+    eng = _rapid_engine()
+    if not all(hasattr(eng, name) for name in _STAGES):
+        return None
+    turn, arr = 0, gray
+    boxes = _detect(eng, arr)
+    if _tall(boxes):
+        turn, arr = 90, np.ascontiguousarray(np.rot90(gray, k=1))
+        boxes = _detect(eng, arr)
+    crops = eng.get_crop_img_list(_rgb(arr), boxes) if boxes else []
+    if _upside_down(eng, crops):
+        turn, arr = (turn + 180) % 360, np.ascontiguousarray(np.rot90(arr, k=2))
+        boxes = _detect(eng, arr)
+        crops = eng.get_crop_img_list(_rgb(arr), boxes) if boxes else []
+    lines = _recognise(eng, crops, boxes)
+    return PageReading(tuple(lines), arr.shape[1], arr.shape[0], turn, _mean_confidence(lines), 0.0, arr)
+
+
+_STAGES = ("text_det", "text_cls", "text_rec", "cal_rec_boxes", "get_crop_img_list", "sorted_boxes")
+DET_LONG_SIDE = 1100  #: pixels on the long side the text detector looks at (lines are cut from the full page)
+_FLIPPED = 0.6        #: share of the line width the classifier must call upside down to turn the page
+
+
+def _rgb(arr: Any) -> Any:
+    import numpy as np
+
+    return np.ascontiguousarray(np.stack([arr] * 3, axis=-1))
+
+
+def _detect(eng: Any, arr: Any) -> list:
+    """Line quadrilaterals (float32, page pixels) found on a smaller copy of the page, top to bottom."""
+    import cv2
+    import numpy as np
+
+    h, w = arr.shape[:2]
+    scale = min(1.0, DET_LONG_SIDE / max(h, w))
+    small = cv2.resize(arr, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA) \
+        if scale < 1.0 else arr
+    pad = max(0, (small.shape[1] // 8 - small.shape[0]) // 2 + 1, (32 - small.shape[0]) // 2 + 1) \
+        if small.shape[0] <= 30 or small.shape[1] > 8 * small.shape[0] else 0
+    if pad:  # a strip of one line: the detector wants some height around it
+        small = cv2.copyMakeBorder(small, pad, pad, 0, 0, cv2.BORDER_CONSTANT, value=255)
+    found, _ = eng.text_det(_rgb(small))
+    if found is None or len(found) == 0:
+        return []
+    quads = np.array(found, dtype=np.float32)
+    quads[:, :, 1] -= pad
+    quads /= scale
+    quads[:, :, 0] = np.clip(quads[:, :, 0], 0, w - 1)
+    quads[:, :, 1] = np.clip(quads[:, :, 1], 0, h - 1)
+    return [np.asarray(q, dtype=np.float32) for q in eng.sorted_boxes(quads)]
+
+
+def _tall(boxes: list) -> bool:
+    """True when most of at least three detected lines are taller than wide (the page lies on its side)."""
+    if len(boxes) < 3:
+        return False
+    tall = sum(1 for q in boxes if (q[:, 1].max() - q[:, 1].min()) > 1.5 * (q[:, 0].max() - q[:, 0].min()))
+    return tall > len(boxes) / 2
+
+
+def _upside_down(eng: Any, crops: list) -> bool:
+    """True when the direction classifier calls most of the line width (three lines or more) upside down."""
+    if len(crops) < 3:
+        return False
+    _, labels, _ = eng.text_cls(crops)
+    widths = [c.shape[1] for c in crops]
+    flipped = sum(w for w, (label, score) in zip(widths, labels) if "180" in str(label) and float(score) > 0.9)
+    return flipped > _FLIPPED * sum(widths)
+
+
+def _recognise(eng: Any, crops: list, boxes: list) -> list[OcrLine]:
+    """Each cut-out line read, with character boxes mapped back to the page, as `rows`."""
+    if not crops:
+        return []
+    read, _ = eng.text_rec(crops, True)
+    items = eng.cal_rec_boxes(crops, boxes, read)
+    return _lines([[quad.tolist(), *item] for quad, item in zip(boxes, items)
+                   if float(item[1]) >= getattr(eng, "text_score", 0.5)])
 
 
 def _rapidocr(arr: Any) -> list[OcrLine]:
     """rapidocr's line boxes with per-character boxes, spaced from geometry and joined into rows."""
-    import numpy as np
+    result, _ = _rapid_engine()(_rgb(arr), return_word_box=True, use_cls=True)
+    return _lines(result or ())
 
-    rgb = np.ascontiguousarray(np.stack([arr] * 3, axis=-1))
-    result, _ = _rapid_engine()(rgb, return_word_box=True, use_cls=True)
+
+def _lines(result: Any) -> list[OcrLine]:
+    """rapidocr's items (quad, text, confidence, character boxes, characters) as spaced rows."""
     pieces = []
-    for item in result or ():
+    for item in result:
         quad, text, conf = item[0], str(item[1]), float(item[2])
         chars = list(item[4]) if len(item) > 4 else list(text)
         char_boxes = [_bounds(b) for b in item[3]] if len(item) > 3 else []
