@@ -225,6 +225,48 @@ def test_spacing_is_rebuilt_from_character_positions():
     assert [w for w, _ in spaced(list(text), boxes)] == ["Force", "Movement", "in", "Iraq"]
 
 
+def _placed(text: str, gaps: dict[int, float]) -> list[str]:
+    """The words `spaced` makes of `text` set in Times at 40 px an em, with `gaps` (em) added before some
+    characters (a space in `text` is one the engine wrote itself)."""
+    from authcheck.loaders.ocrspace import spaced, width
+
+    boxes, x = [], 0.0
+    for i, ch in enumerate(text):
+        x += gaps.get(i, 0.0) * 40
+        boxes.append((x, 0.0, x + width(ch) * 40, 40.0))
+        x += width(ch) * 40
+    return [w for w, _ in spaced(list(text), boxes)]
+
+
+def test_punctuation_the_engine_placed_late_stays_on_its_word():
+    assert _placed("January2020,to", {11: 0.5}) == ["January", "2020,", "to"]
+    assert _placed("(see Annex)", {1: 0.5, 10: 0.5}) == ["(see", "Annex)"]
+
+
+def test_a_doubled_letter_needs_a_wider_gap_to_be_two_words():
+    # the recogniser must leave an empty step between two equal letters, so they sit further apart
+    assert _placed("battalion", {3: 0.4}) == ["battalion"]
+    assert _placed("batnalion", {3: 0.4}) == ["bat", "nalion"]
+
+
+def test_a_hyphen_is_spaced_on_both_sides_or_neither():
+    assert _placed("fixed-wing aircraft", {5: 0.3}) == ["fixed-wing", "aircraft"]
+    assert _placed("DRAFT-NOTFORRELEASE", {5: 0.3, 6: 0.3, 9: 0.3, 12: 0.3}) == ["DRAFT", "-", "NOT", "FOR",
+                                                                                  "RELEASE"]
+
+
+def test_loose_letters_on_a_line_the_engine_spaced_itself_do_not_split_words():
+    spaced_line = "The Minister of Defence will brief the committee on the decision"
+    assert "Defence" in _placed(spaced_line, {18: 0.2})
+    assert "Defence" not in _placed(spaced_line.replace(" ", ""), {15: 0.2})  # nothing spaced: the gap counts
+
+
+def test_full_width_punctuation_is_read_as_ascii():
+    from authcheck.loaders.ocr import latin
+
+    assert latin("Ashford\uff0c OH \uff08USA\uff09\u3002") == "Ashford, OH (USA)."
+
+
 def test_uncertain_gaps_are_settled_by_the_word_list():
     from authcheck.loaders.ocrwords import best_splits, vocabulary
 

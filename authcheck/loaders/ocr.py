@@ -303,8 +303,8 @@ def _lines(result: Any) -> list[OcrLine]:
     """rapidocr's items (quad, text, confidence, character boxes, characters) as spaced rows."""
     pieces = []
     for item in result:
-        quad, text, conf = item[0], str(item[1]), float(item[2])
-        chars = list(item[4]) if len(item) > 4 else list(text)
+        quad, text, conf = item[0], latin(str(item[1])), float(item[2])
+        chars = [latin(ch) for ch in item[4]] if len(item) > 4 else list(text)
         char_boxes = [_bounds(b) for b in item[3]] if len(item) > 3 else []
         if len(char_boxes) == len(chars) and chars:
             words = [OcrWord(w, box, conf) for w, box in spaced(chars, char_boxes)]
@@ -313,6 +313,14 @@ def _lines(result: Any) -> list[OcrLine]:
         if words:
             pieces.append(OcrLine(" ".join(w.text for w in words), _bounds(quad), conf, tuple(words)))
     return rows(pieces)
+
+
+_FULL_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: 0x20, 0x3001: 0x2C, 0x3002: 0x2E}
+
+
+def latin(text: str) -> str:
+    """Full-width forms (the recogniser also reads Chinese, and takes a comma for "，") as plain ASCII."""
+    return text.translate(_FULL_WIDTH)
 
 
 def _bounds(quad: Any) -> tuple[float, float, float, float]:
