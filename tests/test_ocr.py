@@ -267,6 +267,12 @@ def test_full_width_punctuation_is_read_as_ascii():
     assert latin("Ashford\uff0c OH \uff08USA\uff09\u3002") == "Ashford, OH (USA)."
 
 
+def test_a_numeral_read_with_an_h_for_two_touching_is_mended():
+    from authcheck.loaders.ocr import numeral
+
+    assert [numeral(w) for w in ("IHI,", "IIH", "HI", "HIGH", "HIH")] == ["III,", "III", "HI", "HIGH", "HIH"]
+
+
 def test_uncertain_gaps_are_settled_by_the_word_list():
     from authcheck.loaders.ocrwords import best_splits, vocabulary
 

@@ -307,7 +307,7 @@ def _lines(result: Any) -> list[OcrLine]:
         chars = [latin(ch) for ch in item[4]] if len(item) > 4 else list(text)
         char_boxes = [_bounds(b) for b in item[3]] if len(item) > 3 else []
         if len(char_boxes) == len(chars) and chars:
-            words = [OcrWord(w, box, conf) for w, box in spaced(chars, char_boxes)]
+            words = [OcrWord(numeral(w), box, conf) for w, box in spaced(chars, char_boxes)]
         else:
             words = [OcrWord(w, _bounds(quad), conf) for w in text.split()]
         if words:
@@ -321,6 +321,14 @@ _FULL_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000
 def latin(text: str) -> str:
     """Full-width forms (the recogniser also reads Chinese, and takes a comma for "，") as plain ASCII."""
     return text.translate(_FULL_WIDTH)
+
+
+def numeral(word: str) -> str:
+    """A generational numeral the recogniser read with an H for two touching I's ("IHI," for "III,")."""
+    core = word.rstrip(",.;")
+    if 3 <= len(core) <= 4 and set(core) == {"I", "H"} and core.count("I") >= 2:
+        return "I" * len(core) + word[len(core):]
+    return word
 
 
 def _bounds(quad: Any) -> tuple[float, float, float, float]:
