@@ -15,7 +15,7 @@ from io import BytesIO
 from typing import Any, Callable, Optional
 
 from ..model import Document, Evidence, Note, Signal
-from . import pdfactions, pdfcontent, pdfsigs
+from . import ocrlayer, pdfactions, pdfcontent, pdfsigs
 from .pdfdiff import Budget, diff_revisions
 from .pdfmeta import metadata_facts
 from .pdfrevisions import MAX_SECTIONS, Structure, walk
@@ -49,6 +49,9 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
             incomplete.append("content (the file could not be opened or decrypted)")
         else:
             facts.update(_guarded("page content", incomplete, _content_facts, reader, doc, budget, incomplete) or {})
+            if "pdf_ocr_layer" in facts:  # a fresh reading of the scanned pages against their text layer
+                facts.update(_guarded("OCR layer", incomplete, ocrlayer.compare, data, doc, facts["pdf_ocr_layer"],
+                                      settings) or {})
             facts.update(_guarded("catalog", incomplete, _catalog_facts, reader, data) or {})
         changes, problems = _guarded("revisions", incomplete, diff_revisions, pypdf, data, structure, budget,
                                      getattr(settings, "password", None)) or ([], [])
