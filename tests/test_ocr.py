@@ -167,6 +167,23 @@ def test_a_page_upside_down_is_read_the_right_way_up_and_in_order():
     assert top == sorted(top)  # boxes are in the turned page's pixels, top to bottom
 
 
+def test_a_page_photographed_on_a_table_is_cut_out_and_squared():
+    import numpy as np
+    from PIL import Image
+
+    from authcheck.loaders.ocr import flatten, shrink
+
+    page = _render("withdrawal-letter-2020", 150)
+    photo = shrink(Image.open(io.BytesIO(photosim.photo(page, seed=2))))
+    flat = np.asarray(flatten(photo))
+    assert abs(flat.shape[0] / flat.shape[1] - page.height / page.width) < 0.03  # the page's own shape
+    edges = np.concatenate([flat[:4].ravel(), flat[-4:].ravel(), flat[:, :4].ravel(), flat[:, -4:].ravel()])
+    assert edges.mean() > 150  # paper all round, no dark table left
+    assert np.asarray(photo)[:4].mean() < 150  # (the photo itself had the table along its top)
+    scan = shrink(Image.open(io.BytesIO(photosim.scan(page, seed=2))))
+    assert flatten(scan).size == scan.size  # a page filling the frame is left alone
+
+
 def test_a_page_over_its_time_is_stopped_with_a_note():
     from authcheck.loaders.ocrpages import read_pages
     from authcheck.settings import Limits

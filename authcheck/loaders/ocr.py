@@ -5,8 +5,9 @@ so nothing is downloaded at run time.  Its recogniser drops many spaces between 
 spacing is rebuilt here from the geometry of each character it placed (`spaced`).  A system
 Tesseract can be chosen instead (``ocr_engine = "tesseract"``, the ``tesseract`` program).
 
-Before reading, the page is turned to grey, uneven light is divided out against a blurred copy of
-itself, and it is scaled to about 150 dpi for a letter page.  A page on its side or upside down
+Before reading, the page is turned to grey and scaled to about 150 dpi for a letter page, a page
+photographed on a table is cut out and its perspective undone (`flatten`), and uneven light is
+divided out against a blurred copy of itself.  A page on its side or upside down
 is read the right way up, and read once: rapidocr's stages run one by one (`_rapid_staged`), so
 the turn is settled from the detected line shapes and the direction classifier before any line is
 recognised.  Tesseract (no stages to call) is read again at the other quarter turns when the
@@ -123,6 +124,7 @@ def prepare(image: Any) -> Any:
     if scale > 1.6:
         gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
                            Image.LANCZOS)
+    gray = flatten(gray)
     background = gray.filter(ImageFilter.GaussianBlur(radius=max(gray.size) / 40))
     arr = np.asarray(gray, dtype=np.float32)
     bg = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
@@ -147,6 +149,60 @@ def shrink(image: Any) -> Any:
         gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
                            Image.LANCZOS)
     return gray
+
+
+PAGE_SHARE = (0.30, 0.95)  #: share of the photo the page must fill to be cut out (else: a scan, or no page)
+PAGE_CONTRAST = 40         #: grey levels the paper must be brighter than what lies around it
+
+
+def flatten(gray: Any) -> Any:
+    """A photographed page cut out of its surroundings and its perspective undone.
+
+    The paper is found as the largest bright region of a small copy (Otsu's threshold, text holes
+    closed); when it is a clear four-cornered shape filling part of the picture, well brighter than
+    the table or hand around it, the page is warped to a rectangle of about `TARGET_LONG_SIDE`
+    pixels.  Anything else (a scan filling the frame, a screenshot, no clear edge) is left as it is.
+    """
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    arr = np.asarray(gray)
+    factor = 600.0 / max(arr.shape)
+    small = cv2.GaussianBlur(cv2.resize(arr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA), (5, 5), 0)
+    _, mask = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    corners = _page_corners(small, mask)
+    if corners is None:
+        return gray
+    tl, tr, br, bl = corners / factor
+    width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+    height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    size = TARGET_LONG_SIDE / max(width, height)
+    w, h = max(1, round(width * size)), max(1, round(height * size))
+    warp = cv2.getPerspectiveTransform(np.float32([tl, tr, br, bl]), np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
+    return Image.fromarray(cv2.warpPerspective(arr, warp, (w, h), flags=cv2.INTER_LINEAR, borderValue=255))
+
+
+def _page_corners(small: Any, mask: Any) -> Optional[Any]:
+    """The page's corners (top-left, top-right, bottom-right, bottom-left) in the small copy, or None."""
+    import cv2
+    import numpy as np
+
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = cv2.convexHull(max(contours, key=cv2.contourArea))
+    share = cv2.contourArea(outline) / float(small.shape[0] * small.shape[1])
+    quad = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True).reshape(-1, 2).astype(np.float32)
+    if len(quad) != 4 or not PAGE_SHARE[0] <= share <= PAGE_SHARE[1]:
+        return None
+    inside = np.zeros_like(mask)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    if float(small[inside > 0].mean()) - float(small[inside == 0].mean()) < PAGE_CONTRAST:
+        return None
+    by_sum, by_diff = quad.sum(axis=1), np.diff(quad, axis=1).ravel()
+    return np.float32([quad[by_sum.argmin()], quad[by_diff.argmin()], quad[by_sum.argmax()], quad[by_diff.argmax()]])
 
 
 def skew(gray: Any) -> float:
