@@ -174,14 +174,17 @@ def test_a_page_photographed_on_a_table_is_cut_out_and_squared():
     from authcheck.loaders.ocr import flatten, shrink
 
     page = _render("withdrawal-letter-2020", 150)
-    photo = shrink(Image.open(io.BytesIO(photosim.photo(page, seed=2))))
+    photo = shrink(Image.open(io.BytesIO(photosim.photo(page, seed=2, margin=0.25, perspective=0.12))))
     flat = np.asarray(flatten(photo))
-    assert abs(flat.shape[0] / flat.shape[1] - page.height / page.width) < 0.03  # the page's own shape
+    assert flat.shape[1] < 0.9 * photo.width and flat.shape[0] < 0.9 * photo.height  # the page, not the table
+    assert abs(flat.shape[0] / flat.shape[1] - page.height / page.width) < 0.1  # near the page's own shape
     edges = np.concatenate([flat[:4].ravel(), flat[-4:].ravel(), flat[:, :4].ravel(), flat[:, -4:].ravel()])
     assert edges.mean() > 150  # paper all round, no dark table left
     assert np.asarray(photo)[:4].mean() < 150  # (the photo itself had the table along its top)
     scan = shrink(Image.open(io.BytesIO(photosim.scan(page, seed=2))))
     assert flatten(scan).size == scan.size  # a page filling the frame is left alone
+    square = shrink(Image.open(io.BytesIO(photosim.photo(page, seed=2))))
+    assert flatten(square).size == square.size  # and so is one photographed nearly square on
 
 
 def test_a_page_over_its_time_is_stopped_with_a_note():

@@ -153,6 +153,7 @@ def shrink(image: Any) -> Any:
 
 PAGE_SHARE = (0.30, 0.95)  #: share of the photo the page must fill to be cut out (else: a scan, or no page)
 PAGE_CONTRAST = 40         #: grey levels the paper must be brighter than what lies around it
+KEYSTONE = 3.0             #: degrees a page corner must be off square before the perspective is undone
 
 
 def flatten(gray: Any) -> Any:
@@ -160,8 +161,10 @@ def flatten(gray: Any) -> Any:
 
     The paper is found as the largest bright region of a small copy (Otsu's threshold, text holes
     closed); when it is a clear four-cornered shape filling part of the picture, well brighter than
-    the table or hand around it, the page is warped to a rectangle of about `TARGET_LONG_SIDE`
-    pixels.  Anything else (a scan filling the frame, a screenshot, no clear edge) is left as it is.
+    the table or hand around it, and a corner is more than `KEYSTONE` degrees off square, the page
+    is warped to a rectangle of its own size in the picture.  Anything else (a scan filling the
+    frame, a screenshot, no clear edge, a page photographed square on: resampling it would only
+    blur it) is left as it is.
     """
     import cv2
     import numpy as np
@@ -173,15 +176,27 @@ def flatten(gray: Any) -> Any:
     _, mask = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     corners = _page_corners(small, mask)
-    if corners is None:
-        return gray
+    if corners is None or _squareness(corners) < KEYSTONE:
+        return gray  # no page edge, or one so nearly square that deskewing alone does better
     tl, tr, br, bl = corners / factor
     width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
     height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
-    size = TARGET_LONG_SIDE / max(width, height)
-    w, h = max(1, round(width * size)), max(1, round(height * size))
+    w, h = max(1, round(width)), max(1, round(height))  # the page's own size in the picture: no scaling up
     warp = cv2.getPerspectiveTransform(np.float32([tl, tr, br, bl]), np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
-    return Image.fromarray(cv2.warpPerspective(arr, warp, (w, h), flags=cv2.INTER_LINEAR, borderValue=255))
+    return Image.fromarray(cv2.warpPerspective(arr, warp, (w, h), flags=cv2.INTER_CUBIC, borderValue=255))
+
+
+def _squareness(corners: Any) -> float:
+    """How far (degrees) the page's most skewed corner is from a right angle."""
+    import numpy as np
+
+    worst = 0.0
+    for k in range(4):
+        a, b, c = corners[k - 1], corners[k], corners[(k + 1) % 4]
+        u, v = a - b, c - b
+        cos = float(np.dot(u, v) / max(np.linalg.norm(u) * np.linalg.norm(v), 1e-6))
+        worst = max(worst, abs(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) - 90.0))
+    return worst
 
 
 def _page_corners(small: Any, mask: Any) -> Optional[Any]:
