@@ -4,11 +4,11 @@ A scanner's OCR layer is what search, copy-paste and authcheck's own rules read,
 sees only the picture under it.  Whoever edits the layer (or lays a new one over an old scan)
 changes what the letter "says" to every tool without touching what anyone sees.  So the pages
 `pdfcontent` found to carry an OCR layer (at most MAX_PAGES of them) are rendered and read afresh
-(`loaders.ocrpages`, under the OCR time and memory budget), and the two word sequences are
-compared.  Misreadings are not differences: a changed part counts only when it is not a near
-spelling of what the page shows, holds a number or a word of the word list, and the fresh reading
-of that spot was confident.  A page the fresh reading cannot make out (under MIN_CHARS letters
-and digits) says nothing either way.
+(`loaders.ocrpages`, under the OCR memory cap, in at most half the forensics' time), and the two
+word sequences are compared.  Misreadings are not differences: a changed part counts only when it
+is not a near spelling of what the page shows, holds a number or a word of the word list, and the
+fresh reading of that spot was confident.  A page the fresh reading cannot make out (under
+MIN_CHARS letters and digits), or does not reach in time, says nothing either way.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any, Optional
 from ..model import Document, Evidence, Note, Signal
 
 MAX_PAGES = 3          #: OCR-layer pages read afresh (each costs an OCR pass)
+SHARE = 0.5            #: of the forensics' time, the most the fresh reading may take
 MIN_CHARS = 20         #: letters and digits the fresh reading must find on a page to compare it
 NEAR = 70              #: similarity (0-100) at or above which two readings are one misread word
 SURE = 0.80            #: confidence the fresh reading must have where it differs
@@ -48,11 +49,11 @@ def compare(data: bytes, doc: Document, layer: Signal, settings: Any) -> dict[st
 
     engine = getattr(settings, "ocr_engine", "rapidocr")
     pages = sorted({e.page for e in layer.evidence if e.page})[:MAX_PAGES]
-    if not pages or available(engine):
+    limits = _limits(settings.limits)
+    if not pages or available(engine) or limits is None:
         return {}
     notes: list[Note] = []
-    reading = read_pages(render_pages(data, [p - 1 for p in pages], settings.limits), settings.limits, engine,
-                         notes, numbers=pages)
+    reading = read_pages(render_pages(data, [p - 1 for p in pages], limits), limits, engine, notes, numbers=pages)
     found: list[tuple[int, str, str, Optional[tuple]]] = []
     for page in pages:
         seen = [ln for ln in reading.lines if ln.page == page]
@@ -68,6 +69,22 @@ def compare(data: bytes, doc: Document, layer: Signal, settings: Any) -> dict[st
               for page, a, b, box in found[:MAX_SHOWN]),
         "The invisible text layer over a scanned page says something the page image does not: search, "
         "copy-paste and the rules read words nobody sees on the page.")}
+
+
+def _limits(limits: Any) -> Optional[Any]:
+    """The OCR budget for the fresh reading: at most SHARE of the forensics' time (pages past it are
+    left unread, never the whole examination lost); None when that is under a second."""
+    import dataclasses
+
+    from . import SHARE_OF_TIMEOUT
+
+    if not limits.timeout:
+        return limits
+    seconds = limits.timeout * SHARE_OF_TIMEOUT * SHARE
+    if seconds < 1.0:
+        return None
+    return dataclasses.replace(limits, timeout=seconds, ocr_time_percent=100,
+                               ocr_page_seconds=min(limits.ocr_page_seconds, seconds))
 
 
 def tokens(texts: Any, confidence: float = 1.0, box: Optional[tuple] = None) -> list[Token]:
