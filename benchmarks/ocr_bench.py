@@ -1,7 +1,8 @@
 """OCR benchmark: letters rendered to images, degraded like scans and phone photos, then checked.
 
-For each letter (the sample PDFs and a few generated ones, signed with a drawn signature or not)
-the first page is rendered at 300 dpi with pypdfium2, then turned into a 300 dpi scan (slight
+For each letter (the sample PDFs and a few generated ones, signed with a drawn signature or not,
+set in turn in a serif, a sans serif and a typewriter face) the first page is rendered at 300 dpi
+with pypdfium2, then turned into a 300 dpi scan (slight
 tilt, noise, JPEG) and a phone photo (tilt up to 5 degrees, perspective, table around the page,
 uneven light, paper texture, blur, noise, JPEG 60-90; tools/photosim.py).  Each image is checked
 like any input and compared with the same letter as a PDF:
@@ -9,8 +10,12 @@ like any input and compared with the same letter as a PDF:
 * word accuracy: words of the source text (pypdf) matched in order by the OCR text (difflib);
 * signature detection: `signature.signed` equal to the PDF's (letters signed only digitally,
   which no picture can show, are left out);
-* verdict agreement with the PDF's verdict;
-* seconds per page (wall clock of the whole check, on a machine that may be loaded: see `load`).
+* verdict agreement with the PDF's verdict, and with the verdict the PDF gets when the rules that
+  read the file rather than the page (metadata.*, forensics.pdf-*) are off: a picture of a page
+  carries no PDF metadata, so `page_verdict_agreement` is what reading the page can reach;
+* seconds per page: wall clock of the whole check (on a machine that may be loaded: see `load`),
+  and CPU seconds of the check and its OCR helper together (`cpu_seconds`, what one idle core
+  would take; the helper runs onnxruntime on one thread).
 
     .venv/bin/python benchmarks/ocr_bench.py [--letters N] [--json OUT]
 """
@@ -18,9 +23,11 @@ like any input and compared with the same letter as a PDF:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -28,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tools import photosim  # noqa: E402
+from tools import docgen, metrics, photosim  # noqa: E402
 from tools.docgen import LetterSpec, letter_pdf  # noqa: E402
 
 SAMPLES = [
@@ -39,6 +46,28 @@ SAMPLES = [
     "draft-memo.pdf",
 ]
 MISSION = {"signature.unsigned", "signature.attributed-unsigned", "wording.policy-change"}
+FACES = [("Times-Roman", "Times-Bold"), ("Helvetica", "Helvetica-Bold"), ("Courier", "Courier-Bold")]
+
+
+@contextlib.contextmanager
+def face(body: str, head: str):
+    """Generated letters set in another base-14 face (docgen sets Times; wrapping follows the face)."""
+    saved = docgen.BODY_FONT, docgen.HEAD_FONT, docgen.wrap
+    docgen.BODY_FONT, docgen.HEAD_FONT = body, head
+    docgen.wrap = lambda text, width, font=body, size=12: metrics.wrap(text, width, body, size)
+    try:
+        yield
+    finally:
+        docgen.BODY_FONT, docgen.HEAD_FONT, docgen.wrap = saved
+
+
+def file_rules() -> tuple[str, ...]:
+    """Rules that read the file rather than the page: PDF metadata and PDF forensics."""
+    import yaml
+
+    paths = sorted((REPO / "rules" / "core" / "metadata").glob("*.yaml"))
+    paths += sorted((REPO / "rules" / "core" / "forensics").glob("pdf-*.yaml"))
+    return tuple(yaml.safe_load(path.read_text())["id"] for path in paths)
 
 
 def generated(count: int) -> dict[str, bytes]:
@@ -62,7 +91,8 @@ def generated(count: int) -> dict[str, bytes]:
             signature_titles=["Colonel, US Army", "Commanding"],
             signature="image" if i % 2 == 0 else None,
         )
-        out[f"generated-{i + 1}.pdf"] = letter_pdf(spec)
+        with face(*FACES[i % len(FACES)]):
+            out[f"generated-{i + 1}.pdf"] = letter_pdf(spec)
     return out
 
 
@@ -83,9 +113,11 @@ def run(letters: dict[str, bytes]) -> list[dict]:
     from authcheck.settings import Limits, Settings
 
     settings = Settings(limits=Limits(timeout=600, ocr_page_seconds=300))
+    page_only = Settings(limits=settings.limits, disabled_rules=file_rules())
     rows = []
     for name, pdf in letters.items():
         base = check(pdf, name=name, settings=settings)
+        page_verdict = check(pdf, name=name, settings=page_only).verdict
         source = pypdf.PdfReader(__import__("io").BytesIO(pdf)).pages[0].extract_text()
         page = photosim.render(pdf, dpi=300)
         signed = base.letter.signature.signed if base.letter else None
@@ -94,17 +126,19 @@ def run(letters: dict[str, bytes]) -> list[dict]:
             ("scan", photosim.scan(page, seed=len(name))),
             ("photo", photosim.photo(page, seed=len(name))),
         ):
-            started = time.monotonic()
+            started, cpu = time.monotonic(), _cpu()
             res = check(image, name=f"{name}.{kind}.jpg", settings=settings)
-            seconds = time.monotonic() - started
+            seconds, cpu = time.monotonic() - started, _cpu() - cpu
             text = "\n".join(line.text for line in res.letter.document.lines) if res.letter else ""
             rows.append(
                 {
                     "letter": name,
                     "kind": kind,
                     "seconds": round(seconds, 2),
+                    "cpu_seconds": round(cpu, 2),
                     "word_accuracy": round(word_accuracy(source, text), 4),
                     "pdf_verdict": base.verdict,
+                    "pdf_page_verdict": page_verdict,
                     "image_verdict": res.verdict,
                     "pdf_signed": signed,
                     "image_signed": res.letter.signature.signed if res.letter else None,
@@ -114,6 +148,12 @@ def run(letters: dict[str, bytes]) -> list[dict]:
             )
             print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the OCR helper)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def summary(rows: list[dict]) -> dict:
@@ -126,8 +166,12 @@ def summary(rows: list[dict]) -> dict:
             "letters": len(part),
             "word_accuracy": round(sum(r["word_accuracy"] for r in part) / len(part), 4),
             "verdict_agreement": round(sum(r["pdf_verdict"] == r["image_verdict"] for r in part) / len(part), 3),
+            "page_verdict_agreement": round(
+                sum(r["pdf_page_verdict"] == r["image_verdict"] for r in part) / len(part), 3
+            ),
             "signature_right": round(sum(r["pdf_signed"] == r["image_signed"] for r in sig) / max(len(sig), 1), 3),
             "seconds_per_page": round(sorted(r["seconds"] for r in part)[len(part) // 2], 2),
+            "cpu_seconds_per_page": round(sorted(r["cpu_seconds"] for r in part)[len(part) // 2], 2),
         }
     photo_2020 = next((r for r in rows if r["letter"] == SAMPLES[0] and r["kind"] == "photo"), None)
     out["2020_photo_mission_rules"] = bool(photo_2020) and set(photo_2020["rules"]) >= MISSION

@@ -157,6 +157,39 @@ def test_a_page_on_its_side_is_read_upright():
     assert "HEADQUARTERS" in text and "January 2020" in text
 
 
+def test_a_page_upside_down_is_read_the_right_way_up_and_in_order():
+    from authcheck.loaders.ocr.engine import read_page
+
+    page = _render("withdrawal-letter-2020", 150)
+    head = page.crop((0, 0, page.width, page.height // 3)).rotate(180)
+    reading = read_page(head)
+    texts = [line.text.replace(" ", "") for line in reading.lines]
+    assert reading.rotation == 180
+    assert texts[0] == "HEADQUARTERS" and any("January2020" in t for t in texts)
+    top = [line.box[1] for line in reading.lines]
+    assert top == sorted(top)  # boxes are in the turned page's pixels, top to bottom
+
+
+def test_a_page_photographed_on_a_table_is_cut_out_and_squared():
+    import numpy as np
+    from PIL import Image
+
+    from authcheck.loaders.ocr.engine import flatten, shrink
+
+    page = _render("withdrawal-letter-2020", 150)
+    photo = shrink(Image.open(io.BytesIO(photosim.photo(page, seed=2, margin=0.25, perspective=0.12))))
+    flat = np.asarray(flatten(photo))
+    assert flat.shape[1] < 0.9 * photo.width and flat.shape[0] < 0.9 * photo.height  # the page, not the table
+    assert abs(flat.shape[0] / flat.shape[1] - page.height / page.width) < 0.1  # near the page's own shape
+    edges = np.concatenate([flat[:4].ravel(), flat[-4:].ravel(), flat[:, :4].ravel(), flat[:, -4:].ravel()])
+    assert edges.mean() > 150  # paper all round, no dark table left
+    assert np.asarray(photo)[:4].mean() < 150  # (the photo itself had the table along its top)
+    scan = shrink(Image.open(io.BytesIO(photosim.scan(page, seed=2))))
+    assert flatten(scan).size == scan.size  # a page filling the frame is left alone
+    square = shrink(Image.open(io.BytesIO(photosim.photo(page, seed=2))))
+    assert flatten(square).size == square.size  # and so is one photographed nearly square on
+
+
 def test_a_page_over_its_time_is_stopped_with_a_note():
     from authcheck.loaders.ocr.pages import read_pages
     from authcheck.settings import Limits
@@ -218,6 +251,53 @@ def test_spacing_is_rebuilt_from_character_positions():
         boxes.append((x, 0.0, x + width(ch) * 40, 40.0))
         x += width(ch) * 40
     assert [w for w, _ in spaced(list(text), boxes)] == ["Force", "Movement", "in", "Iraq"]
+
+
+def _placed(text: str, gaps: dict[int, float]) -> list[str]:
+    """The words `spaced` makes of `text` set in Times at 40 px an em, with `gaps` (em) added before some
+    characters (a space in `text` is one the engine wrote itself)."""
+    from authcheck.loaders.ocr.spacing import spaced, width
+
+    boxes, x = [], 0.0
+    for i, ch in enumerate(text):
+        x += gaps.get(i, 0.0) * 40
+        boxes.append((x, 0.0, x + width(ch) * 40, 40.0))
+        x += width(ch) * 40
+    return [w for w, _ in spaced(list(text), boxes)]
+
+
+def test_punctuation_the_engine_placed_late_stays_on_its_word():
+    assert _placed("January2020,to", {11: 0.5}) == ["January", "2020,", "to"]
+    assert _placed("(see Annex)", {1: 0.5, 10: 0.5}) == ["(see", "Annex)"]
+
+
+def test_a_doubled_letter_needs_a_wider_gap_to_be_two_words():
+    # the recogniser must leave an empty step between two equal letters, so they sit further apart
+    assert _placed("battalion", {3: 0.4}) == ["battalion"]
+    assert _placed("batnalion", {3: 0.4}) == ["bat", "nalion"]
+
+
+def test_a_hyphen_is_spaced_on_both_sides_or_neither():
+    assert _placed("fixed-wing aircraft", {5: 0.3}) == ["fixed-wing", "aircraft"]
+    assert _placed("DRAFT-NOTFORRELEASE", {5: 0.3, 6: 0.3, 9: 0.3, 12: 0.3}) == ["DRAFT", "-", "NOT", "FOR", "RELEASE"]
+
+
+def test_loose_letters_on_a_line_the_engine_spaced_itself_do_not_split_words():
+    spaced_line = "The Minister of Defence will brief the committee on the decision"
+    assert "Defence" in _placed(spaced_line, {18: 0.2})
+    assert "Defence" not in _placed(spaced_line.replace(" ", ""), {15: 0.2})  # nothing spaced: the gap counts
+
+
+def test_full_width_punctuation_is_read_as_ascii():
+    from authcheck.loaders.ocr.engine import latin
+
+    assert latin("Ashford\uff0c OH \uff08USA\uff09\u3002") == "Ashford, OH (USA)."
+
+
+def test_a_numeral_read_with_an_h_for_two_touching_is_mended():
+    from authcheck.loaders.ocr.engine import numeral
+
+    assert [numeral(w) for w in ("IHI,", "IIH", "HI", "HIGH", "HIH")] == ["III,", "III", "HI", "HIGH", "HIH"]
 
 
 def test_uncertain_gaps_are_settled_by_the_word_list():

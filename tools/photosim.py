@@ -34,18 +34,28 @@ def scan(image: Any, seed: int = 0, quality: int = 85) -> bytes:
     return _jpeg(img, quality)
 
 
-def photo(image: Any, seed: int = 0, *, max_tilt: float = 5.0, blur: float = 1.0, poor: bool = False) -> bytes:
-    """A phone photo of the printed page (JPEG bytes).  `poor` makes one too bad to read well."""
+def photo(
+    image: Any,
+    seed: int = 0,
+    *,
+    max_tilt: float = 5.0,
+    blur: float = 1.0,
+    poor: bool = False,
+    margin: float = 0.06,
+    perspective: float = 0.03,
+) -> bytes:
+    """A phone photo of the printed page (JPEG bytes).  `poor` makes one too bad to read well; `margin`
+    is the table around the page (share of its width), `perspective` how far the corners are pulled."""
     from PIL import Image, ImageFilter
 
     rng = random.Random(seed)
     page = _texture(image, rng)
     w, h = page.size
-    pad = int(0.06 * w)
+    pad = int(margin * w)
     canvas = Image.new("L", (w + 2 * pad, h + 2 * pad), 70 + rng.randint(0, 40))
     canvas.paste(page, (pad, pad))
     canvas = canvas.rotate(rng.uniform(-max_tilt, max_tilt), resample=Image.BICUBIC, fillcolor=80)
-    canvas = _perspective(canvas, rng, 0.03)
+    canvas = _perspective(canvas, rng, perspective)
     canvas = _light(canvas, rng)
     canvas = canvas.filter(ImageFilter.GaussianBlur(blur * (4 if poor else 1)))
     if poor:

@@ -1,5 +1,6 @@
 """What an image file says about itself: camera, software, dates, and whether a camera, a scanner
-or a screen made it.  Read with Pillow from EXIF and XMP; never decodes the pixels.
+or a screen made it, read with Pillow from EXIF and XMP; and, from the pixels, regions or pages
+whose paper grain differs sharply from the rest (`imageregions`: a pasted-in region).
 
 A scan or photo "of the original" that was last written by an image editor, or changed long after
 the picture was taken, is worth a second look (weak origin evidence: people crop and rotate
@@ -85,7 +86,54 @@ def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
     facts["image_source"] = Signal(source(tags, size, software, camera), explanation="what made the picture")
     if dpi:
         facts["image_dpi"] = Signal(round(float(dpi[0])), explanation="the resolution the file states")
+    facts.update(grain_facts(data))
     return facts
+
+
+MAX_GRAIN_PAGES = 10  #: pages of a multi-page TIFF whose paper grain is compared
+
+
+def grain_facts(data: bytes) -> dict[str, Signal]:
+    """`image_odd_regions`: regions of page 1, and whole pages, whose paper grain differs sharply."""
+    from PIL import Image, ImageOps
+
+    from authcheck.forensics.imageregions import odd_pages, survey
+
+    found: list[tuple[int, str, tuple]] = []
+    grains = []
+    with Image.open(BytesIO(data)) as img:
+        for index in range(min(getattr(img, "n_frames", 1), MAX_GRAIN_PAGES)):
+            img.seek(index)
+            regions, grain = survey(ImageOps.exif_transpose(img) if index == 0 else img)
+            grains.append(grain)
+            found += [
+                (
+                    index + 1,
+                    f"a region of {r.blocks} blocks is {r.kind} than the rest of the page "
+                    f"(paper grain {r.ratio:g}x the page's)",
+                    r.box,
+                )
+                for r in regions[:5]
+            ]
+    found += [
+        (
+            n,
+            f"the whole page is {'cleaner' if ratio < 1 else 'noisier'} than the other pages "
+            f"(paper grain {ratio:g}x theirs)",
+            (0.0, 0.0, 1.0, 1.0),
+        )
+        for n, ratio in odd_pages(grains)
+    ]
+    if not found:
+        return {}
+    return {
+        "image_odd_regions": Signal(
+            [f"page {page}: {what}" for page, what, _ in found],
+            tuple(Evidence(what, Location("page", page, key="paper grain"), box=box) for page, what, box in found),
+            "part of the picture has another grain than the paper around it, as a region pasted in from "
+            "another source has",
+        )
+    }
 
 
 def source(tags: Mapping[str, Any], size: tuple[int, int], software: str | None, camera: str | None) -> str:

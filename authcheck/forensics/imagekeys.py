@@ -10,4 +10,5 @@ IMAGE_KEYS: dict[str, str] = {
     "image_modified_after_taken": "the file was changed more than a minute after the picture was taken",
     "image_source": "what made the picture: photo (a camera), scanner, screenshot or unknown",
     "image_dpi": "the resolution the file states (dots per inch), if any",
+    "image_odd_regions": "regions of page 1 whose paper grain is under a third of the page's, and whole pages whose grain is under a third or over three times the other pages' (a pasted-in region or page), as 'page N: ...', each with its box",
 }

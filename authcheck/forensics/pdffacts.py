@@ -15,7 +15,7 @@ from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
-from authcheck.forensics import pdfactions, pdfcontent, pdfsigs
+from authcheck.forensics import ocrlayer, pdfactions, pdfcontent, pdfsigs
 from authcheck.forensics.pdfdiff import Budget, diff_revisions
 from authcheck.forensics.pdfmeta import metadata_facts
 from authcheck.forensics.pdfrevisions import MAX_SECTIONS, Structure, walk
@@ -50,6 +50,11 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
             incomplete.append("content (the file could not be opened or decrypted)")
         else:
             facts.update(_guarded("page content", incomplete, _content_facts, reader, doc, budget, incomplete) or {})
+            if "pdf_ocr_layer" in facts:  # a fresh reading of the scanned pages against their text layer
+                facts.update(
+                    _guarded("OCR layer", incomplete, ocrlayer.compare, data, doc, facts["pdf_ocr_layer"], settings)
+                    or {}
+                )
             facts.update(_guarded("catalog", incomplete, _catalog_facts, reader, data) or {})
         changes, problems = _guarded(
             "revisions", incomplete, diff_revisions, pypdf, data, structure, budget, getattr(settings, "password", None)

@@ -37,6 +37,7 @@ PDF_KEYS: dict[str, str] = {
     # content (pdfcontent)
     "pdf_hidden_text": "text nobody sees, as 'kind: text' with kind invisible (Tr 3/7), white, tiny (<1 pt) or off-page; OCR pages left out",
     "pdf_ocr_layer": "number of pages with invisible text over a page image (a scanner's OCR layer; normal)",
+    "pdf_ocr_layer_mismatch": "where a scanned page's OCR text layer says other words than a fresh OCR reading of its image, as 'page N: the text layer says ... where the page shows ...'",
     "pdf_hidden_annotations": "annotations with text that are flagged hidden/no-view or lie outside the page",
     "pdf_form_text": "filled form-field values that are not in the extracted page text, as 'name = value'",
     "pdf_active_content": "JavaScript, /OpenAction and /AA actions, launch/submit/import actions, embedded files, XFA, rich media",

@@ -86,12 +86,17 @@ def ocr_scanned_pdf(data: bytes, doc: Document, *, limits: Limits, engine: str) 
 
 def _render(data: bytes, count: int, limits: Limits) -> list[Any]:
     """Page images (grey) of the first `count` pages."""
+    return render_pages(data, range(count), limits)
+
+
+def render_pages(data: bytes, indexes: Any, limits: Limits) -> list[Any]:
+    """Page images (grey, about 150 dpi) of the pages at `indexes` (0-based; ones past the end left out)."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
     try:
         out = []
-        for index in range(min(count, len(pdf))):
+        for index in [i for i in indexes if 0 <= i < len(pdf)]:
             page = pdf[index]
             width, height = page.get_size()
             scale = DPI / 72.0

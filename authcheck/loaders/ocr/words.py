@@ -16,7 +16,7 @@ import gzip
 import json
 import math
 
-UNKNOWN = math.log(1e-7)  #: log-probability of a word not in the list (a name, a code, a typo) ...
+UNKNOWN = math.log(1e-4)  #: log-probability of a word not in the list (a name, a code, a typo) ...
 PER_CHAR = math.log(0.05)  #: ... times this for each of its letters, so a run of words is not one long "name"
 NUMBER = math.log(1e-5)  #: numbers and other tokens without letters count as ordinary words
 _EDGE = "\"'([{<.,;:!?)]}>-/"
