@@ -267,3 +267,25 @@ def test_nothing_a_worker_prints_reaches_standard_output(tmp_path, capfd):
     results = list(scan(targets, FAST, "rules", jobs=1, check=fake_check))
     assert sorted(r.reason for r in results) == ["ok", "print"]
     assert "NOISE" not in capfd.readouterr().out
+
+
+@pytest.mark.skipif(not confine.memory_cap_available(), reason="no enforced RLIMIT_AS on this platform")
+def test_the_memory_cap_counts_from_what_the_worker_inherits(tmp_path):
+    """A parent holding a large address space (a notebook with big libraries loaded) still gets its
+    files checked: the cap is the worker's own room on top of what it was forked with."""
+    import mmap
+
+    from authcheck.batch import pipeline as real_pipeline
+    from authcheck.engine.rulepack import ruleset_for
+
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Dear Minister,\n\nWe will withdraw.\n\nSincerely,\n\nJohn Smith\n")
+    reserved = mmap.mmap(-1, 1536 << 20)  # address space only: never touched, so never resident
+    try:
+        settings = Settings(limits=Limits(memory_mb=256, timeout=60))
+        rules = ruleset_for(settings)
+        [result] = scan([Target(str(letter))], settings, rules, jobs=1, check=real_pipeline.check_path)
+    finally:
+        reserved.close()
+    assert result.error is None, result.error
+    assert result.verdict is not None

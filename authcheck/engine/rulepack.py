@@ -184,13 +184,17 @@ def memory_capped(memory_mb: int):
     the workers' cap).  The parent cannot be capped for good (its workers and reporters need room
     later), so the soft limit is lowered for the duration and put back afterwards; where RLIMIT_AS
     or /proc are missing this does nothing (the alias bound in `parse_yaml` still holds)."""
+    from authcheck.util.confine import address_space_in_use
+
     try:
         import resource
 
-        with open("/proc/self/statm") as fh:
-            in_use = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        in_use = address_space_in_use()
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     except (ImportError, OSError, ValueError, AttributeError):
+        yield
+        return
+    if not in_use:  # no /proc: no way to tell how much is "more"
         yield
         return
     cap = in_use + memory_mb * 1024 * 1024

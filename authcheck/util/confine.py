@@ -68,15 +68,29 @@ def close_fd(fd: int) -> None:
         pass
 
 
+def address_space_in_use() -> int:
+    """Bytes of address space this process holds now (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
+
+
 def apply_limits(limits) -> None:
-    """No core dumps, and the address-space cap, applied before any work."""
+    """No core dumps, and the address-space cap, applied before any work.
+
+    The cap is `memory_mb` on top of what the process already holds when it starts: a worker forked
+    from a parent that has loaded large libraries (a notebook with numpy, a test run that has read
+    images) inherits their address space, and must not run out of memory before its first file."""
     if resource is None:
         return
     set_limit("RLIMIT_CORE", 0)
     if limits.memory_mb and limits.memory_mb > 0:
         # OCR may raise its own soft cap up to `ocr_memory_mb` (loaders/ocr/pages.py); nothing else can
         ceiling = max(limits.memory_mb, getattr(limits, "ocr_memory_mb", 0) or 0)
-        set_limit("RLIMIT_AS", limits.memory_mb * 1024 * 1024, ceiling * 1024 * 1024)
+        base = address_space_in_use()
+        set_limit("RLIMIT_AS", base + limits.memory_mb * 1024 * 1024, base + ceiling * 1024 * 1024)
 
 
 def set_limit(name: str, value: int, ceiling: int | None = None) -> bool:
