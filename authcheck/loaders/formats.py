@@ -30,11 +30,10 @@ reads them without loading a parser); the result's JSON schema lists format name
 
 from __future__ import annotations
 
-import functools
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+
+from authcheck.util.lazyref import resolve
 
 __all__ = ["FORMATS", "Format", "by_name", "claimed_by", "discovered_extensions", "prewarm_modules", "resolve"]
 
@@ -142,14 +141,3 @@ def prewarm_modules(extensions: Iterable[str]) -> tuple[str, ...]:
     claimed = [claimed_by(ext) for ext in set(extensions)]
     wanted = table() if None in claimed else [fmt for fmt in table() if fmt in claimed]
     return tuple(dict.fromkeys(module for fmt in wanted for module in fmt.prewarm))
-
-
-def resolve(reference: str) -> Callable[..., Any]:
-    """The function a "module:function" reference names, imported on first use."""
-    return _resolve(reference)
-
-
-@functools.cache
-def _resolve(reference: str) -> Callable[..., Any]:
-    module, _, name = reference.partition(":")
-    return getattr(importlib.import_module(module), name)

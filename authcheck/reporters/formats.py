@@ -25,13 +25,12 @@ arrive (JSON lines), `folder` for an ``--<name>-output DIR/`` that writes a fold
 
 from __future__ import annotations
 
-import functools
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from authcheck.model import Result
+from authcheck.util.lazyref import resolve
 
 __all__ = ["OUTPUTS", "Output", "RunReport", "by_name", "names", "resolve"]
 
@@ -135,14 +134,3 @@ def by_name(name: str) -> Output:
         if row.name == name:
             return row
     raise KeyError(name)
-
-
-def resolve(reference: str) -> Callable[..., Any]:
-    """The function a "module:function" reference names, imported on first use."""
-    return _resolve(reference)
-
-
-@functools.cache
-def _resolve(reference: str) -> Callable[..., Any]:
-    module, _, name = reference.partition(":")
-    return getattr(importlib.import_module(module), name)
