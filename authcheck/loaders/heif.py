@@ -103,6 +103,8 @@ def _decoded(data: bytes, limits: Limits, check: SizeCheck) -> Any:
     if lib is None:
         raise CheckError("unsupported", MISSING, "load")
     ctx = lib.heif_context_alloc()
+    if not ctx:
+        raise MemoryError("libheif could not allocate a context")
     handle, img = ctypes.c_void_p(), ctypes.c_void_p()
     try:
         lib.heif_context_set_max_decoding_threads(ctx, 0)
