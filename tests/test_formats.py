@@ -167,6 +167,8 @@ def test_each_extension_claims_one_format_and_is_lower_case():
         ".tif",
         ".tiff",
         ".webp",
+        ".heic",
+        ".heif",
     }
 
 

@@ -47,8 +47,7 @@ def test_images_are_sniffed_by_content(data):
 @pytest.mark.parametrize(
     "data, words",
     [
-        (b"GIF89a" + b"\0" * 20, "GIF"),
-        (b"\0\0\0\x18ftypheic" + b"\0" * 20, "HEIC"),
+        (b"GIF89a" + b"\0" * 20, "GIF"),  # (HEIC without a system libheif: test_heic.py)
     ],
 )
 def test_images_not_read_are_refused_with_a_reason(data, words):

@@ -3,7 +3,7 @@
 * A file named explicitly is always checked, whatever its extension.  A named symlink is followed.
 * A folder is walked recursively.  It yields only files whose extension (any case) the format
   table (`loaders/formats.py`) lists for discovery: today .pdf, .docx, .txt, and the images read by
-  OCR (.png .jpg .jpeg .tif .tiff .webp); plus files that match an `include` pattern.  Files that match an `exclude` pattern
+  OCR (.png .jpg .jpeg .tif .tiff .webp .heic .heif); plus files that match an `include` pattern.  Files that match an `exclude` pattern
   are dropped, and so are folders that match one (they are not entered).
 * A glob (`*`, `?`, `[...]`, and `**` for any number of folders) is expanded here, because a CI
   shell may not do it.  It behaves as if the shell had expanded it: every matching file is

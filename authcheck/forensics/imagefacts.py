@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from io import BytesIO
 from typing import Any
 
 from authcheck.model import Document, Evidence, Location, Signal
@@ -59,9 +58,10 @@ _EXIF_IFD, _TAKEN, _EXPOSURE = 0x8769, 0x9003, 0x829A
 
 def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
     """Facts from the image's EXIF/XMP and frame size."""
-    from PIL import Image
+    from authcheck.loaders.image import open_any
 
-    with Image.open(BytesIO(data)) as img:
+    limits = getattr(settings, "limits", None)
+    with open_any(data, limits) as img:
         tags = _tags(img)
         size, fmt, dpi = img.size, img.format or "", img.info.get("dpi")
     facts: dict[str, Signal] = {"image_format": Signal(fmt, explanation="the image's format, from its bytes")}
@@ -86,22 +86,23 @@ def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
     facts["image_source"] = Signal(source(tags, size, software, camera), explanation="what made the picture")
     if dpi:
         facts["image_dpi"] = Signal(round(float(dpi[0])), explanation="the resolution the file states")
-    facts.update(grain_facts(data))
+    facts.update(grain_facts(data, limits))
     return facts
 
 
 MAX_GRAIN_PAGES = 10  #: pages of a multi-page TIFF whose paper grain is compared
 
 
-def grain_facts(data: bytes) -> dict[str, Signal]:
+def grain_facts(data: bytes, limits: Any = None) -> dict[str, Signal]:
     """`image_odd_regions`: regions of page 1, and whole pages, whose paper grain differs sharply."""
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
     from authcheck.forensics.imageregions import odd_pages, survey
+    from authcheck.loaders.image import open_any
 
     found: list[tuple[int, str, tuple]] = []
     grains = []
-    with Image.open(BytesIO(data)) as img:
+    with open_any(data, limits) as img:
         for index in range(min(getattr(img, "n_frames", 1), MAX_GRAIN_PAGES)):
             img.seek(index)
             regions, grain = survey(ImageOps.exif_transpose(img) if index == 0 else img)

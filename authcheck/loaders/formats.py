@@ -106,7 +106,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "image",
         "an image",
-        (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"),
+        (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".heic", ".heif"),
         load="authcheck.loaders.image:load_image",
         magic=f"{_SNIFF}:image_kind",
         takes=("engine",),

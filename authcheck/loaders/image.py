@@ -1,4 +1,4 @@
-"""Image files (PNG, JPEG, TIFF, WebP) read by OCR into a `Document` (Pillow imported lazily).
+"""Image files (PNG, JPEG, TIFF, WebP; HEIC through the system libheif, `heif.py`) read by OCR into a `Document` (Pillow imported lazily).
 
 Pre-flight first, before any pixel is decoded: the header's size against `max_image_pixels`
 (Pillow's own bomb guard is set to the same number), decoded bytes per file byte against
@@ -24,8 +24,14 @@ _BANDS = {"1": 0.125, "L": 1, "P": 1, "LA": 2, "RGB": 3, "YCbCr": 3, "RGBA": 4, 
 
 
 def open_checked(data: bytes, limits: Limits) -> Any:
-    """The opened (not decoded) Pillow image, after the size, ratio and frame checks."""
+    """The opened (not decoded) Pillow image, after the size, ratio and frame checks (a HEIC photo
+    comes back decoded, checked the same way by `heif.open_heif`)."""
     from PIL import Image
+
+    if image_kind(data) == "HEIC":
+        from authcheck.loaders.heif import open_heif
+
+        return open_heif(data, limits, check_size)
 
     Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
     try:
@@ -38,6 +44,17 @@ def open_checked(data: bytes, limits: Limits) -> Any:
         raise CheckError("corrupt", f"not a readable {image_kind(data) or 'image'} ({_short(exc)})", "load") from None
     check_size(img.size, img.mode, len(data), limits)
     return img
+
+
+def open_any(data: bytes, limits: Limits | None = None) -> Any:
+    """The Pillow image of an input `load` has accepted, for the examiners (HEIC decoded by libheif)."""
+    if image_kind(data) == "HEIC":
+        from authcheck.loaders.heif import open_heif
+
+        return open_heif(data, limits or Limits(), check_size)
+    from PIL import Image
+
+    return Image.open(BytesIO(data))
 
 
 def check_size(size: tuple[int, int], mode: str, file_bytes: int, limits: Limits) -> None:

@@ -3,7 +3,8 @@
 `sniff_format` walks the format table (`loaders/formats.py`): every format's `magic` test, then
 the refusals here, then every `guess`.  The tests for the built-in formats live here: PDF when
 ``%PDF-`` occurs in the first KiB (or, as a guess, PDF object syntax without a header); DOCX when
-a ZIP lists a WordprocessingML main part; "image" for PNG, JPEG, TIFF and WebP (read by OCR);
+a ZIP lists a WordprocessingML main part; "image" for PNG, JPEG, TIFF and WebP (read by OCR),
+and HEIC/HEIF when the system's libheif is there (`loaders/heif.py`);
 text (a guess) when the bytes decode with few control characters.  Everything else is refused
 with a reason a person can act on (a legacy .doc, a GIF, a HEIC photo without a system libheif,
 an RTF file, another ZIP).
@@ -65,13 +66,10 @@ def _refuse_known(data: bytes) -> None:
     for magic, kind in _UNREAD_IMAGES:
         if data.startswith(magic):
             raise CheckError("unsupported", f"image file ({kind}); save it as PNG, JPEG or PDF", "sniff")
-    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        raise CheckError(
-            "unsupported",
-            "a HEIC/HEIF photo; save it as JPEG or PNG "
-            "(HEIC is read only through a system libheif, not installed here)",
-            "sniff",
-        )
+    if is_heif(data):
+        from authcheck.loaders.heif import MISSING
+
+        raise CheckError("unsupported", MISSING, "sniff")
     if data.lstrip()[:5] == b"{\\rtf":
         raise CheckError("unsupported", "an RTF document; save it as .docx or PDF", "sniff")
 
@@ -82,13 +80,23 @@ def has_pdf_header(data: bytes) -> bool:
 
 
 def image_kind(data: bytes) -> str:
-    """ "PNG", "JPEG", "TIFF" or "WEBP" when the bytes start like one of the images OCR reads, else ""."""
+    """ "PNG", "JPEG", "TIFF", "WEBP" or "HEIC" (only with a system libheif) when the bytes start like
+    one of the images OCR reads, else ""."""
     for magic, kind in _IMAGES:
         if data.startswith(magic):
             return kind
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
+    if is_heif(data):
+        from authcheck.loaders.heif import available
+
+        return "HEIC" if available() else ""
     return ""
+
+
+def is_heif(data: bytes) -> bool:
+    """An ISO base media file whose brand is a HEIF image (HEIC, HEIF, AVIF)."""
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
 
 def has_pdf_syntax(data: bytes) -> bool:
