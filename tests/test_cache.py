@@ -568,3 +568,21 @@ def test_a_fifo_as_the_key_file_turns_the_cache_off_instead_of_hanging(tmp_path,
     assert box, "opening the cache hung on a FIFO key file"
     assert not box[0].enabled and "not a regular file" in box[0].warning
     box[0].close()
+
+
+def test_library_versions_read_without_the_email_parser_match_importlib_metadata():
+    """distribution_version reads the Version header itself; it must give what importlib.metadata gives."""
+    from importlib import metadata
+
+    from authcheck.util.cachekey import LIBRARIES, distribution_version
+
+    def version(read, name):
+        try:
+            return read(name)
+        except metadata.PackageNotFoundError:
+            return "-"
+
+    names = sorted(set(LIBRARIES) | {d.metadata["Name"] for d in metadata.distributions()})
+    assert len(names) > len(LIBRARIES)
+    assert {n: version(distribution_version, n) for n in names} == {n: version(metadata.version, n) for n in names}
+    assert version(distribution_version, "no-such-distribution-xyz") == "-"

@@ -212,9 +212,9 @@ def test_tomllib_is_the_standard_library_on_311_and_later():
     if sys.version_info >= (3, 11):
         import tomllib
 
-        assert config.tomllib is tomllib
+        assert config._tomllib() is tomllib
     else:  # pragma: no cover - Python 3.10 takes the fallback
-        assert config.tomllib.__name__ == "tomli"
+        assert config._tomllib().__name__ == "tomli"
 
 
 # --- precedence and origins --------------------------------------------------------------

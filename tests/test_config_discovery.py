@@ -88,3 +88,20 @@ def test_console_header_and_config_show_name_the_config_in_effect(cli, tmp_path)
 def test_no_config_no_header(cli, tmp_path):
     (tmp_path / ".git").mkdir()
     assert "config:" not in cli(FORGED, cwd=tmp_path).stdout
+
+
+def test_a_pyproject_that_never_names_authcheck_is_not_parsed(tmp_path, monkeypatch):
+    """Most projects' pyproject.toml has no [tool.authcheck]: no TOML parse (nor import) to find that out."""
+    from authcheck.batch import config
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "pyproject.toml").write_text('[tool."\\u0061uthcheck"]\nfail_on = "never"\n')
+
+    def no_parse():
+        raise AssertionError("parsed a pyproject that cannot name authcheck")
+
+    monkeypatch.setattr(config, "_tomllib", no_parse)
+    assert config._has_section(str(tmp_path / "pyproject.toml")) is False
+    monkeypatch.undo()
+    assert config._has_section(str(tmp_path / "broken" / "pyproject.toml")) is True  # an escaped key still counts

@@ -156,3 +156,65 @@ def test_a_fifo_in_a_rule_pack_is_a_rule_error_not_a_hang(tmp_path):
 
     message = _within(20, load)
     assert message != "hung" and "not a regular file" in message
+
+
+def _pack_entries(folder):
+    return sorted(folder.glob("pack-*.json"))
+
+
+def _rules_of(ruleset):
+    return [(r.id, r.title, r.message, r.weight, r.file) for r in ruleset.rules], ruleset.digest
+
+
+def test_a_warm_load_reads_one_pack_entry_and_parses_no_yaml(rule_cache, monkeypatch):
+    cold = load_ruleset()
+    assert len(_pack_entries(rule_cache)) == 1
+    for entry in rule_cache.glob("[0-9a-f]*.json"):
+        entry.unlink()  # the files' own entries are gone: only the pack entry can answer
+
+    def no_yaml(text, path):
+        raise AssertionError("parsed YAML on a warm run")
+
+    monkeypatch.setattr(rulepack, "parse_yaml", no_yaml)
+    warm = load_ruleset()
+    assert _rules_of(warm) == _rules_of(cold)
+    assert [rulepack.same_values(a.tests, b.tests) for a, b in zip(warm.rules, cold.rules)] == [True] * len(cold.rules)
+
+
+def test_a_forged_pack_entry_is_a_miss(rule_cache):
+    cold = load_ruleset()
+    (entry,) = _pack_entries(rule_cache)
+    wrapper = json.loads(entry.read_text())
+    first_title = cold.rules[0].title
+    assert first_title in wrapper["data"]
+    wrapper["data"] = wrapper["data"].replace(first_title, "Planted title")
+    entry.write_text(json.dumps(wrapper))
+    assert load_ruleset().rules[0].title == first_title
+
+
+def test_a_file_entry_replayed_as_the_pack_entry_is_a_miss(rule_cache, tmp_path):
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "dated.yaml").write_text(DATED)
+    load_ruleset([str(tmp_path / "pack")], builtin=False)
+    (entry,) = _pack_entries(rule_cache)
+    entry.write_text(entry_for(rule_cache, DATED).read_text())  # a valid MAC, but for another key
+    assert [r.id for r in load_ruleset([str(tmp_path / "pack")], builtin=False).rules] == ["custom.dated"]
+
+
+def test_an_edited_rule_file_is_read_afresh(rule_cache, tmp_path):
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "dated.yaml").write_text(DATED)
+    assert load_ruleset([str(tmp_path / "pack")], builtin=False).rules[0].weight == 20
+    (tmp_path / "pack" / "dated.yaml").write_text(DATED.replace("weight: 20", "weight: 35"))
+    assert load_ruleset([str(tmp_path / "pack")], builtin=False).rules[0].weight == 35
+    assert len(_pack_entries(rule_cache)) == 2
+
+
+def test_a_broken_second_file_still_fails_on_the_first_problem_in_order(rule_cache, tmp_path):
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "a.yaml").write_text("id: [not, a, string]\n")
+    (tmp_path / "pack" / "b.yaml").write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(RuleError) as err:
+        load_ruleset([str(tmp_path / "pack")], builtin=False)
+    assert "a.yaml" in str(err.value)
+    assert not _pack_entries(rule_cache)

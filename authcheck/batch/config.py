@@ -15,18 +15,12 @@ A file named with --config is used as given.
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
 
 from authcheck.errors import ConfigError
 from authcheck.model import DOCUMENT_KINDS, SEVERITIES
@@ -219,6 +213,8 @@ def _message(bad: _Bad, label: str, section: str, checks: Mapping) -> str:
         return f"{label}: key '{bad.key}'{section}: {bad.message}"
     head, _, last = bad.key.rpartition(".")
     known = [*list(_LIMITS), "review", "fail", "severity", "weight"] if head else list(checks)
+    import difflib
+
     hint = difflib.get_close_matches(last, known, n=1)
     tip = f" (did you mean '{(head + '.' if head else '') + hint[0]}'?)" if hint else ""
     if bad.key == "password":
@@ -233,6 +229,7 @@ def _read_toml(path: str) -> dict:
         text = decode_utf8(path, read_capped(path, CONFIG_MAX_BYTES, "config file"), "config file")
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+    tomllib = _tomllib()
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -247,11 +244,23 @@ def _has_section(pyproject: str) -> bool:
             raw = fh.read()
     except OSError:
         return False
+    if b"authcheck" not in raw and b"\\u" not in raw and b"\\U" not in raw:
+        return False  # no key can spell authcheck (only a \\u escape in a quoted key could): no TOML parse
+    tomllib = _tomllib()
     try:
         tool = tomllib.loads(raw.decode("utf-8", "replace")).get("tool", {})
         return isinstance(tool, dict) and "authcheck" in tool
     except tomllib.TOMLDecodeError:
         return b"tool.authcheck" in raw  # broken, but meant for us: let load_config say why
+
+
+def _tomllib():
+    """The TOML parser (imported only when a file is read: most runs have no config file)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 
 def find_config(start: str, home: str | None = None) -> str | None:

@@ -33,10 +33,10 @@ class DefaultGroup(click.Group):
 
 def _refuse_typo(ctx: click.Context, word: str, commands: list[str]) -> None:
     """A usage error (exit 2) for a first word that is no path but looks like a misspelt command."""
-    import difflib
-
     if os.path.lexists(word) or word.startswith("-") or any(c in word for c in "./\\*?["):
         return
+    import difflib
+
     hint = difflib.get_close_matches(word, commands, n=1, cutoff=0.75)
     if hint:
         ctx.fail(f"No such command or file '{word}'. Did you mean '{hint[0]}'?")

@@ -216,19 +216,68 @@ def _load_ruleset(extra_dirs, builtin: bool) -> RuleSet:
     files = (rule_files(builtin_dir()) if builtin else []) + [f for d in extra_dirs for f in rule_files(d)]
     if len(files) > MAX_RULES:
         raise RuleError(f"too many rule files ({len(files)} > {MAX_RULES})")
+    try:
+        texts = [_read(path) for path in files]
+    except RuleError:
+        texts = None  # the file-by-file loop below raises the first problem, in the order it always did
+    pack = _PackCache(texts) if texts is not None else None
+    parsed = pack.load() if pack else None
     digest = hashlib.sha256()
     rules: list[Rule] = []
+    datas: list[dict] = []
     seen: dict[str, str] = {}
-    for path in files:
-        text = _read(path)
+    for i, path in enumerate(files):
+        text = texts[i] if texts is not None else _read(path)
         digest.update(path.encode() if not builtin else os.path.basename(path).encode())
         digest.update(text.encode("utf-8"))
-        rule = compile_rule(parsed_rule(text, path), path)
+        data = parsed[i] if parsed is not None else parsed_rule(text, path)
+        datas.append(data)
+        rule = compile_rule(data, path)
         if rule.id in seen:
             raise RuleError(f"duplicate rule id (also in {seen[rule.id]})", file=path, rule=rule.id, key="id")
         seen[rule.id] = path
         rules.append(rule)
+    if pack and parsed is None:
+        pack.store(datas)
     return RuleSet(sorted(rules, key=lambda r: r.id), digest.hexdigest(), tuple(files))
+
+
+class _PackCache:
+    """The parsed data of a whole rule pack (every file of one load, in order) as ONE entry of the
+    parsed-rule cache, so a warm run verifies one HMAC and reads one file instead of one per rule.
+
+    The entry is keyed by the authcheck version and the hash of every file's text, carries an HMAC
+    over that key and the data (cache key from cachekey.py, kept outside the cache folder), and
+    holds the same tagged JSON as a file's entry; anything missing, unverified or corrupt is a
+    miss, and the files are then read through `parsed_rule` (their own entries, or YAML).  The
+    entry is written only after every rule of the load compiled without error."""
+
+    def __init__(self, texts: list[str]) -> None:
+        from authcheck.version import __version__
+
+        self.texts = texts
+        key = hashlib.sha256(f"authcheck-rule-pack/{__version__}/{len(texts)}".encode())
+        for text in texts:
+            key.update(hashlib.sha256(text.encode("utf-8")).digest())
+        self.digest = key.hexdigest()
+        folder = _compiled_dir()
+        self.secret = _cache_secret() if folder else None
+        self.entry = os.path.join(folder, f"pack-{self.digest}.json") if folder and self.secret else None
+
+    def load(self) -> list[dict] | None:
+        """The parsed data of every file, or None on a miss."""
+        if not (self.entry and self.secret):
+            return None
+        data = _cached(self.entry, self.secret, "pack:" + self.digest)
+        items = data.get("rules") if data is not None else None
+        if not isinstance(items, list) or len(items) != len(self.texts):
+            return None
+        return items if all(isinstance(item, dict) for item in items) else None
+
+    def store(self, items: list[dict]) -> None:
+        """Write the pack's entry: the parsed data of every file, in order."""
+        if self.entry and self.secret:
+            _store(self.entry, self.secret, "pack:" + self.digest, {"rules": items})
 
 
 def _read(path: str) -> str:
@@ -289,7 +338,7 @@ def _cached(entry: str, secret: bytes, digest: str) -> dict | None:
 
     from authcheck.util.cachekey import verify
     from authcheck.util.smallfile import read_regular
-    from authcheck.util.typedjson import decode
+    from authcheck.util.typedjson import loads
 
     try:
         raw = read_regular(entry, MAX_CACHE_ENTRY_BYTES)  # the cache folder is not trusted: no FIFO, no /dev/zero
@@ -298,7 +347,7 @@ def _cached(entry: str, secret: bytes, digest: str) -> dict | None:
         wrapper = json.loads(raw.decode("utf-8"))
         if not verify(secret, wrapper["mac"], digest, wrapper["data"]):
             return None
-        data = decode(json.loads(wrapper["data"]))
+        data = loads(wrapper["data"])
         return data if isinstance(data, dict) else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -329,8 +378,11 @@ def _store(entry: str, secret: bytes, digest: str, data: dict) -> None:
         text = json.dumps(encode(data), sort_keys=True)
         if not same_values(decode(json.loads(text)), data):
             return
+        wrapped = json.dumps({"mac": mac(secret, digest, text), "data": text})
+        if len(wrapped.encode("utf-8")) > MAX_CACHE_ENTRY_BYTES:
+            return  # would only ever be a miss: not written again on every run
         os.makedirs(os.path.dirname(entry), mode=0o700, exist_ok=True)
-        write_atomic(entry, json.dumps({"mac": mac(secret, digest, text), "data": text}))
+        write_atomic(entry, wrapped)
     except (OSError, TypeError, ValueError, RecursionError):
         pass
 

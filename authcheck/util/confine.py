@@ -6,7 +6,6 @@ Used by the scan workers (batch/workers.py) and the page-picture process (report
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -31,6 +30,8 @@ def quiet() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    import logging
+
     logging.getLogger().handlers = [logging.NullHandler()]
     warnings.simplefilter("ignore")
     no_stdout()
