@@ -586,3 +586,13 @@ def test_library_versions_read_without_the_email_parser_match_importlib_metadata
     assert len(names) > len(LIBRARIES)
     assert {n: version(distribution_version, n) for n in names} == {n: version(metadata.version, n) for n in names}
     assert version(distribution_version, "no-such-distribution-xyz") == "-"
+
+
+def test_a_cached_report_prints_byte_for_byte_as_the_fresh_one(cli, tmp_path):
+    env = {"AUTHCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    letter = "samples/withdrawal-letter-2020.pdf"
+    fresh = cli("check", letter, "--format", "json", env=env)
+    cached = cli("check", letter, "--format", "json", env=env)
+    assert list((tmp_path / "cache").iterdir()), "the first run stored its result"
+    assert fresh.exit_code == cached.exit_code == 1
+    assert cached.stdout == fresh.stdout

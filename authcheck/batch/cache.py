@@ -263,7 +263,7 @@ class ResultCache:
         try:
             if self._db is None or not _cacheable(record):
                 return
-            text = json.dumps(record, sort_keys=True)
+            text = json.dumps(record)  # key order kept: a cached report prints exactly as a fresh one
         except Exception:
             return
         with self._lock:
