@@ -15,10 +15,17 @@ SAMPLES = REPO / "samples"
 _OUTSIDE_ENV = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TERM", "XDG_CACHE_HOME")
 
 
+@pytest.fixture(scope="session")
+def _session_cache_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cache-home")
+
+
 @pytest.fixture(autouse=True)
-def _private_config_home(tmp_path_factory, monkeypatch):
-    """Every test gets its own config folder (the cache key lives there), never the user's."""
+def _private_config_home(tmp_path_factory, _session_cache_dir, monkeypatch):
+    """Every test gets its own config folder (the cache key lives there), and the session its own
+    cache folder: a test run never writes into the user's folders, nor meets another run's cache."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
+    monkeypatch.setenv("AUTHCHECK_CACHE_DIR", str(_session_cache_dir))
     monkeypatch.delenv("AUTHCHECK_CACHE_KEY", raising=False)
 
 

@@ -595,3 +595,25 @@ def test_text_shown_by_tj_arrays_is_replayed_to_the_end_of_the_page():
         "BT 3 Tr /F1 12 Tf 72 100 Td [(All forces ) -250 (will withdraw.)] TJ ET"
     )
     assert value(facts_of(fx.page_with_ops(ops))[0], "pdf_hidden_text") == ["invisible: All forces will withdraw."]
+
+
+@pytest.mark.parametrize(
+    ("dpis", "filters", "expected"),
+    [
+        ([300, 300, 150, 300], None, ["page 3 was scanned at 150 dpi, the other pages at about 300"]),
+        (
+            [200, 200, 200],
+            ["jpeg", "flate", "jpeg"],
+            ["page 2's picture is stored as Flate, every other page's as JPEG"],
+        ),
+        ([300, 300, 300], None, None),  # an even scan
+        ([300, 150], None, None),  # two pages: neither stands out from "the rest"
+        ([300, 150, 300, 150], None, None),  # a document assembled from two scans: no single odd page
+    ],
+)
+def test_a_scanned_page_unlike_the_others_is_named(dpis, filters, expected):
+    facts, _ = facts_of(fx.scanned_pages(dpis, filters))
+    assert value(facts, "pdf_odd_scan_pages") == expected
+    if expected:
+        ev = facts["pdf_odd_scan_pages"].evidence[0]
+        assert (ev.loc.part, ev.loc.key, ev.box) == ("page", "scan resolution", (0.0, 0.0, 1.0, 1.0))

@@ -573,3 +573,54 @@ __all__ = [
     "sign",
     "version_bumped",
 ]
+
+
+def scanned_pages(dpis: list[int], filters: list[str] | None = None) -> bytes:
+    """A PDF of Letter-size pages, each only a picture of the page scanned at its own resolution
+    (`dpis`) and stored with its own compression ("jpeg" or "flate"; all "jpeg" by default)."""
+    import io
+    import zlib
+
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    filters = filters or ["jpeg"] * len(dpis)
+    objects: list[bytes] = []
+    kids = []
+    for n, (dpi, filt) in enumerate(zip(dpis, filters)):
+        w, h = round(8.5 * dpi), round(11 * dpi)
+        picture = PILImage.new("L", (w, h), 250)
+        ImageDraw.Draw(picture).rectangle((w // 8, h // 8, w // 2, h // 7), fill=20)
+        if filt == "jpeg":
+            out = io.BytesIO()
+            picture.save(out, format="JPEG", quality=80)
+            stream, name = out.getvalue(), "/DCTDecode"
+        else:
+            stream, name = zlib.compress(picture.tobytes()), "/FlateDecode"
+        image_no, content_no, page_no = 3 + 3 * n, 4 + 3 * n, 5 + 3 * n
+        head = f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray"
+        objects.append(
+            f"{head} /BitsPerComponent 8 /Filter {name} /Length {len(stream)} >>\nstream\n".encode()
+            + stream
+            + b"\nendstream"
+        )
+        draw = b"q 612 0 0 792 0 0 cm /Im0 Do Q"
+        objects.append(f"<< /Length {len(draw)} >>\nstream\n".encode() + draw + b"\nendstream")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_no} 0 R "
+            f"/Resources << /XObject << /Im0 {image_no} 0 R >> >> >>".encode()
+        )
+        kids.append(f"{page_no} 0 R")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode(),
+        *objects,
+    ]
+    body, offsets = b"%PDF-1.7\n", []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += f"{number} 0 obj\n".encode() + obj + b"\nendobj\n"
+    xref = len(body)
+    body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    body += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    return body + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()

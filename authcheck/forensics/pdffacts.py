@@ -15,7 +15,7 @@ from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
-from authcheck.forensics import ocrlayer, pdfactions, pdfcontent, pdfsigs
+from authcheck.forensics import ocrlayer, pdfactions, pdfcontent, pdfscanpages, pdfsigs
 from authcheck.forensics.pdfdiff import Budget, diff_revisions
 from authcheck.forensics.pdfmeta import metadata_facts
 from authcheck.forensics.pdfrevisions import MAX_SECTIONS, Structure, walk
@@ -55,6 +55,7 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
                     _guarded("OCR layer", incomplete, ocrlayer.compare, data, doc, facts["pdf_ocr_layer"], settings)
                     or {}
                 )
+            facts.update(_guarded("scanned pages", incomplete, pdfscanpages.scan_page_facts, reader, doc) or {})
             facts.update(_guarded("catalog", incomplete, _catalog_facts, reader, data) or {})
         changes, problems = _guarded(
             "revisions", incomplete, diff_revisions, pypdf, data, structure, budget, getattr(settings, "password", None)

@@ -36,6 +36,7 @@ PDF_KEYS: dict[str, str] = {
     "pdf_version_mismatch": "the header version and the catalog /Version differ ('header 1.3, catalog /Version 1.7')",
     # content (pdfcontent)
     "pdf_hidden_text": "text nobody sees, as 'kind: text' with kind invisible (Tr 3/7), white, tiny (<1 pt) or off-page; OCR pages left out",
+    "pdf_odd_scan_pages": "scanned pages (3 or more) of which one is scanned at another resolution (over 1.5x off the others' median) or stored with another compression than every other page (a page inserted from elsewhere), as sentences, each with the page",
     "pdf_ocr_layer": "number of pages with invisible text over a page image (a scanner's OCR layer; normal)",
     "pdf_ocr_layer_mismatch": "where a scanned page's OCR text layer says other words than a fresh OCR reading of its image, as 'page N: the text layer says ... where the page shows ...'",
     "pdf_hidden_annotations": "annotations with text that are flagged hidden/no-view or lie outside the page",
