@@ -105,14 +105,14 @@ def word_accuracy(source: str, read: str) -> float:
     return sum(block.size for block in matcher.get_matching_blocks()) / len(src)
 
 
-def run(letters: dict[str, bytes]) -> list[dict]:
-    """One row per letter and kind (scan, photo)."""
+def run(letters: dict[str, bytes], engine: str = "rapidocr") -> list[dict]:
+    """One row per letter and kind (scan, photo), the images read by OCR `engine`."""
     import pypdf
 
     from authcheck.api import check
     from authcheck.settings import Limits, Settings
 
-    settings = Settings(limits=Limits(timeout=600, ocr_page_seconds=300))
+    settings = Settings(limits=Limits(timeout=600, ocr_page_seconds=300), ocr_engine=engine)
     page_only = Settings(limits=settings.limits, disabled_rules=file_rules())
     rows = []
     for name, pdf in letters.items():
@@ -182,10 +182,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=4, help="generated letters besides the samples")
     parser.add_argument("--json", help="write every row and the summary here")
+    parser.add_argument(
+        "--engine",
+        default="rapidocr",
+        choices=("rapidocr", "tesseract"),
+        help="the OCR engine (tesseract: the system program)",
+    )
     args = parser.parse_args()
     letters = {name: (REPO / "samples" / name).read_bytes() for name in SAMPLES}
     letters.update(generated(args.letters))
-    rows = run(letters)
+    rows = run(letters, args.engine)
     result = summary(rows)
     print(json.dumps(result, indent=2))
     if args.json:
