@@ -64,8 +64,8 @@ def checked():
         if name not in done:
             with pytest.MonkeyPatch.context() as mp:
                 mp.chdir(REPO)
-                for name in [n for n in os.environ if n.startswith("AUTHCHECK_")]:
-                    mp.delenv(name)
+                for var in [n for n in os.environ if n.startswith("AUTHCHECK_")]:
+                    mp.delenv(var)
                 result = CliRunner().invoke(
                     main, ["check", f"samples/{name}", "--format", "json", "--no-cache"], catch_exceptions=False
                 )
