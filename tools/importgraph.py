@@ -182,12 +182,11 @@ def arrows_up(g: dict[str, set[str]]) -> list[tuple[str, str]]:
     return out
 
 
-def folders(g: dict[str, set[str]]) -> dict[str, int]:
+def folders(root: Path = ROOT) -> dict[str, int]:
     """How many modules each folder holds."""
-    files = module_files()
     count: dict[str, int] = defaultdict(int)
-    for _m, p in files.items():
-        count[str(p.parent.relative_to(ROOT))] += 1
+    for path in module_files(root).values():
+        count[str(path.parent.relative_to(root))] += 1
     return dict(sorted(count.items()))
 
 
@@ -198,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     g = graph()
     print(f"modules: {len(g)}")
-    for folder, n in folders(g).items():
+    for folder, n in folders().items():
         print(f"  {folder}: {n}")
     found = cycles(g)
     print(f"circles: {len(found)}" + "".join(f"\n  {' <-> '.join(c)}" for c in found))

@@ -184,25 +184,15 @@ def memory_capped(memory_mb: int):
     the workers' cap).  The parent cannot be capped for good (its workers and reporters need room
     later), so the soft limit is lowered for the duration and put back afterwards; where RLIMIT_AS
     or /proc are missing this does nothing (the alias bound in `parse_yaml` still holds)."""
-    from authcheck.util.confine import address_space_in_use
+    from authcheck.util.confine import address_space_in_use, resource
 
-    try:
-        import resource
-
-        in_use = address_space_in_use()
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    except (ImportError, OSError, ValueError, AttributeError):
+    in_use = address_space_in_use()  # 0 without /proc: no way to tell how much is "more"
+    if resource is None or not hasattr(resource, "RLIMIT_AS") or not in_use or memory_mb <= 0:
         yield
         return
-    if not in_use:  # no /proc: no way to tell how much is "more"
-        yield
-        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = in_use + memory_mb * 1024 * 1024
-    if (
-        memory_mb <= 0
-        or (soft != resource.RLIM_INFINITY and soft <= cap)
-        or (hard != resource.RLIM_INFINITY and hard < cap)
-    ):
+    if (soft != resource.RLIM_INFINITY and soft <= cap) or (hard != resource.RLIM_INFINITY and hard < cap):
         yield
         return
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))

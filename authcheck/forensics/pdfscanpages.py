@@ -8,6 +8,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from authcheck.loaders.pdfobjects import resolve
 from authcheck.model import Document, Evidence, Location, Signal
 
 MIN_PAGES = 3  #: scanned pages needed before one can stand out from "the rest"
@@ -15,6 +16,13 @@ MAX_PAGES = 200  #: pages looked at
 COVER = 0.7  #: share of the page a picture must cover to be that page's scan
 ODD_DPI = 1.5  #: a resolution this many times above or below the others' median stands out
 _FULL_PAGE = (0.0, 0.0, 1.0, 1.0)
+_COMPRESSION = {
+    "/DCTDecode": "JPEG",
+    "/JPXDecode": "JPEG 2000",
+    "/CCITTFaxDecode": "CCITT fax",
+    "/JBIG2Decode": "JBIG2",
+    "/FlateDecode": "Flate",
+}
 
 
 def scan_page_facts(reader: Any, doc: Document) -> dict[str, Signal]:
@@ -64,9 +72,9 @@ def _scan_of(reader: Any, doc: Document, number: int) -> tuple[int, float, str] 
 
 
 def _xobject(page: Any, name: str) -> Any:
+    """The image XObject `name` of the page, or None."""
     try:
-        xobjects = page["/Resources"]["/XObject"].get_object()
-        image = xobjects[name if name.startswith("/") else "/" + name].get_object()
+        image = resolve(resolve(resolve(page["/Resources"])["/XObject"])["/" + name.lstrip("/")])
     except (KeyError, TypeError, AttributeError, ValueError):
         return None
     return image if image.get("/Subtype") == "/Image" else None
@@ -76,5 +84,4 @@ def _compression(value: Any) -> str:
     """The picture's last filter, the one that says how it was compressed ("none" when unfiltered)."""
     if isinstance(value, list):
         value = value[-1] if value else None
-    names = {"/DCTDecode": "JPEG", "/JPXDecode": "JPEG 2000", "/CCITTFaxDecode": "CCITT fax", "/JBIG2Decode": "JBIG2"}
-    return names.get(str(value), "Flate" if str(value) == "/FlateDecode" else str(value or "none").lstrip("/"))
+    return _COMPRESSION.get(str(value), str(value or "none").lstrip("/"))
