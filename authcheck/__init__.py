@@ -11,9 +11,7 @@ The package root imports nothing when it is imported: each public name is loaded
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not typing's: importing typing costs every command milliseconds
 if TYPE_CHECKING:
     from authcheck.api import check, scan
     from authcheck.errors import CheckError, ConfigError, RuleError
@@ -49,12 +47,14 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """Load a public name on first use (PEP 562)."""
     try:
         module = _PUBLIC[name]
     except KeyError:
         raise AttributeError(f"module 'authcheck' has no attribute {name!r}") from None
+    import importlib
+
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -27,6 +27,8 @@ def _private_config_home(tmp_path_factory, _session_cache_dir, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
     monkeypatch.setenv("AUTHCHECK_CACHE_DIR", str(_session_cache_dir))
     monkeypatch.delenv("AUTHCHECK_CACHE_KEY", raising=False)
+    # Commands run cold: a test sees the process it started; tests/test_warm_server.py turns it on.
+    monkeypatch.setenv("AUTHCHECK_SERVER", "off")
 
 
 @pytest.fixture
@@ -43,6 +45,7 @@ def clean_env(tmp_path, monkeypatch) -> Path:
             monkeypatch.delenv(name)
     cache = tmp_path / "cache"
     monkeypatch.setenv("AUTHCHECK_CACHE_DIR", str(cache))
+    monkeypatch.setenv("AUTHCHECK_SERVER", "off")
     return cache
 
 

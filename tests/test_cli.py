@@ -390,6 +390,7 @@ def subprocess_env(tmp_path: Path) -> dict:
         k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_") and k not in ("NO_COLOR", "FORCE_COLOR")
     }
     env["AUTHCHECK_CACHE_DIR"] = str(tmp_path / "cache")
+    env["AUTHCHECK_SERVER"] = "off"  # the process under test is the one started here
     return env
 
 

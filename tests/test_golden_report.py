@@ -118,7 +118,7 @@ def _env(tmp_path: Path, **extra: str) -> dict:
         for k, v in os.environ.items()
         if not k.startswith("AUTHCHECK_") and k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")
     }
-    return {**env, "AUTHCHECK_CACHE_DIR": str(tmp_path / "cache"), **extra}
+    return {**env, "AUTHCHECK_CACHE_DIR": str(tmp_path / "cache"), "AUTHCHECK_SERVER": "off", **extra}
 
 
 def _run_on_terminal(args: list[str], cwd: Path, env: dict) -> tuple[int, str]:

@@ -1,4 +1,5 @@
-"""The console script's entry point: answer --version at once, run the CLI, leave without teardown."""
+"""The console script's entry point: answer --version at once, run the CLI (in the warm server when
+there is one, see `cli/warm.py`), leave without teardown."""
 
 from __future__ import annotations
 
@@ -12,18 +13,32 @@ def entry() -> None:
         from authcheck.version import __version__
 
         sys.stdout.write(f"authcheck, version {__version__}\n")
-        sys.stdout.flush()
+        settle()
         os._exit(0)
+    from authcheck.cli.warm import program_name, run_warm
+
+    code = run_warm(sys.argv[1:])
+    if code is None:
+        code = run_cli(program_name())
+    settle()
+    os._exit(code)
+
+
+def run_cli(prog_name: str) -> int:
+    """The command line on `sys.argv`, in this process: its exit status."""
     from authcheck.cli.main import main
 
     try:
-        main()
-        code = 0
+        main(prog_name=prog_name)
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+def settle() -> None:
+    """Flush the standard streams, ignoring a reader that went away."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (BrokenPipeError, ValueError, OSError):
+        except (BrokenPipeError, ValueError, OSError, AttributeError):
             pass
-    os._exit(code)

@@ -312,6 +312,35 @@ def config_show(config_file) -> None:
     _finish(lambda: config_show_command(config_file))
 
 
+@main.group()
+def server() -> None:
+    """The warm server that starts each command in milliseconds (AUTHCHECK_SERVER=auto|on|off)."""
+
+
+@server.command("status")
+def server_status() -> None:
+    """Say whether the server runs (exit 0) or not (exit 1), and why it is off."""
+    from authcheck.cli.warm import status_command
+
+    _finish(status_command)
+
+
+@server.command("start")
+def server_start() -> None:
+    """Start the server now rather than on the next command."""
+    from authcheck.cli.warm import start_command
+
+    _finish(start_command)
+
+
+@server.command("stop")
+def server_stop() -> None:
+    """Stop the server (the next command starts a new one, unless AUTHCHECK_SERVER=off)."""
+    from authcheck.cli.warm import stop_command
+
+    _finish(stop_command)
+
+
 def _finish(action) -> None:
     """Run a command: configuration and rule errors are one line and exit 2, Ctrl-C exits 130."""
     from authcheck.util.safetext import for_terminal

@@ -210,6 +210,9 @@ def _load_ruleset(extra_dirs, builtin: bool) -> RuleSet:
         texts = [_read(path) for path in files]
     except RuleError:
         texts = None  # the file-by-file loop below raises the first problem, in the order it always did
+    memo_key = (builtin, tuple(files), tuple(texts)) if texts is not None and _REMEMBER else None
+    if memo_key in _COMPILED:  # the same files with the same texts, compiled earlier in this process
+        return _COMPILED[memo_key]
     pack = _PackCache(texts) if texts is not None else None
     parsed = pack.load() if pack else None
     digest = hashlib.sha256()
@@ -229,7 +232,24 @@ def _load_ruleset(extra_dirs, builtin: bool) -> RuleSet:
         rules.append(rule)
     if pack and parsed is None:
         pack.store(datas)
-    return RuleSet(sorted(rules, key=lambda r: r.id), digest.hexdigest(), tuple(files))
+    ruleset = RuleSet(sorted(rules, key=lambda r: r.id), digest.hexdigest(), tuple(files))
+    if memo_key is not None:
+        _COMPILED.clear()  # one pack per process is the common case; keep memory flat
+        _COMPILED[memo_key] = ruleset
+    return ruleset
+
+
+#: The last rule pack compiled in this process, by its files and their texts, once `remember_compiled`
+#: is on: the warm server (cli/server.py) compiles the built-in pack before it forks, and each
+#: command it forks reuses it when its files still read the same.
+_COMPILED: dict[tuple, RuleSet] = {}
+_REMEMBER = False
+
+
+def remember_compiled() -> None:
+    """Keep the last compiled rule pack in this process for loads of the same files and texts."""
+    global _REMEMBER
+    _REMEMBER = True
 
 
 class _PackCache:

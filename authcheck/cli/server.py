@@ -1,0 +1,396 @@
+"""The warm server's own side (see `cli/warm.py` for what it is and the client): prewarm, listen,
+and fork one child per command that becomes that command.  Run as `python -m authcheck.cli.server
+SOCKET` by `warm.start_server`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from authcheck.cli.warm import (
+    ENV_IDLE,
+    FORWARDED,
+    IDLE_DEFAULT,
+    LOST,
+    MAGIC,
+    MAX_REQUEST,
+    RLIMITS,
+    key,
+    sha256_hex,
+    unlink_quietly,
+)
+
+
+def _apply_context(context: str) -> bool:
+    """Put this process under the client's niceness, CPUs and limits; False when it cannot be done
+    (a limit above the server's own hard limit): then the client runs the command cold."""
+    import resource
+
+    for item in filter(None, context.split(";")):
+        name, _, value = item.partition("=")
+        try:
+            if name == "nice":
+                if int(value) > os.getpriority(os.PRIO_PROCESS, 0):
+                    os.setpriority(os.PRIO_PROCESS, 0, int(value))
+            elif name == "cpus":
+                os.sched_setaffinity(0, {int(c) for c in value.split(",") if c})
+            elif name in RLIMITS and hasattr(resource, name):
+                soft, _, hard = value.partition(",")
+                resource.setrlimit(getattr(resource, name), (int(soft), int(hard)))
+        except (OSError, ValueError):
+            return False
+    return True
+
+
+class Request:
+    """A decoded request and the streams that came with it."""
+
+    def __init__(self, body: bytes, fds: list[int]) -> None:
+        fields = body.split(b"\0")
+        if len(fields) < 9:
+            raise ValueError("short request")
+        self.kind, self.key, self.cwd = fields[0], fields[1], fields[2]
+        umask, _, self.context = fields[3].decode("ascii").partition(";")
+        self.umask = int(umask) & 0o777
+        self.prog = fields[4].decode("utf-8", "surrogateescape")
+        self.encodings = [f.decode("ascii", "replace") for f in fields[5:8]]
+        count = int(fields[8])
+        if count < 0 or 9 + count > len(fields):
+            raise ValueError("bad argument count")
+        self.argv = [os.fsdecode(a) for a in fields[9 : 9 + count]]
+        self.env = [f.partition(b"=") for f in fields[9 + count :] if b"=" in f[1:]]
+        self.fds = fds
+
+
+def _receive(conn) -> Request:
+    import socket
+
+    conn.settimeout(5)
+    fds: list[int] = []
+    data, ancdata, _, _ = conn.recvmsg(65536, socket.CMSG_SPACE(3 * 4))
+    for level, kind, payload in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            usable = len(payload) - len(payload) % 4
+            fds += [int.from_bytes(payload[i : i + 4], sys.byteorder, signed=True) for i in range(0, usable, 4)]
+    try:
+        if not data.startswith(MAGIC) or b"\n" not in data:
+            raise ValueError("not an authcheck request")
+        head, _, body = data[len(MAGIC) :].partition(b"\n")
+        size = int(head)
+        if not 0 <= size <= MAX_REQUEST:
+            raise ValueError("request too large")
+        while len(body) < size:
+            chunk = conn.recv(min(1 << 20, size - len(body)))
+            if not chunk:
+                raise ValueError("request cut short")
+            body += chunk
+        if len(fds) not in (0, 3):
+            raise ValueError("expected three streams")
+        return Request(body[:size], fds)
+    except Exception:
+        for fd in fds:
+            os.close(fd)
+        raise
+
+
+def _peer_uid(conn) -> int | None:
+    import socket
+
+    try:
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+    except OSError:
+        return None
+    return int.from_bytes(creds[4:8], sys.byteorder)
+
+
+def prewarm() -> None:
+    """Import what any command may need and compile the built-in rules, once, before any fork."""
+    import importlib
+
+    from authcheck.engine.rulepack import load_ruleset, remember_compiled
+    from authcheck.loaders.formats import table
+    from authcheck.reporters.formats import table as table_out
+
+    names = ["authcheck.cli.main", "authcheck.cli.commands", "authcheck.cli.outputs", "authcheck.batch.run"]
+    names += ["authcheck.batch.pool", "authcheck.batch.workers", "authcheck.batch.pipeline", "authcheck.batch.cache"]
+    names += ["authcheck.loaders", "authcheck.forensics", "authcheck.extract", "authcheck.registry"]
+    names += ["authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.scoring.evidencebox"]
+    names += ["authcheck.engine.checks.reading", "rapidfuzz.fuzz", "authcheck.forensics.pdffacts", "pypdfium2"]
+    names += [m for fmt in table() for m in fmt.prewarm]
+    names += [ref.partition(":")[0] for out in table_out() for ref in (out.one, out.run, out.line, out.folder) if ref]
+    names += ["rich.console", "rich.table", "rich.text", "rich.panel", "multiprocessing.connection"]
+    for name in dict.fromkeys(names):
+        try:
+            importlib.import_module(name)
+        except Exception:  # an optional part missing: the command that needs it reports it
+            pass
+    remember_compiled()
+    try:
+        load_ruleset(())
+    except Exception:
+        pass
+
+
+def _bind(path: str):
+    """A listening socket at `path`, or None when a server answers there already.  It is bound and
+    listening under a private name first, then renamed into place, so a command never meets a
+    socket that refuses it while the server is still starting."""
+    import socket
+
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+        return None
+    except OSError:
+        pass
+    finally:
+        probe.close()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    private = f"{path}.{os.getpid()}"
+    old = os.umask(0o177)
+    try:
+        unlink_quietly(private)
+        listener.bind(private)
+        listener.listen(64)
+        os.rename(private, path)  # replaces the socket a dead server left behind
+    except OSError:
+        listener.close()
+        unlink_quietly(private)
+        return None
+    finally:
+        os.umask(old)
+    return listener
+
+
+def serve(path: str) -> None:
+    """Run the server on `path` until it is idle, stopped, replaced or out of date."""
+    import gc
+    import select
+    import signal
+    import time
+
+    from authcheck.batch.run import code_version
+
+    os.chdir("/")
+    started = time.time()
+    idle = _idle_seconds()
+    try:
+        prewarm()
+        stamp = _stamp(code_version)
+        listener = _bind(path)
+    finally:
+        unlink_quietly(path + ".lock")
+    if listener is None:
+        return
+    mine = os.stat(path)
+    own_key = sha256_hex(key()).encode()
+    gc.collect()
+    gc.freeze()  # children never walk the prewarmed objects, and share their pages
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # each command's monitor reaps itself away
+    served, last = 0, time.monotonic()
+    try:
+        while True:
+            if not select.select([listener], [], [], min(idle, 30.0))[0]:
+                if time.monotonic() - last >= idle or not _still_ours(path, mine):
+                    return
+                continue
+            conn, _ = listener.accept()
+            try:
+                if _peer_uid(conn) != os.geteuid():
+                    continue
+                try:
+                    request = _receive(conn)
+                except Exception:
+                    continue
+                if request.kind == b"status":
+                    conn.sendall(b"pid=%d started=%d served=%d idle=%d\n" % (os.getpid(), started, served, idle))
+                    continue
+                if request.kind == b"stop":
+                    conn.sendall(b"stopped\n")
+                    return
+                current = _stamp(code_version)
+                if request.kind != b"run" or request.key != own_key or len(request.fds) != 3 or current != stamp:
+                    for fd in request.fds:
+                        os.close(fd)
+                    conn.sendall(b"Erefused\n")
+                    if current != stamp:
+                        return  # out of date: the client runs cold and starts a new server
+                    continue
+                if os.fork() == 0:
+                    listener.close()
+                    _monitor(conn, request)
+                for fd in request.fds:
+                    os.close(fd)
+                served, last = served + 1, time.monotonic()
+            except OSError:
+                pass
+            finally:
+                conn.close()
+    finally:
+        listener.close()
+        if _still_ours(path, mine):
+            os.unlink(path)
+
+
+def _stamp(code_version) -> tuple:
+    """authcheck's own files (sizes, times) and every import folder's time: an edited checkout or a
+    package installed, upgraded or removed since the server started makes it out of date."""
+    code_version.cache_clear()
+    folders: list[tuple[str, int | None]] = []
+    for entry in sys.path:
+        try:
+            folders.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            folders.append((entry, None))
+    return code_version(), tuple(folders)
+
+
+def _still_ours(path: str, mine: os.stat_result) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _idle_seconds() -> float:
+    try:
+        value = float(os.environ.get(ENV_IDLE) or IDLE_DEFAULT)
+    except ValueError:
+        value = IDLE_DEFAULT
+    return max(1.0, value)
+
+
+def _monitor(conn, request: Request) -> None:
+    """The command's parent: start it, relay the client's signals, report how it ended.  Never returns."""
+    import select
+    import signal
+    import time
+
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    try:
+        if not _apply_context(request.context):
+            conn.sendall(b"Elimits\n")
+            os._exit(0)
+        pid = os.fork()
+        if pid == 0:
+            conn.close()
+            _command(request)
+        try:
+            os.setpgid(pid, pid)
+        except OSError:
+            pass
+        for fd in request.fds:
+            os.close(fd)
+        conn.sendall(b"P%d\n" % pid)
+        try:
+            watch = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            watch = None
+        client, buffer, deadline = True, b"", None
+        while True:
+            waits = [w for w in (watch, conn if client else None) if w is not None]
+            timeout = 0.05 if watch is None else (1.0 if deadline is not None else None)
+            ready = select.select(waits, [], [], timeout)[0]
+            if watch is None or watch in ready:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+            if client and conn in ready:
+                chunk = conn.recv(64)
+                if not chunk:  # the client is gone, and with it the reason to run: stop the command
+                    client, deadline = False, time.monotonic() + 5.0
+                    _signal_group(pid, signal.SIGTERM)
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, _, buffer = buffer.partition(b"\n")
+                    if line[:1] == b"S" and line[1:].isdigit() and int(line[1:]) in FORWARDED:
+                        _signal_group(pid, int(line[1:]))
+            if deadline is not None and time.monotonic() > deadline:
+                _signal_group(pid, signal.SIGKILL)
+                deadline = None
+        if client:
+            conn.sendall(b"X%d\n" % status)
+    except BaseException:
+        pass
+    os._exit(0)
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    try:
+        os.killpg(pid, signum)
+    except OSError:
+        pass
+
+
+def _command(request: Request) -> None:
+    """The forked child: become the client's command (its streams, folder, environment), run it, exit."""
+    code = LOST
+    try:
+        code = _become(request)
+    finally:
+        os._exit(code)
+
+
+def _become(request: Request) -> int:
+    import io
+    import signal
+    import time
+
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD):
+        signal.signal(signum, signal.SIG_DFL)
+    for target, fd in enumerate(request.fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.umask(request.umask)
+    os.environ.clear()
+    for name, _, value in request.env:
+        os.environb[name] = value
+    time.tzset()
+    streams = []
+    for fd, spec, mode in zip((0, 1, 2), request.encodings, ("r", "w", "w")):
+        encoding, _, errors = spec.partition(":")
+        raw = open(fd, mode + "b", closefd=False)  # noqa: SIM115 - the stream lives as long as the command
+        tty = os.isatty(fd)
+        streams.append(
+            io.TextIOWrapper(
+                raw,
+                encoding=encoding or "utf-8",
+                errors=errors or "strict",
+                line_buffering=tty or fd == 2,
+                write_through=fd == 2,
+            )
+        )
+    sys.stdin, sys.stdout, sys.stderr = streams
+    for attribute, stream in zip(("__stdin__", "__stdout__", "__stderr__"), streams):
+        setattr(sys, attribute, stream)
+    sys.argv = [request.prog, *request.argv]
+    try:
+        os.chdir(request.cwd)
+    except OSError as exc:
+        sys.stderr.write(f"authcheck: cannot enter the current folder: {exc.strerror}\n")
+        return 2
+    from authcheck.cli.launcher import run_cli, settle
+
+    code = run_cli(request.prog)
+    settle()
+    return code
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m authcheck.cli.server SOCKET`: what `start_server` runs."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.stderr.write("usage: python -m authcheck.cli.server SOCKET\n")
+        raise SystemExit(2)
+    os.closerange(3, 1 << 16)  # nothing the starting command had open stays open for the server's lifetime
+    try:
+        serve(args[0])
+    finally:
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
