@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -44,9 +45,14 @@ GOALS = {  # id: (description, comparison, target)
     "single_console_pdf": ("1-page PDF, console report ÷ `exiftool F`", "<=", 1.0),
     "single_json_docx": ("DOCX, `--format json` ÷ `exiftool F`", "<=", 1.0),
     "single_json_pdf20": ("20-page PDF, `--format json` ÷ `exiftool F`", "<=", 1.5),
+    "single_json_pdf_cold": ("1-page PDF, `--format json`, no server ÷ `exiftool F`", "<=", 1.0),
+    "single_console_pdf_cold": ("1-page PDF, console report, no server ÷ `exiftool F`", "<=", 1.0),
+    "single_json_docx_cold": ("DOCX, `--format json`, no server ÷ `exiftool F`", "<=", 1.0),
+    "single_json_pdf20_cold": ("20-page PDF, `--format json`, no server ÷ `exiftool F`", "<=", 1.5),
     "version": ("`authcheck --version` ÷ `python -c pass`", "<=", 3.0),
     "batch_jobs2": ("1000 letters, `--jobs 2` ÷ `exiftool -r -json`", "<=", 1.0),
     "rescan_speedup": ("re-scan with cache: first scan ÷ re-scan", ">=", 20.0),
+    "rescan_speedup_cold": ("re-scan with cache, no server: first scan ÷ re-scan", ">=", 20.0),
     "worker_rss": ("peak RSS per worker, 20-page PDF (MB)", "<", 150.0),
     "linear": ("per-file time at 10k ÷ at 1k", "<=", 1.10),
     "linear_cpu": ("per-file CPU at 10k ÷ at 1k", "<=", 1.10),
@@ -224,16 +230,27 @@ class Run:
         self.wall, self.cpu, self.maxrss_mb, self.rc, self.output = wall, cpu, maxrss_mb, rc, output
 
 
-def run(argv: list[str], cwd: str, output: Path | None = None, poller: RssPoller | None = None) -> Run:
+def cold(argv: list[str]) -> tuple[list[str], dict]:
+    """A command run without the warm server (AUTHCHECK_SERVER=off): a user's first command."""
+    return argv, {**os.environ, "AUTHCHECK_SERVER": "off"}
+
+
+def run(
+    argv: list[str] | tuple[list[str], dict],
+    cwd: str,
+    output: Path | None = None,
+    poller: RssPoller | None = None,
+) -> Run:
     """Run a command with stdout to `output` (or /dev/null); wait4 gives its rusage.
 
     wait4's ru_maxrss is the largest single process among the command and the descendants it
     reaped (authcheck reaps its workers), not the sum.
     """
+    argv, env = argv if isinstance(argv, tuple) else (argv, None)
     out = open(output, "wb") if output else subprocess.DEVNULL  # noqa: SIM115 - closed in the finally below
     try:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
         if poller:
             poller.start(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -339,7 +356,7 @@ def errors_in(path: Path) -> int:
 # ----------------------------------------------------------------------------- sections
 
 
-def interleave(commands: dict[str, list[str]], rounds: int, cwd: str, seed: int, warmup: bool = True) -> dict:
+def interleave(commands: dict, rounds: int, cwd: str, seed: int, warmup: bool = True) -> dict:
     """Run every command once per round in a shuffled order; walls and CPU per label."""
     walls: dict[str, list[float]] = {k: [] for k in commands}
     cpus: dict[str, list[float]] = {k: [] for k in commands}
@@ -403,6 +420,8 @@ def single_section(ac: str, exiftool: str | None, samples: dict[str, Path], roun
         "json docx": [ac, str(samples["docx"]), "--format", "json", "--no-cache"],
         "json pdf20": [ac, str(samples["pdf20"]), "--format", "json", "--no-cache"],
     }
+    for label in ("json pdf", "console pdf", "json docx", "json pdf20"):
+        cmds[f"{label} cold"] = cold(cmds[label])
     if exiftool:
         cmds.update(
             {
@@ -419,6 +438,10 @@ def single_section(ac: str, exiftool: str | None, samples: dict[str, Path], roun
         "single_console_pdf": round_ratios(w, "console pdf", "exiftool pdf"),
         "single_json_docx": round_ratios(w, "json docx", "exiftool docx"),
         "single_json_pdf20": round_ratios(w, "json pdf20", "exiftool pdf20"),
+        "single_json_pdf_cold": round_ratios(w, "json pdf cold", "exiftool pdf"),
+        "single_console_pdf_cold": round_ratios(w, "console pdf cold", "exiftool pdf"),
+        "single_json_docx_cold": round_ratios(w, "json docx cold", "exiftool docx"),
+        "single_json_pdf20_cold": round_ratios(w, "json pdf20 cold", "exiftool pdf20"),
         "version": round_ratios(w, "authcheck --version", "python -c pass"),
         "console_vs_json": round_ratios(w, "console pdf", "json pdf"),
     }
@@ -434,7 +457,7 @@ def batch_section(ac: str, exiftool: str | None, corpus: Path, rounds: int, cwd:
     plain = {"jobs 2": [*base, "--no-cache", "--jobs", "2"], "jobs 1": [*base, "--no-cache", "--jobs", "1"]}
     if exiftool:
         plain["exiftool -r"] = [exiftool, "-r", "-json", letters]
-    walls: dict[str, list[float]] = {k: [] for k in [*plain, "cache fill", "re-scan"]}
+    walls: dict[str, list[float]] = {k: [] for k in [*plain, "cache fill", "re-scan", "re-scan cold"]}
     cpus: dict[str, list[float]] = {k: [] for k in walls}
     records: dict[str, set] = {k: set() for k in walls}
     codes: dict[str, set] = {k: set() for k in walls}
@@ -448,12 +471,14 @@ def batch_section(ac: str, exiftool: str | None, corpus: Path, rounds: int, cwd:
             if unit == "cache":  # a fresh cache: the first run fills it, the second is the re-scan
                 cache_dir = tempfile.mkdtemp(prefix="cache-", dir=tmp)
                 argv = [*base, "--jobs", "2", "--cache-dir", cache_dir]
-                steps = [("cache fill", argv), ("re-scan", argv)]
+                steps = [("cache fill", argv), ("re-scan", argv), ("re-scan cold", argv)]
             else:
                 steps = [(unit, plain[unit])]
             for label, argv in steps:
                 output = tmp / f"{label.replace(' ', '-')}-{index}.out"
-                r = run(argv, cwd, output)
+                # Scans run without the warm server, so their CPU is measured (a served command's
+                # work is done by the server's child); the re-scan is timed both ways.
+                r = run(argv if label == "re-scan" or argv[0] != ac else cold(argv), cwd, output)
                 walls[label].append(r.wall)
                 cpus[label].append(r.cpu)
                 codes[label].add(r.rc)
@@ -468,6 +493,7 @@ def batch_section(ac: str, exiftool: str | None, corpus: Path, rounds: int, cwd:
         "batch_jobs1": round_ratios(walls, "jobs 1", "exiftool -r"),
         "pool_scaling": round_ratios(walls, "jobs 1", "jobs 2"),
         "rescan_speedup": round_ratios(walls, "jobs 2", "re-scan"),
+        "rescan_speedup_cold": round_ratios(walls, "jobs 2", "re-scan cold"),
         "rescan_vs_fill": round_ratios(walls, "cache fill", "re-scan"),
         "rescan_vs_exiftool": round_ratios(walls, "re-scan", "exiftool -r"),
     }
@@ -494,7 +520,7 @@ def rss_section(ac: str, exiftool: str | None, samples: dict[str, Path], corpus:
         parents, workers, tree = [], [], []
         for _ in range(repeats):
             poller = RssPoller(0.002)
-            r = run([ac, str(samples[key]), "--format", "json", "--no-cache", "--jobs", "1"], cwd, poller=poller)
+            r = run(cold([ac, str(samples[key]), "--format", "json", "--no-cache", "--jobs", "1"]), cwd, poller=poller)
             parents.append(poller.parent_mb() or 0.0)
             workers.append(max(poller.workers_mb(), default=0.0))
             tree.append(r.maxrss_mb)
@@ -513,7 +539,9 @@ def rss_section(ac: str, exiftool: str | None, samples: dict[str, Path], corpus:
 
 def batch_rss(ac: str, corpus: Path, cwd: str, jobs: int = 2) -> dict:
     poller = RssPoller(0.05)
-    r = run([ac, str(corpus / "letters"), "--format", "jsonl", "--no-cache", "--jobs", str(jobs)], cwd, poller=poller)
+    r = run(
+        cold([ac, str(corpus / "letters"), "--format", "jsonl", "--no-cache", "--jobs", str(jobs)]), cwd, poller=poller
+    )
     workers = poller.workers_mb()
     return {
         "n": corpus.name,
@@ -562,6 +590,16 @@ def check_runs(results: dict) -> list[str]:
     for label, counts in batch["records"].items():
         if counts and counts != [batch["n"]]:
             out.append(f"batch '{label}' printed {counts} records for {batch['n']} files")
+    single = results["single"]
+    expected = sum(
+        len(v) + 1
+        for k, v in single["walls"].items()
+        if k.startswith(("json ", "console ")) and not k.endswith(" cold")
+    )
+    if single.get("served_by_server") != expected:
+        out.append(
+            f"the warm server ran {single.get('served_by_server')} of the {expected} served single-file commands"
+        )
     for label, codes in {**results["single"]["codes"], **batch["codes"]}.items():
         bad = [c for c in codes if c not in (0, 1)]
         if bad:
@@ -634,10 +672,32 @@ def markdown(results: dict) -> str:
             f"{goal_check(goal_key, value) if goal else '–'} |"
         )
 
-    ratio_row("1-page PDF, `--format json --no-cache`", "json pdf", "`exiftool F`", "exiftool pdf", "single_json_pdf")
-    ratio_row("1-page PDF, console report", "console pdf", "`exiftool F`", "exiftool pdf", "single_console_pdf")
-    ratio_row("DOCX, `--format json`", "json docx", "`exiftool F`", "exiftool docx", "single_json_docx")
-    ratio_row("20-page PDF, `--format json`", "json pdf20", "`exiftool F`", "exiftool pdf20", "single_json_pdf20")
+    for how, tail in (("", ""), (" (no server: first command)", " cold")):
+        key = "_cold" if tail else ""
+        ratio_row(
+            f"1-page PDF, `--format json --no-cache`{how}",
+            f"json pdf{tail}",
+            "`exiftool F`",
+            "exiftool pdf",
+            f"single_json_pdf{key}",
+        )
+        ratio_row(
+            f"1-page PDF, console report{how}",
+            f"console pdf{tail}",
+            "`exiftool F`",
+            "exiftool pdf",
+            f"single_console_pdf{key}",
+        )
+        ratio_row(
+            f"DOCX, `--format json`{how}", f"json docx{tail}", "`exiftool F`", "exiftool docx", f"single_json_docx{key}"
+        )
+        ratio_row(
+            f"20-page PDF, `--format json`{how}",
+            f"json pdf20{tail}",
+            "`exiftool F`",
+            "exiftool pdf20",
+            f"single_json_pdf20{key}",
+        )
     ratio_row("`authcheck --version`", "authcheck --version", "`python -c pass`", "python -c pass", "version")
 
     b, br, n = batch["stats"], batch["ratios"], batch["n"]
@@ -669,6 +729,13 @@ def markdown(results: dict) -> str:
         f"(`--no-cache --jobs 2`) {fmt_s(b['jobs 2']['median'])} | {fmt_ratio(br['rescan_speedup'])} "
         f"faster | ≥ {GOALS['rescan_speedup'][2]:g}× | {goal_check('rescan_speedup', rs)} |"
     )
+    rc_ = br.get("rescan_speedup_cold")
+    if rc_:
+        lines.append(
+            f"| re-scan, no server | {fmt_s(b['re-scan cold']['median'])} | first scan {fmt_s(b['jobs 2']['median'])} | "
+            f"{fmt_ratio(rc_)} faster | ≥ {GOALS['rescan_speedup_cold'][2]:g}× | "
+            f"{goal_check('rescan_speedup_cold', rc_['median'])} |"
+        )
     lines.append(
         f"| first scan that fills the cache | {fmt_s(b['cache fill']['median'])} | `--no-cache --jobs 2` | "
         f"{fill:.2f}× | – | – |"
@@ -767,6 +834,11 @@ def main(argv: list[str] | None = None) -> int:
     # The parsed-rule cache of our own: other processes sharing ~/.cache (test suites with another cache
     # key) would otherwise overwrite its entries and every measured run would parse the YAML again.
     os.environ["XDG_CACHE_HOME"] = str(OUT / "xdg-cache")
+    # The warm server (cli/warm.py) as a user has it from their second command on, in a private
+    # runtime folder of the benchmark's own (short: a socket path holds 108 bytes); the rows marked
+    # "no server" run with AUTHCHECK_SERVER=off, as a user's first command does.
+    os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="acb")
+    os.environ["AUTHCHECK_SERVER"] = "on"
     exiftool = shutil.which("exiftool")
     if not exiftool:
         print(EXIFTOOL_MISSING, file=sys.stderr)
@@ -777,6 +849,7 @@ def main(argv: list[str] | None = None) -> int:
     big = None if args.quick else ensure_corpus(args.scale_n, args.seed)
     samples = pick_samples(corpus)
     smoke_test(ac, samples["pdf"])
+    subprocess.run([ac, "server", "start"], check=True, stdout=subprocess.DEVNULL)
 
     results: dict = {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
@@ -796,7 +869,9 @@ def main(argv: list[str] | None = None) -> int:
         tmp, cwd = Path(tmpdir), tmpdir  # a neutral working folder: no project config in the repository
         for path in (corpus / "letters").rglob("*.*"):  # page cache warm for every tool alike
             path.read_bytes()
+        served = server_served(ac)
         results["single"] = {"rounds": rounds, **single_section(ac, exiftool, samples, rounds, cwd)}
+        results["single"]["served_by_server"] = server_served(ac) - served
         results["batch"] = {"rounds": batch_rounds, **batch_section(ac, exiftool, corpus, batch_rounds, cwd, tmp)}
         if not args.no_profile:
             results["stages"] = stage_section(samples, min(rounds, 7))
@@ -805,6 +880,8 @@ def main(argv: list[str] | None = None) -> int:
             for path in (big / "letters").rglob("*.*"):
                 path.read_bytes()
             results["scale"] = scale_section(ac, exiftool, corpus, big, cwd, tmp)
+    subprocess.run([ac, "server", "stop"], stdout=subprocess.DEVNULL)
+    shutil.rmtree(os.environ["XDG_RUNTIME_DIR"], ignore_errors=True)
     results["load_after"] = _load()
     results["warnings"] = check_runs(results)
     for warning in results["warnings"]:
@@ -821,6 +898,13 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print(f"\n(written to benchmarks/out/{name})")
     return 0
+
+
+def server_served(ac: str) -> int:
+    """How many commands the warm server has run (-1 when none answers)."""
+    out = subprocess.run([ac, "server", "status"], capture_output=True, text=True).stdout
+    found = re.search(r"served=(\d+)", out)
+    return int(found.group(1)) if found else -1
 
 
 def _load() -> str:

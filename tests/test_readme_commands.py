@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,9 @@ def shell_env(tmp_path: Path) -> dict:
         if not k.startswith("AUTHCHECK_") and k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")
     }
     env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    # The commands run as a user's do, through the warm server, which lives in a private runtime
+    # folder (short: a socket path holds 108 bytes) and is stopped when the test ends.
+    env.update(AUTHCHECK_SERVER="on", XDG_RUNTIME_DIR=tempfile.mkdtemp(prefix="acr"))
     return env
 
 
@@ -132,6 +136,8 @@ def test_every_readme_command_exits_as_documented(workdir):
         ran += 1
     assert ran >= 10
     assert {p.name for p in workdir.iterdir() if p.name.endswith(".tmp")} == set()
+    subprocess.run(["authcheck", "server", "stop"], env=env, capture_output=True)
+    shutil.rmtree(env["XDG_RUNTIME_DIR"], ignore_errors=True)  # a server still starting sees it gone and leaves
 
 
 def test_readme_never_installs_by_the_bare_name():

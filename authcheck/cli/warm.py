@@ -478,6 +478,12 @@ def start_command(wait: float = 30.0) -> int:
     if not supported():
         click.echo("authcheck: the warm server needs Linux", err=True)
         return 2
+    if mode() == "off":
+        click.echo(
+            f"authcheck: {ENV_MODE} is off here (or CI is set): no command would use a server; {ENV_MODE}=on does",
+            err=True,
+        )
+        return 2
     path, answer = ask(b"status")
     if path is None:
         click.echo("authcheck: no private runtime folder for the server's socket ($XDG_RUNTIME_DIR or /tmp)", err=True)
