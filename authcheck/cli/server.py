@@ -272,6 +272,8 @@ def _monitor(conn, request: Request) -> None:
         if not _apply_context(request.context):
             conn.sendall(b"Elimits\n")
             os._exit(0)
+        if select.select([conn], [], [], 0)[0]:  # the client gave up waiting (and ran cold) or left
+            os._exit(0)
         pid = os.fork()
         if pid == 0:
             conn.close()
@@ -335,6 +337,7 @@ def _command(request: Request) -> None:
 def _become(request: Request) -> int:
     import io
     import signal
+    import tempfile
     import time
 
     os.setpgid(0, 0)
@@ -349,6 +352,7 @@ def _become(request: Request) -> int:
     for name, _, value in request.env:
         os.environb[name] = value
     time.tzset()
+    tempfile.tempdir = None  # the temporary folder is the client's (TMPDIR), not one cached here
     streams = []
     for fd, spec, mode in zip((0, 1, 2), request.encodings, ("r", "w", "w")):
         encoding, _, errors = spec.partition(":")

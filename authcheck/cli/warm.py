@@ -34,6 +34,7 @@ ENV_IDLE = "AUTHCHECK_SERVER_IDLE"
 IDLE_DEFAULT = 900.0
 MODES = ("auto", "on", "off")
 MAGIC = b"authcheck-warm/1"
+ANSWER_SECONDS = 10.0  #: how long a client waits for the server to take its command before running it cold
 MAX_REQUEST = 4 * 1024 * 1024  #: argv + environment; a larger request is refused (the client runs cold)
 _MAX_SOCKET_PATH = 100  #: sun_path holds 108 bytes
 LOST = 3  #: the exit status when the server dies after it took the command (Exit.UNCHECKED)
@@ -266,8 +267,10 @@ def _converse(sock, server_key: bytes, argv: list[str]) -> int:
     except OSError:
         raise _Cold from None
     reader = _Lines(sock)
+    sock.settimeout(ANSWER_SECONDS)  # a server that hangs (stopped, swapping) is passed by: run cold
     try:
         first = reader.line()
+        sock.settimeout(None)
     except KeyboardInterrupt:  # before the command started; closing the socket stops it if it had
         sys.stderr.write("authcheck: interrupted\n")
         return 130
