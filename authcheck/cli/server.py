@@ -176,6 +176,8 @@ def serve(path: str) -> None:
     idle = _idle_seconds()
     try:
         prewarm()
+        if _threads() != 1:  # forking a process with threads running is unsafe: serve nothing
+            return
         stamp = _stamp(code_version)
         listener = _bind(path)
     finally:
@@ -230,6 +232,13 @@ def serve(path: str) -> None:
         listener.close()
         if _still_ours(path, mine):
             os.unlink(path)
+
+
+def _threads() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
 
 
 def _stamp(code_version) -> tuple:
