@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
 
-from authcheck.util.frozen import frozen
+from authcheck.util.records import frozen
 
 AXES = ("origin", "authority")
 SEVERITIES = ("info", "low", "medium", "high", "critical")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, field
 
-from authcheck.util.frozen import frozen
+from authcheck.util.records import frozen
 
 
 @frozen

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from authcheck.cli.status import Exit, combine
 from authcheck.errors import error_detail, error_line
 from authcheck.model import Result
+from authcheck.util.records import frozen
 
 _OPTION_KEYS = {  # option name -> config key
     "rule_dirs": "rules",
@@ -39,7 +40,7 @@ _OPTION_KEYS = {  # option name -> config key
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Outputs:
     """Where reports go: the main format (stdout or --output) plus extra files, by output-table name."""
 

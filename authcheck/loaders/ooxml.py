@@ -15,10 +15,11 @@ import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from authcheck.errors import CheckError
 from authcheck.settings import Limits
+from authcheck.util.records import mutable
 
 PART_CAP = 64 * 1024 * 1024  #: bytes we read from any one part
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -53,7 +54,7 @@ def safe_xml(raw: bytes, name: str) -> ET.Element:
         raise CheckError("corrupt", f"XML part {name} is not well-formed ({exc})", "load") from None
 
 
-@dataclass
+@mutable
 class Package:
     """An opened, pre-flighted OOXML ZIP: its members and the main document part name."""
 

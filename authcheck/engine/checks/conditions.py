@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from typing import Any
 
 from authcheck.errors import RuleError
 from authcheck.extract.normalize import matching_text
 from authcheck.loaders.metadates import parse_when
+from authcheck.util.records import mutable
 from authcheck.util.saferegex import compile_pattern
 
 Outcome = tuple[bool, list, dict]
@@ -21,7 +21,7 @@ FIELD_OPS = {"exists", "is", "in", "matches", "contains", "gt", "gte", "lt", "lt
 SCORERS = {"person", "ratio", "partial_ratio", "token_set_ratio", "token_sort_ratio"}
 
 
-@dataclass
+@mutable
 class Cond:
     """A compiled condition: `run(ctx)` gives (true?, evidence, template variables)."""
 

@@ -1,4 +1,4 @@
-"""`@frozen` (util/frozen.py) behaves as `@dataclass(frozen=True)`: side by side on the same class body."""
+"""`@frozen` and `@mutable` (util/records.py) behave as `@dataclass(frozen=True)` and `@dataclass`: side by side."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from authcheck.model import Evidence, Location, Result
-from authcheck.util.frozen import frozen
+from authcheck.util.records import frozen, mutable
 
 
 def _body():
@@ -139,3 +139,13 @@ def test_unsupported_shapes_are_refused_at_definition():
             """Inherits fields."""
 
             more: int = 0
+
+
+def test_mutable_matches_a_plain_dataclass():
+    real, fast = dataclass(_body())("a", 1), mutable(_body())("a", 1)
+    assert repr(fast).replace("Sample", "X") == repr(real).replace("Sample", "X")
+    fast.page = 2
+    assert fast.page == 2 and fast != dataclasses.replace(fast, page=3)
+    assert type(fast).__hash__ is None and type(real).__hash__ is None
+    assert not type(fast).__dataclass_params__.frozen
+    assert str(inspect.signature(type(fast))) == str(inspect.signature(type(real)))
