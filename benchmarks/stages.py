@@ -53,7 +53,10 @@ import importlib
 for name in {"pdf": ["authcheck.loaders.pdf", "pypdf"], "docx": ["authcheck.loaders.docx", "docx"]}.get(
         kind, ["authcheck.loaders.text"]) + ["authcheck.forensics", "authcheck.extract", "authcheck.registry",
         "authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.reporters.jsonout"]:
-    importlib.import_module(name)
+    if name == "pypdf" and hasattr(sys.modules["authcheck.loaders.pdf"], "import_pypdf"):
+        sys.modules["authcheck.loaders.pdf"].import_pypdf()  # as the loader does (without Pillow)
+    else:
+        importlib.import_module(name)
 if kind == "pdf":
     import authcheck.forensics.pdffacts
 mark("imports: reader + pipeline", t0, c0)
