@@ -52,13 +52,21 @@ def _open(data: bytes, password: str | None):
     return pdfium.PdfDocument(data, password=password)
 
 
+def _open_text(data: bytes, password: str | None):
+    """The document for `locate`: through `pdfiumlite` (no pypdfium2 import) when it finds PDFium."""
+    from authcheck.loaders import pdfiumlite
+
+    lib = pdfiumlite.load()
+    return _open(data, password) if lib is None else pdfiumlite.Document(lib, data, password)
+
+
 def locate(data: bytes, wanted: Iterable[Wanted], password: str | None = None) -> dict[Wanted, Box | None]:
     """The box around each wanted text on its page, or None when it cannot be found there."""
     wanted = list(wanted)
     out: dict[Wanted, Box | None] = {w: None for w in wanted}
     if not wanted:
         return out
-    pdf = _open(data, password)
+    pdf = _open_text(data, password)
     try:
         by_page: dict[int, list[Wanted]] = {}
         for w in wanted:
@@ -151,6 +159,10 @@ def _union(page, textpage, chars: list[int]) -> Box | None:
 
 def _to_device(page, x: float, y: float) -> tuple[int, int]:
     """Page point -> device pixel on a _SCALE x _SCALE picture of the page as displayed."""
+    from authcheck.loaders.pdfiumlite import Page
+
+    if isinstance(page, Page):
+        return page.to_device(_SCALE, x, y)
     import pypdfium2.raw as raw
 
     dx, dy = ctypes.c_int(), ctypes.c_int()
