@@ -44,10 +44,10 @@ def _loaded(modules: list[str], *names: str) -> list[str]:
     return [m for m in modules if m in names or m.startswith(tuple(n + "." for n in names))]
 
 
-def test_a_text_letter_imports_no_document_library_and_no_zip_reader():
+def test_a_text_letter_imports_no_document_library_zip_reader_or_rapidfuzz():
     seen = _cold_check(SAMPLES / "coordination-letter.txt")
     assert seen["verdict"] is not None
-    heavy = ("PIL", "pypdf", "pypdfium2", "pypdfium2_raw", "rich", "docx", "lxml", "zipfile", "xml.etree")
+    heavy = ("PIL", "pypdf", "pypdfium2", "pypdfium2_raw", "rich", "docx", "lxml", "zipfile", "xml.etree", "rapidfuzz")
     assert _loaded(seen["modules"], *heavy) == []
 
 
@@ -82,3 +82,23 @@ def test_a_file_pdfium_cannot_open_is_an_error_in_both(monkeypatch):
     monkeypatch.setattr(pdfiumlite, "load", lambda: None)
     with pytest.raises(RuntimeError):
         pdfium.locate(b"%PDF-1.7\nnot really\n", [Wanted(1, "x")])
+
+
+QUIET = """
+import sys
+from authcheck.util.confine import quiet
+quiet()
+before = "logging" in sys.modules
+import logging
+logging.getLogger("some.library").warning("must not reach stderr")
+print(before, [type(h).__name__ for h in logging.getLogger().handlers], file=sys.stderr)
+"""
+
+
+def test_a_quiet_worker_silences_logging_imported_after_it():
+    done = subprocess.run([sys.executable, "-c", QUIET], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stderr.strip() == "False ['NullHandler']"
+    done = subprocess.run(
+        [sys.executable, "-c", "import logging\n" + QUIET], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stderr.strip() == "True ['NullHandler']"
