@@ -16,10 +16,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 from authcheck.model import Document, Evidence, Location, Note, Signal
+from authcheck.util.records import frozen
 
 MAX_PAGES = 3  #: OCR-layer pages read afresh (each costs an OCR pass)
 SHARE = 0.5  #: of the forensics' time, the most the fresh reading may take
@@ -31,7 +31,7 @@ _RARE = -17.0  #: log-frequency of the word list's rarest entries (its floor is 
 _WORD = re.compile(r"[0-9A-Za-z]+(?:['\u2019][A-Za-z]+)?")
 
 
-@dataclass(frozen=True)
+@frozen
 class Token:
     """A word, case-folded, with the line it came from."""
 

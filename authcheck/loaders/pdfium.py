@@ -14,14 +14,15 @@ from __future__ import annotations
 import ctypes
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from authcheck.util.records import frozen
 
 Box = tuple[float, float, float, float]  #: x0, y0, x1, y1 as fractions of the page, top-left origin
 _SCALE = 100_000  #: device size used to turn page points into fractions
 MAX_PAGE_CHARS = 200_000
 
 
-@dataclass(frozen=True)
+@frozen
 class Wanted:
     """A piece of text to find: its page (1-based), text, and which occurrence (0-based).
 
@@ -36,7 +37,7 @@ class Wanted:
     y: float | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class PageImage:
     """One rendered page: JPEG bytes and the picture's size in pixels."""
 
