@@ -102,3 +102,15 @@ def test_a_quiet_worker_silences_logging_imported_after_it():
         [sys.executable, "-c", "import logging\n" + QUIET], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stderr.strip() == "True ['NullHandler']"
+
+
+def test_the_console_report_imports_rich_progress_only_for_a_progress_line():
+    code = (
+        "import sys, authcheck.reporters.consolebatch as cb\n"
+        "before = 'rich.progress' in sys.modules\n"
+        "bar = cb.Progress(1)\n"
+        "bar(None)\n"
+        "print(before, 'rich.progress' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "False True"
