@@ -114,3 +114,29 @@ def test_the_console_report_imports_rich_progress_only_for_a_progress_line():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.strip() == "False True"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.pdf")))
+def test_page_text_through_the_small_binding_equals_pypdfium2(name, monkeypatch):
+    from authcheck.loaders import pdfiumtext
+
+    data = (SAMPLES / name).read_bytes()
+
+    def fragments() -> list:
+        text = pdfiumtext.PdfiumText(data, None)
+        try:
+            pages = []
+            for index in range(text.page_count()):
+                out: list = []
+                text.fragments(index, out)
+                pages.append(out)
+            return pages
+        finally:
+            text.close()
+
+    small = fragments()
+    probe = pdfiumtext.PdfiumText(data, None)
+    assert isinstance(probe._doc, pdfiumlite.Document)  # the comparison is between the two bindings
+    probe.close()
+    monkeypatch.setattr(pdfiumlite, "load", lambda: None)
+    assert fragments() == small and any(small)

@@ -1,12 +1,15 @@
-"""The few PDFium calls that locate evidence boxes, bound with ctypes on the library pypdfium2 ships.
+"""The few PDFium calls authcheck makes, bound with ctypes on the library pypdfium2 ships.
 
-`pdfium.locate` needs a dozen functions of PDFium's C API; importing pypdfium2 binds all of them
+`pdfium.locate` (evidence boxes) and `pdfiumtext` (page text of plain files of 8+ pages) need
+a few functions of PDFium's C API; importing pypdfium2 binds all of them
 (`pypdfium2_raw.bindings`, thousands of ctypes declarations) and its helpers: ≈ 25 ms of CPU on
 every JSON check of a PDF.  This module loads the same `libpdfium` file from the installed
 `pypdfium2_raw` package (without importing the package) and binds only these functions, with
-pypdfium2's own behaviour where `locate` relies on it: a document PDFium cannot open, or that has
-no page, is an error; so is a page, text page or character box PDFium refuses; a text range drops
-PDFium's excluded characters at its ends as `PdfTextPage.get_text_range` does.
+pypdfium2's own behaviour where authcheck relies on it: a document PDFium cannot open, or that
+has no page, is an error; so is a page, text page or character box PDFium refuses; a text range
+drops PDFium's excluded characters at its ends as `PdfTextPage.get_text_range` does.  `load()`
+gives a namespace named like `pypdfium2.raw` (the functions, and `FS_MATRIX`), so code written
+against `pypdfium2.raw` runs on either.
 
 `load()` returns None when the library file is not where a pypdfium2 wheel puts it (a build against
 a system PDFium, another platform's naming): `pdfium` then uses pypdfium2 itself.  PDFium is
@@ -35,6 +38,12 @@ class FSRectF(ctypes.Structure):
         ("right", ctypes.c_float),
         ("bottom", ctypes.c_float),
     ]
+
+
+class FSMatrix(ctypes.Structure):
+    """PDFium's FS_MATRIX."""
+
+    _fields_ = [(name, ctypes.c_float) for name in "abcdef"]
 
 
 class _Config(ctypes.Structure):
@@ -71,6 +80,9 @@ _SIGNATURES: dict[str, tuple[Any, list]] = {
         [_P, _int, ctypes.POINTER(_double), ctypes.POINTER(_double), ctypes.POINTER(_double), ctypes.POINTER(_double)],
     ),
     "FPDFText_GetLooseCharBox": (_int, [_P, _int, ctypes.POINTER(FSRectF)]),
+    "FPDFText_GetCharOrigin": (_int, [_P, _int, ctypes.POINTER(_double), ctypes.POINTER(_double)]),
+    "FPDFText_GetMatrix": (_int, [_P, _int, ctypes.POINTER(FSMatrix)]),
+    "FPDFText_GetFontSize": (_double, [_P, _int]),
 }
 
 _LIB: list[Any] = []  #: the bound library once loaded ([None] when it cannot be)
@@ -105,14 +117,25 @@ def load() -> Any:
     path = _library_path()
     lib = None
     if path is not None:
-        lib = ctypes.CDLL(path)
+        cdll = ctypes.CDLL(path)
+        lib = Binding()
         for name, (restype, argtypes) in _SIGNATURES.items():
-            func = getattr(lib, name)
+            func = getattr(cdll, name)
             func.restype, func.argtypes = restype, argtypes
+            setattr(lib, name, func)
         if "pypdfium2" not in sys.modules:  # pypdfium2 initialises PDFium when it is imported
             lib.FPDF_InitLibraryWithConfig(ctypes.byref(_Config(version=2)))
     _LIB.append(lib)
     return lib
+
+
+class Binding:
+    """The bound functions, by their C names, and `FS_MATRIX` (as `pypdfium2.raw` names them)."""
+
+    FS_MATRIX = FSMatrix
+
+    def __getattr__(self, name: str) -> Any:  # for mypy: the functions are set by `load`
+        raise AttributeError(name)
 
 
 class Document:
