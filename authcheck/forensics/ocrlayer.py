@@ -13,7 +13,6 @@ MIN_CHARS letters and digits), or does not reach in time, says nothing either wa
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from typing import Any
@@ -114,6 +113,8 @@ def fresh_tokens(lines: list) -> list[Token]:
 
 def differences(said: list[Token], seen: list[Token]) -> list[tuple[str, str, tuple | None]]:
     """(layer words, page words, box) for each part where the layer and the fresh reading disagree."""
+    import difflib
+
     from rapidfuzz import fuzz
 
     matcher = difflib.SequenceMatcher(a=[t.norm for t in said], b=[t.norm for t in seen], autojunk=False)

@@ -10,7 +10,6 @@ form field values, signatures added, /DSS (long-term validation data) and /Info 
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import time
 from dataclasses import field
@@ -189,6 +188,8 @@ def compare(old: Snapshot, new: Snapshot, number: int, budget: Budget) -> list[C
 
 def _page_changes(old: Snapshot, new: Snapshot, index: int, number: int) -> list[Change]:
     """Lines added or removed on one page whose content stream changed (or a drawing-only change)."""
+    import difflib  # only for a file with revisions
+
     before = old.page_text(index) if index < old.pages else []
     after = new.page_text(index)
     out = []
