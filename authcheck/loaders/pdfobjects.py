@@ -97,7 +97,7 @@ def _xmp_raw(reader: Any) -> dict[str, str]:
     data = stream.get_data()
     if len(data) > 5_000_000:
         raise CheckError("too-large", f"XMP packet of {len(data)} bytes skipped", "load")
-    from authcheck.loaders.ooxml import safe_xml  # xml.etree and zipfile: only for files with XMP
+    from authcheck.loaders.safexml import safe_xml  # xml.etree: only for files with XMP
 
     return xmp_values(safe_xml(data.strip(b"\x00 \r\n\t"), "XMP metadata"))
 
