@@ -190,13 +190,13 @@ def _files_read(settings) -> list[str]:
 
 def check_disabled(disabled: Sequence[str], ruleset) -> None:
     """A ConfigError (exit 2) for a disabled rule id that no rule has, with the nearest id."""
-    import difflib
-
     from authcheck.errors import ConfigError
 
     known = sorted({r.id for r in ruleset.rules})
     for rule_id in disabled:
         if rule_id not in known:
+            import difflib  # only for the message
+
             hint = difflib.get_close_matches(rule_id, known, n=1, cutoff=0.6)
             tip = f" (did you mean '{hint[0]}'?)" if hint else " (`authcheck rules list` shows every rule)"
             raise ConfigError(f"disable: no rule has the id '{rule_id}'{tip}")
