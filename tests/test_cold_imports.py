@@ -141,3 +141,24 @@ def test_page_text_through_the_small_binding_equals_pypdfium2(name, monkeypatch)
     probe.close()
     monkeypatch.setattr(pdfiumlite, "load", lambda: None)
     assert fragments() == small and any(small)
+
+
+PLACED = """
+import sys
+from authcheck.loaders.pdf import load_pdf
+from authcheck.loaders.placedimages import image_pixels
+from authcheck.settings import Limits
+data = open(sys.argv[1], "rb").read()
+doc = load_pdf(data, path="x.pdf", sha256="", extension=".pdf", password=None, limits=Limits())
+before = "PIL.Image" in sys.modules
+image = image_pixels(data, "pdf", doc.images[0].page, doc.images[0].name)
+print(before, image.size)
+"""
+
+
+def test_a_placed_image_decodes_after_pypdf_was_imported_without_pillow():
+    sample = SAMPLES / "signed-deployment-notification.pdf"
+    done = subprocess.run(
+        [sys.executable, "-c", PLACED, str(sample)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "False (96, 32)"
