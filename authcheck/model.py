@@ -15,8 +15,10 @@ address them as `facts.<key>`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from authcheck.util.records import frozen
 
 AXES = ("origin", "authority")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -24,7 +26,7 @@ VERDICTS = ("pass", "review", "fail")
 ERROR_TYPES = ("not-found", "corrupt", "unsupported", "too-large", "timeout", "memory", "internal")
 
 
-@dataclass(frozen=True)
+@frozen
 class Location:
     """Where a value came from.
 
@@ -41,7 +43,7 @@ class Location:
     key: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Fact:
     """An extracted value and where it came from."""
 
@@ -49,7 +51,7 @@ class Fact:
     loc: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class Line:
     """One line of extracted text.
 
@@ -77,7 +79,7 @@ class Line:
     x_end: float | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Word:
     """One word read by OCR: its text, its box (page-relative fractions) and the engine's confidence."""
 
@@ -86,7 +88,7 @@ class Word:
     confidence: float
 
 
-@dataclass(frozen=True)
+@frozen
 class Image:
     """A picture placed on a page: PDF position in page units, or the DOCX line it is anchored to
     (with its drawn width and height in points when the drawing gives them)."""
@@ -100,7 +102,7 @@ class Image:
     height: float | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class PageSize:
     """One page's size in points: PDF crop box (`left`, `bottom` its origin) and /Rotate; DOCX section
     page size with its left margin (`margin_left`, points) from the section properties."""
@@ -113,7 +115,7 @@ class PageSize:
     margin_left: float | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class SignatureField:
     """A digital signature field (PDF /FT /Sig) or a DOCX signature line."""
 
@@ -143,7 +145,7 @@ METADATA_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Metadata:
     """Metadata normalised across formats, with the raw values and the key each came from.
 
@@ -171,7 +173,7 @@ class Metadata:
         return {name: getattr(self, name) for name in METADATA_FIELDS}
 
 
-@dataclass(frozen=True)
+@frozen
 class Note:
     """Something the loader or extractor wants the rules (and the reader) to know.
 
@@ -184,7 +186,7 @@ class Note:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen
 class Signal:
     """A forensic fact about the file itself (revisions, signatures, hidden content, editing traces).
 
@@ -198,7 +200,7 @@ class Signal:
     explanation: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Document:
     """What a loader read from one file: text lines, metadata, images, signature fields."""
 
@@ -231,7 +233,7 @@ class Document:
         return any(note.code == code for note in self.notes)
 
 
-@dataclass(frozen=True)
+@frozen
 class Sentence:
     """A sentence of the body (or of another part): its text and its span in `Document.text` (`loc`
     always carries part, page, line, start and end)."""
@@ -240,7 +242,7 @@ class Sentence:
     loc: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class DateFact:
     """A date written in the letter: its text, the ISO date it means, and where."""
 
@@ -249,7 +251,7 @@ class DateFact:
     loc: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class Party:
     """Issuer or recipient: person, title/rank, organisation, and which part said so."""
 
@@ -265,7 +267,7 @@ class Party:
         return self.name is None and self.title is None and self.organization is None
 
 
-@dataclass(frozen=True)
+@frozen
 class Letterhead:
     """The top of page 1 (or the DOCX header): organisation, address, symbols, banners."""
 
@@ -277,7 +279,7 @@ class Letterhead:
     markings: tuple[Fact, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class SignatureBlock:
     """The closing of the letter: phrase, typed name, rank and title lines."""
 
@@ -287,7 +289,7 @@ class SignatureBlock:
     loc: Location | None = None  #: the block's page and its start/end offsets, when found
 
 
-@dataclass(frozen=True)
+@frozen
 class SignatureEvidence:
     """Is the letter signed?  `signed` is True, False, or None (nothing to sign / undecidable).
 
@@ -319,7 +321,7 @@ DOCUMENT_KINDS = (
 LETTER_LIKE = ("letter", "memo", "email", "notice", "statement")
 
 
-@dataclass(frozen=True)
+@frozen
 class KindCue:
     """One thing seen that speaks for a document kind (a salutation, a table of contents...), and where."""
 
@@ -329,7 +331,7 @@ class KindCue:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class DocumentKind:
     """What kind of document this is, how sure, and why; `forced` when the user named the kind.
 
@@ -348,7 +350,7 @@ class DocumentKind:
         return self.kind in LETTER_LIKE
 
 
-@dataclass(frozen=True)
+@frozen
 class Letter:
     """Everything the rules see: the document plus the letter's extracted parts."""
 
@@ -368,7 +370,7 @@ class Letter:
     knowledge: Mapping[str, Signal] = field(default_factory=dict)  #: registry/exemplar fields (engine/registrykeys.py)
 
 
-@dataclass(frozen=True)
+@frozen
 class Evidence:
     """One piece of text or metadata a finding rests on.
 
@@ -388,7 +390,7 @@ class Evidence:
     box: tuple[float, float, float, float] | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """A rule that fired on a document, with its evidence and its share of the score."""
 
@@ -408,7 +410,7 @@ class Finding:
     floor: str | None = None  #: lowest verdict the document can get while this finding counts ("review")
 
 
-@dataclass(frozen=True)
+@frozen
 class ErrorInfo:
     """Why a file could not be checked: a typed error and the stage that failed."""
 
@@ -417,7 +419,7 @@ class ErrorInfo:
     stage: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Result:
     """The outcome for one input: a verdict with findings, or an error."""
 

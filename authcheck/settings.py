@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
+
+from authcheck.util.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Limits:
     """Resource limits applied to every input file."""
 
@@ -29,7 +31,7 @@ class Limits:
     ocr_time_percent: int = 85  #: % of `timeout` all OCR of one file may take; then it stops (truncated)
 
 
-@dataclass(frozen=True)
+@frozen
 class Bands:
     """Verdict bands over the 0-100 risk score: pass below `review`, fail at `fail` and up."""
 
@@ -43,7 +45,7 @@ class Bands:
         return "review" if score >= self.review else "pass"
 
 
-@dataclass(frozen=True)
+@frozen
 class Override:
     """A project's change to a rule's severity or weight."""
 
@@ -51,7 +53,7 @@ class Override:
     weight: float | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     """Everything that can change a result or the exit status."""
 

@@ -7,8 +7,8 @@ Each round runs, for every file in a new shuffled order, one fresh interpreter t
 of the single-file JSON path with `time.perf_counter` (wall) and `time.process_time` (CPU) around
 each: imports of the CLI, configuration and rules, the pipeline's lazy imports (the format's reader
 library, forensics, extraction, rules engine, JSON reporter), sniff, load (the reader, without
-layout), layout (`pdflayout.layout_lines`), forensics, extract, registry, rules, score, evidence boxes (with the
-import of pypdfium2 when a finding points into page text) and report.
+layout), layout (`pdflayout.layout_lines`), forensics, extract, registry, rules, score, evidence boxes (with
+loading PDFium, `loaders/pdfiumlite.py`, when a finding points into page text) and report.
 `python -c pass` runs in the same rounds for interpreter start-up, and the whole
 `authcheck FILE --format json --no-cache` command for the total (wall, and CPU from `os.wait4`).
 Medians over rounds.  The machine is shared: read CPU beside wall, and shares rather than
@@ -53,7 +53,10 @@ import importlib
 for name in {"pdf": ["authcheck.loaders.pdf", "pypdf"], "docx": ["authcheck.loaders.docx", "docx"]}.get(
         kind, ["authcheck.loaders.text"]) + ["authcheck.forensics", "authcheck.extract", "authcheck.registry",
         "authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.reporters.jsonout"]:
-    importlib.import_module(name)
+    if name == "pypdf" and hasattr(sys.modules["authcheck.loaders.pdf"], "import_pypdf"):
+        sys.modules["authcheck.loaders.pdf"].import_pypdf()  # as the loader does (without Pillow)
+    else:
+        importlib.import_module(name)
 if kind == "pdf":
     import authcheck.forensics.pdffacts
 mark("imports: reader + pipeline", t0, c0)

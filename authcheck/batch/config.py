@@ -19,12 +19,13 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import Any
 
 from authcheck.errors import ConfigError
 from authcheck.model import DOCUMENT_KINDS, SEVERITIES
 from authcheck.settings import Bands, Limits, Override, Settings
+from authcheck.util.records import frozen
 
 FAIL_ON = ("review", "fail", "never")
 PATH_KEYS = ("baseline", "ignore_file", "cache_dir")
@@ -33,7 +34,7 @@ DEFAULT = "default"
 COMMAND_LINE = "command line"
 
 
-@dataclass(frozen=True)
+@frozen
 class ProjectConfig:
     """The effective configuration of a run, and where each setting came from."""
 

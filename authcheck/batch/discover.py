@@ -35,16 +35,17 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from authcheck.loaders.formats import discovered_extensions
 from authcheck.util.globs import glob_to_regex
+from authcheck.util.records import frozen
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules"})
 _MAGIC = re.compile(r"[*?[]")
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
     """One input to check: its display path (as the user would expect), or a named path that is missing."""
 
@@ -53,7 +54,7 @@ class Target:
     problem: tuple[str, str] | None = None  #: (error type, message) when it could not be listed
 
 
-@dataclass(frozen=True)
+@frozen
 class _Options:
     include: tuple[re.Pattern, ...]
     exclude: tuple[re.Pattern, ...]

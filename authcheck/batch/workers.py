@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from authcheck.batch.pipeline import error_result
@@ -26,9 +26,10 @@ from authcheck.util.confine import (
     resource,
     sigint_held,
 )
+from authcheck.util.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class WorkerSpec:
     """What every worker needs: inherited with fork, pickled with spawn."""
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from authcheck.cli.status import Exit, combine
 from authcheck.errors import error_detail, error_line
 from authcheck.model import Result
+from authcheck.util.records import frozen
 
 _OPTION_KEYS = {  # option name -> config key
     "rule_dirs": "rules",
@@ -39,7 +40,7 @@ _OPTION_KEYS = {  # option name -> config key
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Outputs:
     """Where reports go: the main format (stdout or --output) plus extra files, by output-table name."""
 
@@ -189,13 +190,13 @@ def _files_read(settings) -> list[str]:
 
 def check_disabled(disabled: Sequence[str], ruleset) -> None:
     """A ConfigError (exit 2) for a disabled rule id that no rule has, with the nearest id."""
-    import difflib
-
     from authcheck.errors import ConfigError
 
     known = sorted({r.id for r in ruleset.rules})
     for rule_id in disabled:
         if rule_id not in known:
+            import difflib  # only for the message
+
             hint = difflib.get_close_matches(rule_id, known, n=1, cutoff=0.6)
             tip = f" (did you mean '{hint[0]}'?)" if hint else " (`authcheck rules list` shows every rule)"
             raise ConfigError(f"disable: no rule has the id '{rule_id}'{tip}")

@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from authcheck.engine.checks import KINDS
@@ -23,6 +23,7 @@ from authcheck.engine.templates import check_template
 from authcheck.errors import RuleError
 from authcheck.model import AXES, SEVERITIES
 from authcheck.util.places import package_dir
+from authcheck.util.records import mutable
 from authcheck.util.safeyaml import parse_yaml
 
 SCHEMA = "authcheck/rule/v1"
@@ -69,7 +70,7 @@ MAX_RULE_BYTES = 256 * 1024
 MAX_RULES = 2000
 
 
-@dataclass
+@mutable
 class Pattern:
     """A compiled named pattern: its matcher, the parts it searches, and its guard."""
 
@@ -78,7 +79,7 @@ class Pattern:
     guard: Guard
 
 
-@dataclass
+@mutable
 class Rule:
     """A validated, compiled rule."""
 
@@ -118,7 +119,7 @@ class Rule:
         }
 
 
-@dataclass
+@mutable
 class RuleSet:
     """All rules of a run, in a stable order, and a digest of the files they came from."""
 

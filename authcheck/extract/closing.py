@@ -10,7 +10,7 @@ bibliography, member lists, contents, annexes) and never inside a list of names 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 
 from authcheck.extract.lines import (
@@ -25,6 +25,7 @@ from authcheck.extract.lines import (
     only_marking,
 )
 from authcheck.model import Image, Line
+from authcheck.util.records import mutable
 
 BACK_MATTER = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:References|Bibliography|Works\s+Cited|Literature\s+Cited"
@@ -44,7 +45,7 @@ _OVERLAP = 14.0  # page units a drawn signature may reach up over the last line 
 _NEAR_PDF = 230.0  # page units below the last paragraph in which a signature image may sit without a block
 
 
-@dataclass
+@mutable
 class Closing:
     """Line indexes of the closing block [start, end), the end of the letter part, and images in the block."""
 

@@ -8,7 +8,7 @@ come from the loader (PDF small print at the page bottom, DOCX footnotes part).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from authcheck.extract.lines import (
     LABEL,
@@ -18,9 +18,10 @@ from authcheck.extract.lines import (
     is_sentence,
 )
 from authcheck.model import Document, Image, Line
+from authcheck.util.records import mutable
 
 
-@dataclass
+@mutable
 class Layout:
     """Lines of the document grouped by letter part, plus the label lines found in the heading."""
 

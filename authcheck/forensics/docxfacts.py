@@ -11,7 +11,7 @@ and the writing tool's fingerprints.  A part that cannot be read is skipped, nev
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from authcheck.errors import CheckError
@@ -20,6 +20,7 @@ from authcheck.loaders.meta import property_part
 from authcheck.loaders.ooxml import ZIP_ERRORS, Package
 from authcheck.model import Document, Evidence, Location, Signal
 from authcheck.settings import Limits
+from authcheck.util.records import mutable
 
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
@@ -79,7 +80,7 @@ def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
     return ctx.facts
 
 
-@dataclass
+@mutable
 class _Context:
     """The package, the loaded document, the story scan and the facts built so far."""
 

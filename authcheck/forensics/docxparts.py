@@ -12,8 +12,10 @@ Trees come from `loaders.ooxml.safe_xml`; nothing here parses XML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from authcheck.util.records import mutable
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 V = "urn:schemas-microsoft-com:vml"
@@ -54,7 +56,7 @@ def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-@dataclass
+@mutable
 class Revision:
     """A pending tracked change: what kind, who, when, which text, in which part."""
 
@@ -65,7 +67,7 @@ class Revision:
     text: str = ""
 
 
-@dataclass
+@mutable
 class Found:
     """A piece of text found in a part (hidden run, watermark, comment anchor, signature line)."""
 
@@ -74,7 +76,7 @@ class Found:
     key: str
 
 
-@dataclass
+@mutable
 class _Frame:
     """What an open element means for the text under it."""
 
@@ -84,7 +86,7 @@ class _Frame:
     shape_text: list | None = None
 
 
-@dataclass
+@mutable
 class StoryScan:
     """Traces collected over every story part of one document."""
 
@@ -223,7 +225,7 @@ class StoryScan:
             self.watermarks.append(Found(text, part, key))
 
 
-@dataclass
+@mutable
 class _PartState:
     """Per-part state of the walk: open comment ranges and the hidden text being gathered."""
 

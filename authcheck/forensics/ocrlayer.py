@@ -13,13 +13,12 @@ MIN_CHARS letters and digits), or does not reach in time, says nothing either wa
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 from authcheck.model import Document, Evidence, Location, Note, Signal
+from authcheck.util.records import frozen
 
 MAX_PAGES = 3  #: OCR-layer pages read afresh (each costs an OCR pass)
 SHARE = 0.5  #: of the forensics' time, the most the fresh reading may take
@@ -31,7 +30,7 @@ _RARE = -17.0  #: log-frequency of the word list's rarest entries (its floor is 
 _WORD = re.compile(r"[0-9A-Za-z]+(?:['\u2019][A-Za-z]+)?")
 
 
-@dataclass(frozen=True)
+@frozen
 class Token:
     """A word, case-folded, with the line it came from."""
 
@@ -114,6 +113,8 @@ def fresh_tokens(lines: list) -> list[Token]:
 
 def differences(said: list[Token], seen: list[Token]) -> list[tuple[str, str, tuple | None]]:
     """(layer words, page words, box) for each part where the layer and the fresh reading disagree."""
+    import difflib
+
     from rapidfuzz import fuzz
 
     matcher = difflib.SequenceMatcher(a=[t.norm for t in said], b=[t.norm for t in seen], autojunk=False)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from authcheck.forensics.pdfsigs import resolve
 from authcheck.loaders.pdflayout import mult
+from authcheck.util.records import mutable
 
 MAX_PAGES = 50
 MAX_SNIPPET = 160
@@ -38,7 +39,7 @@ MAX_REPLAY_BYTES = 512 * 1024  #: page content larger than this is not replayed 
 _DEVICE = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4, "/G": 1, "/RGB": 3, "/CMYK": 4}
 
 
-@dataclass
+@mutable
 class PageText:
     """What one page hides: snippets by kind, and whether it looks like a scan with an OCR layer."""
 

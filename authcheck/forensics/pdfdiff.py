@@ -10,15 +10,15 @@ form field values, signatures added, /DSS (long-term validation data) and /Info 
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from io import BytesIO
 from typing import Any
 
 from authcheck.forensics.pdfrevisions import Structure
 from authcheck.forensics.pdfsigs import iter_fields, resolve, text
+from authcheck.util.records import frozen, mutable
 
 MAX_TEXT_LINES = 40  #: changed lines kept per file
 MAX_SNAPSHOT_PAGES = 100  #: pages compared per revision
@@ -26,7 +26,7 @@ MAX_BYTES_REBUILT = 400 * 1024 * 1024
 BOOKKEEPING = ("/ModDate",)
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
     """One thing a revision changed, in words."""
 
@@ -36,7 +36,7 @@ class Change:
     page: int | None = None
 
 
-@dataclass
+@mutable
 class Snapshot:
     """What one revision shows, enough to compare with the next."""
 
@@ -188,6 +188,8 @@ def compare(old: Snapshot, new: Snapshot, number: int, budget: Budget) -> list[C
 
 def _page_changes(old: Snapshot, new: Snapshot, index: int, number: int) -> list[Change]:
     """Lines added or removed on one page whose content stream changed (or a drawing-only change)."""
+    import difflib  # only for a file with revisions
+
     before = old.page_text(index) if index < old.pages else []
     after = new.page_text(index)
     out = []

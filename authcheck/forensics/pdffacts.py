@@ -95,10 +95,10 @@ def _guarded(what: str, incomplete: list[str], func: Callable, *args: Any) -> An
 @contextlib.contextmanager
 def _pypdf(limits: Any):
     """pypdf with its log kept quiet and the loader's hostile-input limits (no external decoders)."""
-    import pypdf
-
-    from authcheck.loaders.pdf import pypdf_configured
+    from authcheck.loaders.pdf import import_pypdf, pypdf_configured
     from authcheck.settings import Limits
+
+    pypdf = import_pypdf()
 
     with pdfsigs.quiet(("pypdf",)), pypdf_configured(pypdf, limits or Limits()):
         yield pypdf

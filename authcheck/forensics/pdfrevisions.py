@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from authcheck.util.records import frozen, mutable
 
 MAX_SECTIONS = 100_000  #: backstop only: the time budget normally ends a very long walk first
 TIMED_AFTER = 50  #: sections always followed before the time budget is consulted (cheap)
@@ -28,7 +30,7 @@ _FIRST_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
 EXIFTOOL_BEGIN = b"%BeginExifToolUpdate"
 
 
-@dataclass(frozen=True)
+@frozen
 class Section:
     """One cross-reference section: where it starts, what kind, its /Prev, and where its save ends."""
 
@@ -38,7 +40,7 @@ class Section:
     end: int  #: just past the ``%%EOF`` line that closes this save
 
 
-@dataclass(frozen=True)
+@frozen
 class Revision:
     """One saved version of the file: bytes [start, end) were added by this save."""
 
@@ -48,7 +50,7 @@ class Revision:
     exiftool: bool = False  #: the added bytes are an ExifTool update block
 
 
-@dataclass
+@mutable
 class Structure:
     """What the cross-reference chain says about the file's history."""
 

@@ -5,7 +5,6 @@ scanned elsewhere and inserted).  Read from the page pictures' own dictionaries:
 
 from __future__ import annotations
 
-import statistics
 from typing import Any
 
 from authcheck.loaders.pdfobjects import resolve
@@ -30,6 +29,8 @@ def scan_page_facts(reader: Any, doc: Document) -> dict[str, Signal]:
     pages = [p for p in (_scan_of(reader, doc, n) for n in range(1, min(len(reader.pages), MAX_PAGES) + 1)) if p]
     if len(pages) < MIN_PAGES:
         return {}
+    import statistics  # only for 3+ scanned pages
+
     found = []
     for number, dpi, filt in pages:
         others = [(d, f) for n, d, f in pages if n != number]

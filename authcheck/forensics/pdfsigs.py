@@ -17,9 +17,11 @@ import os
 import re
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+from authcheck.util.records import mutable
 
 MAX_FIELDS = 2000
 TRUST_ENV = "AUTHCHECK_TRUST_ROOTS"  #: os.pathsep-separated certificate files or folders
@@ -27,7 +29,7 @@ _HEX = re.compile(rb"<[0-9A-Fa-f\s]*>")
 _CAC = re.compile(r"^([A-Z][A-Z'-]+)\.([A-Z][A-Z'-]+)(?:\.([A-Z][A-Z'-]*))?\.\d{6,}$")
 
 
-@dataclass
+@mutable
 class SigInfo:
     """One /FT /Sig field as the file states it, plus what the raw bytes say about it."""
 
@@ -47,7 +49,7 @@ class SigInfo:
     signer_source: str | None = None  #: "certificate" or "name-entry"
 
 
-@dataclass
+@mutable
 class Validation:
     """pyHanko's verdict on one signature; None where it could not say."""
 

@@ -31,16 +31,16 @@ reads them without loading a parser); the result's JSON schema lists format name
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from authcheck.util.lazyref import resolve
+from authcheck.util.records import frozen
 
 __all__ = ["FORMATS", "Format", "by_name", "claimed_by", "discovered_extensions", "prewarm_modules", "resolve"]
 
 _SNIFF = "authcheck.loaders.sniff"
 
 
-@dataclass(frozen=True)
+@frozen
 class Format:
     """One input format.  Every reference is a "module:function" string, imported on first use.
 

@@ -1,7 +1,7 @@
 """Metadata from raw strings: XMP and OOXML property parts, and normalisation into fields.
 
 No pypdf or python-docx here: loaders hand over raw text (PDF Info entries) or element
-trees parsed by `ooxml.safe_xml` (XMP, docProps/core.xml, docProps/app.xml).  Raw keys
+trees parsed by `safexml.safe_xml` (XMP, docProps/core.xml, docProps/app.xml).  Raw keys
 are the file's own: "/Author" (Info), "xmp:CreateDate" (XMP), "core.xml:dc:creator",
 "app.xml:Application".  `normalise` takes, for each field, the first key in its list
 that yields a value, so "Info wins, XMP fills gaps" is just the order of the keys.

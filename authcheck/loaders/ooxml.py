@@ -2,9 +2,9 @@
 
 `Package.open` checks the central directory before anything is inflated (entry count,
 declared sizes, compression ratio, duplicate or unsafe names, encryption) and finds the
-main document part; python-docx enforces none of this.  `safe_xml` is the one parser for
-XML we read ourselves (OOXML parts, and the PDF loader's XMP): it refuses any DOCTYPE or
-ENTITY declaration, which ECMA-376 forbids and which is how entity bombs start.
+main document part; python-docx enforces none of this.  `safe_xml` (loaders/safexml.py, here
+too) is the one parser for XML we read ourselves (OOXML parts, and the PDF loader's XMP): it
+refuses any DOCTYPE or ENTITY declaration, which ECMA-376 forbids and which is how entity bombs start.
 Stdlib only (zipfile, xml.etree).
 """
 
@@ -15,18 +15,17 @@ import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from authcheck.errors import CheckError
+from authcheck.loaders.safexml import DTD_MARKS, safe_xml
 from authcheck.settings import Limits
+from authcheck.util.records import mutable
 
 PART_CAP = 64 * 1024 * 1024  #: bytes we read from any one part
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_DTD_MARKS = tuple(
-    mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be")
-)
 ZIP_ERRORS = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
@@ -42,18 +41,7 @@ ZIP_ERRORS = (
 )
 
 
-def safe_xml(raw: bytes, name: str) -> ET.Element:
-    """Parse one XML document, refusing DTDs and entity declarations."""
-    upper = raw.upper()
-    if any(mark in upper for mark in _DTD_MARKS):
-        raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
-    try:
-        return ET.fromstring(raw)
-    except (ET.ParseError, ValueError, UnicodeError) as exc:
-        raise CheckError("corrupt", f"XML part {name} is not well-formed ({exc})", "load") from None
-
-
-@dataclass
+@mutable
 class Package:
     """An opened, pre-flighted OOXML ZIP: its members and the main document part name."""
 
@@ -85,7 +73,7 @@ class Package:
         """Refuse a DOCTYPE or ENTITY at the head of any XML part, including those python-docx reads."""
         for name in self.names:
             if name.lower().endswith((".xml", ".rels", ".vml")) and any(
-                mark in self._head(name).upper() for mark in _DTD_MARKS
+                mark in self._head(name).upper() for mark in DTD_MARKS
             ):
                 raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
 

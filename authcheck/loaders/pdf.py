@@ -72,9 +72,37 @@ def _library_errors(pypdf: Any) -> tuple[type[BaseException], ...]:
     )
 
 
+def import_pypdf() -> Any:
+    """The pypdf module, imported without Pillow when nothing has imported Pillow's `Image` yet.
+
+    pypdf's page module imports `PIL.Image` (≈ 12 ms of CPU) only for `ImageFile.replace`, which
+    authcheck never calls; decoding a placed image (`loaders/placedimages.py`) imports Pillow itself,
+    through pypdf's image module, whenever it runs.  So pypdf is imported with `PIL.Image` marked
+    missing, then the mark is removed.  Only with one thread running: the mark is process-wide, and
+    another thread must never see Pillow missing."""
+    import sys
+
+    if "pypdf" not in sys.modules and "PIL.Image" not in sys.modules and _one_thread():
+        sys.modules["PIL.Image"] = None  # type: ignore[assignment]
+        try:
+            import pypdf
+        finally:
+            if "PIL.Image" in sys.modules and sys.modules["PIL.Image"] is None:
+                del sys.modules["PIL.Image"]
+    import pypdf
+
+    return pypdf
+
+
+def _one_thread() -> bool:
+    import threading
+
+    return threading.active_count() == 1
+
+
 def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: str | None, limits: Limits) -> Document:
     """Read a PDF into a `Document`; raises CheckError only when it cannot be opened (in time)."""
-    import pypdf
+    pypdf = import_pypdf()
 
     notes: list[Note] = []
     budget = Budget.for_limits(limits)

@@ -14,14 +14,15 @@ from __future__ import annotations
 import ctypes
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from authcheck.util.records import frozen
 
 Box = tuple[float, float, float, float]  #: x0, y0, x1, y1 as fractions of the page, top-left origin
 _SCALE = 100_000  #: device size used to turn page points into fractions
 MAX_PAGE_CHARS = 200_000
 
 
-@dataclass(frozen=True)
+@frozen
 class Wanted:
     """A piece of text to find: its page (1-based), text, and which occurrence (0-based).
 
@@ -36,7 +37,7 @@ class Wanted:
     y: float | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class PageImage:
     """One rendered page: JPEG bytes and the picture's size in pixels."""
 
@@ -52,13 +53,21 @@ def _open(data: bytes, password: str | None):
     return pdfium.PdfDocument(data, password=password)
 
 
+def _open_text(data: bytes, password: str | None):
+    """The document for `locate`: through `pdfiumlite` (no pypdfium2 import) when it finds PDFium."""
+    from authcheck.loaders import pdfiumlite
+
+    lib = pdfiumlite.load()
+    return _open(data, password) if lib is None else pdfiumlite.Document(lib, data, password)
+
+
 def locate(data: bytes, wanted: Iterable[Wanted], password: str | None = None) -> dict[Wanted, Box | None]:
     """The box around each wanted text on its page, or None when it cannot be found there."""
     wanted = list(wanted)
     out: dict[Wanted, Box | None] = {w: None for w in wanted}
     if not wanted:
         return out
-    pdf = _open(data, password)
+    pdf = _open_text(data, password)
     try:
         by_page: dict[int, list[Wanted]] = {}
         for w in wanted:
@@ -151,6 +160,10 @@ def _union(page, textpage, chars: list[int]) -> Box | None:
 
 def _to_device(page, x: float, y: float) -> tuple[int, int]:
     """Page point -> device pixel on a _SCALE x _SCALE picture of the page as displayed."""
+    from authcheck.loaders.pdfiumlite import Page
+
+    if isinstance(page, Page):
+        return page.to_device(_SCALE, x, y)
     import pypdfium2.raw as raw
 
     dx, dy = ctypes.c_int(), ctypes.c_int()

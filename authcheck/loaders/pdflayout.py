@@ -16,8 +16,9 @@ import itertools
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from authcheck.util.records import frozen
 
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Matrix = tuple  # (a, b, c, d, e, f), row-vector convention as in the PDF spec
@@ -35,7 +36,7 @@ def mult(m: Any, n: Any) -> Matrix:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Fragment:
     """A piece of text at baseline start (x, y) in page units, with its size, width and angle."""
 

@@ -14,7 +14,6 @@ from typing import Any
 from authcheck.errors import CheckError
 from authcheck.loaders.meta import PDF_FIELDS, normalise, xmp_values
 from authcheck.loaders.metadates import parse_pdf_date
-from authcheck.loaders.ooxml import safe_xml
 from authcheck.loaders.pdflayout import IDENTITY
 from authcheck.model import Metadata, Note, SignatureField
 
@@ -98,6 +97,8 @@ def _xmp_raw(reader: Any) -> dict[str, str]:
     data = stream.get_data()
     if len(data) > 5_000_000:
         raise CheckError("too-large", f"XMP packet of {len(data)} bytes skipped", "load")
+    from authcheck.loaders.safexml import safe_xml  # xml.etree: only for files with XMP
+
     return xmp_values(safe_xml(data.strip(b"\x00 \r\n\t"), "XMP metadata"))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from authcheck.errors import CheckError
-from authcheck.loaders import formats, ooxml
+from authcheck.loaders import formats
 from authcheck.loaders.formats import Format
 from authcheck.model import Note
 
@@ -110,6 +110,8 @@ def is_word_zip(data: bytes) -> bool:
     """True for a Word package (or a damaged ZIP that names Word parts); CheckError for other ZIPs."""
     if not data.startswith(b"PK\x03\x04"):
         return False
+    from authcheck.loaders import ooxml  # zipfile and xml.etree: only for ZIP files
+
     if ooxml.lists_word_document(data):
         return True
     if ooxml.is_readable_zip(data):

@@ -26,18 +26,18 @@ arrive (JSON lines), `folder` for an ``--<name>-output DIR/`` that writes a fold
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from authcheck.model import Result
 from authcheck.util.lazyref import resolve
+from authcheck.util.records import frozen
 
 __all__ = ["OUTPUTS", "Output", "RunReport", "by_name", "names", "resolve"]
 
 _TOP = "authcheck.reporters"
 
 
-@dataclass(frozen=True)
+@frozen
 class Output:
     """One output format.  Every reference is a "module:function" string, imported on first use.
 
@@ -60,7 +60,7 @@ class Output:
     boxes: bool = False  #: shows where evidence sits on its page (`evidence[].box`): the run computes boxes
 
 
-@dataclass(frozen=True)
+@frozen
 class RunReport:
     """What a run's report is made from: the results and how the run was asked to show them."""
 

@@ -21,6 +21,7 @@ from authcheck.model import Finding, Result
 from authcheck.scoring.fingerprint import finding_fingerprint
 from authcheck.suppress.baseline import Baseline
 from authcheck.util.globs import glob_to_regex
+from authcheck.util.records import mutable
 
 KEYS = ("rule", "path", "fingerprint", "reason", "expires", "approved_by")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -51,7 +52,7 @@ def _clean(path: str) -> str:
     return path[2:] if path.startswith("./") else path
 
 
-@dataclasses.dataclass
+@mutable
 class Entry:
     """One ignore entry, and whether it suppressed anything in this run."""
 

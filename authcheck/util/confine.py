@@ -30,11 +30,52 @@ def quiet() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    import logging
-
-    logging.getLogger().handlers = [logging.NullHandler()]
+    if "logging" in sys.modules:
+        _silence_logging(sys.modules["logging"])
+    else:  # a text letter never needs logging (≈ 3 ms to import): silence it if and when it is imported
+        sys.meta_path.insert(0, _AfterImport("logging", _silence_logging))
     warnings.simplefilter("ignore")
     no_stdout()
+
+
+def _silence_logging(logging) -> None:
+    """No handler prints: the root logger gets a NullHandler (so the last-resort stderr handler stays unused)."""
+    logging.getLogger().handlers = [logging.NullHandler()]
+
+
+class _AfterImport:
+    """A meta-path finder that runs `then(module)` right after module `name` is first imported."""
+
+    def __init__(self, name: str, then) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name != self.name:
+            return None
+        sys.meta_path.remove(self)
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _ThenLoader(spec.loader, self.then)  # type: ignore[assignment]
+        return spec
+
+
+class _ThenLoader:
+    """Wraps a loader: the module is executed as usual, then handed to `then`."""
+
+    def __init__(self, loader, then) -> None:
+        self.loader, self.then = loader, then
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self.loader.exec_module(module)
+        self.then(module)
+
+    def __getattr__(self, name: str):  # get_code, get_source, is_package...: the wrapped loader's
+        return getattr(self.loader, name)
 
 
 def no_stdout() -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from authcheck.errors import RuleError
 from authcheck.extract.normalize import Folded, fold
+from authcheck.util.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Segment:
     """A unit of text the matchers search: a sentence, a line, or a metadata value.
 
@@ -53,7 +54,7 @@ class Segment:
         return self.folded.to_source(start, end) if self.folded is not None else (start, end)
 
 
-@dataclass(frozen=True)
+@frozen
 class Hit:
     """A match inside a segment: offsets are relative to the segment's (matching) text."""
 
@@ -165,7 +166,7 @@ _AFTER_NEGATION = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Guard:
     """NegEx-style negation and hypothetical guards applied to a pattern's hits."""
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from typing import Any
 
 from authcheck.errors import RuleError
 from authcheck.extract.normalize import matching_text
 from authcheck.loaders.metadates import parse_when
+from authcheck.util.records import mutable
 from authcheck.util.saferegex import compile_pattern
 
 Outcome = tuple[bool, list, dict]
@@ -21,7 +21,7 @@ FIELD_OPS = {"exists", "is", "in", "matches", "contains", "gt", "gte", "lt", "lt
 SCORERS = {"person", "ratio", "partial_ratio", "token_set_ratio", "token_sort_ratio"}
 
 
-@dataclass
+@mutable
 class Cond:
     """A compiled condition: `run(ctx)` gives (true?, evidence, template variables)."""
 
@@ -198,17 +198,17 @@ def _bound(spec: dict, where: dict, key: str) -> Callable[[float], bool]:
 
 
 def _best_pair(ctx, a_paths, b_paths, scorer) -> tuple[float, tuple | None]:
-    """The highest-scoring pair of present values."""
-    from rapidfuzz import fuzz
-
-    from authcheck.extract.names import person_similarity
-
+    """The highest-scoring pair of present values (rapidfuzz is imported only when there is a pair)."""
     best, pair = -1.0, None
     for pa in a_paths:
         for pb in b_paths:
             fa, fb = ctx.fields.get(pa), ctx.fields.get(pb)
             if not fa or not fb or not fa.value or not fb.value:
                 continue
+            from rapidfuzz import fuzz
+
+            from authcheck.extract.names import person_similarity
+
             a, b = matching_text(str(fa.value)), matching_text(str(fb.value))
             score = person_similarity(a, b) if scorer == "person" else getattr(fuzz, scorer)(a.lower(), b.lower())
             if score > best:

@@ -1,0 +1,25 @@
+"""`safe_xml`: the one parser for XML we read ourselves (OOXML parts, a PDF's XMP packet).
+
+It refuses any DOCTYPE or ENTITY declaration, which ECMA-376 forbids and which is how entity bombs
+start.  Its own module (stdlib xml.etree only) so the PDF loader parses XMP without importing the
+OOXML package reader and zipfile (`loaders/ooxml.py` uses it for every part).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from authcheck.errors import CheckError
+
+DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def safe_xml(raw: bytes, name: str) -> ET.Element:
+    """Parse one XML document, refusing DTDs and entity declarations."""
+    upper = raw.upper()
+    if any(mark in upper for mark in DTD_MARKS):
+        raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
+    try:
+        return ET.fromstring(raw)
+    except (ET.ParseError, ValueError, UnicodeError) as exc:
+        raise CheckError("corrupt", f"XML part {name} is not well-formed ({exc})", "load") from None

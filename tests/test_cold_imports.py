@@ -1,0 +1,164 @@
+"""A cold single-file check imports only what its file needs (issue 15: start-up), with the same output.
+
+Each check runs in a fresh interpreter, as a worker does: `check_path` with the default settings
+(evidence boxes on, as for JSON), then the JSON report; the modules loaded are read from
+`sys.modules` at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from authcheck.loaders import pdfium, pdfiumlite
+from authcheck.loaders.pdfium import Wanted
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+CHECK = """
+import json, sys
+from authcheck.batch.pipeline import check_path
+from authcheck.engine.rulepack import load_ruleset
+from authcheck.reporters.jsonout import render_json
+from authcheck.settings import Settings
+result = check_path(sys.argv[1], Settings(), load_ruleset())
+render_json(result)
+boxes = sum(1 for f in result.findings for e in f.evidence if e.box)
+print(json.dumps({"modules": sorted(sys.modules), "verdict": result.verdict, "boxes": boxes}))
+"""
+
+
+def _cold_check(path: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK, str(path)], capture_output=True, text=True, check=True, cwd=ROOT, timeout=120
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _loaded(modules: list[str], *names: str) -> list[str]:
+    return [m for m in modules if m in names or m.startswith(tuple(n + "." for n in names))]
+
+
+def test_a_text_letter_imports_no_document_library_zip_reader_or_rapidfuzz():
+    seen = _cold_check(SAMPLES / "coordination-letter.txt")
+    assert seen["verdict"] is not None
+    heavy = ("PIL", "pypdf", "pypdfium2", "pypdfium2_raw", "rich", "docx", "lxml", "zipfile", "xml.etree", "rapidfuzz")
+    assert _loaded(seen["modules"], *heavy) == []
+
+
+def test_a_pdf_letter_with_boxes_imports_neither_pillow_nor_pypdfium2():
+    seen = _cold_check(SAMPLES / "withdrawal-letter-2020.pdf")
+    assert seen["boxes"] > 0  # the evidence was located on the page
+    assert "pypdf" in seen["modules"] and "authcheck.loaders.pdfiumlite" in seen["modules"]
+    assert "authcheck.loaders.safexml" in seen["modules"]  # its XMP was parsed, without the ZIP reader
+    assert _loaded(seen["modules"], "PIL.Image", "pypdfium2", "pypdfium2_raw", "rich", "zipfile", "difflib") == []
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.pdf")))
+def test_locate_through_the_small_binding_equals_pypdfium2(name, monkeypatch):
+    from authcheck.loaders.pdf import load_pdf
+    from authcheck.settings import Limits
+
+    data = (SAMPLES / name).read_bytes()
+    doc = load_pdf(data, path=name, sha256="", extension=".pdf", password=None, limits=Limits())
+    wanted = [Wanted(line.page, line.text, 0, line.y) for line in doc.lines if line.text.strip()]
+    wanted += [Wanted(line.page, word, 1) for line in doc.lines[:12] for word in line.text.split()[:3]]
+    wanted += [Wanted(1, "no such words anywhere"), Wanted(99, "the")]
+    assert pdfiumlite.load() is not None  # the wheel's library was found: the comparison means something
+    small = pdfium.locate(data, wanted)
+    monkeypatch.setattr(pdfiumlite, "load", lambda: None)
+    assert pdfium.locate(data, wanted) == small
+    assert any(small.values())
+
+
+def test_a_file_pdfium_cannot_open_is_an_error_in_both(monkeypatch):
+    lib = pdfiumlite.load()
+    with pytest.raises(RuntimeError):
+        pdfiumlite.Document(lib, b"%PDF-1.7\nnot really\n", None)
+    monkeypatch.setattr(pdfiumlite, "load", lambda: None)
+    with pytest.raises(RuntimeError):
+        pdfium.locate(b"%PDF-1.7\nnot really\n", [Wanted(1, "x")])
+
+
+QUIET = """
+import sys
+from authcheck.util.confine import quiet
+quiet()
+before = "logging" in sys.modules
+import logging
+logging.getLogger("some.library").warning("must not reach stderr")
+print(before, [type(h).__name__ for h in logging.getLogger().handlers], file=sys.stderr)
+"""
+
+
+def test_a_quiet_worker_silences_logging_imported_after_it():
+    done = subprocess.run([sys.executable, "-c", QUIET], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stderr.strip() == "False ['NullHandler']"
+    done = subprocess.run(
+        [sys.executable, "-c", "import logging\n" + QUIET], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stderr.strip() == "True ['NullHandler']"
+
+
+def test_the_console_report_imports_rich_progress_only_for_a_progress_line():
+    code = (
+        "import sys, authcheck.reporters.consolebatch as cb\n"
+        "before = 'rich.progress' in sys.modules\n"
+        "bar = cb.Progress(1)\n"
+        "bar(None)\n"
+        "print(before, 'rich.progress' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "False True"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.pdf")))
+def test_page_text_through_the_small_binding_equals_pypdfium2(name, monkeypatch):
+    from authcheck.loaders import pdfiumtext
+
+    data = (SAMPLES / name).read_bytes()
+
+    def fragments() -> list:
+        text = pdfiumtext.PdfiumText(data, None)
+        try:
+            pages = []
+            for index in range(text.page_count()):
+                out: list = []
+                text.fragments(index, out)
+                pages.append(out)
+            return pages
+        finally:
+            text.close()
+
+    small = fragments()
+    probe = pdfiumtext.PdfiumText(data, None)
+    assert isinstance(probe._doc, pdfiumlite.Document)  # the comparison is between the two bindings
+    probe.close()
+    monkeypatch.setattr(pdfiumlite, "load", lambda: None)
+    assert fragments() == small and any(small)
+
+
+PLACED = """
+import sys
+from authcheck.loaders.pdf import load_pdf
+from authcheck.loaders.placedimages import image_pixels
+from authcheck.settings import Limits
+data = open(sys.argv[1], "rb").read()
+doc = load_pdf(data, path="x.pdf", sha256="", extension=".pdf", password=None, limits=Limits())
+before = "PIL.Image" in sys.modules
+image = image_pixels(data, "pdf", doc.images[0].page, doc.images[0].name)
+print(before, image.size)
+"""
+
+
+def test_a_placed_image_decodes_after_pypdf_was_imported_without_pillow():
+    sample = SAMPLES / "signed-deployment-notification.pdf"
+    done = subprocess.run(
+        [sys.executable, "-c", PLACED, str(sample)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "False (96, 32)"

@@ -1,0 +1,151 @@
+"""`@frozen` and `@mutable` (util/records.py) behave as `@dataclass(frozen=True)` and `@dataclass`: side by side."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import inspect
+import pickle
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pytest
+
+from authcheck.model import Evidence, Location, Result
+from authcheck.util.records import frozen, mutable
+
+
+def _body():
+    """One class body, so both decorators see exactly the same fields."""
+
+    class Sample:
+        """A value with every kind of field the model uses."""
+
+        name: str
+        page: int | None = None
+        tags: tuple[str, ...] = ()
+        extra: Mapping[str, int] = field(default_factory=dict)
+        note: str | None = field(default=None, compare=False)
+        hidden: object = field(default=None, repr=False)
+        late: list[int] = field(default_factory=list, init=False)
+
+    return Sample
+
+
+Real = dataclass(frozen=True)(_body())
+Fast = frozen(_body())
+
+
+def _pairs():
+    for args, kwargs in [(("a",), {}), (("a", 3, ("x", "y")), {"extra": {"k": 1}, "note": "n", "hidden": 5})]:
+        yield Real(*args, **kwargs), Fast(*args, **kwargs)
+
+
+def test_repr_equality_and_hash_match_dataclasses():
+    for real, fast in _pairs():
+        assert repr(fast).replace("Sample", "X") == repr(real).replace("Sample", "X")
+        assert "hidden" not in repr(fast)
+        twin = Fast(fast.name, fast.page, fast.tags, fast.extra, note="other", hidden=fast.hidden)
+        assert twin == fast  # `note` is not compared
+        assert Fast(fast.name + "!", fast.page) != fast
+        assert fast != real  # another class: NotImplemented both ways, so unequal
+
+
+def test_hash_is_the_hash_of_the_compared_fields():
+    def body():
+        class Point:
+            """Hashable fields only."""
+
+            x: int
+            label: str = field(default="", compare=False)
+            tags: tuple[str, ...] = ()
+
+        return Point
+
+    real, fast = dataclass(frozen=True)(body())(1, "a", ("t",)), frozen(body())(1, "b", ("t",))
+    assert hash(fast) == hash(real) == hash((1, ("t",)))
+    assert len({fast, dataclasses.replace(fast, label="c")}) == 1
+
+
+def test_unhashable_field_raises_as_dataclasses_does():
+    real, fast = list(_pairs())[1]
+    with pytest.raises(TypeError):
+        hash(real)
+    with pytest.raises(TypeError):
+        hash(fast)
+
+
+def test_fields_are_frozen():
+    fast = Fast("a")
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'name'"):
+        fast.name = "b"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'other'"):
+        fast.other = 1  # type: ignore[attr-defined]
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot delete field 'name'"):
+        del fast.name  # type: ignore[misc]
+
+
+def test_defaults_factories_signature_and_dataclass_helpers():
+    one, two = Fast("a"), Fast("a")
+    assert one.extra == {} and one.extra is not two.extra and one.late == [] and one.late is not two.late
+    assert str(inspect.signature(Fast)) == str(inspect.signature(Real))
+    assert Fast.__match_args__ == Real.__match_args__
+    assert [f.name for f in dataclasses.fields(Fast)] == [f.name for f in dataclasses.fields(Real)]
+    assert Fast.__dataclass_params__.frozen and Fast.__dataclass_params__.eq
+    changed = dataclasses.replace(Fast("a", 1), page=2)
+    assert (changed.name, changed.page) == ("a", 2)
+    assert dataclasses.asdict(Fast("a", 1)) == dataclasses.asdict(Real("a", 1))
+    with pytest.raises(TypeError):
+        Fast()  # type: ignore[call-arg]
+
+
+def test_pickle_and_copy_round_trip():
+    value = Result(
+        path="x.pdf",
+        sha256=None,
+        format="pdf",
+        verdict="pass",
+        score=0,
+        axes={"origin": 0},
+        reason="",
+        findings=(),
+        fields={},
+        notes=(),
+    )
+    assert pickle.loads(pickle.dumps(value)) == value
+    assert copy.deepcopy(value) == value and copy.copy(value) == value
+    ev = Evidence("t", Location("body", 1, 2), reason={"a": 1})
+    back = pickle.loads(pickle.dumps(ev))
+    assert back == ev and back.reason == {"a": 1} and hash(back) == hash(ev)
+    assert ev == dataclasses.replace(ev, reason={"b": 2})  # reason is not compared
+
+
+def test_unsupported_shapes_are_refused_at_definition():
+    class OwnEq:
+        """Defines its own equality."""
+
+        a: int
+
+        def __eq__(self, other):
+            return True
+
+    with pytest.raises(TypeError, match="defines __eq__"):
+        frozen(OwnEq)
+
+    with pytest.raises(TypeError, match="subclass of a dataclass"):
+
+        @frozen
+        class Child(Fast):  # type: ignore[valid-type,misc]
+            """Inherits fields."""
+
+            more: int = 0
+
+
+def test_mutable_matches_a_plain_dataclass():
+    real, fast = dataclass(_body())("a", 1), mutable(_body())("a", 1)
+    assert repr(fast).replace("Sample", "X") == repr(real).replace("Sample", "X")
+    fast.page = 2
+    assert fast.page == 2 and fast != dataclasses.replace(fast, page=3)
+    assert type(fast).__hash__ is None and type(real).__hash__ is None
+    assert not type(fast).__dataclass_params__.frozen
+    assert str(inspect.signature(type(fast))) == str(inspect.signature(type(real)))
