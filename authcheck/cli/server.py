@@ -115,7 +115,7 @@ def prewarm() -> None:
     names += ["authcheck.batch.pool", "authcheck.batch.workers", "authcheck.batch.pipeline", "authcheck.batch.cache"]
     names += ["authcheck.loaders", "authcheck.forensics", "authcheck.extract", "authcheck.registry"]
     names += ["authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.scoring.evidencebox"]
-    names += ["authcheck.engine.checks.reading", "rapidfuzz.fuzz", "authcheck.forensics.pdffacts", "pypdfium2"]
+    names += ["authcheck.engine.checks.reading", "rapidfuzz.fuzz", "authcheck.forensics.pdffacts"]
     names += [m for fmt in table() for m in fmt.prewarm]
     names += [ref.partition(":")[0] for out in table_out() for ref in (out.one, out.run, out.line, out.folder) if ref]
     names += ["rich.console", "rich.table", "rich.text", "rich.panel", "multiprocessing.connection"]
@@ -124,6 +124,12 @@ def prewarm() -> None:
             importlib.import_module(name)
         except Exception:  # an optional part missing: the command that needs it reports it
             pass
+    try:  # PDFium's library, bound and initialised once (evidence boxes, long plain PDFs)
+        from authcheck.loaders.pdfiumlite import load
+
+        load()
+    except Exception:
+        pass
     remember_compiled()
     try:
         load_ruleset(())
