@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
@@ -144,10 +145,45 @@ def test_a_docx_part_is_parsed_once_for_loader_and_forensics(monkeypatch):
         return original(raw, name)
 
     monkeypatch.setattr(ooxml, "safe_xml", counting)
+    monkeypatch.setattr(ooxml, "_SHARED", OrderedDict())  # nothing left from earlier tests
     result = check_bytes(data, "letter.docx", Settings(), load_ruleset())
     assert result.error is None
     assert "word/styles.xml" in parsed
     assert len(parsed) == len(set(parsed)), sorted(parsed)
+
+
+def test_a_large_part_is_parsed_once_for_letters_that_share_it(monkeypatch):
+    """Letters from one template share styles.xml (350 KB from python-docx): a worker parses it once,
+    and a letter whose styles differ by one byte gets its own parse."""
+    from authcheck.batch.pipeline import check_bytes
+    from authcheck.engine.rulepack import load_ruleset
+
+    ruleset = load_ruleset()
+    one, two = (
+        letter_docx(LetterSpec(letterhead=["MINISTRY OF EXAMPLES"], date=day, blocks=["A letter."], closing="Yours,"))
+        for day in ("1 May 2024", "2 May 2024")
+    )
+    parsed: list[str] = []
+    original = ooxml.safe_xml
+
+    def counting(raw, name):
+        parsed.append(name)
+        return original(raw, name)
+
+    monkeypatch.setattr(ooxml, "safe_xml", counting)
+    monkeypatch.setattr(ooxml, "_SHARED", OrderedDict())
+    first = check_bytes(one, "one.docx", Settings(), ruleset)
+    second = check_bytes(two, "two.docx", Settings(), ruleset)
+    assert first.error is None and second.error is None
+    assert second.fields["date"]["value"] == "2024-05-02"
+    assert parsed.count("word/styles.xml") == 1
+    assert parsed.count("word/document.xml") == 2  # small parts are each letter's own
+
+    styles = ooxml.Package.open(one, Settings().limits).read("word/styles.xml")
+    changed = styles.replace(b"</w:styles>", b"<w:style w:styleId='x'/></w:styles>")
+    assert changed != styles
+    ooxml._shared_xml(changed, "word/styles.xml")
+    assert parsed.count("word/styles.xml") == 2
 
 
 def test_evidence_boxes_only_when_asked_and_cached_apart(monkeypatch):
