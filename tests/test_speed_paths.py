@@ -240,3 +240,15 @@ def test_console_output_locates_no_boxes_and_json_does(tmp_path, monkeypatch):
     record = json.loads(out.output)
     assert any(ev["box"] for f in record["findings"] for ev in f["evidence"])
     assert log.read_text().splitlines() == [path]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Dear  Sir,\r\nWe WILL\twithdraw.\x0b\x1c", "Şehir İSTANBUL\u00a0ßΣ \ufffe\u3000end\U0001f600 X", "", " \n\t"],
+)
+def test_squeeze_drops_whitespace_and_folds_case_per_character(text):
+    """The fast paths of pdfium._squeeze (ASCII in one pass, other text by runs) match its definition."""
+    from authcheck.loaders.pdfium import _squeeze
+
+    kept = [(i, ch.lower()[:1]) for i, ch in enumerate(text) if not ch.isspace() and ch != "\ufffe"]
+    assert _squeeze(text) == ("".join(ch for _, ch in kept), [i for i, _ in kept])
