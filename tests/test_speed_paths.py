@@ -252,3 +252,22 @@ def test_squeeze_drops_whitespace_and_folds_case_per_character(text):
 
     kept = [(i, ch.lower()[:1]) for i, ch in enumerate(text) if not ch.isspace() and ch != "\ufffe"]
     assert _squeeze(text) == ("".join(ch for _, ch in kept), [i for i, _ in kept])
+
+
+def test_suspect_page_searches_find_exactly_what_the_one_pattern_finds():
+    """forensics.pdfcontent searches SUSPECT as several quick searches: same answer on content-stream soup."""
+    import random
+    import re
+
+    from authcheck.forensics.pdfcontent import SUSPECT, suspect_parts
+
+    whole = re.compile(SUSPECT)
+    tokens = [b"0", b"1", b"3", b"7", b".", b"0.0", b"1.0", b".5", b"00", b"10", b"12", b" ", b"\n", b"\t", b"\r"]
+    tokens += [b"Tr", b"g", b"G", b"sc", b"scn", b"SC", b"SCN", b"rg", b"RG", b"k", b"K", b"Tf", b"x", b"(", b"/F1"]
+    rng = random.Random(15)
+    samples = [b"".join(rng.choice(tokens) for _ in range(rng.randint(0, 14))) for _ in range(30000)]
+    samples += [b"BT 3 Tr (x) Tj ET", b"1 1 1 rg", b"0 0 0 0 k", b"    k", b"/F1 .5 Tf", b"13 Tr 0.1 g 2.0 Tf"]
+    answers = [(whole.search(s) is not None, any(p.search(s) for p in suspect_parts())) for s in samples]
+    assert all(a == b for a, b in answers)
+    assert 100 < sum(a for a, _ in answers) < len(samples) - 100  # both answers occur often
+    assert [a for a, _ in answers[-6:]] == [True, True, True, True, True, False]
