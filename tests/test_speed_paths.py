@@ -271,3 +271,14 @@ def test_suspect_page_searches_find_exactly_what_the_one_pattern_finds():
     assert all(a == b for a, b in answers)
     assert 100 < sum(a for a, _ in answers) < len(samples) - 100  # both answers occur often
     assert [a for a, _ in answers[-6:]] == [True, True, True, True, True, False]
+
+
+def test_find_dates_skips_only_lines_without_two_digits_in_a_row():
+    from authcheck.extract.letterdates import find_dates
+
+    assert [d[3] for d in find_dates("Baghdad, 6 January 2020")] == ["2020-01-06"]
+    assert [d[3] for d in find_dates("\u0660\u0666.\u0660\u0661.\u0662\u0660\u0662\u0660")] == [
+        "2020-01-06"
+    ]  # Arabic-Indic
+    assert [d[3] for d in find_dates("6JAN20")] == ["2020-01-06"]
+    assert list(find_dates("1 2 3 January 2 0 2 0, a b c")) == []
