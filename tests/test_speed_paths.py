@@ -277,8 +277,6 @@ def test_find_dates_skips_only_lines_without_two_digits_in_a_row():
     from authcheck.extract.letterdates import find_dates
 
     assert [d[3] for d in find_dates("Baghdad, 6 January 2020")] == ["2020-01-06"]
-    assert [d[3] for d in find_dates("\u0660\u0666.\u0660\u0661.\u0662\u0660\u0662\u0660")] == [
-        "2020-01-06"
-    ]  # Arabic-Indic
+    assert [d[3] for d in find_dates("6JAN\u0662\u0660")] == ["2020-01-06"]  # a year in Arabic-Indic digits
     assert [d[3] for d in find_dates("6JAN20")] == ["2020-01-06"]
     assert list(find_dates("1 2 3 January 2 0 2 0, a b c")) == []
