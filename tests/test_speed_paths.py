@@ -280,3 +280,16 @@ def test_find_dates_skips_only_lines_without_two_digits_in_a_row():
     assert [d[3] for d in find_dates("6JAN\u0662\u0660")] == ["2020-01-06"]  # a year in Arabic-Indic digits
     assert [d[3] for d in find_dates("6JAN20")] == ["2020-01-06"]
     assert list(find_dates("1 2 3 January 2 0 2 0, a b c")) == []
+
+
+def test_person_similarity_of_matching_words_needs_no_rapidfuzz(monkeypatch):
+    """Names that agree word for word (or by initials) score without importing rapidfuzz; others still use it."""
+    from authcheck.extract import names
+
+    monkeypatch.setitem(sys.modules, "rapidfuzz", None)  # importing it now fails
+    assert names.person_similarity("Col. Peter C. Hayes", "PETER C. HAYES") == 100.0
+    assert names.person_similarity("P. Hayes", "Peter Hayes") == 100.0
+    with pytest.raises(ImportError):
+        names.person_similarity("Peter Hayes", "Petra Hayes")
+    monkeypatch.delitem(sys.modules, "rapidfuzz")
+    assert 60 < names.person_similarity("Peter Hayes", "Petra Hayes") < 100
