@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
@@ -144,10 +145,45 @@ def test_a_docx_part_is_parsed_once_for_loader_and_forensics(monkeypatch):
         return original(raw, name)
 
     monkeypatch.setattr(ooxml, "safe_xml", counting)
+    monkeypatch.setattr(ooxml, "_SHARED", OrderedDict())  # nothing left from earlier tests
     result = check_bytes(data, "letter.docx", Settings(), load_ruleset())
     assert result.error is None
     assert "word/styles.xml" in parsed
     assert len(parsed) == len(set(parsed)), sorted(parsed)
+
+
+def test_a_large_part_is_parsed_once_for_letters_that_share_it(monkeypatch):
+    """Letters from one template share styles.xml (350 KB from python-docx): a worker parses it once,
+    and a letter whose styles differ by one byte gets its own parse."""
+    from authcheck.batch.pipeline import check_bytes
+    from authcheck.engine.rulepack import load_ruleset
+
+    ruleset = load_ruleset()
+    one, two = (
+        letter_docx(LetterSpec(letterhead=["MINISTRY OF EXAMPLES"], date=day, blocks=["A letter."], closing="Yours,"))
+        for day in ("1 May 2024", "2 May 2024")
+    )
+    parsed: list[str] = []
+    original = ooxml.safe_xml
+
+    def counting(raw, name):
+        parsed.append(name)
+        return original(raw, name)
+
+    monkeypatch.setattr(ooxml, "safe_xml", counting)
+    monkeypatch.setattr(ooxml, "_SHARED", OrderedDict())
+    first = check_bytes(one, "one.docx", Settings(), ruleset)
+    second = check_bytes(two, "two.docx", Settings(), ruleset)
+    assert first.error is None and second.error is None
+    assert second.fields["date"]["value"] == "2024-05-02"
+    assert parsed.count("word/styles.xml") == 1
+    assert parsed.count("word/document.xml") == 2  # small parts are each letter's own
+
+    styles = ooxml.Package.open(one, Settings().limits).read("word/styles.xml")
+    changed = styles.replace(b"</w:styles>", b"<w:style w:styleId='x'/></w:styles>")
+    assert changed != styles
+    ooxml._shared_xml(changed, "word/styles.xml")
+    assert parsed.count("word/styles.xml") == 2
 
 
 def test_evidence_boxes_only_when_asked_and_cached_apart(monkeypatch):
@@ -204,3 +240,56 @@ def test_console_output_locates_no_boxes_and_json_does(tmp_path, monkeypatch):
     record = json.loads(out.output)
     assert any(ev["box"] for f in record["findings"] for ev in f["evidence"])
     assert log.read_text().splitlines() == [path]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Dear  Sir,\r\nWe WILL\twithdraw.\x0b\x1c", "Şehir İSTANBUL\u00a0ßΣ \ufffe\u3000end\U0001f600 X", "", " \n\t"],
+)
+def test_squeeze_drops_whitespace_and_folds_case_per_character(text):
+    """The fast paths of pdfium._squeeze (ASCII in one pass, other text by runs) match its definition."""
+    from authcheck.loaders.pdfium import _squeeze
+
+    kept = [(i, ch.lower()[:1]) for i, ch in enumerate(text) if not ch.isspace() and ch != "\ufffe"]
+    assert _squeeze(text) == ("".join(ch for _, ch in kept), [i for i, _ in kept])
+
+
+def test_suspect_page_searches_find_exactly_what_the_one_pattern_finds():
+    """forensics.pdfcontent searches SUSPECT as several quick searches: same answer on content-stream soup."""
+    import random
+    import re
+
+    from authcheck.forensics.pdfcontent import SUSPECT, suspect_parts
+
+    whole = re.compile(SUSPECT)
+    tokens = [b"0", b"1", b"3", b"7", b".", b"0.0", b"1.0", b".5", b"00", b"10", b"12", b" ", b"\n", b"\t", b"\r"]
+    tokens += [b"Tr", b"g", b"G", b"sc", b"scn", b"SC", b"SCN", b"rg", b"RG", b"k", b"K", b"Tf", b"x", b"(", b"/F1"]
+    rng = random.Random(15)
+    samples = [b"".join(rng.choice(tokens) for _ in range(rng.randint(0, 14))) for _ in range(30000)]
+    samples += [b"BT 3 Tr (x) Tj ET", b"1 1 1 rg", b"0 0 0 0 k", b"    k", b"/F1 .5 Tf", b"13 Tr 0.1 g 2.0 Tf"]
+    answers = [(whole.search(s) is not None, any(p.search(s) for p in suspect_parts())) for s in samples]
+    assert all(a == b for a, b in answers)
+    assert 100 < sum(a for a, _ in answers) < len(samples) - 100  # both answers occur often
+    assert [a for a, _ in answers[-6:]] == [True, True, True, True, True, False]
+
+
+def test_find_dates_skips_only_lines_without_two_digits_in_a_row():
+    from authcheck.extract.letterdates import find_dates
+
+    assert [d[3] for d in find_dates("Baghdad, 6 January 2020")] == ["2020-01-06"]
+    assert [d[3] for d in find_dates("6JAN\u0662\u0660")] == ["2020-01-06"]  # a year in Arabic-Indic digits
+    assert [d[3] for d in find_dates("6JAN20")] == ["2020-01-06"]
+    assert list(find_dates("1 2 3 January 2 0 2 0, a b c")) == []
+
+
+def test_person_similarity_of_matching_words_needs_no_rapidfuzz(monkeypatch):
+    """Names that agree word for word (or by initials) score without importing rapidfuzz; others still use it."""
+    from authcheck.extract import names
+
+    monkeypatch.setitem(sys.modules, "rapidfuzz", None)  # importing it now fails
+    assert names.person_similarity("Col. Peter C. Hayes", "PETER C. HAYES") == 100.0
+    assert names.person_similarity("P. Hayes", "Peter Hayes") == 100.0
+    with pytest.raises(ImportError):
+        names.person_similarity("Peter Hayes", "Petra Hayes")
+    monkeypatch.delitem(sys.modules, "rapidfuzz")
+    assert 60 < names.person_similarity("Peter Hayes", "Petra Hayes") < 100

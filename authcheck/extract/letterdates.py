@@ -44,9 +44,13 @@ _PATTERNS = [
     ),
 ]
 
+_TWO_DIGITS = re.compile(r"\d\d")  #: the same \d as the patterns (any Unicode decimal digit)
+
 
 def find_dates(text: str) -> Iterable[tuple[int, int, str, str]]:
     """(start, end, text, ISO date) for every valid date written in `text`."""
+    if _TWO_DIGITS.search(text) is None:
+        return  # every pattern's year holds two digits in a row: most lines of a letter have none
     taken: list[tuple[int, int]] = []
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):

@@ -141,8 +141,6 @@ def person_similarity(a: str, b: str) -> float:
         return 0.0
     if len(ta) > len(tb):
         ta, tb = tb, ta
-    from rapidfuzz import fuzz
-
     used: set[int] = set()
     total = 0.0
     for word in ta:
@@ -150,18 +148,24 @@ def person_similarity(a: str, b: str) -> float:
         for j, other in enumerate(tb):
             if j in used:
                 continue
-            score = _word_score(word, other, fuzz)
+            score = _word_score(word, other)
             if score > best:
                 best, best_j = score, j
+                if best >= 100.0:
+                    break  # nothing scores higher, and the first full score is the one kept
         if best_j is not None:
             used.add(best_j)
         total += best
-    surname = _word_score(ta[-1], tb[-1], fuzz) if len(ta) > 1 else total / len(ta)
+    surname = _word_score(ta[-1], tb[-1]) if len(ta) > 1 else total / len(ta)
     return max(0.0, min(100.0, (total / len(ta) + surname) / 2))
 
 
-def _word_score(a: str, b: str, fuzz) -> float:
+def _word_score(a: str, b: str) -> float:
     """Similarity of two name words; an initial fully matches a word it begins."""
     if len(a) == 1 or len(b) == 1:
         return 100.0 if a[0] == b[0] else 0.0
+    if a == b:
+        return 100.0  # fuzz.ratio of a word with itself, without importing rapidfuzz (a cold run saves ~8 ms)
+    from rapidfuzz import fuzz
+
     return float(fuzz.ratio(a, b))

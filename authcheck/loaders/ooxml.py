@@ -15,6 +15,7 @@ import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
+from collections import OrderedDict
 from dataclasses import field
 
 from authcheck.errors import CheckError
@@ -62,10 +63,13 @@ class Package:
             infos = archive.infolist()
         except ZIP_ERRORS as exc:
             raise CheckError("corrupt", f"not a readable ZIP archive ({exc})", "load") from None
-        parsed = _RECENT[1] if _RECENT is not None and _RECENT[0] is data else {}
-        _RECENT = (data, parsed)
+        recent = _RECENT if _RECENT is not None and _RECENT[0] is data else None
+        parsed = recent[1] if recent is not None else {}
+        _RECENT = (data, parsed, recent is not None and recent[2])
         package = cls(archive, _check_directory(infos, limits), parsed=parsed)
-        package._check_prologs()
+        if not _RECENT[2]:  # the very same bytes passed it just before: the parts' heads are what they were
+            package._check_prologs()
+            _RECENT = (data, parsed, True)
         package.main = package._main_part()
         return package
 
@@ -104,7 +108,7 @@ class Package:
         """One part parsed with `safe_xml`, once per package (callers only read the tree)."""
         tree = self.parsed.get(name)
         if tree is None:
-            tree = self.parsed[name] = safe_xml(self.read(name), name)
+            tree = self.parsed[name] = _shared_xml(self.read(name), name)
         return tree
 
     def relationships(self, part: str) -> list[tuple[str, str, str]]:
@@ -156,7 +160,27 @@ class Package:
         return ""
 
 
-_RECENT: tuple[bytes, dict[str, ET.Element]] | None = None  #: the last package's bytes and parsed parts
+_RECENT: tuple[bytes, dict[str, ET.Element], bool] | None = None  #: last package: bytes, parsed parts, prologs checked
+SHARED_SIZES = (64 * 1024, 1024 * 1024)  #: parts of these sizes are shared between packages with the same part
+SHARED_PARTS = 2
+_SHARED: OrderedDict[bytes, ET.Element] = OrderedDict()
+
+
+def _shared_xml(raw: bytes, name: str) -> ET.Element:
+    """`safe_xml`, with a large part parsed once for every package holding the very same bytes.
+
+    Letters made from one template carry the same styles.xml (python-docx's is 350 KB, about 20 ms
+    to parse): a worker checking a folder of them parses it once.  Trees are only read, never changed."""
+    if not SHARED_SIZES[0] <= len(raw) <= SHARED_SIZES[1]:
+        return safe_xml(raw, name)
+    tree = _SHARED.get(raw)
+    if tree is None:
+        tree = _SHARED[raw] = safe_xml(raw, name)
+        while len(_SHARED) > SHARED_PARTS:
+            _SHARED.popitem(last=False)
+    else:
+        _SHARED.move_to_end(raw)
+    return tree
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> dict[str, zipfile.ZipInfo]:

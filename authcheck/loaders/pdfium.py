@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import ctypes
 import io
+import math
+import re
 from collections.abc import Iterable
+from itertools import compress
 
 from authcheck.util.records import frozen
 
@@ -102,13 +105,24 @@ def _locate_on_page(page, items: list[Wanted], out: dict) -> None:
         textpage.close()
 
 
+_INK = re.compile(r"[^\s\ufffe]+")  #: runs of characters kept by _squeeze (re's \s is str.isspace)
+_ASCII_SPACE = bytes(c for c in range(128) if chr(c).isspace())
+_KEEP_MASK = bytes(0 if chr(c).isspace() else 1 for c in range(256))  #: byte -> 1 when _squeeze keeps it
+
+
 def _squeeze(text: str) -> tuple[str, list[int]]:
     """The text without whitespace, case-folded per character, and each kept character's index."""
-    kept, index = [], []
-    for i, ch in enumerate(text):
-        if not ch.isspace() and ch != "\ufffe":
-            kept.append(ch.lower()[:1] or ch)
-            index.append(i)
+    if text.isascii():  # one pass in C: a byte mask of the kept characters picks their indexes
+        raw = text.encode("ascii")
+        return raw.translate(None, _ASCII_SPACE).decode("ascii").lower(), list(
+            compress(range(len(raw)), raw.translate(_KEEP_MASK))
+        )
+    kept: list[str] = []
+    index: list[int] = []
+    for m in _INK.finditer(text):
+        run = m.group()
+        kept.append(run.lower() if run.isascii() else "".join(ch.lower()[:1] or ch for ch in run))
+        index.extend(range(*m.span()))
     return "".join(kept), index
 
 
@@ -140,17 +154,24 @@ def _pick(textpage, index: list[int], spans: list[tuple[int, int]], w: Wanted) -
 
 def _union(page, textpage, chars: list[int]) -> Box | None:
     """The display-space box around the given characters, as page fractions."""
-    xs, ys = [], []
+    points: list[tuple[float, float]] = []
     for i in chars:
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
         if right - left <= 0 and top - bottom <= 0:
             continue
-        for px, py in ((left, bottom), (right, top)):
-            x, y = _to_device(page, px, py)
-            xs.append(x)
-            ys.append(y)
-    if not xs:
+        points += ((left, bottom), (right, top))
+    if not points:
         return None
+    px, py = [p[0] for p in points], [p[1] for p in points]
+    if all(map(math.isfinite, px + py)):
+        # the page-to-picture map turns by a multiple of 90 degrees and rounds monotonically, so the
+        # extreme corners of the points in page space give the extremes on the picture
+        points = [(x, y) for x in (min(px), max(px)) for y in (min(py), max(py))]
+    xs, ys = [], []
+    for point in points:
+        x, y = _to_device(page, *point)
+        xs.append(x)
+        ys.append(y)
 
     def clamp(v: float) -> float:
         return round(min(1.0, max(0.0, v / _SCALE)), 4)

@@ -198,22 +198,27 @@ def _bound(spec: dict, where: dict, key: str) -> Callable[[float], bool]:
 
 
 def _best_pair(ctx, a_paths, b_paths, scorer) -> tuple[float, tuple | None]:
-    """The highest-scoring pair of present values (rapidfuzz is imported only when there is a pair)."""
+    """The highest-scoring pair of present values (rapidfuzz is imported only for a non-person scorer)."""
+    from authcheck.extract.names import person_similarity
+
     best, pair = -1.0, None
     for pa in a_paths:
         for pb in b_paths:
             fa, fb = ctx.fields.get(pa), ctx.fields.get(pb)
             if not fa or not fb or not fa.value or not fb.value:
                 continue
-            from rapidfuzz import fuzz
-
-            from authcheck.extract.names import person_similarity
-
             a, b = matching_text(str(fa.value)), matching_text(str(fb.value))
-            score = person_similarity(a, b) if scorer == "person" else getattr(fuzz, scorer)(a.lower(), b.lower())
+            score = person_similarity(a, b) if scorer == "person" else _fuzz(scorer)(a.lower(), b.lower())
             if score > best:
                 best, pair = score, (fa, fb)
     return best, pair
+
+
+def _fuzz(scorer: str) -> Callable:
+    """A rapidfuzz scorer, imported when first needed (the person scorer seldom needs rapidfuzz)."""
+    from rapidfuzz import fuzz
+
+    return getattr(fuzz, scorer)
 
 
 def _dates(node, kind, where, known, key) -> Cond:

@@ -99,15 +99,25 @@ class Index:
             self.by_first.setdefault(entry.words[0], []).append(entry)
         for items in self.by_first.values():
             items.sort(key=lambda e: -len(e.words))
+        #: (entry, its second word or None) by first word: most phrases fail on their second word
+        self._by_first = {
+            first: [(e, e.words[1] if len(e.words) > 1 else None) for e in items]
+            for first, items in self.by_first.items()
+        }
 
     def scan(self, words: list[str]) -> list[Match]:
         """Every match in a sentence's lowercased words."""
         out = []
+        by_first = self._by_first
+        last = len(words) - 1
         for i, word in enumerate(words):
-            for entry in self.by_first.get(word, ()):
-                hi = _match_at(words, i, entry.words)
-                if hi:
-                    out.append(Match(i, hi, entry))
+            for entry, second in by_first.get(word, ()):
+                if second is None:
+                    out.append(Match(i, i + 1, entry))
+                elif second == "*" or (i < last and words[i + 1] == second):
+                    hi = _match_at(words, i, entry.words)
+                    if hi:
+                        out.append(Match(i, hi, entry))
         return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from authcheck.engine.checks.clauses import Sentence, sentences, tokenize
+from authcheck.engine.checks.clauses import Sentence, sentences, tokenize, words_of
 from authcheck.engine.checks.guards import first_guard
 from authcheck.engine.checks.tense import (
     ADVERBS,
@@ -60,10 +60,10 @@ MAX_ACTIONS = 400  #: action words judged per segment: hostile text ("withdraw w
 def analyse(text: str, lex, budget: list | None = None) -> list[Candidate]:
     """Every candidate change in a text (one segment), kept or dropped; `budget` ([n]) is shared across
     calls to bound the work on a whole document."""
-    tokens = tokenize(text)
     triggers = lex.triggers
-    if not any(t.low in triggers for t in tokens):
+    if triggers.isdisjoint(words_of(text)):
         return []
+    tokens = tokenize(text)
     out: list[Candidate] = []
     budget = budget if budget is not None else [MAX_ACTIONS]
     for sent in sentences(text, tokens):
