@@ -18,9 +18,9 @@ import secrets
 import sqlite3
 import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from authcheck.model import ErrorInfo, Evidence, Finding, Location, Note, Result
 from authcheck.scoring.record import LOCATION_KEYS, result_record
@@ -31,6 +31,7 @@ from authcheck.util.places import default_cache_dir
 SCHEMA = "2"
 FILE_NAME = "results-v2.sqlite3"  #: v2: records carry an HMAC, not a bare sha256
 BATCH = 100
+QUERY_KEYS = 500  #: keys looked up by one query (SQLite allows at least 999 parameters)
 TRANSIENT_ERRORS = ("timeout", "memory", "internal")  #: may pass next time, so never cached
 NOT_RESULT_SETTINGS = ("min_severity", "fail_on", "fail_score", "password", "evidence_boxes")  #: display, gate, secret
 FINDING_KEYS = (
@@ -243,33 +244,59 @@ class ResultCache:
 
     def get(self, key: str, path: str | None = None) -> dict | None:
         """The stored record for `key` (its "path" set to `path` when given), or None (miss or off)."""
-        with self._lock:
-            row = self._pending.get(key)
-            if row is None and self._db is not None:
-                try:
-                    row = self._db.execute("SELECT record, digest FROM results WHERE key = ?", (key,)).fetchone()
-                except sqlite3.Error as exc:
-                    self._disable(exc)
-                    return None
-        record = _checked(self._secret, key, *row) if row else None
-        if row and record is None:
-            self.failed += 1
-        if record is not None and path is not None:
-            record["path"] = path
-        return record
+        hit = self.get_many([key]).get(key)
+        if hit is None:
+            return None
+        if path is not None:
+            hit.record["path"] = path
+        return hit.record
 
-    def put(self, key: str, record: dict) -> None:
-        """Store a record (batched); transient errors are skipped, and failures turn the cache off."""
+    def get_many(self, keys: Sequence[str]) -> dict[str, Hit]:
+        """The verified entry of every key that has one (one query per `QUERY_KEYS` keys); a key
+        whose stored entry does not verify is a miss, counted in `failed`."""
+        with self._lock:
+            rows = {key: self._pending[key] for key in keys if key in self._pending}
+            try:
+                rows.update(self._stored([key for key in dict.fromkeys(keys) if key not in rows]))
+            except sqlite3.Error as exc:
+                self._disable(exc)
+                return {}
+        hits = {}
+        for key, (text, tag) in rows.items():
+            checked = _checked(self._secret, key, text, tag)
+            if checked is None:
+                self.failed += 1
+            else:
+                hits[key] = Hit(*checked, text)
+        return hits
+
+    def _stored(self, keys: list[str]) -> dict[str, tuple[str, str]]:
+        """(text, tag) of each key found in the database (raises sqlite3.Error)."""
+        found: dict[str, tuple[str, str]] = {}
+        db = self._db
+        if db is None:
+            return found
+        for start in range(0, len(keys), QUERY_KEYS):
+            chunk = keys[start : start + QUERY_KEYS]
+            query = f"SELECT key, record, digest FROM results WHERE key IN ({','.join('?' * len(chunk))})"
+            for key, text, tag in db.execute(query, chunk):
+                found[key] = (text, tag)
+        return found
+
+    def put(self, key: str, record: dict) -> str | None:
+        """Store a record (batched) and return its stored text; transient errors are skipped, and
+        failures turn the cache off (None: nothing stored)."""
         try:
             if self._db is None or not _cacheable(record):
-                return
-            text = json.dumps(record)  # key order kept: a cached report prints exactly as a fresh one
+                return None
+            text = record_text(record)
         except Exception:
-            return
+            return None
         with self._lock:
             self._pending[key] = (text, mac(self._secret, key, text))
             if len(self._pending) >= BATCH:
                 self._flush()
+        return text
 
     def _flush(self) -> None:
         if self._db is None or not self._pending:
@@ -296,6 +323,28 @@ class ResultCache:
         self.close()
 
 
+class Hit(NamedTuple):
+    """A verified cache entry: the record, its Result (under the path it was stored with), and the
+    stored text both were read from (see `record_text`)."""
+
+    record: dict
+    result: Result
+    text: str
+
+
+def record_text(record: dict) -> str:
+    """A record's stored text: JSON in the record's own key order (a cached report prints exactly as
+    a fresh one), compact and not ASCII-escaped, so a JSON-lines report can write it through
+    (`reporters.jsonout.jsonl_line_from_text`); ASCII-escaped when the record holds a lone surrogate,
+    which the database cannot store as UTF-8."""
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(record)
+    return text
+
+
 def _refuse_links(path: str) -> None:
     """ValueError when the database (or its journal) is a symbolic link or not a regular file: the
     cache folder is not trusted, and SQLite would follow a link and create, or add tables to,
@@ -312,15 +361,15 @@ def _refuse_links(path: str) -> None:
             )
 
 
-def _checked(secret: bytes, key: str, text: str, tag: str) -> dict | None:
-    """A record whose MAC verifies and that converts to a Result, or None: the cache folder is not
-    trusted, and a record moved to another key or edited (digest recomputed or not) fails here."""
+def _checked(secret: bytes, key: str, text: str, tag: str) -> tuple[dict, Result] | None:
+    """A record whose MAC verifies and that converts to a Result (with that Result), or None: the
+    cache folder is not trusted, and a record moved to another key or edited (digest recomputed or
+    not) fails here."""
     try:
         if not verify(secret, tag, key, text):
             return None
         record = json.loads(text)
-        result_from_record(record)
-        return record
+        return record, result_from_record(record)
     except Exception:
         return None
 

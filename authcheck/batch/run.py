@@ -46,6 +46,8 @@ class Run:
     warnings: list[str] = field(default_factory=list)
     cache_failures: int = 0  #: cache entries that failed verification (each was a miss)
     skipped: dict = field(default_factory=dict)  #: files left out of folders, by reason (see `discover`)
+    stored_texts: bool = False  #: keep each result's stored record text for `stored_text` (JSON lines)
+    _texts: dict = field(default_factory=dict, repr=False)
     _baseline: Baseline | None = None
     _ignore: IgnoreFile | None = None
 
@@ -76,9 +78,11 @@ class Run:
         try:
             work = [_stdin_target(stdin_file, stdin_problem) if t.path == STDIN else t for t in targets]
             for result in self._checked(work, on_start):
-                if stdin_file and result.path == stdin_file:
-                    result = _as_stdin(result)
-                yield self._suppress(result)
+                final = _as_stdin(result) if stdin_file and result.path == stdin_file else result
+                final = self._suppress(final)
+                if final is not result:  # its stored text no longer describes it
+                    self._texts.pop(id(result), None)
+                yield final
         finally:
             if stdin_file:
                 os.unlink(stdin_file)
@@ -88,23 +92,21 @@ class Run:
     def _checked(self, targets: list[Target], on_start) -> Iterator[Result]:
         """Cache hits, then fresh checks in workers (stored back into the cache)."""
         cache = self._open_cache()
-        keys: dict[str, tuple[str, str]] = {}
-        todo = []
-        for target in targets:
-            hit = self._lookup(cache, target, keys)
-            if hit is not None:
-                if on_start:
-                    on_start(target.path)
-                yield hit
-            else:
-                todo.append(target)
         try:
+            hits, todo, keys = self._lookup(cache, targets)
+            for result in hits:
+                if on_start:
+                    on_start(result.path)
+                yield result
             for result in self._scan(todo, on_start):
                 key, digest = keys.get(result.path, (None, None))
                 if cache is not None and key and result.sha256 == digest and not _timed(result):
                     from authcheck.batch.cache import result_to_record
 
-                    cache.put(key, result_to_record(result))
+                    record = result_to_record(result)
+                    text = cache.put(key, record)
+                    if text is not None:
+                        self._remember(result, record, text)
                 yield result
         finally:
             if cache is not None:
@@ -145,29 +147,55 @@ class Run:
 
         return ResultCache(self.project.cache_dir)
 
-    def _lookup(self, cache, target: Target, keys: dict[str, tuple[str, str]]) -> Result | None:
-        """A cached result for this file, or None; remembers the key for storing a fresh one."""
-        if cache is None or target.missing:
-            return None
-        digest = file_sha256(target.path, self.settings.limits.max_bytes)
-        if digest is None:
-            return None
-        from authcheck.batch.cache import result_from_record, settings_digest
+    def _lookup(self, cache, targets: list[Target]) -> tuple[list[Result], list[Target], dict[str, tuple[str, str]]]:
+        """The cached results, the targets left to check, and the cache key and content hash of each
+        of those (path -> (key, sha256)) for storing its fresh result."""
+        if cache is None or not cache.enabled:
+            return [], targets, {}
+        from authcheck.batch.cache import settings_digest
 
         trust = os.environ.get("AUTHCHECK_TRUST_ROOTS", "")  # changes signature findings
-        key = cache.key(
-            sha256=digest,
-            name=target.path,
-            version=code_version(),
-            rules_digest=f"{self.ruleset.digest}:{trust}",
-            settings_digest=f"{settings_digest(self.settings)}:{self.settings.kind_for(target.path)[0]}",
-            password=self.settings.password,
-        )
-        record = cache.get(key, target.path)
-        if record is None:
-            keys[target.path] = (key, digest)
+        rules_digest = f"{self.ruleset.digest}:{trust}"
+        settings_part = settings_digest(self.settings)
+        keys: dict[str, tuple[str, str]] = {}
+        for target in targets:
+            digest = None if target.missing else file_sha256(target.path, self.settings.limits.max_bytes)
+            if digest is not None:
+                key = cache.key(
+                    sha256=digest,
+                    name=target.path,
+                    version=code_version(),
+                    rules_digest=rules_digest,
+                    settings_digest=f"{settings_part}:{self.settings.kind_for(target.path)[0]}",
+                    password=self.settings.password,
+                )
+                keys[target.path] = (key, digest)
+        found = cache.get_many([key for key, _ in keys.values()])
+        hits, todo = [], []
+        for target in targets:
+            hit = found.get(keys[target.path][0]) if target.path in keys else None
+            if hit is None:
+                todo.append(target)
+                continue
+            result = hit.result if hit.result.path == target.path else replace(hit.result, path=target.path)
+            self._remember(result, hit.record, hit.text)
+            hits.append(result)
+            del keys[target.path]
+        return hits, todo, keys
+
+    def _remember(self, result: Result, record: dict, text: str) -> None:
+        """Keep the stored text of a result this run yields, when asked to (`stored_texts`)."""
+        if self.stored_texts:
+            self._texts[id(result)] = (result, record, text)
+
+    def stored_text(self, result: Result) -> tuple[dict, str] | None:
+        """(record, text) as the result cache stores them (`cache.record_text`), when `result` is the
+        very object this run yielded with them; taken once (then None).  The record's path is the one
+        it was stored under, which may not be `result.path` (a file of the same name elsewhere)."""
+        entry = self._texts.pop(id(result), None)
+        if entry is None or entry[0] is not result:
             return None
-        return result_from_record(record, target.path)
+        return entry[1], entry[2]
 
     def _suppress(self, result: Result) -> Result:
         """Mark baselined and ignored findings and rescore without them."""

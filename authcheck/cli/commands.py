@@ -68,6 +68,13 @@ class Outputs:
         return bool(self._keeps() - {"summary"})
 
     @property
+    def streams_lines(self) -> bool:
+        """A report is written one record per file as each is done (JSON lines)."""
+        from authcheck.reporters.formats import by_name
+
+        return any(by_name(name).line for name in (self.fmt, *(name for name, _ in self.also)))
+
+    @property
     def wants_boxes(self) -> bool:
         """An output shows where evidence sits on its page (JSON, JSON lines, HTML: `boxes` in the table)."""
         from authcheck.reporters.formats import by_name
@@ -101,7 +108,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     from authcheck.batch.run import Run
     from authcheck.cli.outputs import StdoutClaim
     from authcheck.engine.rulepack import ruleset_for
-    from authcheck.registry import prepare
+    from authcheck.registry import active, prepare
 
     project = project_config(options)
     project = replace(project, settings=prepare(project.settings))
@@ -112,6 +119,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     ruleset = ruleset_for(project.settings)
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.keeps_letters)
+    run.stored_texts = outputs.streams_lines and not active(project.settings)  # batch_pass makes new results
     targets = run.targets()
     _check_output_paths(_output_paths(outputs), targets, project, _folders(outputs))
     _warn_platform(project.settings)
@@ -119,7 +127,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     sinks: list = []
     if not targets:
         _say_line(error_line("no files to check (folders are searched for .pdf, .docx, .txt and image files)"))
-        for stream, _ in _line_streams(outputs, claim, sinks):  # an empty JSON-lines file
+        for stream, _, _ in _line_streams(outputs, claim, sinks):  # an empty JSON-lines file
             if stream is not sys.stdout:
                 stream.finish()
         _write_outputs([], outputs, ruleset, False, project.settings, claim, sinks)
@@ -217,9 +225,11 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
         for result in _batch_passed(run, run.results(targets)):
             if result.error is not None:
                 _say(f"{result.path}: {error_detail(result.error)}")
+            stored = run.stored_text(result)
             with sigint_held():  # a record is written and counted, or neither: Ctrl-C waits
-                for out, line in stream:
-                    out.write(line(result))
+                for out, line, line_text in stream:
+                    text = line_text(*stored, result.path) if stored and line_text else None
+                    out.write(text if text is not None else line(result))
                     out.flush()
                 results.append(result if keep_full else _light(result))
             if progress is not None:
@@ -229,7 +239,7 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
 
         raise ScanInterrupted(len(targets) - len(results), len(results)) from None  # whole records only
     finally:
-        for out, _ in stream:
+        for out, _, _ in stream:
             if out is not sys.stdout:
                 out.finish()
         if progress is not None:
@@ -256,19 +266,21 @@ def _light(result: Result) -> Result:
 
 
 def _line_streams(outputs: Outputs, claim, sinks: list) -> list:
-    """(stream, line function) for each report written one record per file as soon as the file is
-    done (JSON lines), opened now, before the scan."""
+    """(stream, line function, line-from-stored-text function or None) for each report written one
+    record per file as soon as the file is done (JSON lines), opened now, before the scan."""
     from authcheck.reporters.formats import by_name, resolve
 
     streams = []
     main = by_name(outputs.fmt)
     if main.line:
         out = sys.stdout if outputs.output in (None, "-") else _sink(outputs.output, main.name, claim, sinks).open()
-        streams.append((out, resolve(main.line)))
+        streams.append((out, resolve(main.line), main.line_text and resolve(main.line_text)))
     for name, path in outputs.also:
         row = by_name(name)
         if row.line:
-            streams.append((_sink(path, name, claim, sinks).open(), resolve(row.line)))
+            streams.append(
+                (_sink(path, name, claim, sinks).open(), resolve(row.line), row.line_text and resolve(row.line_text))
+            )
     return streams
 
 
