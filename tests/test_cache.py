@@ -189,7 +189,9 @@ def test_record_that_is_not_a_result_is_a_miss(store):
     text = json.dumps({"path": "x"})
     store.close()
     with sqlite3.connect(store.path) as db:
-        db.execute("INSERT INTO results VALUES ('k', ?, ?)", (text, mac(store._secret, "k", text)))
+        db.execute(
+            "INSERT INTO results (key, record, digest) VALUES ('k', ?, ?)", (text, mac(store._secret, "k", text))
+        )
     with ResultCache(store.directory) as again:
         assert again.get("k") is None and again.warning is None
 

@@ -39,13 +39,15 @@ def _no_rendering(monkeypatch):
 
 def test_a_cached_json_lines_report_is_written_through_byte_for_byte(cli, tmp_path, monkeypatch):
     folder = _folder(tmp_path / "letters", rename={"coordination-letter.txt": "lettre-été.txt"})
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
     fresh = cli("check", str(folder), "--format", "jsonl", "--no-cache")
     filled = cli("check", str(folder), "--format", "jsonl")
     _no_rendering(monkeypatch)
     cached = cli("check", str(folder), "--format", "jsonl")
-    assert len(_lines(fresh.stdout)) == 3
+    assert len(_lines(fresh.stdout)) == 4 and '"error":{"type":' in fresh.stdout
     assert _lines(cached.stdout) == _lines(filled.stdout) == _lines(fresh.stdout)
-    assert cached.exit_code == fresh.exit_code and cached.stderr == fresh.stderr
+    assert cached.exit_code == fresh.exit_code == 3
+    assert cached.stderr == fresh.stderr and "broken.pdf" in cached.stderr
 
 
 def test_a_file_of_the_same_name_elsewhere_is_written_through_under_its_own_path(cli, tmp_path, monkeypatch):
@@ -82,3 +84,42 @@ def test_a_suppressed_result_is_rendered_not_written_through(cli, tmp_path):
     cached = cli("check", str(folder), "--format", "jsonl", "--baseline", str(baseline))
     assert '"kind":"baseline"' in fresh.stdout
     assert cached.stdout == fresh.stdout
+
+
+def test_a_light_hit_is_what_a_streamed_run_keeps_of_the_whole_result(tmp_path):
+    from authcheck.batch.cache import ResultCache, result_from_record, result_to_record
+    from authcheck.cli.commands import _light
+    from tests.test_cache import make_result
+
+    whole = make_result()
+    with ResultCache(str(tmp_path)) as cache:
+        cache.put("k", result_to_record(whole))
+    with ResultCache(str(tmp_path)) as cache:
+        light = cache.get_many(["k"], light=True)["k"]
+        full = cache.get_many(["k"])["k"]
+    assert full.result == whole and full.text == light.text
+    assert light.result == _light(result_from_record(result_to_record(whole))) != whole
+    assert light.result.findings[0].rule == whole.findings[0].rule and light.result.score == whole.score
+
+
+def test_a_forged_summary_is_a_counted_miss(tmp_path):
+    """The summary is read instead of the record on a light hit, so the MAC covers it too."""
+    import json
+    import sqlite3
+
+    from authcheck.batch import cache as cache_mod
+    from authcheck.batch.cache import ResultCache, result_to_record
+    from tests.test_cache import make_result
+
+    with ResultCache(str(tmp_path)) as cache:
+        cache.put("k", result_to_record(make_result()))
+    with sqlite3.connect(str(tmp_path / cache_mod.FILE_NAME)) as db:
+        summary = json.loads(db.execute("SELECT summary FROM results").fetchone()[0])
+        forged = json.dumps({**summary, "verdict": "pass", "score": 0}, ensure_ascii=False, separators=(",", ":"))
+        db.execute("UPDATE results SET summary = ?", (forged,))
+    with ResultCache(str(tmp_path)) as cache:
+        assert cache.get_many(["k"], light=True) == {} and cache.failed == 1
+    with sqlite3.connect(str(tmp_path / cache_mod.FILE_NAME)) as db:
+        db.execute("UPDATE results SET summary = NULL")  # dropping it does not verify either
+    with ResultCache(str(tmp_path)) as cache:
+        assert cache.get_many(["k"]) == {} and cache.failed == 1

@@ -28,8 +28,8 @@ from authcheck.settings import Settings
 from authcheck.util.cachekey import CacheKeyError, mac, verify
 from authcheck.util.places import default_cache_dir
 
-SCHEMA = "2"
-FILE_NAME = "results-v2.sqlite3"  #: v2: records carry an HMAC, not a bare sha256
+SCHEMA = "3"
+FILE_NAME = "results-v3.sqlite3"  #: v2: records carry an HMAC, not a bare sha256; v3: and a summary
 BATCH = 100
 QUERY_KEYS = 500  #: keys looked up by one query (SQLite allows at least 999 parameters)
 TRANSIENT_ERRORS = ("timeout", "memory", "internal")  #: may pass next time, so never cached
@@ -144,7 +144,7 @@ def _cacheable(record: dict) -> bool:
 
 
 class ResultCache:
-    """Result records in `<directory>/results-v1.sqlite3`; degrades to no cache on any trouble."""
+    """Result records in `<directory>/results-v3.sqlite3`; degrades to no cache on any trouble."""
 
     def __init__(self, directory: str | None = None, secret: bytes | None = None) -> None:
         self.directory = directory or default_cache_dir()
@@ -152,7 +152,7 @@ class ResultCache:
         self.path = os.path.join(self.directory, FILE_NAME)
         self.warning: str | None = None
         self._db: sqlite3.Connection | None = None
-        self._pending: dict[str, tuple[str, str]] = {}
+        self._pending: dict[str, tuple[str, str | None, str]] = {}  #: key -> (text, summary, tag)
         self._lock = threading.Lock()
         self._salt = ""
         self._secrets: dict[str, str] = {}
@@ -175,14 +175,15 @@ class ResultCache:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, record TEXT NOT NULL, digest TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS results "
+            "(key TEXT PRIMARY KEY, record TEXT NOT NULL, digest TEXT NOT NULL, summary TEXT)"
         )
         meta = dict(db.execute("SELECT name, value FROM meta"))
         if not meta:  # a new file; two runs racing here both write the same schema, one salt wins
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('salt', ?)", (SCHEMA, secrets.token_hex(16)))
             meta = dict(db.execute("SELECT name, value FROM meta"))
         columns = [row[1] for row in db.execute("PRAGMA table_info(results)")]
-        if meta.get("schema") != SCHEMA or columns != ["key", "record", "digest"]:
+        if meta.get("schema") != SCHEMA or columns != ["key", "record", "digest", "summary"]:
             raise ValueError(f"unexpected schema {meta.get('schema')!r}")
         self._salt = meta["salt"]
 
@@ -251,9 +252,12 @@ class ResultCache:
             hit.record["path"] = path
         return hit.record
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, Hit]:
+    def get_many(self, keys: Sequence[str], *, light: bool = False) -> dict[str, Hit]:
         """The verified entry of every key that has one (one query per `QUERY_KEYS` keys); a key
-        whose stored entry does not verify is a miss, counted in `failed`."""
+        whose stored entry does not verify is a miss, counted in `failed`.
+
+        `light=True`: where the entry has a summary (`light_record`), the hit's record and Result are
+        the summary's, and the whole record is not parsed (a run that streams JSON lines needs no more)."""
         with self._lock:
             rows = {key: self._pending[key] for key in keys if key in self._pending}
             try:
@@ -262,25 +266,25 @@ class ResultCache:
                 self._disable(exc)
                 return {}
         hits = {}
-        for key, (text, tag) in rows.items():
-            checked = _checked(self._secret, key, text, tag)
+        for key, (text, summary, tag) in rows.items():
+            checked = _checked(self._secret, key, text, summary, tag, light)
             if checked is None:
                 self.failed += 1
             else:
                 hits[key] = Hit(*checked, text)
         return hits
 
-    def _stored(self, keys: list[str]) -> dict[str, tuple[str, str]]:
-        """(text, tag) of each key found in the database (raises sqlite3.Error)."""
-        found: dict[str, tuple[str, str]] = {}
+    def _stored(self, keys: list[str]) -> dict[str, tuple[str, str | None, str]]:
+        """(text, summary, tag) of each key found in the database (raises sqlite3.Error)."""
+        found: dict[str, tuple[str, str | None, str]] = {}
         db = self._db
         if db is None:
             return found
         for start in range(0, len(keys), QUERY_KEYS):
             chunk = keys[start : start + QUERY_KEYS]
-            query = f"SELECT key, record, digest FROM results WHERE key IN ({','.join('?' * len(chunk))})"
-            for key, text, tag in db.execute(query, chunk):
-                found[key] = (text, tag)
+            query = f"SELECT key, record, summary, digest FROM results WHERE key IN ({','.join('?' * len(chunk))})"
+            for key, text, summary, tag in db.execute(query, chunk):
+                found[key] = (text, summary, tag)
         return found
 
     def put(self, key: str, record: dict) -> str | None:
@@ -289,11 +293,11 @@ class ResultCache:
         try:
             if self._db is None or not _cacheable(record):
                 return None
-            text = record_text(record)
+            text, summary = stored_texts(record)
         except Exception:
             return None
         with self._lock:
-            self._pending[key] = (text, mac(self._secret, key, text))
+            self._pending[key] = (text, summary, mac(self._secret, key, text, *_present(summary)))
             if len(self._pending) >= BATCH:
                 self._flush()
         return text
@@ -303,8 +307,10 @@ class ResultCache:
             return
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            rows = [(key, text, digest) for key, (text, digest) in self._pending.items()]
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            rows = [(key, *entry) for key, entry in self._pending.items()]
+            self._db.executemany(
+                "INSERT OR REPLACE INTO results (key, record, summary, digest) VALUES (?, ?, ?, ?)", rows
+            )
             self._db.execute("COMMIT")
             self._pending.clear()
         except sqlite3.Error as exc:
@@ -324,25 +330,44 @@ class ResultCache:
 
 
 class Hit(NamedTuple):
-    """A verified cache entry: the record, its Result (under the path it was stored with), and the
-    stored text both were read from (see `record_text`)."""
+    """A verified cache entry: its record and Result (under the path it was stored with; the
+    summary's when read `light`), and the stored text of the whole record (see `stored_texts`)."""
 
     record: dict
     result: Result
     text: str
 
 
-def record_text(record: dict) -> str:
-    """A record's stored text: JSON in the record's own key order (a cached report prints exactly as
-    a fresh one), compact and not ASCII-escaped, so a JSON-lines report can write it through
-    (`reporters.jsonout.jsonl_line_from_text`); ASCII-escaped when the record holds a lone surrogate,
-    which the database cannot store as UTF-8."""
-    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+def stored_texts(record: dict) -> tuple[str, str | None]:
+    """A record's stored text, and the text of its summary (`light_record`).
+
+    JSON in the record's own key order (a cached report prints exactly as a fresh one), compact and
+    not ASCII-escaped, so a JSON-lines report can write it through (`reporters.jsonout.
+    jsonl_line_from_text`).  A record that holds a lone surrogate (which the database cannot store
+    as UTF-8) is stored ASCII-escaped and without a summary: it is always read whole."""
+    text = _compact(record)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return json.dumps(record)
-    return text
+        return json.dumps(record), None
+    return text, _compact(light_record(record))
+
+
+def light_record(record: dict) -> dict:
+    """What a run that streams JSON lines keeps of a record (see `cli.commands._light`): no fields,
+    notes or next steps, and only the first finding, without its evidence."""
+    findings = [{**finding, "evidence": []} for finding in record["findings"][:1]]
+    return {**record, "findings": findings, "fields": {}, "notes": [], "next_steps": []}
+
+
+def _compact(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def _present(summary: str | None) -> tuple[str, ...]:
+    """The summary as a part of the MAC when there is one (an entry without one has the MAC it had
+    before summaries existed)."""
+    return () if summary is None else (summary,)
 
 
 def _refuse_links(path: str) -> None:
@@ -361,14 +386,16 @@ def _refuse_links(path: str) -> None:
             )
 
 
-def _checked(secret: bytes, key: str, text: str, tag: str) -> tuple[dict, Result] | None:
-    """A record whose MAC verifies and that converts to a Result (with that Result), or None: the
-    cache folder is not trusted, and a record moved to another key or edited (digest recomputed or
-    not) fails here."""
+def _checked(
+    secret: bytes, key: str, text: str, summary: str | None, tag: str, light: bool = False
+) -> tuple[dict, Result] | None:
+    """A record (the summary's when `light` and there is one) whose MAC verifies and that converts to
+    a Result, with that Result; or None: the cache folder is not trusted, and an entry moved to
+    another key or edited (digest recomputed or not) fails here."""
     try:
-        if not verify(secret, tag, key, text):
+        if not verify(secret, tag, key, text, *_present(summary)):
             return None
-        record = json.loads(text)
+        record = json.loads(summary if light and summary is not None else text)
         return record, result_from_record(record)
     except Exception:
         return None

@@ -47,6 +47,7 @@ class Run:
     cache_failures: int = 0  #: cache entries that failed verification (each was a miss)
     skipped: dict = field(default_factory=dict)  #: files left out of folders, by reason (see `discover`)
     stored_texts: bool = False  #: keep each result's stored record text for `stored_text` (JSON lines)
+    light: bool = False  #: cache hits may be the summary `cli.commands._light` keeps (see `cache.get_many`)
     _texts: dict = field(default_factory=dict, repr=False)
     _baseline: Baseline | None = None
     _ignore: IgnoreFile | None = None
@@ -170,7 +171,8 @@ class Run:
                     password=self.settings.password,
                 )
                 keys[target.path] = (key, digest)
-        found = cache.get_many([key for key, _ in keys.values()])
+        light = self.light and self.stored_texts and self._baseline is None and self._ignore is None
+        found = cache.get_many([key for key, _ in keys.values()], light=light)
         hits, todo = [], []
         for target in targets:
             hit = found.get(keys[target.path][0]) if target.path in keys else None
@@ -189,9 +191,10 @@ class Run:
             self._texts[id(result)] = (result, record, text)
 
     def stored_text(self, result: Result) -> tuple[dict, str] | None:
-        """(record, text) as the result cache stores them (`cache.record_text`), when `result` is the
+        """(record, text) as the result cache stores them (`cache.stored_texts`), when `result` is the
         very object this run yielded with them; taken once (then None).  The record's path is the one
-        it was stored under, which may not be `result.path` (a file of the same name elsewhere)."""
+        it was stored under, which may not be `result.path` (a file of the same name elsewhere); with
+        `light`, the record (and the result) may be the entry's summary: `text` is always whole."""
         entry = self._texts.pop(id(result), None)
         if entry is None or entry[0] is not result:
             return None

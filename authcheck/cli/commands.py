@@ -120,6 +120,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.keeps_letters)
     run.stored_texts = outputs.streams_lines and not active(project.settings)  # batch_pass makes new results
+    run.light = run.stored_texts and not outputs.keeps_full  # cache hits as _light keeps them
     targets = run.targets()
     _check_output_paths(_output_paths(outputs), targets, project, _folders(outputs))
     _warn_platform(project.settings)
@@ -229,7 +230,7 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
             with sigint_held():  # a record is written and counted, or neither: Ctrl-C waits
                 for out, line, line_text in stream:
                     text = line_text(*stored, result.path) if stored and line_text else None
-                    out.write(text if text is not None else line(result))
+                    out.write(text if text is not None else line(_whole(result, stored)))
                     out.flush()
                 results.append(result if keep_full else _light(result))
             if progress is not None:
@@ -261,8 +262,31 @@ def _batch_passed(run, results):
 def _light(result: Result) -> Result:
     """What the end of a JSON-lines run still needs of a result (status, summary), so a scan of
     100,000 files does not hold 100,000 full records in memory."""
+    if _is_light(result):
+        return result
     top = tuple(replace(f, evidence=()) for f in result.findings[:1])
     return replace(result, fields={}, findings=top, notes=(), next_steps=(), letter=None)
+
+
+def _whole(result: Result, stored: tuple[dict, str] | None) -> Result:
+    """The whole result, read from its stored text when the run gave a light one (`Run.light`)."""
+    if stored is None or not _is_light(result):
+        return result
+    import json
+
+    from authcheck.batch.cache import result_from_record
+
+    return result_from_record(json.loads(stored[1]), result.path)
+
+
+def _is_light(result: Result) -> bool:
+    """True when `result` holds no more than `_light` keeps (a light cache hit)."""
+    findings = result.findings
+    return (
+        not (result.fields or result.notes or result.next_steps or result.letter)
+        and len(findings) <= 1
+        and not (findings and findings[0].evidence)
+    )
 
 
 def _line_streams(outputs: Outputs, claim, sinks: list) -> list:

@@ -42,11 +42,13 @@ def json_lines_text(record: Any) -> str:
 
 
 def jsonl_line_from_text(record: Mapping[str, Any], text: str, path: str) -> str | None:
-    """The JSON line of a stored record (the result cache's `record_text`: compact JSON, not
+    """The JSON line of a stored record (the result cache's `stored_texts`: compact JSON, not
     ASCII-escaped, in the record's key order) for the file at `path`, written through without
     building and encoding the record again: the same text as `render_jsonl` of the result the
-    record describes.  `record` is `text` parsed; its path may be another file's of the same name.
-    None when `text` does not start as that form would (the caller then renders the result)."""
+    record describes.  `record` is `text` parsed, or any record with the same first keys (schema
+    version, path, path_b64: the summary the cache keeps beside it); its path may be another file's
+    of the same name.  None when `text` does not start as that form would (the caller then renders
+    the result)."""
     head = {key: record[key] for key in ("schema_version", "path", "path_b64") if key in record}
     old = _compact(head)[:-1] + ","
     if record.get("schema_version") != SCHEMA_VERSION or list(record)[: len(head)] != list(head):
