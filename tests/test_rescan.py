@@ -123,3 +123,88 @@ def test_a_forged_summary_is_a_counted_miss(tmp_path):
         db.execute("UPDATE results SET summary = NULL")  # dropping it does not verify either
     with ResultCache(str(tmp_path)) as cache:
         assert cache.get_many(["k"]) == {} and cache.failed == 1
+
+
+_MODULES_AFTER_RUN = """
+import json, sys
+from authcheck.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
+sys.exit(code)
+"""
+HEAVY = (
+    "pypdf",
+    "docx",
+    "multiprocessing",
+    "authcheck.engine.rulepack",
+    "authcheck.engine.checks",
+    "authcheck.batch.pool",
+)
+
+
+def _run_listing_modules(args, env):
+    import json
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER_RUN, *args], capture_output=True, text=True, env=env, cwd=env["HOME"]
+    )
+    modules = json.loads(proc.stderr.rsplit("MODULES ", 1)[1])
+    return proc, {name for name in HEAVY if name in modules}
+
+
+def test_a_rescan_with_every_file_cached_imports_no_parser_engine_or_pool(tmp_path):
+    folder = _folder(tmp_path / "letters")
+    env = {**os.environ, "HOME": str(tmp_path), "AUTHCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    env = {k: v for k, v in env.items() if k != "AUTHCHECK_NO_RULE_CACHE"}
+    args = [str(folder), "--format", "jsonl", "--jobs", "2"]
+    first, heavy_first = _run_listing_modules(args, env)
+    again, heavy_again = _run_listing_modules(args, env)
+    assert {
+        "multiprocessing",
+        "authcheck.engine.rulepack",
+        "authcheck.batch.pool",
+    } <= heavy_first  # the fill needs them
+    assert heavy_again == set(), heavy_again
+    assert _lines(again.stdout) == _lines(first.stdout) and again.returncode == first.returncode == 1
+
+
+def test_one_changed_file_is_checked_again_with_the_rules_loaded(cli, tmp_path):
+    folder = _folder(tmp_path / "letters")
+    first = cli("check", str(folder), "--format", "jsonl")
+    shutil.copy(SAMPLES / "pentagon-statement.txt", folder / "coordination-letter.txt")
+    fresh = cli("check", str(folder), "--format", "jsonl", "--no-cache")
+    again = cli("check", str(folder), "--format", "jsonl")
+    assert _lines(again.stdout) == _lines(fresh.stdout) != _lines(first.stdout)
+    assert len(set(_lines(again.stdout)) & set(_lines(first.stdout))) == 2  # the other two came from the cache
+
+
+def test_a_bad_rule_pack_exits_2_before_any_report_even_with_a_filled_cache(cli, tmp_path):
+    folder = _folder(tmp_path / "letters")
+    cli("check", str(folder), "--format", "jsonl")
+    bad = tmp_path / "badpack"
+    bad.mkdir()
+    (bad / "broken.yaml").write_text("id: Bad Rule\ntitle: no axis, no severity\n")
+    out = tmp_path / "report.jsonl"
+    result = cli("check", str(folder), "--rules", str(bad), "--format", "jsonl", "-o", str(out))
+    assert result.exit_code == 2 and "broken.yaml" in result.stderr
+    assert result.stdout == "" and not out.exists()
+
+
+def test_the_rule_digest_read_from_the_files_is_the_loaded_sets(tmp_path):
+    from authcheck.engine.rulefiles import builtin_dir, rule_files
+    from authcheck.engine.rulepack import load_ruleset
+    from authcheck.engine.ruleref import RuleSetRef
+    from authcheck.settings import Settings
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    shutil.copy(rule_files(builtin_dir())[0], extra / "copy.yaml")
+    (extra / "copy.yaml").write_text((extra / "copy.yaml").read_text().replace("id: ", "id: extra", 1))
+    for dirs in ((), (str(extra),)):
+        ref = RuleSetRef(Settings(rule_dirs=dirs))
+        assert ref.digest == load_ruleset(dirs).digest and not ref.loaded
+        assert ref.get(ref.rules[0].id) is ref.rules[0] and ref.loaded

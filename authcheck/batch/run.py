@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from authcheck.batch.cache import file_sha256
 from authcheck.batch.config import ProjectConfig
 from authcheck.batch.discover import Target, discover
+from authcheck.engine.ruleref import RuleSetRef, loaded
 from authcheck.model import Result
 from authcheck.util.places import package_dir
 from authcheck.version import __version__
@@ -38,7 +39,7 @@ class Run:
 
     inputs: Sequence[str]
     project: ProjectConfig
-    ruleset: RuleSet
+    ruleset: RuleSet | RuleSetRef
     jobs: int | None = None
     isolate: bool = True
     keep_letter: bool = False
@@ -49,16 +50,19 @@ class Run:
     stored_texts: bool = False  #: keep each result's stored record text for `stored_text` (JSON lines)
     light: bool = False  #: cache hits may be the summary `cli.commands._light` keeps (see `cache.get_many`)
     _texts: dict = field(default_factory=dict, repr=False)
+    _plan: tuple | None = field(default=None, repr=False)  #: (targets, cache, lookup) from `prepare`
+    _keyed_rules: str | None = field(default=None, repr=False)  #: the rule digest the cache keys hold
     _baseline: Baseline | None = None
     _ignore: IgnoreFile | None = None
 
     def __post_init__(self) -> None:
-        from authcheck.suppress.baseline import load_baseline
-        from authcheck.suppress.ignore import load_ignore
-
         if self.project.baseline:
+            from authcheck.suppress.baseline import load_baseline
+
             self._baseline = load_baseline(self.project.baseline)
         if self.project.ignore_file:
+            from authcheck.suppress.ignore import load_ignore
+
             self._ignore = load_ignore(self.project.ignore_file)
 
     @property
@@ -90,15 +94,36 @@ class Run:
         if self._ignore is not None:
             self.warnings.extend(self._ignore.warnings(self.today))
 
-    def _checked(self, targets: list[Target], on_start) -> Iterator[Result]:
-        """Cache hits, then fresh checks in workers (stored back into the cache)."""
+    def prepare(self, targets: Sequence[Target]) -> None:
+        """Look the targets up in the result cache now, and load the rules unless every target was
+        found there: a bad rule pack raises RuleError here, before any report is opened.  A run
+        whose every file is cached never compiles a rule (its pack loaded before: the cache key
+        holds the pack's digest).  `results(targets)` then goes on from here."""
+        if not targets or any(t.path == STDIN for t in targets):  # stdin is read by results()
+            loaded(self.ruleset)
+            return
         cache = self._open_cache()
         try:
-            hits, todo, keys = self._lookup(cache, targets)
+            plan = self._lookup(cache, list(targets))
+            if plan[1]:
+                loaded(self.ruleset)
+        except BaseException:
+            if cache is not None:
+                cache.close()
+            raise
+        self._plan = (list(targets), cache, plan)
+
+    def _checked(self, targets: list[Target], on_start) -> Iterator[Result]:
+        """Cache hits, then fresh checks in workers (stored back into the cache)."""
+        cache, plan = self._take_plan(targets)
+        try:
+            hits, todo, keys = plan if plan is not None else self._lookup(cache, targets)
             for result in hits:
                 if on_start:
                     on_start(result.path)
                 yield result
+            if todo and loaded(self.ruleset).digest != self._keyed_rules:  # a rule file changed meanwhile
+                keys = {}
             for result in self._scan(todo, on_start):
                 key, digest = keys.get(result.path, (None, None))
                 if cache is not None and key and result.sha256 == digest and not _timed(result):
@@ -116,16 +141,29 @@ class Run:
                 if cache.warning:
                     self.warnings.append(cache.warning)
 
+    def _take_plan(self, targets: list[Target]):
+        """(cache, lookup) that `prepare` made for these targets, or a newly opened cache and None."""
+        planned, self._plan = self._plan, None
+        if planned is not None and planned[0] == targets:
+            return planned[1], planned[2]
+        if planned is not None and planned[1] is not None:
+            planned[1].close()
+        return self._open_cache(), None
+
     def _scan(self, todo: list[Target], on_start) -> Iterator[Result]:
-        """Fresh results from isolated workers (or in-process when isolation is off)."""
+        """Fresh results from isolated workers (or in-process when isolation is off); nothing is
+        imported or started when there is nothing to check."""
+        if not todo:
+            return iter(())
         from authcheck.batch.pool import scan, scan_inline
         from authcheck.engine.rulepack import ruleset_for
 
-        if self.project.scheduler and self.isolate and todo:  # a Dask cluster (cluster.py)
+        ruleset = loaded(self.ruleset)
+        if self.project.scheduler and self.isolate:  # a Dask cluster (cluster.py)
             from authcheck.batch.cluster import cluster_scan
 
             return cluster_scan(
-                todo, self.settings, self.ruleset, address=self.project.scheduler, jobs=self.jobs, on_start=on_start
+                todo, self.settings, ruleset, address=self.project.scheduler, jobs=self.jobs, on_start=on_start
             )
         if len(todo) > 1:
             _prewarm(todo)
@@ -133,7 +171,7 @@ class Run:
         return runner(
             todo,
             self.settings,
-            self.ruleset,
+            ruleset,
             jobs=self.jobs,
             on_start=on_start,
             keep_letter=self.keep_letter,
@@ -156,7 +194,8 @@ class Run:
         from authcheck.batch.cache import settings_digest
 
         trust = os.environ.get("AUTHCHECK_TRUST_ROOTS", "")  # changes signature findings
-        rules_digest = f"{self.ruleset.digest}:{trust}"
+        self._keyed_rules = self.ruleset.digest
+        rules_digest = f"{self._keyed_rules}:{trust}"
         settings_part = settings_digest(self.settings)
         keys: dict[str, tuple[str, str]] = {}
         for target in targets:

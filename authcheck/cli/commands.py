@@ -107,7 +107,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     A report that could not be written (after the scan) makes the status at least 3."""
     from authcheck.batch.run import Run
     from authcheck.cli.outputs import StdoutClaim
-    from authcheck.engine.rulepack import ruleset_for
+    from authcheck.engine.ruleref import RuleSetRef
     from authcheck.registry import active, prepare
 
     project = project_config(options)
@@ -116,12 +116,13 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
         project = replace(project, settings=replace(project.settings, explain=True))
     if not outputs.wants_boxes:  # no PDFium for boxes nobody sees (cached apart: see cache.settings_digest)
         project = replace(project, settings=replace(project.settings, evidence_boxes=False))
-    ruleset = ruleset_for(project.settings)
+    ruleset = RuleSetRef(project.settings)  # compiled only when a file is not cached (Run.prepare)
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.keeps_letters)
     run.stored_texts = outputs.streams_lines and not active(project.settings)  # batch_pass makes new results
     run.light = run.stored_texts and not outputs.keeps_full  # cache hits as _light keeps them
     targets = run.targets()
+    run.prepare(targets)
     _check_output_paths(_output_paths(outputs), targets, project, _folders(outputs))
     _warn_platform(project.settings)
     claim = StdoutClaim(outputs.output in (None, "-"))
@@ -198,6 +199,8 @@ def _files_read(settings) -> list[str]:
 
 def check_disabled(disabled: Sequence[str], ruleset) -> None:
     """A ConfigError (exit 2) for a disabled rule id that no rule has, with the nearest id."""
+    if not disabled:
+        return  # the rules are not loaded for nothing
     import difflib
 
     from authcheck.errors import ConfigError
@@ -456,7 +459,7 @@ def _status(results: Iterable[Result], settings) -> int:
 
 def _warn_platform(settings) -> None:
     """Say once when this platform cannot enforce a limit."""
-    from authcheck.batch.pool import platform_warnings
+    from authcheck.util.confine import platform_warnings
 
     for line in platform_warnings(settings):
         _say(f"warning: {line}")
