@@ -208,3 +208,21 @@ def test_the_rule_digest_read_from_the_files_is_the_loaded_sets(tmp_path):
         ref = RuleSetRef(Settings(rule_dirs=dirs))
         assert ref.digest == load_ruleset(dirs).digest and not ref.loaded
         assert ref.get(ref.rules[0].id) is ref.rules[0] and ref.loaded
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_discovery_resolves_paths_as_realpath_does_one_folder_at_a_time(tmp_path, monkeypatch):
+    from authcheck.batch.discover import realpath
+
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    for name in ("a.txt", "sub/b.txt"):
+        (tmp_path / "real" / name).write_text("x")
+    os.symlink(tmp_path / "real", tmp_path / "linked")
+    os.symlink(tmp_path / "real" / "a.txt", tmp_path / "real" / "sub" / "to-a.txt")
+    os.symlink("../a.txt", tmp_path / "real" / "sub" / "relative-to-a.txt")
+    monkeypatch.chdir(tmp_path / "real")
+    paths = ["a.txt", "sub/b.txt", "sub/to-a.txt", "sub/relative-to-a.txt", "sub/../a.txt", "./sub/b.txt", "missing"]
+    paths += [str(tmp_path / "linked" / p) for p in paths] + ["../linked/sub/to-a.txt", "../linked/sub/"]
+    memo: dict[str, str] = {}
+    assert [realpath(p, memo) for p in paths] == [os.path.realpath(p) for p in paths]
+    assert [realpath(p, memo) for p in paths] == [os.path.realpath(p) for p in paths]  # from the memo

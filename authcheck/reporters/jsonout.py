@@ -48,7 +48,7 @@ def jsonl_line_from_text(record: Mapping[str, Any], text: str, path: str) -> str
     record describes.  `record` is `text` parsed, or any record with the same first keys (schema
     version, path, path_b64: the summary the cache keeps beside it); its path may be another file's
     of the same name.  None when `text` does not start as that form would (the caller then renders
-    the result)."""
+    the result).  `text` must hold no lone surrogate (the cache stores such a record ASCII-escaped)."""
     head = {key: record[key] for key in ("schema_version", "path", "path_b64") if key in record}
     old = _compact(head)[:-1] + ","
     if record.get("schema_version") != SCHEMA_VERSION or list(record)[: len(head)] != list(head):
@@ -56,7 +56,7 @@ def jsonl_line_from_text(record: Mapping[str, Any], text: str, path: str) -> str
     if not text.startswith(old):
         return None
     new = _compact({"schema_version": SCHEMA_VERSION, **path_keys(path)})[:-1] + ","
-    return scrub_surrogates(new + text[len(old) :]) + "\n"
+    return new + text[len(old) :] + "\n"  # no lone surrogate: path_keys writes none, and the text is UTF-8
 
 
 def _compact(value: Any) -> str:
