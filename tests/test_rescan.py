@@ -226,3 +226,50 @@ def test_discovery_resolves_paths_as_realpath_does_one_folder_at_a_time(tmp_path
     memo: dict[str, str] = {}
     assert [realpath(p, memo) for p in paths] == [os.path.realpath(p) for p in paths]
     assert [realpath(p, memo) for p in paths] == [os.path.realpath(p) for p in paths]  # from the memo
+
+
+def test_library_versions_read_from_dist_info_folders_match_importlib_metadata(monkeypatch):
+    from importlib import metadata
+
+    from authcheck.util import cachekey
+
+    names = tuple(sorted({d.metadata["Name"] for d in metadata.distributions()} | set(cachekey.LIBRARIES)))
+    scanned = cachekey.scan_versions(names)
+    assert len(scanned) > len(cachekey.LIBRARIES)  # the scan answered, not importlib.metadata
+    for name, version in scanned.items():
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = None
+        assert version == expected, name
+    cachekey.library_versions.cache_clear()
+    fast = cachekey.library_versions()
+    monkeypatch.setattr(cachekey, "scan_versions", lambda names: {})
+    cachekey.library_versions.cache_clear()
+    try:
+        assert cachekey.library_versions() == fast
+    finally:
+        cachekey.library_versions.cache_clear()
+
+
+def test_the_version_scan_leaves_what_it_cannot_read_to_importlib_metadata(tmp_path, monkeypatch):
+    from authcheck.util.cachekey import UNSURE, scan_versions
+
+    def dist(folder, name, text="Metadata-Version: 2.1\nName: x\nVersion: 1.2\n\nbody"):
+        (folder / name).mkdir(parents=True)
+        if text is not None:
+            (folder / name / "METADATA").write_text(text)
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    dist(first, "Python_Docx-1.2.dist-info")
+    dist(second, "python_docx-9.9.dist-info", "Version: 9.9\n")  # shadowed by the first path entry
+    dist(first, "pypdf-3.dist-info", "Name: pypdf\nVersion: 3\n  folded\n")
+    dist(first, "lxml-5.egg-info")
+    dist(second, "numpy-2.dist-info", None)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(first), str(second)])
+    names = ("python-docx", "pypdf", "lxml", "numpy", "rapidfuzz")
+    assert scan_versions(names) == {"python-docx": "1.2", "rapidfuzz": None}
+    assert UNSURE not in scan_versions(names).values()
+    (tmp_path / "lib.zip").write_bytes(b"PK")
+    monkeypatch.setattr(sys, "path", [str(first), str(tmp_path / "lib.zip")])
+    assert scan_versions(names) == {}
