@@ -273,3 +273,83 @@ def test_the_version_scan_leaves_what_it_cannot_read_to_importlib_metadata(tmp_p
     (tmp_path / "lib.zip").write_bytes(b"PK")
     monkeypatch.setattr(sys, "path", [str(first), str(tmp_path / "lib.zip")])
     assert scan_versions(names) == {}
+
+
+# --- the hash index: unchanged files are not read again ----------------------------------------
+
+
+def _no_reading(monkeypatch):
+    """Make hashing a file fail: a hash the run still has came from the index."""
+    from authcheck.batch import run
+
+    def refuse(path, limit, seen=None):
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(run, "file_sha256", refuse)
+
+
+def test_a_rescan_takes_unchanged_files_hashes_from_the_index(cli, tmp_path, monkeypatch):
+    from authcheck.batch import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "SETTLED_NS", 0)
+    folder = _folder(tmp_path / "letters")
+    first = cli("check", str(folder), "--format", "jsonl")
+    _no_reading(monkeypatch)
+    again = cli("check", str(folder), "--format", "jsonl")
+    assert _lines(again.stdout) == _lines(first.stdout)
+
+
+def test_a_file_rewritten_with_its_size_and_time_kept_is_read_again(cli, tmp_path, monkeypatch):
+    """Same size, same modification time (set back with utime), same second: the change time moves."""
+    from authcheck.batch import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "SETTLED_NS", 0)
+    folder = _folder(tmp_path / "letters", names=("coordination-letter.txt",))
+    letter = folder / "coordination-letter.txt"
+    first = cli("check", str(folder), "--format", "jsonl")
+    before = os.stat(letter)
+    text = letter.read_bytes()
+    letter.write_bytes(text.replace(b"a", b"e", 1))
+    os.utime(letter, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (os.stat(letter).st_size, os.stat(letter).st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    again = cli("check", str(folder), "--format", "jsonl")
+    assert (
+        '"sha256":"' in again.stdout
+        and again.stdout.split('"sha256":"')[1][:64] != first.stdout.split('"sha256":"')[1][:64]
+    )
+
+
+def test_a_file_changed_in_the_last_two_seconds_is_not_indexed(tmp_path):
+    from authcheck.batch.cache import stat_ident
+
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Dear Sir")
+    assert stat_ident(os.stat(letter)) is None  # racily clean: a write in the same tick could keep its stamps
+    os.utime(letter, ns=(0, 0))
+    assert stat_ident(os.stat(letter)) is None  # the change time is still new
+    assert stat_ident(os.stat(tmp_path)) is None  # not a regular file
+
+
+def test_a_forged_index_entry_is_ignored_and_counted(cli, clean_env, tmp_path, monkeypatch):
+    """Someone who can write the cache folder maps the forged letter's state to the clean letter's
+    hash: without the key the entry does not verify, and the forged letter is read and checked."""
+    import json
+    import sqlite3
+
+    from authcheck.batch import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "SETTLED_NS", 0)
+    folder = _folder(tmp_path / "letters", names=("forged-letter.pdf", "coordination-letter.txt"))
+    first = {
+        json.loads(line)["path"]: json.loads(line)
+        for line in cli("check", str(folder), "-f", "jsonl").stdout.splitlines()
+    }
+    forged, clean = str(folder / "forged-letter.pdf"), str(folder / "coordination-letter.txt")
+    ident = cache_mod.stat_ident(os.stat(forged))
+    with sqlite3.connect(clean_env / cache_mod.FILE_NAME) as db:
+        db.execute("UPDATE hashes SET sha256 = ? WHERE ident = ?", (first[clean]["sha256"], ident))
+        assert db.total_changes == 1
+    again = cli("check", str(folder), "-f", "jsonl")
+    records = {json.loads(line)["path"]: json.loads(line) for line in again.stdout.splitlines()}
+    assert records[forged]["sha256"] == first[forged]["sha256"] and records[forged]["verdict"] == "fail"
+    assert "1 cache entry failed verification" in again.stderr

@@ -11,6 +11,7 @@ result.  The parent process is the only writer: `put` batches writes and `close`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ import secrets
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Any, NamedTuple
@@ -153,6 +155,7 @@ class ResultCache:
         self.warning: str | None = None
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, tuple[str, str | None, str]] = {}  #: key -> (text, summary, tag)
+        self._pending_hashes: dict[str, tuple[str, str]] = {}  #: stat_ident -> (sha256, tag)
         self._lock = threading.Lock()
         self._salt = ""
         self._secrets: dict[str, str] = {}
@@ -178,6 +181,9 @@ class ResultCache:
             "CREATE TABLE IF NOT EXISTS results "
             "(key TEXT PRIMARY KEY, record TEXT NOT NULL, digest TEXT NOT NULL, summary TEXT)"
         )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS hashes (ident TEXT PRIMARY KEY, sha256 TEXT NOT NULL, tag TEXT NOT NULL)"
+        )
         meta = dict(db.execute("SELECT name, value FROM meta"))
         if not meta:  # a new file; two runs racing here both write the same schema, one salt wins
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('salt', ?)", (SCHEMA, secrets.token_hex(16)))
@@ -194,6 +200,7 @@ class ResultCache:
                 "results are computed afresh (delete the file, or use --no-cache, to silence this)"
             )
         self._pending.clear()
+        self._pending_hashes.clear()
         self._close_db()
 
     def _close_db(self) -> None:
@@ -302,8 +309,36 @@ class ResultCache:
                 self._flush()
         return text
 
+    def hashes(self, idents: Sequence[str]) -> dict[str, str]:
+        """The content hash the index holds for each file state (`stat_ident`), where its MAC
+        verifies; an entry that does not is counted in `failed` (the file is then read again)."""
+        found: dict[str, str] = {}
+        with self._lock:
+            db = self._db
+            if db is None:
+                return found
+            try:
+                for start in range(0, len(idents), QUERY_KEYS):
+                    chunk = list(idents[start : start + QUERY_KEYS])
+                    query = f"SELECT ident, sha256, tag FROM hashes WHERE ident IN ({','.join('?' * len(chunk))})"
+                    for ident, sha, tag in db.execute(query, chunk):
+                        if verify(self._secret, tag, "file-hash", ident, sha):
+                            found[ident] = sha
+                        else:
+                            self.failed += 1
+            except sqlite3.Error as exc:
+                self._disable(exc)
+                return {}
+        return found
+
+    def remember_hash(self, ident: str, sha256: str) -> None:
+        """Put a file state's content hash in the index (written with the results)."""
+        with self._lock:
+            if self._db is not None:
+                self._pending_hashes[ident] = (sha256, mac(self._secret, "file-hash", ident, sha256))
+
     def _flush(self) -> None:
-        if self._db is None or not self._pending:
+        if self._db is None or not (self._pending or self._pending_hashes):
             return
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -311,8 +346,11 @@ class ResultCache:
             self._db.executemany(
                 "INSERT OR REPLACE INTO results (key, record, summary, digest) VALUES (?, ?, ?, ?)", rows
             )
+            hashes = [(ident, *entry) for ident, entry in self._pending_hashes.items()]
+            self._db.executemany("INSERT OR REPLACE INTO hashes (ident, sha256, tag) VALUES (?, ?, ?)", hashes)
             self._db.execute("COMMIT")
             self._pending.clear()
+            self._pending_hashes.clear()
         except sqlite3.Error as exc:
             self._disable(exc)
 
@@ -401,11 +439,12 @@ def _checked(
         return None
 
 
-def file_sha256(path: str, limit: int) -> str | None:
+def file_sha256(path: str, limit: int, seen: list | None = None) -> str | None:
     """The content hash of a regular file, or None when it cannot be read, is over the size limit,
     or is not a regular file.  This runs in the parent, outside any timeout, so it never reads a
     FIFO or a device (opened non-blocking and checked with fstat: no race with a swapped file);
-    those are left to a worker, which reads them under the time and byte limits."""
+    those are left to a worker, which reads them under the time and byte limits.  `seen` gets the
+    file's `stat_ident` when it did not change while being read and may go into the hash index."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -418,6 +457,33 @@ def file_sha256(path: str, limit: int) -> str | None:
             h = hashlib.sha256()
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
+            ident = stat_ident(st)
+            if seen is not None and ident is not None and stat_ident(os.fstat(fd)) == ident:
+                seen.append(ident)
             return h.hexdigest()
         except OSError:
             return None
+
+
+SETTLED_NS = 2_000_000_000  #: a file changed more recently than this is never put in the hash index
+
+
+def stat_ident(st: os.stat_result) -> str | None:
+    """What identifies one state of a regular file for the hash index, as git's index does: this
+    boot, device, inode, size, and modification and change times to the nanosecond; None for a file
+    that is not regular or changed in the last `SETTLED_NS` (a write within the same clock tick as
+    the one recorded could keep every time stamp: git's "racily clean" entries).  The change time
+    cannot be set by a program (only the clock can), so any write after recording gives a new one."""
+    if not stat.S_ISREG(st.st_mode) or time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
+        return None
+    return f"{_boot_id()}:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+@functools.lru_cache(maxsize=1)
+def _boot_id() -> str:
+    """This boot of this machine (inode numbers and times are only comparable within one)."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            return fh.read().strip()
+    except OSError:
+        return f"{os.uname().nodename if hasattr(os, 'uname') else ''}"

@@ -198,8 +198,9 @@ class Run:
         rules_digest = f"{self._keyed_rules}:{trust}"
         settings_part = settings_digest(self.settings)
         keys: dict[str, tuple[str, str]] = {}
+        digests = _content_hashes(cache, [t.path for t in targets if not t.missing], self.settings.limits.max_bytes)
         for target in targets:
-            digest = None if target.missing else file_sha256(target.path, self.settings.limits.max_bytes)
+            digest = digests.get(target.path)
             if digest is not None:
                 key = cache.key(
                     sha256=digest,
@@ -246,6 +247,36 @@ class Run:
         from authcheck.suppress.ignore import apply_suppressions
 
         return apply_suppressions(result, self._baseline, self._ignore, self.today, self.settings)
+
+
+def _content_hashes(cache, paths: list[str], limit: int) -> dict[str, str]:
+    """path -> sha256 of each file that can be hashed (`cache.file_sha256`), from the cache's hash
+    index where the file's state (`cache.stat_ident`: device, inode, size, times) is there, else
+    read and added to the index.  The content hash stays the truth: the index only remembers it
+    for a state of the file that no write can keep (see `stat_ident`)."""
+    from authcheck.batch.cache import stat_ident
+
+    idents: dict[str, str] = {}
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        ident = stat_ident(st) if st.st_size <= limit else None
+        if ident is not None:
+            idents[path] = ident
+    known = cache.hashes(list(idents.values())) if idents else {}
+    digests: dict[str, str] = {}
+    for path in paths:
+        digest = known.get(idents.get(path, ""))
+        if digest is None:
+            seen: list[str] = []
+            digest = file_sha256(path, limit, seen)
+            if digest is not None and seen:
+                cache.remember_hash(seen[0], digest)
+        if digest is not None:
+            digests[path] = digest
+    return digests
 
 
 def _prewarm(targets: list[Target]) -> None:
