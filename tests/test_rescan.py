@@ -280,18 +280,18 @@ def test_the_version_scan_leaves_what_it_cannot_read_to_importlib_metadata(tmp_p
 
 def _no_reading(monkeypatch):
     """Make hashing a file fail: a hash the run still has came from the index."""
-    from authcheck.batch import run
+    from authcheck.batch import filehash
 
     def refuse(path, limit, seen=None):
         raise AssertionError(f"{path} was read")
 
-    monkeypatch.setattr(run, "file_sha256", refuse)
+    monkeypatch.setattr(filehash, "file_sha256", refuse)
 
 
 def test_a_rescan_takes_unchanged_files_hashes_from_the_index(cli, tmp_path, monkeypatch):
-    from authcheck.batch import cache as cache_mod
+    from authcheck.batch import filehash
 
-    monkeypatch.setattr(cache_mod, "SETTLED_NS", 0)
+    monkeypatch.setattr(filehash, "SETTLED_NS", 0)
     folder = _folder(tmp_path / "letters")
     first = cli("check", str(folder), "--format", "jsonl")
     _no_reading(monkeypatch)
@@ -301,9 +301,9 @@ def test_a_rescan_takes_unchanged_files_hashes_from_the_index(cli, tmp_path, mon
 
 def test_a_file_rewritten_with_its_size_and_time_kept_is_read_again(cli, tmp_path, monkeypatch):
     """Same size, same modification time (set back with utime), same second: the change time moves."""
-    from authcheck.batch import cache as cache_mod
+    from authcheck.batch import filehash
 
-    monkeypatch.setattr(cache_mod, "SETTLED_NS", 0)
+    monkeypatch.setattr(filehash, "SETTLED_NS", 0)
     folder = _folder(tmp_path / "letters", names=("coordination-letter.txt",))
     letter = folder / "coordination-letter.txt"
     first = cli("check", str(folder), "--format", "jsonl")
@@ -320,7 +320,7 @@ def test_a_file_rewritten_with_its_size_and_time_kept_is_read_again(cli, tmp_pat
 
 
 def test_a_file_changed_in_the_last_two_seconds_is_not_indexed(tmp_path):
-    from authcheck.batch.cache import stat_ident
+    from authcheck.batch.filehash import stat_ident
 
     letter = tmp_path / "letter.txt"
     letter.write_text("Dear Sir")
@@ -337,15 +337,16 @@ def test_a_forged_index_entry_is_ignored_and_counted(cli, clean_env, tmp_path, m
     import sqlite3
 
     from authcheck.batch import cache as cache_mod
+    from authcheck.batch import filehash
 
-    monkeypatch.setattr(cache_mod, "SETTLED_NS", 0)
+    monkeypatch.setattr(filehash, "SETTLED_NS", 0)
     folder = _folder(tmp_path / "letters", names=("forged-letter.pdf", "coordination-letter.txt"))
     first = {
         json.loads(line)["path"]: json.loads(line)
         for line in cli("check", str(folder), "-f", "jsonl").stdout.splitlines()
     }
     forged, clean = str(folder / "forged-letter.pdf"), str(folder / "coordination-letter.txt")
-    ident = cache_mod.stat_ident(os.stat(forged))
+    ident = filehash.stat_ident(os.stat(forged))
     with sqlite3.connect(clean_env / cache_mod.FILE_NAME) as db:
         db.execute("UPDATE hashes SET sha256 = ? WHERE ident = ?", (first[clean]["sha256"], ident))
         assert db.total_changes == 1

@@ -11,7 +11,6 @@ result.  The parent process is the only writer: `put` batches writes and `close`
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -19,16 +18,18 @@ import secrets
 import sqlite3
 import stat
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Any, NamedTuple
 
+from authcheck.batch.filehash import file_sha256
 from authcheck.model import ErrorInfo, Evidence, Finding, Location, Note, Result
 from authcheck.scoring.record import LOCATION_KEYS, result_record
 from authcheck.settings import Settings
 from authcheck.util.cachekey import CacheKeyError, mac, verify
 from authcheck.util.places import default_cache_dir
+
+__all__ = ["Hit", "ResultCache", "file_sha256", "result_from_record", "result_to_record", "settings_digest"]
 
 SCHEMA = "3"
 FILE_NAME = "results-v3.sqlite3"  #: v2: records carry an HMAC, not a bare sha256; v3: and a summary
@@ -437,53 +438,3 @@ def _checked(
         return record, result_from_record(record)
     except Exception:
         return None
-
-
-def file_sha256(path: str, limit: int, seen: list | None = None) -> str | None:
-    """The content hash of a regular file, or None when it cannot be read, is over the size limit,
-    or is not a regular file.  This runs in the parent, outside any timeout, so it never reads a
-    FIFO or a device (opened non-blocking and checked with fstat: no race with a swapped file);
-    those are left to a worker, which reads them under the time and byte limits.  `seen` gets the
-    file's `stat_ident` when it did not change while being read and may go into the hash index."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-                return None
-            h = hashlib.sha256()
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-            ident = stat_ident(st)
-            if seen is not None and ident is not None and stat_ident(os.fstat(fd)) == ident:
-                seen.append(ident)
-            return h.hexdigest()
-        except OSError:
-            return None
-
-
-SETTLED_NS = 2_000_000_000  #: a file changed more recently than this is never put in the hash index
-
-
-def stat_ident(st: os.stat_result) -> str | None:
-    """What identifies one state of a regular file for the hash index, as git's index does: this
-    boot, device, inode, size, and modification and change times to the nanosecond; None for a file
-    that is not regular or changed in the last `SETTLED_NS` (a write within the same clock tick as
-    the one recorded could keep every time stamp: git's "racily clean" entries).  The change time
-    cannot be set by a program (only the clock can), so any write after recording gives a new one."""
-    if not stat.S_ISREG(st.st_mode) or time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
-        return None
-    return f"{_boot_id()}:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
-
-
-@functools.lru_cache(maxsize=1)
-def _boot_id() -> str:
-    """This boot of this machine (inode numbers and times are only comparable within one)."""
-    try:
-        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
-            return fh.read().strip()
-    except OSError:
-        return f"{os.uname().nodename if hasattr(os, 'uname') else ''}"

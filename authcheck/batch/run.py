@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from authcheck.batch.cache import file_sha256
 from authcheck.batch.config import ProjectConfig
 from authcheck.batch.discover import Target, discover
+from authcheck.batch.filehash import content_hashes
 from authcheck.engine.ruleref import RuleSetRef, loaded
 from authcheck.model import Result
 from authcheck.util.places import package_dir
@@ -198,7 +198,7 @@ class Run:
         rules_digest = f"{self._keyed_rules}:{trust}"
         settings_part = settings_digest(self.settings)
         keys: dict[str, tuple[str, str]] = {}
-        digests = _content_hashes(cache, [t.path for t in targets if not t.missing], self.settings.limits.max_bytes)
+        digests = content_hashes(cache, [t.path for t in targets if not t.missing], self.settings.limits.max_bytes)
         for target in targets:
             digest = digests.get(target.path)
             if digest is not None:
@@ -247,36 +247,6 @@ class Run:
         from authcheck.suppress.ignore import apply_suppressions
 
         return apply_suppressions(result, self._baseline, self._ignore, self.today, self.settings)
-
-
-def _content_hashes(cache, paths: list[str], limit: int) -> dict[str, str]:
-    """path -> sha256 of each file that can be hashed (`cache.file_sha256`), from the cache's hash
-    index where the file's state (`cache.stat_ident`: device, inode, size, times) is there, else
-    read and added to the index.  The content hash stays the truth: the index only remembers it
-    for a state of the file that no write can keep (see `stat_ident`)."""
-    from authcheck.batch.cache import stat_ident
-
-    idents: dict[str, str] = {}
-    for path in paths:
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        ident = stat_ident(st) if st.st_size <= limit else None
-        if ident is not None:
-            idents[path] = ident
-    known = cache.hashes(list(idents.values())) if idents else {}
-    digests: dict[str, str] = {}
-    for path in paths:
-        digest = known.get(idents.get(path, ""))
-        if digest is None:
-            seen: list[str] = []
-            digest = file_sha256(path, limit, seen)
-            if digest is not None and seen:
-                cache.remember_hash(seen[0], digest)
-        if digest is not None:
-            digests[path] = digest
-    return digests
 
 
 def _prewarm(targets: list[Target]) -> None:
