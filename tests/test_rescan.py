@@ -228,28 +228,52 @@ def test_discovery_resolves_paths_as_realpath_does_one_folder_at_a_time(tmp_path
     assert [realpath(p, memo) for p in paths] == [os.path.realpath(p) for p in paths]  # from the memo
 
 
-def test_library_versions_read_from_dist_info_folders_match_importlib_metadata(monkeypatch):
-    from importlib import metadata
+_VERSIONS_BOTH_WAYS = """
+import json
+from importlib import metadata
 
-    from authcheck.util import cachekey
+from authcheck.util import cachekey
 
-    names = tuple(sorted({d.metadata["Name"] for d in metadata.distributions()} | set(cachekey.LIBRARIES)))
-    scanned = cachekey.scan_versions(names)
-    assert len(scanned) > len(cachekey.LIBRARIES)  # the scan answered, not importlib.metadata
-    for name, version in scanned.items():
-        try:
-            expected = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            expected = None
-        assert version == expected, name
-    cachekey.library_versions.cache_clear()
-    fast = cachekey.library_versions()
-    monkeypatch.setattr(cachekey, "scan_versions", lambda names: {})
-    cachekey.library_versions.cache_clear()
+names = tuple(sorted({d.metadata["Name"] for d in metadata.distributions()} | set(cachekey.LIBRARIES)))
+scanned = cachekey.scan_versions(names)
+
+
+def installed(name):
     try:
-        assert cachekey.library_versions() == fast
-    finally:
-        cachekey.library_versions.cache_clear()
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+fast = cachekey.library_versions()
+cachekey.scan_versions = lambda names: {}
+cachekey.library_versions.cache_clear()
+print(json.dumps([len(scanned), {n: [v, installed(n)] for n, v in scanned.items()}, fast, cachekey.library_versions()]))
+"""
+
+
+def test_library_versions_read_from_dist_info_folders_match_importlib_metadata():
+    """In a fresh interpreter (a test process may hold finders that other packages installed)."""
+    import json
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", _VERSIONS_BOTH_WAYS], capture_output=True, text=True, check=True)
+    count, pairs, fast, slow = json.loads(proc.stdout)
+    assert count > 14  # the scan answered, not importlib.metadata
+    assert {name: scanned for name, (scanned, _) in pairs.items()} == {name: real for name, (_, real) in pairs.items()}
+    assert fast == slow
+
+
+def test_another_distribution_finder_leaves_every_version_to_importlib_metadata(monkeypatch):
+    """importlib_metadata (the backport, which dask imports) installs its own finder."""
+    from authcheck.util.cachekey import LIBRARIES, scan_versions
+
+    class Finder:
+        def find_distributions(self, context=None):
+            return iter(())
+
+    monkeypatch.setattr(sys, "meta_path", [Finder(), *sys.meta_path])
+    assert scan_versions(LIBRARIES) == {}
 
 
 def test_the_version_scan_leaves_what_it_cannot_read_to_importlib_metadata(tmp_path, monkeypatch):
@@ -260,6 +284,12 @@ def test_the_version_scan_leaves_what_it_cannot_read_to_importlib_metadata(tmp_p
         if text is not None:
             (folder / name / "METADATA").write_text(text)
 
+    import importlib.machinery
+
+    standard = importlib.machinery.PathFinder  # as in a fresh interpreter, whatever this process imported
+    monkeypatch.setattr(sys, "meta_path", [standard])
+    if getattr(standard, "find_distributions", None) is None:  # the importlib_metadata backport removes it
+        monkeypatch.setattr(standard, "find_distributions", lambda *args, **kwargs: iter(()), raising=False)
     first, second = tmp_path / "first", tmp_path / "second"
     dist(first, "Python_Docx-1.2.dist-info")
     dist(second, "python_docx-9.9.dist-info", "Version: 9.9\n")  # shadowed by the first path entry
