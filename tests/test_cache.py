@@ -179,8 +179,8 @@ def test_damaged_record_is_a_miss_not_an_error(store):
     store.put("k", result_to_record(make_result()))
     store.close()
     with sqlite3.connect(store.path) as db:  # one digit flipped: still valid JSON, but not what was stored
-        db.execute("UPDATE results SET record = replace(record, '\"score\": 42', '\"score\": 12')")
-        assert db.total_changes == 1
+        db.execute("UPDATE results SET record = replace(record, '\"score\":42', '\"score\":12')")
+        assert '"score":12' in db.execute("SELECT record FROM results").fetchone()[0]
     with ResultCache(store.directory) as again:
         assert again.get("k") is None and again.warning is None
 
@@ -189,7 +189,9 @@ def test_record_that_is_not_a_result_is_a_miss(store):
     text = json.dumps({"path": "x"})
     store.close()
     with sqlite3.connect(store.path) as db:
-        db.execute("INSERT INTO results VALUES ('k', ?, ?)", (text, mac(store._secret, "k", text)))
+        db.execute(
+            "INSERT INTO results (key, record, digest) VALUES ('k', ?, ?)", (text, mac(store._secret, "k", text))
+        )
     with ResultCache(store.directory) as again:
         assert again.get("k") is None and again.warning is None
 

@@ -18,19 +18,23 @@ import secrets
 import sqlite3
 import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import Any, NamedTuple
 
+from authcheck.batch.filehash import file_sha256
 from authcheck.model import ErrorInfo, Evidence, Finding, Location, Note, Result
 from authcheck.scoring.record import LOCATION_KEYS, result_record
 from authcheck.settings import Settings
 from authcheck.util.cachekey import CacheKeyError, mac, verify
 from authcheck.util.places import default_cache_dir
 
-SCHEMA = "2"
-FILE_NAME = "results-v2.sqlite3"  #: v2: records carry an HMAC, not a bare sha256
+__all__ = ["Hit", "ResultCache", "file_sha256", "result_from_record", "result_to_record", "settings_digest"]
+
+SCHEMA = "3"
+FILE_NAME = "results-v3.sqlite3"  #: v2: records carry an HMAC, not a bare sha256; v3: and a summary
 BATCH = 100
+QUERY_KEYS = 500  #: keys looked up by one query (SQLite allows at least 999 parameters)
 TRANSIENT_ERRORS = ("timeout", "memory", "internal")  #: may pass next time, so never cached
 NOT_RESULT_SETTINGS = ("min_severity", "fail_on", "fail_score", "password", "evidence_boxes")  #: display, gate, secret
 FINDING_KEYS = (
@@ -143,7 +147,7 @@ def _cacheable(record: dict) -> bool:
 
 
 class ResultCache:
-    """Result records in `<directory>/results-v1.sqlite3`; degrades to no cache on any trouble."""
+    """Result records in `<directory>/results-v3.sqlite3`; degrades to no cache on any trouble."""
 
     def __init__(self, directory: str | None = None, secret: bytes | None = None) -> None:
         self.directory = directory or default_cache_dir()
@@ -151,7 +155,8 @@ class ResultCache:
         self.path = os.path.join(self.directory, FILE_NAME)
         self.warning: str | None = None
         self._db: sqlite3.Connection | None = None
-        self._pending: dict[str, tuple[str, str]] = {}
+        self._pending: dict[str, tuple[str, str | None, str]] = {}  #: key -> (text, summary, tag)
+        self._pending_hashes: dict[str, tuple[str, str]] = {}  #: stat_ident -> (sha256, tag)
         self._lock = threading.Lock()
         self._salt = ""
         self._secrets: dict[str, str] = {}
@@ -174,14 +179,18 @@ class ResultCache:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, record TEXT NOT NULL, digest TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS results "
+            "(key TEXT PRIMARY KEY, record TEXT NOT NULL, digest TEXT NOT NULL, summary TEXT)"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS hashes (ident TEXT PRIMARY KEY, sha256 TEXT NOT NULL, tag TEXT NOT NULL)"
         )
         meta = dict(db.execute("SELECT name, value FROM meta"))
         if not meta:  # a new file; two runs racing here both write the same schema, one salt wins
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('salt', ?)", (SCHEMA, secrets.token_hex(16)))
             meta = dict(db.execute("SELECT name, value FROM meta"))
         columns = [row[1] for row in db.execute("PRAGMA table_info(results)")]
-        if meta.get("schema") != SCHEMA or columns != ["key", "record", "digest"]:
+        if meta.get("schema") != SCHEMA or columns != ["key", "record", "digest", "summary"]:
             raise ValueError(f"unexpected schema {meta.get('schema')!r}")
         self._salt = meta["salt"]
 
@@ -192,6 +201,7 @@ class ResultCache:
                 "results are computed afresh (delete the file, or use --no-cache, to silence this)"
             )
         self._pending.clear()
+        self._pending_hashes.clear()
         self._close_db()
 
     def _close_db(self) -> None:
@@ -243,43 +253,105 @@ class ResultCache:
 
     def get(self, key: str, path: str | None = None) -> dict | None:
         """The stored record for `key` (its "path" set to `path` when given), or None (miss or off)."""
-        with self._lock:
-            row = self._pending.get(key)
-            if row is None and self._db is not None:
-                try:
-                    row = self._db.execute("SELECT record, digest FROM results WHERE key = ?", (key,)).fetchone()
-                except sqlite3.Error as exc:
-                    self._disable(exc)
-                    return None
-        record = _checked(self._secret, key, *row) if row else None
-        if row and record is None:
-            self.failed += 1
-        if record is not None and path is not None:
-            record["path"] = path
-        return record
+        hit = self.get_many([key]).get(key)
+        if hit is None:
+            return None
+        if path is not None:
+            hit.record["path"] = path
+        return hit.record
 
-    def put(self, key: str, record: dict) -> None:
-        """Store a record (batched); transient errors are skipped, and failures turn the cache off."""
+    def get_many(self, keys: Sequence[str], *, light: bool = False) -> dict[str, Hit]:
+        """The verified entry of every key that has one (one query per `QUERY_KEYS` keys); a key
+        whose stored entry does not verify is a miss, counted in `failed`.
+
+        `light=True`: where the entry has a summary (`light_record`), the hit's record and Result are
+        the summary's, and the whole record is not parsed (a run that streams JSON lines needs no more)."""
+        with self._lock:
+            rows = {key: self._pending[key] for key in keys if key in self._pending}
+            try:
+                rows.update(self._stored([key for key in dict.fromkeys(keys) if key not in rows]))
+            except sqlite3.Error as exc:
+                self._disable(exc)
+                return {}
+        hits = {}
+        for key, (text, summary, tag) in rows.items():
+            checked = _checked(self._secret, key, text, summary, tag, light)
+            if checked is None:
+                self.failed += 1
+            else:
+                hits[key] = Hit(*checked, text)
+        return hits
+
+    def _stored(self, keys: list[str]) -> dict[str, tuple[str, str | None, str]]:
+        """(text, summary, tag) of each key found in the database (raises sqlite3.Error)."""
+        found: dict[str, tuple[str, str | None, str]] = {}
+        db = self._db
+        if db is None:
+            return found
+        for start in range(0, len(keys), QUERY_KEYS):
+            chunk = keys[start : start + QUERY_KEYS]
+            query = f"SELECT key, record, summary, digest FROM results WHERE key IN ({','.join('?' * len(chunk))})"
+            for key, text, summary, tag in db.execute(query, chunk):
+                found[key] = (text, summary, tag)
+        return found
+
+    def put(self, key: str, record: dict) -> str | None:
+        """Store a record (batched) and return its stored text; transient errors are skipped, and
+        failures turn the cache off (None: nothing stored)."""
         try:
             if self._db is None or not _cacheable(record):
-                return
-            text = json.dumps(record)  # key order kept: a cached report prints exactly as a fresh one
+                return None
+            text, summary = stored_texts(record)
         except Exception:
-            return
+            return None
         with self._lock:
-            self._pending[key] = (text, mac(self._secret, key, text))
+            self._pending[key] = (text, summary, mac(self._secret, key, text, *_present(summary)))
             if len(self._pending) >= BATCH:
                 self._flush()
+        return text
+
+    def hashes(self, idents: Sequence[str]) -> dict[str, str]:
+        """The content hash the index holds for each file state (`stat_ident`), where its MAC
+        verifies; an entry that does not is counted in `failed` (the file is then read again)."""
+        found: dict[str, str] = {}
+        with self._lock:
+            db = self._db
+            if db is None:
+                return found
+            try:
+                for start in range(0, len(idents), QUERY_KEYS):
+                    chunk = list(idents[start : start + QUERY_KEYS])
+                    query = f"SELECT ident, sha256, tag FROM hashes WHERE ident IN ({','.join('?' * len(chunk))})"
+                    for ident, sha, tag in db.execute(query, chunk):
+                        if verify(self._secret, tag, "file-hash", ident, sha):
+                            found[ident] = sha
+                        else:
+                            self.failed += 1
+            except sqlite3.Error as exc:
+                self._disable(exc)
+                return {}
+        return found
+
+    def remember_hash(self, ident: str, sha256: str) -> None:
+        """Put a file state's content hash in the index (written with the results)."""
+        with self._lock:
+            if self._db is not None:
+                self._pending_hashes[ident] = (sha256, mac(self._secret, "file-hash", ident, sha256))
 
     def _flush(self) -> None:
-        if self._db is None or not self._pending:
+        if self._db is None or not (self._pending or self._pending_hashes):
             return
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            rows = [(key, text, digest) for key, (text, digest) in self._pending.items()]
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            rows = [(key, *entry) for key, entry in self._pending.items()]
+            self._db.executemany(
+                "INSERT OR REPLACE INTO results (key, record, summary, digest) VALUES (?, ?, ?, ?)", rows
+            )
+            hashes = [(ident, *entry) for ident, entry in self._pending_hashes.items()]
+            self._db.executemany("INSERT OR REPLACE INTO hashes (ident, sha256, tag) VALUES (?, ?, ?)", hashes)
             self._db.execute("COMMIT")
             self._pending.clear()
+            self._pending_hashes.clear()
         except sqlite3.Error as exc:
             self._disable(exc)
 
@@ -294,6 +366,47 @@ class ResultCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Hit(NamedTuple):
+    """A verified cache entry: its record and Result (under the path it was stored with; the
+    summary's when read `light`), and the stored text of the whole record (see `stored_texts`)."""
+
+    record: dict
+    result: Result
+    text: str
+
+
+def stored_texts(record: dict) -> tuple[str, str | None]:
+    """A record's stored text, and the text of its summary (`light_record`).
+
+    JSON in the record's own key order (a cached report prints exactly as a fresh one), compact and
+    not ASCII-escaped, so a JSON-lines report can write it through (`reporters.jsonout.
+    jsonl_line_from_text`).  A record that holds a lone surrogate (which the database cannot store
+    as UTF-8) is stored ASCII-escaped and without a summary: it is always read whole."""
+    text = _compact(record)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(record), None
+    return text, _compact(light_record(record))
+
+
+def light_record(record: dict) -> dict:
+    """What a run that streams JSON lines keeps of a record (see `cli.commands._light`): no fields,
+    notes or next steps, and only the first finding, without its evidence."""
+    findings = [{**finding, "evidence": []} for finding in record["findings"][:1]]
+    return {**record, "findings": findings, "fields": {}, "notes": [], "next_steps": []}
+
+
+def _compact(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def _present(summary: str | None) -> tuple[str, ...]:
+    """The summary as a part of the MAC when there is one (an entry without one has the MAC it had
+    before summaries existed)."""
+    return () if summary is None else (summary,)
 
 
 def _refuse_links(path: str) -> None:
@@ -312,36 +425,16 @@ def _refuse_links(path: str) -> None:
             )
 
 
-def _checked(secret: bytes, key: str, text: str, tag: str) -> dict | None:
-    """A record whose MAC verifies and that converts to a Result, or None: the cache folder is not
-    trusted, and a record moved to another key or edited (digest recomputed or not) fails here."""
+def _checked(
+    secret: bytes, key: str, text: str, summary: str | None, tag: str, light: bool = False
+) -> tuple[dict, Result] | None:
+    """A record (the summary's when `light` and there is one) whose MAC verifies and that converts to
+    a Result, with that Result; or None: the cache folder is not trusted, and an entry moved to
+    another key or edited (digest recomputed or not) fails here."""
     try:
-        if not verify(secret, tag, key, text):
+        if not verify(secret, tag, key, text, *_present(summary)):
             return None
-        record = json.loads(text)
-        result_from_record(record)
-        return record
+        record = json.loads(summary if light and summary is not None else text)
+        return record, result_from_record(record)
     except Exception:
         return None
-
-
-def file_sha256(path: str, limit: int) -> str | None:
-    """The content hash of a regular file, or None when it cannot be read, is over the size limit,
-    or is not a regular file.  This runs in the parent, outside any timeout, so it never reads a
-    FIFO or a device (opened non-blocking and checked with fstat: no race with a swapped file);
-    those are left to a worker, which reads them under the time and byte limits."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-                return None
-            h = hashlib.sha256()
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-            return h.hexdigest()
-        except OSError:
-            return None

@@ -289,7 +289,7 @@ class _Dispatch:
     def _feed(self, queue: list, finished) -> Iterator[Result]:
         """Submit files until enough tasks are in flight (a file that vanished is a record now).
         Each file is hashed here, as it is sent, so the first results come before all is read."""
-        from authcheck.batch.cache import file_sha256
+        from authcheck.batch.filehash import file_sha256
 
         while queue and len(self.pending) < self._window():
             target = queue.pop()

@@ -105,9 +105,10 @@ def discover(
     )
     seen: set = set()
     targets = []
+    real_dirs: dict[str, str] = {}
     for raw in inputs:
         for target in _expand(raw, opts):
-            key = _identity(target)
+            key = _identity(target, real_dirs)
             if key not in seen:
                 seen.add(key)
                 targets.append(target)
@@ -138,12 +139,24 @@ def _absent(raw: str) -> Target:
     return Target(raw, missing=True)
 
 
-def _identity(target: Target):
+def _identity(target: Target, real_dirs: dict[str, str]):
     if target.path == "-":
         return "-"
     if target.missing:
         return ("missing", os.path.abspath(target.path))
-    return os.path.realpath(target.path)
+    return realpath(target.path, real_dirs)
+
+
+def realpath(path: str, real_dirs: dict[str, str]) -> str:
+    """`os.path.realpath(path)`, resolving each folder once (`real_dirs` remembers them): a name
+    that is not a symbolic link resolves to its folder's real path joined with the name, so a
+    folder of thousands of files costs one lstat a file instead of one a path component."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    if folder not in real_dirs:
+        real_dirs[folder] = os.path.realpath(folder or os.curdir)
+    return os.path.join(real_dirs[folder], name)
 
 
 def _walk(top: str, opts: _Options) -> Iterator[Target]:

@@ -26,7 +26,7 @@ from authcheck.batch.workers import Worker, WorkerSpec, run_one
 from authcheck.errors import CheckError
 from authcheck.model import Result
 from authcheck.settings import Settings
-from authcheck.util.confine import MEMORY_CAP_UNAVAILABLE, memory_cap_available
+from authcheck.util.confine import platform_warnings  # here for the scan's callers; confine has no pool
 
 __all__ = ["ScanInterrupted", "platform_warnings", "scan", "scan_inline"]
 
@@ -40,12 +40,6 @@ class ScanInterrupted(KeyboardInterrupt):
         super().__init__(f"interrupted: {not_reached} files not reached")
         self.not_reached = not_reached
         self.done = done
-
-
-def platform_warnings(settings: Settings | None = None) -> list[str]:
-    """Lines the CLI should say once: limits that this platform cannot enforce."""
-    wants_cap = settings is None or settings.limits.memory_mb > 0
-    return [MEMORY_CAP_UNAVAILABLE] if wants_cap and not memory_cap_available() else []
 
 
 def scan(

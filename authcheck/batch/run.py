@@ -17,9 +17,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from authcheck.batch.cache import file_sha256
 from authcheck.batch.config import ProjectConfig
 from authcheck.batch.discover import Target, discover
+from authcheck.batch.filehash import content_hashes
+from authcheck.engine.ruleref import RuleSetRef, loaded
 from authcheck.model import Result
 from authcheck.util.places import package_dir
 from authcheck.version import __version__
@@ -38,7 +39,7 @@ class Run:
 
     inputs: Sequence[str]
     project: ProjectConfig
-    ruleset: RuleSet
+    ruleset: RuleSet | RuleSetRef
     jobs: int | None = None
     isolate: bool = True
     keep_letter: bool = False
@@ -46,16 +47,22 @@ class Run:
     warnings: list[str] = field(default_factory=list)
     cache_failures: int = 0  #: cache entries that failed verification (each was a miss)
     skipped: dict = field(default_factory=dict)  #: files left out of folders, by reason (see `discover`)
+    stored_texts: bool = False  #: keep each result's stored record text for `stored_text` (JSON lines)
+    light: bool = False  #: cache hits may be the summary `cli.commands._light` keeps (see `cache.get_many`)
+    _texts: dict = field(default_factory=dict, repr=False)
+    _plan: tuple | None = field(default=None, repr=False)  #: (targets, cache, lookup) from `prepare`
+    _keyed_rules: str | None = field(default=None, repr=False)  #: the rule digest the cache keys hold
     _baseline: Baseline | None = None
     _ignore: IgnoreFile | None = None
 
     def __post_init__(self) -> None:
-        from authcheck.suppress.baseline import load_baseline
-        from authcheck.suppress.ignore import load_ignore
-
         if self.project.baseline:
+            from authcheck.suppress.baseline import load_baseline
+
             self._baseline = load_baseline(self.project.baseline)
         if self.project.ignore_file:
+            from authcheck.suppress.ignore import load_ignore
+
             self._ignore = load_ignore(self.project.ignore_file)
 
     @property
@@ -76,35 +83,56 @@ class Run:
         try:
             work = [_stdin_target(stdin_file, stdin_problem) if t.path == STDIN else t for t in targets]
             for result in self._checked(work, on_start):
-                if stdin_file and result.path == stdin_file:
-                    result = _as_stdin(result)
-                yield self._suppress(result)
+                final = _as_stdin(result) if stdin_file and result.path == stdin_file else result
+                final = self._suppress(final)
+                if final is not result:  # its stored text no longer describes it
+                    self._texts.pop(id(result), None)
+                yield final
         finally:
             if stdin_file:
                 os.unlink(stdin_file)
         if self._ignore is not None:
             self.warnings.extend(self._ignore.warnings(self.today))
 
+    def prepare(self, targets: Sequence[Target]) -> None:
+        """Look the targets up in the result cache now, and load the rules unless every target was
+        found there: a bad rule pack raises RuleError here, before any report is opened.  A run
+        whose every file is cached never compiles a rule (its pack loaded before: the cache key
+        holds the pack's digest).  `results(targets)` then goes on from here."""
+        if not targets or any(t.path == STDIN for t in targets):  # stdin is read by results()
+            loaded(self.ruleset)
+            return
+        cache = self._open_cache()
+        try:
+            plan = self._lookup(cache, list(targets))
+            if plan[1]:
+                loaded(self.ruleset)
+        except BaseException:
+            if cache is not None:
+                cache.close()
+            raise
+        self._plan = (list(targets), cache, plan)
+
     def _checked(self, targets: list[Target], on_start) -> Iterator[Result]:
         """Cache hits, then fresh checks in workers (stored back into the cache)."""
-        cache = self._open_cache()
-        keys: dict[str, tuple[str, str]] = {}
-        todo = []
-        for target in targets:
-            hit = self._lookup(cache, target, keys)
-            if hit is not None:
-                if on_start:
-                    on_start(target.path)
-                yield hit
-            else:
-                todo.append(target)
+        cache, plan = self._take_plan(targets)
         try:
+            hits, todo, keys = plan if plan is not None else self._lookup(cache, targets)
+            for result in hits:
+                if on_start:
+                    on_start(result.path)
+                yield result
+            if todo and loaded(self.ruleset).digest != self._keyed_rules:  # a rule file changed meanwhile
+                keys = {}
             for result in self._scan(todo, on_start):
                 key, digest = keys.get(result.path, (None, None))
                 if cache is not None and key and result.sha256 == digest and not _timed(result):
                     from authcheck.batch.cache import result_to_record
 
-                    cache.put(key, result_to_record(result))
+                    record = result_to_record(result)
+                    text = cache.put(key, record)
+                    if text is not None:
+                        self._remember(result, record, text)
                 yield result
         finally:
             if cache is not None:
@@ -113,16 +141,29 @@ class Run:
                 if cache.warning:
                     self.warnings.append(cache.warning)
 
+    def _take_plan(self, targets: list[Target]):
+        """(cache, lookup) that `prepare` made for these targets, or a newly opened cache and None."""
+        planned, self._plan = self._plan, None
+        if planned is not None and planned[0] == targets:
+            return planned[1], planned[2]
+        if planned is not None and planned[1] is not None:
+            planned[1].close()
+        return self._open_cache(), None
+
     def _scan(self, todo: list[Target], on_start) -> Iterator[Result]:
-        """Fresh results from isolated workers (or in-process when isolation is off)."""
+        """Fresh results from isolated workers (or in-process when isolation is off); nothing is
+        imported or started when there is nothing to check."""
+        if not todo:
+            return iter(())
         from authcheck.batch.pool import scan, scan_inline
         from authcheck.engine.rulepack import ruleset_for
 
-        if self.project.scheduler and self.isolate and todo:  # a Dask cluster (cluster.py)
+        ruleset = loaded(self.ruleset)
+        if self.project.scheduler and self.isolate:  # a Dask cluster (cluster.py)
             from authcheck.batch.cluster import cluster_scan
 
             return cluster_scan(
-                todo, self.settings, self.ruleset, address=self.project.scheduler, jobs=self.jobs, on_start=on_start
+                todo, self.settings, ruleset, address=self.project.scheduler, jobs=self.jobs, on_start=on_start
             )
         if len(todo) > 1:
             _prewarm(todo)
@@ -130,7 +171,7 @@ class Run:
         return runner(
             todo,
             self.settings,
-            self.ruleset,
+            ruleset,
             jobs=self.jobs,
             on_start=on_start,
             keep_letter=self.keep_letter,
@@ -145,29 +186,59 @@ class Run:
 
         return ResultCache(self.project.cache_dir)
 
-    def _lookup(self, cache, target: Target, keys: dict[str, tuple[str, str]]) -> Result | None:
-        """A cached result for this file, or None; remembers the key for storing a fresh one."""
-        if cache is None or target.missing:
-            return None
-        digest = file_sha256(target.path, self.settings.limits.max_bytes)
-        if digest is None:
-            return None
-        from authcheck.batch.cache import result_from_record, settings_digest
+    def _lookup(self, cache, targets: list[Target]) -> tuple[list[Result], list[Target], dict[str, tuple[str, str]]]:
+        """The cached results, the targets left to check, and the cache key and content hash of each
+        of those (path -> (key, sha256)) for storing its fresh result."""
+        if cache is None or not cache.enabled:
+            return [], targets, {}
+        from authcheck.batch.cache import settings_digest
 
         trust = os.environ.get("AUTHCHECK_TRUST_ROOTS", "")  # changes signature findings
-        key = cache.key(
-            sha256=digest,
-            name=target.path,
-            version=code_version(),
-            rules_digest=f"{self.ruleset.digest}:{trust}",
-            settings_digest=f"{settings_digest(self.settings)}:{self.settings.kind_for(target.path)[0]}",
-            password=self.settings.password,
-        )
-        record = cache.get(key, target.path)
-        if record is None:
-            keys[target.path] = (key, digest)
+        self._keyed_rules = self.ruleset.digest
+        rules_digest = f"{self._keyed_rules}:{trust}"
+        settings_part = settings_digest(self.settings)
+        keys: dict[str, tuple[str, str]] = {}
+        digests = content_hashes(cache, [t.path for t in targets if not t.missing], self.settings.limits.max_bytes)
+        for target in targets:
+            digest = digests.get(target.path)
+            if digest is not None:
+                key = cache.key(
+                    sha256=digest,
+                    name=target.path,
+                    version=code_version(),
+                    rules_digest=rules_digest,
+                    settings_digest=f"{settings_part}:{self.settings.kind_for(target.path)[0]}",
+                    password=self.settings.password,
+                )
+                keys[target.path] = (key, digest)
+        light = self.light and self.stored_texts and self._baseline is None and self._ignore is None
+        found = cache.get_many([key for key, _ in keys.values()], light=light)
+        hits, todo = [], []
+        for target in targets:
+            hit = found.get(keys[target.path][0]) if target.path in keys else None
+            if hit is None:
+                todo.append(target)
+                continue
+            result = hit.result if hit.result.path == target.path else replace(hit.result, path=target.path)
+            self._remember(result, hit.record, hit.text)
+            hits.append(result)
+            del keys[target.path]
+        return hits, todo, keys
+
+    def _remember(self, result: Result, record: dict, text: str) -> None:
+        """Keep the stored text of a result this run yields, when asked to (`stored_texts`)."""
+        if self.stored_texts:
+            self._texts[id(result)] = (result, record, text)
+
+    def stored_text(self, result: Result) -> tuple[dict, str] | None:
+        """(record, text) as the result cache stores them (`cache.stored_texts`), when `result` is the
+        very object this run yielded with them; taken once (then None).  The record's path is the one
+        it was stored under, which may not be `result.path` (a file of the same name elsewhere); with
+        `light`, the record (and the result) may be the entry's summary: `text` is always whole."""
+        entry = self._texts.pop(id(result), None)
+        if entry is None or entry[0] is not result:
             return None
-        return result_from_record(record, target.path)
+        return entry[1], entry[2]
 
     def _suppress(self, result: Result) -> Result:
         """Mark baselined and ignored findings and rescore without them."""

@@ -69,6 +69,13 @@ class Outputs:
         return bool(self._keeps() - {"summary"})
 
     @property
+    def streams_lines(self) -> bool:
+        """A report is written one record per file as each is done (JSON lines)."""
+        from authcheck.reporters.formats import by_name
+
+        return any(by_name(name).line for name in (self.fmt, *(name for name, _ in self.also)))
+
+    @property
     def wants_boxes(self) -> bool:
         """An output shows where evidence sits on its page (JSON, JSON lines, HTML: `boxes` in the table)."""
         from authcheck.reporters.formats import by_name
@@ -101,8 +108,8 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     A report that could not be written (after the scan) makes the status at least 3."""
     from authcheck.batch.run import Run
     from authcheck.cli.outputs import StdoutClaim
-    from authcheck.engine.rulepack import ruleset_for
-    from authcheck.registry import prepare
+    from authcheck.engine.ruleref import RuleSetRef
+    from authcheck.registry import active, prepare
 
     project = project_config(options)
     project = replace(project, settings=prepare(project.settings))
@@ -110,17 +117,20 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
         project = replace(project, settings=replace(project.settings, explain=True))
     if not outputs.wants_boxes:  # no PDFium for boxes nobody sees (cached apart: see cache.settings_digest)
         project = replace(project, settings=replace(project.settings, evidence_boxes=False))
-    ruleset = ruleset_for(project.settings)
+    ruleset = RuleSetRef(project.settings)  # compiled only when a file is not cached (Run.prepare)
     check_disabled(project.settings.disabled_rules, ruleset)
     run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.keeps_letters)
+    run.stored_texts = outputs.streams_lines and not active(project.settings)  # batch_pass makes new results
+    run.light = run.stored_texts and not outputs.keeps_full  # cache hits as _light keeps them
     targets = run.targets()
+    run.prepare(targets)
     _check_output_paths(_output_paths(outputs), targets, project, _folders(outputs))
     _warn_platform(project.settings)
     claim = StdoutClaim(outputs.output in (None, "-"))
     sinks: list = []
     if not targets:
         _say_line(error_line("no files to check (folders are searched for .pdf, .docx, .txt and image files)"))
-        for stream, _ in _line_streams(outputs, claim, sinks):  # an empty JSON-lines file
+        for stream, _, _ in _line_streams(outputs, claim, sinks):  # an empty JSON-lines file
             if stream is not sys.stdout:
                 stream.finish()
         _write_outputs([], outputs, ruleset, False, project.settings, claim, sinks)
@@ -190,6 +200,8 @@ def _files_read(settings) -> list[str]:
 
 def check_disabled(disabled: Sequence[str], ruleset) -> None:
     """A ConfigError (exit 2) for a disabled rule id that no rule has, with the nearest id."""
+    if not disabled:
+        return  # the rules are not loaded for nothing
     from authcheck.errors import ConfigError
 
     known = sorted({r.id for r in ruleset.rules})
@@ -218,9 +230,11 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
         for result in _batch_passed(run, run.results(targets)):
             if result.error is not None:
                 _say(f"{result.path}: {error_detail(result.error)}")
+            stored = run.stored_text(result)
             with sigint_held():  # a record is written and counted, or neither: Ctrl-C waits
-                for out, line in stream:
-                    out.write(line(result))
+                for out, line, line_text in stream:
+                    text = line_text(*stored, result.path) if stored and line_text else None
+                    out.write(text if text is not None else line(_whole(result, stored)))
                     out.flush()
                 results.append(result if keep_full else _light(result))
             if progress is not None:
@@ -230,7 +244,7 @@ def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -
 
         raise ScanInterrupted(len(targets) - len(results), len(results)) from None  # whole records only
     finally:
-        for out, _ in stream:
+        for out, _, _ in stream:
             if out is not sys.stdout:
                 out.finish()
         if progress is not None:
@@ -252,24 +266,49 @@ def _batch_passed(run, results):
 def _light(result: Result) -> Result:
     """What the end of a JSON-lines run still needs of a result (status, summary), so a scan of
     100,000 files does not hold 100,000 full records in memory."""
+    if _is_light(result):
+        return result
     top = tuple(replace(f, evidence=()) for f in result.findings[:1])
     return replace(result, fields={}, findings=top, notes=(), next_steps=(), letter=None)
 
 
+def _whole(result: Result, stored: tuple[dict, str] | None) -> Result:
+    """The whole result, read from its stored text when the run gave a light one (`Run.light`)."""
+    if stored is None or not _is_light(result):
+        return result
+    import json
+
+    from authcheck.batch.cache import result_from_record
+
+    return result_from_record(json.loads(stored[1]), result.path)
+
+
+def _is_light(result: Result) -> bool:
+    """True when `result` holds no more than `_light` keeps (a light cache hit)."""
+    findings = result.findings
+    return (
+        not (result.fields or result.notes or result.next_steps or result.letter)
+        and len(findings) <= 1
+        and not (findings and findings[0].evidence)
+    )
+
+
 def _line_streams(outputs: Outputs, claim, sinks: list) -> list:
-    """(stream, line function) for each report written one record per file as soon as the file is
-    done (JSON lines), opened now, before the scan."""
+    """(stream, line function, line-from-stored-text function or None) for each report written one
+    record per file as soon as the file is done (JSON lines), opened now, before the scan."""
     from authcheck.reporters.formats import by_name, resolve
 
     streams = []
     main = by_name(outputs.fmt)
     if main.line:
         out = sys.stdout if outputs.output in (None, "-") else _sink(outputs.output, main.name, claim, sinks).open()
-        streams.append((out, resolve(main.line)))
+        streams.append((out, resolve(main.line), main.line_text and resolve(main.line_text)))
     for name, path in outputs.also:
         row = by_name(name)
         if row.line:
-            streams.append((_sink(path, name, claim, sinks).open(), resolve(row.line)))
+            streams.append(
+                (_sink(path, name, claim, sinks).open(), resolve(row.line), row.line_text and resolve(row.line_text))
+            )
     return streams
 
 
@@ -421,7 +460,7 @@ def _status(results: Iterable[Result], settings) -> int:
 
 def _warn_platform(settings) -> None:
     """Say once when this platform cannot enforce a limit."""
-    from authcheck.batch.pool import platform_warnings
+    from authcheck.util.confine import platform_warnings
 
     for line in platform_warnings(settings):
         _say(f"warning: {line}")

@@ -19,10 +19,11 @@ from authcheck.engine.checks import KINDS
 from authcheck.engine.checks.base import Guard
 from authcheck.engine.checks.conditions import Cond, compile_when
 from authcheck.engine.fields import FIELD_PATHS
+from authcheck.engine.rulefiles import MAX_RULES, builtin_dir, rule_files
+from authcheck.engine.rulefiles import read_rule as _read
 from authcheck.engine.templates import check_template
 from authcheck.errors import RuleError
 from authcheck.model import AXES, SEVERITIES
-from authcheck.util.places import package_dir
 from authcheck.util.records import mutable
 from authcheck.util.safeyaml import parse_yaml
 
@@ -66,8 +67,6 @@ PARTS = {
     "footnote",
     "annex",
 }
-MAX_RULE_BYTES = 256 * 1024
-MAX_RULES = 2000
 
 
 @mutable
@@ -132,32 +131,9 @@ class RuleSet:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-def builtin_dir() -> str:
-    """The folder of the built-in rule packs: `authcheck/builtin_rules` in an installed wheel, or the
-    checkout's top-level `rules/` when running from source (an editable install)."""
-    installed = os.path.join(package_dir(), "builtin_rules")
-    if os.path.isdir(installed):
-        return installed
-    checkout = os.path.join(os.path.dirname(package_dir()), "rules")
-    if os.path.isdir(os.path.join(checkout, "core")):
-        return checkout
-    raise RuleError("built-in rules are missing from this installation")
-
-
 def ruleset_for(settings) -> RuleSet:
     """The rule set a run's settings name (module level, so spawned workers can rebuild it)."""
     return load_ruleset(settings.rule_dirs, memory_mb=settings.limits.memory_mb)
-
-
-def rule_files(directory: str) -> list[str]:
-    """Every *.yaml / *.yml file under a folder, sorted; a missing folder is an error."""
-    if not os.path.isdir(directory):
-        raise RuleError(f"rule folder {directory!r} does not exist")
-    found: list[str] = []
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
-        found.extend(os.path.join(root, f) for f in sorted(files) if f.endswith((".yaml", ".yml")))
-    return found
 
 
 def load_ruleset(extra_dirs=(), *, builtin: bool = True, memory_mb: int | None = None) -> RuleSet:
@@ -289,24 +265,6 @@ class _PackCache:
         """Write the pack's entry: the parsed data of every file, in order."""
         if self.entry and self.secret:
             _store(self.entry, self.secret, "pack:" + self.digest, {"rules": items})
-
-
-def _read(path: str) -> str:
-    """A rule file's text, size-capped."""
-    from authcheck.util.smallfile import NotRegularFile, read_regular
-
-    try:
-        raw = read_regular(path, MAX_RULE_BYTES)
-    except NotRegularFile:
-        raise RuleError("cannot read: not a regular file (a FIFO or device is never read)", file=path) from None
-    except OSError as exc:
-        raise RuleError(f"cannot read: {exc.strerror or exc}", file=path) from None
-    if len(raw) > MAX_RULE_BYTES:
-        raise RuleError(f"rule file is larger than {MAX_RULE_BYTES} bytes", file=path)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RuleError("rule file is not UTF-8", file=path) from None
 
 
 def parsed_rule(text: str, path: str) -> dict:

@@ -45,6 +45,8 @@ class Output:
     `run(report: RunReport) -> str`: the report of a run (None: the format is only streamed).
     `line(result) -> str`: one record, written to the report as each file is done.
     `folder(folder, report: RunReport)`: a folder of reports for ``--<name>-output DIR/``.
+    `line_text(record, text, path) -> str | None`: the same line from a result's stored record text
+    (the result cache's form), written through without rendering (None: render it after all).
     """
 
     name: str  #: the `--format` choice; ``--<name>-output`` when `also` is set
@@ -52,6 +54,7 @@ class Output:
     one: str
     run: str | None = None
     line: str | None = None
+    line_text: str | None = None
     folder: str | None = None
     also: str | None = None  #: help of the ``--<name>-output FILE`` option (None: no such option)
     keeps: str = "full"  #: of each result until the end: "summary" (streamed), "full", "letter" (text too)
@@ -93,6 +96,7 @@ OUTPUTS: tuple[Output, ...] = (
         ".jsonl",
         one=f"{_TOP}:write_jsonl",
         line=f"{_TOP}.jsonbatch:jsonl_line",
+        line_text=f"{_TOP}.jsonout:jsonl_line_from_text",
         also="Also write JSON lines to FILE.",
         keeps="summary",
         boxes=True,

@@ -15,8 +15,10 @@ import functools
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import stat
+import sys
 from collections.abc import Mapping
 
 from authcheck.util.places import config_dir
@@ -129,15 +131,90 @@ def library_versions() -> str:
     """ "name=version" of every library in LIBRARIES (computed once per process), and the PDF page-text
     reader chosen by AUTHCHECK_PDF_TEXT (loaders/pdf.py)."""
     import platform
-    from importlib import metadata
 
     out = [f"python={platform.python_version()}", f"pdf-text={os.environ.get('AUTHCHECK_PDF_TEXT', 'auto')}"]
+    scanned = scan_versions(LIBRARIES)
     for name in LIBRARIES:
-        try:
-            out.append(f"{name}={distribution_version(name)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{name}=-")
+        version = scanned.get(name, UNSURE)
+        out.append(f"{name}={_metadata_version(name) if version is UNSURE else version or '-'}")
     return ";".join(out)
+
+
+UNSURE = object()  #: a library the scan leaves to importlib.metadata
+
+
+def scan_versions(names: tuple[str, ...]) -> dict[str, object]:
+    """name -> version, or None when not installed, read from the `.dist-info` folders on sys.path
+    the way importlib.metadata finds them (first path entry first, names PEP 503-normalised), without
+    importing it (about 15 ms with the e-mail package, on every run that uses the result cache).
+    A name is left out (ask importlib.metadata) when its folder is an `.egg-info` or its METADATA
+    is unusual; every name is left out when the path holds what the scan does not read (a zip or
+    an egg, a finder of distributions other than the standard one)."""
+    import importlib.machinery
+
+    finders = [f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None]
+    if finders != [importlib.machinery.PathFinder]:
+        return {}
+    wanted = {_normalized(name) for name in names}
+    found: dict[str, object] = {}  #: normalised name -> version or UNSURE (first path entry first)
+    for entry in sys.path:
+        root = entry or "."
+        if root.lower().endswith(".egg"):
+            return {}
+        try:
+            children = os.listdir(root)
+        except NotADirectoryError:  # a zip archive: importlib.metadata reads its listing
+            return {}
+        except OSError:  # missing or unreadable: importlib.metadata finds nothing there either
+            continue
+        for child in children:
+            low = child.lower()
+            if low.endswith((".dist-info", ".egg-info")):
+                key = _normalized(low.rpartition(".")[0].partition("-")[0])
+                if key in wanted and key not in found:
+                    is_dist_info = low.endswith(".dist-info")
+                    found[key] = _dist_info_version(os.path.join(root, child)) if is_dist_info else UNSURE
+    versions = {name: found.get(_normalized(name)) for name in names}
+    return {name: version for name, version in versions.items() if version is not UNSURE}
+
+
+def _normalized(name: str) -> str:
+    """A distribution name as importlib.metadata compares them (PEP 503, dashes as underscores)."""
+    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+
+def _dist_info_version(folder: str) -> object:
+    """The version a `.dist-info` folder's METADATA states, or UNSURE."""
+    try:
+        with open(os.path.join(folder, "METADATA"), encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, ValueError):
+        return UNSURE
+    version = header_version(text)
+    return UNSURE if version is None else version
+
+
+def _metadata_version(name: str) -> str:
+    from importlib import metadata
+
+    try:
+        return distribution_version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def header_version(text: str) -> str | None:
+    """The first `Version:` header of a METADATA text's header block, read as the e-mail parser
+    reads it; None when there is none or it is folded over lines."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if not line.strip():
+            break  # the end of the headers
+        key, sep, value = line.partition(":")
+        if sep and key.lower() == "version":
+            folded = i + 1 < len(lines) and lines[i + 1][:1] in (" ", "\t")
+            return None if folded else value.lstrip(" \t")
+    return None
 
 
 def distribution_version(name: str) -> str:
@@ -149,12 +226,5 @@ def distribution_version(name: str) -> str:
 
     dist = metadata.Distribution.from_name(name)
     text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or dist.read_text("") or ""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if not line.strip():
-            break  # the end of the headers
-        key, sep, value = line.partition(":")
-        if sep and key.lower() == "version":
-            folded = i + 1 < len(lines) and lines[i + 1][:1] in (" ", "\t")
-            return dist.version if folded else value.lstrip(" \t")
-    return dist.version
+    version = header_version(text)
+    return dist.version if version is None else version

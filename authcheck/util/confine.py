@@ -25,6 +25,12 @@ def memory_cap_available() -> bool:
     return resource is not None and hasattr(resource, "RLIMIT_AS") and sys.platform != "darwin"
 
 
+def platform_warnings(settings=None) -> list[str]:
+    """Lines the CLI should say once: limits that this platform cannot enforce."""
+    wants_cap = settings is None or settings.limits.memory_mb > 0
+    return [MEMORY_CAP_UNAVAILABLE] if wants_cap and not memory_cap_available() else []
+
+
 def quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -1,0 +1,73 @@
+"""The rule files of a run and their digest, without parsing or compiling a rule.
+
+`rulepack` loads these files into rules; the result cache keys results on the digest alone, so a
+re-scan whose every file is cached (see `RuleSetRef`) never imports the engine or compiles a rule.
+Stdlib only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+
+from authcheck.errors import RuleError
+from authcheck.util.places import package_dir
+
+MAX_RULE_BYTES = 256 * 1024
+MAX_RULES = 2000
+
+
+def builtin_dir() -> str:
+    """The folder of the built-in rule packs: `authcheck/builtin_rules` in an installed wheel, or the
+    checkout's top-level `rules/` when running from source (an editable install)."""
+    installed = os.path.join(package_dir(), "builtin_rules")
+    if os.path.isdir(installed):
+        return installed
+    checkout = os.path.join(os.path.dirname(package_dir()), "rules")
+    if os.path.isdir(os.path.join(checkout, "core")):
+        return checkout
+    raise RuleError("built-in rules are missing from this installation")
+
+
+def rule_files(directory: str) -> list[str]:
+    """Every *.yaml / *.yml file under a folder, sorted; a missing folder is an error."""
+    if not os.path.isdir(directory):
+        raise RuleError(f"rule folder {directory!r} does not exist")
+    found: list[str] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        found.extend(os.path.join(root, f) for f in sorted(files) if f.endswith((".yaml", ".yml")))
+    return found
+
+
+def read_rule(path: str) -> str:
+    """A rule file's text, size-capped."""
+    from authcheck.util.smallfile import NotRegularFile, read_regular
+
+    try:
+        raw = read_regular(path, MAX_RULE_BYTES)
+    except NotRegularFile:
+        raise RuleError("cannot read: not a regular file (a FIFO or device is never read)", file=path) from None
+    except OSError as exc:
+        raise RuleError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    if len(raw) > MAX_RULE_BYTES:
+        raise RuleError(f"rule file is larger than {MAX_RULE_BYTES} bytes", file=path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RuleError("rule file is not UTF-8", file=path) from None
+
+
+def pack_digest(extra_dirs: Sequence[str] = (), builtin: bool = True) -> str:
+    """The digest `rulepack.load_ruleset(extra_dirs, builtin=builtin)` gives its RuleSet: sha256 over
+    each file's name (its path when the built-in rules are left out) and text, in load order.
+    Raises RuleError when a file cannot be read (the load then says which problem comes first)."""
+    files = (rule_files(builtin_dir()) if builtin else []) + [f for d in extra_dirs for f in rule_files(d)]
+    if len(files) > MAX_RULES:
+        raise RuleError(f"too many rule files ({len(files)} > {MAX_RULES})")
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.encode() if not builtin else os.path.basename(path).encode())
+        digest.update(read_rule(path).encode("utf-8"))
+    return digest.hexdigest()

@@ -1,0 +1,68 @@
+"""A run's rule set, loaded only when something needs its rules.
+
+A re-scan whose every file is served from the result cache needs only the rule pack's digest (part
+of every cache key), and that is read from the rule files alone (`rulefiles.pack_digest`); parsing
+and compiling the rules, and importing the engine's check kinds, wait for the first use of `rules`,
+`get` or `load()`.  A pack whose files cannot be read is loaded at once, so its error is the one a
+load gives, where it always came.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from authcheck.engine.rulefiles import pack_digest
+from authcheck.errors import RuleError
+
+if TYPE_CHECKING:
+    from authcheck.engine.rulepack import Rule, RuleSet
+
+
+class RuleSetRef:
+    """Stands in for the `RuleSet` that `rulepack.ruleset_for(settings)` gives."""
+
+    def __init__(self, settings) -> None:
+        self._settings = settings
+        self._loaded: RuleSet | None = None
+        try:
+            self._digest = pack_digest(settings.rule_dirs)
+        except RuleError:
+            self._digest = self.load().digest
+
+    @property
+    def loaded(self) -> bool:
+        """True once the rules have been parsed and compiled."""
+        return self._loaded is not None
+
+    @property
+    def digest(self) -> str:
+        """The digest of the rule files (the loaded set's once loaded: they can only differ when a
+        file changed in between, and then the loaded one is what ran)."""
+        return self._digest if self._loaded is None else self._loaded.digest
+
+    def load(self) -> RuleSet:
+        """The rule set, parsed and compiled on first call (RuleError as `ruleset_for` raises it)."""
+        if self._loaded is None:
+            from authcheck.engine.rulepack import ruleset_for
+
+            self._loaded = ruleset_for(self._settings)
+        return self._loaded
+
+    @property
+    def rules(self) -> list[Rule]:
+        """Every rule, in a stable order (loads the set)."""
+        return self.load().rules
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The rule files (loads the set)."""
+        return self.load().sources
+
+    def get(self, rule_id: str) -> Rule | None:
+        """The rule with this id, or None (loads the set)."""
+        return self.load().get(rule_id)
+
+
+def loaded(ruleset):
+    """The RuleSet itself: a `RuleSetRef` loaded (RuleError on a bad pack), anything else as it is."""
+    return ruleset.load() if isinstance(ruleset, RuleSetRef) else ruleset
