@@ -15,6 +15,25 @@ SAMPLES = REPO / "samples"
 _OUTSIDE_ENV = ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TERM", "XDG_CACHE_HOME")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_runtime_dir():
+    """A private runtime folder for the session: a test whose command line drops AUTHCHECK_SERVER=off
+    and so starts a warm server (cli/warm.py) starts it here, never in the user's own folder; the
+    folder is removed at the end, and such a server leaves when it sees its socket gone."""
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="act")  # short: a socket path holds 108 bytes
+    before = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = folder
+    yield folder
+    if before is None:
+        os.environ.pop("XDG_RUNTIME_DIR", None)
+    else:
+        os.environ["XDG_RUNTIME_DIR"] = before
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def _session_cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cache-home")

@@ -245,7 +245,7 @@ def test_dev_stdout_into_a_closed_pipe_saves_the_report(letter, tmp_path):
     command = [str(script)] if script.exists() else [sys.executable, "-m", "authcheck"]
     spare = tmp_path / "tmp"
     spare.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}, "AUTHCHECK_SERVER": "off"}
     env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"), TMPDIR=str(spare))
     proc = subprocess.Popen(
         [*command, str(letter), "-f", "json", "-o", "/dev/stdout"],
@@ -353,7 +353,7 @@ def _run_to_file(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
     """Run the console script with standard output redirected to a regular file."""
     script = Path(sys.executable).parent / "authcheck"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "authcheck"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}, "AUTHCHECK_SERVER": "off"}
     env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
     out = tmp_path / "stdout.txt"
     with open(out, "wb") as sink:
@@ -407,7 +407,7 @@ def test_a_report_name_over_the_limit_is_refused_before_the_scan(cli, letter, tm
 def _run_with(args: list[str], tmp_path: Path, stdin, stdout) -> tuple[int, str]:
     script = Path(sys.executable).parent / "authcheck"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "authcheck"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}, "AUTHCHECK_SERVER": "off"}
     env.update(AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
     proc = subprocess.run(
         command + args, cwd=tmp_path, env=env, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=120

@@ -120,6 +120,7 @@ def test_console_script_writes_every_output_and_leaves_nothing_behind(inputs, tm
     out.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTHCHECK_")}
     env["AUTHCHECK_CACHE_DIR"] = str(tmp_path / "cache")
+    env["AUTHCHECK_SERVER"] = "off"  # the command under test is the process started here
     done = subprocess.run(
         [
             *command,
