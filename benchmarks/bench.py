@@ -403,6 +403,7 @@ def stage_section(samples: dict[str, Path], rounds: int) -> dict:
         capture_output=True,
         text=True,
         cwd="/",
+        env={**os.environ, "AUTHCHECK_SERVER": "off"},  # the stages of a cold command, its "whole command" too
     )
     if proc.returncode:
         log(f"WARNING: stage profile failed: {proc.stderr.strip()[-300:]}")

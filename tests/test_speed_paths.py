@@ -130,13 +130,8 @@ class _Pages:
         self.pages = [None] * count
 
 
-def test_a_docx_part_is_parsed_once_for_loader_and_forensics(monkeypatch):
-    from authcheck.batch.pipeline import check_bytes
-    from authcheck.engine.rulepack import load_ruleset
-
-    data = letter_docx(
-        LetterSpec(letterhead=["MINISTRY OF EXAMPLES"], date="1 May 2024", blocks=["A letter."], closing="Yours,")
-    )
+def _count_xml_parses(monkeypatch) -> list[str]:
+    """The names of the OOXML parts parsed from now on, with no tree shared from earlier tests."""
     parsed: list[str] = []
     original = ooxml.safe_xml
 
@@ -145,7 +140,18 @@ def test_a_docx_part_is_parsed_once_for_loader_and_forensics(monkeypatch):
         return original(raw, name)
 
     monkeypatch.setattr(ooxml, "safe_xml", counting)
-    monkeypatch.setattr(ooxml, "_SHARED", OrderedDict())  # nothing left from earlier tests
+    monkeypatch.setattr(ooxml, "_SHARED", OrderedDict())
+    return parsed
+
+
+def test_a_docx_part_is_parsed_once_for_loader_and_forensics(monkeypatch):
+    from authcheck.batch.pipeline import check_bytes
+    from authcheck.engine.rulepack import load_ruleset
+
+    data = letter_docx(
+        LetterSpec(letterhead=["MINISTRY OF EXAMPLES"], date="1 May 2024", blocks=["A letter."], closing="Yours,")
+    )
+    parsed = _count_xml_parses(monkeypatch)
     result = check_bytes(data, "letter.docx", Settings(), load_ruleset())
     assert result.error is None
     assert "word/styles.xml" in parsed
@@ -163,15 +169,7 @@ def test_a_large_part_is_parsed_once_for_letters_that_share_it(monkeypatch):
         letter_docx(LetterSpec(letterhead=["MINISTRY OF EXAMPLES"], date=day, blocks=["A letter."], closing="Yours,"))
         for day in ("1 May 2024", "2 May 2024")
     )
-    parsed: list[str] = []
-    original = ooxml.safe_xml
-
-    def counting(raw, name):
-        parsed.append(name)
-        return original(raw, name)
-
-    monkeypatch.setattr(ooxml, "safe_xml", counting)
-    monkeypatch.setattr(ooxml, "_SHARED", OrderedDict())
+    parsed = _count_xml_parses(monkeypatch)
     first = check_bytes(one, "one.docx", Settings(), ruleset)
     second = check_bytes(two, "two.docx", Settings(), ruleset)
     assert first.error is None and second.error is None

@@ -138,17 +138,32 @@ class Binding:
         raise AttributeError(name)
 
 
-class Document:
+class _Handle:
+    """A PDFium object owned by this wrapper: `close()` frees it once, with the C function named by
+    `_FREE`."""
+
+    _FREE = ""
+
+    def __init__(self, lib: Any, raw: int | None) -> None:
+        self._lib, self.raw = lib, raw
+
+    def close(self) -> None:
+        if self.raw:
+            getattr(self._lib, self._FREE)(self.raw)
+            self.raw = None
+
+
+class Document(_Handle):
     """An open PDF: `len()` pages, `doc[i]` a page, `close()`."""
 
+    _FREE = "FPDF_CloseDocument"
+
     def __init__(self, lib: Any, data: bytes, password: str | None) -> None:
-        self._lib, self._data = lib, data  # PDFium reads from `data` while the document is open
         secret = None if password is None else (password + "\x00").encode("utf-8")
-        self.raw = lib.FPDF_LoadMemDocument64(data, len(data), secret)
+        super().__init__(lib, lib.FPDF_LoadMemDocument64(data, len(data), secret))
+        self._data = data  # PDFium reads from `data` while the document is open
         if lib.FPDF_GetPageCount(self.raw) < 1:
-            if self.raw:
-                lib.FPDF_CloseDocument(self.raw)
-            self.raw = None
+            self.close()
             raise PdfiumError("Failed to load document.")
 
     def __len__(self) -> int:
@@ -160,17 +175,11 @@ class Document:
             raise PdfiumError("Failed to load page.")
         return Page(self._lib, raw)
 
-    def close(self) -> None:
-        if self.raw:
-            self._lib.FPDF_CloseDocument(self.raw)
-            self.raw = None
 
-
-class Page:
+class Page(_Handle):
     """One loaded page: `get_textpage()`, `to_device(...)`, `close()`."""
 
-    def __init__(self, lib: Any, raw: int | None) -> None:
-        self._lib, self.raw = lib, raw
+    _FREE = "FPDF_ClosePage"
 
     def get_textpage(self) -> TextPage:
         raw = self._lib.FPDFText_LoadPage(self.raw)
@@ -184,17 +193,11 @@ class Page:
         self._lib.FPDF_PageToDevice(self.raw, 0, 0, scale, scale, 0, x, y, ctypes.byref(dx), ctypes.byref(dy))
         return dx.value, dy.value
 
-    def close(self) -> None:
-        if self.raw:
-            self._lib.FPDF_ClosePage(self.raw)
-            self.raw = None
 
-
-class TextPage:
+class TextPage(_Handle):
     """A page's characters: `count_chars()`, `get_text_range(i, n)`, `get_charbox(i, loose)`, `close()`."""
 
-    def __init__(self, lib: Any, raw: int | None) -> None:
-        self._lib, self.raw = lib, raw
+    _FREE = "FPDFText_ClosePage"
 
     def count_chars(self) -> int:
         count = self._lib.FPDFText_CountChars(self.raw)
@@ -251,8 +254,3 @@ class TextPage:
         if not ok:
             raise PdfiumError("Failed to get charbox.")
         return box
-
-    def close(self) -> None:
-        if self.raw:
-            self._lib.FPDFText_ClosePage(self.raw)
-            self.raw = None
