@@ -72,6 +72,36 @@ def test_pdfium_lines_match_pypdf_on_a_letter_with_a_watermark(monkeypatch):
     assert new.metadata == old.metadata and new.pages == old.pages == 2
 
 
+def test_words_measured_from_their_text_object_give_the_same_fragments(monkeypatch):
+    """A word's size and angle come from its text object's matrix and font size, asked of PDFium
+    once per object: the fragments equal those of asking for every word (watermark, columns)."""
+    data = letter_pdf(LETTER)
+    asked: list[int] = []
+    original = pdfium._RunBuilder._measure
+
+    def measure(self, raw, handle, index):
+        asked.append(index)
+        return original(self, raw, handle, index)
+
+    monkeypatch.setattr(pdfium._RunBuilder, "_measure", measure)
+
+    def fragments(cached: bool) -> list:
+        monkeypatch.setattr(pdfium, "_TEXT_OBJECTS", cached)
+        reader, out = pdfium.PdfiumText(data, None), []
+        try:
+            for index in range(reader.page_count()):
+                reader.fragments(index, out)
+        finally:
+            reader.close()
+        return out
+
+    every_word = fragments(False)
+    words = len(asked)
+    asked.clear()
+    assert fragments(True) == every_word
+    assert 0 < len(asked) < words / 2  # most words reuse their object's measures
+
+
 def test_pdfium_keeps_columns_apart_with_a_tab(monkeypatch):
     data = build_pdf(
         [

@@ -83,6 +83,7 @@ _SIGNATURES: dict[str, tuple[Any, list]] = {
     "FPDFText_GetCharOrigin": (_int, [_P, _int, ctypes.POINTER(_double), ctypes.POINTER(_double)]),
     "FPDFText_GetMatrix": (_int, [_P, _int, ctypes.POINTER(FSMatrix)]),
     "FPDFText_GetFontSize": (_double, [_P, _int]),
+    "FPDFText_GetTextObject": (_P, [_P, _int]),
 }
 
 _LIB: list[Any] = []  #: the bound library once loaded ([None] when it cannot be)

@@ -108,6 +108,8 @@ class _RunBuilder:
         self.x, self.y = ctypes.c_double(), ctypes.c_double()
         self.left, self.right, self.bottom, self.top = (ctypes.c_double() for _ in range(4))
         self.matrix: Any = None  # pdfium's FS_MATRIX (an untyped ctypes structure), made on first use
+        self.text_object: Any = None  # the PDF text object of the last measured word, and its measures:
+        self.measures: tuple = ()  # every glyph of one text object has its matrix and font size
 
     def newline(self) -> None:
         """PDFium ended a line: the next word starts a new run."""
@@ -115,18 +117,14 @@ class _RunBuilder:
 
     def word(self, raw: Any, handle: Any, text: str, start: int, end: int) -> None:
         """Measure one word and add it to the current run or start a new one."""
-        if self.matrix is None:
-            self.matrix = raw.FS_MATRIX()
         raw.FPDFText_GetCharOrigin(handle, start, self.x, self.y)
         x, y = self.x.value, self.y.value
-        m = self.matrix
-        if not raw.FPDFText_GetMatrix(handle, start, m):
-            m.a, m.b, m.c, m.d = 1.0, 0.0, 0.0, 1.0
-        font = raw.FPDFText_GetFontSize(handle, start)
-        size = font * math.hypot(m.c, m.d) or 1.0
-        advance = font * math.hypot(m.a, m.b)
-        angle = round(math.degrees(math.atan2(m.b, m.a)))
-        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        text_object = raw.FPDFText_GetTextObject(handle, start) if _TEXT_OBJECTS else None
+        if text_object and text_object == self.text_object:
+            size, advance, angle, cos, sin = self.measures
+        else:
+            size, advance, angle, cos, sin = self.measures = self._measure(raw, handle, start)
+            self.text_object = text_object
         if angle == 0 and raw.FPDFText_GetCharBox(handle, end - 1, self.left, self.right, self.bottom, self.top):
             reach = self.right.value - x
         else:
@@ -143,6 +141,19 @@ class _RunBuilder:
         self.flush()
         self.run = [(None, x, y), [word], y, size, reach, angle]
 
+    def _measure(self, raw: Any, handle: Any, index: int) -> tuple[float, float, int, float, float]:
+        """Size, advance, angle (whole degrees), its cosine and sine, of the glyph at `index`."""
+        if self.matrix is None:
+            self.matrix = raw.FS_MATRIX()
+        m = self.matrix
+        if not raw.FPDFText_GetMatrix(handle, index, m):
+            m.a, m.b, m.c, m.d = 1.0, 0.0, 0.0, 1.0
+        font = raw.FPDFText_GetFontSize(handle, index)
+        size = font * math.hypot(m.c, m.d) or 1.0
+        advance = font * math.hypot(m.a, m.b)
+        angle = round(math.degrees(math.atan2(m.b, m.a)))
+        return size, advance, angle, math.cos(math.radians(angle)), math.sin(math.radians(angle))
+
     def flush(self) -> None:
         """Emit the current run as a Fragment."""
         run, self.run = self.run, None
@@ -150,6 +161,10 @@ class _RunBuilder:
             return
         (_, x, y), words, _, size, width, angle = run
         self.out.append(Fragment(" ".join(words), x, y, size, max(width, 0.0), angle, len(self.out)))
+
+
+#: Measure a word from its text object's cached matrix and font size (False: every word asks PDFium).
+_TEXT_OBJECTS = True
 
 
 def _same_line(run: list, x: float, y: float, cos: float, sin: float) -> bool:
