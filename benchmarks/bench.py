@@ -557,7 +557,7 @@ def scale_section(ac: str, exiftool: str | None, small: Path, big: Path, cwd: st
     """Per-file time at N=1000 and N=10000, run back to back (exiftool as the linear control)."""
     log(f"scale: {small.name} and {big.name}, authcheck --jobs 2 and exiftool -r")
     res: dict = {}
-    pairs = [("authcheck", lambda d: [ac, str(d / "letters"), "--format", "jsonl", "--no-cache", "--jobs", "2"])]
+    pairs = [("authcheck", lambda d: cold([ac, str(d / "letters"), "--format", "jsonl", "--no-cache", "--jobs", "2"]))]
     if exiftool:
         pairs.append(("exiftool", lambda d: [exiftool, "-r", "-json", str(d / "letters")]))
     for tool, make in pairs:
