@@ -296,3 +296,21 @@ def test_mode_reads_the_environment():
     assert server.mode({"CI": "1"}) == "off"
     assert server.mode({"CI": "1", "AUTHCHECK_SERVER": "on"}) == "on"
     assert server.mode({"CI": "false"}) == "auto"
+
+
+def test_a_checkout_run_with_python_m_is_served_by_its_own_code(warm, tmp_path):
+    """`python -m authcheck` in a checkout imports the checkout's package, not the installed one:
+    the server it starts imports the same code (it was refused on every command before)."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    shutil.copytree(REPO / "authcheck", checkout / "authcheck", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "rules", checkout / "rules")
+    letter = SAMPLES / "forged-letter.pdf"
+    rc, out, err = warm("server", "start", cwd=checkout)
+    assert rc == 0, err
+    before = int(re.search(rb"served=(\d+)", out).group(1))
+    hot = warm(letter, "--format", "json", "--no-cache", cwd=checkout)
+    assert hot == warm(letter, "--format", "json", "--no-cache", cwd=checkout, mode="off")
+    _, out, _ = warm("server", "status", cwd=checkout)
+    assert int(re.search(rb"served=(\d+)", out).group(1)) == before + 1
+    warm("server", "stop", cwd=checkout)

@@ -1,6 +1,6 @@
 """The warm server's own side (see `cli/warm.py` for what it is and the client): prewarm, listen,
-and fork one child per command that becomes that command.  Run as `python -m authcheck.cli.server
-SOCKET` by `warm.start_server`."""
+and fork one child per command that becomes that command.  `warm.start_server` runs `main`, with
+the folder of the client's authcheck first on the import path when the client found it there."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from authcheck.cli.warm import (
     RLIMITS,
     key,
     sha256_hex,
+    socket_path,
     unlink_quietly,
 )
 
@@ -263,6 +264,9 @@ def serve(path: str) -> None:
     os.chdir("/")
     started = time.time()
     idle = _idle_seconds()
+    if socket_path(os.path.dirname(path), key()) != path:  # another installation's socket: not ours to serve
+        unlink_quietly(path + ".lock")
+        return
     try:
         prewarm()
         if _threads() != 1:  # forking a process with threads running is unsafe: serve nothing
@@ -482,7 +486,7 @@ def _become(request: Request) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m authcheck.cli.server SOCKET`: what `start_server` runs."""
+    """`main([SOCKET])`: what `warm.start_server` runs (`python -m authcheck.cli.server SOCKET` too)."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         sys.stderr.write("usage: python -m authcheck.cli.server SOCKET\n")

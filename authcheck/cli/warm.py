@@ -364,6 +364,23 @@ def _interpreter_args() -> list[str]:
     return args
 
 
+#: The server's command line: the folder holding this client's authcheck goes first on its import
+#: path when the client found it there first (`python -m authcheck` in a checkout, over an
+#: installed copy), so both import the same code; `-P` keeps every other folder out.
+_SERVER_MAIN = (
+    "import sys; sys.argv[1] and sys.path.insert(0, sys.argv[1]); "
+    "from authcheck.cli.server import main; main(sys.argv[2:])"
+)
+
+
+def _package_parent_to_add() -> str:
+    """The folder this authcheck was imported from, when the server would not find it on its own
+    path (it came through the script's folder or the working folder, sys.path[0]); else ""."""
+    parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    others = {os.path.abspath(entry) for entry in sys.path[1:] if entry}
+    return "" if parent in others else parent
+
+
 def start_server(path: str) -> int | None:
     """Start a detached server for `path` (new session, standard streams on /dev/null); its pid.
 
@@ -391,7 +408,7 @@ def start_server(path: str) -> int | None:
     try:
         return os.posix_spawn(
             sys.executable,
-            [*_interpreter_args(), "-m", "authcheck.cli.server", path],
+            [*_interpreter_args(), "-c", _SERVER_MAIN, _package_parent_to_add(), path],
             os.environ,
             file_actions=[
                 (os.POSIX_SPAWN_OPEN, 0, devnull, os.O_RDONLY, 0),
