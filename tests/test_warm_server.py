@@ -45,9 +45,12 @@ def warm(tmp_path, monkeypatch):
         COLUMNS="100",
     )
 
-    def run(*args, mode="on", cwd=REPO, extra=None, stdin=None, preexec=None):
+    def run(*args, mode="on", cwd=REPO, extra=None, stdin=None, preexec=None, installed=True):
+        # -P: the installed authcheck whatever the folder (python -m would import a checkout's
+        # package from the working folder, which is other code with its own server)
+        python = [sys.executable, "-P"] if installed else [sys.executable]
         proc = subprocess.run(
-            [sys.executable, "-m", "authcheck", *map(str, args)],
+            [*python, "-m", "authcheck", *map(str, args)],
             env={**env, "AUTHCHECK_SERVER": mode, **(extra or {})},
             cwd=cwd,
             input=stdin,
@@ -131,7 +134,7 @@ def test_stdin_relative_outputs_and_environment_reach_the_command(warm, tmp_path
 def test_the_client_imports_nothing_heavy(warm):
     started(warm)
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "authcheck", str(SAMPLES / "forged-letter.pdf"), "-f", "json"],
+        [sys.executable, "-P", "-X", "importtime", "-m", "authcheck", str(SAMPLES / "forged-letter.pdf"), "-f", "json"],
         env={**warm.env, "AUTHCHECK_SERVER": "on"},
         capture_output=True,
         timeout=60,
@@ -174,7 +177,7 @@ def test_ctrl_c_reaches_the_served_command(warm, tmp_path):
     started(warm)
     folder = _scan_folder(tmp_path)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "authcheck", str(folder), "--format", "jsonl", "--no-cache", "--jobs", "1"],
+        [sys.executable, "-P", "-m", "authcheck", str(folder), "--format", "jsonl", "--no-cache", "--jobs", "1"],
         env=warm.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -192,7 +195,7 @@ def test_a_killed_client_stops_its_command(warm, tmp_path):
     pid = _server_pid(warm)
     folder = _scan_folder(tmp_path, 400)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "authcheck", str(folder), "--format", "jsonl", "--no-cache", "--jobs", "1"],
+        [sys.executable, "-P", "-m", "authcheck", str(folder), "--format", "jsonl", "--no-cache", "--jobs", "1"],
         env=warm.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -223,7 +226,8 @@ def test_the_clients_limits_apply_to_the_served_command(warm, tmp_path):
 def test_an_edited_installation_is_not_served(warm):
     before = started(warm)
     pid = _server_pid(warm)
-    module = Path(server.__file__).with_name("server.py")
+    where = [sys.executable, "-P", "-c", "import authcheck.cli.server as s; print(s.__file__)"]
+    module = Path(subprocess.run(where, capture_output=True, text=True, check=True).stdout.strip())  # the server's
     st = module.stat()
     try:
         os.utime(module, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
@@ -246,7 +250,12 @@ def test_a_request_with_another_key_is_refused(warm):
     folder = server.runtime_dir(env)
     # the socket this interpreter's commands use
     proc = subprocess.run(
-        [sys.executable, "-c", "from authcheck.cli import warm as s; print(s.socket_path(s.runtime_dir(), s.key()))"],
+        [
+            sys.executable,
+            "-P",
+            "-c",
+            "from authcheck.cli import warm as s; print(s.socket_path(s.runtime_dir(), s.key()))",
+        ],
         env=warm.env,
         capture_output=True,
         text=True,
@@ -306,11 +315,11 @@ def test_a_checkout_run_with_python_m_is_served_by_its_own_code(warm, tmp_path):
     shutil.copytree(REPO / "authcheck", checkout / "authcheck", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "rules", checkout / "rules")
     letter = SAMPLES / "forged-letter.pdf"
-    rc, out, err = warm("server", "start", cwd=checkout)
+    rc, out, err = warm("server", "start", cwd=checkout, installed=False)
     assert rc == 0, err
     before = int(re.search(rb"served=(\d+)", out).group(1))
-    hot = warm(letter, "--format", "json", "--no-cache", cwd=checkout)
-    assert hot == warm(letter, "--format", "json", "--no-cache", cwd=checkout, mode="off")
-    _, out, _ = warm("server", "status", cwd=checkout)
+    hot = warm(letter, "--format", "json", "--no-cache", cwd=checkout, installed=False)
+    assert hot == warm(letter, "--format", "json", "--no-cache", cwd=checkout, mode="off", installed=False)
+    _, out, _ = warm("server", "status", cwd=checkout, installed=False)
     assert int(re.search(rb"served=(\d+)", out).group(1)) == before + 1
-    warm("server", "stop", cwd=checkout)
+    warm("server", "stop", cwd=checkout, installed=False)
