@@ -1,11 +1,22 @@
 """The warm server's own side (see `cli/warm.py` for what it is and the client): prewarm, listen,
 and fork one child per command that becomes that command.  `warm.start_server` runs `main`, with
-the folder of the client's authcheck first on the import path when the client found it there."""
+the folder of the client's authcheck first on the import path when the client found it there.
+Only the server imports this module, never a command's client, so its standard modules are
+imported at the top."""
 
 from __future__ import annotations
 
+import gc
+import importlib
+import io
 import os
+import resource
+import select
+import signal
+import socket
 import sys
+import tempfile
+import time
 
 from authcheck.cli.warm import (
     ENV_IDLE,
@@ -25,7 +36,6 @@ from authcheck.cli.warm import (
 def _apply_context(context: str) -> bool:
     """Put this process under the client's niceness, CPUs and limits; False when it cannot be done
     (a limit above the server's own hard limit): then the client runs the command cold."""
-    import resource
 
     for item in filter(None, context.split(";")):
         name, _, value = item.partition("=")
@@ -64,7 +74,6 @@ class Request:
 
 
 def _receive(conn) -> Request:
-    import socket
 
     conn.settimeout(5)
     fds: list[int] = []
@@ -95,7 +104,6 @@ def _receive(conn) -> Request:
 
 
 def _peer_uid(conn) -> int | None:
-    import socket
 
     try:
         creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
@@ -106,7 +114,6 @@ def _peer_uid(conn) -> int | None:
 
 def prewarm() -> None:
     """Import what any command may need and compile the built-in rules, once, before any fork."""
-    import importlib
 
     from authcheck.engine.rulepack import load_ruleset, remember_compiled
     from authcheck.loaders.formats import table
@@ -209,7 +216,6 @@ def _warm_pdf() -> bytes:
 
 def _warm_docx() -> bytes:
     """The made-up letter as a DOCX from python-docx's own template."""
-    import io
 
     import docx
 
@@ -225,7 +231,6 @@ def _bind(path: str):
     """A listening socket at `path`, or None when a server answers there already.  It is bound and
     listening under a private name first, then renamed into place, so a command never meets a
     socket that refuses it while the server is still starting."""
-    import socket
 
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -254,12 +259,6 @@ def _bind(path: str):
 
 def serve(path: str) -> None:
     """Run the server on `path` until it is idle, stopped, replaced or out of date."""
-    import gc
-    import select
-    import signal
-    import time
-
-    from authcheck.batch.run import code_version
 
     os.chdir("/")
     started = time.time()
@@ -271,7 +270,7 @@ def serve(path: str) -> None:
         prewarm()
         if _threads() != 1:  # forking a process with threads running is unsafe: serve nothing
             return
-        stamp = _stamp(code_version)
+        stamp = _stamp()
         listener = _bind(path)
     finally:
         unlink_quietly(path + ".lock")
@@ -303,7 +302,7 @@ def serve(path: str) -> None:
                 if request.kind == b"stop":
                     conn.sendall(b"stopped\n")
                     return
-                current = _stamp(code_version)
+                current = _stamp()
                 if request.kind != b"run" or request.key != own_key or len(request.fds) != 3 or current != stamp:
                     for fd in request.fds:
                         os.close(fd)
@@ -334,9 +333,11 @@ def _threads() -> int:
         return 1
 
 
-def _stamp(code_version) -> tuple:
+def _stamp() -> tuple:
     """authcheck's own files (sizes, times) and every import folder's time: an edited checkout or a
     package installed, upgraded or removed since the server started makes it out of date."""
+    from authcheck.batch.run import code_version
+
     code_version.cache_clear()
     folders: list[tuple[str, int | None]] = []
     for entry in sys.path:
@@ -365,9 +366,6 @@ def _idle_seconds() -> float:
 
 def _monitor(conn, request: Request) -> None:
     """The command's parent: start it, relay the client's signals, report how it ended.  Never returns."""
-    import select
-    import signal
-    import time
 
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     try:
@@ -437,10 +435,6 @@ def _command(request: Request) -> None:
 
 
 def _become(request: Request) -> int:
-    import io
-    import signal
-    import tempfile
-    import time
 
     os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.default_int_handler)

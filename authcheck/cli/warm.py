@@ -61,12 +61,21 @@ _KEY_ENV = (
 FORWARDED = (2, 15, 1, 3)  #: SIGINT, SIGTERM, SIGHUP, SIGQUIT: passed on to the command
 
 
+_ALIASES = {"1": "on", "yes": "on", "true": "on", "0": "off", "no": "off", "false": "off"}
+
+
+def setting(value: str | None) -> str | None:
+    """The mode an AUTHCHECK_SERVER value names (unset or empty: `auto`), or None for no mode."""
+    value = (value or "auto").strip().lower() or "auto"
+    value = _ALIASES.get(value, value)
+    return value if value in MODES else None
+
+
 def mode(env=None) -> str:
     """`auto`, `on` or `off`, from AUTHCHECK_SERVER (anything else is `off`) and CI."""
     env = os.environ if env is None else env
-    value = (env.get(ENV_MODE) or "auto").strip().lower()
-    value = {"1": "on", "yes": "on", "true": "on", "0": "off", "no": "off", "false": "off"}.get(value, value)
-    if value not in MODES:
+    value = setting(env.get(ENV_MODE))
+    if value is None:
         return "off"
     if value == "auto" and (env.get("CI") or "").strip().lower() not in ("", "0", "false", "no"):
         return "off"
@@ -431,8 +440,8 @@ def unlink_quietly(path: str) -> None:
 
 def ask(request: bytes, env=None) -> tuple[str | None, bytes | None]:
     """Send `status` or `stop` to this installation's server: (socket path, its answer or None)."""
-    folder = runtime_dir(env)
-    path = socket_path(folder, key()) if folder else None
+    folder, server_key = runtime_dir(env), key()
+    path = socket_path(folder, server_key) if folder else None
     if path is None:
         return None, None
     import _socket
@@ -441,7 +450,7 @@ def ask(request: bytes, env=None) -> tuple[str | None, bytes | None]:
     sock.settimeout(10)
     try:
         sock.connect(path)
-        sock.sendall(encode_request(request, key(), []))
+        sock.sendall(encode_request(request, server_key, []))
         return path, _Lines(sock).line() or None
     except (OSError, _Cold):
         return path, None
@@ -455,17 +464,9 @@ def status_command() -> int:
 
     current = mode() if supported() else "off"
     why = "" if supported() else " (Linux only)"
-    setting = os.environ.get(ENV_MODE)
-    if setting is not None and (setting.strip().lower() or "auto") not in (
-        *MODES,
-        "1",
-        "0",
-        "yes",
-        "no",
-        "true",
-        "false",
-    ):
-        why = f" ({ENV_MODE}={setting!r} is not one of auto, on, off)"
+    given = os.environ.get(ENV_MODE)
+    if setting(given) is None:
+        why = f" ({ENV_MODE}={given!r} is not one of auto, on, off)"
     elif current == "off" and mode({**os.environ, "CI": ""}) != "off":
         why = " (CI is set; AUTHCHECK_SERVER=on uses it there too)"
     path, answer = ask(b"status")
