@@ -77,13 +77,13 @@ def test_words_measured_from_their_text_object_give_the_same_fragments(monkeypat
     once per object: the fragments equal those of asking for every word (watermark, columns)."""
     data = letter_pdf(LETTER)
     asked: list[int] = []
-    original = pdfium._RunBuilder._measure
+    original = pdfium._measure
 
-    def measure(self, raw, handle, index):
+    def measure(raw, handle, index, matrix):
         asked.append(index)
-        return original(self, raw, handle, index)
+        return original(raw, handle, index, matrix)
 
-    monkeypatch.setattr(pdfium._RunBuilder, "_measure", measure)
+    monkeypatch.setattr(pdfium, "_measure", measure)
 
     def fragments(cached: bool) -> list:
         monkeypatch.setattr(pdfium, "_TEXT_OBJECTS", cached)
@@ -146,15 +146,15 @@ def test_a_page_pdfium_cannot_read_falls_back_to_pypdf(monkeypatch):
 def test_pdfium_page_cut_by_the_time_budget_keeps_the_words_read(monkeypatch):
     import time
 
-    original = pdfium._RunBuilder.word
+    original = pdfium.Fragment
 
-    def word(self, raw, handle, text, start, end):
-        original(self, raw, handle, text, start, end)
-        if text[start:end] == "spin":
+    def fragment(text, *rest):  # the page's last run is made after every word of it was measured
+        if text.startswith("spin"):
             while True:
                 time.sleep(0.01)
+        return original(text, *rest)
 
-    monkeypatch.setattr(pdfium._RunBuilder, "word", word)
+    monkeypatch.setattr(pdfium, "Fragment", fragment)
     data = build_pdf([[Text(72, 700, "Page one")], [Text(72, 700, "Page two"), Text(72, 600, "spin here")]])
     start = time.monotonic()
     doc = read(data, "pdfium", monkeypatch, limits=Limits(timeout=1.0))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 from typing import Any
 
 from authcheck.loaders.pdflayout import Fragment
@@ -75,7 +76,13 @@ class PdfiumText:
 
 
 def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
-    """Split the page text into words and group them into fragments."""
+    """Split the page text into words and group them into fragments: one fragment a run of words
+    on one baseline, in one size and angle, with gaps of at most 2.5 ems, and no line break between.
+
+    Each word is measured by its first glyph's origin and its last glyph's box (its origin plus half
+    an em on a turned line); size and angle come from the glyph's text object, asked once per object.
+    This loop runs for every word of every page, so its state is kept in local variables.
+    """
     count = textpage.count_chars()
     if count <= 0:
         return
@@ -83,84 +90,68 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     if len(text) != count:
         raise ValueError("PDFium text and character indexes disagree")
     handle = textpage.raw
-    builder = _RunBuilder(out)
-    start = None
-    for k, char in enumerate(text):
-        if char.isspace():
-            if start is not None:
-                builder.word(raw, handle, text, start, k)
-                start = None
-            if char in "\r\n":
-                builder.newline()
-        elif start is None:
-            start = k
-    if start is not None:
-        builder.word(raw, handle, text, start, count)
-    builder.flush()
-
-
-class _RunBuilder:
-    """Collects words (text, origin, end, size, angle) into runs on one baseline."""
-
-    def __init__(self, out: list[Fragment]) -> None:
-        self.out = out
-        self.run: list | None = None  # [text, x, y, size, end_x, angle, last_end]
-        self.x, self.y = ctypes.c_double(), ctypes.c_double()
-        self.left, self.right, self.bottom, self.top = (ctypes.c_double() for _ in range(4))
-        self.matrix: Any = None  # pdfium's FS_MATRIX (an untyped ctypes structure), made on first use
-        self.text_object: Any = None  # the PDF text object of the last measured word, and its measures:
-        self.measures: tuple = ()  # every glyph of one text object has its matrix and font size
-
-    def newline(self) -> None:
-        """PDFium ended a line: the next word starts a new run."""
-        self.flush()
-
-    def word(self, raw: Any, handle: Any, text: str, start: int, end: int) -> None:
-        """Measure one word and add it to the current run or start a new one."""
-        raw.FPDFText_GetCharOrigin(handle, start, self.x, self.y)
-        x, y = self.x.value, self.y.value
-        text_object = raw.FPDFText_GetTextObject(handle, start) if _TEXT_OBJECTS else None
-        if text_object and text_object == self.text_object:
-            size, advance, angle, cos, sin = self.measures
+    origin_of, box_of = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharBox
+    object_of = raw.FPDFText_GetTextObject if _TEXT_OBJECTS else None
+    cx, cy = ctypes.c_double(), ctypes.c_double()
+    left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    matrix = raw.FS_MATRIX()
+    emit = out.append
+    words: list[str] | None = None  # the current run: its words, origin, size, width (along its baseline), angle
+    x0 = y0 = run_size = width = 0.0
+    run_angle = 0
+    last_object: Any = None
+    size = advance = cos = sin = 0.0
+    angle = 0
+    for match in _WORD.finditer(text):
+        if words is not None and _BREAK.search(match.group(1)):  # PDFium ended a line: a new run
+            emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
+            words = None
+        start, end = match.span(2)
+        origin_of(handle, start, cx, cy)
+        x, y = cx.value, cy.value
+        text_object = object_of(handle, start) if object_of is not None else None
+        if not text_object or text_object != last_object:
+            size, advance, angle, cos, sin = _measure(raw, handle, start, matrix)
+            last_object = text_object
+        if angle == 0 and box_of(handle, end - 1, left, right, bottom, top):
+            reach = right.value - x
         else:
-            size, advance, angle, cos, sin = self.measures = self._measure(raw, handle, start)
-            self.text_object = text_object
-        if angle == 0 and raw.FPDFText_GetCharBox(handle, end - 1, self.left, self.right, self.bottom, self.top):
-            reach = self.right.value - x
-        else:
-            raw.FPDFText_GetCharOrigin(handle, end - 1, self.x, self.y)
-            reach = (self.x.value - x) * cos + (self.y.value - y) * sin + 0.5 * advance  # last glyph: half an em
-        word = text[start:end]
-        run = self.run
-        if run is not None and run[5] == angle and abs(run[3] - size) < 0.05 * size and _same_line(run, x, y, cos, sin):
-            gap = (x - run[0][1]) * cos + (y - run[0][2]) * sin - run[4]
-            if -0.5 * size <= gap <= 2.5 * size:
-                run[1].append(word)
-                run[4] = max(run[4], (x - run[0][1]) * cos + (y - run[0][2]) * sin + reach)
-                return
-        self.flush()
-        self.run = [(None, x, y), [word], y, size, reach, angle]
+            origin_of(handle, end - 1, cx, cy)
+            reach = (cx.value - x) * cos + (cy.value - y) * sin + 0.5 * advance  # last glyph: half an em
+        if (
+            words is not None
+            and run_angle == angle
+            and abs(run_size - size) < 0.05 * size
+            and abs(-(x - x0) * sin + (y - y0) * cos) <= 0.5 * run_size  # on the run's baseline
+        ):
+            along = (x - x0) * cos + (y - y0) * sin
+            if -0.5 * size <= along - width <= 2.5 * size:
+                words.append(match.group(2))
+                width = max(width, along + reach)
+                continue
+        if words is not None:
+            emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
+        words, x0, y0, run_size, width, run_angle = [match.group(2)], x, y, size, reach, angle
+    if words is not None:
+        emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
 
-    def _measure(self, raw: Any, handle: Any, index: int) -> tuple[float, float, int, float, float]:
-        """Size, advance, angle (whole degrees), its cosine and sine, of the glyph at `index`."""
-        if self.matrix is None:
-            self.matrix = raw.FS_MATRIX()
-        m = self.matrix
-        if not raw.FPDFText_GetMatrix(handle, index, m):
-            m.a, m.b, m.c, m.d = 1.0, 0.0, 0.0, 1.0
-        font = raw.FPDFText_GetFontSize(handle, index)
-        size = font * math.hypot(m.c, m.d) or 1.0
-        advance = font * math.hypot(m.a, m.b)
-        angle = round(math.degrees(math.atan2(m.b, m.a)))
-        return size, advance, angle, math.cos(math.radians(angle)), math.sin(math.radians(angle))
 
-    def flush(self) -> None:
-        """Emit the current run as a Fragment."""
-        run, self.run = self.run, None
-        if run is None:
-            return
-        (_, x, y), words, _, size, width, angle = run
-        self.out.append(Fragment(" ".join(words), x, y, size, max(width, 0.0), angle, len(self.out)))
+#: A word (group 2: a run of characters that are not white space, as `str.isspace` says) and the
+#: white space before it (group 1), which ends a line when it holds a line break.
+_WORD = re.compile(r"(\s*)(\S+)")
+_BREAK = re.compile(r"[\r\n]")
+
+
+def _measure(raw: Any, handle: Any, index: int, m: Any) -> tuple[float, float, int, float, float]:
+    """Size, advance, angle (whole degrees), its cosine and sine, of the glyph at `index` (`m`: an
+    FS_MATRIX to fill)."""
+    if not raw.FPDFText_GetMatrix(handle, index, m):
+        m.a, m.b, m.c, m.d = 1.0, 0.0, 0.0, 1.0
+    font = raw.FPDFText_GetFontSize(handle, index)
+    size = font * math.hypot(m.c, m.d) or 1.0
+    advance = font * math.hypot(m.a, m.b)
+    angle = round(math.degrees(math.atan2(m.b, m.a)))
+    return size, advance, angle, math.cos(math.radians(angle)), math.sin(math.radians(angle))
 
 
 #: Measure a word from its text object's cached matrix and font size (False: every word asks PDFium).
