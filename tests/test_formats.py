@@ -137,13 +137,25 @@ def test_the_toy_format_goes_through_a_whole_check(toy_table, tmp_path):
 
 
 def test_prewarm_imports_what_the_names_claim():
-    pdf = ("authcheck.loaders.pdf", "authcheck.forensics.pdffacts", "pypdf")
+    pdf = ("authcheck.loaders.pdf", "authcheck.forensics.pdffacts", "pypdf", "authcheck.loaders.pdfiumlite:load")
     docx = ("authcheck.loaders.docx", "authcheck.forensics.docxfacts", "docx")
     assert formats.prewarm_modules([".docx"]) == docx
     assert formats.prewarm_modules([".txt", ".png"]) == ()
     assert formats.prewarm_modules([".pdf", ".txt"]) == pdf
     assert formats.prewarm_modules([".doc", ".txt"]) == pdf + docx
     assert formats.prewarm_modules([""]) == pdf + docx
+
+
+def test_prewarm_imports_modules_calls_functions_and_skips_what_fails(monkeypatch):
+    import types
+
+    called: list[str] = []
+    fake = types.ModuleType("authcheck_prewarm_fake")
+    fake.ready = lambda: called.append("ready")
+    fake.broken = lambda: 1 / 0
+    monkeypatch.setitem(sys.modules, "authcheck_prewarm_fake", fake)
+    formats.prewarm(["authcheck_prewarm_fake:broken", "no_such_module_here", "authcheck_prewarm_fake:ready", "json"])
+    assert called == ["ready"]  # the failures before it did not stop it
 
 
 def test_the_table_matches_the_result_schema():
@@ -181,12 +193,14 @@ def test_every_reference_resolves_and_stays_on_its_floor():
         if fmt.forensics:
             assert fmt.forensics.startswith("authcheck.forensics.") and callable(formats.resolve(fmt.forensics))
         forensics_module = (fmt.forensics or "").partition(":")[0]
-        for module in fmt.prewarm:  # its loader, its examiner, or the third-party parser they use
+        for entry in fmt.prewarm:  # its loader, its examiner, the third-party parser they use, or a loader's call
+            module, _, function = entry.partition(":")
             assert (
                 module.startswith("authcheck.loaders.")
                 or module == forensics_module
                 or not module.startswith("authcheck")
             )
+            assert not function or callable(formats.resolve(entry))
             importlib.import_module(module)
         assert fmt.magic or fmt.guess, f"{fmt.name}: no way to recognise it"
 

@@ -118,6 +118,43 @@ def test_auto_leaves_short_and_updated_files_to_pypdf(make, monkeypatch):
     assert opened == []
 
 
+def test_auto_reads_a_short_letter_with_pypdf_even_with_pdfium_loaded(monkeypatch):
+    """The reader depends on the file alone: a warm server or a scan's workers, which have PDFium
+    loaded, read a 1-page letter with pypdf as a cold command does (the readers differ on some
+    damaged files, and a file gets one result wherever it is checked)."""
+    from authcheck.loaders import pdfiumlite
+
+    if pdfiumlite.load() is None:
+        pytest.skip("PDFium's library is not where a pypdfium2 wheel puts it")
+    opened = _pdfium_opened(monkeypatch)
+    _read(_letter(1), "auto", monkeypatch)
+    assert opened == []
+
+
+def test_forensics_takes_the_loaders_reader_of_the_same_bytes_once(monkeypatch):
+    """The reader of a file read cleanly is handed to forensics, once, for those very bytes; the
+    facts are the same as with a reader of its own."""
+    from authcheck.forensics.pdffacts import examine_with_notes
+    from authcheck.settings import Settings
+
+    data = _letter(2)
+    doc = _read(data, "auto", monkeypatch)
+    shared = examine_with_notes(data, doc, Settings())
+    assert pdf.reader_for(data) is None  # taken by forensics
+    _read(data, "auto", monkeypatch)
+    assert pdf.reader_for(bytes(bytearray(data))) is None  # equal bytes, another object: not handed over
+    assert pdf.reader_for(data) is None  # and the one kept is dropped
+    assert examine_with_notes(data, doc, Settings()) == shared  # forensics opened its own: same facts
+
+
+def test_a_file_read_with_a_note_keeps_no_reader_for_forensics(monkeypatch):
+    data = _letter(1)
+    damaged = data + b" " * 4096  # "damaged": no %%EOF near the end
+    doc = _read(damaged, "auto", monkeypatch)
+    assert "damaged" in {n.code for n in doc.notes}
+    assert pdf.reader_for(damaged) is None
+
+
 def test_auto_leaves_a_file_pypdf_complained_about_to_pypdf(monkeypatch):
     data = _letter(pdf.PDFIUM_MIN_PAGES)
     monkeypatch.setattr(pdf, "TEXT_READER", "auto")

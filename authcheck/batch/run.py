@@ -250,24 +250,16 @@ class Run:
 
 
 def _prewarm(targets: list[Target]) -> None:
-    """Import what a batch's workers will need once, here, before they are forked, so every worker
+    """Ready what a batch's workers will need once, here, before they are forked, so every worker
     (and every replacement of one killed on a limit) starts ready for its first file: the pipeline's
-    stages, and the parsers the format table lists for the formats the files' names claim (all of
-    them for a name that claims none).  PDFium is left to the workers (its library is initialised
-    on import)."""
-    import importlib
-
-    from authcheck.loaders.formats import prewarm_modules
+    stages, and what the format table lists for the formats the files' names claim (all of them for
+    a name that claims none), PDFium's library included (it starts no thread, so forking after is safe)."""
+    from authcheck.loaders.formats import prewarm, prewarm_modules
 
     stages = ["authcheck.loaders", "authcheck.forensics", "authcheck.extract", "authcheck.registry"]
     stages += ["authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.scoring.evidencebox"]
     stages += ["authcheck.engine.checks.reading", "rapidfuzz.fuzz"]
-    parsers = prewarm_modules(os.path.splitext(t.path)[1].lower() for t in targets)
-    for name in [*stages, *parsers]:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # an optional part missing: the worker reports it for the file that needs it
-            pass
+    prewarm([*stages, *prewarm_modules(os.path.splitext(t.path)[1].lower() for t in targets)])
 
 
 @functools.lru_cache(maxsize=1)

@@ -7,7 +7,6 @@ imported at the top."""
 from __future__ import annotations
 
 import gc
-import importlib
 import io
 import os
 import resource
@@ -116,6 +115,7 @@ def prewarm() -> None:
     """Import what any command may need and compile the built-in rules, once, before any fork."""
 
     from authcheck.engine.rulepack import load_ruleset, remember_compiled
+    from authcheck.loaders.formats import prewarm as ready
     from authcheck.loaders.formats import table
     from authcheck.reporters.formats import table as table_out
 
@@ -124,20 +124,10 @@ def prewarm() -> None:
     names += ["authcheck.loaders", "authcheck.forensics", "authcheck.extract", "authcheck.registry"]
     names += ["authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.scoring.evidencebox"]
     names += ["authcheck.engine.checks.reading", "rapidfuzz.fuzz", "authcheck.forensics.pdffacts"]
-    names += [m for fmt in table() for m in fmt.prewarm]
+    names += [m for fmt in table() for m in fmt.prewarm]  # PDFium's library too (evidence boxes, page text)
     names += [ref.partition(":")[0] for out in table_out() for ref in (out.one, out.run, out.line, out.folder) if ref]
     names += ["rich.console", "rich.table", "rich.text", "rich.panel", "multiprocessing.connection"]
-    for name in dict.fromkeys(names):
-        try:
-            importlib.import_module(name)
-        except Exception:  # an optional part missing: the command that needs it reports it
-            pass
-    try:  # PDFium's library, bound and initialised once (evidence boxes, long plain PDFs)
-        from authcheck.loaders.pdfiumlite import load
-
-        load()
-    except Exception:
-        pass
+    ready(names)  # an optional part missing: the command that needs it reports it
     remember_compiled()
     try:
         warm_up(load_ruleset(()))

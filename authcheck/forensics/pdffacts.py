@@ -20,6 +20,7 @@ from authcheck.forensics.pdfdiff import Budget, diff_revisions
 from authcheck.forensics.pdfmeta import metadata_facts
 from authcheck.forensics.pdfrevisions import MAX_SECTIONS, Structure, walk
 from authcheck.forensics.pdfsignals import revision_facts, signature_facts, structure_facts
+from authcheck.loaders.pdf import reader_for
 from authcheck.model import Document, Evidence, Location, Note, Signal
 
 MAX_SECONDS = 12.0
@@ -45,7 +46,7 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
     facts.update(structure_facts(structure))
     facts.update(_guarded("metadata", incomplete, metadata_facts, doc, data) or {})
     with _pypdf(limits) as pypdf:
-        reader = _open(pypdf, data, getattr(settings, "password", None))
+        reader = reader_for(data) or _open(pypdf, data, getattr(settings, "password", None))
         if reader is None:
             incomplete.append("content (the file could not be opened or decrypted)")
         else:

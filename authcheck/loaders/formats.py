@@ -32,10 +32,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from authcheck.util.lazyref import resolve
+from authcheck.util.lazyref import import_module, resolve
 from authcheck.util.records import frozen
 
-__all__ = ["FORMATS", "Format", "by_name", "claimed_by", "discovered_extensions", "prewarm_modules", "resolve"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "by_name",
+    "claimed_by",
+    "discovered_extensions",
+    "prewarm",
+    "prewarm_modules",
+    "resolve",
+]
 
 _SNIFF = "authcheck.loaders.sniff"
 
@@ -63,7 +72,9 @@ class Format:
     forensics: str | None = None
     discover: tuple[str, ...] | None = None  #: extensions a folder walk picks up (None: `extensions`)
     notes: str | None = None
-    prewarm: tuple[str, ...] = ()  #: modules a batch imports before starting its workers
+    #: what a batch readies before starting its workers: modules to import, and "module:function"
+    #: entries to call once (a native library to load)
+    prewarm: tuple[str, ...] = ()
 
     @property
     def discovered(self) -> tuple[str, ...]:
@@ -83,7 +94,7 @@ FORMATS: tuple[Format, ...] = (
         follow_up="authcheck.loaders.pdfscan:ocr_if_scanned",
         forensics="authcheck.forensics.pdffacts:examine_with_notes",
         notes=f"{_SNIFF}:header_notes",
-        prewarm=("authcheck.loaders.pdf", "authcheck.forensics.pdffacts", "pypdf"),
+        prewarm=("authcheck.loaders.pdf", "authcheck.forensics.pdffacts", "pypdf", "authcheck.loaders.pdfiumlite:load"),
     ),
     Format(
         "docx",
@@ -136,8 +147,21 @@ def discovered_extensions() -> frozenset[str]:
 
 
 def prewarm_modules(extensions: Iterable[str]) -> tuple[str, ...]:
-    """The modules to import before a batch of files with these extensions: those of each format
-    an extension claims, and of every format when one claims none (that file may be any type)."""
+    """The prewarm entries for a batch of files with these extensions (see `prewarm`): those of each
+    format an extension claims, and of every format when one claims none (that file may be any type)."""
     claimed = [claimed_by(ext) for ext in set(extensions)]
     wanted = table() if None in claimed else [fmt for fmt in table() if fmt in claimed]
     return tuple(dict.fromkeys(module for fmt in wanted for module in fmt.prewarm))
+
+
+def prewarm(entries: Iterable[str]) -> None:
+    """Import each module, and call each "module:function" entry, once; an optional part that is
+    missing or fails is skipped (the file that needs it reports it when it is checked)."""
+    for entry in dict.fromkeys(entries):
+        try:
+            if ":" in entry:
+                resolve(entry)()
+            else:
+                import_module(entry)
+        except Exception:
+            pass

@@ -118,9 +118,36 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: s
     notes.extend(log.notes())
     if b"%%EOF" not in data[-2048:]:
         notes.append(Note("damaged", "the file does not end with %%EOF: it may have been cut short"))
+    _hand_over(data, reader if reader is not None and not notes and not reader.is_encrypted else None)
     return Document(
         path=path, sha256=sha256, size=len(data), format="pdf", extension=extension, notes=tuple(notes), **parts
     )
+
+
+#: The reader of the last PDF read in full without a note, for forensics to take (`reader_for`).
+_READ: list[tuple[bytes, Any]] = []
+
+
+def _hand_over(data: bytes, reader: Any) -> None:
+    """Keep `reader` (or nothing) as the one `reader_for(data)` gives: at most one, the last file's."""
+    _READ.clear()
+    if reader is not None:
+        _READ.append((data, reader))
+
+
+def reader_for(data: bytes) -> Any:
+    """The PdfReader `load_pdf` opened on this very bytes object, handed over once (None otherwise).
+
+    Forensics reads the same objects again (pages, resources, content streams, form fields); taking
+    the loader's reader saves opening the file, walking the page tree and parsing those objects a
+    second time.  Only a reader that read every part within its budget without a note is kept (a
+    budget cut can stop pypdf half way through an object), never an encrypted one, and only for the
+    same `bytes` object, so a reader is never paired with other bytes.
+    """
+    if _READ and _READ[0][0] is data:
+        return _READ.pop()[1]
+    _READ.clear()
+    return None
 
 
 _OUTPUT_LIMITS = (
@@ -315,15 +342,17 @@ def _fast_reader(data: bytes, password: str | None, reader: Any, budget: Budget,
         return None
 
 
-PDFIUM_MIN_PAGES = (
-    8  #: "auto" uses PDFium from this many pages: it saves ~1.7 ms of CPU a page, importing it costs ~25 ms
-)
+#: "auto" uses PDFium from this many pages: it saves ~1.7 ms of CPU a page, loading it costs ~30 ms.
+#: The choice depends on the file alone, never on whether this process has PDFium loaded already:
+#: the two readers differ on some damaged files, and a file must get the same result in a terminal,
+#: from a warm server and in a folder scan.
+PDFIUM_MIN_PAGES = 8
 
 
 def _wants_pdfium(data: bytes, reader: Any, complaints: int) -> bool:
     """True when PDFium should read this file's pages of plain text (see `TEXT_READER`): always with
     "pdfium"; with "auto" for a plain file (`pdfbytes.plain_pdf`) pypdf opened without a complaint and
-    that has at least PDFIUM_MIN_PAGES pages (below that, importing PDFium costs more than it saves)."""
+    that has at least PDFIUM_MIN_PAGES pages (below that, loading PDFium costs more than it saves)."""
     if TEXT_READER == "pdfium":
         return True
     if TEXT_READER != "auto" or complaints:
