@@ -11,7 +11,9 @@ random.Random(f"{seed}:{index}").
 Mix (exact counts, shuffled): 77 % 1-page PDF, 5 % 3-page PDF, 3 % 20-page PDF, 10 % DOCX,
 5 % text.  About 30 % announce a change of policy (withdrawal, redeployment, treaty
 termination), about 35 % are unsigned, 5 % carry a DRAFT banner.  Issuers, names, dates and
-metadata are fictional and varied; about 10 % have metadata from someone else.
+metadata are fictional and varied; about 10 % have metadata from someone else.  The 3- and
+20-page letters are lengthened with neutral paragraphs that do not repeat (a real letter's never
+do, and a checker that reuses work on repeated text must not look faster than it is).
 Needs python-docx (authcheck's own dependency) for the DOCX files.
 """
 
@@ -28,6 +30,7 @@ import re
 import shutil
 import sys
 import time
+import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -50,14 +53,15 @@ def _wrap_cached(text: str, width: float, font: str, size: float) -> tuple[str, 
 
 
 def _wrap(text: str, width: float, font: str = "Times-Roman", size: float = 12) -> list[str]:
-    """tools.metrics.wrap, memoised: it is quadratic in the line length and the filler repeats."""
+    """tools.metrics.wrap, memoised: it is quadratic in the line length, and letterheads, blocks and
+    closings repeat across letters."""
     return list(_wrap_cached(text, width, font, size))
 
 
 _WRAP, _docgen.wrap = _docgen.wrap, _wrap  # same lines, ~50x faster for long letters
 _PAGE_COUNT = re.compile(rb"/Type /Pages /Kids \[[^\]]*\] /Count (\d+)")
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  #: 2: filler paragraphs do not repeat (a letter's own text never does)
 #: (class, format, filler pages, share of the corpus)
 CLASSES = (
     ("pdf-1p", "pdf", 0, 0.77),
@@ -363,6 +367,7 @@ def build_spec(cls: str, index: int, seed: int) -> tuple[LetterSpec, dict]:
         watermark="DRAFT" if draft and fmt != "txt" else None,
         metadata=metadata,
         filler_pages=filler,
+        filler_seed=zlib.crc32(f"{seed}:{index}:filler".encode()) if filler else None,  # no paragraph repeats
     )
     truth = {
         "format": fmt,

@@ -11,6 +11,7 @@ Lower-level builders for odd files are re-exported: `build_pdf`, `Text`, `Img`,
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from tools.docxgen import Para, build_docx
@@ -84,6 +85,7 @@ class LetterSpec:
     watermark: str | None = None
     metadata: dict = field(default_factory=dict)
     filler_pages: int = 0
+    filler_seed: int | None = None  #: paragraphs that do not repeat (a real letter's), from this seed
 
     def __post_init__(self) -> None:
         """Reject unknown signature kinds and metadata keys early."""
@@ -94,20 +96,84 @@ class LetterSpec:
             raise ValueError(f"unknown metadata keys: {sorted(unknown)}")
 
 
-def filler_paragraphs(pages: int) -> list[str]:
-    """Neutral paragraphs that fill about `pages` PDF pages of body text."""
+def filler_paragraphs(pages: int, seed: int | None = None) -> list[str]:
+    """Neutral paragraphs that fill about `pages` PDF pages of body text: the same few sentences
+    rotated, or with a `seed` paragraphs that do not repeat (see `varied_sentence`)."""
     budget, paragraphs = pages * ((TOP - BOTTOM) // LEADING), []
+    rng = random.Random(seed) if seed is not None else None
     while budget > 0:
-        start = len(paragraphs) % len(_FILLER)
-        text = " ".join((_FILLER * 2)[start : start + 4])
+        if rng is None:
+            start = len(paragraphs) % len(_FILLER)
+            text = " ".join((_FILLER * 2)[start : start + 4])
+        else:
+            text = " ".join(varied_sentence(rng) for _ in range(4))
         paragraphs.append(text)
         budget -= len(wrap(text, RIGHT - LEFT)) + 1
     return paragraphs
 
 
+#: Parts of the neutral sentences of varied filler: routine administration, no action on anyone's
+#: part, no date, no name, nothing a rule looks for (commitments, withdrawals, approvals).
+_WHO = (
+    "The registry office",
+    "The archive section",
+    "The liaison cell",
+    "The duty clerk",
+    "The records team",
+    "The travel desk",
+    "The visitor office",
+    "The training branch",
+    "The supply section",
+    "The mail room",
+    "The logistics desk",
+    "The protocol office",
+)
+_DOES = (
+    "keeps",
+    "files",
+    "indexes",
+    "lists",
+    "sorts",
+    "reviews",
+    "updates",
+    "copies",
+    "numbers",
+    "checks",
+)
+_WHAT = (
+    "the contact roster",
+    "the minutes of routine meetings",
+    "the visitor log",
+    "the room bookings",
+    "the stationery orders",
+    "the parking permits",
+    "the telephone directory",
+    "the reading list",
+    "the filing index",
+    "the canteen menus",
+    "the inventory sheets",
+    "the badge register",
+)
+_WHEN = (
+    "in the usual way",
+    "as part of its routine work",
+    "on the shared drive",
+    "in alphabetical order",
+    "with the other office papers",
+    "for the internal notice board",
+    "in the reference binder",
+    "together with the old copies",
+)
+
+
+def varied_sentence(rng: random.Random) -> str:
+    """One neutral sentence of routine administration (12 x 10 x 12 x 8 combinations)."""
+    return f"{rng.choice(_WHO)} {rng.choice(_DOES)} {rng.choice(_WHAT)} {rng.choice(_WHEN)}."
+
+
 def _all_blocks(spec: LetterSpec) -> list[str]:
     """The spec's blocks followed by its filler paragraphs."""
-    return list(spec.blocks) + filler_paragraphs(spec.filler_pages)
+    return list(spec.blocks) + filler_paragraphs(spec.filler_pages, spec.filler_seed)
 
 
 def _sig_line(spec: LetterSpec) -> str | None:
