@@ -598,3 +598,46 @@ def test_a_cached_report_prints_byte_for_byte_as_the_fresh_one(cli, tmp_path):
     assert list((tmp_path / "cache").iterdir()), "the first run stored its result"
     assert fresh.exit_code == cached.exit_code == 1
     assert cached.stdout == fresh.stdout
+
+
+def test_code_version_digests_every_code_file_as_a_walk_would(tmp_path, monkeypatch):
+    """The code digest (cache keys, the warm server's staleness check) covers each .py and .json
+    file by relative path, size and time, in os.walk order without __pycache__, and changes when
+    one file is touched."""
+    import hashlib
+
+    from authcheck.batch import run
+    from authcheck.version import __version__
+
+    root = tmp_path / "pkg"
+    (root / "sub" / "__pycache__").mkdir(parents=True)
+    (root / "b.py").write_text("b")
+    (root / "a.json").write_text("{}")
+    (root / "notes.txt").write_text("not code")
+    (root / "sub" / "c.py").write_text("c")
+    (root / "sub" / "__pycache__" / "c.cpython-311.pyc").write_text("x")
+    (root / "zz").mkdir()
+    (root / "zz" / "d.py").write_text("dd")
+
+    def walked() -> str:
+        h = hashlib.sha256(__version__.encode())
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", ".json")):
+                    st = os.stat(os.path.join(folder, name))
+                    h.update(
+                        f"{os.path.relpath(os.path.join(folder, name), root)}:{st.st_size}:{st.st_mtime_ns}".encode()
+                    )
+        return h.hexdigest()
+
+    monkeypatch.setattr(run, "package_dir", lambda: str(root))
+    run.code_version.cache_clear()
+    try:
+        first = run.code_version()
+        assert first == walked()
+        os.utime(root / "sub" / "c.py", ns=(1, 1))
+        run.code_version.cache_clear()
+        assert run.code_version() == walked() != first
+    finally:
+        run.code_version.cache_clear()
