@@ -133,13 +133,21 @@ class Clause:
     group: int
 
 
-@dataclass
 class Sentence:
-    """A sentence's tokens and clauses; `question` when it ends with a question mark."""
+    """A sentence's tokens and clauses; `question` when it ends with a question mark.  The clauses are
+    split on first use (most sentences of a letter are never read clause by clause)."""
 
-    tokens: list
-    clauses: list
-    question: bool
+    __slots__ = ("_clauses", "question", "tokens")
+
+    def __init__(self, tokens: list, question: bool) -> None:
+        self.tokens, self.question, self._clauses = tokens, question, None
+
+    @property
+    def clauses(self) -> list[Clause]:
+        """The sentence's clauses, in order."""
+        if self._clauses is None:
+            self._clauses = split_clauses(self.tokens)
+        return self._clauses
 
     def clause_of(self, index: int) -> Clause:
         """The clause holding token `index`."""
@@ -180,7 +188,7 @@ def sentences(text: str, tokens: list[Token]) -> list[Sentence]:
             chunk = tokens[start : i + 1]
             if chunk:
                 question = chunk[-1].low == "?" or text[chunk[-1].end : chunk[-1].end + 2].strip().startswith("?")
-                out.append(Sentence(chunk, split_clauses(chunk), question))
+                out.append(Sentence(chunk, question))
             start = i + 1
     return out
 

@@ -118,6 +118,14 @@ class Lexicon:
         return self._index
 
     @property
+    def gate(self) -> Index:
+        """The phrases a candidate starts from (actions, continuations, cessation cues): a text where none of
+        them is found has no candidate."""
+        if self._index is None:
+            self._build(*self._args)
+        return self._gate
+
+    @property
     def triggers(self) -> set:
         """First words of every action and continuation: a sentence without one is skipped."""
         if self._index is None:
@@ -138,9 +146,11 @@ class Lexicon:
         ]
         entries += [e for name, items in spec["cues"].items() for w in items for e in cue_entries(w, name)]
         self._index = Index(entries)
-        self._triggers = {e.words[0] for e in entries if e.kind in ("action", "continuation")} | {
-            e.words[0] for e in entries if e.kind == "cue" and e.name == "cessation"
-        }
+        starts = [
+            e for e in entries if e.kind in ("action", "continuation") or (e.kind, e.name) == ("cue", "cessation")
+        ]
+        self._gate = Index(starts)
+        self._triggers = {e.words[0] for e in starts}
 
     def _class(self, cspec: dict, where: dict, key: str) -> ClassSpec:
         """Validate one action class (or the continuations) and keep its weights."""
