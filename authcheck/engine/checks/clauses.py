@@ -140,7 +140,8 @@ class Sentence:
     __slots__ = ("_clauses", "question", "tokens")
 
     def __init__(self, tokens: list, question: bool) -> None:
-        self.tokens, self.question, self._clauses = tokens, question, None
+        self.tokens, self.question = tokens, question
+        self._clauses: list[Clause] | None = None
 
     @property
     def clauses(self) -> list[Clause]:
