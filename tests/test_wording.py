@@ -499,6 +499,21 @@ def test_hostile_text_is_judged_within_a_budget():
     assert len(sents) > 1 and max(len(s.tokens) for s in sents) <= 80  # no run-on "sentence" of 1000 words
 
 
+def test_a_sentence_repeated_in_a_document_reads_the_same_and_still_counts_against_the_budget(monkeypatch):
+    from authcheck.engine.checks import wording
+
+    matcher = RULE.patterns["change"].matcher
+    segs = [Segment("We will withdraw our forces and close the embassy.", "body", line=n) for n in range(1, 6)]
+    once = [(h.start, h.end, h.reason, h.dropped) for h in matcher.hits(segs[:1], None)]
+    assert [h.reason["action"] for h in matcher.hits(segs[:1], None)] == ["withdraw", "end"]
+    hits = matcher.hits(segs, None)
+    assert [(h.start, h.end, h.reason, h.dropped) for h in hits] == once * 5
+    assert [h.segment.line for h in hits] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    monkeypatch.setattr(wording, "MAX_ACTIONS_PER_DOCUMENT", 3)  # the second copy is cut after one action
+    cut = matcher.hits(segs, None)
+    assert [(h.segment.line, h.reason["action"]) for h in cut] == [(1, "withdraw"), (1, "end"), (2, "withdraw")]
+
+
 def test_hits_carry_dropped_candidates_and_reasons():
     hits = RULE.patterns["change"].matcher.hits([Segment("No decision was made to leave Iraq.", "body")], None)
     assert [h.dropped for h in hits] == ["negation: no"]

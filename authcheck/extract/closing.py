@@ -134,9 +134,8 @@ def _part_end(lines: list[Line], body_start: int) -> int:
     """The first back-matter or annex heading after the body starts (len(lines) if none)."""
     for k in range(body_start + 1, len(lines)):
         text = lines[k].text.strip()
-        if not text or is_sentence(text):
-            continue
-        if BACK_MATTER.match(text) or (ANNEX.match(text) and _starts_annex(lines, k)):
+        back = BACK_MATTER.match(text) is not None  # the patterns before `is_sentence`: they are cheaper
+        if (back or ANNEX.match(text)) and not is_sentence(text) and (back or _starts_annex(lines, k)):
             return k
     return len(lines)
 
@@ -222,7 +221,7 @@ def is_title(text: str) -> bool:
 
 def _last_prose(lines: list[Line], lo: int, hi: int) -> int:
     """Index of the last running-prose line in [lo, hi), else lo - 1."""
-    return max((k for k in range(lo, hi) if is_sentence(lines[k].text.strip())), default=lo - 1)
+    return next((k for k in range(hi - 1, lo - 1, -1) if is_sentence(lines[k].text.strip())), lo - 1)
 
 
 def _block_end(lines: list[Line], start: int, part_end: int) -> int:

@@ -54,11 +54,9 @@ def classify(doc: Document, layout: Layout) -> DocumentKind:
         return _no_text(doc)
     lines = [ln for ln in doc.lines if ln.text.strip() and len(ln.text) <= MAX_LINE]
     letter = _letter_cues(doc, layout, lines)
-    other = _other_cues(doc, lines)
-    strong = _strong_letter(letter)
-    if strong:
-        return _letter_kind(doc, letter, other)
-    best = _best_other(doc, other, letter)
+    if _strong_letter(letter):
+        return _letter_kind(doc, letter, lines)
+    best = _best_other(doc, _other_cues(doc, lines), letter)
     if best is not None:
         kind, cues = best
         return DocumentKind(kind, "high" if len(cues) >= 3 else "medium", tuple(cues))
@@ -173,12 +171,13 @@ def _letter_name(letter: dict[str, list[KindCue]]) -> str:
     return "letter"
 
 
-def _letter_kind(doc: Document, letter: dict[str, list[KindCue]], other: dict[str, list[KindCue]]) -> DocumentKind:
-    """A letter-like call; inside a longer document, the pages the letter covers."""
+def _letter_kind(doc: Document, letter: dict[str, list[KindCue]], lines: list[Line]) -> DocumentKind:
+    """A letter-like call; inside a longer document (the letter ends before the last page and the document
+    shows evidence of another kind, looked for only then), the pages the letter covers."""
     cues = [c for group in letter.values() for c in group]
     end = _letter_end(letter)
     pages = None
-    if end is not None and end < doc.pages and any(other.values()):
+    if end is not None and end < doc.pages and any(_other_cues(doc, lines).values()):
         pages = (1, end)
         cues.append(
             KindCue(

@@ -44,17 +44,17 @@ CONFORMED = re.compile(
 TRAILER = re.compile(
     r"^\s*(?:Enclosures?|Encl\b|Attachments?|Atch\b|cc\s*:|CF\s*:|DISTRIBUTION|Copy\s+to|Copies\s+to)", re.IGNORECASE
 )
+_ABBREVIATED_END = re.compile(r"\b[A-Z]\.[A-Z]\.$|\b(?:Inc|Ltd|Co|Jr|Sr)\.$")  #: "U.S.", "Acme Ltd." end no sentence
 _SMALL = {"of", "the", "and", "for", "to", "in", "on", "at", "de", "la", "du", "des", "von", "van", "&", "-", "a", "an"}
 
 
-def is_heading_like(text: str) -> bool:
-    """A short line mostly in capitals or Title Case, not a sentence: a letterhead or name line."""
-    words = text.split()
+def is_heading_like(text: str, words: list[str] | None = None) -> bool:
+    """A short line mostly in capitals or Title Case, not a sentence: a letterhead or name line
+    (`words`: `text.split()` when the caller has it)."""
+    words = text.split() if words is None else words
     if not words or len(words) > 12 or len(text) > 90:
         return False
-    if text.rstrip().endswith((".", "?", "!", ";")) and not re.search(
-        r"\b[A-Z]\.[A-Z]\.$|\b(?:Inc|Ltd|Co|Jr|Sr)\.$", text.strip()
-    ):
+    if text.rstrip().endswith((".", "?", "!", ";")) and not _ABBREVIATED_END.search(text.strip()):
         return False
     caps = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit() or w.lower() in _SMALL or not w[:1].isalpha())
     return caps / len(words) >= 0.7
@@ -62,9 +62,10 @@ def is_heading_like(text: str) -> bool:
 
 def is_sentence(text: str) -> bool:
     """A line that reads as running prose: long, or a short sentence with its final stop."""
-    words = len(text.split())
-    if is_heading_like(text):
+    split = text.split()
+    if is_heading_like(text, split):
         return False
+    words = len(split)
     return words >= 9 or (words >= 3 and text.rstrip().endswith((".", "!", "?")))
 
 

@@ -196,6 +196,12 @@ def _lines(fragments: list[Fragment], angle: int) -> list[tuple[str, float, floa
             groups.append([item])
     lines = []
     for group in groups:
+        if len(group) == 1:  # most lines are one fragment
+            fx, frame_y, frag = group[0]
+            lines.append(
+                (frag.text.strip(), round(frag.y, 2), frag.size, frame_y, (round(fx, 2), round(fx + frag.width, 2)))
+            )
+            continue
         group.sort(key=lambda item: item[0])
         _, frame_y, main = max(group, key=lambda item: len(item[2].text))
         extent = (round(group[0][0], 2), round(max(fx + f.width for fx, _, f in group), 2))

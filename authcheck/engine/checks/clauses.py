@@ -133,13 +133,22 @@ class Clause:
     group: int
 
 
-@dataclass
 class Sentence:
-    """A sentence's tokens and clauses; `question` when it ends with a question mark."""
+    """A sentence's tokens and clauses; `question` when it ends with a question mark.  The clauses are
+    split on first use (most sentences of a letter are never read clause by clause)."""
 
-    tokens: list
-    clauses: list
-    question: bool
+    __slots__ = ("_clauses", "question", "tokens")
+
+    def __init__(self, tokens: list, question: bool) -> None:
+        self.tokens, self.question = tokens, question
+        self._clauses: list[Clause] | None = None
+
+    @property
+    def clauses(self) -> list[Clause]:
+        """The sentence's clauses, in order."""
+        if self._clauses is None:
+            self._clauses = split_clauses(self.tokens)
+        return self._clauses
 
     def clause_of(self, index: int) -> Clause:
         """The clause holding token `index`."""
@@ -151,6 +160,9 @@ class Sentence:
 
 def tokenize(text: str) -> list[Token]:
     """Word and punctuation tokens with offsets into `text`."""
+    if text.isascii():  # lowercasing keeps every offset: each token's word is a slice of the lowercased text
+        low = text.lower()
+        return [_new(Token, (low[s:e], s, e, text[s].isupper())) for s, e in map(_span, _TOKEN.finditer(text))]
     out = []
     for m in _TOKEN.finditer(text):
         raw = m.group()
@@ -160,15 +172,23 @@ def tokenize(text: str) -> list[Token]:
 
 
 _new = tuple.__new__  #: Token(...) without the named tuple's Python-level __new__ (a letter has thousands)
+_span = re.Match.span
 
 
 def words_of(text: str) -> list[str]:
     """The `low` of every token of `tokenize(text)`, without making the tokens (a quick look for trigger words)."""
+    if text.isascii():
+        return _TOKEN.findall(text.lower())
     return [raw.lower().replace("’", "'") for raw in _TOKEN.findall(text)]
 
 
+_STOP_MARK = re.compile(r"[.?!]")
+
+
 def sentences(text: str, tokens: list[Token]) -> list[Sentence]:
-    """Split tokens into sentences (at ? ! and at a full stop before a capital) and each into clauses."""
+    """Split tokens into sentences (at ? ! and at a full stop before a capital); clauses are split on use."""
+    if tokens and len(tokens) <= MAX_SENTENCE and not _STOP_MARK.search(text, 0, tokens[-1].start):
+        return [_sentence(text, tokens)]  # no stop before the last token: one sentence
     out, start = [], 0
     for i, tok in enumerate(tokens):
         end_here = (
@@ -177,12 +197,14 @@ def sentences(text: str, tokens: list[Token]) -> list[Sentence]:
             or i - start + 1 >= MAX_SENTENCE
         )
         if end_here or i == len(tokens) - 1:
-            chunk = tokens[start : i + 1]
-            if chunk:
-                question = chunk[-1].low == "?" or text[chunk[-1].end : chunk[-1].end + 2].strip().startswith("?")
-                out.append(Sentence(chunk, split_clauses(chunk), question))
+            out.append(_sentence(text, tokens[start : i + 1]))
             start = i + 1
     return out
+
+
+def _sentence(text: str, chunk: list[Token]) -> Sentence:
+    """A sentence of these tokens (a question when a "?" ends it)."""
+    return Sentence(chunk, chunk[-1].low == "?" or text[chunk[-1].end : chunk[-1].end + 2].strip().startswith("?"))
 
 
 def _full_stop_after(text: str, tokens: list[Token], i: int) -> bool:

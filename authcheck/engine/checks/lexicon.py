@@ -120,6 +120,18 @@ class Index:
                         out.append(Match(i, hi, entry))
         return out
 
+    def finds(self, words: list[str]) -> bool:
+        """Whether `scan(words)` would find anything (stops at the first match)."""
+        by_first = self._by_first
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            for entry, second in by_first.get(word, ()):
+                if second is None or (
+                    (second == "*" or (i < last and words[i + 1] == second)) and _match_at(words, i, entry.words)
+                ):
+                    return True
+        return False
+
 
 def _match_at(words: list[str], i: int, pattern: tuple) -> int:
     """End index when `pattern` (with optional "*" gaps) matches at i, else 0."""

@@ -10,6 +10,7 @@ contrasts and reporting verbs to the clauses they govern in the sentence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from authcheck.engine.checks.clauses import Sentence, sentences, tokenize, words_of
@@ -61,25 +62,29 @@ def analyse(text: str, lex, budget: list | None = None) -> list[Candidate]:
     """Every candidate change in a text (one segment), kept or dropped; `budget` ([n]) is shared across
     calls to bound the work on a whole document."""
     triggers = lex.triggers
-    if triggers.isdisjoint(words_of(text)):
+    words = words_of(text)
+    if triggers.isdisjoint(words):
         return []
-    tokens = tokenize(text)
+    bare = _bare_words(text, words)
+    if not lex.gate.finds(bare):
+        return []  # no action, continuation or cessation cue: nothing to judge in any sentence
     out: list[Candidate] = []
     budget = budget if budget is not None else [MAX_ACTIONS]
-    for sent in sentences(text, tokens):
+    hi = 0
+    for sent in sentences(text, tokenize(text)):
         if budget[0] <= 0:
             break
-        if any(t.low in triggers for t in sent.tokens):
-            out.extend(_sentence(sent, lex, budget))
+        lo, hi = hi, hi + len(sent.tokens)  # the sentences cut the token list in order
+        if not triggers.isdisjoint(words[lo:hi]):
+            out.extend(_sentence(sent, words[lo:hi], bare[lo:hi], lex, budget))
     return out
 
 
-def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
-    """Candidates of one sentence."""
-    words = [t.low for t in sent.tokens]
+def _sentence(sent: Sentence, words: list, bare: list, lex, budget: list) -> list[Candidate]:
+    """Candidates of one sentence, given its tokens' words and their `_bare` forms."""
     ctx = _Ctx(sent, words)
     tokens = sent.tokens
-    for m in lex.index.scan([_bare(w) for w in words]):
+    for m in lex.index.scan(bare):
         kind = m.entry.kind
         if kind not in ("object", "decoy") and m.lo > 0 and tokens[m.lo].cap and words[m.lo] != "i":
             continue  # "the United States", "Operation Enduring Freedom": a name, not a verb or a cue
@@ -91,6 +96,8 @@ def _sentence(sent: Sentence, lex, budget: list) -> list[Candidate]:
             ctx.decoys.append(m)
         else:
             ctx.cues.setdefault(m.entry.name, []).append(m)
+    if not ctx.actions and "cessation" not in ctx.cues:
+        return []  # nothing to judge (and no cessation cue to read)
     _drop_pseudo(ctx)
     compounds = [(d.lo, d.hi) for d in ctx.decoys if d.hi - d.lo > 1]  # "annual leave", "gym membership"
     idioms = [(c.lo, c.hi) for c in ctx.cues.get("idiom", ())] + compounds
@@ -126,6 +133,14 @@ def _drop_cues_in_phrases(ctx: _Ctx) -> None:
 
 
 NOT_POSSESSIVE = {"it's", "that's", "there's", "here's", "what's", "who's", "let's", "he's", "she's"}
+
+
+_APOSTROPHE_S = re.compile("['’][sS]")  #: a possessive needs one
+
+
+def _bare_words(text: str, words: list[str]) -> list[str]:
+    """`_bare` of every word of `text` (the words themselves when the text has no "'s")."""
+    return [_bare(w) for w in words] if _APOSTROPHE_S.search(text) else words
 
 
 def _bare(word: str) -> str:

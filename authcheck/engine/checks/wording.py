@@ -118,6 +118,14 @@ class Lexicon:
         return self._index
 
     @property
+    def gate(self) -> Index:
+        """The phrases a candidate starts from (actions, continuations, cessation cues): a text where none of
+        them is found has no candidate."""
+        if self._index is None:
+            self._build(*self._args)
+        return self._gate
+
+    @property
     def triggers(self) -> set:
         """First words of every action and continuation: a sentence without one is skipped."""
         if self._index is None:
@@ -138,9 +146,11 @@ class Lexicon:
         ]
         entries += [e for name, items in spec["cues"].items() for w in items for e in cue_entries(w, name)]
         self._index = Index(entries)
-        self._triggers = {e.words[0] for e in entries if e.kind in ("action", "continuation")} | {
-            e.words[0] for e in entries if e.kind == "cue" and e.name == "cessation"
-        }
+        starts = [
+            e for e in entries if e.kind in ("action", "continuation") or (e.kind, e.name) == ("cue", "cessation")
+        ]
+        self._gate = Index(starts)
+        self._triggers = {e.words[0] for e in starts}
 
     def _class(self, cspec: dict, where: dict, key: str) -> ClassSpec:
         """Validate one action class (or the continuations) and keep its weights."""
@@ -216,14 +226,13 @@ class Matcher:
 
     def hits(self, segments, resolved) -> list[Hit]:
         """One hit per candidate in every segment; a dropped one names its guard in `dropped`."""
-        from authcheck.engine.checks.reading import analyse
-
         out = []
         budget = [MAX_ACTIONS_PER_DOCUMENT]
+        read: dict[str, tuple[list, int]] = {}
         for seg in segments:
             if budget[0] <= 0:
                 break
-            for cand in analyse(seg.text, self.lexicon, budget):
+            for cand in self._read(seg.text, budget, read):
                 reason = dict(cand.reason, score=cand.score)
                 dropped = f"{cand.dropped}: {cand.cue}" if cand.dropped else None
                 if dropped:
@@ -231,6 +240,22 @@ class Matcher:
                     reason["cue"] = cand.cue
                 out.append(Hit(seg, cand.start, cand.end, self.name, reason=reason, dropped=dropped))
         return out
+
+    def _read(self, text: str, budget: list, read: dict) -> list:
+        """The candidates of one segment's text.  A text this document already had (a paragraph repeated on
+        every page) reuses that reading, charged to the budget again, when the budget cannot cut it short;
+        `read` holds one document's readings as (candidates, actions judged)."""
+        from authcheck.engine.checks.reading import analyse
+
+        known = read.get(text)
+        if known is not None and budget[0] > known[1]:
+            budget[0] -= known[1]
+            return known[0]
+        before = budget[0]
+        found = analyse(text, self.lexicon, budget)
+        if budget[0] > 0:  # nothing was cut short by the budget
+            read[text] = (found, before - budget[0])
+        return found
 
 
 def compile(spec: dict, name: str, where: dict) -> Matcher:
