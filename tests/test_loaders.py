@@ -767,8 +767,8 @@ def _spend_budget_after(monkeypatch, pages_done: int):
 
     original = pdf._read_page
 
-    def read_page(reader, index, builder, notes, limits, budget):
-        out = original(reader, index, builder, notes, limits, budget)
+    def read_page(reader, index, builder, notes, limits, budget, **reader_options):
+        out = original(reader, index, builder, notes, limits, budget, **reader_options)
         if index + 1 >= pages_done:
             budget.deadline = time.monotonic()
         return out
@@ -801,6 +801,7 @@ def test_pdf_hard_stop_inside_one_page_keeps_what_was_read(monkeypatch):
                 pass
 
     monkeypatch.setattr(pdflayout.Collector, "text", text)
+    monkeypatch.setattr("authcheck.loaders.pdf.TEXT_READER", "pypdf")  # the visitor that spins is pypdf's
     pages = [[Text(72, 700, "Page one")], [Text(72, 700, "Page two"), Text(72, 600, "spin here")]]
     start = time.monotonic()
     doc = read(build_pdf(pages), "spin.pdf", limits=Limits(timeout=1.0))

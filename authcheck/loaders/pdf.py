@@ -342,10 +342,13 @@ def _fast_reader(data: bytes, password: str | None, reader: Any, budget: Budget,
         return None
 
 
-#: "auto" uses PDFium from this many pages: it saves ~1.7 ms of CPU a page, loading it costs ~30 ms.
-#: The choice depends on the file alone, never on whether this process has PDFium loaded already:
-#: the two readers differ on some damaged files, and a file must get the same result in a terminal,
-#: from a warm server and in a folder scan.
+#: "auto" uses PDFium from this many pages (it saves ~1.7 ms of CPU a page; loading it costs ~1 ms).
+#: Shorter files stay with pypdf, whose limits and tokenizer report what PDFium silently gets past:
+#: read with PDFium, crafted 1-page files (a ToUnicode CMap over 4 billion codes, a truncated flate
+#: stream, a 200,000-entry /Widths array) lost their no-text-layer and truncated-analysis findings,
+#: one of them to a bare pass (tests/test_hostile.py).  The choice depends on the file alone, never
+#: on what this process has loaded: a file gets one result in a terminal, from a warm server and in
+#: a folder scan.
 PDFIUM_MIN_PAGES = 8
 
 
