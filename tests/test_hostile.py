@@ -256,6 +256,7 @@ def test_slow_pdf_ends_partial_within_the_timeout(tmp_path, monkeypatch):
             pass
 
     monkeypatch.setattr(pdflayout.Collector, "text", slow_text)  # inherited by the forked workers
+    monkeypatch.setattr("authcheck.loaders.pdf.TEXT_READER", "pypdf")  # the visitor slowed down is pypdf's
     from tools.docgen import Text, build_pdf
 
     path = tmp_path / "slow.pdf"

@@ -93,41 +93,72 @@ def _lines(doc) -> list[tuple]:
     return [(ln.text, ln.source, ln.page, ln.start, ln.end, ln.y) for ln in doc.lines]
 
 
-def test_auto_reads_a_long_plain_letter_with_pdfium_and_the_same_lines(monkeypatch):
+@pytest.mark.parametrize("pages", [1, 3, 8])
+def test_auto_reads_a_plain_letter_with_pdfium_and_the_same_lines(pages, monkeypatch):
     pytest.importorskip("pypdfium2")
-    data = _letter(pdf.PDFIUM_MIN_PAGES)
+    data = _letter(pages)
     opened = _pdfium_opened(monkeypatch)
     fast = _read(data, "auto", monkeypatch)
     assert opened == [len(data)]
     slow = _read(data, "pypdf", monkeypatch)
     assert _lines(fast) == _lines(slow)
     assert [n.code for n in fast.notes] == [n.code for n in slow.notes]
-    assert fast.pages == slow.pages == pdf.PDFIUM_MIN_PAGES
+    assert fast.pages == slow.pages == pages
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: _letter(pdf.PDFIUM_MIN_PAGES - 1),  # short: importing PDFium would cost more than it saves
-        lambda: fx.empty_updates(_letter(pdf.PDFIUM_MIN_PAGES), 1),  # a second revision
-    ],
-)
-def test_auto_leaves_short_and_updated_files_to_pypdf(make, monkeypatch):
+def _font_build(monkeypatch, behaviour):
+    """Make pypdf's font building (the first step of its text extraction) behave as `behaviour`."""
+    import logging
+
+    from pypdf.generic import _font
+
+    original = _font.Font.from_font_resource.__func__
+
+    def build(cls, font):
+        if behaviour == "limit":
+            from pypdf.errors import LimitReachedError
+
+            raise LimitReachedError("Maximum /ToUnicode size limit reached: 4294967296 > 100000.")
+        if behaviour == "warn":
+            logging.getLogger("pypdf").warning("odd font widths")
+        return original(cls, font)
+
+    monkeypatch.setattr(_font.Font, "from_font_resource", classmethod(build))
+
+
+def test_a_font_pypdf_cannot_build_stops_the_page_as_pypdf_would(monkeypatch):
+    """PDFium would read such a page quietly; the page gets pypdf's outcome instead: its limit note
+    and no text, the same as reading it with pypdf."""
+    pytest.importorskip("pypdfium2")
+    _font_build(monkeypatch, "limit")
+    data = _letter(1)
     opened = _pdfium_opened(monkeypatch)
-    _read(make(), "auto", monkeypatch)
-    assert opened == []
+    fast = _read(data, "auto", monkeypatch)
+    assert opened == [len(data)]  # PDFium was opened for the file, and the page test kept it off
+    slow = _read(data, "pypdf", monkeypatch)
+    assert [n.code for n in fast.notes] == [n.code for n in slow.notes]
+    assert "truncated" in {n.code for n in fast.notes} and not fast.has_text_layer
 
 
-def test_auto_reads_a_short_letter_with_pypdf_even_with_pdfium_loaded(monkeypatch):
-    """The reader depends on the file alone: a warm server or a scan's workers, which have PDFium
-    loaded, read a 1-page letter with pypdf as a cold command does (the readers differ on some
-    damaged files, and a file gets one result wherever it is checked)."""
-    from authcheck.loaders import pdfiumlite
+def test_a_font_pypdf_warns_about_sends_the_page_to_pypdf(monkeypatch):
+    pytest.importorskip("pypdfium2")
+    from authcheck.loaders import pdfiumtext
 
-    if pdfiumlite.load() is None:
-        pytest.skip("PDFium's library is not where a pypdfium2 wheel puts it")
+    _font_build(monkeypatch, "warn")
+    read_by_pdfium: list[int] = []
+    original = pdfiumtext.PdfiumText.fragments
+    monkeypatch.setattr(
+        pdfiumtext.PdfiumText, "fragments", lambda self, i, out: (read_by_pdfium.append(i), original(self, i, out))
+    )
+    fast = _read(_letter(2), "auto", monkeypatch)
+    assert read_by_pdfium == []
+    assert "parser-warnings" in {n.code for n in fast.notes}
+    assert _lines(fast) == _lines(_read(_letter(2), "pypdf", monkeypatch))
+
+
+def test_auto_leaves_an_updated_file_to_pypdf(monkeypatch):
     opened = _pdfium_opened(monkeypatch)
-    _read(_letter(1), "auto", monkeypatch)
+    _read(fx.empty_updates(_letter(2), 1), "auto", monkeypatch)  # a second revision
     assert opened == []
 
 
@@ -156,15 +187,10 @@ def test_a_file_read_with_a_note_keeps_no_reader_for_forensics(monkeypatch):
 
 
 def test_auto_leaves_a_file_pypdf_complained_about_to_pypdf(monkeypatch):
-    data = _letter(pdf.PDFIUM_MIN_PAGES)
+    data = _letter(1)
     monkeypatch.setattr(pdf, "TEXT_READER", "auto")
-    assert pdf._wants_pdfium(data, _Pages(pdf.PDFIUM_MIN_PAGES), 0)
-    assert not pdf._wants_pdfium(data, _Pages(pdf.PDFIUM_MIN_PAGES), 1)
-
-
-class _Pages:
-    def __init__(self, count: int) -> None:
-        self.pages = [None] * count
+    assert pdf._wants_pdfium(data, 0)
+    assert not pdf._wants_pdfium(data, 1)
 
 
 def _count_xml_parses(monkeypatch) -> list[str]:

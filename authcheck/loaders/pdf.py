@@ -114,7 +114,8 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: s
         if reader is None:
             parts = _locked(pypdf, data, notes, budget)
         else:
-            parts = _read(reader, limits, notes, budget, _fast_reader(data, password, reader, budget, log.count))
+            fast = _fast_reader(data, password, reader, budget, log.count)
+            parts = _read(reader, limits, notes, budget, _PdfiumPages(fast, log) if fast is not None else None)
     notes.extend(log.notes())
     if b"%%EOF" not in data[-2048:]:
         notes.append(Note("damaged", "the file does not end with %%EOF: it may have been cut short"))
@@ -335,41 +336,29 @@ def _fast_reader(data: bytes, password: str | None, reader: Any, budget: Budget,
     """`_text_reader` within the reading budget (None when opening in PDFium outlasts it, or when
     the reader is "auto" and PDFium is not wanted for this file: see `_wants_pdfium`)."""
     try:
-        if not budget.call(_wants_pdfium, data, reader, complaints):
+        if not budget.call(_wants_pdfium, data, complaints):
             return None
         return budget.call(_text_reader, data, password, reader)
     except OutOfTime:
         return None
 
 
-#: "auto" uses PDFium from this many pages (it saves ~1.7 ms of CPU a page; loading it costs ~1 ms).
-#: Shorter files stay with pypdf, whose limits and tokenizer report what PDFium silently gets past:
-#: read with PDFium, crafted 1-page files (a ToUnicode CMap over 4 billion codes, a truncated flate
-#: stream, a 200,000-entry /Widths array) lost their no-text-layer and truncated-analysis findings,
-#: one of them to a bare pass (tests/test_hostile.py).  The choice depends on the file alone, never
-#: on what this process has loaded: a file gets one result in a terminal, from a warm server and in
-#: a folder scan.
-PDFIUM_MIN_PAGES = 8
-
-
-def _wants_pdfium(data: bytes, reader: Any, complaints: int) -> bool:
+def _wants_pdfium(data: bytes, complaints: int) -> bool:
     """True when PDFium should read this file's pages of plain text (see `TEXT_READER`): always with
-    "pdfium"; with "auto" for a plain file (`pdfbytes.plain_pdf`) pypdf opened without a complaint and
-    that has at least PDFIUM_MIN_PAGES pages (below that, loading PDFium costs more than it saves)."""
+    "pdfium"; with "auto" for a plain file (`pdfbytes.plain_pdf`) pypdf opened without a complaint,
+    whatever its length (loading PDFium costs about 1 ms, and saves about 1.7 ms of CPU a page).
+    Each page then passes `_PdfiumPages.check` first.
+
+    The choice depends on the file alone, never on what this process has loaded already: the two
+    readers differ on some damaged files, and a file gets one result in a terminal, from a warm
+    server and in a folder scan."""
     if TEXT_READER == "pdfium":
         return True
     if TEXT_READER != "auto" or complaints:
         return False
     from authcheck.loaders.pdfbytes import plain_pdf
 
-    if not plain_pdf(data):
-        return False
-    try:
-        return len(reader.pages) >= PDFIUM_MIN_PAGES
-    except MemoryError:
-        raise
-    except Exception:
-        return False
+    return plain_pdf(data)
 
 
 def _text_reader(data: bytes, password: str | None, reader: Any) -> Any:
@@ -394,6 +383,71 @@ def _text_reader(data: bytes, password: str | None, reader: Any) -> Any:
     except Exception:
         pass
     return None
+
+
+class _PdfiumPages:
+    """PDFium's page text for one file, and the test a page passes before PDFium reads it.
+
+    pypdf's limits and warnings are damage reports that PDFium, which repairs quietly, would not
+    give: a page goes to PDFium only when pypdf made no complaint while decoding its content, and
+    builds every font of the page as its own text extraction does first (widths, encoding,
+    ToUnicode CMap) without a complaint.  A font pypdf cannot build stops its extraction of the
+    whole page before any text, so that failure is the page's outcome here too (a CMap over 4
+    billion codes, a 200,000-entry /Widths array: "truncated"); a font it builds with a warning
+    sends the page to pypdf.  Each font is built once a file (a failed build cannot be repeated:
+    pypdf then sees the half-read object as a reference loop).
+    """
+
+    def __init__(self, text: Any, log: Any) -> None:
+        self.text, self.log = text, log
+        self._fonts: dict[Any, bool | BaseException] = {}
+
+    def fragments(self, index: int, out: list) -> None:
+        self.text.fragments(index, out)
+
+    def close(self) -> None:
+        self.text.close()
+
+    def check(self, resources: Any, complaints: int) -> bool | BaseException:
+        """True when PDFium may read a page with these resources, False when pypdf should, or the
+        error pypdf's extraction of the page would stop on (`complaints`: pypdf's count before the
+        page's content was decoded)."""
+        if self.log.count > complaints:
+            return False
+        try:
+            fonts = resolve(resources.get("/Font")) if resources is not None else None
+            refs = list(fonts.values()) if fonts else []
+        except MemoryError:
+            raise
+        except Exception:
+            return False
+        for ref in refs:
+            key = (ref.idnum, ref.generation) if hasattr(ref, "idnum") else id(ref)
+            if key not in self._fonts:
+                self._fonts[key] = self._build(ref)
+            if self._fonts[key] is not True:
+                return self._fonts[key]
+        return True
+
+    def _build(self, ref: Any) -> bool | BaseException:
+        """Build one font as pypdf's text extraction does: True when it builds silently, False
+        when pypdf complained, the error when it cannot."""
+        before = self.log.count
+        try:
+            from pypdf.generic._font import Font
+
+            font = ref.get_object()
+            if hasattr(font, "get"):  # pypdf's extraction skips what is not a font dictionary
+                Font.from_font_resource(font)
+        except ImportError:
+            return False  # another pypdf: no test, so pypdf reads the page
+        except (AttributeError, TypeError):
+            pass  # pypdf's extraction skips such a font too
+        except MemoryError:
+            raise
+        except Exception as exc:
+            return exc
+        return self.log.count == before
 
 
 def _read(reader: Any, limits: Limits, notes: list[Note], budget: Budget, fast: Any = None) -> dict:
@@ -523,6 +577,7 @@ def _read_page(
     except Exception as exc:
         _page_note(notes, number, "page", exc)
         return [], False
+    complaints = fast.log.count if fast is not None else 0
     try:
         skip, content = budget.call(_oversized, page, number, limits)
     except OutOfTime:
@@ -535,10 +590,19 @@ def _read_page(
         resources = None
     collector = Collector(resources, xobject, _width_table())
     stopped: bool | None = None
+    verdict: bool | BaseException = False
+    if skip is None and fast is not None and _text_only(resources, content):
+        try:
+            verdict = budget.call(fast.check, resources, complaints)
+        except OutOfTime:
+            return [], True
     if skip is not None:
         notes.append(skip)
         stopped = False
-    elif fast is not None and _text_only(resources, content):
+    elif isinstance(verdict, BaseException):  # pypdf's extraction would stop on this font: say so
+        _text_failed(notes, number, verdict)
+        stopped = False
+    elif verdict:
         stopped = _fast_text(fast, index, collector, budget)
         if stopped is False and not collector.fragments and b"BT" in content:
             stopped = None  # PDFium read nothing from a page that shows text: pypdf reads it

@@ -1,6 +1,6 @@
 """The few PDFium calls authcheck makes, bound with ctypes on the library pypdfium2 ships.
 
-`pdfium.locate` (evidence boxes) and `pdfiumtext` (page text of plain files of 8+ pages) need
+`pdfium.locate` (evidence boxes) and `pdfiumtext` (page text of plain files) need
 a few functions of PDFium's C API; importing pypdfium2 binds all of them
 (`pypdfium2_raw.bindings`, thousands of ctypes declarations) and its helpers: ≈ 25 ms of CPU on
 every JSON check of a PDF.  This module loads the same `libpdfium` file from the installed
