@@ -165,17 +165,23 @@ def test_auto_leaves_an_updated_file_to_pypdf(monkeypatch):
 def test_forensics_takes_the_loaders_reader_of_the_same_bytes_once(monkeypatch):
     """The reader of a file read cleanly is handed to forensics, once, for those very bytes; the
     facts are the same as with a reader of its own."""
-    from authcheck.forensics.pdffacts import examine_with_notes
+    from authcheck.forensics import pdffacts
     from authcheck.settings import Settings
 
+    opened: list[int] = []
+    own = pdffacts._open
+    monkeypatch.setattr(pdffacts, "_open", lambda *args: opened.append(1) or own(*args))
     data = _letter(2)
     doc = _read(data, "auto", monkeypatch)
-    shared = examine_with_notes(data, doc, Settings())
-    assert pdf.reader_for(data) is None  # taken by forensics
+    shared = pdffacts.examine_with_notes(data, doc, Settings())
+    assert opened == []  # forensics took the loader's reader
     _read(data, "auto", monkeypatch)
     assert pdf.reader_for(bytes(bytearray(data))) is None  # equal bytes, another object: not handed over
     assert pdf.reader_for(data) is None  # and the one kept is dropped
-    assert examine_with_notes(data, doc, Settings()) == shared  # forensics opened its own: same facts
+    _read(data, "auto", monkeypatch)
+    assert pdf.reader_for(data) is not None and pdf.reader_for(data) is None  # handed over once
+    assert pdffacts.examine_with_notes(data, doc, Settings()) == shared  # forensics opened its own: same facts
+    assert opened == [1]
 
 
 def test_a_file_read_with_a_note_keeps_no_reader_for_forensics(monkeypatch):

@@ -256,10 +256,21 @@ def _prewarm(targets: list[Target]) -> None:
     a name that claims none), PDFium's library included (it starts no thread, so forking after is safe)."""
     from authcheck.loaders.formats import prewarm, prewarm_modules
 
-    stages = ["authcheck.loaders", "authcheck.forensics", "authcheck.extract", "authcheck.registry"]
-    stages += ["authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.scoring.evidencebox"]
-    stages += ["authcheck.engine.checks.reading", "rapidfuzz.fuzz"]
-    prewarm([*stages, *prewarm_modules(os.path.splitext(t.path)[1].lower() for t in targets)])
+    prewarm([*PIPELINE_MODULES, *prewarm_modules(os.path.splitext(t.path)[1].lower() for t in targets)])
+
+
+#: The pipeline's stages, which every file passes through (a batch and the warm server import them before forking)
+PIPELINE_MODULES = (
+    "authcheck.loaders",
+    "authcheck.forensics",
+    "authcheck.extract",
+    "authcheck.registry",
+    "authcheck.engine.evaluate",
+    "authcheck.scoring.score",
+    "authcheck.scoring.evidencebox",
+    "authcheck.engine.checks.reading",
+    "rapidfuzz.fuzz",
+)
 
 
 @functools.lru_cache(maxsize=1)

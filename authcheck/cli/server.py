@@ -114,6 +114,7 @@ def _peer_uid(conn) -> int | None:
 def prewarm() -> None:
     """Import what any command may need and compile the built-in rules, once, before any fork."""
 
+    from authcheck.batch.run import PIPELINE_MODULES
     from authcheck.engine.rulepack import load_ruleset, remember_compiled
     from authcheck.loaders.formats import prewarm as ready
     from authcheck.loaders.formats import table
@@ -121,9 +122,7 @@ def prewarm() -> None:
 
     names = ["authcheck.cli.main", "authcheck.cli.commands", "authcheck.cli.outputs", "authcheck.batch.run"]
     names += ["authcheck.batch.pool", "authcheck.batch.workers", "authcheck.batch.pipeline", "authcheck.batch.cache"]
-    names += ["authcheck.loaders", "authcheck.forensics", "authcheck.extract", "authcheck.registry"]
-    names += ["authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.scoring.evidencebox"]
-    names += ["authcheck.engine.checks.reading", "rapidfuzz.fuzz", "authcheck.forensics.pdffacts"]
+    names += PIPELINE_MODULES
     names += [m for fmt in table() for m in fmt.prewarm]  # PDFium's library too (evidence boxes, page text)
     names += [ref.partition(":")[0] for out in table_out() for ref in (out.one, out.run, out.line, out.folder) if ref]
     names += ["rich.console", "rich.table", "rich.text", "rich.panel", "multiprocessing.connection"]

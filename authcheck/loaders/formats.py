@@ -30,9 +30,10 @@ reads them without loading a parser); the result's JSON schema lists format name
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 
-from authcheck.util.lazyref import import_module, resolve
+from authcheck.util.lazyref import resolve
 from authcheck.util.records import frozen
 
 __all__ = [
@@ -162,6 +163,6 @@ def prewarm(entries: Iterable[str]) -> None:
             if ":" in entry:
                 resolve(entry)()
             else:
-                import_module(entry)
+                importlib.import_module(entry)
         except Exception:
             pass

@@ -156,9 +156,3 @@ def _measure(raw: Any, handle: Any, index: int, m: Any) -> tuple[float, float, i
 
 #: Measure a word from its text object's cached matrix and font size (False: every word asks PDFium).
 _TEXT_OBJECTS = True
-
-
-def _same_line(run: list, x: float, y: float, cos: float, sin: float) -> bool:
-    """True when (x, y) lies on the run's baseline (in the run's own frame)."""
-    _, x0, y0 = run[0]
-    return abs(-(x - x0) * sin + (y - y0) * cos) <= 0.5 * run[3]

@@ -196,16 +196,14 @@ def _lines(fragments: list[Fragment], angle: int) -> list[tuple[str, float, floa
             groups.append([item])
     lines = []
     for group in groups:
-        if len(group) == 1:  # most lines are one fragment
-            fx, frame_y, frag = group[0]
-            lines.append(
-                (frag.text.strip(), round(frag.y, 2), frag.size, frame_y, (round(fx, 2), round(fx + frag.width, 2)))
-            )
-            continue
-        group.sort(key=lambda item: item[0])
-        _, frame_y, main = max(group, key=lambda item: len(item[2].text))
-        extent = (round(group[0][0], 2), round(max(fx + f.width for fx, _, f in group), 2))
-        lines.append((_join(group).strip(), round(main.y, 2), main.size, frame_y, extent))
+        if len(group) > 1:
+            group.sort(key=lambda item: item[0])
+            _, frame_y, main = max(group, key=lambda item: len(item[2].text))
+            text, right = _join(group), max(fx + f.width for fx, _, f in group)
+        else:  # most lines are one fragment: nothing to sort or join
+            _, frame_y, main = group[0]
+            text, right = main.text, group[0][0] + main.width
+        lines.append((text.strip(), round(main.y, 2), main.size, frame_y, (round(group[0][0], 2), round(right, 2))))
     return lines
 
 

@@ -8,8 +8,6 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-import_module = importlib.import_module
-
 
 @functools.cache
 def resolve(reference: str) -> Callable[..., Any]:

@@ -113,24 +113,24 @@ class Lexicon:
     @property
     def index(self):
         """The phrase index, built on first use."""
-        if self._index is None:
-            self._build(*self._args)
-        return self._index
+        return self._built()._index
 
     @property
     def gate(self) -> Index:
         """The phrases a candidate starts from (actions, continuations, cessation cues): a text where none of
         them is found has no candidate."""
-        if self._index is None:
-            self._build(*self._args)
-        return self._gate
+        return self._built()._gate
 
     @property
     def triggers(self) -> set:
         """First words of every action and continuation: a sentence without one is skipped."""
+        return self._built()._triggers
+
+    def _built(self) -> Lexicon:
+        """This lexicon with its index, gate and triggers built (on first use)."""
         if self._index is None:
             self._build(*self._args)
-        return self._triggers
+        return self
 
     def _build(self, spec: dict, where: dict, key: str) -> None:
         """Inflect and index every list (the lists were validated by `_validate`)."""
