@@ -108,6 +108,14 @@ def test_garbage_after_the_magic_is_corrupt():
     assert err.type == "corrupt"
 
 
+def test_the_reason_for_an_unreadable_image_is_the_same_every_run():
+    """Pillow names the stream it could not identify by its repr, memory address and all."""
+    data = b"\xff\xd8\xff\xe0" + b"\x00" * 64  # a JPEG's magic, nothing after it
+    err = check_bytes(data, "photo.jpg", Settings(), None).error
+    assert err.type == "corrupt" and err.message.startswith("not a readable JPEG")
+    assert "0x" not in err.message and " object at " not in err.message
+
+
 def test_a_tiff_with_many_pages_is_read_only_up_to_the_frame_limit():
     from PIL import Image
 

@@ -10,6 +10,8 @@ by `ocrpages.read_pages` under the OCR budget.
 
 from __future__ import annotations
 
+import re
+
 import warnings
 from io import BytesIO
 from typing import Any
@@ -152,5 +154,10 @@ def load_image(
 
 
 def _short(exc: BaseException) -> str:
+    """The library's reason, first line, without the object reprs Pillow puts in it (a memory
+    address would make the record differ from run to run)."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:120]
+    return _REPR.sub("the data", text)[:120]
+
+
+_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
