@@ -101,6 +101,23 @@ def test_every_target_exactly_once_with_two_workers(tmp_path):
     assert no_children_left()
 
 
+def test_a_process_on_its_way_out_reaps_its_workers_after_the_scan_not_in_it(tmp_path, monkeypatch):
+    """`batch.EXITING` (the console script and a warm server's command): the scan returns without
+    waiting for its idle workers to exit; `reap_left` waits for them after the output is out."""
+    from authcheck import batch
+
+    monkeypatch.setattr(batch, "EXITING", True)
+    targets = make(tmp_path, *[(f"f{i}.txt", "ok", 10 + i) for i in range(4)])
+    results = list(scan(targets, FAST, None, jobs=2, check=fake_check))
+    assert len(results) == 4 and all(r.error is None for r in results)
+    left = list(scan_mod._left)
+    assert left, "the scan returned without reaping its workers"
+    assert all(w.conn.closed for w in left), "their pipes are closed, so they end on their own"
+    scan_mod.reap_left()
+    assert scan_mod._left == [] and all(w.process.exitcode == 0 for w in left)
+    assert no_children_left()
+
+
 def test_missing_target_is_not_found_without_starting_a_worker(monkeypatch):
     monkeypatch.setattr(scan_mod, "Worker", lambda *a: pytest.fail("a worker was started"))
     [result] = scan([Target("nope.pdf", missing=True)], FAST, None, check=fake_check)

@@ -18,8 +18,10 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import replace
 from multiprocessing.connection import wait
 
+from authcheck import batch
 from authcheck.batch import pipeline
 from authcheck.batch.discover import Target
 from authcheck.batch.workers import Worker, WorkerSpec, run_one
@@ -75,7 +77,9 @@ def scan(
         if work:
             ctx = multiprocessing.get_context(start_method or _default_start_method())
             spec = _spec(ctx, settings, ruleset, ruleset_factory, check, keep_letter)
-            pool = _run_pool(work, ctx, spec, _job_count(jobs, len(work)), on_start)
+            count = _job_count(jobs, len(work))
+            spec = replace(spec, spare_core=count < _usable_cores())
+            pool = _run_pool(work, ctx, spec, count, on_start)
             try:
                 for result in pool:
                     done += 1
@@ -184,8 +188,20 @@ def _shutdown(workers: list, graceful: bool) -> None:
             worker.finish()
         elif worker.alive:
             worker.kill()
+    if graceful and batch.EXITING:  # idle workers exit on their own; `reap_left` waits for them later
+        _left.extend(workers)
+        return
     for worker in workers:
         worker.reap(_REAP_GRACE)
+
+
+_left: list[Worker] = []  #: finished workers not yet reaped (`batch.EXITING`)
+
+
+def reap_left() -> None:
+    """Wait for the workers finished scans left to exit (killing any that outstay the grace)."""
+    while _left:
+        _left.pop().reap(_REAP_GRACE)
 
 
 def _spec(ctx, settings, ruleset, ruleset_factory, check, keep_letter) -> WorkerSpec:
@@ -225,8 +241,12 @@ def _size(path: str) -> float:
 
 def _job_count(jobs: int | None, files: int) -> int:
     if not jobs or jobs < 1:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        jobs = _usable_cores()
     return max(1, min(jobs, files))
+
+
+def _usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _default_start_method() -> str:

@@ -38,6 +38,7 @@ class WorkerSpec:
     ruleset: Any = None
     ruleset_factory: Callable | None = None
     keep_letter: bool = False
+    spare_core: bool = False  #: a core no other worker of the scan uses: a long PDF may share its pages
 
 
 def run_one(spec: WorkerSpec, ruleset, path: str) -> Result:
@@ -57,6 +58,10 @@ def worker_main(conn, spec: WorkerSpec, close_fds: list) -> None:
     for fd in close_fds:  # fork copies the parent's ends of every other pipe; keep EOF meaningful
         close_fd(fd)
     apply_limits(spec.settings.limits)
+    if spec.spare_core:
+        from authcheck.loaders import pagehelper
+
+        pagehelper.ENABLED = True
     ruleset, startup_error = _build_ruleset(spec)
     _send(conn, ("ready",))
     while True:
@@ -73,6 +78,9 @@ def worker_main(conn, spec: WorkerSpec, close_fds: list) -> None:
             _prepare(path, spec.settings.limits.timeout)
             result = run_one(spec, ruleset, path)
         _send_result(conn, index, path, result)
+    helpers = sys.modules.get("authcheck.loaders.pagehelper")
+    if helpers is not None:
+        helpers.reap_all()  # page helpers it started (each killed already) end before it does
     os._exit(0)  # skip teardown: nothing to flush, and the parent's buffers are not ours
 
 

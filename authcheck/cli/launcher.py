@@ -21,12 +21,16 @@ def entry() -> None:
     if code is None:
         code = run_cli(program_name())
     settle()
+    settle_children()
     os._exit(code)
 
 
 def run_cli(prog_name: str) -> int:
-    """The command line on `sys.argv`, in this process: its exit status."""
+    """The command line on `sys.argv`, in this process, which ends right after: its exit status."""
+    from authcheck import batch
     from authcheck.cli.main import main
+
+    batch.EXITING = True
 
     try:
         main(prog_name=prog_name)
@@ -42,3 +46,11 @@ def settle() -> None:
             stream.flush()
         except (BrokenPipeError, ValueError, OSError, AttributeError):
             pass
+
+
+def settle_children() -> None:
+    """Wait for the scan workers this command left to exit on their own (see `batch.EXITING`), so
+    none outlives it and their CPU time counts as this process's children's."""
+    pool = sys.modules.get("authcheck.batch.pool")
+    if pool is not None:
+        pool.reap_left()

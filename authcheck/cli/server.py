@@ -363,10 +363,13 @@ def _monitor(conn, request: Request) -> None:
             os._exit(0)
         if select.select([conn], [], [], 0)[0]:  # the client gave up waiting (and ran cold) or left
             os._exit(0)
+        early, told = os.pipe()  # the command's exit status, told before its teardown
         pid = os.fork()
         if pid == 0:
             conn.close()
-            _command(request)
+            os.close(early)
+            _command(request, told)
+        os.close(told)
         try:
             os.setpgid(pid, pid)
         except OSError:
@@ -378,11 +381,20 @@ def _monitor(conn, request: Request) -> None:
             watch = os.pidfd_open(pid)
         except (AttributeError, OSError):
             watch = None
-        client, buffer, deadline = True, b"", None
+        client, buffer, deadline, heard = True, b"", None, b""
         while True:
-            waits = [w for w in (watch, conn if client else None) if w is not None]
+            waits = [w for w in (watch, conn if client else None, early if early >= 0 else None) if w is not None]
             timeout = 0.05 if watch is None else (1.0 if deadline is not None else None)
             ready = select.select(waits, [], [], timeout)[0]
+            if early in ready:
+                chunk = os.read(early, 16)
+                heard += chunk
+                if not chunk or heard.endswith(b"\n"):
+                    os.close(early)
+                    early = -1
+                    if client and heard[:-1].isdigit():  # done: the client leaves while the command tears down
+                        conn.sendall(b"X%d\n" % ((int(heard[:-1]) & 0xFF) << 8))
+                        client = False
             if watch is None or watch in ready:
                 done, status = os.waitpid(pid, os.WNOHANG)
                 if done:
@@ -414,12 +426,26 @@ def _signal_group(pid: int, signum: int) -> None:
         pass
 
 
-def _command(request: Request) -> None:
-    """The forked child: become the client's command (its streams, folder, environment), run it, exit."""
+def _command(request: Request, told: int) -> None:
+    """The forked child: become the client's command (its streams, folder, environment), run it, exit.
+    Once its output is written it closes the client's streams and tells the monitor its status on
+    `told`, so the client need not wait for this process (and its workers) to tear down."""
     code = LOST
     try:
         code = _become(request)
     finally:
+        for fd in (0, 1, 2):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.write(told, b"%d\n" % code)
+            from authcheck.cli.launcher import settle_children
+
+            settle_children()
+        except BaseException:
+            pass
         os._exit(code)
 
 

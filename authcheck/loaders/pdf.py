@@ -401,11 +401,29 @@ class _PdfiumPages:
     def __init__(self, text: Any, log: Any) -> None:
         self.text, self.log = text, log
         self._fonts: dict[Any, bool | BaseException] = {}
+        self.helper: Any = None  #: a `pagehelper.Helper` reading pages from the back, when one runs
+
+    def share(self, count: int) -> None:
+        """Let a helper process read pages from the back, where a core is spare (`pagehelper`)."""
+        from authcheck.loaders import pagehelper
+
+        self.helper = pagehelper.start(self.text, count)
+
+    def reach(self, index: int) -> None:
+        """The loader is at page `index` (the helper, if any, leaves it to the loader unless begun)."""
+        if self.helper is not None:
+            self.helper.reach(index)
 
     def fragments(self, index: int, out: list) -> None:
-        self.text.fragments(index, out)
+        found = self.helper.take(index) if self.helper is not None else None
+        if found is None:
+            self.text.fragments(index, out)
+        else:
+            out.extend(found)
 
     def close(self) -> None:
+        if self.helper is not None:
+            self.helper.close()
         self.text.close()
 
     def check(self, resources: Any, complaints: int) -> bool | BaseException:
@@ -475,10 +493,14 @@ def _read_all(reader: Any, limits: Limits, notes: list[Note], budget: Budget, fa
             Note("truncated", f"read the first {count} of {total} pages", {"pages_total": total, "pages_read": count})
         )
     builder, images = LineBuilder(limits.max_text_chars), []
+    if fast is not None:
+        fast.share(count)
     for index in range(count):
         if budget.expired():
             notes.append(_out_of_time(budget, index, total, partial=False))
             break
+        if fast is not None:
+            fast.reach(index)
         found, stopped = _read_page(reader, index, builder, notes, limits, budget, **({"fast": fast} if fast else {}))
         images.extend(found)
         if stopped:
