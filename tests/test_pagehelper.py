@@ -250,8 +250,8 @@ def test_only_a_worker_with_a_core_to_spare_may_start_a_helper(tmp_path):
 
 def test_a_long_letter_checked_alone_matches_the_same_letter_in_a_full_scan(tmp_path, long_pdf):
     """End to end through the pool: one file (helper allowed) and the same file among others that fill the cores."""
-    from authcheck.batch.pipeline import check_path
     from authcheck.batch.cache import result_to_record
+    from authcheck.batch.pipeline import check_path
     from authcheck.engine.rulepack import load_ruleset
 
     cores = len(os.sched_getaffinity(0))

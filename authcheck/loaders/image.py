@@ -11,7 +11,6 @@ by `ocrpages.read_pages` under the OCR budget.
 from __future__ import annotations
 
 import re
-
 import warnings
 from io import BytesIO
 from typing import Any
