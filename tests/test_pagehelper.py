@@ -112,7 +112,21 @@ def gone(pid: int, seconds: float = 10.0) -> bool:
     return False
 
 
+def loader_crawls(monkeypatch, seconds: float = 0.05) -> None:
+    """Slow the loader's own PDFium pages (not the helper's), so that the helper surely gets some
+    pages even on a loaded machine."""
+    original = pdfium.PdfiumText.fragments
+
+    def fragments(self, index, out):
+        if not in_helper():
+            time.sleep(seconds)
+        return original(self, index, out)
+
+    monkeypatch.setattr(pdfium.PdfiumText, "fragments", fragments)
+
+
 def test_the_helper_reads_pages_from_the_back_and_the_document_is_the_same(long_pdf, alone, given, monkeypatch):
+    loader_crawls(monkeypatch)
     pids = helper_pids(monkeypatch)
     doc = read(long_pdf)
     assert lines(doc) == lines(alone) and doc.notes == alone.notes
@@ -129,6 +143,8 @@ def test_a_page_the_helper_fails_is_read_by_the_loader(long_pdf, alone, given, m
     def fragments(self, index, out):
         if in_helper() and index == alone.pages - 1:
             raise RuntimeError("PDFium refused the page in the helper")
+        if not in_helper():
+            time.sleep(0.05)  # the helper surely reaches the page before the last
         return original(self, index, out)
 
     monkeypatch.setattr(pdfium.PdfiumText, "fragments", fragments)
