@@ -219,6 +219,33 @@ def _fds_of(pid: int, expect: int, seconds: float = 10.0) -> list[str]:
         time.sleep(0.01)
 
 
+def test_claims_never_wait_on_a_helper_stuck_in_a_page(monkeypatch):
+    """A helper inside one long page reads no claims; the loader's claims (one a page, up to any
+    --max-pages) must not block once its pipe is full: the loader goes on alone."""
+    import signal
+
+    monkeypatch.setattr(pagehelper, "ENABLED", True)
+    helper = pagehelper.start(_Blocked(), 100_000)
+    assert helper is not None
+
+    def hung(signum, frame):
+        raise AssertionError("a claim blocked")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        for index in range(100_000):
+            helper.reach(index)
+            if helper.over:
+                break
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        helper.close()
+    assert helper.over and helper.take(index + 1) is None
+    assert gone(helper.pid)
+
+
 def test_no_helper_when_off_short_or_threaded(monkeypatch):
     monkeypatch.setattr(pagehelper, "ENABLED", False)
     assert pagehelper.start(_Blocked(), 20) is None

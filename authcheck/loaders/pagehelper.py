@@ -61,6 +61,7 @@ def start(fast: Any, count: int) -> Helper | None:
             os._exit(code)
     results_out.close()
     control_in.close()
+    os.set_blocking(control_out.fileno(), False)  # a claim never waits on a helper stuck in a page
     return Helper(pid, results_in, control_out)
 
 
@@ -78,10 +79,10 @@ class Helper:
         self._drain()
         if self.over or index in self.pages or self.started == index:
             return
-        try:
+        try:  # one small write: all or nothing (BlockingIOError) on a full pipe
             self.control.send(index + 1)  # the helper stops before any page below this
         except OSError:
-            self.over = True
+            self.over = True  # a helper that reads no claims gets none: what it sent is still used
 
     def take(self, index: int) -> list | None:
         """Page `index`'s fragments from the helper (waiting while it reads the page), or None when
