@@ -164,8 +164,19 @@ def _word_score(a: str, b: str) -> float:
     """Similarity of two name words; an initial fully matches a word it begins."""
     if len(a) == 1 or len(b) == 1:
         return 100.0 if a[0] == b[0] else 0.0
-    if a == b:
-        return 100.0  # fuzz.ratio of a word with itself, without importing rapidfuzz (a cold run saves ~8 ms)
-    from rapidfuzz import fuzz
+    return indel_ratio(a, b)
 
-    return float(fuzz.ratio(a, b))
+
+def indel_ratio(a: str, b: str) -> float:
+    """rapidfuzz's `fuzz.ratio` (the normalized Indel similarity, 0-100), computed here for the short
+    words of a name: the same float, without importing rapidfuzz (≈ 10 ms of a cold run)."""
+    if a == b:
+        return 100.0
+    total = len(a) + len(b)
+    previous = [0] * (len(b) + 1)
+    for ca in a:  # the longest common subsequence, one row at a time
+        current = [0]
+        for j, cb in enumerate(b):
+            current.append(previous[j] + 1 if ca == cb else max(previous[j + 1], current[j]))
+        previous = current
+    return (1.0 - (total - 2 * previous[-1]) / total) * 100
