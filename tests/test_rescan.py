@@ -98,8 +98,11 @@ def test_a_light_hit_is_what_a_streamed_run_keeps_of_the_whole_result(tmp_path):
         light = cache.get_many(["k"], light=True)["k"]
         full = cache.get_many(["k"])["k"]
     assert full.result == whole and full.text == light.text
-    assert light.result == _light(result_from_record(result_to_record(whole))) != whole
+    assert _light(light.result) == _light(result_from_record(result_to_record(whole))) != whole
     assert light.result.findings[0].rule == whole.findings[0].rule and light.result.score == whole.score
+    kept = _light(light.result)
+    assert (kept.path, kept.verdict, kept.score, kept.error) == (whole.path, whole.verdict, whole.score, whole.error)
+    assert not (kept.findings or kept.reason or kept.axes), "a streamed run keeps only what its exit status needs"
 
 
 def test_a_forged_summary_is_a_counted_miss(tmp_path):

@@ -393,8 +393,9 @@ def stored_texts(record: dict) -> tuple[str, str | None]:
 
 
 def light_record(record: dict) -> dict:
-    """What a run that streams JSON lines keeps of a record (see `cli.commands._light`): no fields,
-    notes or next steps, and only the first finding, without its evidence."""
+    """The summary a run that streams JSON lines reads instead of the whole record: no fields, notes
+    or next steps, and only the first finding, without its evidence (the run keeps less still of
+    it, see `cli.commands._light`; the stored form is unchanged so that caches stay valid)."""
     findings = [{**finding, "evidence": []} for finding in record["findings"][:1]]
     return {**record, "findings": findings, "fields": {}, "notes": [], "next_steps": []}
 
