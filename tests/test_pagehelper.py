@@ -263,17 +263,9 @@ def test_no_helper_when_off_short_or_threaded(monkeypatch):
 
 def report_helper(path, settings, ruleset) -> Result:
     """A check that reports whether its worker may start a page helper."""
-    return Result(
-        path=path,
-        sha256=None,
-        format="text",
-        verdict="pass",
-        score=0,
-        axes={},
-        reason="ok",
-        findings=(),
-        fields={"helper": pagehelper.ENABLED},
-    )
+    from tests.test_scan import fake_check
+
+    return replace(fake_check(path, settings, ruleset), fields={"helper": pagehelper.ENABLED}, letter=None)
 
 
 def test_only_a_worker_with_a_core_to_spare_may_start_a_helper(tmp_path):
