@@ -70,26 +70,32 @@ def locate(data: bytes, wanted: Iterable[Wanted], password: str | None = None) -
     out: dict[Wanted, Box | None] = {w: None for w in wanted}
     if not wanted:
         return out
-    pdf = _open_text(data, password)
+    from authcheck.loaders.pdfiumtext import opened
+
+    handed = opened(data)  # the loader's document and the pages it kept, when this check read them
+    pdf, kept = handed if handed is not None else (_open_text(data, password), {})
     try:
         by_page: dict[int, list[Wanted]] = {}
         for w in wanted:
             if 1 <= w.page <= len(pdf):
                 by_page.setdefault(w.page, []).append(w)
         for number, items in by_page.items():
-            page = pdf[number - 1]
+            page, textpage = kept.pop(number - 1, (None, None))
+            page = page or pdf[number - 1]
             try:
-                _locate_on_page(page, items, out)
+                _locate_on_page(page, textpage or page.get_textpage(), items, out)
             finally:
                 page.close()
     finally:
+        for page, textpage in kept.values():
+            textpage.close()
+            page.close()
         pdf.close()
     return out
 
 
-def _locate_on_page(page, items: list[Wanted], out: dict) -> None:
-    """Fill `out` for the wanted texts of one page."""
-    textpage = page.get_textpage()
+def _locate_on_page(page, textpage, items: list[Wanted], out: dict) -> None:
+    """Fill `out` for the wanted texts of one page (`textpage`: its text page, closed here)."""
     try:
         count = min(textpage.count_chars(), MAX_PAGE_CHARS)
         text = textpage.get_text_range(0, count) if count > 0 else ""

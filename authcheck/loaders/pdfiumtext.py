@@ -43,10 +43,14 @@ class PdfiumText:
     def __init__(self, data: bytes, password: str | None) -> None:
         from authcheck.loaders import pdfiumlite
 
+        self._data = data
+        self._kept: dict[int, tuple[Any, Any]] = {}  #: index -> (page, text page) kept for `locate`
+        self._keep: tuple[int, ...] = ()
         lib = pdfiumlite.load()
         if lib is not None:  # the few functions bound directly: no pypdfium2 import (≈ 25 ms)
             self._raw: Any = lib
             self._doc: Any = pdfiumlite.Document(lib, data, password or None)
+            self._keep = (0, len(self._doc) - 1)  # the pages evidence most often points into
             return
         import pypdfium2
         import pypdfium2.raw as raw
@@ -61,18 +65,51 @@ class PdfiumText:
     def fragments(self, index: int, out: list[Fragment]) -> None:
         """Append page `index`'s text runs to `out` (raises on a page PDFium cannot read)."""
         page = self._doc[index]
+        textpage = None
         try:
             textpage = page.get_textpage()
-            try:
-                _runs(self._raw, textpage, out)
-            finally:
-                textpage.close()
+            _runs(self._raw, textpage, out)
+            if index in self._keep and index not in self._kept:
+                self._kept[index], textpage, page = (page, textpage), None, None
         finally:
-            page.close()
+            for handle in (textpage, page):
+                if handle is not None:
+                    handle.close()
 
     def close(self) -> None:
-        """Free the document."""
-        self._doc.close()
+        """Hand the document and its kept pages over to `opened(data)` (the evidence boxes of the
+        same check), freeing the ones handed over before; through pypdfium2, just free it."""
+        if self._keep:
+            _hand_over((self._data, self._doc, self._kept))
+        else:
+            _free(self._doc, self._kept)
+
+
+#: The last document `PdfiumText` read, (data, document, kept pages), for `opened` to take.
+_OPENED: list[tuple[bytes, Any, dict]] = []
+
+
+def _hand_over(entry: tuple[bytes, Any, dict]) -> None:
+    """Keep `entry` as the one `opened` gives: at most one document open, the last file's."""
+    for _, doc, kept in _OPENED:
+        _free(doc, kept)
+    _OPENED[:] = [entry]
+
+
+def opened(data: bytes) -> tuple[Any, dict] | None:
+    """The open document (PDFium through `pdfiumlite`) and the kept (page, text page) by index that
+    the loader read from this very bytes object, taken once: the caller closes them."""
+    if _OPENED and _OPENED[0][0] is data:
+        _, doc, kept = _OPENED.pop()
+        return doc, kept
+    return None
+
+
+def _free(doc: Any, kept: dict) -> None:
+    for page, textpage in kept.values():
+        textpage.close()
+        page.close()
+    doc.close()
 
 
 def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
