@@ -20,18 +20,11 @@ from authcheck.loaders import pdfium, pdfiumlite, pdfiumtext  # noqa: E402
 from authcheck.loaders.pdf import load_pdf  # noqa: E402
 from authcheck.loaders.pdfium import Wanted  # noqa: E402
 from authcheck.settings import Limits  # noqa: E402
-from tools.docgen import LetterSpec, letter_pdf  # noqa: E402
+from tests.test_pagehelper import LETTER as LONG_LETTER  # noqa: E402
+from tools.docgen import letter_pdf  # noqa: E402
 
 SAMPLES = REPO / "samples"
-LETTER = LetterSpec(
-    letterhead=["MINISTRY OF EXAMPLES"],
-    date="12 March 2024",
-    blocks=["SUBJECT: Boxes", "1. The first paragraph.", "2. The second paragraph."],
-    closing="Yours sincerely,",
-    signature_name="A. EXAMPLE",
-    signature_titles=["Permanent Secretary"],
-    filler_pages=3,
-)
+LETTER = replace(LONG_LETTER, filler_pages=3)  #: a 4-page letter: first and last pages differ
 
 
 def load(data: bytes):
