@@ -19,6 +19,7 @@ reaped when the document is read.  Only Linux, where all of that holds, gets a h
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -185,16 +186,12 @@ def _reap() -> None:
             _reap_later.remove(pid)
 
 
-_PRCTL: list[Any] = []
-
-
+@functools.cache
 def _prctl() -> Any:
     """libc's prctl, or None where it cannot be found."""
-    if not _PRCTL:
-        try:
-            import ctypes
+    try:
+        import ctypes
 
-            _PRCTL.append(ctypes.CDLL(None, use_errno=True).prctl)
-        except (OSError, AttributeError):
-            _PRCTL.append(None)
-    return _PRCTL[0]
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
