@@ -41,10 +41,7 @@ def everything(doc) -> list[Wanted]:
 @pytest.fixture(autouse=True)
 def nothing_handed_over():
     yield
-    taken = pdfiumtext._OPENED[:]
-    pdfiumtext._OPENED.clear()
-    for _, doc, kept in taken:
-        pdfiumtext._free(doc, kept)
+    pdfiumtext._OPENED.put(b"", None)  # frees what a test left held
 
 
 FILES = [(p.name, p.read_bytes) for p in sorted(SAMPLES.glob("*.pdf"))] + [("long letter", lambda: letter_pdf(LETTER))]
@@ -56,7 +53,7 @@ def test_boxes_from_the_loaders_document_equal_those_of_a_fresh_open(name, read)
     data = read()
     doc = load(data)
     handed = pdfium.locate(data, everything(doc))
-    assert pdfiumtext._OPENED == [], "locate took the loader's document"
+    assert pdfiumtext._OPENED.held() is None, "locate took the loader's document"
     fresh = pdfium.locate(bytes(bytearray(data)), everything(doc))  # other bytes: opened afresh
     assert handed == fresh and any(handed.values())
 
@@ -75,17 +72,17 @@ def test_the_document_is_handed_over_once_and_only_for_the_same_bytes():
 def test_the_next_file_frees_what_the_last_one_handed_over():
     first = letter_pdf(LETTER)
     load(first)
-    [(_, doc, kept)] = pdfiumtext._OPENED
+    doc, kept = pdfiumtext._OPENED.held()
     handles = [doc, *(h for pair in kept.values() for h in pair)]
     load(letter_pdf(replace(LETTER, filler_pages=1)))
     assert all(h.raw is None for h in handles), "the first file's document and pages were freed"
-    assert len(pdfiumtext._OPENED) == 1
+    assert pdfiumtext._OPENED.held() is not None
 
 
 def test_locate_frees_the_kept_pages_it_does_not_need():
     data = letter_pdf(LETTER)
     doc = load(data)
-    [(_, opened, kept)] = pdfiumtext._OPENED
+    opened, kept = pdfiumtext._OPENED.held()
     handles = [opened, *(h for pair in kept.values() for h in pair)]
     boxes = pdfium.locate(data, [Wanted(1, doc.lines[0].text, 0, doc.lines[0].y)])
     assert next(iter(boxes.values())) is not None

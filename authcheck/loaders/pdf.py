@@ -39,6 +39,7 @@ from authcheck.loaders.pdfobjects import annotation_texts, form_shape, metadata,
 from authcheck.loaders.text import LineBuilder
 from authcheck.model import Document, Image, Metadata, Note
 from authcheck.settings import Limits
+from authcheck.util.handover import Handover
 
 _KEEP_LOGGED = 5
 # Page text reader (AUTHCHECK_PDF_TEXT): "auto" (default) reads pages of plain text with PDFium
@@ -119,21 +120,14 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: s
     notes.extend(log.notes())
     if b"%%EOF" not in data[-2048:]:
         notes.append(Note("damaged", "the file does not end with %%EOF: it may have been cut short"))
-    _hand_over(data, reader if reader is not None and not notes and not reader.is_encrypted else None)
+    _READ.put(data, reader if reader is not None and not notes and not reader.is_encrypted else None)
     return Document(
         path=path, sha256=sha256, size=len(data), format="pdf", extension=extension, notes=tuple(notes), **parts
     )
 
 
 #: The reader of the last PDF read in full without a note, for forensics to take (`reader_for`).
-_READ: list[tuple[bytes, Any]] = []
-
-
-def _hand_over(data: bytes, reader: Any) -> None:
-    """Keep `reader` (or nothing) as the one `reader_for(data)` gives: at most one, the last file's."""
-    _READ.clear()
-    if reader is not None:
-        _READ.append((data, reader))
+_READ = Handover(drop_on_miss=True)
 
 
 def reader_for(data: bytes) -> Any:
@@ -145,10 +139,7 @@ def reader_for(data: bytes) -> Any:
     budget cut can stop pypdf half way through an object), never an encrypted one, and only for the
     same `bytes` object, so a reader is never paired with other bytes.
     """
-    if _READ and _READ[0][0] is data:
-        return _READ.pop()[1]
-    _READ.clear()
-    return None
+    return _READ.take(data)
 
 
 _OUTPUT_LIMITS = (

@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 from authcheck.loaders.pdflayout import Fragment
+from authcheck.util.handover import Handover
 
 
 def available() -> bool:
@@ -80,29 +81,15 @@ class PdfiumText:
         """Hand the document and its kept pages over to `opened(data)` (the evidence boxes of the
         same check), freeing the ones handed over before; through pypdfium2, just free it."""
         if self._keep:
-            _hand_over((self._data, self._doc, self._kept))
+            _OPENED.put(self._data, (self._doc, self._kept))
         else:
             _free(self._doc, self._kept)
-
-
-#: The last document `PdfiumText` read, (data, document, kept pages), for `opened` to take.
-_OPENED: list[tuple[bytes, Any, dict]] = []
-
-
-def _hand_over(entry: tuple[bytes, Any, dict]) -> None:
-    """Keep `entry` as the one `opened` gives: at most one document open, the last file's."""
-    for _, doc, kept in _OPENED:
-        _free(doc, kept)
-    _OPENED[:] = [entry]
 
 
 def opened(data: bytes) -> tuple[Any, dict] | None:
     """The open document (PDFium through `pdfiumlite`) and the kept (page, text page) by index that
     the loader read from this very bytes object, taken once: the caller closes them."""
-    if _OPENED and _OPENED[0][0] is data:
-        _, doc, kept = _OPENED.pop()
-        return doc, kept
-    return None
+    return _OPENED.take(data)
 
 
 def _free(doc: Any, kept: dict) -> None:
@@ -110,6 +97,10 @@ def _free(doc: Any, kept: dict) -> None:
         textpage.close()
         page.close()
     doc.close()
+
+
+#: The last document `PdfiumText` read, (document, kept pages), for `opened` to take.
+_OPENED = Handover(free=lambda held: _free(*held))
 
 
 def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
