@@ -213,7 +213,12 @@ def _fds_of(pid: int, expect: int, seconds: float = 10.0) -> list[str]:
     """The helper's open descriptors, once it has closed the ones it inherited."""
     end = time.monotonic() + seconds
     while True:
-        targets = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        targets = []
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                targets.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            except FileNotFoundError:  # closed by the helper between the listing and the read
+                pass
         if len(targets) <= expect or time.monotonic() > end:
             return targets
         time.sleep(0.01)
