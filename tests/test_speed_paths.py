@@ -1,7 +1,7 @@
 """The fast paths of issue 15 give the same answers as the slow ones, and are taken only when they may be.
 
-* `pdfbytes.plain_pdf`: the byte scan that lets PDFium read page text ("auto") refuses signed,
-  encrypted, updated and damaged files;
+* `pdfbytes.plain_pdf`: the byte scan that lets PDFium read page text ("auto") refuses encrypted,
+  updated and damaged files, and accepts a signed file of one revision (the same lines either way);
 * "auto" reads a long plain letter's pages with PDFium (identical lines), and a short one, an updated
   one or one pypdf complained about with pypdf;
 * a DOCX's XML parts are parsed once for the loader and forensics together;
@@ -56,7 +56,6 @@ def test_plain_pdf_accepts_a_generated_letter_and_a_sample():
     [
         lambda d: fx.empty_updates(d, 1),  # a second revision (/Prev, two %%EOF)
         lambda d: d.replace(b"trailer", b"trailer\n<< /Encrypt 9 0 R >>", 1),
-        lambda d: d.replace(b"/Type /Catalog", b"/Type /Catalog /AcroForm << /Fields [] /SigFlags 3 >> /Sig", 1),
         lambda d: b"junk" + d,  # the header is not at byte 0
         lambda d: d[: d.rindex(b"%%EOF")],  # cut short
         lambda d: d.replace(b"startxref\n", b"startxref\n1", 1),  # startxref points nowhere sane
@@ -66,8 +65,6 @@ def test_plain_pdf_refuses_what_needs_pypdf(change):
     assert not plain_pdf(change(_letter(1)))
 
 
-def test_plain_pdf_refuses_a_digitally_signed_sample():
-    assert not plain_pdf((SAMPLES / "signed-deployment-notification-digital.pdf").read_bytes())
 
 
 def _read(data: bytes, reader: str, monkeypatch):
@@ -104,6 +101,35 @@ def test_auto_reads_a_plain_letter_with_pdfium_and_the_same_lines(pages, monkeyp
     assert _lines(fast) == _lines(slow)
     assert [n.code for n in fast.notes] == [n.code for n in slow.notes]
     assert fast.pages == slow.pages == pages
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: (SAMPLES / "signed-deployment-notification-digital.pdf").read_bytes(),
+        fx.placeholder_signed,  # a filled /Sig with /ByteRange in the file's one revision
+    ],
+    ids=["signed-sample", "placeholder-signature"],
+)
+def test_a_signed_file_of_one_revision_is_read_by_pdfium_with_the_same_lines(make, monkeypatch):
+    pytest.importorskip("pypdfium2")
+    data = make()
+    assert b"/ByteRange" in data and data.count(b"%%EOF") == 1
+    assert plain_pdf(data)
+    opened = _pdfium_opened(monkeypatch)
+    fast = _read(data, "auto", monkeypatch)
+    assert opened == [len(data)]
+    slow = _read(data, "pypdf", monkeypatch)
+    assert _lines(fast) == _lines(slow) and fast.lines
+    assert [n.code for n in fast.notes] == [n.code for n in slow.notes]
+
+
+def test_a_file_updated_after_its_signature_is_read_by_pypdf(monkeypatch):
+    data = fx.add_text(fx.placeholder_signed(), "Added after the signature")
+    assert not plain_pdf(data)
+    opened = _pdfium_opened(monkeypatch)
+    _read(data, "auto", monkeypatch)
+    assert opened == []
 
 
 def _font_build(monkeypatch, behaviour):

@@ -44,7 +44,7 @@ from authcheck.util.handover import Handover
 _KEEP_LOGGED = 5
 # Page text reader (AUTHCHECK_PDF_TEXT): "auto" (default) reads pages of plain text with PDFium
 # (loaders/pdfiumtext.py: native code, identical lines on the samples and the benchmark corpus) when a byte
-# scan shows a plain file (`pdfbytes.plain_pdf`: one revision, no signature, no encryption, sane xref) and
+# scan shows a plain file (`pdfbytes.plain_pdf`: one revision, signed or not, no encryption, sane xref) and
 # pypdf opened it without a complaint; every other file, whose damage only pypdf's tokenizer reports
 # (parser-warnings, page-unreadable: file.damaged), is read by pypdf.  "pypdf" reads every page with
 # pypdf; "pdfium" uses PDFium for pages of plain text in every file.

@@ -4,9 +4,14 @@ PDFium reads page text several times faster than pypdf's pure-Python extraction,
 tokenizer reports content-stream damage, and only pypdf reads encrypted files with the password
 rules the loader applies.  `plain_pdf` says, from the raw bytes alone (no parser), that a file has
 none of what needs pypdf's text reader: one revision (one ``startxref``, one ``%%EOF``, no
-``/Prev``), no signature (``/Sig``, ``/ByteRange``), no encryption (``/Encrypt``), the header at
-byte 0, the file ending at its ``%%EOF``, and a ``startxref`` that points at a cross-reference
-table or stream.  Anything else, and anything unusual, answers False: pypdf reads every page.
+``/Prev``), no encryption (``/Encrypt``), the header at byte 0, the file ending at its ``%%EOF``,
+and a ``startxref`` that points at a cross-reference table or stream.  Anything else, and anything
+unusual, answers False: pypdf reads every page.
+
+A signature field or a signature (``/Sig``, ``/ByteRange``) in that one revision does not need
+pypdf's text reader: there is no later revision whose pages could differ from the signed ones, and
+forensics reads the signature itself with pypdf whichever reader read the text.  A signed file with
+an update after the signature has two revisions, and pypdf reads it.
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ from __future__ import annotations
 import re
 
 _TAIL = 1024  #: bytes at the end that must hold startxref, its offset and %%EOF
-_NEEDS_PYPDF = (b"/Encrypt", b"/ByteRange", b"/Sig", b"/Prev")
+_NEEDS_PYPDF = (b"/Encrypt", b"/Prev")
 _STARTXREF = re.compile(rb"startxref\s+(\d{1,12})\s+%%EOF\s*$")
 _XREF_AT = re.compile(rb"xref\s|\d{1,10}\s+\d{1,5}\s+obj\b")
 
 
 def plain_pdf(data: bytes) -> bool:
-    """True when the bytes show one clean revision with no signature, encryption or damage marker."""
+    """True when the bytes show one clean revision with no encryption or damage marker."""
     if not data.startswith(b"%PDF-"):
         return False
     if data.count(b"startxref") != 1 or data.count(b"%%EOF") != 1:
