@@ -170,3 +170,23 @@ def test_oversized_pages_are_not_handed_to_pdfium(monkeypatch):
     doc = read(data, "pdfium", monkeypatch, limits=Limits(max_page_content_bytes=1000))
     assert seen == []
     assert [n.data.get("page") for n in doc.notes if n.code == "truncated"] == [1]
+
+
+def test_a_hyphen_that_ends_a_line_stays_on_its_line(monkeypatch):
+    """PDFium writes such a hyphen as U+FFFE with no line break after it ("great\ufffeest"): the
+    lines are pypdf's, and the evidence box of each half is found on its own line."""
+    from authcheck.loaders.pdfium import Wanted, locate
+
+    data = build_pdf(
+        [[Text(72, 700, "the greatest number are the great-"), Text(72, 686, "est number of the workers")]]
+    )
+    new = read(data, "pdfium", monkeypatch)
+    assert [ln.text for ln in new.lines if ln.text] == [
+        "the greatest number are the great-",
+        "est number of the workers",
+    ]
+    assert lines(new) == lines(read(data, "pypdf", monkeypatch))
+    first, second = Wanted(1, "the great-", 0, 700.0), Wanted(1, "est number", 0, 686.0)
+    boxes = locate(data, [first, second])
+    assert boxes[first] is not None and boxes[second] is not None
+    assert boxes[first][3] < boxes[second][1] + 0.01  # the first line's box is above the second's

@@ -65,8 +65,6 @@ def test_plain_pdf_refuses_what_needs_pypdf(change):
     assert not plain_pdf(change(_letter(1)))
 
 
-
-
 def _read(data: bytes, reader: str, monkeypatch):
     monkeypatch.setattr(pdf, "TEXT_READER", reader)
     return load(data, path="l.pdf", sha256=hashlib.sha256(data).hexdigest(), password=None, limits=Limits())
@@ -340,10 +338,11 @@ def test_console_output_locates_no_boxes_and_json_does(tmp_path, monkeypatch):
     ["Dear  Sir,\r\nWe WILL\twithdraw.\x0b\x1c", "Şehir İSTANBUL\u00a0ßΣ \ufffe\u3000end\U0001f600 X", "", " \n\t"],
 )
 def test_squeeze_drops_whitespace_and_folds_case_per_character(text):
-    """The fast paths of pdfium._squeeze (ASCII in one pass, other text by runs) match its definition."""
+    """The fast paths of pdfium._squeeze (ASCII in one pass, other text by runs) match its definition
+    (PDFium's end-of-line hyphen U+FFFE read as a hyphen)."""
     from authcheck.loaders.pdfium import _squeeze
 
-    kept = [(i, ch.lower()[:1]) for i, ch in enumerate(text) if not ch.isspace() and ch != "\ufffe"]
+    kept = [(i, "-" if ch == "\ufffe" else ch.lower()[:1]) for i, ch in enumerate(text) if not ch.isspace()]
     assert _squeeze(text) == ("".join(ch for _, ch in kept), [i for i, _ in kept])
 
 

@@ -111,13 +111,14 @@ def _locate_on_page(page, textpage, items: list[Wanted], out: dict) -> None:
         textpage.close()
 
 
-_INK = re.compile(r"[^\s\ufffe]+")  #: runs of characters kept by _squeeze (re's \s is str.isspace)
+_INK = re.compile(r"\S+")  #: runs of characters kept by _squeeze (re's \s is str.isspace)
 _ASCII_SPACE = bytes(c for c in range(128) if chr(c).isspace())
 _KEEP_MASK = bytes(0 if chr(c).isspace() else 1 for c in range(256))  #: byte -> 1 when _squeeze keeps it
 
 
 def _squeeze(text: str) -> tuple[str, list[int]]:
-    """The text without whitespace, case-folded per character, and each kept character's index."""
+    """The text without whitespace, case-folded per character, and each kept character's index.
+    PDFium's end-of-line hyphen (U+FFFE) is a hyphen, as the loader's lines show it."""
     if text.isascii():  # one pass in C: a byte mask of the kept characters picks their indexes
         raw = text.encode("ascii")
         return raw.translate(None, _ASCII_SPACE).decode("ascii").lower(), list(
@@ -125,7 +126,7 @@ def _squeeze(text: str) -> tuple[str, list[int]]:
         )
     kept: list[str] = []
     index: list[int] = []
-    for m in _INK.finditer(text):
+    for m in _INK.finditer(text.replace("\ufffe", "-")):
         run = m.group()
         kept.append(run.lower() if run.isascii() else "".join(ch.lower()[:1] or ch for ch in run))
         index.extend(range(*m.span()))

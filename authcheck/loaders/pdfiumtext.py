@@ -154,20 +154,28 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
         ):
             along = (x - x0) * cos + (y - y0) * sin
             if -0.5 * size <= along - width <= 2.5 * size:
-                words.append(match.group(2))
+                words.append(_word(match.group(2)))
                 width = max(width, along + reach)
                 continue
         if words is not None:
             emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
-        words, x0, y0, run_size, width, run_angle = [match.group(2)], x, y, size, reach, angle
+        words, x0, y0, run_size, width, run_angle = [_word(match.group(2))], x, y, size, reach, angle
     if words is not None:
         emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
 
 
 #: A word (group 2: a run of characters that are not white space, as `str.isspace` says) and the
-#: white space before it (group 1), which ends a line when it holds a line break.
-_WORD = re.compile(r"(\s*)(\S+)")
+#: white space before it (group 1), which ends a line when it holds a line break.  PDFium writes a
+#: hyphen that ends a line as U+FFFE and no line break after it ("great\ufffeest"): the marker ends
+#: its word, which keeps a hyphen, and the rest of the word starts a run on its own line.
+_WORD = re.compile(r"(\s*)([^\s\ufffe]*\ufffe|\S+)")
+_LINE_HYPHEN = "\ufffe"
 _BREAK = re.compile(r"[\r\n]")
+
+
+def _word(word: str) -> str:
+    """The word as the page shows it: PDFium's end-of-line hyphen marker back to a hyphen."""
+    return word[:-1] + "-" if word[-1] == _LINE_HYPHEN else word
 
 
 def _measure(raw: Any, handle: Any, index: int, m: Any) -> tuple[float, float, int, float, float]:
