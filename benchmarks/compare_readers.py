@@ -8,8 +8,9 @@ twice: `loaders.pdf.TEXT_READER = "pypdf"` (every page through pypdf, as before 
 "auto" (the default reader: PDFium for pages of text in files the byte scan finds plain) or "pdfium"
 (PDFium for pages of text in every file).  Reported per group: files, files whose lines are identical (text, source,
 page, baseline), word-level agreement (multiset of words, summed over files), files where only one
-reader failed or the error differs, differing notes, and CPU time of each reader.  Exit status 1 when
-any file's words differ in a group that is not the hostile corpus.
+reader failed or the error differs, differing notes, files whose images (names and placements)
+differ, and CPU time of each reader.  Exit status 1 when any file's words, error or images differ in
+a group that is not the hostile corpus.
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ def compare(files: list[Path], show: int, mode: str = "pdfium") -> dict:
         b = [(ln.text, ln.source, ln.page, ln.y) for ln in new.lines]
         wa, wb = _words(old), _words(new)
         row["identical"] += a == b
+        if old.images != new.images:  # names and placements, which the signature evidence looks up
+            row["images_differ"] += 1
+            if shown < show:
+                print(f"  {path}: images differ (pypdf {len(old.images)}, {mode} {len(new.images)})")
+                shown += 1
         row["words_pypdf"] += sum(wa.values())
         row["words_common"] += sum((wa & wb).values())
         row["words_pdfium"] += sum(wb.values())
@@ -91,22 +97,35 @@ def compare(files: list[Path], show: int, mode: str = "pdfium") -> dict:
 
 
 def _fixtures(tmp: Path) -> list[Path]:
-    """The test suite's generated letters (docgen), written to `tmp`."""
+    """The test suite's generated PDFs (docgen's samples, `tools.pdf_forensic_fixtures`' letters that
+    take no argument), written to `tmp`."""
+    import inspect
+
     out = []
     try:
         from tools import docgen
+        from tools import pdf_forensic_fixtures as fx
     except Exception:
         return out
-    for name in dir(docgen):
-        if name.startswith("sample_") or name.endswith("_pdf_bytes"):
-            try:
-                data = getattr(docgen, name)()
-            except Exception:
-                continue
-            if isinstance(data, bytes) and data.startswith(b"%PDF"):
-                path = tmp / f"{name}.pdf"
-                path.write_bytes(data)
-                out.append(path)
+    makers = [
+        (name, getattr(docgen, name))
+        for name in dir(docgen)
+        if name.startswith("sample_") or name.endswith("_pdf_bytes")
+    ]
+    for name, maker in inspect.getmembers(fx, inspect.isfunction):
+        params = inspect.signature(maker).parameters.values()
+        needs = [p for p in params if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if maker.__module__ == fx.__name__ and not name.startswith("_") and not needs:
+            makers.append((name, maker))
+    for name, maker in makers:
+        try:
+            data = maker()
+        except Exception:
+            continue
+        if isinstance(data, bytes) and data.startswith(b"%PDF"):
+            path = tmp / f"{name}.pdf"
+            path.write_bytes(data)
+            out.append(path)
     return out
 
 
@@ -123,7 +142,10 @@ def main(argv=None) -> int:
         help="the reader set against pypdf: auto (the default: PDFium for plain files) or pdfium (every file) [auto]",
     )
     args = parser.parse_args(argv)
-    groups = {"samples": sorted((ROOT / "samples").rglob("*.pdf"))}
+    import tempfile
+
+    scratch = tempfile.TemporaryDirectory()
+    groups = {"samples": sorted((ROOT / "samples").rglob("*.pdf")), "fixtures": _fixtures(Path(scratch.name))}
     if args.corpus and args.corpus.is_dir():
         groups["corpus"] = sorted((args.corpus / "letters").rglob("*.pdf"))[: args.limit]
     hostile = args.hostile if args.hostile.is_dir() else Path("/work/shared/corpus/hostile")
@@ -131,9 +153,9 @@ def main(argv=None) -> int:
         groups["hostile"] = sorted(p for p in hostile.rglob("*") if p.is_file() and not p.name.endswith(".tsv"))
     print(
         "| group | files | identical lines | word agreement | files with other words | error differs "
-        "| notes differ | CPU pypdf s | CPU pdfium s |"
+        "| notes differ | images differ | CPU pypdf s | CPU pdfium s |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     bad = 0
     for group, files in groups.items():
         print(f"{group}:", file=sys.stderr)
@@ -141,10 +163,11 @@ def main(argv=None) -> int:
         agree = r["words_common"] / max(r["words_pypdf"], r["words_pdfium"], 1)
         print(
             f"| {group} | {r['files']} | {r['identical']} | {agree:.4f} | {r['word_diff_files']} | "
-            f"{r['error_differs']} | {r['notes_differ']} | {r['cpu_pypdf']:.2f} | {r['cpu_pdfium']:.2f} |"
+            f"{r['error_differs']} | {r['notes_differ']} | {r['images_differ']} | {r['cpu_pypdf']:.2f} | "
+            f"{r['cpu_pdfium']:.2f} |"
         )
         if group != "hostile":
-            bad += r["word_diff_files"] + r["error_differs"]
+            bad += r["word_diff_files"] + r["error_differs"] + r["images_differ"]
     return 1 if bad else 0
 
 

@@ -446,6 +446,38 @@ def page_with_ops(ops: str, *, info: dict | None = None) -> bytes:
     return rewrite(data, {content: f"<< /Length {len(raw)} >>\nstream\n".encode() + raw + b"\nendstream"})
 
 
+def page_with_images(ops: str, *, form: str | None = None, images: int = 2) -> bytes:
+    """A one-page PDF whose content stream is exactly `ops`, with /F1 (Times-Roman) and the image
+    XObjects /Im1../Im`images` in its resources; with `form`, also /Fm1, a form XObject whose content
+    is `form` (the same font and images in its own resources)."""
+    data = build_pdf([[Text(72, 700, "MARKER", "Times-Roman", 12), Img(72, 600, 120, 40)]])
+    objects = objects_of(data)
+    content = next(n for n, body in objects.items() if b"MARKER" in body)
+    page = next(n for n, body in objects.items() if b"/Type /Page " in body)
+    image = next(n for n, body in objects.items() if b"/Subtype /Image" in body)
+    font = next(n for n, body in objects.items() if b"/Type /Font" in body)
+    raw = ops.encode("latin-1")
+    extra = {content: f"<< /Length {len(raw)} >>\nstream\n".encode() + raw + b"\nendstream"}
+    names = " ".join(f"/Im{k} {image} 0 R" for k in range(1, images + 1))
+    resources = f"/Font << /F1 {font} 0 R >> /XObject << {names} >>"
+    if form is not None:
+        number = max(objects) + 1
+        body = form.encode("latin-1")
+        extra[number] = (
+            (
+                f"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << {resources} >> "
+                f"/Length {len(body)} >>\nstream\n"
+            ).encode()
+            + body
+            + b"\nendstream"
+        )
+        resources = resources[:-3] + f" /Fm1 {number} 0 R >>"
+    extra[page] = re.sub(
+        rb"/Resources << .* >> /Contents", f"/Resources << {resources} >> /Contents".encode(), objects[page]
+    )
+    return rewrite(data, extra)
+
+
 def _patched(data: bytes, marker: bytes, replacement: bytes) -> bytes:
     """`data` with the content-stream operator `marker` replaced by one of the same length."""
     assert len(marker) == len(replacement) and marker in data, (marker, replacement)

@@ -36,6 +36,7 @@ from authcheck.loaders.budget import Budget, OutOfTime
 from authcheck.loaders.pagesetup import pdf_setup
 from authcheck.loaders.pdflayout import Collector, box, layout_lines
 from authcheck.loaders.pdfobjects import annotation_texts, form_shape, metadata, resolve, signature_fields, xobject
+from authcheck.loaders.placements import image_placements
 from authcheck.loaders.text import LineBuilder
 from authcheck.model import Document, Image, Metadata, Note
 from authcheck.settings import Limits
@@ -604,7 +605,8 @@ def _read_page(
     collector = Collector(resources, xobject, _width_table())
     stopped: bool | None = None
     verdict: bool | BaseException = False
-    if skip is None and fast is not None and _text_only(resources, content):
+    images = _page_images(resources, content) if skip is None and fast is not None else None
+    if images is not None:
         try:
             verdict = budget.call(fast.check, resources, complaints)
         except OutOfTime:
@@ -616,11 +618,17 @@ def _read_page(
         _text_failed(notes, number, verdict)
         stopped = False
     elif verdict:
-        stopped = _fast_text(fast, index, collector, budget)
-        if stopped is False and not collector.fragments and b"BT" in content:
+        try:
+            placed = not images or budget.call(image_placements, content, images, collector.place_image)
+        except OutOfTime:
+            return [], True
+        if placed:
+            stopped = _fast_text(fast, index, collector, budget)
+        if stopped is False and not collector.fragments and _SHOWS_TEXT.search(content):
             stopped = None  # PDFium read nothing from a page that shows text: pypdf reads it
-    if stopped is None:  # pypdf: pages with images or forms (their names and placements), or PDFium failed
+    if stopped is None:  # pypdf: pages with forms or inline images, placements it must read, or PDFium failed
         collector.fragments.clear()
+        collector.images.clear()
         stopped = _pypdf_text(page, collector, notes, number, budget)
     for text, source, y, extent in layout_lines(collector.fragments):
         builder.add(text, number, source, y, extent)
@@ -668,25 +676,33 @@ def _fast_text(fast: Any, index: int, collector: Collector, budget: Budget) -> b
     return False
 
 
-def _text_only(resources: Any, content: bytes | None) -> bool:
-    """True when a page draws no XObject (image or form) and no inline image: PDFium's text is all it has.
+def _page_images(resources: Any, content: bytes | None) -> frozenset[str] | None:
+    """The names (with their slash) of the page's image XObjects when PDFium may read its text, an
+    empty set for a page that has none; None when pypdf reads the page: it has a form XObject (whose
+    text pypdf follows), an XObject that is not a readable image, or an inline image.
 
-    Pages with images go through pypdf, which reports each image under its resource name (the
-    signature evidence and the registry's image hashes look images up by that name).
+    A page with images has its text read by PDFium and each image's resource name and placement by
+    `placements.image_placements` (the signature evidence and the registry's image hashes look images
+    up by that name); a content stream that reader leaves alone goes to pypdf too.
     """
     if content is None:
-        return False
+        return None
     try:
         xobjects = resolve(resources.get("/XObject")) if resources is not None else None
+        names: frozenset[str] = frozenset()
         if xobjects:
-            return False
+            names = frozenset(str(name) for name in xobjects if (xobject(resources, name) or ("",))[0] == "image")
+            if len(names) != len(xobjects):
+                return None
     except MemoryError:
         raise
     except Exception:
-        return False
-    return b"BI" not in content or not _INLINE_IMAGE.search(content)
+        return None
+    return names if b"BI" not in content or not _INLINE_IMAGE.search(content) else None
 
 
+#: A text object or a text-showing operator (one outside BT..ET is read by pypdf, not by PDFium).
+_SHOWS_TEXT = re.compile(rb"BT|Tj|TJ")
 _INLINE_IMAGE = re.compile(rb"(?:^|[\s\]\)>])BI[\s/]")
 
 

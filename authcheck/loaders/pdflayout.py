@@ -71,17 +71,17 @@ class Collector:
         for entry in self._forms:
             entry[3] = True
         if operator == b"INLINE IMAGE":
-            self._image("inline", cm)
+            self.place_image("inline", cm)
         elif operator == b"Do" and operands:
             outer, resources = self._current()
             kind, matrix, inner = self._xobject(resources, operands[0]) or (None, None, None)
             if kind == "image":
-                self._image(str(operands[0]).lstrip("/"), cm)
+                self.place_image(str(operands[0]).lstrip("/"), cm)
             matrix = matrix if kind == "form" else IDENTITY
             self._forms.append([id(operands), mult(mult(matrix, cm), outer), inner or resources, False])
 
-    def _image(self, name: str, cm: Any) -> None:
-        """Keep one image placement in page space."""
+    def place_image(self, name: str, cm: Any) -> None:
+        """Keep one image placement in page space (`cm`: the matrix at its Do, in the content being read)."""
         if len(self.images) < self.MAX_IMAGES:
             self.images.append((name, mult(cm, self._current()[0])))
 
