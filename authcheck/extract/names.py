@@ -173,10 +173,18 @@ def indel_ratio(a: str, b: str) -> float:
     if a == b:
         return 100.0
     total = len(a) + len(b)
-    previous = [0] * (len(b) + 1)
-    for ca in a:  # the longest common subsequence, one row at a time
-        current = [0]
-        for j, cb in enumerate(b):
-            current.append(previous[j] + 1 if ca == cb else max(previous[j + 1], current[j]))
-        previous = current
-    return (1.0 - (total - 2 * previous[-1]) / total) * 100
+    return (1.0 - (total - 2 * _common(a, b)) / total) * 100
+
+
+def _common(a: str, b: str) -> int:
+    """The length of the longest common subsequence of `a` and `b`, bit-parallel (Hyyrö 2004): bit
+    i of `v` is 0 where a[i] is matched so far, one integer step for each character of `b`."""
+    where: dict[str, int] = {}
+    for i, ch in enumerate(a):
+        where[ch] = where.get(ch, 0) | 1 << i
+    full = (1 << len(a)) - 1
+    v = full
+    for ch in b:
+        u = v & where.get(ch, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(a) - v.bit_count()
