@@ -76,9 +76,10 @@ class Package:
     def _check_prologs(self) -> None:
         """Refuse a DOCTYPE or ENTITY at the head of any XML part, including those python-docx reads."""
         for name in self.names:
-            if name.lower().endswith((".xml", ".rels", ".vml")) and any(
-                mark in self._head(name).upper() for mark in DTD_MARKS
-            ):
+            if not name.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            head = self._head(name).upper()  # inflated once a part, searched for every mark
+            if any(mark in head for mark in DTD_MARKS):
                 raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
 
     def _head(self, name: str, size: int = 65536) -> bytes:
