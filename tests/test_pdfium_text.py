@@ -190,3 +190,31 @@ def test_a_hyphen_that_ends_a_line_stays_on_its_line(monkeypatch):
     boxes = locate(data, [first, second])
     assert boxes[first] is not None and boxes[second] is not None
     assert boxes[first][3] < boxes[second][1] + 0.01  # the first line's box is above the second's
+
+
+def test_the_small_bindings_unchecked_calls_give_pypdfium2s_fragments(monkeypatch):
+    """pdfiumlite binds the per-word calls without argument conversion (`Unchecked`); the fragments
+    equal those of pypdfium2's own binding, turned watermark lines included."""
+    from authcheck.loaders import pdfiumlite
+
+    if pdfiumlite.load() is None:
+        pytest.skip("pypdfium2's library file was not found")
+    data = letter_pdf(LETTER)
+
+    def fragments() -> list:
+        reader, out = pdfium.PdfiumText(data, None), []
+        try:
+            for index in range(reader.page_count()):
+                reader.fragments(index, out)
+        finally:
+            reader.close()
+        return out
+
+    small = fragments()
+    reader = pdfium.PdfiumText(data, None)
+    try:
+        assert getattr(reader._raw, "unchecked", None) is not None  # the small binding was used
+    finally:
+        reader.close()
+    monkeypatch.setattr(pdfiumlite, "load", lambda: None)  # PdfiumText then opens through pypdfium2
+    assert fragments() == small and any(f.angle for f in small)

@@ -118,10 +118,24 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     if len(text) != count:
         raise ValueError("PDFium text and character indexes disagree")
     handle = textpage.raw
-    origin_of, box_of = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharBox
-    object_of = raw.FPDFText_GetTextObject if _TEXT_OBJECTS else None
     cx, cy = ctypes.c_double(), ctypes.c_double()
     left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    unchecked = getattr(raw, "unchecked", None)  # pdfiumlite's calls without argument conversion
+    if unchecked is not None:
+        origin_of, box_of, object_of = unchecked.origin, unchecked.box, unchecked.text_object
+        page: Any = ctypes.c_void_p(handle)
+        ax: Any = ctypes.byref(cx)
+        ay: Any = ctypes.byref(cy)
+        e0: Any
+        e1: Any
+        e2: Any
+        e3: Any
+        e0, e1, e2, e3 = (ctypes.byref(v) for v in (left, right, bottom, top))
+    else:
+        origin_of, box_of, object_of = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharBox, raw.FPDFText_GetTextObject
+        page, ax, ay, e0, e1, e2, e3 = handle, cx, cy, left, right, bottom, top
+    if not _TEXT_OBJECTS:
+        object_of = None
     matrix = raw.FS_MATRIX()
     emit = out.append
     words: list[str] | None = None  # the current run: its words, origin, size, width (along its baseline), angle
@@ -135,16 +149,16 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
             emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
             words = None
         start, end = match.span(2)
-        origin_of(handle, start, cx, cy)
+        origin_of(page, start, ax, ay)
         x, y = cx.value, cy.value
-        text_object = object_of(handle, start) if object_of is not None else None
+        text_object = object_of(page, start) if object_of is not None else None
         if not text_object or text_object != last_object:
             size, advance, angle, cos, sin = _measure(raw, handle, start, matrix)
             last_object = text_object
-        if angle == 0 and box_of(handle, end - 1, left, right, bottom, top):
+        if angle == 0 and box_of(page, end - 1, e0, e1, e2, e3):
             reach = right.value - x
         else:
-            origin_of(handle, end - 1, cx, cy)
+            origin_of(page, end - 1, ax, ay)
             reach = (cx.value - x) * cos + (cy.value - y) * sin + 0.5 * advance  # last glyph: half an em
         if (
             words is not None
