@@ -514,6 +514,39 @@ def test_a_sentence_repeated_in_a_document_reads_the_same_and_still_counts_again
     assert [(h.segment.line, h.reason["action"]) for h in cut] == [(1, "withdraw"), (1, "end"), (2, "withdraw")]
 
 
+def test_a_text_an_earlier_document_had_reads_the_same_without_a_second_analysis(monkeypatch):
+    """Boilerplate shared by the letters of a batch (letterhead, closing, a standard paragraph) is
+    read once a process: the same hits, at most MEMO_TEXTS texts kept, the least recently used
+    dropped first, none longer than MEMO_CHARS."""
+    from authcheck.engine.checks import reading, wording
+
+    matcher = RULE.patterns["change"].matcher
+    monkeypatch.setattr(matcher, "_memo", {})  # what earlier tests left is put back afterwards
+    monkeypatch.setattr(wording, "MEMO_TEXTS", 2)
+    analysed: list[str] = []
+    original = reading.analyse
+
+    def analyse_counted(text, lex, budget=None):
+        analysed.append(text)
+        return original(text, lex, budget)
+
+    monkeypatch.setattr(reading, "analyse", analyse_counted)
+    texts = ["We will withdraw our forces.", "The embassy will close.", "We will end the mission."]
+
+    def document(*chosen: str) -> list:
+        return [(h.reason, h.dropped) for h in matcher.hits([Segment(t, "body") for t in chosen], None)]
+
+    first = document(texts[0])
+    assert document(texts[0]) == first and analysed == [texts[0]]  # the second document reused the reading
+    document(texts[1], texts[2])  # two more texts: the oldest (texts[0]) is dropped
+    assert list(matcher._memo) == texts[1:]
+    analysed.clear()
+    assert document(texts[0]) == first and analysed == [texts[0]]
+    monkeypatch.setattr(wording, "MEMO_CHARS", 10)
+    document("We will withdraw our forces from the whole region at once.")
+    assert "We will withdraw our forces from the whole region at once." not in matcher._memo
+
+
 def test_hits_carry_dropped_candidates_and_reasons():
     hits = RULE.patterns["change"].matcher.hits([Segment("No decision was made to leave Iraq.", "body")], None)
     assert [h.dropped for h in hits] == ["negation: no"]

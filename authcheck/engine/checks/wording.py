@@ -209,6 +209,10 @@ def _number(value, lo: float, hi: float, where: dict, key: str) -> float:
     return float(value)
 
 
+MEMO_TEXTS = 4096  #: segment readings a matcher keeps across documents (a batch's shared boilerplate)
+MEMO_CHARS = 4000  #: longer segments are not kept
+
+
 class Matcher:
     """Finds sentences that announce a change, with the reason; dropped candidates are marked."""
 
@@ -223,6 +227,9 @@ class Matcher:
             )
         self.name = name
         self.lexicon = Lexicon(body, where, key)
+        #: readings of texts earlier documents had (a letterhead, a closing, a standard paragraph),
+        #: as (candidates, actions judged), oldest first; at most MEMO_TEXTS, each at most MEMO_CHARS
+        self._memo: dict[str, tuple[list, int]] = {}
 
     def hits(self, segments, resolved) -> list[Hit]:
         """One hit per candidate in every segment; a dropped one names its guard in `dropped`."""
@@ -243,18 +250,31 @@ class Matcher:
 
     def _read(self, text: str, budget: list, read: dict) -> list:
         """The candidates of one segment's text.  A text this document already had (a paragraph repeated on
-        every page) reuses that reading, charged to the budget again, when the budget cannot cut it short;
-        `read` holds one document's readings as (candidates, actions judged)."""
+        every page), or one of the last documents this process read had, reuses that reading, charged to the
+        budget again, when the budget cannot cut it short; `read` holds one document's readings as
+        (candidates, actions judged).  A reading depends on the text and the lexicon alone, so a reused one
+        is the reading itself (candidates are never changed after they are made)."""
         from authcheck.engine.checks.reading import analyse
 
         known = read.get(text)
+        if known is None:
+            known = self._memo.pop(text, None)
+            if known is not None:
+                self._memo[text] = known  # the most recently used last
         if known is not None and budget[0] > known[1]:
             budget[0] -= known[1]
+            read[text] = known
             return known[0]
         before = budget[0]
         found = analyse(text, self.lexicon, budget)
         if budget[0] > 0:  # nothing was cut short by the budget
             read[text] = (found, before - budget[0])
+            if len(text) <= MEMO_CHARS:
+                memo = self._memo
+                memo.pop(text, None)
+                memo[text] = read[text]
+                if len(memo) > MEMO_TEXTS:
+                    del memo[next(iter(memo))]
         return found
 
 
