@@ -43,6 +43,17 @@ def count_pdfium_pages(monkeypatch) -> list[int]:
     return seen
 
 
+def all_fragments(data: bytes) -> list:
+    """Every page's fragments, read by `PdfiumText`."""
+    reader, out = pdfium.PdfiumText(data, None), []
+    try:
+        for index in range(reader.page_count()):
+            reader.fragments(index, out)
+    finally:
+        reader.close()
+    return out
+
+
 LETTER = LetterSpec(
     letterhead=["DEPARTMENT OF THE ARMY", "HEADQUARTERS, 1ST INFANTRY DIVISION"],
     date="12 March 2024",
@@ -87,13 +98,7 @@ def test_words_measured_from_their_text_object_give_the_same_fragments(monkeypat
 
     def fragments(cached: bool) -> list:
         monkeypatch.setattr(pdfium, "_TEXT_OBJECTS", cached)
-        reader, out = pdfium.PdfiumText(data, None), []
-        try:
-            for index in range(reader.page_count()):
-                reader.fragments(index, out)
-        finally:
-            reader.close()
-        return out
+        return all_fragments(data)
 
     every_word = fragments(False)
     words = len(asked)
@@ -201,20 +206,11 @@ def test_the_small_bindings_unchecked_calls_give_pypdfium2s_fragments(monkeypatc
         pytest.skip("pypdfium2's library file was not found")
     data = letter_pdf(LETTER)
 
-    def fragments() -> list:
-        reader, out = pdfium.PdfiumText(data, None), []
-        try:
-            for index in range(reader.page_count()):
-                reader.fragments(index, out)
-        finally:
-            reader.close()
-        return out
-
-    small = fragments()
+    small = all_fragments(data)
     reader = pdfium.PdfiumText(data, None)
     try:
         assert getattr(reader._raw, "unchecked", None) is not None  # the small binding was used
     finally:
         reader.close()
     monkeypatch.setattr(pdfiumlite, "load", lambda: None)  # PdfiumText then opens through pypdfium2
-    assert fragments() == small and any(f.angle for f in small)
+    assert all_fragments(data) == small and any(f.angle for f in small)

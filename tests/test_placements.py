@@ -18,6 +18,7 @@ if str(REPO) not in sys.path:
 from authcheck.loaders import pdf  # noqa: E402
 from authcheck.loaders.placements import image_placements  # noqa: E402
 from authcheck.settings import Limits  # noqa: E402
+from tests.test_pdfium_text import count_pdfium_pages  # noqa: E402
 from tools import pdf_forensic_fixtures as fx  # noqa: E402
 
 IMAGES = {"/Im1", "/Im2"}
@@ -93,25 +94,11 @@ def _read(data: bytes, reader: str, monkeypatch) -> object:
     return pdf.load_pdf(data, path="p.pdf", sha256=sha256, extension=".pdf", password=None, limits=Limits())
 
 
-def _pdfium_pages(monkeypatch) -> list[int]:
-    from authcheck.loaders import pdfiumtext
-
-    seen: list[int] = []
-    original = pdfiumtext.PdfiumText.fragments
-
-    def fragments(self, index, out):
-        seen.append(index)
-        return original(self, index, out)
-
-    monkeypatch.setattr(pdfiumtext.PdfiumText, "fragments", fragments)
-    return seen
-
-
 def _same(data: bytes, monkeypatch, lines: bool = True) -> tuple[object, list[int]]:
     """The document read the default way ("auto") after asserting it equals pypdf's (its images and
     notes; with `lines`, its lines too), and the pages PDFium read."""
     pytest.importorskip("pypdfium2")
-    seen = _pdfium_pages(monkeypatch)
+    seen = count_pdfium_pages(monkeypatch)
     fast = _read(data, "auto", monkeypatch)
     read_by_pdfium = list(seen)
     slow = _read(data, "pypdf", monkeypatch)
