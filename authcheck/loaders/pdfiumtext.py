@@ -124,16 +124,11 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     if unchecked is not None:
         origin_of, box_of, object_of = unchecked.origin, unchecked.box, unchecked.text_object
         page: Any = ctypes.c_void_p(handle)
-        ax: Any = ctypes.byref(cx)
-        ay: Any = ctypes.byref(cy)
-        e0: Any
-        e1: Any
-        e2: Any
-        e3: Any
-        e0, e1, e2, e3 = (ctypes.byref(v) for v in (left, right, bottom, top))
+        outs: list[Any] = [ctypes.byref(v) for v in (cx, cy, left, right, bottom, top)]
     else:
         origin_of, box_of, object_of = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharBox, raw.FPDFText_GetTextObject
-        page, ax, ay, e0, e1, e2, e3 = handle, cx, cy, left, right, bottom, top
+        page, outs = handle, [cx, cy, left, right, bottom, top]
+    ax, ay, e0, e1, e2, e3 = outs
     if not _TEXT_OBJECTS:
         object_of = None
     matrix = raw.FS_MATRIX()
