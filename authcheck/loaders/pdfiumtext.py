@@ -140,9 +140,12 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     size = advance = cos = sin = 0.0
     angle = 0
     for match in _WORD.finditer(text):
-        if words is not None and _BREAK.search(match.group(1)):  # PDFium ended a line: a new run
+        gap, word = match.groups()
+        if words is not None and gap and ("\n" in gap or "\r" in gap):  # PDFium ended a line: a new run
             emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
             words = None
+        if word[-1] == _LINE_HYPHEN:
+            word = word[:-1] + "-"
         start, end = match.span(2)
         origin_of(page, start, ax, ay)
         x, y = cx.value, cy.value
@@ -163,12 +166,12 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
         ):
             along = (x - x0) * cos + (y - y0) * sin
             if -0.5 * size <= along - width <= 2.5 * size:
-                words.append(_word(match.group(2)))
+                words.append(word)
                 width = max(width, along + reach)
                 continue
         if words is not None:
             emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
-        words, x0, y0, run_size, width, run_angle = [_word(match.group(2))], x, y, size, reach, angle
+        words, x0, y0, run_size, width, run_angle = [word], x, y, size, reach, angle
     if words is not None:
         emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
 
@@ -179,12 +182,6 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
 #: its word, which keeps a hyphen, and the rest of the word starts a run on its own line.
 _WORD = re.compile(r"(\s*)([^\s\ufffe]*\ufffe|\S+)")
 _LINE_HYPHEN = "\ufffe"
-_BREAK = re.compile(r"[\r\n]")
-
-
-def _word(word: str) -> str:
-    """The word as the page shows it: PDFium's end-of-line hyphen marker back to a hyphen."""
-    return word[:-1] + "-" if word[-1] == _LINE_HYPHEN else word
 
 
 def _measure(raw: Any, handle: Any, index: int, m: Any) -> tuple[float, float, int, float, float]:
