@@ -71,3 +71,10 @@ def test_random_strings_read_as_pypdf_reads_them():
         data = b"junk<" + body + rng.choice([b">", b"> /Next", b""]) + b"tail>"
         encoding = rng.choice([None, "utf-16-be", "latin-1"])
         assert _outcome(FAST, data, 4, encoding) == _outcome(ORIGINAL, data, 4, encoding), data
+
+
+def test_a_pypdf_without_these_names_is_left_as_it_is(monkeypatch):
+    monkeypatch.setattr(_data_structures, "read_hex_string_from_stream", ORIGINAL)
+    monkeypatch.delattr(_utils, "create_string_object")
+    pypdfhex.install()  # no error, no reader installed
+    assert _data_structures.read_hex_string_from_stream is ORIGINAL

@@ -20,17 +20,20 @@ _FIRST_READ = 256
 
 
 def install() -> None:
-    """Point pypdf's object parser at `read_hex_string` (once; pypdf must be imported)."""
-    from pypdf.generic import _data_structures, _utils
+    """Point pypdf's object parser at `read_hex_string` (once; pypdf must be imported).  A pypdf
+    whose parser does not have these names is left as it is."""
+    try:
+        from pypdf.generic import _data_structures, _utils
 
-    current = _data_structures.read_hex_string_from_stream
-    if getattr(current, "__wrapped__", None) is None:
-        _data_structures.read_hex_string_from_stream = _fast(_utils.read_hex_string_from_stream, _utils)
+        current = _data_structures.read_hex_string_from_stream
+        original, create = _utils.read_hex_string_from_stream, _utils.create_string_object
+    except (ImportError, AttributeError):
+        return
+    if getattr(current, "__wrapped__", None) is None and current is original:
+        _data_structures.read_hex_string_from_stream = _fast(original, create)
 
 
-def _fast(original: Any, utils: Any) -> Any:
-    create = utils.create_string_object
-
+def _fast(original: Any, create: Any) -> Any:
     def read_hex_string(stream: Any, forced_encoding: Any = None) -> Any:
         start = stream.tell()
         stream.read(1)  # the "<"
