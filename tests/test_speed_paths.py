@@ -277,6 +277,79 @@ def test_a_large_part_is_parsed_once_for_letters_that_share_it(monkeypatch):
     assert parsed.count("word/styles.xml") == 2
 
 
+def _docx_letter() -> bytes:
+    return letter_docx(
+        LetterSpec(letterhead=["MINISTRY OF EXAMPLES"], date="1 May 2024", blocks=["A letter."], closing="Yours,")
+    )
+
+
+def _python_docx_parses(monkeypatch) -> list[str]:
+    """The root tags of the XML parts python-docx parses from now on."""
+    from docx.opc import part as opc_part
+
+    roots: list[str] = []
+    original = opc_part.parse_xml
+
+    def counting(blob):
+        element = original(blob)
+        roots.append(element.tag.rsplit("}", 1)[-1])
+        return element
+
+    monkeypatch.setattr(opc_part, "parse_xml", counting)
+    return roots
+
+
+def test_python_docx_leaves_the_styles_part_to_the_loader(monkeypatch):
+    """python-docx would parse styles.xml (350 KB in Word's template) only for the loader to parse it
+    again; it keeps the part as bytes while the loader opens a document, and its hook is put back."""
+    from docx.opc.part import PartFactory
+
+    before, data = PartFactory.part_class_selector, _docx_letter()
+    roots = _python_docx_parses(monkeypatch)
+    doc = load(data, path="l.docx", sha256="-", password=None, limits=Limits())
+    assert "document" in roots and "styles" not in roots
+    assert PartFactory.part_class_selector is before
+    assert [ln.text for ln in doc.lines if ln.text][:1] == ["MINISTRY OF EXAMPLES"]
+
+
+def test_a_malformed_styles_part_is_still_corrupt():
+    import io
+    import zipfile
+
+    from authcheck.errors import CheckError
+
+    source, out = zipfile.ZipFile(io.BytesIO(_docx_letter())), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = source.read(info)
+            target.writestr(info, body[: len(body) // 2] if info.filename == "word/styles.xml" else body)
+    with pytest.raises(CheckError) as err:
+        load(out.getvalue(), path="l.docx", sha256="-", password=None, limits=Limits())
+    assert err.value.type == "corrupt" and "styles.xml" in str(err.value)
+
+
+def test_python_docx_is_left_alone_while_another_thread_runs(monkeypatch):
+    """The hook is process-wide: with a second thread running (a library caller's), it is not changed."""
+    import threading
+
+    from docx.opc.part import PartFactory
+
+    from authcheck.loaders import docx as docx_loader
+
+    before, release = PartFactory.part_class_selector, threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        with docx_loader._styles_kept_raw():
+            assert PartFactory.part_class_selector is before
+    finally:
+        release.set()
+        other.join()
+    with docx_loader._styles_kept_raw():
+        assert PartFactory.part_class_selector is not before
+    assert PartFactory.part_class_selector is before
+
+
 def test_evidence_boxes_only_when_asked_and_cached_apart(monkeypatch):
     from authcheck.batch.pipeline import check_path
     from authcheck.engine.rulepack import load_ruleset

@@ -13,6 +13,8 @@ are kept with a "truncated" note.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from io import BytesIO
 from typing import Any
 
@@ -115,7 +117,8 @@ def _open_body(data: bytes) -> Any:
     try:
         import docx
 
-        return docx.Document(BytesIO(data)).element.body
+        with _styles_kept_raw():
+            return docx.Document(BytesIO(data)).element.body
     except MemoryError:
         raise
     except Exception as exc:
@@ -123,6 +126,37 @@ def _open_body(data: bytes) -> Any:
         raise CheckError(
             "corrupt", f"not a readable Word document ({type(exc).__name__}{': ' + reason if reason else ''})", "load"
         ) from None
+
+
+@contextlib.contextmanager
+def _styles_kept_raw() -> Iterator[None]:
+    """While the loader opens a document, python-docx keeps the styles part as bytes.
+
+    python-docx parses every XML part it has a class for when it opens a package; the styles part
+    is often 300 KB or more (about 10 ms in lxml, most of the opening) and the loader reads it itself
+    (`_styles`, which refuses a malformed one as "corrupt" too).  Its documented hook,
+    `PartFactory.part_class_selector`, is process-wide, so it is changed only while one thread runs
+    and put back at once: a library caller's own python-docx use is never affected."""
+    import threading
+
+    from docx.opc.constants import CONTENT_TYPE
+    from docx.opc.part import Part, PartFactory
+
+    previous = PartFactory.part_class_selector
+    if threading.active_count() != 1:
+        yield
+        return
+
+    def selector(content_type: str, reltype: str) -> Any:
+        if content_type == CONTENT_TYPE.WML_STYLES:
+            return Part
+        return previous(content_type, reltype) if previous is not None else None
+
+    PartFactory.part_class_selector = selector
+    try:
+        yield
+    finally:
+        PartFactory.part_class_selector = previous
 
 
 def _styles(package: Package) -> Any:
