@@ -213,6 +213,32 @@ def test_the_rule_digest_read_from_the_files_is_the_loaded_sets(tmp_path):
         assert ref.get(ref.rules[0].id) is ref.rules[0] and ref.loaded
 
 
+def test_a_run_reads_each_rule_file_once_and_loads_what_its_digest_was_made_of(tmp_path, monkeypatch):
+    """The digest (a cache key) and the loaded rules come from one read of each file: a file changed
+    between the two still gives rules that match the digest the results are cached under."""
+    from pathlib import Path
+
+    from authcheck.engine import rulefiles, rulepack
+    from authcheck.engine.rulefiles import builtin_dir, rule_files
+    from authcheck.engine.ruleref import RuleSetRef
+    from authcheck.settings import Settings
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    rule = extra / "copy.yaml"
+    rule.write_text(Path(rule_files(builtin_dir())[0]).read_text().replace("id: ", "id: extra", 1))
+    reads: list[str] = []
+    original = rulefiles.read_rule
+    for module, name in ((rulefiles, "read_rule"), (rulepack, "_read")):  # the digest's reader and the load's
+        monkeypatch.setattr(module, name, lambda path: reads.append(path) or original(path))
+    ref = RuleSetRef(Settings(rule_dirs=(str(extra),)))
+    digest = ref.digest
+    rule.write_text(rule.read_text().replace("id: extra", "id: changed", 1))  # after the digest was read
+    assert ref.get(ref.rules[0].id) is ref.rules[0]
+    assert ref.digest == digest and any(r.id.startswith("extra") for r in ref.rules)
+    assert sorted(reads) == sorted(set(reads)) and str(rule) in reads  # each file read once
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
 def test_discovery_resolves_paths_as_realpath_does_one_folder_at_a_time(tmp_path, monkeypatch):
     from authcheck.batch.discover import realpath

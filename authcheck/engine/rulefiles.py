@@ -59,15 +59,32 @@ def read_rule(path: str) -> str:
         raise RuleError("rule file is not UTF-8", file=path) from None
 
 
+def pack_files(extra_dirs: Sequence[str] = (), builtin: bool = True) -> list[str]:
+    """The rule files of a load, in load order (built-in first); RuleError past MAX_RULES."""
+    files = (rule_files(builtin_dir()) if builtin else []) + [f for d in extra_dirs for f in rule_files(d)]
+    if len(files) > MAX_RULES:
+        raise RuleError(f"too many rule files ({len(files)} > {MAX_RULES})")
+    return files
+
+
+def read_pack(extra_dirs: Sequence[str] = (), builtin: bool = True) -> tuple[list[str], list[str]]:
+    """(files, texts) of a load, each file read once; RuleError when one cannot be read."""
+    files = pack_files(extra_dirs, builtin)
+    return files, [read_rule(path) for path in files]
+
+
+def digest_of(files: Sequence[str], texts: Sequence[str], builtin: bool = True) -> str:
+    """sha256 over each file's name (its path when the built-in rules are left out) and text."""
+    digest = hashlib.sha256()
+    for path, text in zip(files, texts):
+        digest.update(path.encode() if not builtin else os.path.basename(path).encode())
+        digest.update(text.encode("utf-8"))
+    return digest.hexdigest()
+
+
 def pack_digest(extra_dirs: Sequence[str] = (), builtin: bool = True) -> str:
     """The digest `rulepack.load_ruleset(extra_dirs, builtin=builtin)` gives its RuleSet: sha256 over
     each file's name (its path when the built-in rules are left out) and text, in load order.
     Raises RuleError when a file cannot be read (the load then says which problem comes first)."""
-    files = (rule_files(builtin_dir()) if builtin else []) + [f for d in extra_dirs for f in rule_files(d)]
-    if len(files) > MAX_RULES:
-        raise RuleError(f"too many rule files ({len(files)} > {MAX_RULES})")
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.encode() if not builtin else os.path.basename(path).encode())
-        digest.update(read_rule(path).encode("utf-8"))
-    return digest.hexdigest()
+    files, texts = read_pack(extra_dirs, builtin)
+    return digest_of(files, texts, builtin)

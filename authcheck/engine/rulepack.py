@@ -19,7 +19,7 @@ from authcheck.engine.checks import KINDS
 from authcheck.engine.checks.base import Guard
 from authcheck.engine.checks.conditions import Cond, compile_when
 from authcheck.engine.fields import FIELD_PATHS
-from authcheck.engine.rulefiles import MAX_RULES, builtin_dir, rule_files
+from authcheck.engine.rulefiles import MAX_RULES, builtin_dir, pack_files, rule_files  # noqa: F401 - re-exported
 from authcheck.engine.rulefiles import read_rule as _read
 from authcheck.engine.templates import check_template
 from authcheck.errors import RuleError
@@ -131,16 +131,20 @@ class RuleSet:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-def ruleset_for(settings) -> RuleSet:
-    """The rule set a run's settings name (module level, so spawned workers can rebuild it)."""
-    return load_ruleset(settings.rule_dirs, memory_mb=settings.limits.memory_mb)
+def ruleset_for(settings, read: tuple[list[str], list[str]] | None = None) -> RuleSet:
+    """The rule set a run's settings name (module level, so spawned workers can rebuild it); `read`:
+    the files and texts `rulefiles.read_pack` read for these settings, used instead of reading again."""
+    return load_ruleset(settings.rule_dirs, memory_mb=settings.limits.memory_mb, read=read)
 
 
-def load_ruleset(extra_dirs=(), *, builtin: bool = True, memory_mb: int | None = None) -> RuleSet:
+def load_ruleset(
+    extra_dirs=(), *, builtin: bool = True, memory_mb: int | None = None, read: tuple | None = None
+) -> RuleSet:
     """Load the built-in rules plus every folder in `extra_dirs`; raise RuleError on the first problem.
 
     Loading runs under the workers' memory cap (`memory_mb`, default `Limits.memory_mb`): a rule
-    pack that needs more is a RuleError, never a parent process grown to gigabytes.
+    pack that needs more is a RuleError, never a parent process grown to gigabytes.  `read` gives
+    the (files, texts) already read for exactly this load (`rulefiles.read_pack`).
     """
     if memory_mb is None:
         from authcheck.settings import Limits
@@ -148,7 +152,7 @@ def load_ruleset(extra_dirs=(), *, builtin: bool = True, memory_mb: int | None =
         memory_mb = Limits().memory_mb
     try:
         with memory_capped(memory_mb):
-            return _load_ruleset(extra_dirs, builtin)
+            return _load_ruleset(extra_dirs, builtin, read)
     except MemoryError:
         raise RuleError(
             f"loading the rule packs needs more than the {memory_mb} MB memory limit (limits.memory_mb)"
@@ -179,14 +183,16 @@ def memory_capped(memory_mb: int):
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _load_ruleset(extra_dirs, builtin: bool) -> RuleSet:
-    files = (rule_files(builtin_dir()) if builtin else []) + [f for d in extra_dirs for f in rule_files(d)]
-    if len(files) > MAX_RULES:
-        raise RuleError(f"too many rule files ({len(files)} > {MAX_RULES})")
-    try:
-        texts = [_read(path) for path in files]
-    except RuleError:
-        texts = None  # the file-by-file loop below raises the first problem, in the order it always did
+def _load_ruleset(extra_dirs, builtin: bool, read: tuple | None = None) -> RuleSet:
+    texts: list[str] | None
+    if read is not None:
+        files, texts = list(read[0]), list(read[1])
+    else:
+        files = pack_files(extra_dirs, builtin)
+        try:
+            texts = [_read(path) for path in files]
+        except RuleError:
+            texts = None  # the file-by-file loop below raises the first problem, in the order it always did
     memo_key = (builtin, tuple(files), tuple(texts)) if texts is not None and _REMEMBER else None
     if memo_key in _COMPILED:  # the same files with the same texts, compiled earlier in this process
         return _COMPILED[memo_key]

@@ -1,7 +1,7 @@
 """A run's rule set, loaded only when something needs its rules.
 
 A re-scan whose every file is served from the result cache needs only the rule pack's digest (part
-of every cache key), and that is read from the rule files alone (`rulefiles.pack_digest`); parsing
+of every cache key), and that is read from the rule files alone (`rulefiles.read_pack`); parsing
 and compiling the rules, and importing the engine's check kinds, wait for the first use of `rules`,
 `get` or `load()`.  A pack whose files cannot be read is loaded at once, so its error is the one a
 load gives, where it always came.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authcheck.engine.rulefiles import pack_digest
+from authcheck.engine.rulefiles import digest_of, read_pack
 from authcheck.errors import RuleError
 
 if TYPE_CHECKING:
@@ -24,8 +24,10 @@ class RuleSetRef:
     def __init__(self, settings) -> None:
         self._settings = settings
         self._loaded: RuleSet | None = None
+        self._read: tuple[list[str], list[str]] | None = None  #: the files and texts the digest was made of
         try:
-            self._digest = pack_digest(settings.rule_dirs)
+            self._read = read_pack(settings.rule_dirs)
+            self._digest = digest_of(*self._read)
         except RuleError:
             self._digest = self.load().digest
 
@@ -45,7 +47,8 @@ class RuleSetRef:
         if self._loaded is None:
             from authcheck.engine.rulepack import ruleset_for
 
-            self._loaded = ruleset_for(self._settings)
+            self._loaded = ruleset_for(self._settings, read=self._read)  # the texts the digest was made of
+            self._read = None
         return self._loaded
 
     @property
