@@ -21,6 +21,7 @@ can show them with --explain and never count them.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from authcheck.engine.checks.base import Hit
@@ -228,7 +229,8 @@ class Matcher:
         self.name = name
         self.lexicon = Lexicon(body, where, key)
         #: readings of texts earlier documents had (a letterhead, a closing, a standard paragraph),
-        #: as (candidates, actions judged), oldest first; at most MEMO_TEXTS, each at most MEMO_CHARS
+        #: as (candidates, actions judged), least recently used first; at most MEMO_TEXTS, each at
+        #: most MEMO_CHARS long
         self._memo: dict[str, tuple[list, int]] = {}
 
     def hits(self, segments, resolved) -> list[Hit]:
@@ -274,7 +276,8 @@ class Matcher:
                 memo.pop(text, None)
                 memo[text] = read[text]
                 if len(memo) > MEMO_TEXTS:
-                    del memo[next(iter(memo))]
+                    with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # another thread's check
+                        del memo[next(iter(memo))]
         return found
 
 
