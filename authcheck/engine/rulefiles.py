@@ -74,17 +74,10 @@ def read_pack(extra_dirs: Sequence[str] = (), builtin: bool = True) -> tuple[lis
 
 
 def digest_of(files: Sequence[str], texts: Sequence[str], builtin: bool = True) -> str:
-    """sha256 over each file's name (its path when the built-in rules are left out) and text."""
+    """The digest `rulepack.load_ruleset` gives the RuleSet of these files and texts: sha256 over
+    each file's name (its path when the built-in rules are left out) and text, in load order."""
     digest = hashlib.sha256()
     for path, text in zip(files, texts):
         digest.update(path.encode() if not builtin else os.path.basename(path).encode())
         digest.update(text.encode("utf-8"))
     return digest.hexdigest()
-
-
-def pack_digest(extra_dirs: Sequence[str] = (), builtin: bool = True) -> str:
-    """The digest `rulepack.load_ruleset(extra_dirs, builtin=builtin)` gives its RuleSet: sha256 over
-    each file's name (its path when the built-in rules are left out) and text, in load order.
-    Raises RuleError when a file cannot be read (the load then says which problem comes first)."""
-    files, texts = read_pack(extra_dirs, builtin)
-    return digest_of(files, texts, builtin)
