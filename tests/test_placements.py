@@ -186,3 +186,26 @@ def test_random_streams_place_images_as_pypdf_does(monkeypatch):
         assert bool(seen) == (placements(content) is not None), ops
         accepted += bool(seen)
     assert 20 < accepted < 150  # both paths were taken
+
+
+def test_reading_a_pages_images_is_under_the_reading_budget(monkeypatch):
+    """Resolving every XObject of a page (thousands, in a hostile file) is stopped by the reading
+    budget like the rest of the page: a "truncated" note, not a hang."""
+    import time
+
+    original = pdf.xobject
+
+    def slow(resources, name):
+        time.sleep(0.05)
+        return original(resources, name)
+
+    monkeypatch.setattr(pdf, "xobject", slow)
+    monkeypatch.setattr(pdf, "TEXT_READER", "pdfium")
+    data = fx.page_with_images(f"{TEXT} /Im1 Do", images=60)  # 60 names x 50 ms: 3 s
+    start = time.monotonic()
+    doc = pdf.load_pdf(
+        data, path="p.pdf", sha256="-", extension=".pdf", password=None, limits=Limits(timeout=2, read_time_percent=50)
+    )
+    assert time.monotonic() - start < 2.5
+    truncated = [n for n in doc.notes if n.code == "truncated"]
+    assert truncated and truncated[0].data["reason"] == "time"

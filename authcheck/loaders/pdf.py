@@ -609,12 +609,14 @@ def _read_page(
     collector = Collector(resources, xobject, _width_table())
     stopped: bool | None = None
     verdict: bool | BaseException = False
-    images = _page_images(resources, content) if skip is None and fast is not None else None
-    if images is not None:
-        try:
+    images = None
+    try:
+        if skip is None and fast is not None:
+            images = budget.call(_page_images, resources, content)  # resolves every XObject of the page
+        if images is not None:
             verdict = budget.call(fast.check, resources, complaints)
-        except OutOfTime:
-            return [], True
+    except OutOfTime:
+        return [], True
     if skip is not None:
         notes.append(skip)
         stopped = False
