@@ -66,7 +66,7 @@ def test_the_document_is_handed_over_once_and_only_for_the_same_bytes():
     assert taken is not None and pdfiumtext.opened(data) is None
     doc, kept = taken
     assert sorted(kept) == [0, len(doc) - 1], "the first and the last page are kept"
-    pdfiumtext._free(doc, kept)
+    pdfiumtext.free(doc, kept)
 
 
 def test_the_next_file_frees_what_the_last_one_handed_over():

@@ -70,7 +70,7 @@ def locate(data: bytes, wanted: Iterable[Wanted], password: str | None = None) -
     out: dict[Wanted, Box | None] = {w: None for w in wanted}
     if not wanted:
         return out
-    from authcheck.loaders.pdfiumtext import opened
+    from authcheck.loaders.pdfiumtext import free, opened
 
     handed = opened(data)  # the loader's document and the pages it kept, when this check read them
     pdf, kept = handed if handed is not None else (_open_text(data, password), {})
@@ -87,10 +87,7 @@ def locate(data: bytes, wanted: Iterable[Wanted], password: str | None = None) -
             finally:
                 page.close()
     finally:
-        for page, textpage in kept.values():
-            textpage.close()
-            page.close()
-        pdf.close()
+        free(pdf, kept)  # the kept pages no evidence pointed into, and the document
     return out
 
 

@@ -83,7 +83,7 @@ class PdfiumText:
         if self._keep:
             _OPENED.put(self._data, (self._doc, self._kept))
         else:
-            _free(self._doc, self._kept)
+            free(self._doc, self._kept)
 
 
 def opened(data: bytes) -> tuple[Any, dict] | None:
@@ -92,7 +92,8 @@ def opened(data: bytes) -> tuple[Any, dict] | None:
     return _OPENED.take(data)
 
 
-def _free(doc: Any, kept: dict) -> None:
+def free(doc: Any, kept: dict) -> None:
+    """Close the (page, text page) pairs of `kept`, then the document."""
     for page, textpage in kept.values():
         textpage.close()
         page.close()
@@ -100,7 +101,7 @@ def _free(doc: Any, kept: dict) -> None:
 
 
 #: The last document `PdfiumText` read, (document, kept pages), for `opened` to take.
-_OPENED = Handover(free=lambda held: _free(*held))
+_OPENED = Handover(free=lambda held: free(*held))
 
 
 def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:

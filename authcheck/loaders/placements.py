@@ -9,7 +9,7 @@ parser does (an operator starts with a letter, ``'`` or ``"``; a number is a run
 strings, names, arrays and dictionaries are operands) and multiplies the matrices in the same order
 with the same floats, so each placement is the very one pypdf's text visitor reports.
 
-It answers only for the plain case and says None for anything else, and the page then goes through
+It answers only for the plain case and False for anything else, and the page then goes through
 pypdf as before: an inline image, a form XObject or any name that is not one of the page's images,
 a ``cm`` without exactly six numbers, a ``Q`` with nothing saved, a name with a ``#`` escape, a
 string with unbalanced parentheses, a token pypdf would read otherwise (an indirect reference, a
@@ -22,9 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Container
 
-from authcheck.loaders.pdflayout import Matrix, mult
-
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+from authcheck.loaders.pdflayout import IDENTITY, Matrix, mult
 
 _TOKEN = re.compile(
     rb"""[ \t\n\r\f]*(?:
