@@ -214,3 +214,101 @@ def test_the_small_bindings_unchecked_calls_give_pypdfium2s_fragments(monkeypatc
         reader.close()
     monkeypatch.setattr(pdfiumlite, "load", lambda: None)  # PdfiumText then opens through pypdfium2
     assert all_fragments(data) == small and any(f.angle for f in small)
+
+
+def per_word(objects: list, starts: list[int]) -> list[bool]:
+    """What `_objects` answers, computed by asking every word: a new object, or none."""
+    out, previous = [], 0
+    for start in starts:
+        current = objects[start] or 0
+        out.append(not current or current != previous)
+        previous = current
+    return out
+
+
+def test_text_objects_are_asked_at_the_ends_of_lines_and_where_they_change():
+    """`_objects` finds the words whose text object differs from the word before's, as asking
+    every word does, but asks a line in one object for three words only."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(400):
+        words = rng.randint(1, 60)
+        starts = sorted(rng.sample(range(words * 3), words))
+        objects, current = [0] * (words * 3), 100
+        for index in range(words * 3):  # each object one stretch of characters, as PDFium keeps them
+            if rng.random() < rng.choice([0.0, 0.02, 0.2, 0.9]):
+                current += 1
+            objects[index] = current
+        breaks = [rng.random() < 0.15 or None for _ in starts]
+        asked: list[int] = []
+
+        def object_of(page, index, objects=objects, asked=asked):
+            asked.append(index)
+            return objects[index]
+
+        measure = pdfium._objects(object_of, None, starts, breaks, True)
+        assert measure == per_word(objects, starts)
+        assert len(asked) == len(set(asked))  # each word asked once at most
+        asked.clear()
+        assert pdfium._objects(object_of, None, starts, breaks, False) == per_word(objects, starts)
+        assert asked == starts  # without `contiguous`: every word, in order
+
+    starts = list(range(0, 300, 3))  # 100 words, ten lines of ten, each line one object
+    breaks = [True if k % 10 == 0 else None for k in range(100)]
+    objects = [1 + index // 30 for index in range(300)]
+    asked = []
+    measure = pdfium._objects(lambda page, index: asked.append(index) or objects[index], None, starts, breaks, True)
+    assert measure == per_word(objects, starts) and sum(measure) == 10
+    assert len(asked) == 30  # first, second and last word of each line
+
+    starts, breaks = list(range(64)), [True] + [None] * 63  # one line: 48 words in one object, 16 in another
+    objects = [1] * 48 + [2] * 16
+    asked.clear()
+    measure = pdfium._objects(lambda page, index: asked.append(index) or objects[index], None, starts, breaks, True)
+    assert measure == per_word(objects, starts)
+    assert len(asked) <= 10  # the change is found by halving, not word by word
+
+
+def test_a_line_in_several_sizes_gives_the_fragments_of_asking_every_word(monkeypatch):
+    """Words in a larger size in the middle of a line, and a line of one object: the objects found
+    by `_objects` give the fragments of measuring every word."""
+    data = build_pdf(
+        [
+            [
+                Text(72, 700, "one two three"),
+                Text(150, 700, "LOUD WORDS", size=18),
+                Text(260, 700, "four five"),
+                Text(72, 680, "a whole line of words in a single text object here"),
+                Text(72, 660, "x"),
+            ]
+        ]
+    )
+    monkeypatch.setattr(pdfium, "_TEXT_OBJECTS", False)
+    every_word = all_fragments(data)
+    monkeypatch.setattr(pdfium, "_TEXT_OBJECTS", True)
+    assert all_fragments(data) == every_word
+    assert {f.size for f in every_word} == {12.0, 18.0}
+
+
+def test_a_line_with_right_to_left_letters_asks_every_word(monkeypatch):
+    """PDFium reorders right-to-left letters (here Hebrew, through a ToUnicode map), which may move
+    characters between text objects: such a page's words are each asked for their object."""
+    from tools.pdf_forensic_fixtures import page_with_hebrew
+
+    data = page_with_hebrew("BT /F1 12 Tf 72 700 Td (ab cd XY) Tj /F1 18 Tf (ZW) Tj /F1 12 Tf ( ef) Tj ET")
+    contiguous: list[bool] = []
+    original = pdfium._objects
+
+    def objects(object_of, page, starts, breaks, flag):
+        contiguous.append(flag)
+        return original(object_of, page, starts, breaks, flag)
+
+    monkeypatch.setattr(pdfium, "_objects", objects)
+    fragments = all_fragments(data)
+    assert contiguous == [False]
+    assert any("\u05d0" in f.text for f in fragments)  # read as Hebrew
+    monkeypatch.setattr(pdfium, "_TEXT_OBJECTS", False)
+    assert all_fragments(data) == fragments
+    assert contiguous == [False]  # measuring every word does not ask `_objects`
+    assert not original(None, None, [], [], True)

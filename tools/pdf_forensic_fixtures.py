@@ -656,3 +656,43 @@ def scanned_pages(dpis: list[int], filters: list[str] | None = None) -> bytes:
     body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     body += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     return body + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+#: Latin letters X, Y, Z, W read as the Hebrew letters alef, bet, gimel, dalet (a ToUnicode map)
+_HEBREW_CMAP = b"""/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<00> <FF>
+endcodespacerange
+4 beginbfchar
+<58> <05D0>
+<59> <05D1>
+<5A> <05D2>
+<57> <05D3>
+endbfchar
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end"""
+
+
+def page_with_hebrew(ops: str) -> bytes:
+    """`page_with_images(ops, images=0)` whose font /F1 reads X, Y, Z and W as Hebrew letters (through
+    a ToUnicode map), for text that PDFium reorders right to left."""
+    data = page_with_images(ops, images=1)
+    objects = objects_of(data)
+    font = next(n for n, body in objects.items() if b"/Type /Font" in body)
+    cmap = max(objects) + 1
+    body = objects[font].rstrip()
+    assert body.endswith(b">>"), body
+    return rewrite(
+        data,
+        {
+            font: body[:-2] + f" /ToUnicode {cmap} 0 R >>".encode(),
+            cmap: f"<< /Length {len(_HEBREW_CMAP)} >>\nstream\n".encode() + _HEBREW_CMAP + b"\nendstream",
+        },
+    )

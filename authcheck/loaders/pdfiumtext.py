@@ -18,6 +18,9 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+from bisect import bisect_right
+from itertools import accumulate, chain, compress
+from operator import itemgetter
 from typing import Any
 
 from authcheck.loaders.pdflayout import Fragment
@@ -109,14 +112,15 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     on one baseline, in one size and angle, with gaps of at most 2.5 ems, and no line break between.
 
     Each word is measured by its first glyph's origin and its last glyph's box (its origin plus half
-    an em on a turned line); size and angle come from the glyph's text object, asked once per object.
-    This loop runs for every word of every page, so its state is kept in local variables.
+    an em on a turned line); size and angle come from the glyph's text object, measured once per
+    object (`_objects` finds the words where the object changes).  This loop runs for every word
+    of every page, so its state is kept in local variables.
     """
-    count = textpage.count_chars()
-    if count <= 0:
+    chars = textpage.count_chars()
+    if chars <= 0:
         return
-    text = textpage.get_text_range(0, count)
-    if len(text) != count:
+    text = textpage.get_text_range(0, chars)
+    if len(text) != chars:
         raise ValueError("PDFium text and character indexes disagree")
     handle = textpage.raw
     cx, cy = ctypes.c_double(), ctypes.c_double()
@@ -130,59 +134,120 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
         origin_of, box_of, object_of = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharBox, raw.FPDFText_GetTextObject
         page, outs = handle, [cx, cy, left, right, bottom, top]
     ax, ay, e0, e1, e2, e3 = outs
-    if not _TEXT_OBJECTS:
-        object_of = None
+    pairs = _WORDS(text)  # (white space before, word): together they cover the text up to its last word
+    if not pairs:
+        return
+    ends = list(accumulate(map(len, chain.from_iterable(pairs))))
+    starts, ends = ends[0::2], ends[1::2]
+    breaks = list(map(_BREAK, map(itemgetter(0), pairs)))  # a line break before the word: a new run
+    every = not _TEXT_OBJECTS  # measure every word (tests compare the two)
+    measure = [True] * len(starts) if every else _objects(object_of, page, starts, breaks, _RTL(text) is None)
     matrix = raw.FS_MATRIX()
     emit = out.append
-    words: list[str] | None = None  # the current run: its words, origin, size, width (along its baseline), angle
+    words: list[str] = []  # the current run: its words, origin, size, width (along its baseline), angle
     x0 = y0 = run_size = width = 0.0
     run_angle = 0
-    last_object: Any = None
     size = advance = cos = sin = 0.0
     angle = 0
-    for match in _WORD.finditer(text):
-        gap, word = match.groups()
-        if words is not None and gap and ("\n" in gap or "\r" in gap):  # PDFium ended a line: a new run
+    # what the next word is compared with: the run's half height, and (from the current glyph's
+    # object) the gaps allowed, its -sin, and whether its angle and size may join the run
+    half = low = high = minus_sin = 0.0
+    joins = False
+    for start, end, (_, word), broken, new_object in zip(starts, ends, pairs, breaks, measure):
+        if broken is not None and words:  # PDFium ended a line: a new run
             emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
-            words = None
+            words = []
         if word[-1] == _LINE_HYPHEN:
             word = word[:-1] + "-"
-        start, end = match.span(2)
         origin_of(page, start, ax, ay)
         x, y = cx.value, cy.value
-        text_object = object_of(page, start) if object_of is not None else None
-        if not text_object or text_object != last_object:
+        if new_object:
             size, advance, angle, cos, sin = _measure(raw, handle, start, matrix)
-            last_object = text_object
+            low, high, minus_sin = -0.5 * size, 2.5 * size, -sin
+            joins = run_angle == angle and abs(run_size - size) < 0.05 * size
         if angle == 0 and box_of(page, end - 1, e0, e1, e2, e3):
             reach = right.value - x
         else:
             origin_of(page, end - 1, ax, ay)
             reach = (cx.value - x) * cos + (cy.value - y) * sin + 0.5 * advance  # last glyph: half an em
-        if (
-            words is not None
-            and run_angle == angle
-            and abs(run_size - size) < 0.05 * size
-            and abs(-(x - x0) * sin + (y - y0) * cos) <= 0.5 * run_size  # on the run's baseline
-        ):
-            along = (x - x0) * cos + (y - y0) * sin
-            if -0.5 * size <= along - width <= 2.5 * size:
-                words.append(word)
-                width = max(width, along + reach)
-                continue
-        if words is not None:
+        if words and joins:
+            dx, dy = x - x0, y - y0
+            if abs(dx * minus_sin + dy * cos) <= half:  # on the run's baseline
+                along = dx * cos + dy * sin
+                if low <= along - width <= high:
+                    words.append(word)
+                    if along + reach > width:
+                        width = along + reach
+                    continue
+        if words:
             emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
         words, x0, y0, run_size, width, run_angle = [word], x, y, size, reach, angle
-    if words is not None:
+        half, joins = 0.5 * size, abs(size - size) < 0.05 * size
+    if words:
         emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
 
 
-#: A word (group 2: a run of characters that are not white space, as `str.isspace` says) and the
-#: white space before it (group 1), which ends a line when it holds a line break.  PDFium writes a
-#: hyphen that ends a line as U+FFFE and no line break after it ("great\ufffeest"): the marker ends
-#: its word, which keeps a hyphen, and the rest of the word starts a run on its own line.
-_WORD = re.compile(r"(\s*)([^\s\ufffe]*\ufffe|\S+)")
+def _objects(object_of: Any, page: Any, starts: list[int], breaks: list, contiguous: bool) -> list[bool]:
+    """For each word (its first character's index in `starts`; `breaks`: not None where a line
+    break comes before it), True when its first glyph belongs to another text object than the word
+    before's: where size and angle are measured again.
+
+    PDFium keeps each text object's characters together, in one stretch of the page's characters,
+    unless the bidirectional reordering of a line with right-to-left letters moves some
+    (`contiguous`: the text has none).  So when two words belong to the same object, every word
+    between them does too: a line in one object costs three calls (its first, second and last
+    words) rather than one a word, and a change within a line is found by halving.
+    Every word starts with a character of some object: PDFium's own characters (the spaces and
+    line breaks it adds) are white space.  Without `contiguous`, every word is asked.
+    """
+    n = len(starts)
+    measure = [False] * n
+    known: dict[int, Any] = {}
+
+    def of(k: int) -> Any:
+        found = known.get(k)
+        if found is None:
+            found = known[k] = object_of(page, starts[k]) or 0
+        return found
+
+    lines = list(compress(range(n), breaks))  # the words that start a line
+    previous: Any = 0
+    i = 0
+    while i < n:
+        current = of(i)
+        if not current or current != previous:
+            measure[i] = True
+        previous = current
+        at = bisect_right(lines, i)
+        last = (lines[at] if at < len(lines) else n) - 1  # the line's last word
+        if not contiguous or not current or last == i or of(i + 1) != current:
+            i += 1  # the next word is asked too (one call a word, as without this search)
+            continue
+        if of(last) == current:  # the rest of the line is in this object
+            i = last + 1
+            continue
+        lo, hi = i + 1, last  # of(lo) is `current`, of(hi) is not: find the first word that is not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if of(mid) == current:
+                lo = mid
+            else:
+                hi = mid
+        previous, i = current, hi
+    return measure
+
+
+#: The words of a line of page text (`_LINE`: PDFium ends a line with a line break): runs of
+#: characters that are not white space, as `str.isspace` says.  PDFium writes a hyphen that ends a
+#: line as U+FFFE and no line break after it ("great\ufffeest"): the marker ends its word, which
+#: keeps a hyphen, and the rest of the word is measured as a word of its own (on the next line).
+_WORDS = re.compile(r"(\s*)([^\s\ufffe]*\ufffe|\S+)").findall
+_BREAK = re.compile(r"[\r\n]").search
 _LINE_HYPHEN = "\ufffe"
+
+#: Letters written right to left (Unicode bidirectional classes R and AL, whole blocks): a line
+#: with any may have its characters reordered across text objects (`_objects`).
+_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]").search
 
 
 def _measure(raw: Any, handle: Any, index: int, m: Any) -> tuple[float, float, int, float, float]:
