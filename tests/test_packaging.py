@@ -66,3 +66,37 @@ def test_the_installed_package_finds_its_built_in_rules(wheel, tmp_path):
     from authcheck.engine.rulepack import load_ruleset
 
     assert int(count) == len(load_ruleset([]).rules) > 0
+
+
+def test_the_wheel_installs_the_command_as_a_plain_script(wheel):
+    """`authcheck` is a script of the wheel (pip writes the interpreter into its `#!python` line),
+    executable, and no console-script entry point of the same name competes with it."""
+    built, _ = wheel
+    with zipfile.ZipFile(built) as zf:
+        [script] = [i for i in zf.infolist() if i.filename.endswith(".data/scripts/authcheck")]
+        body = zf.read(script).decode()
+        points = "".join(zf.read(n).decode() for n in zf.namelist() if n.endswith("entry_points.txt"))
+    assert body.startswith("#!python\n") and "from authcheck.cli.launcher import entry" in body
+    assert (script.external_attr >> 16) & 0o111 == 0o111
+    assert "authcheck" not in points
+
+
+def _installed_command() -> Path:
+    script = Path(sys.executable).parent / "authcheck"
+    if not script.is_file() or "authcheck.cli.launcher" not in script.read_text(errors="replace"):
+        pytest.skip(f"no installed authcheck command beside {sys.executable} (pip install -e '.[test]' installs it)")
+    return script
+
+
+def test_the_installed_command_imports_nothing_before_the_launcher():
+    """A console-script wrapper imports `re` (and with it enum, functools...): 4-7 ms of every
+    command.  The installed command starts authcheck's launcher with nothing more than Python's own
+    start-up, and still answers."""
+    script = _installed_command()
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", str(script), "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout.startswith("authcheck, version "), done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "authcheck.cli.launcher" in imported
+    assert not imported & {"re", "enum", "functools", "click"}, sorted(imported)
