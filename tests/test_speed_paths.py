@@ -419,23 +419,37 @@ def test_squeeze_drops_whitespace_and_folds_case_per_character(text):
     assert _squeeze(text) == ("".join(ch for _, ch in kept), [i for i, _ in kept])
 
 
-def test_suspect_page_searches_find_exactly_what_the_one_pattern_finds():
-    """forensics.pdfcontent searches SUSPECT as several quick searches: same answer on content-stream soup."""
+def test_suspect_page_searches_find_exactly_what_the_one_pattern_finds(monkeypatch):
+    """forensics.pdfcontent searches SUSPECT as several quick searches, and as one RE2 pattern
+    without lookbehind (RE2's search is what `suspect` uses, the searches where RE2 is missing):
+    the same answers on content-stream soup."""
     import random
     import re
 
-    from authcheck.forensics.pdfcontent import SUSPECT, suspect_parts
+    from authcheck.forensics.pdfcontent import SUSPECT, suspect_parts, suspect_search
 
     whole = re.compile(SUSPECT)
     tokens = [b"0", b"1", b"3", b"7", b".", b"0.0", b"1.0", b".5", b"00", b"10", b"12", b" ", b"\n", b"\t", b"\r"]
     tokens += [b"Tr", b"g", b"G", b"sc", b"scn", b"SC", b"SCN", b"rg", b"RG", b"k", b"K", b"Tf", b"x", b"(", b"/F1"]
+    tokens += [b"\x0b", b"\x0c", b"_", b"9", b"\xe9", b"\x00"]
     rng = random.Random(15)
     samples = [b"".join(rng.choice(tokens) for _ in range(rng.randint(0, 14))) for _ in range(30000)]
     samples += [b"BT 3 Tr (x) Tj ET", b"1 1 1 rg", b"0 0 0 0 k", b"    k", b"/F1 .5 Tf", b"13 Tr 0.1 g 2.0 Tf"]
-    answers = [(whole.search(s) is not None, any(p.search(s) for p in suspect_parts())) for s in samples]
-    assert all(a == b for a, b in answers)
-    assert 100 < sum(a for a, _ in answers) < len(samples) - 100  # both answers occur often
-    assert [a for a, _ in answers[-6:]] == [True, True, True, True, True, False]
+    search = suspect_search()
+    answers = [(whole.search(s) is not None, any(p.search(s) for p in suspect_parts()), search(s)) for s in samples]
+    assert all(a == b == c for a, b, c in answers)
+    assert 100 < sum(a for a, _, _ in answers) < len(samples) - 100  # both answers occur often
+    assert [a for a, _, _ in answers[-6:]] == [True, True, True, True, True, False]
+    assert search(b"\x0b3\x0bTr") and not search(b"13 Tr") and not search(b"3 Trx")  # \v is white space; \b holds
+
+    suspect_search.cache_clear()
+    monkeypatch.setitem(sys.modules, "re2", None)  # RE2 cannot be imported: the searches answer
+    try:
+        fallback = suspect_search()
+        assert fallback is not search
+        assert [fallback(s) for s in samples[:3000]] == [a for a, _, _ in answers[:3000]]
+    finally:
+        suspect_search.cache_clear()
 
 
 def test_find_dates_skips_only_lines_without_two_digits_in_a_row():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import field
 from functools import cache
 from typing import Any
@@ -53,6 +54,26 @@ _SUSPECT_PARTS = (
     ),
     rb"0(?<![\d.]0)(?:\.\d+)?\s+Tf\b",
     rb"\.(?<![\d.]\.)\d+\s+Tf\b",
+)
+# The same language again for RE2, which searches a page's content in one linear pass (about 20x
+# faster than the searches above on letters' pages).  RE2 has no lookbehind: the one before the
+# first number consumes the byte before it instead ((?<![\d.])X is (?:^|[^\d.])X when only whether
+# it occurs matters), and the later numbers follow white space, where theirs always hold.  \s is
+# spelled out: RE2's has no vertical tab.
+_WS = rb"[ \t\n\r\f\v]+"
+_N1_RE2, _N0_RE2 = rb"1(?:\.0*)?" + _WS, rb"0?(?:\.0*)?" + _WS
+SUSPECT_RE2 = (
+    rb"(?:^|[^\d.])(?:[37]"
+    + _WS
+    + rb"Tr\b|"
+    + _N1_RE2
+    + rb"(?:g|G|sc|scn|SC|SCN)\b|"
+    + _N1_RE2 * 3
+    + rb"(?:rg|RG|sc|scn|SC|SCN)\b|"
+    + _N0_RE2 * 4
+    + rb"(?:k|K|sc|scn|SC|SCN)\b|(?:0?\.\d+|0)"
+    + _WS
+    + rb"Tf\b)"
 )
 MAX_REPLAY_BYTES = 512 * 1024  #: page content larger than this is not replayed (heavy drawings)
 _DEVICE = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4, "/G": 1, "/RGB": 3, "/CMYK": 4}
@@ -268,6 +289,23 @@ def suspect_parts() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in _SUSPECT_PARTS)
 
 
+@cache
+def suspect_search() -> Callable[[bytes], bool]:
+    """Whether content bytes hold a SUSPECT part: SUSPECT_RE2 through RE2 (bytes read as Latin-1),
+    or `suspect_parts` where RE2 cannot be imported."""
+    try:
+        import re2
+
+        options = re2.Options()
+        options.encoding = re2.Options.Encoding.LATIN1
+        options.log_errors = False
+        search = re2.compile(SUSPECT_RE2, options).search
+        return lambda data: search(data) is not None
+    except Exception:  # no RE2 here: the same language through re
+        parts = suspect_parts()
+        return lambda data: any(part.search(data) is not None for part in parts)
+
+
 def suspect(page: Any) -> bool | None:
     """True when the page's content (or a form it draws) sets render mode 3/7, white or a tiny font;
     None when its content is too large to replay (heavy drawings, not letters).
@@ -282,6 +320,7 @@ def suspect(page: Any) -> bool | None:
     except Exception:
         pass
     found, size = False, 0
+    search = suspect_search()
     for stream in streams:
         try:
             data = stream.get_data() if stream is not None else b""
@@ -290,7 +329,7 @@ def suspect(page: Any) -> bool | None:
         size += len(data)
         if size > MAX_REPLAY_BYTES:
             return None
-        found = found or any(part.search(data) is not None for part in suspect_parts())
+        found = found or search(data)
     return found
 
 
