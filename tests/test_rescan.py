@@ -239,6 +239,58 @@ def test_a_run_reads_each_rule_file_once_and_loads_what_its_digest_was_made_of(t
     assert sorted(reads) == sorted(set(reads)) and str(rule) in reads  # each file read once
 
 
+def test_a_built_in_rule_file_read_before_is_read_again_only_when_its_status_changed(tmp_path, monkeypatch):
+    """A warm server reads the built-in rules once; a command it forks looks at each file's status and
+    reads only a file that changed since (another size, time or inode).  A run's own rule folders are
+    read every time."""
+    import shutil
+
+    from authcheck.engine import rulefiles
+    from authcheck.util import smallfile
+
+    builtin = tmp_path / "builtin"
+    shutil.copytree(rulefiles.builtin_dir(), builtin)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    shutil.copy(rulefiles.rule_files(str(builtin))[0], extra / "mine.yaml")
+    monkeypatch.setattr(rulefiles, "builtin_dir", lambda: str(builtin))
+    monkeypatch.setattr(rulefiles, "_READ", {})
+    rulefiles._builtin_prefix.cache_clear()
+    opened: list[str] = []
+    original = smallfile.read_regular_stat
+    monkeypatch.setattr(
+        smallfile, "read_regular_stat", lambda path, limit: opened.append(path) or original(path, limit)
+    )
+    try:
+        files, texts = rulefiles.read_pack([str(extra)])
+        assert sorted(opened) == sorted(files) and len(files) > 10
+        opened.clear()
+        assert rulefiles.read_pack([str(extra)]) == (files, texts)
+        assert opened == [str(extra / "mine.yaml")]  # the built-in ones only looked at
+
+        first = files[0]
+        text = texts[0].replace("id: ", "id:\t", 1)  # the same file and size, new text
+        with open(first, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        before = os.stat(first)
+        os.utime(first, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+        opened.clear()
+        again = rulefiles.read_pack([str(extra)])
+        assert again[1][0] == text and again[1][1:] == texts[1:]
+        assert opened == [first, str(extra / "mine.yaml")]
+
+        shutil.copy(files[3], extra / "other.yaml")
+        os.replace(extra / "other.yaml", files[1])  # another file (another inode) in place of a built-in one
+        opened.clear()
+        assert rulefiles.read_pack([])[1][1] == texts[3] and opened == [files[1]]
+        os.unlink(files[2])
+        os.mkfifo(files[2])  # a FIFO where a remembered file was: refused, never read
+        with pytest.raises(rulefiles.RuleError, match="not a regular file"):
+            rulefiles.read_pack([])
+    finally:
+        rulefiles._builtin_prefix.cache_clear()
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
 def test_discovery_resolves_paths_as_realpath_does_one_folder_at_a_time(tmp_path, monkeypatch):
     from authcheck.batch.discover import realpath

@@ -7,6 +7,7 @@ Stdlib only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Sequence
@@ -42,11 +43,25 @@ def rule_files(directory: str) -> list[str]:
 
 
 def read_rule(path: str) -> str:
-    """A rule file's text, size-capped."""
-    from authcheck.util.smallfile import NotRegularFile, read_regular
+    """A rule file's text, size-capped.  A built-in rule file this process read before is not read
+    again while its status (device, inode, size, modification and change times) is the one it had
+    then: a warm server reads them once, and each command it forks only looks at them.  Rule
+    folders of a run are read every time (an edit within the file system's timestamp granularity
+    would not change the status)."""
+    import stat
 
     try:
-        raw = read_regular(path, MAX_RULE_BYTES)
+        status = os.stat(path)
+    except OSError:
+        status = None
+    if status is not None and stat.S_ISREG(status.st_mode):
+        known = _READ.get(path)
+        if known is not None and known[0] == _signature(status):
+            return known[1]
+    from authcheck.util.smallfile import NotRegularFile, read_regular_stat
+
+    try:
+        raw, status = read_regular_stat(path, MAX_RULE_BYTES)
     except NotRegularFile:
         raise RuleError("cannot read: not a regular file (a FIFO or device is never read)", file=path) from None
     except OSError as exc:
@@ -54,9 +69,29 @@ def read_rule(path: str) -> str:
     if len(raw) > MAX_RULE_BYTES:
         raise RuleError(f"rule file is larger than {MAX_RULE_BYTES} bytes", file=path)
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RuleError("rule file is not UTF-8", file=path) from None
+    if len(_READ) < MAX_RULES and path.startswith(_builtin_prefix()):
+        _READ[path] = (_signature(status), text)
+    return text
+
+
+#: path -> (its status signature when this process read it, its text); the status is taken on the
+#: descriptor before reading, so a change made while it was read shows as another signature
+_READ: dict[str, tuple[tuple, str]] = {}
+
+
+@functools.cache
+def _builtin_prefix() -> str:
+    try:
+        return os.path.join(builtin_dir(), "")
+    except RuleError:
+        return "\0"  # no built-in rules: nothing is remembered
+
+
+def _signature(status: os.stat_result) -> tuple:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def pack_files(extra_dirs: Sequence[str] = (), builtin: bool = True) -> list[str]:

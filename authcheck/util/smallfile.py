@@ -26,12 +26,18 @@ def read_regular(path: str, limit: int) -> bytes:
     """Up to `limit` + 1 bytes of the regular file at `path` (the caller compares with `limit`).
     Opened without blocking, so a FIFO cannot stall; NotRegularFile for anything but a regular
     file (a FIFO, /dev/zero, a socket, also through a symlink); other OSErrors as raised."""
+    return read_regular_stat(path, limit)[0]
+
+
+def read_regular_stat(path: str, limit: int) -> tuple[bytes, os.stat_result]:
+    """`read_regular`, and the file's status taken before it was read (on the descriptor read from)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise NotRegularFile(f"{path}: not a regular file")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(limit + 1)
+            return fh.read(limit + 1), status
     finally:
         os.close(fd)
 
