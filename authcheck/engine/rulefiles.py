@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import stat
 from collections.abc import Sequence
 
 from authcheck.errors import RuleError
@@ -48,8 +49,6 @@ def read_rule(path: str) -> str:
     then: a warm server reads them once, and each command it forks only looks at them.  Rule
     folders of a run are read every time (an edit within the file system's timestamp granularity
     would not change the status)."""
-    import stat
-
     try:
         status = os.stat(path)
     except OSError:

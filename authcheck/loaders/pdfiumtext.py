@@ -182,7 +182,7 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
         if words:
             emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
         words, x0, y0, run_size, width, run_angle = [word], x, y, size, reach, angle
-        half, joins = 0.5 * size, abs(size - size) < 0.05 * size
+        half, joins = 0.5 * run_size, abs(run_size - size) < 0.05 * size  # False only for a size that is not > 0
     if words:
         emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
 
@@ -237,10 +237,11 @@ def _objects(object_of: Any, page: Any, starts: list[int], breaks: list, contigu
     return measure
 
 
-#: The words of a line of page text (`_LINE`: PDFium ends a line with a line break): runs of
-#: characters that are not white space, as `str.isspace` says.  PDFium writes a hyphen that ends a
-#: line as U+FFFE and no line break after it ("great\ufffeest"): the marker ends its word, which
-#: keeps a hyphen, and the rest of the word is measured as a word of its own (on the next line).
+#: The words of page text, each as (the white space before it, the word): a word is a run of
+#: characters that are not white space, as `str.isspace` says, and white space with a line break
+#: (`_BREAK`) ends a line.  PDFium writes a hyphen that ends a line as U+FFFE and no line break
+#: after it ("great\ufffeest"): the marker ends its word, which keeps a hyphen, and the rest of the
+#: word is measured as a word of its own (on the next line).
 _WORDS = re.compile(r"(\s*)([^\s\ufffe]*\ufffe|\S+)").findall
 _BREAK = re.compile(r"[\r\n]").search
 _LINE_HYPHEN = "\ufffe"
