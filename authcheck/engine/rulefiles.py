@@ -49,13 +49,14 @@ def read_rule(path: str) -> str:
     then: a warm server reads them once, and each command it forks only looks at them.  Rule
     folders of a run are read every time (an edit within the file system's timestamp granularity
     would not change the status)."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        status = None
-    if status is not None and stat.S_ISREG(status.st_mode):
-        known = _READ.get(path)
-        if known is not None and known[0] == _signature(status):
+    builtin = path.startswith(_builtin_prefix())
+    known = _READ.get(path) if builtin else None
+    if known is not None:
+        try:
+            status = os.stat(path)
+        except OSError:
+            status = None
+        if status is not None and stat.S_ISREG(status.st_mode) and known[0] == _signature(status):
             return known[1]
     from authcheck.util.smallfile import NotRegularFile, read_regular_stat
 
@@ -71,7 +72,7 @@ def read_rule(path: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RuleError("rule file is not UTF-8", file=path) from None
-    if len(_READ) < MAX_RULES and path.startswith(_builtin_prefix()):
+    if builtin and len(_READ) < MAX_RULES:
         _READ[path] = (_signature(status), text)
     return text
 

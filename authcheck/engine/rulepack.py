@@ -19,7 +19,7 @@ from authcheck.engine.checks import KINDS
 from authcheck.engine.checks.base import Guard
 from authcheck.engine.checks.conditions import Cond, compile_when
 from authcheck.engine.fields import FIELD_PATHS
-from authcheck.engine.rulefiles import MAX_RULES, builtin_dir, pack_files, rule_files  # noqa: F401 - re-exported
+from authcheck.engine.rulefiles import builtin_dir, pack_files, rule_files  # noqa: F401 - builtin_dir, rule_files re-exported
 from authcheck.engine.rulefiles import read_rule as _read
 from authcheck.engine.templates import check_template
 from authcheck.errors import RuleError

@@ -29,7 +29,7 @@ def install() -> None:
         original, create = _utils.read_hex_string_from_stream, _utils.create_string_object
     except (ImportError, AttributeError):
         return
-    if getattr(current, "__wrapped__", None) is None and current is original:
+    if current is original:  # not installed yet (nor replaced by anything else)
         _data_structures.read_hex_string_from_stream = _fast(original, create)
 
 
