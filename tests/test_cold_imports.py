@@ -51,11 +51,18 @@ def test_a_text_letter_imports_no_document_library_zip_reader_or_rapidfuzz():
     assert _loaded(seen["modules"], *heavy) == []
 
 
-def test_a_pdf_letter_with_boxes_imports_neither_pillow_nor_pypdfium2():
+def test_a_plain_pdf_letter_with_boxes_imports_neither_pypdf_nor_pillow_nor_pypdfium2():
     seen = _cold_check(SAMPLES / "withdrawal-letter-2020.pdf")
     assert seen["boxes"] > 0  # the evidence was located on the page
-    assert "pypdf" in seen["modules"] and "authcheck.loaders.pdfiumlite" in seen["modules"]
+    assert "authcheck.loaders.pdfiumlite" in seen["modules"] and "authcheck.loaders.plainpdf" in seen["modules"]
     assert "authcheck.loaders.safexml" in seen["modules"]  # its XMP was parsed, without the ZIP reader
+    heavy = ("pypdf", "PIL.Image", "pypdfium2", "pypdfium2_raw", "rich", "zipfile", "difflib", "cryptography")
+    assert _loaded(seen["modules"], *heavy) == []
+
+
+def test_a_signed_pdf_is_read_through_pypdf():
+    seen = _cold_check(SAMPLES / "signed-deployment-notification-digital.pdf")
+    assert "pypdf" in seen["modules"] and "authcheck.loaders.pdfiumlite" in seen["modules"]
     assert _loaded(seen["modules"], "PIL.Image", "pypdfium2", "pypdfium2_raw", "rich", "zipfile", "difflib") == []
 
 

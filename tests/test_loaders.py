@@ -473,6 +473,9 @@ def test_pypdf_warnings_are_counted_not_printed(capfd, caplog):
 
 
 def test_pdf_loading_never_allows_jbig2dec(monkeypatch):
+    monkeypatch.setattr(
+        "authcheck.loaders.pdf._plain_reader", lambda *args: None
+    )  # the pypdf path (a plain file skips pypdf)
     import pypdf
 
     from authcheck.loaders import pdf
@@ -739,6 +742,9 @@ def test_pdf_flate_bomb_stops_at_max_stream_bytes(filters):
 
 
 def test_pypdf_limits_follow_our_limits(monkeypatch):
+    monkeypatch.setattr(
+        "authcheck.loaders.pdf._plain_reader", lambda *args: None
+    )  # the pypdf path (a plain file skips pypdf)
     import pypdf
 
     from authcheck.loaders import pdf
@@ -812,6 +818,9 @@ def test_pdf_hard_stop_inside_one_page_keeps_what_was_read(monkeypatch):
 
 
 def test_pdf_that_cannot_be_opened_in_time_is_a_timeout_error(monkeypatch):
+    monkeypatch.setattr(
+        "authcheck.loaders.pdf._plain_reader", lambda *args: None
+    )  # the pypdf path (a plain file skips pypdf)
     import time
 
     import pypdf

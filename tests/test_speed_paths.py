@@ -153,6 +153,9 @@ def _font_build(monkeypatch, behaviour):
 def test_a_font_pypdf_cannot_build_stops_the_page_as_pypdf_would(monkeypatch):
     """PDFium would read such a page quietly; the page gets pypdf's outcome instead: its limit note
     and no text, the same as reading it with pypdf."""
+    monkeypatch.setattr(
+        "authcheck.loaders.pdf._plain_reader", lambda *args: None
+    )  # fonts of files pypdf opens (plain ones: test_plainpdf)
     pytest.importorskip("pypdfium2")
     _font_build(monkeypatch, "limit")
     data = _letter(1)
@@ -165,6 +168,9 @@ def test_a_font_pypdf_cannot_build_stops_the_page_as_pypdf_would(monkeypatch):
 
 
 def test_a_font_pypdf_warns_about_sends_the_page_to_pypdf(monkeypatch):
+    monkeypatch.setattr(
+        "authcheck.loaders.pdf._plain_reader", lambda *args: None
+    )  # fonts of files pypdf opens (plain ones: test_plainpdf)
     pytest.importorskip("pypdfium2")
     from authcheck.loaders import pdfiumtext
 

@@ -45,8 +45,12 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
         truncated.append(structure.truncated)
     facts.update(structure_facts(structure))
     facts.update(_guarded("metadata", incomplete, metadata_facts, doc, data) or {})
-    with _pypdf(limits) as pypdf:
-        reader = reader_for(data) or _open(pypdf, data, getattr(settings, "password", None))
+    reader = reader_for(data)
+    plain = getattr(reader, "plain", False) and len(structure.revisions) < 2 and not _replayed(reader)
+    with contextlib.nullcontext(None) if plain else _pypdf(limits) as pypdf:
+        if not plain and getattr(reader, "plain", False):
+            reader = None  # a page's operators must be replayed (pypdf's text reader): pypdf reads the file
+        reader = reader or _open(pypdf, data, getattr(settings, "password", None))
         if reader is None:
             incomplete.append("content (the file could not be opened or decrypted)")
         else:
@@ -103,6 +107,17 @@ def _pypdf(limits: Any):
 
     with pdfsigs.quiet(("pypdf",)), pypdf_configured(pypdf, limits or Limits()):
         yield pypdf
+
+
+def _replayed(reader: Any) -> bool:
+    """True when a page's content is replayed for hidden text (`pdfcontent.scan_pages`), which
+    takes pypdf's text reader: a reader without it (`plainpdf`) gives way to pypdf's."""
+    try:
+        return any(pdfcontent.suspect(page) for page in reader.pages[: pdfcontent.MAX_PAGES])
+    except MemoryError:
+        raise
+    except Exception:
+        return True
 
 
 def _open(pypdf: Any, data: bytes, password: str | None) -> Any:

@@ -107,11 +107,17 @@ def _one_thread() -> bool:
 
 
 def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: str | None, limits: Limits) -> Document:
-    """Read a PDF into a `Document`; raises CheckError only when it cannot be opened (in time)."""
+    """Read a PDF into a `Document`; raises CheckError only when it cannot be opened (in time).
+
+    A plain file (`_plain_reader`) is read without pypdf; anything it meets that needs pypdf
+    (`plainpdf.NotPlain`, even half way through) and the file is read again through pypdf."""
+    budget = Budget.for_limits(limits)
+    plain = _plain_document(data, path=path, sha256=sha256, extension=extension, limits=limits, budget=budget)
+    if plain is not None:
+        return plain
     pypdf = import_pypdf()
 
     notes: list[Note] = []
-    budget = Budget.for_limits(limits)
     with _captured_log() as log, pypdf_configured(pypdf, limits), budget.enforced():
         try:
             reader = budget.call(_open, pypdf, data, password, notes)
@@ -129,6 +135,68 @@ def load_pdf(data: bytes, *, path: str, sha256: str, extension: str, password: s
     return Document(
         path=path, sha256=sha256, size=len(data), format="pdf", extension=extension, notes=tuple(notes), **parts
     )
+
+
+def _plain_document(
+    data: bytes, *, path: str, sha256: str, extension: str, limits: Limits, budget: Budget
+) -> Document | None:
+    """The `Document` of a plain PDF read without pypdf, or None when pypdf should read it: the file
+    is not plain to the byte scan or to `plainpdf`, or a page needs pypdf's text reader (a form
+    XObject, an inline image, a font pypdf might complain about, PDFium failing on it).  pypdf
+    then goes on within the same `budget`; a file whose objects cannot be read in time is a timeout,
+    as it is through pypdf."""
+    from authcheck.loaders.plainpdf import NotPlain
+
+    notes: list[Note] = []
+    try:
+        with _captured_log() as log, budget.enforced():
+            try:
+                reader = budget.call(_plain_reader, data, limits)
+            except OutOfTime:
+                raise CheckError("timeout", f"opening the PDF took over {budget.describe()}", "load") from None
+            fast = _fast_reader(data, None, reader, budget) if reader is not None else None
+            if fast is None:
+                return None
+            parts = _read(reader, limits, notes, budget, _PlainPages(fast, log))
+    except NotPlain:
+        return None
+    notes.extend(log.notes())
+    _READ.put(data, reader if not notes else None)
+    return Document(
+        path=path, sha256=sha256, size=len(data), format="pdf", extension=extension, notes=tuple(notes), **parts
+    )
+
+
+def _plain_reader(data: bytes, limits: Limits) -> Any:
+    """`plainpdf.PlainReader` over a plain file whose every page PDFium may read, else None."""
+    from authcheck.loaders.pdfbytes import plain_pdf
+
+    if TEXT_READER != "auto" or b"/ByteRange" in data or not plain_pdf(data):
+        return None
+    from authcheck.loaders import plainpdf
+
+    try:
+        reader = plainpdf.open_plain(data, limits.max_stream_bytes, limits.max_page_content_bytes)
+        info = resolve(reader.trailer.get("/Info"))
+        if info is not None and not (
+            isinstance(info, dict) and all(plainpdf.simple(resolve(value)) for value in info.values())
+        ):
+            return None
+        for page in reader.pages[: limits.max_pages]:
+            resources = resolve(page.get("/Resources"))
+            if resources is not None and not isinstance(resources, dict):
+                return None
+            contents = page.get_contents()
+            if _page_images(resources, contents.get_data() if contents is not None else b"") is None:
+                return None
+            fonts = resolve(resources.get("/Font")) if resources is not None else None
+            if fonts is not None and not (
+                isinstance(fonts, dict) and all(plainpdf.plain_font(resolve(font)) for font in fonts.values())
+            ):
+                return None
+    except plainpdf.NotPlain:
+        return None
+    return reader
 
 
 #: The reader of the last PDF read in full without a note, for forensics to take (`reader_for`).
@@ -464,6 +532,15 @@ class _PdfiumPages:
         return self.log.count == before
 
 
+class _PlainPages(_PdfiumPages):
+    """`_PdfiumPages` for a file `plainpdf` reads: every page's fonts passed `plainpdf.plain_font`
+    before the pages were read, so each page is PDFium's (a page it cannot read sends the whole
+    file to pypdf: `plainpdf.NotPlain` from the page's `extract_text`)."""
+
+    def check(self, resources: Any, complaints: int) -> bool:
+        return True
+
+
 def _read(reader: Any, limits: Limits, notes: list[Note], budget: Budget, fast: Any = None) -> dict:
     """Every part of an opened PDF, as `Document` keyword arguments."""
     try:
@@ -664,6 +741,8 @@ def _pypdf_text(page: Any, collector: Collector, notes: list[Note], number: int,
     except OutOfTime:
         return True
     except Exception as exc:
+        if getattr(exc, "plain", False):
+            raise  # a file read without pypdf: read it again with pypdf
         _text_failed(notes, number, exc)
     return False
 
