@@ -60,8 +60,18 @@ def test_a_plain_pdf_letter_with_boxes_imports_neither_pypdf_nor_pillow_nor_pypd
     assert _loaded(seen["modules"], *heavy) == []
 
 
-def test_a_signed_pdf_is_read_through_pypdf():
+def test_a_signed_pdf_of_one_revision_is_read_without_pypdf_too():
     seen = _cold_check(SAMPLES / "signed-deployment-notification-digital.pdf")
+    assert "authcheck.loaders.plainpdf" in seen["modules"] and "authcheck.forensics.pdfsigs" in seen["modules"]
+    assert _loaded(seen["modules"], "pypdf", "PIL.Image", "pypdfium2", "pypdfium2_raw", "rich", "zipfile") == []
+
+
+def test_an_updated_pdf_is_read_through_pypdf(tmp_path):
+    from tools import pdf_forensic_fixtures as fx
+
+    updated = tmp_path / "updated.pdf"
+    updated.write_bytes(fx.set_info((SAMPLES / "withdrawal-letter-2020.pdf").read_bytes(), Title="Revised"))
+    seen = _cold_check(updated)
     assert "pypdf" in seen["modules"] and "authcheck.loaders.pdfiumlite" in seen["modules"]
     assert _loaded(seen["modules"], "PIL.Image", "pypdfium2", "pypdfium2_raw", "rich", "zipfile", "difflib") == []
 

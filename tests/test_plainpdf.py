@@ -498,6 +498,8 @@ def _letters() -> dict[str, bytes]:
             )
         ),
         "samples": (ROOT / "samples" / "withdrawal-letter-2020.pdf").read_bytes(),
+        "signed sample": (ROOT / "samples" / "signed-deployment-notification-digital.pdf").read_bytes(),
+        "placeholder signature": fx.placeholder_signed(),
     }
 
 
@@ -533,7 +535,10 @@ def test_forensics_give_way_to_pypdf_where_a_page_is_replayed(kind, monkeypatch)
     assert ours == theirs and "pdf_hidden_text" in ours[0]
 
 
-@pytest.mark.parametrize("name", ["genuine", "form field", "annotation", "active content", "images"])
+@pytest.mark.parametrize(
+    "name",
+    ["genuine", "form field", "annotation", "active content", "images", "signed sample", "placeholder signature"],
+)
 def test_forensics_read_a_plain_letter_without_pypdf_to_the_same_facts(name, monkeypatch):
     data = _letters()[name]
     plain, through = _both(data, monkeypatch)
@@ -558,10 +563,10 @@ def test_a_page_pdfium_reads_nothing_from_sends_the_whole_file_to_pypdf(monkeypa
     assert pdf.load_pdf(data, path="l.pdf", sha256="0", extension="pdf", password=None, limits=LIMITS) == through
 
 
-def test_signed_or_updated_files_are_read_by_pypdf():
+def test_updated_files_are_read_by_pypdf():
     genuine = fx.genuine(signature=None)
     assert pdf._plain_reader(genuine, LIMITS) is not None
-    for data in (fx.placeholder_signed(), fx.set_info(genuine, Title="Revised"), fx.append_junk(genuine)):
+    for data in (fx.set_info(genuine, Title="Revised"), fx.append_junk(genuine), fx.empty_updates(genuine, 1)):
         assert pdf._plain_reader(data, LIMITS) is None
 
 
@@ -610,3 +615,20 @@ def test_a_plain_file_not_read_in_time_is_a_timeout_as_through_pypdf(monkeypatch
     assert info.value.type == "timeout" and info.value.stage == "load"
     assert "0.4 s (50% of the 0.8 s --timeout)" in info.value.message
     assert time.monotonic() - start < 4
+
+
+def test_files_over_what_the_reader_keeps_go_to_pypdf(monkeypatch):
+    data = fx.add_page(fx.genuine(signature=None), "A second page.")
+    data = fx.rewrite(data, {})
+    reader = _open(data)
+    sizes = [len(page.get_contents().get_data()) for page in reader.pages]
+    assert len(sizes) == 2
+    with pytest.raises(NotPlain, match="more decoded"):  # each page's content fits, the two do not
+        open_plain(data, max(sizes) + 1, LIMITS.max_page_content_bytes)
+    monkeypatch.setattr(plainpdf, "MAX_FILE_BYTES", len(data) - 1)
+    with pytest.raises(NotPlain, match="larger"):
+        _open(data)
+    monkeypatch.setattr(plainpdf, "MAX_FILE_BYTES", len(data))
+    monkeypatch.setattr(plainpdf, "MAX_OBJECTS", len(reader.objects) - 1)
+    with pytest.raises(NotPlain, match="cross-reference entry"):
+        _open(data)

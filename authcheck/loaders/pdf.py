@@ -1,6 +1,10 @@
-"""PDF letters through pypdf: structure, metadata and page text (PDFium reads plain files' page text: `pdfiumtext`).
+"""PDF letters: structure, metadata and page text through pypdf, or without it for a plain file.
 
-`load_pdf` opens the file non-strictly with no external programs allowed (JBIG2 images
+A plain file (one revision, no encryption, objects `plainpdf` reads exactly as pypdf would, every
+page one PDFium may read) is read by `plainpdf` and PDFium alone: pypdf is not imported for it.
+PDFium reads plain files' page text in either case (`pdfiumtext`).
+
+Otherwise `load_pdf` opens the file non-strictly with no external programs allowed (JBIG2 images
 would otherwise run ``jbig2dec``), pypdf's decompression limits set from `Limits`
 (`max_stream_bytes`) and pypdf's log captured, decrypts when it can, then reads page by
 page in one pass of pypdf's text extraction: text lines with baselines and image
@@ -171,7 +175,7 @@ def _plain_reader(data: bytes, limits: Limits) -> Any:
     """`plainpdf.PlainReader` over a plain file whose every page PDFium may read, else None."""
     from authcheck.loaders.pdfbytes import plain_pdf
 
-    if TEXT_READER != "auto" or b"/ByteRange" in data or not plain_pdf(data):
+    if TEXT_READER != "auto" or not plain_pdf(data):
         return None
     from authcheck.loaders import plainpdf
 

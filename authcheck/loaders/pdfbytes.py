@@ -9,9 +9,11 @@ and a ``startxref`` that points at a cross-reference table or stream.  Anything 
 unusual, answers False: pypdf reads every page.
 
 A signature field or a signature (``/Sig``, ``/ByteRange``) in that one revision does not need
-pypdf's text reader: there is no later revision whose pages could differ from the signed ones, and
-forensics reads the signature itself with pypdf whichever reader read the text.  A signed file with
-an update after the signature has two revisions, and pypdf reads it.
+pypdf's text reader: there is no later revision whose pages could differ from the signed ones.  A
+signed file with an update after the signature has two revisions, and pypdf reads it.
+
+A file this scan finds plain may be read without pypdf altogether, when `plainpdf` reads every
+object of it as pypdf would (`pdf._plain_reader`).
 """
 
 from __future__ import annotations

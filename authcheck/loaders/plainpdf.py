@@ -136,20 +136,22 @@ class Dict(dict, _Obj):
 
 
 class Stream(Dict):
-    """A stream: its dictionary, and `get_data` for its decoded bytes."""
+    """A stream: its dictionary, and `get_data` for its decoded bytes (its raw bytes stay in the
+    file's until then: an image is never copied)."""
 
-    __slots__ = ("_decoded", "_limit", "_raw")
+    __slots__ = ("_decoded", "_parser", "_span")
 
-    def __init__(self, entries: dict, raw: bytes, limit: int) -> None:
+    def __init__(self, entries: dict, parser: _Parser, span: tuple[int, int]) -> None:
         super().__init__(entries)
-        self._raw, self._limit = raw, limit
+        self._parser, self._span = parser, span
         self._decoded: bytes | None = None
 
     def get_data(self) -> bytes:
         """The decoded bytes (Flate without parameters, or none); `NotPlain` for anything else."""
         decoded = self._decoded
         if decoded is None:
-            decoded = self._decoded = _decode(self, self._raw, self._limit)
+            start, end = self._span
+            decoded = self._decoded = self._parser.decode(self, self._parser.data[start:end])
         return decoded
 
 
@@ -278,16 +280,24 @@ class PlainReader:
         return 0
 
 
+#: The largest file and the most objects read here: a letter is far below both, and pypdf, which
+#: parses only the objects asked for, reads the rest (every object is parsed here, up front).
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_OBJECTS = 50_000
+
+
 def open_plain(data: bytes, max_stream: int, max_content: int) -> PlainReader:
     """The objects of a plain, single-revision PDF (`pdfbytes.plain_pdf` said so); `NotPlain` otherwise.
 
-    `max_stream`: the most bytes a stream may decode to (pypdf's limit is set from it); a page's
-    content (decoded, all its streams) over `max_content` is left to pypdf, which says so in a note.
+    `max_stream`: the most bytes a stream may decode to (pypdf's limit is set from it), and the
+    most all the streams decoded here may come to; a page's content (decoded, all its streams) over
+    `max_content` is left to pypdf, which says so in a note.
     """
+    if len(data) > MAX_FILE_BYTES:
+        raise NotPlain("a file larger than this reader reads")
     return _Parser(data, max_stream).read(max_content)
 
 
-_WS = b" \t\r\n"
 _SKIP = re.compile(rb"[ \t\r\n]*")
 _STARTXREF = re.compile(rb"startxref[ \t\r\n]+(\d+)[ \t\r\n]+%%EOF[ \t\r\n]*\Z")
 _SECTION = re.compile(rb"(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
@@ -324,6 +334,7 @@ class _Parser:
 
     def __init__(self, data: bytes, max_stream: int) -> None:
         self.data, self.max_stream = data, max_stream
+        self.decoded = 0  #: bytes decoded so far (all streams)
         self.offsets: dict[int, tuple[int, int]] = {}  # object number -> (offset, generation)
         self.objects: dict[int, Any] = {}
         self.refs: list[Ref] = []
@@ -376,7 +387,7 @@ class _Parser:
                 if number == 0 and (entry.group(3) != b"f" or generation != 65535):
                     raise NotPlain("object 0 is not free")
                 if entry.group(3) == b"n":
-                    if number in self.offsets or not 0 < offset < at:
+                    if number in self.offsets or not 0 < offset < at or len(self.offsets) >= MAX_OBJECTS:
                         raise NotPlain("cross-reference entry")
                     self.offsets[number] = (offset, generation)
             size = max(size, start + count)
@@ -432,7 +443,33 @@ class _Parser:
         if not data.startswith(b"endstream", end):
             raise NotPlain("stream length does not end at endstream")
         dict.pop(entries, "/Length")  # as pypdf: a stream's dictionary keeps every entry but its length
-        return Stream(entries, data[pos : pos + length], self.max_stream), end + 9
+        return Stream(entries, self, (pos, pos + length)), end + 9
+
+    def decode(self, stream: Stream, raw: bytes) -> bytes:
+        """A stream's bytes through its filter: none, or Flate without parameters, as pypdf decodes
+        them within its output limit; anything else, or more than `max_stream` decoded in all,
+        `NotPlain`."""
+        filters = stream.get("/Filter")
+        if isinstance(filters, Ref):
+            filters = filters.get_object()
+        if isinstance(filters, Array) and len(filters) == 1:
+            filters = filters[0]
+        if filters is None:
+            out = raw
+        elif filters != "/FlateDecode" or "/DecodeParms" in stream:
+            raise NotPlain("a filter other than Flate without parameters")
+        else:
+            inflate = zlib.decompressobj()
+            try:
+                out = inflate.decompress(raw, self.max_stream)
+            except zlib.error:
+                raise NotPlain("a Flate stream zlib cannot read") from None
+            if inflate.unconsumed_tail:
+                raise NotPlain("a stream over the decoding limit")
+        self.decoded += len(out)
+        if self.decoded > self.max_stream:
+            raise NotPlain("more decoded than this reader keeps")
+        return out
 
     def _value(self, pos: int, depth: int) -> tuple[Any, int]:
         """The object starting at `pos` (no white space before it) and the position after it."""
@@ -565,28 +602,6 @@ def _string(raw: bytes) -> Text | Bytes:
         return Bytes(raw)
     text = raw.decode("latin-1").translate(_PDFDOC)
     return Bytes(raw) if "\x00" in text else _text(text, raw)
-
-
-def _decode(stream: Stream, raw: bytes, limit: int) -> bytes:
-    """A stream's bytes through its filter: none, or Flate without parameters, as pypdf decodes them
-    within its output limit; anything else `NotPlain`."""
-    filters = stream.get("/Filter")
-    if isinstance(filters, Ref):
-        filters = filters.get_object()
-    if isinstance(filters, Array) and len(filters) == 1:
-        filters = filters[0]
-    if filters is None:
-        return raw
-    if filters != "/FlateDecode" or "/DecodeParms" in stream:
-        raise NotPlain("a filter other than Flate without parameters")
-    inflate = zlib.decompressobj()
-    try:
-        out = inflate.decompress(raw, limit)
-    except zlib.error:
-        raise NotPlain("a Flate stream zlib cannot read") from None
-    if inflate.unconsumed_tail:
-        raise NotPlain("a stream over the decoding limit")
-    return out
 
 
 def _rect(page: Page, key: str) -> Rect:
