@@ -110,6 +110,9 @@ def _same(ours, theirs, depth: int = 0) -> None:
             _same(a, b, depth + 1)
     elif isinstance(ours, plainpdf.Bool):
         assert ours == theirs.value and repr(ours) == repr(theirs)
+        assert [ours == other for other in (True, False, 1, 0, None)] == [
+            theirs == o for o in (True, False, 1, 0, None)
+        ]
     else:
         assert ours == theirs and str(ours) == str(theirs) and type(ours).__mro__[1] is type(theirs).__mro__[1]
     if isinstance(ours, plainpdf.Text):
@@ -225,7 +228,7 @@ def test_objects_read_as_pypdf_reads_them(pypdf_log):
             while body.endswith(b" R"):  # an object that is only a reference is refused (pypdf fails on it)
                 body = _value(rng, refs).encode("latin-1")
             if rng.random() < 0.3:  # a stream, raw or Flate, with a direct length
-                raw = rng.randbytes(rng.randint(0, 40)) if rng.random() < 0.5 else b"q 1 0 0 1 0 0 cm Q"
+                raw = rng.randbytes(rng.randint(1, 40)) if rng.random() < 0.5 else b"q 1 0 0 1 0 0 cm Q"
                 flate = rng.random() < 0.5
                 payload = zlib.compress(raw) if flate else raw
                 head = f"<< /Length {len(payload)}{' /Filter /FlateDecode' if flate else ''} >>"
@@ -394,6 +397,7 @@ REFUSED = {
         "a filter other",
     ),
     "a Flate stream zlib cannot read": (_content(b"not zlib at all", " /Filter /FlateDecode"), "zlib cannot read"),
+    "a stream of length 0 (pypdf reads to endstream)": (_content(b""), "stream length"),
     "a wrong stream length": (
         lambda d: _raw(b"/Length 5 ", b"/Length 3 ")(_content(b"BT ET")(d)),
         "does not end at endstream",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from math import log10
 from typing import Any
 
 
@@ -94,8 +95,6 @@ class Real(float, _Obj):
     def __repr__(self) -> str:
         if self == 0:
             return "0.0"
-        from math import log10
-
         digits = 8 - int(log10(abs(self)))
         return f"{self:.{max(1, digits)}f}".rstrip("0").rstrip(".")
 
@@ -111,7 +110,9 @@ class Bool(_Obj):
         self.value = value
 
     def __eq__(self, other: object) -> bool:
-        return self.value == (other.value if isinstance(other, Bool) else other)
+        if isinstance(other, Bool):
+            return self.value == other.value
+        return isinstance(other, bool) and self.value == other
 
     def __hash__(self) -> int:
         return hash((Bool, self.value))
@@ -437,7 +438,7 @@ class _Parser:
         length = dict.get(entries, "/Length")
         if isinstance(length, Ref):
             length = self._object(length.idnum)
-        if type(length) is not Int or length < 0 or pos + length > len(data):
+        if type(length) is not Int or length <= 0 or pos + length > len(data):  # pypdf reads a 0 otherwise
             raise NotPlain("stream length")
         end = _skip(data, pos + length)
         if not data.startswith(b"endstream", end):
