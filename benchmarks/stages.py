@@ -50,13 +50,11 @@ kind = loaders.sniff(data)
 mark("sniff", t0, c0)
 t0, c0 = time.perf_counter(), time.process_time()
 import importlib
-for name in {"pdf": ["authcheck.loaders.pdf", "pypdf"], "docx": ["authcheck.loaders.docx", "docx"]}.get(
+# pypdf is imported by the PDF loader itself when a file needs it (not a plain one): "load" counts it then
+for name in {"pdf": ["authcheck.loaders.pdf", "authcheck.loaders.plainpdf"], "docx": ["authcheck.loaders.docx", "docx"]}.get(
         kind, ["authcheck.loaders.text"]) + ["authcheck.forensics", "authcheck.extract", "authcheck.registry",
         "authcheck.engine.evaluate", "authcheck.scoring.score", "authcheck.reporters.jsonout"]:
-    if name == "pypdf" and hasattr(sys.modules["authcheck.loaders.pdf"], "import_pypdf"):
-        sys.modules["authcheck.loaders.pdf"].import_pypdf()  # as the loader does (without Pillow)
-    else:
-        importlib.import_module(name)
+    importlib.import_module(name)
 if kind == "pdf":
     import authcheck.forensics.pdffacts
 mark("imports: reader + pipeline", t0, c0)
