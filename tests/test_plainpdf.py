@@ -28,6 +28,7 @@ from pypdf.generic import (
     FloatObject,
     IndirectObject,
     NameObject,
+    NullObject,
     NumberObject,
     StreamObject,
     TextStringObject,
@@ -92,6 +93,7 @@ def _same(ours, theirs, depth: int = 0) -> None:
         (plainpdf.Bytes, ByteStringObject),
         (plainpdf.Real, FloatObject),
         (plainpdf.Bool, BooleanObject),
+        (plainpdf.Null, NullObject),
         (plainpdf.Int, NumberObject),
     ]
     expected = next(p for o, p in kinds if isinstance(ours, o))
@@ -108,6 +110,9 @@ def _same(ours, theirs, depth: int = 0) -> None:
         assert len(ours) == len(theirs)
         for a, b in zip(ours, theirs):
             _same(a, b, depth + 1)
+    elif isinstance(ours, plainpdf.Null):
+        assert repr(ours) == repr(theirs) and bool(ours) is bool(theirs)
+        assert [ours == other for other in (plainpdf.Null(), None, 0)] == [theirs == o for o in (NullObject(), None, 0)]
     elif isinstance(ours, plainpdf.Bool):
         assert ours == theirs.value and repr(ours) == repr(theirs)
         assert [ours == other for other in (True, False, 1, 0, None)] == [
@@ -167,9 +172,9 @@ def _literal(rng: random.Random) -> tuple[str, bytes]:
 
 
 def _value(rng: random.Random, refs: list[int], depth: int = 0) -> str:
-    """Random PDF syntax for one object value (no null, comment or escaped name: those are refused)."""
+    """Random PDF syntax for one object value (no escaped name: those are refused)."""
     kind = rng.choice(
-        ["name", "int", "real", "lit", "hex", "bool", "ref"] + (["array", "dict"] * 2 if depth < 3 else [])
+        ["name", "int", "real", "lit", "hex", "bool", "null", "ref"] + (["array", "dict"] * 2 if depth < 3 else [])
     )
     if kind == "name":
         return rng.choice(["/Type", "/Font", "/A-B.c_d", "/K1", "/", "/Ann*tation"])
@@ -191,6 +196,8 @@ def _value(rng: random.Random, refs: list[int], depth: int = 0) -> str:
         )
     if kind == "bool":
         return rng.choice(["true", "false"])
+    if kind == "null":
+        return "null"
     if kind == "ref":
         return f"{rng.choice(refs)} 0 R"
     if kind == "array":
@@ -200,11 +207,13 @@ def _value(rng: random.Random, refs: list[int], depth: int = 0) -> str:
 
 
 def _joined(rng: random.Random, parts: list[str]) -> str:
-    """`parts` with random white space between them, or none where a delimiter separates them."""
+    """`parts` with random white space or comments between them, or none where a delimiter
+    separates them (a comment ends at a line end, as pypdf needs; never before an array's end,
+    which pypdf fails on: the refusals below)."""
     out = ""
     for part in parts:
         bare = out and out[-1] not in ")]>" and part[0] not in "/[<("
-        out += rng.choice([" ", "\n", "\r\n", "  \t"] + ([] if bare else [""])) + part
+        out += rng.choice([" ", "\n", "\r\n", "  \t", " % note (x) [ >>\n", "%\r"] + ([] if bare else [""])) + part
     return out
 
 
@@ -374,8 +383,12 @@ def _xref_stream(data: bytes) -> bytes:
 
 #: what the reader refuses: (the change to a plain letter, what it says)
 REFUSED = {
-    "a comment inside an object": (_swap(b"/Type /Catalog", b"/Type %c\n/Catalog"), "unexpected bytes"),
-    "null": (_swap(b"/Type /Catalog", b"/Type /Catalog /OpenAction null"), "unexpected bytes"),
+    "a comment before an array's end": (_swap(b"/Type /Catalog", b"/Type /Catalog /Z [1 %c\n]"), "array's end"),
+    "a comment at the file's end": (_swap(b"/Type /Catalog", b"/Type /Catalog /Z 1 %c"), "unexpected bytes"),
+    "a comment between a stream's dictionary and its data": (
+        lambda d: _raw(b">>\nstream", b">>%\nstrea")(d),
+        "no endobj",
+    ),
     "a name with # escapes": (_swap(b"/Type /Catalog", b"/Type /Cat#61log"), "name with escapes"),
     "a duplicate key": (_swap(b"/Type /Catalog", b"/Type /Catalog /Type /Catalog"), "dictionary key"),
     "an unknown string escape": (_swap(b"/Type /Catalog", b"/Type /Catalog /Lang (en\\q)"), "unknown escape"),

@@ -2,7 +2,7 @@
 
 Importing pypdf costs 45-70 ms of CPU on every first command, and its byte-by-byte object parser
 is a tenth of a folder scan's CPU.  Most letters need none of what pypdf is there for: they have
-one revision, no encryption, no signature and no damage.  `open_plain` reads such a file's
+one revision (signed or not), no encryption and no damage.  `open_plain` reads such a file's
 objects with a few regular expressions, into types that behave as pypdf's do where authcheck looks
 (`pdfobjects`, `pagesetup`, forensics: dictionaries whose ``[key]`` resolves a reference and whose
 ``.get`` does not, `Ref` with ``idnum`` and ``get_object``, text and byte strings decoded by
@@ -12,9 +12,10 @@ pypdf's rules, streams with ``get_data``, pages with inherited attributes, ``med
 It is strict where pypdf is lenient, because pypdf's leniency is reported (the "parser-warnings"
 note, a page's text sent to pypdf) and this reader must never give a quieter answer than pypdf
 would: anything it does not read exactly as pypdf does raises `NotPlain`, and the loader gives the
-file to pypdf as before.  That covers a cross-reference stream or object stream, a table that is
-not one zero-based section of 20-byte entries, an object not where the table says, a reference to
-an object the table lacks, a duplicate key, a comment, ``null``, a name with ``#`` escapes, an
+file to pypdf as before.  That covers a cross-reference stream or object stream, a table whose
+first section does not start at object 0 or whose entries are not 20 bytes, an object not where the table says, a reference to
+an object the table lacks, a duplicate key, a comment where pypdf does not skip one (before an
+array's end, between a stream's dictionary and its data), a name with ``#`` escapes, an
 unknown string escape, a filter other than Flate (without parameters) on the content or metadata,
 a page tree that is not plain, and stray bytes pypdf would read differently.  Every object is
 parsed when the file is opened (a letter has tens of them), so nothing fails later, half way
@@ -119,6 +120,21 @@ class Bool(_Obj):
 
     def __repr__(self) -> str:
         return "True" if self.value else "False"
+
+
+class Null(_Obj):
+    """pypdf's NullObject: equal only to another, and (like pypdf's) true as a condition."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Null)
+
+    def __hash__(self) -> int:
+        return hash(Null)
+
+    def __repr__(self) -> str:
+        return "NullObject"
 
 
 class Array(list, _Obj):
@@ -300,6 +316,7 @@ def open_plain(data: bytes, max_stream: int, max_content: int) -> PlainReader:
 
 
 _SKIP = re.compile(rb"[ \t\r\n]*")
+_SKIP_COMMENTS = re.compile(rb"(?:[ \t\r\n]+|%[^\r\n]*[\r\n])*")
 _STARTXREF = re.compile(rb"startxref[ \t\r\n]+(\d+)[ \t\r\n]+%%EOF[ \t\r\n]*\Z")
 _SECTION = re.compile(rb"(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
 _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
@@ -322,6 +339,13 @@ _MAX_DEPTH = 40
 def _skip(data: bytes, pos: int) -> int:
     """The position after the white space (if any) at `pos`."""
     found = _SKIP.match(data, pos)
+    return found.end() if found is not None else pos
+
+
+def _skip_comments(data: bytes, pos: int) -> int:
+    """The position after the white space and comments (each ended by a line end, as pypdf needs)
+    at `pos`: between the parts of an object, where pypdf's parser skips comments."""
+    found = _SKIP_COMMENTS.match(data, pos)
     return found.end() if found is not None else pos
 
 
@@ -412,13 +436,13 @@ class _Parser:
         header = _HEADER.match(data, offset)
         if header is None or (int(header.group(1)), int(header.group(2))) != (number, generation):
             raise NotPlain(f"object {number} is not where the table says")
-        value, pos = self._value(_skip(data, header.end()), 0)
+        value, pos = self._value(_skip_comments(data, header.end()), 0)
         if isinstance(value, Ref):
             raise NotPlain(f"object {number} is a reference (pypdf fails on it)")
-        pos = _skip(data, pos)
+        pos = _skip(data, pos)  # pypdf looks for "stream" after white space only
         if isinstance(value, Dict) and data.startswith(b"stream", pos):
             value, pos = self._stream(value, pos + 6)
-            pos = _skip(data, pos)
+        pos = _skip_comments(data, pos)
         if not data.startswith(b"endobj", pos):
             raise NotPlain(f"object {number} has no endobj")
         self.objects[number] = value
@@ -494,12 +518,15 @@ class _Parser:
             return _string(bytes.fromhex((digits + b"0" if len(digits) % 2 else digits).decode())), found.end()
         if char == b"[":
             items = Array()
-            pos = _skip(data, pos + 1)
-            while not data.startswith(b"]", pos):
+            pos += 1
+            while True:
+                start, pos = pos, _skip_comments(data, pos)
+                if data.startswith(b"]", pos):
+                    if b"%" in data[start:pos]:  # pypdf reads a comment before "]" as an item: it fails
+                        raise NotPlain("a comment before an array's end")
+                    return items, pos + 1
                 item, pos = self._value(pos, depth + 1)
                 items.append(item)
-                pos = _skip(data, pos)
-            return items, pos + 1
         if char == b"(":
             return self._literal(pos + 1)
         if char and char in b"0123456789+-.":
@@ -518,19 +545,21 @@ class _Parser:
         for word, value in ((b"true", True), (b"false", False)):
             if data.startswith(word, pos) and _stop(data, pos + len(word)):
                 return Bool(value), pos + len(word)
+        if data.startswith(b"null", pos) and _stop(data, pos + 4):
+            return Null(), pos + 4
         raise NotPlain(f"unexpected bytes at {pos}")
 
     def _dict(self, pos: int, depth: int) -> tuple[Dict, int]:
         data = self.data
         entries = Dict()
-        pos = _skip(data, pos)
+        pos = _skip_comments(data, pos)
         while not data.startswith(b">>", pos):
             key, pos = self._value(pos, depth + 1)
             if not isinstance(key, Name) or key in entries:
                 raise NotPlain("dictionary key")
-            value, pos = self._value(_skip(data, pos), depth + 1)
+            value, pos = self._value(_skip_comments(data, pos), depth + 1)
             dict.__setitem__(entries, key, value)
-            pos = _skip(data, pos)
+            pos = _skip_comments(data, pos)
         return entries, pos + 2
 
     def _literal(self, pos: int) -> tuple[Any, int]:
