@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 import zlib
 from io import BytesIO
 from pathlib import Path
@@ -597,7 +598,7 @@ if sys.argv[2] == "pypdf":
     import authcheck.loaders.pdf as loader
     loader._plain_document = lambda *args, **kwargs: None
 result = check_path(sys.argv[1], Settings(), load_ruleset())
-print(json.dumps({"pypdf": "pypdf" in sys.modules, "report": render_json(result)}))
+print(json.dumps({"pypdf": "pypdf" in sys.modules, "logging": "logging" in sys.modules, "report": render_json(result)}))
 """
 
 
@@ -616,7 +617,25 @@ def test_checking_a_plain_letter_never_imports_pypdf_and_reports_the_same(tmp_pa
         )
         runs[reader] = json.loads(done.stdout.strip().splitlines()[-1])
     assert runs["plain"]["pypdf"] is False and runs["pypdf"]["pypdf"] is True
+    assert runs["plain"]["logging"] is False  # pypdf's log is captured only where pypdf is imported
     assert runs["plain"]["report"] == runs["pypdf"]["report"]
+
+
+def test_the_log_of_a_read_without_pypdf_counts_warnings_and_sends_the_file_to_pypdf_if_it_is_imported(monkeypatch):
+    modules: dict = {}  # a process that has imported neither logging nor pypdf
+    monkeypatch.setattr(pdf, "sys", type("Sys", (), {"modules": modules}))
+    with pdf._captured_log() as log:
+        warnings.warn("odd object", stacklevel=1)
+    assert (log.count, [note.detail for note in log.notes()]) == (
+        1,
+        ["pypdf reported 1 problems while reading (first: odd object)"],
+    )
+    with pytest.raises(NotPlain), pdf._captured_log():
+        modules["pypdf"] = object()  # imported on the way: its records would have gone uncounted
+    modules["logging"] = logging  # imported: pypdf's logger is captured as always
+    with pdf._captured_log() as log:
+        logging.getLogger("pypdf").warning("bad xref %s", 7)
+    assert (log.count, log.first) == (1, ["bad xref 7"])
 
 
 def test_a_plain_file_not_read_in_time_is_a_timeout_as_through_pypdf(monkeypatch):

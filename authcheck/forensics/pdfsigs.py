@@ -12,16 +12,17 @@ modification level and trust; it is imported only when a filled signature exists
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from authcheck.util.records import mutable
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_FIELDS = 2000
 TRUST_ENV = "AUTHCHECK_TRUST_ROOTS"  #: os.pathsep-separated certificate files or folders
@@ -213,6 +214,8 @@ def person_from_cn(cn: str) -> str:
 
 def trust_root_paths(settings: Any) -> list[Path]:
     """Certificate files the user trusts: `settings.trust_roots` or $AUTHCHECK_TRUST_ROOTS (files or folders)."""
+    from pathlib import Path  # only with pyHanko: pathlib costs a first command ≈ 2 ms
+
     given = getattr(settings, "trust_roots", None) or os.environ.get(TRUST_ENV, "")
     items = given.split(os.pathsep) if isinstance(given, str) else list(given)
     paths: list[Path] = []
@@ -228,6 +231,7 @@ def trust_root_paths(settings: Any) -> list[Path]:
 @contextlib.contextmanager
 def quiet(names: tuple[str, ...] = ("pyhanko", "pyhanko_certvalidator")):
     """Keep a library's log (pyHanko logs tracebacks for untrusted certificates) and warnings off the console."""
+    import logging  # only here: a plain letter's check never imports logging (≈ 3 ms)
     import warnings
 
     saved = []

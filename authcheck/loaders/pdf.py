@@ -26,10 +26,10 @@ AES-encrypted files need `cryptography` (the crypto extra); without it they are 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 import struct
+import sys
 import warnings
 import zlib
 from io import BytesIO
@@ -266,22 +266,18 @@ def pypdf_configured(pypdf: Any, limits: Limits):
         filters.JBIG2DEC_BINARY = saved
 
 
-class _LogCounter(logging.Handler):
-    """Counts pypdf's log records and keeps the first few messages."""
+class _LogCounter:
+    """Counts pypdf's log records and Python warnings, and keeps the first few messages."""
 
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
         self.count = 0
         self.first: list[str] = []
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def add(self, message: Any) -> None:
         """Count one record; never print it."""
         self.count += 1
         if len(self.first) < _KEEP_LOGGED:
-            try:
-                self.first.append(record.getMessage()[:200])
-            except Exception:
-                self.first.append(str(record.msg)[:200])
+            self.first.append(str(message)[:200])
 
     def notes(self) -> list[Note]:
         """A "parser-warnings" note when pypdf complained."""
@@ -291,19 +287,53 @@ class _LogCounter(logging.Handler):
         return [Note("parser-warnings", detail, {"count": self.count})]
 
 
+def _log_handler(logging: Any, counter: _LogCounter) -> Any:
+    """A `logging.Handler` that hands every record's message to `counter`."""
+
+    class Handler(logging.Handler):
+        def emit(self, record: Any) -> None:
+            try:
+                message = record.getMessage()
+            except Exception:
+                message = record.msg
+            counter.add(message)
+
+    return Handler(logging.DEBUG)
+
+
 @contextlib.contextmanager
 def _captured_log():
-    """Route the "pypdf" logger (and Python warnings) into a counter for the duration."""
+    """Route the "pypdf" logger (and Python warnings) into a counter for the duration.
+
+    pypdf logs through `logging`, which it imports.  Before pypdf is imported (a plain file's
+    read, `_plain_document`) nothing can log to it, and logging is not imported for it (≈ 3 ms of
+    a first command): the counter takes the warnings alone, and should pypdf be imported within
+    the block after all, its records were not counted, so the file is read again through pypdf
+    (`plainpdf.NotPlain`)."""
+    counter = _LogCounter()
+    if "logging" not in sys.modules and "pypdf" not in sys.modules:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield counter
+        for item in caught:
+            counter.add(item.message)
+        if "pypdf" in sys.modules:
+            from authcheck.loaders.plainpdf import NotPlain
+
+            raise NotPlain("pypdf was imported while its log was not captured")
+        return
+    import logging
+
     logger = logging.getLogger("pypdf")
-    handler, propagate = _LogCounter(), logger.propagate
+    handler, propagate = _log_handler(logging, counter), logger.propagate
     logger.addHandler(handler)
     logger.propagate = False
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            yield handler
+            yield counter
         for item in caught:
-            handler.emit(logging.makeLogRecord({"msg": str(item.message)}))
+            counter.add(item.message)
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
