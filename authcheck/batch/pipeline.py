@@ -10,6 +10,19 @@ from authcheck.loaders.read import read_input
 from authcheck.model import ErrorInfo, Result
 from authcheck.settings import Settings
 
+#: The pipeline's stages, which every file passes through (a batch and the warm server import them before forking)
+PIPELINE_MODULES = (
+    "authcheck.loaders",
+    "authcheck.forensics",
+    "authcheck.extract",
+    "authcheck.registry",
+    "authcheck.engine.evaluate",
+    "authcheck.scoring.score",
+    "authcheck.scoring.evidencebox",
+    "authcheck.engine.checks.reading",
+    "rapidfuzz.fuzz",
+)
+
 
 def check_path(path: str, settings: Settings, ruleset) -> Result:
     """Check one file (or "-" for stdin) and return its result; errors become error results."""

@@ -146,7 +146,7 @@ def _dispatch(work: deque, workers: list, ctx, spec: WorkerSpec, jobs: int, on_s
         if idle is None:
             if len(workers) >= jobs:
                 return
-            idle = Worker(ctx, spec, [w.conn.fileno() for w in workers])
+            idle = Worker(ctx, spec, [w.conn.fileno() for w in workers], _standby(ctx, spec))
             workers.append(idle)
         index, target = work.popleft()
         _notify(on_start, target.path)
@@ -154,6 +154,15 @@ def _dispatch(work: deque, workers: list, ctx, spec: WorkerSpec, jobs: int, on_s
         if failed is not None:
             workers.remove(idle)
             yield failed
+
+
+def _standby(ctx, spec: WorkerSpec) -> tuple | None:
+    """The command's standby worker (`standby.py`) when one was started and its rules are this
+    scan's: the first worker a scan starts takes it (later ones find none)."""
+    standby = sys.modules.get("authcheck.batch.standby")
+    if standby is None or ctx.get_start_method() != "fork":
+        return None
+    return standby.take(spec, getattr(spec.ruleset, "digest", None))
 
 
 def _wait_objects(workers: list) -> list:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from authcheck.batch.config import ProjectConfig
 from authcheck.batch.discover import Target, discover
 from authcheck.batch.filehash import content_hashes
+from authcheck.batch.pipeline import PIPELINE_MODULES
 from authcheck.engine.ruleref import RuleSetRef, loaded
 from authcheck.model import Result
 from authcheck.util.places import package_dir
@@ -257,20 +258,6 @@ def _prewarm(targets: list[Target]) -> None:
     from authcheck.loaders.formats import prewarm, prewarm_modules
 
     prewarm([*PIPELINE_MODULES, *prewarm_modules(os.path.splitext(t.path)[1].lower() for t in targets)])
-
-
-#: The pipeline's stages, which every file passes through (a batch and the warm server import them before forking)
-PIPELINE_MODULES = (
-    "authcheck.loaders",
-    "authcheck.forensics",
-    "authcheck.extract",
-    "authcheck.registry",
-    "authcheck.engine.evaluate",
-    "authcheck.scoring.score",
-    "authcheck.scoring.evidencebox",
-    "authcheck.engine.checks.reading",
-    "rapidfuzz.fuzz",
-)
 
 
 @functools.lru_cache(maxsize=1)

@@ -57,12 +57,19 @@ def worker_main(conn, spec: WorkerSpec, close_fds: list) -> None:
     quiet()
     for fd in close_fds:  # fork copies the parent's ends of every other pipe; keep EOF meaningful
         close_fd(fd)
+    serve(conn, spec)
+
+
+def serve(conn, spec: WorkerSpec, ruleset: Any = None) -> None:
+    """A quiet worker's life from its limits on: its rule set (`ruleset`, or the spec's), ("ready",),
+    then one result per file it is handed, until the pipe closes (a standby a scan adopts starts
+    here with the rules it compiled, `standby.py`)."""
     apply_limits(spec.settings.limits)
     if spec.spare_core:
         from authcheck.loaders import pagehelper
 
         pagehelper.ENABLED = True
-    ruleset, startup_error = _build_ruleset(spec)
+    ruleset, startup_error = (ruleset, None) if ruleset is not None else _build_ruleset(spec)
     _send(conn, ("ready",))
     while True:
         try:
@@ -133,16 +140,19 @@ def _send_result(conn, index: int, path: str, result: Result) -> None:
 class Worker:
     """The parent's handle on one worker process and the file it is working on."""
 
-    def __init__(self, ctx, spec: WorkerSpec, siblings: list) -> None:
-        self.conn, child_end = ctx.Pipe()
-        inherits = ctx.get_start_method() == "fork"
-        close_fds = [*siblings, self.conn.fileno()] if inherits else []
-        self.process = ctx.Process(
-            target=worker_main, args=(child_end, spec, close_fds), name="authcheck-worker", daemon=True
-        )
-        with sigint_held():  # a Ctrl-C at fork waits until the child ignores it
-            self.process.start()
-        child_end.close()
+    def __init__(self, ctx, spec: WorkerSpec, siblings: list, adopted: tuple | None = None) -> None:
+        if adopted is not None:  # a standby already running (standby.py), handed its spec
+            self.process, self.conn = adopted
+        else:
+            self.conn, child_end = ctx.Pipe()
+            inherits = ctx.get_start_method() == "fork"
+            close_fds = [*siblings, self.conn.fileno()] if inherits else []
+            self.process = ctx.Process(
+                target=worker_main, args=(child_end, spec, close_fds), name="authcheck-worker", daemon=True
+            )
+            with sigint_held():  # a Ctrl-C at fork waits until the child ignores it
+                self.process.start()
+            child_end.close()
         self.started = time.monotonic()
         self.ready = False
         self.alive = True

@@ -15,11 +15,15 @@ def entry() -> None:
         sys.stdout.write(f"authcheck, version {__version__}\n")
         settle()
         os._exit(0)
-    from authcheck.cli.warm import program_name, run_warm
+    from authcheck.cli import warm
 
-    code = run_warm(sys.argv[1:])
+    code = warm.run_warm(sys.argv[1:])
     if code is None:
-        code = run_cli(program_name())
+        if not warm.server_starting:  # the server's start needs the spare core
+            from authcheck.batch import standby
+
+            standby.start(sys.argv[1:])
+        code = run_cli(warm.program_name())
     settle()
     settle_children()
     os._exit(code)
@@ -51,6 +55,9 @@ def settle() -> None:
 def settle_children() -> None:
     """Wait for the scan workers this command left to exit on their own (see `batch.EXITING`), so
     none outlives it and their CPU time counts as this process's children's."""
+    standby = sys.modules.get("authcheck.batch.standby")
+    if standby is not None:
+        standby.discard()
     pool = sys.modules.get("authcheck.batch.pool")
     if pool is not None:
         pool.reap_left()

@@ -114,7 +114,7 @@ def _peer_uid(conn) -> int | None:
 def prewarm() -> None:
     """Import what any command may need and compile the built-in rules, once, before any fork."""
 
-    from authcheck.batch.run import PIPELINE_MODULES
+    from authcheck.batch.pipeline import PIPELINE_MODULES
     from authcheck.engine.rulepack import load_ruleset, remember_compiled
     from authcheck.loaders.formats import prewarm as ready
     from authcheck.loaders.formats import table

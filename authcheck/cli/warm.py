@@ -167,6 +167,11 @@ class _Cold(Exception):
     """The server did not take the command: run it here."""
 
 
+#: True once this command found no server and started one (or found one starting): the server's
+#: imports take the spare core for a while (`batch.standby` leaves it to them)
+server_starting = False
+
+
 def run_warm(argv: list[str]) -> int | None:
     """Run `authcheck ARGV` in the warm server: its exit status, or None to run it cold here.
 
@@ -185,6 +190,8 @@ def run_warm(argv: list[str]) -> int | None:
         sock.connect(path)
     except OSError:
         sock.close()
+        global server_starting
+        server_starting = True
         start_server(path)
         return None
     try:

@@ -1,0 +1,303 @@
+"""A worker forked before the command line is read, so a first command's check does not wait for
+the pipeline's imports and the rules' compilation.
+
+A command run without the warm server spends most of its time before the check importing and
+compiling, one step after another on one core: Click and the command line (≈ 30 ms), the
+configuration and the rules (≈ 35 ms), then, in the worker it forks, the readers and the
+pipeline (≈ 20 ms).  When the command may check files and a second core is free, `start` forks a
+standby at once, before Click is imported: while this process reads its command line,
+configuration and rules, the standby imports the pipeline and the readers the named files need
+and compiles the built-in rules on the other core, then reports ("standby", digest of its rules)
+and waits.  The scan's first worker is this standby (`take`) when its rules are the run's (the
+same digest: the same files with the same texts); it is handed the worker's spec over its pipe
+and from then on is an ordinary worker (`workers.serve`): the same limits, isolation, timeout and
+results.  Otherwise (other rule folders in the configuration, a Dask scan, every file in the
+cache, another command) it is stopped, and the scan forks its workers as it always did.
+
+It costs the spare core's time while the command starts, so it is not started with one usable
+core, while this command is starting the warm server (which needs that core), or with
+AUTHCHECK_STANDBY=off.  It never reads a file before it is a worker, and leaves when the command
+ends or its parent is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+#: The group's commands other than `check` (`authcheck FILE` is `check`): none of them checks
+#: files through a scan, so they start no standby (`tests/test_standby.py` compares with the CLI).
+OTHER_COMMANDS = ("baseline", "config", "extract", "rules", "server")
+_NO_CHECK = {"-h", "--help", "-V", "--version", "--scheduler"}  #: help, version, a Dask scan
+ENV = "AUTHCHECK_STANDBY"
+WAIT = 10.0  #: seconds a scan waits for a standby still starting before it forks a worker instead
+
+#: What a batch prewarms but a check imports only for a file that needs it (pypdf: a PDF that is not
+#: plain; rapidfuzz: some similarity rules): a standby leaves them to that file, as a cold worker does.
+ON_DEMAND = frozenset({"pypdf", "rapidfuzz.fuzz"})
+
+_held: tuple[Any, Any] | None = None  #: (process, the parent's end of its pipe) until taken or stopped
+
+
+def wanted(argv: list[str], env=None) -> bool:
+    """Whether a command with these arguments should start a standby."""
+    env = os.environ if env is None else env
+    if (env.get(ENV) or "").strip().lower() in ("off", "0", "false", "no"):
+        return False
+    if not sys.platform.startswith("linux") or _usable_cores() < 2:
+        return False
+    if not argv or argv[0] in OTHER_COMMANDS:
+        return False
+    return not any(arg in _NO_CHECK or arg.startswith("--scheduler=") for arg in argv)
+
+
+def start(argv: list[str]) -> None:
+    """Fork the standby for this command, when `wanted`.
+
+    A bare `os.fork`, before multiprocessing is imported here (≈ 15 ms, which the standby would
+    otherwise wait for): a socket pair for its pipe and a pipe whose end it holds as its sentinel,
+    which `take` wraps as the `multiprocessing` connection and process a worker has."""
+    global _held
+    if _held is not None or not wanted(argv):
+        return
+    import _socket
+    import signal
+
+    extensions = _extensions(argv)
+    ours, theirs = (s.detach() for s in _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM))
+    sentinel, alive = os.pipe()
+    parent = os.getpid()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # a Ctrl-C at fork waits until
+    try:  # the child ignores it
+        pid = os.fork()
+        if pid == 0:  # the standby: it never returns into the command line
+            code = 1
+            try:
+                os.close(ours)
+                os.close(sentinel)
+                _main(theirs, parent, extensions)
+                code = 0
+            finally:
+                os._exit(code)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    os.close(theirs)
+    os.close(alive)
+    _held = (_Forked(pid, sentinel), ours)
+
+
+def take(spec: Any, digest: str | None) -> tuple[Any, Any] | None:
+    """The standby as (process, pipe) for a scan's first worker, handed `spec`, when its rules
+    have this digest; otherwise (or with none started) None, and a standby is stopped."""
+    global _held
+    held, _held = _held, None
+    if held is None:
+        return None
+    from multiprocessing.connection import Connection
+
+    process, conn = held[0], Connection(held[1])
+    try:
+        if digest and conn.poll(WAIT) and conn.recv() == ("standby", digest):
+            from dataclasses import replace
+
+            conn.send(replace(spec, ruleset=None, ruleset_factory=None))  # it has compiled the same rules
+            return process, conn
+    except Exception:  # it died, or the spec cannot travel (a check that is not a module's function)
+        pass
+    except BaseException:
+        _stop(process, conn)
+        raise
+    _stop(process, conn)
+    return None
+
+
+def discard() -> None:
+    """Stop a standby no scan took (the command is ending, or checks nothing)."""
+    global _held
+    held, _held = _held, None
+    if held is not None:
+        _stop(*held)
+
+
+def _stop(process: _Forked, conn: Any) -> None:
+    try:
+        os.close(conn) if isinstance(conn, int) else conn.close()
+    except OSError:
+        pass
+    if process.exitcode is None:
+        process.kill()
+    process.join()
+
+
+class _Forked:
+    """A forked child as much of `multiprocessing.Process` as a worker's handle uses: `sentinel`
+    (readable once it has exited), `exitcode` (None while it runs, -N when signal N ended it),
+    `is_alive()`, `join(timeout)`, `kill()`.  The pipe end behind `sentinel` is closed with the
+    handle."""
+
+    def __init__(self, pid: int, sentinel: int) -> None:
+        self.pid, self.sentinel = pid, sentinel
+        self._code: int | None = None
+
+    @property
+    def exitcode(self) -> int | None:
+        if self._code is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                return self._code
+            if pid:
+                self._code = os.waitstatus_to_exitcode(status)
+        return self._code
+
+    def is_alive(self) -> bool:
+        return self.exitcode is None
+
+    def join(self, timeout: float | None = None) -> None:
+        if self.exitcode is not None:
+            return
+        from multiprocessing.connection import wait
+
+        if wait([self.sentinel], timeout):
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self._code = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                pass
+
+    def __del__(self) -> None:
+        try:
+            os.close(self.sentinel)
+        except OSError:
+            pass
+
+    def kill(self) -> None:
+        if self.exitcode is None:
+            try:
+                os.kill(self.pid, 9)
+            except ProcessLookupError:
+                pass
+
+
+def _main(fd: int, parent: int, extensions: tuple[str, ...]) -> None:
+    """The standby: quiet like a worker, then the imports and rules, then wait to be taken."""
+    from authcheck.util.confine import quiet
+
+    quiet()
+    _stdin_as_multiprocessing_leaves_it()
+    conn = _Pipe(fd)
+    digest = None
+    ruleset = None
+    try:
+        from authcheck.batch.pipeline import PIPELINE_MODULES
+        from authcheck.engine.rulepack import ruleset_for
+        from authcheck.loaders.formats import prewarm, prewarm_modules
+        from authcheck.settings import Settings
+
+        prewarm(m for m in (*PIPELINE_MODULES, *prewarm_modules(extensions)) if m not in ON_DEMAND)
+        ruleset = ruleset_for(Settings())
+        digest = ruleset.digest
+    except Exception:  # the scan forks an ordinary worker, which reports what went wrong
+        pass
+    try:
+        conn.send(("standby", digest))
+        while not conn.poll(1.0):
+            if os.getppid() != parent:  # the command is gone
+                return
+        spec = conn.recv()
+    except (EOFError, OSError):
+        return
+    if spec is None or ruleset is None:
+        return
+    from authcheck.batch.workers import serve
+
+    serve(conn, spec, ruleset)
+
+
+class _Pipe:
+    """The standby's end of its pipe, speaking `multiprocessing.connection.Connection`'s frames (a
+    4-byte big-endian length, or -1 and an 8-byte one, then the pickle) without importing
+    multiprocessing (≈ 15 ms with socket, selectors and tempfile, which a check never needs):
+    `send`, `recv` (EOFError at the end), `poll(timeout)`, `fileno`, `close`."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def send(self, obj: Any) -> None:
+        import pickle
+        import struct
+
+        data = pickle.dumps(obj)
+        header = struct.pack("!i", len(data)) if len(data) <= 0x7FFFFFFF else struct.pack("!iQ", -1, len(data))
+        view = memoryview(header + data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+    def recv(self) -> Any:
+        import pickle
+        import struct
+
+        (size,) = struct.unpack("!i", self._exactly(4))
+        if size == -1:
+            (size,) = struct.unpack("!Q", self._exactly(8))
+        return pickle.loads(self._exactly(size))
+
+    def poll(self, timeout: float) -> bool:
+        import select
+
+        waiter = select.poll()
+        waiter.register(self.fd, select.POLLIN)
+        return bool(waiter.poll(timeout * 1000))
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+    def _exactly(self, size: int) -> bytes:
+        parts, left = [], size
+        while left:
+            part = os.read(self.fd, min(left, 1 << 20))
+            if not part:
+                raise EOFError
+            parts.append(part)
+            left -= len(part)
+        return b"".join(parts)
+
+
+def _stdin_as_multiprocessing_leaves_it() -> None:
+    """Standard input on /dev/null, as `multiprocessing` leaves a worker's (workers.py's `_prepare`
+    expects it): the standby is a worker forked without it."""
+    if sys.stdin is not None:
+        try:
+            sys.stdin.close()
+            sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+        except (OSError, ValueError):
+            pass
+
+
+def _extensions(argv: list[str]) -> tuple[str, ...]:
+    """The extensions of the files the arguments name ("" for a folder or standard input, for which
+    every format is prewarmed); arguments that name nothing on disk (options, their values) are
+    left out.  Only a guess of what to import: a wrong one costs the spare core's time."""
+    found = []
+    for arg in argv:
+        if arg == "-":
+            found.append("")
+        elif not arg.startswith("-") and arg not in ("check",):
+            try:
+                is_file = os.path.isfile(arg)
+                is_dir = not is_file and os.path.isdir(arg)
+            except (OSError, ValueError):
+                continue
+            if is_file:
+                found.append(os.path.splitext(arg)[1].lower())
+            elif is_dir:
+                found.append("")
+    return tuple(dict.fromkeys(found)) or ("",)
+
+
+def _usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

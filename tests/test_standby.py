@@ -1,0 +1,246 @@
+"""The standby worker (`batch/standby.py`): forked before the command line is read, taken by the
+scan as its first worker when its rules are the run's, stopped otherwise; and the command's output
+is the same with it or without."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from authcheck.batch import standby
+from authcheck.batch.discover import Target
+from authcheck.batch.pool import scan
+from authcheck.engine.rulepack import load_ruleset
+from authcheck.model import ErrorInfo
+from authcheck.settings import Limits, Settings
+from tests.test_scan import fake_check, make
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+FAST = Settings(limits=Limits(timeout=20, memory_mb=0))
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the standby is forked: Linux only")
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    """A standby is started as on a machine with a core to spare, whatever this one has."""
+    monkeypatch.setattr(standby, "_usable_cores", lambda: 2)
+    monkeypatch.delenv(standby.ENV, raising=False)
+    yield
+    standby.discard()
+
+
+def _started() -> int:
+    standby.start(["letter.txt"])
+    assert standby._held is not None
+    return standby._held[0].pid
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    """True once `pid` has exited (and been reaped, by us or by whoever inherited it)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().rpartition(")")[2].split()[0] == "Z":
+                    return True  # exited; its new parent may not reap it (a container's init)
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_scan_takes_the_standby_as_its_first_worker(two_cores, tmp_path):
+    pid = _started()
+    rules = load_ruleset()
+    targets = make(tmp_path, ("a.txt", "ok", 20))
+    (result,) = scan(targets, FAST, rules, jobs=1, check=fake_check)
+    assert result.error is None and result.fields["pid"] == pid
+    assert f"digest='{rules.digest}'" in result.fields["ruleset"]  # the rules it compiled are the run's
+    assert standby._held is None and _gone(pid)
+
+
+def test_a_standby_with_other_rules_is_stopped_and_the_scan_forks_its_worker(two_cores, tmp_path):
+    pid = _started()
+    targets = make(tmp_path, ("a.txt", "ok", 20), ("b.txt", "ok", 10))
+    results = list(scan(targets, FAST, "RULES WITHOUT A DIGEST", jobs=1, check=fake_check))
+    assert [r.fields["pid"] != pid and r.fields["ruleset"] == "RULES WITHOUT A DIGEST" for r in results] == [True] * 2
+    assert standby._held is None and _gone(pid)
+
+
+def test_a_standby_that_died_leaves_the_file_to_a_forked_worker(two_cores, tmp_path):
+    pid = _started()
+    os.kill(pid, 9)
+    (result,) = scan(make(tmp_path, ("a.txt", "ok", 20)), FAST, load_ruleset(), jobs=1, check=fake_check)
+    assert result.error is None and result.fields["pid"] not in (pid, os.getpid())
+    assert _gone(pid)
+
+
+def test_an_adopted_standby_is_a_worker_under_the_same_timeout(two_cores, tmp_path):
+    pid = _started()
+    settings = Settings(limits=Limits(timeout=1, memory_mb=0))
+    targets = make(tmp_path, ("slow.txt", "sleep", 500), ("a.txt", "ok", 20))
+    started = time.monotonic()
+    got = {os.path.basename(r.path): r for r in scan(targets, settings, load_ruleset(), jobs=1, check=fake_check)}
+    assert time.monotonic() - started < 8
+    assert got["slow.txt"].error == ErrorInfo("timeout", "gave up after 1 s", "worker")
+    assert got["a.txt"].error is None and got["a.txt"].fields["pid"] != pid  # its replacement
+    assert _gone(pid) and multiprocessing.active_children() == []
+
+
+def test_a_standby_no_scan_takes_is_stopped(two_cores):
+    pid = _started()
+    standby.discard()
+    assert standby._held is None and _gone(pid)
+
+
+@pytest.mark.parametrize("holder", [False, True])
+def test_a_standby_leaves_when_its_command_is_gone(holder):
+    code = (
+        "import os, sys, time\n"
+        "from authcheck.batch import standby\n"
+        "standby._usable_cores = lambda: 2\n"
+        "standby.start(['letter.txt'])\n"
+        "held = os.fork() if sys.argv[1] == 'holder' else 0\n"  # another child, with the pipe's end
+        "if sys.argv[1] == 'holder' and held == 0:\n"
+        "    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "print(standby._held[0].pid, held, flush=True)\n"
+        "os._exit(0)\n"  # without discard(): as if killed
+    )
+    env = {k: v for k, v in os.environ.items() if k != standby.ENV}
+    args = [sys.executable, "-c", code, "holder" if holder else "alone"]
+    done = subprocess.run(args, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env, timeout=60)
+    pid, held = map(int, done.stdout.split())
+    try:
+        assert _gone(pid, within=10)  # at the pipe's end, or (held open elsewhere) its parent gone
+    finally:
+        if held:
+            os.kill(held, 9)
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["letter.pdf"], True),
+        (["check", "letters", "--format", "json"], True),
+        (["--format", "sarif", "a.pdf", "b.docx"], True),
+        (["-"], True),
+        ([], False),
+        (["rules", "list"], False),
+        (["server", "status"], False),
+        (["extract", "letter.pdf"], False),
+        (["letter.pdf", "--help"], False),
+        (["--version"], False),
+        (["letters", "--scheduler", "tcp://127.0.0.1:8786"], False),
+        (["letters", "--scheduler=local"], False),
+    ],
+)
+def test_a_standby_is_started_for_a_check_only(argv, expected, monkeypatch):
+    monkeypatch.setattr(standby, "_usable_cores", lambda: 2)
+    assert standby.wanted(argv, env={}) is expected
+    assert standby.wanted(argv, env={"AUTHCHECK_STANDBY": "off"}) is False
+    monkeypatch.setattr(standby, "_usable_cores", lambda: 1)
+    assert standby.wanted(argv, env={}) is False  # no core to spare
+
+
+def test_the_other_commands_are_the_clis():
+    from authcheck.cli.main import main
+
+    assert set(standby.OTHER_COMMANDS) == set(main.commands) - {"check"}
+
+
+def test_the_standby_guesses_the_formats_from_the_files_named(tmp_path):
+    (tmp_path / "a.PDF").write_bytes(b"%PDF-1.4")
+    (tmp_path / "b.docx").write_bytes(b"PK")
+    argv = ["check", str(tmp_path / "a.PDF"), "--format", "json", str(tmp_path / "b.docx"), "missing.txt"]
+    assert standby._extensions(argv) == (".pdf", ".docx")
+    assert standby._extensions([str(tmp_path)]) == ("",)  # a folder: any format
+    assert standby._extensions(["--format", "json"]) == ("",)  # nothing named: any format
+
+
+@pytest.mark.parametrize("size", [0, 10, 16_385, 300_000])
+def test_the_standby_pipe_speaks_multiprocessing_frames(size):
+    ours, theirs = multiprocessing.Pipe()
+    pipe = standby._Pipe(os.dup(theirs.fileno()))
+    theirs.close()
+    value = {"bytes": b"x" * size, "text": "é" * (size // 3), "n": size}
+    sender = threading.Thread(target=pipe.send, args=(value,))  # more than a socket buffer holds
+    sender.start()
+    assert ours.poll(5) and ours.recv() == value
+    sender.join()
+    sender = threading.Thread(target=ours.send, args=(value,))
+    sender.start()
+    assert pipe.poll(5) and pipe.recv() == value
+    sender.join()
+    assert not pipe.poll(0)
+    ours.close()
+    with pytest.raises(EOFError):
+        pipe.recv()
+    pipe.close()
+
+
+ADOPTION = """
+import json, sys
+from authcheck.batch import standby
+taken = []
+original = standby.take
+def take(spec, digest):
+    found = original(spec, digest)
+    taken.append(found is not None)
+    return found
+standby.take = take
+import os
+from authcheck.cli import launcher
+_exit, command = os._exit, os.getpid()
+def leave(code):
+    if os.getpid() == command:  # not the standby or a worker, which inherit this too
+        sys.stderr.write("TAKEN " + json.dumps(taken) + "\\n")
+        sys.stderr.flush()
+    _exit(code)
+os._exit = leave
+sys.argv = ["authcheck", *sys.argv[1:]]
+launcher.entry()
+"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "jsonl"])
+def test_the_first_command_takes_its_standby_and_writes_the_same_report(fmt, tmp_path):
+    letters = [str(SAMPLES / "withdrawal-letter-2020.pdf"), str(SAMPLES / "draft-memo.docx")]
+    runs = {}
+    for mode in ("default", "off"):
+        env = {k: v for k, v in os.environ.items() if k not in (standby.ENV, "CI")}
+        env.update(AUTHCHECK_SERVER="off", AUTHCHECK_CACHE_DIR=str(tmp_path / mode))
+        if mode == "off":
+            env[standby.ENV] = "off"
+        args = [sys.executable, "-c", ADOPTION, *letters[: 1 if fmt == "json" else 2], "--format", fmt, "--no-cache"]
+        runs[mode] = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    default, off = runs["default"], runs["off"]
+    order = sorted if fmt == "jsonl" else list  # JSON lines come in completion order
+    assert default.returncode == off.returncode
+    assert order(default.stdout.splitlines()) == order(off.stdout.splitlines())
+    assert default.returncode == 1 and default.stdout.strip()
+    cores = len(os.sched_getaffinity(0))
+    taken = json.loads(default.stderr.split("TAKEN ")[1])  # one answer for each worker the scan started
+    assert taken[:1] == [cores > 1] and True not in taken[1:]
+    assert True not in json.loads(off.stderr.split("TAKEN ")[1])  # none started
+
+
+def test_a_target_list_for_the_scan_is_unchanged_by_a_standby(two_cores, tmp_path):
+    pid = _started()
+    targets = [*make(tmp_path, *[(f"f{i}.txt", "ok", 10 + i) for i in range(6)]), Target(str(tmp_path / "gone.txt"))]
+    results = list(scan(targets, FAST, load_ruleset(), jobs=2, check=fake_check))
+    assert sorted(r.path for r in results) == sorted(t.path for t in targets)
+    pids = {r.fields["pid"] for r in results if r.error is None}
+    assert pid in pids and len(pids) <= 2
+    assert _gone(pid)
