@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -74,6 +75,17 @@ def test_a_standby_with_other_rules_is_stopped_and_the_scan_forks_its_worker(two
     targets = make(tmp_path, ("a.txt", "ok", 20), ("b.txt", "ok", 10))
     results = list(scan(targets, FAST, "RULES WITHOUT A DIGEST", jobs=1, check=fake_check))
     assert [r.fields["pid"] != pid and r.fields["ruleset"] == "RULES WITHOUT A DIGEST" for r in results] == [True] * 2
+    assert standby._held is None and _gone(pid)
+
+
+def test_a_run_with_rule_folders_of_its_own_leaves_the_standby_unasked(two_cores, tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    settings = Settings(limits=FAST.limits, rule_dirs=(str(folder),))
+    pid = _started()
+    assert select.select([standby._held[1]], [], [], 20)[0]  # it has compiled the built-in rules
+    (result,) = scan(make(tmp_path, ("a.txt", "ok", 20)), settings, load_ruleset(), jobs=1, check=fake_check)
+    assert result.error is None and result.fields["pid"] != pid
     assert standby._held is None and _gone(pid)
 
 

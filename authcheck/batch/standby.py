@@ -94,6 +94,9 @@ def take(spec: Any, digest: str | None) -> tuple[Any, Any] | None:
     held, _held = _held, None
     if held is None:
         return None
+    if tuple(getattr(spec.settings, "rule_dirs", ())):  # it compiles the built-in rules alone: no wait
+        _stop(*held)
+        return None
     from multiprocessing.connection import Connection
 
     process, conn = held[0], Connection(held[1])
