@@ -39,10 +39,11 @@ from dataclasses import field
 
 from authcheck.loaders.formats import discovered_extensions
 from authcheck.util.globs import glob_to_regex
+from authcheck.util.patterns import compiled
 from authcheck.util.records import frozen
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules"})
-_MAGIC = re.compile(r"[*?[]")
+_MAGIC = compiled(r"[*?[]")
 
 
 @frozen

@@ -205,6 +205,9 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...]) -> None:
         pass
     try:
         conn.send(("standby", digest))
+        from authcheck.util import patterns
+
+        patterns.save()  # what it compiled, for the next command (`util/patterns.py`), while it waits
         while not conn.poll(1.0):
             if os.getppid() != parent:  # the command is gone
                 return

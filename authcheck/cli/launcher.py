@@ -24,6 +24,8 @@ def entry() -> None:
 
             standby.start(sys.argv[1:])
         code = run_cli(warm.program_name())
+        settle()
+        _save_patterns()
     settle()
     settle_children()
     os._exit(code)
@@ -50,6 +52,14 @@ def settle() -> None:
             stream.flush()
         except (BrokenPipeError, ValueError, OSError, AttributeError):
             pass
+
+
+def _save_patterns() -> None:
+    """Keep the patterns this command compiled for the next one (`util/patterns.py`), once its
+    output is out."""
+    patterns = sys.modules.get("authcheck.util.patterns")
+    if patterns is not None:
+        patterns.save()
 
 
 def settle_children() -> None:

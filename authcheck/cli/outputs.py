@@ -12,7 +12,6 @@ is never lost.  `Sink.failed` makes the run exit 3.
 from __future__ import annotations
 
 import os
-import re
 import stat
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from typing import IO, Literal
 
 from authcheck.errors import ConfigError
 from authcheck.util.atomic import STDOUT, AtomicWriter, OutputError, preflight, reason_of, writes_in_place
+from authcheck.util.patterns import compiled
 
 
 def check_outputs(outputs: Iterable[str | None], inputs: Iterable[str]) -> None:
@@ -94,7 +94,7 @@ def _identity(path: str) -> tuple[int, int] | None:
     return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
 
 
-_FOLDER_REPORT = re.compile(r"(index|\d{4,}-.*)\.html\Z")  #: the names a report folder gets (htmlreport)
+_FOLDER_REPORT = compiled(r"(index|\d{4,}-.*)\.html\Z")  #: the names a report folder gets (htmlreport)
 
 
 def check_report_folder(folder: str, inputs: Iterable[str]) -> None:

@@ -127,6 +127,9 @@ def prewarm() -> None:
     names += [ref.partition(":")[0] for out in table_out() for ref in (out.one, out.run, out.line, out.folder) if ref]
     names += ["rich.console", "rich.table", "rich.text", "rich.panel", "multiprocessing.connection"]
     ready(names)  # an optional part missing: the command that needs it reports it
+    from authcheck.util import patterns
+
+    patterns.save()
     remember_compiled()
     try:
         warm_up(load_ruleset(()))

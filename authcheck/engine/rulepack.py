@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 from dataclasses import field
 from typing import Any
 
@@ -24,11 +23,12 @@ from authcheck.engine.rulefiles import read_rule as _read
 from authcheck.engine.templates import check_template
 from authcheck.errors import RuleError
 from authcheck.model import AXES, SEVERITIES
+from authcheck.util.patterns import compiled
 from authcheck.util.records import mutable
 from authcheck.util.safeyaml import parse_yaml
 
 SCHEMA = "authcheck/rule/v1"
-ID = re.compile(r"^[a-z0-9]+(?:\.[a-z0-9][a-z0-9-]*)+$")
+ID = compiled(r"^[a-z0-9]+(?:\.[a-z0-9][a-z0-9-]*)+$")
 REQUIRED = {"id", "title", "description", "severity", "axis", "weight", "when", "message", "references", "tests"}
 APPLIES_TO = ("letter-like", "any")
 OPTIONAL = {

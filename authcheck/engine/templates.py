@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from authcheck.errors import RuleError
+from authcheck.util.patterns import compiled
 
-PLACEHOLDER = re.compile(r"\$\{([a-z_][a-z0-9_.\-]*)\}")
-_RUN = re.compile(r"\$\{[a-z_][a-z0-9_.\-]*\}(?:(?:[ \t]+|[ \t]*;[ \t]*)\$\{[a-z_][a-z0-9_.\-]*\})*")
-_SENTENCE_END = re.compile(r"[.!?]\s+$")
+PLACEHOLDER = compiled(r"\$\{([a-z_][a-z0-9_.\-]*)\}")
+_RUN = compiled(r"\$\{[a-z_][a-z0-9_.\-]*\}(?:(?:[ \t]+|[ \t]*;[ \t]*)\$\{[a-z_][a-z0-9_.\-]*\})*")
+_SENTENCE_END = compiled(r"[.!?]\s+$")
 PLAIN_NAMES = {"match", "matches", "count", "similarity", "a", "b", "days", "gap", "rule", "reasons"}
 MISSING = "(none)"
 

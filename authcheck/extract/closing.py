@@ -25,15 +25,16 @@ from authcheck.extract.lines import (
     only_marking,
 )
 from authcheck.model import Image, Line
+from authcheck.util.patterns import compiled
 from authcheck.util.records import mutable
 
-BACK_MATTER = re.compile(
+BACK_MATTER = compiled(
     r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:References|Bibliography|Works\s+Cited|Literature\s+Cited"
     r"|Endnotes|Further\s+Reading|Members(?:hip)?|List\s+of\s+(?:Members|Participants|Attendees)"
     r"|Participants|Attendees|Table\s+of\s+Contents|Contents|Index|Glossary|Acknowledg(?:e)?ments)\s*:?\s*$",
     re.IGNORECASE,
 )
-WEAK_CLOSE = re.compile(
+WEAK_CLOSE = compiled(
     r"^\s*(?:Thank\s+you|Thanks|Regards|Best(?:\s+wishes)?|All\s+the\s+best|Yours|"
     r"With\s+(?:gratitude|appreciation))\s*[,:.!]?\s*$",
     re.I,
@@ -55,7 +56,7 @@ class Closing:
     images: list[Image] = field(default_factory=list)
 
 
-_CELL_GAP = re.compile(r"\t|\u2003+|\s{4,}")
+_CELL_GAP = compiled(r"\t|\u2003+|\s{4,}")
 
 
 def cells(text: str) -> list[str]:

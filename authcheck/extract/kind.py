@@ -16,29 +16,30 @@ from typing import TYPE_CHECKING
 
 from authcheck.extract.lines import CLOSING, CONFORMED, SALUTATION
 from authcheck.model import Document, DocumentKind, KindCue, Line
+from authcheck.util.patterns import compiled
 
 LETTER_PAGES = 3  #: a letter's salutation or heading labels must sit on the first pages
 MAX_LINE = 400  #: longer lines are prose or junk, never a cue (and keep every pattern cheap)
-_LABEL = re.compile(r"^\s*(?P<label>MEMORANDUM\s+FOR|MEMO\s+FOR|TO|FROM|SUBJECT|SUBJ|RE)\s*:\s*\S", re.I)
-_MEMO = re.compile(r"^\s*(?:MEMORANDUM|MEMO)(?:\s+(?:FOR|THRU)\b.*)?\s*$", re.I)
-_EMAIL = re.compile(r"^\s*(?P<label>From|To|Sent|Date|Subject|Cc)\s*:\s*\S", re.I)
-_NOTICE = re.compile(r"^\s*(?:PUBLIC\s+|LEGAL\s+|OFFICIAL\s+)?NOTICE(?:\s+OF\b.{0,60}|\s+TO\b.{0,60})?\s*$", re.I)
-_TOC = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*$|^\s*inhaltsverzeichnis\s*$|^\s*sommaire\s*$", re.I)
-_SECTION = re.compile(
+_LABEL = compiled(r"^\s*(?P<label>MEMORANDUM\s+FOR|MEMO\s+FOR|TO|FROM|SUBJECT|SUBJ|RE)\s*:\s*\S", re.I)
+_MEMO = compiled(r"^\s*(?:MEMORANDUM|MEMO)(?:\s+(?:FOR|THRU)\b.*)?\s*$", re.I)
+_EMAIL = compiled(r"^\s*(?P<label>From|To|Sent|Date|Subject|Cc)\s*:\s*\S", re.I)
+_NOTICE = compiled(r"^\s*(?:PUBLIC\s+|LEGAL\s+|OFFICIAL\s+)?NOTICE(?:\s+OF\b.{0,60}|\s+TO\b.{0,60})?\s*$", re.I)
+_TOC = compiled(r"^\s*(?:table\s+of\s+)?contents\s*$|^\s*inhaltsverzeichnis\s*$|^\s*sommaire\s*$", re.I)
+_SECTION = compiled(
     r"^\s*(?:(?:chapter|section|part|appendix|annex)\s+[\dIVXA-Z]+\b"
     r"|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-Z])"
 )
-_REFERENCES = re.compile(r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|works\s+cited|literature\s+cited)\s*$", re.I)
-_PAPER = re.compile(
+_REFERENCES = compiled(r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|works\s+cited|literature\s+cited)\s*$", re.I)
+_PAPER = compiled(
     r"^\s*(?:\d+\.?\s*)?(?:index|glossary|abstract|introduction|conclusions?|acknowledge?ments|"
     r"appendix|preface|foreword)\s*$",
     re.I,
 )
-_HEADING = re.compile(r"^\s*#{1,6}\s+\S|^\s*[=\-~*]{3,}\s*$")
-_BLANK = re.compile(r"_{5,}|\.{12,}")
-_CHECKBOX = re.compile(r"[☐☑☒□■▢]|\[\s?[xX]?\s?\]")
-_INVOICE = re.compile(r"\b(?:invoice|rechnung|facture)\b(?:\s*(?:no\.?|number|#|nr\.?|date|total))?", re.I)
-_MONEY = re.compile(
+_HEADING = compiled(r"^\s*#{1,6}\s+\S|^\s*[=\-~*]{3,}\s*$")
+_BLANK = compiled(r"_{5,}|\.{12,}")
+_CHECKBOX = compiled(r"[☐☑☒□■▢]|\[\s?[xX]?\s?\]")
+_INVOICE = compiled(r"\b(?:invoice|rechnung|facture)\b(?:\s*(?:no\.?|number|#|nr\.?|date|total))?", re.I)
+_MONEY = compiled(
     r"\b(?:sub-?total|total(?:\s+due)?|amount\s+due|balance\s+due|vat|sales\s+tax|tax|qty|"
     r"quantity|unit\s+price)\b",
     re.I,

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from authcheck.util.patterns import compiled
+
 MONTHS = {
     "january": 1,
     "february": 2,
@@ -44,7 +46,7 @@ _PATTERNS = [
     ),
 ]
 
-_TWO_DIGITS = re.compile(r"\d\d")  #: the same \d as the patterns (any Unicode decimal digit)
+_TWO_DIGITS = compiled(r"\d\d")  #: the same \d as the patterns (any Unicode decimal digit)
 
 
 def find_dates(text: str) -> Iterable[tuple[int, int, str, str]]:

@@ -9,26 +9,27 @@ import re
 from functools import lru_cache
 
 from authcheck.extract.normalize import matching_text
+from authcheck.util.patterns import compiled
 
-MARKING = re.compile(
+MARKING = compiled(
     r"\b(?:DRAFT|PRE-?DECISIONAL|DELIBERATIVE|NOT\s+FOR\s+(?:RELEASE|DISTRIBUTION|PUBLIC\s+RELEASE)"
     r"|FOR\s+OFFICIAL\s+USE\s+ONLY|FOUO|CUI|CONTROLLED\s+UNCLASSIFIED|UNCLASSIFIED|CONFIDENTIAL|SECRET"
     r"|TOP\s+SECRET|RESTRICTED|OFFICIAL[\s-]+SENSITIVE|NOFORN|REL\s+TO|INTERNAL\s+USE\s+ONLY"
     r"|PROPRIETARY|EMBARGOED|SAMPLE|SPECIMEN|VOID|COPY)\b",
     re.IGNORECASE,
 )
-LABEL = re.compile(
+LABEL = compiled(
     r"^\s*(?P<label>MEMORANDUM\s+FOR|MEMO\s+FOR|MEMORANDUM\s+THRU|THRU|TO|FROM|SUBJECT|SUBJ|RE|REF(?:ERENCE)?S?"
     r"|OUR\s+REF|YOUR\s+REF|ATTN|ATTENTION|CC|DATE)\b\s*[:.]?\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
-SALUTATION = re.compile(
+SALUTATION = compiled(
     r"^\s*(?:Dear\s+[^\n]{1,60}|Sir|Sirs|Madam|Sir\s+or\s+Madam|Madam\s+or\s+Sir|Gentlemen|Ladies\s+and\s+Gentlemen"
     r"|To\s+whom\s+it\s+may\s+concern|(?:Your\s+)?Excellency|Mr\.?\s+(?:President|Speaker|Secretary|Minister)"
     r"|Madam\s+(?:President|Speaker|Secretary|Minister)|Hello\s+[^\n]{1,40}|Greetings)\s*[,:!]?\s*$",
     re.IGNORECASE,
 )
-CLOSING = re.compile(
+CLOSING = compiled(
     r"^\s*(?:(?:Very\s+)?(?:Respectfully|Sincerely|Cordially|Faithfully|Truly)(?:\s+yours)?|Yours\s+(?:sincerely|faithfully|truly|respectfully)"
     r"|(?:With\s+)?(?:Best|Kind|Warm|Warmest)?\s*regards|Regards|Respectfully\s+submitted|With\s+(?:respect|gratitude|appreciation)"
     r"|Thank\s+you|Thanks|Best\s+wishes|Hochachtungsvoll|Mit\s+freundlichen\s+Gr(?:ü|ue)(?:ß|ss)en"
@@ -38,13 +39,13 @@ CLOSING = re.compile(
     r"|FOR\s+THE\s+[A-Z ]{3,40}|BY\s+(?:ORDER|DIRECTION)\s+OF\s+[^\n]{3,60})\s*[,:.]?\s*$",
     re.IGNORECASE,
 )
-CONFORMED = re.compile(
+CONFORMED = compiled(
     r"(?:^|\s)/s/\s*\S|//\s*(?:ORIGINAL\s+)?SIGNED\s*//|\bSIGNED\s+ORIGINAL\s+ON\s+FILE\b", re.IGNORECASE
 )
-TRAILER = re.compile(
+TRAILER = compiled(
     r"^\s*(?:Enclosures?|Encl\b|Attachments?|Atch\b|cc\s*:|CF\s*:|DISTRIBUTION|Copy\s+to|Copies\s+to)", re.IGNORECASE
 )
-_ABBREVIATED_END = re.compile(r"\b[A-Z]\.[A-Z]\.$|\b(?:Inc|Ltd|Co|Jr|Sr)\.$")  #: "U.S.", "Acme Ltd." end no sentence
+_ABBREVIATED_END = compiled(r"\b[A-Z]\.[A-Z]\.$|\b(?:Inc|Ltd|Co|Jr|Sr)\.$")  #: "U.S.", "Acme Ltd." end no sentence
 _SMALL = {"of", "the", "and", "for", "to", "in", "on", "at", "de", "la", "du", "des", "von", "van", "&", "-", "a", "an"}
 
 
@@ -94,7 +95,7 @@ _PARTICLES = {
     "y",
     "zu",
 }
-_DEGREES = re.compile(r",\s*(?:Ph\.?\s?D|M\.?D|Esq|MBA|MSc|BSc|JD|LLM|QC|KC|OBE|MBE|CBE)\.?\s*$", re.IGNORECASE)
+_DEGREES = compiled(r",\s*(?:Ph\.?\s?D|M\.?D|Esq|MBA|MSc|BSc|JD|LLM|QC|KC|OBE|MBE|CBE)\.?\s*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -125,7 +126,7 @@ def _name_word(word: str) -> bool:
     )
 
 
-TITLE_WORDS = re.compile(
+TITLE_WORDS = compiled(
     r"\b(?:General|Admiral|Colonel|Major|Captain|Lieutenant|Commander|Commanding|Director|Secretary|Minister|"
     r"President|Chairman|Chair|Chief|Head|Officer|Manager|Ambassador|Governor|Mayor|Deputy|Assistant|Attach[eé]|"
     r"Counsel|Advisor|Adviser|Principal|Dean|Registrar|Treasurer|Clerk|Prime|Premier|Chancellor|King|Queen|"
@@ -134,7 +135,7 @@ TITLE_WORDS = re.compile(
 )
 
 
-ORG_WORDS = re.compile(
+ORG_WORDS = compiled(
     r"\b(?:Department|Ministry|Office|Headquarters|HQ|Command|Task\s+Force|Force|Forces|Agency|Bureau|Council|"
     r"Embassy|Government|Republic|Kingdom|State|University|Company|Corporation|Inc|Ltd|LLC|Bank|Trust|Authority|"
     r"Commission|Committee|Parliament|Senate|Court|Division|Brigade|Battalion|Regiment|Squadron|Group|Service|"
@@ -143,7 +144,7 @@ ORG_WORDS = re.compile(
 )
 
 
-NOT_A_PARTY = re.compile(
+NOT_A_PARTY = compiled(
     r"^(?:table\s+of\s+contents?|contents?|index|chapter|section|part|introduction|abstract|preface|foreword|summary|"
     r"overview|appendix|annex|references|bibliography|glossary|figure|fig|table|page|version|release|draft|"
     r"copyright|license|licence|notes?|example|step|usage|description|synopsis|options?|heading|paragraph|title|"
@@ -164,16 +165,16 @@ def split_person(value: str) -> tuple[str | None, str | None]:
     return None, value.strip() or None
 
 
-ANNEX = re.compile(
+ANNEX = compiled(
     r"^\s*(?:ANNEX|Annex|APPENDIX|Appendix|ENCLOSURE|Enclosure|ATTACHMENT|Attachment|TAB|Tab)"
     r"\s+(?:[A-Z]|\d{1,3}|[IVX]{1,5})\b(?:\s*(?:[:.\-\u2013\u2014]|to\b)[^\n]*)?$"
 )
 
 
-POSTSCRIPT = re.compile(r"^\s*(?:P\.?\s?P\.?\s?S|P\.?\s?S)\b\.?\s*[:.\-\u2013\u2014]?\s*\S", re.IGNORECASE)
+POSTSCRIPT = compiled(r"^\s*(?:P\.?\s?P\.?\s?S|P\.?\s?S)\b\.?\s*[:.\-\u2013\u2014]?\s*\S", re.IGNORECASE)
 
 
-FOOTER = re.compile(
+FOOTER = compiled(
     r"^\s*(?:Page\s+\d+(?:\s+of\s+\d+)?|-?\s*\d{1,3}\s*-?|\S+@\S+\.\w+|(?:https?://|www\.)\S+"
     r"|(?:Tel|Phone|Fax|Telephone)\.?\s*[:.]?\s*[+\d(][\d ()+\-.]{5,})\s*$",
     re.IGNORECASE,

@@ -28,6 +28,7 @@ import unicodedata
 from functools import lru_cache
 
 from authcheck.extract.textutil import fold as fold_punctuation
+from authcheck.util.patterns import compiled
 
 __all__ = ["Folded", "Hidden", "fold", "hidden_in", "matching_text"]
 
@@ -42,8 +43,8 @@ INVISIBLE = frozenset(
 _INVIS_CLASS = "".join(sorted(INVISIBLE))
 #: a digit or bar touching a letter ("n0t"), and two lone letters ("w i t h"): what `_digits` and `_spaced` fold.
 #: Each pattern starts on a rarer character (a digit or bar; a space), which the regex engine skips to quickly.
-_DIGIT_IN_WORD = re.compile(r"[0-9|](?:(?<=[A-Za-z][0-9|])|(?=[A-Za-z]))")
-_LONE_LETTERS = re.compile(r" [A-Za-z](?![A-Za-z])(?<=(?<![A-Za-z])[A-Za-z] [A-Za-z])")
+_DIGIT_IN_WORD = compiled(r"[0-9|](?:(?<=[A-Za-z][0-9|])|(?=[A-Za-z]))")
+_LONE_LETTERS = compiled(r" [A-Za-z](?![A-Za-z])(?<=(?<![A-Za-z])[A-Za-z] [A-Za-z])")
 #: Greek, Cyrillic, Armenian, Cherokee blocks: scripts whose letters pass for Latin ones
 _SUSPECT_SCRIPTS = "\u0370-\u058f\u13a0-\u13ff\u1c80-\u1c8f\u1f00-\u1fff\u2de0-\u2dff\ua640-\ua69f\uab70-\uabbf"
 _DIGIT_LETTER = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"}

@@ -23,21 +23,22 @@ from authcheck.model import (
     Party,
     SignatureBlock,
 )
+from authcheck.util.patterns import compiled
 
 if TYPE_CHECKING:
     from authcheck.extract.layout import Layout
 
-ADDRESS = re.compile(
+ADDRESS = compiled(
     r"\d|\b(?:APO|FPO|P\.?O\.?\s+Box|Street|St\.|Road|Rd\.|Avenue|Ave\.|Suite|Floor|Building|Bldg)\b|,\s*[A-Z]", re.I
 )
-MORE_ORG = re.compile(
+MORE_ORG = compiled(
     r"\b(?:City|Town|County|Municipality|Province|Region|Consulate|Mission|Church|School|College|Hospital|Union|"
     r"Society|Club|Partners|LLP|GmbH|AG|S\.?A|plc|Co|Corp|Chambers|Secretariat|Directorate|Presidency|Cabinet|"
     r"Nations|Ministry|Navy|Army|Air\s+Force|Marine\s+Corps|Police|Court)\b",
     re.I,
 )
-OFFICE_SYMBOL = re.compile(r"^[A-Z]{2,}(?:[-/][A-Z0-9]{1,8})+$")
-REFERENCE = re.compile(r"^(?:Ref(?:erence)?|Our\s+ref|Your\s+ref|No\.|Serial|Control\s+No)\b\.?\s*[:.]?\s*\S+", re.I)
+OFFICE_SYMBOL = compiled(r"^[A-Z]{2,}(?:[-/][A-Z0-9]{1,8})+$")
+REFERENCE = compiled(r"^(?:Ref(?:erence)?|Our\s+ref|Your\s+ref|No\.|Serial|Control\s+No)\b\.?\s*[:.]?\s*\S+", re.I)
 
 
 def fact(line: Line, part: str, text: str | None = None) -> Fact:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable
 
 from authcheck.model import Line, Location, Sentence
+from authcheck.util.patterns import compiled
 
 # One-to-one replacements only, so offsets in normalised text equal offsets in the original.
 _FOLD = str.maketrans(
@@ -102,7 +102,7 @@ _ABBREV = {
     "jr",
     "sr",
 }
-_END = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
+_END = compiled(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:

@@ -20,6 +20,7 @@ from authcheck.loaders.meta import property_part
 from authcheck.loaders.ooxml import ZIP_ERRORS, Package
 from authcheck.model import Document, Evidence, Location, Signal
 from authcheck.settings import Limits
+from authcheck.util.patterns import compiled
 from authcheck.util.records import mutable
 
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -36,7 +37,7 @@ _FORMATS = {
     "tc": "table cell formatting",
     "nu": "numbering",
 }
-_WORD = re.compile(r"\bMicrosoft\b.*\bWord\b|^\s*Word\s*$", re.I)
+_WORD = compiled(r"\bMicrosoft\b.*\bWord\b|^\s*Word\s*$", re.I)
 _WRITERS = (
     (re.compile(r"LibreOffice|OpenOffice|NeoOffice|StarOffice", re.I), "LibreOffice/OpenOffice"),
     (re.compile(r"ONLYOFFICE", re.I), "ONLYOFFICE"),

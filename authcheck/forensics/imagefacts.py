@@ -17,18 +17,19 @@ from datetime import datetime
 from typing import Any
 
 from authcheck.model import Document, Evidence, Location, Signal
+from authcheck.util.patterns import compiled
 
-_EDITORS = re.compile(
+_EDITORS = compiled(
     r"photoshop|gimp|affinity|pixelmator|paint\.net|paintshop|lightroom|snapseed|canva|"
     r"picsart|photopea|krita|corel|acorn|fotor|luminar",
     re.I,
 )
-_SCANNERS = re.compile(
+_SCANNERS = compiled(
     r"scan|epson|fujitsu|brother|canoscan|xerox|ricoh|kodak alaris|twain|naps2|"
     r"hp (scanjet|officejet|laserjet)|image capture",
     re.I,
 )
-_SCREENSHOT = re.compile(r"screenshot|screen shot|snipping|greenshot|flameshot|gnome-screenshot|spectacle", re.I)
+_SCREENSHOT = compiled(r"screenshot|screen shot|snipping|greenshot|flameshot|gnome-screenshot|spectacle", re.I)
 _SCREENS = {
     (1280, 720),
     (1366, 768),

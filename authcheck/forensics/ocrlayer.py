@@ -13,11 +13,11 @@ MIN_CHARS letters and digits), or does not reach in time, says nothing either wa
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
 from authcheck.model import Document, Evidence, Location, Note, Signal
+from authcheck.util.patterns import compiled
 from authcheck.util.records import frozen
 
 MAX_PAGES = 3  #: OCR-layer pages read afresh (each costs an OCR pass)
@@ -27,7 +27,7 @@ NEAR = 70  #: similarity (0-100) at or above which two readings are one misread 
 SURE = 0.80  #: confidence the fresh reading must have where it differs
 MAX_SHOWN = 8  #: differences quoted in the fact
 _RARE = -17.0  #: log-frequency of the word list's rarest entries (its floor is about -17.3)
-_WORD = re.compile(r"[0-9A-Za-z]+(?:['\u2019][A-Za-z]+)?")
+_WORD = compiled(r"[0-9A-Za-z]+(?:['\u2019][A-Za-z]+)?")
 
 
 @frozen

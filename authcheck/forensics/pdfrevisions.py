@@ -18,15 +18,16 @@ import re
 from collections.abc import Callable
 from dataclasses import field
 
+from authcheck.util.patterns import compiled
 from authcheck.util.records import frozen, mutable
 
 MAX_SECTIONS = 100_000  #: backstop only: the time budget normally ends a very long walk first
 TIMED_AFTER = 50  #: sections always followed before the time budget is consulted (cheap)
 _DICT_LIMIT = 256 * 1024  #: bytes scanned for one trailer or xref-stream dictionary
 _SLACK = 64  #: how far a sloppy startxref may miss its section and still be found
-_OBJ_HEAD = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b\s*")
-_STARTXREF = re.compile(rb"startxref\s+(\d+)")
-_FIRST_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
+_OBJ_HEAD = compiled(rb"\s*(\d+)\s+(\d+)\s+obj\b\s*")
+_STARTXREF = compiled(rb"startxref\s+(\d+)")
+_FIRST_OBJ = compiled(rb"\d+\s+\d+\s+obj\b")
 EXIFTOOL_BEGIN = b"%BeginExifToolUpdate"
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
+from authcheck.util.patterns import compiled
 from authcheck.util.records import mutable
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 
 MAX_FIELDS = 2000
 TRUST_ENV = "AUTHCHECK_TRUST_ROOTS"  #: os.pathsep-separated certificate files or folders
-_HEX = re.compile(rb"<[0-9A-Fa-f\s]*>")
-_CAC = re.compile(r"^([A-Z][A-Z'-]+)\.([A-Z][A-Z'-]+)(?:\.([A-Z][A-Z'-]*))?\.\d{6,}$")
+_HEX = compiled(rb"<[0-9A-Fa-f\s]*>")
+_CAC = compiled(r"^([A-Z][A-Z'-]+)\.([A-Z][A-Z'-]+)(?:\.([A-Z][A-Z'-]*))?\.\d{6,}$")
 
 
 @mutable

@@ -10,7 +10,6 @@ by `ocrpages.read_pages` under the OCR budget.
 
 from __future__ import annotations
 
-import re
 import warnings
 from io import BytesIO
 from typing import Any
@@ -19,6 +18,7 @@ from authcheck.errors import CheckError
 from authcheck.loaders.sniff import image_kind
 from authcheck.model import Document, Metadata, Note
 from authcheck.settings import Limits
+from authcheck.util.patterns import compiled
 
 _FORMATS = ["PNG", "JPEG", "TIFF", "WEBP"]
 _BANDS = {"1": 0.125, "L": 1, "P": 1, "LA": 2, "RGB": 3, "YCbCr": 3, "RGBA": 4, "CMYK": 4, "I;16": 2, "I": 4, "F": 4}
@@ -159,4 +159,4 @@ def _short(exc: BaseException) -> str:
     return _REPR.sub("the data", text)[:120]
 
 
-_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
+_REPR = compiled(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")

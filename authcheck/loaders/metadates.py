@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-_PDF = re.compile(
+from authcheck.util.patterns import compiled
+
+_PDF = compiled(
     r"(?:D:)?(?P<Y>\d{4})(?P<m>\d{2})?(?P<d>\d{2})?(?P<H>\d{2})?(?P<M>\d{2})?(?P<S>\d{2})?"
     r"(?:(?P<z>Z)(?:00'?(?:00'?)?)?|(?P<sign>[+-])(?P<oh>\d{2})(?:'?(?P<om>\d{2}))?'?)?"
 )
-_W3C = re.compile(
+_W3C = compiled(
     r"(?P<Y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
     r"(?:[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?"
     r"(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})?)?)?)?)?"

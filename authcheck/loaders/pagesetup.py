@@ -15,9 +15,10 @@ import re
 from typing import Any
 
 from authcheck.model import PageSize
+from authcheck.util.patterns import compiled
 
 MAX_FONTS = 64
-_SUBSET = re.compile(r"^[A-Z]{6}\+")
+_SUBSET = compiled(r"^[A-Z]{6}\+")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import struct
 import sys
 import warnings
@@ -45,6 +44,7 @@ from authcheck.loaders.text import LineBuilder
 from authcheck.model import Document, Image, Metadata, Note
 from authcheck.settings import Limits
 from authcheck.util.handover import Handover
+from authcheck.util.patterns import compiled
 
 _KEEP_LOGGED = 5
 # Page text reader (AUTHCHECK_PDF_TEXT): "auto" (default) reads pages of plain text with PDFium
@@ -821,8 +821,8 @@ def _page_images(resources: Any, content: bytes | None) -> frozenset[str] | None
 
 
 #: A text object or a text-showing operator (one outside BT..ET is read by pypdf, not by PDFium).
-_SHOWS_TEXT = re.compile(rb"BT|Tj|TJ")
-_INLINE_IMAGE = re.compile(rb"(?:^|[\s\]\)>])BI[\s/]")
+_SHOWS_TEXT = compiled(rb"BT|Tj|TJ")
+_INLINE_IMAGE = compiled(rb"(?:^|[\s\]\)>])BI[\s/]")
 
 
 def _images(collector: Collector, number: int) -> list[Image]:

@@ -18,12 +18,12 @@ object of it as pypdf would (`pdf._plain_reader`).
 
 from __future__ import annotations
 
-import re
+from authcheck.util.patterns import compiled
 
 _TAIL = 1024  #: bytes at the end that must hold startxref, its offset and %%EOF
 _NEEDS_PYPDF = (b"/Encrypt", b"/Prev")
-_STARTXREF = re.compile(rb"startxref\s+(\d{1,12})\s+%%EOF\s*$")
-_XREF_AT = re.compile(rb"xref\s|\d{1,10}\s+\d{1,5}\s+obj\b")
+_STARTXREF = compiled(rb"startxref\s+(\d{1,12})\s+%%EOF\s*$")
+_XREF_AT = compiled(rb"xref\s|\d{1,10}\s+\d{1,5}\s+obj\b")
 
 
 def plain_pdf(data: bytes) -> bool:

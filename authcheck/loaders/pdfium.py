@@ -14,10 +14,10 @@ from __future__ import annotations
 import ctypes
 import io
 import math
-import re
 from collections.abc import Iterable
 from itertools import compress
 
+from authcheck.util.patterns import compiled
 from authcheck.util.records import frozen
 
 Box = tuple[float, float, float, float]  #: x0, y0, x1, y1 as fractions of the page, top-left origin
@@ -108,7 +108,7 @@ def _locate_on_page(page, textpage, items: list[Wanted], out: dict) -> None:
         textpage.close()
 
 
-_INK = re.compile(r"\S+")  #: runs of characters kept by _squeeze (re's \s is str.isspace)
+_INK = compiled(r"\S+")  #: runs of characters kept by _squeeze (re's \s is str.isspace)
 _ASCII_SPACE = bytes(c for c in range(128) if chr(c).isspace())
 _KEEP_MASK = bytes(0 if chr(c).isspace() else 1 for c in range(256))  #: byte -> 1 when _squeeze keeps it
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ctypes
 import math
-import re
 from bisect import bisect_right
 from itertools import accumulate, chain, compress
 from operator import itemgetter
@@ -25,6 +24,7 @@ from typing import Any
 
 from authcheck.loaders.pdflayout import Fragment
 from authcheck.util.handover import Handover
+from authcheck.util.patterns import compiled
 
 
 def available() -> bool:
@@ -242,13 +242,13 @@ def _objects(object_of: Any, page: Any, starts: list[int], breaks: list, contigu
 #: (`_BREAK`) ends a line.  PDFium writes a hyphen that ends a line as U+FFFE and no line break
 #: after it ("great\ufffeest"): the marker ends its word, which keeps a hyphen, and the rest of the
 #: word is measured as a word of its own (on the next line).
-_WORDS = re.compile(r"(\s*)([^\s\ufffe]*\ufffe|\S+)").findall
-_BREAK = re.compile(r"[\r\n]").search
+_WORDS = compiled(r"(\s*)([^\s\ufffe]*\ufffe|\S+)").findall
+_BREAK = compiled(r"[\r\n]").search
 _LINE_HYPHEN = "\ufffe"
 
 #: Letters written right to left (Unicode bidirectional classes R and AL, whole blocks): a line
 #: with any may have its characters reordered across text objects (`_objects`).
-_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]").search
+_RTL = compiled("[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]").search
 
 
 def _measure(raw: Any, handle: Any, index: int, m: Any) -> tuple[float, float, int, float, float]:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
+from authcheck.util.patterns import compiled
 from authcheck.util.records import frozen
 
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -126,7 +126,7 @@ def box(matrix: Matrix) -> tuple[float, float, float, float]:
     return round(top, 2), round(bottom, 2), round(max(xs) - min(xs), 2), round(top - bottom, 2)
 
 
-FOOTNOTE_MARK = re.compile(  # "1 See ...", "1. See", "* See", "[2] See", "(3) See"; not "3rd Battalion"
+FOOTNOTE_MARK = compiled(  # "1 See ...", "1. See", "* See", "[2] See", "(3) See"; not "3rd Battalion"
     r"^\s*(?:\d{1,3}(?:[.)]\s*|\s+)|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u2070-\u2079]+\s*|\[\d{1,3}\]\s*|\(\d{1,3}\)\s*)"
     r"[A-Za-z\u00c0-\u024f\"'(\u201c]"
 )

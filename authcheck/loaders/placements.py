@@ -23,8 +23,9 @@ import re
 from collections.abc import Callable, Container
 
 from authcheck.loaders.pdflayout import IDENTITY, Matrix, mult
+from authcheck.util.patterns import compiled
 
-_TOKEN = re.compile(
+_TOKEN = compiled(
     rb"""[ \t\n\r\f]*(?:
       (?P<op>[A-Za-z'"][^ \t\n\r\f\v()<>\[\]{}/%]*)
     | (?P<num>[+,\-.0-9]+)
@@ -39,7 +40,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE | re.DOTALL,
 )
-_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)\Z")
+_NUMBER = compiled(rb"[+-]?(?:\d+\.?\d*|\.\d+)\Z")
 _VALUES = (b"true", b"false", b"null")  #: the words pypdf reads as values inside an array or dictionary
 _MAX_TOKEN = 64  #: an operator, name or number longer than this is read by pypdf (it has limits of its own)
 

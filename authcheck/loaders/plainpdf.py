@@ -29,6 +29,8 @@ import zlib
 from math import log10
 from typing import Any
 
+from authcheck.util.patterns import compiled
+
 
 class NotPlain(Exception):
     """This reader does not read the file as pypdf would: pypdf reads it."""
@@ -315,19 +317,19 @@ def open_plain(data: bytes, max_stream: int, max_content: int) -> PlainReader:
     return _Parser(data, max_stream).read(max_content)
 
 
-_SKIP = re.compile(rb"[ \t\r\n]*")
-_SKIP_COMMENTS = re.compile(rb"(?:[ \t\r\n]+|%[^\r\n]*[\r\n])*")
-_STARTXREF = re.compile(rb"startxref[ \t\r\n]+(\d+)[ \t\r\n]+%%EOF[ \t\r\n]*\Z")
-_SECTION = re.compile(rb"(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
-_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
-_HEADER = re.compile(rb"(\d+)[ \t\r\n]+(\d+)[ \t\r\n]+obj")
-_REF = re.compile(rb"(\d+)[ \t\r\n]+(\d+)[ \t\r\n]+R")
-_NUMBER = re.compile(rb"[+-]?(?:\d+(\.\d*)?|\.\d+)")
+_SKIP = compiled(rb"[ \t\r\n]*")
+_SKIP_COMMENTS = compiled(rb"(?:[ \t\r\n]+|%[^\r\n]*[\r\n])*")
+_STARTXREF = compiled(rb"startxref[ \t\r\n]+(\d+)[ \t\r\n]+%%EOF[ \t\r\n]*\Z")
+_SECTION = compiled(rb"(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
+_ENTRY = compiled(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
+_HEADER = compiled(rb"(\d+)[ \t\r\n]+(\d+)[ \t\r\n]+obj")
+_REF = compiled(rb"(\d+)[ \t\r\n]+(\d+)[ \t\r\n]+R")
+_NUMBER = compiled(rb"[+-]?(?:\d+(\.\d*)?|\.\d+)")
 _NUMBER_CHARS = b"+,-.0123456789"  #: what pypdf reads as part of a number ([^+-.0-9] ends it)
-_NAME = re.compile(rb"/[^ \t\r\n\f\v()<>\[\]{}/%]*")
-_NAME_OK = re.compile(rb"/[!-~]*").fullmatch
-_HEX = re.compile(rb"<([0-9A-Fa-f \t\r\n]*)>")
-_STRING_STOP = re.compile(rb"[()\\]")
+_NAME = compiled(rb"/[^ \t\r\n\f\v()<>\[\]{}/%]*")
+_NAME_OK = compiled(rb"/[!-~]*").fullmatch
+_HEX = compiled(rb"<([0-9A-Fa-f \t\r\n]*)>")
+_STRING_STOP = compiled(rb"[()\\]")
 _ENDS = b" \t\r\n()<>[]{}/%"  #: bytes that end a keyword or a number
 _ESCAPES = {
     **{c: c for c in b"()/\\ %<>[]#_&$"},

@@ -12,12 +12,11 @@ an RTF file, another ZIP).
 
 from __future__ import annotations
 
-import re
-
 from authcheck.errors import CheckError
 from authcheck.loaders import formats
 from authcheck.loaders.formats import Format
 from authcheck.model import Note
+from authcheck.util.patterns import compiled
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (
@@ -30,7 +29,7 @@ _UNREAD_IMAGES = ((b"GIF87a", "GIF"), (b"GIF89a", "GIF"))
 _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1", b"avif")
 # The look-behinds make a match start only at the first digit of a run: without them a long
 # run of digits costs quadratic time (40 kB of "1" took 18 s), and a regex cannot be interrupted.
-_PDF_SYNTAX = re.compile(rb"startxref\s+-?\d+|trailer\s*<<|(?<![0-9])\d+\s+\d+\s+obj\s*<<")
+_PDF_SYNTAX = compiled(rb"startxref\s+-?\d+|trailer\s*<<|(?<![0-9])\d+\s+\d+\s+obj\s*<<")
 _SYNTAX_WINDOW = 1024 * 1024  #: bytes searched for PDF syntax at each end of a headerless file
 
 

@@ -10,10 +10,10 @@ the character budget; the PDF and DOCX loaders feed it too.
 from __future__ import annotations
 
 import codecs
-import re
 
 from authcheck.model import Document, Line, Metadata, Note
 from authcheck.settings import Limits
+from authcheck.util.patterns import compiled
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -22,8 +22,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f]")
-_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\x80-\x9f]")
+_CONTROLS = compiled(r"[\x00-\x08\x0a-\x1f]")
+_NOT_TEXT = compiled(r"[\x00-\x08\x0b\x0e-\x1f\x7f\x80-\x9f]")
 
 
 def detect_encoding(data: bytes, *, partial: bool = False) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from authcheck.util.patterns import compiled
+
 #: The wording analysis's action classes -> the registry's.
 WORDING_ACTIONS = {
     "withdraw": "withdraw",
@@ -25,7 +27,7 @@ WORDING_ACTIONS = {
     "oblige": "change-policy",
     "change": "change-policy",
 }
-_FUNDS = re.compile(
+_FUNDS = compiled(
     r"\b(?:commit|allocat|disburs|transfer|grant|approv|releas|pay|fund)\w*\s+(?:\w+\s+){0,4}?"
     r"(?:[$€£]\s?\d|\d[\d,.]*\s*(?:million|billion|thousand|usd|eur|gbp|dollars|euros|pounds))",
     re.I,

@@ -11,11 +11,12 @@ import re
 
 from authcheck.model import Evidence, Location, Signal
 from authcheck.registry.phash import distance, same_image
+from authcheck.util.patterns import compiled
 
 TEMPLATE_SIMILARITY = 0.80  #: body similarity (0-1) from which a letter is a near-duplicate
 MAX_CHANGED_WORDS = 8  #: a changed span longer than this is rewording, not a filled-in template
-_NUMBER = re.compile(r"\d")
-_MONTH = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?$", re.I)
+_NUMBER = compiled(r"\d")
+_MONTH = compiled(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?$", re.I)
 
 
 def signature_relation(a: dict, b: dict, published: bool = False) -> tuple[str, str] | None:

@@ -15,6 +15,7 @@ from authcheck.model import Evidence, Fact, Letter, Location, Signal
 from authcheck.registry.index import PersonMatch, RegistryIndex
 from authcheck.registry.load import Organisation, Person, Post
 from authcheck.registry.normal import claimed_rank, person_key, plain, rank_of, title_key
+from authcheck.util.patterns import compiled
 
 TITLE_WORDS = {
     "commander",
@@ -51,7 +52,7 @@ TITLE_WORDS = {
     "premier",
     "envoy",
 }
-_REF_LABEL = re.compile(r"^\s*(?:our\s+)?ref(?:erence)?s?\s*(?:no\.?|number|#)?\s*[:.]?\s*", re.I)
+_REF_LABEL = compiled(r"^\s*(?:our\s+)?ref(?:erence)?s?\s*(?:no\.?|number|#)?\s*[:.]?\s*", re.I)
 
 
 def registry_signals(letter: Letter, index: RegistryIndex, actions=()) -> dict[str, Signal]:

@@ -9,6 +9,7 @@ import re
 import statistics
 
 from authcheck.registry.normal import fold, title_key
+from authcheck.util.patterns import compiled
 
 TOLERANCE = {"left margin": 3.0}  #: numeric features (leading number, mm) and how far apart still agrees
 MM = 25.4 / 72
@@ -20,8 +21,8 @@ PAPER = (
     ("A3", 841.89, 1190.55),
 )
 _FLUSH_LEFT = ("body", "reference", "recipient", "subject", "salutation", "postscript")
-_STYLE = re.compile(r"[-,].*$")
-_VENDOR = re.compile(r"(?:PSMT|PS|MT)$")
+_STYLE = compiled(r"[-,].*$")
+_VENDOR = compiled(r"(?:PSMT|PS|MT)$")
 #: metric-compatible families a PDF writer or viewer substitutes for one another (base-14 and Windows/free)
 SAME_FAMILY = {
     "timesnewroman": "times",
@@ -42,8 +43,8 @@ SAME_FAMILY = {
     "cousine": "courier",
 }
 
-_MONTHS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?", re.I)
-_REF_LABEL = re.compile(r"^\s*(?:our\s+)?ref(?:erence)?s?\s*(?:no\.?|number|#)?\s*[:.]?\s*", re.I)
+_MONTHS = compiled(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?", re.I)
+_REF_LABEL = compiled(r"^\s*(?:our\s+)?ref(?:erence)?s?\s*(?:no\.?|number|#)?\s*[:.]?\s*", re.I)
 
 
 def features(letter) -> dict[str, str]:

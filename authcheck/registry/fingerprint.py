@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 
 from authcheck.registry.normal import name_string, person_key
+from authcheck.util.patterns import compiled
 
 MAX_BODY = 20_000
-_WET_INK = re.compile(
+_WET_INK = compiled(
     r"\b(?:wet[- ]ink|signed\s+in\s+ink|original\s+signed|hand[- ]?signed|signed\s+original|"
     r"original\s+signature|signed\s+by\s+hand)\b",
     re.I,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from authcheck.util.patterns import compiled
+
 _HOMOGLYPHS = str.maketrans(
     {
         "а": "a",
@@ -53,7 +55,7 @@ _HOMOGLYPHS = str.maketrans(
         "ʼ": "'",
     }
 )
-_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+_ZERO_WIDTH = compiled("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 
 
 def local_fold(text: str) -> str:
@@ -92,7 +94,7 @@ RANK_SPELLINGS = {
     "air commodore": ("air commodore",),
 }
 _RANK_OF = {spelling: canon for canon, spellings in RANK_SPELLINGS.items() for spelling in spellings}
-_RANK_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(s) for s in _RANK_OF), key=len, reverse=True)) + r")\b")
+_RANK_RE = compiled(r"\b(" + "|".join(sorted((re.escape(s) for s in _RANK_OF), key=len, reverse=True)) + r")\b")
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v", "phd", "md", "esq"}
 HONORIFICS = {
     "mr",

@@ -30,6 +30,7 @@ from authcheck.errors import error_detail
 from authcheck.model import Evidence, Finding, Result
 from authcheck.reporters.snippets import clean, loc_label, split_context
 from authcheck.scoring.record import sorted_findings
+from authcheck.util.patterns import compiled
 from authcheck.util.safetext import for_terminal
 
 AXIS_MEANING = {
@@ -51,7 +52,7 @@ SIGNATURE_KINDS = {"digital": "digital signature", "image": "signature image", "
 MATCH_STYLE = "bold reverse"
 MAX_EVIDENCE = 5  #: evidence items shown per finding; the JSON keeps them all
 INDENT = 8  #: where a finding's message and evidence start
-_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+_TRAILING = compiled(r"[ \t]+$", re.MULTILINE)
 
 
 # --- consoles ------------------------------------------------------------------------

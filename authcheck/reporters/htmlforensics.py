@@ -11,8 +11,9 @@ from typing import Any
 
 from authcheck.model import Finding, Result
 from authcheck.reporters.htmlkit import data_uri_jpeg, esc, evidence_box, pct
+from authcheck.util.patterns import compiled
 
-_CHANGE = re.compile(r"^revision (\d+): ([+-]) ?(.*)$", re.S)
+_CHANGE = compiled(r"^revision (\d+): ([+-]) ?(.*)$", re.S)
 MAX_FACT_CHARS = 400
 
 

@@ -8,14 +8,13 @@ collapsed, and long sentences are trimmed around the match.
 
 from __future__ import annotations
 
-import re
-
 from authcheck.model import Evidence
+from authcheck.util.patterns import compiled
 from authcheck.util.safetext import for_terminal
 
 CONTEXT_CHARS = 90  #: characters of context kept on each side of a match
 
-_SPACES = re.compile(r"\s+")
+_SPACES = compiled(r"\s+")
 
 
 def clean(text: str | None) -> str:

@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import fnmatch
 import os
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,10 +20,11 @@ from authcheck.model import Finding, Result
 from authcheck.scoring.fingerprint import finding_fingerprint
 from authcheck.suppress.baseline import Baseline
 from authcheck.util.globs import glob_to_regex
+from authcheck.util.patterns import compiled
 from authcheck.util.records import mutable
 
 KEYS = ("rule", "path", "fingerprint", "reason", "expires", "approved_by")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATE = compiled(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 MAX_NODES = 1_000_000  #: YAML nodes an ignore file may expand to, aliases counted at their full size

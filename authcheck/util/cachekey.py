@@ -66,6 +66,18 @@ def load_key(env: Mapping[str, str] | None = None) -> bytes:
 _KEYS: dict = {}  #: read once per process (the rule loader asks once per rule file)
 
 
+def existing_key(env: Mapping[str, str] | None = None) -> bytes | None:
+    """The cache key when there is one already (the environment's, or the file's), never creating
+    it: for reading what only a key's holder could have written. None when there is none yet."""
+    env = os.environ if env is None else env
+    if env.get(ENV_KEY) is None and not os.path.lexists(key_path(env)):
+        return None
+    try:
+        return load_key(env)
+    except (CacheKeyError, OSError):
+        return None
+
+
 def _load(env: Mapping[str, str], given: str | None) -> bytes:
     if given is not None:
         if len(given.strip()) < 16:

@@ -8,6 +8,7 @@ from typing import Any
 
 from authcheck.errors import RuleError
 from authcheck.extract.normalize import Folded, fold
+from authcheck.util.patterns import compiled
 from authcheck.util.records import frozen
 
 
@@ -77,7 +78,7 @@ class Hit:
         return self.segment.source[start:end]
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+")
+_WORD = compiled(r"[A-Za-z][A-Za-z'\-]*|\d+")
 NEGATION_CUES = (
     "no",
     "not",
@@ -160,7 +161,7 @@ HYPOTHETICAL_CUES = (
     "claims",
     "speculation",
 )
-_AFTER_NEGATION = re.compile(
+_AFTER_NEGATION = compiled(
     r"^\W*(?:(?:is|are|was|were|has|have|had|will|would|does|do|did|shall)\s+(?:not|never)\b|(?:is|are|was|were)\s+no\s+longer\b)",
     re.I,
 )

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-_TOKEN = re.compile(
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}[:.]\d{2}\b|[^\W_]+(?:['’\-][^\W_]+)*|--|[;:?!—–,()\"“”]", re.U
-)
+from authcheck.util.patterns import compiled
+
+_TOKEN = compiled(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}[:.]\d{2}\b|[^\W_]+(?:['’\-][^\W_]+)*|--|[;:?!—–,()\"“”]", re.U)
 HARD = {";", ":", "—", "–", "--", "(", ")", '"', "“", "”"}
 CONTRAST = {"but", "however", "nevertheless", "nonetheless", "although", "though", "whereas", "yet"}
 OPENERS = CONTRAST - {"yet"} | {
@@ -182,7 +182,7 @@ def words_of(text: str) -> list[str]:
     return [raw.lower().replace("’", "'") for raw in _TOKEN.findall(text)]
 
 
-_STOP_MARK = re.compile(r"[.?!]")
+_STOP_MARK = compiled(r"[.?!]")
 
 
 def sentences(text: str, tokens: list[Token]) -> list[Sentence]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from authcheck.engine.checks.base import Hit
 from authcheck.errors import RuleError
+from authcheck.util.patterns import compiled
 
 KEYS = {"fuzzy", "threshold", "min_length"}
 MAX_PHRASES = 500
-_WORD = re.compile(r"[a-z]{4,}")
+_WORD = compiled(r"[a-z]{4,}")
 
 
 class Matcher:

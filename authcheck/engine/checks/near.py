@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from authcheck.engine.checks.base import Hit
 from authcheck.errors import RuleError
+from authcheck.util.patterns import compiled
 
 KEYS = {"near", "within", "ordered"}
-_WORD = re.compile(r"\S+")
+_WORD = compiled(r"\S+")
 
 
 class Matcher:

@@ -10,7 +10,6 @@ contrasts and reporting verbs to the clauses they govern in the sentence.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from authcheck.engine.checks.clauses import Sentence, sentences, tokenize, words_of
@@ -25,6 +24,7 @@ from authcheck.engine.checks.tense import (
     PRONOUNS,
     tense_of,
 )
+from authcheck.util.patterns import compiled
 
 
 @dataclass
@@ -135,7 +135,7 @@ def _drop_cues_in_phrases(ctx: _Ctx) -> None:
 NOT_POSSESSIVE = {"it's", "that's", "there's", "here's", "what's", "who's", "let's", "he's", "she's"}
 
 
-_APOSTROPHE_S = re.compile("['’][sS]")  #: a possessive needs one
+_APOSTROPHE_S = compiled("['’][sS]")  #: a possessive needs one
 
 
 def _bare_words(text: str, words: list[str]) -> list[str]:

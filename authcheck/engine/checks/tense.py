@@ -6,8 +6,9 @@ future | present | perfect | past, read from the auxiliary chain right before a 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
+
+from authcheck.util.patterns import compiled
 
 if TYPE_CHECKING:
     from authcheck.engine.checks.reading import _Ctx
@@ -80,7 +81,7 @@ IRREGULAR_PAST = {
     "stood",
     "kept",
 }
-_YEAR = re.compile(r"^(?:19|20)\d\d(?:s|'s)?$")
+_YEAR = compiled(r"^(?:19|20)\d\d(?:s|'s)?$")
 
 
 def _aux_chain(words: list, i: int, lo: int) -> list:

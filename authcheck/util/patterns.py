@@ -1,0 +1,185 @@
+"""Regular expressions compiled once per machine rather than once per process.
+
+A command run cold compiles authcheck's hundred-odd module-level patterns as it imports them, and
+`re`'s compiler is Python: about 15-25 ms of a first command, and as much again in its standby
+worker (`batch/standby.py`).  `compiled(pattern, flags)` gives the pattern `re.compile` gives,
+built from the code this interpreter's `re` compiled on an earlier run: the step
+`re._compiler.compile` ends with (`_sre.compile`), fed from a table kept in the cache folder, one
+file per interpreter build, authenticated with the cache key (`util/cachekey.py`: an HMAC, so a
+table planted by someone without the key is not used).  An entry is stored only when the pattern
+built from it compares equal to `re.compile`'s (a `re.Pattern` compares its pattern, flags and
+compiled code).  Anything unexpected (no cache folder or key, a table that does not verify, an
+interpreter whose `re` works otherwise) and patterns are compiled by `re.compile` as always: the
+table only saves time.  `save()` writes it when this process compiled patterns it did not hold
+(a command at its end, a standby once it is ready, the warm server once it has imported).
+
+Only module-level constant patterns go through here (the package's own source, the same on
+every run); a pattern made from input or configuration is compiled by `re` alone.
+AUTHCHECK_NO_PATTERN_CACHE=1 turns the table off.
+"""
+
+from __future__ import annotations
+
+import _sre  # type: ignore[import-not-found]
+import os
+import re
+import sys
+from typing import Any, AnyStr
+
+MAX_TABLE_BYTES = 4 << 20  #: a larger table file is not read
+MAX_ENTRIES = 2000  #: patterns kept in the table
+_FORMAT = b"authcheck-patterns/1\n"
+
+_table: dict[tuple[Any, int], tuple] | None = None  #: None until loaded; {} when off or empty
+_new: dict[tuple[Any, int], tuple] = {}  #: compiled here, not in the table
+_on = True
+
+
+def compiled(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
+    """`re.compile(pattern, flags)`, from the table when it holds the pattern."""
+    if _table is None:
+        _load()
+    key = (pattern, int(flags))
+    entry = _table.get(key) if _table else None
+    if entry is not None:
+        try:
+            return _sre.compile(pattern, *entry)
+        except Exception:
+            pass
+    made = re.compile(pattern, flags)
+    if _on and key not in _new:
+        entry = _entry(pattern, int(flags), made)
+        if entry is not None:
+            _new[key] = entry
+    return made
+
+
+def save() -> None:
+    """Add what this process compiled to the table file (merged with what is there now); failures
+    are ignored."""
+    global _new
+    if not _on or not _new:
+        return
+    try:
+        path, secret = _where(create=True)
+        if path is None or secret is None:
+            return
+        merged = {**(_read(path, secret) or {}), **_new}
+        if len(merged) > MAX_ENTRIES:
+            return
+        import marshal
+
+        data = marshal.dumps(merged)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        temp = f"{path}.{os.getpid()}.tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(_FORMAT + _mac(secret, data) + data)
+            os.replace(temp, path)
+        except BaseException:
+            _unlink(temp)
+            raise
+        _new = {}
+    except (OSError, ValueError, TypeError):
+        pass
+
+
+def _load() -> None:
+    global _table, _on
+    _table = {}
+    if os.environ.get("AUTHCHECK_NO_PATTERN_CACHE"):
+        _on = False
+        return
+    try:
+        path, secret = _where(create=False)  # no key yet: no table either (`save` makes the key)
+    except Exception:  # no cache folder: compile as always
+        _on = False
+        return
+    if path is not None and secret is not None:
+        _table = _read(path, secret) or {}
+
+
+def _where(create: bool) -> tuple[str | None, bytes | None]:
+    """The table's file for this interpreter build, and the cache key (made if `create` and none
+    exists yet)."""
+    import hashlib
+
+    from authcheck.util.cachekey import CacheKeyError, existing_key, load_key
+    from authcheck.util.places import cache_dir
+
+    build = f"{sys.version}|{sys.implementation.cache_tag}|{_sre.MAGIC}|{_sre.CODESIZE}|{sys.maxunicode}"
+    name = hashlib.sha256(build.encode()).hexdigest()[:24] + ".bin"
+    try:
+        secret = load_key() if create else existing_key()
+    except (CacheKeyError, OSError):
+        return None, None
+    if secret is None:
+        return None, None
+    return os.path.join(cache_dir(), "patterns-v1", name), secret
+
+
+def _read(path: str, secret: bytes) -> dict | None:
+    """The verified table in `path`, or None (missing, not a regular file, too large, forged)."""
+    import hmac
+    import marshal
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TABLE_BYTES:
+            return None
+        raw = b"".join(iter(lambda: os.read(fd, 1 << 20), b""))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    head, tag, data = raw[: len(_FORMAT)], raw[len(_FORMAT) : len(_FORMAT) + 32], raw[len(_FORMAT) + 32 :]
+    if head != _FORMAT or not hmac.compare_digest(tag, _mac(secret, data)):
+        return None
+    try:
+        table = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return table if isinstance(table, dict) else None
+
+
+def _mac(secret: bytes, data: bytes) -> bytes:
+    import hashlib
+    import hmac
+
+    return hmac.new(secret, _FORMAT + data, hashlib.sha256).digest()
+
+
+def _entry(pattern: AnyStr, flags: int, made: re.Pattern[AnyStr]) -> tuple | None:
+    """What `_sre.compile` takes after the pattern (flags, code, groups, group index, index group),
+    as `re._compiler.compile` computes it; None when the pattern built from it differs from `made`."""
+    try:
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, flags)
+        code = [int(c) for c in _compiler._code(parsed, flags)]
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[Any] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        entry = (int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+        if _sre.compile(pattern, *entry) != made:
+            return None
+        import marshal
+
+        marshal.dumps(entry)  # only plain values
+        return entry
+    except Exception:
+        return None
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -1,0 +1,185 @@
+"""The table of compiled patterns (`util/patterns.py`): the same patterns as `re.compile`, from a
+table only this user's cache key could have written, and `re.compile` whenever anything is off."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import authcheck
+from authcheck.util import patterns
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def fresh(tmp_path, monkeypatch):
+    """The module as a new process has it, with its own cache folder and key."""
+    monkeypatch.setenv("AUTHCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("AUTHCHECK_CACHE_KEY", "a key for this test only, long enough")
+    monkeypatch.delenv("AUTHCHECK_NO_PATTERN_CACHE", raising=False)
+
+    def restart():
+        monkeypatch.setattr(patterns, "_table", None)
+        monkeypatch.setattr(patterns, "_new", {})
+        monkeypatch.setattr(patterns, "_on", True)
+
+    restart()
+    return restart
+
+
+def _table_file(tmp_path) -> Path:
+    (found,) = (tmp_path / "cache" / "patterns-v1").glob("*.bin")
+    return found
+
+
+PATTERNS = [
+    (r"(?P<label>TO|FROM)\s*:\s*(\S+)", re.I),
+    (r"^\s*(?:MEMORANDUM|MEMO)(?:\s+(?:FOR|THRU)\b.*)?\s*$", re.I | re.M),
+    (rb"(\d+)[ \t\r\n]+(\d+)[ \t\r\n]+obj", 0),
+    ("[\u0590-\u08ff\U00010800-\U00010fff]", 0),
+    (r"(a)(?:b|c)*?\1", re.S | re.X),
+]
+
+
+def test_a_pattern_from_the_table_is_re_compiles(fresh, tmp_path, monkeypatch):
+    first = [patterns.compiled(p, f) for p, f in PATTERNS]
+    patterns.save()
+    assert oct(_table_file(tmp_path).stat().st_mode & 0o777) == "0o600"
+    fresh()
+    compiled_by_re = []
+    original = re.compile
+    monkeypatch.setattr(re, "compile", lambda *a: compiled_by_re.append(a) or original(*a))
+    again = [patterns.compiled(p, f) for p, f in PATTERNS]
+    assert compiled_by_re == []  # every one from the table
+    for (pattern, flags), one, two in zip(PATTERNS, first, again):
+        reference = original(pattern, flags)
+        assert one == two == reference  # pattern, flags and compiled code
+        assert (two.groups, two.groupindex, two.flags) == (reference.groups, reference.groupindex, reference.flags)
+    assert again[0].match("from : Jane").group("label", 2) == ("from", "Jane")
+    assert again[4].fullmatch("abcb") is None and again[4].fullmatch("abcba") is not None
+
+
+def _counting_re(monkeypatch) -> list:
+    calls: list = []
+    original = re.compile
+    monkeypatch.setattr(re, "compile", lambda *a: calls.append(a) or original(*a))
+    return calls
+
+
+def test_a_table_changed_without_the_key_is_not_used(fresh, tmp_path, monkeypatch):
+    import marshal
+
+    patterns.compiled(r"\bsigned\b", re.I)
+    patterns.compiled("NEVER")
+    patterns.save()
+    table = _table_file(tmp_path)
+    raw = table.read_bytes()
+    head = len(patterns._FORMAT) + 32
+    entries = marshal.loads(raw[head:])
+    entries[(r"\bsigned\b", int(re.I))] = entries[("NEVER", 0)]  # "signed" would match nothing
+    table.write_bytes(raw[:head] + marshal.dumps(entries))  # the old MAC kept
+    fresh()
+    calls = _counting_re(monkeypatch)
+    assert patterns.compiled(r"\bsigned\b", re.I).search("SIGNED") is not None
+    assert calls == [(r"\bsigned\b", re.I)]
+
+
+def test_a_table_made_with_another_key_is_not_used(fresh, tmp_path, monkeypatch):
+    patterns.compiled(r"\bsigned\b", re.I)
+    patterns.save()
+    fresh()
+    monkeypatch.setenv("AUTHCHECK_CACHE_KEY", "another user's key, just as long")
+    calls = _counting_re(monkeypatch)
+    patterns.compiled(r"\bsigned\b", re.I)
+    assert calls == [(r"\bsigned\b", re.I)]
+
+
+def test_a_table_that_is_not_a_regular_file_is_passed_over(fresh, tmp_path):
+    patterns.compiled("x")
+    patterns.save()
+    table = _table_file(tmp_path)
+    table.unlink()
+    os.mkfifo(table)  # reading it would block for ever
+    fresh()
+    assert patterns.compiled("y+").fullmatch("yy") is not None
+    assert patterns._table == {}
+
+
+def test_the_table_can_be_turned_off(fresh, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTHCHECK_NO_PATTERN_CACHE", "1")
+    patterns.compiled("x")
+    patterns.save()
+    assert not (tmp_path / "cache" / "patterns-v1").exists()
+
+
+def test_saving_adds_to_what_another_process_saved(fresh, tmp_path):
+    patterns.compiled("one")
+    patterns.save()
+    fresh()
+    patterns.compiled("two")  # this process never saw "one": the file keeps it
+    patterns.save()
+    fresh()
+    patterns._load()
+    assert {key[0] for key in patterns._table} == {"one", "two"}
+
+
+def test_every_module_level_pattern_of_the_package_comes_back_the_same(fresh):
+    for module in pkgutil.walk_packages(authcheck.__path__, "authcheck."):
+        if not module.name.endswith("__main__"):
+            try:
+                importlib.import_module(module.name)
+            except ImportError:  # an extra that is not installed
+                continue
+    source = [p for p in Path(authcheck.__file__).parent.rglob("*.py")]
+    uses = sum(p.read_text().count("compiled(") for p in source if p.name != "patterns.py")
+    fresh()
+    entries = {}
+    for module in list(sys.modules.values()):
+        for value in list(vars(module).values()) if getattr(module, "__name__", "").startswith("authcheck") else ():
+            if isinstance(value, re.Pattern):
+                entries[(value.pattern, value.flags)] = value
+    made = {key: patterns.compiled(*key) for key in entries}
+    patterns.save()
+    fresh()
+    patterns._load()
+    assert len(patterns._table) >= 0.9 * min(uses, len(made))
+    for (pattern, flags), reference in entries.items():
+        assert patterns.compiled(pattern, flags) == reference == made[(pattern, flags)]
+
+
+def test_a_second_cold_command_compiles_none_of_the_package_patterns(tmp_path):
+    code = (
+        "import re, sys\n"
+        "from re import _compiler\n"
+        "count = []\n"
+        "original = _compiler.compile\n"
+        "def counted(p, flags=0):\n"
+        "    caller = sys._getframe(3).f_globals.get('__name__', '')\n"
+        "    if caller == 'authcheck.util.patterns': count.append(p)\n"
+        "    return original(p, flags)\n"
+        "_compiler.compile = counted\n"
+        "from authcheck.batch.pipeline import check_path\n"
+        "from authcheck.engine.rulepack import load_ruleset\n"
+        "from authcheck.settings import Settings\n"
+        "from authcheck.util import patterns\n"
+        "check_path(sys.argv[1], Settings(), load_ruleset())\n"
+        "patterns.save()\n"
+        "print(len(count))\n"
+    )
+    env = dict(os.environ, AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("AUTHCHECK_NO_PATTERN_CACHE", None)
+    letter = str(ROOT / "samples" / "withdrawal-letter-2020.pdf")
+    runs = [
+        subprocess.run([sys.executable, "-c", code, letter], capture_output=True, text=True, env=env, cwd=ROOT)
+        for _ in range(2)
+    ]
+    first, second = (int(run.stdout.split()[-1]) for run in runs)
+    assert first > 30 and second == 0
