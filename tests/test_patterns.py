@@ -183,3 +183,13 @@ def test_a_second_cold_command_compiles_none_of_the_package_patterns(tmp_path):
     ]
     first, second = (int(run.stdout.split()[-1]) for run in runs)
     assert first > 30 and second == 0
+
+
+def test_a_table_that_cannot_be_written_leaves_no_file_behind(fresh, tmp_path, monkeypatch):
+    def refuse(*args):
+        raise OSError(28, "No space left on device")
+
+    patterns.compiled("one")
+    monkeypatch.setattr(os, "replace", refuse)
+    patterns.save()  # the cache only saves time: no error
+    assert list((tmp_path / "cache" / "patterns-v1").iterdir()) == []

@@ -21,6 +21,7 @@ AUTHCHECK_NO_PATTERN_CACHE=1 turns the table off.
 from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]
+import contextlib
 import os
 import re
 import sys
@@ -78,7 +79,8 @@ def save() -> None:
                 out.write(_FORMAT + _mac(secret, data) + data)
             os.replace(temp, path)
         except BaseException:
-            _unlink(temp)
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
             raise
         _new = {}
     except (OSError, ValueError, TypeError):
@@ -176,10 +178,3 @@ def _entry(pattern: AnyStr, flags: int, made: re.Pattern[AnyStr]) -> tuple | Non
         return entry
     except Exception:
         return None
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
