@@ -28,7 +28,7 @@ from authcheck.batch.workers import Worker, WorkerSpec, run_one
 from authcheck.errors import CheckError
 from authcheck.model import Result
 from authcheck.settings import Settings
-from authcheck.util.confine import platform_warnings  # here for the scan's callers; confine has no pool
+from authcheck.util.confine import platform_warnings, usable_cores  # platform_warnings: for the scan's callers
 
 __all__ = ["ScanInterrupted", "platform_warnings", "scan", "scan_inline"]
 
@@ -78,7 +78,7 @@ def scan(
             ctx = multiprocessing.get_context(start_method or _default_start_method())
             spec = _spec(ctx, settings, ruleset, ruleset_factory, check, keep_letter)
             count = _job_count(jobs, len(work))
-            spec = replace(spec, spare_core=count < _usable_cores())
+            spec = replace(spec, spare_core=count < usable_cores())
             pool = _run_pool(work, ctx, spec, count, on_start)
             try:
                 for result in pool:
@@ -250,12 +250,8 @@ def _size(path: str) -> float:
 
 def _job_count(jobs: int | None, files: int) -> int:
     if not jobs or jobs < 1:
-        jobs = _usable_cores()
+        jobs = usable_cores()
     return max(1, min(jobs, files))
-
-
-def _usable_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _default_start_method() -> str:

@@ -26,6 +26,9 @@ import os
 import sys
 from typing import Any
 
+from authcheck.util.confine import quiet, sigint_held
+from authcheck.util.confine import usable_cores as _usable_cores  # a name of its own: tests pretend to cores
+
 #: The group's commands other than `check` (`authcheck FILE` is `check`): none of them checks
 #: files through a scan, so they start no standby (`tests/test_standby.py` compares with the CLI).
 OTHER_COMMANDS = ("baseline", "config", "extract", "rules", "server")
@@ -62,14 +65,12 @@ def start(argv: list[str]) -> None:
     if _held is not None or not wanted(argv):
         return
     import _socket
-    import signal
 
     extensions = _extensions(argv)
     ours, theirs = (s.detach() for s in _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM))
     sentinel, alive = os.pipe()
     parent = os.getpid()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # a Ctrl-C at fork waits until
-    try:  # the child ignores it
+    with sigint_held():  # a Ctrl-C at fork waits until the child ignores it
         pid = os.fork()
         if pid == 0:  # the standby: it never returns into the command line
             code = 1
@@ -80,8 +81,6 @@ def start(argv: list[str]) -> None:
                 code = 0
             finally:
                 os._exit(code)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     os.close(theirs)
     os.close(alive)
     _held = (_Forked(pid, sentinel), ours)
@@ -185,8 +184,6 @@ class _Forked:
 
 def _main(fd: int, parent: int, extensions: tuple[str, ...]) -> None:
     """The standby: quiet like a worker, then the imports and rules, then wait to be taken."""
-    from authcheck.util.confine import quiet
-
     quiet()
     _stdin_as_multiprocessing_leaves_it()
     conn = _Pipe(fd)
@@ -303,7 +300,3 @@ def _extensions(argv: list[str]) -> tuple[str, ...]:
             elif is_dir:
                 found.append("")
     return tuple(dict.fromkeys(found)) or ("",)
-
-
-def _usable_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -18,15 +18,16 @@ def entry() -> None:
     from authcheck.cli import warm
 
     code = warm.run_warm(sys.argv[1:])
+    cold = code is None
     if code is None:
         if not warm.server_starting:  # the server's start needs the spare core
             from authcheck.batch import standby
 
             standby.start(sys.argv[1:])
         code = run_cli(warm.program_name())
-        settle()
-        _save_patterns()
     settle()
+    if cold:
+        _save_patterns()
     settle_children()
     os._exit(code)
 

@@ -311,23 +311,16 @@ def _captured_log():
     the block after all, its records were not counted, so the file is read again through pypdf
     (`plainpdf.NotPlain`)."""
     counter = _LogCounter()
-    if "logging" not in sys.modules and "pypdf" not in sys.modules:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield counter
-        for item in caught:
-            counter.add(item.message)
-        if "pypdf" in sys.modules:
-            from authcheck.loaders.plainpdf import NotPlain
+    logger: Any = None
+    handler: Any = None
+    propagate = True
+    if "logging" in sys.modules or "pypdf" in sys.modules:
+        import logging
 
-            raise NotPlain("pypdf was imported while its log was not captured")
-        return
-    import logging
-
-    logger = logging.getLogger("pypdf")
-    handler, propagate = _log_handler(logging, counter), logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
+        logger = logging.getLogger("pypdf")
+        handler, propagate = _log_handler(logging, counter), logger.propagate
+        logger.addHandler(handler)
+        logger.propagate = False
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -335,8 +328,13 @@ def _captured_log():
         for item in caught:
             counter.add(item.message)
     finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
+        if logger is not None:
+            logger.removeHandler(handler)
+            logger.propagate = propagate
+    if logger is None and "pypdf" in sys.modules:
+        from authcheck.loaders.plainpdf import NotPlain
+
+        raise NotPlain("pypdf was imported while its log was not captured")
 
 
 def _open(pypdf: Any, data: bytes, password: str | None, notes: list[Note]):

@@ -31,6 +31,11 @@ def platform_warnings(settings=None) -> list[str]:
     return [MEMORY_CAP_UNAVAILABLE] if wants_cap and not memory_cap_available() else []
 
 
+def usable_cores() -> int:
+    """The CPUs this process may run on (its affinity mask where the platform has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
