@@ -472,6 +472,7 @@ def test_a_different_key_turns_every_entry_into_a_miss(tmp_path, monkeypatch):
 
 
 def test_key_covers_library_versions(store, monkeypatch):
+
     from authcheck.util import cachekey
 
     before = store.key(**KEY_PARTS)
@@ -641,3 +642,25 @@ def test_code_version_digests_every_code_file_as_a_walk_would(tmp_path, monkeypa
         assert run.code_version() == walked() != first
     finally:
         run.code_version.cache_clear()
+
+
+def test_a_new_cache_key_appears_whole_and_the_first_one_linked_wins(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from authcheck.util import cachekey
+
+    path = tmp_path / "config" / "authcheck" / "cache.key"
+    winner = "ab" * 32
+    seen = []
+    link = os.link
+
+    def another_process_first(src, dst):
+        seen.append(Path(src).read_text())  # the key is whole before it is given its name
+        Path(dst).write_text(winner + "\n")
+        path.chmod(0o600)
+        link(src, dst)
+
+    monkeypatch.setattr(os, "link", another_process_first)
+    assert cachekey._create_key(str(path)) == bytes.fromhex(winner)
+    assert len(seen) == 1 and len(seen[0].strip()) == 2 * cachekey.KEY_BYTES
+    assert sorted(p.name for p in path.parent.iterdir()) == ["cache.key"]  # no temporary file left

@@ -112,14 +112,24 @@ def _read_key(path: str) -> bytes:
 
 
 def _create_key(path: str) -> bytes:
+    """A new key, written whole to a temporary file and linked into place, so a process reading
+    the key meanwhile (a command and its standby start together) never sees it half written; when
+    another process linked its key first, that one is used."""
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
+    temp = f"{path}.{os.getpid()}.new"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key.hex() + "\n")
+        os.link(temp, path)
     except FileExistsError:  # another run won the race: use its key
         return _read_key(path)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key.hex() + "\n")
+    finally:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
     return key
 
 
