@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,47 @@ def test_an_adopted_standby_is_a_worker_under_the_same_timeout(two_cores, tmp_pa
     assert got["slow.txt"].error == ErrorInfo("timeout", "gave up after 1 s", "worker")
     assert got["a.txt"].error is None and got["a.txt"].fields["pid"] != pid  # its replacement
     assert _gone(pid) and multiprocessing.active_children() == []
+
+
+def warmed_check(path, settings, ruleset):
+    """`fake_check`, and the formats whose made-up letter this process had checked (`warmup.py`)."""
+    from authcheck.batch import warmup
+
+    result = fake_check(path, settings, ruleset)
+    return replace(result, fields={**result.fields, "warmed": list(warmup.warmed)})
+
+
+def _idle(pid: int, within: float = 30.0) -> bool:
+    """True once `pid` has used no CPU for 0.3 s (it waits on its pipe)."""
+    deadline, last, still = time.monotonic() + within, None, 0
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/stat") as fh:
+            used = fh.read().rpartition(")")[2].split()[11:13]  # utime, stime
+        still = still + 1 if used == last else 0
+        if still >= 3:
+            return True
+        last = used
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize(
+    ("named", "formats"), [("letter.docx", ["docx"]), ("letter.pdf", ["pdf"]), ("", ["text", "pdf", "docx"])]
+)
+def test_a_standby_checks_a_made_up_letter_of_each_kind_named_while_it_waits(
+    named, formats, two_cores, tmp_path, monkeypatch
+):
+    from authcheck.batch import warmup
+
+    monkeypatch.setattr(warmup, "warmed", [])
+    if named:
+        (tmp_path / named).write_bytes(b"not read before it is a worker")
+    standby.start([str(tmp_path / named)])
+    pid = standby._held[0].pid
+    assert _idle(pid)
+    (result,) = scan(make(tmp_path, ("a.txt", "ok", 20)), FAST, load_ruleset(), jobs=1, check=warmed_check)
+    assert result.fields["pid"] == pid and result.fields["warmed"] == formats
+    assert warmup.warmed == []  # in the standby, not here
 
 
 def test_a_standby_no_scan_takes_is_stopped(two_cores):

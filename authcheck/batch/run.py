@@ -11,7 +11,6 @@ import functools
 import hashlib
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -311,6 +310,8 @@ def _stash_stdin(targets: Sequence[Target], limits) -> tuple[str | None, tuple[s
     of waiting for it to end.  Returns the file and, when stdin did not end in time, the problem."""
     if not any(t.path == STDIN for t in targets):
         return None, None
+    import tempfile  # ≈ 4 ms (shutil, random, bz2, lzma) that only a check of standard input needs
+
     data, finished = read_bounded(sys.stdin.buffer, limits.max_bytes + 1, limits.timeout)
     fd, path = tempfile.mkstemp(prefix="authcheck-stdin-")
     with os.fdopen(fd, "wb") as out:

@@ -7,8 +7,9 @@ configuration and the rules (≈ 35 ms), then, in the worker it forks, the reade
 pipeline (≈ 20 ms).  When the command may check files and a second core is free, `start` forks a
 standby at once, before Click is imported: while this process reads its command line,
 configuration and rules, the standby imports the pipeline and the readers the named files need
-and compiles the built-in rules on the other core, then reports ("standby", digest of its rules)
-and waits.  The scan's first worker is this standby (`take`) when its rules are the run's (the
+and compiles the built-in rules on the other core, then reports ("standby", digest of its rules),
+checks a made-up letter of each kind the named files are (`warmup.py`: PDFium, lexicons and the
+like are built on first use) unless the command has already handed it its work, and waits.  The scan's first worker is this standby (`take`) when its rules are the run's (the
 same digest: the same files with the same texts); it is handed the worker's spec over its pipe
 and from then on is an ordinary worker (`workers.serve`): the same limits, isolation, timeout and
 results.  Otherwise (other rule folders in the configuration, a Dask scan, every file in the
@@ -202,6 +203,10 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...]) -> None:
         pass
     try:
         conn.send(("standby", digest))
+        if ruleset is not None:  # while the command is still starting: the first check's first-use costs
+            from authcheck.batch import warmup
+
+            warmup.check(ruleset, warmup.formats_for(extensions), stop=lambda: conn.poll(0))
         from authcheck.util import patterns
 
         patterns.save()  # what it compiled, for the next command (`util/patterns.py`), while it waits

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from typing import IO, Literal
 
@@ -220,6 +219,8 @@ class Sink:
         return self._open_temp()
 
     def _open_temp(self) -> str:
+        import tempfile  # ≈ 4 ms (shutil, random, bz2, lzma) that only a failed output needs
+
         try:
             fd, name = tempfile.mkstemp(prefix="authcheck-report-", suffix=self.suffix)
             self._fallback = os.fdopen(fd, "wb")

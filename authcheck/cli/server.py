@@ -137,39 +137,17 @@ def prewarm() -> None:
         pass
 
 
-#: The letter the server checks once before it serves (made up; no user's document is ever read
-#: here): it runs every stage, so patterns compiled on first use, the parsers' own caches and
-#: PDFium's fonts are ready in every command it forks.  About 20 ms less a command.
-_WARM_LETTER = (
-    "MINISTRY OF EXAMPLES",
-    "1 Sample Street, Exampleton",
-    "Ref: MX/001/24",
-    "12 March 2024",
-    "To: The Director, Office of Samples",
-    "Subject: Relocation of the archive",
-    "Dear Director,",
-    "We will be repositioning the archive over the coming weeks to prepare for onward movement.",
-    "Please contact the undersigned with any questions about the schedule.",
-    "Yours sincerely,",
-    "/s/ A. Example",
-    "A. Example, Permanent Secretary",
-)
-
-
 def warm_up(ruleset) -> None:
-    """Check the made-up letter as text, PDF and DOCX in this process, with evidence boxes, and render
-    each result in every report format but HTML (which would load Pillow for good, for a rarer report)."""
-    from authcheck.batch.pipeline import check_bytes
+    """Check the made-up letter (`batch/warmup.py`) as text, PDF and DOCX in this process, so what each
+    stage builds on first use is ready in every command the server forks (about 20 ms less a command),
+    and render each result in every report format but HTML (which would load Pillow for good, for a
+    rarer report)."""
+    from authcheck.batch import warmup
     from authcheck.reporters.formats import RunReport, resolve, table
     from authcheck.settings import Settings
 
     settings = Settings()
-    letter = "\n".join(_WARM_LETTER).encode()
-    for name, data in (("warm.txt", letter), ("warm.pdf", _warm_pdf()), ("warm.docx", _warm_docx())):
-        try:
-            result = check_bytes(data, name, settings, ruleset)
-        except Exception:
-            continue
+    for result in warmup.check(ruleset):
         report = RunReport([result], single=True, settings=settings, ruleset=ruleset, color=True, width=100)
         for row in table():
             if row.run and row.name != "html":
@@ -177,46 +155,6 @@ def warm_up(ruleset) -> None:
                     resolve(row.run)(report)
                 except Exception:
                     pass
-
-
-def _warm_pdf() -> bytes:
-    """The made-up letter as a one-page PDF in Helvetica, written here (no generator needed)."""
-    lines = "".join(
-        f"1 0 0 1 72 {740 - 18 * i} Tm ({line.replace(chr(92), '').replace('(', '').replace(')', '')}) Tj\n"
-        for i, line in enumerate(_WARM_LETTER)
-    )
-    stream = f"BT /F1 11 Tf\n{lines}ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Title (Archive relocation) /Author (A. Example) /Producer (authcheck warm-up) >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def _warm_docx() -> bytes:
-    """The made-up letter as a DOCX from python-docx's own template."""
-
-    import docx
-
-    document = docx.Document()
-    for line in _WARM_LETTER:
-        document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def _bind(path: str):

@@ -1,0 +1,42 @@
+"""The made-up letter a process checks before real files (`batch/warmup.py`): read whole in every
+format, judged like a letter, and checked only in the formats asked for."""
+
+from __future__ import annotations
+
+import pytest
+
+from authcheck.batch import warmup
+from authcheck.engine.rulepack import load_ruleset
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_ruleset()
+
+
+@pytest.mark.parametrize("fmt", list(warmup.DOCUMENTS))
+def test_the_letter_is_read_whole_and_judged_in_every_format(fmt, rules, monkeypatch):
+    monkeypatch.setattr(warmup, "warmed", [])
+    (result,) = warmup.check(rules, [fmt])
+    assert result.error is None and result.format == fmt
+    assert warmup.warmed == [fmt]
+    # every line reached the letter, and its wording rule ran on the body
+    assert [line.text for line in result.letter.document.lines if line.text] == list(warmup.LETTER)
+    assert "wording.policy-change" in {f.rule for f in result.findings}
+    assert result.letter.document.metadata.title == ("Archive relocation" if fmt != "text" else None)
+
+
+def test_only_the_formats_asked_for_are_checked_and_stop_ends_it(rules, monkeypatch):
+    monkeypatch.setattr(warmup, "warmed", [])
+    assert [r.format for r in warmup.check(rules, ["docx", "image", "text"])] == ["docx", "text"]
+    asked = []
+    assert warmup.check(rules, ["pdf", "text"], stop=lambda: asked.append(1) or len(asked) > 1) != []
+    assert warmup.warmed == ["docx", "text", "pdf"]  # stopped before its second format
+    assert warmup.check(rules, ["pdf"], stop=lambda: True) == []
+
+
+def test_the_formats_follow_the_extensions_named():
+    assert warmup.formats_for([".pdf"]) == ("pdf",)
+    assert warmup.formats_for([".docx", ".txt", ".md"]) == ("docx", "text")
+    assert warmup.formats_for([".png"]) == ()  # an image has no letter to warm
+    assert warmup.formats_for([".pdf", ""]) == tuple(warmup.DOCUMENTS)  # a folder: any format
