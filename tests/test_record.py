@@ -20,6 +20,7 @@ from authcheck.scoring.record import (
     batch_record,
     evidence_record,
     fields_record,
+    jsonable,
     letter_record,
     location_record,
     result_record,
@@ -114,3 +115,31 @@ def test_the_cli_prints_the_one_error_line(cli, tmp_path):
     out = cli("check", str(empty))
     assert error_line("no files to check") in out.stderr
     assert out.exit_code != 0
+
+
+def test_jsonable_copies_mappings_and_sequences_and_writes_anything_else_as_text():
+    import enum
+    from collections import OrderedDict
+    from types import MappingProxyType
+
+    class Name(str):
+        pass
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    inner = [1, (2, "b")]
+    value = {
+        "leaves": [1, 2.5, True, None, "text", Name("/Helvetica"), Level.HIGH],
+        7: MappingProxyType({"nested": inner}),
+        "ordered": OrderedDict(z=(b"raw", object)),
+    }
+    copy = jsonable(value)
+    assert copy == {
+        "leaves": [1, 2.5, True, None, "text", "/Helvetica", 3],
+        "7": {"nested": [1, [2, "b"]]},
+        "ordered": {"z": ["b'raw'", "<class 'object'>"]},
+    }
+    assert type(copy["7"]) is dict and type(copy["7"]["nested"][1]) is list  # what json.dumps writes
+    assert copy["7"]["nested"] is not inner  # a copy: the result's own values are never shared
+    assert json.loads(json.dumps(copy)) == copy

@@ -31,6 +31,13 @@ WORST_COUNT = 5
 
 def jsonable(value: Any) -> Any:
     """A deep copy json.dumps accepts: mappings as dicts, tuples as lists, anything unusual as text."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value  # the common leaves first: `isinstance(x, Mapping)` is an ABC check, slow on every string
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
