@@ -3,6 +3,9 @@ format, judged like a letter, and checked only in the formats asked for."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from authcheck.batch import warmup
@@ -40,3 +43,17 @@ def test_the_formats_follow_the_extensions_named():
     assert warmup.formats_for([".docx", ".txt", ".md"]) == ("docx", "text")
     assert warmup.formats_for([".png"]) == ()  # an image has no letter to warm
     assert warmup.formats_for([".pdf", ""]) == tuple(warmup.DOCUMENTS)  # a folder: any format
+
+
+def test_the_pdf_letter_is_plain_so_warming_imports_neither_pypdf_nor_the_docx_reader():
+    """A standby warms what the real file needs: the made-up PDF takes the plain path (pypdf is
+    imported only for a file that needs it, ~50 ms), and warming PDF and text leaves DOCX alone."""
+    code = (
+        "import sys\n"
+        "from authcheck.batch import warmup\n"
+        "from authcheck.engine.rulepack import load_ruleset\n"
+        "results = warmup.check(load_ruleset(), ['pdf', 'text'])\n"
+        "print([r.error for r in results], warmup.warmed, sorted(m for m in ('pypdf', 'docx') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split("\n")[0] == "[None, None] ['pdf', 'text'] []"
