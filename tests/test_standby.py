@@ -151,6 +151,32 @@ def test_a_standby_checks_a_made_up_letter_of_each_kind_named_while_it_waits(
     assert warmup.warmed == []  # in the standby, not here
 
 
+def test_a_standby_the_command_already_waits_for_goes_straight_to_the_file(two_cores, tmp_path, monkeypatch):
+    import dataclasses
+
+    from authcheck.batch import warmup
+    from authcheck.engine import rulepack
+
+    monkeypatch.setattr(warmup, "warmed", [])
+    compile_rules, prepare = rulepack.ruleset_for, dataclasses.replace
+
+    def slow_rules(settings, read=None):  # the standby's rules are ready only after the command waits
+        time.sleep(0.5)
+        return compile_rules(settings, read)
+
+    def slow_spec(*args, **kwargs):  # and the command hands over its file only 0.3 s after they are
+        time.sleep(0.3)
+        return prepare(*args, **kwargs)
+
+    monkeypatch.setattr(rulepack, "ruleset_for", slow_rules)
+    (tmp_path / "letter.pdf").write_bytes(b"not read before it is a worker")
+    standby.start([str(tmp_path / "letter.pdf")])
+    pid = standby._held[0].pid
+    monkeypatch.setattr(dataclasses, "replace", slow_spec)  # `take` prepares the spec with it
+    (result,) = scan(make(tmp_path, ("a.txt", "ok", 20)), FAST, load_ruleset(), jobs=1, check=warmed_check)
+    assert result.fields["pid"] == pid and result.fields["warmed"] == []  # no made-up letter first
+
+
 def test_a_standby_no_scan_takes_is_stopped(two_cores):
     pid = _started()
     standby.discard()

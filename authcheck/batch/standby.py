@@ -9,7 +9,8 @@ standby at once, before Click is imported: while this process reads its command 
 configuration and rules, the standby imports the pipeline and the readers the named files need
 and compiles the built-in rules on the other core, then reports ("standby", digest of its rules),
 checks a made-up letter of each kind the named files are (`warmup.py`: PDFium, lexicons and the
-like are built on first use) unless the command has already handed it its work, and waits.  The scan's first worker is this standby (`take`) when its rules are the run's (the
+like are built on first use) unless the command is already waiting for it (`take` says so first,
+`ASKED`), and waits.  The scan's first worker is this standby (`take`) when its rules are the run's (the
 same digest: the same files with the same texts); it is handed the worker's spec over its pipe
 and from then on is an ordinary worker (`workers.serve`): the same limits, isolation, timeout and
 results.  Otherwise (other rule folders in the configuration, a Dask scan, every file in the
@@ -40,6 +41,10 @@ WAIT = 10.0  #: seconds a scan waits for a standby still starting before it fork
 #: What a batch prewarms but a check imports only for a file that needs it (pypdf: a PDF that is not
 #: plain; rapidfuzz: some similarity rules): a standby leaves them to that file, as a cold worker does.
 ON_DEMAND = frozenset({"pypdf", "rapidfuzz.fuzz"})
+
+#: What `take` sends first, before it waits for the standby's rules: the command is at its scan, so
+#: the standby starts no more warm-up (`warmup.py`) and goes straight to the file.
+ASKED = "asked"
 
 _held: tuple[Any, Any] | None = None  #: (process, the parent's end of its pipe) until taken or stopped
 
@@ -101,6 +106,7 @@ def take(spec: Any, digest: str | None) -> tuple[Any, Any] | None:
 
     process, conn = held[0], Connection(held[1])
     try:
+        conn.send(ASKED)  # the command waits now: no warm-up from here on
         if digest and conn.poll(WAIT) and conn.recv() == ("standby", digest):
             from dataclasses import replace
 
@@ -203,17 +209,21 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...]) -> None:
         pass
     try:
         conn.send(("standby", digest))
-        if ruleset is not None:  # while the command is still starting: the first check's first-use costs
+        asked = lambda: conn.poll(0)  # noqa: E731 - the command has reached its scan (or is gone)
+        if ruleset is not None and not asked():  # while the command is still starting: first-use costs
             from authcheck.batch import warmup
 
-            warmup.check(ruleset, warmup.formats_for(extensions), stop=lambda: conn.poll(0))
-        from authcheck.util import patterns
+            warmup.check(ruleset, warmup.formats_for(extensions), stop=asked)
+        if not asked():
+            from authcheck.util import patterns
 
-        patterns.save()  # what it compiled, for the next command (`util/patterns.py`), while it waits
-        while not conn.poll(1.0):
-            if os.getppid() != parent:  # the command is gone
-                return
-        spec = conn.recv()
+            patterns.save()  # what it compiled, for the next command (`util/patterns.py`), while it waits
+        spec: Any = ASKED
+        while spec == ASKED:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:  # the command is gone
+                    return
+            spec = conn.recv()
     except (EOFError, OSError):
         return
     if spec is None or ruleset is None:
