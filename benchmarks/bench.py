@@ -151,10 +151,9 @@ def ensure_corpus(n: int, seed: int) -> Path:
 
 
 def _generator_version() -> str:
-    for line in (HERE / "make_corpus.py").read_text().splitlines():
-        if line.startswith("GENERATOR_VERSION"):
-            return line.split("=", 1)[1].strip().strip('"')
-    return "?"
+    """make_corpus.py's GENERATOR_VERSION, read from its source (its value, not the comment after it)."""
+    found = re.search(r'^GENERATOR_VERSION\s*=\s*"([^"]*)"', (HERE / "make_corpus.py").read_text(), re.MULTILINE)
+    return found.group(1) if found else "?"
 
 
 def machine_info(exiftool: str | None) -> dict:
