@@ -931,3 +931,54 @@ def test_pdf_owner_password_only_opens_normally(algorithm, password):
     doc = read(_encrypted_pdf(algorithm, user=""), "owner.pdf", password=password)
     assert texts(doc) == ["Secret body text"] and doc.metadata.encrypted
     assert not doc.has_note("encrypted") and not doc.has_note("needs-crypto-extra")
+
+
+def test_pypdf_problems_are_counted_exactly_up_to_a_thousand_then_as_more():
+    from authcheck.loaders.pdf import COUNTED_PROBLEMS, _LogCounter
+
+    def note_of(count: int):
+        counter = _LogCounter()
+        for i in range(count):
+            counter.add(f"problem {i}")
+        return counter.notes()
+
+    assert note_of(0) == []
+    [exact] = note_of(COUNTED_PROBLEMS)
+    assert exact.data == {"count": 1000} and exact.detail.startswith("pypdf reported 1000 problems")
+    [more] = note_of(COUNTED_PROBLEMS + 1)
+    assert more.data == {"count": 1000, "more": True}
+    assert more.detail == "pypdf reported more than 1,000 problems while reading (first: problem 0)"
+
+
+DEEP_TWICE = """
+import json, sys
+from tools import pdf_forensic_fixtures as fx
+from authcheck.batch.pipeline import check_bytes
+from authcheck.engine.rulepack import load_ruleset
+from authcheck.scoring.record import result_record
+from authcheck.settings import Settings
+data = fx.page_with_ops("BT /F1 12 Tf 72 700 Td (We will meet on Tuesday.) Tj ET")
+objects = fx.objects_of(data)
+page = next(n for n, body in objects.items() if b"/Contents" in body)
+deep = b" /Deep " + b"<< /A " * 50000 + b"1" + b" >>" * 50000
+body = objects[page]
+data = fx.rewrite(data, {page: body[: body.rindex(b">>")] + deep + b" >>"})
+rules = load_ruleset()
+records = [result_record(check_bytes(data, "deep.pdf", Settings(), rules)) for _ in range(2)]
+print(json.dumps(records))
+"""
+
+
+def test_a_dictionary_nested_past_the_recursion_limit_gives_the_same_record_in_any_process_state():
+    """pypdf complains about such a file thousands of times, how often depending on how much of
+    Python's recursion limit the process has left (the first check in a process and a later one
+    differ): the record says "more than 1,000" either way."""
+    import json
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", DEEP_TWICE], capture_output=True, text=True, cwd=root, timeout=300)
+    first, later = json.loads(out.stdout)
+    assert first == later
+    [note] = [n for n in first["notes"] if n["code"] == "parser-warnings"]
+    assert note["data"] == {"count": 1000, "more": True} and first["error"] is None

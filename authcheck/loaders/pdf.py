@@ -280,11 +280,24 @@ class _LogCounter:
             self.first.append(str(message)[:200])
 
     def notes(self) -> list[Note]:
-        """A "parser-warnings" note when pypdf complained."""
+        """A "parser-warnings" note when pypdf complained: how often, exactly up to `COUNTED_PROBLEMS`,
+        "more than" past it."""
         if not self.count:
             return []
+        if self.count > COUNTED_PROBLEMS:
+            detail = f"pypdf reported more than {COUNTED_PROBLEMS:,} problems while reading (first: {self.first[0]})"
+            return [Note("parser-warnings", detail, {"count": COUNTED_PROBLEMS, "more": True})]
         detail = f"pypdf reported {self.count} problems while reading (first: {self.first[0]})"
         return [Note("parser-warnings", detail, {"count": self.count})]
+
+
+#: pypdf's complaints a "parser-warnings" note counts exactly.  A file that makes pypdf complain more
+#: often than this is broken past reading closely, and the exact count can depend on the process
+#: rather than the file: a dictionary nested beyond Python's recursion limit gives thousands of
+#: complaints, their number set by how much of the limit the process had left (a first check in a
+#: process and a later one differ), so a record would differ between a worker, the standby, a served
+#: command and a Dask worker.
+COUNTED_PROBLEMS = 1000
 
 
 def _log_handler(logging: Any, counter: _LogCounter) -> Any:
