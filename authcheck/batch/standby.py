@@ -10,10 +10,10 @@ configuration and rules, the standby imports the pipeline and the readers the na
 and compiles the built-in rules on the other core, then reports ("standby", digest of its rules),
 checks a made-up letter of each kind the named files are (`warmup.py`: PDFium, lexicons and the
 like are built on first use) unless the command is already waiting for it (`take` says so first,
-`ASKED`), and waits.  The scan's first worker is this standby (`take`) when its rules are the run's (the
-same digest: the same files with the same texts); it is handed the worker's spec over its pipe
-and from then on is an ordinary worker (`workers.serve`): the same limits, isolation, timeout and
-results.  Otherwise (other rule folders in the configuration, a Dask scan, every file in the
+`ASKED`), and waits.  The scan's first worker is this standby (`take`) when its rules are the
+run's (the same digest: the same files with the same texts); it is handed the worker's spec over
+its pipe and from then on is an ordinary worker (`workers.serve`): the same limits, isolation,
+timeout and results.  Otherwise (other rule folders in the configuration, a Dask scan, every file in the
 cache, another command) it is stopped, and the scan forks its workers as it always did.
 
 It costs the spare core's time while the command starts, so it is not started with one usable
@@ -209,7 +209,10 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...]) -> None:
         pass
     try:
         conn.send(("standby", digest))
-        asked = lambda: conn.poll(0)  # noqa: E731 - the command has reached its scan (or is gone)
+
+        def asked() -> bool:  # the command has reached its scan (or is gone)
+            return conn.poll(0)
+
         if ruleset is not None and not asked():  # while the command is still starting: first-use costs
             from authcheck.batch import warmup
 
