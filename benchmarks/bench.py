@@ -95,9 +95,7 @@ def ensure_venv(python: str) -> None:
         subprocess.run([python, "-m", "venv", str(VENV)], check=True)
     if not stamp.exists() or stamp.read_text() != digest:
         log(f"installing authcheck from {SOURCE} into benchmarks/.venv (non-editable)")
-        pip = [str(venv_python()), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        subprocess.run([*pip, str(SOURCE)], check=True)  # dependencies
-        subprocess.run([*pip, "--force-reinstall", "--no-deps", str(SOURCE)], check=True)  # this tree's code
+        install(venv_python(), SOURCE)
         stamp.write_text(digest)
     where = "import authcheck, os; print(os.path.dirname(authcheck.__file__))"
     site = subprocess.run(
@@ -117,6 +115,14 @@ def ensure_venv(python: str) -> None:
     if not any(Path(site).rglob("*.pyc")):  # pip compiles at install; make sure, whatever the environment says
         log("compiling bytecode (python -m compileall)")
         subprocess.run([str(venv_python()), "-m", "compileall", "-q", str(Path(site).parent)], check=True)
+
+
+def install(python: Path, source: Path) -> None:
+    """authcheck from the tree `source` into the virtualenv of `python`, as a user installs it (not
+    editable): its dependencies, then this tree's code over whatever was there."""
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, str(source)], check=True)  # dependencies
+    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(source)], check=True)  # this tree's code
 
 
 def smoke_test(ac: str, sample: Path) -> None:

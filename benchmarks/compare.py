@@ -60,9 +60,9 @@ def installed(commit: str, python: str) -> Path:
     archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(home / "src")], input=archive, check=True)
     subprocess.run([python, "-m", "venv", str(home / "venv")], check=True)
-    pip = [str(home / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, str(home / "src")], check=True)
-    subprocess.run([str(home / "venv" / "bin" / "python"), "-m", "compileall", "-q", str(home / "venv")], check=True)
+    venv_python = home / "venv" / "bin" / "python"
+    bench.install(venv_python, home / "src")
+    subprocess.run([str(venv_python), "-m", "compileall", "-q", str(home / "venv")], check=True)
     ready.write_text(commit + "\n")
     return ac
 

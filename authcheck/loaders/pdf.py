@@ -284,11 +284,11 @@ class _LogCounter:
         "more than" past it."""
         if not self.count:
             return []
-        if self.count > COUNTED_PROBLEMS:
-            detail = f"pypdf reported more than {COUNTED_PROBLEMS:,} problems while reading (first: {self.first[0]})"
-            return [Note("parser-warnings", detail, {"count": COUNTED_PROBLEMS, "more": True})]
-        detail = f"pypdf reported {self.count} problems while reading (first: {self.first[0]})"
-        return [Note("parser-warnings", detail, {"count": self.count})]
+        more = self.count > COUNTED_PROBLEMS
+        how_many = f"more than {COUNTED_PROBLEMS:,}" if more else str(self.count)
+        detail = f"pypdf reported {how_many} problems while reading (first: {self.first[0]})"
+        data = {"count": min(self.count, COUNTED_PROBLEMS), **({"more": True} if more else {})}
+        return [Note("parser-warnings", detail, data)]
 
 
 #: pypdf's complaints a "parser-warnings" note counts exactly.  A file that makes pypdf complain more
