@@ -105,35 +105,46 @@ _ABBREV = {
 _END = compiled(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
 
 
+_LONGEST_ABBREV = max(map(len, _ABBREV))
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """True when the period at `dot` ends an abbreviation or an initial, not a sentence."""
+    """True when the period at `dot` ends an abbreviation or an initial, not a sentence.
+
+    The word before the dot (letters and dots) is looked at only as far back as the longest
+    abbreviation reaches: a longer word cannot be one (lowercasing never shortens a word)."""
     start = dot
-    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+    stop = max(0, dot - _LONGEST_ABBREV - 1)
+    while start > stop and (text[start - 1].isalpha() or text[start - 1] == "."):
         start -= 1
+    if dot - start > _LONGEST_ABBREV:
+        return False
     word = text[start:dot].lower()
     return word in _ABBREV or (len(word) == 1 and word.isalpha())
 
 
-def split_sentences(text: str, base: int) -> Iterable[tuple[int, int]]:
-    """Spans (absolute offsets, `base` added) of the sentences of one paragraph."""
+def split_sentences(text: str, base: int) -> list[tuple[int, int]]:
+    """Spans (absolute offsets, `base` added) of the sentences of one paragraph, without the white
+    space around them (`str.strip`'s, the same as `str.isspace`'s); blank ones are left out."""
+    spans: list[tuple[int, int]] = []
     pos = 0
     for match in _END.finditer(text):
-        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
+        dot = match.start()
+        if text[dot] == "." and _is_abbreviation(text, dot):
             continue
         end = match.end()
-        yield from _trimmed(text, pos, end, base)
+        _add_trimmed(spans, text[pos:end], base + pos)
         pos = end
-    yield from _trimmed(text, pos, len(text), base)
+    _add_trimmed(spans, text[pos:], base + pos)
+    return spans
 
 
-def _trimmed(text: str, start: int, end: int, base: int) -> Iterable[tuple[int, int]]:
-    """The span without surrounding whitespace; nothing when it is blank."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        yield base + start, base + end
+def _add_trimmed(spans: list[tuple[int, int]], piece: str, at: int) -> None:
+    """Append the span of `piece` (which starts at offset `at`) without its surrounding white space."""
+    kept = piece.strip()
+    if kept:
+        start = at + len(piece) - len(piece.lstrip())
+        spans.append((start, start + len(kept)))
 
 
 def paragraphs(lines: Iterable[Line]) -> list[list[Line]]:
@@ -162,9 +173,9 @@ def sentences_of(lines: list[Line], doc_text: str, part: str) -> list[Sentence]:
     out: list[Sentence] = []
     for para in paragraphs(lines):
         start, end = para[0].start, para[-1].end
-        chunk = doc_text[start:end].replace("\n", " ")
+        chunk = doc_text[start:end].replace("\n", " ")  # one character for one: offsets into it stay valid
         starts = [ln.start for ln in para]
         for s, e in split_sentences(chunk, start):
             line = para[max(bisect.bisect_right(starts, s) - 1, 0)]
-            out.append(Sentence(doc_text[s:e].replace("\n", " "), Location(part, line.page, line.number, s, e)))
+            out.append(Sentence(chunk[s - start : e - start], Location(part, line.page, line.number, s, e)))
     return out
