@@ -191,8 +191,10 @@ def _longest(matches: list) -> list:
 
 def _candidate(ctx: _Ctx, m, lex) -> Candidate | None:
     """Judge one action match: object, polarity, then each guard in turn."""
-    clause = ctx.sent.clause_of(m.lo)
     entry = m.entry
+    if entry.kind == "continuation" and not ctx.cues["negation"] and not ctx.cues.get("cessation"):
+        return None  # what `_polarity` finds: a continuation counts only when negated, and no cue here negates
+    clause = ctx.sent.clause_of(m.lo)
     # a noun, or an infinitive inside a noun phrase ("any decision to withdraw would..."), is in the scope
     # of cues anywhere in its clause; a finite verb only of cues before it
     is_noun = (
