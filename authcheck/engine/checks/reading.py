@@ -52,7 +52,10 @@ class _Ctx:
 
     def cue_at(self, name: str, lo: int, hi: int):
         """The first cue of a category inside token range [lo, hi), or None."""
-        return next((m for m in self.cues.get(name, ()) if lo <= m.lo < hi), None)
+        for m in self.cues.get(name, ()):  # a loop, not next(generator): called ~5 times per candidate
+            if lo <= m.lo < hi:
+                return m
+        return None
 
 
 MAX_ACTIONS = 400  #: action words judged per segment: hostile text ("withdraw withdraw ...") costs bounded time
@@ -101,11 +104,13 @@ def _sentence(sent: Sentence, words: list, bare: list, lex, budget: list) -> lis
     _drop_pseudo(ctx)
     compounds = [(d.lo, d.hi) for d in ctx.decoys if d.hi - d.lo > 1]  # "annual leave", "gym membership"
     idioms = [(c.lo, c.hi) for c in ctx.cues.get("idiom", ())] + compounds
-    ctx.objects = [o for o in ctx.objects if not any(lo <= o.lo < hi for lo, hi in compounds)]
+    # (each filter runs only when it has something to drop: most sentences have no compound or idiom)
+    if compounds:
+        ctx.objects = [o for o in ctx.objects if not any(lo <= o.lo < hi for lo, hi in compounds)]
     ctx.actions = [
         m
         for m in ctx.actions
-        if not _noun_reading(ctx, m) and not any(lo <= m.lo < hi or m.lo < lo < m.hi for lo, hi in idioms)
+        if not _noun_reading(ctx, m) and not (idioms and any(lo <= m.lo < hi or m.lo < lo < m.hi for lo, hi in idioms))
     ]  # "at the end of", "based on"; "be [out of service]"
     ctx.actions = _longest([m for m in ctx.actions if m.entry.kind == "action"]) + _longest(
         [m for m in ctx.actions if m.entry.kind == "continuation"]
@@ -128,6 +133,8 @@ def _sentence(sent: Sentence, words: list, bare: list, lex, budget: list) -> lis
 def _drop_cues_in_phrases(ctx: _Ctx) -> None:
     """ "ships will call at Piraeus": a word inside a phrasal action is not a demand or report cue ("a call")."""
     spans = [(a.lo, a.hi) for a in ctx.actions if a.hi - a.lo > 1 and "*" not in a.entry.words]
+    if not spans:
+        return  # no phrasal action: nothing to drop
     for name in ("demand_nouns", "reporting_nouns"):
         ctx.cues[name] = [c for c in ctx.cues.get(name, ()) if not any(lo <= c.lo < hi for lo, hi in spans)]
 
@@ -151,19 +158,26 @@ def _bare(word: str) -> str:
 
 
 def _drop_pseudo(ctx: _Ctx) -> None:
-    """Remove negation and condition cues that sit inside a pseudo cue ("no later than", "if necessary")."""
-    spans = [(m.lo, m.hi) for m in ctx.cues.get("pseudo", ())]
-    for name in ("negation", "hypothetical", "deliberation"):
-        ctx.cues[name] = [m for m in ctx.cues.get(name, ()) if not any(lo <= m.lo < hi for lo, hi in spans)]
-    tokens = ctx.sent.tokens
-    ctx.cues["hypothetical"] = [
-        m for m in ctx.cues["hypothetical"] if not (ctx.words[m.lo] == "may" and tokens[m.lo].cap and m.lo > 0)
-    ]
-    neg = [m for m in ctx.cues["negation"]]
-    for i, w in enumerate(ctx.words):
-        if w.endswith("n't") and not any(m.lo == i for m in neg):
-            neg.append(_Pseudo(i, i + 1, "n't"))
-    ctx.cues["negation"] = neg
+    """Remove negation and condition cues that sit inside a pseudo cue ("no later than", "if necessary"), and
+    "May" (a month) from the hypothetical ones; add every contraction ending in n't to the negation cues
+    (`ctx.cues["negation"]` is always set from here on).  Each step runs only when the sentence has what it
+    works on: most sentences have none of these cues."""
+    cues = ctx.cues
+    spans = [(m.lo, m.hi) for m in cues.get("pseudo", ())]
+    if spans:
+        for name in ("negation", "hypothetical", "deliberation"):
+            cues[name] = [m for m in cues.get(name, ()) if not any(lo <= m.lo < hi for lo, hi in spans)]
+    if cues.get("hypothetical"):
+        tokens = ctx.sent.tokens
+        cues["hypothetical"] = [
+            m for m in cues["hypothetical"] if not (ctx.words[m.lo] == "may" and tokens[m.lo].cap and m.lo > 0)
+        ]
+    neg = list(cues.get("negation", ()))
+    if "n't" in "".join(ctx.words):  # a quick look first: a word ending in n't is rare
+        for i, w in enumerate(ctx.words):
+            if w.endswith("n't") and not any(m.lo == i for m in neg):
+                neg.append(_Pseudo(i, i + 1, "n't"))
+    cues["negation"] = neg
 
 
 class _Pseudo:
@@ -181,6 +195,8 @@ def _noun_reading(ctx: _Ctx, m) -> bool:
 def _longest(matches: list) -> list:
     """Drop matches inside a longer one ("pull out" inside "pull out of"); a gapped match ("bring * home")
     hides nothing, since its gap may hold another reading ("ship ... heads back ... home")."""
+    if len(matches) < 2:
+        return matches  # (the caller's own list: nothing to hide)
     kept: list = []
     for m in sorted(matches, key=lambda m: (m.lo, -(m.hi - m.lo))):
         if any(k.lo <= m.lo and m.hi <= k.hi and "*" not in k.entry.words for k in kept):
