@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING
 
 from authcheck.engine.checks.tense import (
     _YEAR,
-    AUX_FUTURE,
-    AUX_PAST,
-    AUX_PERFECT,
-    AUX_PRESENT,
+    AUXILIARIES,
+    MODALS,
     PRONOUNS,
     _aux_chain,
     tense_of,
@@ -167,6 +165,9 @@ def _request(ctx: _Ctx, m, clause, is_noun, lex):
     return None
 
 
+MAIN_VERBS = AUXILIARIES | MODALS | {"continue", "continues", "remain"}  #: a clause with one has its main verb
+
+
 def _participle(ctx: _Ctx, m, clause, is_noun, lex):
     """ "forces deployed in the region": a participle describing a noun, not an act."""
     if m.entry.form not in ("ed", "pp") or m.lo == 0:
@@ -176,13 +177,6 @@ def _participle(ctx: _Ctx, m, clause, is_noun, lex):
     prev = ctx.words[m.lo - 1]
     if prev in PRONOUNS or ctx.words[clause.lo] in ("that",):
         return None
-    finite = (
-        AUX_FUTURE
-        | AUX_PRESENT
-        | AUX_PERFECT
-        | AUX_PAST
-        | {"would", "could", "should", "may", "might", "must", "can", "continue", "continues", "remain"}
-    )
-    if not any(w in finite for w in ctx.words[clause.lo : clause.hi]):
+    if not any(w in MAIN_VERBS for w in ctx.words[clause.lo : clause.hi]):
         return None  # "The Embassy suspended operations on 31 August": the clause's main verb
     return "participle", prev + " " + ctx.words[m.lo]

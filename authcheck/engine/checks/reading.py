@@ -17,10 +17,9 @@ from authcheck.engine.checks.guards import first_guard
 from authcheck.engine.checks.tense import (
     ADVERBS,
     AUX_FUTURE,
-    AUX_PAST,
-    AUX_PERFECT,
-    AUX_PRESENT,
+    AUXILIARIES,
     DETERMINERS,
+    MODALS,
     PRONOUNS,
     tense_of,
 )
@@ -189,7 +188,10 @@ class _Pseudo:
 
 def _noun_reading(ctx: _Ctx, m) -> bool:
     """ "the fund", "a base", "its supply": a verb form right after a determiner is a noun here."""
-    return m.entry.form != "noun" and m.lo > 0 and ctx.words[m.lo - 1] in DETERMINERS - {"that"}
+    return m.entry.form != "noun" and m.lo > 0 and ctx.words[m.lo - 1] in NOUN_DETERMINERS
+
+
+NOUN_DETERMINERS = DETERMINERS - {"that"}  #: "that" is also a pronoun ("that close"): no noun after it
 
 
 def _longest(matches: list) -> list:
@@ -383,14 +385,14 @@ def _polarity(ctx: _Ctx, m, clause, lex):
     return lex.continuation, "double negation"
 
 
+FINITE = AUXILIARIES | MODALS  #: a finite verb or auxiliary
+
+
 def _finite_before(ctx: _Ctx, i: int, lo: int) -> bool:
     """Whether a finite verb or auxiliary precedes token i in the clause ("we intend to", "has decided to")."""
-    aux = (
-        AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST | {"would", "could", "should", "may", "might", "must", "can"}
-    )
     return (
         any(
-            w in aux or w in PRONOUNS or (w.endswith(("s", "ed")) and j > lo and ctx.words[j - 1] in PRONOUNS)
+            w in FINITE or w in PRONOUNS or (w.endswith(("s", "ed")) and j > lo and ctx.words[j - 1] in PRONOUNS)
             for j, w in enumerate(ctx.words[lo:i], lo)
         )
         or ctx.cue_at("intent", lo, i) is not None

@@ -53,6 +53,8 @@ ADVERBS = {
     "hereafter",
     "henceforth",
 }
+AUXILIARIES = AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST  #: built once, not on every lookup
+MODALS = {"would", "could", "should", "may", "might", "must", "can"}
 PRONOUNS = {"i", "we", "he", "she", "they", "it", "who", "which", "that"}
 DETERMINERS = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "this", "that", "these", "those", "my"}
 IRREGULAR_PAST = {
@@ -88,11 +90,7 @@ def _aux_chain(words: list, i: int, lo: int) -> list:
     """Auxiliaries directly before token i (skipping adverbs)."""
     out = []
     j = i - 1
-    while j >= lo and (
-        words[j] in ADVERBS
-        or words[j] in AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST
-        or words[j] in ("would", "could", "should", "may", "might", "must", "can")
-    ):
+    while j >= lo and (words[j] in ADVERBS or words[j] in AUXILIARIES or words[j] in MODALS):
         if words[j] not in ADVERBS or words[j] in ("be", "been", "being"):
             out.append(words[j])
         j -= 1
@@ -137,6 +135,6 @@ def _finite_tense(ctx: _Ctx, i: int, clause) -> str:
         if w in AUX_PRESENT or w in ("begins", "begin", "takes", "constitutes", "serves"):
             return "present"
         if j != i and w.endswith("ed") and len(w) > 4 and j > 0 and words[j - 1] not in DETERMINERS:
-            chain = [x for x in words[max(0, j - 3) : j] if x in AUX_PERFECT | AUX_PAST | AUX_PRESENT | AUX_FUTURE]
+            chain = [x for x in words[max(0, j - 3) : j] if x in AUXILIARIES]
             return _tense_from_chain(chain) if chain else "past"
     return "present"
