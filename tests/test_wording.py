@@ -73,6 +73,30 @@ def test_sentences_do_not_end_at_abbreviations():
     assert len(sentences(text, tokenize(text))) == 2
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We will withdraw the 1,000 troops at 10:30 -- or 10.30 -- (not later).",
+        "a_b _withdraw_ x__y end-of-year won't ’s it's Mr. O'Neil's",
+        '1,0001 10:305 1,000.5.6 ---- —–- ,, ;; "“quoted”" e.g. U.S.',
+        "The Embassy’s forces will withdraw — ﬁnally — from Iraq’s bases, ünïcödé.",
+        "",
+        "   ",
+    ],
+)
+def test_tokens_are_the_regex_matches(text):
+    """`tokenize` places each word by finding it in the text (ASCII) or from the match (otherwise): either way the
+    tokens are exactly the token pattern's matches, with or without the words given."""
+    from authcheck.engine.checks.clauses import _TOKEN, words_of
+
+    expected = [
+        (m.group().lower().replace("’", "'"), m.start(), m.end(), m.group()[:1].isupper())
+        for m in _TOKEN.finditer(text)
+    ]
+    assert [tuple(t) for t in tokenize(text)] == expected
+    assert [tuple(t) for t in tokenize(text, words_of(text))] == expected
+
+
 # --- guards ----------------------------------------------------------------------------------
 
 

@@ -158,11 +158,23 @@ class Sentence:
         return self.clauses[-1]
 
 
-def tokenize(text: str) -> list[Token]:
-    """Word and punctuation tokens with offsets into `text`."""
+def tokenize(text: str, words: list[str] | None = None) -> list[Token]:
+    """Word and punctuation tokens with offsets into `text`; `words` is `words_of(text)` when the caller has it.
+
+    An ASCII text's tokens are placed by finding each word in the lowercased text, from where the previous
+    one ended, which is several times faster than making a match object per token.  The place found is the
+    regex's: between two tokens the regex skipped only characters where no token can start, and wherever a
+    word's text occurs a token starts (every token begins with a letter, a digit, "--" or one of the single
+    marks, and each of those alone is a token or begins one), so the first occurrence is the token itself."""
     if text.isascii():  # lowercasing keeps every offset: each token's word is a slice of the lowercased text
         low = text.lower()
-        return [_new(Token, (low[s:e], s, e, text[s].isupper())) for s, e in map(_span, _TOKEN.finditer(text))]
+        find = low.find
+        out, end = [], 0
+        for word in _TOKEN.findall(low) if words is None else words:
+            start = find(word, end)
+            end = start + len(word)
+            out.append(_new(Token, (word, start, end, text[start].isupper())))
+        return out
     out = []
     for m in _TOKEN.finditer(text):
         raw = m.group()
@@ -172,7 +184,6 @@ def tokenize(text: str) -> list[Token]:
 
 
 _new = tuple.__new__  #: Token(...) without the named tuple's Python-level __new__ (a letter has thousands)
-_span = re.Match.span
 
 
 def words_of(text: str) -> list[str]:

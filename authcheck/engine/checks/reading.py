@@ -73,7 +73,7 @@ def analyse(text: str, lex, budget: list | None = None) -> list[Candidate]:
     out: list[Candidate] = []
     budget = budget if budget is not None else [MAX_ACTIONS]
     hi = 0
-    for sent in sentences(text, tokenize(text)):
+    for sent in sentences(text, tokenize(text, words)):
         if budget[0] <= 0:
             break
         lo, hi = hi, hi + len(sent.tokens)  # the sentences cut the token list in order
