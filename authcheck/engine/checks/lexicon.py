@@ -31,6 +31,9 @@ class Match(NamedTuple):
     entry: Entry
 
 
+_new = tuple.__new__  #: Match(...) without the named tuple's Python-level __new__ (a sentence has several)
+
+
 def _plural(word: str) -> list[str]:
     """The word and its regular plural."""
     if word.endswith(("s", "sh", "ch", "x", "z")):
@@ -113,11 +116,11 @@ class Index:
         for i, word in enumerate(words):
             for entry, second in by_first.get(word, ()):
                 if second is None:
-                    out.append(Match(i, i + 1, entry))
+                    out.append(_new(Match, (i, i + 1, entry)))
                 elif second == "*" or (i < last and words[i + 1] == second):
                     hi = _match_at(words, i, entry.words)
                     if hi:
-                        out.append(Match(i, hi, entry))
+                        out.append(_new(Match, (i, hi, entry)))
         return out
 
     def finds(self, words: list[str]) -> bool:
