@@ -21,7 +21,6 @@ can show them with --explain and never count them.
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 from authcheck.engine.checks.base import Hit
@@ -235,13 +234,15 @@ class Matcher:
 
     def hits(self, segments, resolved) -> list[Hit]:
         """One hit per candidate in every segment; a dropped one names its guard in `dropped`."""
+        from authcheck.engine.checks.reading import analyse  # here, once per document, not once per segment
+
         out = []
         budget = [MAX_ACTIONS_PER_DOCUMENT]
         read: dict[str, tuple[list, int]] = {}
         for seg in segments:
             if budget[0] <= 0:
                 break
-            for cand in self._read(seg.text, budget, read):
+            for cand in self._read(seg.text, budget, read, analyse):
                 reason = dict(cand.reason, score=cand.score)
                 dropped = f"{cand.dropped}: {cand.cue}" if cand.dropped else None
                 if dropped:
@@ -250,14 +251,13 @@ class Matcher:
                 out.append(Hit(seg, cand.start, cand.end, self.name, reason=reason, dropped=dropped))
         return out
 
-    def _read(self, text: str, budget: list, read: dict) -> list:
+    def _read(self, text: str, budget: list, read: dict, analyse) -> list:
         """The candidates of one segment's text.  A text this document already had (a paragraph repeated on
         every page), or one of the last documents this process read had, reuses that reading, charged to the
         budget again, when the budget cannot cut it short; `read` holds one document's readings as
         (candidates, actions judged).  A reading depends on the text and the lexicon alone, so a reused one
-        is the reading itself (candidates are never changed after they are made)."""
-        from authcheck.engine.checks.reading import analyse
-
+        is the reading itself (candidates are never changed after they are made).  `analyse` is
+        `reading.analyse`."""
         known = read.get(text)
         if known is None:
             known = self._memo.pop(text, None)
@@ -276,8 +276,10 @@ class Matcher:
                 memo.pop(text, None)
                 memo[text] = read[text]
                 if len(memo) > MEMO_TEXTS:
-                    with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # another thread's check
+                    try:
                         del memo[next(iter(memo))]
+                    except (KeyError, RuntimeError, StopIteration):
+                        pass  # another thread's check changed the memo meanwhile
         return found
 
 
