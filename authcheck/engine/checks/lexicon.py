@@ -102,37 +102,52 @@ class Index:
             self.by_first.setdefault(entry.words[0], []).append(entry)
         for items in self.by_first.values():
             items.sort(key=lambda e: -len(e.words))
-        #: (entry, its second word or None) by first word: most phrases fail on their second word
-        self._by_first = {
-            first: [(e, e.words[1] if len(e.words) > 1 else None) for e in items]
-            for first, items in self.by_first.items()
-        }
+        #: by first word: (by next word, open), lists of (entry, its second word or None) in `by_first` order.
+        #: `open` holds the entries that may match whatever follows (one word, or a gap after the first);
+        #: `by next word` adds, for each second word, the entries with that second word.  Most phrases fail on
+        #: their second word ("in accordance with", "in the event", ...: 21 start with "in"), so a word
+        #: tries only the entries its next word allows.
+        self._by_first: dict[str, tuple[dict[str, list], list]] = {}
+        for first, items in self.by_first.items():
+            pairs = [(e, e.words[1] if len(e.words) > 1 else None) for e in items]
+            seconds = {second for _, second in pairs} - {None, "*"}
+            self._by_first[first] = (
+                {s: [p for p in pairs if p[1] in (None, "*", s)] for s in seconds},
+                [p for p in pairs if p[1] in (None, "*")],
+            )
+
+    def _tried(self, words: list[str], i: int) -> list:
+        """The (entry, second word) pairs that may match at token i, in order: those starting with its word
+        whose second word is the next word, or that have none or a gap (`_by_first`)."""
+        found = self._by_first.get(words[i])
+        if found is None:
+            return []
+        by_next, open_ = found
+        return by_next.get(words[i + 1], open_) if i + 1 < len(words) else open_
 
     def scan(self, words: list[str]) -> list[Match]:
         """Every match in a sentence's lowercased words."""
         out = []
         by_first = self._by_first
-        last = len(words) - 1
         for i, word in enumerate(words):
-            for entry, second in by_first.get(word, ()):
-                if second is None:
-                    out.append(_new(Match, (i, i + 1, entry)))
-                elif second == "*" or (i < last and words[i + 1] == second):
-                    hi = _match_at(words, i, entry.words)
-                    if hi:
-                        out.append(_new(Match, (i, hi, entry)))
+            if word in by_first:
+                for entry, second in self._tried(words, i):
+                    if second is None:
+                        out.append(_new(Match, (i, i + 1, entry)))
+                    else:
+                        hi = _match_at(words, i, entry.words)
+                        if hi:
+                            out.append(_new(Match, (i, hi, entry)))
         return out
 
     def finds(self, words: list[str]) -> bool:
         """Whether `scan(words)` would find anything (stops at the first match)."""
         by_first = self._by_first
-        last = len(words) - 1
         for i, word in enumerate(words):
-            for entry, second in by_first.get(word, ()):
-                if second is None or (
-                    (second == "*" or (i < last and words[i + 1] == second)) and _match_at(words, i, entry.words)
-                ):
-                    return True
+            if word in by_first:
+                for entry, second in self._tried(words, i):
+                    if second is None or _match_at(words, i, entry.words):
+                        return True
         return False
 
 
