@@ -230,9 +230,9 @@ class Matcher:
         self.lexicon = Lexicon(body, where, key)
         #: readings of texts earlier documents had (a letterhead, a closing, a standard paragraph),
         #: as (candidates, actions judged), least recently used first; at most MEMO_TEXTS, each at
-        #: most MEMO_CHARS long.  An OrderedDict: it drops its oldest entry in constant time, where a dict's
-        #: first key is found by walking past the slots of every entry deleted since it last resized
-        #: (thousands, once the memo is full: a few microseconds for each new text)
+        #: most MEMO_CHARS long.  An OrderedDict: its first key is found in constant time, where a dict's is
+        #: found by walking past the slots of every entry deleted since it last resized (thousands, once
+        #: the memo is full: a few microseconds for each new text)
         self._memo: OrderedDict[str, tuple[list, int]] = OrderedDict()
 
     def hits(self, segments, resolved) -> list[Hit]:
@@ -280,9 +280,9 @@ class Matcher:
                 memo[text] = read[text]
                 if len(memo) > MEMO_TEXTS:
                     try:
-                        memo.popitem(last=False)
-                    except (KeyError, RuntimeError):
-                        pass  # another thread's check emptied the memo meanwhile
+                        del memo[next(iter(memo))]
+                    except (KeyError, RuntimeError, StopIteration):
+                        pass  # another thread's check changed the memo meanwhile
         return found
 
 
