@@ -109,8 +109,8 @@ class Index:
         #: tries only the entries its next word allows.
         self._by_first: dict[str, tuple[dict[str, list], list]] = {}
         for first, items in self.by_first.items():
-            pairs = [(e, e.words[1] if len(e.words) > 1 else None) for e in items]
-            seconds = {second for _, second in pairs} - {None, "*"}
+            pairs: list[tuple[Entry, str | None]] = [(e, e.words[1] if len(e.words) > 1 else None) for e in items]
+            seconds = {second for _, second in pairs if second is not None and second != "*"}
             self._by_first[first] = (
                 {s: [p for p in pairs if p[1] in (None, "*", s)] for s in seconds},
                 [p for p in pairs if p[1] in (None, "*")],
