@@ -216,6 +216,11 @@ def test_the_small_bindings_unchecked_calls_give_pypdfium2s_fragments(monkeypatc
     assert all_fragments(data) == small and any(f.angle for f in small)
 
 
+def heads(breaks: list) -> list[int]:
+    """The words a line break comes before (`breaks`: true for each such word), as `_objects` takes them."""
+    return [k for k, broken in enumerate(breaks) if broken]
+
+
 def per_word(objects: list, starts: list[int]) -> list[bool]:
     """What `_objects` answers, computed by asking every word: a new object, or none."""
     out, previous = [], 0
@@ -247,25 +252,29 @@ def test_text_objects_are_asked_at_the_ends_of_lines_and_where_they_change():
             asked.append(index)
             return objects[index]
 
-        measure = pdfium._objects(object_of, None, starts, breaks, True)
+        measure = pdfium._objects(object_of, None, starts, heads(breaks), True)
         assert measure == per_word(objects, starts)
         assert len(asked) == len(set(asked))  # each word asked once at most
         asked.clear()
-        assert pdfium._objects(object_of, None, starts, breaks, False) == per_word(objects, starts)
+        assert pdfium._objects(object_of, None, starts, heads(breaks), False) == per_word(objects, starts)
         assert asked == starts  # without `contiguous`: every word, in order
 
     starts = list(range(0, 300, 3))  # 100 words, ten lines of ten, each line one object
     breaks = [True if k % 10 == 0 else None for k in range(100)]
     objects = [1 + index // 30 for index in range(300)]
     asked = []
-    measure = pdfium._objects(lambda page, index: asked.append(index) or objects[index], None, starts, breaks, True)
+    measure = pdfium._objects(
+        lambda page, index: asked.append(index) or objects[index], None, starts, heads(breaks), True
+    )
     assert measure == per_word(objects, starts) and sum(measure) == 10
     assert len(asked) == 30  # first, second and last word of each line
 
     starts, breaks = list(range(64)), [True] + [None] * 63  # one line: 48 words in one object, 16 in another
     objects = [1] * 48 + [2] * 16
     asked.clear()
-    measure = pdfium._objects(lambda page, index: asked.append(index) or objects[index], None, starts, breaks, True)
+    measure = pdfium._objects(
+        lambda page, index: asked.append(index) or objects[index], None, starts, heads(breaks), True
+    )
     assert measure == per_word(objects, starts)
     assert len(asked) <= 10  # the change is found by halving, not word by word
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import ctypes
 import math
-from bisect import bisect_right
 from itertools import accumulate, chain, compress
-from operator import itemgetter
+from operator import add, itemgetter
 from typing import Any
 
 from authcheck.loaders.pdflayout import Fragment
@@ -113,8 +112,10 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
 
     Each word is measured by its first glyph's origin and its last glyph's box (its origin plus half
     an em on a turned line); size and angle come from the glyph's text object, measured once per
-    object (`_objects` finds the words where the object changes).  This loop runs for every word
-    of every page, so its state is kept in local variables.
+    object (`_objects` finds the words where the object changes).  The words are read in stretches
+    that start where a line breaks or the object changes, so the loop over a stretch's words, which
+    runs for every word of every page, tests neither; its state is kept in local variables, and a
+    run is kept as the index of its first word (its text joined when it ends).
     """
     chars = textpage.count_chars()
     if chars <= 0:
@@ -134,17 +135,18 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
         origin_of, box_of, object_of = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharBox, raw.FPDFText_GetTextObject
         page, outs = handle, [cx, cy, left, right, bottom, top]
     ax, ay, e0, e1, e2, e3 = outs
-    pairs = _WORDS(text)  # (white space before, word): together they cover the text up to its last word
-    if not pairs:
+    words, starts, ends, lines = _words(text)
+    if not words:
         return
-    ends = list(accumulate(map(len, chain.from_iterable(pairs))))
-    starts, ends = ends[0::2], ends[1::2]
-    breaks = list(map(_BREAK, map(itemgetter(0), pairs)))  # a line break before the word: a new run
+    n = len(words)
     every = not _TEXT_OBJECTS  # measure every word (tests compare the two)
-    measure = [True] * len(starts) if every else _objects(object_of, page, starts, breaks, _RTL(text) is None)
+    measure = [True] * n if every else _objects(object_of, page, starts, lines, _RTL(text) is None)
+    heads = sorted({*lines, *compress(range(n), measure)})  # word 0 is measured: it heads the first stretch
+    lines_set = set(lines)
+    mended = _LINE_HYPHEN in text  # a run's end-of-line hyphens become "-" when its text is joined
     matrix = raw.FS_MATRIX()
     emit = out.append
-    words: list[str] = []  # the current run: its words, origin, size, width (along its baseline), angle
+    run = -1  # the current run: its first word's index (-1: none), origin, size, width (along its baseline), angle
     x0 = y0 = run_size = width = 0.0
     run_angle = 0
     size = advance = cos = sin = 0.0
@@ -153,43 +155,78 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     # object) the gaps allowed, its -sin, and whether its angle and size may join the run
     half = low = high = minus_sin = 0.0
     joins = False
-    for start, end, (_, word), broken, new_object in zip(starts, ends, pairs, breaks, measure):
-        if broken is not None and words:  # PDFium ended a line: a new run
-            emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
-            words = []
-        if word[-1] == _LINE_HYPHEN:
-            word = word[:-1] + "-"
-        origin_of(page, start, ax, ay)
-        x, y = cx.value, cy.value
-        if new_object:
-            size, advance, angle, cos, sin = _measure(raw, handle, start, matrix)
+    for head, tail in zip(heads, [*heads[1:], n]):
+        if measure[head]:
+            size, advance, angle, cos, sin = _measure(raw, page, starts[head], matrix)
             low, high, minus_sin = -0.5 * size, 2.5 * size, -sin
             joins = run_angle == angle and abs(run_size - size) < 0.05 * size
-        if angle == 0 and box_of(page, end - 1, e0, e1, e2, e3):
-            reach = right.value - x
-        else:
-            origin_of(page, end - 1, ax, ay)
-            reach = (cx.value - x) * cos + (cy.value - y) * sin + 0.5 * advance  # last glyph: half an em
-        if words and joins:
-            dx, dy = x - x0, y - y0
-            if abs(dx * minus_sin + dy * cos) <= half:  # on the run's baseline
-                along = dx * cos + dy * sin
-                if low <= along - width <= high:
-                    words.append(word)
-                    if along + reach > width:
-                        width = along + reach
-                    continue
-        if words:
-            emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
-        words, x0, y0, run_size, width, run_angle = [word], x, y, size, reach, angle
-        half, joins = 0.5 * run_size, abs(run_size - size) < 0.05 * size  # False only for a size that is not > 0
-    if words:
-        emit(Fragment(" ".join(words), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
+        if head in lines_set and run >= 0:  # PDFium ended a line: a new run
+            emit(Fragment(_joined(words[run:head], mended), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
+            run = -1
+        if run < 0:
+            joins = False
+        upright = angle == 0
+        for k, start, end in zip(range(head, tail), starts[head:tail], ends[head:tail]):
+            origin_of(page, start, ax, ay)
+            x, y = cx.value, cy.value
+            if upright and box_of(page, end - 1, e0, e1, e2, e3):
+                reach = right.value - x
+            else:
+                origin_of(page, end - 1, ax, ay)
+                reach = (cx.value - x) * cos + (cy.value - y) * sin + 0.5 * advance  # last glyph: half an em
+            if joins:
+                dx, dy = x - x0, y - y0
+                if abs(dx * minus_sin + dy * cos) <= half:  # on the run's baseline
+                    along = dx * cos + dy * sin
+                    if low <= along - width <= high:
+                        if along + reach > width:
+                            width = along + reach
+                        continue
+            if run >= 0:
+                emit(Fragment(_joined(words[run:k], mended), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
+            run, x0, y0, run_size, width, run_angle = k, x, y, size, reach, angle
+            half, joins = 0.5 * run_size, abs(run_size - size) < 0.05 * size  # False only for a size that is not > 0
+    if run >= 0:
+        emit(Fragment(_joined(words[run:], mended), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
 
 
-def _objects(object_of: Any, page: Any, starts: list[int], breaks: list, contiguous: bool) -> list[bool]:
-    """For each word (its first character's index in `starts`; `breaks`: not None where a line
-    break comes before it), True when its first glyph belongs to another text object than the word
+def _joined(words: list[str], mended: bool) -> str:
+    """A run's text: its words joined by spaces (`mended`: its end-of-line hyphens made "-")."""
+    text = " ".join(words)
+    return text.replace(_LINE_HYPHEN, "-") if mended else text
+
+
+def _words(text: str) -> tuple[list[str], list[int], list[int], list[int]]:
+    """The words of page text (`_WORDS`), each word's first character's index and its end's (one past
+    its last), and the words that start a line (a line break before them), in order.
+
+    Most pages are words parted by one space, and lines by PDFium's "\\r\\n": such a text is split with
+    `str.split`, several times faster than the regular expression, which reads every other text.
+    A text is of that kind when its rows split at single spaces give the very words `str.split` finds
+    (it splits at any white space, a run of it once): then no other white space, no empty line and no
+    space at either end or next to another; and without U+FFFE, no word to split after its hyphen.
+    """
+    if _LINE_HYPHEN not in text:
+        words = text.split()
+        rows = [row.split(" ") for row in text.split("\r\n")]
+        if list(chain.from_iterable(rows)) == words:
+            lengths = list(map(len, words))
+            steps = [length + 1 for length in lengths]  # a word and the space after it
+            lines = list(accumulate(map(len, rows)))[:-1]  # the first word of every row but the first
+            for k in lines:
+                steps[k - 1] = lengths[k - 1] + 2  # a row's last word and the line break
+            starts = list(accumulate(steps, initial=0))
+            starts.pop()
+            return words, starts, list(map(add, starts, lengths)), lines
+    pairs = _WORDS(text)  # (white space before, word): together they cover the text up to its last word
+    ends = list(accumulate(map(len, chain.from_iterable(pairs))))
+    breaks = map(_BREAK, map(itemgetter(0), pairs))
+    return list(map(itemgetter(1), pairs)), ends[0::2], ends[1::2], list(compress(range(len(pairs)), breaks))
+
+
+def _objects(object_of: Any, page: Any, starts: list[int], lines: list[int], contiguous: bool) -> list[bool]:
+    """For each word (its first character's index in `starts`; `lines`: the words a line break comes
+    before, in order), True when its first glyph belongs to another text object than the word
     before's: where size and angle are measured again.
 
     PDFium keeps each text object's characters together, in one stretch of the page's characters,
@@ -202,6 +239,14 @@ def _objects(object_of: Any, page: Any, starts: list[int], breaks: list, contigu
     """
     n = len(starts)
     measure = [False] * n
+    previous: Any = 0
+    if not contiguous:
+        for k, start in enumerate(starts):
+            current = object_of(page, start) or 0
+            if not current or current != previous:
+                measure[k] = True
+            previous = current
+        return measure
     known: dict[int, Any] = {}
 
     def of(k: int) -> Any:
@@ -210,30 +255,28 @@ def _objects(object_of: Any, page: Any, starts: list[int], breaks: list, contigu
             found = known[k] = object_of(page, starts[k]) or 0
         return found
 
-    lines = list(compress(range(n), breaks))  # the words that start a line
-    previous: Any = 0
-    i = 0
-    while i < n:
-        current = of(i)
-        if not current or current != previous:
-            measure[i] = True
-        previous = current
-        at = bisect_right(lines, i)
-        last = (lines[at] if at < len(lines) else n) - 1  # the line's last word
-        if not contiguous or not current or last == i or of(i + 1) != current:
-            i += 1  # the next word is asked too (one call a word, as without this search)
-            continue
-        if of(last) == current:  # the rest of the line is in this object
-            i = last + 1
-            continue
-        lo, hi = i + 1, last  # of(lo) is `current`, of(hi) is not: find the first word that is not
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if of(mid) == current:
-                lo = mid
-            else:
-                hi = mid
-        previous, i = current, hi
+    for first, stop in zip([0, *lines], [*lines, n]):  # each line's words
+        last = stop - 1
+        i = first
+        while i < stop:
+            current = of(i)
+            if not current or current != previous:
+                measure[i] = True
+            previous = current
+            if not current or last == i or of(i + 1) != current:
+                i += 1  # the next word is asked too (one call a word, as without this search)
+                continue
+            if of(last) == current:  # the rest of the line is in this object
+                i = stop
+                continue
+            lo, hi = i + 1, last  # of(lo) is `current`, of(hi) is not: find the first word that is not
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if of(mid) == current:
+                    lo = mid
+                else:
+                    hi = mid
+            previous, i = current, hi
     return measure
 
 
@@ -251,16 +294,27 @@ _LINE_HYPHEN = "\ufffe"
 _RTL = compiled("[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]").search
 
 
-def _measure(raw: Any, handle: Any, index: int, m: Any) -> tuple[float, float, int, float, float]:
-    """Size, advance, angle (whole degrees), its cosine and sine, of the glyph at `index` (`m`: an
-    FS_MATRIX to fill)."""
-    if not raw.FPDFText_GetMatrix(handle, index, m):
+def _measure(raw: Any, page: Any, index: int, m: Any) -> tuple[float, float, int, float, float]:
+    """Size, advance, angle (whole degrees), its cosine and sine, of the glyph at `index` (`page`: the
+    text page as `_runs` passes it to the per-word calls; `m`: an FS_MATRIX to fill)."""
+    unchecked = getattr(raw, "unchecked", None)
+    if unchecked is not None:
+        found, font = unchecked.matrix(page, index, ctypes.byref(m)), unchecked.font_size(page, index)
+    else:
+        found, font = raw.FPDFText_GetMatrix(page, index, m), raw.FPDFText_GetFontSize(page, index)
+    if not found:
         m.a, m.b, m.c, m.d = 1.0, 0.0, 0.0, 1.0
-    font = raw.FPDFText_GetFontSize(handle, index)
     size = font * math.hypot(m.c, m.d) or 1.0
     advance = font * math.hypot(m.a, m.b)
     angle = round(math.degrees(math.atan2(m.b, m.a)))
-    return size, advance, angle, math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    turn = _TURNS.get(angle)
+    if turn is None:
+        turn = _TURNS[angle] = (math.cos(math.radians(angle)), math.sin(math.radians(angle)))
+    return size, advance, angle, *turn
+
+
+#: Cosine and sine by whole degrees (-180 to 180), as `_measure` computes them.
+_TURNS: dict[int, tuple[float, float]] = {}
 
 
 #: Measure a word from its text object's cached matrix and font size (False: every word asks PDFium).
