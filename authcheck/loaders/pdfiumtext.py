@@ -151,9 +151,10 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     run_angle = 0
     size = advance = cos = sin = 0.0
     angle = 0
-    # what the next word is compared with: the run's half height, and (from the current glyph's
-    # object) the gaps allowed, its -sin, and whether its angle and size may join the run
-    half = low = high = minus_sin = 0.0
+    # what the next word is compared with: the run's half height (and its negative: `-half <= d <= half`
+    # is `abs(d) <= half` without a call), and (from the current glyph's object) the gaps allowed,
+    # its -sin, and whether its angle and size may join the run
+    half = below = low = high = minus_sin = 0.0
     joins = False
     for head, tail in zip(heads, [*heads[1:], n]):
         if measure[head]:
@@ -176,7 +177,7 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
                 reach = (cx.value - x) * cos + (cy.value - y) * sin + 0.5 * advance  # last glyph: half an em
             if joins:
                 dx, dy = x - x0, y - y0
-                if abs(dx * minus_sin + dy * cos) <= half:  # on the run's baseline
+                if below <= dx * minus_sin + dy * cos <= half:  # on the run's baseline
                     along = dx * cos + dy * sin
                     if low <= along - width <= high:
                         if along + reach > width:
@@ -186,6 +187,7 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
                 emit(Fragment(_joined(words[run:k], mended), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
             run, x0, y0, run_size, width, run_angle = k, x, y, size, reach, angle
             half, joins = 0.5 * run_size, abs(run_size - size) < 0.05 * size  # False only for a size that is not > 0
+            below = -half
     if run >= 0:
         emit(Fragment(_joined(words[run:], mended), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
 
