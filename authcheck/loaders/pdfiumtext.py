@@ -140,7 +140,8 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
         return
     n = len(words)
     every = not _TEXT_OBJECTS  # measure every word (tests compare the two)
-    measure = [True] * n if every else _objects(object_of, page, starts, lines, _RTL(text) is None)
+    contiguous = text.isascii() or _RTL(text) is None  # isascii: a flag of the string, not a scan
+    measure = [True] * n if every else _objects(object_of, page, starts, lines, contiguous)
     heads = sorted({*lines, *compress(range(n), measure)})  # word 0 is measured: it heads the first stretch
     lines_set = set(lines)
     mended = _LINE_HYPHEN in text  # a run's end-of-line hyphens become "-" when its text is joined

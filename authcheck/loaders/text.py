@@ -107,7 +107,9 @@ class LineBuilder:
         `x` is the line's (left, right) extent on a PDF page, when known."""
         if self.truncated:
             return None
-        text = _CONTROLS.sub(" ", text).rstrip()
+        if not text.isprintable():  # a printable text has no control character (a quick scan; most lines)
+            text = _CONTROLS.sub(" ", text)
+        text = text.rstrip()
         room = self.max_chars - self._next_start
         if len(text) > room:
             self.truncated = True
