@@ -144,7 +144,7 @@ class Unchecked:
 
     def __init__(self, cdll: Any) -> None:
         self.origin = cdll["FPDFText_GetCharOrigin"]
-        self.origin.restype = _int
+        self.origin.restype = None  # its answer is not read: no int made, nor ctypes' lookup of how to make it
         self.box = cdll["FPDFText_GetCharBox"]
         self.box.restype = _int
         self.text_object = cdll["FPDFText_GetTextObject"]

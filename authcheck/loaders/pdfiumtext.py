@@ -305,11 +305,10 @@ def _measure(raw: Any, page: Any, index: int, m: Any) -> tuple[float, float, int
         found, font = unchecked.matrix(page, index, ctypes.byref(m)), unchecked.font_size(page, index)
     else:
         found, font = raw.FPDFText_GetMatrix(page, index, m), raw.FPDFText_GetFontSize(page, index)
-    if not found:
-        m.a, m.b, m.c, m.d = 1.0, 0.0, 0.0, 1.0
-    size = font * math.hypot(m.c, m.d) or 1.0
-    advance = font * math.hypot(m.a, m.b)
-    angle = round(math.degrees(math.atan2(m.b, m.a)))
+    a, b, c, d = (m.a, m.b, m.c, m.d) if found else (1.0, 0.0, 0.0, 1.0)
+    size = font * math.hypot(c, d) or 1.0
+    advance = font * math.hypot(a, b)
+    angle = round(math.degrees(math.atan2(b, a)))
     turn = _TURNS.get(angle)
     if turn is None:
         turn = _TURNS[angle] = (math.cos(math.radians(angle)), math.sin(math.radians(angle)))
