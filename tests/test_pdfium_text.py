@@ -321,3 +321,33 @@ def test_a_line_with_right_to_left_letters_asks_every_word(monkeypatch):
     assert all_fragments(data) == fragments
     assert contiguous == [False]  # measuring every word does not ask `_objects`
     assert not original(None, None, [], [], True)
+
+
+def test_words_split_without_the_pattern_are_the_patterns_words():
+    """`_words` splits a text of words parted by single spaces and PDFium's line breaks with `str.split`;
+    for every text, that kind or not (other white space, doubled, at the ends, U+FFFE), it gives the
+    words, indexes and line starts of the regular expression."""
+    import random
+    from itertools import accumulate, chain
+
+    def by_pattern(text: str) -> tuple:
+        pairs = pdfium._WORDS(text)
+        ends = list(accumulate(map(len, chain.from_iterable(pairs))))
+        return [w for _, w in pairs], ends[0::2], ends[1::2], [k for k, (s, _) in enumerate(pairs) if pdfium._BREAK(s)]
+
+    rng = random.Random(11)
+    odd = ["  ", "\r", "\n", "\t", " \r\n", "\r\n\r\n", "\u00a0", "\u2028", "\x1c", "\r\r\n", "\r\n\n", ""]
+    fast = 0
+    for _ in range(20000):
+        words = [
+            "".join(rng.choice("ab\ufffe\u00e9" if rng.random() < 0.05 else "abxyz") for _ in range(rng.randint(1, 4)))
+        ]
+        for _ in range(rng.randint(0, 8)):
+            words += [
+                rng.choice(odd) if rng.random() < 0.1 else rng.choice([" ", " ", "\r\n"]),
+                "w" * rng.randint(1, 3),
+            ]
+        text = rng.choice(["", "", " ", "\r\n"]) + "".join(words) + rng.choice(["", "", " ", "\r\n"])
+        assert pdfium._words(text) == by_pattern(text), repr(text)
+        fast += " ".join(text.split()) == text.replace("\r\n", " ") and "\ufffe" not in text
+    assert 1000 < fast < 19000  # both ways taken

@@ -205,19 +205,20 @@ def _words(text: str) -> tuple[list[str], list[int], list[int], list[int]]:
 
     Most pages are words parted by one space, and lines by PDFium's "\\r\\n": such a text is split with
     `str.split`, several times faster than the regular expression, which reads every other text.
-    A text is of that kind when its rows split at single spaces give the very words `str.split` finds
-    (it splits at any white space, a run of it once): then no other white space, no empty line and no
-    space at either end or next to another; and without U+FFFE, no word to split after its hyphen.
+    A text is of that kind when its words (`str.split` splits at any white space, a run of it once)
+    joined by single spaces give the text with its line breaks made spaces: then it has no other
+    white space, no empty line and no space at either end or next to another; and without U+FFFE,
+    no word to split after its hyphen.
     """
     if _LINE_HYPHEN not in text:
         words = text.split()
-        rows = [row.split(" ") for row in text.split("\r\n")]
-        if list(chain.from_iterable(rows)) == words:
+        if " ".join(words) == text.replace("\r\n", " "):
             lengths = list(map(len, words))
             steps = [length + 1 for length in lengths]  # a word and the space after it
-            lines = list(accumulate(map(len, rows)))[:-1]  # the first word of every row but the first
+            lines = list(accumulate(row.count(" ") + 1 for row in text.split("\r\n")))  # each line's end
+            lines.pop()  # the first word of every line but the first
             for k in lines:
-                steps[k - 1] = lengths[k - 1] + 2  # a row's last word and the line break
+                steps[k - 1] = lengths[k - 1] + 2  # a line's last word and the line break
             starts = list(accumulate(steps, initial=0))
             starts.pop()
             return words, starts, list(map(add, starts, lengths)), lines
