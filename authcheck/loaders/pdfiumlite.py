@@ -136,7 +136,7 @@ class Unchecked:
 
     ctypes converts each argument through `argtypes` on every call, about 0.5 us; these take their
     arguments as they are, so the caller must pass exactly C's types: the text page as a
-    `ctypes.c_void_p`, the index as an int, each out-parameter as `ctypes.byref` of a c_double
+    `ctypes.c_void_p` (or its `from_param` object), the index as an int, each out-parameter as `ctypes.byref` of a c_double
     (of an FS_MATRIX for `matrix`).  A call then costs a third as much (0.25 against 0.75 us,
     measured).  They are taken from a `ctypes.PyDLL` of the same library, whose calls keep the GIL
     rather than release it and take it back around a call of well under a microsecond (about 15%

@@ -129,7 +129,9 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     unchecked = getattr(raw, "unchecked", None)  # pdfiumlite's calls without argument conversion
     if unchecked is not None:
         origin_of, box_of, object_of = unchecked.origin, unchecked.box, unchecked.text_object
-        page: Any = ctypes.c_void_p(handle)
+        # the text page as ctypes' own parameter object, passed to C as it is: a c_void_p would be
+        # converted into a new one on every call (a quarter of a call's cost)
+        page: Any = ctypes.c_void_p.from_param(handle)
         outs: list[Any] = [ctypes.byref(v) for v in (cx, cy, left, right, bottom, top)]
     else:
         origin_of, box_of, object_of = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharBox, raw.FPDFText_GetTextObject
