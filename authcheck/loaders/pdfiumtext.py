@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import math
-from itertools import accumulate, chain, compress
+from itertools import accumulate, chain, compress, count, islice
 from operator import add, itemgetter
 from typing import Any
 
@@ -146,7 +146,8 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     measure = [True] * n if every else _objects(object_of, page, starts, lines, contiguous)
     heads = sorted({*lines, *compress(range(n), measure)})  # word 0 is measured: it heads the first stretch
     lines_set = set(lines)
-    mended = _LINE_HYPHEN in text  # a run's end-of-line hyphens become "-" when its text is joined
+    if _LINE_HYPHEN in text:  # an end-of-line hyphen (its word's last character) is a hyphen in the run's text
+        words = [word.replace(_LINE_HYPHEN, "-") for word in words]
     matrix = raw.FS_MATRIX()
     emit = out.append
     run = -1  # the current run: its first word's index (-1: none), origin, size, width (along its baseline), angle
@@ -159,18 +160,19 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     # its -sin, and whether its angle and size may join the run
     half = below = low = high = minus_sin = 0.0
     joins = False
+    each = zip(count(), starts, ends)  # every word in order; each stretch takes its own from it
     for head, tail in zip(heads, [*heads[1:], n]):
         if measure[head]:
             size, advance, angle, cos, sin = _measure(raw, page, starts[head], matrix)
             low, high, minus_sin = -0.5 * size, 2.5 * size, -sin
             joins = run_angle == angle and abs(run_size - size) < 0.05 * size
         if head in lines_set and run >= 0:  # PDFium ended a line: a new run
-            emit(Fragment(_joined(words[run:head], mended), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
+            emit(Fragment(" ".join(words[run:head]), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
             run = -1
         if run < 0:
             joins = False
         upright = angle == 0
-        for k, start, end in zip(range(head, tail), starts[head:tail], ends[head:tail]):
+        for k, start, end in islice(each, tail - head):
             origin_of(page, start, ax, ay)
             x, y = cx.value, cy.value
             if upright and box_of(page, end - 1, e0, e1, e2, e3):
@@ -187,18 +189,12 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
                             width = along + reach
                         continue
             if run >= 0:
-                emit(Fragment(_joined(words[run:k], mended), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
+                emit(Fragment(" ".join(words[run:k]), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
             run, x0, y0, run_size, width, run_angle = k, x, y, size, reach, angle
             half, joins = 0.5 * run_size, abs(run_size - size) < 0.05 * size  # False only for a size that is not > 0
             below = -half
     if run >= 0:
-        emit(Fragment(_joined(words[run:], mended), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
-
-
-def _joined(words: list[str], mended: bool) -> str:
-    """A run's text: its words joined by spaces (`mended`: its end-of-line hyphens made "-")."""
-    text = " ".join(words)
-    return text.replace(_LINE_HYPHEN, "-") if mended else text
+        emit(Fragment(" ".join(words[run:]), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
 
 
 def _words(text: str) -> tuple[list[str], list[int], list[int], list[int]]:
