@@ -185,8 +185,9 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
                 if below <= dx * minus_sin + dy * cos <= half:  # on the run's baseline
                     along = dx * cos + dy * sin
                     if low <= along - width <= high:
-                        if along + reach > width:
-                            width = along + reach
+                        reach += along  # the word's end along the run
+                        if reach > width:
+                            width = reach
                         continue
             if run >= 0:
                 emit(Fragment(" ".join(words[run:k]), x0, y0, run_size, max(width, 0.0), run_angle, len(out)))
