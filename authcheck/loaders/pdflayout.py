@@ -189,21 +189,26 @@ def _lines(fragments: list[Fragment], angle: int) -> list[tuple[str, float, floa
         ((f.x * cos + f.y * sin, -f.x * sin + f.y * cos, f) for f in fragments), key=lambda item: (-item[1], item[0])
     )
     groups: list[list[tuple[float, float, Fragment]]] = []
+    group: list[tuple[float, float, Fragment]] = []
+    top_y = top_size = 0.0  # the current group's first fragment's frame y and size
     for item in placed:
-        if groups and groups[-1][0][1] - item[1] <= 0.5 * max(groups[-1][0][2].size, item[2].size):
-            groups[-1].append(item)
+        fy, size = item[1], item[2].size
+        if group and top_y - fy <= 0.5 * max(top_size, size):
+            group.append(item)
         else:
-            groups.append([item])
+            group = [item]
+            groups.append(group)
+            top_y, top_size = fy, size
     lines = []
     for group in groups:
         if len(group) > 1:
             group.sort(key=lambda item: item[0])
             _, frame_y, main = max(group, key=lambda item: len(item[2].text))
-            text, right = _join(group), max(fx + f.width for fx, _, f in group)
+            left, text, right = group[0][0], _join(group), max(fx + f.width for fx, _, f in group)
         else:  # most lines are one fragment: nothing to sort or join
-            _, frame_y, main = group[0]
-            text, right = main.text, group[0][0] + main.width
-        lines.append((text.strip(), round(main.y, 2), main.size, frame_y, (round(group[0][0], 2), round(right, 2))))
+            left, frame_y, main = group[0]
+            text, right = main.text, left + main.width
+        lines.append((text.strip(), round(main.y, 2), main.size, frame_y, (round(left, 2), round(right, 2))))
     return lines
 
 
