@@ -250,10 +250,10 @@ def _objects(object_of: Any, page: Any, starts: list[int], lines: list[int], con
                 measure[k] = True
             previous = current
         return measure
-    known: dict[int, Any] = {}
+    known: list[Any] = [None] * n  # each word's object once asked (0 for none)
 
     def of(k: int) -> Any:
-        found = known.get(k)
+        found = known[k]
         if found is None:
             found = known[k] = object_of(page, starts[k]) or 0
         return found
