@@ -8,7 +8,8 @@ changes what the letter "says" to every tool without touching what anyone sees. 
 word sequences are compared.  Misreadings are not differences: a changed part counts only when it
 is not a near spelling of what the page shows, holds a number or a word of the word list, and the
 fresh reading of that spot was confident.  A page the fresh reading cannot make out (under
-MIN_CHARS letters and digits), or does not reach in time, says nothing either way.
+MIN_CHARS letters and digits), or does not reach in time, says nothing either way; a reading cut
+short is reported (`pdf_forensics_incomplete`, and a "truncated" note: the file is held at review).
 """
 
 from __future__ import annotations
@@ -40,8 +41,14 @@ class Token:
     box: tuple[float, float, float, float] | None = None
 
 
-def compare(data: bytes, doc: Document, layer: Signal, settings: Any) -> dict[str, Signal]:
-    """`pdf_ocr_layer_mismatch` when a fresh reading of an OCR-layer page contradicts its text layer."""
+def compare(
+    data: bytes, doc: Document, layer: Signal, settings: Any, stopped: list[str] | None = None
+) -> dict[str, Signal]:
+    """`pdf_ocr_layer_mismatch` when a fresh reading of an OCR-layer page contradicts its text layer.
+
+    Where the fresh reading stopped before the last page (its time budget ran out, the OCR helper
+    failed), why is appended to `stopped`: the pages after it were not compared, which the caller
+    reports, so a layer edited on a page the reading did not reach is never a silent pass."""
     from authcheck.loaders.ocr.engine import available
     from authcheck.loaders.ocr.pages import read_pages
     from authcheck.loaders.pdfscan import render_pages
@@ -53,6 +60,8 @@ def compare(data: bytes, doc: Document, layer: Signal, settings: Any) -> dict[st
         return {}
     notes: list[Note] = []
     reading = read_pages(render_pages(data, [p - 1 for p in pages], limits), limits, engine, notes, numbers=pages)
+    if stopped is not None:
+        stopped += [n.detail for n in notes if n.code == "truncated" and n.data.get("reason") == "ocr"]
     found: list[tuple[int, str, str, tuple | None]] = []
     for page in pages:
         seen = [ln for ln in reading.lines if ln.page == page]

@@ -33,8 +33,9 @@ def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
 
 def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[str, Signal], tuple[Note, ...]]:
     """The signals, and a "truncated" note when the revision history was not fully examined (the
-    walk or the comparison of revisions stopped on time or size): `file.truncated-analysis` then
-    holds the file at review at least, so an edit hidden under many empty updates is never a silent pass."""
+    walk or the comparison of revisions stopped on time or size) or a scan's OCR layer was compared
+    with only some of its page images: `file.truncated-analysis` then holds the file at review at
+    least, so an edit hidden under many empty updates, or in a layer nobody sees, is never a silent pass."""
     limits = getattr(settings, "limits", None)
     budget = Budget(min(MAX_SECONDS, float(getattr(limits, "timeout", 30.0)) / 3))
     facts: dict[str, Signal] = {}
@@ -56,10 +57,15 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
         else:
             facts.update(_guarded("page content", incomplete, _content_facts, reader, doc, budget, incomplete) or {})
             if "pdf_ocr_layer" in facts:  # a fresh reading of the scanned pages against their text layer
+                stopped: list[str] = []
                 facts.update(
-                    _guarded("OCR layer", incomplete, ocrlayer.compare, data, doc, facts["pdf_ocr_layer"], settings)
+                    _guarded(
+                        "OCR layer", incomplete, ocrlayer.compare, data, doc, facts["pdf_ocr_layer"], settings, stopped
+                    )
                     or {}
                 )
+                incomplete += [f"OCR layer compared in part ({why})" for why in stopped]
+                truncated += [f"OCR text layer compared with the page images only in part: {why}" for why in stopped]
             facts.update(_guarded("scanned pages", incomplete, pdfscanpages.scan_page_facts, reader, doc) or {})
             facts.update(_guarded("catalog", incomplete, _catalog_facts, reader, data) or {})
         changes, problems = _guarded(
