@@ -34,6 +34,11 @@ class Match(NamedTuple):
 _new = tuple.__new__  #: Match(...) without the named tuple's Python-level __new__ (a sentence has several)
 
 
+def _longest_first(entry: Entry) -> int:
+    """Sort key: the entries of one first word, longest phrase first."""
+    return -len(entry.words)
+
+
 def _plural(word: str) -> list[str]:
     """The word and its regular plural."""
     if word.endswith(("s", "sh", "ch", "x", "z")):
@@ -101,14 +106,24 @@ class Index:
         for entry in entries:
             self.by_first.setdefault(entry.words[0], []).append(entry)
         for items in self.by_first.values():
-            items.sort(key=lambda e: -len(e.words))
+            if len(items) > 1:
+                items.sort(key=_longest_first)
         #: by first word: (by next word, open), lists of (entry, its second word or None) in `by_first` order.
         #: `open` holds the entries that may match whatever follows (one word, or a gap after the first);
         #: `by next word` adds, for each second word, the entries with that second word.  Most phrases fail on
         #: their second word ("in accordance with", "in the event", ...: 21 start with "in"), so a word
         #: tries only the entries its next word allows.
+        #: (Built on a command's path, or its standby's, before the first check: most first words have one
+        #: phrase, which takes the short way.)
         self._by_first: dict[str, tuple[dict[str, list], list]] = {}
+        nothing_next: dict[str, list] = {}  # shared, never changed
         for first, items in self.by_first.items():
+            if len(items) == 1:
+                entry = items[0]
+                second = entry.words[1] if len(entry.words) > 1 else None
+                pair = [(entry, second)]
+                self._by_first[first] = (nothing_next, pair) if second in (None, "*") else ({second: pair}, [])
+                continue
             pairs: list[tuple[Entry, str | None]] = [(e, e.words[1] if len(e.words) > 1 else None) for e in items]
             seconds = {second for _, second in pairs if second is not None and second != "*"}
             self._by_first[first] = (
