@@ -133,7 +133,7 @@ def _idle(pid: int, within: float = 30.0) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("named", "formats"), [("letter.docx", ["docx"]), ("letter.pdf", ["pdf"]), ("", ["text", "pdf", "docx"])]
+    ("named", "formats"), [("letter.docx", ["docx"]), ("letter.pdf", ["pdf"]), ("-", ["text", "pdf", "docx"])]
 )
 def test_a_standby_checks_a_made_up_letter_of_each_kind_named_while_it_waits(
     named, formats, two_cores, tmp_path, monkeypatch
@@ -141,9 +141,9 @@ def test_a_standby_checks_a_made_up_letter_of_each_kind_named_while_it_waits(
     from authcheck.batch import warmup
 
     monkeypatch.setattr(warmup, "warmed", [])
-    if named:
+    if named != "-":
         (tmp_path / named).write_bytes(b"not read before it is a worker")
-    standby.start([str(tmp_path / named)])
+    standby.start([str(tmp_path / named) if named != "-" else "-"])
     pid = standby._held[0].pid
     assert _idle(pid)
     (result,) = scan(make(tmp_path, ("a.txt", "ok", 20)), FAST, load_ruleset(), jobs=1, check=warmed_check)
@@ -238,6 +238,18 @@ def test_the_other_commands_are_the_clis():
     from authcheck.cli.main import main
 
     assert set(standby.OTHER_COMMANDS) == set(main.commands) - {"check"}
+
+
+def test_a_folder_scan_starts_no_standby(two_cores, tmp_path):
+    (tmp_path / "letter.txt").write_text("Dear Sir,")
+    for argv in (["check", str(tmp_path)], [str(tmp_path / "letter.txt"), str(tmp_path), "--format", "json"]):
+        standby.start(argv)
+        assert standby._held is None, argv
+    standby.start(["check", str(tmp_path / "letter.txt"), "--format", "json"])  # a file: started
+    assert standby._held is not None
+    pid = standby._held[0].pid
+    standby.discard()
+    assert _gone(pid)
 
 
 def test_the_standby_guesses_the_formats_from_the_files_named(tmp_path):
