@@ -12,7 +12,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from authcheck.batch.pipeline import PIPELINE_MODULES
 from authcheck.engine.ruleref import RuleSetRef, loaded
 from authcheck.model import Result
 from authcheck.util.places import package_dir
+from authcheck.util.records import mutable
 from authcheck.version import __version__
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 STDIN = "-"
 
 
-@dataclass
+@mutable
 class Run:
     """Everything one run needs, built once; `results()` does the work."""
 
