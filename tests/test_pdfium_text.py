@@ -90,9 +90,9 @@ def test_words_measured_from_their_text_object_give_the_same_fragments(monkeypat
     asked: list[int] = []
     original = pdfium._measure
 
-    def measure(raw, handle, index, matrix):
+    def measure(matrix_of, font_size_of, page, index, *matrix):
         asked.append(index)
-        return original(raw, handle, index, matrix)
+        return original(matrix_of, font_size_of, page, index, *matrix)
 
     monkeypatch.setattr(pdfium, "_measure", measure)
 

@@ -18,8 +18,8 @@ cache, another command) it is stopped, and the scan forks its workers as it alwa
 
 It costs the spare core's time while the command starts, so it is not started with one usable
 core, while this command is starting the warm server (which needs that core), for a folder scan
-(`_names_a_folder`), or with AUTHCHECK_STANDBY=off.  It never reads a file before it is a worker, and leaves when the command
-ends or its parent is gone.
+(see `start`), or with AUTHCHECK_STANDBY=off.  It never reads a file before it is a worker, and
+leaves when the command ends or its parent is gone.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from authcheck.util.confine import usable_cores as _usable_cores  # a name of it
 OTHER_COMMANDS = ("baseline", "config", "extract", "rules", "server")
 _NO_CHECK = {"-h", "--help", "-V", "--version", "--scheduler"}  #: help, version, a Dask scan
 ENV = "AUTHCHECK_STANDBY"
+
 WAIT = 10.0  #: seconds a scan waits for a standby still starting before it forks a worker instead
 
 #: What a batch prewarms but a check imports only for a file that needs it (pypdf: a PDF that is not
@@ -68,11 +69,20 @@ def start(argv: list[str]) -> None:
     otherwise wait for): a socket pair for its pipe and a pipe whose end it holds as its sentinel,
     which `take` wraps as the `multiprocessing` connection and process a worker has."""
     global _held
-    if _held is not None or not wanted(argv) or _names_a_folder(argv):
+    if _held is not None or not wanted(argv):
+        return
+    named = _named(argv)
+    if None in named:
+        # A folder scan: its first worker would be ready a few tens of milliseconds sooner in a scan of
+        # seconds (no difference measured on 1,000 letters), while a re-scan the result cache answers
+        # whole, the usual CI run, would pay for it: the standby's imports, rules and warm-up on the
+        # other core slow the command's own work (1,000 cached letters: 0.18 s without, 0.27 s with,
+        # on this project's 2-core machine).  An option's value that names a folder (`--rules DIR`)
+        # counts too; the standby's rules would not be that run's anyway.
         return
     import _socket
 
-    extensions = _extensions(argv)
+    extensions = _extensions(argv, named)
     ours, theirs = (s.detach() for s in _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM))
     sentinel, alive = os.pipe()
     parent = os.getpid()
@@ -299,41 +309,28 @@ def _stdin_as_multiprocessing_leaves_it() -> None:
             pass
 
 
-def _names_a_folder(argv: list[str]) -> bool:
-    """Whether an argument (not an option) names a folder: a folder scan starts no standby.
-
-    Its first worker would be ready a few tens of milliseconds sooner in a scan of seconds (no
-    difference measured on 1,000 letters), while a re-scan the result cache answers whole, the usual
-    CI run, would pay for it: its imports, rules and warm-up on the other core slow the command's
-    own work (1,000 cached letters: 0.18 s without, 0.27 s with, on this project's 2-core machine).
-    An option's value that names a folder (`--rules DIR`) counts too; the standby's rules would not
-    be that run's anyway."""
-    for arg in argv:
-        if not arg.startswith("-") and arg != "check":
-            try:
-                if os.path.isdir(arg):
-                    return True
-            except (OSError, ValueError):
-                continue
-    return False
-
-
-def _extensions(argv: list[str]) -> tuple[str, ...]:
-    """The extensions of the files the arguments name ("" for a folder or standard input, for which
-    every format is prewarmed); arguments that name nothing on disk (options, their values) are
-    left out.  Only a guess of what to import: a wrong one costs the spare core's time."""
-    found = []
+def _named(argv: list[str]) -> list[str | None]:
+    """What each argument that names something is: a file's extension (lowercased), "" for standard
+    input, None for a folder; arguments that name nothing on disk (options, their values) are left
+    out.  Each argument is looked at on disk once."""
+    found: list[str | None] = []
     for arg in argv:
         if arg == "-":
             found.append("")
-        elif not arg.startswith("-") and arg not in ("check",):
+        elif not arg.startswith("-") and arg != "check":
             try:
-                is_file = os.path.isfile(arg)
-                is_dir = not is_file and os.path.isdir(arg)
+                if os.path.isfile(arg):
+                    found.append(os.path.splitext(arg)[1].lower())
+                elif os.path.isdir(arg):
+                    found.append(None)
             except (OSError, ValueError):
                 continue
-            if is_file:
-                found.append(os.path.splitext(arg)[1].lower())
-            elif is_dir:
-                found.append("")
+    return found
+
+
+def _extensions(argv: list[str], named: list[str | None] | None = None) -> tuple[str, ...]:
+    """The extensions of the files the arguments name ("" for a folder or standard input, for which
+    every format is prewarmed; `named`: `_named(argv)` when the caller has it).  Only a guess of
+    what to import: a wrong one costs the spare core's time."""
+    found = ["" if ext is None else ext for ext in (_named(argv) if named is None else named)]
     return tuple(dict.fromkeys(found)) or ("",)

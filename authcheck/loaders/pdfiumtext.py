@@ -127,16 +127,19 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     cx, cy = ctypes.c_double(), ctypes.c_double()
     left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     unchecked = getattr(raw, "unchecked", None)  # pdfiumlite's calls without argument conversion
+    matrix = raw.FS_MATRIX()
     if unchecked is not None:
         origin_of, box_of, object_of = unchecked.origin, unchecked.box, unchecked.text_object
+        matrix_of, font_size_of = unchecked.matrix, unchecked.font_size
         # the text page as ctypes' own parameter object, passed to C as it is: a c_void_p would be
         # converted into a new one on every call (a quarter of a call's cost)
         page: Any = ctypes.c_void_p.from_param(handle)
-        outs: list[Any] = [ctypes.byref(v) for v in (cx, cy, left, right, bottom, top)]
+        outs: list[Any] = [ctypes.byref(v) for v in (cx, cy, left, right, bottom, top, matrix)]
     else:
         origin_of, box_of, object_of = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharBox, raw.FPDFText_GetTextObject
-        page, outs = handle, [cx, cy, left, right, bottom, top]
-    ax, ay, e0, e1, e2, e3 = outs
+        matrix_of, font_size_of = raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize
+        page, outs = handle, [cx, cy, left, right, bottom, top, matrix]
+    ax, ay, e0, e1, e2, e3, m_out = outs
     words, starts, ends, lines = _words(text)
     if not words:
         return
@@ -148,7 +151,6 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     lines_set = set(lines)
     if _LINE_HYPHEN in text:  # an end-of-line hyphen (its word's last character) is a hyphen in the run's text
         words = [word.replace(_LINE_HYPHEN, "-") for word in words]
-    matrix = raw.FS_MATRIX()
     emit = out.append
     run = -1  # the current run: its first word's index (-1: none), origin, size, width (along its baseline), angle
     x0 = y0 = run_size = width = 0.0
@@ -163,7 +165,7 @@ def _runs(raw: Any, textpage: Any, out: list[Fragment]) -> None:
     each = zip(count(), starts, ends)  # every word in order; each stretch takes its own from it
     for head, tail in zip(heads, [*heads[1:], n]):
         if measure[head]:
-            size, advance, angle, cos, sin = _measure(raw, page, starts[head], matrix)
+            size, advance, angle, cos, sin = _measure(matrix_of, font_size_of, page, starts[head], m_out, matrix)
             low, high, minus_sin = -0.5 * size, 2.5 * size, -sin
             joins = run_angle == angle and abs(run_size - size) < 0.05 * size
         if head in lines_set and run >= 0:  # PDFium ended a line: a new run
@@ -297,14 +299,13 @@ _LINE_HYPHEN = "\ufffe"
 _RTL = compiled("[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]").search
 
 
-def _measure(raw: Any, page: Any, index: int, m: Any) -> tuple[float, float, int, float, float]:
-    """Size, advance, angle (whole degrees), its cosine and sine, of the glyph at `index` (`page`: the
-    text page as `_runs` passes it to the per-word calls; `m`: an FS_MATRIX to fill)."""
-    unchecked = getattr(raw, "unchecked", None)
-    if unchecked is not None:
-        found, font = unchecked.matrix(page, index, ctypes.byref(m)), unchecked.font_size(page, index)
-    else:
-        found, font = raw.FPDFText_GetMatrix(page, index, m), raw.FPDFText_GetFontSize(page, index)
+def _measure(
+    matrix_of: Any, font_size_of: Any, page: Any, index: int, m_out: Any, m: Any
+) -> tuple[float, float, int, float, float]:
+    """Size, advance, angle (whole degrees), its cosine and sine, of the glyph at `index`, through the
+    matrix and font-size calls `_runs` chose (`page` and `m_out`, the FS_MATRIX `m` to fill, as
+    those calls take them)."""
+    found, font = matrix_of(page, index, m_out), font_size_of(page, index)
     a, b, c, d = (m.a, m.b, m.c, m.d) if found else (1.0, 0.0, 0.0, 1.0)
     size = font * math.hypot(c, d) or 1.0
     advance = font * math.hypot(a, b)

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 from authcheck.engine.checks.tense import (
     _YEAR,
-    AUXILIARIES,
-    MODALS,
+    FINITE,
     PRONOUNS,
     _aux_chain,
     tense_of,
@@ -165,7 +164,7 @@ def _request(ctx: _Ctx, m, clause, is_noun, lex):
     return None
 
 
-MAIN_VERBS = AUXILIARIES | MODALS | {"continue", "continues", "remain"}  #: a clause with one has its main verb
+MAIN_VERBS = FINITE | {"continue", "continues", "remain"}  #: a clause with one has its main verb
 
 
 def _participle(ctx: _Ctx, m, clause, is_noun, lex):

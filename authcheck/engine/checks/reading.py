@@ -17,9 +17,8 @@ from authcheck.engine.checks.guards import first_guard
 from authcheck.engine.checks.tense import (
     ADVERBS,
     AUX_FUTURE,
-    AUXILIARIES,
     DETERMINERS,
-    MODALS,
+    FINITE,
     PRONOUNS,
     tense_of,
 )
@@ -383,9 +382,6 @@ def _polarity(ctx: _Ctx, m, clause, lex):
     if cue is None or any(cue.hi <= a.lo < m.lo for a in ctx.actions if a.entry.kind == "action"):
         return None  # "not be cutting funding": the negation belongs to "cutting"
     return lex.continuation, "double negation"
-
-
-FINITE = AUXILIARIES | MODALS  #: a finite verb or auxiliary
 
 
 def _finite_before(ctx: _Ctx, i: int, lo: int) -> bool:

@@ -55,6 +55,7 @@ ADVERBS = {
 }
 AUXILIARIES = AUX_FUTURE | AUX_PRESENT | AUX_PERFECT | AUX_PAST  #: built once, not on every lookup
 MODALS = {"would", "could", "should", "may", "might", "must", "can"}
+FINITE = AUXILIARIES | MODALS  #: a finite verb or auxiliary
 PRONOUNS = {"i", "we", "he", "she", "they", "it", "who", "which", "that"}
 DETERMINERS = {"the", "a", "an", "its", "their", "our", "your", "his", "her", "this", "that", "these", "those", "my"}
 IRREGULAR_PAST = {
@@ -90,7 +91,7 @@ def _aux_chain(words: list, i: int, lo: int) -> list:
     """Auxiliaries directly before token i (skipping adverbs)."""
     out = []
     j = i - 1
-    while j >= lo and (words[j] in ADVERBS or words[j] in AUXILIARIES or words[j] in MODALS):
+    while j >= lo and (words[j] in ADVERBS or words[j] in FINITE):
         if words[j] not in ADVERBS or words[j] in ("be", "been", "being"):
             out.append(words[j])
         j -= 1
