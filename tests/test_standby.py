@@ -297,7 +297,8 @@ from authcheck.cli import launcher
 _exit, command = os._exit, os.getpid()
 def leave(code):
     if os.getpid() == command:  # not the standby or a worker, which inherit this too
-        sys.stderr.write("TAKEN " + json.dumps(taken) + "\\n")
+        compiled = "authcheck.engine.rulepack" in sys.modules  # the rules were compiled here
+        sys.stderr.write("TAKEN " + json.dumps(taken) + " COMPILED " + json.dumps(compiled) + "\\n")
         sys.stderr.flush()
     _exit(code)
 os._exit = leave
@@ -323,9 +324,16 @@ def test_the_first_command_takes_its_standby_and_writes_the_same_report(fmt, tmp
     assert order(default.stdout.splitlines()) == order(off.stdout.splitlines())
     assert default.returncode == 1 and default.stdout.strip()
     cores = len(os.sched_getaffinity(0))
-    taken = json.loads(default.stderr.split("TAKEN ")[1])  # one answer for each worker the scan started
-    assert taken[:1] == [cores > 1] and True not in taken[1:]
-    assert True not in json.loads(off.stderr.split("TAKEN ")[1])  # none started
+    taken, compiled = json.loads(default.stderr.split("TAKEN ")[1].split(" COMPILED ")[0]), _compiled(default)
+    assert taken[:1] == [cores > 1] and True not in taken[1:]  # one answer for each worker the scan started
+    assert True not in json.loads(off.stderr.split("TAKEN ")[1].split(" COMPILED ")[0])  # none started
+    # One file's JSON report needs no rule compiled in the command when its standby compiled them; SARIF
+    # describes every rule, and two files fork a second worker from the command.
+    assert compiled is (fmt != "json" or cores < 2) and _compiled(off) is True
+
+
+def _compiled(run) -> bool:
+    return json.loads(run.stderr.split(" COMPILED ")[1].split()[0])
 
 
 def test_a_target_list_for_the_scan_is_unchanged_by_a_standby(two_cores, tmp_path):
@@ -336,3 +344,94 @@ def test_a_target_list_for_the_scan_is_unchanged_by_a_standby(two_cores, tmp_pat
     pids = {r.fields["pid"] for r in results if r.error is None}
     assert pid in pids and len(pids) <= 2
     assert _gone(pid)
+
+
+def _run(path: Path, settings: Settings = FAST):
+    """A one-file run of the command's kind: the built-in rules as a `RuleSetRef`, no cache."""
+    from authcheck.batch.config import ProjectConfig
+    from authcheck.batch.run import Run
+    from authcheck.engine.ruleref import RuleSetRef
+
+    run = Run([str(path)], ProjectConfig(settings, cache=False), RuleSetRef(settings), jobs=1)
+    return run, run.targets()
+
+
+def _record(result) -> dict:
+    from authcheck.batch.cache import result_to_record
+
+    record = result_to_record(result)
+    record.pop("elapsed_ms", None)
+    return record
+
+
+def test_the_standby_compiles_a_single_files_rules_for_the_command(two_cores, tmp_path):
+    letter = SAMPLES / "withdrawal-letter-2020.txt"
+    pid = _started()
+    run, targets = _run(letter)
+    run.prepare(targets)
+    assert not run.ruleset.loaded  # its standby vouched for the rules: not compiled here as well
+    (result,) = run.results(targets)
+    assert result.error is None and not run.ruleset.loaded and _gone(pid)
+    plain, targets = _run(letter)
+    standby.discard()
+    (expected,) = plain.results(targets)  # no standby: compiled here, as always
+    assert plain.ruleset.loaded and _record(result) == _record(expected)
+
+
+def test_a_standby_that_died_after_vouching_leaves_the_rules_to_the_forked_worker(two_cores, tmp_path):
+    letter = SAMPLES / "withdrawal-letter-2020.txt"
+    pid = _started()
+    run, targets = _run(letter)
+    run.prepare(targets)
+    assert not run.ruleset.loaded
+    os.kill(pid, 9)
+    assert _gone(pid)
+    (result,) = run.results(targets)
+    assert result.error is None and result.findings and not run.ruleset.loaded  # the worker compiled them
+
+
+def test_rules_the_standby_could_not_compile_are_loaded_by_the_command_with_their_error(
+    two_cores, tmp_path, monkeypatch
+):
+    from authcheck.engine import rulepack
+    from authcheck.errors import RuleError
+
+    def broken(settings, read=None):
+        raise RuleError("the pack does not compile")
+
+    monkeypatch.setattr(rulepack, "ruleset_for", broken)  # in the standby it forks, and here
+    pid = _started()
+    run, targets = _run(SAMPLES / "withdrawal-letter-2020.txt")
+    with pytest.raises(RuleError, match="does not compile"):
+        run.prepare(targets)
+    standby.discard()
+    assert _gone(pid)
+
+
+@pytest.mark.parametrize("settings", [Settings(limits=Limits(timeout=20, memory_mb=64)), None])
+def test_the_command_compiles_for_itself_what_the_standby_does_not_stand_for(settings, two_cores, tmp_path):
+    """A smaller memory cap than the standby compiled under, or two files (the second worker is
+    forked from the command): the rules are compiled here."""
+    letter = SAMPLES / "withdrawal-letter-2020.txt"
+    _started()
+    if settings is None:
+        from authcheck.batch.config import ProjectConfig
+        from authcheck.batch.run import Run
+        from authcheck.engine.ruleref import RuleSetRef
+
+        run = Run([str(letter), str(SAMPLES / "draft-memo.docx")], ProjectConfig(FAST, cache=False), RuleSetRef(FAST))
+        targets = run.targets()
+    else:
+        run, targets = _run(letter, settings)
+    run.prepare(targets)
+    assert run.ruleset.loaded
+
+
+def test_a_worker_handed_unloaded_rules_compiles_them_before_its_first_file(tmp_path):
+    """Before the file's time starts, and the check sees the compiled set, not the stand-in."""
+    from authcheck.engine.ruleref import RuleSetRef
+
+    ref = RuleSetRef(FAST)
+    (result,) = scan(make(tmp_path, ("a.txt", "ok", 20)), FAST, ref, jobs=1, check=fake_check)
+    assert result.error is None and f"digest='{ref.digest}'" in result.fields["ruleset"]
+    assert not ref.loaded  # in the worker, not here

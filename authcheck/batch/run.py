@@ -20,7 +20,7 @@ from authcheck.batch.config import ProjectConfig
 from authcheck.batch.discover import Target, discover
 from authcheck.batch.filehash import content_hashes
 from authcheck.batch.pipeline import PIPELINE_MODULES
-from authcheck.engine.ruleref import RuleSetRef, loaded
+from authcheck.engine.ruleref import RuleSetRef, compiled_for, loaded
 from authcheck.model import Result
 from authcheck.util.places import package_dir
 from authcheck.util.records import mutable
@@ -53,6 +53,7 @@ class Run:
     _texts: dict = field(default_factory=dict, repr=False)
     _plan: tuple | None = field(default=None, repr=False)  #: (targets, cache, lookup) from `prepare`
     _keyed_rules: str | None = field(default=None, repr=False)  #: the rule digest the cache keys hold
+    _standby_rules: bool | None = field(default=None, repr=False)  #: see `_on_standby`
     _baseline: Baseline | None = None
     _ignore: IgnoreFile | None = None
 
@@ -106,7 +107,7 @@ class Run:
         cache = self._open_cache()
         try:
             plan = self._lookup(cache, list(targets))
-            if plan[1]:
+            if plan[1] and not self._on_standby(plan[1]):
                 loaded(self.ruleset)
         except BaseException:
             if cache is not None:
@@ -123,7 +124,7 @@ class Run:
                 if on_start:
                     on_start(result.path)
                 yield result
-            if todo and loaded(self.ruleset).digest != self._keyed_rules:  # a rule file changed meanwhile
+            if todo and self.ruleset.digest != self._keyed_rules:  # a rule file changed before they loaded
                 keys = {}
             for result in self._scan(todo, on_start):
                 key, digest = keys.get(result.path, (None, None))
@@ -157,9 +158,8 @@ class Run:
         if not todo:
             return iter(())
         from authcheck.batch.pool import scan, scan_inline
-        from authcheck.engine.rulepack import ruleset_for
 
-        ruleset = loaded(self.ruleset)
+        ruleset = self.ruleset if self._on_standby(todo) else loaded(self.ruleset)
         if self.project.scheduler and self.isolate:  # a Dask cluster (cluster.py)
             from authcheck.batch.cluster import cluster_scan
 
@@ -176,8 +176,25 @@ class Run:
             jobs=self.jobs,
             on_start=on_start,
             keep_letter=self.keep_letter,
-            ruleset_factory=ruleset_for,
+            ruleset_factory=compiled_for,
         )
+
+    def _on_standby(self, todo: list[Target]) -> bool:
+        """True when the one file left goes to the command's standby (`standby.py`), which has
+        compiled this run's rules: the same built-in rule files, read to the same digest.  Then they
+        are not compiled here as well: the standby's compilation vouches for them (a pack that does
+        not compile leaves it without a digest, and the rules are loaded here, with their error, as
+        before), and a worker forked in its place compiles them itself (`workers._build_ruleset`).
+        The standby is asked once, before the first compilation could start."""
+        ref = self.ruleset
+        if len(todo) != 1 or not self.isolate or self.project.scheduler or not _standby_compiles(self.settings):
+            return False
+        if not isinstance(ref, RuleSetRef) or ref.loaded:
+            return False
+        if self._standby_rules is None:
+            standby = sys.modules.get("authcheck.batch.standby")
+            self._standby_rules = standby is not None and standby.announced(asking=True) == ref.digest
+        return self._standby_rules
 
     def _open_cache(self):
         """The result cache, or None when it is off."""
@@ -248,6 +265,15 @@ class Run:
         from authcheck.suppress.ignore import apply_suppressions
 
         return apply_suppressions(result, self._baseline, self._ignore, self.today, self.settings)
+
+
+def _standby_compiles(settings) -> bool:
+    """True when the standby's compilation stands for these settings': the built-in rules alone,
+    under a memory cap no smaller than the default it compiled them under."""
+    from authcheck.settings import Limits
+
+    memory = settings.limits.memory_mb
+    return not settings.rule_dirs and (memory == 0 or memory >= Limits().memory_mb)
 
 
 def _prewarm(targets: list[Target]) -> None:

@@ -69,3 +69,11 @@ class RuleSetRef:
 def loaded(ruleset):
     """The RuleSet itself: a `RuleSetRef` loaded (RuleError on a bad pack), anything else as it is."""
     return ruleset.load() if isinstance(ruleset, RuleSetRef) else ruleset
+
+
+def compiled_for(settings):
+    """`rulepack.ruleset_for(settings)`, imported when first called: the scan's rule factory for
+    workers that compile their own rules, which a command that never calls it does not import."""
+    from authcheck.engine.rulepack import ruleset_for
+
+    return ruleset_for(settings)
