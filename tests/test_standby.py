@@ -435,3 +435,12 @@ def test_a_worker_handed_unloaded_rules_compiles_them_before_its_first_file(tmp_
     (result,) = scan(make(tmp_path, ("a.txt", "ok", 20)), FAST, ref, jobs=1, check=fake_check)
     assert result.error is None and f"digest='{ref.digest}'" in result.fields["ruleset"]
     assert not ref.loaded  # in the worker, not here
+
+
+def test_a_missing_file_does_not_wait_for_the_standby(two_cores, tmp_path):
+    """Nothing is checked, so nothing waits for the standby's rules: the command loads them as before."""
+    _started()
+    run, targets = _run(tmp_path / "gone.pdf")
+    assert [t.missing for t in targets] == [True]
+    run.prepare(targets)
+    assert run.ruleset.loaded and standby._said is standby._UNASKED

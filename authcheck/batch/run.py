@@ -187,7 +187,9 @@ class Run:
         before), and a worker forked in its place compiles them itself (`workers._build_ruleset`).
         The standby is asked once, before the first compilation could start."""
         ref = self.ruleset
-        if len(todo) != 1 or not self.isolate or self.project.scheduler or not _standby_compiles(self.settings):
+        if len(todo) != 1 or todo[0].missing or not self.isolate or self.project.scheduler:
+            return False  # none to check (nothing to wait for), or not in a local worker
+        if not _standby_compiles(self.settings):
             return False
         if not isinstance(ref, RuleSetRef) or ref.loaded:
             return False
