@@ -52,7 +52,7 @@ ASKED = "asked"
 
 _held: tuple[Any, Any] | None = None  #: (process, the parent's end of its pipe) until taken or stopped
 _UNASKED = object()
-_said: Any = _UNASKED  #: the digest the held standby announced (`announced`), once asked
+_said: Any = _UNASKED  #: the digest the held standby announced (`announced`), once read
 
 
 def wanted(argv: list[str], env=None) -> bool:
