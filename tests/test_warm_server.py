@@ -205,9 +205,75 @@ def test_a_killed_client_stops_its_command(warm, tmp_path):
     proc.kill()
     proc.wait()
     deadline = time.monotonic() + 15
-    while _children_of(pid) and time.monotonic() < deadline:
+    while _commands_of(warm, pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _children_of(pid) == []
+    assert _commands_of(warm, pid) == []
+
+
+def _spare(run) -> int:
+    """The pid of the spare the server holds now (0: none)."""
+    _, out, _ = run("server", "status")
+    return int(re.search(rb"spare=(\d+)", out).group(1))
+
+
+def _commands_of(run, pid: int) -> list[int]:
+    """The server's children but the spare it holds (the spare is forked again after each command)."""
+    return [child for child in _children_of(pid) if child != _spare(run)]
+
+
+def _spare_ready(run, within: float = 20.0) -> int:
+    deadline = time.monotonic() + within
+    while not _spare(run) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _spare(run)
+
+
+def _gone(pid: int, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("path", ["spare", "spare killed"])
+def test_a_command_is_served_by_the_spare_or_by_a_fork_when_it_is_gone(warm, tmp_path, path):
+    """The server forks a command's monitor and the command ahead of the request (a spare); when the
+    spare is gone it forks them at the request, as it always did: served either way, the same output."""
+    started(warm)
+    server_pid = _server_pid(warm)
+    spare = _spare_ready(warm)
+    assert spare and len(_children_of(spare)) == 1  # the monitor, and its command forked ahead
+    if path == "spare killed":
+        (ahead,) = _children_of(spare)
+        os.kill(spare, signal.SIGKILL)
+        assert _gone(spare) and _gone(ahead)  # the command ahead leaves with it
+    folder = _scan_folder(tmp_path, 400)
+    args = [str(folder), "--format", "jsonl", "--no-cache", "--jobs", "1"]
+    proc = subprocess.Popen(
+        [sys.executable, "-P", "-m", "authcheck", *args], env=warm.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    first = proc.stdout.readline()  # one record: the command runs
+    monitors = _children_of(server_pid)
+    assert _children_of(proc.pid) == [], "served, not run cold by the client"
+    assert (spare in monitors) is (path == "spare")  # the spare runs it, or a monitor forked at the request
+    rest, _ = proc.communicate(timeout=120)
+    cold = warm(*args, mode="off")
+    assert proc.returncode == cold[0] and sorted((first + rest).splitlines()) == sorted(cold[1].splitlines())
+    assert _spare_ready(warm) not in (0, spare)  # a new spare once the server is quiet
+
+
+def test_the_spare_and_its_command_leave_with_the_server(warm):
+    started(warm)
+    spare = _spare_ready(warm)
+    (ahead,) = _children_of(spare)
+    rc, _, _ = warm("server", "stop")
+    assert rc == 0 and _gone(spare) and _gone(ahead)
 
 
 def test_the_clients_limits_apply_to_the_served_command(warm, tmp_path):
