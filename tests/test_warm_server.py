@@ -4,6 +4,7 @@ used only where it is safe (private folder, same code, same user)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import resource
@@ -388,3 +389,66 @@ def test_a_checkout_run_with_python_m_is_served_by_its_own_code(warm, tmp_path):
     _, out, _ = warm("server", "status", cwd=checkout, installed=False)
     assert int(re.search(rb"served=(\d+)", out).group(1)) == before + 1
     warm("server", "stop", cwd=checkout, installed=False)
+
+
+def test_a_served_scans_first_worker_is_the_one_its_spare_forked_ahead(warm, tmp_path):
+    """The spare's command forks its first worker ahead too (`standby.start_ahead`); the scan takes
+    it, and it has taken on the client's folder (the paths are relative) and limits."""
+    started(warm)
+    spare = _spare_ready(warm)
+    (ahead,) = _children_of(spare)
+    deadline = time.monotonic() + 10
+    while not _children_of(ahead) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (worker,) = _children_of(ahead)
+    folder = _scan_folder(tmp_path, 400)
+    args = [".", "--format", "jsonl", "--no-cache", "--jobs", "1"]
+    proc = subprocess.Popen(
+        [sys.executable, "-P", "-m", "authcheck", *args],
+        env=warm.env,
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = proc.stdout.readline()
+    assert _children_of(ahead) == [worker], "the scan's one worker is the one forked ahead"
+    rest, _ = proc.communicate(timeout=120)
+    cold = warm(*args, mode="off", cwd=folder)
+    records = sorted((first + rest).splitlines())
+    assert proc.returncode == cold[0] and len(records) == 400 and records == sorted(cold[1].splitlines())
+
+
+ENCODE = """
+import sys
+from authcheck.cli.warm import MAGIC, encode_request
+data = encode_request(b"run", b"key", ["letter.pdf"])
+sys.stdout.buffer.write(data[len(MAGIC):].partition(b"\\n")[2])
+"""
+
+ADOPT = """
+import json, os, sys
+from authcheck.batch.standby import _Pipe, _took_request
+from authcheck.cli.server import _adopted
+theirs, ours = os.pipe()
+_Pipe(ours).send(("request", sys.stdin.buffer.read()))
+took = _took_request(_Pipe(theirs), os.getppid(), _adopted)
+print(json.dumps([took, os.getcwd(), os.umask(0), os.environ.get("AC_PROBE")]))
+"""
+
+
+def test_a_standby_forked_ahead_takes_on_the_clients_folder_umask_and_environment(tmp_path):
+    """What a worker forked by the command would inherit, the one forked ahead is sent
+    (`standby.proceed`: the request as the server got it) and takes on before it says it is ready."""
+    client = {**os.environ, "AC_PROBE": "the client's"}
+    body = subprocess.run(
+        [sys.executable, "-c", ENCODE],
+        env=client,
+        cwd=tmp_path,
+        capture_output=True,
+        preexec_fn=lambda: os.umask(0o027),
+    ).stdout
+    server = {k: v for k, v in os.environ.items() if k != "AC_PROBE"}
+    out = subprocess.run(
+        [sys.executable, "-c", ADOPT], input=body, env=server, cwd="/", capture_output=True, timeout=60
+    )
+    assert json.loads(out.stdout) == [True, str(tmp_path), 0o027, "the client's"], out.stderr

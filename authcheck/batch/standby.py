@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from authcheck.util.confine import quiet, sigint_held
@@ -73,7 +74,6 @@ def start(argv: list[str]) -> None:
     A bare `os.fork`, before multiprocessing is imported here (≈ 15 ms, which the standby would
     otherwise wait for): a socket pair for its pipe and a pipe whose end it holds as its sentinel,
     which `take` wraps as the `multiprocessing` connection and process a worker has."""
-    global _held, _said
     if _held is not None or not wanted(argv):
         return
     named = _named(argv)
@@ -85,9 +85,45 @@ def start(argv: list[str]) -> None:
         # on this project's 2-core machine).  An option's value that names a folder (`--rules DIR`)
         # counts too; the standby's rules would not be that run's anyway.
         return
+    _fork(_extensions(argv, named))
+
+
+def start_ahead(adopt: Callable[[bytes], bool], close: tuple[int, ...] = ()) -> None:
+    """Fork a standby for a command the warm server's spare holds before its request comes
+    (`cli/server.py`): a copy of the prewarmed server, it has nothing to import, compile or warm up.
+    It waits for `proceed` (its command's request as the server received it), which `adopt(request)`
+    makes its own as the command did (the client's context, umask, environment and folder: False
+    when it cannot), before it says it is ready.  `close`: descriptors of the command's it must not
+    hold."""
+    if _held is None:
+        _fork(("",), adopt=adopt, close=close)
+
+
+def proceed(request: bytes, env=None) -> None:
+    """The command has its request (`request`: as the server received it) and has become the
+    client's: the standby forked ahead joins its process group and takes on what a worker forked
+    now would inherit (the client's niceness, CPUs and limits, umask, environment, folder), or is
+    stopped when this command should have none (`AUTHCHECK_STANDBY=off`, one usable core)."""
+    if _held is None:
+        return
+    env = os.environ if env is None else env
+    if (env.get(ENV) or "").strip().lower() in ("off", "0", "false", "no") or _usable_cores() < 2:
+        discard()
+        return
+    try:
+        os.setpgid(_held[0].pid, os.getpgrp())  # signals to the command's group reach it as a worker's
+        _connected()[1].send(("request", request))
+    except Exception:  # it died: the scan forks its worker
+        discard()
+
+
+def _fork(
+    extensions: tuple[str, ...], *, adopt: Callable[[bytes], bool] | None = None, close: tuple[int, ...] = ()
+) -> None:
+    """Fork the standby with its pipe and sentinel (see `start`)."""
+    global _held, _said
     import _socket
 
-    extensions = _extensions(argv, named)
     ours, theirs = (s.detach() for s in _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM))
     sentinel, alive = os.pipe()
     parent = os.getpid()
@@ -98,7 +134,9 @@ def start(argv: list[str]) -> None:
             try:
                 os.close(ours)
                 os.close(sentinel)
-                _main(theirs, parent, extensions)
+                for fd in close:
+                    os.close(fd)
+                _main(theirs, parent, extensions, adopt)
                 code = 0
             finally:
                 os._exit(code)
@@ -241,13 +279,17 @@ class _Forked:
                 pass
 
 
-def _main(fd: int, parent: int, extensions: tuple[str, ...]) -> None:
-    """The standby: quiet like a worker, then the imports and rules, then wait to be taken."""
+def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[bytes], bool] | None = None) -> None:
+    """The standby: quiet like a worker, then the imports and rules, then wait to be taken.
+    `adopt` (`start_ahead`): first its command's request (`proceed`), made its own, and no warm-up."""
     quiet()
     _stdin_as_multiprocessing_leaves_it()
     conn = _Pipe(fd)
     digest = None
     ruleset = None
+    ahead = adopt is not None
+    if adopt is not None and not _took_request(conn, parent, adopt):
+        return
     try:
         from authcheck.batch.pipeline import PIPELINE_MODULES
         from authcheck.engine.rulepack import ruleset_for
@@ -265,11 +307,11 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...]) -> None:
         def asked() -> bool:  # the command has reached its scan (or is gone)
             return conn.poll(0)
 
-        if ruleset is not None and not asked():  # while the command is still starting: first-use costs
+        if ruleset is not None and not ahead and not asked():  # while the command starts: first-use costs
             from authcheck.batch import warmup
 
             warmup.check(ruleset, warmup.formats_for(extensions), stop=asked)
-        if not asked():
+        if not ahead and not asked():
             from authcheck.util import patterns
 
             patterns.save()  # what it compiled, for the next command (`util/patterns.py`), while it waits
@@ -286,6 +328,21 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...]) -> None:
     from authcheck.batch.workers import serve
 
     serve(conn, spec, ruleset)
+
+
+def _took_request(conn: _Pipe, parent: int, adopt: Callable[[bytes], bool]) -> bool:
+    """A standby forked ahead: wait for its command's request (`proceed`) and `adopt` it; False when
+    the command is gone first or the request cannot be taken on."""
+    try:
+        while not conn.poll(1.0):
+            if os.getppid() != parent:
+                return False
+        said = conn.recv()
+    except (EOFError, OSError):
+        return False
+    if not (isinstance(said, tuple) and len(said) == 2 and said[0] == "request" and isinstance(said[1], bytes)):
+        return False
+    return adopt(said[1])
 
 
 class _Pipe:

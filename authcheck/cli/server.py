@@ -318,9 +318,9 @@ SPARE_AFTER = 0.25  #: seconds of quiet after a command before the server forks 
 
 
 class _Spare:
-    """A command's monitor and the command forked ahead of the next request (`_spare_main`), so a
-    served command does not wait for the two forks of the server (≈ 3.5 ms each for a process of
-    60 MB).  It waits on a socket of its own; `hand` gives it the client's connection, streams and
+    """A command's monitor, the command and its first worker forked ahead of the next request
+    (`_spare_main`, `standby.start_ahead`), so a served command does not wait for three forks of the
+    server (≈ 3.5 ms each for a process of 60 MB).  It waits on a socket of its own; `hand` gives it the client's connection, streams and
     request, and the server forks the next spare only once it has been quiet for `SPARE_AFTER`
     (not while a command it just handed over is working).  Closing the socket stops it."""
 
@@ -420,13 +420,18 @@ def _spare_main(sock: socket.socket) -> None:
         sock.close()
         ours.close()
         os.close(early)
+        from authcheck.batch import standby
+
+        standby.start_ahead(_adopted, close=(theirs.fileno(), told))  # its first worker, forked ahead too
         try:
             body, fds = _take(theirs, 3)
             theirs.close()
             request = Request(body, fds)
         except BaseException:
+            standby.discard()
             os._exit(0)
         if not _apply_context(request.context):  # as its monitor did, which told the client
+            standby.discard()
             os._exit(0)
         _command(request, told)
     theirs.close()
@@ -546,6 +551,32 @@ def _command(request: Request, told: int) -> None:
         os._exit(code)
 
 
+def _adopt(request: Request) -> None:
+    """The client's umask, environment (and with it its time zone) and temporary folder, here: the
+    command's, and a standby's forked ahead (`standby.start_ahead`), whose worker state they are."""
+    os.umask(request.umask)
+    os.environ.clear()
+    for name, _, value in request.env:
+        os.environb[name] = value
+    time.tzset()
+    tempfile.tempdir = None  # the temporary folder is the client's (TMPDIR), not one cached here
+
+
+def _adopted(body: bytes) -> bool:
+    """In a worker forked ahead (`standby.start_ahead`): take on a request's context, umask,
+    environment and folder, what a worker forked by its command would inherit; False when any of
+    it cannot be done (the scan forks a worker instead)."""
+    try:
+        request = Request(body, [])
+        if not _apply_context(request.context):
+            return False
+        _adopt(request)
+        os.chdir(request.cwd)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def _become(request: Request) -> int:
 
     os.setpgid(0, 0)
@@ -555,12 +586,7 @@ def _become(request: Request) -> int:
     for target, fd in enumerate(request.fds):
         os.dup2(fd, target)
         os.close(fd)
-    os.umask(request.umask)
-    os.environ.clear()
-    for name, _, value in request.env:
-        os.environb[name] = value
-    time.tzset()
-    tempfile.tempdir = None  # the temporary folder is the client's (TMPDIR), not one cached here
+    _adopt(request)
     streams = []
     for fd, spec, mode in zip((0, 1, 2), request.encodings, ("r", "w", "w")):
         encoding, _, errors = spec.partition(":")
@@ -584,8 +610,10 @@ def _become(request: Request) -> int:
     except OSError as exc:
         sys.stderr.write(f"authcheck: cannot enter the current folder: {exc.strerror}\n")
         return 2
+    from authcheck.batch import standby
     from authcheck.cli.launcher import run_cli, settle
 
+    standby.proceed(request.body)  # a standby forked ahead (a spare's) becomes this command's
     code = run_cli(request.prog)
     settle()
     return code
