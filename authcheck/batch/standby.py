@@ -58,14 +58,19 @@ _said: Any = _UNASKED  #: the digest the held standby announced (`announced`), o
 
 def wanted(argv: list[str], env=None) -> bool:
     """Whether a command with these arguments should start a standby."""
-    env = os.environ if env is None else env
-    if (env.get(ENV) or "").strip().lower() in ("off", "0", "false", "no"):
-        return False
-    if not sys.platform.startswith("linux") or _usable_cores() < 2:
+    if not _allowed(env):
         return False
     if not argv or argv[0] in OTHER_COMMANDS:
         return False
     return not any(arg in _NO_CHECK or arg.startswith("--scheduler=") for arg in argv)
+
+
+def _allowed(env=None) -> bool:
+    """A standby may run at all: not switched off (`AUTHCHECK_STANDBY`), Linux, a core to spare."""
+    env = os.environ if env is None else env
+    if (env.get(ENV) or "").strip().lower() in ("off", "0", "false", "no"):
+        return False
+    return sys.platform.startswith("linux") and _usable_cores() >= 2
 
 
 def start(argv: list[str]) -> None:
@@ -106,8 +111,7 @@ def proceed(request: bytes, env=None) -> None:
     stopped when this command should have none (`AUTHCHECK_STANDBY=off`, one usable core)."""
     if _held is None:
         return
-    env = os.environ if env is None else env
-    if (env.get(ENV) or "").strip().lower() in ("off", "0", "false", "no") or _usable_cores() < 2:
+    if not _allowed(env):
         discard()
         return
     try:
@@ -167,7 +171,7 @@ def announced(wait: float = WAIT, *, asking: bool = False) -> str | None:
         except BaseException:
             discard()
             raise
-        _said = said[1] if isinstance(said, tuple) and len(said) == 2 and said[0] == "standby" else None
+        _said = _payload(said, "standby", str)
     return _said
 
 
@@ -287,7 +291,6 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
     conn = _Pipe(fd)
     digest = None
     ruleset = None
-    ahead = adopt is not None
     if adopt is not None and not _took_request(conn, parent, adopt):
         return
     try:
@@ -307,11 +310,11 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
         def asked() -> bool:  # the command has reached its scan (or is gone)
             return conn.poll(0)
 
-        if ruleset is not None and not ahead and not asked():  # while the command starts: first-use costs
+        if ruleset is not None and adopt is None and not asked():  # while the command starts: first-use costs
             from authcheck.batch import warmup
 
             warmup.check(ruleset, warmup.formats_for(extensions), stop=asked)
-        if not ahead and not asked():
+        if adopt is None and not asked():
             from authcheck.util import patterns
 
             patterns.save()  # what it compiled, for the next command (`util/patterns.py`), while it waits
@@ -340,9 +343,14 @@ def _took_request(conn: _Pipe, parent: int, adopt: Callable[[bytes], bool]) -> b
         said = conn.recv()
     except (EOFError, OSError):
         return False
-    if not (isinstance(said, tuple) and len(said) == 2 and said[0] == "request" and isinstance(said[1], bytes)):
-        return False
-    return adopt(said[1])
+    request = _payload(said, "request", bytes)
+    return request is not None and adopt(request)
+
+
+def _payload(message: Any, tag: str, kind: type) -> Any:
+    """The value of a (tag, value) message whose value is a `kind`, else None."""
+    ok = isinstance(message, tuple) and len(message) == 2 and message[0] == tag and isinstance(message[1], kind)
+    return message[1] if ok else None
 
 
 class _Pipe:

@@ -9,7 +9,6 @@ it overruns its deadline.  A worker that dies takes only its current file with i
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import time
@@ -95,16 +94,12 @@ def serve(conn, spec: WorkerSpec, ruleset: Any = None) -> None:
 def _build_ruleset(spec: WorkerSpec):
     """(rule set, None) or (None, why the worker has none).  A `RuleSetRef` the command did not
     load (its standby vouched for the rules, `Run._on_standby`) is loaded here."""
-    from authcheck.engine.ruleref import RuleSetRef
+    from authcheck.engine.ruleref import loaded
 
-    if isinstance(spec.ruleset, RuleSetRef):
-        factory = spec.ruleset.load
-    elif spec.ruleset is not None or spec.ruleset_factory is None:
-        return spec.ruleset, None
-    else:
-        factory = functools.partial(spec.ruleset_factory, spec.settings)
     try:
-        return factory(), None
+        if spec.ruleset is not None:
+            return loaded(spec.ruleset), None
+        return (spec.ruleset_factory(spec.settings) if spec.ruleset_factory else None), None
     except Exception as exc:
         return None, f"worker could not load the rules: {type(exc).__name__}: {exc}"[:300]
 

@@ -25,7 +25,9 @@ from authcheck.cli.warm import (
     MAGIC,
     MAX_REQUEST,
     RLIMITS,
+    CutShort,
     key,
+    send_with,
     sha256_hex,
     socket_path,
     unlink_quietly,
@@ -86,11 +88,7 @@ def _receive(conn) -> Request:
         size = int(head)
         if not 0 <= size <= MAX_REQUEST:
             raise ValueError("request too large")
-        while len(body) < size:
-            chunk = conn.recv(min(1 << 20, size - len(body)))
-            if not chunk:
-                raise ValueError("request cut short")
-            body += chunk
+        body = _rest(conn, body, size)
         if len(fds) not in (0, 3):
             raise ValueError("expected three streams")
         return Request(body[:size], fds)
@@ -98,6 +96,16 @@ def _receive(conn) -> Request:
         for fd in fds:
             os.close(fd)
         raise
+
+
+def _rest(sock, body: bytes, size: int) -> bytes:
+    """`body` read on from `sock` up to `size` bytes (EOFError when the sender stops short)."""
+    while len(body) < size:
+        chunk = sock.recv(min(1 << 20, size - len(body)))
+        if not chunk:
+            raise EOFError("request cut short")
+        body += chunk
+    return body[:size]
 
 
 def _descriptors(ancdata) -> list[int]:
@@ -320,9 +328,10 @@ SPARE_AFTER = 0.25  #: seconds of quiet after a command before the server forks 
 class _Spare:
     """A command's monitor, the command and its first worker forked ahead of the next request
     (`_spare_main`, `standby.start_ahead`), so a served command does not wait for three forks of the
-    server (≈ 3.5 ms each for a process of 60 MB).  It waits on a socket of its own; `hand` gives it the client's connection, streams and
-    request, and the server forks the next spare only once it has been quiet for `SPARE_AFTER`
-    (not while a command it just handed over is working).  Closing the socket stops it."""
+    server (≈ 3.5 ms each for a process of 60 MB).  It waits on a socket of its own; `hand` gives it
+    the client's connection, streams and request, and the server forks the next spare only once it
+    has been quiet for `SPARE_AFTER` (not while a command it just handed over is working).  Closing
+    the socket stops it."""
 
     def __init__(self, pid: int, sock: socket.socket) -> None:
         self.pid, self.sock = pid, sock
@@ -351,38 +360,22 @@ class _Spare:
         forks a monitor instead).  Once the first bytes and the descriptors are sent it is the spare's,
         even should the rest fail: a command is run once or fails, never run twice."""
         try:
-            data = _framed(request.body)
-            try:
-                sent = self.sock.sendmsg([data], [_rights([conn.fileno(), *request.fds])])
-            except OSError:
-                return False
-            if sent < len(data):
-                try:
-                    self.sock.sendall(data[sent:])
-                except OSError:
-                    pass  # a request cut short: the spare leaves, and the client is told the server stopped
-            return True
+            _send(self.sock, request.body, [conn.fileno(), *request.fds])
+        except CutShort:
+            pass  # a request cut short: the spare leaves, and the client is told the server stopped
+        except OSError:
+            return False
         finally:
             self.close()
+        return True
 
     def close(self) -> None:
         self.sock.close()
 
 
-def _framed(body: bytes) -> bytes:
-    return b"%d\n" % len(body) + body
-
-
-def _rights(fds: list[int]) -> tuple[int, int, bytes]:
-    return socket.SOL_SOCKET, socket.SCM_RIGHTS, b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in fds)
-
-
 def _send(sock: socket.socket, body: bytes, fds: list[int]) -> None:
-    """A request (its size, then its bytes) with file descriptors, to a spare's command (`_take`)."""
-    data = _framed(body)
-    sent = sock.sendmsg([data], [_rights(fds)])
-    if sent < len(data):  # never an empty send: the reader may have read it all and closed already
-        sock.sendall(data[sent:])
+    """A request (its size, then its bytes) with file descriptors, to a spare or its command (`_take`)."""
+    send_with(sock, b"%d\n" % len(body) + body, fds)
 
 
 def _take(sock: socket.socket, count: int) -> tuple[bytes, list[int]]:
@@ -394,15 +387,10 @@ def _take(sock: socket.socket, count: int) -> tuple[bytes, list[int]]:
         if not data:
             raise EOFError
         head, _, body = data.partition(b"\n")
-        size = int(head)
-        while len(body) < size:
-            chunk = sock.recv(min(1 << 20, size - len(body)))
-            if not chunk:
-                raise EOFError
-            body += chunk
+        body = _rest(sock, body, int(head))
         if len(fds) != count:
             raise ValueError("descriptors missing")
-        return body[:size], fds
+        return body, fds
     except BaseException:
         for fd in fds:
             os.close(fd)

@@ -271,15 +271,30 @@ def _process_context() -> bytes:
     return ";".join(["", *items]).encode()
 
 
-def _converse(sock, server_key: bytes, argv: list[str]) -> int:
+class CutShort(OSError):
+    """`send_with` sent the descriptors and the first bytes, not the rest."""
+
+
+def send_with(sock, data: bytes, fds: list[int]) -> None:
+    """`data` over a Unix socket with `fds` (SCM_RIGHTS) on its first bytes: OSError when nothing
+    was sent, `CutShort` when the rest could not follow.  Never an empty send after the first: the
+    reader may have read it all and closed already."""
     import _socket
 
+    rights = b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in fds)
+    sent = sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])
+    if sent < len(data):
+        try:
+            sock.sendall(data[sent:])
+        except OSError as exc:
+            raise CutShort(*exc.args) from exc
+
+
+def _converse(sock, server_key: bytes, argv: list[str]) -> int:
     fds = _streams()
     message = encode_request(b"run", server_key, argv)
-    rights = b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in fds)
     try:
-        sent = sock.sendmsg([message], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])
-        sock.sendall(message[sent:])
+        send_with(sock, message, fds)
     except OSError:
         raise _Cold from None
     reader = _Lines(sock)
