@@ -48,6 +48,9 @@ def fake_check(path, settings, ruleset):
     elif word == "print":
         print("NOISE FROM A LIBRARY", flush=True)
         os.write(1, b"RAW NOISE\n")
+    elif word == "handshake":  # say it has started, then wait for the parent's go (see the meanwhile test)
+        open(path + ".started", "w").close()
+        word = "go" if _appears(path + ".go", 5.0) else "no go"
     return Result(
         path=path,
         sha256=None,
@@ -60,6 +63,16 @@ def fake_check(path, settings, ruleset):
         fields={"pid": os.getpid(), "ruleset": str(ruleset), "limit": _as_limit()},
         letter="LETTER",
     )
+
+
+def _appears(path, seconds):
+    """Whether the file `path` exists within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def _as_limit():
@@ -116,6 +129,22 @@ def test_a_process_on_its_way_out_reaps_its_workers_after_the_scan_not_in_it(tmp
     scan_mod.reap_left()
     assert scan_mod._left == [] and all(w.process.exitcode == 0 for w in left)
     assert no_children_left()
+
+
+def test_meanwhile_runs_once_while_the_workers_check_their_first_files(tmp_path):
+    targets = make(tmp_path, ("a.txt", "handshake", 30), ("b.txt", "handshake", 20))
+    yielded, calls = [], []
+
+    def meanwhile():  # each worker has started its file and waits for this process's go
+        started = all(_appears(t.path + ".started", 10.0) for t in targets)
+        calls.append((len(yielded), started))
+        for t in targets:
+            open(t.path + ".go", "w").close()
+
+    for result in scan(targets, FAST, None, jobs=2, check=fake_check, meanwhile=meanwhile):
+        yielded.append(result)
+    assert calls == [(0, True)]  # once, before any result, with both files being checked
+    assert sorted(r.reason for r in yielded) == ["go", "go"]
 
 
 def test_missing_target_is_not_found_without_starting_a_worker(monkeypatch):

@@ -489,3 +489,61 @@ def test_the_name_word_ratio_is_rapidfuzz_ratio_to_the_last_bit():
     for _ in range(20000):
         pairs.append(tuple("".join(rng.choice("aehilnorsty'-") for _ in range(rng.randint(0, 16))) for _ in "ab"))
     assert [indel_ratio(a, b) for a, b in pairs] == [fuzz.ratio(a, b) for a, b in pairs]
+
+
+def test_the_command_imports_its_reports_writers_while_the_file_is_checked(cli, tmp_path, monkeypatch):
+    """`Run.meanwhile`: the writers of every report the command will write are imported once, while
+    the worker checks (the scan's `meanwhile`), not after."""
+    import authcheck.batch.pool as pool
+    from authcheck.reporters import formats
+
+    asked, scanning = [], []
+    real_scan = pool.scan
+
+    def watched_scan(*args, **kwargs):
+        scanning.append(True)
+        yield from real_scan(*args, **kwargs)
+        scanning.append(False)
+
+    monkeypatch.setattr(pool, "scan", watched_scan)
+    monkeypatch.setattr(formats, "preload", lambda names: asked.append((tuple(names), scanning[-1:])))
+    sarif = tmp_path / "out.sarif"
+    result = cli("samples/withdrawal-letter-2020.txt", "--format", "json", "--sarif-output", str(sarif), "--no-cache")
+    assert result.exit_code in (0, 1, 2), result.stderr
+    assert asked == [(("json", "sarif"), [True])]
+    assert json.loads(sarif.read_text())["runs"]
+
+
+def test_a_writer_that_cannot_be_imported_ahead_fails_where_the_report_is_written(cli, monkeypatch):
+    from authcheck.reporters import formats
+
+    plain = cli("samples/withdrawal-letter-2020.txt", "--format", "json", "--no-cache")
+
+    def broken(names):
+        raise ImportError("no rich here")
+
+    monkeypatch.setattr(formats, "preload", broken)
+    again = cli("samples/withdrawal-letter-2020.txt", "--format", "json", "--no-cache")
+    assert (again.exit_code, json.loads(again.stdout)["verdict"]) == (
+        plain.exit_code,
+        json.loads(plain.stdout)["verdict"],
+    )
+    assert again.stderr == plain.stderr
+
+
+@pytest.mark.parametrize("name", ["console", "json", "jsonl", "sarif", "html"])
+def test_preload_imports_the_modules_a_format_is_written_with(name):
+    """In a new interpreter: after `preload`, the modules the format's `run` and `line` writers live in
+    are imported (for the console, rich's too)."""
+    import subprocess
+
+    code = (
+        "import json, sys; from authcheck.reporters.formats import by_name, preload; "
+        f"row = by_name({name!r}); before = set(sys.modules); preload([{name!r}]); "
+        "wanted = {r.partition(':')[0] for r in (row.run, row.line) if r}; "
+        "print(json.dumps([sorted(wanted - before), sorted(wanted - set(sys.modules)), 'rich.console' in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout
+    imported_by_it, left_out, rich = json.loads(out)
+    assert imported_by_it and left_out == []
+    assert rich == (name == "console")

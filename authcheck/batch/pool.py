@@ -55,6 +55,7 @@ def scan(
     check: Callable | None = None,
     ruleset_factory: Callable | None = None,
     start_method: str | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[Result]:
     """Check every target in worker processes; yield one Result per target as each finishes.
 
@@ -64,6 +65,9 @@ def scan(
     `pipeline.check_path`.  `on_start(path)` is called in this process as each file is handed out.
     `jobs` defaults to the usable CPU count; one file still goes through one worker.
     `keep_letter=False` drops `Result.letter` before it crosses the pipe.
+    `meanwhile()` is called once in this process when every worker has its first file, before the
+    first wait for a result: the caller's own work (a command imports its report's writers), done
+    while the files are checked rather than after.
     Raises `ScanInterrupted` on Ctrl-C.
     """
     targets = [_as_target(t) for t in targets]
@@ -79,7 +83,7 @@ def scan(
             spec = _spec(ctx, settings, ruleset, ruleset_factory, check, keep_letter)
             count = _job_count(jobs, len(work))
             spec = replace(spec, spare_core=count < usable_cores())
-            pool = _run_pool(work, ctx, spec, count, on_start)
+            pool = _run_pool(work, ctx, spec, count, on_start, meanwhile)
             try:
                 for result in pool:
                     done += 1
@@ -103,10 +107,12 @@ def scan_inline(
     check: Callable | None = None,
     ruleset_factory: Callable | None = None,
     start_method: str | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[Result]:
     """Like `scan`, in this process and in the order given: no isolation, no timeout, no memory cap.
 
-    `jobs` and `start_method` are accepted for a common signature and ignored.
+    `jobs`, `start_method` and `meanwhile` are accepted for a common signature and ignored (no
+    file is checked while this process does something else).
     """
     targets = [_as_target(t) for t in targets]
     if ruleset is None and ruleset_factory is not None:
@@ -123,13 +129,19 @@ def scan_inline(
         raise ScanInterrupted(len(targets) - done, done) from None
 
 
-def _run_pool(work: deque, ctx, spec: WorkerSpec, jobs: int, on_start) -> Generator[Result, None, None]:
-    """Keep up to `jobs` workers busy until `work` is empty; yield results as they come."""
+def _run_pool(
+    work: deque, ctx, spec: WorkerSpec, jobs: int, on_start, meanwhile: Callable[[], None] | None = None
+) -> Generator[Result, None, None]:
+    """Keep up to `jobs` workers busy until `work` is empty; yield results as they come (`meanwhile`:
+    see `scan`)."""
     workers: list[Worker] = []
     clean = False
     try:
         while work or any(w.task for w in workers):
             yield from _dispatch(work, workers, ctx, spec, jobs, on_start)
+            if meanwhile is not None and any(w.task for w in workers):
+                ahead, meanwhile = meanwhile, None
+                ahead()
             ready = wait(_wait_objects(workers), timeout=_time_left(workers))
             yield from _collect(ready, workers)
             yield from _expire(workers)

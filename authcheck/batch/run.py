@@ -50,6 +50,7 @@ class Run:
     skipped: dict = field(default_factory=dict)  #: files left out of folders, by reason (see `discover`)
     stored_texts: bool = False  #: keep each result's stored record text for `stored_text` (JSON lines)
     light: bool = False  #: cache hits may be the summary `cli.commands._light` keeps (see `cache.get_many`)
+    meanwhile: Callable[[], None] | None = None  #: the caller's work while workers check (`pool.scan`)
     _texts: dict = field(default_factory=dict, repr=False)
     _plan: tuple | None = field(default=None, repr=False)  #: (targets, cache, lookup) from `prepare`
     _keyed_rules: str | None = field(default=None, repr=False)  #: the rule digest the cache keys hold
@@ -177,6 +178,7 @@ class Run:
             on_start=on_start,
             keep_letter=self.keep_letter,
             ruleset_factory=compiled_for,
+            meanwhile=self.meanwhile,
         )
 
     def _on_standby(self, todo: list[Target]) -> bool:

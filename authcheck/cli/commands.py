@@ -6,6 +6,7 @@ never prints.  Everything heavy is imported inside the function that needs it.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -122,6 +123,7 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.keeps_letters)
     run.stored_texts = outputs.streams_lines and not active(project.settings)  # batch_pass makes new results
     run.light = run.stored_texts and not outputs.keeps_full  # cache hits as _light keeps them
+    run.meanwhile = functools.partial(_preload, (outputs.fmt, *(name for name, _ in outputs.also)))
     targets = run.targets()
     run.prepare(targets)
     _check_output_paths(_output_paths(outputs), targets, project, _folders(outputs))
@@ -216,6 +218,17 @@ def check_disabled(disabled: Sequence[str], ruleset) -> None:
 
 def _sink_status(sinks) -> list[int]:
     return [Exit.UNCHECKED for sink in sinks if sink.failed]
+
+
+def _preload(names: tuple[str, ...]) -> None:
+    """Import the reports' writers while the workers check (`Run.meanwhile`); a writer that cannot be
+    imported is left to fail where the report is written, and is reported there."""
+    from authcheck.reporters.formats import preload
+
+    try:
+        preload(names)
+    except Exception:
+        pass
 
 
 def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -> list[Result]:

@@ -32,7 +32,7 @@ from authcheck.model import Result
 from authcheck.util.lazyref import resolve
 from authcheck.util.records import frozen
 
-__all__ = ["OUTPUTS", "Output", "RunReport", "by_name", "names", "resolve"]
+__all__ = ["OUTPUTS", "Output", "RunReport", "by_name", "names", "preload", "resolve"]
 
 _TOP = "authcheck.reporters"
 
@@ -138,3 +138,15 @@ def by_name(name: str) -> Output:
         if row.name == name:
             return row
     raise KeyError(name)
+
+
+def preload(names: Sequence[str]) -> None:
+    """Import the writers these formats' reports are written with (`run`, and `line` for a streamed
+    one) and what their modules import: rich for the console, about 30 ms.  A command does it while
+    its workers check its files (`batch.pool.scan`'s `meanwhile`), so its report is not written
+    after that wait and the imports as well."""
+    for name in dict.fromkeys(names):
+        row = by_name(name)
+        for reference in (row.run, row.line):
+            if reference:
+                resolve(reference)
