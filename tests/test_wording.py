@@ -693,3 +693,40 @@ def test_the_2020_letter_fails_with_its_mission_rules_and_the_denial_does_not_fi
         ), ext
     denial = authcheck.check(os.path.join(root, "pentagon-statement.txt"))
     assert "wording.policy-change" not in {f.rule for f in denial.findings}
+
+
+def _scan_by_hand(entries, words):
+    """What `Index.scan` must find: at each word, every entry starting with it, longest first (in
+    the order given among equals), whose further words (with "*" gaps) follow."""
+    from authcheck.engine.checks.lexicon import _match_at
+
+    found = []
+    for i, word in enumerate(words):
+        for entry in sorted((e for e in entries if e.words[0] == word), key=lambda e: -len(e.words)):
+            hi = i + 1 if len(entry.words) == 1 else _match_at(words, i, entry.words)
+            if hi:
+                found.append((i, hi, entry))
+    return found
+
+
+def test_the_phrase_index_finds_what_every_entry_tried_in_turn_finds():
+    """The built-in lexicon's index (each first word's phrases arranged on its first use) against a
+    plain search through all its entries, on sentences made of its own phrases and their neighbours."""
+    import random
+
+    from authcheck.engine.checks.lexicon import Index
+
+    entries = [e for k, v in LEX.index.by_first.items() for e in v]
+    assert len(entries) > 1000
+    index = Index(entries)
+    vocabulary = [*sorted({w for e in entries for w in e.words if w != "*"}), "the", "of", "and", "x"]
+    rng = random.Random(20261207)
+    for _ in range(400):
+        phrase = list(rng.choice(entries).words)
+        words = [w if w != "*" else rng.choice(vocabulary) for w in phrase]
+        words = [rng.choice(vocabulary) for _ in range(rng.randrange(4))] + words
+        words += [rng.choice(vocabulary) for _ in range(rng.randrange(4))]
+        if rng.random() < 0.3:  # a second phrase, which may share the first one's first word
+            words += list(rng.choice(entries).words)
+        assert [tuple(m) for m in index.scan(words)] == _scan_by_hand(entries, words), words
+        assert index.finds(words) == bool(_scan_by_hand(entries, words))

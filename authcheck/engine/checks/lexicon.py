@@ -31,7 +31,7 @@ class Match(NamedTuple):
     entry: Entry
 
 
-_new = tuple.__new__  #: Match(...) without the named tuple's Python-level __new__ (a sentence has several)
+_new = tuple.__new__  #: Match(...) or Entry(...) without the named tuple's Python-level __new__ (thousands of them)
 
 
 def _longest_first(entry: Entry) -> int:
@@ -81,69 +81,82 @@ def verb_entries(phrase: str, kind: str, name: str) -> list[Entry]:
     """Entries for every form of a verb phrase such as "withdraw/withdrew/withdrawn" or "bring * home"."""
     head, *rest = phrase.lower().split()
     parts = head.split("/")
-    out = []
-    for form, tag in inflect(parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None):
-        out.append(Entry((form, *rest), kind, name, tag, parts[0] + (" " + " ".join(rest) if rest else "")))
-    return out
+    lemma = parts[0] + (" " + " ".join(rest) if rest else "")
+    forms = inflect(parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
+    return [_new(Entry, ((form, *rest), kind, name, tag, lemma)) for form, tag in forms]
 
 
 def noun_entries(phrase: str, kind: str, name: str, form: str = "noun") -> list[Entry]:
     """Entries for a noun phrase and its plural (the last word is pluralised)."""
-    words = phrase.lower().split()
-    return [Entry((*words[:-1], last), kind, name, form, phrase.lower()) for last in _plural(words[-1])]
+    lowered = phrase.lower()
+    words = lowered.split()
+    return [_new(Entry, ((*words[:-1], last), kind, name, form, lowered)) for last in _plural(words[-1])]
 
 
 def cue_entries(phrase: str, name: str) -> list[Entry]:
     """A cue phrase, matched exactly (no inflection)."""
-    return [Entry(tuple(phrase.lower().split()), "cue", name)]
+    return [_new(Entry, (tuple(phrase.lower().split()), "cue", name, "", ""))]
 
 
 class Index:
     """All entries by first word; `scan` finds every entry in a token list (longest first per kind)."""
 
     def __init__(self, entries: list[Entry]) -> None:
+        #: the entries by first word, in the order given (`_pairs` orders a word's longest first)
         self.by_first: dict[str, list[Entry]] = {}
         for entry in entries:
-            self.by_first.setdefault(entry.words[0], []).append(entry)
-        for items in self.by_first.values():
-            if len(items) > 1:
-                items.sort(key=_longest_first)
-        #: by first word: (by next word, open), lists of (entry, its second word or None) in `by_first` order.
-        #: `open` holds the entries that may match whatever follows (one word, or a gap after the first);
-        #: `by next word` adds, for each second word, the entries with that second word.  Most phrases fail on
-        #: their second word ("in accordance with", "in the event", ...: 21 start with "in"), so a word
-        #: tries only the entries its next word allows.
-        #: (Built on a command's path, or its standby's, before the first check: most first words have one
-        #: phrase, which takes the short way.)
+            words = entry.words
+            found = self.by_first.get(words[0])
+            if found is None:
+                self.by_first[words[0]] = [entry]
+            else:
+                found.append(entry)
+        #: by first word, once a text had it: (by next word, open), lists of (entry, its second word or None)
+        #: in longest-first order.  `open` holds the entries that may match whatever follows (one word, or a
+        #: gap after the first); `by next word` adds, for each second word, the entries with that second word.
+        #: Most phrases fail on their second word ("in accordance with", "in the event", ...: 21 start with
+        #: "in"), so a word tries only the entries its next word allows.  Built per word on first use
+        #: (`_pairs`): a letter has a few hundred of the lexicon's thousands of first words, and building
+        #: them all cost a first command about 5 ms.
         self._by_first: dict[str, tuple[dict[str, list], list]] = {}
-        nothing_next: dict[str, list] = {}  # shared, never changed
-        for first, items in self.by_first.items():
-            if len(items) == 1:
-                entry = items[0]
-                second = entry.words[1] if len(entry.words) > 1 else None
-                pair = [(entry, second)]
-                self._by_first[first] = (nothing_next, pair) if second in (None, "*") else ({second: pair}, [])
-                continue
-            pairs: list[tuple[Entry, str | None]] = [(e, e.words[1] if len(e.words) > 1 else None) for e in items]
+
+    def _pairs(self, first: str) -> tuple[dict[str, list], list]:
+        """(by next word, open) for the entries starting with `first` (which `by_first` has)."""
+        items = self.by_first[first]  # not sorted in place: another thread may be reading it
+        if len(items) == 1:
+            entry = items[0]
+            second = entry.words[1] if len(entry.words) > 1 else None
+            pair = [(entry, second)]
+            found: tuple[dict[str, list], list] = (
+                (_NOTHING_NEXT, pair) if second in (None, "*") else ({second: pair}, [])
+            )
+        else:
+            pairs: list[tuple[Entry, str | None]] = [
+                (e, e.words[1] if len(e.words) > 1 else None) for e in sorted(items, key=_longest_first)
+            ]
             seconds = {second for _, second in pairs if second is not None and second != "*"}
-            self._by_first[first] = (
+            found = (
                 {s: [p for p in pairs if p[1] in (None, "*", s)] for s in seconds},
                 [p for p in pairs if p[1] in (None, "*")],
             )
+        self._by_first[first] = found
+        return found
 
     def _tried(self, words: list[str], i: int) -> list:
         """The (entry, second word) pairs that may match at token i, in order: those starting with its word
         whose second word is the next word, or that have none or a gap (`_by_first`)."""
         found = self._by_first.get(words[i])
         if found is None:
-            return []
+            if words[i] not in self.by_first:
+                return []
+            found = self._pairs(words[i])
         by_next, open_ = found
         return by_next.get(words[i + 1], open_) if i + 1 < len(words) else open_
 
     def scan(self, words: list[str]) -> list[Match]:
         """Every match in a sentence's lowercased words."""
         out = []
-        by_first = self._by_first
+        by_first = self.by_first
         for i, word in enumerate(words):
             if word in by_first:
                 for entry, second in self._tried(words, i):
@@ -157,13 +170,18 @@ class Index:
 
     def finds(self, words: list[str]) -> bool:
         """Whether `scan(words)` would find anything (stops at the first match)."""
-        by_first = self._by_first
+        by_first = self.by_first
         for i, word in enumerate(words):
             if word in by_first:
                 for entry, second in self._tried(words, i):
                     if second is None or _match_at(words, i, entry.words):
                         return True
         return False
+
+
+_NOTHING_NEXT: dict[
+    str, list
+] = {}  #: (by next word) of a word whose one phrase has no second word: shared, never changed
 
 
 def _match_at(words: list[str], i: int, pattern: tuple) -> int:
