@@ -60,6 +60,13 @@ def test_a_plain_pdf_letter_with_boxes_imports_neither_pypdf_nor_pillow_nor_pypd
     assert _loaded(seen["modules"], *heavy) == []
 
 
+def test_a_pdf_without_xmp_imports_no_xml_parser_random_numbers_or_ocr_layer_check():
+    seen = _cold_check(SAMPLES / "forged-letter.pdf")  # an Info dictionary, no XMP, no scanned pages
+    assert seen["verdict"] is not None
+    unneeded = ("xml.etree", "pyexpat", "secrets", "random", "authcheck.forensics.ocrlayer")
+    assert _loaded(seen["modules"], *unneeded) == []
+
+
 def test_a_signed_pdf_of_one_revision_is_read_without_pypdf_too():
     seen = _cold_check(SAMPLES / "signed-deployment-notification-digital.pdf")
     assert "authcheck.loaders.plainpdf" in seen["modules"] and "authcheck.forensics.pdfsigs" in seen["modules"]

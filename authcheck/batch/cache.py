@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import sqlite3
 import stat
 import threading
@@ -187,7 +186,7 @@ class ResultCache:
         )
         meta = dict(db.execute("SELECT name, value FROM meta"))
         if not meta:  # a new file; two runs racing here both write the same schema, one salt wins
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('salt', ?)", (SCHEMA, secrets.token_hex(16)))
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('salt', ?)", (SCHEMA, os.urandom(16).hex()))
             meta = dict(db.execute("SELECT name, value FROM meta"))
         columns = [row[1] for row in db.execute("PRAGMA table_info(results)")]
         if meta.get("schema") != SCHEMA or columns != ["key", "record", "digest", "summary"]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
-from authcheck.forensics import ocrlayer, pdfactions, pdfcontent, pdfscanpages, pdfsigs
+from authcheck.forensics import pdfactions, pdfcontent, pdfscanpages, pdfsigs
 from authcheck.forensics.pdfdiff import Budget, diff_revisions
 from authcheck.forensics.pdfmeta import metadata_facts
 from authcheck.forensics.pdfrevisions import MAX_SECTIONS, Structure, walk
@@ -57,6 +57,8 @@ def examine_with_notes(data: bytes, doc: Document, settings: Any) -> tuple[dict[
         else:
             facts.update(_guarded("page content", incomplete, _content_facts, reader, doc, budget, incomplete) or {})
             if "pdf_ocr_layer" in facts:  # a fresh reading of the scanned pages against their text layer
+                from authcheck.forensics import ocrlayer  # here: only a scan with a text layer needs it
+
                 stopped: list[str] = []
                 facts.update(
                     _guarded(

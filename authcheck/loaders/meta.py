@@ -9,10 +9,13 @@ that yields a value, so "Info wins, XMP fills gaps" is just the order of the key
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date
+
+if TYPE_CHECKING:  # the trees come parsed (safexml): a PDF without XMP needs no XML library
+    import xml.etree.ElementTree as ET
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XMP_KEYS = {

@@ -11,7 +11,6 @@ path and the reason; the temporary file is removed by `abort` (or by leaving the
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import sys
 from types import TracebackType
@@ -243,7 +242,7 @@ def _create_temp(target: str) -> tuple[str, int]:
     room = max(_name_max(folder) - len(".." + "0" * 12 + ".tmp"), 1)
     stem = os.fsdecode(os.fsencode(name)[:room])  # a name the folder takes, even for a long target
     while True:
-        tmp = os.path.join(folder, f".{stem}.{secrets.token_hex(6)}.tmp")
+        tmp = os.path.join(folder, f".{stem}.{os.urandom(6).hex()}.tmp")
         try:
             return tmp, os.open(tmp, flags, 0o666)
         except FileExistsError:

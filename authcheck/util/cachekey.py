@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import os
 import re
-import secrets
 import stat
 import sys
 from collections.abc import Mapping
@@ -116,7 +115,7 @@ def _create_key(path: str) -> bytes:
     the key meanwhile (a command and its standby start together) never sees it half written; when
     another process linked its key first, that one is used."""
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    key = secrets.token_bytes(KEY_BYTES)
+    key = os.urandom(KEY_BYTES)  # what secrets.token_bytes returns, without importing secrets and random (≈ 1.5 ms)
     temp = f"{path}.{os.getpid()}.new"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
