@@ -193,3 +193,49 @@ def test_a_table_that_cannot_be_written_leaves_no_file_behind(fresh, tmp_path, m
     monkeypatch.setattr(os, "replace", refuse)
     patterns.save()  # the cache only saves time: no error
     assert list((tmp_path / "cache" / "patterns-v1").iterdir()) == []
+
+
+def test_generated_code_from_the_table_is_what_compile_makes(fresh, tmp_path):
+    source = "def __init__(self, a, b=_default_b):\n    _setattr(self, 'a', a)\n    _setattr(self, 'b', b)\n"
+    made = patterns.code(source)
+    assert made == compile(source, "<string>", "exec")
+    patterns.save()
+    fresh()
+    patterns._load()
+    assert patterns._table[(patterns._CODE, source)] == made  # kept, under a key no pattern has
+    again = patterns.code(source)
+    assert again == made
+    namespace = {"_setattr": object.__setattr__, "_default_b": 2}
+    exec(again, namespace)
+    holder = type("Holder", (), {"__init__": namespace["__init__"]})(1)
+    assert (holder.a, holder.b) == (1, 2)
+
+
+def test_a_second_cold_process_compiles_no_record_class(tmp_path):
+    """The `__init__` of every `@frozen`/`@mutable` class (util/records.py) comes from the table on
+    the second run: none is compiled again."""
+    code = (
+        "import builtins, sys\n"
+        "count = []\n"
+        "original = builtins.compile\n"
+        "def counted(source, *args, **kwargs):\n"
+        "    if isinstance(source, str) and source.startswith('def __init__('): count.append(1)\n"
+        "    return original(source, *args, **kwargs)\n"
+        "builtins.compile = counted\n"
+        "from authcheck.batch.pipeline import check_path\n"
+        "from authcheck.engine.rulepack import load_ruleset\n"
+        "from authcheck.settings import Settings\n"
+        "from authcheck.util import patterns\n"
+        "result = check_path(sys.argv[1], Settings(), load_ruleset())\n"
+        "patterns.save()\n"
+        "print(result.verdict, len(count))\n"
+    )
+    env = dict(os.environ, AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("AUTHCHECK_NO_PATTERN_CACHE", None)
+    letter = str(ROOT / "samples" / "withdrawal-letter-2020.pdf")
+    runs = [
+        subprocess.run([sys.executable, "-c", code, letter], capture_output=True, text=True, env=env, cwd=ROOT)
+        for _ in range(2)
+    ]
+    (verdict1, first), (verdict2, second) = (run.stdout.split()[-2:] for run in runs)
+    assert verdict1 == verdict2 and int(first) > 30 and int(second) == 0

@@ -1,4 +1,4 @@
-"""Regular expressions compiled once per machine rather than once per process.
+"""Regular expressions, and the package's generated code, compiled once per machine rather than once per process.
 
 A command run cold compiles authcheck's hundred-odd module-level patterns as it imports them, and
 `re`'s compiler is Python: about 15-25 ms of a first command, and as much again in its standby
@@ -25,14 +25,17 @@ import contextlib
 import os
 import re
 import sys
+from types import CodeType
 from typing import Any, AnyStr
 
 MAX_TABLE_BYTES = 4 << 20  #: a larger table file is not read
 MAX_ENTRIES = 2000  #: patterns kept in the table
 _FORMAT = b"authcheck-patterns/1\n"
 
-_table: dict[tuple[Any, int], tuple] | None = None  #: None until loaded; {} when off or empty
-_new: dict[tuple[Any, int], tuple] = {}  #: compiled here, not in the table
+_CODE = -1  #: a compiled source's key is (_CODE, source); a pattern's starts with the pattern (str or bytes)
+
+_table: dict[tuple[Any, Any], Any] | None = None  #: None until loaded; {} when off or empty
+_new: dict[tuple[Any, Any], Any] = {}  #: compiled here, not in the table
 _on = True
 
 
@@ -52,6 +55,23 @@ def compiled(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
         entry = _entry(pattern, int(flags), made)
         if entry is not None:
             _new[key] = entry
+    return made
+
+
+def code(source: str) -> CodeType:
+    """`compile(source, "<string>", "exec")`, from the table when it holds that source's code: the
+    package's own generated source (`util/records.py`'s `__init__` of each of its ~50 record classes,
+    about 0.1 ms of compiling each), never anything made from input.  The table is this
+    interpreter build's (its bytecode) and verified with the cache key, as for patterns."""
+    if _table is None:
+        _load()
+    key = (_CODE, source)
+    found = _table.get(key) if _table else None
+    if isinstance(found, CodeType):
+        return found
+    made = compile(source, "<string>", "exec")
+    if _on and key not in _new:
+        _new[key] = made
     return made
 
 

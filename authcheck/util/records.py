@@ -22,6 +22,8 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from authcheck.util.patterns import code
+
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
 else:
@@ -160,7 +162,7 @@ def _make(cls: Any, frozen: bool) -> Any:
     if len(fields) != len(cls.__dataclass_fields__) or any(getattr(f, "kw_only", False) for f in fields):
         raise TypeError(f"@frozen/@mutable {cls.__name__}: ClassVar, InitVar and kw_only fields are not supported")
     source, namespace = _init_source(cls, fields, frozen)
-    exec(source, namespace)  # our own generated source, as dataclasses does
+    exec(code(source), namespace)  # our own generated source, as dataclasses does (compiled once per machine)
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
