@@ -298,7 +298,8 @@ _exit, command = os._exit, os.getpid()
 def leave(code):
     if os.getpid() == command:  # not the standby or a worker, which inherit this too
         compiled = "authcheck.engine.rulepack" in sys.modules  # the rules were compiled here
-        sys.stderr.write("TAKEN " + json.dumps(taken) + " COMPILED " + json.dumps(compiled) + "\\n")
+        forked = "multiprocessing" in sys.modules  # needed to fork a worker, not to use the standby
+        sys.stderr.write("TAKEN " + json.dumps(taken) + " COMPILED " + json.dumps(compiled) + " MP " + json.dumps(forked) + "\\n")
         sys.stderr.flush()
     _exit(code)
 os._exit = leave
@@ -330,10 +331,16 @@ def test_the_first_command_takes_its_standby_and_writes_the_same_report(fmt, tmp
     # One file's JSON report needs no rule compiled in the command when its standby compiled them; SARIF
     # describes every rule, and two files fork a second worker from the command.
     assert compiled is (fmt != "json" or cores < 2) and _compiled(off) is True
+    # Nor did it import multiprocessing, which only forking a worker needs.
+    assert _forked(default) is (fmt != "json" or cores < 2) and _forked(off) is True
 
 
 def _compiled(run) -> bool:
     return json.loads(run.stderr.split(" COMPILED ")[1].split()[0])
+
+
+def _forked(run) -> bool:
+    return json.loads(run.stderr.split(" MP ")[1].split()[0])
 
 
 def test_a_target_list_for_the_scan_is_unchanged_by_a_standby(two_cores, tmp_path):

@@ -11,7 +11,6 @@ a result, never an exception.  Ctrl-C raises `ScanInterrupted` after every worke
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import sys
@@ -19,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
-from multiprocessing.connection import wait
+from typing import Any
 
 from authcheck import batch
 from authcheck.batch import pipeline
@@ -29,6 +28,7 @@ from authcheck.errors import CheckError
 from authcheck.model import Result
 from authcheck.settings import Settings
 from authcheck.util.confine import platform_warnings, usable_cores  # platform_warnings: for the scan's callers
+from authcheck.util.readiness import wait
 
 __all__ = ["ScanInterrupted", "platform_warnings", "scan", "scan_inline"]
 
@@ -79,7 +79,7 @@ def scan(
             yield _not_found(target)
         work = deque(_largest_first(t for t in targets if not t.missing))
         if work:
-            ctx = multiprocessing.get_context(start_method or _default_start_method())
+            ctx = _Context(start_method or _default_start_method())
             spec = _spec(ctx, settings, ruleset, ruleset_factory, check, keep_letter)
             count = _job_count(jobs, len(work))
             spec = replace(spec, spare_core=count < usable_cores())
@@ -264,6 +264,28 @@ def _job_count(jobs: int | None, files: int) -> int:
     if not jobs or jobs < 1:
         jobs = usable_cores()
     return max(1, min(jobs, files))
+
+
+class _Context:
+    """`multiprocessing.get_context(method)`, imported when the scan first forks a worker: a scan
+    whose one file goes to the command's standby (`standby.py`) never imports multiprocessing
+    (≈ 8 ms of a first command's path, `util/readiness.py`)."""
+
+    def __init__(self, method: str) -> None:
+        if method not in ("fork", "spawn", "forkserver"):
+            raise ValueError(f"cannot find context for {method!r}")
+        self._method = method
+        self._real: Any = None
+
+    def get_start_method(self) -> str:
+        return self._method
+
+    def __getattr__(self, name: str) -> Any:  # Pipe, Process: the real context's
+        if self._real is None:
+            import multiprocessing
+
+            self._real = multiprocessing.get_context(self._method)
+        return getattr(self._real, name)
 
 
 def _default_start_method() -> str:

@@ -203,14 +203,13 @@ def take(spec: Any, digest: str | None) -> tuple[Any, Any] | None:
 
 
 def _connected() -> tuple[Any, Any]:
-    """The held standby as (process, its `multiprocessing` connection)."""
+    """The held standby as (process, its connection: a `_Pipe`, which speaks as a `multiprocessing`
+    connection does, so the scan needs no multiprocessing for it)."""
     global _held
     assert _held is not None
     process, conn = _held
     if isinstance(conn, int):
-        from multiprocessing.connection import Connection
-
-        conn = Connection(conn)
+        conn = _Pipe(conn)
         _held = (process, conn)
     return process, conn
 
@@ -260,7 +259,7 @@ class _Forked:
     def join(self, timeout: float | None = None) -> None:
         if self.exitcode is not None:
             return
-        from multiprocessing.connection import wait
+        from authcheck.util.readiness import wait
 
         if wait([self.sentinel], timeout):
             try:
@@ -354,15 +353,18 @@ def _payload(message: Any, tag: str, kind: type) -> Any:
 
 
 class _Pipe:
-    """The standby's end of its pipe, speaking `multiprocessing.connection.Connection`'s frames (a
-    4-byte big-endian length, or -1 and an 8-byte one, then the pickle) without importing
-    multiprocessing (≈ 15 ms with socket, selectors and tempfile, which a check never needs):
-    `send`, `recv` (EOFError at the end), `poll(timeout)`, `fileno`, `close`."""
+    """One end of a standby's pipe (the standby's, and the command's once a scan takes it),
+    speaking `multiprocessing.connection.Connection`'s frames (a 4-byte big-endian length, or -1
+    and an 8-byte one, then the pickle) without importing multiprocessing (≈ 15 ms with socket,
+    selectors and tempfile, which neither needs): `send`, `recv` (EOFError at the end),
+    `poll(timeout=0)`, `fileno`, `close` (once; OSError after it, as a closed connection)."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
 
     def fileno(self) -> int:
+        if self.fd < 0:
+            raise OSError("handle is closed")
         return self.fd
 
     def send(self, obj: Any) -> None:
@@ -384,15 +386,17 @@ class _Pipe:
             (size,) = struct.unpack("!Q", self._exactly(8))
         return pickle.loads(self._exactly(size))
 
-    def poll(self, timeout: float) -> bool:
+    def poll(self, timeout: float = 0.0) -> bool:
         import select
 
         waiter = select.poll()
-        waiter.register(self.fd, select.POLLIN)
+        waiter.register(self.fileno(), select.POLLIN)
         return bool(waiter.poll(timeout * 1000))
 
     def close(self) -> None:
-        os.close(self.fd)
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
 
     def _exactly(self, size: int) -> bytes:
         parts, left = [], size
