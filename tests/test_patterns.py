@@ -239,3 +239,39 @@ def test_a_second_cold_process_compiles_no_record_class(tmp_path):
     ]
     (verdict1, first), (verdict2, second) = (run.stdout.split()[-2:] for run in runs)
     assert verdict1 == verdict2 and int(first) > 30 and int(second) == 0
+
+
+@pytest.mark.parametrize("sample", ["withdrawal-letter-2020.pdf", "forged-letter.pdf", "coordination-letter.txt"])
+def test_a_second_cold_check_compiles_no_regular_expression_of_its_own(tmp_path, sample):
+    """Every constant pattern authcheck's code uses on a check's path (module-level, or inline as
+    `re.sub(r"...", ...)` once was) comes from the table on the second run: `re` compiles nothing
+    for the package (third-party libraries' own patterns aside)."""
+    code = (
+        "import sys, traceback\n"
+        "from re import _compiler\n"
+        "mine = []\n"
+        "original = _compiler.compile\n"
+        "def counted(p, flags=0):\n"
+        "    caller = next(f for f in reversed(traceback.extract_stack()[:-1]) if '/re/' not in f.filename)\n"
+        "    if '/authcheck/' in caller.filename:  # authcheck's own code asked, not a library it imports\n"
+        "        mine.append(repr(p)[:60])\n"
+        "    return original(p, flags)\n"
+        "_compiler.compile = counted\n"
+        "from authcheck.batch.pipeline import check_path\n"
+        "from authcheck.engine.rulepack import load_ruleset\n"
+        "from authcheck.reporters.jsonout import render_json\n"
+        "from authcheck.settings import Settings\n"
+        "from authcheck.util import patterns\n"
+        "render_json(check_path(sys.argv[1], Settings(), load_ruleset()))\n"
+        "patterns.save()\n"
+        "print(len(mine), mine[:5])\n"
+    )
+    env = dict(os.environ, AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("AUTHCHECK_NO_PATTERN_CACHE", None)
+    letter = str(ROOT / "samples" / sample)
+    runs = [
+        subprocess.run([sys.executable, "-c", code, letter], capture_output=True, text=True, env=env, cwd=ROOT)
+        for _ in range(2)
+    ]
+    first, second = (run.stdout.strip() for run in runs)
+    assert int(first.split()[0]) > 30 and second.startswith("0 "), second

@@ -84,14 +84,14 @@ def person_name(text: str) -> str | None:
 
 def _citation(text: str) -> bool:
     """A bibliography entry or cross-reference, not a name: years, pages, volumes, quotes, et al."""
-    return bool(
-        re.search(
-            r"\(\s*(?:1[6-9]|20)\d\d[a-z]?\s*\)|\bet\s+al\b|\bpp?\.\s*\d|\bVol\.|\bISBN\b|\bdoi\b|[\"\u201c]"
-            r"|\bEd(?:s|ited)?\.|\b(?:19|20)\d\d[a-z]?[.,]\s*$",
-            text,
-            re.IGNORECASE,
-        )
-    )
+    return bool(_CITATION.search(text))
+
+
+_CITATION = compiled(
+    r"\(\s*(?:1[6-9]|20)\d\d[a-z]?\s*\)|\bet\s+al\b|\bpp?\.\s*\d|\bVol\.|\bISBN\b|\bdoi\b|[\"\u201c]"
+    r"|\bEd(?:s|ited)?\.|\b(?:19|20)\d\d[a-z]?[.,]\s*$",
+    re.IGNORECASE,
+)
 
 
 def find_closing(lines: list[Line], body_start: int, images: tuple[Image, ...]) -> Closing:

@@ -37,6 +37,9 @@ _PAPER = compiled(
 )
 _HEADING = compiled(r"^\s*#{1,6}\s+\S|^\s*[=\-~*]{3,}\s*$")
 _BLANK = compiled(r"_{5,}|\.{12,}")
+_THANKS = compiled(r"^\s*(?:thank\s+you|thanks)\b", re.I)
+_HELLO = compiled(r"(?i)hello|greetings")
+_DIGIT = compiled(r"\d")
 _CHECKBOX = compiled(r"[☐☑☒□■▢]|\[\s?[xX]?\s?\]")
 _INVOICE = compiled(r"\b(?:invoice|rechnung|facture)\b(?:\s*(?:no\.?|number|#|nr\.?|date|total))?", re.I)
 _MONEY = compiled(
@@ -102,9 +105,7 @@ def _letter_cues(doc: Document, layout: Layout, lines: list[Line]) -> dict[str, 
     closings = [
         ln
         for ln in lines
-        if CLOSING.match(ln.text.strip())
-        and len(ln.text.split()) <= 8
-        and not re.match(r"^\s*(?:thank\s+you|thanks)\b", ln.text, re.I)
+        if CLOSING.match(ln.text.strip()) and len(ln.text.split()) <= 8 and not _THANKS.match(ln.text)
     ]
     cues["closing"] = [_cue("closing", ln) for ln in closings[:1]]
     cues["signature block"] = [
@@ -141,7 +142,7 @@ def _salutation(text: str) -> bool:
     """A salutation line; a bare "Hello world" or "Greetings" needs its comma, colon or "!" to count."""
     if not SALUTATION.match(text):
         return False
-    return not re.match(r"(?i)hello|greetings", text) or text.endswith((",", ":", "!"))
+    return not _HELLO.match(text) or text.endswith((",", ":", "!"))
 
 
 def _strong_letter(letter: dict[str, list[KindCue]]) -> bool:
@@ -229,7 +230,7 @@ def _other_cues(doc: Document, lines: list[Line]) -> dict[str, list[KindCue]]:
     _form_cues(doc, lines, cues["form"])
     _slide_cues(doc, lines, cues["slides"])
     invoice = [ln for ln in lines[:60] if _INVOICE.search(ln.text)]
-    money = [ln for ln in lines if re.search(r"\d", ln.text) and _MONEY.search(ln.text)]
+    money = [ln for ln in lines if _DIGIT.search(ln.text) and _MONEY.search(ln.text)]
     if invoice and len(money) >= 2:
         cues["invoice"] += [_cue("invoice title", invoice[0]), _cue("amounts", money[0])]
     return cues

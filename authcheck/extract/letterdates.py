@@ -36,16 +36,18 @@ MONTHS = {
 }
 _MON = r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
 _PATTERNS = [
-    re.compile(r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MON + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
-    re.compile(r"\b" + _MON + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
-    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<day>[0-3]?\d)\b"),
-    re.compile(r"\b(?P<day>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<year>(?:19|20)\d\d)\b"),
-    re.compile(r"\b(?P<a>[01]?\d)/(?P<b>[0-3]?\d)/(?P<year>(?:19|20)\d\d)\b"),
-    re.compile(
+    compiled(r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MON + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
+    compiled(r"\b" + _MON + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
+    compiled(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<day>[0-3]?\d)\b"),
+    compiled(r"\b(?P<day>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<year>(?:19|20)\d\d)\b"),
+    compiled(r"\b(?P<a>[01]?\d)/(?P<b>[0-3]?\d)/(?P<year>(?:19|20)\d\d)\b"),
+    compiled(
         r"\b(?P<day>[0-3]?\d)\s?(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s?(?P<year>(?:19|20)?\d\d)\b"
     ),
 ]
 
+_DATE_LABEL = compiled(r"^(?:Date|Dated|Datum|Le)\b[:\s]*", re.I)
+_PLACE = compiled(r"^[A-Z][A-Za-z .'-]{0,30},?$")
 _TWO_DIGITS = compiled(r"\d\d")  #: the same \d as the patterns (any Unicode decimal digit)
 
 
@@ -87,8 +89,8 @@ def is_date_line(text: str) -> bool:
     """True when a short line is mostly a date (the letter's date line)."""
     for start, end, _, _ in find_dates(text):
         rest = (text[:start] + text[end:]).strip(" ,.:")
-        rest = re.sub(r"^(?:Date|Dated|Datum|Le)\b[:\s]*", "", rest, flags=re.I)
-        rest = re.sub(r"^[A-Z][A-Za-z .'-]{0,30},?$", "", rest)  # "Baghdad, 6 January 2020"
+        rest = _DATE_LABEL.sub("", rest)
+        rest = _PLACE.sub("", rest)  # "Baghdad, 6 January 2020"
         if len(rest.split()) <= 2:
             return True
     return False

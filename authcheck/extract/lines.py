@@ -112,12 +112,16 @@ def looks_like_name(text: str) -> bool:
     return all(w.lower() in _PARTICLES or _name_word(w) for w in words)
 
 
+_SUFFIX_OR_INITIALS = compiled(r"[IVX]+|Jr\.?|Sr\.?|(?:[A-Z]\.){1,3}")  #: "III", "Jr.", "J.R."
+_NAME_JOINERS = compiled(r"['\-\u2019]")  #: O'Brien, Smith-Jones
+
+
 def _name_word(word: str) -> bool:
     """A capitalised name word, an initial, a Roman-numeral or Jr/Sr suffix."""
-    if re.fullmatch(r"[IVX]+|Jr\.?|Sr\.?|(?:[A-Z]\.){1,3}", word):
+    if _SUFFIX_OR_INITIALS.fullmatch(word):
         return True
     core = word[:-1] if word.endswith(".") else word
-    pieces = re.split(r"['\-\u2019]", core)
+    pieces = _NAME_JOINERS.split(core)
     return (
         bool(core)
         and core[0].isupper()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 
 from authcheck.extract.normalize import matching_text
+from authcheck.util.patterns import compiled
 
 RANKS = (
     "general",
@@ -112,6 +112,8 @@ RANKS = (
     "v",
 )
 _RANKS = set(RANKS)
+_LOWER_WORD = compiled(r"[a-z]+")
+_NAME_WORD = compiled(r"[a-z][a-z'\-]*")
 
 
 def _ascii(text: str) -> str:
@@ -130,10 +132,10 @@ def name_tokens(name: str) -> tuple[str, ...]:
     text = _ascii(matching_text(name))
     if "," in text:
         head, _, tail = text.partition(",")
-        tail_words = [w for w in re.findall(r"[a-z]+", tail) if w not in _RANKS]
-        if tail_words and len(re.findall(r"[a-z]+", head)) <= 2:
+        tail_words = [w for w in _LOWER_WORD.findall(tail) if w not in _RANKS]
+        if tail_words and len(_LOWER_WORD.findall(head)) <= 2:
             text = " ".join(tail_words) + " " + head
-    words = re.findall(r"[a-z][a-z'\-]*", text.replace(".", " "))
+    words = _NAME_WORD.findall(text.replace(".", " "))
     return tuple(w for w in words if w not in _RANKS)
 
 

@@ -39,12 +39,12 @@ _FORMATS = {
 }
 _WORD = compiled(r"\bMicrosoft\b.*\bWord\b|^\s*Word\s*$", re.I)
 _WRITERS = (
-    (re.compile(r"LibreOffice|OpenOffice|NeoOffice|StarOffice", re.I), "LibreOffice/OpenOffice"),
-    (re.compile(r"ONLYOFFICE", re.I), "ONLYOFFICE"),
-    (re.compile(r"\bWPS\b|Kingsoft", re.I), "WPS Office"),
-    (re.compile(r"Aspose", re.I), "Aspose.Words"),
-    (re.compile(r"docx4j", re.I), "docx4j"),
-    (re.compile(r"Google", re.I), "Google Docs"),
+    (compiled(r"LibreOffice|OpenOffice|NeoOffice|StarOffice", re.I), "LibreOffice/OpenOffice"),
+    (compiled(r"ONLYOFFICE", re.I), "ONLYOFFICE"),
+    (compiled(r"\bWPS\b|Kingsoft", re.I), "WPS Office"),
+    (compiled(r"Aspose", re.I), "Aspose.Words"),
+    (compiled(r"docx4j", re.I), "docx4j"),
+    (compiled(r"Google", re.I), "Google Docs"),
     (_WORD, "Microsoft Word"),
 )
 _PYDOCX = (

@@ -10,7 +10,6 @@ lazily; pyHanko only when a filled signature exists (`pdfsigs.validate`).
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable
 from io import BytesIO
 from typing import Any
@@ -22,8 +21,10 @@ from authcheck.forensics.pdfrevisions import MAX_SECTIONS, Structure, walk
 from authcheck.forensics.pdfsignals import revision_facts, signature_facts, structure_facts
 from authcheck.loaders.pdf import reader_for
 from authcheck.model import Document, Evidence, Location, Note, Signal
+from authcheck.util.patterns import compiled
 
 MAX_SECONDS = 12.0
+_HEADER = compiled(rb"%PDF-(\d\.\d)")
 
 
 def examine(data: bytes, doc: Document, settings: Any) -> dict[str, Signal]:
@@ -198,7 +199,7 @@ def _catalog_facts(reader: Any, data: bytes) -> dict[str, Signal]:
             "The file can run scripts, launch programs, submit data or carries "
             "embedded files; official letters do not need any of that.",
         )
-    header = re.search(rb"%PDF-(\d\.\d)", data[:1024])
+    header = _HEADER.search(data[:1024])
     version = pdfsigs.text(pdfsigs.resolve(reader.trailer["/Root"]).get("/Version"))
     if header and version and version.lstrip("/") != header.group(1).decode():
         text = f"header {header.group(1).decode()}, catalog /Version {version.lstrip('/')}"

@@ -14,7 +14,6 @@ is reported as partial (padding a file with empty updates cannot hide its first 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import field
 
@@ -28,6 +27,9 @@ _SLACK = 64  #: how far a sloppy startxref may miss its section and still be fou
 _OBJ_HEAD = compiled(rb"\s*(\d+)\s+(\d+)\s+obj\b\s*")
 _STARTXREF = compiled(rb"startxref\s+(\d+)")
 _FIRST_OBJ = compiled(rb"\d+\s+\d+\s+obj\b")
+_EXIFTOOL_UPDATE = compiled(rb"%EndExifToolUpdate\s+(\d+)")
+_XREF_TYPE = compiled(rb"/Type\s*/XRef\b")
+_DIRECT_NUMBER = compiled(rb"\s*(\d+)\b(?!\s+\d+\s+R)")
 EXIFTOOL_BEGIN = b"%BeginExifToolUpdate"
 
 
@@ -77,7 +79,7 @@ def walk(data: bytes, max_sections: int = MAX_SECTIONS, time_left: Callable[[], 
         out.revisions.append(Revision(number, start, end, EXIFTOOL_BEGIN in added))
         start = end
     out.trailing = len(data[ends[-1] :].strip(b"\x00\t\n\f\r "))
-    out.exiftool_original_sizes = [int(m) for m in re.findall(rb"%EndExifToolUpdate\s+(\d+)", data[: ends[-1]])]
+    out.exiftool_original_sizes = [int(m) for m in _EXIFTOOL_UPDATE.findall(data[: ends[-1]])]
     return out
 
 
@@ -157,7 +159,7 @@ def _section_exact(data: bytes, at: int) -> Section | None:
     if head is None or not data.startswith(b"<<", head.end()):
         return None
     body = dict_at(data, head.end())
-    if body is None or not re.search(rb"/Type\s*/XRef\b", body):
+    if body is None or not _XREF_TYPE.search(body):
         return None
     return Section(at, "stream", top_level_int(body, b"/Prev"), _save_end(data, head.end() + len(body)))
 
@@ -243,7 +245,7 @@ def top_level_int(body: bytes, key: bytes) -> int | None:
         elif body[pos : pos + 1] == b"(":
             pos = _skip_literal(body, pos, len(body))
         elif depth == 1 and body.startswith(key, pos) and not body[pos + len(key) : pos + len(key) + 1].isalnum():
-            match = re.match(rb"\s*(\d+)\b(?!\s+\d+\s+R)", body[pos + len(key) : pos + len(key) + 40])
+            match = _DIRECT_NUMBER.match(body[pos + len(key) : pos + len(key) + 40])
             return int(match.group(1)) if match else None
         else:
             pos += 1

@@ -11,7 +11,6 @@ damaged or odd is left out, never raised: a bad media box gives no size, a missi
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from authcheck.model import PageSize
@@ -19,6 +18,7 @@ from authcheck.util.patterns import compiled
 
 MAX_FONTS = 64
 _SUBSET = compiled(r"^[A-Z]{6}\+")
+_NAME_ESCAPE = compiled(r"#([0-9A-Fa-f]{2})")  #: a PDF name's #xx escape
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 
@@ -26,7 +26,7 @@ _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 def font_name(raw: Any) -> str:
     """A font name cleaned for comparison: no leading '/', no subset prefix (ABCDEF+), printable, short."""
     text = str(raw or "").lstrip("/")
-    text = re.sub(r"#([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), text)
+    text = _NAME_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     text = _SUBSET.sub("", text)
     return "".join(c for c in text if c.isprintable()).strip()[:80]
 

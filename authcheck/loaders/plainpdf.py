@@ -24,7 +24,6 @@ through a page.
 
 from __future__ import annotations
 
-import re
 import zlib
 from math import log10
 from typing import Any
@@ -318,6 +317,8 @@ def open_plain(data: bytes, max_stream: int, max_content: int) -> PlainReader:
 
 
 _SKIP = compiled(rb"[ \t\r\n]*")
+_PDF_SPACE = compiled(rb"[ \t\r\n]")  #: white space inside a hex string
+_OCTAL = compiled(rb"[0-7]{1,3}")  #: an octal escape's digits
 _SKIP_COMMENTS = compiled(rb"(?:[ \t\r\n]+|%[^\r\n]*[\r\n])*")
 _STARTXREF = compiled(rb"startxref[ \t\r\n]+(\d+)[ \t\r\n]+%%EOF[ \t\r\n]*\Z")
 _SECTION = compiled(rb"(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
@@ -516,7 +517,7 @@ class _Parser:
             found = _HEX.match(data, pos)
             if found is None:
                 raise NotPlain("hex string")
-            digits = re.sub(rb"[ \t\r\n]", b"", found.group(1))
+            digits = _PDF_SPACE.sub(b"", found.group(1))
             return _string(bytes.fromhex((digits + b"0" if len(digits) % 2 else digits).decode())), found.end()
         if char == b"[":
             items = Array()
@@ -593,7 +594,7 @@ class _Parser:
                     out.append(_ESCAPES[nxt[0]])
                     pos += 1
                 elif nxt in b"01234567":
-                    digits = re.match(rb"[0-7]{1,3}", data[pos : pos + 3]).group()  # type: ignore[union-attr]
+                    digits = _OCTAL.match(data[pos : pos + 3]).group()  # type: ignore[union-attr]
                     if int(digits, 8) > 255:
                         raise NotPlain("octal escape over 255")
                     out.append(int(digits, 8))

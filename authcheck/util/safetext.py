@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import unicodedata
+
+from authcheck.util.patterns import compiled
 
 #: Format characters that are safe and useful in text (joiners used by many scripts).
 _ALLOWED_FORMAT = frozenset("\u200c\u200d")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = compiled("[\ud800-\udfff]")
 
 
 def for_terminal(text: object | None, *, multiline: bool = False) -> str:
