@@ -121,7 +121,7 @@ def install(python: Path, source: Path) -> None:
     """authcheck from the tree `source` into the virtualenv of `python`, as a user installs it (not
     editable): its dependencies, then this tree's code over whatever was there."""
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, str(source)], check=True)  # dependencies
+    subprocess.run([*pip, str(source), "python-docx>=1.1"], check=True)  # dependencies; python-docx for make_corpus
     subprocess.run([*pip, "--force-reinstall", "--no-deps", str(source)], check=True)  # this tree's code
 
 

@@ -14,7 +14,8 @@ termination), about 35 % are unsigned, 5 % carry a DRAFT banner.  Issuers, names
 metadata are fictional and varied; about 10 % have metadata from someone else.  The 3- and
 20-page letters are lengthened with neutral paragraphs that do not repeat (a real letter's never
 do, and a checker that reuses work on repeated text must not look faster than it is).
-Needs python-docx (authcheck's own dependency) for the DOCX files.
+Needs python-docx for the DOCX files (bench.py installs it into benchmarks/.venv; authcheck itself reads
+DOCX without it).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 try:
     import tools.docgen as _docgen
     from tools.docgen import LetterSpec, letter_docx, letter_pdf, letter_text
-except ImportError as exc:  # python-docx: authcheck's own dependency
+except ImportError as exc:  # python-docx: installed by bench.py (and the test extra)
     raise SystemExit(
         f"make_corpus.py needs authcheck's dependencies ({exc}); run it with the interpreter of a "
         "venv where authcheck is installed, e.g. benchmarks/.venv/bin/python"

@@ -51,6 +51,13 @@ def test_a_text_letter_imports_no_document_library_zip_reader_or_rapidfuzz():
     assert _loaded(seen["modules"], *heavy) == []
 
 
+def test_a_docx_letter_is_read_without_python_docx_or_lxml():
+    seen = _cold_check(SAMPLES / "draft-memo.docx")
+    assert seen["verdict"] is not None
+    assert "authcheck.loaders.docx" in seen["modules"]
+    assert _loaded(seen["modules"], "docx", "lxml", "pypdf", "rich") == []
+
+
 def test_a_plain_pdf_letter_with_boxes_imports_neither_pypdf_nor_pillow_nor_pypdfium2():
     seen = _cold_check(SAMPLES / "withdrawal-letter-2020.pdf")
     assert seen["boxes"] > 0  # the evidence was located on the page

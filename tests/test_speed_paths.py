@@ -253,7 +253,7 @@ def test_a_docx_part_is_parsed_once_for_loader_and_forensics(monkeypatch):
     parsed = _count_xml_parses(monkeypatch)
     result = check_bytes(data, "letter.docx", Settings(), load_ruleset())
     assert result.error is None
-    assert "word/styles.xml" in parsed
+    assert "word/styles.xml" in parsed and "word/document.xml" in parsed  # the body too: no python-docx
     assert len(parsed) == len(set(parsed)), sorted(parsed)
 
 
@@ -289,35 +289,6 @@ def _docx_letter() -> bytes:
     )
 
 
-def _python_docx_parses(monkeypatch) -> list[str]:
-    """The root tags of the XML parts python-docx parses from now on."""
-    from docx.opc import part as opc_part
-
-    roots: list[str] = []
-    original = opc_part.parse_xml
-
-    def counting(blob):
-        element = original(blob)
-        roots.append(element.tag.rsplit("}", 1)[-1])
-        return element
-
-    monkeypatch.setattr(opc_part, "parse_xml", counting)
-    return roots
-
-
-def test_python_docx_leaves_the_styles_part_to_the_loader(monkeypatch):
-    """python-docx would parse styles.xml (350 KB in Word's template) only for the loader to parse it
-    again; it keeps the part as bytes while the loader opens a document, and its hook is put back."""
-    from docx.opc.part import PartFactory
-
-    before, data = PartFactory.part_class_selector, _docx_letter()
-    roots = _python_docx_parses(monkeypatch)
-    doc = load(data, path="l.docx", sha256="-", password=None, limits=Limits())
-    assert "document" in roots and "styles" not in roots
-    assert PartFactory.part_class_selector is before
-    assert [ln.text for ln in doc.lines if ln.text][:1] == ["MINISTRY OF EXAMPLES"]
-
-
 def test_a_malformed_styles_part_is_still_corrupt():
     import io
     import zipfile
@@ -332,28 +303,6 @@ def test_a_malformed_styles_part_is_still_corrupt():
     with pytest.raises(CheckError) as err:
         load(out.getvalue(), path="l.docx", sha256="-", password=None, limits=Limits())
     assert err.value.type == "corrupt" and "styles.xml" in str(err.value)
-
-
-def test_python_docx_is_left_alone_while_another_thread_runs(monkeypatch):
-    """The hook is process-wide: with a second thread running (a library caller's), it is not changed."""
-    import threading
-
-    from docx.opc.part import PartFactory
-
-    from authcheck.loaders import docx as docx_loader
-
-    before, release = PartFactory.part_class_selector, threading.Event()
-    other = threading.Thread(target=release.wait)
-    other.start()
-    try:
-        with docx_loader._styles_kept_raw():
-            assert PartFactory.part_class_selector is before
-    finally:
-        release.set()
-        other.join()
-    with docx_loader._styles_kept_raw():
-        assert PartFactory.part_class_selector is not before
-    assert PartFactory.part_class_selector is before
 
 
 def test_evidence_boxes_only_when_asked_and_cached_apart(monkeypatch):
@@ -547,3 +496,35 @@ def test_preload_imports_the_modules_a_format_is_written_with(name):
     imported_by_it, left_out, rich = json.loads(out)
     assert imported_by_it and left_out == []
     assert rich == (name == "console")
+
+
+def test_a_relationship_to_a_missing_part_is_read_and_reported_damaged():
+    """A package whose document relates to a picture it does not hold: python-docx, which the loader
+    once opened documents with, refused it outright ("corrupt"); the text is read now, and the
+    missing part named in a "damaged" note, which `file.damaged` reports."""
+    import io
+    import zipfile
+
+    from authcheck.batch.pipeline import check_bytes
+    from authcheck.engine.rulepack import load_ruleset
+
+    source, out = zipfile.ZipFile(io.BytesIO(_docx_letter())), io.BytesIO()
+    extra = (
+        '<Relationship Id="rIdGone" Target="media/gone.png" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"/></Relationships>'
+    )
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == "word/_rels/document.xml.rels":
+                body = body.replace(b"</Relationships>", extra.encode())
+            target.writestr(info, body)
+    data = out.getvalue()
+    doc = load(data, path="l.docx", sha256="-", password=None, limits=Limits())
+    assert [ln.text for ln in doc.lines if ln.text][:1] == ["MINISTRY OF EXAMPLES"]
+    damaged = [n for n in doc.notes if n.code == "damaged"]
+    assert [n.data["missing"] for n in damaged] == [["word/media/gone.png"]]
+    result = check_bytes(data, "l.docx", Settings(), load_ruleset())
+    assert result.error is None and "file.damaged" in {f.rule for f in result.findings}
+    intact = check_bytes(_docx_letter(), "l.docx", Settings(), load_ruleset())
+    assert "file.damaged" not in {f.rule for f in intact.findings}

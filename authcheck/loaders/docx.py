@@ -1,21 +1,19 @@
-"""DOCX letters: the only module that imports python-docx.
+"""DOCX letters, read from the package's own parts (`ooxml.Package`, stdlib zipfile and expat).
 
-The package is pre-flighted by `ooxml.Package` before python-docx inflates anything.
-python-docx opens the document and gives the body tree; `wordxml.Walker` reads it in
+The package is pre-flighted by `ooxml.Package` before anything is inflated, and its main part
+parsed with `safe_xml` (once: the forensics read the same tree); `wordxml.Walker` reads the body in
 order (paragraphs, table cells, content controls), building each paragraph's text from
 its own ``w:t``/``w:tab``/``w:br`` so tracked insertions are kept and nothing is read
-twice.  What python-docx does not expose comes from the raw parts: the page-1 header
-(letterhead) first, footers last, text boxes, VML watermarks, signature lines, and the
-core/app properties, never python-docx's invented defaults when core.xml is missing.
+twice.  The other stories come from their parts too: the page-1 header (letterhead) first,
+footers last, text boxes, VML watermarks, signature lines, and the core/app properties (nothing
+invented when core.xml is missing, where python-docx, which this module once opened documents
+with, made up defaults).
 Reading stops at the loader's share of the timeout (`budget.Budget`): the lines read so far
 are kept with a "truncated" note.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from io import BytesIO
 from typing import Any
 
 from authcheck.errors import CheckError
@@ -38,7 +36,7 @@ def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
     notes: list[Note] = []
     with budget.enforced():
         try:
-            body = budget.call(_open_body, data)
+            body = budget.call(_open_body, package)
         except OutOfTime:
             raise CheckError("timeout", f"opening the document took over {budget.describe()}", "load") from None
         walker = Walker(LineBuilder(limits.max_text_chars), Spacing(_styles(package)))
@@ -69,6 +67,7 @@ def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
             raise CheckError("corrupt", reason, "load") from None
     notes.extend(walker.builder.notes())
     notes.extend(walker.notes())
+    notes.extend(_dangling(package))
     return Document(
         path=path,
         sha256=sha256,
@@ -112,51 +111,36 @@ def _walk(package: Package, body: Any, walker: Walker) -> None:
             walker.notes_part(package.xml(name))
 
 
-def _open_body(data: bytes) -> Any:
-    """The w:body element, through python-docx; any failure to open is "corrupt"."""
-    try:
-        import docx
-
-        with _styles_kept_raw():
-            return docx.Document(BytesIO(data)).element.body
-    except MemoryError:
-        raise
-    except Exception as exc:
-        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
-        raise CheckError(
-            "corrupt", f"not a readable Word document ({type(exc).__name__}{': ' + reason if reason else ''})", "load"
-        ) from None
+def _open_body(package: Package) -> Any:
+    """The w:body element of the main part, parsed with `safe_xml` (and shared with the forensics,
+    which read the same part); a main part that is not well-formed, or not a w:document with a
+    body, is "corrupt"."""
+    root = package.xml(package.main)
+    body = root.find(f"{{{W}}}body") if root.tag == f"{{{W}}}document" else None
+    if body is None:
+        raise CheckError("corrupt", f"not a readable Word document ({package.main} has no w:document body)", "load")
+    return body
 
 
-@contextlib.contextmanager
-def _styles_kept_raw() -> Iterator[None]:
-    """While the loader opens a document, python-docx keeps the styles part as bytes.
-
-    python-docx parses every XML part it has a class for when it opens a package; the styles part
-    is often 300 KB or more (about 10 ms in lxml, most of the opening) and the loader reads it itself
-    (`_styles`, which refuses a malformed one as "corrupt" too).  Its documented hook,
-    `PartFactory.part_class_selector`, is process-wide, so it is changed only while one thread runs
-    and put back at once: a library caller's own python-docx use is never affected."""
-    import threading
-
-    from docx.opc.constants import CONTENT_TYPE
-    from docx.opc.part import Part, PartFactory
-
-    previous = PartFactory.part_class_selector
-    if threading.active_count() != 1:
-        yield
-        return
-
-    def selector(content_type: str, reltype: str) -> Any:
-        if content_type == CONTENT_TYPE.WML_STYLES:
-            return Part
-        return previous(content_type, reltype) if previous is not None else None
-
-    PartFactory.part_class_selector = selector
-    try:
-        yield
-    finally:
-        PartFactory.part_class_selector = previous
+def _dangling(package: Package) -> list[Note]:
+    """A "damaged" note naming the parts the package's relationships point to but it does not hold,
+    followed from the package's own relationships through every part's, as an OPC reader loads
+    them (python-docx refused such a file outright; Word repairs it).  A malformed relationships
+    part is "corrupt", as it was."""
+    missing: dict[str, None] = {}
+    seen, todo = {""}, [""]
+    while todo:
+        for _, _, name in package.relationships(todo.pop()):
+            if not package.has(name):
+                missing.setdefault(name)
+            elif name not in seen:
+                seen.add(name)
+                todo.append(name)
+    if not missing:
+        return []
+    names = list(missing)
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return [Note("damaged", f"the package refers to parts it does not hold: {shown}", {"missing": names[:50]})]
 
 
 def _styles(package: Package) -> Any:

@@ -105,7 +105,7 @@ FORMATS: tuple[Format, ...] = (
         magic=f"{_SNIFF}:is_word_zip",
         follow_up="authcheck.loaders.docxscan:ocr_if_pictures",
         forensics="authcheck.forensics.docxfacts:examine",
-        prewarm=("authcheck.loaders.docx", "authcheck.forensics.docxfacts", "docx"),
+        prewarm=("authcheck.loaders.docx", "authcheck.forensics.docxfacts"),
     ),
     Format(
         "text",

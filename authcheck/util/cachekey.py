@@ -26,8 +26,6 @@ ENV_KEY = "AUTHCHECK_CACHE_KEY"
 KEY_BYTES = 32
 LIBRARIES = (
     "pypdf",
-    "python-docx",
-    "lxml",
     "rapidfuzz",
     "PyYAML",
     "google-re2",
