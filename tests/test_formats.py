@@ -138,7 +138,7 @@ def test_the_toy_format_goes_through_a_whole_check(toy_table, tmp_path):
 
 def test_prewarm_imports_what_the_names_claim():
     pdf = ("authcheck.loaders.pdf", "authcheck.forensics.pdffacts", "pypdf", "authcheck.loaders.pdfiumlite:load")
-    docx = ("authcheck.loaders.docx", "authcheck.forensics.docxfacts", "docx")
+    docx = ("authcheck.loaders.docx", "authcheck.forensics.docxfacts")
     assert formats.prewarm_modules([".docx"]) == docx
     assert formats.prewarm_modules([".txt", ".png"]) == ()
     assert formats.prewarm_modules([".pdf", ".txt"]) == pdf

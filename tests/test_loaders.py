@@ -982,3 +982,35 @@ def test_a_dictionary_nested_past_the_recursion_limit_gives_the_same_record_in_a
     assert first == later
     [note] = [n for n in first["notes"] if n["code"] == "parser-warnings"]
     assert note["data"] == {"count": 1000, "more": True} and first["error"] is None
+
+
+def test_a_docx_nested_deeper_than_a_reader_goes_is_corrupt_whatever_the_recursion_limit():
+    """Tables nested 150 deep: refused at the walker's depth limit (wordxml.MAX_DEPTH), not at
+    Python's recursion limit, so a process that raised that limit (a test runner, a library caller)
+    gets the same answer; a little less deep is read."""
+    from authcheck.batch import warmup
+    from authcheck.errors import CheckError
+    from authcheck.loaders import wordxml
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def nested(levels: int) -> bytes:
+        body = "<w:tbl><w:tr><w:tc>" * levels + "<w:p><w:r><w:t>deep</w:t></w:r></w:p>"
+        body += "</w:tc></w:tr></w:tbl>" * levels
+        document = f'<w:document xmlns:w="{w}"><w:body>{body}<w:sectPr/></w:body></w:document>'
+        source, out = zipfile.ZipFile(io.BytesIO(warmup.docx())), io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for info in source.infolist():
+                target.writestr(info, document if info.filename == "word/document.xml" else source.read(info))
+        return out.getvalue()
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(20000)
+    try:
+        with pytest.raises(CheckError) as refused:
+            load(nested(150), path="deep.docx", sha256="-", password=None, limits=Limits())
+        doc = load(nested(wordxml.MAX_DEPTH // 2), path="ok.docx", sha256="-", password=None, limits=Limits())
+    finally:
+        sys.setrecursionlimit(limit)
+    assert (refused.value.type, refused.value.message) == ("corrupt", "the document's XML is nested too deeply")
+    assert "deep" in [ln.text for ln in doc.lines]

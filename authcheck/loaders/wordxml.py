@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from authcheck.errors import CheckError
 from authcheck.loaders.text import LineBuilder
 from authcheck.model import Image, Note
 
@@ -40,6 +41,7 @@ _SKIP = {
 _SKIP.add(f"{{{MC}}}Fallback")
 _WRAPPERS = {f"{{{W}}}{tag}" for tag in ("sdt", "sdtContent", "customXml", "ins", "smartTag")}
 _GAP_TWIPS = 120  # 6 pt of paragraph spacing reads as a paragraph break
+MAX_DEPTH = 100  #: nested tables, content controls and run containers read before "corrupt"
 _TRUE = ("1", "true", "on")
 
 
@@ -58,6 +60,7 @@ class Walker:
         self.signature_lines: list[tuple[str, str | None, int]] = []
         self.tracked = {"insertions": 0, "deletions": 0}
         self._pending_break, self._gap = True, 0
+        self._depth = 0  #: tables, content controls and run containers entered (`_enter`)
 
     def body(self, body: Any) -> None:
         """Read the document body; page breaks count."""
@@ -101,6 +104,13 @@ class Walker:
 
     def _blocks(self, container: Any, source: str, paging: bool) -> None:
         """Paragraphs and tables in order, looking through content controls."""
+        self._enter()
+        try:
+            self._blocks_in(container, source, paging)
+        finally:
+            self._depth -= 1
+
+    def _blocks_in(self, container: Any, source: str, paging: bool) -> None:
         for child in container:
             if child.tag == w("p"):
                 self._paragraph(child, source, paging)
@@ -133,6 +143,21 @@ class Walker:
 
     def _runs(self, element: Any, segments: list, anchors: list, paging: bool) -> None:
         """Walk a paragraph's content in order, filling segments (lines) and anchors."""
+        self._enter()
+        try:
+            self._runs_in(element, segments, anchors, paging)
+        finally:
+            self._depth -= 1
+
+    def _enter(self) -> None:
+        """One level further into nested tables, content controls or run containers (the caller steps
+        back out); past MAX_DEPTH the document is refused as "corrupt", whatever Python's recursion
+        limit (libxml2, under python-docx, refused XML nested over 256 elements deep)."""
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise CheckError("corrupt", "the document's XML is nested too deeply", "load")
+
+    def _runs_in(self, element: Any, segments: list, anchors: list, paging: bool) -> None:
         for child in element:
             tag = child.tag
             if tag == w("del"):
