@@ -78,7 +78,7 @@ def start(argv: list[str]) -> None:
 
     A bare `os.fork`, before multiprocessing is imported here (≈ 15 ms, which the standby would
     otherwise wait for): a socket pair for its pipe and a pipe whose end it holds as its sentinel,
-    which `take` wraps as the `multiprocessing` connection and process a worker has."""
+    which `take` hands the scan as a worker's connection (`_Pipe`) and process (`_Forked`)."""
     if _held is not None or not wanted(argv):
         return
     named = _named(argv)
@@ -319,10 +319,7 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
             patterns.save()  # what it compiled, for the next command (`util/patterns.py`), while it waits
         spec: Any = ASKED
         while spec == ASKED:
-            while not conn.poll(1.0):
-                if os.getppid() != parent:  # the command is gone
-                    return
-            spec = conn.recv()
+            spec = _receive(conn, parent)
     except (EOFError, OSError):
         return
     if spec is None or ruleset is None:
@@ -336,14 +333,20 @@ def _took_request(conn: _Pipe, parent: int, adopt: Callable[[bytes], bool]) -> b
     """A standby forked ahead: wait for its command's request (`proceed`) and `adopt` it; False when
     the command is gone first or the request cannot be taken on."""
     try:
-        while not conn.poll(1.0):
-            if os.getppid() != parent:
-                return False
-        said = conn.recv()
+        said = _receive(conn, parent)
     except (EOFError, OSError):
         return False
     request = _payload(said, "request", bytes)
     return request is not None and adopt(request)
+
+
+def _receive(conn: _Pipe, parent: int) -> Any:
+    """The command's next message, or None once the command (`parent`) is gone; EOFError or
+    OSError when the pipe breaks."""
+    while not conn.poll(1.0):
+        if os.getppid() != parent:
+            return None
+    return conn.recv()
 
 
 def _payload(message: Any, tag: str, kind: type) -> Any:
@@ -387,11 +390,9 @@ class _Pipe:
         return pickle.loads(self._exactly(size))
 
     def poll(self, timeout: float = 0.0) -> bool:
-        import select
+        from authcheck.util.readiness import wait
 
-        waiter = select.poll()
-        waiter.register(self.fileno(), select.POLLIN)
-        return bool(waiter.poll(timeout * 1000))
+        return bool(wait([self], timeout))
 
     def close(self) -> None:
         fd, self.fd = self.fd, -1

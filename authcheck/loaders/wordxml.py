@@ -11,6 +11,8 @@ geometry: explicit page breaks and ``w:lastRenderedPageBreak`` move the page cou
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from authcheck.errors import CheckError
@@ -45,6 +47,24 @@ MAX_DEPTH = 100  #: nested tables, content controls and run containers read befo
 _TRUE = ("1", "true", "on")
 
 
+def _nested(method: Callable) -> Callable:
+    """A `Walker` method that goes one level further into nested tables, content controls or run
+    containers; past MAX_DEPTH the document is refused as "corrupt", whatever Python's recursion
+    limit (libxml2, under python-docx, refused XML nested over 256 elements deep)."""
+
+    @functools.wraps(method)
+    def deeper(self: Walker, *args: Any, **kwargs: Any) -> None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise CheckError("corrupt", "the document's XML is nested too deeply", "load")
+            method(self, *args, **kwargs)
+        finally:
+            self._depth -= 1
+
+    return deeper
+
+
 def w(tag: str) -> str:
     """The Clark name of a WordprocessingML tag."""
     return f"{{{W}}}{tag}"
@@ -60,7 +80,7 @@ class Walker:
         self.signature_lines: list[tuple[str, str | None, int]] = []
         self.tracked = {"insertions": 0, "deletions": 0}
         self._pending_break, self._gap = True, 0
-        self._depth = 0  #: tables, content controls and run containers entered (`_enter`)
+        self._depth = 0  #: tables, content controls and run containers entered (`_nested`)
 
     def body(self, body: Any) -> None:
         """Read the document body; page breaks count."""
@@ -102,15 +122,9 @@ class Walker:
             )
         ]
 
+    @_nested
     def _blocks(self, container: Any, source: str, paging: bool) -> None:
         """Paragraphs and tables in order, looking through content controls."""
-        self._enter()
-        try:
-            self._blocks_in(container, source, paging)
-        finally:
-            self._depth -= 1
-
-    def _blocks_in(self, container: Any, source: str, paging: bool) -> None:
         for child in container:
             if child.tag == w("p"):
                 self._paragraph(child, source, paging)
@@ -141,23 +155,9 @@ class Walker:
         if paging and props is not None and _section_break(props):
             self._break()
 
+    @_nested
     def _runs(self, element: Any, segments: list, anchors: list, paging: bool) -> None:
         """Walk a paragraph's content in order, filling segments (lines) and anchors."""
-        self._enter()
-        try:
-            self._runs_in(element, segments, anchors, paging)
-        finally:
-            self._depth -= 1
-
-    def _enter(self) -> None:
-        """One level further into nested tables, content controls or run containers (the caller steps
-        back out); past MAX_DEPTH the document is refused as "corrupt", whatever Python's recursion
-        limit (libxml2, under python-docx, refused XML nested over 256 elements deep)."""
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise CheckError("corrupt", "the document's XML is nested too deeply", "load")
-
-    def _runs_in(self, element: Any, segments: list, anchors: list, paging: bool) -> None:
         for child in element:
             tag = child.tag
             if tag == w("del"):

@@ -41,20 +41,16 @@ _on = True
 
 def compiled(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
     """`re.compile(pattern, flags)`, from the table when it holds the pattern."""
-    if _table is None:
-        _load()
     key = (pattern, int(flags))
-    entry = _table.get(key) if _table else None
+    entry = _held(key)
     if entry is not None:
         try:
             return _sre.compile(pattern, *entry)
         except Exception:
             pass
     made = re.compile(pattern, flags)
-    if _on and key not in _new:
-        entry = _entry(pattern, int(flags), made)
-        if entry is not None:
-            _new[key] = entry
+    if _wanted(key):
+        _keep(key, _entry(pattern, int(flags), made))
     return made
 
 
@@ -63,16 +59,32 @@ def code(source: str) -> CodeType:
     package's own generated source (`util/records.py`'s `__init__` of each of its ~50 record classes,
     about 0.1 ms of compiling each), never anything made from input.  The table is this
     interpreter build's (its bytecode) and verified with the cache key, as for patterns."""
-    if _table is None:
-        _load()
     key = (_CODE, source)
-    found = _table.get(key) if _table else None
+    found = _held(key)
     if isinstance(found, CodeType):
         return found
     made = compile(source, "<string>", "exec")
-    if _on and key not in _new:
-        _new[key] = made
+    if _wanted(key):
+        _keep(key, made)
     return made
+
+
+def _held(key: tuple) -> Any:
+    """The table's entry for `key` (loading the table on first use), or None."""
+    if _table is None:
+        _load()
+    return _table.get(key) if _table else None
+
+
+def _wanted(key: tuple) -> bool:
+    """Whether what this process made for `key` should be kept for `save`."""
+    return _on and key not in _new
+
+
+def _keep(key: tuple, entry: Any) -> None:
+    """Keep `entry` (None: nothing to keep) for `save`."""
+    if entry is not None:
+        _new[key] = entry
 
 
 def save() -> None:
