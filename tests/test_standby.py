@@ -451,3 +451,46 @@ def test_a_missing_file_does_not_wait_for_the_standby(two_cores, tmp_path):
     assert [t.missing for t in targets] == [True]
     run.prepare(targets)
     assert run.ruleset.loaded and standby._said is standby._UNASKED
+
+
+PARENT = """
+import json, os, sys
+from authcheck.cli import launcher
+_exit, command = os._exit, os.getpid()
+def leave(code):
+    if os.getpid() == command:
+        sys.stderr.write("PARENT " + json.dumps(sorted(m for m in ("pypdf", "rapidfuzz") if m in sys.modules)) + "\\n")
+        sys.stderr.flush()
+    _exit(code)
+os._exit = leave
+sys.argv = ["authcheck", *sys.argv[1:]]
+launcher.entry()
+"""
+
+
+def test_a_batch_leaves_pypdf_and_rapidfuzz_to_the_worker_whose_file_needs_them(tmp_path):
+    # The parent readies the pipeline before forking its workers, but not what only some files need
+    # (pipeline.ON_DEMAND): a folder of plain letters would wait for it; a revised PDF's worker imports it.
+    from tools import pdf_forensic_fixtures as fx
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    letter = (SAMPLES / "withdrawal-letter-2020.pdf").read_bytes()
+    (plain / "a.pdf").write_bytes(letter)
+    (plain / "b.txt").write_bytes((SAMPLES / "coordination-letter.txt").read_bytes())
+    revised = tmp_path / "revised"
+    revised.mkdir()
+    (revised / "a.pdf").write_bytes(letter)
+    (revised / "b.pdf").write_bytes(fx.set_info(letter, Title="Revised"))
+    env = {k: v for k, v in os.environ.items() if k not in (standby.ENV, "CI")}
+    env.update(AUTHCHECK_SERVER="off", AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    seen = {}
+    for folder in (plain, revised):
+        args = [sys.executable, "-c", PARENT, str(folder), "--format", "jsonl", "--no-cache", "--jobs", "2"]
+        done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+        records = {Path(r["path"]).name: r for r in map(json.loads, done.stdout.splitlines())}
+        assert len(records) == 2 and not any(r.get("error") for r in records.values()), done.stderr
+        seen[folder.name] = (json.loads(done.stderr.split("PARENT ")[1].split("\n")[0]), records)
+    assert seen["plain"][0] == [] and seen["revised"][0] == []
+    edits = [f["message"] for f in seen["revised"][1]["b.pdf"]["findings"] if f["rule"] == "metadata.hand-edited"]
+    assert edits and "revision 2: Title" in edits[0]  # its revisions compared through pypdf, in the worker

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import replace
 
 from authcheck.errors import CheckError
@@ -22,6 +23,22 @@ PIPELINE_MODULES = (
     "authcheck.engine.checks.reading",
     "rapidfuzz.fuzz",
 )
+
+#: What a check imports only for a file that needs it: pypdf for a PDF that is not plain (revised, signed,
+#: encrypted, damaged), rapidfuzz for some similarity rules.  The warm server, which lives long, imports
+#: them ahead; a batch's parent and a standby do not (`ahead`): a worker imports them for its first file that
+#: needs them.  A scan of plain letters would otherwise wait for them before its workers start (pypdf ≈ 50 ms,
+#: rapidfuzz ≈ 7 ms), and one of files that need them pays no more (each worker imports them at once, on
+#: both cores, where the parent imported them before forking).
+ON_DEMAND = frozenset({"pypdf", "rapidfuzz.fuzz"})
+
+
+def ahead(extensions: Iterable[str]) -> list[str]:
+    """The `formats.prewarm` entries a batch's parent or a standby readies before its workers check files
+    with these extensions: the stages and each claimed format's readers, less what is `ON_DEMAND`."""
+    from authcheck.loaders.formats import prewarm_modules
+
+    return [m for m in (*PIPELINE_MODULES, *prewarm_modules(extensions)) if m not in ON_DEMAND]
 
 
 def check_path(path: str, settings: Settings, ruleset) -> Result:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from authcheck.batch.config import ProjectConfig
 from authcheck.batch.discover import Target, discover
 from authcheck.batch.filehash import content_hashes
-from authcheck.batch.pipeline import PIPELINE_MODULES
+from authcheck.batch.pipeline import ahead
 from authcheck.engine.ruleref import RuleSetRef, compiled_for, loaded
 from authcheck.model import Result
 from authcheck.util.places import package_dir
@@ -284,10 +284,11 @@ def _prewarm(targets: list[Target]) -> None:
     """Ready what a batch's workers will need once, here, before they are forked, so every worker
     (and every replacement of one killed on a limit) starts ready for its first file: the pipeline's
     stages, and what the format table lists for the formats the files' names claim (all of them for
-    a name that claims none), PDFium's library included (it starts no thread, so forking after is safe)."""
-    from authcheck.loaders.formats import prewarm, prewarm_modules
+    a name that claims none), PDFium's library included (it starts no thread, so forking after is safe);
+    not what only some files need (`pipeline.ON_DEMAND`: pypdf, rapidfuzz), which a worker imports then."""
+    from authcheck.loaders.formats import prewarm
 
-    prewarm([*PIPELINE_MODULES, *prewarm_modules(os.path.splitext(t.path)[1].lower() for t in targets)])
+    prewarm(ahead(os.path.splitext(t.path)[1].lower() for t in targets))
 
 
 @functools.lru_cache(maxsize=1)

@@ -43,10 +43,6 @@ ENV = "AUTHCHECK_STANDBY"
 
 WAIT = 10.0  #: seconds a scan waits for a standby still starting before it forks a worker instead
 
-#: What a batch prewarms but a check imports only for a file that needs it (pypdf: a PDF that is not
-#: plain; rapidfuzz: some similarity rules): a standby leaves them to that file, as a cold worker does.
-ON_DEMAND = frozenset({"pypdf", "rapidfuzz.fuzz"})
-
 #: What `take` sends first, before it waits for the standby's rules: the command is at its scan, so
 #: the standby starts no more warm-up (`warmup.py`) and goes straight to the file.
 ASKED = "asked"
@@ -293,12 +289,12 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
     if adopt is not None and not _took_request(conn, parent, adopt):
         return
     try:
-        from authcheck.batch.pipeline import PIPELINE_MODULES
+        from authcheck.batch.pipeline import ahead
         from authcheck.engine.rulepack import ruleset_for
-        from authcheck.loaders.formats import prewarm, prewarm_modules
+        from authcheck.loaders.formats import prewarm
         from authcheck.settings import Settings
 
-        prewarm(m for m in (*PIPELINE_MODULES, *prewarm_modules(extensions)) if m not in ON_DEMAND)
+        prewarm(ahead(extensions))
         ruleset = ruleset_for(Settings())
         digest = ruleset.digest
     except Exception:  # the scan forks an ordinary worker, which reports what went wrong
