@@ -28,8 +28,8 @@ PIPELINE_MODULES = (
 #: encrypted, damaged), rapidfuzz for some similarity rules.  The warm server, which lives long, imports
 #: them ahead; a batch's parent and a standby do not (`ahead`): a worker imports them for its first file that
 #: needs them.  A scan of plain letters would otherwise wait for them before its workers start (pypdf ≈ 50 ms,
-#: rapidfuzz ≈ 7 ms), and one of files that need them pays no more (each worker imports them at once, on
-#: both cores, where the parent imported them before forking).
+#: rapidfuzz ≈ 7 ms); a scan of files that need them waits no longer (the workers import them side by side,
+#: on both cores, where the parent imported them before forking either).
 ON_DEMAND = frozenset({"pypdf", "rapidfuzz.fuzz"})
 
 
