@@ -297,9 +297,13 @@ from authcheck.cli import launcher
 _exit, command = os._exit, os.getpid()
 def leave(code):
     if os.getpid() == command:  # not the standby or a worker, which inherit this too
-        compiled = "authcheck.engine.rulepack" in sys.modules  # the rules were compiled here
-        forked = "multiprocessing" in sys.modules  # needed to fork a worker, not to use the standby
-        sys.stderr.write("TAKEN " + json.dumps(taken) + " COMPILED " + json.dumps(compiled) + " MP " + json.dumps(forked) + "\\n")
+        seen = {
+            "taken": taken,
+            "compiled": "authcheck.engine.rulepack" in sys.modules,  # the rules were compiled here
+            "multiprocessing": "multiprocessing" in sys.modules,  # needed to fork a worker, not to use the standby
+            "on_demand": sorted(m for m in ("pypdf", "rapidfuzz") if m in sys.modules),  # pipeline.ON_DEMAND
+        }
+        sys.stderr.write("SEEN " + json.dumps(seen) + "\\n")
         sys.stderr.flush()
     _exit(code)
 os._exit = leave
@@ -325,22 +329,20 @@ def test_the_first_command_takes_its_standby_and_writes_the_same_report(fmt, tmp
     assert order(default.stdout.splitlines()) == order(off.stdout.splitlines())
     assert default.returncode == 1 and default.stdout.strip()
     cores = len(os.sched_getaffinity(0))
-    taken, compiled = json.loads(default.stderr.split("TAKEN ")[1].split(" COMPILED ")[0]), _compiled(default)
+    with_standby, without = _seen(default), _seen(off)
+    taken = with_standby["taken"]
     assert taken[:1] == [cores > 1] and True not in taken[1:]  # one answer for each worker the scan started
-    assert True not in json.loads(off.stderr.split("TAKEN ")[1].split(" COMPILED ")[0])  # none started
+    assert True not in without["taken"]  # none started
     # One file's JSON report needs no rule compiled in the command when its standby compiled them; SARIF
     # describes every rule, and two files fork a second worker from the command.
-    assert compiled is (fmt != "json" or cores < 2) and _compiled(off) is True
+    assert with_standby["compiled"] is (fmt != "json" or cores < 2) and without["compiled"] is True
     # Nor did it import multiprocessing, which only forking a worker needs.
-    assert _forked(default) is (fmt != "json" or cores < 2) and _forked(off) is True
+    assert with_standby["multiprocessing"] is (fmt != "json" or cores < 2) and without["multiprocessing"] is True
 
 
-def _compiled(run) -> bool:
-    return json.loads(run.stderr.split(" COMPILED ")[1].split()[0])
-
-
-def _forked(run) -> bool:
-    return json.loads(run.stderr.split(" MP ")[1].split()[0])
+def _seen(run) -> dict:
+    """What the command's process reported at its exit (`ADOPTION`)."""
+    return json.loads(run.stderr.split("SEEN ")[1].split("\n")[0])
 
 
 def test_a_target_list_for_the_scan_is_unchanged_by_a_standby(two_cores, tmp_path):
@@ -453,21 +455,6 @@ def test_a_missing_file_does_not_wait_for_the_standby(two_cores, tmp_path):
     assert run.ruleset.loaded and standby._said is standby._UNASKED
 
 
-PARENT = """
-import json, os, sys
-from authcheck.cli import launcher
-_exit, command = os._exit, os.getpid()
-def leave(code):
-    if os.getpid() == command:
-        sys.stderr.write("PARENT " + json.dumps(sorted(m for m in ("pypdf", "rapidfuzz") if m in sys.modules)) + "\\n")
-        sys.stderr.flush()
-    _exit(code)
-os._exit = leave
-sys.argv = ["authcheck", *sys.argv[1:]]
-launcher.entry()
-"""
-
-
 def test_a_batch_leaves_pypdf_and_rapidfuzz_to_the_worker_whose_file_needs_them(tmp_path):
     # The parent readies the pipeline before forking its workers, but not what only some files need
     # (pipeline.ON_DEMAND): a folder of plain letters would wait for it; a revised PDF's worker imports it.
@@ -486,11 +473,11 @@ def test_a_batch_leaves_pypdf_and_rapidfuzz_to_the_worker_whose_file_needs_them(
     env.update(AUTHCHECK_SERVER="off", AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"))
     seen = {}
     for folder in (plain, revised):
-        args = [sys.executable, "-c", PARENT, str(folder), "--format", "jsonl", "--no-cache", "--jobs", "2"]
+        args = [sys.executable, "-c", ADOPTION, str(folder), "--format", "jsonl", "--no-cache", "--jobs", "2"]
         done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
         records = {Path(r["path"]).name: r for r in map(json.loads, done.stdout.splitlines())}
         assert len(records) == 2 and not any(r.get("error") for r in records.values()), done.stderr
-        seen[folder.name] = (json.loads(done.stderr.split("PARENT ")[1].split("\n")[0]), records)
+        seen[folder.name] = (_seen(done)["on_demand"], records)
     assert seen["plain"][0] == [] and seen["revised"][0] == []
     edits = [f["message"] for f in seen["revised"][1]["b.pdf"]["findings"] if f["rule"] == "metadata.hand-edited"]
     assert edits and "revision 2: Title" in edits[0]  # its revisions compared through pypdf, in the worker

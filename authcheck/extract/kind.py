@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from authcheck.extract.lines import CLOSING, CONFORMED, SALUTATION
+from authcheck.extract.lines import CLOSING, CONFORMED, DIGIT, SALUTATION
 from authcheck.model import Document, DocumentKind, KindCue, Line
 from authcheck.util.patterns import compiled
 
@@ -39,7 +39,6 @@ _HEADING = compiled(r"^\s*#{1,6}\s+\S|^\s*[=\-~*]{3,}\s*$")
 _BLANK = compiled(r"_{5,}|\.{12,}")
 _THANKS = compiled(r"^\s*(?:thank\s+you|thanks)\b", re.I)
 _HELLO = compiled(r"(?i)hello|greetings")
-_DIGIT = compiled(r"\d")
 _CHECKBOX = compiled(r"[☐☑☒□■▢]|\[\s?[xX]?\s?\]")
 _INVOICE = compiled(r"\b(?:invoice|rechnung|facture)\b(?:\s*(?:no\.?|number|#|nr\.?|date|total))?", re.I)
 _MONEY = compiled(
@@ -230,7 +229,7 @@ def _other_cues(doc: Document, lines: list[Line]) -> dict[str, list[KindCue]]:
     _form_cues(doc, lines, cues["form"])
     _slide_cues(doc, lines, cues["slides"])
     invoice = [ln for ln in lines[:60] if _INVOICE.search(ln.text)]
-    money = [ln for ln in lines if _DIGIT.search(ln.text) and _MONEY.search(ln.text)]
+    money = [ln for ln in lines if DIGIT.search(ln.text) and _MONEY.search(ln.text)]
     if invoice and len(money) >= 2:
         cues["invoice"] += [_cue("invoice title", invoice[0]), _cue("amounts", money[0])]
     return cues

@@ -112,6 +112,7 @@ def looks_like_name(text: str) -> bool:
     return all(w.lower() in _PARTICLES or _name_word(w) for w in words)
 
 
+DIGIT = compiled(r"\d")  #: any decimal digit (re's \d: a Unicode decimal, as str.isdecimal)
 _SUFFIX_OR_INITIALS = compiled(r"[IVX]+|Jr\.?|Sr\.?|(?:[A-Z]\.){1,3}")  #: "III", "Jr.", "J.R."
 _NAME_JOINERS = compiled(r"['\-\u2019]")  #: O'Brien, Smith-Jones
 

@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from authcheck.extract.lines import (
+    DIGIT,
     MARKING,
     NOT_A_PARTY,
     ORG_WORDS,
@@ -37,7 +38,6 @@ MORE_ORG = compiled(
     r"Nations|Ministry|Navy|Army|Air\s+Force|Marine\s+Corps|Police|Court)\b",
     re.I,
 )
-_DIGIT = compiled(r"\d")
 OFFICE_SYMBOL = compiled(r"^[A-Z]{2,}(?:[-/][A-Z0-9]{1,8})+$")
 REFERENCE = compiled(r"^(?:Ref(?:erence)?|Our\s+ref|Your\s+ref|No\.|Serial|Control\s+No)\b\.?\s*[:.]?\s*\S+", re.I)
 
@@ -63,7 +63,7 @@ def letterhead(layout: Layout) -> Letterhead:
             symbol = symbol or fact(line, "letterhead")
         elif REFERENCE.match(text):
             refs.append(fact(line, "letterhead"))
-        elif ADDRESS.search(text) and (_DIGIT.search(text) or not ORG_WORDS.search(text)):
+        elif ADDRESS.search(text) and (DIGIT.search(text) or not ORG_WORDS.search(text)):
             addr.append(fact(line, "letterhead"))
         elif is_party(text):
             org.append(fact(line, "letterhead"))

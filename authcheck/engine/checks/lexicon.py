@@ -179,9 +179,8 @@ class Index:
         return False
 
 
-_NOTHING_NEXT: dict[
-    str, list
-] = {}  #: (by next word) of a word whose one phrase has no second word: shared, never changed
+#: (by next word) of a word whose one phrase has no second word: shared, never changed
+_NOTHING_NEXT: dict[str, list] = {}
 
 
 def _match_at(words: list[str], i: int, pattern: tuple) -> int:
