@@ -105,3 +105,71 @@ def test_a_pyproject_that_never_names_authcheck_is_not_parsed(tmp_path, monkeypa
     assert config._has_section(str(tmp_path / "pyproject.toml")) is False
     monkeypatch.undo()
     assert config._has_section(str(tmp_path / "broken" / "pyproject.toml")) is True  # an escaped key still counts
+
+
+#: pyproject.toml texts that hold a tool.authcheck table, written every way TOML allows
+HOLDS_SECTION = [
+    '[tool.authcheck]\nfail_on = "never"\n',
+    "[ tool . authcheck ]\njobs = 1\n",
+    '[tool."authcheck"]\njobs = 1\n',
+    "[\"tool\".'authcheck']\njobs = 1\n",
+    "\t[tool.authcheck.overrides]\nx = 1\n",
+    "[[tool.authcheck.x]]\na = 1\n",
+    'tool.authcheck.fail_on = "never"\n',
+    'name = 1\ntool = { authcheck = { fail_on = "never" } }\n',
+    '"tool" . authcheck . jobs = 1\n',
+    '[project]\nname = "x"\n[tool]\nauthcheck = { fail_on = "never" }\n',
+    "[project]\nname = 'x'\n[tool]\n  authcheck.jobs = 2\n",
+    "[tool]\r\nauthcheck.jobs = 1\r\n",
+    'x = """\n[foo]\n"""\ntool.authcheck.jobs = 1\n',  # a header-like line in a string, then a root key
+]
+
+#: texts that name authcheck (a dependency, a script, a package) with no tool.authcheck table
+NAMES_AUTHCHECK_ONLY = [
+    '[project]\nname = "authcheck-letters"\ndependencies = ["authcheck>=1"]\n'
+    '[project.scripts]\nauthcheck = "authcheck.cli:main"\n'
+    '[tool.hatch.build.targets.wheel]\npackages = ["authcheck"]\n'
+    '[tool.setuptools.package-data]\nauthcheck = ["rules/*.yaml"]\n'
+    '[tool.ruff.lint.isort]\nknown-first-party = ["authcheck"]\n',
+    '[tool.poetry.dependencies]\nauthcheck = "^1.0"\n',
+    '[project.optional-dependencies]\ndev = [\n  "authcheck",\n]\n',
+    '[project]\ndescription = "tools.authcheck wrapper; see tool = authcheck"\n',
+]
+
+#: texts where only parsing tells: a [tool] table or a root tool key without authcheck under it
+PARSED_TO_TELL = ['[tool]\nruff = {}\nx = "authcheck"\n', "tool.ruff.x = 1\nauthcheck = 2\n"]
+
+
+@pytest.mark.parametrize("text", HOLDS_SECTION + NAMES_AUTHCHECK_ONLY + PARSED_TO_TELL)
+def test_a_pyproject_holds_a_section_exactly_when_toml_says_so(tmp_path, text):
+    from authcheck.batch import config
+
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(text.encode())
+    expected = "authcheck" in config._tomllib().loads(text).get("tool", {})
+    assert expected == (text in HOLDS_SECTION)
+    assert config._has_section(str(path)) is expected
+
+
+@pytest.mark.parametrize("text", NAMES_AUTHCHECK_ONLY)
+def test_a_pyproject_that_only_names_authcheck_is_not_parsed(tmp_path, monkeypatch, text):
+    """A project that depends on authcheck, or is authcheck, has no table to find: no TOML parse
+    (tomllib's import and patterns cost a command 4-9 ms) to find that out."""
+    from authcheck.batch import config
+
+    def no_parse():
+        raise AssertionError("parsed a pyproject that has no [tool.authcheck]")
+
+    (tmp_path / "pyproject.toml").write_text(text)
+    monkeypatch.setattr(config, "_tomllib", no_parse)
+    assert config._has_section(str(tmp_path / "pyproject.toml")) is False
+
+
+def test_a_broken_pyproject_that_names_tool_authcheck_is_still_ours(tmp_path):
+    """A pyproject.toml TOML cannot read, that names tool.authcheck anywhere, is taken as meant for
+    authcheck (so that loading it says why it is broken) however little else it names."""
+    from authcheck.batch import config
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text('# settings: see tool.authcheck below\n[project\nname = "authcheck"\n')
+    assert config._has_section(str(path)) is True

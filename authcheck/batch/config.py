@@ -25,6 +25,7 @@ from typing import Any
 from authcheck.errors import ConfigError
 from authcheck.model import DOCUMENT_KINDS, SEVERITIES
 from authcheck.settings import Bands, Limits, Override, Settings
+from authcheck.util.patterns import compiled
 from authcheck.util.records import frozen
 
 FAIL_ON = ("review", "fail", "never")
@@ -245,14 +246,39 @@ def _has_section(pyproject: str) -> bool:
             raw = fh.read()
     except OSError:
         return False
-    if b"authcheck" not in raw and b"\\u" not in raw and b"\\U" not in raw:
-        return False  # no key can spell authcheck (only a \\u escape in a quoted key could): no TOML parse
+    if b"\\u" not in raw and b"\\U" not in raw and (b"authcheck" not in raw or not _may_hold_section(raw)):
+        return False  # no key path can be tool.authcheck (only a \\u escape in a quoted key could hide one)
     tomllib = _tomllib()
     try:
         tool = tomllib.loads(raw.decode("utf-8", "replace")).get("tool", {})
         return isinstance(tool, dict) and "authcheck" in tool
     except tomllib.TOMLDecodeError:
         return b"tool.authcheck" in raw  # broken, but meant for us: let load_config say why
+
+
+def _may_hold_section(raw: bytes) -> bool:
+    """False when a TOML text that names authcheck (a dependency, a script, a package) certainly has no
+    tool.authcheck table, without parsing it: parsing imports tomllib (its patterns compiled as it
+    loads), 4-9 ms of a command run in a project whose pyproject.toml names authcheck.
+
+    Keys and table headers never span lines, and a key is relative to the table it is in: a key path
+    tool.authcheck comes from a header naming authcheck, a key in a [tool] table (or array of tables),
+    or a root key that starts with tool (dotted, or an inline table).  A line that could be any of
+    these (in a string or not; without \\u escapes, checked by the caller) makes this True, as does
+    a text that names tool.authcheck anywhere: a TOML error then still means a config meant for us.
+    """
+    if b"tool.authcheck" in raw:
+        return True
+    for line in raw.decode("utf-8", "replace").split("\n"):
+        if line.lstrip(" \t").startswith("[") and "authcheck" in line:
+            return True
+        if _TOOL_TABLE(line) or _TOOL_KEY(line):
+            return True
+    return False
+
+
+_TOOL_TABLE = compiled(r"""[ \t]*\[\[?[ \t]*(tool|"tool"|'tool')[ \t]*\]""").match  #: [tool], [[tool]]
+_TOOL_KEY = compiled(r"""[ \t]*(tool|"tool"|'tool')[ \t]*[.=]""").match  #: tool.x = ..., tool = {...}
 
 
 def _tomllib():
