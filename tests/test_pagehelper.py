@@ -137,6 +137,48 @@ def test_the_helper_reads_pages_from_the_back_and_the_document_is_the_same(long_
     assert gone(pids[0])
 
 
+SHARED_WITHOUT_MULTIPROCESSING = """
+import hashlib, json, sys, time
+from authcheck.loaders import load, pagehelper, pdf, pdfiumtext
+from authcheck.settings import Limits
+pdf.TEXT_READER, pagehelper.ENABLED = "auto", True
+original, given = pdfiumtext.PdfiumText.fragments, []
+def crawl(self, index, out):  # the loader's own pages slowly, so that the helper surely reads some
+    time.sleep(0.05)
+    return original(self, index, out)
+pdfiumtext.PdfiumText.fragments = crawl
+take = pagehelper.Helper.take
+def taken(self, index):
+    found = take(self, index)
+    given.append(found is not None)
+    return found
+pagehelper.Helper.take = taken
+data = sys.stdin.buffer.read()
+doc = load(data, path="l.pdf", sha256=hashlib.sha256(data).hexdigest(), password=None, limits=Limits())
+print(json.dumps([sum(given), len(doc.lines), "multiprocessing" in sys.modules]))
+"""
+
+
+def test_a_helper_shares_pages_without_importing_multiprocessing(long_pdf):
+    """A first command's standby checks a long PDF with a helper: its pipes are plain pipes, not
+    multiprocessing's (whose import, with socket and subprocess, cost more than the helper saved)."""
+    import json
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run(
+        [sys.executable, "-c", SHARED_WITHOUT_MULTIPROCESSING],
+        input=long_pdf,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    helped, lines_read, imported = json.loads(run.stdout)
+    assert helped > 0 and lines_read > 0
+    assert imported is False
+
+
 def test_a_page_the_helper_fails_is_read_by_the_loader(long_pdf, alone, given, monkeypatch):
     original = pdfium.PdfiumText.fragments
 

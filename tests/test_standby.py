@@ -23,6 +23,7 @@ from authcheck.batch.pool import scan
 from authcheck.engine.rulepack import load_ruleset
 from authcheck.model import ErrorInfo
 from authcheck.settings import Limits, Settings
+from authcheck.util.framedpipe import Pipe
 from tests.test_scan import fake_check, make
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,7 +265,7 @@ def test_the_standby_guesses_the_formats_from_the_files_named(tmp_path):
 @pytest.mark.parametrize("size", [0, 10, 16_385, 300_000])
 def test_the_standby_pipe_speaks_multiprocessing_frames(size):
     ours, theirs = multiprocessing.Pipe()
-    pipe = standby._Pipe(os.dup(theirs.fileno()))
+    pipe = Pipe(os.dup(theirs.fileno()))
     theirs.close()
     value = {"bytes": b"x" * size, "text": "é" * (size // 3), "n": size}
     sender = threading.Thread(target=pipe.send, args=(value,))  # more than a socket buffer holds

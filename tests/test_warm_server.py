@@ -427,11 +427,12 @@ sys.stdout.buffer.write(data[len(MAGIC):].partition(b"\\n")[2])
 
 ADOPT = """
 import json, os, sys
-from authcheck.batch.standby import _Pipe, _took_request
+from authcheck.batch.standby import _took_request
+from authcheck.util.framedpipe import Pipe
 from authcheck.cli.server import _adopted
 theirs, ours = os.pipe()
-_Pipe(ours).send(("request", sys.stdin.buffer.read()))
-took = _took_request(_Pipe(theirs), os.getppid(), _adopted)
+Pipe(ours).send(("request", sys.stdin.buffer.read()))
+took = _took_request(Pipe(theirs), os.getppid(), _adopted)
 print(json.dumps([took, os.getcwd(), os.umask(0), os.environ.get("AC_PROBE")]))
 """
 

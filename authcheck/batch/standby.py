@@ -34,6 +34,7 @@ from typing import Any
 
 from authcheck.util.confine import quiet, sigint_held
 from authcheck.util.confine import usable_cores as _usable_cores  # a name of its own: tests pretend to cores
+from authcheck.util.framedpipe import Pipe
 
 #: The group's commands other than `check` (`authcheck FILE` is `check`): none of them checks
 #: files through a scan, so they start no standby (`tests/test_standby.py` compares with the CLI).
@@ -74,7 +75,7 @@ def start(argv: list[str]) -> None:
 
     A bare `os.fork`, before multiprocessing is imported here (≈ 15 ms, which the standby would
     otherwise wait for): a socket pair for its pipe and a pipe whose end it holds as its sentinel,
-    which `take` hands the scan as a worker's connection (`_Pipe`) and process (`_Forked`)."""
+    which `take` hands the scan as a worker's connection (`Pipe`) and process (`_Forked`)."""
     if _held is not None or not wanted(argv):
         return
     named = _named(argv)
@@ -199,13 +200,13 @@ def take(spec: Any, digest: str | None) -> tuple[Any, Any] | None:
 
 
 def _connected() -> tuple[Any, Any]:
-    """The held standby as (process, its connection: a `_Pipe`, which speaks as a `multiprocessing`
+    """The held standby as (process, its connection: a `Pipe`, which speaks as a `multiprocessing`
     connection does, so the scan needs no multiprocessing for it)."""
     global _held
     assert _held is not None
     process, conn = _held
     if isinstance(conn, int):
-        conn = _Pipe(conn)
+        conn = Pipe(conn)
         _held = (process, conn)
     return process, conn
 
@@ -283,7 +284,7 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
     `adopt` (`start_ahead`): first its command's request (`proceed`), made its own, and no warm-up."""
     quiet()
     _stdin_as_multiprocessing_leaves_it()
-    conn = _Pipe(fd)
+    conn = Pipe(fd)
     digest = None
     ruleset = None
     if adopt is not None and not _took_request(conn, parent, adopt):
@@ -325,7 +326,7 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
     serve(conn, spec, ruleset)
 
 
-def _took_request(conn: _Pipe, parent: int, adopt: Callable[[bytes], bool]) -> bool:
+def _took_request(conn: Pipe, parent: int, adopt: Callable[[bytes], bool]) -> bool:
     """A standby forked ahead: wait for its command's request (`proceed`) and `adopt` it; False when
     the command is gone first or the request cannot be taken on."""
     try:
@@ -336,7 +337,7 @@ def _took_request(conn: _Pipe, parent: int, adopt: Callable[[bytes], bool]) -> b
     return request is not None and adopt(request)
 
 
-def _receive(conn: _Pipe, parent: int) -> Any:
+def _receive(conn: Pipe, parent: int) -> Any:
     """The command's next message, or None once the command (`parent`) is gone; EOFError or
     OSError when the pipe breaks."""
     while not conn.poll(1.0):
@@ -349,61 +350,6 @@ def _payload(message: Any, tag: str, kind: type) -> Any:
     """The value of a (tag, value) message whose value is a `kind`, else None."""
     ok = isinstance(message, tuple) and len(message) == 2 and message[0] == tag and isinstance(message[1], kind)
     return message[1] if ok else None
-
-
-class _Pipe:
-    """One end of a standby's pipe (the standby's, and the command's once a scan takes it),
-    speaking `multiprocessing.connection.Connection`'s frames (a 4-byte big-endian length, or -1
-    and an 8-byte one, then the pickle) without importing multiprocessing (≈ 15 ms with socket,
-    selectors and tempfile, which neither needs): `send`, `recv` (EOFError at the end),
-    `poll(timeout=0)`, `fileno`, `close` (once; OSError after it, as a closed connection)."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-
-    def fileno(self) -> int:
-        if self.fd < 0:
-            raise OSError("handle is closed")
-        return self.fd
-
-    def send(self, obj: Any) -> None:
-        import pickle
-        import struct
-
-        data = pickle.dumps(obj)
-        header = struct.pack("!i", len(data)) if len(data) <= 0x7FFFFFFF else struct.pack("!iQ", -1, len(data))
-        view = memoryview(header + data)
-        while view:
-            view = view[os.write(self.fd, view) :]
-
-    def recv(self) -> Any:
-        import pickle
-        import struct
-
-        (size,) = struct.unpack("!i", self._exactly(4))
-        if size == -1:
-            (size,) = struct.unpack("!Q", self._exactly(8))
-        return pickle.loads(self._exactly(size))
-
-    def poll(self, timeout: float = 0.0) -> bool:
-        from authcheck.util.readiness import wait
-
-        return bool(wait([self], timeout))
-
-    def close(self) -> None:
-        fd, self.fd = self.fd, -1
-        if fd >= 0:
-            os.close(fd)
-
-    def _exactly(self, size: int) -> bytes:
-        parts, left = [], size
-        while left:
-            part = os.read(self.fd, min(left, 1 << 20))
-            if not part:
-                raise EOFError
-            parts.append(part)
-            left -= len(part)
-        return b"".join(parts)
 
 
 def _stdin_as_multiprocessing_leaves_it() -> None:

@@ -46,10 +46,10 @@ def start(fast: Any, count: int) -> Helper | None:
     if threading.active_count() != 1:  # a fork copies one thread: never fork a threaded process
         return None
     _reap()
-    from multiprocessing.connection import Pipe
+    from authcheck.util.framedpipe import one_way
 
-    results_in, results_out = Pipe(duplex=False)
-    control_in, control_out = Pipe(duplex=False)
+    results_in, results_out = one_way()
+    control_in, control_out = one_way()
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the helper: never returns
