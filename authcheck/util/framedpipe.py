@@ -1,10 +1,11 @@
-"""`Pipe`: one end of an OS pipe speaking `multiprocessing.connection.Connection`'s frames, without
-importing multiprocessing.
+"""`Pipe`: one end of a stream between two processes (an OS pipe, or a Unix socket pair as the
+standby's) speaking `multiprocessing.connection.Connection`'s frames, without importing
+multiprocessing.
 
 `multiprocessing.connection` brings `socket`, `selectors`, `tempfile` and `subprocess` with it
 (8-15 ms on a first command), which a first command's standby (`batch/standby.py`) and a long
 PDF's page helper (`loaders/pagehelper.py`) do not need: each talks to one process it forked, over
-a pipe it made.  A frame is a 4-byte big-endian length (or -1 and an 8-byte one), then the pickle,
+a stream it made.  A frame is a 4-byte big-endian length (or -1 and an 8-byte one), then the pickle,
 as `Connection` writes it, so either side may be a `Connection`.  Only processes of one command
 talk over these pipes: a pickle from one is as trusted as the process that forked it.
 """
@@ -16,11 +17,12 @@ from typing import Any
 
 
 class Pipe:
-    """One end of a pipe: `send`, `recv` (EOFError at the end), `poll(timeout=0)`, `fileno`, `close`
-    (once; OSError after it, as a closed connection).
+    """One end of a stream (its descriptor, owned from now on): `send`, `recv` (EOFError at the end),
+    `poll(timeout=0)`, `fileno`, `close` (once; OSError after it, as a closed connection).
 
     A message small enough for one write (at most `PIPE_BUF`, 4096 bytes on Linux, with its header) to
-    a pipe made non-blocking is written whole or not at all (BlockingIOError when the pipe is full)."""
+    an OS pipe made non-blocking is written whole or not at all (BlockingIOError when the pipe is full):
+    the page helper's claims rely on it."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
