@@ -605,10 +605,9 @@ def _scale_entry(runs: dict) -> dict:
     for key in ("parent_mb", "worker_max_mb"):
         if key in before:
             small[key] = max((v for v in (before[key], after[key]) if v is not None), default=None)
-    keep = ("wall", "cpu", "per_file_ms", "cpu_per_file_ms", "records", "rc", "parent_mb", "worker_max_mb")
     entry = {
         str(before["n"]): small,
-        str(large["n"]): {k: large[k] for k in keep if k in large},
+        str(large["n"]): {k: v for k, v in large.items() if k != "n"},
         "small_runs": {"before": before, "after": after},
     }
     entry["per_file_ratio"] = large["per_file_ms"] / small["per_file_ms"]
@@ -642,7 +641,8 @@ def check_runs(results: dict) -> list[str]:
     for tool, entry in (results.get("scale") or {}).items():
         runs = entry.get("small_runs") or {}  # the small corpus's own runs, where its row is their mean
         rows = [(str(row["n"]), row) for row in runs.values()]
-        rows += [(n, row) for n, row in entry.items() if n.isdigit() and n not in {n for n, _ in rows}]
+        averaged = {n for n, _ in rows}
+        rows += [(n, row) for n, row in entry.items() if n.isdigit() and n not in averaged]
         for n, row in rows:
             if row.get("records") != int(n):
                 out.append(f"scale {tool} N={n} printed {row.get('records')} records")
@@ -825,7 +825,7 @@ def markdown(results: dict) -> str:
             f"{a[big]['per_file_ms']:.2f} ms | {ctrl_text} | {a['per_file_ratio']:.2f}× | ≤ 1.1 | "
             f"{goal_check('linear', a['per_file_ratio'])} |"
         )
-        cpu_ratio = a[big]["cpu_per_file_ms"] / a[small]["cpu_per_file_ms"]
+        cpu_ratio = a["cpu_per_file_ratio"]
         lines.append(
             f"| per-file CPU, {small} → {big} letters | {a[small]['cpu_per_file_ms']:.2f}"
             f"{_bracket(a, 'cpu_per_file_ms')} → "
