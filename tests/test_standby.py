@@ -262,8 +262,11 @@ def test_the_standby_guesses_the_formats_from_the_files_named(tmp_path):
     assert standby._extensions(["--format", "json"]) == ("",)  # nothing named: any format
 
 
+@pytest.mark.parametrize("accelerated", [True, False])
 @pytest.mark.parametrize("size", [0, 10, 16_385, 300_000])
-def test_the_standby_pipe_speaks_multiprocessing_frames(size):
+def test_the_standby_pipe_speaks_multiprocessing_frames(size, accelerated, monkeypatch):
+    if not accelerated:  # an interpreter without pickle's C implementation: pickle.py's
+        monkeypatch.setitem(sys.modules, "_pickle", None)
     ours, theirs = multiprocessing.Pipe()
     pipe = Pipe(os.dup(theirs.fileno()))
     theirs.close()
@@ -302,6 +305,7 @@ def leave(code):
             "taken": taken,
             "compiled": "authcheck.engine.rulepack" in sys.modules,  # the rules were compiled here
             "multiprocessing": "multiprocessing" in sys.modules,  # needed to fork a worker, not to use the standby
+            "pickle": "pickle" in sys.modules,  # pickle.py: multiprocessing's, not the standby's pipe's
             "on_demand": sorted(m for m in ("pypdf", "rapidfuzz") if m in sys.modules),  # pipeline.ON_DEMAND
         }
         sys.stderr.write("SEEN " + json.dumps(seen) + "\\n")
@@ -339,6 +343,8 @@ def test_the_first_command_takes_its_standby_and_writes_the_same_report(fmt, tmp
     assert with_standby["compiled"] is (fmt != "json" or cores < 2) and without["compiled"] is True
     # Nor did it import multiprocessing, which only forking a worker needs.
     assert with_standby["multiprocessing"] is (fmt != "json" or cores < 2) and without["multiprocessing"] is True
+    # Nor pickle.py: the pipe to the standby pickles with its C implementation (`framedpipe._pickler`).
+    assert with_standby["pickle"] is with_standby["multiprocessing"] and without["pickle"] is True
 
 
 def _seen(run) -> dict:

@@ -12,7 +12,6 @@ a result, never an exception.  Ctrl-C raises `ScanInterrupted` after every worke
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 import time
 from collections import deque
@@ -238,6 +237,8 @@ def _spec(ctx, settings, ruleset, ruleset_factory, check, keep_letter) -> Worker
 
 
 def _picklable(value) -> bool:
+    import pickle
+
     try:
         pickle.dumps(value)
     except Exception:

@@ -314,6 +314,8 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
             from authcheck.util import patterns
 
             patterns.save()  # what it compiled, for the next command (`util/patterns.py`), while it waits
+        from authcheck.batch.workers import serve  # before the spec, not after it (≈ 0.4 ms)
+
         spec: Any = ASKED
         while spec == ASKED:
             spec = _receive(conn, parent)
@@ -321,8 +323,6 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
         return
     if spec is None or ruleset is None:
         return
-    from authcheck.batch.workers import serve
-
     serve(conn, spec, ruleset)
 
 

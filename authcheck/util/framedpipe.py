@@ -33,23 +33,21 @@ class Pipe:
         return self.fd
 
     def send(self, obj: Any) -> None:
-        import pickle
         import struct
 
-        data = pickle.dumps(obj)
+        data = _pickler().dumps(obj)
         header = struct.pack("!i", len(data)) if len(data) <= 0x7FFFFFFF else struct.pack("!iQ", -1, len(data))
         view = memoryview(header + data)
         while view:
             view = view[os.write(self.fileno(), view) :]
 
     def recv(self) -> Any:
-        import pickle
         import struct
 
         (size,) = struct.unpack("!i", self._exactly(4))
         if size == -1:
             (size,) = struct.unpack("!Q", self._exactly(8))
-        return pickle.loads(self._exactly(size))
+        return _pickler().loads(self._exactly(size))
 
     def poll(self, timeout: float = 0.0) -> bool:
         from authcheck.util.readiness import wait
@@ -70,6 +68,20 @@ class Pipe:
             parts.append(part)
             left -= len(part)
         return b"".join(parts)
+
+
+def _pickler() -> Any:
+    """pickle's C implementation, whose `dumps` and `loads` are `pickle.dumps` and `pickle.loads`
+    (pickle.py takes them from it), without pickle.py's import: ≈ 1.4 ms of a first command's
+    path and of its standby's, before the standby's word (`batch/standby.py`)."""
+    try:
+        import _pickle
+
+        return _pickle
+    except ImportError:  # an interpreter without the accelerator
+        import pickle
+
+        return pickle
 
 
 def one_way() -> tuple[Pipe, Pipe]:
