@@ -147,6 +147,22 @@ def test_meanwhile_runs_once_while_the_workers_check_their_first_files(tmp_path)
     assert sorted(r.reason for r in yielded) == ["go", "go"]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_worker_has_its_next_file_while_the_caller_handles_its_last_result(tmp_path, jobs):
+    # The first results are the "ok" files (largest first); the handshake file waits for the go.
+    specs = [(f"ok{i}.txt", "ok", 40 - i) for i in range(jobs)] + [("next.txt", "handshake", 20)]
+    targets = make(tmp_path, *specs)
+    handshake = targets[-1].path
+    seen = []
+    for result in scan(targets, FAST, None, jobs=jobs, check=fake_check):
+        if result.reason == "ok" and not seen:  # the caller still holds the first result
+            seen.append(_appears(handshake + ".started", 10.0))
+            open(handshake + ".go", "w").close()
+        seen.append(result.reason)
+    assert seen[0] is True  # the next file was being checked while the caller held the first result
+    assert sorted(seen[1:]) == ["go", *["ok"] * jobs]
+
+
 def test_missing_target_is_not_found_without_starting_a_worker(monkeypatch):
     monkeypatch.setattr(scan_mod, "Worker", lambda *a: pytest.fail("a worker was started"))
     [result] = scan([Target("nope.pdf", missing=True)], FAST, None, check=fake_check)

@@ -136,18 +136,28 @@ def _run_pool(
     workers: list[Worker] = []
     clean = False
     try:
+        finished: list[Result] = []
         while work or any(w.task for w in workers):
             yield from _dispatch(work, workers, ctx, spec, jobs, on_start)
+            yield from _handed_over(finished)
             if meanwhile is not None and any(w.task for w in workers):
                 ahead, meanwhile = meanwhile, None
                 ahead()
             ready = wait(_wait_objects(workers), timeout=_time_left(workers))
-            yield from _collect(ready, workers)
-            yield from _expire(workers)
+            finished = [*_collect(ready, workers), *_expire(workers)]
             workers[:] = [w for w in workers if w.alive]
+        yield from _handed_over(finished)
         clean = True
     finally:
         _shutdown(workers, graceful=clean)
+
+
+def _handed_over(finished: list[Result]) -> Iterator[Result]:
+    """The results collected in the last wait, yielded once their workers have their next files
+    (`_run_pool`): the caller's work on a result (its record, its line, the cache) no longer keeps
+    a worker waiting for a file.  Emptied as it goes, so a result is yielded once."""
+    while finished:
+        yield finished.pop(0)
 
 
 def _dispatch(work: deque, workers: list, ctx, spec: WorkerSpec, jobs: int, on_start) -> Iterator[Result]:
