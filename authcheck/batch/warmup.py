@@ -120,7 +120,8 @@ def docx() -> bytes:
         ),
     }
     import io
-    import zipfile  # here: ≈ 7 ms with pathlib, which a standby warming up a PDF or text would wait for
+
+    from authcheck.loaders.ooxml import zipfile  # here, not at the top: a standby warming up a PDF or text needs none
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import posixpath
 import xml.etree.ElementTree as ET
-import zipfile
 import zlib
 from collections import OrderedDict
 from dataclasses import field
@@ -21,7 +20,11 @@ from dataclasses import field
 from authcheck.errors import CheckError
 from authcheck.loaders.safexml import DTD_MARKS, safe_xml
 from authcheck.settings import Limits
+from authcheck.util.lazymodules import defer
 from authcheck.util.records import mutable
+
+defer("pathlib", "shutil")  # zipfile's, for zipfile.Path and extracting members: neither is used here
+import zipfile  # noqa: E402 - after `defer`
 
 PART_CAP = 64 * 1024 * 1024  #: bytes we read from any one part
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

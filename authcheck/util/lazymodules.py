@@ -1,0 +1,71 @@
+"""Standard-library modules that a module imports but authcheck never uses through it, run when
+something first uses them rather than when they are imported.
+
+`zipfile` imports `pathlib` (for `zipfile.Path`, with `urllib.parse` and `ipaddress` behind it) and
+`shutil` (for extracting members): ≈ 4.5 ms of a DOCX's first command, on its standby's path
+(`batch/standby.py`), to read members from memory, which uses neither.  `defer(names)` puts each
+named module that is not imported yet into `sys.modules` found but not yet run: `import pathlib`
+anywhere later finds it there (its `__spec__`, `__name__`, `__file__` are set), and the first
+attribute it lacks (`pathlib.Path`, `from pathlib import Path`) runs it, in place, so the module
+object is the same before and after.  `importlib.util.LazyLoader` cannot do this on Python
+3.11: it runs the module on any attribute access, and the `import` statement itself reads
+`__spec__`.  A module already imported, or not found, is left alone.
+
+Only pure-Python modules that are always present are deferred (an error in running one would
+surface where it is first used), and a process that forks many children from a prepared state
+(the warm server) runs them with `load_deferred()` first, so no child runs them again.  Two
+threads that both use a deferred module first wait for one another, as with an import.
+"""
+
+from __future__ import annotations
+
+import _thread
+import importlib.util
+import sys
+from types import ModuleType
+from typing import Any
+
+_lock = _thread.RLock()
+_running: set[str] = set()  #: deferred modules being run now
+_deferred: dict[str, ModuleType] = {}  #: the modules `defer` left unrun in this process, by name
+
+
+class _Deferred(ModuleType):
+    """A module found, not yet run: its first missing attribute runs it (and makes it an ordinary
+    module)."""
+
+    def __getattr__(self, attr: str) -> Any:
+        spec: Any = self.__spec__  # set by `defer`, with a loader that runs modules
+        with _lock:
+            if type(self) is _Deferred and spec.name not in _running:
+                _running.add(spec.name)
+                try:
+                    spec.loader.exec_module(self)
+                finally:
+                    _running.discard(spec.name)
+                self.__class__ = ModuleType  # type: ignore[assignment]
+                _deferred.pop(spec.name, None)
+        if type(self) is _Deferred:  # asked for while it runs, by its own imports: as a partly run import
+            raise AttributeError(f"partially initialized module {spec.name!r} has no attribute {attr!r}")
+        return getattr(self, attr)
+
+
+def defer(*names: str) -> None:
+    """Leave each of `names` (pure-Python standard-library modules) to run on first use, unless it
+    is imported already."""
+    for name in names:
+        if name in sys.modules:
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            continue
+        module = importlib.util.module_from_spec(spec)
+        module.__class__ = _Deferred
+        sys.modules[name] = module
+        _deferred[name] = module
+
+
+def load_deferred() -> None:
+    """Run every module `defer` left unrun in this process."""
+    for module in list(_deferred.values()):
+        getattr(module, "_authcheck_run_now", None)  # a missing attribute: the module runs

@@ -1,0 +1,130 @@
+"""util/lazymodules.py: modules found at import, run on first use; zipfile's pathlib and shutil.
+
+Each test runs in a fresh interpreter: pytest has imported pathlib and shutil long before, and a
+deferred module lives in `sys.modules` for the rest of its process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+
+def _fresh(code: str, *args: str, tmp_path: Path | None = None) -> dict:
+    """Run `code` in a new interpreter (the repository first on its path); its last stdout line as JSON."""
+    env_path = [str(ROOT)] + ([str(tmp_path)] if tmp_path else [])
+    prelude = f"import sys\nsys.path[:0] = {env_path!r}\n"
+    done = subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(tmp_path or ROOT),
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_deferred_module_is_found_at_import_and_runs_once_on_first_use():
+    seen = _fresh(
+        """
+        import json, sys
+        from authcheck.util.lazymodules import defer
+        defer("pathlib", "shutil")
+        import pathlib  # the import statement itself leaves it unrun
+        module = sys.modules["pathlib"]
+        before = "PurePath" in vars(module)
+        from pathlib import PurePosixPath  # the first missing attribute runs it
+        print(json.dumps({
+            "before": before,
+            "same": sys.modules["pathlib"] is module and pathlib is module,
+            "works": PurePosixPath("a/b.docx").suffix,
+            "ordinary": type(module).__name__,
+            "shutil_unrun": "copyfileobj" not in vars(sys.modules["shutil"]),
+        }))
+        """
+    )
+    assert seen == {"before": False, "same": True, "works": ".docx", "ordinary": "module", "shutil_unrun": True}
+
+
+def test_a_module_already_imported_is_left_alone():
+    seen = _fresh(
+        """
+        import json, sys, pathlib
+        module = sys.modules["pathlib"]
+        from authcheck.util.lazymodules import defer
+        defer("pathlib", "no_such_module_here")
+        print(json.dumps([sys.modules["pathlib"] is module, type(module).__name__, "no_such_module_here" in sys.modules]))
+        """
+    )
+    assert seen == [True, "module", False]
+
+
+def test_two_threads_that_first_use_a_deferred_module_run_it_once(tmp_path):
+    (tmp_path / "counted.py").write_text(
+        "import builtins, time\nbuiltins.__dict__.setdefault('counted_runs', []).append(1)\ntime.sleep(0.2)\nVALUE = 7\n"
+    )
+    seen = _fresh(
+        """
+        import builtins, json, threading
+        from authcheck.util.lazymodules import defer
+        defer("counted")
+        import counted
+        got = []
+        threads = [threading.Thread(target=lambda: got.append(counted.VALUE)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print(json.dumps([got, len(builtins.counted_runs)]))
+        """,
+        tmp_path=tmp_path,
+    )
+    assert seen == [[7, 7, 7, 7], 1]
+
+
+def test_a_docx_is_checked_without_running_zipfiles_pathlib_or_shutil():
+    seen = _fresh(
+        """
+        import json, sys
+        from authcheck.batch.pipeline import check_path
+        from authcheck.engine.rulepack import ruleset_for
+        from authcheck.settings import Settings
+        result = check_path(sys.argv[1], Settings(), ruleset_for(Settings()))
+        print(json.dumps([result.format, result.error is None, *(
+            type(sys.modules[name]).__name__ if name in sys.modules else "absent" for name in ("pathlib", "shutil")
+        )]))
+        """,
+        str(SAMPLES / "draft-memo.docx"),
+    )
+    assert seen == ["docx", True, "_Deferred", "_Deferred"]
+
+
+def test_load_deferred_runs_what_was_left_and_the_warm_server_leaves_nothing_deferred():
+    seen = _fresh(
+        """
+        import json, sys
+        from authcheck.util import lazymodules
+        lazymodules.defer("pathlib")
+        lazymodules.load_deferred()
+        loaded = [type(sys.modules["pathlib"]).__name__, "PurePath" in vars(sys.modules["pathlib"])]
+        print(json.dumps(loaded))
+        """
+    )
+    assert seen == ["module", True]
+    served = _fresh(
+        """
+        import json, sys
+        from authcheck.cli.server import prewarm
+        prewarm()
+        from authcheck.util import lazymodules
+        print(json.dumps([sorted(lazymodules._deferred), type(sys.modules["pathlib"]).__name__]))
+        """
+    )
+    assert served == [[], "module"]
