@@ -7,10 +7,13 @@ deferred module lives in `sys.modules` for the rest of its process.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -128,3 +131,46 @@ def test_load_deferred_runs_what_was_left_and_the_warm_server_leaves_nothing_def
         """
     )
     assert served == [[], "module"]
+
+
+PROBE = '''
+import os, sys
+from authcheck.model import Result
+
+
+def check(path, settings, ruleset):
+    """Where it runs: its pid, whether inspect is still unrun there, and that it runs when used."""
+    state = type(sys.modules.get("inspect")).__name__
+    import inspect
+
+    fields = {"pid": os.getpid(), "inspect": state, "cleandoc": inspect.cleandoc("  used")}
+    return Result(path=path, sha256=None, format="text", verdict="pass", score=0, axes={}, reason="",
+                  findings=(), fields=fields)
+'''
+
+
+def test_the_standby_leaves_inspect_unrun_and_runs_it_when_a_check_uses_it(tmp_path):
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("a standby needs two usable cores")
+    (tmp_path / "probe.py").write_text(PROBE)
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Dear Sir,\nA letter.\n")
+    seen = _fresh(
+        """
+        import json, sys
+        from authcheck.batch import standby
+        before = "inspect" in sys.modules  # the launcher forks it as early: before Click and dataclasses
+        standby.start([sys.argv[1]])
+        pid = standby._held[0].pid
+        from authcheck.batch.discover import Target
+        from authcheck.batch.pool import scan
+        from authcheck.engine.rulepack import load_ruleset
+        from authcheck.settings import Settings
+        import probe
+        (result,) = scan([Target(sys.argv[1])], Settings(), load_ruleset(), jobs=1, check=probe.check)
+        print(json.dumps([before, result.fields.pop("pid") == pid, result.fields]))
+        """,
+        str(letter),
+        tmp_path=tmp_path,
+    )
+    assert seen == [False, True, {"inspect": "_Deferred", "cleandoc": "used"}]

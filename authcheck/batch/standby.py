@@ -44,6 +44,12 @@ ENV = "AUTHCHECK_STANDBY"
 
 WAIT = 10.0  #: seconds a scan waits for a standby still starting before it forks a worker instead
 
+#: Standard-library modules the pipeline imports (dataclasses imports inspect, with ast, dis and
+#: tokenize behind it: ≈ 5 ms of the standby's CPU before its rules) and no check of a PDF, DOCX or
+#: text letter uses: found, and run only if something uses them (`util/lazymodules.py`).  The
+#: command itself runs inspect (Click uses it); the standby is forked before that.
+UNUSED = ("inspect", "base64")
+
 #: What `take` sends first, before it waits for the standby's rules: the command is at its scan, so
 #: the standby starts no more warm-up (`warmup.py`) and goes straight to the file.
 ASKED = "asked"
@@ -282,6 +288,9 @@ class _Forked:
 def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[bytes], bool] | None = None) -> None:
     """The standby: quiet like a worker, then the imports and rules, then wait to be taken.
     `adopt` (`start_ahead`): first its command's request (`proceed`), made its own, and no warm-up."""
+    from authcheck.util.lazymodules import defer
+
+    defer(*UNUSED)
     quiet()
     _stdin_as_multiprocessing_leaves_it()
     conn = Pipe(fd)
