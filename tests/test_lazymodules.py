@@ -1,4 +1,5 @@
-"""util/lazymodules.py: modules found at import, run on first use; zipfile's pathlib and shutil.
+"""util/lazymodules.py: modules found at import, run on first use (zipfile's pathlib and shutil;
+inspect in a standby), in a command's own processes only.
 
 Each test runs in a fresh interpreter: pytest has imported pathlib and shutil long before, and a
 deferred module lives in `sys.modules` for the rest of its process.
@@ -38,7 +39,8 @@ def test_a_deferred_module_is_found_at_import_and_runs_once_on_first_use():
     seen = _fresh(
         """
         import json, sys
-        from authcheck.util.lazymodules import defer
+        from authcheck.util.lazymodules import defer, enable
+        enable()
         defer("pathlib", "shutil")
         import pathlib  # the import statement itself leaves it unrun
         module = sys.modules["pathlib"]
@@ -61,7 +63,8 @@ def test_a_module_already_imported_is_left_alone():
         """
         import json, sys, pathlib
         module = sys.modules["pathlib"]
-        from authcheck.util.lazymodules import defer
+        from authcheck.util.lazymodules import defer, enable
+        enable()
         defer("pathlib", "no_such_module_here")
         print(json.dumps([sys.modules["pathlib"] is module, type(module).__name__, "no_such_module_here" in sys.modules]))
         """
@@ -76,7 +79,8 @@ def test_two_threads_that_first_use_a_deferred_module_run_it_once(tmp_path):
     seen = _fresh(
         """
         import builtins, json, threading
-        from authcheck.util.lazymodules import defer
+        from authcheck.util.lazymodules import defer, enable
+        enable()
         defer("counted")
         import counted
         got = []
@@ -96,6 +100,8 @@ def test_a_docx_is_checked_without_running_zipfiles_pathlib_or_shutil():
     seen = _fresh(
         """
         import json, sys
+        from authcheck.util.lazymodules import enable
+        enable()  # as the command line does (cli/launcher.py)
         from authcheck.batch.pipeline import check_path
         from authcheck.engine.rulepack import ruleset_for
         from authcheck.settings import Settings
@@ -109,28 +115,39 @@ def test_a_docx_is_checked_without_running_zipfiles_pathlib_or_shutil():
     assert seen == ["docx", True, "_Deferred", "_Deferred"]
 
 
-def test_load_deferred_runs_what_was_left_and_the_warm_server_leaves_nothing_deferred():
+def test_a_program_using_authcheck_as_a_library_keeps_its_imports_as_they_were():
     seen = _fresh(
         """
         import json, sys
-        from authcheck.util import lazymodules
-        lazymodules.defer("pathlib")
-        lazymodules.load_deferred()
-        loaded = [type(sys.modules["pathlib"]).__name__, "PurePath" in vars(sys.modules["pathlib"])]
-        print(json.dumps(loaded))
+        from authcheck.loaders import ooxml  # imports zipfile, without `enable`
+        print(json.dumps([type(sys.modules[m]).__name__ for m in ("pathlib", "shutil")] + [
+            "PurePath" in vars(sys.modules["pathlib"]), "copyfileobj" in vars(sys.modules["shutil"])]))
         """
     )
-    assert seen == ["module", True]
-    served = _fresh(
-        """
-        import json, sys
-        from authcheck.cli.server import prewarm
-        prewarm()
+    assert seen == ["module", "module", True, True]
+
+
+def test_the_command_line_enables_it_first():
+    code = """
+        import os, sys
         from authcheck.util import lazymodules
-        print(json.dumps([sorted(lazymodules._deferred), type(sys.modules["pathlib"]).__name__]))
+        _exit = os._exit
+        def leave(code):
+            print(json.dumps([lazymodules._enabled, code]))
+            sys.stdout.flush()
+            _exit(0)
+        os._exit = leave
+        import json
+        sys.argv = ["authcheck", "--help"]
+        from authcheck.cli import launcher
+        launcher.entry()
         """
+    env = {**os.environ, "AUTHCHECK_SERVER": "off"}
+    prelude = f"import sys\nsys.path[:0] = {[str(ROOT)]!r}\n"
+    done = subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)], capture_output=True, text=True, timeout=120, env=env
     )
-    assert served == [[], "module"]
+    assert json.loads(done.stdout.splitlines()[-1]) == [True, 0]
 
 
 PROBE = '''
@@ -158,6 +175,8 @@ def test_the_standby_leaves_inspect_unrun_and_runs_it_when_a_check_uses_it(tmp_p
     seen = _fresh(
         """
         import json, sys
+        from authcheck.util.lazymodules import enable
+        enable()  # as the command line does, before it forks its standby
         from authcheck.batch import standby
         before = "inspect" in sys.modules  # the launcher forks it as early: before Click and dataclasses
         standby.start([sys.argv[1]])

@@ -20,6 +20,9 @@ def entry() -> None:
     code = warm.run_warm(sys.argv[1:])
     cold = code is None
     if code is None:
+        from authcheck.util import lazymodules
+
+        lazymodules.enable()  # a command's own processes: modules they never use wait for a use
         if not warm.server_starting:  # the server's start needs the spare core
             from authcheck.batch import standby
 

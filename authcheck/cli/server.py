@@ -151,9 +151,6 @@ def prewarm() -> None:
         warm_up(load_ruleset(()))
     except Exception:
         pass
-    from authcheck.util.lazymodules import load_deferred
-
-    load_deferred()  # zipfile's pathlib and shutil (`util/lazymodules.py`): run once here, not in each command
 
 
 def warm_up(ruleset) -> None:

@@ -11,23 +11,24 @@ object is the same before and after.  `importlib.util.LazyLoader` cannot do this
 3.11: it runs the module on any attribute access, and the `import` statement itself reads
 `__spec__`.  A module already imported, or not found, is left alone.
 
-Only pure-Python modules that are always present are deferred (an error in running one would
-surface where it is first used), and a process that forks many children from a prepared state
-(the warm server) runs them with `load_deferred()` first, so no child runs them again.  Two
-threads that both use a deferred module first wait for one another, as with an import.
+Only in a command's own processes: `enable()` (the console script's entry point, `cli/launcher.py`,
+for a command it runs itself, before it forks its standby; the standby and workers inherit it) turns `defer` on, so a program that uses
+authcheck as a library keeps its interpreter as it was, and so does the warm server (started as a
+new interpreter, it imports everything its commands may use, once).  Only pure-Python modules
+that are always present are deferred (an error in running one would surface where it is first
+used).  Two threads that both use a deferred module first wait for one another, as with an import.
 """
 
 from __future__ import annotations
 
 import _thread
-import importlib.util
 import sys
 from types import ModuleType
 from typing import Any
 
+_enabled = False  #: `defer` works in this process (`enable`)
 _lock = _thread.RLock()
 _running: set[str] = set()  #: deferred modules being run now
-_deferred: dict[str, ModuleType] = {}  #: the modules `defer` left unrun in this process, by name
 
 
 class _Deferred(ModuleType):
@@ -44,15 +45,24 @@ class _Deferred(ModuleType):
                 finally:
                     _running.discard(spec.name)
                 self.__class__ = ModuleType  # type: ignore[assignment]
-                _deferred.pop(spec.name, None)
         if type(self) is _Deferred:  # asked for while it runs, by its own imports: as a partly run import
             raise AttributeError(f"partially initialized module {spec.name!r} has no attribute {attr!r}")
         return getattr(self, attr)
 
 
+def enable() -> None:
+    """Let `defer` work in this process and the processes it forks (authcheck's command line)."""
+    global _enabled
+    _enabled = True
+
+
 def defer(*names: str) -> None:
     """Leave each of `names` (pure-Python standard-library modules) to run on first use, unless it
-    is imported already."""
+    is imported already or this process has not `enable`d it."""
+    if not _enabled:
+        return
+    import importlib.util
+
     for name in names:
         if name in sys.modules:
             continue
@@ -62,10 +72,3 @@ def defer(*names: str) -> None:
         module = importlib.util.module_from_spec(spec)
         module.__class__ = _Deferred
         sys.modules[name] = module
-        _deferred[name] = module
-
-
-def load_deferred() -> None:
-    """Run every module `defer` left unrun in this process."""
-    for module in list(_deferred.values()):
-        getattr(module, "_authcheck_run_now", None)  # a missing attribute: the module runs
