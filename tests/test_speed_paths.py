@@ -498,6 +498,37 @@ def test_preload_imports_the_modules_a_format_is_written_with(name):
     assert rich == (name == "console")
 
 
+@pytest.mark.parametrize("name", ["console", "json", "sarif"])
+def test_preload_steps_import_what_preload_imports_a_module_at_a_time(name):
+    """`preload_steps` (a first command's work while it waits for its standby's word): in a new
+    interpreter, the same modules as `preload` imports, none that the writers would not, in steps
+    (for the console, one a rich module)."""
+    import subprocess
+
+    def imported(call: str) -> list:
+        code = (
+            "import json, sys; from authcheck.reporters import formats; before = set(sys.modules); "
+            f"steps = {call}; print(json.dumps([sorted(set(sys.modules) - before), steps]))"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout
+        return json.loads(out)
+
+    by_steps, steps = imported(f"sum(1 for _ in formats.preload_steps([{name!r}]))")
+    by_preload, _ = imported(f"formats.preload([{name!r}])")
+    assert by_steps == by_preload
+    assert steps > 10 if name == "console" else steps >= 1
+
+
+def test_preload_steps_stop_at_a_writer_that_cannot_be_imported(monkeypatch):
+    from authcheck.reporters import formats
+
+    def broken(reference):
+        raise ImportError("no writer here")
+
+    monkeypatch.setattr(formats, "resolve", broken)
+    assert list(formats.preload_steps(["json", "sarif"])) == []
+
+
 def test_a_relationship_to_a_missing_part_is_read_and_reported_damaged():
     """A package whose document relates to a picture it does not hold: python-docx, which the loader
     once opened documents with, refused it outright ("corrupt"); the text is read now, and the

@@ -352,6 +352,25 @@ def _seen(run) -> dict:
     return json.loads(run.stderr.split("SEEN ")[1].split("\n")[0])
 
 
+def test_a_command_waiting_for_its_standbys_word_does_its_own_steps_until_the_word_comes(two_cores):
+    _started()
+    taken = []
+
+    def steps():  # the command's own work, a step at a time (`Run.waiting`): far more than the wait
+        for k in range(5000):
+            time.sleep(0.002)
+            taken.append(k)
+            yield
+
+    started = time.monotonic()
+    said = standby.announced(asking=True, steps=steps())
+    assert said == load_ruleset().digest  # the word, as without steps
+    assert taken  # the standby was compiling its rules: the command stepped meanwhile
+    assert len(taken) < 5000 and time.monotonic() - started < 9  # and stopped once the word was in
+    before = len(taken)
+    assert standby.announced(steps=steps()) == said and len(taken) == before  # said once: no steps again
+
+
 def test_a_target_list_for_the_scan_is_unchanged_by_a_standby(two_cores, tmp_path):
     pid = _started()
     targets = [*make(tmp_path, *[(f"f{i}.txt", "ok", 10 + i) for i in range(6)]), Target(str(tmp_path / "gone.txt"))]

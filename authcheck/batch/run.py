@@ -11,7 +11,7 @@ import functools
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import field, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -51,6 +51,7 @@ class Run:
     stored_texts: bool = False  #: keep each result's stored record text for `stored_text` (JSON lines)
     light: bool = False  #: cache hits may be the summary `cli.commands._light` keeps (see `cache.get_many`)
     meanwhile: Callable[[], None] | None = None  #: the caller's work while workers check (`pool.scan`)
+    waiting: Iterable[None] = ()  #: the caller's work, in steps, while it waits for its standby (`_on_standby`)
     _texts: dict = field(default_factory=dict, repr=False)
     _plan: tuple | None = field(default=None, repr=False)  #: (targets, cache, lookup) from `prepare`
     _keyed_rules: str | None = field(default=None, repr=False)  #: the rule digest the cache keys hold
@@ -197,7 +198,8 @@ class Run:
             return False
         if self._standby_rules is None:
             standby = sys.modules.get("authcheck.batch.standby")
-            self._standby_rules = standby is not None and standby.announced(asking=True) == ref.digest
+            said = standby.announced(asking=True, steps=self.waiting) if standby is not None else None
+            self._standby_rules = said == ref.digest
         return self._standby_rules
 
     def _open_cache(self):

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from authcheck.util.confine import quiet, sigint_held
@@ -153,11 +154,12 @@ def _fork(
     _said = _UNASKED
 
 
-def announced(wait: float = WAIT, *, asking: bool = False) -> str | None:
+def announced(wait: float = WAIT, *, asking: bool = False, steps: Iterable[None] = ()) -> str | None:
     """The digest of the rules the held standby compiled, or None (none held, or it failed or died
     before it said), waiting up to `wait` seconds for its word; later calls give the same answer.
     `asking`: the command is at its scan and will hand the standby its file, so its warm-up would
-    only delay it: it is told so first (`ASKED`, as `take` does)."""
+    only delay it: it is told so first (`ASKED`, as `take` does).  `steps`: the command's own
+    work, a step at a time, done while the word has not come (`Run.waiting`)."""
     global _held, _said
     if _held is None:
         return None
@@ -167,7 +169,11 @@ def announced(wait: float = WAIT, *, asking: bool = False) -> str | None:
         try:
             if asking:
                 conn.send(ASKED)
-            if conn.poll(wait):
+            started = time.monotonic()
+            for _ in steps:
+                if conn.poll(0):
+                    break
+            if conn.poll(max(0.0, wait - (time.monotonic() - started))):
                 said = conn.recv()
         except Exception:  # it died
             pass

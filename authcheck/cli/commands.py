@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from authcheck.cli.status import Exit, combine
@@ -123,7 +123,9 @@ def check_command(paths: Sequence[str], outputs: Outputs, options: dict) -> int:
     run = Run(paths, project, ruleset, jobs=project.jobs, keep_letter=outputs.keeps_letters)
     run.stored_texts = outputs.streams_lines and not active(project.settings)  # batch_pass makes new results
     run.light = run.stored_texts and not outputs.keeps_full  # cache hits as _light keeps them
-    run.meanwhile = functools.partial(_preload, (outputs.fmt, *(name for name, _ in outputs.also)))
+    writers = (outputs.fmt, *(name for name, _ in outputs.also))
+    run.meanwhile = functools.partial(_preload, writers)
+    run.waiting = _preload_steps(writers)
     targets = run.targets()
     run.prepare(targets)
     _check_output_paths(_output_paths(outputs), targets, project, _folders(outputs))
@@ -229,6 +231,14 @@ def _preload(names: tuple[str, ...]) -> None:
         preload(names)
     except Exception:
         pass
+
+
+def _preload_steps(names: tuple[str, ...]) -> Iterator[None]:
+    """`_preload` a module at a time (`Run.waiting`: while a first command waits for its standby's
+    word, which a step is not long enough to keep waiting)."""
+    from authcheck.reporters.formats import preload_steps
+
+    yield from preload_steps(names)
 
 
 def _collect(run, targets, outputs: Outputs, single: bool, claim, sinks: list) -> list[Result]:
