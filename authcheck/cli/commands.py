@@ -234,8 +234,8 @@ def _preload(names: tuple[str, ...]) -> None:
 
 
 def _preload_steps(names: tuple[str, ...]) -> Iterator[None]:
-    """`_preload` a module at a time (`Run.waiting`: while a first command waits for its standby's
-    word, which a step is not long enough to keep waiting)."""
+    """`_preload` a module at a time (`Run.waiting`: a first command's work while it waits for its
+    standby's word; each step is short, so a word that comes is not kept waiting long)."""
     from authcheck.reporters.formats import preload_steps
 
     yield from preload_steps(names)
