@@ -159,23 +159,18 @@ def preload_steps(names: Sequence[str]) -> Iterator[None]:
     come.  Stops at a writer that cannot be imported (it fails where its report is written)."""
     import importlib
 
-    for name in dict.fromkeys(names):
-        row = by_name(name)
-        for reference in (row.run, row.line):
-            if not reference:
-                continue
-            module = reference.partition(":")[0]
-            for piece in _PIECES.get(module, ()):
-                try:
-                    importlib.import_module(piece)
-                except Exception:  # not in this rich (or broken: the writer's import says so later)
-                    continue
-                yield
+    for reference in _writers(names):
+        for piece in _PIECES.get(reference.partition(":")[0], ()):
             try:
-                resolve(reference)
-            except Exception:
-                return
+                importlib.import_module(piece)
+            except Exception:  # not in this rich (or broken: the writer's import says so later)
+                continue
             yield
+        try:
+            resolve(reference)
+        except Exception:
+            return
+        yield
 
 
 def preload(names: Sequence[str]) -> None:
@@ -183,8 +178,13 @@ def preload(names: Sequence[str]) -> None:
     one) and what their modules import: rich for the console, about 30 ms.  A command does it while
     its workers check its files (`batch.pool.scan`'s `meanwhile`), so its report is not written
     after that wait and the imports as well."""
+    for reference in _writers(names):
+        resolve(reference)
+
+
+def _writers(names: Sequence[str]) -> Iterator[str]:
+    """The references of the writers these formats' reports are written with (`run`, and `line` for
+    a streamed one), each format once."""
     for name in dict.fromkeys(names):
         row = by_name(name)
-        for reference in (row.run, row.line):
-            if reference:
-                resolve(reference)
+        yield from (reference for reference in (row.run, row.line) if reference)
