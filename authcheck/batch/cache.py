@@ -11,7 +11,6 @@ result.  The parent process is the only writer: `put` batches writes and `close`
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -27,6 +26,7 @@ from authcheck.scoring.record import LOCATION_KEYS, result_record
 from authcheck.settings import Settings
 from authcheck.util.cachekey import CacheKeyError, mac, verify
 from authcheck.util.places import default_cache_dir
+from authcheck.util.sha import sha256 as sha256_of
 
 __all__ = ["Hit", "ResultCache", "file_sha256", "result_from_record", "result_to_record", "settings_digest"]
 
@@ -81,7 +81,7 @@ def settings_digest(settings: Settings) -> str:
         from authcheck.loaders.ocr.engine import engine_version
 
         data["ocr_engine_version"] = engine_version(settings.ocr_engine)
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return sha256_of(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _tupled(value: Any) -> Any:
@@ -240,12 +240,14 @@ class ResultCache:
             settings_digest,
             self._password_hash(password),
         ]
-        return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+        return sha256_of(json.dumps(parts).encode("utf-8")).hexdigest()
 
     def _password_hash(self, password: str | None) -> str:
         if password is None:
             return ""
         if password not in self._secrets:  # slow and salted: the key must not give the password away
+            import hashlib  # OpenSSL's PBKDF2: only for a password
+
             derived = hashlib.pbkdf2_hmac("sha256", password.encode(), self._salt.encode(), 200_000)
             self._secrets[password] = derived.hex()
         return self._secrets[password]

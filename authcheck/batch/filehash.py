@@ -7,10 +7,11 @@ keeps it beside the results, each entry under the cache key's HMAC (`ResultCache
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import stat
 import time
+
+from authcheck.util.sha import new
 
 SETTLED_NS = 2_000_000_000  #: a file changed more recently than this is never put in the hash index
 
@@ -58,7 +59,7 @@ def file_sha256(path: str, limit: int, seen: list | None = None) -> str | None:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
                 return None
-            h = hashlib.sha256()
+            h = new(st.st_size)
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
             ident = stat_ident(st)

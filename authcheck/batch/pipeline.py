@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -10,6 +9,7 @@ from authcheck.errors import CheckError
 from authcheck.loaders.read import read_input
 from authcheck.model import ErrorInfo, Result
 from authcheck.settings import Settings
+from authcheck.util.sha import sha256
 
 #: The pipeline's stages, which every file passes through (a batch and the warm server import them before forking)
 PIPELINE_MODULES = (
@@ -52,7 +52,7 @@ def check_path(path: str, settings: Settings, ruleset) -> Result:
 
 def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
     """Check one document given as bytes; `path` is only its display name and extension."""
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha256(data).hexdigest()
     stage = "load"
     try:
         from authcheck.loaders import load

@@ -8,7 +8,6 @@ ignored findings, and yields one Result per input file as each finishes.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,6 +23,7 @@ from authcheck.engine.ruleref import RuleSetRef, compiled_for, loaded
 from authcheck.model import Result
 from authcheck.util.places import package_dir
 from authcheck.util.records import mutable
+from authcheck.util.sha import for_many, sha256
 from authcheck.version import __version__
 
 if TYPE_CHECKING:
@@ -106,6 +106,8 @@ class Run:
         if not targets or any(t.path == STDIN for t in targets):  # stdin is read by results()
             loaded(self.ruleset)
             return
+        if len(targets) > 1:
+            for_many()  # before the hashing below and the workers' fork
         cache = self._open_cache()
         try:
             plan = self._lookup(cache, list(targets))
@@ -297,7 +299,7 @@ def _prewarm(targets: list[Target]) -> None:
 def code_version() -> str:
     """The version plus a digest of the installed code's file sizes and times, so an edited
     checkout never reuses results computed by older code under the same version number."""
-    h = hashlib.sha256(__version__.encode())
+    h = sha256(__version__.encode())
     _digest_code(package_dir(), "", h)
     return h.hexdigest()
 

@@ -139,15 +139,10 @@ def key() -> bytes:
 
 
 def sha256_hex(data: bytes) -> str:
-    """The SHA-256 of `data` from Python's builtin module: hashlib would load OpenSSL (milliseconds)."""
-    for builtin in ("_sha2", "_sha256"):  # the module's name since Python 3.12, and before
-        try:
-            return __import__(builtin).sha256(data).hexdigest()
-        except ImportError:
-            continue
-    import hashlib
+    """The SHA-256 of `data`, without loading OpenSSL (`util/sha.py`)."""
+    from authcheck.util.sha import sha256
 
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def socket_path(folder: str, server_key: bytes) -> str | None:

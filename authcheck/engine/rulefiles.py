@@ -8,13 +8,13 @@ Stdlib only.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import stat
 from collections.abc import Sequence
 
 from authcheck.errors import RuleError
 from authcheck.util.places import package_dir
+from authcheck.util.sha import sha256
 
 MAX_RULE_BYTES = 256 * 1024
 MAX_RULES = 2000
@@ -111,7 +111,7 @@ def read_pack(extra_dirs: Sequence[str] = (), builtin: bool = True) -> tuple[lis
 def digest_of(files: Sequence[str], texts: Sequence[str], builtin: bool = True) -> str:
     """The digest `rulepack.load_ruleset` gives the RuleSet of these files and texts: sha256 over
     each file's name (its path when the built-in rules are left out) and text, in load order."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for path, text in zip(files, texts):
         digest.update(path.encode() if not builtin else os.path.basename(path).encode())
         digest.update(text.encode("utf-8"))

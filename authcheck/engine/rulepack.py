@@ -9,7 +9,6 @@ placeholders from a fixed namespace, and nothing in a rule is ever executed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from dataclasses import field
 from typing import Any
@@ -26,6 +25,7 @@ from authcheck.model import AXES, SEVERITIES
 from authcheck.util.patterns import compiled
 from authcheck.util.records import mutable
 from authcheck.util.safeyaml import parse_yaml
+from authcheck.util.sha import sha256
 
 SCHEMA = "authcheck/rule/v1"
 ID = compiled(r"^[a-z0-9]+(?:\.[a-z0-9][a-z0-9-]*)+$")
@@ -198,7 +198,7 @@ def _load_ruleset(extra_dirs, builtin: bool, read: tuple | None = None) -> RuleS
         return _COMPILED[memo_key]
     pack = _PackCache(texts) if texts is not None else None
     parsed = pack.load() if pack else None
-    digest = hashlib.sha256()
+    digest = sha256()
     rules: list[Rule] = []
     datas: list[dict] = []
     seen: dict[str, str] = {}
@@ -249,9 +249,9 @@ class _PackCache:
         from authcheck.version import __version__
 
         self.texts = texts
-        key = hashlib.sha256(f"authcheck-rule-pack/{__version__}/{len(texts)}".encode())
+        key = sha256(f"authcheck-rule-pack/{__version__}/{len(texts)}".encode())
         for text in texts:
-            key.update(hashlib.sha256(text.encode("utf-8")).digest())
+            key.update(sha256(text.encode("utf-8")).digest())
         self.digest = key.hexdigest()
         folder = _compiled_dir()
         self.secret = _cache_secret() if folder else None
@@ -283,7 +283,7 @@ def parsed_rule(text: str, path: str) -> dict:
     without the key is not used.  The cache is only an accelerator: a missing, unreadable,
     unverified or corrupt entry means parsing the YAML again.
     """
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = sha256(text.encode("utf-8")).hexdigest()
     folder = _compiled_dir()
     secret = _cache_secret() if folder else None
     entry = os.path.join(folder, digest + ".json") if folder and secret else None

@@ -10,7 +10,6 @@ form field values, signatures added, /DSS (long-term validation data) and /Info 
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import field
 from io import BytesIO
@@ -118,6 +117,8 @@ def _snapshot(pypdf: Any, data: bytes, password: str | None) -> Snapshot | None:
 
 def _fingerprint(reader: Any, index: int) -> bytes:
     """A digest of the page's content stream(s)."""
+    import hashlib  # here, not at the top: a plain letter's check never compares revisions (OpenSSL, 3-7 ms)
+
     try:
         contents = reader.pages[index].get_contents()
         return hashlib.sha1(contents.get_data() if contents is not None else b"").digest()

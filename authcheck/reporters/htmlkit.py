@@ -14,12 +14,12 @@ a plain anchor that works without it.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import unicodedata
 from collections.abc import Mapping
 
 from authcheck.model import Evidence
+from authcheck.util.sha import sha256
 
 VERDICT_MARK = {"pass": "\u2714", "review": "!", "fail": "\u2716"}  #: shown beside the verdict word
 
@@ -84,7 +84,7 @@ def data_uri_jpeg(data: bytes) -> str:
 
 def script_hash() -> str:
     """The CSP source for the report's one inline script."""
-    return "'sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii") + "'"
+    return "'sha256-" + base64.b64encode(sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
 def csp() -> str:

@@ -9,12 +9,13 @@ shows the text instead.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from authcheck.util.sha import sha256 as sha256_of
 
 MAX_PAGES = 30  #: pages drawn per letter; the report says when there are more
 MAX_COMPARED = 4  #: (revision, page) pairs drawn before and after, for revisions that changed text
@@ -49,7 +50,7 @@ def pictures_for(path: str, sha256: str | None, settings, compare: Sequence[tupl
     data = _read(path, settings.limits.max_bytes)
     if data is None:
         return Pictures(problem="the file could not be read again to draw its pages")
-    if hashlib.sha256(data).hexdigest() != sha256:
+    if sha256_of(data).hexdigest() != sha256:
         return Pictures(problem="the file changed after it was checked")
     return _in_child(data, settings, tuple(compare))
 

@@ -12,7 +12,6 @@ results sorted by file, rule, line and fingerprint.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -25,6 +24,7 @@ from authcheck.errors import not_checked
 from authcheck.model import ErrorInfo, Evidence, Finding, Letter, Result
 from authcheck.reporters.formats import RunReport
 from authcheck.scoring.fingerprint import finding_fingerprint
+from authcheck.util.sha import sha256
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -251,7 +251,7 @@ def error_result(result: Result, rule_index: int, artifact: dict[str, Any]) -> d
         "locations": [
             {"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": 1, "startColumn": 1}}}
         ],
-        "partialFingerprints": fingerprints(hashlib.sha256(payload.encode("utf-8")).hexdigest()),
+        "partialFingerprints": fingerprints(sha256(payload.encode("utf-8")).hexdigest()),
         "properties": {"error_type": err.type, "stage": err.stage},
     }
 

@@ -12,8 +12,6 @@ half-written key).  An entry that does not verify is a miss.
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import os
 import re
 import stat
@@ -21,6 +19,7 @@ import sys
 from collections.abc import Mapping
 
 from authcheck.util.places import config_dir
+from authcheck.util.sha import Hmac, compare_digest, sha256
 
 ENV_KEY = "AUTHCHECK_CACHE_KEY"
 KEY_BYTES = 32
@@ -79,7 +78,7 @@ def _load(env: Mapping[str, str], given: str | None) -> bytes:
     if given is not None:
         if len(given.strip()) < 16:
             raise CacheKeyError(f"{ENV_KEY} is shorter than 16 characters")
-        return hashlib.sha256(given.strip().encode("utf-8")).digest()
+        return sha256(given.strip().encode("utf-8")).digest()
     path = key_path(env)
     try:
         return _read_key(path)
@@ -132,9 +131,9 @@ def _create_key(path: str) -> bytes:
 
 def mac(key: bytes, *parts: str) -> str:
     """HMAC-SHA256 over the parts (length-prefixed, so no two part lists collide)."""
-    h = hmac.new(key, digestmod=hashlib.sha256)
-    for part in parts:
-        data = part.encode("utf-8")
+    datas = [part.encode("utf-8") for part in parts]
+    h = Hmac(key, sum(map(len, datas)))
+    for data in datas:
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
@@ -142,7 +141,7 @@ def mac(key: bytes, *parts: str) -> str:
 
 def verify(key: bytes, tag: str, *parts: str) -> bool:
     """True when `tag` is the MAC of the parts under `key` (constant-time compare)."""
-    return isinstance(tag, str) and hmac.compare_digest(mac(key, *parts), tag)
+    return isinstance(tag, str) and compare_digest(mac(key, *parts), tag)
 
 
 @functools.lru_cache(maxsize=1)

@@ -137,13 +137,12 @@ def _load() -> None:
 def _where(create: bool) -> tuple[str | None, bytes | None]:
     """The table's file for this interpreter build, and the cache key (made if `create` and none
     exists yet)."""
-    import hashlib
-
     from authcheck.util.cachekey import CacheKeyError, existing_key, load_key
     from authcheck.util.places import cache_dir
+    from authcheck.util.sha import sha256
 
     build = f"{sys.version}|{sys.implementation.cache_tag}|{_sre.MAGIC}|{_sre.CODESIZE}|{sys.maxunicode}"
-    name = hashlib.sha256(build.encode()).hexdigest()[:24] + ".bin"
+    name = sha256(build.encode()).hexdigest()[:24] + ".bin"
     try:
         secret = load_key() if create else existing_key()
     except (CacheKeyError, OSError):
@@ -155,9 +154,10 @@ def _where(create: bool) -> tuple[str | None, bytes | None]:
 
 def _read(path: str, secret: bytes) -> dict | None:
     """The verified table in `path`, or None (missing, not a regular file, too large, forged)."""
-    import hmac
     import marshal
     import stat
+
+    from authcheck.util.sha import compare_digest
 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
@@ -173,7 +173,7 @@ def _read(path: str, secret: bytes) -> dict | None:
     finally:
         os.close(fd)
     head, tag, data = raw[: len(_FORMAT)], raw[len(_FORMAT) : len(_FORMAT) + 32], raw[len(_FORMAT) + 32 :]
-    if head != _FORMAT or not hmac.compare_digest(tag, _mac(secret, data)):
+    if head != _FORMAT or not compare_digest(tag, _mac(secret, data)):
         return None
     try:
         table = marshal.loads(data)
@@ -183,10 +183,9 @@ def _read(path: str, secret: bytes) -> dict | None:
 
 
 def _mac(secret: bytes, data: bytes) -> bytes:
-    import hashlib
-    import hmac
+    from authcheck.util.sha import hmac_sha256
 
-    return hmac.new(secret, _FORMAT + data, hashlib.sha256).digest()
+    return hmac_sha256(secret, _FORMAT + data)
 
 
 def _entry(pattern: AnyStr, flags: int, made: re.Pattern[AnyStr]) -> tuple | None:
