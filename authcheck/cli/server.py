@@ -142,6 +142,7 @@ def prewarm() -> None:
     names += [m for fmt in table() for m in fmt.prewarm]  # PDFium's library too (evidence boxes, page text)
     names += [ref.partition(":")[0] for out in table_out() for ref in (out.one, out.run, out.line, out.folder) if ref]
     names += ["rich.console", "rich.table", "rich.text", "rich.panel", "multiprocessing.connection"]
+    names += ["authcheck.util.sha:for_many"]  # OpenSSL's faster hash, loaded once for every command it serves
     ready(names)  # an optional part missing: the command that needs it reports it
     from authcheck.util import patterns
 
