@@ -18,6 +18,7 @@ from authcheck.errors import CheckError
 from authcheck.forensics.docxparts import ITEMS_MAX, Found, Revision, StoryScan, comments, hidden_styles, w
 from authcheck.loaders.meta import property_part
 from authcheck.loaders.ooxml import ZIP_ERRORS, Package
+from authcheck.loaders.wordxml import text_styles
 from authcheck.model import Document, Evidence, Location, Signal
 from authcheck.settings import Limits
 from authcheck.util.patterns import compiled
@@ -100,6 +101,17 @@ class _Context:
         except (CheckError, *ZIP_ERRORS):
             return None
 
+    def styles(self) -> Any:
+        """The paragraph and character styles as the loader read them (`wordxml.text_styles`: the
+        same tree, parsed once), or None when the part is missing or unreadable."""
+        name = self.related(self.package.main, "/styles")
+        if not name:
+            return None
+        try:
+            return self.package.xml_cut(name, text_styles)
+        except (CheckError, *ZIP_ERRORS):
+            return None
+
     def related(self, source: str, kind: str, default: str = "") -> str:
         """The part `source` relates to with a type ending in `kind`, else `default` if present."""
         try:
@@ -122,7 +134,7 @@ class _Context:
 
     def scan_stories(self) -> None:
         """Walk every story part once."""
-        self.scan.hidden_styles = hidden_styles(self.xml(self.related(self.package.main, "/styles")))
+        self.scan.hidden_styles = hidden_styles(self.styles())
         for name, header in self.stories():
             root = self.xml(name)
             if root is not None and not self.scan.limited:

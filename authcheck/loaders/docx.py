@@ -22,7 +22,7 @@ from authcheck.loaders.meta import DOCX_FIELDS, normalise, property_part
 from authcheck.loaders.ooxml import Package
 from authcheck.loaders.pagesetup import docx_setup
 from authcheck.loaders.text import LineBuilder
-from authcheck.loaders.wordxml import R, Spacing, W, Walker
+from authcheck.loaders.wordxml import R, Spacing, W, Walker, text_styles
 from authcheck.model import Document, Metadata, Note, SignatureField
 from authcheck.settings import Limits
 
@@ -146,7 +146,7 @@ def _dangling(package: Package) -> list[Note]:
 def _styles(package: Package) -> Any:
     """The parsed styles part, or None."""
     name = package.related(package.main, "/styles")
-    return package.xml(name) if name else None
+    return package.xml_cut(name, text_styles) if name else None
 
 
 def _story_parts(package: Package, body: Any) -> tuple[list[str], list[str], list[str]]:

@@ -15,7 +15,9 @@ import posixpath
 import xml.etree.ElementTree as ET
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import field
+from xml.parsers import expat
 
 from authcheck.errors import CheckError
 from authcheck.loaders.safexml import DTD_MARKS, safe_xml
@@ -115,6 +117,29 @@ class Package:
             tree = self.parsed[name] = _shared_xml(self.read(name), name)
         return tree
 
+    def xml_cut(self, name: str, cut: Callable[[bytes], bytes | None]) -> ET.Element:
+        """One part parsed from `cut(raw)`: the part's bytes without elements the caller never reads
+        (None: it cannot say, and the whole part is parsed), once per package.  The whole part must
+        be well-formed XML all the same: checked by expat alone, without building its tree (a
+        fifth of the time); a part that is not, or whose cut does not parse, is parsed whole by
+        `xml`, which raises as it always did."""
+        key = f"{name}\0{cut.__qualname__}"
+        tree = self.parsed.get(key)
+        if tree is None:
+            raw = self.read(name)
+            tree = self.parsed[key] = _shared((cut.__qualname__, raw), lambda: self._cut_tree(raw, name, cut))
+        return tree
+
+    def _cut_tree(self, raw: bytes, name: str, cut: Callable[[bytes], bytes | None]) -> ET.Element:
+        """`xml_cut`'s tree of the part `name` (its bytes: `raw`), parsed anew."""
+        smaller = cut(raw) if _well_formed(raw) else None
+        if smaller is not None:
+            try:
+                return safe_xml(smaller, name)
+            except CheckError:
+                pass
+        return self.xml(name)
+
     def relationships(self, part: str) -> list[tuple[str, str, str]]:
         """(id, type, target part name) of each internal relationship of `part` ("" for the package)."""
         folder, base = posixpath.split(part)
@@ -167,7 +192,7 @@ class Package:
 _RECENT: tuple[bytes, dict[str, ET.Element], bool] | None = None  #: last package: bytes, parsed parts, prologs checked
 SHARED_SIZES = (64 * 1024, 1024 * 1024)  #: parts of these sizes are shared between packages with the same part
 SHARED_PARTS = 2
-_SHARED: OrderedDict[bytes, ET.Element] = OrderedDict()
+_SHARED: OrderedDict[tuple[str, bytes], ET.Element] = OrderedDict()  #: by (how it was cut, "" for whole; the part)
 
 
 def _shared_xml(raw: bytes, name: str) -> ET.Element:
@@ -175,16 +200,36 @@ def _shared_xml(raw: bytes, name: str) -> ET.Element:
 
     Letters made from one template carry the same styles.xml (python-docx's is 350 KB, about 20 ms
     to parse): a worker checking a folder of them parses it once.  Trees are only read, never changed."""
-    if not SHARED_SIZES[0] <= len(raw) <= SHARED_SIZES[1]:
-        return safe_xml(raw, name)
-    tree = _SHARED.get(raw)
+    return _shared(("", raw), lambda: safe_xml(raw, name))
+
+
+def _shared(key: tuple[str, bytes], make: Callable[[], ET.Element]) -> ET.Element:
+    """The tree `make()` gives for the part `key[1]`, made once for every package holding the very
+    same bytes when the part is large (see `_shared_xml`)."""
+    if not SHARED_SIZES[0] <= len(key[1]) <= SHARED_SIZES[1]:
+        return make()
+    tree = _SHARED.get(key)
     if tree is None:
-        tree = _SHARED[raw] = safe_xml(raw, name)
+        tree = _SHARED[key] = make()
         while len(_SHARED) > SHARED_PARTS:
             _SHARED.popitem(last=False)
     else:
-        _SHARED.move_to_end(raw)
+        _SHARED.move_to_end(key)
     return tree
+
+
+def _well_formed(raw: bytes) -> bool:
+    """Whether `raw` is XML that `safe_xml` would accept (no DTD, well-formed, namespaces bound), as
+    expat alone says, building nothing."""
+    upper = raw.upper()
+    if any(mark in upper for mark in DTD_MARKS):
+        return False
+    parser = expat.ParserCreate(None, "}")  # as ElementTree's XMLParser creates it: namespaces resolved
+    try:
+        parser.Parse(raw, True)
+    except (expat.ExpatError, ValueError, UnicodeError):
+        return False
+    return True
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> dict[str, zipfile.ZipInfo]:
