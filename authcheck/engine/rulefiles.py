@@ -57,6 +57,7 @@ def read_rule(path: str) -> str:
         except OSError:
             status = None
         if status is not None and stat.S_ISREG(status.st_mode) and known[0] == _signature(status):
+            _SIGNED[path] = known[0]
             return known[1]
     from authcheck.util.smallfile import NotRegularFile, read_regular_stat
 
@@ -74,12 +75,18 @@ def read_rule(path: str) -> str:
         raise RuleError("rule file is not UTF-8", file=path) from None
     if builtin and len(_READ) < MAX_RULES:
         _READ[path] = (_signature(status), text)
+    if len(_SIGNED) < MAX_RULES:
+        _SIGNED[path] = _signature(status)
     return text
 
 
 #: path -> (its status signature when this process read it, its text); the status is taken on the
 #: descriptor before reading, so a change made while it was read shows as another signature
 _READ: dict[str, tuple[tuple, str]] = {}
+
+
+#: path -> the status signature a file had when its text was last read here (before reading)
+_SIGNED: dict[str, tuple] = {}
 
 
 @functools.cache
@@ -116,3 +123,132 @@ def digest_of(files: Sequence[str], texts: Sequence[str], builtin: bool = True) 
         digest.update(path.encode() if not builtin else os.path.basename(path).encode())
         digest.update(text.encode("utf-8"))
     return digest.hexdigest()
+
+
+def pack_key(texts: Sequence[str]) -> str:
+    """The key of a load's entry in the parsed-rule cache (`rulepack._PackCache`): the authcheck
+    version and the hash of every file's text, in load order."""
+    from authcheck.version import __version__
+
+    key = sha256(f"authcheck-rule-pack/{__version__}/{len(texts)}".encode())
+    for text in texts:
+        key.update(sha256(text.encode("utf-8")).digest())
+    return key.hexdigest()
+
+
+class Pack:
+    """The rule files of a load (`files`, in load order) and what identifies their texts: the
+    rule set's `digest` (`digest_of`) and the parsed-rule cache's `key` (`pack_key`).  `texts` are
+    the files' texts when they were read; None when the rule index vouched for both digests
+    (`read_digests`), and `rulepack` then reads them only if the parsed-rule cache misses."""
+
+    __slots__ = ("builtin", "digest", "files", "key", "texts")
+
+    def __init__(self, files: list[str], builtin: bool, digest: str, key: str, texts: list[str] | None) -> None:
+        self.files, self.builtin, self.digest, self.key, self.texts = files, builtin, digest, key, texts
+
+
+def read_digests(extra_dirs: Sequence[str] = (), builtin: bool = True) -> Pack:
+    """The `Pack` of a load: its digests from the rule index when every file's status is the one it
+    had when the index was written, without reading a file; else the files read (RuleError as
+    `read_pack` raises it) and the index written for the next run.
+
+    The index is a cache entry like the parsed rules' (`cache_folder`): it maps each file's status
+    (device, inode, size, modification and change times, as git's index does) to the two digests,
+    under an HMAC with the cache key, so an entry planted without the key is a miss.  A file is
+    only indexed when its times are at least `SETTLED_NS` old as it is read (a later write cannot
+    keep them: the change time is the clock's) and its status is unchanged once it has been read.
+    A process that read the built-in files before (the warm server's commands) reads them from
+    memory instead (`read_rule`)."""
+    files = pack_files(extra_dirs, builtin)
+    remembered = all(_READ.get(path) for path in files)
+    known = None if remembered else _indexed(files, builtin)
+    if known is not None:
+        return Pack(files, builtin, known[0], known[1], None)
+    texts = [read_rule(path) for path in files]
+    pack = Pack(files, builtin, digest_of(files, texts, builtin), pack_key(texts), texts)
+    if not remembered:
+        _write_index(pack)
+    return pack
+
+
+SETTLED_NS = 2_000_000_000  #: a rule file changed more recently than this is not indexed
+MAX_INDEX_BYTES = 1 << 20  #: a larger index entry is a miss
+
+
+def cache_folder() -> str | None:
+    """Where parsed rule files and the rule index are kept (None when that cache is off)."""
+    if os.environ.get("AUTHCHECK_NO_RULE_CACHE"):
+        return None
+    from authcheck.util.places import cache_dir
+
+    return os.path.join(cache_dir(), "rules-v2")
+
+
+def _index_entry(files: list[str], builtin: bool) -> str | None:
+    folder = cache_folder()
+    if folder is None:
+        return None
+    from authcheck.version import __version__
+
+    name = sha256("\0".join([__version__, str(builtin), *files]).encode("utf-8", "surrogateescape")).hexdigest()
+    return os.path.join(folder, f"index-{name[:40]}.json")
+
+
+def _indexed(files: list[str], builtin: bool) -> tuple[str, str] | None:
+    """(digest, key) from the rule index when it holds these files in these very states, else None."""
+    import json
+
+    from authcheck.util.cachekey import existing_key, verify
+    from authcheck.util.smallfile import read_regular
+
+    try:
+        entry = _index_entry(files, builtin)
+        secret = existing_key() if entry else None
+        if entry is None or secret is None:
+            return None
+        raw = read_regular(entry, MAX_INDEX_BYTES)
+        if len(raw) > MAX_INDEX_BYTES:
+            return None
+        wrapper = json.loads(raw.decode("utf-8"))
+        if not verify(secret, wrapper["mac"], "rule-index", wrapper["data"]):
+            return None
+        data = json.loads(wrapper["data"])
+        if data["files"] != files or len(data["status"]) != len(files):
+            return None
+        for path, recorded in zip(files, data["status"]):
+            status = os.stat(path)
+            if not stat.S_ISREG(status.st_mode) or list(_signature(status)) != recorded:
+                return None
+        digest, key = data["digest"], data["key"]
+        return (digest, key) if isinstance(digest, str) and isinstance(key, str) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_index(pack: Pack) -> None:
+    """Index `pack` (see `read_digests`) when every file was read here, settled and unchanged since;
+    failures are ignored (the index only saves reading)."""
+    import json
+    import time
+
+    from authcheck.util.atomic import write_atomic
+    from authcheck.util.cachekey import CacheKeyError, load_key, mac
+
+    try:
+        entry = _index_entry(pack.files, pack.builtin)
+        if entry is None:
+            return
+        now = time.time_ns()
+        signatures = []
+        for path in pack.files:
+            signed = _SIGNED.get(path)
+            if signed is None or now - max(signed[3], signed[4]) < SETTLED_NS or _signature(os.stat(path)) != signed:
+                return
+            signatures.append(list(signed))
+        text = json.dumps({"files": pack.files, "status": signatures, "digest": pack.digest, "key": pack.key})
+        wrapped = json.dumps({"mac": mac(load_key(), "rule-index", text), "data": text})
+        os.makedirs(os.path.dirname(entry), mode=0o700, exist_ok=True)
+        write_atomic(entry, wrapped)
+    except (OSError, ValueError, CacheKeyError):
+        pass

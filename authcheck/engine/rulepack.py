@@ -17,7 +17,16 @@ from authcheck.engine.checks import KINDS
 from authcheck.engine.checks.base import Guard
 from authcheck.engine.checks.conditions import Cond, compile_when
 from authcheck.engine.fields import FIELD_PATHS
-from authcheck.engine.rulefiles import builtin_dir, pack_files, rule_files  # noqa: F401 - builtin_dir, rule_files re-exported
+from authcheck.engine.rulefiles import (  # noqa: F401 - builtin_dir, rule_files re-exported
+    Pack,
+    builtin_dir,
+    cache_folder,
+    digest_of,
+    pack_files,
+    pack_key,
+    read_digests,
+    rule_files,
+)
 from authcheck.engine.rulefiles import read_rule as _read
 from authcheck.engine.templates import check_template
 from authcheck.errors import RuleError
@@ -131,20 +140,20 @@ class RuleSet:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-def ruleset_for(settings, read: tuple[list[str], list[str]] | None = None) -> RuleSet:
+def ruleset_for(settings, read: Pack | None = None) -> RuleSet:
     """The rule set a run's settings name (module level, so spawned workers can rebuild it); `read`:
-    the files and texts `rulefiles.read_pack` read for these settings, used instead of reading again."""
+    the `Pack` `rulefiles.read_digests` gave for these settings, used instead of reading again."""
     return load_ruleset(settings.rule_dirs, memory_mb=settings.limits.memory_mb, read=read)
 
 
 def load_ruleset(
-    extra_dirs=(), *, builtin: bool = True, memory_mb: int | None = None, read: tuple | None = None
+    extra_dirs=(), *, builtin: bool = True, memory_mb: int | None = None, read: Pack | None = None
 ) -> RuleSet:
     """Load the built-in rules plus every folder in `extra_dirs`; raise RuleError on the first problem.
 
     Loading runs under the workers' memory cap (`memory_mb`, default `Limits.memory_mb`): a rule
-    pack that needs more is a RuleError, never a parent process grown to gigabytes.  `read` gives
-    the (files, texts) already read for exactly this load (`rulefiles.read_pack`).
+    pack that needs more is a RuleError, never a parent process grown to gigabytes.  `read` is the
+    `Pack` of exactly this load (`rulefiles.read_digests`): its texts, or its digests alone.
     """
     if memory_mb is None:
         from authcheck.settings import Limits
@@ -183,46 +192,85 @@ def memory_capped(memory_mb: int):
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _load_ruleset(extra_dirs, builtin: bool, read: tuple | None = None) -> RuleSet:
+def _load_ruleset(extra_dirs, builtin: bool, read: Pack | None = None) -> RuleSet:
+    if read is None:
+        try:
+            read = read_digests(extra_dirs, builtin)
+        except RuleError:
+            pass  # the file-by-file loop below raises the first problem, in the order it always did
+    if read is not None and read.texts is None:  # the rule index vouched for its digests: no file read yet
+        known = _from_digests(read)
+        if known is not None:
+            return known
+        read = None  # the parsed pack is not cached: read the files, as always
     texts: list[str] | None
     if read is not None:
-        files, texts = list(read[0]), list(read[1])
+        files, texts = list(read.files), list(read.texts or ())
     else:
         files = pack_files(extra_dirs, builtin)
         try:
             texts = [_read(path) for path in files]
         except RuleError:
             texts = None  # the file-by-file loop below raises the first problem, in the order it always did
-    memo_key = (builtin, tuple(files), tuple(texts)) if texts is not None and _REMEMBER else None
+    known_digest = (
+        (read.digest if read is not None else digest_of(files, texts, builtin)) if texts is not None else None
+    )
+    memo_key = (builtin, tuple(files), known_digest) if known_digest is not None and _REMEMBER else None
     if memo_key in _COMPILED:  # the same files with the same texts, compiled earlier in this process
         return _COMPILED[memo_key]
-    pack = _PackCache(texts) if texts is not None else None
+    pack = _PackCache(read.key if read is not None else pack_key(texts), len(files)) if texts is not None else None
     parsed = pack.load() if pack else None
     digest = sha256()
-    rules: list[Rule] = []
     datas: list[dict] = []
-    seen: dict[str, str] = {}
-    for i, path in enumerate(files):
+    rules: dict[str, tuple[Rule, str]] = {}
+    for i, path in enumerate(files):  # each file read, parsed and compiled before the next is read
         text = texts[i] if texts is not None else _read(path)
-        digest.update(path.encode() if not builtin else os.path.basename(path).encode())
-        digest.update(text.encode("utf-8"))
-        data = parsed[i] if parsed is not None else parsed_rule(text, path)
-        datas.append(data)
-        rule = compile_rule(data, path)
-        if rule.id in seen:
-            raise RuleError(f"duplicate rule id (also in {seen[rule.id]})", file=path, rule=rule.id, key="id")
-        seen[rule.id] = path
-        rules.append(rule)
+        if known_digest is None:
+            digest.update(path.encode() if not builtin else os.path.basename(path).encode())
+            digest.update(text.encode("utf-8"))
+        datas.append(parsed[i] if parsed is not None else parsed_rule(text, path))
+        _add(rules, datas[-1], path)
     if pack and parsed is None:
         pack.store(datas)
-    ruleset = RuleSet(sorted(rules, key=lambda r: r.id), digest.hexdigest(), tuple(files))
+    return _remembered(memo_key, RuleSet(_sorted(rules), known_digest or digest.hexdigest(), tuple(files)))
+
+
+def _from_digests(read: Pack) -> RuleSet | None:
+    """The rule set of a pack known by its digests alone, from this process's memory or the
+    parsed-rule cache; None when neither holds it."""
+    memo_key = (read.builtin, tuple(read.files), read.digest) if _REMEMBER else None
+    if memo_key in _COMPILED:
+        return _COMPILED[memo_key]
+    parsed = _PackCache(read.key, len(read.files)).load()
+    if parsed is None:
+        return None
+    rules: dict[str, tuple[Rule, str]] = {}
+    for path, data in zip(read.files, parsed):
+        _add(rules, data, path)
+    return _remembered(memo_key, RuleSet(_sorted(rules), read.digest, tuple(read.files)))
+
+
+def _add(rules: dict[str, tuple[Rule, str]], data: dict, path: str) -> None:
+    """Compile one file's rule into `rules` (by id: the rule and its file); RuleError on a problem
+    or an id already there."""
+    rule = compile_rule(data, path)
+    if rule.id in rules:
+        raise RuleError(f"duplicate rule id (also in {rules[rule.id][1]})", file=path, rule=rule.id, key="id")
+    rules[rule.id] = (rule, path)
+
+
+def _sorted(rules: dict[str, tuple[Rule, str]]) -> list[Rule]:
+    return [rule for _, (rule, _) in sorted(rules.items())]
+
+
+def _remembered(memo_key: tuple | None, ruleset: RuleSet) -> RuleSet:
     if memo_key is not None:
         _COMPILED.clear()  # one pack per process is the common case; keep memory flat
         _COMPILED[memo_key] = ruleset
     return ruleset
 
 
-#: The last rule pack compiled in this process, by its files and their texts, once `remember_compiled`
+#: The last rule pack compiled in this process, by its files and their digest, once `remember_compiled`
 #: is on: the warm server (cli/server.py) compiles the built-in pack before it forks, and each
 #: command it forks reuses it when its files still read the same.
 _COMPILED: dict[tuple, RuleSet] = {}
@@ -245,14 +293,8 @@ class _PackCache:
     miss, and the files are then read through `parsed_rule` (their own entries, or YAML).  The
     entry is written only after every rule of the load compiled without error."""
 
-    def __init__(self, texts: list[str]) -> None:
-        from authcheck.version import __version__
-
-        self.texts = texts
-        key = sha256(f"authcheck-rule-pack/{__version__}/{len(texts)}".encode())
-        for text in texts:
-            key.update(sha256(text.encode("utf-8")).digest())
-        self.digest = key.hexdigest()
+    def __init__(self, key: str, count: int) -> None:
+        self.digest, self.count = key, count  # `rulefiles.pack_key` of the texts; how many files
         folder = _compiled_dir()
         self.secret = _cache_secret() if folder else None
         self.entry = os.path.join(folder, f"pack-{self.digest}.json") if folder and self.secret else None
@@ -263,7 +305,7 @@ class _PackCache:
             return None
         data = _cached(self.entry, self.secret, "pack:" + self.digest)
         items = data.get("rules") if data is not None else None
-        if not isinstance(items, list) or len(items) != len(self.texts):
+        if not isinstance(items, list) or len(items) != self.count:
             return None
         return items if all(isinstance(item, dict) for item in items) else None
 
@@ -333,11 +375,7 @@ MAX_CACHE_ENTRY_BYTES = 16 << 20  #: a parsed rule's cache entry; a larger one i
 
 def _compiled_dir():
     """Where parsed rule files are kept (None when caching is off)."""
-    if os.environ.get("AUTHCHECK_NO_RULE_CACHE"):
-        return None
-    from authcheck.util.places import cache_dir
-
-    return os.path.join(cache_dir(), "rules-v2")
+    return cache_folder()
 
 
 def _store(entry: str, secret: bytes, digest: str, data: dict) -> None:

@@ -1,7 +1,8 @@
 """A run's rule set, loaded only when something needs its rules.
 
 A re-scan whose every file is served from the result cache needs only the rule pack's digest (part
-of every cache key), and that is read from the rule files alone (`rulefiles.read_pack`); parsing
+of every cache key), and that comes from the rule files alone (`rulefiles.read_digests`: from the rule
+index while the files are as they were, else read); parsing
 and compiling the rules, and importing the engine's check kinds, wait for the first use of `rules`,
 `get` or `load()`.  A pack whose files cannot be read is loaded at once, so its error is the one a
 load gives, where it always came.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authcheck.engine.rulefiles import digest_of, read_pack
+from authcheck.engine.rulefiles import Pack, read_digests
 from authcheck.errors import RuleError
 
 if TYPE_CHECKING:
@@ -24,10 +25,10 @@ class RuleSetRef:
     def __init__(self, settings) -> None:
         self._settings = settings
         self._loaded: RuleSet | None = None
-        self._read: tuple[list[str], list[str]] | None = None  #: the files and texts the digest was made of
+        self._read: Pack | None = None  #: the files, and the texts or digests, the digest was made of
         try:
-            self._read = read_pack(settings.rule_dirs)
-            self._digest = digest_of(*self._read)
+            self._read = read_digests(settings.rule_dirs)
+            self._digest = self._read.digest
         except RuleError:
             self._digest = self.load().digest
 
