@@ -11,10 +11,10 @@ between two contrast boundaries share a group).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from authcheck.util.patterns import compiled
+from authcheck.util.records import frozen
 
 _TOKEN = compiled(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,2}[:.]\d{2}\b|[^\W_]+(?:['’\-][^\W_]+)*|--|[;:?!—–,()\"“”]", re.U)
 HARD = {";", ":", "—", "–", "--", "(", ")", '"', "“", "”"}
@@ -123,7 +123,7 @@ class Token(NamedTuple):
     cap: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class Clause:
     """A clause: token indices [lo, hi) in its sentence, the word that opened it, and its group."""
 

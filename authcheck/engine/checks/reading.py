@@ -10,7 +10,7 @@ contrasts and reporting verbs to the clauses they govern in the sentence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from authcheck.engine.checks.clauses import Sentence, sentences, tokenize, words_of
 from authcheck.engine.checks.guards import first_guard
@@ -23,9 +23,10 @@ from authcheck.engine.checks.tense import (
     tense_of,
 )
 from authcheck.util.patterns import compiled
+from authcheck.util.records import mutable
 
 
-@dataclass
+@mutable
 class Candidate:
     """An action found in a sentence: kept (dropped is None) with its reason, or dropped by a guard."""
 
@@ -37,7 +38,7 @@ class Candidate:
     score: float = 0.0
 
 
-@dataclass
+@mutable
 class _Ctx:
     """One sentence under analysis: tokens, clauses and the lexicon matches by kind."""
 
