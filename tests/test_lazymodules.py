@@ -193,3 +193,119 @@ def test_the_standby_leaves_inspect_unrun_and_runs_it_when_a_check_uses_it(tmp_p
         tmp_path=tmp_path,
     )
     assert seen == [False, True, {"inspect": "_Deferred", "cleandoc": "used"}]
+
+
+CLEANDOC_CASES = [
+    "",
+    "one line",
+    "  leading spaces\n    indented\n  less\n",
+    "\n\n  Title\n\n      body\n    more\n\n\n",
+    "\tTabbed\n\t\tdeeper\n\tback",
+    "first\n \f form feed\n \v vertical tab\n",
+    "first\n\u3000ideographic space\n\u3000\u3000two\n",
+    "first\n   \n      \n   text\n",
+    "x\r\n  carriage returns\r\n  here",
+    " " * 5,
+    "\n".join(" " * (i % 7) + "word" * (i % 3) for i in range(40)),
+]
+
+
+@pytest.mark.skipif(
+    not (3, 11) <= sys.version_info[:2] < (3, 13), reason="the launcher answers cleandoc on 3.11 and 3.12"
+)
+@pytest.mark.parametrize("doc", CLEANDOC_CASES)
+def test_the_launchers_cleandoc_is_the_standard_librarys(doc):
+    import inspect
+
+    from authcheck.cli.launcher import cleandoc
+
+    assert cleandoc(doc) == inspect.cleandoc(doc)
+
+
+def test_a_deferred_module_answers_what_it_was_given_and_runs_for_anything_else():
+    seen = _fresh(
+        """
+        import json, sys
+        from authcheck.util.lazymodules import defer, enable
+        enable()
+        def mine(doc):
+            return "mine"
+        defer("inspect", answering={"cleandoc": mine})
+        import inspect
+        answered = inspect.cleandoc("  x") == "mine" and type(inspect).__name__ == "_Deferred"
+        inspect.signature(len)  # anything else runs it
+        print(json.dumps([answered, type(inspect).__name__, inspect.cleandoc("  x")]))
+        """
+    )
+    assert seen == [True, "module", "x"]
+
+
+HELP = """
+import sys
+sys.argv = ["authcheck", *sys.argv[1:]]
+if sys.argv[-1] == "--plain":  # the command line without the launcher: nothing deferred
+    sys.argv.pop()
+    from authcheck.cli.main import main
+    try:
+        main(prog_name="authcheck")
+    except SystemExit:
+        pass
+    sys.stdout.flush()
+    print("INSPECT", type(sys.modules.get("inspect")).__name__)
+else:
+    import os
+    _exit = os._exit
+    def leave(code):
+        sys.stdout.flush()
+        print("INSPECT", type(sys.modules.get("inspect")).__name__)
+        sys.stdout.flush()
+        _exit(code)
+    os._exit = leave
+    from authcheck.cli import launcher
+    launcher.entry()
+"""
+
+
+@pytest.mark.skipif(
+    not (3, 11) <= sys.version_info[:2] < (3, 13), reason="the launcher answers cleandoc on 3.11 and 3.12"
+)
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], *([name, "--help"] for name in ("check", "baseline", "config", "extract", "rules", "server"))],
+    ids=lambda args: " ".join(args),
+)
+def test_every_help_reads_the_same_with_the_launchers_cleandoc(args):
+    env = {**os.environ, "AUTHCHECK_SERVER": "off", "COLUMNS": "100"}
+    prelude = f"import sys\nsys.path[:0] = {[str(ROOT)]!r}\n"
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", prelude + HELP, *args, *extra],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=str(ROOT),
+        )
+        for extra in ([], ["--plain"])
+    ]
+    launched, plain = (run.stdout.rsplit("INSPECT ", 1) for run in runs)
+    assert launched[0] == plain[0] and "Usage: authcheck" in launched[0]
+    assert plain[1].strip() == "module"  # Click's help ran the real inspect; the launched command's
+    # answered `cleandoc` itself and ran inspect only if the help asked for more (defaults shown)
+
+
+def test_a_first_command_checks_a_letter_with_inspect_unrun():
+    if not (3, 11) <= sys.version_info[:2] < (3, 13):
+        pytest.skip("the launcher answers cleandoc on 3.11 and 3.12")
+    env = {**os.environ, "AUTHCHECK_SERVER": "off"}
+    prelude = f"import sys\nsys.path[:0] = {[str(ROOT)]!r}\n"
+    done = subprocess.run(
+        [sys.executable, "-c", prelude + HELP, str(SAMPLES / "withdrawal-letter-2020.pdf"), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=str(ROOT),
+    )
+    report, state = done.stdout.rsplit("INSPECT ", 1)
+    assert done.returncode == 1 and json.loads(report)["verdict"] and state.strip() == "_Deferred"

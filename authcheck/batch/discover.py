@@ -57,6 +57,8 @@ class Target:
 
 @frozen
 class _Options:
+    """How a folder is walked: the include and exclude patterns, links, hidden entries, extensions."""
+
     include: tuple[re.Pattern, ...]
     exclude: tuple[re.Pattern, ...]
     follow_symlinks: bool

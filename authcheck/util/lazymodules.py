@@ -29,6 +29,7 @@ from typing import Any
 _enabled = False  #: `defer` works in this process (`enable`)
 _lock = _thread.RLock()
 _running: set[str] = set()  #: deferred modules being run now
+_answers: dict[str, dict[str, Any]] = {}  #: what a deferred module answers without running, by its name
 
 
 class _Deferred(ModuleType):
@@ -37,6 +38,9 @@ class _Deferred(ModuleType):
 
     def __getattr__(self, attr: str) -> Any:
         spec: Any = self.__spec__  # set by `defer`, with a loader that runs modules
+        answer = _answers.get(spec.name, {}).get(attr) if type(self) is _Deferred else None
+        if answer is not None:
+            return answer
         with _lock:
             if type(self) is _Deferred and spec.name not in _running:
                 _running.add(spec.name)
@@ -56,9 +60,11 @@ def enable() -> None:
     _enabled = True
 
 
-def defer(*names: str) -> None:
+def defer(*names: str, answering: dict[str, Any] | None = None) -> None:
     """Leave each of `names` (pure-Python standard-library modules) to run on first use, unless it
-    is imported already or this process has not `enable`d it."""
+    is imported already or this process has not `enable`d it.  `answering`: attributes a deferred
+    module gives without running (a function of the module's, written out the same), until
+    something asks it for anything else."""
     if not _enabled:
         return
     import importlib.util
@@ -66,6 +72,8 @@ def defer(*names: str) -> None:
     for name in names:
         if name in sys.modules:
             continue
+        if answering:
+            _answers[name] = dict(answering)
         spec = importlib.util.find_spec(name)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             continue
