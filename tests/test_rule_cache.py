@@ -159,7 +159,8 @@ def test_a_fifo_in_a_rule_pack_is_a_rule_error_not_a_hang(tmp_path):
 
 
 def _pack_entries(folder):
-    return sorted(folder.glob("pack-*.json"))
+    """A pack's entries: marshalled (`.marshalN`), or tagged JSON when marshal cannot keep its values."""
+    return sorted(p for p in folder.glob("pack-*") if not p.name.endswith(".tmp"))
 
 
 def _rules_of(ruleset):
@@ -181,15 +182,29 @@ def test_a_warm_load_reads_one_pack_entry_and_parses_no_yaml(rule_cache, monkeyp
     assert [rulepack.same_values(a.tests, b.tests) for a, b in zip(warm.rules, cold.rules)] == [True] * len(cold.rules)
 
 
+def test_the_built_in_pack_is_kept_marshalled_and_a_pack_with_dates_as_json(rule_cache, tmp_path):
+    load_ruleset()
+    (builtin,) = _pack_entries(rule_cache)
+    assert ".marshal" in builtin.name  # no dates in the built-in rules: marshal keeps every value
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "dated.yaml").write_text(DATED)
+    cold = load_ruleset([str(tmp_path / "pack")], builtin=False)
+    dated = [p for p in _pack_entries(rule_cache) if p != builtin]
+    assert [p.suffix for p in dated] == [".json"]  # YAML's dates: marshal cannot write them
+    for entry in rule_cache.glob("[0-9a-f]*.json"):
+        entry.unlink()  # only the pack entry can answer
+    warm = load_ruleset([str(tmp_path / "pack")], builtin=False)
+    assert rulepack.same_values(warm.rules[0].tests, cold.rules[0].tests)
+
+
 def test_a_forged_pack_entry_is_a_miss(rule_cache):
     cold = load_ruleset()
     (entry,) = _pack_entries(rule_cache)
-    wrapper = json.loads(entry.read_text())
-    first_title = cold.rules[0].title
-    assert first_title in wrapper["data"]
-    wrapper["data"] = wrapper["data"].replace(first_title, "Planted title")
-    entry.write_text(json.dumps(wrapper))
-    assert load_ruleset().rules[0].title == first_title
+    raw = entry.read_bytes()
+    first_title = cold.rules[0].title.encode()
+    assert first_title in raw
+    entry.write_bytes(raw.replace(first_title, b"X" * len(first_title)))  # someone without the key
+    assert load_ruleset().rules[0].title == first_title.decode()
 
 
 def test_a_file_entry_replayed_as_the_pack_entry_is_a_miss(rule_cache, tmp_path):
@@ -218,3 +233,17 @@ def test_a_broken_second_file_still_fails_on_the_first_problem_in_order(rule_cac
         load_ruleset([str(tmp_path / "pack")], builtin=False)
     assert "a.yaml" in str(err.value)
     assert not _pack_entries(rule_cache)
+
+
+def test_a_pack_entry_an_earlier_version_wrote_as_json_is_marshalled_on_its_next_load(rule_cache, monkeypatch):
+    with monkeypatch.context() as patched:
+        patched.setattr(rulepack._PackCache, "_marshal", lambda self, items: False)  # as before marshalling
+        cold = load_ruleset()
+    assert [p.suffix for p in _pack_entries(rule_cache)] == [".json"]
+    assert _rules_of(load_ruleset()) == _rules_of(cold)  # read from the JSON entry, then marshalled
+    marshalled = [p for p in _pack_entries(rule_cache) if ".marshal" in p.name]
+    assert len(marshalled) == 1
+    for entry in rule_cache.glob("*.json"):
+        entry.unlink()  # only the marshalled entry can answer now
+    monkeypatch.setattr(rulepack, "parse_yaml", lambda text, path: pytest.fail("parsed YAML"))
+    assert _rules_of(load_ruleset()) == _rules_of(cold)

@@ -21,7 +21,6 @@ AUTHCHECK_NO_PATTERN_CACHE=1 turns the table off.
 from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]
-import contextlib
 import os
 import re
 import sys
@@ -100,20 +99,9 @@ def save() -> None:
         merged = {**(_read(path, secret) or {}), **_new}
         if len(merged) > MAX_ENTRIES:
             return
-        import marshal
+        from authcheck.util.sealed import write_sealed
 
-        data = marshal.dumps(merged)
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        temp = f"{path}.{os.getpid()}.tmp"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(_FORMAT + _mac(secret, data) + data)
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        write_sealed(path, _FORMAT, secret, merged)
         _new = {}
     except (OSError, ValueError, TypeError):
         pass
@@ -154,38 +142,10 @@ def _where(create: bool) -> tuple[str | None, bytes | None]:
 
 def _read(path: str, secret: bytes) -> dict | None:
     """The verified table in `path`, or None (missing, not a regular file, too large, forged)."""
-    import marshal
-    import stat
+    from authcheck.util.sealed import read_sealed
 
-    from authcheck.util.sha import compare_digest
-
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TABLE_BYTES:
-            return None
-        raw = b"".join(iter(lambda: os.read(fd, 1 << 20), b""))
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    head, tag, data = raw[: len(_FORMAT)], raw[len(_FORMAT) : len(_FORMAT) + 32], raw[len(_FORMAT) + 32 :]
-    if head != _FORMAT or not compare_digest(tag, _mac(secret, data)):
-        return None
-    try:
-        table = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        return None
+    table = read_sealed(path, _FORMAT, secret, MAX_TABLE_BYTES)
     return table if isinstance(table, dict) else None
-
-
-def _mac(secret: bytes, data: bytes) -> bytes:
-    from authcheck.util.sha import hmac_sha256
-
-    return hmac_sha256(secret, _FORMAT + data)
 
 
 def _entry(pattern: AnyStr, flags: int, made: re.Pattern[AnyStr]) -> tuple | None:
