@@ -342,7 +342,7 @@ class _PackCache:
         return True
 
 
-_PACK_FORM = b"authcheck-rule-pack/1\n"  #: a marshalled pack entry's format line (its key follows)
+_PACK_FORM = b"authcheck-rule-pack/2\n"  #: a marshalled pack entry's format line (its key follows)
 
 
 def parsed_rule(text: str, path: str) -> dict:

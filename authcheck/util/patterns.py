@@ -5,7 +5,7 @@ A command run cold compiles authcheck's hundred-odd module-level patterns as it 
 worker (`batch/standby.py`).  `compiled(pattern, flags)` gives the pattern `re.compile` gives,
 built from the code this interpreter's `re` compiled on an earlier run: the step
 `re._compiler.compile` ends with (`_sre.compile`), fed from a table kept in the cache folder, one
-file per interpreter build, authenticated with the cache key (`util/cachekey.py`: an HMAC, so a
+file per interpreter build, sealed with the cache key (`util/sealed.py`: a keyed MAC, so a
 table planted by someone without the key is not used).  An entry is stored only when the pattern
 built from it compares equal to `re.compile`'s (a `re.Pattern` compares its pattern, flags and
 compiled code).  Anything unexpected (no cache folder or key, a table that does not verify, an
@@ -29,7 +29,7 @@ from typing import Any, AnyStr
 
 MAX_TABLE_BYTES = 4 << 20  #: a larger table file is not read
 MAX_ENTRIES = 2000  #: patterns kept in the table
-_FORMAT = b"authcheck-patterns/1\n"
+_FORMAT = b"authcheck-patterns/2\n"  #: 2: sealed with keyed BLAKE2b (`util/sealed.py`), not HMAC-SHA256
 
 _CODE = -1  #: a compiled source's key is (_CODE, source); a pattern's starts with the pattern (str or bytes)
 

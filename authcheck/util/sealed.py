@@ -1,10 +1,13 @@
-"""Files of marshalled data sealed with the cache key: a format line, an HMAC-SHA256 of the format
-and the data under the key (`util/cachekey.py`, kept outside the cache folder), then the data.
+"""Files of marshalled data sealed with the cache key: a format line, a MAC of the format line and
+the data under the key (`util/cachekey.py`, kept outside the cache folder), then the data.
 
 For what authcheck writes for itself and reads back on the next run (the compiled patterns'
 table, `util/patterns.py`; a rule pack's parsed data, `engine/rulepack.py`): `marshal` reads in a
 fraction of the time JSON does, and it is only ever fed bytes whose seal verifies, so a file
-planted or changed by someone without the key is never unmarshalled.  Anything unexpected (no
+planted or changed by someone without the key is never unmarshalled.  The MAC is keyed BLAKE2b
+(a MAC by design, as HMAC-SHA256 is; Python's builtin module, three times as fast as its builtin
+SHA-256, which authcheck uses rather than load OpenSSL: 0.2 against 0.66 ms for the patterns'
+table, in every command and its standby).  Anything unexpected (no
 file, not a regular file, too large, another format, a seal that does not verify, data that does
 not unmarshal) reads as None; a failed write leaves no partial file.
 """
@@ -16,7 +19,12 @@ import os
 import stat
 from typing import Any
 
-from authcheck.util.sha import compare_digest, hmac_sha256
+from authcheck.util.sha import compare_digest, sha256
+
+try:
+    from _blake2 import blake2b  # what hashlib.blake2b is, without hashlib's OpenSSL
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b
 
 TAG = 32  #: bytes of the seal
 
@@ -67,5 +75,9 @@ def write_sealed(path: str, form: bytes, secret: bytes, value: Any) -> None:
 
 
 def seal(secret: bytes, form: bytes, data: bytes) -> bytes:
-    """The HMAC-SHA256 of the format line and the data under `secret`."""
-    return hmac_sha256(secret, form + data)
+    """The keyed BLAKE2b of the format line and the data under `secret` (hashed first when longer
+    than BLAKE2b's 64-byte key)."""
+    mac = blake2b(key=secret if len(secret) <= 64 else sha256(secret).digest(), digest_size=TAG)
+    mac.update(form)
+    mac.update(data)
+    return mac.digest()
