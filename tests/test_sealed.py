@@ -55,3 +55,11 @@ def test_a_value_marshal_cannot_write_raises_and_leaves_nothing(tmp_path):
     with pytest.raises(ValueError):
         write_sealed(str(path), FORM, KEY, {"date": dt.date(2020, 1, 6)})
     assert not path.exists()
+
+
+def test_a_key_longer_than_blake2bs_is_used_whole(tmp_path):
+    path = str(tmp_path / "entry.bin")
+    long_key = b"a" * 64 + b"tail one"
+    write_sealed(path, FORM, long_key, VALUE)
+    assert read_sealed(path, FORM, long_key, 1 << 20) == VALUE
+    assert read_sealed(path, FORM, b"a" * 64 + b"tail two", 1 << 20) is None  # not cut to 64 bytes
