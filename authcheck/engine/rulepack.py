@@ -213,9 +213,11 @@ def _load_ruleset(extra_dirs, builtin: bool, read: Pack | None = None) -> RuleSe
             texts = [_read(path) for path in files]
         except RuleError:
             texts = None  # the file-by-file loop below raises the first problem, in the order it always did
-    known_digest = (
-        (read.digest if read is not None else digest_of(files, texts, builtin)) if texts is not None else None
-    )
+    known_digest: str | None = None  # None: a file could not be read, and the loop below hashes as it reads
+    if read is not None:
+        known_digest = read.digest
+    elif texts is not None:
+        known_digest = digest_of(files, texts, builtin)
     memo_key = (builtin, tuple(files), known_digest) if known_digest is not None and _REMEMBER else None
     if memo_key in _COMPILED:  # the same files with the same texts, compiled earlier in this process
         return _COMPILED[memo_key]

@@ -20,7 +20,7 @@ from dataclasses import field
 from xml.parsers import expat
 
 from authcheck.errors import CheckError
-from authcheck.loaders.safexml import DTD_MARKS, safe_xml
+from authcheck.loaders.safexml import declares_dtd, safe_xml
 from authcheck.settings import Limits
 from authcheck.util.lazymodules import defer
 from authcheck.util.records import mutable
@@ -83,8 +83,7 @@ class Package:
         for name in self.names:
             if not name.lower().endswith((".xml", ".rels", ".vml")):
                 continue
-            head = self._head(name).upper()  # inflated once a part, searched for every mark
-            if any(mark in head for mark in DTD_MARKS):
+            if declares_dtd(self._head(name)):  # only the head is inflated
                 raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
 
     def _head(self, name: str, size: int = 65536) -> bytes:
@@ -221,8 +220,7 @@ def _shared(key: tuple[str, bytes], make: Callable[[], ET.Element]) -> ET.Elemen
 def _well_formed(raw: bytes) -> bool:
     """Whether `raw` is XML that `safe_xml` would accept (no DTD, well-formed, namespaces bound), as
     expat alone says, building nothing."""
-    upper = raw.upper()
-    if any(mark in upper for mark in DTD_MARKS):
+    if declares_dtd(raw):
         return False
     parser = expat.ParserCreate(None, "}")  # as ElementTree's XMLParser creates it: namespaces resolved
     try:

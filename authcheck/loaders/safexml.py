@@ -14,10 +14,15 @@ from authcheck.errors import CheckError
 DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be"))
 
 
+def declares_dtd(raw: bytes) -> bool:
+    """Whether the bytes hold a DOCTYPE or ENTITY declaration, in any case, in ASCII or UTF-16."""
+    upper = raw.upper()
+    return any(mark in upper for mark in DTD_MARKS)
+
+
 def safe_xml(raw: bytes, name: str) -> ET.Element:
     """Parse one XML document, refusing DTDs and entity declarations."""
-    upper = raw.upper()
-    if any(mark in upper for mark in DTD_MARKS):
+    if declares_dtd(raw):
         raise CheckError("corrupt", f"XML part {name} declares a DOCTYPE; refused", "load")
     try:
         return ET.fromstring(raw)

@@ -93,10 +93,3 @@ class Hmac:
 
     def hexdigest(self) -> str:
         return self.digest().hex()
-
-
-def hmac_sha256(key: bytes, data: bytes) -> bytes:
-    """The HMAC-SHA256 of `data` under `key`."""
-    mac = Hmac(key, len(data))
-    mac.update(data)
-    return mac.digest()
