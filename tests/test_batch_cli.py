@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from authcheck.cli.main import main
+from tests.pipes import first_line
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -194,7 +195,7 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_not_reached(tmp_path):
         env=env,
         cwd=tmp_path,
     )
-    first = proc.stdout.readline()  # a whole record has been written: the scan is under way
+    first = first_line(proc)  # a whole record has been written: the scan is under way
     if not first:  # the run ended before its first record: show why
         proc.wait(timeout=60)
         pytest.fail(f"exit {proc.returncode} before any record: {proc.stderr.read().decode()[-2000:]}")

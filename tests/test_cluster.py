@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pipes import first_line
+
 pytest.importorskip("distributed", reason="the cluster tests need Dask: pip install '.[dask]'")
 
 from tests.test_sarif import assert_valid
@@ -266,7 +268,7 @@ def test_a_worker_killed_mid_scan_loses_and_repeats_no_file(cluster_factory, let
     cluster = cluster_factory(env={"AUTHCHECK_CLUSTER_TEST_DELAY": "1.0"})
     with scan_process(letters, cluster.address, tmp_path) as scan:
         try:
-            first = scan.stdout.readline()  # a task finished, so both workers are busy with the next ones
+            first = first_line(scan)  # a task finished, so both workers are busy with the next ones
             assert first.strip(), scan.stderr.read()
             cluster.workers[0].send_signal(signal.SIGKILL)
             rest, errors = scan.communicate(timeout=WAIT)
@@ -332,7 +334,7 @@ def test_ctrl_c_cancels_the_rest_and_exits_130(cluster_factory, letters, tmp_pat
     cluster = cluster_factory(env={"AUTHCHECK_CLUSTER_TEST_DELAY": "2.0"})
     with scan_process(letters, cluster.address, tmp_path) as scan:
         try:
-            first = scan.stdout.readline()
+            first = first_line(scan)
             scan.send_signal(signal.SIGINT)
             rest, err = scan.communicate(timeout=WAIT)
         finally:
@@ -519,7 +521,7 @@ def test_a_lost_scheduler_gives_every_file_not_done_a_record_at_once(cluster_fac
     cluster = cluster_factory(env={"AUTHCHECK_CLUSTER_TEST_DELAY": "1.0"})
     with scan_process(letters, cluster.address, tmp_path) as scan:
         try:
-            first = scan.stdout.readline()
+            first = first_line(scan)
             cluster.procs[0].send_signal(signal.SIGKILL)  # the scheduler
             rest, err = scan.communicate(timeout=WAIT)
         finally:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from authcheck.cli import warm as server
+from tests.pipes import first_line
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -183,7 +184,7 @@ def test_ctrl_c_reaches_the_served_command(warm, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    proc.stdout.readline()  # one record: the command runs
+    first_line(proc)  # one record: the command runs
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
@@ -201,7 +202,7 @@ def test_a_killed_client_stops_its_command(warm, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
-    proc.stdout.readline()
+    first_line(proc)
     assert _children_of(pid), "the command runs under the server"
     proc.kill()
     proc.wait()
@@ -259,7 +260,7 @@ def test_a_command_is_served_by_the_spare_or_by_a_fork_when_it_is_gone(warm, tmp
     proc = subprocess.Popen(
         [sys.executable, "-P", "-m", "authcheck", *args], env=warm.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    first = proc.stdout.readline()  # one record: the command runs
+    first = first_line(proc)  # one record: the command runs
     monitors = _children_of(server_pid)
     assert _children_of(proc.pid) == [], "served, not run cold by the client"
     assert (spare in monitors) is (path == "spare")  # the spare runs it, or a monitor forked at the request
@@ -410,7 +411,7 @@ def test_a_served_scans_first_worker_is_the_one_its_spare_forked_ahead(warm, tmp
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    first = proc.stdout.readline()
+    first = first_line(proc)
     assert _children_of(ahead) == [worker], "the scan's one worker is the one forked ahead"
     rest, _ = proc.communicate(timeout=120)
     cold = warm(*args, mode="off", cwd=folder)
