@@ -313,6 +313,9 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
         prewarm(ahead(extensions))
         ruleset = ruleset_for(Settings())
         digest = ruleset.digest
+        import gc
+
+        gc.freeze()  # the imports' and rules' objects: the check's collections no longer walk them (≈ 1 ms of a cold check)
     except Exception:  # the scan forks an ordinary worker, which reports what went wrong
         pass
     try:
