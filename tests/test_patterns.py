@@ -264,3 +264,36 @@ def test_a_second_cold_check_compiles_no_regular_expression_of_its_own(tmp_path,
         sample,
     )
     assert len(first) > 30 and second == [], second
+
+
+COUNT_PACKAGE_COMPILES = (
+    "import traceback\n"
+    "from re import _compiler\n"
+    "found = []\n"
+    "original = _compiler.compile\n"
+    "def counted(p, flags=0):\n"
+    "    caller = next(f for f in reversed(traceback.extract_stack()[:-1]) if '/re/' not in f.filename)\n"
+    "    if '/authcheck/' in caller.filename:\n"
+    "        found.append(repr(p)[:60])\n"
+    "    return original(p, flags)\n"
+    "_compiler.compile = counted\n"
+)
+
+
+@pytest.mark.parametrize("standby", ["off", "on"])
+def test_what_a_commands_worker_compiled_is_in_the_table_for_the_next_process(tmp_path, standby):
+    """A command's check runs in a worker (its standby, or one forked at the scan), which compiles the
+    patterns the check needs on first use; the worker adds them to the table as it leaves, so the
+    next process's check compiles none of them (no other process of a one-file command compiles them:
+    a standby is taken before it could warm up)."""
+    letter = str(ROOT / "samples" / "withdrawal-letter-2020.pdf")
+    env = dict(os.environ, AUTHCHECK_CACHE_DIR=str(tmp_path / "cache"), AUTHCHECK_SERVER="off")
+    env.update(AUTHCHECK_STANDBY=standby)
+    env.pop("AUTHCHECK_NO_PATTERN_CACHE", None)
+    command = [sys.executable, "-m", "authcheck", letter, "--format", "json", "--no-cache"]
+    first = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert first.returncode in (0, 1, 2) and json.loads(first.stdout)["verdict"], first.stderr
+    code = CHECK.replace("{counting}", COUNT_PACKAGE_COMPILES)
+    then = subprocess.run([sys.executable, "-c", code, letter], capture_output=True, text=True, env=env, cwd=ROOT)
+    verdict, found = json.loads(then.stdout.strip().splitlines()[-1])
+    assert verdict and found == [], found

@@ -88,7 +88,25 @@ def serve(conn, spec: WorkerSpec, ruleset: Any = None) -> None:
     helpers = sys.modules.get("authcheck.loaders.pagehelper")
     if helpers is not None:
         helpers.reap_all()  # page helpers it started (each killed already) end before it does
+    _save_patterns()
     os._exit(0)  # skip teardown: nothing to flush, and the parent's buffers are not ours
+
+
+def _save_patterns() -> None:
+    """Add the patterns and record classes this worker's checks compiled to the table
+    (`util/patterns.py`), as it leaves: nothing is written when every one came from the table.
+
+    Nothing else would keep them: a first command's standby is taken as soon as its rules are
+    ready, before it could check its made-up letter (`warmup.py`), so the patterns a check compiles
+    on first use (about 20 for a PDF, 4 ms) were compiled again by every first command.  Only the
+    package's own constant patterns and generated code go through the table, never anything made
+    from a document, and the worker writes as the user it runs as, as the command does."""
+    patterns = sys.modules.get("authcheck.util.patterns")
+    if patterns is not None:
+        try:
+            patterns.save()
+        except Exception:  # MemoryError under the worker's cap, say: the table only saves time
+            pass
 
 
 def _build_ruleset(spec: WorkerSpec):
