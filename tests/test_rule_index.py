@@ -5,7 +5,7 @@ recently to trust its times means reading the files, as always."""
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 
 import pytest
@@ -13,6 +13,7 @@ import pytest
 from authcheck.engine import rulefiles, rulepack
 from authcheck.engine.rulefiles import digest_of, pack_key, read_digests, read_pack
 from authcheck.engine.rulepack import load_ruleset
+from authcheck.util.sealed import TAG
 from tests.test_rule_cache import DATED
 
 OTHER = DATED.replace("custom.dated", "custom.other").replace("weight: 20", "weight: 30")
@@ -94,11 +95,13 @@ def test_an_edited_file_is_read_again(pack, keep_times):
 def test_a_forged_index_entry_is_a_miss(pack, tmp_path):
     folder, read = pack
     honest = read_digests([str(folder)], builtin=False)
-    (entry,) = (tmp_path / "cache" / "rules-v2").glob("index-*.json")
-    wrapper = json.loads(entry.read_text())
-    data = json.loads(wrapper["data"])
+    (entry,) = (tmp_path / "cache" / "rules-v2").glob("index-*.bin")
+    raw = entry.read_bytes()
+    head = len(rulefiles.INDEX_FORMAT) + TAG
+    assert marshal.loads(raw[head:])["digest"] == honest.digest  # what a forger would change
+    data = marshal.loads(raw[head:])
     data["digest"] = "0" * 64  # someone who can write the cache folder, but has not the key
-    entry.write_text(json.dumps({"mac": wrapper["mac"], "data": json.dumps(data)}))
+    entry.write_bytes(raw[:head] + marshal.dumps(data))  # the old seal kept
     read.clear()
     again = read_digests([str(folder)], builtin=False)
     assert again.texts is not None and again.digest == honest.digest
@@ -108,7 +111,7 @@ def test_a_file_changed_too_recently_is_not_indexed(pack, monkeypatch, tmp_path)
     folder, read = pack
     monkeypatch.setattr(rulefiles, "SETTLED_NS", 60 * 10**9)  # the files were written just now
     read_digests([str(folder)], builtin=False)
-    assert not list((tmp_path / "cache" / "rules-v2").glob("index-*.json"))
+    assert not list((tmp_path / "cache" / "rules-v2").glob("index-*.bin"))
     read.clear()
     assert read_digests([str(folder)], builtin=False).texts is not None and read == ["a.yaml", "b.yaml"]
 

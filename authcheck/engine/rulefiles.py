@@ -155,7 +155,7 @@ def read_digests(extra_dirs: Sequence[str] = (), builtin: bool = True) -> Pack:
 
     The index is a cache entry like the parsed rules' (`cache_folder`): it maps each file's status
     (device, inode, size, modification and change times, as git's index does) to the two digests,
-    under an HMAC with the cache key, so an entry planted without the key is a miss.  A file is
+    sealed with the cache key (`util/sealed.py`), so an entry planted without the key is a miss.  A file is
     only indexed when its times are at least `SETTLED_NS` old as it is read (a later write cannot
     keep them: the change time is the clock's) and its status is unchanged once it has been read.
     A process that read the built-in files before (the warm server's commands) reads them from
@@ -174,6 +174,8 @@ def read_digests(extra_dirs: Sequence[str] = (), builtin: bool = True) -> Pack:
 
 SETTLED_NS = 2_000_000_000  #: a rule file changed more recently than this is not indexed
 MAX_INDEX_BYTES = 1 << 20  #: a larger index entry is a miss
+#: the index entry's format line (`util/sealed.py`); 2: marshalled under keyed BLAKE2b, not JSON under HMAC-SHA256
+INDEX_FORMAT = b"authcheck-rule-index/2\n"
 
 
 def cache_folder() -> str | None:
@@ -192,33 +194,25 @@ def _index_entry(files: list[str], builtin: bool) -> str | None:
     from authcheck.version import __version__
 
     name = sha256("\0".join([__version__, str(builtin), *files]).encode("utf-8", "surrogateescape")).hexdigest()
-    return os.path.join(folder, f"index-{name[:40]}.json")
+    return os.path.join(folder, f"index-{name[:40]}.bin")
 
 
 def _indexed(files: list[str], builtin: bool) -> tuple[str, str] | None:
     """(digest, key) from the rule index when it holds these files in these very states, else None."""
-    import json
-
-    from authcheck.util.cachekey import existing_key, verify
-    from authcheck.util.smallfile import read_regular
+    from authcheck.util.cachekey import existing_key
+    from authcheck.util.sealed import read_sealed
 
     try:
         entry = _index_entry(files, builtin)
         secret = existing_key() if entry else None
         if entry is None or secret is None:
             return None
-        raw = read_regular(entry, MAX_INDEX_BYTES)
-        if len(raw) > MAX_INDEX_BYTES:
-            return None
-        wrapper = json.loads(raw.decode("utf-8"))
-        if not verify(secret, wrapper["mac"], "rule-index", wrapper["data"]):
-            return None
-        data = json.loads(wrapper["data"])
-        if data["files"] != files or len(data["status"]) != len(files):
+        data = read_sealed(entry, INDEX_FORMAT, secret, MAX_INDEX_BYTES)
+        if not isinstance(data, dict) or data["files"] != files or len(data["status"]) != len(files):
             return None
         for path, recorded in zip(files, data["status"]):
             status = os.stat(path)
-            if not stat.S_ISREG(status.st_mode) or list(_signature(status)) != recorded:
+            if not stat.S_ISREG(status.st_mode) or _signature(status) != recorded:
                 return None
         digest, key = data["digest"], data["key"]
         return (digest, key) if isinstance(digest, str) and isinstance(key, str) else None
@@ -229,11 +223,10 @@ def _indexed(files: list[str], builtin: bool) -> tuple[str, str] | None:
 def _write_index(pack: Pack) -> None:
     """Index `pack` (see `read_digests`) when every file was read here, settled and unchanged since;
     failures are ignored (the index only saves reading)."""
-    import json
     import time
 
-    from authcheck.util.atomic import write_atomic
-    from authcheck.util.cachekey import CacheKeyError, load_key, mac
+    from authcheck.util.cachekey import CacheKeyError, load_key
+    from authcheck.util.sealed import write_sealed
 
     try:
         entry = _index_entry(pack.files, pack.builtin)
@@ -245,10 +238,8 @@ def _write_index(pack: Pack) -> None:
             signed = _SIGNED.get(path)
             if signed is None or now - max(signed[3], signed[4]) < SETTLED_NS or _signature(os.stat(path)) != signed:
                 return
-            signatures.append(list(signed))
-        text = json.dumps({"files": pack.files, "status": signatures, "digest": pack.digest, "key": pack.key})
-        wrapped = json.dumps({"mac": mac(load_key(), "rule-index", text), "data": text})
-        os.makedirs(os.path.dirname(entry), mode=0o700, exist_ok=True)
-        write_atomic(entry, wrapped)
+            signatures.append(tuple(signed))
+        index = {"files": list(pack.files), "status": signatures, "digest": pack.digest, "key": pack.key}
+        write_sealed(entry, INDEX_FORMAT, load_key(), index)
     except (OSError, ValueError, CacheKeyError):
         pass
