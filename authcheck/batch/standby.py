@@ -294,6 +294,8 @@ class _Forked:
 def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[bytes], bool] | None = None) -> None:
     """The standby: quiet like a worker, then the imports and rules, then wait to be taken.
     `adopt` (`start_ahead`): first its command's request (`proceed`), made its own, and no warm-up."""
+    import gc
+
     from authcheck.util.lazymodules import defer
 
     defer(*UNUSED)
@@ -313,11 +315,10 @@ def _main(fd: int, parent: int, extensions: tuple[str, ...], adopt: Callable[[by
         prewarm(ahead(extensions))
         ruleset = ruleset_for(Settings())
         digest = ruleset.digest
-        import gc
-
         gc.freeze()  # the imports' and rules' objects: the check's collections no longer walk them (≈ 1 ms of a cold check)
     except Exception:  # the scan forks an ordinary worker, which reports what went wrong
         pass
+    gc.enable()  # forked while the command's collector was off (`cli.launcher.entry`): on, before any file
     try:
         conn.send(("standby", digest))
 

@@ -55,6 +55,13 @@ def main() -> None:
     `authcheck FILE...` is short for `authcheck check FILE...` (use the long form for a file
     named like a command).
     """
+    import gc
+
+    # Off while the command started (`launcher.entry`).  What start-up made is frozen first, or the first
+    # collection would walk all of it; what runs from here collects as always, and a worker forked later
+    # inherits the frozen objects and never walks them either.
+    gc.freeze()
+    gc.enable()
 
 
 def _check_options(func):
