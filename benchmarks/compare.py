@@ -5,7 +5,9 @@ and did it change any output?
 
 Each commit is exported (`git archive`) and installed non-editable, bytecode compiled, into a
 virtualenv of its own under benchmarks/out/compare/<commit>/ (kept: a second comparison with the
-same commit reuses it).  The commands of one section run once per round in a shuffled order, both
+same commit reuses it), each with a cache folder of its own (benchmarks/out/xdg-cache-<commit>: the
+patterns' table, parsed rules and rule index one version keeps are not the other's, as on a machine
+with only one of them installed).  The commands of one section run once per round in a shuffled order, both
 commits and exiftool in the same round, so the machine's other load falls on all of them alike:
 
 - the first command (`AUTHCHECK_SERVER=off`, as a session's first command or one under CI runs) on
@@ -67,9 +69,17 @@ def installed(commit: str, python: str) -> Path:
     return ac
 
 
-def outputs(ac: Path, samples: dict[str, Path], corpus: Path, cwd: str) -> dict[str, bytes]:
+def cold(argv: list[str], commit: str) -> tuple[list[str], dict]:
+    """`bench.cold(argv)` with the commit's own cache folder: what one version compiles and keeps
+    there (the patterns' table, the parsed rules, the rule index) is not read by the other, as on
+    a machine where only one of them is installed."""
+    argv, env = bench.cold(argv)
+    return argv, {**env, "XDG_CACHE_HOME": str(bench.OUT / f"xdg-cache-{commit[:12]}")}
+
+
+def outputs(ac: Path, samples: dict[str, Path], corpus: Path, cwd: str, commit: str) -> dict[str, bytes]:
     """What a commit prints: each sample as JSON, the corpus as sorted JSON lines."""
-    env = {**os.environ, "AUTHCHECK_SERVER": "off"}
+    env = cold([], commit)[1]
     found = {}
     for kind, path in samples.items():
         run = subprocess.run(
@@ -115,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         singles: dict = {}
         for kind, path in samples.items():
             for side, ac in acs.items():
-                singles[(side, kind)] = bench.cold([str(ac), str(path), "--format", "json", "--no-cache"])
+                singles[(side, kind)] = cold([str(ac), str(path), "--format", "json", "--no-cache"], commits[side])
             if exiftool:
                 singles[("exiftool", kind)] = [exiftool, str(path)]
         bench.log(f"first command: {len(singles)} commands x {args.rounds} rounds")
@@ -123,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         batch = None
         if args.batch_rounds > 0:
             scans = {
-                side: bench.cold([str(ac), "check", "letters", "--format", "jsonl", "--no-cache", "--jobs", "2"])
+                side: cold(
+                    [str(ac), "check", "letters", "--format", "jsonl", "--no-cache", "--jobs", "2"], commits[side]
+                )
                 for side, ac in acs.items()
             }
             if exiftool:
@@ -131,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             bench.log(f"corpus scan: {len(scans)} commands x {args.batch_rounds} rounds")
             batch = bench.interleave(scans, args.batch_rounds, str(corpus), args.seed, warmup=False)
         bench.log("comparing outputs")
-        printed = {side: outputs(ac, samples, corpus, cwd) for side, ac in acs.items()}
+        printed = {side: outputs(ac, samples, corpus, cwd, commits[side]) for side, ac in acs.items()}
 
     old, new = commits["old"][:12], commits["new"][:12]
     print(
