@@ -107,6 +107,31 @@ def test_locate_through_the_small_binding_equals_pypdfium2(name, monkeypatch):
     assert any(small.values())
 
 
+def test_loose_boxes_are_each_characters_loose_box():
+    """`TextPage.loose_boxes` (one unchecked call a character, for an evidence's box) gives what
+    `get_charbox(i, loose=True)` gives for each, and fails where it fails."""
+    lib = pdfiumlite.load()
+    assert lib is not None
+    doc = pdfiumlite.Document(lib, (SAMPLES / "withdrawal-letter-2020.pdf").read_bytes(), None)
+    page = doc[0]
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        assert count > 100
+        every = list(range(count))
+        assert textpage.loose_boxes(every) == [textpage.get_charbox(i, loose=True) for i in every]
+        assert textpage.loose_boxes([5, 2, 5]) == [textpage.get_charbox(i, loose=True) for i in (5, 2, 5)]
+        for outside in (count, -1):
+            with pytest.raises(pdfiumlite.PdfiumError):
+                textpage.get_charbox(outside, loose=True)
+            with pytest.raises(pdfiumlite.PdfiumError):
+                textpage.loose_boxes([0, outside])
+    finally:
+        textpage.close()
+        page.close()
+        doc.close()
+
+
 def test_a_file_pdfium_cannot_open_is_an_error_in_both(monkeypatch):
     lib = pdfiumlite.load()
     with pytest.raises(RuntimeError):

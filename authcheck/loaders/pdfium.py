@@ -159,8 +159,11 @@ def _pick(textpage, index: list[int], spans: list[tuple[int, int]], w: Wanted) -
 def _union(page, textpage, chars: list[int]) -> Box | None:
     """The display-space box around the given characters, as page fractions."""
     points: list[tuple[float, float]] = []
-    for i in chars:
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+    if hasattr(textpage, "loose_boxes"):  # `pdfiumlite`'s: one call for all of them
+        boxes = textpage.loose_boxes(chars)
+    else:
+        boxes = [textpage.get_charbox(i, loose=True) for i in chars]
+    for left, bottom, right, top in boxes:
         if right - left <= 0 and top - bottom <= 0:
             continue
         points += ((left, bottom), (right, top))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from collections.abc import Iterable
 from importlib.util import find_spec
 from typing import Any
 
@@ -153,6 +154,8 @@ class Unchecked:
         self.matrix.restype = _int
         self.font_size = cdll["FPDFText_GetFontSize"]
         self.font_size.restype = _double
+        self.loose_box = cdll["FPDFText_GetLooseCharBox"]  # for every character of an evidence (`TextPage.loose_boxes`)
+        self.loose_box.restype = _int
 
 
 class Binding:
@@ -222,7 +225,8 @@ class Page(_Handle):
 
 
 class TextPage(_Handle):
-    """A page's characters: `count_chars()`, `get_text_range(i, n)`, `get_charbox(i, loose)`, `close()`."""
+    """A page's characters: `count_chars()`, `get_text_range(i, n)`, `get_charbox(i, loose)`, `loose_boxes(indexes)`,
+    `close()`."""
 
     _FREE = "FPDFText_ClosePage"
 
@@ -265,6 +269,21 @@ class TextPage(_Handle):
         if written > size:
             raise PdfiumError(f"Buffer too small: {size} vs {written}")
         return bytes(buffer)[: 2 * (written - 1)].decode("utf-16-le", errors="ignore")
+
+    def loose_boxes(self, indexes: Iterable[int]) -> list[tuple[float, float, float, float]]:
+        """`get_charbox(i, loose=True)` of each index in turn (PdfiumError at the first it cannot get),
+        through one out-parameter and the unchecked call (`Unchecked`): an evidence's box is the union of
+        its characters' boxes, a call each."""
+        rect = FSRectF()
+        out = ctypes.byref(rect)
+        call = self._lib.unchecked.loose_box
+        page = ctypes.c_void_p.from_param(self.raw)
+        boxes = []
+        for index in indexes:
+            if not call(page, index, out):
+                raise PdfiumError("Failed to get charbox.")
+            boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+        return boxes
 
     def get_charbox(self, index: int, loose: bool = False) -> tuple[float, float, float, float]:
         """left, bottom, right, top of one character in page units (`loose`: the font's whole box)."""
