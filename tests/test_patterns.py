@@ -244,28 +244,7 @@ def test_a_second_cold_process_compiles_no_record_class(tmp_path):
     assert verdict1 == verdict2 and len(first) > 30 and second == []
 
 
-@pytest.mark.parametrize("sample", ["withdrawal-letter-2020.pdf", "forged-letter.pdf", "coordination-letter.txt"])
-def test_a_second_cold_check_compiles_no_regular_expression_of_its_own(tmp_path, sample):
-    """Every constant pattern authcheck's code uses on a check's path (module-level, or inline as
-    `re.sub(r"...", ...)` once was) comes from the table on the second run: `re` compiles nothing
-    for the package (third-party libraries' own patterns aside)."""
-    (_, first), (_, second) = _cold_twice(
-        tmp_path,
-        "import traceback\n"
-        "from re import _compiler\n"
-        "found = []\n"
-        "original = _compiler.compile\n"
-        "def counted(p, flags=0):\n"
-        "    caller = next(f for f in reversed(traceback.extract_stack()[:-1]) if '/re/' not in f.filename)\n"
-        "    if '/authcheck/' in caller.filename:  # authcheck's own code asked, not a library it imports\n"
-        "        found.append(repr(p)[:60])\n"
-        "    return original(p, flags)\n"
-        "_compiler.compile = counted\n",
-        sample,
-    )
-    assert len(first) > 30 and second == [], second
-
-
+#: Code that fills `found` with the patterns `re` compiles for authcheck's own code (not a library's).
 COUNT_PACKAGE_COMPILES = (
     "import traceback\n"
     "from re import _compiler\n"
@@ -273,11 +252,20 @@ COUNT_PACKAGE_COMPILES = (
     "original = _compiler.compile\n"
     "def counted(p, flags=0):\n"
     "    caller = next(f for f in reversed(traceback.extract_stack()[:-1]) if '/re/' not in f.filename)\n"
-    "    if '/authcheck/' in caller.filename:\n"
+    "    if '/authcheck/' in caller.filename:  # authcheck's own code asked, not a library it imports\n"
     "        found.append(repr(p)[:60])\n"
     "    return original(p, flags)\n"
     "_compiler.compile = counted\n"
 )
+
+
+@pytest.mark.parametrize("sample", ["withdrawal-letter-2020.pdf", "forged-letter.pdf", "coordination-letter.txt"])
+def test_a_second_cold_check_compiles_no_regular_expression_of_its_own(tmp_path, sample):
+    """Every constant pattern authcheck's code uses on a check's path (module-level, or inline as
+    `re.sub(r"...", ...)` once was) comes from the table on the second run: `re` compiles nothing
+    for the package (third-party libraries' own patterns aside)."""
+    (_, first), (_, second) = _cold_twice(tmp_path, COUNT_PACKAGE_COMPILES, sample)
+    assert len(first) > 30 and second == [], second
 
 
 @pytest.mark.parametrize("standby", ["off", "on"])

@@ -39,9 +39,9 @@ def entry() -> None:
             standby.start(sys.argv[1:])
         code = run_cli(warm.program_name())
     settle()
+    settle_children()
     if cold:
         _save_patterns()
-    settle_children()
     os._exit(code)
 
 
@@ -96,7 +96,9 @@ def settle() -> None:
 
 def _save_patterns() -> None:
     """Keep the patterns this command compiled for the next one (`util/patterns.py`), once its
-    output is out."""
+    output is out and its workers have left: a worker adds what its checks compiled as it leaves
+    (`workers._save_patterns`), and each save reads the table, adds to it and writes it whole, so
+    two saves at once would keep only one's patterns."""
     patterns = sys.modules.get("authcheck.util.patterns")
     if patterns is not None:
         patterns.save()
