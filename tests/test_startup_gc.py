@@ -71,3 +71,26 @@ def test_the_collector_is_off_only_while_a_command_starts(tmp_path, standby):
     assert command["gc"] is True and command["frozen"] is True  # then on, with start-up's objects frozen
     assert checker["gc"] is True and checker["pid"] != command["pid"]  # checked in a worker, collecting
     assert checker["frozen"] is True  # the standby froze its own start-up; a worker inherits the command's
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_program_that_runs_the_command_line_itself_keeps_its_collector_as_it_was(enabled):
+    """Only the console script's start-up turns the collector off and back on (and freezes): a program
+    calling `main` in its own process, as a test runner does, finds it as it left it."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from authcheck.cli.main import main
+
+    frozen = gc.get_freeze_count()
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        letter = str(ROOT / "samples" / "coordination-letter.txt")
+        result = CliRunner().invoke(main, [letter, "--format", "json", "--no-cache"])
+        assert result.exit_code in (0, 1), result.output
+        assert json.loads(result.output)["verdict"]  # the command ran, past the group's callback
+        assert gc.isenabled() is enabled and gc.get_freeze_count() == frozen
+    finally:
+        (gc.enable if was else gc.disable)()

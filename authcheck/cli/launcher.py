@@ -17,12 +17,15 @@ def entry() -> None:
         os._exit(0)
     import gc
 
+    from authcheck import cli
+
     # Start-up makes tens of thousands of objects that live as long as the process (modules, classes,
     # Click's command line, the rules) and almost no garbage, yet the collector walked the young ones
-    # every 700 allocations: 28 collections, 2-5 ms in each of a first command's two processes, on the
-    # path to its answer.  Off until the command line is read (`cli.main.main`); the standby, forked
-    # meanwhile, turns it on before it checks a file (`batch.standby`).
+    # every 700 allocations: 28 and 47 collections, about 5 ms in each of a first command's two
+    # processes, on the path to its answer.  Off until the command line is read (`cli.main.main`);
+    # the standby, forked meanwhile, turns it on before it checks a file (`batch.standby`).
     gc.disable()
+    cli.STARTING_WITHOUT_GC = True
     from authcheck.cli import warm
 
     code = warm.run_warm(sys.argv[1:])

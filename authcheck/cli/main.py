@@ -55,13 +55,17 @@ def main() -> None:
     `authcheck FILE...` is short for `authcheck check FILE...` (use the long form for a file
     named like a command).
     """
-    import gc
+    from authcheck import cli
 
-    # Off while the command started (`launcher.entry`).  What start-up made is frozen first, or the first
-    # collection would walk all of it; what runs from here collects as always, and a worker forked later
-    # inherits the frozen objects and never walks them either.
-    gc.freeze()
-    gc.enable()
+    if cli.STARTING_WITHOUT_GC:
+        import gc
+
+        # Off while the command started (`launcher.entry`).  What start-up made is frozen first, or the
+        # first collection would walk all of it; what runs from here collects as always, and a worker
+        # forked later inherits the frozen objects and never walks them either.
+        cli.STARTING_WITHOUT_GC = False
+        gc.freeze()
+        gc.enable()
 
 
 def _check_options(func):
