@@ -59,7 +59,7 @@ def test_the_cut_keeps_every_paragraph_and_character_style_and_the_defaults(temp
 def test_the_docx_loader_reads_the_cut_part(template):
     from authcheck.loaders.ooxml import Package
 
-    styles = docx_loader._styles(Package.open(template, Limits()))
+    styles = docx_loader.styles_tree(Package.open(template, Limits()))
     assert styles is not None and _read_styles(styles) == _read_styles(ET.fromstring(_styles(template)))
     assert not [s for s in styles.iter(STYLE) if s.get(TYPE) == "table"]
 

@@ -98,10 +98,10 @@ def _save_patterns() -> None:
 
     Nothing else would keep them: a first command's standby is taken as soon as its rules are
     ready, before it could check its made-up letter (`warmup.py`), so the patterns a check compiles
-    on first use (23 for a 1-page PDF, about 2 ms of its cold check) were compiled again by every first
-    command.  Only the
-    package's own constant patterns and generated code go through the table, never anything made
-    from a document, and the worker writes as the user it runs as, as the command does."""
+    on first use (23 for a 1-page PDF, about 2 ms of its cold check) were compiled again by every
+    first command.  Only the package's own constant patterns and generated code go through the
+    table, never anything made from a document, and the worker writes as the user it runs as, as
+    the command does."""
     patterns = sys.modules.get("authcheck.util.patterns")
     if patterns is not None:
         try:

@@ -238,7 +238,7 @@ def _write_index(pack: Pack) -> None:
             signed = _SIGNED.get(path)
             if signed is None or now - max(signed[3], signed[4]) < SETTLED_NS or _signature(os.stat(path)) != signed:
                 return
-            signatures.append(tuple(signed))
+            signatures.append(signed)
         index = {"files": list(pack.files), "status": signatures, "digest": pack.digest, "key": pack.key}
         write_sealed(entry, INDEX_FORMAT, load_key(), index)
     except (OSError, ValueError, CacheKeyError):

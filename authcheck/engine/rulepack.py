@@ -299,7 +299,7 @@ class _PackCache:
 
     def __init__(self, key: str, count: int) -> None:
         self.digest, self.count = key, count  # `rulefiles.pack_key` of the texts; how many files
-        folder = _compiled_dir()
+        folder = cache_folder()
         self.secret = _cache_secret() if folder else None
         self.entry = os.path.join(folder, f"pack-{self.digest}.json") if folder and self.secret else None
         #: the same data marshalled (`util/sealed.py`), when marshal keeps every value as YAML gave it
@@ -358,7 +358,7 @@ def parsed_rule(text: str, path: str) -> dict:
     unverified or corrupt entry means parsing the YAML again.
     """
     digest = sha256(text.encode("utf-8")).hexdigest()
-    folder = _compiled_dir()
+    folder = cache_folder()
     secret = _cache_secret() if folder else None
     entry = os.path.join(folder, digest + ".json") if folder and secret else None
     if entry and secret:
@@ -403,11 +403,6 @@ def _cached(entry: str, secret: bytes, digest: str) -> dict | None:
 
 
 MAX_CACHE_ENTRY_BYTES = 16 << 20  #: a parsed rule's cache entry; a larger one is a miss
-
-
-def _compiled_dir():
-    """Where parsed rule files are kept (None when caching is off)."""
-    return cache_folder()
 
 
 def _store(entry: str, secret: bytes, digest: str, data: dict) -> None:

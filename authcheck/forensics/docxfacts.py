@@ -16,9 +16,9 @@ from typing import Any
 
 from authcheck.errors import CheckError
 from authcheck.forensics.docxparts import ITEMS_MAX, Found, Revision, StoryScan, comments, hidden_styles, w
+from authcheck.loaders.docx import styles_tree
 from authcheck.loaders.meta import property_part
 from authcheck.loaders.ooxml import ZIP_ERRORS, Package
-from authcheck.loaders.wordxml import text_styles
 from authcheck.model import Document, Evidence, Location, Signal
 from authcheck.settings import Limits
 from authcheck.util.patterns import compiled
@@ -102,13 +102,10 @@ class _Context:
             return None
 
     def styles(self) -> Any:
-        """The paragraph and character styles as the loader read them (`wordxml.text_styles`: the
-        same tree, parsed once), or None when the part is missing or unreadable."""
-        name = self.related(self.package.main, "/styles")
-        if not name:
-            return None
+        """The paragraph and character styles as the loader read them (`docx.styles_tree`: the same
+        tree, parsed once), or None when the part is missing or unreadable."""
         try:
-            return self.package.xml_cut(name, text_styles)
+            return styles_tree(self.package)
         except (CheckError, *ZIP_ERRORS):
             return None
 

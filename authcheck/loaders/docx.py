@@ -39,7 +39,7 @@ def load_docx(data: bytes, *, path: str, sha256: str, extension: str, limits: Li
             body = budget.call(_open_body, package)
         except OutOfTime:
             raise CheckError("timeout", f"opening the document took over {budget.describe()}", "load") from None
-        walker = Walker(LineBuilder(limits.max_text_chars), Spacing(_styles(package)))
+        walker = Walker(LineBuilder(limits.max_text_chars), Spacing(styles_tree(package)))
         try:
             try:
                 budget.call(_walk, package, body, walker)
@@ -88,7 +88,7 @@ def _setup(package: Package, body: Any) -> dict:
     """Section page sizes and margins, and the fonts in use (for the exemplar comparison); {} on damage."""
     try:
         theme = package.related(package.main, "/theme")
-        return docx_setup(body, _styles(package), package.xml(theme) if theme else None)
+        return docx_setup(body, styles_tree(package), package.xml(theme) if theme else None)
     except MemoryError:
         raise
     except Exception:
@@ -143,8 +143,9 @@ def _dangling(package: Package) -> list[Note]:
     return [Note("damaged", f"the package refers to parts it does not hold: {shown}", {"missing": names[:50]})]
 
 
-def _styles(package: Package) -> Any:
-    """The parsed styles part, or None."""
+def styles_tree(package: Package) -> Any:
+    """The styles part as the text is read from it (`wordxml.text_styles`: paragraph and character
+    styles, and the document defaults), parsed once a package; None when the document has none."""
     name = package.related(package.main, "/styles")
     return package.xml_cut(name, text_styles) if name else None
 
