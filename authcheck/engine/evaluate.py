@@ -6,7 +6,6 @@ At most one finding per rule per document, holding up to `max_evidence` evidence
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 from authcheck.engine.checks.base import Hit, Segment
@@ -15,6 +14,7 @@ from authcheck.engine.templates import render, variables_lookup
 from authcheck.extract.ocrbox import ocr_weighed
 from authcheck.model import Evidence, Finding, Letter, Location, Note
 from authcheck.settings import Settings
+from authcheck.util.dates import date
 
 if TYPE_CHECKING:
     from authcheck.engine.rulepack import Rule, RuleSet

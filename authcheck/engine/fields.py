@@ -6,12 +6,12 @@ The JSON report's `fields` object is built from the same letter by `scoring.reco
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from authcheck.engine.registrykeys import KEYS as KNOWLEDGE_KEYS
 from authcheck.forensics.keys import KEYS as FACT_KEYS
 from authcheck.model import METADATA_FIELDS, DateFact, Evidence, Fact, Letter, Location, Party
+from authcheck.util.dates import date
 from authcheck.util.records import frozen
 
 

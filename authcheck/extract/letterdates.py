@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
 
+from authcheck.util.dates import date
 from authcheck.util.patterns import compiled
 
 MONTHS = {

@@ -11,10 +11,10 @@ editor, PDF editor, image editor or programming library is *unusual* for an offi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 
 from authcheck.loaders.metadates import parse_iso_date, parse_pdf_date, parse_when
 from authcheck.model import Document, Evidence, Location, Signal
+from authcheck.util.dates import datetime, timedelta
 
 TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (

@@ -11,8 +11,8 @@ Output is ``YYYY-MM-DD`` for a date alone, ``YYYY-MM-DDTHH:MM:SS`` with a time, 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
+from authcheck.util.dates import datetime, timezone
 from authcheck.util.patterns import compiled
 
 _PDF = compiled(

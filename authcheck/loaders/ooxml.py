@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import io
 import posixpath
-import xml.etree.ElementTree as ET
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import field
+from typing import TYPE_CHECKING
 from xml.parsers import expat
 
 from authcheck.errors import CheckError
@@ -24,6 +24,9 @@ from authcheck.loaders.safexml import declares_dtd, safe_xml
 from authcheck.settings import Limits
 from authcheck.util.lazymodules import defer
 from authcheck.util.records import mutable
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 defer("pathlib", "shutil")  # zipfile's, for zipfile.Path and extracting members: neither is used here
 import zipfile  # noqa: E402 - after `defer`
