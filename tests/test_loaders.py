@@ -854,6 +854,36 @@ def test_docx_reading_stops_at_the_time_budget_and_keeps_the_header(monkeypatch)
     assert note.data["reason"] == "time" and doc.metadata.author == "jroe"
 
 
+def test_budget_without_threading_imported_still_runs_off_the_main_thread(monkeypatch):
+    """`_alarm_available` asks about threads only when `threading` was imported (a plain PDF's check
+    does not import it); a thread started without it finds `signal.signal` refusing, and the budget
+    then runs without its alarm, as on any other thread."""
+    import _thread
+    import signal
+
+    from authcheck.loaders.budget import Budget
+
+    before = signal.getsignal(signal.SIGALRM)
+    monkeypatch.delitem(sys.modules, "threading")
+    done: list = []
+    finished = _thread.allocate_lock()
+    finished.acquire()
+
+    def work():
+        try:
+            with Budget(5.0).enforced() as budget:
+                done.append(budget.call(sum, [2, 3]))
+        except BaseException as exc:  # reported by the assertion below
+            done.append(exc)
+        finally:
+            finished.release()
+
+    _thread.start_new_thread(work, ())
+    assert finished.acquire(timeout=10)
+    assert done == [5]
+    assert signal.getsignal(signal.SIGALRM) == before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
 def test_budget_alarm_is_only_ours_while_it_runs():
     import signal
     import threading

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import threading
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -78,7 +78,11 @@ class Budget:
         if self.deadline is None or not _alarm_available():
             yield self
             return
-        previous = signal.signal(signal.SIGALRM, self._on_alarm)
+        try:
+            previous = signal.signal(signal.SIGALRM, self._on_alarm)
+        except ValueError:  # not the main thread after all (see `_alarm_available`)
+            yield self
+            return
         try:
             signal.setitimer(signal.ITIMER_REAL, max(self.deadline - time.monotonic(), 0.001), _REFIRE)
             yield self
@@ -106,10 +110,15 @@ class Budget:
 
 
 def _alarm_available() -> bool:
-    """SIGALRM can be ours: Unix, the main thread, no handler or timer of someone else's."""
+    """SIGALRM can be ours: Unix, the main thread, no handler or timer of someone else's.
+
+    Threads are asked only when `threading` was imported: a process that never imported it runs
+    no thread it started (a worker, a command; importing it would cost a first check 0.3 ms), and
+    one started through `_thread` alone makes `signal.signal` refuse, which `enforced` takes as no."""
     if not hasattr(signal, "SIGALRM") or not hasattr(signal, "setitimer"):
         return False
-    if threading.current_thread() is not threading.main_thread():
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.current_thread() is not threading.main_thread():
         return False
     try:
         if signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, signal.SIG_IGN, None):
