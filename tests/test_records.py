@@ -182,3 +182,85 @@ def test_an_undocumented_class_gets_the_dataclass_docstring_without_tokenizing()
     seen = json.loads(done.stdout)
     assert seen["compiled"] == 0
     assert seen["doc"] == seen["reference"] == "Point(x: int, label: str = 'a')"
+
+
+def _undecorated(cls: type) -> type:
+    """A fresh class with the fields of a record class as its body had them (annotations, defaults, `field()`s)."""
+    body: dict = {"__annotations__": dict(cls.__annotations__), "__doc__": cls.__doc__, "__module__": cls.__module__}
+    for f in cls.__dataclass_fields__.values():
+        options = {"init": f.init, "repr": f.repr, "hash": f.hash, "compare": f.compare, "metadata": f.metadata or None}
+        if f.default_factory is not dataclasses.MISSING:
+            body[f.name] = field(default_factory=f.default_factory, **options)
+        elif options != {"init": True, "repr": True, "hash": None, "compare": True, "metadata": None}:
+            body[f.name] = field(default=f.default, **options)
+        elif f.default is not dataclasses.MISSING:
+            body[f.name] = f.default
+    return type(cls.__name__, (), body)
+
+
+def _books(cls: type) -> dict:
+    """Everything dataclasses' bookkeeping leaves on a class."""
+    params = cls.__dataclass_params__  # type: ignore[attr-defined]
+    slots = getattr(type(params), "__slots__", None) or tuple(vars(params))
+    return {
+        "params": {name: getattr(params, name) for name in slots},
+        "fields": [
+            (name, {slot: getattr(f, slot) for slot in dataclasses.Field.__slots__})
+            for name, f in cls.__dataclass_fields__.items()  # type: ignore[attr-defined]
+        ],
+        "match_args": cls.__match_args__,  # type: ignore[attr-defined]
+        "attributes": {name: cls.__dict__.get(name, "-") for name in cls.__annotations__},
+        "public": [f.name for f in dataclasses.fields(cls)],
+    }
+
+
+def _record_classes() -> list[type]:
+    """Every @frozen/@mutable class of the package (their __init__ is compiled from generated source)."""
+    import importlib
+    import pkgutil
+
+    import authcheck
+
+    found = {}
+    for info in pkgutil.walk_packages(authcheck.__path__, "authcheck."):
+        if info.name.startswith(("authcheck.cli.server", "authcheck.__main__")):
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            init = getattr(value, "__init__", None)
+            generated = getattr(getattr(init, "__code__", None), "co_filename", "") == "<string>"
+            if isinstance(value, type) and "__dataclass_fields__" in vars(value) and generated:
+                found[f"{value.__module__}.{value.__qualname__}"] = value
+    return list(found.values())
+
+
+def test_the_bookkeeping_is_dataclasses_own_for_every_record_class():
+    """`_bookkeeping` writes what `dataclasses.dataclass(init=False, repr=False, eq=False)` writes, for
+    the sample with every kind of field and for each record class of the package, rebuilt from its fields."""
+    from authcheck.util import records
+
+    classes = _record_classes()
+    assert len(classes) >= 50  # the model, settings, loaders' and checks' records
+    for make in [_body, *(lambda c=c: _undecorated(c) for c in classes)]:
+        ours = records._bookkeeping(make())
+        theirs = dataclasses.dataclass(init=False, repr=False, eq=False)(make())
+        assert _books(ours) == _books(theirs), ours.__name__
+
+
+@pytest.mark.parametrize(
+    ("annotation", "default", "error"),
+    [
+        ("ClassVar[int]", 1, TypeError),
+        ("dataclasses.InitVar[int]", None, TypeError),
+        ("KW_ONLY", None, TypeError),
+        ("int", field(default=1, kw_only=True), TypeError),
+        ("list", [], ValueError),
+    ],
+)
+def test_what_a_record_refuses_is_refused_at_definition(annotation, default, error):
+    body = {"__annotations__": {"a": annotation}, "__doc__": "A record.", "a": default}
+    if default is None:
+        del body["a"]
+    for decorate in (frozen, mutable):
+        with pytest.raises(error):
+            decorate(type("Refused", (), dict(body)))

@@ -12,17 +12,27 @@ the default object protocol either way.  Supported: plain fields with or without
 default_factory, `init`/`repr`/`compare`/`hash` per field, `__post_init__`; anything else
 (ClassVar, InitVar, kw_only, a dataclass base, the class's own `__eq__`...) raises TypeError at
 class definition.  `@mutable` is the same for `@dataclass` (assignable fields, `__hash__` None).
+
+The field bookkeeping is written here too (`_bookkeeping`), as `dataclasses` writes it for such a class
+(`__dataclass_fields__` of `Field`s marked as ordinary fields, `__dataclass_params__`, `__match_args__`,
+defaults left as class attributes): `dataclasses`' general version checks every string annotation for
+ClassVar, InitVar and KW_ONLY through regular expressions and module lookups, about 40 us a class, 2 ms of
+the 54 classes a first check's standby defines.  Where this interpreter's `dataclasses` keeps its records
+otherwise (no `_FIELD` marker), `dataclasses` does it, as before; tests/test_records.py compares the two for
+every record class of the package.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from _thread import get_ident
+from abc import ABCMeta, update_abstractmethods
 from collections.abc import Callable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from authcheck.util.patterns import code
+from authcheck.util.patterns import code, compiled
 
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
@@ -149,6 +159,72 @@ def mutable(cls: T) -> T:
     return _make(cls, False)
 
 
+#: dataclasses' marker of an ordinary field (None: kept otherwise here, and `dataclasses` keeps the books)
+_FIELD = getattr(dataclasses, "_FIELD", None)
+#: what `dataclasses.dataclass(init=False, repr=False, eq=False)` gives a class: its parameters record,
+#: copied for each class (`_bookkeeping`)
+_TEMPLATE: Any = dataclasses.dataclass(init=False, repr=False, eq=False)(type("_Template", (), {"__doc__": "-"}))
+_PARAMS = _TEMPLATE.__dataclass_params__
+#: a string annotation naming what a record does not support (dataclasses' pseudo-fields)
+_PSEUDO = compiled(r"\s*(?:\w+\s*\.\s*)?(?:ClassVar|InitVar|KW_ONLY)\b")
+
+
+def _bookkeeping(cls: Any) -> Any:
+    """What `dataclasses.dataclass(init=False, repr=False, eq=False)(cls)` does to a record class (see
+    the module's docstring), or it itself where this interpreter's `dataclasses` differs.  TypeError
+    for a ClassVar, InitVar or KW_ONLY annotation or a `kw_only` field, ValueError for a mutable
+    default, as `_make` and `dataclasses` raise them."""
+    if _FIELD is None or "__slots__" in cls.__dict__:
+        return dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
+    annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 - as dataclasses reads them (no inspect)
+    fields: dict[str, Any] = {}
+    for name, kind in annotations.items():
+        if (_PSEUDO.match(kind) if isinstance(kind, str) else _pseudo(kind)) or not isinstance(name, str):
+            raise TypeError(f"@frozen/@mutable {cls.__name__}: ClassVar, InitVar and kw_only fields are not supported")
+        default = getattr(cls, name, dataclasses.MISSING)
+        given = isinstance(default, dataclasses.Field)
+        made: Any = default if given else dataclasses.field(default=default)
+        made.name, made.type, made._field_type = name, kind, _FIELD
+        if made.kw_only is dataclasses.MISSING:
+            made.kw_only = False
+        elif made.kw_only:
+            raise TypeError(f"@frozen/@mutable {cls.__name__}: ClassVar, InitVar and kw_only fields are not supported")
+        if made.default.__class__.__hash__ is None:
+            raise ValueError(
+                f"mutable default {type(made.default)} for field {name} is not allowed: use default_factory"
+            )
+        fields[name] = made
+    for name, made in fields.items():
+        if isinstance(getattr(cls, name, None), dataclasses.Field):
+            if made.default is dataclasses.MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, made.default)
+    for name, value in cls.__dict__.items():
+        if isinstance(value, dataclasses.Field) and name not in annotations:
+            raise TypeError(f"{name!r} is a field but has no type annotation")
+    cls.__dataclass_params__ = copy.copy(_PARAMS)
+    cls.__dataclass_fields__ = fields
+    if "__match_args__" not in cls.__dict__:
+        cls.__match_args__ = tuple(name for name, made in fields.items() if made.init)  # type: ignore[misc]
+    if isinstance(cls, ABCMeta):
+        cls = update_abstractmethods(cls)
+    return cls
+
+
+def _pseudo(kind: Any) -> bool:
+    """Whether an annotation object is ClassVar, InitVar or KW_ONLY (of any parameters)."""
+    import typing
+
+    return (
+        kind is typing.ClassVar
+        or typing.get_origin(kind) is typing.ClassVar
+        or kind is dataclasses.InitVar
+        or isinstance(kind, dataclasses.InitVar)
+        or kind is dataclasses.KW_ONLY
+    )
+
+
 def _make(cls: Any, frozen: bool) -> Any:
     """`cls` with dataclasses' fields, a compiled `__init__` and the shared methods."""
     for name in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__"):
@@ -161,7 +237,7 @@ def _make(cls: Any, frozen: bool) -> Any:
         # a placeholder while dataclasses runs: it would read object.__init__'s signature for one (the class has no
         # __init__ yet), a builtin's, which inspect tokenizes (tokenize compiles its patterns: ≈ 2-5 ms); set below
         cls.__doc__ = cls.__name__
-    cls = dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
+    cls = _bookkeeping(cls)
     fields = dataclasses.fields(cls)
     if len(fields) != len(cls.__dataclass_fields__) or any(getattr(f, "kw_only", False) for f in fields):
         raise TypeError(f"@frozen/@mutable {cls.__name__}: ClassVar, InitVar and kw_only fields are not supported")
