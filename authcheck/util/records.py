@@ -174,9 +174,11 @@ def _bookkeeping(cls: Any) -> Any:
     the module's docstring), or it itself where this interpreter's `dataclasses` differs.  TypeError
     for a ClassVar, InitVar or KW_ONLY annotation or a `kw_only` field, ValueError for a mutable
     default, as `_make` and `dataclasses` raise them."""
-    if _FIELD is None or "__slots__" in cls.__dict__:
+    if _FIELD is None or "__slots__" in cls.__dict__ or "__annotations__" not in cls.__dict__:
+        # (no `__annotations__` of its own: no fields, or annotations evaluated lazily, PEP 649, which
+        # dataclasses reads through `annotationlib`)
         return dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
-    annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 - as dataclasses reads them (no inspect)
+    annotations = cls.__dict__["__annotations__"]  # noqa: RUF063 - as dataclasses reads them, without inspect
     fields: dict[str, Any] = {}
     for name, kind in annotations.items():
         if (_PSEUDO.match(kind) if isinstance(kind, str) else _pseudo(kind)) or not isinstance(name, str):
