@@ -211,6 +211,7 @@ def _books(cls: type) -> dict:
         "match_args": cls.__match_args__,  # type: ignore[attr-defined]
         "attributes": {name: cls.__dict__.get(name, "-") for name in cls.__annotations__},
         "public": [f.name for f in dataclasses.fields(cls)],
+        "names": sorted(vars(cls)),  # what else dataclasses adds on a newer Python (3.13's __replace__, say)
     }
 
 
