@@ -165,6 +165,13 @@ _FIELD = getattr(dataclasses, "_FIELD", None)
 #: copied for each class (`_bookkeeping`)
 _TEMPLATE: Any = dataclasses.dataclass(init=False, repr=False, eq=False)(type("_Template", (), {"__doc__": "-"}))
 _PARAMS = _TEMPLATE.__dataclass_params__
+#: anything else dataclasses gives every such class on this interpreter (3.13's `__replace__`, say)
+_ADDED = {
+    name: value
+    for name, value in vars(_TEMPLATE).items()
+    if name not in vars(type("_Plain", (), {"__doc__": "-"}))
+    and name not in ("__dataclass_fields__", "__dataclass_params__", "__match_args__")
+}
 #: a string annotation naming what a record does not support (dataclasses' pseudo-fields)
 _PSEUDO = compiled(r"\s*(?:\w+\s*\.\s*)?(?:ClassVar|InitVar|KW_ONLY)\b")
 
@@ -209,6 +216,9 @@ def _bookkeeping(cls: Any) -> Any:
     cls.__dataclass_fields__ = fields
     if "__match_args__" not in cls.__dict__:
         cls.__match_args__ = tuple(name for name, made in fields.items() if made.init)  # type: ignore[misc]
+    for name, value in _ADDED.items():
+        if name not in cls.__dict__:
+            setattr(cls, name, value)
     if isinstance(cls, ABCMeta):
         cls = update_abstractmethods(cls)
     return cls
