@@ -17,9 +17,9 @@ The field bookkeeping is written here too (`_bookkeeping`), as `dataclasses` wri
 (`__dataclass_fields__` of `Field`s marked as ordinary fields, `__dataclass_params__`, `__match_args__`,
 defaults left as class attributes): `dataclasses`' general version checks every string annotation for
 ClassVar, InitVar and KW_ONLY through regular expressions and module lookups, about 40 us a class, 2 ms of
-the 54 classes a first check's standby defines.  Where this interpreter's `dataclasses` keeps its records
-otherwise (no `_FIELD` marker), `dataclasses` does it, as before; tests/test_records.py compares the two for
-every record class of the package.
+the 54 classes a first check's standby defines.  Anything outside the common case (see `_bookkeeping`)
+goes to `dataclasses`, as before; tests/test_records.py compares the two for every record class of the
+package.
 """
 
 from __future__ import annotations
@@ -161,47 +161,52 @@ def mutable(cls: T) -> T:
 
 #: dataclasses' marker of an ordinary field (None: kept otherwise here, and `dataclasses` keeps the books)
 _FIELD = getattr(dataclasses, "_FIELD", None)
-#: what `dataclasses.dataclass(init=False, repr=False, eq=False)` gives a class: its parameters record,
-#: copied for each class (`_bookkeeping`)
-_TEMPLATE: Any = dataclasses.dataclass(init=False, repr=False, eq=False)(type("_Template", (), {"__doc__": "-"}))
+_DATACLASS = dataclasses.dataclass(init=False, repr=False, eq=False)  #: the books as dataclasses keeps them
+#: what `_DATACLASS` gives a class: its parameters record, copied for each class (`_bookkeeping`)
+_TEMPLATE: Any = _DATACLASS(type("_Template", (), {"__doc__": "-"}))
 _PARAMS = _TEMPLATE.__dataclass_params__
-#: anything else dataclasses gives every such class on this interpreter (3.13's `__replace__`, say)
-_ADDED = {
-    name: value
-    for name, value in vars(_TEMPLATE).items()
-    if name not in vars(type("_Plain", (), {"__doc__": "-"}))
-    and name not in ("__dataclass_fields__", "__dataclass_params__", "__match_args__")
+_PLAIN = frozenset(vars(type("_Plain", (), {"__doc__": "-"}))) | {
+    "__dataclass_fields__",
+    "__dataclass_params__",
+    "__match_args__",
 }
+#: anything else dataclasses gives every such class on this interpreter (3.13's `__replace__`, say)
+_ADDED = {name: value for name, value in vars(_TEMPLATE).items() if name not in _PLAIN}
 #: a string annotation naming what a record does not support (dataclasses' pseudo-fields)
 _PSEUDO = compiled(r"\s*(?:\w+\s*\.\s*)?(?:ClassVar|InitVar|KW_ONLY)\b")
+_UNSUPPORTED = "@frozen/@mutable {}: ClassVar, InitVar and kw_only fields are not supported"
 
 
 def _bookkeeping(cls: Any) -> Any:
     """What `dataclasses.dataclass(init=False, repr=False, eq=False)(cls)` does to a record class (see
-    the module's docstring), or it itself where this interpreter's `dataclasses` differs.  TypeError
-    for a ClassVar, InitVar or KW_ONLY annotation or a `kw_only` field, ValueError for a mutable
-    default, as `_make` and `dataclasses` raise them."""
-    if _FIELD is None or "__slots__" in cls.__dict__ or "__annotations__" not in cls.__dict__:
-        # (no `__annotations__` of its own: no fields, or annotations evaluated lazily, PEP 649, which
-        # dataclasses reads through `annotationlib`)
-        return dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
-    annotations = cls.__dict__["__annotations__"]  # noqa: RUF063 - as dataclasses reads them, without inspect
+    the module's docstring).  Only the common case is written here: string annotations (the package's,
+    `from __future__ import annotations`), plain defaults or `field()`s.  Anything else (an annotation
+    object, a `kw_only` field, a mutable default, a `field()` without an annotation, `__slots__`, no
+    `__annotations__` of its own as under PEP 649, or a `dataclasses` without the `_FIELD` marker) goes
+    to dataclasses itself, which raises or keeps the books as before (`_make` then refuses what a
+    record does not support).  A string annotation naming ClassVar, InitVar or KW_ONLY is refused
+    here: dataclasses would take it for a field unless the name resolves in the class's module."""
+    annotations = cls.__dict__.get("__annotations__")  # noqa: RUF063 - as dataclasses reads them, without inspect
+    if (
+        _FIELD is None
+        or annotations is None
+        or "__slots__" in cls.__dict__
+        or any(isinstance(v, dataclasses.Field) and k not in annotations for k, v in cls.__dict__.items())
+    ):
+        return _DATACLASS(cls)
     fields: dict[str, Any] = {}
     for name, kind in annotations.items():
-        if (_PSEUDO.match(kind) if isinstance(kind, str) else _pseudo(kind)) or not isinstance(name, str):
-            raise TypeError(f"@frozen/@mutable {cls.__name__}: ClassVar, InitVar and kw_only fields are not supported")
+        if not isinstance(kind, str):
+            return _DATACLASS(cls)
+        if _PSEUDO.match(kind):
+            raise TypeError(_UNSUPPORTED.format(cls.__name__))
         default = getattr(cls, name, dataclasses.MISSING)
-        given = isinstance(default, dataclasses.Field)
-        made: Any = default if given else dataclasses.field(default=default)
+        made: Any = default if isinstance(default, dataclasses.Field) else dataclasses.field(default=default)
+        if made.kw_only is True or made.default.__class__.__hash__ is None:
+            return _DATACLASS(cls)  # refused by `_make`, or dataclasses' own ValueError
         made.name, made.type, made._field_type = name, kind, _FIELD
         if made.kw_only is dataclasses.MISSING:
             made.kw_only = False
-        elif made.kw_only:
-            raise TypeError(f"@frozen/@mutable {cls.__name__}: ClassVar, InitVar and kw_only fields are not supported")
-        if made.default.__class__.__hash__ is None:
-            raise ValueError(
-                f"mutable default {type(made.default)} for field {name} is not allowed: use default_factory"
-            )
         fields[name] = made
     for name, made in fields.items():
         if isinstance(getattr(cls, name, None), dataclasses.Field):
@@ -209,9 +214,6 @@ def _bookkeeping(cls: Any) -> Any:
                 delattr(cls, name)
             else:
                 setattr(cls, name, made.default)
-    for name, value in cls.__dict__.items():
-        if isinstance(value, dataclasses.Field) and name not in annotations:
-            raise TypeError(f"{name!r} is a field but has no type annotation")
     cls.__dataclass_params__ = copy.copy(_PARAMS)
     cls.__dataclass_fields__ = fields
     if "__match_args__" not in cls.__dict__:
@@ -222,19 +224,6 @@ def _bookkeeping(cls: Any) -> Any:
     if isinstance(cls, ABCMeta):
         cls = update_abstractmethods(cls)
     return cls
-
-
-def _pseudo(kind: Any) -> bool:
-    """Whether an annotation object is ClassVar, InitVar or KW_ONLY (of any parameters)."""
-    import typing
-
-    return (
-        kind is typing.ClassVar
-        or typing.get_origin(kind) is typing.ClassVar
-        or kind is dataclasses.InitVar
-        or isinstance(kind, dataclasses.InitVar)
-        or kind is dataclasses.KW_ONLY
-    )
 
 
 def _make(cls: Any, frozen: bool) -> Any:
@@ -252,7 +241,7 @@ def _make(cls: Any, frozen: bool) -> Any:
     cls = _bookkeeping(cls)
     fields = dataclasses.fields(cls)
     if len(fields) != len(cls.__dataclass_fields__) or any(getattr(f, "kw_only", False) for f in fields):
-        raise TypeError(f"@frozen/@mutable {cls.__name__}: ClassVar, InitVar and kw_only fields are not supported")
+        raise TypeError(_UNSUPPORTED.format(cls.__name__))
     source, namespace = _init_source(cls, fields, frozen)
     exec(code(source), namespace)  # our own generated source, as dataclasses does (compiled once per machine)
     init = namespace["__init__"]
