@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.padding import Padding
 from rich.rule import Rule
@@ -89,7 +90,7 @@ def make_console(file=None, *, color: bool | None = None, width: int | None = No
     )
 
 
-def is_plain(console: Console) -> bool:
+def is_plain(console: Printer) -> bool:
     """True when the console writes no escape codes: use ASCII boxes and «» around matches."""
     return console.color_system is None or console.no_color
 
@@ -115,7 +116,7 @@ def trimmed(console: Console) -> Iterator[None]:
     console.file.flush()
 
 
-def section(console: Console, title: str) -> None:
+def section(console: Printer, title: str) -> None:
     """A left-aligned heading rule."""
     console.print()
     console.print(
@@ -130,12 +131,149 @@ def render_report(result: Result, console: Console, min_severity: str = "info", 
     """Print the report for one result: one ERROR line when the file could not be checked.
 
     Findings below `min_severity` are not shown (a line says how many); they still count.
+    A plain console gets the same text laid out by `PlainText`.
     """
-    with trimmed(console):
-        print_report(result, console, min_severity, explain)
+    if is_plain(console) and not console.record:
+        sink = PlainText(console)
+        print_report(result, sink, min_severity, explain)
+        console.file.write(_TRAILING.sub("", "".join(sink.parts)))
+        console.file.flush()
+        return
+    print_report(result, console, min_severity, explain)
 
 
-def print_report(result: Result, console: Console, min_severity: str = "info", explain: bool = False) -> None:
+class PlainText:
+    """What `print_report` prints on a plain console, as text: the console's own output, trailing
+    spaces aside (`trimmed` strips them), in a fraction of the time.
+
+    rich lays out a report's grids, hanging indents and paragraphs by measuring and padding every
+    cell through several layers: about 6 ms for a 1-page letter's report, a tenth of a first
+    command.  Here a paragraph is rich's own `Text.wrap` at the width rich would give it, and a
+    grid (`bullet`, `finding_head`, `letter_table`) is its fixed columns padded and its last column
+    wrapped in the width left, as rich's grid lays them out; anything else (rules, the axes, a grid
+    too narrow to lay out this way) is printed by the console itself into the text.
+    `tests/test_console_plain.py` compares the two on letters, hostile text and widths."""
+
+    color_system = None
+    no_color = True
+    record = False
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self.width = console.width
+        self.parts: list[str] = []
+
+    def print(self, *renderables: Any) -> None:
+        """Add a renderable's lines (a blank line without one)."""
+        lines = _plain_lines(self._console, renderables[0], self.width) if len(renderables) == 1 else None
+        if lines is not None:
+            self.parts.append("".join(line + "\n" for line in lines))
+            return
+        with self._console.capture() as capture:
+            self._console.print(*renderables)
+        self.parts.append(capture.get())
+
+
+Printer = Console | PlainText  #: where the report is printed
+
+
+def _plain_lines(console: Console, item: Any, width: int) -> list[str] | None:
+    """The lines `console.print(item)` writes on a plain console (trailing spaces aside), or None when
+    `item` is not one `PlainText` lays out."""
+    if isinstance(item, Text):
+        return _wrapped(console, item, width) if item.end == "\n" else None
+    if isinstance(item, Padding):
+        inner, left = item.renderable, item.left
+        if item.top or item.right or item.bottom or not item.expand or not isinstance(inner, Text) or width - left < 1:
+            return None
+        return [" " * left + line for line in _wrapped(console, inner, width - left)]
+    if isinstance(item, Table):
+        return _grid_lines(console, item, width)
+    return None
+
+
+def _wrapped(console: Console, text: Text, width: int, justify: Any = None, overflow: Any = None) -> list[str]:
+    """A Text's lines at `width`, as `Text.__rich_console__` wraps it."""
+    lines = text.wrap(
+        console,
+        width,
+        justify=text.justify or justify or "default",
+        overflow=text.overflow or overflow or "fold",
+        tab_size=(console.tab_size if text.tab_size is None else text.tab_size) or 8,
+        no_wrap=bool(text.no_wrap),
+    )
+    return [line.plain for line in lines]
+
+
+def _grid_lines(console: Console, grid: Table, width: int) -> list[str] | None:
+    """A grid's lines when it is one rich lays out as fixed cells then a last column that wraps in the
+    width left (no box, header or title; cells of one line in every column but the last); else None."""
+    columns = grid.columns
+    top, right, bottom, left = grid.padding
+    plain_grid = (
+        grid.box is None
+        and not (grid.show_header or grid.show_footer or grid.title or grid.caption or grid.expand or grid.row_styles)
+        and grid.width is None
+        and grid.collapse_padding
+        and not grid.pad_edge
+        and not (top or bottom or grid.leading)
+        and left <= right
+    )
+    if not plain_grid or len(columns) < 2:
+        return None
+    given = list(zip(*(list(column.cells) for column in columns)))
+    if any(not isinstance(cell, str) and not _bare_text(cell) for row in given for cell in row):
+        return None
+    rows = [[Text(cell) if isinstance(cell, str) else cell for cell in row] for row in given]
+    *leading, last = columns
+    inners, widths = [], []  # each leading column's width, without and with its right padding
+    for index, column in enumerate(leading):
+        if column.ratio or column.min_width or column.max_width or (column.width is None and not column.no_wrap):
+            return None
+        if column.justify not in ("left", "default", "right"):
+            return None
+        cells = [row[index].plain for row in rows]
+        if any("\n" in cell or "\t" in cell for cell in cells):
+            return None
+        inner = column.width if column.width is not None else max(map(cell_len, cells), default=0)
+        if any(cell_len(cell) > inner for cell in cells):
+            return None
+        inners.append(inner)
+        widths.append(inner + right)
+    room = width - sum(widths)
+    if last.width is not None or last.no_wrap or last.ratio or last.min_width or last.max_width or room < 10:
+        return None
+    if last.justify not in ("left", "default") or last.vertical != "top":
+        return None
+    # rich's width for the last column: its widest line (as `Text.__rich_measure__` measures it), or the room left
+    widest = max((cell_len(line) for row in rows for line in row[-1].plain.splitlines()), default=0)
+    wrap_width = min(widest or 1, room)
+    out = []
+    for row in rows:
+        head = "".join(
+            _placed(cell.plain, column.justify, inner, size)
+            for cell, column, inner, size in zip(row, leading, inners, widths)
+        )
+        tail = _wrapped(console, row[-1], wrap_width, last.justify, last.overflow) or [""]
+        out.append(head + tail[0])
+        out.extend(" " * len(head) + line for line in tail[1:])
+    return out
+
+
+def _bare_text(cell: Any) -> bool:
+    """A Text cell that its column alone lays out (no justify, overflow or wrapping of its own)."""
+    return isinstance(cell, Text) and cell.justify is None and cell.overflow is None and cell.no_wrap is None
+
+
+def _placed(text: str, justify: Any, inner: int, size: int) -> str:
+    """One line in a fixed cell: justified in its `inner` width as its column says (right, or left:
+    `_grid_lines` admits no other), then padded to `size`."""
+    if justify == "right":
+        text = " " * (inner - cell_len(text)) + text
+    return text + " " * (size - cell_len(text))
+
+
+def print_report(result: Result, console: Printer, min_severity: str = "info", explain: bool = False) -> None:
     """The body of `render_report`."""
     if result.error is not None:
         err = result.error
@@ -326,7 +464,7 @@ def metadata_text(meta: Mapping[str, Any] | None) -> Text | None:
 # --- findings, notes, next steps ---------------------------------------------------------
 
 
-def render_findings(result: Result, console: Console, min_severity: str = "info", explain: bool = False) -> None:
+def render_findings(result: Result, console: Printer, min_severity: str = "info", explain: bool = False) -> None:
     """Counted findings by contribution, each with its message and highlighted evidence;
     then one line per suppressed finding (baseline or ignore file)."""
     from authcheck.model import SEVERITIES
@@ -354,7 +492,7 @@ def render_findings(result: Result, console: Console, min_severity: str = "info"
     render_suppressed([f for f in result.findings if f.suppressed is not None], console)
 
 
-def render_finding(finding: Finding, console: Console, plain: bool, explain: bool = False) -> None:
+def render_finding(finding: Finding, console: Printer, plain: bool, explain: bool = False) -> None:
     """One finding: head line, message, and up to MAX_EVIDENCE evidence items (with why, under --explain)."""
     console.print(finding_head(finding))
     console.print(Padding(Text(clean(finding.message)), (0, 0, 0, INDENT)))
@@ -380,7 +518,7 @@ def reason_text(reason: Any) -> str:
     return clean(head + (" (" + ", ".join(rest) + ")" if rest else ""))
 
 
-def render_suppressed(findings: list[Finding], console: Console) -> None:
+def render_suppressed(findings: list[Finding], console: Printer) -> None:
     """Suppressed findings, one line each with why: they do not count toward the score."""
     if not findings:
         return
@@ -427,7 +565,7 @@ def evidence_text(ev: Evidence, plain: bool) -> Text:
     return text
 
 
-def render_notes(result: Result, console: Console) -> None:
+def render_notes(result: Result, console: Printer) -> None:
     """Loader and extractor notes (encrypted, type mismatch, no text layer...), if any."""
     if not result.notes:
         return
@@ -436,7 +574,7 @@ def render_notes(result: Result, console: Console) -> None:
         console.print(Text.assemble("- ", (clean(note.code), "bold"), ": ", clean(note.detail)))
 
 
-def render_next_steps(result: Result, console: Console) -> None:
+def render_next_steps(result: Result, console: Printer) -> None:
     """What an analyst should verify next, as a bulleted list."""
     if not result.next_steps:
         return
