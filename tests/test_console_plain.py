@@ -15,7 +15,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from authcheck import api
-from authcheck.model import Evidence, Finding, Location, Result
+from authcheck.model import Evidence, Finding, Location, Note, Result
 from authcheck.reporters import console as con
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -36,17 +36,17 @@ HOSTILE = (
 )
 
 
-def reference(result: Result, width: int) -> str:
+def reference(result: Result, width: int, **options) -> str:
     """What rich itself writes on a plain console (the report before `PlainText`)."""
     console = con.make_console(io.StringIO(), color=False, width=width)
     with con.trimmed(console):
-        con.print_report(result, console)
+        con.print_report(result, console, **options)
     return console.file.getvalue()
 
 
-def plain(result: Result, width: int) -> str:
+def plain(result: Result, width: int, **options) -> str:
     console = con.make_console(io.StringIO(), color=False, width=width)
-    con.render_report(result, console)
+    con.render_report(result, console, **options)
     return console.file.getvalue()
 
 
@@ -80,16 +80,23 @@ def hostile_result(base: Result, text: str) -> Result:
         path=text,
         reason=text,
         fields=fields,
-        findings=(finding, *base.findings),
+        findings=(
+            finding,
+            dataclasses.replace(finding, suppressed={"kind": "baseline", "reason": text}),
+            *base.findings,
+        ),
+        notes=(Note(text, text), *base.notes),
         next_steps=(text, f"{text} {text}"),
     )
 
 
-def test_sample_reports_are_rich_text_at_every_width(sample_results):
+@pytest.mark.parametrize("options", [{}, {"explain": True}, {"min_severity": "high"}])
+def test_sample_reports_are_rich_text_at_every_width(sample_results, options):
     assert len(sample_results) >= 10
+    assert any(e.reason for r in sample_results for f in r.findings for e in f.evidence)  # --explain has lines
     for result in sample_results:
         for width in WIDTHS:
-            assert plain(result, width) == reference(result, width), (result.path, width)
+            assert plain(result, width, **options) == reference(result, width, **options), (result.path, width)
 
 
 @pytest.mark.parametrize("text", HOSTILE)
