@@ -122,8 +122,8 @@ def rich_lines(item, width: int) -> list[str]:
     return [line.rstrip(" ") for line in capture.get().split("\n")[:-1]]
 
 
-def grids(text: str) -> list:
-    finding = Finding(rule="wording.policy-change", title=text, severity="high", axis="origin", weight=1, message="")
+def grids(text: str, axis: str = "origin") -> list:
+    finding = Finding(rule="wording.policy-change", title=text, severity="high", axis=axis, weight=1, message="")
     fields = {"issuer": {"name": text, "source": "letterhead"}, "subject": text, "date": {"text": text}}
     return [
         con.bullet(text),
@@ -139,7 +139,7 @@ def test_grids_and_paragraphs_are_laid_out_without_rich_where_they_fit(text):
     """The grids a report prints are laid out here, not handed back to rich, at ordinary widths,
     and give rich's lines."""
     console = con.make_console(io.StringIO(), color=False, width=80)
-    for item in grids(text):
+    for item in grids(text) + grids(f"{text} {text}", axis="起源"):  # a wide character in a fixed column
         lines = con._plain_lines(console, item, 80)
         assert lines is not None, type(item).__name__
         assert [line.rstrip(" ") for line in lines] == rich_lines(item, 80)

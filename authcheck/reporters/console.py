@@ -112,7 +112,12 @@ def trimmed(console: Console) -> Iterator[None]:
         return
     with console.capture() as capture:
         yield
-    console.file.write(_TRAILING.sub("", capture.get()))
+    _write_trimmed(console, capture.get())
+
+
+def _write_trimmed(console: Console, text: str) -> None:
+    """Write `text` to the console's file without the trailing spaces of its lines."""
+    console.file.write(_TRAILING.sub("", text))
     console.file.flush()
 
 
@@ -136,8 +141,7 @@ def render_report(result: Result, console: Console, min_severity: str = "info", 
     if is_plain(console) and not console.record:
         sink = PlainText(console)
         print_report(result, sink, min_severity, explain)
-        console.file.write(_TRAILING.sub("", "".join(sink.parts)))
-        console.file.flush()
+        _write_trimmed(console, "".join(sink.parts))
         return
     print_report(result, console, min_severity, explain)
 
@@ -235,8 +239,9 @@ def _grid_lines(console: Console, grid: Table, width: int) -> list[str] | None:
         cells = [row[index].plain for row in rows]
         if any("\n" in cell or "\t" in cell for cell in cells):
             return None
-        inner = column.width if column.width is not None else max(map(cell_len, cells), default=0)
-        if any(cell_len(cell) > inner for cell in cells):
+        sizes = list(map(cell_len, cells))
+        inner = column.width if column.width is not None else max(sizes, default=0)
+        if any(size > inner for size in sizes):
             return None
         inners.append(inner)
         widths.append(inner + right)
@@ -248,6 +253,7 @@ def _grid_lines(console: Console, grid: Table, width: int) -> list[str] | None:
     # rich's width for the last column: its widest line (as `Text.__rich_measure__` measures it), or the room left
     widest = max((cell_len(line) for row in rows for line in row[-1].plain.splitlines()), default=0)
     wrap_width = min(widest or 1, room)
+    indent = " " * sum(widths)  # a row's further lines: blank leading cells (columns, not characters)
     out = []
     for row in rows:
         head = "".join(
@@ -256,7 +262,7 @@ def _grid_lines(console: Console, grid: Table, width: int) -> list[str] | None:
         )
         tail = _wrapped(console, row[-1], wrap_width, last.justify, last.overflow) or [""]
         out.append(head + tail[0])
-        out.extend(" " * len(head) + line for line in tail[1:])
+        out.extend(indent + line for line in tail[1:])
     return out
 
 
