@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.padding import Padding
+from rich.rule import Rule
+from rich.table import Table
 from rich.text import Text
 
 from authcheck import api
@@ -131,7 +133,17 @@ def grids(text: str, axis: str = "origin") -> list:
         con.letter_table(fields),
         Padding(Text(text), (0, 0, 0, con.INDENT)),
         Text(text),
+        Rule(Text(text), align="left", characters="-"),
     ]
+
+
+def natural_grid(text: str) -> Table:
+    """Three columns of several lines each, as the axes are laid out, with `text` in the middle one."""
+    grid = Table.grid(padding=(0, 4))
+    for _ in range(3):
+        grid.add_column()
+    grid.add_row(Text("one\ntwo"), Text(f"{text[:12]}\nthree lines\n{text[-10:]}"), "4\n")
+    return grid
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -139,7 +151,10 @@ def test_grids_and_paragraphs_are_laid_out_without_rich_where_they_fit(text):
     """The grids a report prints are laid out here, not handed back to rich, at ordinary widths,
     and give rich's lines."""
     console = con.make_console(io.StringIO(), color=False, width=80)
-    for item in grids(text) + grids(f"{text} {text}", axis="起源"):  # a wide character in a fixed column
+    items = [*grids(text), *grids(f"{text} {text}", axis="起源"), con.axes_grid({"origin": 7}, True)]
+    if "\n" not in text:  # a cell rich measures by `splitlines`, where it has no "\n", lays out as it divides
+        items.append(natural_grid(text))
+    for item in items:  # a wide character in a fixed column
         lines = con._plain_lines(console, item, 80)
         assert lines is not None, type(item).__name__
         assert [line.rstrip(" ") for line in lines] == rich_lines(item, 80)
@@ -151,4 +166,34 @@ def test_a_grid_too_narrow_to_lay_out_is_left_to_rich():
         Finding(rule="r", title="t", severity="high", axis="origin", weight=1, message="", contribution=1.0)
     )
     assert con._plain_lines(console, head, 30) is None  # 29 columns of fixed cells leave too little
-    assert con._plain_lines(console, con.axes_grid({"origin": 3}, True), 80) is None  # two wrapping columns
+    axes = con.axes_grid({"origin": 3}, True)  # two columns as wide as their meanings, and a gap of 4
+    need = len(con.AXIS_MEANING["origin"]) + 4 + len(con.AXIS_MEANING["authority"])
+    assert con._plain_lines(console, axes, need - 1) is None  # rich narrows and wraps them
+    assert [line.rstrip(" ") for line in con._plain_lines(console, axes, need)] == rich_lines(axes, need)
+    assert con._plain_lines(console, Rule(Text("t"), align="center"), 80) is None  # only left-aligned rules
+
+
+def test_an_empty_column_is_one_cell_wide_as_in_rich():
+    grid = Table.grid()  # no padding: the empty column is what stands between the others
+    for _ in range(3):
+        grid.add_column()
+    grid.add_row("a", "", "b")
+    lines = con._natural_grid_lines(grid, 10)
+    assert lines is not None
+    assert [line.rstrip(" ") for line in lines] == rich_lines(grid, 10) == ["a b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(max_size=90),
+    width=st.integers(min_value=1, max_value=60),
+    justify=st.sampled_from(["default", "left"]),
+    overflow=st.sampled_from(["fold", "crop", "ellipsis"]),
+    no_wrap=st.booleans(),
+)
+def test_text_is_wrapped_as_rich_wraps_it(text, width, justify, overflow, no_wrap):
+    console = con.make_console(io.StringIO(), color=False, width=80)
+    item = Text(text)
+    expected = [line.plain for line in item.wrap(console, width, justify=justify, overflow=overflow, no_wrap=no_wrap)]
+    lines = con._wrap_plain(item.plain, width, justify, overflow, no_wrap)
+    assert lines == (None if "\t" in item.plain else expected)  # rich expands tabs: its wrap does it

@@ -17,10 +17,10 @@ import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from rich import box
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.padding import Padding
 from rich.rule import Rule
@@ -33,6 +33,13 @@ from authcheck.reporters.snippets import clean, loc_label, split_context
 from authcheck.scoring.record import sorted_findings
 from authcheck.util.patterns import compiled
 from authcheck.util.safetext import for_terminal
+
+try:  # rich's own line breaking, which `Text.wrap` calls (`_wrap_plain`)
+    from rich import _wrap
+
+    divide_line: Any = _wrap.divide_line
+except (ImportError, AttributeError):  # another rich: its `Text.wrap` wraps
+    divide_line = None
 
 AXIS_MEANING = {
     "origin": "is it from whom it claims, unaltered?",
@@ -152,11 +159,14 @@ class PlainText:
 
     rich lays out a report's grids, hanging indents and paragraphs by measuring and padding every
     cell through several layers: about 6 ms for a 1-page letter's report, a tenth of a first
-    command.  Here a paragraph is rich's own `Text.wrap` at the width rich would give it, and a
-    grid (`bullet`, `finding_head`, `letter_table`) is its fixed columns padded and its last column
-    wrapped in the width left, as rich's grid lays them out; anything else (rules, the axes, a grid
-    too narrow to lay out this way) is printed by the console itself into the text.
-    `tests/test_console_plain.py` compares the two on letters, hostile text and widths."""
+    command.  Here a paragraph is wrapped as `Text.wrap` wraps it (`_wrap_plain`, on strings, with
+    rich's own `divide_line`), at the width rich would give it; a grid (`bullet`, `finding_head`,
+    `letter_table`) is its fixed columns padded and its last column wrapped in the width left, and
+    one whose columns all fit at their widest line (the axes) is laid out at those widths, as rich's
+    grid lays them out; a left-aligned rule is its title, a space and its character to the width.
+    Anything else (a grid too narrow for either, a tab, a control character) is printed by the
+    console itself into the text.  `tests/test_console_plain.py` compares the two on letters,
+    hostile text and widths."""
 
     color_system = None
     no_color = True
@@ -169,6 +179,9 @@ class PlainText:
 
     def print(self, *renderables: Any) -> None:
         """Add a renderable's lines (a blank line without one)."""
+        if not renderables:
+            self.parts.append("\n")
+            return
         lines = _plain_lines(self._console, renderables[0], self.width) if len(renderables) == 1 else None
         if lines is not None:
             self.parts.append("".join(line + "\n" for line in lines))
@@ -192,43 +205,77 @@ def _plain_lines(console: Console, item: Any, width: int) -> list[str] | None:
             return None
         return [" " * left + line for line in _wrapped(console, inner, width - left)]
     if isinstance(item, Table):
-        return _grid_lines(console, item, width)
+        lines = _grid_lines(console, item, width)
+        return lines if lines is not None else _natural_grid_lines(item, width)
+    if isinstance(item, Rule):
+        return _rule_lines(item, width)
     return None
 
 
 def _wrapped(console: Console, text: Text, width: int, justify: Any = None, overflow: Any = None) -> list[str]:
     """A Text's lines at `width`, as `Text.__rich_console__` wraps it."""
-    lines = text.wrap(
+    justify = text.justify or justify or "default"
+    overflow = text.overflow or overflow or "fold"
+    lines = _wrap_plain(text.plain, width, justify, overflow, bool(text.no_wrap))
+    if lines is not None:
+        return lines
+    wrapped = text.wrap(
         console,
         width,
-        justify=text.justify or justify or "default",
-        overflow=text.overflow or overflow or "fold",
+        justify=justify,
+        overflow=overflow,
         tab_size=(console.tab_size if text.tab_size is None else text.tab_size) or 8,
         no_wrap=bool(text.no_wrap),
     )
-    return [line.plain for line in lines]
+    return [line.plain for line in wrapped]
+
+
+def _wrap_plain(plain: str, width: int, justify: str, overflow: str, no_wrap: bool) -> list[str] | None:
+    """The lines `Text.wrap` makes of a text with this plain text, on strings rather than Text objects
+    (a quarter of the time): each line (between "\\n"s) divided where rich's `divide_line` says, the
+    white space a piece has beyond `width` cut, padded to `width` when left-justified, cut to it.
+    None for what it leaves to `Text.wrap`: tabs, justification other than left or none, an
+    overflow other than fold, crop or ellipsis, or a rich without `divide_line`."""
+    if (
+        divide_line is None
+        or width < 1
+        or "\t" in plain
+        or justify not in ("default", "left")
+        or overflow not in ("fold", "crop", "ellipsis")
+    ):
+        return None
+    pad = justify == "left"
+    out = []
+    for line in plain.split("\n"):  # `Text.split("\n", allow_blank=True)`
+        offsets = [] if no_wrap else divide_line(line, width, fold=overflow == "fold")
+        pieces = [line[a:b] for a, b in zip([0, *offsets], [*offsets, len(line)])]  # `Text.divide`
+        for piece in pieces:
+            if not no_wrap and len(piece) > width:  # `Text.rstrip_end`: characters, not cells
+                trailing = len(piece) - len(piece.rstrip())
+                if trailing:
+                    piece = piece[: len(piece) - min(trailing, len(piece) - width)]
+            size = cell_len(piece)
+            if size > width:  # `Text.truncate`
+                piece = set_cell_size(piece, width - 1) + "…" if overflow == "ellipsis" else set_cell_size(piece, width)
+            elif pad and size < width:
+                piece += " " * (width - size)
+            out.append(piece)
+    return out
 
 
 def _grid_lines(console: Console, grid: Table, width: int) -> list[str] | None:
     """A grid's lines when it is one rich lays out as fixed cells then a last column that wraps in the
     width left (no box, header or title; cells of one line in every column but the last); else None."""
     columns = grid.columns
-    top, right, bottom, left = grid.padding
-    plain_grid = (
-        grid.box is None
-        and not (grid.show_header or grid.show_footer or grid.title or grid.caption or grid.expand or grid.row_styles)
-        and grid.width is None
-        and grid.collapse_padding
-        and not grid.pad_edge
-        and not (top or bottom or grid.leading)
-        and left <= right
-    )
+    plain_grid, right = _bare_grid(grid)
     if not plain_grid or len(columns) < 2:
         return None
     given = list(zip(*(list(column.cells) for column in columns)))
     if any(not isinstance(cell, str) and not _bare_text(cell) for row in given for cell in row):
         return None
     rows = [[Text(cell) if isinstance(cell, str) else cell for cell in row] for row in given]
+    if any(_LEFT_TO_RICH(cell.plain) for row in rows for cell in row):
+        return None
     *leading, last = columns
     inners, widths = [], []  # each leading column's width, without and with its right padding
     for index, column in enumerate(leading):
@@ -264,6 +311,90 @@ def _grid_lines(console: Console, grid: Table, width: int) -> list[str] | None:
         out.append(head + tail[0])
         out.extend(indent + line for line in tail[1:])
     return out
+
+
+def _bare_grid(grid: Table) -> tuple[bool, int]:
+    """Whether a grid is one `PlainText` may lay out (no box, header, title, expansion, row styles, top
+    or bottom padding; padding collapsed and not at the edges), and its right padding: the gap
+    after each column but the last."""
+    top, right, bottom, left = grid.padding
+    bare = (
+        grid.box is None
+        and not (grid.show_header or grid.show_footer or grid.title or grid.caption or grid.expand or grid.row_styles)
+        and grid.width is None
+        and grid.collapse_padding
+        and not grid.pad_edge
+        and not (top or bottom or grid.leading)
+        and left <= right
+    )
+    return bare, right
+
+
+def _natural_grid_lines(grid: Table, width: int) -> list[str] | None:
+    """A grid's lines when every column has the width of its widest line and they fit in `width`
+    together (rich then lays each cell out at that width, left-justified, shorter cells padded with
+    blank lines: the axes); else None.  Only bare text cells, in columns with no width, ratio, wrapping
+    or alignment of their own, and lines rich measures as it divides them."""
+    columns = grid.columns
+    plain_grid, right = _bare_grid(grid)
+    if not plain_grid or not columns:
+        return None
+    for column in columns:
+        if column.width is not None or column.ratio or column.min_width or column.max_width or column.no_wrap:
+            return None
+        if column.justify not in ("left", "default") or column.vertical != "top":  # overflow: nothing overflows
+            return None
+    cells = [list(column.cells) for column in columns]
+    if any(not isinstance(cell, str) and not _bare_text(cell) for column in cells for cell in column):
+        return None
+    texts = [[(Text(cell) if isinstance(cell, str) else cast(Text, cell)).plain for cell in column] for column in cells]
+    if any(_LEFT_TO_RICH(text) for column in texts for text in column):
+        return None
+    split = [[text.split("\n") for text in column] for column in texts]
+    pads = [right] * (len(columns) - 1) + [0]  # the gap after each column but the last
+    # each column's width with its gap: its widest line's, and one cell for a column with neither
+    sizes = [
+        max((cell_len(line) for cell in column for line in cell), default=0) + pad or 1
+        for column, pad in zip(split, pads)
+    ]
+    if sum(sizes) > width:
+        return None
+    laid = []  # each column's cells wrapped in its width, as its Padding has them wrapped
+    for column, texts_of, size, pad in zip(columns, texts, sizes, pads):
+        cells_of = [_wrap_plain(text, size - pad, column.justify, column.overflow, False) for text in texts_of]
+        if None in cells_of:
+            return None
+        laid.append(cells_of)
+    out = []
+    for row in zip(*laid):
+        for k in range(max(len(cell) for cell in row)):
+            lines = [cell[k] if k < len(cell) else "" for cell in row]
+            out.append("".join(line + " " * (size - cell_len(line)) for line, size in zip(lines, sizes)))
+    return out
+
+
+#: What a grid cell or a rule's title leaves to rich: control characters but the line break (rich's
+#: grids drop or pad those of no width; a report's text has them escaped, `snippets.clean`), tabs, which
+#: rich expands, and the line separators `str.splitlines` breaks at and `Text.wrap` does not (rich
+#: measures a cell by the one and lays it out by the other).
+_LEFT_TO_RICH = compiled("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]").search
+
+
+def _rule_lines(rule: Rule, width: int) -> list[str] | None:
+    """A left-aligned rule's line with its title, as rich draws it (the title cut with an ellipsis to
+    leave room for a space and a character); None for any other rule."""
+    title = rule.title
+    characters = rule.characters
+    if rule.align != "left" or not isinstance(title, Text) or not title or _LEFT_TO_RICH(title.plain) or width < 3:
+        return None
+    if not characters.isascii() or cell_len(characters) != 1:  # an ASCII-only console would swap others
+        return None
+    text = title.plain.replace("\n", " ")
+    if cell_len(text) > width - 2:
+        text = set_cell_size(text, width - 3) + "…"
+    text += " "
+    text = set_cell_size(text + characters * (width - cell_len(text)), width)
+    return _wrap_plain(text, width, "default", "fold", False)
 
 
 def _bare_text(cell: Any) -> bool:
