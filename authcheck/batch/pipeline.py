@@ -9,6 +9,7 @@ from authcheck.errors import CheckError
 from authcheck.loaders.read import read_input
 from authcheck.model import ErrorInfo, Result
 from authcheck.settings import Settings
+from authcheck.util import sparecore
 from authcheck.util.sha import sha256
 
 #: The pipeline's stages, which every file passes through (a batch and the warm server import them before forking)
@@ -52,6 +53,11 @@ def check_path(path: str, settings: Settings, ruleset) -> Result:
 
 def check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
     """Check one document given as bytes; `path` is only its display name and extension."""
+    with sparecore.keeping():  # a long PDF's page helper, kept for the rules' work (`util/sparecore.py`)
+        return _check_bytes(data, path, settings, ruleset)
+
+
+def _check_bytes(data: bytes, path: str, settings: Settings, ruleset) -> Result:
     sha = sha256(data).hexdigest()
     stage = "load"
     try:

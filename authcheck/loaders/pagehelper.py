@@ -8,13 +8,17 @@ as it finishes, while the loader reads forward.  Before each page the loader cla
 a page the helper has not started is the loader's, and the helper stops when it meets a claimed
 page.  A page the helper has read, or is reading, comes from the helper (`take`).
 
+Done with its pages within a check, the helper may be kept for the check's other work
+(`util/sparecore.py`: `IDLE` hooks, then `Helper.job`s) until the check ends.
+
 The fragments of a page depend on the file and the page alone, so a document's text is the same
 with or without a helper, and the same whichever process read a page.  What the helper cannot
 give (it failed on a page, died, or was never started) the loader reads itself, exactly as it
 would have; a hostile page that kills PDFium kills the loader too when it gets there, as it does
 without a helper.  The helper dies with its parent (Linux's parent-death signal), holds no file
 descriptor but its two pipes, never writes to the worker's pipes or output, and is killed and
-reaped when the document is read.  Only Linux, where all of that holds, gets a helper.
+reaped when the document is read (or, kept, when its check ends).  Only Linux, where all of that
+holds, gets a helper.
 """
 
 from __future__ import annotations
@@ -74,6 +78,10 @@ class Helper:
         self.pages: dict[int, list] = {}
         self.started: int | None = None  #: the page the helper is reading now
         self.over = False  #: the helper sent "done", or its pipe closed
+        self.gone = False  #: its pipe closed: it has exited
+        self.jobs = 0  #: jobs handed over (`job`)
+        self.busy = False  #: a job handed over has not sent its result yet
+        self.results_of: dict[int, Any] = {}  #: what finished jobs returned, by number, until asked for
 
     def reach(self, index: int) -> None:
         """The loader is at page `index`: claim it unless the helper has read or started it."""
@@ -92,6 +100,50 @@ class Helper:
         while index not in self.pages and self.started == index and not self.over:
             self._receive()  # blocks: the caller's reading budget interrupts it
         return self.pages.pop(index, None)
+
+    def job(self, function: Any, *args: Any) -> int | None:
+        """Hand the helper `function(*args)` (a module's function: it travels by name) once it has read
+        its pages: the job's number, for `result`; None when the helper is gone, or busy with a job whose
+        result has not been taken (one at a time: a job and a result each larger than a pipe holds,
+        written at once, would wait on each other)."""
+        if not self.idle() or self.busy:
+            return None
+        from authcheck.util.framedpipe import pickled
+
+        try:
+            message = pickled(("job", self.jobs + 1, function, args))
+        except Exception:  # a function that does not travel by name
+            return None
+        try:
+            os.set_blocking(self.control.fileno(), True)  # a job is more than one small write
+            self.control.send_bytes(message)
+        except (OSError, ValueError):
+            self.gone = True
+            return None
+        self.jobs += 1
+        self.busy = True
+        return self.jobs
+
+    def result(self, job: int) -> Any:
+        """What job `job`'s function returned (waiting for it), or None when it failed or the helper died."""
+        while job not in self.results_of and not self.gone:
+            try:
+                message = self.results.recv()
+            except (EOFError, OSError):
+                self.gone = True
+                break
+            if message[0] == "result":
+                self.results_of[message[1]] = message[2]
+                self.busy = False
+        return self.results_of.pop(job, None)
+
+    def idle(self, wait: float = 0.0) -> bool:
+        """Whether the helper is done with its pages and alive (waiting up to `wait` seconds for its
+        word): one still in a page, which may never end, gets no job."""
+        self._drain()
+        if not self.over and wait > 0 and self.results.poll(wait):
+            self._drain()
+        return self.over and not self.gone
 
     def close(self) -> None:
         """Stop the helper, free its pipes, and reap it (now if it has exited, else later)."""
@@ -112,7 +164,7 @@ class Helper:
         try:
             message = self.results.recv()
         except (EOFError, OSError):
-            self.over, self.started = True, None
+            self.over, self.gone, self.started = True, True, None
             return
         what = message[0]
         if what == "start":
@@ -127,7 +179,9 @@ class Helper:
 
 
 def _serve(fast: Any, count: int, control: Any, results: Any) -> None:
-    """The helper's work: pages from the last backward, until one the loader has claimed."""
+    """The helper's work: pages from the last backward, until one the loader has claimed; then,
+    once the `sparecore.IDLE` hooks have run, the jobs of the check it was kept for (`Helper.job`),
+    until the loader closes its end."""
     front = 0
     for index in range(count - 1, -1, -1):
         while control.poll():
@@ -143,6 +197,22 @@ def _serve(fast: Any, count: int, control: Any, results: Any) -> None:
             continue
         results.send(("page", index, out))
     results.send(("done",))
+    from authcheck.util import sparecore
+
+    for hook in sparecore.IDLE:
+        try:
+            hook()
+        except Exception:
+            pass
+    while True:
+        message = control.recv()  # EOFError when the check is done: the helper ends
+        if isinstance(message, tuple) and message[0] == "job":
+            _, number, function, args = message
+            try:
+                value = function(*args)
+            except Exception:
+                value = None
+            results.send(("result", number, value))
 
 
 def _confine(parent: int, keep: tuple[int, ...]) -> None:

@@ -532,7 +532,11 @@ class _PdfiumPages:
 
     def close(self) -> None:
         if self.helper is not None:
-            self.helper.close()
+            from authcheck.util import sparecore
+
+            # done with its pages, the helper is kept for the running check's work (`sparecore`)
+            if not (sparecore.running() and self.helper.idle(wait=0.005) and sparecore.keep(self.helper)):
+                self.helper.close()
         self.text.close()
 
     def check(self, resources: Any, complaints: int) -> bool | BaseException:

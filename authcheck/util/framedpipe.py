@@ -33,9 +33,12 @@ class Pipe:
         return self.fd
 
     def send(self, obj: Any) -> None:
+        self.send_bytes(pickled(obj))
+
+    def send_bytes(self, data: bytes) -> None:
+        """One frame of an object already pickled (`pickled`), which `recv` unpickles."""
         import struct
 
-        data = _pickler().dumps(obj)
         header = struct.pack("!i", len(data)) if len(data) <= 0x7FFFFFFF else struct.pack("!iQ", -1, len(data))
         view = memoryview(header + data)
         while view:
@@ -68,6 +71,11 @@ class Pipe:
             parts.append(part)
             left -= len(part)
         return b"".join(parts)
+
+
+def pickled(obj: Any) -> bytes:
+    """`obj` as `send` pickles it (a caller may pickle first, to know it can, then `send_bytes`)."""
+    return _pickler().dumps(obj)
 
 
 def _pickler() -> Any:

@@ -21,11 +21,14 @@ can show them with --explain and never count them.
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from authcheck.engine.checks.base import Hit
 from authcheck.errors import RuleError
+from authcheck.util import sparecore
 
 if TYPE_CHECKING:
     from authcheck.engine.checks.lexicon import Index
@@ -228,6 +231,9 @@ class Matcher:
             )
         self.name = name
         self.lexicon = Lexicon(body, where, key)
+        self.key = next(_KEYS)  #: this matcher in `_LIVE`, as a helper forked from this process knows it
+        _LIVE[self.key] = self
+        self._pending: tuple | None = None  #: (helper, job, texts, the first of them the helper's), `ahead`
         #: readings of texts earlier documents had (a letterhead, a closing, a standard paragraph),
         #: as (candidates, actions judged), least recently used first; at most MEMO_TEXTS, each at
         #: most MEMO_CHARS long.  An OrderedDict: its first key is found in constant time, where a dict's is
@@ -241,7 +247,7 @@ class Matcher:
 
         out = []
         budget = [MAX_ACTIONS_PER_DOCUMENT]
-        read: dict[str, tuple[list, int]] = {}
+        read = self._ahead(segments)
         for seg in segments:
             if budget[0] <= 0:
                 break
@@ -253,6 +259,45 @@ class Matcher:
                     reason["cue"] = cand.cue
                 out.append(Hit(seg, cand.start, cand.end, self.name, reason=reason, dropped=dropped))
         return out
+
+    def ahead(self, segments) -> None:
+        """Hand a long document's texts to the check's idle helper on the spare core
+        (`util/sparecore.py`), which has built its lexicon meanwhile, to be read while this process
+        evaluates the rules before this one (`evaluate` calls this before its first rule); `hits`
+        takes the readings (`_ahead`).  Nothing without a helper, or under `SHARE_CHARS` of new text."""
+        helper = sparecore.helper()
+        if helper is None or (self._pending is not None and self._pending[0] is helper):
+            return
+        memo = self._memo
+        texts = list(dict.fromkeys(seg.text for seg in segments if seg.text not in memo))
+        if sum(map(len, texts)) < SHARE_CHARS:
+            return
+        cut = round(len(texts) * SHARE_OWN)  # the first texts are this process's, the rest the helper's
+        job = helper.job(_readings_of, self.key, texts[cut:])
+        if job is not None:
+            self._pending = (helper, job, texts, cut)
+
+    def _ahead(self, segments) -> dict[str, tuple[list, int]]:
+        """The readings `ahead` asked the helper for, as `_read` keeps them ({} when there are none):
+        also kept in the memo, for the document's other rules and the next documents."""
+        pending, self._pending = self._pending, None
+        if pending is None or pending[0] is not sparecore.helper():  # none, or an earlier check's
+            return {}
+        helper, job, texts, cut = pending
+        memo = self._memo
+        if texts != list(dict.fromkeys(seg.text for seg in segments if seg.text not in memo)):
+            helper.result(job)  # asked for other segments (another scope): read as usual
+            return {}
+        read = _readings(self.lexicon, texts[:cut])
+        theirs = helper.result(job)
+        if isinstance(theirs, list) and len(theirs) == len(texts) - cut:
+            read.update((text, found) for text, found in zip(texts[cut:], theirs) if found is not None)
+        for text, found in read.items():
+            if len(text) <= MEMO_CHARS:
+                memo[text] = found
+        while len(memo) > MEMO_TEXTS:
+            del memo[next(iter(memo))]
+        return read
 
     def _read(self, text: str, budget: list, read: dict, analyse) -> list:
         """The candidates of one segment's text.  A text this document already had (a paragraph repeated on
@@ -284,6 +329,48 @@ class Matcher:
                     except (KeyError, RuntimeError, StopIteration):
                         pass  # another thread's check changed the memo meanwhile
         return found
+
+
+SHARE_CHARS = 30_000  #: new text a document needs before its helper reads some (a 3-page letter has ~12,000)
+#: The share of the texts this process reads itself, once it reaches the rule: the helper starts on the
+#: rest when the rules start, with its lexicon built, this process a few milliseconds later and with
+#: its own to build on a first command (20-page letters: both finish about together).
+SHARE_OWN = 0.25
+_KEYS = itertools.count()
+_LIVE: weakref.WeakValueDictionary[int, Matcher] = weakref.WeakValueDictionary()  #: matchers by `key`
+
+
+def _readings(lexicon: Lexicon, texts: list[str]) -> dict[str, tuple[list, int]]:
+    """Each text's reading as `Matcher._read` keeps it, (candidates, actions judged), each read with a
+    document's whole budget; one the budget cut short is left out (`_read` reads it again)."""
+    from authcheck.engine.checks.reading import analyse
+
+    out = {}
+    for text in texts:
+        budget = [MAX_ACTIONS_PER_DOCUMENT]
+        found = analyse(text, lexicon, budget)
+        if budget[0] > 0:
+            out[text] = (found, MAX_ACTIONS_PER_DOCUMENT - budget[0])
+    return out
+
+
+def _readings_of(key: int, texts: list[str]) -> list[tuple[list, int] | None] | None:
+    """A helper's job (`Matcher.ahead`): the readings of `texts` by the matcher `key`, in order (None
+    for one the budget cut short); None when this process has no such matcher."""
+    matcher = _LIVE.get(key)
+    if matcher is None:
+        return None
+    found = _readings(matcher.lexicon, texts)
+    return [found.get(text) for text in texts]
+
+
+def _build_lexicons() -> None:
+    """An idle helper's first work (`sparecore.IDLE`): the index of every wording lexicon."""
+    for matcher in list(_LIVE.values()):
+        matcher.lexicon.index  # noqa: B018 - built on first use
+
+
+sparecore.IDLE.append(_build_lexicons)
 
 
 def compile(spec: dict, name: str, where: dict) -> Matcher:
