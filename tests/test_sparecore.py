@@ -28,6 +28,7 @@ from authcheck.loaders import pagehelper, pdf  # noqa: E402
 from authcheck.scoring.record import result_record  # noqa: E402
 from authcheck.settings import Settings  # noqa: E402
 from authcheck.util import sparecore  # noqa: E402
+from tests.test_pagehelper import gone, in_helper  # noqa: E402
 from tools.docgen import LetterSpec, letter_pdf  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the helper is Linux's (fork, prctl)")
@@ -50,7 +51,6 @@ LETTER = LetterSpec(
     filler_pages=11,
     filler_seed=7,  # paragraphs that do not repeat: every sentence is new to the matcher
 )
-PARENT = os.getpid()
 
 
 @pytest.fixture(scope="module")
@@ -113,22 +113,6 @@ def helped(monkeypatch, ruleset):
     monkeypatch.setattr(pagehelper.Helper, "result", recorded)
     monkeypatch.setattr(pagehelper, "start", started)
     return results, pids
-
-
-def in_helper() -> bool:
-    return os.getpid() != PARENT
-
-
-def gone(pid: int, seconds: float = 10.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        pagehelper._reap()
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def test_the_helper_reads_most_texts_and_the_result_is_the_same(long_pdf, ruleset, alone, helped):

@@ -27,6 +27,7 @@ import functools
 import os
 import signal
 import sys
+import time
 from typing import Any
 
 #: Set by a scan worker that has a core to itself and one to spare (batch/workers.py); never in a
@@ -140,8 +141,12 @@ class Helper:
     def idle(self, wait: float = 0.0) -> bool:
         """Whether the helper is done with its pages and alive (waiting up to `wait` seconds for its
         word): one still in a page, which may never end, gets no job."""
+        deadline = time.monotonic() + wait
         self._drain()
-        if not self.over and wait > 0 and self.results.poll(wait):
+        while not self.over:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.results.poll(left):
+                break
             self._drain()
         return self.over and not self.gone
 
