@@ -243,6 +243,26 @@ def test_a_deferred_module_answers_what_it_was_given_and_runs_for_anything_else(
     assert seen == [True, "module", "x"]
 
 
+def test_a_from_import_of_an_answered_name_leaves_the_module_unrun():
+    """`from module import name` first asks a module whether it is a package (`__path__`): a deferred
+    module that is not one says no without running, so an answered name is taken as it is."""
+    seen = _fresh(
+        """
+        import json, sys
+        from authcheck.util.lazymodules import defer, enable
+        enable()
+        def mine(doc):
+            return "mine"
+        defer("inspect", answering={"cleandoc": mine})
+        from inspect import cleandoc
+        answered = [cleandoc("  x"), type(sys.modules["inspect"]).__name__]
+        from inspect import signature  # a name it was not given runs it
+        print(json.dumps([*answered, type(sys.modules["inspect"]).__name__, str(signature(len))]))
+        """
+    )
+    assert seen == ["mine", "_Deferred", "module", "(obj, /)"]
+
+
 HELP = """
 import sys
 sys.argv = ["authcheck", *sys.argv[1:]]
@@ -312,3 +332,42 @@ def test_a_first_command_checks_a_letter_with_inspect_unrun():
     )
     report, state = done.stdout.rsplit("INSPECT ", 1)
     assert done.returncode == 1 and json.loads(report)["verdict"] and state.strip() == "_Deferred"
+
+
+CONSOLE_REPORT = """
+import os, sys
+sys.argv = ["authcheck", *sys.argv[1:]]
+_exit = os._exit
+def leave(code):
+    sys.stdout.flush()
+    pickle = sys.modules.get("pickle")
+    import _pickle
+    print("PICKLE", type(pickle).__name__, pickle.dumps is _pickle.dumps, pickle.loads is _pickle.loads)
+    sys.stdout.flush()
+    _exit(code)
+os._exit = leave
+from authcheck.cli import launcher
+launcher.entry()
+"""
+
+
+def test_a_first_commands_console_report_leaves_pickle_unrun_with_its_own_functions():
+    """rich's `style` takes `dumps` and `loads` from pickle: the command answers them with the C
+    accelerator's own (as pickle.py does) and leaves pickle.py unrun."""
+    env = {**os.environ, "AUTHCHECK_SERVER": "off", "NO_COLOR": "1"}
+    prelude = f"import sys\nsys.path[:0] = {[str(ROOT)]!r}\n"
+    done = subprocess.run(
+        [sys.executable, "-c", prelude + CONSOLE_REPORT, str(SAMPLES / "withdrawal-letter-2020.pdf")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=str(ROOT),
+    )
+    report, state = done.stdout.rsplit("PICKLE ", 1)
+    assert done.returncode == 1 and "risk" in report and "withdrawal-letter-2020.pdf" in report
+    assert state.split() == ["_Deferred", "True", "True"]
+    import _pickle
+    import pickle
+
+    assert pickle.dumps is _pickle.dumps and pickle.loads is _pickle.loads  # what pickle.py gives, run

@@ -305,7 +305,8 @@ def leave(code):
             "taken": taken,
             "compiled": "authcheck.engine.rulepack" in sys.modules,  # the rules were compiled here
             "multiprocessing": "multiprocessing" in sys.modules,  # needed to fork a worker, not to use the standby
-            "pickle": "pickle" in sys.modules,  # pickle.py: multiprocessing's, not the standby's pipe's
+            # pickle.py run: multiprocessing's, not the standby's pipe's (the launcher defers it)
+            "pickle": type(sys.modules.get("pickle")).__name__ == "module",
             "on_demand": sorted(m for m in ("pypdf", "rapidfuzz") if m in sys.modules),  # pipeline.ON_DEMAND
         }
         sys.stderr.write("SEEN " + json.dumps(seen) + "\\n")

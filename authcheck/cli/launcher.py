@@ -40,12 +40,28 @@ def entry() -> None:
             from authcheck.batch import standby
 
             standby.start(sys.argv[1:])
+        _defer_pickle()
         code = run_cli(warm.program_name())
     settle()
     settle_children()
     if cold:
         _save_patterns()
     os._exit(code)
+
+
+def _defer_pickle() -> None:
+    """`pickle` left unrun in the command (`util/lazymodules.py`): rich's `style`, which the console
+    report imports while the command waits for its check, takes only `dumps` and `loads` from it,
+    which are the C accelerator's own functions (pickle.py re-exports them): ≈ 0.9 ms of a console
+    first command's path.  Anything else asked of pickle runs it.  After the standby's fork: the
+    standby does not import pickle on its way to a check."""
+    try:
+        import _pickle
+    except ImportError:
+        return
+    from authcheck.util import lazymodules
+
+    lazymodules.defer("pickle", answering={"dumps": _pickle.dumps, "loads": _pickle.loads})
 
 
 def cleandoc(doc: str) -> str | None:

@@ -41,6 +41,9 @@ class _Deferred(ModuleType):
         answer = _answers.get(spec.name, {}).get(attr) if type(self) is _Deferred else None
         if answer is not None:
             return answer
+        if attr == "__path__" and spec.submodule_search_locations is None:
+            # what `from module import name` asks first: a module that is not a package has none
+            raise AttributeError(f"module {spec.name!r} has no attribute '__path__'")
         with _lock:
             if type(self) is _Deferred and spec.name not in _running:
                 _running.add(spec.name)
