@@ -7,9 +7,11 @@ something first uses them rather than when they are imported.
 named module that is not imported yet into `sys.modules` found but not yet run: `import pathlib`
 anywhere later finds it there (its `__spec__`, `__name__`, `__file__` are set), and the first
 attribute it lacks (`pathlib.Path`, `from pathlib import Path`) runs it, in place, so the module
-object is the same before and after.  `importlib.util.LazyLoader` cannot do this on Python
-3.11: it runs the module on any attribute access, and the `import` statement itself reads
-`__spec__`.  A module already imported, or not found, is left alone.
+object is the same before and after; an attribute `defer` was given an answer for is that answer,
+`from module import it` included (the command's `pickle`: `cli/launcher.py`).
+`importlib.util.LazyLoader` cannot do this on Python 3.11: it runs the module on any attribute
+access, and the `import` statement itself reads `__spec__`.  A module already imported, or not
+found, is left alone.
 
 Only in a command's own processes: `enable()` (the console script's entry point, `cli/launcher.py`,
 for a command it runs itself, before it forks its standby; the standby and workers inherit it) turns `defer` on, so a program that uses
