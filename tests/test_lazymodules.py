@@ -320,16 +320,7 @@ def test_every_help_reads_the_same_with_the_launchers_cleandoc(args):
 def test_a_first_command_checks_a_letter_with_inspect_unrun():
     if not (3, 11) <= sys.version_info[:2] < (3, 13):
         pytest.skip("the launcher answers cleandoc on 3.11 and 3.12")
-    env = {**os.environ, "AUTHCHECK_SERVER": "off"}
-    prelude = f"import sys\nsys.path[:0] = {[str(ROOT)]!r}\n"
-    done = subprocess.run(
-        [sys.executable, "-c", prelude + HELP, str(SAMPLES / "withdrawal-letter-2020.pdf"), "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=str(ROOT),
-    )
+    done = _launched(HELP, str(SAMPLES / "withdrawal-letter-2020.pdf"), "--format", "json")
     report, state = done.stdout.rsplit("INSPECT ", 1)
     assert done.returncode == 1 and json.loads(report)["verdict"] and state.strip() == "_Deferred"
 
@@ -354,16 +345,7 @@ launcher.entry()
 def test_a_first_commands_console_report_leaves_pickle_unrun_with_its_own_functions():
     """rich's `style` takes `dumps` and `loads` from pickle: the command answers them with the C
     accelerator's own (as pickle.py does) and leaves pickle.py unrun."""
-    env = {**os.environ, "AUTHCHECK_SERVER": "off", "NO_COLOR": "1"}
-    prelude = f"import sys\nsys.path[:0] = {[str(ROOT)]!r}\n"
-    done = subprocess.run(
-        [sys.executable, "-c", prelude + CONSOLE_REPORT, str(SAMPLES / "withdrawal-letter-2020.pdf")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=str(ROOT),
-    )
+    done = _launched(CONSOLE_REPORT, str(SAMPLES / "withdrawal-letter-2020.pdf"), NO_COLOR="1")
     report, state = done.stdout.rsplit("PICKLE ", 1)
     assert done.returncode == 1 and "risk" in report and "withdrawal-letter-2020.pdf" in report
     assert state.split() == ["_Deferred", "True", "True"]
@@ -371,3 +353,16 @@ def test_a_first_commands_console_report_leaves_pickle_unrun_with_its_own_functi
     import pickle
 
     assert pickle.dumps is _pickle.dumps and pickle.loads is _pickle.loads  # what pickle.py gives, run
+
+
+def _launched(script: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`script` run with `args` by this checkout's interpreter, as a command without the warm server."""
+    prelude = f"import sys\nsys.path[:0] = {[str(ROOT)]!r}\n"
+    return subprocess.run(
+        [sys.executable, "-c", prelude + script, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "AUTHCHECK_SERVER": "off", **env},
+        cwd=str(ROOT),
+    )
