@@ -5,6 +5,7 @@ not outlive its check."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -219,18 +220,17 @@ def hits_of(matcher, segments) -> list:
 @pytest.mark.parametrize(
     "answer",
     [
-        pytest.param(lambda lexicon: lambda texts: wording._readings_of(matcher_key[0], texts), id="readings"),
-        pytest.param(lambda lexicon: lambda texts: None, id="nothing"),
-        pytest.param(lambda lexicon: lambda texts: [None] * len(texts), id="none read"),
-        pytest.param(lambda lexicon: lambda texts: [([], 0)] * (len(texts) - 1), id="one short"),
+        pytest.param(lambda matcher, texts: wording._readings_of(matcher.key, texts), id="readings"),
+        pytest.param(lambda matcher, texts: None, id="nothing"),
+        pytest.param(lambda matcher, texts: [None] * len(texts), id="none read"),
+        pytest.param(lambda matcher, texts: [([], 0)] * (len(texts) - 1), id="one short"),
     ],
 )
 def test_hits_are_the_same_whatever_the_helper_answers(segments, ruleset, monkeypatch, answer):
     matcher = wording_memos_cleared(ruleset)[0]
     expected = hits_of(matcher, segments)
     matcher._memo.clear()
-    matcher_key[0] = matcher.key
-    fake = FakeHelper(answer(matcher.lexicon))
+    fake = FakeHelper(functools.partial(answer, matcher))
     monkeypatch.setattr(sparecore, "_helper", fake)
     monkeypatch.setattr(wording, "SHARE_CHARS", 1000)
     matcher.ahead(segments)
@@ -238,9 +238,6 @@ def test_hits_are_the_same_whatever_the_helper_answers(segments, ruleset, monkey
     assert len(fake.asked) == 1 and 0 < len(fake.asked[0]) < len(set(s.text for s in segments))
     assert hits_of(matcher, segments) == expected
     assert fake.taken == [1], "the job's answer is taken once"
-
-
-matcher_key = [0]
 
 
 def test_a_job_asked_for_other_segments_is_taken_and_left(segments, ruleset, monkeypatch):

@@ -17,7 +17,7 @@ import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 from rich import box
 from rich.cells import cell_len, set_cell_size
@@ -270,12 +270,10 @@ def _grid_lines(console: Console, grid: Table, width: int) -> list[str] | None:
     plain_grid, right = _bare_grid(grid)
     if not plain_grid or len(columns) < 2:
         return None
-    given = list(zip(*(list(column.cells) for column in columns)))
-    if any(not isinstance(cell, str) and not _bare_text(cell) for row in given for cell in row):
+    by_column = _text_cells(grid)
+    if by_column is None:
         return None
-    rows = [[Text(cell) if isinstance(cell, str) else cell for cell in row] for row in given]
-    if any(_LEFT_TO_RICH(cell.plain) for row in rows for cell in row):
-        return None
+    rows = list(zip(*by_column))
     *leading, last = columns
     inners, widths = [], []  # each leading column's width, without and with its right padding
     for index, column in enumerate(leading):
@@ -283,8 +281,8 @@ def _grid_lines(console: Console, grid: Table, width: int) -> list[str] | None:
             return None
         if column.justify not in ("left", "default", "right"):
             return None
-        cells = [row[index].plain for row in rows]
-        if any("\n" in cell or "\t" in cell for cell in cells):
+        cells = [text.plain for text in by_column[index]]
+        if any("\n" in cell for cell in cells):  # tabs are `_text_cells`'s
             return None
         sizes = list(map(cell_len, cells))
         inner = column.width if column.width is not None else max(sizes, default=0)
@@ -344,12 +342,10 @@ def _natural_grid_lines(grid: Table, width: int) -> list[str] | None:
             return None
         if column.justify not in ("left", "default") or column.vertical != "top":  # overflow: nothing overflows
             return None
-    cells = [list(column.cells) for column in columns]
-    if any(not isinstance(cell, str) and not _bare_text(cell) for column in cells for cell in column):
+    cells = _text_cells(grid)
+    if cells is None:
         return None
-    texts = [[(Text(cell) if isinstance(cell, str) else cast(Text, cell)).plain for cell in column] for column in cells]
-    if any(_LEFT_TO_RICH(text) for column in texts for text in column):
-        return None
+    texts = [[cell.plain for cell in column] for column in cells]
     split = [[text.split("\n") for text in column] for column in texts]
     pads = [right] * (len(columns) - 1) + [0]  # the gap after each column but the last
     # each column's width with its gap: its widest line's, and one cell for a column with neither
@@ -371,6 +367,21 @@ def _natural_grid_lines(grid: Table, width: int) -> list[str] | None:
             lines = [cell[k] if k < len(cell) else "" for cell in row]
             out.append("".join(line + " " * (size - cell_len(line)) for line, size in zip(lines, sizes)))
     return out
+
+
+def _text_cells(grid: Table) -> list[list[Text]] | None:
+    """A grid's cells column by column, as Texts (a string as rich makes it one), or None when one is
+    not bare text (`_bare_text`) or has what `_LEFT_TO_RICH` leaves to rich."""
+    columns: list[list[Text]] = []
+    for column in grid.columns:
+        texts = []
+        for cell in column.cells:
+            text = Text(cell) if isinstance(cell, str) else cell
+            if not isinstance(text, Text) or not _bare_text(text) or _LEFT_TO_RICH(text.plain):
+                return None
+            texts.append(text)
+        columns.append(texts)
+    return columns
 
 
 #: What a grid cell or a rule's title leaves to rich: control characters but the line break (rich's

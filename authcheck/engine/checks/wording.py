@@ -233,7 +233,8 @@ class Matcher:
         self.lexicon = Lexicon(body, where, key)
         self.key = next(_KEYS)  #: this matcher in `_LIVE`, as a helper forked from this process knows it
         _LIVE[self.key] = self
-        self._pending: tuple | None = None  #: (helper, job, texts, the first of them the helper's), `ahead`
+        #: (helper, job, segments, their new texts, the first of them the helper's), from `ahead`
+        self._pending: tuple | None = None
         #: readings of texts earlier documents had (a letterhead, a closing, a standard paragraph),
         #: as (candidates, actions judged), least recently used first; at most MEMO_TEXTS, each at
         #: most MEMO_CHARS long.  An OrderedDict: its first key is found in constant time, where a dict's is
@@ -275,7 +276,7 @@ class Matcher:
         cut = round(len(texts) * SHARE_OWN)  # the first texts are this process's, the rest the helper's
         job = helper.job(_readings_of, self.key, texts[cut:])
         if job is not None:
-            self._pending = (helper, job, texts, cut)
+            self._pending = (helper, job, segments, texts, cut)
 
     def _ahead(self, segments) -> dict[str, tuple[list, int]]:
         """The readings `ahead` asked the helper for, as `_read` keeps them ({} when there are none):
@@ -283,20 +284,16 @@ class Matcher:
         pending, self._pending = self._pending, None
         if pending is None or pending[0] is not sparecore.helper():  # none, or an earlier check's
             return {}
-        helper, job, texts, cut = pending
-        memo = self._memo
-        if texts != list(dict.fromkeys(seg.text for seg in segments if seg.text not in memo)):
-            helper.result(job)  # asked for other segments (another scope): read as usual
+        helper, job, asked, texts, cut = pending
+        if segments is not asked:  # other segments (another scope; `Context.in_scope` keeps one list a scope)
+            helper.result(job)
             return {}
         read = _readings(self.lexicon, texts[:cut])
         theirs = helper.result(job)
         if isinstance(theirs, list) and len(theirs) == len(texts) - cut:
             read.update((text, found) for text, found in zip(texts[cut:], theirs) if found is not None)
         for text, found in read.items():
-            if len(text) <= MEMO_CHARS:
-                memo[text] = found
-        while len(memo) > MEMO_TEXTS:
-            del memo[next(iter(memo))]
+            self._remember(text, found)
         return read
 
     def _read(self, text: str, budget: list, read: dict, analyse) -> list:
@@ -319,16 +316,22 @@ class Matcher:
         found = analyse(text, self.lexicon, budget)
         if budget[0] > 0:  # nothing was cut short by the budget
             read[text] = (found, before - budget[0])
-            if len(text) <= MEMO_CHARS:
-                memo = self._memo
-                memo.pop(text, None)
-                memo[text] = read[text]
-                if len(memo) > MEMO_TEXTS:
-                    try:
-                        del memo[next(iter(memo))]
-                    except (KeyError, RuntimeError, StopIteration):
-                        pass  # another thread's check changed the memo meanwhile
+            self._remember(text, read[text])
         return found
+
+    def _remember(self, text: str, reading: tuple[list, int]) -> None:
+        """Keep a text's reading in the memo, the most recently used last (not a text over `MEMO_CHARS`),
+        dropping the least recently used over `MEMO_TEXTS`."""
+        if len(text) > MEMO_CHARS:
+            return
+        memo = self._memo
+        memo.pop(text, None)
+        memo[text] = reading
+        if len(memo) > MEMO_TEXTS:
+            try:
+                del memo[next(iter(memo))]
+            except (KeyError, RuntimeError, StopIteration):
+                pass  # another thread's check changed the memo meanwhile
 
 
 SHARE_CHARS = 30_000  #: new text a document needs before its helper reads some (a 3-page letter has ~12,000)
